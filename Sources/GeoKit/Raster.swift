@@ -1,0 +1,196 @@
+import CGeo
+import Foundation
+
+/// The pixel types GeoKit reads natively; anything else is read as Float64.
+public enum PixelType: String, Sendable {
+    case uint8 = "Byte", int8 = "Int8", uint16 = "UInt16", int16 = "Int16"
+    case uint32 = "UInt32", int32 = "Int32", float32 = "Float32", float64 = "Float64"
+
+    init(gdal t: GDALDataType) {
+        switch t {
+        case GDT_Byte: self = .uint8
+        case GDT_UInt16: self = .uint16
+        case GDT_Int16: self = .int16
+        case GDT_UInt32: self = .uint32
+        case GDT_Int32: self = .int32
+        case GDT_Float32: self = .float32
+        default: self = .float64
+        }
+    }
+    var gdal: GDALDataType {
+        switch self {
+        case .uint8: return GDT_Byte
+        case .int8: return GDT_Byte
+        case .uint16: return GDT_UInt16
+        case .int16: return GDT_Int16
+        case .uint32: return GDT_UInt32
+        case .int32: return GDT_Int32
+        case .float32: return GDT_Float32
+        case .float64: return GDT_Float64
+        }
+    }
+    public var size: Int {
+        switch self {
+        case .uint8, .int8: return 1
+        case .uint16, .int16: return 2
+        case .uint32, .int32, .float32: return 4
+        case .float64: return 8
+        }
+    }
+    public var isInteger: Bool { self != .float32 && self != .float64 }
+}
+
+/// What a band holds: a value description, readable without the dataset.
+public struct BandInfo: Sendable {
+    public var index: Int            // 1-based
+    public var type: PixelType
+    public var nodata: Double?
+    public var scale: Double
+    public var offset: Double
+    public var blockCols: Int
+    public var blockRows: Int
+    /// A real mask (per-dataset mask or alpha band), not one derived from nodata.
+    public var hasMask: Bool
+    public var description: String
+}
+
+/// A raster dataset opened read-only. One handle per thread: open another `Raster` on the
+/// same path for each worker (GDAL 3.6 handles are not thread-safe).
+public final class Raster {
+    let handle: GDALDatasetH
+    public let path: String
+    public let grid: Grid
+    public let bands: [BandInfo]
+
+    public init(path: String) throws {
+        GDAL.initialize()
+        CPLErrorReset()
+        let flags = UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
+        guard let h = GDALOpenEx(path, flags, nil, nil, nil) else {
+            if !FileManager.default.fileExists(atPath: path) && !path.hasPrefix("/vsi") {
+                throw GeoKitError("\(path): no such file")
+            }
+            throw GeoKitError("\(path): not a raster GDAL can read (\(GDAL.lastError("unrecognised format")))")
+        }
+        handle = h
+        self.path = path
+        var gt = [Double](repeating: 0, count: 6)
+        let cols = Int(GDALGetRasterXSize(h)), rows = Int(GDALGetRasterYSize(h))
+        if GDALGetGeoTransform(h, &gt) != CE_None {
+            GDALClose(h)
+            throw GeoKitError("\(path): raster has no georeferencing (geotransform)")
+        }
+        guard let g = Grid(geotransform: gt, cols: cols, rows: rows) else {
+            GDALClose(h)
+            throw GeoKitError("\(path): rotated or south-up rasters are not supported (geotransform \(gt))")
+        }
+        grid = g
+        let n = Int(GDALGetRasterCount(h))
+        if n == 0 {
+            GDALClose(h)
+            throw GeoKitError("\(path): raster has no bands")
+        }
+        var infos: [BandInfo] = []
+        for i in 1...n {
+            let b = GDALGetRasterBand(h, Int32(i))
+            var has: Int32 = 0
+            let nd = GDALGetRasterNoDataValue(b, &has)
+            var sok: Int32 = 0, ook: Int32 = 0
+            let scale = GDALGetRasterScale(b, &sok), offset = GDALGetRasterOffset(b, &ook)
+            var bx: Int32 = 0, by: Int32 = 0
+            GDALGetBlockSize(b, &bx, &by)
+            let mf = GDALGetMaskFlags(b)
+            let realMask = (mf & GMF_ALL_VALID) == 0 && (mf & GMF_NODATA) == 0
+            let desc = GDALGetDescription(b).map { String(cString: $0) } ?? ""
+            infos.append(BandInfo(index: i, type: PixelType(gdal: GDALGetRasterDataType(b)),
+                                  nodata: has != 0 ? nd : nil, scale: sok != 0 ? scale : 1,
+                                  offset: ook != 0 ? offset : 0, blockCols: Int(bx), blockRows: Int(by),
+                                  hasMask: realMask, description: desc))
+        }
+        bands = infos
+    }
+
+    deinit { GDALClose(handle) }
+
+    public var spatialReference: SpatialReference? {
+        guard let h = GDALGetSpatialRef(handle) else { return nil }
+        return SpatialReference(borrowing: h)
+    }
+
+    public var driverName: String {
+        GDALGetDriverShortName(GDALGetDatasetDriver(handle)).map { String(cString: $0) } ?? "?"
+    }
+
+    /// Read `window` of band `band` (1-based) as `type` into `buffer` (row-major, tightly packed).
+    public func read(band: Int, window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer) throws {
+        let b = GDALGetRasterBand(handle, Int32(band))
+        CPLErrorReset()
+        let err = GDALRasterIO(b, GF_Read, Int32(window.col), Int32(window.row), Int32(window.cols), Int32(window.rows),
+                               buffer, Int32(window.cols), Int32(window.rows), type.gdal, 0, 0)
+        if err != CE_None { throw GeoKitError("\(path): cannot read band \(band) at \(window): \(GDAL.lastError("read error"))") }
+    }
+
+    /// Read the band's mask (0 = invalid) for `window`.
+    public func readMask(band: Int, window: Window, into buffer: UnsafeMutablePointer<UInt8>) throws {
+        let m = GDALGetMaskBand(GDALGetRasterBand(handle, Int32(band)))
+        let err = GDALRasterIO(m, GF_Read, Int32(window.col), Int32(window.row), Int32(window.cols), Int32(window.rows),
+                               buffer, Int32(window.cols), Int32(window.rows), GDT_Byte, 0, 0)
+        if err != CE_None { throw GeoKitError("\(path): cannot read mask of band \(band): \(GDAL.lastError("read error"))") }
+    }
+
+    /// Read band `band` as Float64 resampled (nearest) onto the cells of `window` of `target`,
+    /// a grid in the same CRS. Cells outside this raster get NaN. Used for weights whose grid
+    /// differs from the value grid.
+    public func readResampled(band: Int, onto target: Grid, window: Window, into out: UnsafeMutablePointer<Double>) throws {
+        let n = window.cellCount
+        out.initialize(repeating: .nan, count: n)
+        // Map extent of the target window, in this raster's pixel coordinates.
+        let x0 = target.x(col: Double(window.col)), x1 = target.x(col: Double(window.colEnd))
+        let y0 = target.y(row: Double(window.row)), y1 = target.y(row: Double(window.rowEnd))
+        let pc0 = grid.u(x0), pc1 = grid.u(x1), pr0 = grid.v(y0), pr1 = grid.v(y1)
+        // Clip to this raster, keeping whole target cells.
+        let tc0 = max(0, Int(ceil((0 - pc0) / (pc1 - pc0) * Double(window.cols) - 1e-9)))
+        let tc1 = min(window.cols, Int(floor((Double(grid.cols) - pc0) / (pc1 - pc0) * Double(window.cols) + 1e-9)))
+        let tr0 = max(0, Int(ceil((0 - pr0) / (pr1 - pr0) * Double(window.rows) - 1e-9)))
+        let tr1 = min(window.rows, Int(floor((Double(grid.rows) - pr0) / (pr1 - pr0) * Double(window.rows) + 1e-9)))
+        guard tc1 > tc0, tr1 > tr0 else { return }
+        let sc = (pc1 - pc0) / Double(window.cols), sr = (pr1 - pr0) / Double(window.rows)
+        var extra = GDALRasterIOExtraArg()
+        extra.nVersion = 1
+        extra.eResampleAlg = GRIORA_NearestNeighbour
+        extra.bFloatingPointWindowValidity = 1
+        extra.dfXOff = pc0 + Double(tc0) * sc
+        extra.dfYOff = pr0 + Double(tr0) * sr
+        extra.dfXSize = Double(tc1 - tc0) * sc
+        extra.dfYSize = Double(tr1 - tr0) * sr
+        let xoff = Int32(max(0, floor(extra.dfXOff + 1e-9))), yoff = Int32(max(0, floor(extra.dfYOff + 1e-9)))
+        let xsize = min(Int32(grid.cols) - xoff, max(1, Int32(ceil(extra.dfXOff + extra.dfXSize - 1e-9)) - xoff))
+        let ysize = min(Int32(grid.rows) - yoff, max(1, Int32(ceil(extra.dfYOff + extra.dfYSize - 1e-9)) - yoff))
+        let b = GDALGetRasterBand(handle, Int32(band))
+        let err = GDALRasterIOEx(b, GF_Read, xoff, yoff, xsize, ysize,
+                                 out + tr0 * window.cols + tc0, Int32(tc1 - tc0), Int32(tr1 - tr0), GDT_Float64,
+                                 8, GSpacing(8 * window.cols), &extra)
+        if err != CE_None { throw GeoKitError("\(path): cannot read band \(band): \(GDAL.lastError("read error"))") }
+    }
+
+    /// A human summary for `geotool info`.
+    public func describe() -> String {
+        var s = "raster: \(path)\n"
+        s += "driver: \(driverName)\n"
+        s += "size: \(grid.cols) x \(grid.rows) cells, \(bands.count) band(s)\n"
+        s += "grid: origin (\(grid.left), \(grid.top)), cell \(grid.dx) x \(grid.dy)\n"
+        s += "extent: \(grid.extent)\n"
+        if let srs = spatialReference {
+            s += "crs: \(srs.shortName)\(srs.isGeographic ? " (geographic: cell areas from the ellipsoid)" : "")\n"
+        } else { s += "crs: none\n" }
+        for b in bands {
+            s += "band \(b.index): \(b.type.rawValue), block \(b.blockCols) x \(b.blockRows)"
+            if let nd = b.nodata { s += ", nodata \(formatNumber(nd))" }
+            if b.scale != 1 || b.offset != 0 { s += ", scale \(b.scale) offset \(b.offset)" }
+            if b.hasMask { s += ", mask band" }
+            if !b.description.isEmpty { s += ", \"\(b.description)\"" }
+            s += "\n"
+        }
+        return s
+    }
+}

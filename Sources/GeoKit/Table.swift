@@ -1,0 +1,82 @@
+import Foundation
+
+/// A cell of an output table.
+public enum TableCell: Equatable, Sendable {
+    case text(String)
+    case number(Double)
+    case empty
+
+    public var csv: String {
+        switch self {
+        case .text(let s): return csvQuote(s)
+        case .number(let v): return formatNumber(v)
+        case .empty: return ""
+        }
+    }
+    public var doubleValue: Double? { if case .number(let v) = self { return v }; return nil }
+}
+
+/// A table of results: one row per zone (and per roll-up unit), in input order.
+public struct Table: Sendable {
+    public var columns: [String]
+    public var rows: [[TableCell]]
+    public init(columns: [String], rows: [[TableCell]] = []) { self.columns = columns; self.rows = rows }
+
+    public func column(_ name: String) -> [TableCell]? {
+        guard let i = columns.firstIndex(of: name) else { return nil }
+        return rows.map { $0[i] }
+    }
+}
+
+/// Shortest text that reads back as the same Double; integers without a decimal point.
+public func formatNumber(_ v: Double) -> String {
+    if v.isNaN { return "" }
+    if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+    return "\(v)"
+}
+
+func csvQuote(_ s: String) -> String {
+    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    return s
+}
+
+/// Write `data` to `path` atomically: a temporary file beside it, then a rename, so no
+/// half-written file ever carries the final name.
+public func writeAtomically(_ path: String, _ write: (String) throws -> Void) throws {
+    let url = URL(fileURLWithPath: path)
+    let dir = url.deletingLastPathComponent().path
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isDir), isDir.boolValue else {
+        throw GeoKitError("\(path): cannot write: directory \(dir) does not exist")
+    }
+    let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+    try? FileManager.default.removeItem(atPath: tmp)
+    do {
+        try write(tmp)
+        if rename(tmp, path) != 0 {
+            throw GeoKitError("\(path): cannot write: \(String(cString: strerror(errno)))")
+        }
+    } catch {
+        try? FileManager.default.removeItem(atPath: tmp)
+        throw error
+    }
+}
+
+extension Table {
+    public func csvText(bom: Bool = false) -> String {
+        var out = bom ? "\u{FEFF}" : ""
+        out += columns.map(csvQuote).joined(separator: ",") + "\n"
+        for r in rows { out += r.map(\.csv).joined(separator: ",") + "\n" }
+        return out
+    }
+
+    public func writeCSV(to path: String, bom: Bool = false) throws {
+        try writeAtomically(path) { tmp in
+            guard FileManager.default.createFile(atPath: tmp, contents: Data(csvText(bom: bom).utf8)) else {
+                throw GeoKitError("\(path): cannot write (permission denied or disk full)")
+            }
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import CGeo
+import Foundation
+
+/// One feature of a zones layer, as plain values: ready for any thread.
+public struct Zone: Sendable {
+    /// Position in the layer (0-based, input order).
+    public var index: Int
+    public var id: String
+    /// Values of the requested include-columns, in order.
+    public var attributes: [String]
+    /// In the target CRS (the raster's), valid, polygonal. Empty for null/empty features.
+    public var geometry: MultiPolygon
+    /// Well-known binary of the original geometry (for writing `.gpkg` output), when kept.
+    public var wkb: [UInt8]?
+}
+
+/// A vector layer of zones read into memory with warnings about what had to be mended.
+public struct ZoneLayer: Sendable {
+    public var path: String
+    public var layerName: String
+    public var idField: String
+    public var includeFields: [String]
+    public var fieldNames: [String]
+    public var crsWKT: String?
+    public var zones: [Zone]
+    public var warnings: [String]
+    /// `PCode_V` (P-code version) when the layer carries one.
+    public var pcodeVersion: String?
+}
+
+/// An OGR vector dataset opened read-only.
+public final class VectorDataset {
+    let handle: GDALDatasetH
+    public let path: String
+
+    public init(path: String) throws {
+        GDAL.initialize()
+        CPLErrorReset()
+        let flags = UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
+        guard let h = GDALOpenEx(path, flags, nil, nil, nil) else {
+            if !FileManager.default.fileExists(atPath: path) { throw GeoKitError("\(path): no such file") }
+            throw GeoKitError("\(path): not a vector layer GDAL can read (\(GDAL.lastError("unrecognised format")))")
+        }
+        handle = h
+        self.path = path
+    }
+    deinit { GDALClose(handle) }
+
+    public var layerNames: [String] {
+        (0..<Int(GDALDatasetGetLayerCount(handle))).map {
+            String(cString: OGR_L_GetName(GDALDatasetGetLayer(handle, Int32($0))))
+        }
+    }
+
+    func layer(named name: String?) throws -> OGRLayerH {
+        if let name {
+            guard let l = GDALDatasetGetLayerByName(handle, name) else {
+                throw GeoKitError("\(path): no layer '\(name)' (layers: \(layerNames.joined(separator: ", ")))")
+            }
+            return l
+        }
+        guard GDALDatasetGetLayerCount(handle) > 0, let l = GDALDatasetGetLayer(handle, 0) else {
+            throw GeoKitError("\(path): no layers")
+        }
+        return l
+    }
+
+    public func fieldNames(layer name: String? = nil) throws -> [String] {
+        let l = try layer(named: name)
+        let defn = OGR_L_GetLayerDefn(l)
+        return (0..<Int(OGR_FD_GetFieldCount(defn))).map {
+            String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, Int32($0))))
+        }
+    }
+
+    /// Read every feature: id and include fields as text, geometry transformed into `target`
+    /// (when both CRSs are known and differ), repaired with GEOS make-valid when invalid.
+    public func readZones(layer name: String? = nil, idField: String, includeFields: [String] = [],
+                          target: SpatialReference? = nil, keepWKB: Bool = false) throws -> ZoneLayer {
+        let l = try layer(named: name)
+        let layerName = String(cString: OGR_L_GetName(l))
+        let defn = OGR_L_GetLayerDefn(l)
+        let names = try fieldNames(layer: name)
+        func fieldIndex(_ f: String) throws -> Int32 {
+            if let i = names.firstIndex(of: f) { return Int32(i) }
+            if let i = names.firstIndex(where: { $0.lowercased() == f.lowercased() }) { return Int32(i) }
+            throw GeoKitError("\(path): no field '\(f)' in layer '\(layerName)' (fields: \(names.joined(separator: ", ")))")
+        }
+        let idIndex = try fieldIndex(idField)
+        let incIndex = try includeFields.map(fieldIndex)
+        let pcodeV = names.firstIndex(where: { $0.lowercased() == "pcode_v" }).map(Int32.init)
+        _ = defn
+
+        var transform: CoordinateTransform?
+        var layerSRS: SpatialReference?
+        if let s = OGR_L_GetSpatialRef(l) { layerSRS = SpatialReference(borrowing: s) }
+        var warnings: [String] = []
+        if let target {
+            if let src = layerSRS {
+                if !src.isSame(target) { transform = try CoordinateTransform(from: src, to: target) }
+            } else {
+                warnings.append("\(path): layer has no CRS; assuming the raster's (\(target.shortName))")
+            }
+        }
+
+        let ctx = GEOSContext()
+        var zones: [Zone] = []
+        var pcodeVersion: String?
+        OGR_L_ResetReading(l)
+        var index = 0
+        while let f = OGR_L_GetNextFeature(l) {
+            defer { OGR_F_Destroy(f); index += 1 }
+            let id = OGR_F_IsFieldSetAndNotNull(f, idIndex) != 0 ? String(cString: OGR_F_GetFieldAsString(f, idIndex)) : ""
+            let attrs = incIndex.map { OGR_F_IsFieldSetAndNotNull(f, $0) != 0 ? String(cString: OGR_F_GetFieldAsString(f, $0)) : "" }
+            if pcodeVersion == nil, let pv = pcodeV, OGR_F_IsFieldSetAndNotNull(f, pv) != 0 {
+                pcodeVersion = String(cString: OGR_F_GetFieldAsString(f, pv))
+            }
+            let label = id.isEmpty ? "feature \(index)" : "feature \(index) (\(idField)=\(id))"
+            var zone = Zone(index: index, id: id, attributes: attrs, geometry: MultiPolygon([]), wkb: nil)
+            guard let gref = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(gref) == 0 else {
+                warnings.append("\(label): no geometry; its row is empty")
+                zones.append(zone)
+                continue
+            }
+            if keepWKB { zone.wkb = wkbOf(gref) }
+            let g = OGR_G_Clone(gref)!
+            defer { OGR_G_DestroyGeometry(g) }
+            if let t = transform, OGR_G_Transform(g, t.handle) != OGRERR_NONE {
+                warnings.append("\(label): cannot be transformed to the raster's CRS; its row is empty")
+                zones.append(zone)
+                continue
+            }
+            do {
+                var geom = try Geometry(wkb: wkbOf(g), context: ctx)
+                if !geom.isValid {
+                    let why = geom.invalidReason
+                    geom = try geom.makeValid()
+                    warnings.append("\(label): invalid geometry (\(why)); repaired with GEOS make-valid")
+                }
+                zone.geometry = geom.polygons()
+                if zone.geometry.isEmpty {
+                    warnings.append("\(label): geometry has no polygonal part; its row is empty")
+                }
+            } catch {
+                warnings.append("\(label): \(error); its row is empty")
+            }
+            zones.append(zone)
+        }
+        if zones.isEmpty { throw GeoKitError("\(path): layer '\(layerName)' has no features") }
+        return ZoneLayer(path: path, layerName: layerName, idField: names[Int(idIndex)], includeFields: incIndex.map { names[Int($0)] },
+                         fieldNames: names, crsWKT: layerSRS?.wkt, zones: zones, warnings: warnings,
+                         pcodeVersion: pcodeVersion)
+    }
+}
+
+func wkbOf(_ g: OGRGeometryH) -> [UInt8] {
+    let n = Int(OGR_G_WkbSize(g))
+    var buf = [UInt8](repeating: 0, count: n)
+    buf.withUnsafeMutableBufferPointer { _ = OGR_G_ExportToIsoWkb(g, wkbNDR, $0.baseAddress) }
+    return buf
+}
+
+extension VectorDataset {
+    /// A human summary for `geotool info`.
+    public func describe() throws -> String {
+        var s = "vector: \(path)\n"
+        for name in layerNames {
+            let l = try layer(named: name)
+            let n = OGR_L_GetFeatureCount(l, 1)
+            var env = OGREnvelope()
+            let hasEnv = OGR_L_GetExtent(l, &env, 1) == OGRERR_NONE
+            let srs = OGR_L_GetSpatialRef(l).map { SpatialReference(borrowing: $0).shortName } ?? "none"
+            let gt = String(cString: OGRGeometryTypeToName(OGR_L_GetGeomType(l)))
+            s += "layer \(name): \(n) feature(s), \(gt), crs \(srs)\n"
+            if hasEnv { s += "  extent: (\(env.MinX), \(env.MinY)) - (\(env.MaxX), \(env.MaxY))\n" }
+            let defn = OGR_L_GetLayerDefn(l)
+            for i in 0..<OGR_FD_GetFieldCount(defn) {
+                let fd = OGR_FD_GetFieldDefn(defn, i)
+                s += "  field \(String(cString: OGR_Fld_GetNameRef(fd))): \(String(cString: OGR_GetFieldTypeName(OGR_Fld_GetType(fd))))\n"
+            }
+        }
+        return s
+    }
+}

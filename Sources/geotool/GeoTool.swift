@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import GeoKit
+
+@main
+struct GeoTool: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "geotool",
+        abstract: "Exact zonal statistics of satellite rasters per P-coded polygon.",
+        discussion: """
+        Turn rasters (night lights, forest loss, elevation, rainfall...) into tables keyed by
+        MIMU P-codes. Start with `geotool info FILE` to see a raster or a zones layer, then
+        `geotool zonal --help`.
+        """,
+        version: GeoKitVersion.string,
+        subcommands: [Zonal.self, Info.self]
+    )
+}
+
+/// Print one clean line and exit non-zero: the error convention of every subcommand.
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("geotool: error: \(message)\n".utf8))
+    Foundation.exit(1)
+}
+
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data("geotool: warning: \(message)\n".utf8))
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// A progress bar on stderr for runs longer than a couple of seconds, only on a terminal.
+final class ProgressBar: @unchecked Sendable {
+    private let enabled: Bool
+    private let start = Date()
+    private var lastDraw = Date.distantPast
+    private var drawn = false
+    private let lock = NSLock()
+
+    init(enabled: Bool) { self.enabled = enabled && isatty(2) == 1 }
+
+    func update(_ done: Int, _ total: Int) {
+        guard enabled else { return }
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        let elapsed = now.timeIntervalSince(start)
+        guard elapsed > 2, now.timeIntervalSince(lastDraw) > 0.2 else { return }
+        lastDraw = now
+        let frac = total > 0 ? Double(done) / Double(total) : 0
+        let width = 30
+        let filled = Int(frac * Double(width))
+        let rate = Double(done) / max(elapsed, 1e-9)
+        let left = rate > 0 ? Double(total - done) / rate : 0
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let line = String(format: "\r[%@] %3.0f%%  %@/%@ cells  %@ cells/s  %@ left ",
+                          bar, frac * 100, human(Double(done)), human(Double(total)), human(rate), clock(left))
+        FileHandle.standardError.write(Data(line.utf8))
+        drawn = true
+    }
+
+    func finish() {
+        guard enabled, drawn else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+
+    private func human(_ v: Double) -> String {
+        if v >= 1e9 { return String(format: "%.2fG", v / 1e9) }
+        if v >= 1e6 { return String(format: "%.1fM", v / 1e6) }
+        if v >= 1e3 { return String(format: "%.1fk", v / 1e3) }
+        return String(format: "%.0f", v)
+    }
+    private func clock(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        return t >= 60 ? "\(t / 60)m\(String(format: "%02d", t % 60))s" : "\(t)s"
+    }
+}
