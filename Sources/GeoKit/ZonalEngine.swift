@@ -67,6 +67,9 @@ public final class ZonalEngine {
     /// `progress(cellsDone, cellsTotal)` is called from the merger.
     public func run(zones: [Zone], sink: (Int, [ZoneStats]) -> Void,
                     progress: ((Int, Int) -> Void)? = nil) throws {
+        // GDAL's block cache is per handle and defaults to 5% of RAM: keep it to a slice of
+        // the budget; blocks are decoded once anyway.
+        GDAL.setCacheMax(max(16 << 20, options.maxMemory / 8))
         let prepared = zones.map { GridPolygon($0.geometry, on: grid) }
         let windows = prepared.map { $0.window(in: grid.full) }
         let freshRow = { (i: Int) -> [ZoneStats] in self.sources.map { ZoneStats(histogram: self.options.histogram, denseBytes: $0.info.type == .uint8) } }
