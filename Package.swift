@@ -32,8 +32,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GeoKitTests",
-            dependencies: ["GeoKit"],
-            resources: []
+            dependencies: ["GeoKit", "geotool"]
         ),
     ]
 )

@@ -97,7 +97,15 @@ public final class VectorDataset {
         var warnings: [String] = []
         if let target {
             if let src = layerSRS {
-                if !src.isSame(target) { transform = try CoordinateTransform(from: src, to: target) }
+                var env = OGREnvelope()
+                let outOfRange = src.isGeographic && OGR_L_GetExtent(l, &env, 1) == OGRERR_NONE &&
+                    (env.MinX < -360 || env.MaxX > 360 || env.MinY < -90.001 || env.MaxY > 90.001)
+                if outOfRange {
+                    // A wrong .prj is common: degrees cannot exceed these ranges.
+                    warnings.append("\(path): layer CRS \(src.shortName) is geographic but its coordinates are not degrees (extent \(env.MinX), \(env.MinY) - \(env.MaxX), \(env.MaxY)); taking them as the raster's CRS (\(target.shortName))")
+                } else if !src.isSame(target) {
+                    transform = try CoordinateTransform(from: src, to: target)
+                }
             } else {
                 warnings.append("\(path): layer has no CRS; assuming the raster's (\(target.shortName))")
             }
