@@ -51,7 +51,9 @@ public func writeAtomically(_ path: String, _ write: (String) throws -> Void) th
     guard FileManager.default.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isDir), isDir.boolValue else {
         throw GeoKitError("\(path): cannot write: directory \(dir) does not exist")
     }
-    let tmp = dir + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+    // Keep the extension: some GDAL drivers insist on it.
+    let ext = url.pathExtension
+    let tmp = dir + "/." + url.deletingPathExtension().lastPathComponent + ".tmp-\(getpid())" + (ext.isEmpty ? "" : "." + ext)
     try? FileManager.default.removeItem(atPath: tmp)
     do {
         try write(tmp)

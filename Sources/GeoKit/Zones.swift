@@ -79,7 +79,7 @@ public final class VectorDataset {
                           target: SpatialReference? = nil, keepWKB: Bool = false) throws -> ZoneLayer {
         let l = try layer(named: name)
         let layerName = String(cString: OGR_L_GetName(l))
-        let defn = OGR_L_GetLayerDefn(l)
+        if OGR_L_GetFeatureCount(l, 1) == 0 { throw GeoKitError("\(path): layer '\(layerName)' has no features") }
         let names = try fieldNames(layer: name)
         func fieldIndex(_ f: String) throws -> Int32 {
             if let i = names.firstIndex(of: f) { return Int32(i) }
@@ -89,7 +89,6 @@ public final class VectorDataset {
         let idIndex = try fieldIndex(idField)
         let incIndex = try includeFields.map(fieldIndex)
         let pcodeV = names.firstIndex(where: { $0.lowercased() == "pcode_v" }).map(Int32.init)
-        _ = defn
 
         var transform: CoordinateTransform?
         var layerSRS: SpatialReference?
@@ -155,9 +154,50 @@ public final class VectorDataset {
             zones.append(zone)
         }
         if zones.isEmpty { throw GeoKitError("\(path): layer '\(layerName)' has no features") }
+        if driverName == "TopoJSON" {
+            zones = restoreNullTopoJSONFeatures(zones, layer: layerName, idField: names[Int(idIndex)],
+                                                includeFields: incIndex.map { names[Int($0)] }, warnings: &warnings)
+        }
         return ZoneLayer(path: path, layerName: layerName, idField: names[Int(idIndex)], includeFields: incIndex.map { names[Int($0)] },
                          fieldNames: names, crsWKT: layerSRS?.wkt, zones: zones, warnings: warnings,
                          pcodeVersion: pcodeVersion)
+    }
+}
+
+extension VectorDataset {
+    var driverName: String { GDALGetDriverShortName(GDALGetDatasetDriver(handle)).map { String(cString: $0) } ?? "" }
+
+    /// GDAL's TopoJSON reader drops objects whose geometry type is null (MIMU's Cocokyun).
+    /// Put them back as empty rows so the output keeps one row per input feature.
+    func restoreNullTopoJSONFeatures(_ zones: [Zone], layer: String, idField: String, includeFields: [String],
+                                     warnings: inout [String]) -> [Zone] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let objects = root["objects"] as? [String: Any],
+              let obj = objects[layer] as? [String: Any],
+              let geoms = obj["geometries"] as? [[String: Any]] else { return zones }
+        let isNull = geoms.map { $0["type"] == nil || $0["type"] is NSNull }
+        guard isNull.contains(true), isNull.filter({ !$0 }).count == zones.count else { return zones }
+        func text(_ v: Any?) -> String {
+            switch v {
+            case let s as String: return s
+            case let n as NSNumber: return n.stringValue
+            default: return ""
+            }
+        }
+        var out: [Zone] = []
+        var next = 0
+        for (i, null) in isNull.enumerated() {
+            if null {
+                let props = geoms[i]["properties"] as? [String: Any] ?? [:]
+                let id = text(props[idField])
+                warnings.append("feature \(i) (\(idField)=\(id)): null geometry (GDAL's TopoJSON reader skips it); its row is empty")
+                out.append(Zone(index: i, id: id, attributes: includeFields.map { text(props[$0]) }, geometry: MultiPolygon([])))
+            } else {
+                var z = zones[next]; z.index = i; out.append(z); next += 1
+            }
+        }
+        return out
     }
 }
 

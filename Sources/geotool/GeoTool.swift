@@ -17,6 +17,20 @@ struct GeoTool: ParsableCommand {
     )
 }
 
+extension GeoTool {
+    /// Like ArgumentParser's main, but every error is one line (usage stays behind --help).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            let msg = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            fail(msg + (error is GeoKitError ? "" : " (see geotool --help)"))
+        }
+    }
+}
+
 /// Print one clean line and exit non-zero: the error convention of every subcommand.
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("geotool: error: \(message)\n".utf8))
