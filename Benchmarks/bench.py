@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""geotool against its peers, in one run, on the same data.
+
+  python3 Benchmarks/bench.py [--data bench-data/full] [--zones bench-data/zones]
+                              [--cases 1,2,3,4,5] [--repeat 3] [--no-rasterstats]
+
+Data: the national layers of ../shared/bench/make-layers.py and the zones of
+make-zones.py, generated once into the git-ignored bench-data/:
+  python3 ../shared/bench/make-zones.py bench-data/zones
+  python3 ../shared/bench/make-layers.py bench-data/full
+  python3 ../shared/bench/make-layers.py bench-data/s0.25 --scale 0.25 --only dem
+  python3 ../shared/bench/make-layers.py bench-data/s0.5 --scale 0.5 --only dem
+Peers (pip install exactextract rasterstats rasterio geopandas): exactextract's Python
+package (single-threaded; its raster-sequential strategy, the faster of its two on these
+cases), rasterstats (zonal_stats). Every tool reads the zones and writes a CSV, each in its
+own process, timed from start to exit; peak memory is the process's maximum resident set.
+The read floor is `geotool read-floor` (every block decoded once, in parallel, nothing else).
+Prints a Markdown table of medians, ratios and peak memory; checks that geotool's result
+is the same for 1 and N threads and agrees with exactextract.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import pandas as pd
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+GEOTOOL = os.path.join(ROOT, ".build", "release", "geotool")
+
+
+def timed(cmd, env=None):
+    """Run cmd under /usr/bin/time; return (seconds, peak MB)."""
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-f", "MAXRSS %M"] + cmd, capture_output=True, text=True, env=env)
+    dt = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
+    rss = [l for l in p.stderr.splitlines() if l.startswith("MAXRSS")]
+    return dt, int(rss[-1].split()[1]) / 1024 if rss else float("nan")
+
+
+EE_SCRIPT = r"""
+import sys, warnings, geopandas as gpd
+warnings.simplefilter("ignore")
+from exactextract import exact_extract
+zones, raster, ops, out, idf, weights = sys.argv[1:7]
+z = gpd.read_file(zones)
+df = exact_extract(raster, z, ops.split(","), weights=weights or None, include_cols=[idf],
+                   strategy="raster-sequential", output="pandas")
+df.to_csv(out, index=False)
+"""
+
+RS_SCRIPT = r"""
+import sys, warnings, geopandas as gpd, pandas as pd
+warnings.simplefilter("ignore")
+from rasterstats import zonal_stats
+zones, raster, stats, out, idf = sys.argv[1:6]
+z = gpd.read_file(zones)
+res = zonal_stats(z, raster, stats=stats.split(","))
+df = pd.DataFrame(res); df.insert(0, idf, z[idf].values); df.to_csv(out, index=False)
+"""
+
+
+def median_run(cmd, repeat):
+    runs = [timed(cmd) for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs), [round(r[0], 2) for r in runs]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=os.path.join(ROOT, "bench-data", "full"))
+    ap.add_argument("--zones", default=os.path.join(ROOT, "bench-data", "zones"))
+    ap.add_argument("--scaled", default=os.path.join(ROOT, "bench-data"))
+    ap.add_argument("--cases", default="1,2,3,4,5")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--no-rasterstats", action="store_true")
+    a = ap.parse_args()
+    if not os.path.exists(GEOTOOL):
+        subprocess.run(["swift", "build", "-c", "release", "--product", "geotool"], cwd=ROOT, check=True)
+    tmp = tempfile.mkdtemp(prefix="geokit-bench-")
+    town = os.path.join(a.zones, "townships.gpkg")
+    tracts = os.path.join(a.zones, "tracts.gpkg")
+    D = lambda n: os.path.join(a.data, n)
+    cases = {
+        "1": dict(title="dem x 328 townships: count mean min max stdev", zones=town, idf="TS_PCODE", raster=D("dem.tif"),
+                  gt=["--raster", "dem=" + D("dem.tif"), "--stats", "count,mean,min,max,stdev"],
+                  ee="count,mean,min,max,stdev", rs="count,mean,min,max,std"),
+        "2": dict(title="lossyear x 328 townships: class_area + frac (23 classes)", zones=town, idf="TS_PCODE",
+                  raster=D("lossyear.tif"),
+                  gt=["--raster", "loss=" + D("lossyear.tif"), "--stats", "class_area,frac"],
+                  ee="unique,frac", rs=None),
+        "3": dict(title="ntl x 13,726 tracts: sum mean, weighted_mean by pop", zones=tracts, idf="VT_PCODE",
+                  raster=D("ntl.tif"),
+                  gt=["--raster", "ntl=" + D("ntl.tif"), "--weights", "pop=" + D("pop.tif"),
+                      "--stats", "sum,mean,weighted_mean"],
+                  ee="sum,mean,weighted_mean", weights=D("pop.tif"), rs="sum,mean"),
+        "4": dict(title="precip 516 bands x 13,726 tracts: mean of every band", zones=tracts, idf="VT_PCODE",
+                  raster=D("precip.tif"), gt=["--raster", "precip=" + D("precip.tif"), "--stats", "mean"],
+                  ee="mean", rs=None),
+    }
+    rows = []
+    notes = []
+    for c in a.cases.split(","):
+        if c == "5":
+            continue
+        k = cases[c]
+        if not os.path.exists(k["raster"]):
+            print("skip case %s: %s missing" % (c, k["raster"]), file=sys.stderr)
+            continue
+        print("case %s: %s" % (c, k["title"]), file=sys.stderr)
+        out = os.path.join(tmp, "gt%s.csv" % c)
+        base = [GEOTOOL, "zonal", "--quiet", "--zones", k["zones"], "--id", k["idf"]] + k["gt"]
+        g = median_run(base + ["--threads", str(a.threads), "-o", out], a.repeat)
+        floor = median_run([GEOTOOL, "read-floor", k["raster"], "--threads", str(a.threads)], a.repeat)
+        # Same numbers for one thread.
+        out1 = os.path.join(tmp, "gt%s_1.csv" % c)
+        timed(base + ["--threads", "1", "-o", out1])
+        same = open(out, "rb").read() == open(out1, "rb").read()
+        eeout = os.path.join(tmp, "ee%s.csv" % c)
+        e = median_run([sys.executable, "-c", EE_SCRIPT, k["zones"], k["raster"], k["ee"], eeout, k["idf"],
+                        k.get("weights", "")], a.repeat)
+        agree = compare(out, eeout, k["idf"])
+        rows.append((c, k["title"], "geotool (%d threads)" % a.threads, g, 1.0))
+        rows.append((c, "", "read floor", floor, floor[0] / g[0]))
+        rows.append((c, "", "exactextract 0.3.0", e, e[0] / g[0]))
+        if k.get("rs") and not a.no_rasterstats:
+            rsout = os.path.join(tmp, "rs%s.csv" % c)
+            r = median_run([sys.executable, "-c", RS_SCRIPT, k["zones"], k["raster"], k["rs"], rsout, k["idf"]], 1)
+            rows.append((c, "", "rasterstats 0.21.0 (1 run)", r, r[0] / g[0]))
+        notes.append("case %s: 1-thread output identical: %s; max relative difference from exactextract: %s"
+                     % (c, "yes" if same else "NO", agree))
+    if "5" in a.cases.split(","):
+        print("case 5: scaling", file=sys.stderr)
+        for s in ["0.25", "0.5", "1"]:
+            dem = os.path.join(a.scaled, "s" + s, "dem.tif") if s != "1" else D("dem.tif")
+            if not os.path.exists(dem):
+                print("skip scale %s: %s missing" % (s, dem), file=sys.stderr)
+                continue
+            out = os.path.join(tmp, "scale%s.csv" % s)
+            g = median_run([GEOTOOL, "zonal", "--quiet", "--zones", town, "--id", "TS_PCODE", "--raster", "dem=" + dem,
+                            "--stats", "count,mean,min,max,stdev", "-o", out], a.repeat)
+            cells = int(subprocess.run([GEOTOOL, "info", dem], capture_output=True, text=True).stdout.split("size: ")[1].split(" x ")[0]) * \
+                int(subprocess.run([GEOTOOL, "info", dem], capture_output=True, text=True).stdout.split(" x ")[1].split(" cells")[0])
+            rows.append(("5", "dem scale %s (%.0f M cells)" % (s, cells / 1e6), "geotool", g, g[0] / cells * 1e9))
+    print("\n| case | what | tool | median s | runs | vs geotool | peak MB |")
+    print("|---|---|---|---|---|---|---|")
+    for c, title, tool, (med, rss, runs), ratio in rows:
+        rat = ("%.2fx" % ratio) if c != "5" else ("%.2f ns/cell" % ratio)
+        print("| %s | %s | %s | %.2f | %s | %s | %.0f |" % (c, title, tool, med, runs, rat, rss))
+    print()
+    for n in notes:
+        print("- " + n)
+    print("\nmachine: %d cores; ratios are peer time / geotool time (read floor: floor / geotool)." % os.cpu_count())
+
+
+def compare(ours, theirs, idf):
+    """Largest relative difference over the numeric columns both tables have."""
+    a = pd.read_csv(ours); b = pd.read_csv(theirs)
+    m = a.merge(b, on=idf, suffixes=("", "_ee"))
+    worst = 0.0
+    for col in b.columns:
+        if col == idf:
+            continue
+        # exactextract names: count, mean, band_1_mean..., frac (list), weighted_mean
+        cands = [c for c in a.columns if c.endswith("_" + col) or c.endswith("_" + col.replace("band_", "b"))]
+        if col.startswith("band_") and col.endswith("_mean"):
+            cands = [c for c in a.columns if c == "precip_b%s_mean" % col.split("_")[1]]
+        if len(cands) != 1 or m[col].dtype == object:
+            continue
+        x = m[cands[0]].astype(float).values; y = m[col].astype(float).values
+        ok = ~np.isnan(x) & ~np.isnan(y)
+        if ok.any():
+            d = np.abs(x[ok] - y[ok]) / np.maximum(np.abs(y[ok]), 1e-12)
+            worst = max(worst, float(d.max()))
+    return "%.1e" % worst
+
+
+if __name__ == "__main__":
+    main()
