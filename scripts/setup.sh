@@ -2,7 +2,7 @@
 # Install the system libraries GeoKit links against, when they are missing (Debian 12).
 set -euo pipefail
 need=()
-for p in libgdal-dev libgeos-dev libproj-dev pkg-config; do
+for p in libgdal-dev libgeos-dev libproj-dev pkg-config librsvg2-bin chromium; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
