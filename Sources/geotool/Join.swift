@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import GeoKit
+
+struct Join: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Give every point (school, clinic, village) the P-code of the polygon it falls in, and flag every problem.",
+        discussion: """
+        Output: every input row, in order, with all its columns, then the zone id (named as
+        --id), the --include-cols, match, distance_m and swapped_<id>.
+
+        match values:
+          inside          covered by exactly one zone (or several features with the same id)
+          border          on the shared border of 2+ zones: the lowest id (string order) is given
+          nearest         outside every zone, but within --nearest of one (distance_m, geodesic)
+          outside         outside every zone (and beyond --nearest)
+          missing_coords  a blank coordinate
+          invalid_coords  not a number, or out of range and not explained by a swap
+          swapped_coords  latitude and longitude exchanged: the swapped position is in a zone;
+                          its P-code goes to swapped_<id>, the id column stays empty
+          duplicate_id    (--id-col) the id appears more than once; the P-code is kept
+          mismatch        (--check-col) the register's own code differs from the one found
+
+        Example:
+          geotool join --points schools.csv --zones tracts.gpkg --id VT_PCODE \\
+              --include-cols TS_PCODE --nearest 2km --id-col school_id \\
+              -o schools_pcoded.csv --report qa.csv
+        See docs/join.md.
+        """
+    )
+
+    @Option(help: "Points: a CSV with coordinate columns, or any OGR point layer (GeoJSON, GeoPackage...).")
+    var points: String
+
+    @Option(help: "Layer of the points file when it is not a CSV (default: the first).")
+    var pointsLayer: String?
+
+    @Option(help: "Longitude / easting column of a CSV (default: longitude, lon, long, lng or x).")
+    var x: String?
+
+    @Option(help: "Latitude / northing column of a CSV (default: latitude, lat or y).")
+    var y: String?
+
+    @Option(name: .customLong("points-crs"), help: "CRS of the points (default: the layer's, EPSG:4326 for CSV).")
+    var pointsCRS: String?
+
+    @Option(help: "Zones: any OGR polygon layer, in any CRS.")
+    var zones: String
+
+    @Option(help: "Layer name in the zones file (default: the first layer).")
+    var layer: String?
+
+    @Option(help: "Zone field holding the P-code to attach, e.g. VT_PCODE.")
+    var id: String
+
+    @Option(name: .customLong("include-cols"), help: "More zone fields to attach, comma-separated.")
+    var includeCols: String?
+
+    @Option(name: .customLong("border-tolerance"), help: "A point this close to a zone counts as in it; within it of two zones it is on their border (default 0.2m: the rounding of 6-decimal coordinates; 0 = exact).")
+    var borderTolerance: String = "0.2m"
+
+    @Option(help: "Search radius for points outside every zone: e.g. 2km, 500m; 0 = no search.")
+    var nearest: String = "0"
+
+    @Option(name: .customLong("check-col"), help: ArgumentHelp("Points column with the register's own code, compared with the zone field of the same name (or COL=FIELD).", valueName: "COL[=FIELD]"))
+    var checkCol: String?
+
+    @Option(name: .customLong("id-col"), help: "Points column with each row's identifier: repeated values are flagged duplicate_id.")
+    var idCol: String?
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Start CSV output with a byte-order mark (for Excel).")
+    var bom = false
+
+    @Option(name: .shortAndLong, help: "Output table: .csv, .gpkg (attributes, no geometry) or .xlsx.")
+    var output: String
+
+    @Option(help: "QA table of every row that is not a clean inside match: .csv, .gpkg or .xlsx.")
+    var report: String?
+
+    func validate() throws {
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        for path in [output] + (report.map { [$0] } ?? []) {
+            let ext = (path as NSString).pathExtension.lowercased()
+            if !["csv", "gpkg", "xlsx"].contains(ext) {
+                throw ValidationError("\(path): unknown output format; use .csv, .gpkg or .xlsx")
+            }
+        }
+    }
+
+    func run() throws {
+        do {
+            let started = Date()
+            var opts = PointJoinOptions(idField: id)
+            opts.includeFields = includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
+            opts.layer = layer
+            opts.nearestMetres = try parseDistance(nearest, option: "--nearest")
+            opts.borderToleranceMetres = try parseDistance(borderTolerance, option: "--border-tolerance")
+            opts.pointsCRS = pointsCRS
+            opts.idColumn = idCol
+            if let c = checkCol {
+                let parts = c.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+                opts.checkColumn = parts[0]
+                opts.checkField = parts.count > 1 ? parts[1] : nil
+            }
+            opts.threads = threads
+            let pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer)
+            let joiner = try PointJoiner(zonesPath: zones, options: opts)
+            for w in pts.warnings + joiner.warnings.prefix(20) { warn(w) }
+            if joiner.warnings.count > 20 { warn("\(joiner.warnings.count - 20) more warnings about the zones") }
+            let result = try joiner.join(pts)
+            try result.write(pts, to: output, bom: bom)
+            if let report {
+                try result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn).write(to: report, layerName: "qa", bom: bom)
+            }
+            let secs = String(format: "%.2f", Date().timeIntervalSince(started))
+            var summary = "geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output)\n"
+            for (m, c) in result.counts {
+                summary += "  " + m.label.padding(toLength: 15, withPad: " ", startingAt: 0) + String(c) + "\n"
+            }
+            FileHandle.standardError.write(Data(summary.utf8))
+        } catch let e as GeoKitError {
+            fail(e.message)
+        }
+    }
+}
+
+/// "2km", "500m", "1.5 km", "0" -> metres.
+func parseDistance(_ s: String, option: String) throws -> Double {
+    let t = s.trimmingCharacters(in: .whitespaces).lowercased()
+    if let v = Double(t), v == 0 { return 0 }
+    for (unit, f) in [("km", 1000.0), ("m", 1.0)] where t.hasSuffix(unit) {
+        let num = t.dropLast(unit.count).trimmingCharacters(in: .whitespaces)
+        if let v = Double(num), v.isFinite, v >= 0 { return v * f }
+    }
+    throw GeoKitError("\(option) \(s): give a distance with a unit, e.g. 500m or 2km (or 0 for no search)")
+}
