@@ -322,13 +322,16 @@ struct JoinPlan: Sendable {
                             guard n > 0 else { return }
                             let out = OutPointers(spatial: sp.baseAddress!, zone: zp.baseAddress!, swapped: swp.baseAddress!,
                                                   other: op.baseAddress!, distance: dp.baseAddress!)
+                            // Visit the points in Hilbert order: neighbours share tree nodes, edges and
+                            // prepared geometries, which then stay in cache. Results go back by row.
+                            let order = spatialOrder(points)
                             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                                 do {
                                     let w = try JoinWorker(plan: self)
                                     while true {
                                         let c = counter.take()
                                         if c >= chunks || failure.error != nil { break }
-                                        w.process(points, c * Self.chunk ..< min(n, (c + 1) * Self.chunk), out)
+                                        w.process(points, order[c * Self.chunk ..< min(n, (c + 1) * Self.chunk)], out)
                                     }
                                 } catch { failure.set(error) }
                             }
@@ -341,6 +344,35 @@ struct JoinPlan: Sendable {
     }
 }
 
+/// Row numbers sorted by the Hilbert position of their coordinates (rows without usable
+/// coordinates last): a radix sort on 32-bit keys, two passes of 16 bits.
+func spatialOrder(_ points: PointTable) -> [Int32] {
+    let n = points.count
+    var ext = Box.empty
+    for i in 0..<n where points.status[i] == .ok && points.x[i].isFinite && points.y[i].isFinite {
+        ext.expand(x: points.x[i], y: points.y[i])
+    }
+    var keys = [UInt32](repeating: .max, count: n)
+    if !ext.isEmpty {
+        let w = max(ext.width, 1e-300), h = max(ext.height, 1e-300)
+        for i in 0..<n where points.status[i] == .ok && points.x[i].isFinite && points.y[i].isFinite {
+            let hx = UInt32(min(65535, max(0, (points.x[i] - ext.xmin) / w * 65535)))
+            let hy = UInt32(min(65535, max(0, (points.y[i] - ext.ymin) / h * 65535)))
+            keys[i] = min(hilbert(hx, hy), .max - 1)
+        }
+    }
+    var order = (0..<Int32(n)).map { $0 }
+    var tmp = order
+    for shift in [UInt32(0), 16] {
+        var count = [Int](repeating: 0, count: 65537)
+        for i in order { count[Int((keys[Int(i)] >> shift) & 0xFFFF) + 1] += 1 }
+        for d in 1...65536 { count[d] += count[d - 1] }
+        for i in order { let d = Int((keys[Int(i)] >> shift) & 0xFFFF); tmp[count[d]] = i; count[d] += 1 }
+        swap(&order, &tmp)
+    }
+    return order
+}
+
 /// One thread's GEOS context, prepared geometries and transformations.
 private final class JoinWorker {
     let plan: JoinPlan
@@ -350,7 +382,13 @@ private final class JoinWorker {
     let toZones: CoordinateTransform?
     let zonesToGeo: CoordinateTransform?
     let pointsToGeo: CoordinateTransform?
+    // Worker-local deep copies of the hot read-only structures: sharing one array buffer
+    // between threads makes every retain/release bounce its cache line between cores.
+    let tree: BoxTree
+    let edges: EdgeGrid?
+    let rank: [Int32]
     var candidates: [Int32] = []
+    var nearBuf: [Int32] = []
     var stack: [Int32] = []
     var bx: [Double] = [], by: [Double] = []
 
@@ -359,6 +397,9 @@ private final class JoinWorker {
         ctx = GEOS_init_r()
         GEOSContext_setErrorMessageHandler_r(ctx, { _, _ in }, nil)
         GEOSContext_setNoticeMessageHandler_r(ctx, { _, _ in }, nil)
+        tree = plan.zones.tree.deepCopy()
+        edges = plan.zones.edges?.deepCopy()
+        rank = plan.zones.rank.map { $0 }
         geoms = Array(repeating: nil, count: plan.zones.ids.count)
         preps = geoms
         let p = try SpatialReference(definition: plan.pointsWKT)
@@ -386,34 +427,23 @@ private final class JoinWorker {
     }
 
     /// The zones covering (x, y) in the zones' CRS: the chosen one (lowest id) and another.
+    /// With a border tolerance, zones whose boundary passes within it count as covering.
     func locate(_ x: Double, _ y: Double) -> (best: Int32, other: Int32) {
         candidates.removeAll(keepingCapacity: true)
-        plan.zones.tree.query(Box(xmin: x, ymin: y, xmax: x, ymax: y), into: &candidates, stack: &stack)
-        if candidates.isEmpty && plan.zones.edges == nil { return (-1, -1) }
-        guard let pt = GEOSGeom_createPointFromXY_r(ctx, x, y) else { return (-1, -1) }
-        defer { GEOSGeom_destroy_r(ctx, pt) }
+        nearBuf.removeAll(keepingCapacity: true)
+        tree.query(Box(xmin: x, ymin: y, xmax: x, ymax: y), into: &candidates, stack: &stack)
+        edges?.near(x, y, into: &nearBuf)
         var best: Int32 = -1, other: Int32 = -1
-        let rank = plan.zones.rank
-        if let edges = plan.zones.edges {
-            // Zones whose boundary passes within the tolerance count as covering.
-            let n0 = candidates.count
-            edges.near(x, y, into: &candidates)
-            if candidates.count > n0 {
-                // Those near ones first (they cover within the tolerance), then GEOS on the rest.
-                let near = Array(candidates[n0...])
-                candidates.removeSubrange(n0...)
-                for c in near { consider(c, &best, &other, rank) }
-                for c in candidates where !near.contains(c) {
-                    guard let pg = prepared(Int(c)), GEOSPreparedCovers_r(ctx, pg, pt) == 1 else { continue }
-                    consider(c, &best, &other, rank)
-                }
-                return (best, other)
-            }
-        }
-        for c in candidates {
+        for c in nearBuf { consider(c, &best, &other, rank) }
+        var pt: OpaquePointer?
+        for c in candidates where !nearBuf.contains(c) {
+            if pt == nil { pt = GEOSGeom_createPointFromXY_r(ctx, x, y); if pt == nil { break } }
             guard let pg = prepared(Int(c)), GEOSPreparedCovers_r(ctx, pg, pt) == 1 else { continue }
             consider(c, &best, &other, rank)
+            // Zones do not overlap in a clean layer, but keep looking: a point covered by
+            // two is on their border (or in an overlap), and the lowest id must win.
         }
+        if let pt { GEOSGeom_destroy_r(ctx, pt) }
         return (best, other)
     }
 
@@ -437,21 +467,28 @@ private final class JoinWorker {
         return ok != 0 && x.isFinite && y.isFinite
     }
 
-    func process(_ points: PointTable, _ rows: Range<Int>, _ out: OutPointers) {
+    func process(_ points: PointTable, _ rows: ArraySlice<Int32>, _ out: OutPointers) {
+        // This chunk's inputs, copied: no shared buffer is touched in the loop.
+        var px: [Double] = [], py: [Double] = [], status: [CoordinateStatus] = []
+        px.reserveCapacity(rows.count); py.reserveCapacity(rows.count); status.reserveCapacity(rows.count)
+        points.x.withUnsafeBufferPointer { xs in points.y.withUnsafeBufferPointer { ys in points.status.withUnsafeBufferPointer { ss in
+            for r in rows { px.append(xs[Int(r)]); py.append(ys[Int(r)]); status.append(ss[Int(r)]) }
+        } } }
         // Positions in the zones' CRS, transformed in bulk.
         bx.removeAll(keepingCapacity: true); by.removeAll(keepingCapacity: true)
-        for r in rows {
-            let ok = points.status[r] == .ok && inRange(points.x[r], points.y[r])
-            bx.append(ok ? points.x[r] : .nan); by.append(ok ? points.y[r] : .nan)
+        for k in 0..<rows.count {
+            let ok = status[k] == .ok && inRange(px[k], py[k])
+            bx.append(ok ? px[k] : .nan); by.append(ok ? py[k] : .nan)
         }
         var tok = [Int32](repeating: 1, count: rows.count)
         if let t = toZones {
             // PROJ leaves NaN input as is; its failure flag marks the rest.
             _ = OCTTransformEx(t.handle, Int32(bx.count), &bx, &by, nil, &tok)
         }
-        for (k, r) in rows.enumerated() {
+        for (k, r32) in rows.enumerated() {
+            let r = Int(r32)
             out.zone[r] = -1; out.swapped[r] = -1; out.other[r] = -1; out.distance[r] = .nan
-            switch points.status[r] {
+            switch status[k] {
             case .missing: out.spatial[r] = .missingCoords; continue
             case .invalid: out.spatial[r] = .invalidCoords; continue
             case .ok: break
@@ -467,13 +504,13 @@ private final class JoinWorker {
                 }
             }
             // Latitude and longitude exchanged?
-            var sx = points.y[r], sy = points.x[r]
+            var sx = py[k], sy = px[k]
             if inRange(sx, sy) && transformOne(toZones, &sx, &sy) {
                 let (best, _) = locate(sx, sy)
                 if best >= 0 { out.swapped[r] = best; out.spatial[r] = .swappedCoords; continue }
             }
             if !located { out.spatial[r] = .invalidCoords; continue }
-            if plan.nearest > 0, let hit = nearestZone(zx, zy, points.x[r], points.y[r]), hit.1 <= plan.nearest {
+            if plan.nearest > 0, let hit = nearestZone(zx, zy, px[k], py[k]), hit.1 <= plan.nearest {
                 out.zone[r] = hit.0; out.distance[r] = hit.1; out.spatial[r] = .nearest
             } else {
                 out.spatial[r] = .outside
@@ -506,7 +543,7 @@ private final class JoinWorker {
             search = Box(xmin: zx - r, ymin: zy - r, xmax: zx + r, ymax: zy + r)
         }
         candidates.removeAll(keepingCapacity: true)
-        plan.zones.tree.query(search, into: &candidates, stack: &stack)
+        tree.query(search, into: &candidates, stack: &stack)
         var best: Int32 = -1, bestD = Double.infinity
         for c in candidates {
             // Nearest point of this zone's rings in the local frame (origin at the point).
@@ -540,7 +577,7 @@ private final class JoinWorker {
             var qlon = qx, qlat = qy
             guard transformOne(plan.zonesGeographic ? nil : zonesToGeo, &qlon, &qlat) else { continue }
             let g = e.distance(lon1: lon, lat1: lat, lon2: qlon, lat2: qlat)
-            if g < bestD || (g == bestD && best >= 0 && plan.zones.rank[Int(c)] < plan.zones.rank[Int(best)]) {
+            if g < bestD || (g == bestD && best >= 0 && rank[Int(c)] < rank[Int(best)]) {
                 bestD = g; best = c
             }
         }
@@ -566,16 +603,17 @@ struct BoxTree: Sendable {
         leaves = items.count
         guard leaves > 0 else { return }
         let m = Self.nodeSize
-        let cx = { (i: Int) in boxes[i].xmin + boxes[i].xmax }, cy = { (i: Int) in boxes[i].ymin + boxes[i].ymax }
-        items.sort { cx($0) < cx($1) }
-        let slices = Int(Double((leaves + m - 1) / m).squareRoot().rounded(.up))
-        let sliceSize = slices * m
-        var s = 0
-        while s < leaves {
-            let e = min(leaves, s + sliceSize)
-            items[s..<e].sort { cy($0) < cy($1) }
-            s = e
+        // Hilbert order of the box centres: consecutive runs are compact at every level.
+        var ext = Box.empty
+        for i in items { ext = ext.union(boxes[i]) }
+        let w = max(ext.width, 1e-300), h = max(ext.height, 1e-300)
+        var key = [UInt32](repeating: 0, count: boxes.count)
+        for i in items {
+            let cx = ((boxes[i].xmin + boxes[i].xmax) / 2 - ext.xmin) / w
+            let cy = ((boxes[i].ymin + boxes[i].ymax) / 2 - ext.ymin) / h
+            key[i] = hilbert(UInt32(min(65535, max(0, cx * 65535))), UInt32(min(65535, max(0, cy * 65535))))
         }
+        items.sort { (key[$0], $0) < (key[$1], $1) }
         for i in items {
             let b = boxes[i]
             minX.append(b.xmin); minY.append(b.ymin); maxX.append(b.xmax); maxY.append(b.ymax)
@@ -596,6 +634,13 @@ struct BoxTree: Sendable {
         }
     }
 
+    func deepCopy() -> BoxTree {
+        var t = self
+        t.minX = minX.map { $0 }; t.minY = minY.map { $0 }; t.maxX = maxX.map { $0 }; t.maxY = maxY.map { $0 }
+        t.ref = ref.map { $0 }; t.refEnd = refEnd.map { $0 }
+        return t
+    }
+
     /// Append the items whose boxes intersect `b` (closed boxes: touching counts).
     func query(_ b: Box, into out: inout [Int32], stack: inout [Int32]) {
         guard leaves > 0 else { return }
@@ -614,6 +659,44 @@ struct BoxTree: Sendable {
             }
         }
     }
+}
+
+/// Position of (x, y) (16 bits each) along a Hilbert curve (after flatbush, ISC licence).
+func hilbert(_ x: UInt32, _ y: UInt32) -> UInt32 {
+    var a = x ^ y
+    var b = 0xFFFF ^ a
+    var c = 0xFFFF ^ (x | y)
+    var d = x & (y ^ 0xFFFF)
+    var A = a | (b >> 1)
+    var B = (a >> 1) ^ a
+    var C = ((c >> 1) ^ (b & (d >> 1))) ^ c
+    var D = ((a & (c >> 1)) ^ (d >> 1)) ^ d
+    a = A; b = B; c = C; d = D
+    A = (a & (a >> 2)) ^ (b & (b >> 2))
+    B = (a & (b >> 2)) ^ (b & ((a ^ b) >> 2))
+    C ^= (a & (c >> 2)) ^ (b & (d >> 2))
+    D ^= (b & (c >> 2)) ^ ((a ^ b) & (d >> 2))
+    a = A; b = B; c = C; d = D
+    A = (a & (a >> 4)) ^ (b & (b >> 4))
+    B = (a & (b >> 4)) ^ (b & ((a ^ b) >> 4))
+    C ^= (a & (c >> 4)) ^ (b & (d >> 4))
+    D ^= (b & (c >> 4)) ^ ((a ^ b) & (d >> 4))
+    a = A; b = B; c = C; d = D
+    C ^= (a & (c >> 8)) ^ (b & (d >> 8))
+    D ^= (b & (c >> 8)) ^ ((a ^ b) & (d >> 8))
+    a = C ^ (C >> 1)
+    b = D ^ (D >> 1)
+    var i0 = x ^ y
+    var i1 = b | (0xFFFF ^ (i0 | a))
+    i0 = (i0 | (i0 << 8)) & 0x00FF00FF
+    i0 = (i0 | (i0 << 4)) & 0x0F0F0F0F
+    i0 = (i0 | (i0 << 2)) & 0x33333333
+    i0 = (i0 | (i0 << 1)) & 0x55555555
+    i1 = (i1 | (i1 << 8)) & 0x00FF00FF
+    i1 = (i1 | (i1 << 4)) & 0x0F0F0F0F
+    i1 = (i1 | (i1 << 2)) & 0x33333333
+    i1 = (i1 | (i1 << 1)) & 0x55555555
+    return (i1 << 1) | i0
 }
 
 // MARK: - Edges near a point
@@ -686,6 +769,18 @@ struct EdgeGrid: Sendable {
                 } }
             }
         }
+        // Segments copied in cell order: a query reads one contiguous run.
+        ax = items.map { ax[Int($0)] }; ay = items.map { ay[Int($0)] }
+        bx = items.map { bx[Int($0)] }; by = items.map { by[Int($0)] }
+        zone = items.map { zone[Int($0)] }
+        items = []
+    }
+
+    func deepCopy() -> EdgeGrid {
+        var g = self
+        g.start = start.map { $0 }; g.items = items.map { $0 }
+        g.ax = ax.map { $0 }; g.ay = ay.map { $0 }; g.bx = bx.map { $0 }; g.by = by.map { $0 }; g.zone = zone.map { $0 }
+        return g
     }
 
     /// Append the zones with an edge within the tolerance of (x, y) (each once).
@@ -701,10 +796,12 @@ struct EdgeGrid: Sendable {
         let t2 = tolerance * tolerance
         let first = out.count
         let k = j * nx + i
-        for q in Int(start[k])..<Int(start[k + 1]) {
-            let s = Int(items[q])
+        for s in Int(start[k])..<Int(start[k + 1]) {
             let z = zone[s]
-            if out[first...].contains(z) { continue }
+            var seen = false
+            var q = first
+            while q < out.count { if out[q] == z { seen = true; break }; q += 1 }
+            if seen { continue }
             let px = (ax[s] - x) * kx, py = (ay[s] - y) * ky
             let dx = (bx[s] - ax[s]) * kx, dy = (by[s] - ay[s]) * ky
             let len2 = dx * dx + dy * dy

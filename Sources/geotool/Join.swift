@@ -106,12 +106,17 @@ struct Join: ParsableCommand {
                 opts.checkField = parts.count > 1 ? parts[1] : nil
             }
             opts.threads = threads
+            var marks: [(String, Date)] = [("start", started)]
             let pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer)
+            marks.append(("read points", Date()))
             let joiner = try PointJoiner(zonesPath: zones, options: opts)
+            marks.append(("read zones", Date()))
             for w in pts.warnings + joiner.warnings.prefix(20) { warn(w) }
             if joiner.warnings.count > 20 { warn("\(joiner.warnings.count - 20) more warnings about the zones") }
             let result = try joiner.join(pts)
+            marks.append(("join", Date()))
             try result.write(pts, to: output, bom: bom)
+            marks.append(("write", Date()))
             if let report {
                 try result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn).write(to: report, layerName: "qa", bom: bom)
             }
@@ -119,6 +124,9 @@ struct Join: ParsableCommand {
             var summary = "geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output)\n"
             for (m, c) in result.counts {
                 summary += "  " + m.label.padding(toLength: 15, withPad: " ", startingAt: 0) + String(c) + "\n"
+            }
+            if ProcessInfo.processInfo.environment["GEOTOOL_TIMING"] != nil {
+                for k in 1..<marks.count { summary += String(format: "  time %@ %.3f s\n", marks[k].0, marks[k].1.timeIntervalSince(marks[k - 1].1)) }
             }
             FileHandle.standardError.write(Data(summary.utf8))
         } catch let e as GeoKitError {
