@@ -1,0 +1,166 @@
+import ArgumentParser
+import Foundation
+import GeoKit
+
+struct Map: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A choropleth map (SVG or PNG) of one column of a geotool table, joined to the zones by P-code.",
+        discussion: """
+        Units are classed (quantile, equal interval or Jenks natural breaks) and coloured with
+        a colour-blind-safe palette; a column with negative and positive values (anomalies)
+        gets a diverging palette centred on zero. Units with no value are hatched and counted
+        in the legend. The unit of the column comes from a Data Package sidecar
+        (out.datapackage.json beside out.csv) when there is one.
+
+        Palettes: YlOrRd YlGnBu Blues Greens Purples viridis (sequential), RdBu BrBG
+        (diverging); add _r to reverse one (e.g. RdBu_r).
+
+        Example:
+          geotool map rain.csv --zones townships.json --id TS_PCODE --column rain_mean \\
+              --labels TS -o rain_mean.svg
+        PNG output is rendered with rsvg-convert (Debian package librsvg2-bin).
+        """
+    )
+
+    @Argument(help: "Table written by geotool (CSV), one row per zone.")
+    var table: String
+
+    @Option(help: "Zones layer: any OGR vector (GeoPackage, GeoJSON, TopoJSON, shapefile...).")
+    var zones: String
+
+    @Option(help: "Layer name in the zones file (default: the first layer).")
+    var layer: String?
+
+    @Option(help: "Zone field holding the P-code; the table's column of that name (else its first column) is matched to it.")
+    var id: String
+
+    @Option(help: "Table column to map.")
+    var column: String
+
+    @Option(help: "Number of classes (2-9).")
+    var classes: Int = 5
+
+    @Option(help: "Class breaks: quantile, equal or jenks.")
+    var scheme: String = "quantile"
+
+    @Option(help: "Colour palette (see above). Default: YlOrRd, or RdBu for values of both signs.")
+    var palette: String?
+
+    @Option(help: "Map title (default: the column name).")
+    var title: String?
+
+    @Option(help: "Zone field to label units with where the label fits (e.g. TS).")
+    var labels: String?
+
+    @Option(help: "Attribution line naming the boundaries' source.")
+    var attribution: String = "Boundaries: MIMU"
+
+    @Option(help: "Longer side of the map frame, in pixels.")
+    var size: Int = 900
+
+    @Option(name: .customLong("png-scale"), help: "Zoom factor for PNG output.")
+    var pngScale: Double = 2
+
+    @Option(name: .shortAndLong, help: "Output: .svg or .png.")
+    var output: String
+
+    func validate() throws {
+        if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
+        if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'; choose quantile, equal or jenks") }
+        if let p = palette, Palette(named: p) == nil {
+            throw ValidationError("unknown --palette '\(p)'; choose \(Palette.names.joined(separator: ", "))")
+        }
+        if size < 100 || size > 10000 { throw ValidationError("--size must be between 100 and 10000 (pixels)") }
+        if !(pngScale > 0 && pngScale <= 8) { throw ValidationError("--png-scale must be between 0 and 8") }
+        let ext = (output as NSString).pathExtension.lowercased()
+        if !["svg", "png"].contains(ext) { throw ValidationError("\(output): unknown output format; use .svg or .png") }
+    }
+
+    func run() throws {
+        do {
+            let png = (output as NSString).pathExtension.lowercased() == "png"
+            let rsvg = png ? try findRsvgConvert() : nil
+            let t = try Table.readCSV(path: table)
+            guard let k = t.columnIndex(column) else {
+                throw GeoKitError("\(table): no column '\(column)' (columns: \(t.columns.joined(separator: ", ")))")
+            }
+            guard t.isNumeric(k) else {
+                let numeric = t.columns.indices.filter(t.isNumeric).map { t.columns[$0] }
+                throw GeoKitError("\(table): column '\(t.columns[k])' holds no numbers (numeric columns: \(numeric.joined(separator: ", ")))")
+            }
+            let (meta, metaWarning) = TableMetadata.sidecar(for: table)
+            if let metaWarning { warn(metaWarning) }
+            let layerData = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: labels.map { [$0] } ?? [])
+            for w in layerData.warnings { warn(w) }
+            let join = ZoneTableJoin(table: t, zoneIDs: layerData.zones.map(\.id), idField: layerData.idField)
+            for p in join.problems(tablePath: table, zonesPath: zones) { warn(p) }
+            if join.rowOfZone.allSatisfy({ $0 == nil }) {
+                throw GeoKitError("no zone of \(zones) matches a row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"), table column '\(t.columns[join.idColumn])' like \(t.rows.first.map { $0[join.idColumn].csv } ?? "?"))")
+            }
+            var geomWarnings: [String] = []
+            let geometry = try MapGeometry.build(layer: layerData, size: Double(size), labelField: labels, warnings: &geomWarnings)
+            for w in geomWarnings { warn(w) }
+
+            let values = join.values(t, column: k)
+            let pal = palette.flatMap(Palette.init(named:)) ?? Palette(named: "YlOrRd")!
+            let c = Classification(values: values, classes: classes, scheme: ClassScheme(rawValue: scheme)!, palette: pal)
+            if c.classCount < classes {
+                warn("\(t.columns[k]): only \(c.classCount) distinct class(es) with --scheme \(scheme) (tied values)")
+            }
+            var o = MapOptions()
+            o.title = title ?? t.columns[k]
+            o.legendTitle = t.columns[k]
+            if let d = meta?.fields[t.columns[k]]?.description { o.subtitle = d }
+            o.unit = meta?.unit(of: t.columns[k])
+            o.attribution = attribution
+            o.notes = ["Data: \((table as NSString).lastPathComponent), column \(t.columns[k]). Projection: \(geometry.projectionName). Made with geotool \(GeoKitVersion.string)."]
+            o.drawLabels = labels != nil
+            o.tooltips = geometry.ids.count <= 5000
+            let svg = choroplethSVG(geometry, values: values, classification: c, options: o)
+
+            try writeAtomically(output) { tmp in
+                if let rsvg {
+                    let svgTmp = tmp + ".svg"
+                    defer { try? FileManager.default.removeItem(atPath: svgTmp) }
+                    try Data(svg.utf8).write(to: URL(fileURLWithPath: svgTmp))
+                    try runRsvg(rsvg, svg: svgTmp, png: tmp, zoom: pngScale)
+                } else {
+                    guard FileManager.default.createFile(atPath: tmp, contents: Data(svg.utf8)) else {
+                        throw GeoKitError("\(output): cannot write (permission denied or disk full)")
+                    }
+                }
+            }
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+            let drawn = geometry.paths.filter { !$0.isEmpty }.count
+            FileHandle.standardError.write(Data("geotool: wrote \(output) (\(bytes / 1024) KB): \(drawn) units drawn, \(c.classCount) \(c.scheme.rawValue) classes, \(c.missing) with no data\n".utf8))
+        } catch let e as GeoKitError {
+            fail(e.message)
+        }
+    }
+}
+
+/// rsvg-convert on the PATH, or a clear error.
+func findRsvgConvert() throws -> String {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    for dir in path.split(separator: ":") {
+        let p = "\(dir)/rsvg-convert"
+        if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    throw GeoKitError("PNG output needs rsvg-convert, which is not installed: install Debian's librsvg2-bin (scripts/setup.sh does), or write .svg")
+}
+
+func runRsvg(_ exe: String, svg: String, png: String, zoom: Double) throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: exe)
+    p.arguments = ["--zoom", String(zoom), "--background-color", "white", "--format", "png", "-o", png, svg]
+    let err = Pipe()
+    p.standardError = err
+    p.standardOutput = FileHandle.nullDevice
+    try p.run()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    if p.terminationStatus != 0 {
+        let msg = String(decoding: e, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "exit \(p.terminationStatus)"
+        throw GeoKitError("rsvg-convert failed: \(msg)")
+    }
+}
