@@ -50,3 +50,19 @@ public enum CellAreaModel: Sendable, Equatable {
         }
     }
 }
+
+extension CellAreaModel {
+    /// The area of a zone in m², measured as cell areas are (so a zone covering whole cells
+    /// has exactly their area): exact coverage on the grid extended to hold the zone.
+    public func zoneArea(_ geometry: MultiPolygon, grid: Grid) -> Double {
+        let b = geometry.bounds
+        if b.isEmpty { return 0 }
+        let u0 = floor(grid.u(b.xmin)), u1 = ceil(grid.u(b.xmax))
+        let v0 = floor(grid.v(b.ymax)), v1 = ceil(grid.v(b.ymin))
+        let g = Grid(left: grid.x(col: u0), top: grid.y(row: v0), dx: grid.dx, dy: grid.dy,
+                     cols: max(1, Int(u1 - u0)), rows: max(1, Int(v1 - v0)))
+        let cov = GridPolygon(geometry, on: g).coverage(.exact, in: g.full)
+        let rows = rowAreas(g, rows: 0..<g.rows)
+        return cov.spans.reduce(0) { $0 + Double($1.len) * $1.fraction * rows[Int($1.row)] }
+    }
+}

@@ -52,6 +52,8 @@ public struct BandInfo: Sendable {
     /// A real mask (per-dataset mask or alpha band), not one derived from nodata.
     public var hasMask: Bool
     public var description: String
+    /// GDAL's unit type of the values ("m", "mm"...), when set.
+    public var unit: String?
 }
 
 /// A raster dataset opened read-only. One handle per thread: open another `Raster` on the
@@ -105,7 +107,8 @@ public final class Raster {
             infos.append(BandInfo(index: i, type: PixelType(gdal: GDALGetRasterDataType(b)),
                                   nodata: has != 0 ? nd : nil, scale: sok != 0 ? scale : 1,
                                   offset: ook != 0 ? offset : 0, blockCols: Int(bx), blockRows: Int(by),
-                                  hasMask: realMask, description: desc))
+                                  hasMask: realMask, description: desc,
+                                  unit: GDALGetRasterUnitType(b).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }))
         }
         bands = infos
     }

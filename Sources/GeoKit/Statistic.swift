@@ -17,12 +17,14 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
     /// `class_area`: covered area in m² of each class value (one column per value).
     case classArea
     case weightedMean, weightedSum
+    /// `coverage`: share of the zone's area the raster covers (valid or nodata cells).
+    case coverage
     /// `weighted_frac`: share of the weight (e.g. population) in each class.
     case weightedFrac
 
     public static let all: [Statistic] = [.count, .sum, .mean, .min, .max, .range, .stdev, .variance, .cv,
                                           .median, .percentile(90), .majority, .minority, .variety, .frac,
-                                          .cells, .nodataFrac, .area, .classArea, .weightedMean,
+                                          .cells, .nodataFrac, .coverage, .area, .classArea, .weightedMean,
                                           .weightedSum, .weightedFrac]
 
     public init(parsing text: String) throws {
@@ -44,6 +46,7 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
         case "frac": self = .frac
         case "cells": self = .cells
         case "nodata_frac": self = .nodataFrac
+        case "coverage": self = .coverage
         case "area": self = .area
         case "class_area": self = .classArea
         case "weighted_mean": self = .weightedMean
@@ -80,6 +83,7 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
         case .frac: return "frac"
         case .cells: return "cells"
         case .nodataFrac: return "nodata_frac"
+        case .coverage: return "coverage"
         case .area: return "area"
         case .classArea: return "class_area"
         case .weightedMean: return "weighted_mean"
@@ -111,6 +115,48 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
         default: return false
         }
     }
+    /// A short definition, for `--help` and the metadata sidecar.
+    public var definition: String {
+        switch self {
+        case .count: return "sum of the coverage fractions of cells with a value"
+        case .sum: return "sum of coverage x value"
+        case .mean: return "coverage-weighted mean: sum / count"
+        case .min: return "smallest value of any cell the zone covers"
+        case .max: return "largest value of any cell the zone covers"
+        case .range: return "max - min"
+        case .stdev: return "coverage-weighted population standard deviation"
+        case .variance: return "coverage-weighted population variance"
+        case .cv: return "coefficient of variation: stdev / mean"
+        case .median: return "coverage-weighted median (exactextract's weighted quantile)"
+        case .percentile(let q): return "coverage-weighted \(formatNumber(q))th percentile (exactextract's weighted quantile)"
+        case .majority: return "value with the largest covered area (ties: the smaller value)"
+        case .minority: return "value with the smallest covered area (ties: the smaller value)"
+        case .variety: return "number of distinct values"
+        case .frac: return "share of the covered valid area in this class"
+        case .cells: return "number of cells the zone touches (valid or not)"
+        case .nodataFrac: return "share of the covered area that is nodata"
+        case .coverage: return "share of the zone's area inside the raster (valid or nodata cells)"
+        case .area: return "covered area of cells with a value, square metres (ellipsoidal on geographic rasters)"
+        case .classArea: return "covered area of this class, square metres (ellipsoidal on geographic rasters)"
+        case .weightedMean: return "sum of coverage x weight x value / sum of coverage x weight"
+        case .weightedSum: return "sum of coverage x weight x value"
+        case .weightedFrac: return "share of the weight (e.g. population) in this class"
+        }
+    }
+
+    /// The unit of a result, given the raster's value unit.
+    public func unit(valueUnit: String?) -> String? {
+        switch self {
+        case .count, .cells, .variety: return "cells"
+        case .frac, .nodataFrac, .coverage, .weightedFrac: return "fraction"
+        case .area, .classArea: return "m2"
+        case .cv: return "ratio"
+        case .variance: return valueUnit.map { "(\($0))^2" }
+        case .majority, .minority: return valueUnit ?? "class"
+        default: return valueUnit
+        }
+    }
+
     var needsMoments: Bool {
         switch self {
         case .stdev, .variance, .cv: return true
@@ -154,6 +200,7 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
             let all = s.count + s.nodataCount
             return all > 0 ? s.nodataCount / all : nil
         case .area: return s.area
+        case .coverage: return s.zoneArea > 0 ? Swift.min(1, s.totalArea / s.zoneArea) : nil
         case .weightedMean: return s.weightCount > 0 ? s.weightSum / s.weightCount : nil
         case .weightedSum: return s.weightSum
         case .frac, .classArea, .weightedFrac: return nil

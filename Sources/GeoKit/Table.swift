@@ -20,6 +20,8 @@ public enum TableCell: Equatable, Sendable {
 public struct Table: Sendable {
     public var columns: [String]
     public var rows: [[TableCell]]
+    /// HXL hashtags, written as a second header row (HDX's convention), when set.
+    public var hxl: [String]?
     public init(columns: [String], rows: [[TableCell]] = []) { self.columns = columns; self.rows = rows }
 
     public func column(_ name: String) -> [TableCell]? {
@@ -70,6 +72,7 @@ extension Table {
     public func csvText(bom: Bool = false) -> String {
         var out = bom ? "\u{FEFF}" : ""
         out += columns.map(csvQuote).joined(separator: ",") + "\n"
+        if let hxl { out += hxl.map(csvQuote).joined(separator: ",") + "\n" }
         for r in rows { out += r.map(\.csv).joined(separator: ",") + "\n" }
         return out
     }

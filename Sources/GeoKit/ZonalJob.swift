@@ -38,6 +38,17 @@ public struct ZonalJob: Sendable {
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var maxMemory = 512 << 20
     public var keepGeometry = false
+    /// Zone fields holding parent codes to roll up to (e.g. DT_PCODE, ST_PCODE).
+    public var rollup: [String] = []
+    /// child,parent table for roll-ups when the zones do not carry their parents.
+    public var gazetteer: String?
+    /// Add a country row to roll-ups; its code defaults to the P-codes' letters (MMR).
+    public var country: String?
+    public var allowDuplicateIDs = false
+    /// Value units by raster name (`ntl` -> `nW/cm2/sr`); else the raster's own unit type.
+    public var units: [String: String] = [:]
+    /// Field with the unit's name for long tables (default: found among the zone fields).
+    public var nameField: String?
 
     public init(zonesPath: String, layer: String? = nil, idField: String, includeFields: [String] = [],
                 rasters: [RasterSpec], weights: RasterSpec? = nil, stats: [Statistic], method: CoverageMethod = .exact) {
@@ -46,26 +57,65 @@ public struct ZonalJob: Sendable {
     }
 }
 
-/// What a run produced: the table, the zones' geometry for spatial outputs, and warnings.
+/// One band of one raster as it appears in the output.
+public struct OutputBand: Sendable {
+    /// Column prefix: `ntl`, or `precip_b3` for band 3 of a multi-band raster.
+    public var label: String
+    public var rasterName: String
+    public var path: String
+    public var band: Int
+    public var bandCount: Int
+    /// The band's date (from `PATH.bands.txt` beside the raster, or the band description).
+    public var date: String?
+    public var unit: String?
+    var source: BandSource
+}
+
+/// A row of results: a zone, or a roll-up unit merged from zones.
+public struct ResultUnit: Sendable {
+    public var id: String
+    public var level: String
+    public var name: String
+    /// Values of the include-columns (for roll-ups: the value all its zones share, or empty).
+    public var attributes: [String]
+    /// scalar[band][stat] over the scalar statistics (NaN: no value).
+    public var scalar: [[Double]]
+    /// classes[band][stat index in `stats`]: value -> result, for per-class statistics.
+    public var classes: [[Int: [Double: Double]]]
+    public var isEmptyGeometry: Bool
+}
+
+/// What a run produced: result units, the zones' geometry for spatial outputs, warnings and
+/// what the metadata sidecar needs.
 public struct ZonalResult: Sendable {
-    public var table: Table
+    public var units: [ResultUnit]
+    public var bands: [OutputBand]
+    public var stats: [Statistic]
+    public var idField: String
+    public var includeFields: [String]
+    public var hasRollup: Bool
     public var geometries: [[UInt8]?]
     public var zonesCRS: String?
     public var warnings: [String]
-    /// Per zone, per output band (in column order), the merged accumulators. Kept so
-    /// roll-ups can merge them.
-    public var bandLabels: [String]
+    public var zones: ZoneLayerSummary
+    public var rasterCRS: String?
+    public var method: CoverageMethod
+    public var idLevel: AdminLevel?
+
+    var scalarStats: [Statistic] { stats.filter { $0.classColumnPrefix == nil } }
 }
 
-/// One band of one raster as it appears in column names.
-struct BandColumn {
-    var label: String        // "ntl" or "precip_b3"
-    var source: BandSource
-    var rasterIndex: Int
+public struct ZoneLayerSummary: Sendable {
+    public var path: String
+    public var layer: String
+    public var featureCount: Int
+    public var idField: String
+    public var pcodeVersion: String?
+    public var crs: String?
 }
 
 extension ZonalJob {
-    /// Check inputs, read zones, run the engine for each grid, and assemble the table.
+    /// Check inputs, read zones, run the engine for each grid, roll up, and return results.
     public func run(progress: ((Int, Int) -> Void)? = nil) throws -> ZonalResult {
         guard !stats.isEmpty else { throw GeoKitError("no statistics requested") }
         if stats.contains(where: \.needsWeights) && weights == nil {
@@ -73,23 +123,25 @@ extension ZonalJob {
         }
         // Open every raster once, up front, so bad input fails before any work.
         var opened: [Raster] = []
-        var columns: [BandColumn] = []
-        for (ri, spec) in rasters.enumerated() {
+        var bands: [OutputBand] = []
+        for spec in rasters {
             let r = try Raster(path: spec.path)
             opened.append(r)
-            let bands: [Int]
+            let list: [Int]
             if let b = spec.band {
                 guard b <= r.bands.count else {
                     throw GeoKitError("\(spec.path): no band \(b) (the raster has \(r.bands.count))")
                 }
-                bands = [b]
+                list = [b]
             } else {
-                bands = Array(1...r.bands.count)
+                list = Array(1...r.bands.count)
             }
-            for b in bands {
+            let dates = try bandDates(path: spec.path, raster: r)
+            for b in list {
                 let label = (spec.band == nil && r.bands.count > 1) ? "\(spec.name)_b\(b)" : spec.name
-                columns.append(BandColumn(label: label, source: BandSource(path: spec.path, band: b, info: r.bands[b - 1]),
-                                          rasterIndex: ri))
+                bands.append(OutputBand(label: label, rasterName: spec.name, path: spec.path, band: b, bandCount: r.bands.count,
+                                        date: dates[b - 1], unit: units[spec.name] ?? r.bands[b - 1].unit,
+                                        source: BandSource(path: spec.path, band: b, info: r.bands[b - 1])))
             }
         }
         var weightsRaster: Raster?
@@ -98,19 +150,33 @@ extension ZonalJob {
             if let b = w.band, b > r.bands.count { throw GeoKitError("\(w.path): no band \(b) (the raster has \(r.bands.count))") }
             weightsRaster = r
         }
+        let gazetteerMap = try gazetteer.map { try readGazetteer($0) }
 
-        // Zones, once per distinct raster CRS (usually one).
+        // Zones, with the fields the output and the roll-up need.
         let firstSRS = opened[0].spatialReference
         let vds = try VectorDataset(path: zonesPath)
-        let zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: includeFields,
+        let fieldNames = try vds.fieldNames(layer: layer)
+        let nameField = self.nameField ?? guessNameField(fieldNames, idField: idField)
+        var parentNameFields: [String?] = rollup.map { parentNameField($0, fieldNames) }
+        var readFields = includeFields
+        for f in rollup + [nameField].compactMap({ $0 }) + parentNameFields.compactMap({ $0 }) where !readFields.contains(f) { readFields.append(f) }
+        let zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: readFields,
                                           target: firstSRS, keepWKB: keepGeometry)
-        var warnings = zoneLayer.warnings
         let zones = zoneLayer.zones
+        let fieldIndex = { (f: String) -> Int in readFields.firstIndex(of: f)! }
+        var warnings = zoneLayer.warnings
+        if parentNameFields.isEmpty { parentNameFields = [] }
+
+        // The id column, before any work.
+        let check = IDCheck(ids: zones.map(\.id))
+        if !allowDuplicateIDs, let e = check.errors(field: zoneLayer.idField, path: zonesPath).first { throw GeoKitError(e) }
+        warnings += check.warnings(field: zoneLayer.idField)
+        if allowDuplicateIDs { warnings += check.errors(field: zoneLayer.idField, path: zonesPath).map { $0.replacingOccurrences(of: " (use --allow-duplicate-ids to go on)", with: "") } }
 
         // Group bands by grid: one coverage pass per grid.
         var groups: [(grid: Grid, raster: Raster, cols: [Int])] = []
-        for (ci, c) in columns.enumerated() {
-            let r = opened[c.rasterIndex]
+        for (ci, c) in bands.enumerated() {
+            let r = opened[rasters.firstIndex { $0.path == c.path && $0.name == c.rasterName }!]
             if let srs = r.spatialReference, let f = firstSRS, !srs.isSame(f) {
                 throw GeoKitError("\(r.path): CRS \(srs.shortName) differs from \(opened[0].path)'s \(f.shortName); warp one to the other first (gdalwarp)")
             }
@@ -122,12 +188,55 @@ extension ZonalJob {
         }
 
         let scalarStats = stats.filter { $0.classColumnPrefix == nil }
-        let nScalar = scalarStats.count
-        // values[zone][column * nScalar + stat]; classValues[zone][column][statIndex]
-        var values = [[Double]](repeating: [Double](repeating: .nan, count: columns.count * nScalar), count: zones.count)
-        var classValues = [[[Int: [Double: Double]]]](repeating: [[Int: [Double: Double]]](repeating: [:], count: columns.count),
-                                                   count: zones.count)
         let areaModel = firstSRS?.areaModel ?? .planar(metresPerUnit: 1)
+        let zoneAreas: [Double] = stats.contains(.coverage)
+            ? zones.map { areaModel.zoneArea($0.geometry, grid: groups[0].grid) } : []
+
+        // Roll-up targets of each zone: (level index, parent code); the country last.
+        let countryCode = rollup.isEmpty && gazetteerMap == nil ? nil : (country ?? guessCountry(zones.map(\.id)))
+        var parentsOf: [[(Int, String)]] = []
+        var levelNames: [String] = []
+        if !rollup.isEmpty || gazetteerMap != nil {
+            if let gz = gazetteerMap {
+                var depth = 0
+                for z in zones {
+                    var chain: [(Int, String)] = []
+                    var cur = z.id
+                    var seen = Set<String>()
+                    while let p = gz[cur], !seen.contains(p) { seen.insert(p); chain.append((chain.count, p)); cur = p }
+                    depth = max(depth, chain.count)
+                    parentsOf.append(chain)
+                }
+                levelNames = (0..<depth).map { "parent\($0 + 1)" }
+            } else {
+                for z in zones {
+                    parentsOf.append(rollup.enumerated().compactMap { (k, f) in
+                        let code = z.attributes[fieldIndex(f)].trimmingCharacters(in: .whitespaces)
+                        return code.isEmpty ? nil : (k, code)
+                    })
+                }
+                levelNames = rollup.map { AdminLevel(field: $0)?.name ?? $0 }
+            }
+            if let c = countryCode {
+                for z in zones.indices { parentsOf[z].append((levelNames.count, c)) }
+                levelNames.append("country")
+            }
+        }
+
+        var units = zones.map { z in
+            ResultUnit(id: z.id, level: check.dominantLevel.map { AdminLevel(pcode: z.id) == nil ? $0.name : AdminLevel(pcode: z.id)!.name } ?? "zone",
+                       name: nameField.map { z.attributes[fieldIndex($0)] } ?? "",
+                       attributes: includeFields.map { z.attributes[fieldIndex($0)] },
+                       scalar: [[Double]](repeating: [Double](repeating: .nan, count: scalarStats.count), count: bands.count),
+                       classes: [[Int: [Double: Double]]](repeating: [:], count: bands.count),
+                       isEmptyGeometry: z.geometry.isEmpty)
+        }
+        // Roll-up accumulators by (level, code), and what their zones share.
+        var parentAcc: [String: [ZoneStats]] = [:]
+        var parentOrder: [(level: Int, code: String)] = []
+        var parentAttrs: [String: [String?]] = [:]
+        var parentNames: [String: String] = [:]
+
         let totalCellsAll = groups.reduce(0) { $0 + $1.grid.rows * $1.grid.cols }
         var doneBefore = 0
         for g in groups {
@@ -137,7 +246,7 @@ extension ZonalJob {
                 let b = weights!.band ?? 1
                 return BandSource(path: r.path, band: b, info: r.bands[b - 1])
             }
-            let engine = ZonalEngine(grid: g.grid, areaModel: areaModel, sources: g.cols.map { columns[$0].source },
+            let engine = ZonalEngine(grid: g.grid, areaModel: areaModel, sources: g.cols.map { bands[$0].source },
                                      weights: wsrc, weightsGrid: weightsRaster?.grid, options: opts)
             let outside = zones.indices.filter { z in
                 !zones[z].geometry.isEmpty && !zones[z].geometry.bounds.intersects(g.grid.extent)
@@ -147,56 +256,143 @@ extension ZonalJob {
                                 outside.prefix(10).map { zones[$0].id }.joined(separator: ", ") + (outside.count > 10 ? ", ..." : ""))
             }
             let cells = g.grid.rows * g.grid.cols
-            try engine.run(zones: zones, sink: { z, accs in
+            try engine.run(zones: zones, sink: { z, accsIn in
+                var accs = accsIn
+                if !zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = zoneAreas[z] } }
                 for (k, ci) in g.cols.enumerated() {
-                    for (si, st) in scalarStats.enumerated() {
-                        values[z][ci * nScalar + si] = st.value(of: accs[k]) ?? .nan
-                    }
+                    for (si, st) in scalarStats.enumerated() { units[z].scalar[ci][si] = st.value(of: accs[k]) ?? .nan }
                     for (si, st) in stats.enumerated() where st.classColumnPrefix != nil {
-                        classValues[z][ci][si] = st.classValues(of: accs[k])
+                        units[z].classes[ci][si] = st.classValues(of: accs[k])
+                    }
+                }
+                guard !parentsOf.isEmpty else { return }
+                for (level, code) in parentsOf[z] {
+                    let key = "\(level)\u{1}\(code)"
+                    if var acc = parentAcc[key] {
+                        for k in acc.indices { acc[k].merge(accs[k]) }
+                        parentAcc[key] = acc
+                    } else {
+                        parentAcc[key] = accs
                     }
                 }
             }, progress: progress.map { p in { done, total in p(doneBefore + done * cells / max(total, 1), totalCellsAll) } })
+            // Finish this group's parent values (accumulators are per group).
+            for (key, accs) in parentAcc {
+                let parts = key.split(separator: "\u{1}", maxSplits: 1)
+                let level = Int(parts[0])!, code = String(parts[1])
+                var u: ResultUnit
+                if let i = parentOrder.firstIndex(where: { $0.level == level && $0.code == code }) {
+                    u = units[zones.count + i]
+                } else {
+                    parentOrder.append((level, code))
+                    u = ResultUnit(id: code, level: levelNames[level], name: "", attributes: [],
+                                   scalar: [[Double]](repeating: [Double](repeating: .nan, count: scalarStats.count), count: bands.count),
+                                   classes: [[Int: [Double: Double]]](repeating: [:], count: bands.count), isEmptyGeometry: false)
+                    units.append(u)
+                }
+                for (k, ci) in g.cols.enumerated() {
+                    for (si, st) in scalarStats.enumerated() { u.scalar[ci][si] = st.value(of: accs[k]) ?? .nan }
+                    for (si, st) in stats.enumerated() where st.classColumnPrefix != nil { u.classes[ci][si] = st.classValues(of: accs[k]) }
+                }
+                units[zones.count + parentOrder.firstIndex(where: { $0.level == level && $0.code == code })!] = u
+            }
+            parentAcc.removeAll()
             doneBefore += cells
         }
+        // Parents with no zone touching any raster still get a row (they exist in the zones).
+        for (z, chain) in parentsOf.enumerated() {
+            for (level, code) in chain {
+                let key = "\(level)\u{1}\(code)"
+                if !parentOrder.contains(where: { $0.level == level && $0.code == code }) {
+                    parentOrder.append((level, code))
+                    units.append(ResultUnit(id: code, level: levelNames[level], name: "", attributes: [],
+                                            scalar: [[Double]](repeating: [Double](repeating: .nan, count: scalarStats.count), count: bands.count),
+                                            classes: [[Int: [Double: Double]]](repeating: [:], count: bands.count), isEmptyGeometry: false))
+                }
+                // Include-columns and names the parent's zones all share.
+                var attrs = parentAttrs[key] ?? [String?](repeating: nil, count: includeFields.count)
+                let first = parentAttrs[key] == nil
+                for (i, v) in units[z].attributes.enumerated() {
+                    if first { attrs[i] = v } else if attrs[i] != v { attrs[i] = "" }
+                }
+                parentAttrs[key] = attrs
+                if level < parentNameFields.count, let nf = parentNameFields[level], parentNames[key] == nil {
+                    parentNames[key] = zones[z].attributes[fieldIndex(nf)]
+                }
+            }
+        }
+        for (i, p) in parentOrder.enumerated() {
+            let key = "\(p.level)\u{1}\(p.code)"
+            units[zones.count + i].attributes = (parentAttrs[key] ?? []).map { $0 ?? "" }
+            units[zones.count + i].name = parentNames[key] ?? (p.code == countryCode ? countryName(p.code) : "")
+        }
+        // Roll-up rows after the zones: by level (finest first), then by code.
+        let rolled = units[zones.count...].sorted { a, b in
+            let la = levelNames.firstIndex(of: a.level) ?? 0, lb = levelNames.firstIndex(of: b.level) ?? 0
+            return la != lb ? la < lb : a.id < b.id
+        }
+        units = Array(units[..<zones.count]) + rolled
         warnings += GDALMessages.shared.drain()
-
-        // Header: id, include columns, then per band the stats in the order given.
-        var header = [zoneLayer.idField] + zoneLayer.includeFields
-        enum Source { case scalar(Int), cls(col: Int, stat: Int, value: Double) }
-        var sources: [Source] = []
-        for (ci, c) in columns.enumerated() {
-            for (si, st) in stats.enumerated() {
-                if let prefix = st.classColumnPrefix {
-                    var classes = Set<Double>()
-                    for z in zones.indices { classes.formUnion(classValues[z][ci][si]?.keys ?? [:].keys) }
-                    for v in classes.sorted() {
-                        header.append("\(c.label)_\(prefix)_\(formatNumber(v))")
-                        sources.append(.cls(col: ci, stat: si, value: v))
-                    }
-                } else {
-                    header.append("\(c.label)_\(st.name)")
-                    sources.append(.scalar(ci * nScalar + scalarStats.firstIndex(of: st)!))
-                }
-            }
-        }
-        var table = Table(columns: header)
-        for (z, zone) in zones.enumerated() {
-            var row: [TableCell] = [.text(zone.id)] + zone.attributes.map { .text($0) }
-            for s in sources {
-                switch s {
-                case .scalar(let k):
-                    let v = values[z][k]
-                    row.append(v.isNaN ? .empty : .number(v))
-                case .cls(let ci, let si, let value):
-                    if zone.geometry.isEmpty { row.append(.empty); continue }
-                    // A class absent from a covered zone has a share (and area) of zero.
-                    row.append(.number(classValues[z][ci][si]?[value] ?? 0))
-                }
-            }
-            table.rows.append(row)
-        }
-        return ZonalResult(table: table, geometries: zones.map(\.wkb), zonesCRS: zoneLayer.crsWKT, warnings: warnings,
-                           bandLabels: columns.map(\.label))
+        let summary = ZoneLayerSummary(path: zonesPath, layer: zoneLayer.layerName, featureCount: zones.count,
+                                       idField: zoneLayer.idField, pcodeVersion: zoneLayer.pcodeVersion, crs: zoneLayer.crsWKT)
+        return ZonalResult(units: units, bands: bands, stats: stats, idField: zoneLayer.idField, includeFields: includeFields,
+                           hasRollup: !parentsOf.isEmpty, geometries: zones.map(\.wkb), zonesCRS: zoneLayer.crsWKT,
+                           warnings: warnings, zones: summary, rasterCRS: firstSRS?.shortName, method: method,
+                           idLevel: check.dominantLevel)
     }
 }
+
+/// Dates of a raster's bands: one per line in `PATH.bands.txt` beside it, else each band's
+/// description when it looks like a date (YYYY, YYYY-MM, YYYY-MM-DD).
+func bandDates(path: String, raster: Raster) throws -> [String?] {
+    let sidecar = path + ".bands.txt"
+    if let text = try? String(contentsOfFile: sidecar, encoding: .utf8) {
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard lines.count == raster.bands.count else {
+            throw GeoKitError("\(sidecar): \(lines.count) date(s) for \(raster.bands.count) band(s)")
+        }
+        return lines
+    }
+    return raster.bands.map { b in
+        let d = b.description
+        return d.range(of: #"^\d{4}(-\d{2}(-\d{2})?)?$"#, options: .regularExpression) != nil ? d : nil
+    }
+}
+
+/// child -> parent from a CSV (or any table GDAL reads): first column child, second parent.
+func readGazetteer(_ path: String) throws -> [String: String] {
+    let ds = try VectorDataset(path: path)
+    let fields = try ds.fieldNames()
+    guard fields.count >= 2 else { throw GeoKitError("\(path): a gazetteer needs two columns, child and parent") }
+    let l = try ds.readZones(idField: fields[0], includeFields: [fields[1]])
+    var map: [String: String] = [:]
+    for z in l.zones where !z.id.isEmpty && !z.attributes[0].isEmpty { map[z.id] = z.attributes[0] }
+    return map
+}
+
+/// A text field naming the zones: TS for TS_PCODE, adm3_en for adm3_pcode, or NAME.
+func guessNameField(_ fields: [String], idField: String) -> String? {
+    parentNameField(idField, fields) ?? fields.first { ["name", "name_en"].contains($0.lowercased()) }
+}
+
+func parentNameField(_ codeField: String, _ fields: [String]) -> String? {
+    let lower = codeField.lowercased()
+    var candidates: [String] = []
+    if lower.hasSuffix("_pcode") {
+        let stem = String(codeField.dropLast(6))
+        candidates += [stem, stem + "_EN", stem + "_en", stem + "_NAME", stem + "_name"]
+    }
+    if lower.hasPrefix("adm"), lower.hasSuffix("_pcode") { candidates += [String(codeField.prefix(4)) + "_en", String(codeField.prefix(4)) + "_name"] }
+    return candidates.first { c in fields.contains(c) }
+}
+
+/// The country code of P-codes: their shared leading letters (MMR).
+func guessCountry(_ ids: [String]) -> String? {
+    let prefixes = Set(ids.compactMap { id -> String? in
+        let p = id.prefix { $0.isLetter && $0.isUppercase }
+        return p.count == 3 ? String(p) : nil
+    })
+    return prefixes.count == 1 ? prefixes.first : nil
+}
+
+func countryName(_ code: String) -> String { code == "MMR" ? "Myanmar" : "" }

@@ -80,6 +80,8 @@ public struct ZoneStats: Sendable {
     public var weightCount = 0.0
     public var weightSum = 0.0
     public var histogram: ClassHistogram?
+    /// The zone's own area in m² (same measure as cell areas), for `coverage`.
+    public var zoneArea = 0.0
 
     public init(histogram: Bool = false, denseBytes: Bool = false) {
         if histogram { self.histogram = ClassHistogram(denseBytes: denseBytes) }
@@ -133,6 +135,7 @@ public struct ZoneStats: Sendable {
         totalArea += o.totalArea
         weightCount += o.weightCount
         weightSum += o.weightSum
+        zoneArea += o.zoneArea
         if let oh = o.histogram {
             if histogram == nil { histogram = ClassHistogram(denseBytes: oh.dense != nil) }
             histogram!.merge(oh)

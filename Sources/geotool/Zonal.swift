@@ -59,6 +59,30 @@ struct Zonal: ParsableCommand {
     @Option(name: .customLong("max-memory"), help: "Memory budget for decoded blocks, in MB.")
     var maxMemory: Int = 512
 
+    @Option(help: "Zone fields with parent P-codes to roll up to, comma-separated (e.g. DT_PCODE,ST_PCODE); adds a row per parent and one for the country.")
+    var rollup: String?
+
+    @Option(help: "CSV of child,parent P-codes to roll up through (when the zones do not carry their parents).")
+    var gazetteer: String?
+
+    @Option(help: "Code of the country row in roll-ups (default: the P-codes' letters, e.g. MMR).")
+    var country: String?
+
+    @Option(help: "Table shape: wide (a row per unit, a column per indicator) or long (a row per unit x indicator x statistic x band).")
+    var format: String = "wide"
+
+    @Flag(help: "Add the HXL hashtag row under the header (for HDX).")
+    var hxl = false
+
+    @Option(name: .customLong("unit"), help: ArgumentHelp("Unit of a raster's values, NAME=UNIT (e.g. rain=mm); repeatable.", valueName: "NAME=UNIT"))
+    var unitsList: [String] = []
+
+    @Option(name: .customLong("name-col"), help: "Zone field with unit names for long tables (default: TS for TS_PCODE, NAME...).")
+    var nameCol: String?
+
+    @Flag(name: .customLong("allow-duplicate-ids"), help: "Go on when the id field has duplicates or blanks (they are reported).")
+    var allowDuplicateIDs = false
+
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -72,6 +96,8 @@ struct Zonal: ParsableCommand {
         if rasters.isEmpty { throw ValidationError("give at least one --raster NAME=PATH[:BAND]") }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
+        if TableFormat(rawValue: format) == nil { throw ValidationError("unknown --format '\(format)'; choose wide or long") }
+        for u in unitsList where !u.contains("=") { throw ValidationError("--unit takes NAME=UNIT, not '\(u)'") }
         if CoverageMethod(rawValue: method) == nil {
             throw ValidationError("unknown --method '\(method)'; choose exact, center or all-touched")
         }
@@ -92,16 +118,35 @@ struct Zonal: ParsableCommand {
             job.threads = threads
             job.maxMemory = maxMemory << 20
             job.keepGeometry = output.lowercased().hasSuffix(".gpkg")
-            let bar = ProgressBar(enabled: !quiet)
+            job.rollup = rollup.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
+            job.gazetteer = gazetteer
+            job.country = country
+            job.allowDuplicateIDs = allowDuplicateIDs
+            job.nameField = nameCol
+            for u in unitsList {
+                let parts = u.split(separator: "=", maxSplits: 1).map(String.init)
+                job.units[parts[0]] = parts[1]
+            }
             let started = Date()
+            // Checksums for the sidecar, computed while the engine runs.
+            let hashes = InputHashes(paths: [zones] + job.rasters.map(\.path))
+            let bar = ProgressBar(enabled: !quiet)
             let result = try job.run(progress: bar.update)
             bar.finish()
             for w in result.warnings { warn(w) }
-            try result.table.write(to: output, geometries: result.geometries, crsWKT: result.zonesCRS, bom: bom)
-            let secs = String(format: "%.2f", Date().timeIntervalSince(started))
-            FileHandle.standardError.write(Data("geotool: wrote \(result.table.rows.count) rows x \(result.table.columns.count) columns to \(output) in \(secs) s\n".utf8))
+            let run = RunInfo(commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started,
+                              seconds: Date().timeIntervalSince(started), hashes: hashes.wait(),
+                              format: TableFormat(rawValue: format)!, hxl: hxl)
+            try result.write(to: output, format: run.format, hxl: hxl, bom: bom, run: run)
+            let rows = result.units.count, secs = String(format: "%.2f", Date().timeIntervalSince(started))
+            FileHandle.standardError.write(Data("geotool: wrote \(rows) units (\(format)) to \(output) and its metadata to \(ZonalResult.sidecarPath(for: output)) in \(secs) s\n".utf8))
         } catch let e as GeoKitError {
             fail(e.message)
         }
     }
+}
+
+func shellQuote(_ s: String) -> String {
+    if s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }) && !s.isEmpty { return s }
+    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

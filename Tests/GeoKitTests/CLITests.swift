@@ -3,29 +3,31 @@ import XCTest
 
 /// The `geotool` binary as a user runs it: end to end on the bundled MIMU data, and bad
 /// input giving one clear line, a non-zero exit and no output file.
+struct GeotoolRun { var status: Int32; var stdout: String; var stderr: String }
+
+/// The built `geotool` binary (the test bundle sits among the build products).
+var geotoolPath: String {
+    let url = Bundle(for: CLITests.self).bundleURL
+    for dir in [url, url.deletingLastPathComponent()] where FileManager.default.fileExists(atPath: dir.appendingPathComponent("geotool").path) {
+        return dir.appendingPathComponent("geotool").path
+    }
+    return url.appendingPathComponent("geotool").path
+}
+
+func runGeotool(_ args: [String]) throws -> GeotoolRun {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: geotoolPath)
+    p.arguments = args
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out; p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return GeotoolRun(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
 final class CLITests: XCTestCase {
-    static var geotool: String {
-        // The test bundle sits among the build products (Linux: the bundle URL is that folder).
-        let url = Bundle(for: CLITests.self).bundleURL
-        for dir in [url, url.deletingLastPathComponent()] where FileManager.default.fileExists(atPath: dir.appendingPathComponent("geotool").path) {
-            return dir.appendingPathComponent("geotool").path
-        }
-        return url.appendingPathComponent("geotool").path
-    }
-
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
-
-    func geotool(_ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.geotool)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
+    func geotool(_ args: [String]) throws -> GeotoolRun { try runGeotool(args) }
 
     let townships = Fixtures.path("mimu/townships.json")
     let rain = Fixtures.path("mimu/rainfall_dekad.tif")

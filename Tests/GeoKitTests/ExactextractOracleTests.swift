@@ -20,7 +20,7 @@ final class ExactextractOracleTests: XCTestCase {
                            rasters: [RasterSpec(name: "v", path: Fixtures.path(dir + raster))],
                            weights: weights.map { RasterSpec(name: "w", path: Fixtures.path(dir + $0)) }, stats: stats)
         job.threads = 2
-        return try job.run().table
+        return try job.run().wideTable()
     }
 
     func testMomentsOnSquareCellsWithNodata() throws {
@@ -88,7 +88,7 @@ final class ExactextractOracleTests: XCTestCase {
                                stats: [.count, .sum, .mean, .stdev, .median])
             job.threads = threads
             job.maxMemory = 1 << 20   // forces many small row bands
-            results.append(try job.run().table)
+            results.append(try job.run().wideTable())
         }
         XCTAssertEqual(results[0].rows, results[1].rows)
         XCTAssertEqual(results[0].rows, results[2].rows)

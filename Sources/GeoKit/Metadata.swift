@@ -1,0 +1,213 @@
+import Crypto
+import Foundation
+
+// The metadata sidecar written beside every table: a Frictionless Data Package
+// (`NAME.datapackage.json` beside `NAME.csv`) describing every column, every source, the
+// method, the run, and every warning. Open-data practice: limitations travel with the data.
+
+/// SHA-256 of a file, streamed.
+public func sha256(path: String) throws -> String {
+    guard let h = FileHandle(forReadingAtPath: path) else { throw GeoKitError("\(path): cannot read") }
+    defer { try? h.close() }
+    var hasher = SHA256()
+    while true {
+        let chunk = h.readData(ofLength: 8 << 20)
+        if chunk.isEmpty { break }
+        hasher.update(data: chunk)
+    }
+    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+}
+
+/// Hashes of the inputs, computed on a background thread while the engine runs.
+public final class InputHashes: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private let lock = NSLock()
+    private var hashes: [String: String] = [:]
+
+    public init(paths: [String]) {
+        for p in Set(paths) {
+            DispatchQueue.global(qos: .utility).async(group: group) {
+                let h = (try? sha256(path: p)) ?? "unreadable"
+                self.lock.lock(); self.hashes[p] = h; self.lock.unlock()
+            }
+        }
+    }
+    public func wait() -> [String: String] { group.wait(); lock.lock(); defer { lock.unlock() }; return hashes }
+}
+
+/// Where a table came from and how: everything the sidecar records besides the result.
+public struct RunInfo: Sendable {
+    public var commandLine: String
+    public var started: Date
+    public var seconds: Double
+    public var hashes: [String: String]
+    public var format: TableFormat
+    public var hxl: Bool
+    public init(commandLine: String, started: Date, seconds: Double, hashes: [String: String], format: TableFormat, hxl: Bool) {
+        self.commandLine = commandLine; self.started = started; self.seconds = seconds; self.hashes = hashes
+        self.format = format; self.hxl = hxl
+    }
+}
+
+extension ZonalResult {
+    /// The sidecar's path for a table: `out.csv` -> `out.datapackage.json`.
+    public static func sidecarPath(for output: String) -> String {
+        (output as NSString).deletingPathExtension + ".datapackage.json"
+    }
+
+    /// Frictionless Data Package describing `table` written at `output`.
+    public func dataPackage(table: Table, output: String, run: RunInfo) -> [String: Any] {
+        let file = (output as NSString).lastPathComponent
+        let stem = (file as NSString).deletingPathExtension
+        let ext = (file as NSString).pathExtension.lowercased()
+        let iso = ISO8601DateFormatter()
+        var fields: [[String: Any]] = []
+        let cols = indicatorColumns
+        for (i, name) in table.columns.enumerated() {
+            var f: [String: Any] = ["name": name]
+            let isText = table.rows.contains { if case .text = $0[i] { return true }; return false }
+            f["type"] = isText ? "string" : "number"
+            if let d = describe(column: name, format: run.format, indicators: cols) {
+                f["description"] = d.description
+                if let u = d.unit { f["unit"] = u }
+            }
+            if let hxl = table.hxl { f["rdfType"] = "https://hxlstandard.org/standard/#" + hxl[i]; f["hxl"] = hxl[i] }
+            fields.append(f)
+        }
+        var resource: [String: Any] = [
+            "name": safeName(stem), "path": file, "profile": "tabular-data-resource",
+            "format": ext, "mediatype": ext == "csv" ? "text/csv" : ext == "gpkg" ? "application/geopackage+sqlite3" :
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "encoding": "utf-8", "schema": ["fields": fields, "missingValues": [""]],
+            "rows": table.rows.count,
+        ]
+        if ext == "csv" { resource["dialect"] = ["delimiter": ",", "header": true, "headerRowCount": table.hxl == nil ? 1 : 2] }
+        var rasters: [[String: Any]] = []
+        var seen = Set<String>()
+        for b in bands where !seen.contains(b.path) {
+            seen.insert(b.path)
+            let these = bands.filter { $0.path == b.path }
+            let info = b.source.info
+            var r: [String: Any] = ["name": b.rasterName, "path": b.path, "sha256": run.hashes[b.path] ?? "",
+                                    "bytes": fileSize(b.path), "crs": rasterCRS ?? "unknown",
+                                    "bands_total": b.bandCount, "pixel_type": info.type.rawValue]
+            if let g = gridOf[b.path] {
+                r["grid"] = ["columns": g.cols, "rows": g.rows, "cell_size": [g.dx, g.dy],
+                             "extent": [g.left, g.bottom, g.right, g.top]]
+            }
+            r["bands"] = these.map { t -> [String: Any] in
+                var d: [String: Any] = ["band": t.band]
+                if let nd = t.source.info.nodata { d["nodata"] = nd }
+                if !t.source.info.description.isEmpty { d["description"] = t.source.info.description }
+                if let date = t.date { d["date"] = date }
+                if let u = t.unit { d["unit"] = u }
+                if t.source.info.scale != 1 || t.source.info.offset != 0 { d["scale"] = t.source.info.scale; d["offset"] = t.source.info.offset }
+                return d
+            }
+            rasters.append(r)
+        }
+        var zonesInfo: [String: Any] = ["path": zones.path, "layer": zones.layer, "sha256": run.hashes[zones.path] ?? "",
+                                        "bytes": fileSize(zones.path), "features": zones.featureCount, "id_field": zones.idField,
+                                        "attribution": "Administrative boundaries and P-codes: Myanmar Information Management Unit (MIMU)"]
+        if let v = zones.pcodeVersion { zonesInfo["pcode_version"] = v }
+        if let l = idLevel { zonesInfo["id_level"] = l.name }
+        var statDefs: [String: String] = [:]
+        for s in stats { statDefs[s.name] = s.definition }
+        let method: [String: Any] = [
+            "coverage": self.method.rawValue,
+            "coverage_definition": self.method == .exact ? "each cell weighted by the exact fraction of its area inside the zone"
+                : self.method == .center ? "a cell counts fully when its centre is inside the zone" : "every cell the zone touches counts fully",
+            "statistics": statDefs,
+            "cell_area": "true area: ellipsoidal zone between each row's latitudes on geographic rasters, planar on projected ones",
+            "rollup": hasRollup ? "parent rows merge their zones' accumulators (sums add, means weighted by covered area, quantiles from merged distributions); `cells` counts shared boundary cells once per zone" : "none",
+        ]
+        return [
+            "profile": "tabular-data-package",
+            "name": safeName(stem),
+            "title": "Zonal statistics: \(bands.map(\.rasterName).uniqued().joined(separator: ", ")) by \(zones.idField)",
+            "created": iso.string(from: run.started),
+            "resources": [resource],
+            "sources": [["title": "zones", "path": zones.path]] + rasters.map { ["title": $0["name"]!, "path": $0["path"]!] },
+            "geotool": [
+                "version": GeoKitVersion.string, "gdal": GDAL.version, "command": run.commandLine,
+                "started": iso.string(from: run.started), "seconds": (run.seconds * 1000).rounded() / 1000,
+                "format": run.format.rawValue, "hxl": run.hxl,
+            ],
+            "zones": zonesInfo,
+            "rasters": rasters,
+            "method": method,
+            "warnings": warnings,
+            "limitations": limitations,
+        ]
+    }
+
+    var limitations: [String] {
+        var l: [String] = []
+        let empty = units.filter(\.isEmptyGeometry).count
+        if empty > 0 { l.append("\(empty) unit(s) have no geometry: their values are empty") }
+        if method != .exact && hasRollup {
+            l.append("with the \(method.rawValue) method, roll-ups add their zones' cells: a cell on a shared border may count in two zones")
+        }
+        return l
+    }
+
+    private func describe(column: String, format: TableFormat, indicators: [IndicatorColumn]) -> (description: String, unit: String?)? {
+        if column == idField { return ("zone identifier (P-code)\(hasRollup ? "; roll-up rows carry the parent's code" : "")", nil) }
+        if format == .long {
+            switch column {
+            case "pcode": return ("P-code of the unit (zone or roll-up parent)", nil)
+            case "name": return ("name of the unit", nil)
+            case "level": return ("admin level of the unit", nil)
+            case "indicator": return ("raster the value is computed from", nil)
+            case "stat": return ("statistic (see method.statistics); class statistics as STAT_CLASS", nil)
+            case "band": return ("band number in the raster", nil)
+            case "date": return ("date of the band", nil)
+            case "value": return ("the statistic's value; empty where it has none", nil)
+            case "unit": return ("unit of the value", nil)
+            default: break
+            }
+        }
+        if column == "level" { return ("admin level of the row: the zones' own, or a roll-up level", nil) }
+        if includeFields.contains(column) { return ("copied from the zones' field \(column)", nil) }
+        guard let c = indicators.first(where: { $0.name == column }) else { return nil }
+        let b = bands[c.band]
+        var d = c.stat.definition + " of \(b.rasterName)"
+        if b.bandCount > 1 { d += ", band \(b.band)" }
+        if let date = b.date { d += " (\(date))" }
+        if let v = c.classValue { d += ", class \(formatNumber(v))" }
+        d += "; \(method.rawValue) method"
+        return (d, c.stat.unit(valueUnit: b.unit))
+    }
+
+    var gridOf: [String: Grid] {
+        var out: [String: Grid] = [:]
+        for b in bands where out[b.path] == nil { out[b.path] = (try? Raster(path: b.path))?.grid }
+        return out
+    }
+
+    /// Write the table (wide or long) and its sidecar, each atomically.
+    public func write(to output: String, format: TableFormat, hxl: Bool, bom: Bool = false, run: RunInfo) throws {
+        let table = self.table(format, hxl: hxl)
+        try table.write(to: output, geometries: format == .wide ? geometries + [[UInt8]?](repeating: nil, count: max(0, table.rows.count - geometries.count)) : nil,
+                        crsWKT: zonesCRS, bom: bom)
+        let pkg = dataPackage(table: table, output: output, run: run)
+        let data = try JSONSerialization.data(withJSONObject: pkg, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let side = ZonalResult.sidecarPath(for: output)
+        try writeAtomically(side) { tmp in
+            guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw GeoKitError("\(side): cannot write") }
+        }
+    }
+}
+
+func fileSize(_ path: String) -> Int {
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+}
+
+func safeName(_ s: String) -> String {
+    let t = s.lowercased().map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? String($0) : "-" }.joined()
+    return t.isEmpty ? "table" : t
+}
+
+extension Array where Element: Hashable {
+    func uniqued() -> [Element] { var seen = Set<Element>(); return filter { seen.insert($0).inserted } }
+}

@@ -1,0 +1,103 @@
+import Foundation
+
+// MIMU P-codes and HDX/COD field names: what level a code or a field is, and checks of an
+// id column before any work. A township code does not contain its district, so parents
+// always come from attributes or a gazetteer, never from slicing the string.
+
+public enum AdminLevel: Int, Comparable, Sendable, CaseIterable {
+    case country = 0, state = 1, district = 2, township = 3, villageTract = 4
+
+    public var name: String {
+        switch self {
+        case .country: return "country"
+        case .state: return "state"
+        case .district: return "district"
+        case .township: return "township"
+        case .villageTract: return "village_tract"
+        }
+    }
+    /// HXL admin tag: #country, #adm1 ... #adm4.
+    public var hxl: String { self == .country ? "#country" : "#adm\(rawValue)" }
+    public static func < (a: AdminLevel, b: AdminLevel) -> Bool { a.rawValue < b.rawValue }
+
+    /// The level of a MIMU P-code (`MMR`, `MMR001`, `MMR001D001` or `MMR005S001`,
+    /// `MMR001001`, `MMR001001701`), or nil when it has none of these shapes.
+    public init?(pcode: String) {
+        let u = Array(pcode.utf8)
+        guard u.count >= 3, u[0...2].allSatisfy({ $0 >= 65 && $0 <= 90 }) else { return nil }
+        let rest = u.dropFirst(3)
+        let digits = rest.allSatisfy { $0 >= 48 && $0 <= 57 }
+        switch rest.count {
+        case 0: self = .country
+        case 3 where digits: self = .state
+        case 7 where rest.prefix(3).allSatisfy({ $0 >= 48 && $0 <= 57 }) && (rest[rest.startIndex + 3] == 68 || rest[rest.startIndex + 3] == 83)
+                    && rest.suffix(3).allSatisfy({ $0 >= 48 && $0 <= 57 }): self = .district
+        case 6 where digits: self = .township
+        case 9 where digits: self = .villageTract
+        default: return nil
+        }
+    }
+
+    /// The level a field name stands for: `TS_PCODE`, `adm3_pcode`, `DT_PCODE`...
+    public init?(field: String) {
+        let f = field.lowercased()
+        if f.hasPrefix("adm"), let d = f.dropFirst(3).first, let n = Int(String(d)), (0...4).contains(n),
+           f.contains("pcode") || f.hasSuffix("code") {
+            self = AdminLevel(rawValue: n)!
+            return
+        }
+        switch f {
+        case "st_pcode", "sr_pcode", "st_code": self = .state
+        case "dt_pcode", "d_pcode", "dt_code": self = .district
+        case "ts_pcode", "tsp_pcode", "ts_code": self = .township
+        case "vt_pcode", "vt_code": self = .villageTract
+        default: return nil
+        }
+    }
+}
+
+/// Problems in an id column found before computing.
+public struct IDCheck: Sendable {
+    public var duplicates: [String: Int] = [:]
+    public var blanks: [Int] = []
+    public var malformed: [String] = []
+    public var levels: [AdminLevel: Int] = [:]
+
+    public init(ids: [String]) {
+        var seen: [String: Int] = [:]
+        for (i, id) in ids.enumerated() {
+            let t = id.trimmingCharacters(in: .whitespaces)
+            if t.isEmpty { blanks.append(i); continue }
+            seen[t, default: 0] += 1
+            if let l = AdminLevel(pcode: t) { levels[l, default: 0] += 1 } else { malformed.append(t) }
+        }
+        duplicates = seen.filter { $0.value > 1 }
+    }
+
+    /// The level most ids have.
+    public var dominantLevel: AdminLevel? { levels.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key }
+
+    public func errors(field: String, path: String) -> [String] {
+        var out: [String] = []
+        if !duplicates.isEmpty {
+            let list = duplicates.keys.sorted().prefix(5).map { "\($0) (\(duplicates[$0]!)x)" }.joined(separator: ", ")
+            out.append("\(path): \(duplicates.count) duplicate value(s) in \(field): \(list)\(duplicates.count > 5 ? ", ..." : "") (use --allow-duplicate-ids to go on)")
+        }
+        if !blanks.isEmpty {
+            out.append("\(path): \(blanks.count) feature(s) with a blank \(field) (first: feature \(blanks[0])) (use --allow-duplicate-ids to go on)")
+        }
+        return out
+    }
+
+    public func warnings(field: String) -> [String] {
+        var out: [String] = []
+        if !malformed.isEmpty {
+            out.append("\(malformed.count) \(field) value(s) are not MIMU P-codes: \(malformed.prefix(5).joined(separator: ", "))\(malformed.count > 5 ? ", ..." : "")")
+        }
+        if levels.count > 1 {
+            let mix = levels.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.name)" }.joined(separator: ", ")
+            out.append("\(field) mixes admin levels: \(mix)")
+        }
+        return out
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+// Results as tables: wide (one row per unit, a column per indicator) or long (one row per
+// unit x indicator x statistic x band), with an optional HXL hashtag row for HDX.
+
+public enum TableFormat: String, Sendable, CaseIterable { case wide, long }
+
+/// One output column of the wide table, and where its values come from.
+public struct IndicatorColumn: Sendable {
+    public var name: String
+    public var band: Int              // index into result.bands
+    public var stat: Statistic
+    public var classValue: Double?
+    var scalarIndex: Int?
+    var statIndex: Int
+}
+
+extension ZonalResult {
+    /// The indicator columns in output order: per band, the statistics in the order given.
+    public var indicatorColumns: [IndicatorColumn] {
+        var out: [IndicatorColumn] = []
+        let scalars = scalarStats
+        for (bi, b) in bands.enumerated() {
+            for (si, st) in stats.enumerated() {
+                if let prefix = st.classColumnPrefix {
+                    var classes = Set<Double>()
+                    for u in units { classes.formUnion(u.classes[bi][si]?.keys ?? [:].keys) }
+                    for v in classes.sorted() {
+                        out.append(IndicatorColumn(name: "\(b.label)_\(prefix)_\(formatNumber(v))", band: bi, stat: st,
+                                                   classValue: v, scalarIndex: nil, statIndex: si))
+                    }
+                } else {
+                    out.append(IndicatorColumn(name: "\(b.label)_\(st.name)", band: bi, stat: st, classValue: nil,
+                                               scalarIndex: scalars.firstIndex(of: st)!, statIndex: si))
+                }
+            }
+        }
+        return out
+    }
+
+    func value(_ u: ResultUnit, _ c: IndicatorColumn) -> TableCell {
+        if let k = c.scalarIndex {
+            let v = u.scalar[c.band][k]
+            return v.isNaN ? .empty : .number(v)
+        }
+        if u.isEmptyGeometry { return .empty }
+        guard let m = u.classes[c.band][c.statIndex] else { return .empty }
+        // A class absent from a covered unit has a share (and area) of zero.
+        if m.isEmpty { return .empty }
+        return .number(m[c.classValue!] ?? 0)
+    }
+
+    var levelColumn: Bool { hasRollup }
+
+    public func wideTable(hxl: Bool = false) -> Table {
+        let cols = indicatorColumns
+        var header = [idField] + (levelColumn ? ["level"] : []) + includeFields
+        header += cols.map(\.name)
+        var t = Table(columns: header)
+        if hxl { t.hxl = wideHXL(cols) }
+        for u in units {
+            var row: [TableCell] = [.text(u.id)]
+            if levelColumn { row.append(.text(u.level)) }
+            row += u.attributes.map { .text($0) }
+            row += cols.map { value(u, $0) }
+            t.rows.append(row)
+        }
+        return t
+    }
+
+    public func longTable(hxl: Bool = false) -> Table {
+        let cols = indicatorColumns
+        var t = Table(columns: ["pcode", "name", "level"] + includeFields + ["indicator", "stat", "band", "date", "value", "unit"])
+        if hxl {
+            t.hxl = ["#loc+code", "#loc+name", "#meta+level"] + includeFields.map(hxlTag(field:)) +
+                ["#indicator+name", "#meta+stat", "#meta+band", "#date", "#indicator+value+num", "#meta+unit"]
+        }
+        for u in units {
+            for c in cols {
+                let b = bands[c.band]
+                let stat = c.classValue.map { "\(c.stat.classColumnPrefix!)_\(formatNumber($0))" } ?? c.stat.name
+                var row: [TableCell] = [.text(u.id), .text(u.name), .text(u.level)]
+                row += u.attributes.map { .text($0) }
+                row += [.text(b.rasterName), .text(stat), .number(Double(b.band)), b.date.map { .text($0) } ?? .empty,
+                        value(u, c), c.stat.unit(valueUnit: b.unit).map { .text($0) } ?? .empty]
+                t.rows.append(row)
+            }
+        }
+        return t
+    }
+
+    public func table(_ format: TableFormat, hxl: Bool = false) -> Table {
+        format == .wide ? wideTable(hxl: hxl) : longTable(hxl: hxl)
+    }
+
+    private func wideHXL(_ cols: [IndicatorColumn]) -> [String] {
+        let idTag: String = hasRollup ? "#loc+code" : (idLevel.map { "\($0.hxl)+code" } ?? "#loc+code")
+        var tags = [idTag] + (levelColumn ? ["#meta+level"] : []) + includeFields.map(hxlTag(field:))
+        tags += cols.map { c in
+            let attr = c.name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+            return "#indicator+num+\(attr)"
+        }
+        return tags
+    }
+
+    func hxlTag(field: String) -> String {
+        if let l = AdminLevel(field: field) { return "\(l.hxl)+code" }
+        let lower = field.lowercased()
+        for l in AdminLevel.allCases where parentNameField(l == .township ? "TS_PCODE" : l == .district ? "DT_PCODE" : l == .state ? "ST_PCODE" : "VT_PCODE", [field]) == field {
+            let lang = lower.hasSuffix("_mmr") || lower.hasSuffix("_my") ? "+i_my" : ""
+            return "\(l.hxl)+name\(lang)"
+        }
+        if lower.hasSuffix("_mmr") {
+            let stem = String(field.dropLast(4))
+            if let l = AdminLevel(field: stem + "_PCODE") { return "\(l.hxl)+name+i_my" }
+        }
+        return "#meta+" + lower.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+    }
+}
