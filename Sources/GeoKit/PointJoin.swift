@@ -70,6 +70,8 @@ struct JoinZones: Sendable {
     /// Position of each zone's id in sorted (string) order; equal ids share a rank.
     var rank: [Int32]
     var tree: BoxTree
+    /// Uniform grid of the same boxes: point queries in a handful of box tests.
+    var grid: BoxGrid
     /// Zone edges bucketed for the border tolerance (nil when it is 0).
     var edges: EdgeGrid?
 }
@@ -126,7 +128,7 @@ public final class PointJoiner {
         }
         var zones = JoinZones(ids: layer.zones.map(\.id), attributes: layer.zones.map(\.attributes),
                           geometry: layer.zones.map(\.geometry), wkb: layer.zones.map { wkbOf($0.geometry) },
-                          boxes: boxes, rank: rank, tree: BoxTree(boxes), edges: nil)
+                          boxes: boxes, rank: rank, tree: BoxTree(boxes), grid: BoxGrid(boxes), edges: nil)
         if options.borderToleranceMetres > 0 {
             let crs = zonesCRS
             var e = Ellipsoid.wgs84
@@ -385,6 +387,7 @@ private final class JoinWorker {
     // Worker-local deep copies of the hot read-only structures: sharing one array buffer
     // between threads makes every retain/release bounce its cache line between cores.
     let tree: BoxTree
+    let grid: BoxGrid
     let edges: EdgeGrid?
     let rank: [Int32]
     var candidates: [Int32] = []
@@ -398,6 +401,7 @@ private final class JoinWorker {
         GEOSContext_setErrorMessageHandler_r(ctx, { _, _ in }, nil)
         GEOSContext_setNoticeMessageHandler_r(ctx, { _, _ in }, nil)
         tree = plan.zones.tree.deepCopy()
+        grid = plan.zones.grid.deepCopy()
         edges = plan.zones.edges?.deepCopy()
         rank = plan.zones.rank.map { $0 }
         geoms = Array(repeating: nil, count: plan.zones.ids.count)
@@ -428,12 +432,14 @@ private final class JoinWorker {
 
     /// The zones covering (x, y) in the zones' CRS: the chosen one (lowest id) and another.
     /// With a border tolerance, zones whose boundary passes within it count as covering.
-    func locate(_ x: Double, _ y: Double) -> (best: Int32, other: Int32) {
+    /// `grid`, `edges` and `rank` are passed in (borrowed) so the hot loop does no reference counting.
+    func locate(_ x: Double, _ y: Double, _ grid: BoxGrid, _ edges: EdgeGrid?, _ rank: [Int32]) -> (best: Int32, other: Int32) {
         candidates.removeAll(keepingCapacity: true)
         nearBuf.removeAll(keepingCapacity: true)
-        tree.query(Box(xmin: x, ymin: y, xmax: x, ymax: y), into: &candidates, stack: &stack)
+        grid.query(x, y, into: &candidates)
         edges?.near(x, y, into: &nearBuf)
         var best: Int32 = -1, other: Int32 = -1
+        if candidates.isEmpty && nearBuf.isEmpty { return (best, other) }
         for c in nearBuf { consider(c, &best, &other, rank) }
         var pt: OpaquePointer?
         for c in candidates where !nearBuf.contains(c) {
@@ -485,6 +491,7 @@ private final class JoinWorker {
             // PROJ leaves NaN input as is; its failure flag marks the rest.
             _ = OCTTransformEx(t.handle, Int32(bx.count), &bx, &by, nil, &tok)
         }
+        let grid = self.grid, edges = self.edges, rank = self.rank
         for (k, r32) in rows.enumerated() {
             let r = Int(r32)
             out.zone[r] = -1; out.swapped[r] = -1; out.other[r] = -1; out.distance[r] = .nan
@@ -496,7 +503,7 @@ private final class JoinWorker {
             let zx = bx[k], zy = by[k]
             let located = tok[k] != 0 && zx.isFinite && zy.isFinite
             if located {
-                let (best, other) = locate(zx, zy)
+                let (best, other) = locate(zx, zy, grid, edges, rank)
                 if best >= 0 {
                     out.zone[r] = best; out.other[r] = other; out.distance[r] = 0
                     out.spatial[r] = other >= 0 ? .border : .inside
@@ -506,7 +513,7 @@ private final class JoinWorker {
             // Latitude and longitude exchanged?
             var sx = py[k], sy = px[k]
             if inRange(sx, sy) && transformOne(toZones, &sx, &sy) {
-                let (best, _) = locate(sx, sy)
+                let (best, _) = locate(sx, sy, grid, edges, rank)
                 if best >= 0 { out.swapped[r] = best; out.spatial[r] = .swappedCoords; continue }
             }
             if !located { out.spatial[r] = .invalidCoords; continue }
@@ -582,6 +589,85 @@ private final class JoinWorker {
             }
         }
         return best >= 0 ? (best, bestD) : nil
+    }
+}
+
+// MARK: - Uniform grid of boxes (point queries)
+
+/// Boxes bucketed in a uniform grid (cell about the size of a typical box): the boxes
+/// containing a point are found among the few listed in its cell. Plain arrays, copied
+/// per worker.
+struct BoxGrid: Sendable {
+    var x0 = 0.0, y0 = 0.0, cell = 1.0
+    var nx = 0, ny = 0
+    var start: [Int32] = []
+    /// Per entry, in cell order: the item and its box.
+    var item: [Int32] = []
+    var bx0: [Double] = [], by0: [Double] = [], bx1: [Double] = [], by1: [Double] = []
+
+    init(_ boxes: [Box]) {
+        var ext = Box.empty
+        var sizes: [Double] = []
+        for b in boxes where !b.isEmpty { ext = ext.union(b); sizes.append(max(b.width, b.height)) }
+        guard !sizes.isEmpty else { return }
+        sizes.sort()
+        let median = sizes[sizes.count / 2]
+        // About the median box size, but never more than ~4 cells per box overall.
+        let minCell = (max(ext.width, 1e-12) * max(ext.height, 1e-12) / Double(4 * sizes.count)).squareRoot()
+        cell = max(median, minCell, 1e-12)
+        x0 = ext.xmin; y0 = ext.ymin
+        nx = max(1, Int((ext.width / cell).rounded(.down)) + 1); ny = max(1, Int((ext.height / cell).rounded(.down)) + 1)
+        func cells(_ b: Box) -> (ClosedRange<Int>, ClosedRange<Int>) {
+            let i0 = max(0, min(nx - 1, Int(((b.xmin - x0) / cell).rounded(.down))))
+            let i1 = max(0, min(nx - 1, Int(((b.xmax - x0) / cell).rounded(.down))))
+            let j0 = max(0, min(ny - 1, Int(((b.ymin - y0) / cell).rounded(.down))))
+            let j1 = max(0, min(ny - 1, Int(((b.ymax - y0) / cell).rounded(.down))))
+            return (i0...i1, j0...j1)
+        }
+        var counts = [Int32](repeating: 0, count: nx * ny + 1)
+        for b in boxes where !b.isEmpty { let (ci, cj) = cells(b); for j in cj { for i in ci { counts[j * nx + i] += 1 } } }
+        var acc: Int32 = 0
+        for k in 0..<counts.count { let c = counts[k]; counts[k] = acc; acc += c }
+        start = counts
+        let n = Int(acc)
+        item = [Int32](repeating: 0, count: n)
+        bx0 = [Double](repeating: 0, count: n); by0 = bx0; bx1 = bx0; by1 = bx0
+        for (z, b) in boxes.enumerated() where !b.isEmpty {
+            let (ci, cj) = cells(b)
+            for j in cj { for i in ci {
+                let k = j * nx + i, q = Int(counts[k])
+                item[q] = Int32(z); bx0[q] = b.xmin; by0[q] = b.ymin; bx1[q] = b.xmax; by1[q] = b.ymax
+                counts[k] += 1
+            } }
+        }
+    }
+
+    func deepCopy() -> BoxGrid {
+        var g = self
+        g.start = start.map { $0 }; g.item = item.map { $0 }
+        g.bx0 = bx0.map { $0 }; g.by0 = by0.map { $0 }; g.bx1 = bx1.map { $0 }; g.by1 = by1.map { $0 }
+        return g
+    }
+
+    /// Append the items whose (closed) box contains (x, y).
+    @inline(__always)
+    func query(_ x: Double, _ y: Double, into out: inout [Int32]) {
+        guard nx > 0 else { return }
+        let fi = (x - x0) / cell, fj = (y - y0) / cell
+        guard fi >= 0, fj >= 0, fi < Double(nx), fj < Double(ny) else {
+            // On the far edges of the extent (x == xmax) the last cell still holds the box.
+            if fi >= 0, fj >= 0, fi <= Double(nx), fj <= Double(ny) { scan(min(nx - 1, Int(fi)), min(ny - 1, Int(fj)), x, y, &out) }
+            return
+        }
+        scan(Int(fi), Int(fj), x, y, &out)
+    }
+
+    @inline(__always)
+    private func scan(_ i: Int, _ j: Int, _ x: Double, _ y: Double, _ out: inout [Int32]) {
+        let k = j * nx + i
+        for q in Int(start[k])..<Int(start[k + 1]) where bx0[q] <= x && x <= bx1[q] && by0[q] <= y && y <= by1[q] {
+            out.append(item[q])
+        }
     }
 }
 
