@@ -14,7 +14,7 @@ geopandas is timed inside its process from the first read to the end of the writ
 interpreter and import time are not counted, which favours it). Median of --runs each,
 runs interleaved.
 """
-import argparse, os, statistics, subprocess, sys, time
+import argparse, os, resource, statistics, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "bench-data")
@@ -92,11 +92,14 @@ def main():
            "--include-cols", "TS_PCODE", "-o", out_g]
     if a.threads:
         cmd += ["--threads", str(a.threads)]
-    tg, tp, imp = [], [], []
+    tg, tp, imp, cpu = [], [], [], []
     for r in range(a.runs):
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
         t = time.perf_counter()
         p = subprocess.run(cmd, capture_output=True, text=True)
         tg.append(time.perf_counter() - t)
+        ru2 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(ru2.ru_utime - ru.ru_utime + ru2.ru_stime - ru.ru_stime)
         if p.returncode != 0:
             sys.exit("geotool failed: " + p.stderr)
         q = subprocess.run([sys.executable, "-c", GPD_SCRIPT, pts, ZONES, out_p], capture_output=True, text=True)
@@ -117,7 +120,9 @@ def main():
     print("points %d, zones 13726 tracts, cores %d" % (a.points, os.cpu_count()))
     print("geotool join      median %.2f s  (runs: %s)" % (mg, ", ".join("%.2f" % v for v in tg)))
     print("geopandas sjoin   median %.2f s  (runs: %s; import not counted)" % (mp, ", ".join("%.2f" % v for v in tp)))
+    print("geotool CPU time  median %.2f s  (user+sys, all threads; independent of other load)" % statistics.median(cpu))
     print("ratio geopandas/geotool: %.1fx" % (mp / mg))
+    print("load average during the run: %.1f %.1f %.1f" % os.getloadavg())
     print("agreement on geotool 'inside' points: %d / %d same VT_PCODE" % (agree, len(inside)))
 
 
