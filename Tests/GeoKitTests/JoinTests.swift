@@ -182,7 +182,12 @@ final class JoinTests: XCTestCase {
 
     func geotool(_ args: [String]) throws -> (status: Int32, stderr: String) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLITests.geotool)
+        // The test bundle sits among the build products (Linux: the bundle URL is that folder).
+        let url = Bundle(for: JoinTests.self).bundleURL
+        let dir = [url, url.deletingLastPathComponent()].first {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent("geotool").path)
+        } ?? url
+        p.executableURL = dir.appendingPathComponent("geotool")
         p.arguments = args
         let err = Pipe()
         p.standardError = err
