@@ -333,7 +333,7 @@ public func choroplethSVG(_ g: MapGeometry, values: [Double?], classification c:
     var s = ""
     s.reserveCapacity(g.paths.reduce(0) { $0 + $1.count } + 64 * g.ids.count + 8192)
     if o.standalone { s += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" }
-    s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"\(font)\" class=\"choropleth\">\n"
+    s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"\(font)\" class=\"choropleth\"\(g.projection.isEmpty ? "" : " data-projection=\"\(xmlEscape(g.projection))\"")>\n"
     s += "<title>\(xmlEscape(o.title.isEmpty ? o.legendTitle : o.title))</title>\n"
     s += "<defs><pattern id=\"\(p)hatch\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
     s += "<rect width=\"5\" height=\"5\" fill=\"#fff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"5\" stroke=\"#999\" stroke-width=\"1.6\"/></pattern></defs>\n"
