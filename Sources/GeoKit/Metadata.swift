@@ -56,22 +56,22 @@ extension ZonalResult {
     }
 
     /// Frictionless Data Package describing `table` written at `output`.
-    public func dataPackage(table: Table, output: String, run: RunInfo) -> [String: Any] {
+    public func dataPackage(output: String, run: RunInfo) -> [String: Any] {
+        let layout = self.layout(run.format, hxl: run.hxl)
         let file = (output as NSString).lastPathComponent
         let stem = (file as NSString).deletingPathExtension
         let ext = (file as NSString).pathExtension.lowercased()
         let iso = ISO8601DateFormatter()
         var fields: [[String: Any]] = []
         let cols = indicatorColumns
-        for (i, name) in table.columns.enumerated() {
+        for (i, name) in layout.columns.enumerated() {
             var f: [String: Any] = ["name": name]
-            let isText = table.rows.contains { if case .text = $0[i] { return true }; return false }
-            f["type"] = isText ? "string" : "number"
+            f["type"] = layout.isText[i] ? "string" : "number"
             if let d = describe(column: name, format: run.format, indicators: cols) {
                 f["description"] = d.description
                 if let u = d.unit { f["unit"] = u }
             }
-            if let hxl = table.hxl { f["rdfType"] = "https://hxlstandard.org/standard/#" + hxl[i]; f["hxl"] = hxl[i] }
+            if let hxl = layout.hxl { f["hxl"] = hxl[i] }
             fields.append(f)
         }
         var resource: [String: Any] = [
@@ -79,9 +79,9 @@ extension ZonalResult {
             "format": ext, "mediatype": ext == "csv" ? "text/csv" : ext == "gpkg" ? "application/geopackage+sqlite3" :
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "encoding": "utf-8", "schema": ["fields": fields, "missingValues": [""]],
-            "rows": table.rows.count,
+            "rows": rowCount(run.format),
         ]
-        if ext == "csv" { resource["dialect"] = ["delimiter": ",", "header": true, "headerRowCount": table.hxl == nil ? 1 : 2] }
+        if ext == "csv" { resource["dialect"] = ["delimiter": ",", "header": true, "headerRowCount": layout.hxl == nil ? 1 : 2] }
         var rasters: [[String: Any]] = []
         var seen = Set<String>()
         for b in bands where !seen.contains(b.path) {
@@ -187,10 +187,21 @@ extension ZonalResult {
 
     /// Write the table (wide or long) and its sidecar, each atomically.
     public func write(to output: String, format: TableFormat, hxl: Bool, bom: Bool = false, run: RunInfo) throws {
-        let table = self.table(format, hxl: hxl)
-        try table.write(to: output, geometries: format == .wide ? geometries + [[UInt8]?](repeating: nil, count: max(0, table.rows.count - geometries.count)) : nil,
-                        crsWKT: zonesCRS, bom: bom)
-        let pkg = dataPackage(table: table, output: output, run: run)
+        if (output as NSString).pathExtension.lowercased() == "csv" {
+            let l = layout(format, hxl: hxl)
+            try writeAtomically(output) { tmp in
+                let w = try CSVStreamWriter(path: tmp, bom: bom)
+                try w.writeRow(l.columns)
+                if let tags = l.hxl { try w.writeRow(tags) }
+                try forEachRow(format) { try w.writeRow($0) }
+                try w.close()
+            }
+        } else {
+            let table = self.table(format, hxl: hxl)
+            try table.write(to: output, geometries: format == .wide ? geometries + [[UInt8]?](repeating: nil, count: max(0, table.rows.count - geometries.count)) : nil,
+                            crsWKT: zonesCRS, bom: bom)
+        }
+        let pkg = dataPackage(output: output, run: run)
         let data = try JSONSerialization.data(withJSONObject: pkg, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         let side = ZonalResult.sidecarPath(for: output)
         try writeAtomically(side) { tmp in

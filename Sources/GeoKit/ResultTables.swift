@@ -11,6 +11,7 @@ public struct IndicatorColumn: Sendable {
     public var band: Int              // index into result.bands
     public var stat: Statistic
     public var classValue: Double?
+    /// Index into `ResultUnit.scalar` (band-major), for one-column statistics.
     var scalarIndex: Int?
     var statIndex: Int
 }
@@ -24,14 +25,14 @@ extension ZonalResult {
             for (si, st) in stats.enumerated() {
                 if let prefix = st.classColumnPrefix {
                     var classes = Set<Double>()
-                    for u in units { classes.formUnion(u.classes[bi][si]?.keys ?? [:].keys) }
+                    for u in units { classes.formUnion(u.classes[bi * stats.count + si]?.keys ?? [:].keys) }
                     for v in classes.sorted() {
                         out.append(IndicatorColumn(name: "\(b.label)_\(prefix)_\(formatNumber(v))", band: bi, stat: st,
                                                    classValue: v, scalarIndex: nil, statIndex: si))
                     }
                 } else {
                     out.append(IndicatorColumn(name: "\(b.label)_\(st.name)", band: bi, stat: st, classValue: nil,
-                                               scalarIndex: scalars.firstIndex(of: st)!, statIndex: si))
+                                               scalarIndex: bi * scalars.count + scalars.firstIndex(of: st)!, statIndex: si))
                 }
             }
         }
@@ -40,11 +41,11 @@ extension ZonalResult {
 
     func value(_ u: ResultUnit, _ c: IndicatorColumn) -> TableCell {
         if let k = c.scalarIndex {
-            let v = u.scalar[c.band][k]
+            let v = u.scalar[k]
             return v.isNaN ? .empty : .number(v)
         }
         if u.isEmptyGeometry { return .empty }
-        guard let m = u.classes[c.band][c.statIndex] else { return .empty }
+        guard let m = u.classes[c.band * stats.count + c.statIndex] else { return .empty }
         // A class absent from a covered unit has a share (and area) of zero.
         if m.isEmpty { return .empty }
         return .number(m[c.classValue!] ?? 0)
@@ -52,46 +53,62 @@ extension ZonalResult {
 
     var levelColumn: Bool { hasRollup }
 
-    public func wideTable(hxl: Bool = false) -> Table {
-        let cols = indicatorColumns
-        var header = [idField] + (levelColumn ? ["level"] : []) + includeFields
-        header += cols.map(\.name)
-        var t = Table(columns: header)
-        if hxl { t.hxl = wideHXL(cols) }
-        for u in units {
-            var row: [TableCell] = [.text(u.id)]
-            if levelColumn { row.append(.text(u.level)) }
-            row += u.attributes.map { .text($0) }
-            row += cols.map { value(u, $0) }
-            t.rows.append(row)
+    /// Column names, HXL tags and whether each column holds text, for a table shape.
+    public func layout(_ format: TableFormat, hxl: Bool = false) -> (columns: [String], hxl: [String]?, isText: [Bool]) {
+        switch format {
+        case .wide:
+            let cols = indicatorColumns
+            let lead = [idField] + (levelColumn ? ["level"] : []) + includeFields
+            return (lead + cols.map(\.name), hxl ? wideHXL(cols) : nil,
+                    [Bool](repeating: true, count: lead.count) + [Bool](repeating: false, count: cols.count))
+        case .long:
+            let names = ["pcode", "name", "level"] + includeFields + ["indicator", "stat", "band", "date", "value", "unit"]
+            let tags = ["#loc+code", "#loc+name", "#meta+level"] + includeFields.map(hxlTag(field:)) +
+                ["#indicator+name", "#meta+stat", "#meta+band", "#date", "#indicator+value+num", "#meta+unit"]
+            return (names, hxl ? tags : nil, names.map { $0 != "band" && $0 != "value" })
         }
-        return t
     }
 
-    public func longTable(hxl: Bool = false) -> Table {
+    /// Every row of a table shape, in order, without building the table.
+    public func forEachRow(_ format: TableFormat, _ body: ([TableCell]) throws -> Void) rethrows {
         let cols = indicatorColumns
-        var t = Table(columns: ["pcode", "name", "level"] + includeFields + ["indicator", "stat", "band", "date", "value", "unit"])
-        if hxl {
-            t.hxl = ["#loc+code", "#loc+name", "#meta+level"] + includeFields.map(hxlTag(field:)) +
-                ["#indicator+name", "#meta+stat", "#meta+band", "#date", "#indicator+value+num", "#meta+unit"]
-        }
-        for u in units {
-            for c in cols {
-                let b = bands[c.band]
-                let stat = c.classValue.map { "\(c.stat.classColumnPrefix!)_\(formatNumber($0))" } ?? c.stat.name
-                var row: [TableCell] = [.text(u.id), .text(u.name), .text(u.level)]
+        switch format {
+        case .wide:
+            for u in units {
+                var row: [TableCell] = [.text(u.id)]
+                if levelColumn { row.append(.text(u.level)) }
                 row += u.attributes.map { .text($0) }
-                row += [.text(b.rasterName), .text(stat), .number(Double(b.band)), b.date.map { .text($0) } ?? .empty,
-                        value(u, c), c.stat.unit(valueUnit: b.unit).map { .text($0) } ?? .empty]
-                t.rows.append(row)
+                for c in cols { row.append(value(u, c)) }
+                try body(row)
+            }
+        case .long:
+            let statNames = cols.map { c in c.classValue.map { "\(c.stat.classColumnPrefix!)_\(formatNumber($0))" } ?? c.stat.name }
+            let unitNames = cols.map { c in c.stat.unit(valueUnit: bands[c.band].unit).map { TableCell.text($0) } ?? .empty }
+            for u in units {
+                let lead: [TableCell] = [.text(u.id), .text(u.name), .text(u.level)] + u.attributes.map { .text($0) }
+                for (k, c) in cols.enumerated() {
+                    let b = bands[c.band]
+                    try body(lead + [.text(b.rasterName), .text(statNames[k]), .number(Double(b.band)),
+                                     b.date.map { .text($0) } ?? .empty, value(u, c), unitNames[k]])
+                }
             }
         }
-        return t
+    }
+
+    public func rowCount(_ format: TableFormat) -> Int {
+        format == .wide ? units.count : units.count * indicatorColumns.count
     }
 
     public func table(_ format: TableFormat, hxl: Bool = false) -> Table {
-        format == .wide ? wideTable(hxl: hxl) : longTable(hxl: hxl)
+        let l = layout(format, hxl: hxl)
+        var t = Table(columns: l.columns)
+        t.hxl = l.hxl
+        forEachRow(format) { t.rows.append($0) }
+        return t
     }
+
+    public func wideTable(hxl: Bool = false) -> Table { table(.wide, hxl: hxl) }
+    public func longTable(hxl: Bool = false) -> Table { table(.long, hxl: hxl) }
 
     private func wideHXL(_ cols: [IndicatorColumn]) -> [String] {
         let idTag: String = hasRollup ? "#loc+code" : (idLevel.map { "\($0.hxl)+code" } ?? "#loc+code")

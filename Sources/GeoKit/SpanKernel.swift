@@ -42,7 +42,14 @@ public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int
     }
     if len == 1 {
         guard let v = valid(0) else { s.nodataCount += f; return }
-        s.add(value: v, coverage: f, cellArea: cellArea)
+        if rules.moments {
+            s.add(value: v, coverage: f, cellArea: cellArea)
+        } else {
+            // No variance asked for: skip Welford's division (mean is sum / count anyway).
+            s.count += f; s.sum += f * v; s.area += f * cellArea
+            if v < s.min { s.min = v }
+            if v > s.max { s.max = v }
+        }
         let w = weights?[0] ?? .nan
         if w == w { s.weightCount += f * w; s.weightSum += f * w * v }
         if rules.histogram { s.histogram?.add(value: v, coverage: f, area: f * cellArea, weighted: w == w ? f * w : 0) }

@@ -45,37 +45,35 @@ public final class ZonalEngine {
         self.weights = weights; self.weightsGrid = weightsGrid; self.options = options
     }
 
-    /// Rows per band: whole raster blocks, at least 64 rows, within the memory budget.
+    /// Rows per band: whole raster blocks, at least 64 rows, within the memory budget
+    /// (sources are decoded one at a time, so one band's buffer is what counts).
     func rowsPerBand(readCols: Int) -> (rows: Int, bandsPerChunk: Int) {
         let blockRows = max(1, sources.first?.info.blockRows ?? 256)
         var rows = blockRows
         while rows < 64 { rows += blockRows }
         let threads = max(1, options.threads)
-        let budget = max(8 << 20, options.maxMemory / threads / 2)
-        let perBandByte = sources.map { $0.info.type.size + ($0.info.hasMask ? 1 : 0) }
-        let weightsBytes = weights == nil ? 0 : 8
-        // Shrink to single blocks, then split the band list, to stay within budget.
-        while rows > blockRows && rows * readCols * (perBandByte.reduce(0, +) + weightsBytes) > budget { rows -= blockRows }
-        let perRow = readCols * rows
-        var chunk = sources.count
-        while chunk > 1 && perRow * (perBandByte.prefix(chunk).reduce(0, +) + weightsBytes) > budget { chunk = (chunk + 1) / 2 }
-        return (rows, max(1, chunk))
+        let budget = max(8 << 20, options.maxMemory / threads / 4)
+        let perCell = (sources.map { $0.info.type.size + ($0.info.hasMask ? 1 : 0) }.max() ?? 8) + (weights == nil ? 0 : 8)
+        while rows > blockRows && rows * readCols * perCell > budget { rows -= blockRows }
+        return (rows, sources.count)
     }
 
-    /// Run over `zones` (geometries in the grid's CRS). `sink(zoneIndex, stats)` receives each
-    /// zone's accumulators (one per source, in order) exactly once, serially, in a fixed order.
-    /// `progress(cellsDone, cellsTotal)` is called from the merger.
-    public func run(zones: [Zone], sink: (Int, [ZoneStats]) -> Void,
+    /// Run over `zones` (geometries in the grid's CRS). `sink(zone, first, stats)` receives
+    /// each zone's accumulators for sources first..<first+stats.count, exactly once per
+    /// source, serially and in a fixed order (all sources at once unless memory forces the
+    /// sources into chunks). `progress(cellsDone, cellsTotal)` is called from the merger.
+    public func run(zones: [Zone], sink: (Int, Int, [ZoneStats]) -> Void,
                     progress: ((Int, Int) -> Void)? = nil) throws {
         // GDAL's block cache is per handle and defaults to 5% of RAM: keep it to a slice of
         // the budget; blocks are decoded once anyway.
         GDAL.setCacheMax(max(16 << 20, options.maxMemory / 8))
         let prepared = zones.map { GridPolygon($0.geometry, on: grid) }
         let windows = prepared.map { $0.window(in: grid.full) }
-        let freshRow = { (i: Int) -> [ZoneStats] in self.sources.map { ZoneStats(histogram: self.options.histogram, denseBytes: $0.info.type == .uint8) } }
+        let template = sources.map { ZoneStats(histogram: options.histogram, denseBytes: $0.info.type == .uint8) }
+        let rules = sources.map { ValueRules(nodata: $0.info.nodata, scale: $0.info.scale, offset: $0.info.offset,
+                                             moments: options.moments, histogram: options.histogram) }
 
-        let readColsAll = grid.cols
-        let (bandRows, chunk) = rowsPerBand(readCols: readColsAll)
+        let (bandRows, readChunk) = rowsPerBand(readCols: grid.cols)
         let nBands = (grid.rows + bandRows - 1) / bandRows
         // Zones per row band, and each zone's last band (when it can be handed on).
         var bucket = [[Int]](repeating: [], count: nBands)
@@ -86,57 +84,95 @@ public final class ZonalEngine {
             lastBand[z] = b1
         }
         // Zones that touch no cell are complete now.
-        for z in zones.indices where lastBand[z] < 0 { sink(z, freshRow(z)) }
+        for z in zones.indices where lastBand[z] < 0 { sink(z, 0, template) }
         let work = (0..<nBands).filter { !bucket[$0].isEmpty }
         guard !work.isEmpty else { return }
-        let totalCells = work.reduce(0) { $0 + min(bandRows, grid.rows - $1 * bandRows) * grid.cols }
-
-        try withoutActuallyEscaping(sink) { sink in
-        let merger = OrderedMerger(order: work, lastBand: lastBand, sink: sink,
-                                   progress: progress, totalCells: totalCells)
-        let next = AtomicCounter()
-        let failure = FirstError()
         let threads = max(1, min(options.threads, work.count))
-        let paths = Array(Set(sources.map(\.path) + (weights.map { [$0.path] } ?? []))).sorted()
 
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            do {
-                var handles: [String: Raster] = [:]
-                for p in paths { handles[p] = try Raster(path: p) }
-                var buffers = BandBuffers()
-                defer { buffers.release() }
-                while failure.error == nil {
+        // Partial accumulators (zones of a band x sources) must fit the budget too: with many
+        // bands and many zones, take the sources in chunks and keep each zone's coverage of
+        // each band (a few spans) so it is still computed once.
+        let maxZones = bucket.map(\.count).max() ?? 1
+        let perWorker = max(16 << 20, options.maxMemory / threads / 2)
+        let partialChunk = max(1, perWorker / max(1, maxZones * MemoryLayout<ZoneStats>.stride * 3))
+        let chunk = min(readChunk, partialChunk)
+        var cached: [[Coverage]]?
+        if chunk < sources.count {
+            var all = [[Coverage]](repeating: [], count: nBands)
+            let lock = NSLock()
+            let next = AtomicCounter()
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                while true {
                     let k = next.next()
                     if k >= work.count { break }
                     let b = work[k]
-                    let partial = try self.processBand(b, bandRows: bandRows, chunk: chunk, zoneIDs: bucket[b],
-                                                       prepared: prepared, windows: windows, handles: handles,
-                                                       buffers: &buffers, freshRow: freshRow)
-                    merger.deliver(band: b, partial: partial,
-                                   cells: min(bandRows, self.grid.rows - b * bandRows) * self.grid.cols)
+                    let c = self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b], prepared: prepared, windows: windows)
+                    lock.lock(); all[b] = c; lock.unlock()
                 }
-            } catch {
-                failure.set(error)
             }
+            cached = all
         }
-        if let e = failure.error { throw e }
+        let cellsPerPass = work.reduce(0) { $0 + min(bandRows, grid.rows - $1 * bandRows) * grid.cols }
+        let passes = (sources.count + chunk - 1) / chunk
+        let paths = Array(Set(sources.map(\.path) + (weights.map { [$0.path] } ?? []))).sorted()
+
+        try withoutActuallyEscaping(sink) { sink in
+            for pass in 0..<passes {
+                let range = (pass * chunk)..<min(sources.count, (pass + 1) * chunk)
+                let merger = OrderedMerger(order: work, lastBand: lastBand, sink: { z, stats in sink(z, range.lowerBound, stats) },
+                                           progress: progress.map { p in { done, _ in p(pass * cellsPerPass + done, passes * cellsPerPass) } },
+                                           totalCells: cellsPerPass)
+                let next = AtomicCounter()
+                let failure = FirstError()
+                DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                    do {
+                        var handles: [String: Raster] = [:]
+                        for p in paths { handles[p] = try Raster(path: p) }
+                        var buffers = BandBuffers()
+                        defer { buffers.release() }
+                        while failure.error == nil {
+                            let k = next.next()
+                            if k >= work.count { break }
+                            let b = work[k]
+                            let covs = cached?[b] ?? self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b],
+                                                                    prepared: prepared, windows: windows)
+                            let partial = try self.processBand(b, bandRows: bandRows, sourceRange: range, zoneIDs: bucket[b],
+                                                               coverages: covs, windows: windows, handles: handles,
+                                                               buffers: &buffers, template: template, rules: rules)
+                            merger.deliver(band: b, partial: partial,
+                                           cells: min(bandRows, self.grid.rows - b * bandRows) * self.grid.cols)
+                        }
+                    } catch {
+                        failure.set(error)
+                    }
+                }
+                if let e = failure.error { throw e }
+            }
         }
     }
 
-    private func processBand(_ b: Int, bandRows: Int, chunk: Int, zoneIDs: [Int], prepared: [GridPolygon],
+    /// The coverage of each zone of a row band, restricted to the band's rows.
+    private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: [GridPolygon], windows: [Window]) -> [Coverage] {
+        let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
+        let rowsOfBand = Window(row: r0, col: 0, rows: r1 - r0, cols: grid.cols)
+        return zoneIDs.map { prepared[$0].coverage(options.method, in: windows[$0].intersection(rowsOfBand)) }
+    }
+
+    private func processBand(_ b: Int, bandRows: Int, sourceRange: Range<Int>, zoneIDs: [Int], coverages: [Coverage],
                              windows: [Window], handles: [String: Raster], buffers: inout BandBuffers,
-                             freshRow: (Int) -> [ZoneStats]) throws -> [(Int, [ZoneStats])] {
+                             template: [ZoneStats], rules: [ValueRules]) throws -> BandPartial {
         let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
         // Read only the columns the band's zones reach.
         var c0 = Int.max, c1 = Int.min
         for z in zoneIDs { c0 = min(c0, windows[z].col); c1 = max(c1, windows[z].colEnd) }
         let read = Window(row: r0, col: c0, rows: r1 - r0, cols: c1 - c0)
         let areas = areaModel.rowAreas(grid, rows: r0..<r1)
-        let coverages = zoneIDs.map { z -> Coverage in
-            let w = windows[z].intersection(Window(row: r0, col: 0, rows: r1 - r0, cols: grid.cols))
-            return prepared[z].coverage(options.method, in: w)
-        }
-        var out = zoneIDs.map { ($0, freshRow($0)) }
+        // Partials, source-major: stats[source * nZones + zone], so folding one decoded band
+        // walks its zones' accumulators contiguously.
+        let nZ = zoneIDs.count
+        var stats = [ZoneStats]()
+        stats.reserveCapacity(nZ * sourceRange.count)
+        for si in sourceRange { stats.append(contentsOf: repeatElement(template[si], count: nZ)) }
         var weightPtr: UnsafeMutablePointer<Double>?
         if let wsrc = weights, options.weights {
             let p = buffers.weights(count: read.cellCount)
@@ -144,52 +180,59 @@ public final class ZonalEngine {
             if let nd = wsrc.info.nodata { for i in 0..<read.cellCount where p[i] == nd { p[i] = .nan } }
             weightPtr = p
         }
-        var start = 0
-        while start < sources.count {
-            let end = min(sources.count, start + chunk)
-            for (slot, si) in (start..<end).enumerated() {
-                let src = sources[si]
-                let raw = buffers.values(slot: slot, bytes: read.cellCount * src.info.type.size)
-                try handles[src.path]!.read(band: src.band, window: read, as: src.info.type, into: raw)
+        try stats.withUnsafeMutableBufferPointer { sp in
+            let base = sp.baseAddress!
+            for si in sourceRange {
+                let info = sources[si].info
+                let raw = buffers.values(slot: 0, bytes: read.cellCount * info.type.size)
+                let handle = handles[sources[si].path]!
+                try handle.read(band: sources[si].band, window: read, as: info.type, into: raw)
                 var maskPtr: UnsafeMutablePointer<UInt8>?
-                if src.info.hasMask {
-                    maskPtr = buffers.mask(slot: slot, count: read.cellCount)
-                    try handles[src.path]!.readMask(band: src.band, window: read, into: maskPtr!)
+                if info.hasMask {
+                    maskPtr = buffers.mask(slot: 0, count: read.cellCount)
+                    try handle.readMask(band: sources[si].band, window: read, into: maskPtr!)
                 }
-                let rules = ValueRules(nodata: src.info.nodata, scale: src.info.scale, offset: src.info.offset,
-                                       moments: options.moments, histogram: options.histogram)
-                for (zi, cov) in coverages.enumerated() {
-                    switch src.info.type {
-                    case .uint8: fold(raw, UInt8.self, cov, read, areas, maskPtr, weightPtr, rules, &out[zi].1[si])
-                    case .int8: fold(raw, Int8.self, cov, read, areas, maskPtr, weightPtr, rules, &out[zi].1[si])
-                    case .uint16: fold(raw, UInt16.self, cov, read, areas, maskPtr, weightPtr, rules, &out[zi].1[si])
-                    case .int16: fold(raw, Int16.self, cov, read, areas, maskPtr, weightPtr, rules, &out[zi].1[si])
-                    case .uint32: fold(raw, UInt32.self, cov, read, areas, maskPtr, weightPtr, rules, &out[zi].1[si])
-                    case .int32: fold(raw, Int32.self, cov, read, areas, maskPtr, weightPtr, rules, &out[zi].1[si])
-                    case .float32: fold(raw, Float.self, cov, read, areas, maskPtr, weightPtr, rules, &out[zi].1[si])
-                    case .float64: fold(raw, Double.self, cov, read, areas, maskPtr, weightPtr, rules, &out[zi].1[si])
-                    }
+                let out = base + (si - sourceRange.lowerBound) * nZ
+                switch info.type {
+                case .uint8: foldZones(raw, UInt8.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
+                case .int8: foldZones(raw, Int8.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
+                case .uint16: foldZones(raw, UInt16.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
+                case .int16: foldZones(raw, Int16.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
+                case .uint32: foldZones(raw, UInt32.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
+                case .int32: foldZones(raw, Int32.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
+                case .float32: foldZones(raw, Float.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
+                case .float64: foldZones(raw, Double.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
                 }
             }
-            start = end
         }
-        return out
+        return BandPartial(zones: zoneIDs, stats: stats)
     }
 
-    @inline(__always)
-    private func fold<T: RasterScalar>(_ raw: UnsafeMutableRawPointer, _: T.Type, _ cov: Coverage, _ read: Window,
-                                       _ areas: [Double], _ mask: UnsafeMutablePointer<UInt8>?,
-                                       _ weights: UnsafeMutablePointer<Double>?, _ rules: ValueRules,
-                                       _ s: inout ZoneStats) {
+    /// Fold every zone's coverage of this band into its accumulator (`out[zone]`).
+    private func foldZones<T: RasterScalar>(_ raw: UnsafeMutableRawPointer, _: T.Type, _ coverages: [Coverage], _ read: Window,
+                                            _ areas: [Double], _ mask: UnsafeMutablePointer<UInt8>?,
+                                            _ weights: UnsafeMutablePointer<Double>?, _ rules: ValueRules,
+                                            _ out: UnsafeMutablePointer<ZoneStats>) {
         let base = raw.assumingMemoryBound(to: T.self)
-        for span in cov.spans {
-            let off = (Int(span.row) - read.row) * read.cols + (Int(span.col) - read.col)
-            accumulateSpan(base + off, len: Int(span.len), coverage: span.fraction,
-                           cellArea: areas[Int(span.row) - read.row],
-                           mask: mask.map { UnsafePointer($0 + off) }, weights: weights.map { UnsafePointer($0 + off) },
-                           rules: rules, into: &s)
+        areas.withUnsafeBufferPointer { area in
+            for (zi, cov) in coverages.enumerated() {
+                let s = out + zi
+                for span in cov.spans {
+                    let off = (Int(span.row) - read.row) * read.cols + (Int(span.col) - read.col)
+                    accumulateSpan(base + off, len: Int(span.len), coverage: span.fraction,
+                                   cellArea: area[Int(span.row) - read.row],
+                                   mask: mask.map { UnsafePointer($0 + off) }, weights: weights.map { UnsafePointer($0 + off) },
+                                   rules: rules, into: &s.pointee)
+                }
+            }
         }
     }
+}
+
+/// One row band's partial accumulators: stats[source * zones.count + zone].
+struct BandPartial {
+    var zones: [Int]
+    var stats: [ZoneStats]
 }
 
 /// A worker's reusable decode buffers.
@@ -231,7 +274,7 @@ struct BandBuffers {
 /// Merges band results in band order and hands finished zones to the sink.
 final class OrderedMerger: @unchecked Sendable {
     private let lock = NSLock()
-    private var pending: [Int: [(Int, [ZoneStats])]] = [:]
+    private var pending: [Int: BandPartial] = [:]
     private var open: [Int: [ZoneStats]] = [:]
     private var position = 0
     private let order: [Int]
@@ -247,19 +290,21 @@ final class OrderedMerger: @unchecked Sendable {
         self.totalCells = totalCells
     }
 
-    func deliver(band: Int, partial: [(Int, [ZoneStats])], cells: Int) {
+    func deliver(band: Int, partial: BandPartial, cells: Int) {
         lock.lock(); defer { lock.unlock() }
         pending[band] = partial
         cellsDone += cells
         while position < order.count, let ready = pending.removeValue(forKey: order[position]) {
             let b = order[position]
-            for (z, stats) in ready {
+            let nZ = ready.zones.count
+            let nS = nZ == 0 ? 0 : ready.stats.count / nZ
+            for (zi, z) in ready.zones.enumerated() {
                 var acc: [ZoneStats]
                 if let existing = open.removeValue(forKey: z) {
                     acc = existing
-                    for i in acc.indices { acc[i].merge(stats[i]) }
+                    for i in 0..<nS { acc[i].merge(ready.stats[i * nZ + zi]) }
                 } else {
-                    acc = stats
+                    acc = (0..<nS).map { ready.stats[$0 * nZ + zi] }
                 }
                 if lastBand[z] == b { sink(z, acc) } else { open[z] = acc }
             }

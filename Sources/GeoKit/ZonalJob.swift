@@ -78,10 +78,10 @@ public struct ResultUnit: Sendable {
     public var name: String
     /// Values of the include-columns (for roll-ups: the value all its zones share, or empty).
     public var attributes: [String]
-    /// scalar[band][stat] over the scalar statistics (NaN: no value).
-    public var scalar: [[Double]]
-    /// classes[band][stat index in `stats`]: value -> result, for per-class statistics.
-    public var classes: [[Int: [Double: Double]]]
+    /// scalar[band * nScalar + stat] over the scalar statistics (NaN: no value).
+    public var scalar: [Double]
+    /// classes[band * stats.count + stat index]: class value -> result, for per-class statistics.
+    public var classes: [Int: [Double: Double]]
     public var isEmptyGeometry: Bool
 }
 
@@ -188,6 +188,7 @@ extension ZonalJob {
         }
 
         let scalarStats = stats.filter { $0.classColumnPrefix == nil }
+        let hasClassStats = scalarStats.count < stats.count
         let areaModel = firstSRS?.areaModel ?? .planar(metresPerUnit: 1)
         let zoneAreas: [Double] = stats.contains(.coverage)
             ? zones.map { areaModel.zoneArea($0.geometry, grid: groups[0].grid) } : []
@@ -227,8 +228,7 @@ extension ZonalJob {
             ResultUnit(id: z.id, level: check.dominantLevel.map { AdminLevel(pcode: z.id) == nil ? $0.name : AdminLevel(pcode: z.id)!.name } ?? "zone",
                        name: nameField.map { z.attributes[fieldIndex($0)] } ?? "",
                        attributes: includeFields.map { z.attributes[fieldIndex($0)] },
-                       scalar: [[Double]](repeating: [Double](repeating: .nan, count: scalarStats.count), count: bands.count),
-                       classes: [[Int: [Double: Double]]](repeating: [:], count: bands.count),
+                       scalar: [Double](repeating: .nan, count: scalarStats.count * bands.count), classes: [:],
                        isEmptyGeometry: z.geometry.isEmpty)
         }
         // Roll-up accumulators by (level, code), and what their zones share.
@@ -256,24 +256,30 @@ extension ZonalJob {
                                 outside.prefix(10).map { zones[$0].id }.joined(separator: ", ") + (outside.count > 10 ? ", ..." : ""))
             }
             let cells = g.grid.rows * g.grid.cols
-            try engine.run(zones: zones, sink: { z, accsIn in
+            try engine.run(zones: zones, sink: { z, first, accsIn in
                 var accs = accsIn
                 if !zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = zoneAreas[z] } }
-                for (k, ci) in g.cols.enumerated() {
-                    for (si, st) in scalarStats.enumerated() { units[z].scalar[ci][si] = st.value(of: accs[k]) ?? .nan }
-                    for (si, st) in stats.enumerated() where st.classColumnPrefix != nil {
-                        units[z].classes[ci][si] = st.classValues(of: accs[k])
+                let cols = Array(g.cols[first..<(first + accs.count)])
+                let nScalar = scalarStats.count
+                units[z].scalar.withUnsafeMutableBufferPointer { out in
+                    for (k, ci) in cols.enumerated() {
+                        for (si, st) in scalarStats.enumerated() { out[ci * nScalar + si] = st.value(of: accs[k]) ?? .nan }
+                    }
+                }
+                if hasClassStats {
+                    for (k, ci) in cols.enumerated() {
+                        for (si, st) in stats.enumerated() where st.classColumnPrefix != nil {
+                            units[z].classes[ci * stats.count + si] = st.classValues(of: accs[k])
+                        }
                     }
                 }
                 guard !parentsOf.isEmpty else { return }
                 for (level, code) in parentsOf[z] {
                     let key = "\(level)\u{1}\(code)"
-                    if var acc = parentAcc[key] {
-                        for k in acc.indices { acc[k].merge(accs[k]) }
-                        parentAcc[key] = acc
-                    } else {
-                        parentAcc[key] = accs
-                    }
+                    var acc = parentAcc.removeValue(forKey: key) ?? g.cols.map { bands[$0].source.info.type == .uint8 }
+                        .map { ZoneStats(histogram: hasClassStats || stats.contains(where: \.needsHistogram), denseBytes: $0) }
+                    for k in accs.indices { acc[first + k].merge(accs[k]) }
+                    parentAcc[key] = acc
                 }
             }, progress: progress.map { p in { done, total in p(doneBefore + done * cells / max(total, 1), totalCellsAll) } })
             // Finish this group's parent values (accumulators are per group).
@@ -286,13 +292,15 @@ extension ZonalJob {
                 } else {
                     parentOrder.append((level, code))
                     u = ResultUnit(id: code, level: levelNames[level], name: "", attributes: [],
-                                   scalar: [[Double]](repeating: [Double](repeating: .nan, count: scalarStats.count), count: bands.count),
-                                   classes: [[Int: [Double: Double]]](repeating: [:], count: bands.count), isEmptyGeometry: false)
+                                   scalar: [Double](repeating: .nan, count: scalarStats.count * bands.count), classes: [:],
+                                   isEmptyGeometry: false)
                     units.append(u)
                 }
                 for (k, ci) in g.cols.enumerated() {
-                    for (si, st) in scalarStats.enumerated() { u.scalar[ci][si] = st.value(of: accs[k]) ?? .nan }
-                    for (si, st) in stats.enumerated() where st.classColumnPrefix != nil { u.classes[ci][si] = st.classValues(of: accs[k]) }
+                    for (si, st) in scalarStats.enumerated() { u.scalar[ci * scalarStats.count + si] = st.value(of: accs[k]) ?? .nan }
+                    for (si, st) in stats.enumerated() where st.classColumnPrefix != nil {
+                        u.classes[ci * stats.count + si] = st.classValues(of: accs[k])
+                    }
                 }
                 units[zones.count + parentOrder.firstIndex(where: { $0.level == level && $0.code == code })!] = u
             }
@@ -306,8 +314,8 @@ extension ZonalJob {
                 if !parentOrder.contains(where: { $0.level == level && $0.code == code }) {
                     parentOrder.append((level, code))
                     units.append(ResultUnit(id: code, level: levelNames[level], name: "", attributes: [],
-                                            scalar: [[Double]](repeating: [Double](repeating: .nan, count: scalarStats.count), count: bands.count),
-                                            classes: [[Int: [Double: Double]]](repeating: [:], count: bands.count), isEmptyGeometry: false))
+                                            scalar: [Double](repeating: .nan, count: scalarStats.count * bands.count), classes: [:],
+                                            isEmptyGeometry: false))
                 }
                 // Include-columns and names the parent's zones all share.
                 var attrs = parentAttrs[key] ?? [String?](repeating: nil, count: includeFields.count)

@@ -66,6 +66,7 @@ public struct ZoneStats: Sendable {
     /// Coverage-weighted mean and sum of squared deviations (Welford / Chan).
     public var mean = 0.0
     public var m2 = 0.0
+    // (mean and m2 are kept only when a moment statistic is requested; `sum / count` is the mean.)
     public var min = Double.infinity
     public var max = -Double.infinity
     /// Cells with any coverage, valid or not.
@@ -127,11 +128,11 @@ public struct ZoneStats: Sendable {
             count = total
             sum += o.sum
         }
+        area += o.area
         min = Swift.min(min, o.min)
         max = Swift.max(max, o.max)
         cells += o.cells
         nodataCount += o.nodataCount
-        area += o.area
         totalArea += o.totalArea
         weightCount += o.weightCount
         weightSum += o.weightSum

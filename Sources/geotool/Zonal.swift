@@ -133,11 +133,14 @@ struct Zonal: ParsableCommand {
             let bar = ProgressBar(enabled: !quiet)
             let result = try job.run(progress: bar.update)
             bar.finish()
+            timing("engine", started)
             for w in result.warnings { warn(w) }
             let run = RunInfo(commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started,
                               seconds: Date().timeIntervalSince(started), hashes: hashes.wait(),
                               format: TableFormat(rawValue: format)!, hxl: hxl)
+            timing("checksums", started)
             try result.write(to: output, format: run.format, hxl: hxl, bom: bom, run: run)
+            timing("write", started)
             let rows = result.units.count, secs = String(format: "%.2f", Date().timeIntervalSince(started))
             FileHandle.standardError.write(Data("geotool: wrote \(rows) units (\(format)) to \(output) and its metadata to \(ZonalResult.sidecarPath(for: output)) in \(secs) s\n".utf8))
         } catch let e as GeoKitError {
@@ -149,4 +152,10 @@ struct Zonal: ParsableCommand {
 func shellQuote(_ s: String) -> String {
     if s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }) && !s.isEmpty { return s }
     return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// Phase times on stderr when GEOTOOL_TIMING is set (for profiling).
+func timing(_ phase: String, _ start: Date) {
+    guard ProcessInfo.processInfo.environment["GEOTOOL_TIMING"] != nil else { return }
+    FileHandle.standardError.write(Data(String(format: "timing: %@ at %.3f s\n", phase, Date().timeIntervalSince(start)).utf8))
 }
