@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
         // The C APIs of GDAL/OGR/OSR/CPL, GEOS (reentrant) and PROJ, from Debian's -dev packages.
@@ -21,7 +22,7 @@ let package = Package(
         ),
         .target(
             name: "GeoKit",
-            dependencies: ["CGeo", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CGeo", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams")],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
         .executableTarget(

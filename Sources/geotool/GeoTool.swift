@@ -13,7 +13,7 @@ struct GeoTool: ParsableCommand {
         `geotool zonal --help`.
         """,
         version: GeoKitVersion.string,
-        subcommands: [Zonal.self, Info.self, Join.self, ReadFloorCommand.self, Map.self, ReportCommand.self]
+        subcommands: [Zonal.self, Info.self, Join.self, ReadFloorCommand.self, Map.self, ReportCommand.self, Batch.self]
     )
 }
 

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import GeoKit
+
+struct Batch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute the indicators of a YAML manifest, incrementally (only new or changed inputs).",
+        discussion: """
+        The manifest names the zones, an output folder and indicators: a raster series each
+        (one multi-band file with a date per band, or a pattern such as
+        rain/chirps-{yyyy}.{mm}.tif), statistics, method, optional weights and derived series
+        (annual sum or mean, anomaly against a baseline). Each indicator gets OUTDIR/NAME.csv
+        and NAME.datapackage.json. A rerun computes only new or changed files; a run may be
+        interrupted at any moment and rerun. See docs/batch.md.
+
+        Example:
+          geotool batch indicators.yaml --dry-run
+          geotool batch indicators.yaml
+        """
+    )
+
+    @Argument(help: "The manifest (YAML).")
+    var manifest: String
+
+    @Flag(name: .customLong("dry-run"), help: "List what would be computed and why (new, changed, unchanged); compute nothing.")
+    var dryRun = false
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .customLong("max-memory"), help: "Memory budget for decoded blocks, in MB.")
+    var maxMemory: Int = 512
+
+    @Option(name: .customLong("batch-size"), help: "Most bands per coverage pass (default: as many as memory allows); smaller passes save progress more often.")
+    var batchSize: Int = 0
+
+    @Flag(help: "No progress and no summary on stderr (errors and warnings only).")
+    var quiet = false
+
+    func validate() throws {
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
+        if batchSize < 0 { throw ValidationError("--batch-size must be 0 (automatic) or more") }
+    }
+
+    func run() throws {
+        do {
+            let started = Date()
+            let m = try BatchManifest(path: manifest)
+            var opts = BatchOptions()
+            opts.threads = threads
+            opts.maxMemory = maxMemory << 20
+            opts.batchSize = batchSize
+            opts.commandLine = CommandLine.arguments.map(shellQuote).joined(separator: " ")
+            opts.pauseMilliseconds = Int(ProcessInfo.processInfo.environment["GEOTOOL_BATCH_PAUSE_MS"] ?? "") ?? 0
+            let runner = BatchRunner(manifest: m, options: opts)
+            let say = { (s: String) in if !quiet { FileHandle.standardError.write(Data("geotool: \(s)\n".utf8)) } }
+            if dryRun {
+                let plan = try runner.plan()
+                var out = ""
+                for ind in m.indicators {
+                    let items = plan.filter { $0.indicator == ind.name }
+                    let todo = items.filter { $0.status != .unchanged }
+                    out += "\(ind.name): \(todo.reduce(0) { $0 + $1.bands }) band(s) of \(todo.count) file(s) to compute, \(items.count - todo.count) file(s) unchanged\n"
+                    for i in items {
+                        out += "  \(i.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(i.path) (\(i.bands) band\(i.bands == 1 ? "" : "s"))\(i.reason.isEmpty ? "" : ": " + i.reason)\n"
+                    }
+                }
+                FileHandle.standardOutput.write(Data(out.utf8))
+                return
+            }
+            let tty = !quiet && isatty(2) == 1
+            var last = Date.distantPast
+            runner.progress = { p in
+                guard tty, Date().timeIntervalSince(last) > 0.2 || p.overallDone >= Double(p.overallTotal) else { return }
+                last = Date()
+                let ind = p.indicatorTotal > 0 ? 100 * p.indicatorDone / Double(p.indicatorTotal) : 100
+                let all = p.overallTotal > 0 ? 100 * p.overallDone / Double(p.overallTotal) : 100
+                let line = String(format: "\r%@ (%d/%d): %3.0f%%   overall %3.0f%% (%.0f/%d bands) ",
+                                  p.indicator, p.indicatorIndex + 1, p.indicatorCount, ind, all, p.overallDone, p.overallTotal)
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+            runner.log = { s in
+                if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                say(s)
+            }
+            let report = try runner.run()
+            if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            let secs = String(format: "%.2f", Date().timeIntervalSince(started))
+            if !report.didRasterWork {
+                say("nothing changed: no raster work (\(report.plan.count) file(s) unchanged); " +
+                    (report.tablesWritten.isEmpty ? "tables up to date" : "rewrote \(report.tablesWritten.joined(separator: ", ")) from the cache") + " (\(secs) s)")
+            } else {
+                say("computed \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) in \(report.passes) coverage pass(es); " +
+                    "wrote \(report.tablesWritten.count) table(s) to \(m.outputDir) (\(secs) s)")
+            }
+        } catch let e as GeoKitError {
+            fail(e.message)
+        }
+    }
+}
