@@ -103,7 +103,8 @@ public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int
     if rules.histogram {
         if T.self == UInt8.self && identity && s.histogram?.dense != nil {
             accumulateByteHistogram(UnsafeRawPointer(values).assumingMemoryBound(to: UInt8.self), len: len, f: f,
-                                    cellArea: cellArea, mask: mask, weights: weights, nodata: rules.nodata, into: &s)
+                                    cellArea: cellArea, mask: mask, weights: weights, nodata: rules.nodata,
+                                    valueRange: Int(mn)...Int(mx), into: &s)
         } else {
             for i in 0..<len {
                 guard let v = valid(i) else { continue }
@@ -115,11 +116,12 @@ public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int
 }
 
 /// Byte classes counted with integers in four interleaved tables (so runs of one value do
-/// not serialise on one counter), then folded into the zone's class sums once per span.
+/// not serialise on one counter), then folded into the zone's class sums once per span,
+/// over the span's value range only.
 @inline(__always)
 func accumulateByteHistogram(_ p: UnsafePointer<UInt8>, len: Int, f: Double, cellArea: Double,
                              mask: UnsafePointer<UInt8>?, weights: UnsafePointer<Double>?, nodata: Double?,
-                             into s: inout ZoneStats) {
+                             valueRange: ClosedRange<Int>, into s: inout ZoneStats) {
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: 1024) { counts in
         counts.initialize(repeating: 0)
         let c = counts.baseAddress!
@@ -141,7 +143,8 @@ func accumulateByteHistogram(_ p: UnsafePointer<UInt8>, len: Int, f: Double, cel
                 let w = weights[j]; if w == w { wsum[Int(p[j])] += w }
             }
         }
-        for k in 0..<256 where k != skip {
+        // Only the bins between the span's valid min and max can be non-zero.
+        for k in valueRange where k != skip {
             let n = Int(c[k]) + Int(c[256 + k]) + Int(c[512 + k]) + Int(c[768 + k])
             if n == 0 { continue }
             let cov = f * Double(n)
