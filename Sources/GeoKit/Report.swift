@@ -89,7 +89,7 @@ public func reportHTML(_ input: ReportInput, options o: ReportOptions) -> String
     """
     if let m = input.metadata {
         h += "<div class=\"meta\">"
-        if let ti = m.title { h += "<p><b>\(htmlEscape(ti))</b></p>" }
+        if let ti = m.title, ti != o.title { h += "<p><b>\(htmlEscape(ti))</b></p>" }
         if let d = m.description { h += "<p>\(htmlEscape(d))</p>" }
         h += "<dl>"
         if let c = m.created { h += "<dt>Created</dt><dd>\(htmlEscape(c))</dd>" }
@@ -267,15 +267,18 @@ caption { text-align: left; font-weight: bold; padding: 4px 0; }
 footer { color: var(--muted); font-size: 12px; margin-top: 30px; }
 @media (max-width: 900px) { .grid { grid-template-columns: 1fr; } }
 @media print {
-  body { max-width: none; padding: 0; font-size: 10pt; }
+  @page { size: A4; margin: 12mm; }
+  body { max-width: none; padding: 0; font-size: 9pt; }
   nav, .no-print { display: none; }
-  section.indicator { break-before: page; }
-  section.indicator:first-of-type { break-before: auto; }
-  .grid { grid-template-columns: 1fr 1fr; }
-  .map svg { max-height: 23cm; width: auto; }
+  section.indicator { break-before: page; margin: 0; }
+  .grid { grid-template-columns: 48% 52%; gap: 10px; }
+  .map svg { width: 100%; height: auto; max-height: 22cm; }
+  .histogram { width: 100%; height: auto; }
+  .ranks { gap: 8px; flex-wrap: wrap; }
+  .ranks table, .summary { font-size: 7pt; }
   .scroll { overflow: visible; max-height: none; border: none; }
   .sortable th { position: static; }
-  table { font-size: 8pt; }
+  table { font-size: 7.5pt; }
   tr, .map, .histogram { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
 }

@@ -136,9 +136,46 @@ extension MapGeometry {
     }
 }
 
+/// Simplify a ring for drawing: radial distance (`simplifyRingRadial`), then Douglas-Peucker
+/// at 0.7 × `tolerance`, which removes the near-collinear vertices a sub-pixel zigzag leaves.
+func simplifyRing(_ pts: [Point], tolerance: Double) -> [Point] {
+    let r = simplifyRingRadial(pts, tolerance: tolerance)
+    guard r.count > 4 else { return r }
+    // Split the closed ring at vertex 0 and the vertex farthest from it; simplify both chains.
+    var far = 0, best = -1.0
+    for (i, p) in r.enumerated() {
+        let d = (p.x - r[0].x) * (p.x - r[0].x) + (p.y - r[0].y) * (p.y - r[0].y)
+        if d > best { best = d; far = i }
+    }
+    let t = 0.7 * tolerance
+    let closed = r + [r[0]]
+    var keep = [Bool](repeating: false, count: closed.count)
+    keep[0] = true; keep[far] = true; keep[closed.count - 1] = true
+    var stack = [(0, far), (far, closed.count - 1)]
+    while let (a, b) = stack.popLast() {
+        guard b > a + 1 else { continue }
+        let p = closed[a], q = closed[b]
+        let vx = q.x - p.x, vy = q.y - p.y, len2 = vx * vx + vy * vy
+        var idx = -1, dmax = t * t
+        for i in (a + 1)..<b {
+            let w = closed[i]
+            var d2: Double
+            if len2 == 0 { d2 = (w.x - p.x) * (w.x - p.x) + (w.y - p.y) * (w.y - p.y) }
+            else {
+                let cross = vx * (w.y - p.y) - vy * (w.x - p.x)
+                d2 = cross * cross / len2
+            }
+            if d2 > dmax { dmax = d2; idx = i }
+        }
+        if idx >= 0 { keep[idx] = true; stack.append((a, idx)); stack.append((idx, b)) }
+    }
+    let out = (0..<(closed.count - 1)).filter { keep[$0] }.map { closed[$0] }
+    return out.count >= 3 ? out : r
+}
+
 /// Drop vertices closer than `tolerance` to the last kept one (the first is always kept;
 /// the closing vertex is dropped: paths are closed with Z).
-func simplifyRing(_ pts: [Point], tolerance: Double) -> [Point] {
+func simplifyRingRadial(_ pts: [Point], tolerance: Double) -> [Point] {
     guard var last = pts.first else { return [] }
     var out = [last]
     let t2 = tolerance * tolerance
@@ -281,10 +318,13 @@ public func choroplethSVG(_ g: MapGeometry, values: [Double?], classification c:
     if let u = o.unit, !u.isEmpty { legend += text(legendX, ly + 12, u, size: 11, extra: " fill=\"#444\""); ly += 16 }
     ly += 6
     let countX = legendX + legendW - 4
+    ly += 6
+    legend += text(countX, ly, "units", size: 9, extra: " text-anchor=\"end\" fill=\"#777\"")
+    ly += 4
     legend += "<g id=\"\(p)legend-classes\">\n"
     for k in 0..<c.classCount {
         let lo = c.breaks[k], hi = c.breaks[k + 1]
-        let range = c.label(lo) + " – " + c.label(hi)
+        let range = (c.label(lo) + " – " + c.label(hi)).replacingOccurrences(of: "-", with: "−")
         legend += "<g class=\"legend-class\" data-class=\"\(k)\" data-fill=\"\(c.colors[k])\" data-lower=\"\(formatNumber(lo))\" data-upper=\"\(formatNumber(hi))\" data-count=\"\(c.counts[k])\">"
         legend += "<rect x=\"\(f1(legendX))\" y=\"\(f1(ly))\" width=\"22\" height=\"15\" fill=\"\(c.colors[k])\" stroke=\"#666\" stroke-width=\"0.5\"/>"
         legend += text(legendX + 30, ly + 12, range, size: 12).dropLast()
@@ -297,8 +337,9 @@ public func choroplethSVG(_ g: MapGeometry, values: [Double?], classification c:
     legend += text(legendX + 30, ly + 12, "no data: \(c.missing)", size: 12).dropLast()
     legend += "</g>\n</g>\n"
     ly += 22
-    let schemeText = c.diverging ? "\(c.scheme.rawValue) classes, diverging at 0" : "\(c.scheme.rawValue) classes"
-    legend += text(legendX, ly + 10, "\(schemeText); units per class at right", size: 10, extra: " fill=\"#555\"")
+    let schemeName = ["quantile": "Quantile", "equal": "Equal-interval", "jenks": "Jenks natural-breaks"][c.scheme.rawValue]!
+    let schemeText = schemeName + " classes" + (c.diverging ? ", diverging at 0" : "")
+    legend += text(legendX, ly + 10, schemeText, size: 10, extra: " fill=\"#555\"")
     ly += 26
 
     // North arrow.
