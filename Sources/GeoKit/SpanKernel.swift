@@ -1,11 +1,36 @@
 // The inner loops: fold the cells of one coverage span of a decoded block into a zone's
 // accumulator. Generic over the pixel type so each type gets its own tight loop.
 
-public protocol RasterScalar { var double: Double { get } }
-extension UInt8: RasterScalar { @inline(__always) public var double: Double { Double(self) } }
-extension Int8: RasterScalar { @inline(__always) public var double: Double { Double(self) } }
-extension UInt16: RasterScalar { @inline(__always) public var double: Double { Double(self) } }
-extension Int16: RasterScalar { @inline(__always) public var double: Double { Double(self) } }
+public protocol RasterScalar {
+    var double: Double { get }
+    /// 8- and 16-bit integers: sums of values and squares are exact in Int64/Int128.
+    static var isSmallInteger: Bool { get }
+    var int: Int { get }
+}
+extension RasterScalar {
+    public static var isSmallInteger: Bool { false }
+    @inline(__always) public var int: Int { 0 }
+}
+extension UInt8: RasterScalar {
+    @inline(__always) public var double: Double { Double(self) }
+    public static var isSmallInteger: Bool { true }
+    @inline(__always) public var int: Int { Int(self) }
+}
+extension Int8: RasterScalar {
+    @inline(__always) public var double: Double { Double(self) }
+    public static var isSmallInteger: Bool { true }
+    @inline(__always) public var int: Int { Int(self) }
+}
+extension UInt16: RasterScalar {
+    @inline(__always) public var double: Double { Double(self) }
+    public static var isSmallInteger: Bool { true }
+    @inline(__always) public var int: Int { Int(self) }
+}
+extension Int16: RasterScalar {
+    @inline(__always) public var double: Double { Double(self) }
+    public static var isSmallInteger: Bool { true }
+    @inline(__always) public var int: Int { Int(self) }
+}
 extension UInt32: RasterScalar { @inline(__always) public var double: Double { Double(self) } }
 extension Int32: RasterScalar { @inline(__always) public var double: Double { Double(self) } }
 extension Float: RasterScalar { @inline(__always) public var double: Double { Double(self) } }
@@ -57,39 +82,65 @@ public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int
     }
     // Pass 1: count, sum, extremes.
     var n = 0, sum = 0.0, mn = Double.infinity, mx = -Double.infinity
-    if identity && mask == nil {
+    var m2 = 0.0
+    if T.isSmallInteger && identity && mask == nil && len <= 1 << 20 {
+        // Integers: exact integer sums, branch-free so the loop vectorises; the variance
+        // from exact sums of squares (no floating add chain per cell).
+        let ndi = hasND && nd == nd.rounded() && abs(nd) < 1e9 ? Int(nd) : Int.min
+        var cnt = 0, isum = 0, isq = 0, imn = Int.max, imx = Int.min
         for i in 0..<len {
-            let v = values[i].double
-            if v != v || (hasND && v == nd) { continue }
-            n += 1; sum += v
-            mn = v < mn ? v : mn
-            mx = v > mx ? v : mx
+            let v = values[i].int
+            let ok = v != ndi
+            cnt &+= ok ? 1 : 0
+            isum &+= ok ? v : 0
+            isq &+= ok ? v &* v : 0
+            imn = ok && v < imn ? v : imn
+            imx = ok && v > imx ? v : imx
+        }
+        n = cnt
+        s.nodataCount += f * Double(len - n)
+        guard n > 0 else { return }
+        sum = Double(isum); mn = Double(imn); mx = Double(imx)
+        if rules.moments {
+            // n * m2 = n * sum(v^2) - (sum v)^2, exactly, in 128 bits.
+            let num = Int128(cnt) * Int128(isq) - Int128(isum) * Int128(isum)
+            m2 = Double(num) / Double(cnt)
         }
     } else {
-        for i in 0..<len {
-            guard let v = valid(i) else { continue }
-            n += 1; sum += v
-            mn = v < mn ? v : mn
-            mx = v > mx ? v : mx
-        }
-    }
-    s.nodataCount += f * Double(len - n)
-    guard n > 0 else { return }
-    let runMean = sum / Double(n)
-    // Pass 2: squared deviations about the run's own mean (stable; the run is in cache).
-    var m2 = 0.0
-    if rules.moments {
         if identity && mask == nil {
             for i in 0..<len {
                 let v = values[i].double
                 if v != v || (hasND && v == nd) { continue }
-                let d = v - runMean
-                m2 += d * d
+                n += 1; sum += v
+                mn = v < mn ? v : mn
+                mx = v > mx ? v : mx
             }
         } else {
-            for i in 0..<len { if let v = valid(i) { let d = v - runMean; m2 += d * d } }
+            for i in 0..<len {
+                guard let v = valid(i) else { continue }
+                n += 1; sum += v
+                mn = v < mn ? v : mn
+                mx = v > mx ? v : mx
+            }
+        }
+        s.nodataCount += f * Double(len - n)
+        guard n > 0 else { return }
+        let runMean = sum / Double(n)
+        // Pass 2: squared deviations about the run's own mean (stable; the run is in cache).
+        if rules.moments {
+            if identity && mask == nil {
+                for i in 0..<len {
+                    let v = values[i].double
+                    if v != v || (hasND && v == nd) { continue }
+                    let d = v - runMean
+                    m2 += d * d
+                }
+            } else {
+                for i in 0..<len { if let v = valid(i) { let d = v - runMean; m2 += d * d } }
+            }
         }
     }
+    let runMean = sum / Double(n)
     s.addRun(n: Double(n), runSum: sum, runMean: runMean, runM2: m2, min: mn, max: mx, coverage: f, cellArea: cellArea)
     if let weights {
         var wc = 0.0, ws = 0.0

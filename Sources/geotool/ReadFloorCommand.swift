@@ -16,7 +16,7 @@ struct ReadFloorCommand: ParsableCommand {
         let t0 = Date()
         do {
             let (cells, sum) = try ReadFloor.run(path: file, threads: threads)
-            print(String(format: "%@: %d cells decoded in %.3f s (checksum %.0f)", file, cells, Date().timeIntervalSince(t0), sum))
+            print("\(file): \(cells) cells decoded in \(String(format: "%.3f", Date().timeIntervalSince(t0))) s (checksum \(Int(sum)))")
         } catch let e as GeoKitError { fail(e.message) }
     }
 }
