@@ -113,7 +113,14 @@ public final class Raster {
         bands = infos
     }
 
-    deinit { GDALClose(handle) }
+    /// A block-sized scratch buffer for `read` (one per handle, so one per worker).
+    private var tile: UnsafeMutableRawPointer?
+    private var tileBytes = 0
+
+    deinit {
+        tile?.deallocate()
+        GDALClose(handle)
+    }
 
     public var spatialReference: SpatialReference? {
         guard let h = GDALGetSpatialRef(handle) else { return nil }
@@ -125,8 +132,35 @@ public final class Raster {
     }
 
     /// Read `window` of band `band` (1-based) as `type` into `buffer` (row-major, tightly packed).
+    /// In the band's own type, blocks are decoded with GDALReadBlock straight into the buffer's
+    /// rows: no block cache (whose global lock serialises workers) and no second copy.
     public func read(band: Int, window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer) throws {
         let b = GDALGetRasterBand(handle, Int32(band))
+        let info = bands[band - 1]
+        if type == info.type && info.blockCols > 0 && info.blockRows > 0 && GDALGetRasterDataType(b) == type.gdal {
+            let bx = info.blockCols, by = info.blockRows, size = type.size
+            if tileBytes < bx * by * size {
+                tile?.deallocate()
+                tileBytes = bx * by * size
+                tile = UnsafeMutableRawPointer.allocate(byteCount: tileBytes, alignment: 64)
+            }
+            for brow in (window.row / by)...((window.rowEnd - 1) / by) {
+                for bcol in (window.col / bx)...((window.colEnd - 1) / bx) {
+                    CPLErrorReset()
+                    if GDALReadBlock(b, Int32(bcol), Int32(brow), tile) != CE_None {
+                        throw GeoKitError("\(path): cannot read block (\(bcol), \(brow)) of band \(band): \(GDAL.lastError("read error"))")
+                    }
+                    let tr0 = brow * by, tc0 = bcol * bx
+                    let r0 = max(window.row, tr0), r1 = min(window.rowEnd, tr0 + by)
+                    let c0 = max(window.col, tc0), c1 = min(window.colEnd, tc0 + bx)
+                    for r in r0..<r1 {
+                        (buffer + ((r - window.row) * window.cols + (c0 - window.col)) * size)
+                            .copyMemory(from: tile! + ((r - tr0) * bx + (c0 - tc0)) * size, byteCount: (c1 - c0) * size)
+                    }
+                }
+            }
+            return
+        }
         CPLErrorReset()
         let err = GDALRasterIO(b, GF_Read, Int32(window.col), Int32(window.row), Int32(window.cols), Int32(window.rows),
                                buffer, Int32(window.cols), Int32(window.rows), type.gdal, 0, 0)
