@@ -75,7 +75,9 @@ def main():
     ap.add_argument("--geotool", default=os.path.join(ROOT, ".build-batch", "release", "geotool"))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--format", default="long")
-    ap.add_argument("--ee-per-file", type=int, default=0, help="also time exactextract one call per file on N files")
+    ap.add_argument("--ee-per-file", type=int, default=0, help="also time exactextract one call per file on N files (extrapolated to 516)")
+    ap.add_argument("--no-ee-vrt", action="store_true", help="skip the one-call VRT run of exactextract (over 25 min here)")
+    ap.add_argument("--ee-only", action="store_true", help="only the exactextract part")
     a = ap.parse_args()
     monthly, dates = split_monthly()
     files = sorted(f for f in os.listdir(monthly) if f.endswith(".tif"))
@@ -93,7 +95,7 @@ def main():
     print(f"load average at start: {os.getloadavg()}", flush=True)
 
     first, rerun, added = [], [], []
-    for i in range(a.repeats):
+    for i in range(0 if a.ee_only else a.repeats):
         shutil.rmtree(os.path.join(work, "out"), ignore_errors=True)
         last = os.path.join(part, files[-1])
         if os.path.lexists(last):
@@ -106,7 +108,8 @@ def main():
         dt, msg = run(gv); added.append(dt)
         print(f"rerun after adding 1 file: {dt:.2f} s  [{msg}]", flush=True)
     out = os.path.join(work, "out", "precip.csv")
-    print(f"table: {out} ({os.path.getsize(out) / 1e6:.0f} MB)")
+    if os.path.exists(out):
+        print(f"table: {out} ({os.path.getsize(out) / 1e6:.0f} MB)")
 
     # exactextract on the same 516 files, stacked in a VRT.
     import geopandas as gpd
@@ -114,7 +117,7 @@ def main():
     vrt = os.path.join(work, "stack.vrt")
     subprocess.run(["gdalbuildvrt", "-q", "-separate", vrt] + [os.path.join(monthly, f) for f in files], check=True)
     ee = []
-    for i in range(a.repeats):
+    for i in range(0 if a.no_ee_vrt else a.repeats):
         t = time.perf_counter()
         gdf = gpd.read_file(os.path.join(DATA, "zones", "tracts.gpkg"), layer="tracts")
         df = exact_extract(vrt, gdf, ["mean"], include_cols=["VT_PCODE"], output="pandas")
@@ -126,14 +129,19 @@ def main():
         for f in files[:a.ee_per_file]:
             exact_extract(os.path.join(monthly, f), gdf, ["mean"], output="pandas")
         per = (time.perf_counter() - t) / a.ee_per_file
-        print(f"exactextract one call per file: {per:.2f} s per file -> {per * len(files):.0f} s for {len(files)} files (extrapolated)")
+        ee_files = per * len(files)
+        print(f"exactextract one call per file: {per:.2f} s per file -> {ee_files:.0f} s for {len(files)} files (extrapolated from {a.ee_per_file})")
 
     med = statistics.median
+    if a.ee_per_file and not ee:
+        ee = [ee_files]
+    if not first:
+        return
     print("\nmedians over %d repeats (s):" % a.repeats)
     print(f"  geotool batch, first run (515 files)   {med(first):8.2f}")
     print(f"  geotool batch, rerun nothing changed   {med(rerun):8.2f}")
     print(f"  geotool batch, rerun + 1 file          {med(added):8.2f}")
-    print(f"  exactextract, 516 files (VRT)          {med(ee):8.2f}")
+    print(f"  exactextract, 516 files ({'VRT' if not a.no_ee_vrt else 'per file, extrapolated'}) {med(ee):8.2f}")
     print(f"  ratio exactextract / geotool first run {med(ee) / med(first):8.2f}")
     print(f"  ratio exactextract / geotool +1 file   {med(ee) / med(added):8.2f}")
     print(f"load average at end: {os.getloadavg()}")
