@@ -165,6 +165,7 @@ def compare(ours, theirs, idf):
     a = pd.read_csv(ours); b = pd.read_csv(theirs)
     m = a.merge(b, on=idf, suffixes=("", "_ee"))
     worst = 0.0
+    compared = 0
     for col in b.columns:
         if col == idf:
             continue
@@ -172,14 +173,30 @@ def compare(ours, theirs, idf):
         cands = [c for c in a.columns if c.endswith("_" + col) or c.endswith("_" + col.replace("band_", "b"))]
         if col.startswith("band_") and col.endswith("_mean"):
             cands = [c for c in a.columns if c == "precip_b%s_mean" % col.split("_")[1]]
-        if len(cands) != 1 or m[col].dtype == object:
+        if col == "frac" and not pd.api.types.is_numeric_dtype(m[col]):
+            # exactextract gives frac as a list beside `unique`: compare class by class.
+            for _, row in m.iterrows():
+                for v, f in zip(parse_list(row["unique"]), parse_list(row["frac"])):
+                    ours = "%s_frac_%d" % (a.columns[1].split("_")[0], int(v))
+                    if ours in a.columns and f > 0:
+                        worst = max(worst, abs(row[ours] - f) / f)
+                        compared += 1
+            continue
+        if len(cands) != 1 or not pd.api.types.is_numeric_dtype(m[col]):
             continue
         x = m[cands[0]].astype(float).values; y = m[col].astype(float).values
         ok = ~np.isnan(x) & ~np.isnan(y)
         if ok.any():
             d = np.abs(x[ok] - y[ok]) / np.maximum(np.abs(y[ok]), 1e-12)
             worst = max(worst, float(d.max()))
-    return "%.1e" % worst
+            compared += int(ok.sum())
+    return "%.1e over %d values" % (worst, compared) if compared else "nothing comparable"
+
+
+def parse_list(text):
+    if isinstance(text, (list, tuple)):
+        return [float(x) for x in text]
+    return [float(x) for x in str(text).strip("[]").replace(",", " ").split()]
 
 
 if __name__ == "__main__":

@@ -169,7 +169,7 @@ extension BatchRunner {
         for e in series.entries {
             let r = infos[e.path]!
             bands.append(OutputBand(label: "\(ind.name)_\(e.date ?? "b\(e.band)")", rasterName: ind.name, path: e.path, band: e.band,
-                                    bandCount: r.bands.count, date: e.date, unit: valueUnit,
+                                    bandCount: r.bands.count, date: e.date, unit: valueUnit, grid: r.grid,
                                     source: BandSource(path: e.path, band: e.band, info: r.bands[e.band - 1])))
         }
         let units = zc.units.map { ResultUnit(id: $0.id, level: $0.level, name: $0.name, attributes: $0.attributes, scalar: .init(), classes: .init(), isEmptyGeometry: $0.empty) }

@@ -84,14 +84,16 @@ extension ZonalResult {
         if ext == "csv" { resource["dialect"] = ["delimiter": ",", "header": true, "headerRowCount": layout.hxl == nil ? 1 : 2] }
         var rasters: [[String: Any]] = []
         var seen = Set<String>()
+        let bandsByPath = Dictionary(grouping: bands, by: \.path)
         for b in bands where !seen.contains(b.path) {
             seen.insert(b.path)
-            let these = bands.filter { $0.path == b.path }
+            let these = bandsByPath[b.path]!
             let info = b.source.info
             var r: [String: Any] = ["name": b.rasterName, "path": b.path, "sha256": run.hashes[b.path] ?? "",
                                     "bytes": fileSize(b.path), "crs": rasterCRS ?? "unknown",
                                     "bands_total": b.bandCount, "pixel_type": info.type.rawValue]
-            if let g = gridOf[b.path] {
+            do {
+                let g = b.grid
                 r["grid"] = ["columns": g.cols, "rows": g.rows, "cell_size": [g.dx, g.dy],
                              "extent": [g.left, g.bottom, g.right, g.top]]
             }
@@ -177,12 +179,6 @@ extension ZonalResult {
         if let v = c.classValue { d += ", class \(formatNumber(v))" }
         d += "; \(method.rawValue) method"
         return (d, c.stat.unit(valueUnit: b.unit))
-    }
-
-    var gridOf: [String: Grid] {
-        var out: [String: Grid] = [:]
-        for b in bands where out[b.path] == nil { out[b.path] = (try? Raster(path: b.path))?.grid }
-        return out
     }
 
     /// Write the table (wide or long) and its sidecar, each atomically.

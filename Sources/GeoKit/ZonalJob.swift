@@ -68,6 +68,7 @@ public struct OutputBand: Sendable {
     /// The band's date (from `PATH.bands.txt` beside the raster, or the band description).
     public var date: String?
     public var unit: String?
+    public var grid: Grid
     var source: BandSource
 }
 
@@ -140,7 +141,7 @@ extension ZonalJob {
             for b in list {
                 let label = (spec.band == nil && r.bands.count > 1) ? "\(spec.name)_b\(b)" : spec.name
                 bands.append(OutputBand(label: label, rasterName: spec.name, path: spec.path, band: b, bandCount: r.bands.count,
-                                        date: dates[b - 1], unit: units[spec.name] ?? r.bands[b - 1].unit,
+                                        date: dates[b - 1], unit: units[spec.name] ?? r.bands[b - 1].unit, grid: r.grid,
                                         source: BandSource(path: spec.path, band: b, info: r.bands[b - 1])))
             }
         }
@@ -157,7 +158,7 @@ extension ZonalJob {
         let vds = try VectorDataset(path: zonesPath)
         let fieldNames = try vds.fieldNames(layer: layer)
         let nameField = self.nameField ?? guessNameField(fieldNames, idField: idField)
-        var parentNameFields: [String?] = rollup.map { parentNameField($0, fieldNames) }
+        let parentNameFields: [String?] = rollup.map { parentNameField($0, fieldNames) }
         var readFields = includeFields
         for f in rollup + [nameField].compactMap({ $0 }) + parentNameFields.compactMap({ $0 }) where !readFields.contains(f) { readFields.append(f) }
         let zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: readFields,
@@ -165,7 +166,6 @@ extension ZonalJob {
         let zones = zoneLayer.zones
         let fieldIndex = { (f: String) -> Int in readFields.firstIndex(of: f)! }
         var warnings = zoneLayer.warnings
-        if parentNameFields.isEmpty { parentNameFields = [] }
 
         // The id column, before any work.
         let check = IDCheck(ids: zones.map(\.id))
