@@ -73,11 +73,11 @@ def main():
     a = ap.parse_args()
     geotool = a.geotool
     if geotool is None:
-        for p in [".build-join/release/geotool", ".build/release/geotool"]:
+        for p in [".build/release/geotool", ".build-join/release/geotool"]:
             if os.path.exists(os.path.join(ROOT, p)):
                 geotool = os.path.join(ROOT, p); break
     if not geotool or not os.path.exists(geotool):
-        sys.exit("geotool not built: swift build -c release --scratch-path .build-join")
+        sys.exit("geotool not built: swift build -c release")
     if not os.path.exists(ZONES):
         sys.exit("%s missing: python3 /work/shared/bench/make-zones.py bench-data/zones" % ZONES)
     os.makedirs(os.path.join(DATA, "join"), exist_ok=True)
