@@ -72,7 +72,7 @@ def run(cmd):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--geotool", default=os.path.join(ROOT, ".build-batch", "release", "geotool"))
+    ap.add_argument("--geotool", default=os.path.join(ROOT, ".build", "release", "geotool"))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--format", default="long")
     ap.add_argument("--ee-per-file", type=int, default=0, help="also time exactextract one call per file on N files (extrapolated to 516)")

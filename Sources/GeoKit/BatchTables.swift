@@ -112,12 +112,24 @@ extension BatchRunner {
         try writeAtomically(out) { tmp in
             guard let f = fopen(tmp, "w") else { throw GeoKitError("\(out): cannot write (\(String(cString: strerror(errno))))") }
             defer { fclose(f) }
-            func put(_ s: String) throws {
-                guard fputs(s, f) >= 0 else { throw GeoKitError("\(out): cannot write (disk full?)") }
+            // Rows are assembled as bytes: the parts that do not depend on the unit are
+            // encoded once, and the buffer goes to the file a megabyte at a time.
+            var buf = [UInt8]()
+            buf.reserveCapacity(1 << 21)
+            func flush() throws {
+                let n = buf.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, f) }
+                guard n == buf.count else { throw GeoKitError("\(out): cannot write (disk full?)") }
+                buf.removeAll(keepingCapacity: true)
             }
-            try put(header.map(csvQuote).joined(separator: ",") + "\n")
+            buf += Array((header.map(csvQuote).joined(separator: ",") + "\n").utf8)
+            let nameCell = Array((csvQuote(ind.name) + ",").utf8)
+            // Per (entry, stat): "stat,band,date," and per stat: ",unit\n".
+            let middle: [[[UInt8]]] = series.entries.map { e in
+                stats.map { Array(($0.name + ",\(e.band)," + (e.date ?? "") + ",").utf8) }
+            }
+            let tail = statUnits.map { Array(("," + csvQuote($0) + "\n").utf8) }
+            let pctTail = Array(("," + csvQuote("%") + "\n").utf8)
             for (u, unit) in zc.units.enumerated() {
-                var text = ""
                 // Derived rows need the unit's values per statistic in date order.
                 var derived: [[DerivedRow]] = []
                 if !derivedKinds.isEmpty {
@@ -127,11 +139,12 @@ extension BatchRunner {
                     }
                 }
                 if long {
-                    let prefix = ([unit.id, unit.name, unit.level] + unit.attributes).map(csvQuote).joined(separator: ",") + ","
-                    for (k, e) in series.entries.enumerated() {
-                        for (s, stat) in stats.enumerated() {
-                            let v = series.value(unit: u, entry: k, stat: s)
-                            text += prefix + csvQuote(ind.name) + "," + stat.name + ",\(e.band)," + (e.date ?? "") + "," + formatNumber(v) + "," + csvQuote(statUnits[s]) + "\n"
+                    let prefix = Array((([unit.id, unit.name, unit.level] + unit.attributes).map(csvQuote).joined(separator: ",") + ",").utf8)
+                    for k in series.entries.indices {
+                        for s in stats.indices {
+                            buf += prefix; buf += nameCell; buf += middle[k][s]
+                            buf += formatNumber(series.value(unit: u, entry: k, stat: s)).utf8
+                            buf += tail[s]
                             rowCount += 1
                         }
                     }
@@ -139,11 +152,14 @@ extension BatchRunner {
                         // Derived rows: by kind, then date, then statistic.
                         let perStat = derived.map { $0.filter { $0.kind == kind } }
                         guard let n = perStat.first?.count else { continue }
+                        let kindCell = Array((csvQuote("\(ind.name)_\(kind)") + ",").utf8)
                         for i in 0..<n {
                             for (s, stat) in stats.enumerated() {
                                 let r = perStat[s][i]
-                                let unitText = kind == "anomaly_pct" ? "%" : statUnits[s]
-                                text += prefix + csvQuote("\(ind.name)_\(kind)") + "," + stat.name + ",," + r.date + "," + formatNumber(r.value) + "," + csvQuote(unitText) + "\n"
+                                buf += prefix; buf += kindCell
+                                buf += (stat.name + ",," + r.date + ",").utf8
+                                buf += formatNumber(r.value).utf8
+                                buf += kind == "anomaly_pct" ? pctTail : tail[s]
                                 rowCount += 1
                             }
                         }
@@ -157,11 +173,12 @@ extension BatchRunner {
                         guard let n = perStat.first?.count else { continue }
                         for i in 0..<n { for s in stats.indices { cells.append(formatNumber(perStat[s][i].value)) } }
                     }
-                    text = cells.joined(separator: ",") + "\n"
+                    buf += (cells.joined(separator: ",") + "\n").utf8
                     rowCount += 1
                 }
-                try put(text)
+                if buf.count >= 1 << 20 { try flush() }
             }
+            try flush()
             guard fflush(f) == 0 else { throw GeoKitError("\(out): cannot write (disk full?)") }
         }
         // The sidecar, as `geotool zonal` writes it, with the batch's own description.

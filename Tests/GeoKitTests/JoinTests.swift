@@ -181,21 +181,8 @@ final class JoinTests: XCTestCase {
     // MARK: bad input (the binary, as a user runs it)
 
     func geotool(_ args: [String]) throws -> (status: Int32, stderr: String) {
-        let p = Process()
-        // The test bundle sits among the build products (Linux: the bundle URL is that folder).
-        let url = Bundle(for: JoinTests.self).bundleURL
-        let dir = [url, url.deletingLastPathComponent()].first {
-            FileManager.default.fileExists(atPath: $0.appendingPathComponent("geotool").path)
-        } ?? url
-        p.executableURL = dir.appendingPathComponent("geotool")
-        p.arguments = args
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: e, as: UTF8.self))
+        let r = try runGeotool(args)   // CLITests.swift: the built binary, as a user runs it
+        return (r.status, r.stderr)
     }
 
     func testBadInputGivesOneLineAndNoOutput() throws {
