@@ -60,8 +60,6 @@ public final class Geometry {
         return Geometry(context, h)
     }
 
-    public func prepared() -> PreparedGeometry { PreparedGeometry(self) }
-
     private func coordinates(_ ring: OpaquePointer) -> [Point] {
         guard let seq = GEOSGeom_getCoordSeq_r(context.handle, ring) else { return [] }
         var n: UInt32 = 0
@@ -110,15 +108,4 @@ public final class Geometry {
         }
         return b
     }
-}
-
-/// A prepared geometry for fast repeated predicates; keeps its source alive.
-public final class PreparedGeometry {
-    let source: Geometry
-    let handle: OpaquePointer
-    init(_ g: Geometry) {
-        source = g
-        handle = GEOSPrepare_r(g.context.handle, g.handle)
-    }
-    deinit { GEOSPreparedGeom_destroy_r(source.context.handle, handle) }
 }

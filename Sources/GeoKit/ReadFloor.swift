@@ -10,7 +10,7 @@ public enum ReadFloor {
         let sources = r.bands.map { BandSource(path: path, band: $0.index, info: $0) }
         var opts = EngineOptions(); opts.threads = threads; opts.maxMemory = maxMemory
         let engine = ZonalEngine(grid: r.grid, areaModel: .planar(metresPerUnit: 1), sources: sources, options: opts)
-        let (bandRows, _) = engine.rowsPerBand(readCols: r.grid.cols)
+        let bandRows = engine.rowsPerBand(readCols: r.grid.cols)
         let nBands = (r.grid.rows + bandRows - 1) / bandRows
         let next = AtomicCounter(), failure = FirstError()
         let total = Checksum()
@@ -25,7 +25,7 @@ public enum ReadFloor {
                     if b >= nBands { break }
                     let w = Window(row: b * bandRows, col: 0, rows: min(bandRows, r.grid.rows - b * bandRows), cols: r.grid.cols)
                     for s in sources {
-                        let p = buffers.values(slot: 0, bytes: w.cellCount * s.info.type.size)
+                        let p = buffers.values(bytes: w.cellCount * s.info.type.size)
                         try h.read(band: s.band, window: w, as: s.info.type, into: p)
                         sum += Double(p.load(fromByteOffset: (w.cellCount / 2) * s.info.type.size, as: UInt8.self))
                     }

@@ -79,9 +79,11 @@ extension Table {
 
     public func writeCSV(to path: String, bom: Bool = false) throws {
         try writeAtomically(path) { tmp in
-            guard FileManager.default.createFile(atPath: tmp, contents: Data(csvText(bom: bom).utf8)) else {
-                throw GeoKitError("\(path): cannot write (permission denied or disk full)")
-            }
+            let w = try CSVStreamWriter(path: tmp, bom: bom)
+            try w.writeRow(columns)
+            if let hxl { try w.writeRow(hxl) }
+            for r in rows { try w.writeRow(r) }
+            try w.close()
         }
     }
 }

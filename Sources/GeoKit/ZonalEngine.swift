@@ -35,19 +35,19 @@ public final class ZonalEngine {
     public let areaModel: CellAreaModel
     public let sources: [BandSource]
     public let weights: BandSource?
-    public let weightsGrid: Grid?
     public let options: EngineOptions
 
-    /// `sources` must all be on `grid`; `weights` may be on any grid in the same CRS.
+    /// `sources` must all be on `grid`; `weights` may be on any grid in the same CRS
+    /// (it is sampled onto `grid`).
     public init(grid: Grid, areaModel: CellAreaModel, sources: [BandSource], weights: BandSource? = nil,
-                weightsGrid: Grid? = nil, options: EngineOptions) {
+                options: EngineOptions) {
         self.grid = grid; self.areaModel = areaModel; self.sources = sources
-        self.weights = weights; self.weightsGrid = weightsGrid; self.options = options
+        self.weights = weights; self.options = options
     }
 
     /// Rows per band: whole raster blocks, at least 64 rows, within the memory budget
     /// (sources are decoded one at a time, so one band's buffer is what counts).
-    func rowsPerBand(readCols: Int) -> (rows: Int, bandsPerChunk: Int) {
+    func rowsPerBand(readCols: Int) -> Int {
         let blockRows = max(1, sources.first?.info.blockRows ?? 256)
         var rows = blockRows
         while rows < 64 { rows += blockRows }
@@ -55,7 +55,7 @@ public final class ZonalEngine {
         let budget = max(8 << 20, options.maxMemory / threads / 4)
         let perCell = (sources.map { $0.info.type.size + ($0.info.hasMask ? 1 : 0) }.max() ?? 8) + (weights == nil ? 0 : 8)
         while rows > blockRows && rows * readCols * perCell > budget { rows -= blockRows }
-        return (rows, sources.count)
+        return rows
     }
 
     /// Run over `zones` (geometries in the grid's CRS). `sink(zone, first, stats)` receives
@@ -73,7 +73,7 @@ public final class ZonalEngine {
         let rules = sources.map { ValueRules(nodata: $0.info.nodata, scale: $0.info.scale, offset: $0.info.offset,
                                              moments: options.moments, histogram: options.histogram) }
 
-        let (bandRows, readChunk) = rowsPerBand(readCols: grid.cols)
+        let bandRows = rowsPerBand(readCols: grid.cols)
         let nBands = (grid.rows + bandRows - 1) / bandRows
         // Zones per row band, and each zone's last band (when it can be handed on).
         var bucket = [[Int]](repeating: [], count: nBands)
@@ -95,7 +95,7 @@ public final class ZonalEngine {
         let maxZones = bucket.map(\.count).max() ?? 1
         let perWorker = max(16 << 20, options.maxMemory / threads / 2)
         let partialChunk = max(1, perWorker / max(1, maxZones * MemoryLayout<ZoneStats>.stride * 3))
-        let chunk = min(readChunk, partialChunk)
+        let chunk = min(sources.count, partialChunk)
         var cached: [[Coverage]]?
         if chunk < sources.count {
             var all = [[Coverage]](repeating: [], count: nBands)
@@ -184,12 +184,12 @@ public final class ZonalEngine {
             let base = sp.baseAddress!
             for si in sourceRange {
                 let info = sources[si].info
-                let raw = buffers.values(slot: 0, bytes: read.cellCount * info.type.size)
+                let raw = buffers.values(bytes: read.cellCount * info.type.size)
                 let handle = handles[sources[si].path]!
                 try handle.read(band: sources[si].band, window: read, as: info.type, into: raw)
                 var maskPtr: UnsafeMutablePointer<UInt8>?
                 if info.hasMask {
-                    maskPtr = buffers.mask(slot: 0, count: read.cellCount)
+                    maskPtr = buffers.mask(count: read.cellCount)
                     try handle.readMask(band: sources[si].band, window: read, into: maskPtr!)
                 }
                 let out = base + (si - sourceRange.lowerBound) * nZ
@@ -235,40 +235,35 @@ struct BandPartial {
     var stats: [ZoneStats]
 }
 
-/// A worker's reusable decode buffers.
+/// A worker's reusable decode buffers: one band's values, its mask, the weights.
+/// Each grows to the largest request and is reused for every row band.
 struct BandBuffers {
-    private var raw: [UnsafeMutableRawPointer] = []
-    private var rawSizes: [Int] = []
-    private var masks: [Int: UnsafeMutablePointer<UInt8>] = [:]
-    private var maskSizes: [Int: Int] = [:]
+    private var raw: UnsafeMutableRawPointer?
+    private var rawBytes = 0
+    private var maskBuffer: UnsafeMutablePointer<UInt8>?
+    private var maskCount = 0
     private var w: UnsafeMutablePointer<Double>?
-    private var wSize = 0
+    private var wCount = 0
 
-    mutating func values(slot: Int, bytes: Int) -> UnsafeMutableRawPointer {
-        while raw.count <= slot { raw.append(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 16)); rawSizes.append(1) }
-        if rawSizes[slot] < bytes {
-            raw[slot].deallocate()
-            raw[slot] = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)
-            rawSizes[slot] = bytes
-        }
-        return raw[slot]
+    mutating func values(bytes: Int) -> UnsafeMutableRawPointer {
+        if let raw, rawBytes >= bytes { return raw }
+        raw?.deallocate()
+        raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16); rawBytes = bytes
+        return raw!
     }
-    mutating func mask(slot: Int, count: Int) -> UnsafeMutablePointer<UInt8> {
-        if let p = masks[slot], maskSizes[slot]! >= count { return p }
-        masks[slot]?.deallocate()
-        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
-        masks[slot] = p; maskSizes[slot] = count
-        return p
+    mutating func mask(count: Int) -> UnsafeMutablePointer<UInt8> {
+        if let maskBuffer, maskCount >= count { return maskBuffer }
+        maskBuffer?.deallocate()
+        maskBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: count); maskCount = count
+        return maskBuffer!
     }
     mutating func weights(count: Int) -> UnsafeMutablePointer<Double> {
-        if let w, wSize >= count { return w }
+        if let w, wCount >= count { return w }
         w?.deallocate()
-        w = UnsafeMutablePointer<Double>.allocate(capacity: count); wSize = count
+        w = UnsafeMutablePointer<Double>.allocate(capacity: count); wCount = count
         return w!
     }
-    func release() {
-        raw.forEach { $0.deallocate() }; masks.values.forEach { $0.deallocate() }; w?.deallocate()
-    }
+    func release() { raw?.deallocate(); maskBuffer?.deallocate(); w?.deallocate() }
 }
 
 /// Merges band results in band order and hands finished zones to the sink.

@@ -247,7 +247,7 @@ extension ZonalJob {
                 return BandSource(path: r.path, band: b, info: r.bands[b - 1])
             }
             let engine = ZonalEngine(grid: g.grid, areaModel: areaModel, sources: g.cols.map { bands[$0].source },
-                                     weights: wsrc, weightsGrid: weightsRaster?.grid, options: opts)
+                                     weights: wsrc, options: opts)
             let outside = zones.indices.filter { z in
                 !zones[z].geometry.isEmpty && !zones[z].geometry.bounds.intersects(g.grid.extent)
             }
