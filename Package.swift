@@ -1,40 +1,60 @@
 // swift-tools-version:5.10
 import PackageDescription
 
+// The layers, each a target in its own folder; dependencies point one way (down):
+//
+//   geotool (CLI)          thin commands over the libraries
+//   GeoRender              choropleth maps and reports
+//   GeoBatch               manifests, incremental reruns (the only user of Yams)
+//   GeoJoin                points to P-codes
+//   GeoKit                 zonal engine and job, roll-up, indicator tables, P-codes, metadata
+//   GeoGDAL                the only importer of CGeo: rasters, vectors, CRS, GEOS, writers, SHA-256
+//   GeoCore                plain Swift: grids, coverage, statistics, indexes, tables, worker pool
+//   CGeo                   C APIs of GDAL/OGR, GEOS, PROJ and OpenSSL's libcrypto (Debian -dev packages)
 let package = Package(
     name: "GeoKit",
     platforms: [.macOS(.v13)],
     products: [
+        .library(name: "GeoCore", targets: ["GeoCore"]),
+        .library(name: "GeoGDAL", targets: ["GeoGDAL"]),
         .library(name: "GeoKit", targets: ["GeoKit"]),
+        .library(name: "GeoJoin", targets: ["GeoJoin"]),
+        .library(name: "GeoBatch", targets: ["GeoBatch"]),
+        .library(name: "GeoRender", targets: ["GeoRender"]),
         .executable(name: "geotool", targets: ["geotool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.0"),
     ],
     targets: [
-        // The C APIs of GDAL/OGR/OSR/CPL, GEOS (reentrant) and PROJ, from Debian's -dev packages.
         .systemLibrary(
             name: "CGeo",
             pkgConfig: "gdal",
-            providers: [.apt(["libgdal-dev", "libgeos-dev", "libproj-dev"])]
+            providers: [.apt(["libgdal-dev", "libgeos-dev", "libproj-dev", "libssl-dev"])]
         ),
-        .target(
-            name: "GeoKit",
-            dependencies: ["CGeo", .product(name: "Crypto", package: "swift-crypto"), .product(name: "Yams", package: "Yams")],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
-        ),
+        .target(name: "GeoCore"),
+        .target(name: "GeoGDAL", dependencies: ["GeoCore", "CGeo"]),
+        .target(name: "GeoKit", dependencies: ["GeoCore", "GeoGDAL"]),
+        .target(name: "GeoJoin", dependencies: ["GeoCore", "GeoGDAL", "GeoKit"]),
+        .target(name: "GeoBatch", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", .product(name: "Yams", package: "Yams")]),
+        .target(name: "GeoRender", dependencies: ["GeoCore", "GeoGDAL", "GeoKit"]),
         .executableTarget(
             name: "geotool",
-            dependencies: [
-                "GeoKit",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoJoin", "GeoBatch", "GeoRender",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(
-            name: "GeoKitTests",
-            dependencies: ["GeoKit", "geotool"]
-        ),
+        // Benchmark helper: decode every block of a raster once (the read floor). Not shipped.
+        .executableTarget(name: "geokit-read-floor", dependencies: ["GeoCore", "GeoGDAL", "GeoKit"],
+                          path: "Benchmarks/ReadFloor"),
+
+        // Fixtures and helpers shared by the test targets.
+        .target(name: "GeoTestSupport", dependencies: ["GeoCore", "GeoGDAL"], path: "Tests/GeoTestSupport"),
+        .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore", "GeoTestSupport"]),
+        .testTarget(name: "GeoKitTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoTestSupport"]),
+        .testTarget(name: "GeoJoinTests", dependencies: ["GeoCore", "GeoGDAL", "GeoJoin", "GeoTestSupport"]),
+        .testTarget(name: "GeoBatchTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoBatch", "GeoTestSupport"]),
+        .testTarget(name: "GeoRenderTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoRender", "GeoTestSupport"]),
+        .testTarget(name: "GeotoolTests", dependencies: ["GeoCore", "GeoGDAL", "GeoTestSupport", "geotool"]),
     ]
 )

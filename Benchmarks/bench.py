@@ -14,7 +14,7 @@ Peers (pip install exactextract rasterstats rasterio geopandas): exactextract's 
 package (single-threaded; its raster-sequential strategy, the faster of its two on these
 cases), rasterstats (zonal_stats). Every tool reads the zones and writes a CSV, each in its
 own process, timed from start to exit; peak memory is the process's maximum resident set.
-The read floor is `geotool read-floor` (every block decoded once, in parallel, nothing else).
+The read floor is `geokit-read-floor` (Benchmarks/ReadFloor) (every block decoded once, in parallel, nothing else).
 Prints a Markdown table of medians, ratios and peak memory; checks that geotool's result
 is the same for 1 and N threads and agrees with exactextract.
 """
@@ -32,6 +32,7 @@ import pandas as pd
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 GEOTOOL = os.path.join(ROOT, ".build", "release", "geotool")
+READ_FLOOR = os.path.join(ROOT, ".build", "release", "geokit-read-floor")
 
 
 def timed(cmd, env=None):
@@ -118,7 +119,7 @@ def main():
         out = os.path.join(tmp, "gt%s.csv" % c)
         base = [GEOTOOL, "zonal", "--quiet", "--zones", k["zones"], "--id", k["idf"]] + k["gt"]
         g = median_run(base + ["--threads", str(a.threads), "-o", out], a.repeat)
-        floor = median_run([GEOTOOL, "read-floor", k["raster"], "--threads", str(a.threads)], a.repeat)
+        floor = median_run([READ_FLOOR, k["raster"], "--threads", str(a.threads)], a.repeat)
         # Same numbers for one thread.
         out1 = os.path.join(tmp, "gt%s_1.csv" % c)
         timed(base + ["--threads", "1", "-o", out1])

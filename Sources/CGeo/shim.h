@@ -1,4 +1,5 @@
-// The one C boundary of GeoKit: GDAL/OGR/OSR/CPL, GEOS's reentrant API, PROJ.
+// The one C boundary of GeoKit, imported only by the GeoGDAL target: GDAL/OGR/OSR/CPL,
+// GEOS's reentrant API, PROJ, and OpenSSL's libcrypto (SHA-256 of inputs for the metadata).
 #ifndef GEOKIT_CGEO_SHIM_H
 #define GEOKIT_CGEO_SHIM_H
 
@@ -13,5 +14,6 @@
 #include <cpl_vsi.h>
 #include <geos_c.h>
 #include <proj.h>
+#include <openssl/evp.h>
 
 #endif

@@ -1,22 +1,10 @@
-import Crypto
 import Foundation
+import GeoCore
+import GeoGDAL
 
 // The metadata sidecar written beside every table: a Frictionless Data Package
 // (`NAME.datapackage.json` beside `NAME.csv`) describing every column, every source, the
 // method, the run, and every warning. Open-data practice: limitations travel with the data.
-
-/// SHA-256 of a file, streamed.
-public func sha256(path: String) throws -> String {
-    guard let h = FileHandle(forReadingAtPath: path) else { throw GeoKitError("\(path): cannot read") }
-    defer { try? h.close() }
-    var hasher = SHA256()
-    while true {
-        let chunk = h.readData(ofLength: 8 << 20)
-        if chunk.isEmpty { break }
-        hasher.update(data: chunk)
-    }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-}
 
 /// Hashes of the inputs, computed on a background thread while the engine runs.
 public final class InputHashes: @unchecked Sendable {
@@ -27,7 +15,7 @@ public final class InputHashes: @unchecked Sendable {
     public init(paths: [String]) {
         for p in Set(paths) {
             DispatchQueue.global(qos: .utility).async(group: group) {
-                let h = (try? sha256(path: p)) ?? "unreadable"
+                let h = (try? SHA256.hex(fileAt: p)) ?? "unreadable"
                 self.lock.lock(); self.hashes[p] = h; self.lock.unlock()
             }
         }
@@ -138,12 +126,12 @@ extension ZonalResult {
             "zones": zonesInfo,
             "rasters": rasters,
             "method": method,
-            "warnings": warnings,
+            "warnings": warnings.map(\.message),
             "limitations": limitations,
         ]
     }
 
-    var limitations: [String] {
+    package var limitations: [String] {
         var l: [String] = []
         let empty = units.filter(\.isEmptyGeometry).count
         if empty > 0 { l.append("\(empty) unit(s) have no geometry: their values are empty") }
@@ -201,20 +189,20 @@ extension ZonalResult {
         let data = try JSONSerialization.data(withJSONObject: pkg, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         let side = ZonalResult.sidecarPath(for: output)
         try writeAtomically(side) { tmp in
-            guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw GeoKitError("\(side): cannot write") }
+            guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw GeoKitError.io(side, "cannot write") }
         }
     }
 }
 
-func fileSize(_ path: String) -> Int {
+package func fileSize(_ path: String) -> Int {
     ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
 }
 
-func safeName(_ s: String) -> String {
+package func safeName(_ s: String) -> String {
     let t = s.lowercased().map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? String($0) : "-" }.joined()
     return t.isEmpty ? "table" : t
 }
 
 extension Array where Element: Hashable {
-    func uniqued() -> [Element] { var seen = Set<Element>(); return filter { seen.insert($0).inserted } }
+    package func uniqued() -> [Element] { var seen = Set<Element>(); return filter { seen.insert($0).inserted } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GeoCore
 
 // MIMU P-codes and HDX/COD field names: what level a code or a field is, and checks of an
 // id column before any work. A township code does not contain its district, so parents
@@ -78,26 +79,28 @@ public struct IDCheck: Sendable {
     /// The level most ids have.
     public var dominantLevel: AdminLevel? { levels.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key }
 
-    public func errors(field: String, path: String) -> [String] {
-        var out: [String] = []
+    /// Duplicate and blank ids: errors unless the caller allows them (then warnings).
+    public func errors(field: String, path: String) -> [GeoKitError] {
+        let hint = "use --allow-duplicate-ids to go on"
+        var out: [GeoKitError] = []
         if !duplicates.isEmpty {
             let list = duplicates.keys.sorted().prefix(5).map { "\($0) (\(duplicates[$0]!)x)" }.joined(separator: ", ")
-            out.append("\(path): \(duplicates.count) duplicate value(s) in \(field): \(list)\(duplicates.count > 5 ? ", ..." : "") (use --allow-duplicate-ids to go on)")
+            out.append(.input(path, "\(duplicates.count) duplicate value(s) in \(field): \(list)\(duplicates.count > 5 ? ", ..." : "")", hint: hint))
         }
         if !blanks.isEmpty {
-            out.append("\(path): \(blanks.count) feature(s) with a blank \(field) (first: feature \(blanks[0])) (use --allow-duplicate-ids to go on)")
+            out.append(.input(path, "\(blanks.count) feature(s) with a blank \(field) (first: feature \(blanks[0]))", hint: hint))
         }
         return out
     }
 
-    public func warnings(field: String) -> [String] {
-        var out: [String] = []
+    public func warnings(field: String) -> [GeoWarning] {
+        var out: [GeoWarning] = []
         if !malformed.isEmpty {
-            out.append("\(malformed.count) \(field) value(s) are not MIMU P-codes: \(malformed.prefix(5).joined(separator: ", "))\(malformed.count > 5 ? ", ..." : "")")
+            out.append(GeoWarning(.ids, "\(malformed.count) \(field) value(s) are not MIMU P-codes: \(malformed.prefix(5).joined(separator: ", "))\(malformed.count > 5 ? ", ..." : "")"))
         }
         if levels.count > 1 {
             let mix = levels.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.name)" }.joined(separator: ", ")
-            out.append("\(field) mixes admin levels: \(mix)")
+            out.append(GeoWarning(.ids, "\(field) mixes admin levels: \(mix)"))
         }
         return out
     }

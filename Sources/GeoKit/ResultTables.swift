@@ -1,4 +1,6 @@
 import Foundation
+import GeoCore
+import GeoGDAL
 
 // Results as tables: wide (one row per unit, a column per indicator) or long (one row per
 // unit x indicator x statistic x band), with an optional HXL hashtag row for HDX.
@@ -12,8 +14,8 @@ public struct IndicatorColumn: Sendable {
     public var stat: Statistic
     public var classValue: Double?
     /// Index into `ResultUnit.scalar` (band-major), for one-column statistics.
-    var scalarIndex: Int?
-    var statIndex: Int
+    package var scalarIndex: Int?
+    package var statIndex: Int
 }
 
 extension ZonalResult {
@@ -39,7 +41,7 @@ extension ZonalResult {
         return out
     }
 
-    func value(_ u: ResultUnit, _ c: IndicatorColumn) -> TableCell {
+    package func value(_ u: ResultUnit, _ c: IndicatorColumn) -> TableCell {
         if let k = c.scalarIndex {
             let v = u.scalar[k]
             return v.isNaN ? .empty : .number(v)
@@ -51,7 +53,7 @@ extension ZonalResult {
         return .number(m[c.classValue!] ?? 0)
     }
 
-    var levelColumn: Bool { hasRollup }
+    package var levelColumn: Bool { hasRollup }
 
     /// Column names, HXL tags and whether each column holds text, for a table shape.
     public func layout(_ format: TableFormat, hxl: Bool = false) -> (columns: [String], hxl: [String]?, isText: [Bool]) {
@@ -120,7 +122,7 @@ extension ZonalResult {
         return tags
     }
 
-    func hxlTag(field: String) -> String {
+    package func hxlTag(field: String) -> String {
         if let l = AdminLevel(field: field) { return "\(l.hxl)+code" }
         let lower = field.lowercased()
         for l in AdminLevel.allCases where parentNameField(l == .township ? "TS_PCODE" : l == .district ? "DT_PCODE" : l == .state ? "ST_PCODE" : "VT_PCODE", [field]) == field {

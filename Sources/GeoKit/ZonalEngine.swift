@@ -1,4 +1,5 @@
 import Foundation
+import GeoCore
 
 // The raster-sequential, parallel, tiled engine.
 //
@@ -8,15 +9,9 @@ import Foundation
 // folds the covered cells into per-zone partial accumulators. Partials are merged in band
 // order by one merger, so the numbers do not depend on the thread count; a zone is handed
 // to the sink as soon as its last band is merged, so memory holds only open zones.
-// Each worker has its own GDAL handles (GDAL 3.6 handles are not thread-safe).
-
-/// One raster band to summarise.
-public struct BandSource: Sendable {
-    public var path: String
-    public var band: Int          // 1-based
-    public var info: BandInfo
-    public init(path: String, band: Int, info: BandInfo) { self.path = path; self.band = band; self.info = info }
-}
+// The engine reads only through `RasterSource`: each worker opens its own reader of each
+// raster (GDAL 3.6 handles are not thread-safe), so it runs the same on GDAL files and on
+// arrays in memory, which is how it is tested.
 
 public struct EngineOptions: Sendable {
     public var method: CoverageMethod = .exact
@@ -25,9 +20,9 @@ public struct EngineOptions: Sendable {
     /// Budget for decoded blocks across all workers, in bytes.
     public var maxMemory: Int = 512 << 20
     public init() {}
-    var histogram: Bool { stats.contains { $0.needsHistogram } }
-    var moments: Bool { stats.contains { $0.needsMoments } }
-    var weights: Bool { stats.contains { $0.needsWeights } }
+    package var histogram: Bool { stats.contains { $0.needsHistogram } }
+    package var moments: Bool { stats.contains { $0.needsMoments } }
+    package var weights: Bool { stats.contains { $0.needsWeights } }
 }
 
 public final class ZonalEngine {
@@ -47,7 +42,7 @@ public final class ZonalEngine {
 
     /// Rows per band: whole raster blocks, at least 64 rows, within the memory budget
     /// (sources are decoded one at a time, so one band's buffer is what counts).
-    func rowsPerBand(readCols: Int) -> Int {
+    package func rowsPerBand(readCols: Int) -> Int {
         let blockRows = max(1, sources.first?.info.blockRows ?? 256)
         var rows = blockRows
         while rows < 64 { rows += blockRows }
@@ -64,9 +59,6 @@ public final class ZonalEngine {
     /// sources into chunks). `progress(cellsDone, cellsTotal)` is called from the merger.
     public func run(zones: [Zone], sink: (Int, Int, [ZoneStats]) -> Void,
                     progress: ((Int, Int) -> Void)? = nil) throws {
-        // GDAL's block cache is per handle and defaults to 5% of RAM: keep it to a slice of
-        // the budget; blocks are decoded once anyway.
-        GDAL.setCacheMax(max(16 << 20, options.maxMemory / 8))
         let prepared = zones.map { GridPolygon($0.geometry, on: grid) }
         let windows = prepared.map { $0.window(in: grid.full) }
         let template = sources.map { ZoneStats(histogram: options.histogram, denseBytes: $0.info.type == .uint8) }
@@ -97,24 +89,24 @@ public final class ZonalEngine {
         let partialChunk = max(1, perWorker / max(1, maxZones * MemoryLayout<ZoneStats>.stride * 3))
         let chunk = min(sources.count, partialChunk)
         var cached: [[Coverage]]?
+        let pool = WorkerPool(threads: threads)
         if chunk < sources.count {
             var all = [[Coverage]](repeating: [], count: nBands)
             let lock = NSLock()
-            let next = AtomicCounter()
-            DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                while true {
-                    let k = next.next()
-                    if k >= work.count { break }
-                    let b = work[k]
-                    let c = self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b], prepared: prepared, windows: windows)
-                    lock.lock(); all[b] = c; lock.unlock()
-                }
+            try pool.run(tasks: work.count) { k in
+                let b = work[k]
+                let c = self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b], prepared: prepared, windows: windows)
+                lock.lock(); all[b] = c; lock.unlock()
             }
             cached = all
         }
         let cellsPerPass = work.reduce(0) { $0 + min(bandRows, grid.rows - $1 * bandRows) * grid.cols }
         let passes = (sources.count + chunk - 1) / chunk
-        let paths = Array(Set(sources.map(\.path) + (weights.map { [$0.path] } ?? []))).sorted()
+        // One opener per distinct raster: each worker opens each raster once.
+        var openers: [RasterOpener] = []
+        for o in sources.map(\.raster) + (weights.map { [$0.raster] } ?? []) where !openers.contains(where: { $0.key == o.key }) {
+            openers.append(o)
+        }
 
         try withoutActuallyEscaping(sink) { sink in
             for pass in 0..<passes {
@@ -122,31 +114,20 @@ public final class ZonalEngine {
                 let merger = OrderedMerger(order: work, lastBand: lastBand, sink: { z, stats in sink(z, range.lowerBound, stats) },
                                            progress: progress.map { p in { done, _ in p(pass * cellsPerPass + done, passes * cellsPerPass) } },
                                            totalCells: cellsPerPass)
-                let next = AtomicCounter()
-                let failure = FirstError()
-                DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                    do {
-                        var handles: [String: Raster] = [:]
-                        for p in paths { handles[p] = try Raster(path: p) }
-                        var buffers = BandBuffers()
-                        defer { buffers.release() }
-                        while failure.error == nil {
-                            let k = next.next()
-                            if k >= work.count { break }
-                            let b = work[k]
-                            let covs = cached?[b] ?? self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b],
-                                                                    prepared: prepared, windows: windows)
-                            let partial = try self.processBand(b, bandRows: bandRows, sourceRange: range, zoneIDs: bucket[b],
-                                                               coverages: covs, windows: windows, handles: handles,
-                                                               buffers: &buffers, template: template, rules: rules)
-                            merger.deliver(band: b, partial: partial,
-                                           cells: min(bandRows, self.grid.rows - b * bandRows) * self.grid.cols)
-                        }
-                    } catch {
-                        failure.set(error)
-                    }
-                }
-                if let e = failure.error { throw e }
+                try pool.run(tasks: work.count, state: { () throws -> WorkerState in
+                    var handles: [String: any RasterSource] = [:]
+                    for o in openers { handles[o.key] = try o() }
+                    return WorkerState(handles: handles)
+                }, task: { w, k in
+                    let b = work[k]
+                    let covs = cached?[b] ?? self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b],
+                                                            prepared: prepared, windows: windows)
+                    let partial = try self.processBand(b, bandRows: bandRows, sourceRange: range, zoneIDs: bucket[b],
+                                                       coverages: covs, windows: windows, handles: w.handles,
+                                                       buffers: &w.buffers, template: template, rules: rules)
+                    merger.deliver(band: b, partial: partial,
+                                   cells: min(bandRows, self.grid.rows - b * bandRows) * self.grid.cols)
+                })
             }
         }
     }
@@ -159,7 +140,7 @@ public final class ZonalEngine {
     }
 
     private func processBand(_ b: Int, bandRows: Int, sourceRange: Range<Int>, zoneIDs: [Int], coverages: [Coverage],
-                             windows: [Window], handles: [String: Raster], buffers: inout BandBuffers,
+                             windows: [Window], handles: [String: any RasterSource], buffers: inout BandBuffers,
                              template: [ZoneStats], rules: [ValueRules]) throws -> BandPartial {
         let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
         // Read only the columns the band's zones reach.
@@ -176,7 +157,7 @@ public final class ZonalEngine {
         var weightPtr: UnsafeMutablePointer<Double>?
         if let wsrc = weights, options.weights {
             let p = buffers.weights(count: read.cellCount)
-            try handles[wsrc.path]!.readResampled(band: wsrc.band, onto: grid, window: read, into: p)
+            try handles[wsrc.key]!.readResampled(band: wsrc.band, onto: grid, window: read, into: p)
             if let nd = wsrc.info.nodata { for i in 0..<read.cellCount where p[i] == nd { p[i] = .nan } }
             weightPtr = p
         }
@@ -185,7 +166,7 @@ public final class ZonalEngine {
             for si in sourceRange {
                 let info = sources[si].info
                 let raw = buffers.values(bytes: read.cellCount * info.type.size)
-                let handle = handles[sources[si].path]!
+                let handle = handles[sources[si].key]!
                 try handle.read(band: sources[si].band, window: read, as: info.type, into: raw)
                 var maskPtr: UnsafeMutablePointer<UInt8>?
                 if info.hasMask {
@@ -230,14 +211,22 @@ public final class ZonalEngine {
 }
 
 /// One row band's partial accumulators: stats[source * zones.count + zone].
-struct BandPartial {
-    var zones: [Int]
-    var stats: [ZoneStats]
+package struct BandPartial {
+    package var zones: [Int]
+    package var stats: [ZoneStats]
+}
+
+/// What a worker keeps across row bands: its readers and its decode buffers.
+package final class WorkerState {
+    package let handles: [String: any RasterSource]
+    package var buffers = BandBuffers()
+    package init(handles: [String: any RasterSource]) { self.handles = handles }
+    deinit { buffers.release() }
 }
 
 /// A worker's reusable decode buffers: one band's values, its mask, the weights.
 /// Each grows to the largest request and is reused for every row band.
-struct BandBuffers {
+package struct BandBuffers {
     private var raw: UnsafeMutableRawPointer?
     private var rawBytes = 0
     private var maskBuffer: UnsafeMutablePointer<UInt8>?
@@ -245,29 +234,31 @@ struct BandBuffers {
     private var w: UnsafeMutablePointer<Double>?
     private var wCount = 0
 
-    mutating func values(bytes: Int) -> UnsafeMutableRawPointer {
+    package init() {}
+
+    package mutating func values(bytes: Int) -> UnsafeMutableRawPointer {
         if let raw, rawBytes >= bytes { return raw }
         raw?.deallocate()
         raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16); rawBytes = bytes
         return raw!
     }
-    mutating func mask(count: Int) -> UnsafeMutablePointer<UInt8> {
+    package mutating func mask(count: Int) -> UnsafeMutablePointer<UInt8> {
         if let maskBuffer, maskCount >= count { return maskBuffer }
         maskBuffer?.deallocate()
         maskBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: count); maskCount = count
         return maskBuffer!
     }
-    mutating func weights(count: Int) -> UnsafeMutablePointer<Double> {
+    package mutating func weights(count: Int) -> UnsafeMutablePointer<Double> {
         if let w, wCount >= count { return w }
         w?.deallocate()
         w = UnsafeMutablePointer<Double>.allocate(capacity: count); wCount = count
         return w!
     }
-    func release() { raw?.deallocate(); maskBuffer?.deallocate(); w?.deallocate() }
+    package func release() { raw?.deallocate(); maskBuffer?.deallocate(); w?.deallocate() }
 }
 
 /// Merges band results in band order and hands finished zones to the sink.
-final class OrderedMerger: @unchecked Sendable {
+package final class OrderedMerger: @unchecked Sendable {
     private let lock = NSLock()
     private var pending: [Int: BandPartial] = [:]
     private var open: [Int: [ZoneStats]] = [:]
@@ -279,13 +270,13 @@ final class OrderedMerger: @unchecked Sendable {
     private let totalCells: Int
     private var cellsDone = 0
 
-    init(order: [Int], lastBand: [Int], sink: @escaping (Int, [ZoneStats]) -> Void,
+    package init(order: [Int], lastBand: [Int], sink: @escaping (Int, [ZoneStats]) -> Void,
          progress: ((Int, Int) -> Void)?, totalCells: Int) {
         self.order = order; self.lastBand = lastBand; self.sink = sink; self.progress = progress
         self.totalCells = totalCells
     }
 
-    func deliver(band: Int, partial: BandPartial, cells: Int) {
+    package func deliver(band: Int, partial: BandPartial, cells: Int) {
         lock.lock(); defer { lock.unlock() }
         pending[band] = partial
         cellsDone += cells
@@ -307,17 +298,4 @@ final class OrderedMerger: @unchecked Sendable {
         }
         progress?(cellsDone, totalCells)
     }
-}
-
-final class AtomicCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func next() -> Int { lock.lock(); defer { value += 1; lock.unlock() }; return value }
-}
-
-final class FirstError: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _error: Error?
-    var error: Error? { lock.lock(); defer { lock.unlock() }; return _error }
-    func set(_ e: Error) { lock.lock(); if _error == nil { _error = e }; lock.unlock() }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import GeoCore
+import GeoGDAL
 
 /// `NAME=PATH[:BAND]` as given on the command line.
 public struct RasterSpec: Sendable, Equatable {
@@ -16,10 +18,10 @@ public struct RasterSpec: Sendable, Equatable {
         }
         var band: Int?
         if let colon = rest.lastIndex(of: ":"), let b = Int(rest[rest.index(after: colon)...]) {
-            guard b >= 1 else { throw GeoKitError("\(text): band numbers start at 1") }
+            guard b >= 1 else { throw GeoKitError.argument("\(text): band numbers start at 1") }
             band = b; rest = String(rest[..<colon])
         }
-        guard !rest.isEmpty else { throw GeoKitError("'\(text)': expected NAME=PATH[:BAND]") }
+        guard !rest.isEmpty else { throw GeoKitError.argument("'\(text)': expected NAME=PATH[:BAND]") }
         let stem = ((rest as NSString).lastPathComponent as NSString).deletingPathExtension
         self.init(name: (name?.isEmpty == false ? name! : stem), path: rest, band: band)
     }
@@ -69,7 +71,11 @@ public struct OutputBand: Sendable {
     public var date: String?
     public var unit: String?
     public var grid: Grid
-    var source: BandSource
+    package var source: BandSource
+
+    package init(label: String, rasterName: String, path: String, band: Int, bandCount: Int, date: String?, unit: String?, grid: Grid, source: BandSource) {
+        self.label = label; self.rasterName = rasterName; self.path = path; self.band = band; self.bandCount = bandCount; self.date = date; self.unit = unit; self.grid = grid; self.source = source
+    }
 }
 
 /// A row of results: a zone, or a roll-up unit merged from zones.
@@ -84,6 +90,10 @@ public struct ResultUnit: Sendable {
     /// classes[band * stats.count + stat index]: class value -> result, for per-class statistics.
     public var classes: [Int: [Double: Double]]
     public var isEmptyGeometry: Bool
+
+    package init(id: String, level: String, name: String, attributes: [String], scalar: [Double], classes: [Int: [Double: Double]], isEmptyGeometry: Bool) {
+        self.id = id; self.level = level; self.name = name; self.attributes = attributes; self.scalar = scalar; self.classes = classes; self.isEmptyGeometry = isEmptyGeometry
+    }
 }
 
 /// What a run produced: result units, the zones' geometry for spatial outputs, warnings and
@@ -97,13 +107,17 @@ public struct ZonalResult: Sendable {
     public var hasRollup: Bool
     public var geometries: [[UInt8]?]
     public var zonesCRS: String?
-    public var warnings: [String]
+    public var warnings: [GeoWarning]
     public var zones: ZoneLayerSummary
     public var rasterCRS: String?
     public var method: CoverageMethod
     public var idLevel: AdminLevel?
 
-    var scalarStats: [Statistic] { stats.filter { $0.classColumnPrefix == nil } }
+    package var scalarStats: [Statistic] { stats.filter { $0.classColumnPrefix == nil } }
+
+    package init(units: [ResultUnit], bands: [OutputBand], stats: [Statistic], idField: String, includeFields: [String], hasRollup: Bool, geometries: [[UInt8]?], zonesCRS: String?, warnings: [GeoWarning], zones: ZoneLayerSummary, rasterCRS: String?, method: CoverageMethod, idLevel: AdminLevel?) {
+        self.units = units; self.bands = bands; self.stats = stats; self.idField = idField; self.includeFields = includeFields; self.hasRollup = hasRollup; self.geometries = geometries; self.zonesCRS = zonesCRS; self.warnings = warnings; self.zones = zones; self.rasterCRS = rasterCRS; self.method = method; self.idLevel = idLevel
+    }
 }
 
 public struct ZoneLayerSummary: Sendable {
@@ -113,14 +127,18 @@ public struct ZoneLayerSummary: Sendable {
     public var idField: String
     public var pcodeVersion: String?
     public var crs: String?
+
+    package init(path: String, layer: String, featureCount: Int, idField: String, pcodeVersion: String?, crs: String?) {
+        self.path = path; self.layer = layer; self.featureCount = featureCount; self.idField = idField; self.pcodeVersion = pcodeVersion; self.crs = crs
+    }
 }
 
 extension ZonalJob {
     /// Check inputs, read zones, run the engine for each grid, roll up, and return results.
     public func run(progress: ((Int, Int) -> Void)? = nil) throws -> ZonalResult {
-        guard !stats.isEmpty else { throw GeoKitError("no statistics requested") }
+        guard !stats.isEmpty else { throw GeoKitError.argument("no statistics requested") }
         if stats.contains(where: \.needsWeights) && weights == nil {
-            throw GeoKitError("weighted statistics need --weights NAME=PATH")
+            throw GeoKitError.argument("weighted statistics need --weights NAME=PATH")
         }
         // Open every raster once, up front, so bad input fails before any work.
         var opened: [Raster] = []
@@ -131,7 +149,7 @@ extension ZonalJob {
             let list: [Int]
             if let b = spec.band {
                 guard b <= r.bands.count else {
-                    throw GeoKitError("\(spec.path): no band \(b) (the raster has \(r.bands.count))")
+                    throw GeoKitError.input(spec.path, "no band \(b) (the raster has \(r.bands.count))")
                 }
                 list = [b]
             } else {
@@ -142,13 +160,13 @@ extension ZonalJob {
                 let label = (spec.band == nil && r.bands.count > 1) ? "\(spec.name)_b\(b)" : spec.name
                 bands.append(OutputBand(label: label, rasterName: spec.name, path: spec.path, band: b, bandCount: r.bands.count,
                                         date: dates[b - 1], unit: units[spec.name] ?? r.bands[b - 1].unit, grid: r.grid,
-                                        source: BandSource(path: spec.path, band: b, info: r.bands[b - 1])))
+                                        source: BandSource(raster: Raster.opener(path: spec.path), band: b, info: r.bands[b - 1])))
             }
         }
         var weightsRaster: Raster?
         if let w = weights, stats.contains(where: \.needsWeights) {
             let r = try Raster(path: w.path)
-            if let b = w.band, b > r.bands.count { throw GeoKitError("\(w.path): no band \(b) (the raster has \(r.bands.count))") }
+            if let b = w.band, b > r.bands.count { throw GeoKitError.input(w.path, "no band \(b) (the raster has \(r.bands.count))") }
             weightsRaster = r
         }
         let gazetteerMap = try gazetteer.map { try readGazetteer($0) }
@@ -169,16 +187,16 @@ extension ZonalJob {
 
         // The id column, before any work.
         let check = IDCheck(ids: zones.map(\.id))
-        if !allowDuplicateIDs, let e = check.errors(field: zoneLayer.idField, path: zonesPath).first { throw GeoKitError(e) }
+        if !allowDuplicateIDs, let e = check.errors(field: zoneLayer.idField, path: zonesPath).first { throw e }
         warnings += check.warnings(field: zoneLayer.idField)
-        if allowDuplicateIDs { warnings += check.errors(field: zoneLayer.idField, path: zonesPath).map { $0.replacingOccurrences(of: " (use --allow-duplicate-ids to go on)", with: "") } }
+        if allowDuplicateIDs { warnings += check.errors(field: zoneLayer.idField, path: zonesPath).map { GeoWarning(.ids, file: zonesPath, $0.message) } }
 
         // Group bands by grid: one coverage pass per grid.
         var groups: [(grid: Grid, raster: Raster, cols: [Int])] = []
         for (ci, c) in bands.enumerated() {
             let r = opened[rasters.firstIndex { $0.path == c.path && $0.name == c.rasterName }!]
             if let srs = r.spatialReference, let f = firstSRS, !srs.isSame(f) {
-                throw GeoKitError("\(r.path): CRS \(srs.shortName) differs from \(opened[0].path)'s \(f.shortName); warp one to the other first (gdalwarp)")
+                throw GeoKitError.crs(r.path, "CRS \(srs.shortName) differs from \(opened[0].path)'s \(f.shortName); warp one to the other first (gdalwarp)")
             }
             if let g = groups.firstIndex(where: { $0.grid.isCompatible(with: r.grid) }) {
                 groups[g].cols.append(ci)
@@ -237,6 +255,9 @@ extension ZonalJob {
         var parentAttrs: [String: [String?]] = [:]
         var parentNames: [String: String] = [:]
 
+        // GDAL's block cache is per handle and defaults to 5% of RAM: keep it to a slice of
+        // the budget; blocks are decoded once anyway.
+        GDAL.setCacheMax(max(16 << 20, maxMemory / 8))
         let totalCellsAll = groups.reduce(0) { $0 + $1.grid.rows * $1.grid.cols }
         var doneBefore = 0
         for g in groups {
@@ -244,7 +265,7 @@ extension ZonalJob {
             opts.method = method; opts.stats = stats; opts.threads = threads; opts.maxMemory = maxMemory
             let wsrc = weightsRaster.map { r -> BandSource in
                 let b = weights!.band ?? 1
-                return BandSource(path: r.path, band: b, info: r.bands[b - 1])
+                return BandSource(raster: Raster.opener(path: r.path), band: b, info: r.bands[b - 1])
             }
             let engine = ZonalEngine(grid: g.grid, areaModel: areaModel, sources: g.cols.map { bands[$0].source },
                                      weights: wsrc, options: opts)
@@ -252,8 +273,8 @@ extension ZonalJob {
                 !zones[z].geometry.isEmpty && !zones[z].geometry.bounds.intersects(g.grid.extent)
             }
             if !outside.isEmpty {
-                warnings.append("\(outside.count) zone(s) lie wholly outside \(g.raster.path): " +
-                                outside.prefix(10).map { zones[$0].id }.joined(separator: ", ") + (outside.count > 10 ? ", ..." : ""))
+                warnings.append(GeoWarning(.outside, file: g.raster.path, "\(outside.count) zone(s) lie wholly outside \(g.raster.path): " +
+                                outside.prefix(10).map { zones[$0].id }.joined(separator: ", ") + (outside.count > 10 ? ", ..." : "")))
             }
             let cells = g.grid.rows * g.grid.cols
             try engine.run(zones: zones, sink: { z, first, accsIn in
@@ -352,12 +373,12 @@ extension ZonalJob {
 
 /// Dates of a raster's bands: one per line in `PATH.bands.txt` beside it, else each band's
 /// description when it looks like a date (YYYY, YYYY-MM, YYYY-MM-DD).
-func bandDates(path: String, raster: Raster) throws -> [String?] {
+package func bandDates(path: String, raster: Raster) throws -> [String?] {
     let sidecar = path + ".bands.txt"
     if let text = try? String(contentsOfFile: sidecar, encoding: .utf8) {
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard lines.count == raster.bands.count else {
-            throw GeoKitError("\(sidecar): \(lines.count) date(s) for \(raster.bands.count) band(s)")
+            throw GeoKitError.input(sidecar, "\(lines.count) date(s) for \(raster.bands.count) band(s)")
         }
         return lines
     }
@@ -368,10 +389,10 @@ func bandDates(path: String, raster: Raster) throws -> [String?] {
 }
 
 /// child -> parent from a CSV (or any table GDAL reads): first column child, second parent.
-func readGazetteer(_ path: String) throws -> [String: String] {
+package func readGazetteer(_ path: String) throws -> [String: String] {
     let ds = try VectorDataset(path: path)
     let fields = try ds.fieldNames()
-    guard fields.count >= 2 else { throw GeoKitError("\(path): a gazetteer needs two columns, child and parent") }
+    guard fields.count >= 2 else { throw GeoKitError.input(path, "a gazetteer needs two columns, child and parent") }
     let l = try ds.readZones(idField: fields[0], includeFields: [fields[1]])
     var map: [String: String] = [:]
     for z in l.zones where !z.id.isEmpty && !z.attributes[0].isEmpty { map[z.id] = z.attributes[0] }
@@ -379,11 +400,11 @@ func readGazetteer(_ path: String) throws -> [String: String] {
 }
 
 /// A text field naming the zones: TS for TS_PCODE, adm3_en for adm3_pcode, or NAME.
-func guessNameField(_ fields: [String], idField: String) -> String? {
+package func guessNameField(_ fields: [String], idField: String) -> String? {
     parentNameField(idField, fields) ?? fields.first { ["name", "name_en"].contains($0.lowercased()) }
 }
 
-func parentNameField(_ codeField: String, _ fields: [String]) -> String? {
+package func parentNameField(_ codeField: String, _ fields: [String]) -> String? {
     let lower = codeField.lowercased()
     var candidates: [String] = []
     if lower.hasSuffix("_pcode") {
@@ -395,7 +416,7 @@ func parentNameField(_ codeField: String, _ fields: [String]) -> String? {
 }
 
 /// The country code of P-codes: their shared leading letters (MMR).
-func guessCountry(_ ids: [String]) -> String? {
+package func guessCountry(_ ids: [String]) -> String? {
     let prefixes = Set(ids.compactMap { id -> String? in
         let p = id.prefix { $0.isLetter && $0.isUppercase }
         return p.count == 3 ? String(p) : nil
@@ -403,4 +424,4 @@ func guessCountry(_ ids: [String]) -> String? {
     return prefixes.count == 1 ? prefixes.first : nil
 }
 
-func countryName(_ code: String) -> String { code == "MMR" ? "Myanmar" : "" }
+package func countryName(_ code: String) -> String { code == "MMR" ? "Myanmar" : "" }

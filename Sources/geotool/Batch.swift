@@ -1,5 +1,10 @@
 import ArgumentParser
 import Foundation
+import GeoCore
+import GeoGDAL
+import GeoJoin
+import GeoBatch
+import GeoRender
 import GeoKit
 
 struct Batch: ParsableCommand {
@@ -95,7 +100,7 @@ struct Batch: ParsableCommand {
                     "wrote \(report.tablesWritten.count) table(s) to \(m.outputDir) (\(secs) s)")
             }
         } catch let e as GeoKitError {
-            fail(e.message)
+            fail(e.messageWithHint)
         }
     }
 }

@@ -1,5 +1,10 @@
 import ArgumentParser
 import Foundation
+import GeoCore
+import GeoGDAL
+import GeoJoin
+import GeoBatch
+import GeoRender
 import GeoKit
 
 @main
@@ -13,7 +18,7 @@ struct GeoTool: ParsableCommand {
         `geotool zonal --help`.
         """,
         version: GeoKitVersion.string,
-        subcommands: [Zonal.self, Info.self, Join.self, ReadFloorCommand.self, Map.self, ReportCommand.self, Batch.self]
+        subcommands: [Zonal.self, Info.self, Join.self, Map.self, ReportCommand.self, Batch.self]
     )
 }
 
@@ -40,3 +45,5 @@ func fail(_ message: String) -> Never {
 func warn(_ message: String) {
     FileHandle.standardError.write(Data("geotool: warning: \(message)\n".utf8))
 }
+
+func warn(_ w: GeoWarning) { warn(w.message) }

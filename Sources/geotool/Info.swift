@@ -1,5 +1,10 @@
 import ArgumentParser
 import Foundation
+import GeoCore
+import GeoGDAL
+import GeoJoin
+import GeoBatch
+import GeoRender
 import GeoKit
 
 struct Info: ParsableCommand {

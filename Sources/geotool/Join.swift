@@ -1,5 +1,10 @@
 import ArgumentParser
 import Foundation
+import GeoCore
+import GeoGDAL
+import GeoJoin
+import GeoBatch
+import GeoRender
 import GeoKit
 
 struct Join: ParsableCommand {
@@ -130,7 +135,7 @@ struct Join: ParsableCommand {
             }
             FileHandle.standardError.write(Data(summary.utf8))
         } catch let e as GeoKitError {
-            fail(e.message)
+            fail(e.messageWithHint)
         }
     }
 }
@@ -143,5 +148,5 @@ func parseDistance(_ s: String, option: String) throws -> Double {
         let num = t.dropLast(unit.count).trimmingCharacters(in: .whitespaces)
         if let v = Double(num), v.isFinite, v >= 0 { return v * f }
     }
-    throw GeoKitError("\(option) \(s): give a distance with a unit, e.g. 500m or 2km (or 0 for no search)")
+    throw GeoKitError.argument("\(option) \(s): give a distance with a unit, e.g. 500m or 2km (or 0 for no search)")
 }

@@ -1,5 +1,10 @@
 import ArgumentParser
 import Foundation
+import GeoCore
+import GeoGDAL
+import GeoJoin
+import GeoBatch
+import GeoRender
 import GeoKit
 
 struct Map: ParsableCommand {
@@ -82,11 +87,11 @@ struct Map: ParsableCommand {
             let rsvg = png ? try findRsvgConvert() : nil
             let t = try Table.readCSV(path: table)
             guard let k = t.columnIndex(column) else {
-                throw GeoKitError("\(table): no column '\(column)' (columns: \(t.columns.joined(separator: ", ")))")
+                throw GeoKitError.input(table, "no column '\(column)' (columns: \(t.columns.joined(separator: ", ")))")
             }
             guard t.isNumeric(k) else {
                 let numeric = t.columns.indices.filter(t.isNumeric).map { t.columns[$0] }
-                throw GeoKitError("\(table): column '\(t.columns[k])' holds no numbers (numeric columns: \(numeric.joined(separator: ", ")))")
+                throw GeoKitError.input(table, "column '\(t.columns[k])' holds no numbers (numeric columns: \(numeric.joined(separator: ", ")))")
             }
             let (meta, metaWarning) = TableMetadata.sidecar(for: table)
             if let metaWarning { warn(metaWarning) }
@@ -95,7 +100,7 @@ struct Map: ParsableCommand {
             let join = ZoneTableJoin(table: t, zoneIDs: layerData.zones.map(\.id), idField: layerData.idField)
             for p in join.problems(tablePath: table, zonesPath: zones) { warn(p) }
             if join.rowOfZone.allSatisfy({ $0 == nil }) {
-                throw GeoKitError("no zone of \(zones) matches a row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"), table column '\(t.columns[join.idColumn])' like \(t.rows.first.map { $0[join.idColumn].csv } ?? "?"))")
+                throw GeoKitError(.input, "no zone of \(zones) matches a row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"), table column '\(t.columns[join.idColumn])' like \(t.rows.first.map { $0[join.idColumn].csv } ?? "?"))")
             }
             var geomWarnings: [String] = []
             let geometry = try MapGeometry.build(layer: layerData, size: Double(size), labelField: labels, warnings: &geomWarnings)
@@ -126,7 +131,7 @@ struct Map: ParsableCommand {
                     try runRsvg(rsvg, svg: svgTmp, png: tmp, zoom: pngScale)
                 } else {
                     guard FileManager.default.createFile(atPath: tmp, contents: Data(svg.utf8)) else {
-                        throw GeoKitError("\(output): cannot write (permission denied or disk full)")
+                        throw GeoKitError.io(output, "cannot write (permission denied or disk full)")
                     }
                 }
             }
@@ -134,7 +139,7 @@ struct Map: ParsableCommand {
             let drawn = geometry.paths.filter { !$0.isEmpty }.count
             FileHandle.standardError.write(Data("geotool: wrote \(output) (\(bytes / 1024) KB): \(drawn) units drawn, \(c.classCount) \(c.scheme.rawValue) classes, \(c.missing) with no data\n".utf8))
         } catch let e as GeoKitError {
-            fail(e.message)
+            fail(e.messageWithHint)
         }
     }
 }
@@ -146,7 +151,7 @@ func findRsvgConvert() throws -> String {
         let p = "\(dir)/rsvg-convert"
         if FileManager.default.isExecutableFile(atPath: p) { return p }
     }
-    throw GeoKitError("PNG output needs rsvg-convert, which is not installed: install Debian's librsvg2-bin (scripts/setup.sh does), or write .svg")
+    throw GeoKitError(.argument, "PNG output needs rsvg-convert, which is not installed: install Debian's librsvg2-bin (scripts/setup.sh does), or write .svg")
 }
 
 func runRsvg(_ exe: String, svg: String, png: String, zoom: Double) throws {
@@ -161,6 +166,6 @@ func runRsvg(_ exe: String, svg: String, png: String, zoom: Double) throws {
     p.waitUntilExit()
     if p.terminationStatus != 0 {
         let msg = String(decoding: e, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "exit \(p.terminationStatus)"
-        throw GeoKitError("rsvg-convert failed: \(msg)")
+        throw GeoKitError(.io, "rsvg-convert failed: \(msg)")
     }
 }

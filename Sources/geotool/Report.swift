@@ -1,5 +1,10 @@
 import ArgumentParser
 import Foundation
+import GeoCore
+import GeoGDAL
+import GeoJoin
+import GeoBatch
+import GeoRender
 import GeoKit
 
 struct ReportCommand: ParsableCommand {
@@ -78,7 +83,7 @@ struct ReportCommand: ParsableCommand {
                 let join = ZoneTableJoin(table: t, zoneIDs: layerData.zones.map(\.id), idField: layerData.idField)
                 for p in join.problems(tablePath: table, zonesPath: zones) { warn(p); notes.append(p) }
                 if join.rowOfZone.allSatisfy({ $0 == nil }) {
-                    throw GeoKitError("no zone of \(zones) matches a row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"))")
+                    throw GeoKitError(.input, "no zone of \(zones) matches a row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"))")
                 }
                 var gw: [String] = []
                 geometry = try MapGeometry.build(layer: layerData, size: 560, warnings: &gw)
@@ -90,15 +95,15 @@ struct ReportCommand: ParsableCommand {
             if let columns {
                 indicators = try columns.split(separator: ",").map { raw in
                     let c = raw.trimmingCharacters(in: .whitespaces)
-                    guard let k = t.columnIndex(c) else { throw GeoKitError("\(table): no column '\(c)' (columns: \(t.columns.joined(separator: ", ")))") }
-                    guard t.isNumeric(k) else { throw GeoKitError("\(table): column '\(t.columns[k])' holds no numbers") }
+                    guard let k = t.columnIndex(c) else { throw GeoKitError.input(table, "no column '\(c)' (columns: \(t.columns.joined(separator: ", ")))") }
+                    guard t.isNumeric(k) else { throw GeoKitError.input(table, "column '\(t.columns[k])' holds no numbers") }
                     return k
                 }
             }
-            if indicators.isEmpty { throw GeoKitError("\(table): no numeric column to report on") }
+            if indicators.isEmpty { throw GeoKitError.input(table, "no numeric column to report on") }
             var nameColumn = ReportInput.guessNameColumn(t, idColumn: idColumn)
             if let name {
-                guard let k = t.columnIndex(name) else { throw GeoKitError("\(table): no column '\(name)' for --name") }
+                guard let k = t.columnIndex(name) else { throw GeoKitError.input(table, "no column '\(name)' for --name") }
                 nameColumn = k
             }
             let input = ReportInput(table: t, tablePath: table, idColumn: idColumn, nameColumn: nameColumn, indicators: indicators,
@@ -112,12 +117,12 @@ struct ReportCommand: ParsableCommand {
             let html = reportHTML(input, options: o)
             try writeAtomically(output) { tmp in
                 guard FileManager.default.createFile(atPath: tmp, contents: Data(html.utf8)) else {
-                    throw GeoKitError("\(output): cannot write (permission denied or disk full)")
+                    throw GeoKitError.io(output, "cannot write (permission denied or disk full)")
                 }
             }
             FileHandle.standardError.write(Data("geotool: wrote \(output) (\(html.utf8.count / 1024) KB): \(indicators.count) indicator(s), \(t.rows.count) rows\n".utf8))
         } catch let e as GeoKitError {
-            fail(e.message)
+            fail(e.messageWithHint)
         }
     }
 }

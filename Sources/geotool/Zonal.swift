@@ -1,5 +1,10 @@
 import ArgumentParser
 import Foundation
+import GeoCore
+import GeoGDAL
+import GeoJoin
+import GeoBatch
+import GeoRender
 import GeoKit
 
 struct Zonal: ParsableCommand {
@@ -144,7 +149,7 @@ struct Zonal: ParsableCommand {
             let rows = result.units.count, secs = String(format: "%.2f", Date().timeIntervalSince(started))
             FileHandle.standardError.write(Data("geotool: wrote \(rows) units (\(format)) to \(output) and its metadata to \(ZonalResult.sidecarPath(for: output)) in \(secs) s\n".utf8))
         } catch let e as GeoKitError {
-            fail(e.message)
+            fail(e.messageWithHint)
         }
     }
 }

@@ -1,5 +1,8 @@
 import XCTest
-@testable import GeoKit
+import GeoCore
+import GeoGDAL
+import GeoKit
+import GeoTestSupport
 
 /// Exact mode against two independent computations on shapes built to be awkward: holes,
 /// multipolygons, a sliver thinner than a cell, edges on cell lines, zones partly and

@@ -1,5 +1,8 @@
 import XCTest
-@testable import GeoKit
+import GeoCore
+import GeoGDAL
+import GeoKit
+import GeoTestSupport
 
 /// Issue 4: P-codes, roll-ups equal to direct runs on dissolved parents, long and HXL
 /// tables, and the metadata sidecar.
@@ -36,7 +39,7 @@ final class IndicatorTableTests: XCTestCase {
         j.allowDuplicateIDs = true
         let r = try j.run()
         XCTAssertEqual(r.units.count, 3)
-        XCTAssertTrue(r.warnings.contains { $0.contains("duplicate") })
+        XCTAssertTrue(r.warnings.contains { $0.kind == .ids && $0.message.contains("duplicate") })
     }
 
     /// A roll-up merges accumulators; it must equal a direct run on the dissolved parents

@@ -1,5 +1,8 @@
 import XCTest
-@testable import GeoKit
+import GeoCore
+import GeoGDAL
+import GeoKit
+import GeoTestSupport
 
 /// `center` and `all-touched` against python-rasterstats' own test expectations
 /// (its tests/test_zonal.py, data in TestRasters/rasterstats, values listed in

@@ -1,0 +1,417 @@
+import Foundation
+import Yams
+import GeoCore
+import GeoGDAL
+import GeoKit
+
+// `geotool batch` manifests: zones, an output folder and a list of indicators (a raster
+// series each), read from YAML with line numbers kept on every node so that a mistake is
+// reported as `indicators.yaml:12: reason` before any work.
+
+/// One file of an indicator's series and the bands of it that are used.
+public struct BatchSource: Sendable, Equatable {
+    /// The path as resolved (relative paths resolve against the manifest's folder).
+    public var path: String
+    /// Bands used (1-based) and their dates (nil: the series has no dates).
+    public var bands: [Int]
+    public var dates: [String?]
+}
+
+/// How a monthly series is summed up per year.
+public enum AnnualAggregate: String, Sendable { case sum, mean }
+
+public struct BatchIndicator: Sendable {
+    public var name: String
+    public var description: String
+    public var unit: String?
+    /// `source:` as written in the manifest (a file or a pattern).
+    public var sourceText: String
+    public var isPattern: Bool
+    /// The series: files (and bands), sorted by date.
+    public var sources: [BatchSource]
+    public var stats: [Statistic]
+    public var method: CoverageMethod
+    public var weights: String?
+    public var annual: AnnualAggregate?
+    public var baseline: ClosedRange<Int>?
+    public var line: Int
+}
+
+public struct BatchZones: Sendable {
+    public var path: String
+    public var layer: String?
+    public var id: String
+    public var include: [String]
+    public var rollup: [String]
+}
+
+public struct BatchManifest: Sendable {
+    /// The manifest's path as given, and its folder.
+    public var path: String
+    public var folder: String
+    public var zones: BatchZones
+    public var outputDir: String
+    public var format: TableFormat
+    public var indicators: [BatchIndicator]
+
+    /// Read and check a manifest: every file exists, every pattern matches, dates parse and
+    /// match the bands, statistics are known. Errors read `FILE:LINE: reason`.
+    public init(path: String) throws {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw GeoKitError.input(path, "cannot read the manifest (no such file?)")
+        }
+        try self.init(yaml: text, path: path)
+    }
+
+    public init(yaml text: String, path: String) throws {
+        self.path = path
+        let abs = URL(fileURLWithPath: path).standardizedFileURL
+        folder = abs.deletingLastPathComponent().path
+        let p = ManifestParser(file: path, folder: folder)
+        let root: Node
+        do {
+            guard let n = try Yams.compose(yaml: text) else { throw GeoKitError(.input, file: path, line: 1, "the manifest is empty") }
+            root = n
+        } catch let e as YamlError {
+            throw p.yamlError(e)
+        }
+        let top = try p.mapping(root, "the manifest", keys: ["zones", "output", "indicators"])
+        // Zones.
+        guard let zn = top["zones"] else { throw p.error(root, "missing 'zones:' (the zones layer: path, id...)") }
+        let z = try p.mapping(zn, "zones", keys: ["path", "layer", "id", "include", "rollup"])
+        let zpath = try p.existingFile(try p.requiredString(z, "path", in: zn, "zones"))
+        let layer = try z["layer"].map { try p.string($0, "zones: layer") }
+        let idNode = try p.required(z, "id", in: zn, "zones")
+        let id = try p.string(idNode, "zones: id")
+        let include = try z["include"].map { try p.stringList($0, "zones: include") } ?? []
+        let rollup = try z["rollup"].map { try p.stringList($0, "zones: rollup") } ?? []
+        // The layer and its fields, so a typo in a field name is caught here.
+        do {
+            let vds = try VectorDataset(path: zpath.path)
+            let fields = try vds.fieldNames(layer: layer)
+            let named: [(Node, String)] = [(idNode, id)] + include.map { (z["include"]!, $0) } + rollup.map { (z["rollup"]!, $0) }
+            for (node, f) in named where !fields.contains(f) {
+                let near = suggestion(f, fields).map { " (did you mean '\($0)'?)" } ?? ""
+                throw p.error(node, "no field '\(f)' in \(zpath.given)\(near); fields: \(fields.joined(separator: ", "))")
+            }
+        } catch let e as GeoKitError where e.line == nil {
+            throw e.at(file: p.file, line: p.line(zn))
+        }
+        zones = BatchZones(path: zpath.path, layer: layer, id: id, include: include, rollup: rollup)
+        // Output.
+        var outDir = folder + "/out"
+        var format = TableFormat.long
+        if let on = top["output"] {
+            let o = try p.mapping(on, "output", keys: ["dir", "format"])
+            if let d = o["dir"] { outDir = p.resolve(try p.string(d, "output: dir")) }
+            if let f = o["format"] {
+                let s = try p.string(f, "output: format")
+                guard let t = TableFormat(rawValue: s) else { throw p.error(f, "unknown format '\(s)'; choose long or wide") }
+                format = t
+            }
+        }
+        outputDir = outDir
+        self.format = format
+        // Indicators.
+        guard let inode = top["indicators"] else { throw p.error(root, "missing 'indicators:' (a list of indicators)") }
+        guard case .sequence = inode, !p.items(inode).isEmpty else { throw p.error(inode, "'indicators' must be a list of indicators") }
+        var list: [BatchIndicator] = []
+        var names: [String: Int] = [:]
+        for n in p.items(inode) {
+            let ind = try p.indicator(n)
+            for derived in [ind.name] + (ind.annual == nil ? [] : [ind.name + "_annual"]) +
+                (ind.baseline == nil ? [] : [ind.name + "_anomaly", ind.name + "_anomaly_pct"]) {
+                if let other = names[derived] {
+                    throw p.error(n, "indicator name '\(derived)' is already used on line \(other)")
+                }
+                names[derived] = ind.line
+            }
+            list.append(ind)
+        }
+        indicators = list
+    }
+}
+
+/// The closest of `candidates` to `word` (edit distance at most 2, or a prefix), if any.
+package func suggestion(_ word: String, _ candidates: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var prev = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var cur = [i + 1] + [Int](repeating: 0, count: b.count)
+            for (j, cb) in b.enumerated() {
+                cur[j + 1] = Swift.min(prev[j + 1] + 1, cur[j] + 1, prev[j] + (ca == cb ? 0 : 1))
+            }
+            prev = cur
+        }
+        return prev[b.count]
+    }
+    let w = Array(word.lowercased())
+    let scored = candidates.map { ($0, distance(w, Array($0.lowercased()))) }.sorted { $0.1 < $1.1 }
+    if let best = scored.first, best.1 <= Swift.max(1, Swift.min(2, w.count / 3)) { return best.0 }
+    return candidates.first { $0.lowercased().hasPrefix(word.lowercased()) || word.lowercased().hasPrefix($0.lowercased()) }
+}
+
+/// Checks a date written as YYYY, YYYY-MM or YYYY-MM-DD.
+package func isValidDate(_ s: String) -> Bool {
+    guard s.range(of: #"^\d{4}(-\d{2}(-\d{2})?)?$"#, options: .regularExpression) != nil else { return false }
+    let parts = s.split(separator: "-").map { Int($0)! }
+    if parts.count >= 2, !(1...12).contains(parts[1]) { return false }
+    if parts.count == 3 {
+        let y = parts[0], m = parts[1]
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        if !(1...days).contains(parts[2]) { return false }
+    }
+    return true
+}
+
+private struct ManifestParser {
+    package let file: String
+    package let folder: String
+
+    package func line(_ n: Node?) -> Int { n?.mark?.line ?? 1 }
+    package func error(_ n: Node?, _ msg: String) -> GeoKitError { GeoKitError(.input, file: file, line: line(n), msg) }
+
+    package func yamlError(_ e: YamlError) -> GeoKitError {
+        switch e {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return GeoKitError(.input, file: file, line: mark.line, "not valid YAML: \(problem)")
+        default:
+            return GeoKitError.input(file, "not valid YAML: \(e)")
+        }
+    }
+
+    package func resolve(_ p: String) -> String {
+        p.hasPrefix("/") ? p : URL(fileURLWithPath: folder).appendingPathComponent(p).standardizedFileURL.path
+    }
+
+    /// A mapping with only `keys`, as [key: value node]; unknown or repeated keys are errors.
+    package func mapping(_ n: Node, _ what: String, keys: [String]) throws -> [String: Node] {
+        guard case .mapping(let m) = n else { throw error(n, "\(what) must be a mapping of 'key: value'") }
+        var out: [String: Node] = [:]
+        for (k, v) in m {
+            guard let key = k.string else { throw error(k, "a key in \(what) is not text") }
+            guard keys.contains(key) else {
+                let near = suggestion(key, keys).map { " (did you mean '\($0)'?)" } ?? " (known keys: \(keys.joined(separator: ", ")))"
+                throw error(k, "unknown key '\(key)' in \(what)\(near)")
+            }
+            guard out[key] == nil else { throw error(k, "'\(key)' is given twice in \(what)") }
+            out[key] = v
+        }
+        return out
+    }
+
+    package func required(_ m: [String: Node], _ key: String, in n: Node, _ what: String) throws -> Node {
+        guard let v = m[key] else { throw error(n, "missing '\(key):' in \(what)") }
+        return v
+    }
+
+    package func string(_ n: Node, _ what: String) throws -> String {
+        guard case .scalar(let s) = n, !s.string.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw error(n, "\(what) must be a non-empty text value")
+        }
+        return s.string.trimmingCharacters(in: .whitespaces)
+    }
+
+    package func requiredString(_ m: [String: Node], _ key: String, in n: Node, _ what: String) throws -> (String, Node) {
+        let v = try required(m, key, in: n, what)
+        return (try string(v, "\(what): \(key)"), v)
+    }
+
+    package func items(_ n: Node) -> [Node] {
+        if case .sequence(let s) = n { return Array(s) }
+        return [n]
+    }
+
+    /// A list (`[a, b]`, or a comma-separated text) of non-empty strings.
+    package func stringList(_ n: Node, _ what: String) throws -> [String] {
+        if case .scalar = n {
+            return try string(n, what).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        guard case .sequence = n else { throw error(n, "\(what) must be a list") }
+        return try items(n).map { try string($0, what) }
+    }
+
+    package func existingFile(_ s: (String, Node)) throws -> (path: String, given: String) {
+        let p = resolve(s.0)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue else {
+            throw error(s.1, "\(s.0): no such file (looked for \(p))")
+        }
+        return (p, s.0)
+    }
+
+    package func indicator(_ n: Node) throws -> BatchIndicator {
+        let keys = ["name", "description", "unit", "source", "dates", "band", "stats", "method", "weights", "derive"]
+        // The name first, so that every later message can say which indicator it is about.
+        var given: String?
+        if case .mapping(let mm) = n { given = mm.first { $0.key.string == "name" }?.value.string }
+        let m = try mapping(n, given.map { "indicator '\($0)'" } ?? "an indicator", keys: keys)
+        let (name, nameNode) = try requiredString(m, "name", in: n, "an indicator")
+        guard name.range(of: #"^[A-Za-z][A-Za-z0-9_-]*$"#, options: .regularExpression) != nil else {
+            throw error(nameNode, "indicator name '\(name)' must start with a letter and hold only letters, digits, '_' and '-' (it names the output file)")
+        }
+        let what = "indicator '\(name)'"
+        let description = try m["description"].map { try string($0, "\(what): description") } ?? ""
+        let unit = try m["unit"].map { try string($0, "\(what): unit") }
+        // Statistics.
+        let statsNode = try required(m, "stats", in: n, what)
+        var stats: [Statistic] = []
+        for (i, s) in try stringList(statsNode, "\(what): stats").enumerated() {
+            let node = items(statsNode).count > i ? items(statsNode)[i] : statsNode
+            let st: Statistic
+            do { st = try Statistic(parsing: s) } catch let e as GeoKitError { throw error(node, "\(e.message) (in \(what))") }
+            if st.classColumnPrefix != nil { throw error(node, "statistic '\(s)' gives a column per class; batch takes statistics with one value (in \(what))") }
+            if stats.contains(st) { throw error(node, "statistic '\(s)' is given twice in \(what)") }
+            stats.append(st)
+        }
+        if stats.isEmpty { throw error(statsNode, "\(what): give at least one statistic") }
+        var method = CoverageMethod.exact
+        if let mn = m["method"] {
+            let s = try string(mn, "\(what): method")
+            guard let mm = CoverageMethod(rawValue: s) else { throw error(mn, "unknown method '\(s)' in \(what); choose exact, center or all-touched") }
+            method = mm
+        }
+        let weights = try m["weights"].map { try existingFile((try string($0, "\(what): weights"), $0)).path }
+        if stats.contains(where: \.needsWeights) && weights == nil {
+            throw error(statsNode, "weighted statistics need 'weights:' in \(what)")
+        }
+        var band: Int?
+        if let bn = m["band"] {
+            guard let b = Int(try string(bn, "\(what): band")), b >= 1 else { throw error(bn, "band must be a number from 1 in \(what)") }
+            band = b
+        }
+        // Source: one file, or a pattern with the date in the file name.
+        let (source, sourceNode) = try requiredString(m, "source", in: n, what)
+        var sources: [BatchSource]
+        let isPattern = source.contains("{")
+        if isPattern {
+            if let d = m["dates"] { throw error(d, "\(what): the dates come from the pattern '\(source)'; remove 'dates:'") }
+            sources = try patternSources(source, node: sourceNode, band: band, what: what)
+        } else {
+            let f = try existingFile((source, sourceNode))
+            let r: Raster
+            do { r = try Raster(path: f.path) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
+            let bands: [Int]
+            if let b = band {
+                guard b <= r.bands.count else { throw error(m["band"], "\(source) has no band \(b) (it has \(r.bands.count))") }
+                bands = [b]
+            } else {
+                bands = Array(1...r.bands.count)
+            }
+            var all: [String?]
+            if let dn = m["dates"] {
+                let d = try existingFile((try string(dn, "\(what): dates"), dn))
+                let text = (try? String(contentsOfFile: d.path, encoding: .utf8)) ?? ""
+                var dates: [String] = []
+                for (i, l) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    let t = l.trimmingCharacters(in: .whitespacesAndNewlines)
+                    if t.isEmpty { continue }
+                    guard isValidDate(t) else { throw error(dn, "\(d.given):\(i + 1): bad date '\(t)' (use YYYY, YYYY-MM or YYYY-MM-DD)") }
+                    dates.append(t)
+                }
+                guard dates.count == r.bands.count else {
+                    throw error(dn, "\(d.given) has \(dates.count) date(s) for the \(r.bands.count) band(s) of \(source)")
+                }
+                all = dates
+            } else {
+                do { all = try bandDates(path: f.path, raster: r) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
+                for (i, d) in all.enumerated() {
+                    if let d, !isValidDate(d) { throw error(sourceNode, "\(source): band \(i + 1) has a bad date '\(d)'") }
+                }
+            }
+            sources = [BatchSource(path: f.path, bands: bands, dates: bands.map { all[$0 - 1] })]
+        }
+        // Dates: each at most once.
+        var seen: [String: String] = [:]
+        for s in sources {
+            for (b, d) in zip(s.bands, s.dates) {
+                guard let d else { continue }
+                if let prev = seen[d] { throw error(sourceNode, "\(what): date \(d) appears twice (\(prev) and \((s.path as NSString).lastPathComponent) band \(b))") }
+                seen[d] = "\((s.path as NSString).lastPathComponent) band \(b)"
+            }
+        }
+        // Derived series.
+        var annual: AnnualAggregate?
+        var baseline: ClosedRange<Int>?
+        if let dn = m["derive"] {
+            let d = try mapping(dn, "'derive' of \(what)", keys: ["annual", "anomaly"])
+            let allDates = sources.flatMap(\.dates)
+            if let bad = allDates.first(where: { $0 == nil || $0!.count != 7 }) {
+                throw error(dn, "\(what): derive needs a monthly series (dates YYYY-MM); found \(bad.map { "'\($0)'" } ?? "a band without a date")")
+            }
+            if let an = d["annual"] {
+                let s = try string(an, "\(what): annual")
+                guard let a = AnnualAggregate(rawValue: s) else { throw error(an, "annual must be sum or mean, not '\(s)' (in \(what))") }
+                annual = a
+            }
+            if let on = d["anomaly"] {
+                let o = try mapping(on, "'anomaly' of \(what)", keys: ["baseline"])
+                let bn = try required(o, "baseline", in: on, "'anomaly' of \(what)")
+                let years = items(bn).compactMap { $0.string.flatMap { Int($0) } }
+                guard case .sequence = bn, years.count == 2, years[0] <= years[1] else {
+                    throw error(bn, "baseline must be two years, first to last, e.g. [1991, 2020] (in \(what))")
+                }
+                let r = years[0]...years[1]
+                guard allDates.contains(where: { r.contains(Int($0!.prefix(4))!) }) else {
+                    throw error(bn, "\(what): no date of the series falls in the baseline \(years[0])-\(years[1])")
+                }
+                baseline = r
+            }
+        }
+        return BatchIndicator(name: name, description: description, unit: unit, sourceText: source, isPattern: isPattern,
+                              sources: sources, stats: stats, method: method, weights: weights, annual: annual,
+                              baseline: baseline, line: line(n))
+    }
+
+    /// Files matching `rain/chirps-{yyyy}.{mm}.tif`: tokens {yyyy}, {mm}, {dd} in the file name.
+    package func patternSources(_ pattern: String, node: Node, band: Int?, what: String) throws -> [BatchSource] {
+        let full = resolve(pattern)
+        let dir = (full as NSString).deletingLastPathComponent, name = (full as NSString).lastPathComponent
+        guard !dir.contains("{") else { throw error(node, "\(what): date tokens go in the file name, not the folder ('\(pattern)')") }
+        var regex = "^", order: [String] = []
+        var rest = Substring(name)
+        while let open = rest.firstIndex(of: "{") {
+            regex += NSRegularExpression.escapedPattern(for: String(rest[..<open]))
+            guard let close = rest[open...].firstIndex(of: "}") else { throw error(node, "\(what): unclosed '{' in '\(pattern)'") }
+            let token = String(rest[rest.index(after: open)..<close])
+            switch token {
+            case "yyyy": regex += "(\\d{4})"
+            case "mm", "dd": regex += "(\\d{2})"
+            default: throw error(node, "\(what): unknown token '{\(token)}' in '\(pattern)'; use {yyyy}, {mm} and {dd}")
+            }
+            guard !order.contains(token) else { throw error(node, "\(what): '{\(token)}' appears twice in '\(pattern)'") }
+            order.append(token)
+            rest = rest[rest.index(after: close)...]
+        }
+        regex += NSRegularExpression.escapedPattern(for: String(rest)) + "$"
+        guard order.contains("yyyy") else { throw error(node, "\(what): the pattern '\(pattern)' needs {yyyy}") }
+        if order.contains("dd") && !order.contains("mm") { throw error(node, "\(what): '{dd}' needs '{mm}' in '\(pattern)'") }
+        let re = try NSRegularExpression(pattern: regex)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else {
+            throw error(node, "\(what): no folder \(dir) for the pattern '\(pattern)'")
+        }
+        var found: [(date: String, path: String)] = []
+        for f in names.sorted() {
+            let ns = f as NSString
+            guard let mt = re.firstMatch(in: f, range: NSRange(location: 0, length: ns.length)) else { continue }
+            var parts: [String: String] = [:]
+            for (i, t) in order.enumerated() { parts[t] = ns.substring(with: mt.range(at: i + 1)) }
+            let date = [parts["yyyy"], parts["mm"], parts["dd"]].compactMap { $0 }.joined(separator: "-")
+            guard isValidDate(date) else { throw error(node, "\(what): \(f): bad date '\(date)' in the file name") }
+            found.append((date, dir + "/" + f))
+        }
+        guard !found.isEmpty else { throw error(node, "\(what): no file matches the pattern '\(pattern)' (in \(dir))") }
+        found.sort { $0.date != $1.date ? $0.date < $1.date : $0.path < $1.path }
+        return try found.map { f in
+            let r: Raster
+            do { r = try Raster(path: f.path) } catch let e as GeoKitError { throw e.at(file: file, line: line(node)) }
+            let b = band ?? 1
+            if band == nil && r.bands.count > 1 {
+                throw error(node, "\(what): \((f.path as NSString).lastPathComponent) has \(r.bands.count) bands; a pattern's files hold one band each (or give 'band:')")
+            }
+            guard b <= r.bands.count else { throw error(node, "\((f.path as NSString).lastPathComponent) has no band \(b)") }
+            return BatchSource(path: f.path, bands: [b], dates: [f.date])
+        }
+    }
+}

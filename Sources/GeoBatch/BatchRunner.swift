@@ -1,0 +1,471 @@
+import Foundation
+import GeoCore
+import GeoGDAL
+import GeoKit
+
+// `geotool batch`: compute a manifest's indicators incrementally. Every input is
+// fingerprinted (size, mtime, SHA-256 of its first 64 KiB); computed values are cached per
+// source file under OUTDIR/.cache, so a rerun computes only new or changed files, and a
+// change of the zones or of an indicator's definition recomputes what depends on it.
+// Writes are atomic (temporary name, then rename) and ordered cache -> state -> tables ->
+// state, so a run killed at any moment leaves only complete files, and a rerun finishes the
+// job with the same bytes as an uninterrupted run.
+
+public struct BatchOptions: Sendable {
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public var maxMemory = 512 << 20
+    /// Most bands per coverage pass (0: as many as the memory budget allows). Smaller passes
+    /// save progress more often (a killed run loses at most one pass).
+    public var batchSize = 0
+    public var commandLine = "geotool batch"
+    /// Test hook: pause after each pass, in milliseconds (env GEOTOOL_BATCH_PAUSE_MS).
+    public var pauseMilliseconds = 0
+    public init() {}
+}
+
+/// What a run would do, or did, for one source file of an indicator.
+public struct BatchPlanItem: Sendable {
+    public enum Status: String, Sendable { case new, changed, unchanged }
+    public var indicator: String
+    public var path: String
+    public var bands: Int
+    public var status: Status
+    public var reason: String
+}
+
+public struct BatchProgress: Sendable {
+    public var indicator: String
+    public var indicatorIndex: Int
+    public var indicatorCount: Int
+    /// Bands computed so far, for this indicator and overall (fractional within a pass).
+    public var indicatorDone: Double
+    public var indicatorTotal: Int
+    public var overallDone: Double
+    public var overallTotal: Int
+}
+
+public struct BatchReport: Sendable {
+    public var plan: [BatchPlanItem] = []
+    /// Raster work done: bands and files computed, coverage passes (ZonalJob runs).
+    public var bandsComputed = 0
+    public var filesComputed = 0
+    public var passes = 0
+    public var tablesWritten: [String] = []
+    public var tablesUpToDate: [String] = []
+    public var warnings: [String] = []
+    public var didRasterWork: Bool { passes > 0 }
+}
+
+// MARK: - State
+
+package struct BatchFingerprint: Codable, Equatable, Sendable {
+    package var size: Int64
+    package var mtime: String
+    package var head: String
+}
+
+/// Size, modification time (ns) and SHA-256 of the first 64 KiB.
+package func batchFingerprint(_ path: String) throws -> BatchFingerprint {
+    var st = stat()
+    guard stat(path, &st) == 0 else { throw GeoKitError.input(path, "cannot read (\(String(cString: strerror(errno))))") }
+    #if os(Linux)
+    let mtime = "\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)"
+    #else
+    let mtime = "\(st.st_mtimespec.tv_sec).\(st.st_mtimespec.tv_nsec)"
+    #endif
+    guard let f = fopen(path, "rb") else { throw GeoKitError.input(path, "cannot read (\(String(cString: strerror(errno))))") }
+    defer { fclose(f) }
+    var head = [UInt8](repeating: 0, count: 64 << 10)
+    let n = fread(&head, 1, head.count, f)
+    if n < head.count && ferror(f) != 0 { throw GeoKitError.input(path, "cannot read (\(String(cString: strerror(errno))))") }
+    return BatchFingerprint(size: Int64(st.st_size), mtime: mtime, head: SHA256.hex(head[..<n]))
+}
+
+package func sha256(text: String) -> String { SHA256.hex(text: text) }
+package func sha256(path: String) throws -> String { try SHA256.hex(fileAt: path) }
+
+package struct BatchInputRecord: Codable { var fingerprint: BatchFingerprint; var sha256: String }
+package struct BatchSourceRecord: Codable { var fingerprint: BatchFingerprint; var bands: [Int]; var cache: String }
+
+package struct BatchIndicatorState: Codable {
+    package var valueKey: String
+    package var sources: [String: BatchSourceRecord] = [:]
+    package var warnings: [String] = []
+    package var rasterCRS: String?
+    package var tableKey: String?
+    package var table: BatchFingerprint?
+    package var sidecar: BatchFingerprint?
+}
+
+package struct BatchState: Codable {
+    package var version = 1
+    package var zonesKey: String?
+    package var inputs: [String: BatchInputRecord] = [:]
+    package var indicators: [String: BatchIndicatorState] = [:]
+}
+
+package struct CachedUnit: Codable { var id: String; var level: String; var name: String; var attributes: [String]; var empty: Bool }
+
+/// The result units of the zones (the same for every raster), kept once.
+package struct BatchZonesCache: Codable {
+    package var zonesKey: String
+    package var units: [CachedUnit]
+    package var idField: String
+    package var includeFields: [String]
+    package var hasRollup: Bool
+    package var zonesCRS: String?
+    package var warnings: [String]
+    package var layer: String
+    package var featureCount: Int
+    package var pcodeVersion: String?
+    package var idLevel: Int?
+}
+
+package func writeJSONAtomically<T: Encodable>(_ value: T, to path: String) throws {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.sortedKeys]
+    let data = try enc.encode(value)
+    try writeAtomically(path) { tmp in
+        guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw GeoKitError.io(path, "cannot write") }
+    }
+}
+
+// MARK: - Runner
+
+public final class BatchRunner {
+    public let manifest: BatchManifest
+    public var options: BatchOptions
+    public var progress: ((BatchProgress) -> Void)?
+    /// Messages for the user (what is computed, what is up to date).
+    public var log: ((String) -> Void)?
+
+    package let statePath: String
+    package let cacheDir: String
+    package var state = BatchState()
+    package var inputCache: [String: (BatchFingerprint, changed: Bool)] = [:]
+
+    public init(manifest: BatchManifest, options: BatchOptions = BatchOptions()) {
+        self.manifest = manifest
+        self.options = options
+        statePath = manifest.outputDir + "/.geotool-batch-state.json"
+        cacheDir = manifest.outputDir + "/.cache"
+        if let data = FileManager.default.contents(atPath: statePath),
+           let s = try? JSONDecoder().decode(BatchState.self, from: data), s.version == 1 {
+            state = s
+        }
+    }
+
+    public static func tablePath(_ manifest: BatchManifest, _ name: String) -> String { manifest.outputDir + "/\(name).csv" }
+
+    // MARK: fingerprints and keys
+
+    /// The fingerprint of an input and whether it differs from the recorded one. A file
+    /// whose mtime alone changed is compared by its full SHA-256.
+    package func check(_ path: String) throws -> (fp: BatchFingerprint, changed: Bool) {
+        if let c = inputCache[path] { return (c.0, c.changed) }
+        let fp = try batchFingerprint(path)
+        var changed = true
+        if let rec = state.inputs[path] {
+            if rec.fingerprint == fp { changed = false }
+            else if rec.fingerprint.size == fp.size && rec.fingerprint.head == fp.head, (try? sha256(path: path)) == rec.sha256 {
+                changed = false
+                state.inputs[path]!.fingerprint = fp
+            }
+        }
+        inputCache[path] = (fp, changed)
+        return (fp, changed)
+    }
+
+    /// Full SHA-256 of an input (recorded when unchanged, else computed).
+    package func fullHash(_ path: String) throws -> String {
+        let (fp, changed) = try check(path)
+        if !changed, let rec = state.inputs[path] { return rec.sha256 }
+        let h = try sha256(path: path)
+        state.inputs[path] = BatchInputRecord(fingerprint: fp, sha256: h)
+        inputCache[path] = (fp, false)
+        return h
+    }
+
+    package func zonesKey() throws -> String {
+        let z = manifest.zones
+        return sha256(text: ["zones", try fullHash(z.path), z.layer ?? "", z.id, z.include.joined(separator: ","),
+                             z.rollup.joined(separator: ",")].joined(separator: "\n"))
+    }
+
+    /// What the values depend on: the zones, the statistics, the method and the weights.
+    package func valueKey(_ ind: BatchIndicator, zonesKey: String) throws -> String {
+        sha256(text: [zonesKey, ind.stats.map(\.name).joined(separator: ","), ind.method.rawValue,
+                      try ind.weights.map { try fullHash($0) } ?? "-"].joined(separator: "\n"))
+    }
+
+    /// What the table depends on: the values, the series (files, bands, dates) and the
+    /// indicator's description, unit, derived series and the table format.
+    package func tableKey(_ ind: BatchIndicator, valueKey: String) throws -> String {
+        var parts = [valueKey, ind.name, ind.description, ind.unit ?? "-", ind.sourceText, ind.annual?.rawValue ?? "-",
+                     ind.baseline.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-", manifest.format.rawValue, "v1"]
+        for s in ind.sources {
+            parts.append("\(s.path)|\(s.bands)|\(s.dates.map { $0 ?? "" })|\(try check(s.path).fp.head)|\(try check(s.path).fp.size)|\(try check(s.path).fp.mtime)")
+        }
+        return sha256(text: parts.joined(separator: "\n"))
+    }
+
+    package func cacheName(_ s: BatchSource) -> String { String(sha256(text: "\(s.path)|\(s.bands)").prefix(24)) + ".f64" }
+    package func cachePath(_ ind: String, _ file: String) -> String { cacheDir + "/\(ind)/" + file }
+
+    package func loadZonesCache() -> BatchZonesCache? {
+        guard let data = FileManager.default.contents(atPath: cacheDir + "/zones.json") else { return nil }
+        return try? JSONDecoder().decode(BatchZonesCache.self, from: data)
+    }
+
+    // MARK: plan
+
+    /// Every source of every indicator: new, changed (and why) or unchanged.
+    public func plan() throws -> [BatchPlanItem] {
+        let zk = try zonesKey()
+        let zonesCached = loadZonesCache()
+        let unitCount = zonesCached?.zonesKey == zk ? zonesCached!.units.count : nil
+        var items: [BatchPlanItem] = []
+        for ind in manifest.indicators {
+            let vk = try valueKey(ind, zonesKey: zk)
+            let st = state.indicators[ind.name]
+            for s in ind.sources {
+                var status = BatchPlanItem.Status.unchanged, reason = ""
+                if let st, st.valueKey != vk || unitCount == nil {
+                    status = .changed
+                    reason = state.zonesKey != zk || unitCount == nil ? "the zones changed" : "the indicator's statistics, method or weights changed"
+                } else if let rec = st?.sources[s.path] {
+                    if rec.bands != s.bands { status = .changed; reason = "other bands" }
+                    else if try check(s.path).changed || rec.fingerprint != (try check(s.path).fp) { status = .changed; reason = "the file changed" }
+                    else if !validCache(cachePath(ind.name, rec.cache), units: unitCount!, bands: s.bands.count, stats: ind.stats.count) {
+                        status = .changed; reason = "its cached values are missing"
+                    }
+                } else {
+                    status = .new; reason = st == nil ? "first run" : "not computed before"
+                }
+                items.append(BatchPlanItem(indicator: ind.name, path: s.path, bands: s.bands.count, status: status, reason: reason))
+            }
+        }
+        return items
+    }
+
+    package func validCache(_ path: String, units: Int, bands: Int, stats: Int) -> Bool {
+        let size = fileSize(path)
+        return size == 16 + units * bands * stats * 8
+    }
+
+    // MARK: run
+
+    public func run() throws -> BatchReport {
+        var report = BatchReport()
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: cacheDir, withIntermediateDirectories: true)
+        removeStaleTemporaries()
+        let plan = try self.plan()
+        report.plan = plan
+        let zk = try zonesKey()
+        if state.zonesKey != zk {
+            // Zones changed: nothing cached holds.
+            state.indicators = [:]
+        }
+        state.zonesKey = zk
+        // Indicators gone from the manifest: forget them (their tables stay).
+        for name in state.indicators.keys where !manifest.indicators.contains(where: { $0.name == name }) {
+            state.indicators[name] = nil
+            try? fm.removeItem(atPath: cacheDir + "/" + name)
+        }
+        var zonesCache = loadZonesCache().flatMap { $0.zonesKey == zk ? $0 : nil }
+
+        let pendingAll = plan.filter { $0.status != .unchanged }
+        let overallTotal = pendingAll.reduce(0) { $0 + $1.bands }
+        var overallDone = 0
+        for (ii, ind) in manifest.indicators.enumerated() {
+            let vk = try valueKey(ind, zonesKey: zk)
+            if state.indicators[ind.name]?.valueKey != vk {
+                state.indicators[ind.name] = BatchIndicatorState(valueKey: vk)
+                try? fm.removeItem(atPath: cacheDir + "/" + ind.name)
+            }
+            try fm.createDirectory(atPath: cacheDir + "/" + ind.name, withIntermediateDirectories: true)
+            let pendingPaths = Set(plan.filter { $0.indicator == ind.name && $0.status != .unchanged }.map(\.path))
+            let pending = ind.sources.filter { pendingPaths.contains($0.path) }
+            let total = pending.reduce(0) { $0 + $1.bands.count }
+            if !pending.isEmpty {
+                log?("\(ind.name): computing \(total) band(s) of \(pending.count) file(s); \(ind.sources.count - pending.count) file(s) unchanged")
+                // Hash the new inputs for the sidecar while the engine runs.
+                let hashes = InputHashes(paths: pending.map(\.path))
+                var done = 0
+                for chunk in try passes(pending) {
+                    let base = Double(done)
+                    try compute(ind, chunk: chunk, zonesKey: zk, zonesCache: &zonesCache, report: &report) { frac in
+                        self.progress?(BatchProgress(indicator: ind.name, indicatorIndex: ii, indicatorCount: self.manifest.indicators.count,
+                                                     indicatorDone: base + frac * Double(chunk.bandCount), indicatorTotal: total,
+                                                     overallDone: Double(overallDone) + frac * Double(chunk.bandCount), overallTotal: overallTotal))
+                    }
+                    done += chunk.bandCount
+                    overallDone += chunk.bandCount
+                    progress?(BatchProgress(indicator: ind.name, indicatorIndex: ii, indicatorCount: manifest.indicators.count,
+                                            indicatorDone: Double(done), indicatorTotal: total,
+                                            overallDone: Double(overallDone), overallTotal: overallTotal))
+                    if options.pauseMilliseconds > 0 { usleep(UInt32(options.pauseMilliseconds) * 1000) }
+                }
+                for (p, h) in hashes.wait() { if let fp = inputCache[p]?.0 { state.inputs[p] = BatchInputRecord(fingerprint: fp, sha256: h) } }
+            }
+            // Sources that left the series.
+            let current = Set(ind.sources.map(\.path))
+            for (p, rec) in state.indicators[ind.name]!.sources where !current.contains(p) {
+                try? fm.removeItem(atPath: cachePath(ind.name, rec.cache))
+                state.indicators[ind.name]!.sources[p] = nil
+            }
+            guard let zc = zonesCache else { throw GeoKitError.internal("no zone units cached") }
+            try writeTable(ind, valueKey: vk, zones: zc, report: &report)
+        }
+        try writeJSONAtomically(state, to: statePath)
+        return report
+    }
+
+    /// A coverage pass: bands of files on one grid.
+    package struct Pass { var items: [(source: BatchSource, band: Int)]; var bandCount: Int { items.count } }
+
+    /// Pending bands grouped by grid: one pass per grid, or passes of `batchSize` bands.
+    package func passes(_ pending: [BatchSource]) throws -> [Pass] {
+        var groups: [(grid: Grid, items: [(BatchSource, Int)])] = []
+        for s in pending {
+            let r = try Raster(path: s.path)
+            for b in s.bands {
+                if let g = groups.firstIndex(where: { $0.grid.isCompatible(with: r.grid) }) {
+                    groups[g].items.append((s, b))
+                } else {
+                    groups.append((r.grid, [(s, b)]))
+                }
+            }
+        }
+        var out: [Pass] = []
+        for g in groups {
+            // The engine reads the same rows at a time whatever the number of bands (rows depend
+            // on the pixel size only), so values do not depend on how the work is cut.
+            let cap = options.batchSize > 0 ? options.batchSize : g.items.count
+            var i = 0
+            while i < g.items.count {
+                out.append(Pass(items: Array(g.items[i..<min(g.items.count, i + cap)])))
+                i += cap
+            }
+        }
+        return out
+    }
+
+    package func compute(_ ind: BatchIndicator, chunk: Pass, zonesKey: String, zonesCache: inout BatchZonesCache?,
+                 report: inout BatchReport, progress: @escaping (Double) -> Void) throws {
+        let z = manifest.zones
+        var job = ZonalJob(zonesPath: z.path, layer: z.layer, idField: z.id, includeFields: z.include,
+                           rasters: chunk.items.map { RasterSpec(name: ind.name, path: $0.source.path, band: $0.band) },
+                           weights: ind.weights.map { RasterSpec(name: "weights", path: $0) }, stats: ind.stats, method: ind.method)
+        job.rollup = z.rollup
+        job.threads = options.threads
+        job.maxMemory = options.maxMemory
+        let result = try job.run { done, total in progress(total > 0 ? Double(done) / Double(total) : 0) }
+        report.passes += 1
+        report.bandsComputed += chunk.bandCount
+        // The zone units: cached once; every pass must give the same.
+        if let zc = zonesCache {
+            guard zc.units.count == result.units.count, zip(zc.units, result.units).allSatisfy({ $0.id == $1.id && $0.level == $1.level }) else {
+                throw GeoKitError.input(z.path, "the zones' units differ from the cached ones; delete \(cacheDir) and rerun")
+            }
+        } else {
+            let zc = BatchZonesCache(zonesKey: zonesKey,
+                                     units: result.units.map { CachedUnit(id: $0.id, level: $0.level, name: $0.name, attributes: $0.attributes, empty: $0.isEmptyGeometry) },
+                                     idField: result.idField, includeFields: result.includeFields, hasRollup: result.hasRollup,
+                                     zonesCRS: result.zonesCRS, warnings: result.warnings.filter { $0.kind != .outside }.map(\.message),
+                                     layer: result.zones.layer, featureCount: result.zones.featureCount,
+                                     pcodeVersion: result.zones.pcodeVersion, idLevel: result.idLevel?.rawValue)
+            try writeJSONAtomically(zc, to: cacheDir + "/zones.json")
+            zonesCache = zc
+        }
+        // Values per source file, then each complete file's cache, then the state.
+        let ns = ind.stats.count, nu = result.units.count
+        // Values through the result's own columns (one per band and statistic, in order).
+        let columns = result.indicatorColumns
+        guard columns.count == chunk.bandCount * ns else { throw GeoKitError.internal("\(columns.count) columns for \(chunk.bandCount) bands") }
+        var st = state.indicators[ind.name]!
+        var k = 0
+        while k < chunk.items.count {
+            let s = chunk.items[k].source
+            let nb = s.bands.count
+            // A multi-band file may span passes: write its cache when its last band is in.
+            var values = [Double](repeating: .nan, count: nu * nb * ns)
+            var j = k
+            while j < chunk.items.count && chunk.items[j].source.path == s.path {
+                let bi = s.bands.firstIndex(of: chunk.items[j].band)!
+                for u in 0..<nu {
+                    for si in 0..<ns { values[(u * nb + bi) * ns + si] = result.value(result.units[u], columns[j * ns + si]).doubleValue ?? .nan }
+                }
+                j += 1
+            }
+            try storePartial(ind.name, s, values: values, bands: chunk.items[k..<j].map(\.band))
+            if let full = completed(ind.name, s, units: nu, stats: ns) {
+                let name = cacheName(s)
+                try writeCache(cachePath(ind.name, name), values: full, units: nu, bands: nb, stats: ns)
+                st.sources[s.path] = BatchSourceRecord(fingerprint: try check(s.path).fp, bands: s.bands, cache: name)
+                report.filesComputed += 1
+            }
+            k = j
+        }
+        for w in result.warnings {
+            var t = w.message
+            for it in chunk.items { t = t.replacingOccurrences(of: it.source.path, with: ind.sourceText) }
+            if !st.warnings.contains(t) { st.warnings.append(t) }
+        }
+        st.warnings.sort()
+        st.rasterCRS = result.rasterCRS
+        state.indicators[ind.name] = st
+        try writeJSONAtomically(state, to: statePath)
+    }
+
+    // Bands of multi-band files computed in different passes, held until the file is done.
+    package var partial: [String: (values: [Double], done: Set<Int>)] = [:]
+
+    package func storePartial(_ ind: String, _ s: BatchSource, values: [Double], bands: [Int]) throws {
+        let key = ind + "|" + s.path
+        if var p = partial[key] {
+            for (i, v) in values.enumerated() where !v.isNaN { p.values[i] = v }
+            p.done.formUnion(bands)
+            partial[key] = p
+        } else {
+            partial[key] = (values, Set(bands))
+        }
+    }
+
+    package func completed(_ ind: String, _ s: BatchSource, units: Int, stats: Int) -> [Double]? {
+        let key = ind + "|" + s.path
+        guard let p = partial[key], p.done.count == s.bands.count else { return nil }
+        partial[key] = nil
+        return p.values
+    }
+
+    package func writeCache(_ path: String, values: [Double], units: Int, bands: Int, stats: Int) throws {
+        var data = Data("GKB1".utf8)
+        for n in [UInt32(units), UInt32(bands), UInt32(stats)] { withUnsafeBytes(of: n.littleEndian) { data.append(contentsOf: $0) } }
+        values.withUnsafeBytes { data.append(contentsOf: $0) }
+        try writeAtomically(path) { tmp in
+            guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw GeoKitError.io(path, "cannot write") }
+        }
+    }
+
+    package func readCache(_ path: String, count: Int) throws -> [Double] {
+        guard let data = FileManager.default.contents(atPath: path), data.count == 16 + count * 8,
+              data.prefix(4) == Data("GKB1".utf8) else {
+            throw GeoKitError.input(path, "cached values are damaged; delete it and rerun")
+        }
+        return data.dropFirst(16).withUnsafeBytes { raw in Array(raw.bindMemory(to: Double.self)) }
+    }
+
+    /// Temporaries of killed runs (`.NAME.tmp-PID.ext`) in the output and cache folders.
+    package func removeStaleTemporaries() {
+        let fm = FileManager.default
+        var dirs = [manifest.outputDir, cacheDir]
+        dirs += ((try? fm.contentsOfDirectory(atPath: cacheDir)) ?? []).map { cacheDir + "/" + $0 }
+        for d in dirs {
+            for f in (try? fm.contentsOfDirectory(atPath: d)) ?? [] where f.hasPrefix(".") && f.contains(".tmp-") && !f.contains(".tmp-\(getpid())") {
+                try? fm.removeItem(atPath: d + "/" + f)
+            }
+        }
+    }
+}

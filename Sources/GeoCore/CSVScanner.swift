@@ -1,0 +1,63 @@
+import Foundation
+
+// The RFC 4180 record scanner shared by every CSV reader (tables read back for maps and
+// reports, school registers for joins): quoted fields, `""` for a quote, line breaks
+// inside quotes, bytes in and out (UTF-8 is never decoded until a field is asked for).
+
+package let quoteByte = UInt8(ascii: "\""), commaByte = UInt8(ascii: ","), lfByte = UInt8(ascii: "\n"), crByte = UInt8(ascii: "\r")
+
+/// Scan one record from `i` (RFC 4180: fields may be quoted, with `""` for a quote and
+/// commas or line breaks inside). Calls `field(index, start, end, quoted)` for each field;
+/// leaves `i` after the line end and returns the end of the record (before the line end),
+/// or nil when a quoted field is never closed.
+@inline(__always)
+package func scanRecord(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, limit: Int,
+                _ field: (Int, Int, Int, Bool) -> Void) -> Int? {
+    var k = 0
+    while true {
+        let fs = i
+        var quoted = false
+        if i < limit && p[i] == quoteByte {
+            quoted = true
+            i += 1
+            var closed = false
+            while i < limit {
+                if p[i] == quoteByte {
+                    if i + 1 < limit && p[i + 1] == quoteByte { i += 2; continue }
+                    i += 1; closed = true; break
+                }
+                i += 1
+            }
+            if !closed { return nil }
+        }
+        while i < limit {
+            let c = p[i]
+            if c == commaByte || c == lfByte || c == crByte { break }
+            i += 1
+        }
+        field(k, fs, i, quoted)
+        k += 1
+        if i < limit && p[i] == commaByte { i += 1; continue }
+        let recEnd = i
+        if i < limit && p[i] == crByte { i += 1 }
+        if i < limit && p[i] == lfByte { i += 1 }
+        return recEnd
+    }
+}
+
+/// The text of a field; quotes removed and `""` turned into `"` when quoted.
+package func decodeField(_ p: UnsafeBufferPointer<UInt8>, _ fs: Int, _ fe: Int, _ quoted: Bool) -> String {
+    if !quoted { return String(decoding: UnsafeBufferPointer(rebasing: p[fs..<fe]), as: UTF8.self) }
+    var b: [UInt8] = []
+    b.reserveCapacity(fe - fs)
+    var i = fs, inside = false
+    while i < fe {
+        let c = p[i]
+        if c == quoteByte {
+            if inside && i + 1 < fe && p[i + 1] == quoteByte { b.append(quoteByte); i += 2; continue }
+            inside.toggle(); i += 1; continue
+        }
+        b.append(c); i += 1
+    }
+    return String(decoding: b, as: UTF8.self)
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+// Errors and warnings as values. Callers branch on `kind`, never on message text; the CLI
+// prints `message` (one line) and, for errors, the `hint`.
+
+/// Why a run stopped: the kind of problem, the user's file it concerns, and what is wrong.
+public struct GeoKitError: Error, CustomStringConvertible, Equatable, Sendable {
+    public enum Kind: String, Sendable {
+        /// An input file is missing, unreadable or not what was expected.
+        case input
+        /// Coordinate reference systems are missing, unknown or incompatible.
+        case crs
+        /// An option or a combination of options is wrong.
+        case argument
+        /// Reading or writing failed (disk full, permission denied...).
+        case io
+        /// The run was stopped on purpose (a signal, a cancelled pool).
+        case cancelled
+        /// A bug: a state that should not be reachable.
+        case `internal`
+    }
+    public var kind: Kind
+    /// The user's path the problem is about (nil for options and internal errors).
+    public var file: String?
+    /// The line in `file`, for text inputs such as manifests.
+    public var line: Int?
+    /// What is wrong, without the file.
+    public var problem: String
+    /// What the user can do about it, when there is something to say (e.g. an option).
+    public var hint: String?
+
+    public init(_ kind: Kind, file: String? = nil, line: Int? = nil, _ problem: String, hint: String? = nil) {
+        self.kind = kind; self.file = file; self.line = line; self.problem = problem; self.hint = hint
+    }
+
+    public static func input(_ file: String, _ problem: String, hint: String? = nil) -> GeoKitError {
+        GeoKitError(.input, file: file, problem, hint: hint)
+    }
+    public static func crs(_ file: String?, _ problem: String) -> GeoKitError { GeoKitError(.crs, file: file, problem) }
+    public static func argument(_ problem: String, hint: String? = nil) -> GeoKitError {
+        GeoKitError(.argument, problem, hint: hint)
+    }
+    public static func io(_ file: String, _ problem: String) -> GeoKitError { GeoKitError(.io, file: file, problem) }
+    public static func `internal`(_ problem: String) -> GeoKitError { GeoKitError(.internal, "internal error: " + problem) }
+
+    /// `file[:line]: problem`, one line.
+    public var message: String {
+        guard let file else { return problem }
+        return line.map { "\(file):\($0): \(problem)" } ?? "\(file): \(problem)"
+    }
+    /// The message with its hint, as the CLI prints it.
+    public var messageWithHint: String { hint.map { "\(message) (\($0))" } ?? message }
+    public var description: String { messageWithHint }
+
+    /// The same error placed at `line` of `file` (manifest errors point at their line).
+    public func at(file: String, line: Int) -> GeoKitError {
+        var e = self
+        if e.file != nil && e.file != file { e.problem = e.message }
+        e.file = file; e.line = line
+        return e
+    }
+}
+
+/// Something the user should know about a result that is still produced: printed by the
+/// CLI on stderr and recorded in the table's metadata sidecar.
+public struct GeoWarning: CustomStringConvertible, Equatable, Sendable {
+    public enum Kind: String, Sendable {
+        /// A zone's geometry was missing, empty, repaired or not polygonal.
+        case geometry
+        /// A CRS was missing or doubtful and one was assumed.
+        case crs
+        /// Zones lie wholly outside a raster (their statistics are empty).
+        case outside
+        /// The id column has malformed codes, mixed levels, duplicates or blanks.
+        case ids
+        /// An input's content is doubtful (extra fields, rows that are not points...).
+        case input
+        /// A message GDAL raised as a warning.
+        case gdal
+    }
+    public var kind: Kind
+    public var file: String?
+    /// The whole warning, one line, as printed.
+    public var message: String
+
+    public init(_ kind: Kind, file: String? = nil, _ message: String) {
+        self.kind = kind; self.file = file; self.message = message
+    }
+    public var description: String { message }
+}

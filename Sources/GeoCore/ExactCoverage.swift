@@ -1,0 +1,142 @@
+import Foundation
+
+// Exact cell coverage fractions of a polygon.
+//
+// The area of a polygon inside cell (r, c) is the integral over the row strip v in [r, r+1]
+// of the covered length of the horizontal line at v within [c, c+1]. Along one line that
+// length is a signed sum over the edges crossing it of clamp(u, c, c+1) - c, so the cell's
+// area is a sum over edges of the integral of (clamp(u(v), c, c+1) - c) dv. Split each edge
+// at row and column lines; a piece lying in column k adds
+//   * to cell k: (mean u of the piece - k) * dv   (the part of the cell left of it), and
+//   * to every cell left of k: the full width 1 * dv.
+// The second term is recorded once, as a "suffix" event at k, and summed right to left
+// along the row. Between events the running sum is constant, so interior runs come out
+// without visiting their cells. Work is proportional to
+// the number of boundary cells plus rows, not to the polygon's area. (Between events the
+// sum is the share of the row's height that lies inside: 1 for interior runs.)
+
+extension GridPolygon {
+    package func exactCoverage(in window: Window) -> Coverage {
+        var events = EventList()
+        let r0 = window.row, r1 = window.rowEnd
+        let c0 = Double(window.col), c1 = Double(window.colEnd)
+        let width = window.cols
+        guard !window.isEmpty else { return Coverage(window: window, spans: []) }
+
+        for i in 0..<u0.count {
+            let ua = u0[i], va = v0[i], ub = u1[i], vb = v1[i]
+            let lo = min(va, vb), hi = max(va, vb)
+            if hi <= Double(r0) || lo >= Double(r1) { continue }
+            let slope = (ub - ua) / (vb - va)
+            let down = vb > va
+            let rFirst = max(Int(floor(lo)), r0), rLast = min(Int(ceil(hi)) - 1, r1 - 1)
+            if rFirst > rLast { continue }
+            for r in rFirst...rLast {
+                let vs = max(lo, Double(r)), ve = min(hi, Double(r + 1))
+                if ve <= vs { continue }
+                // The piece in this row, in the edge's direction of travel.
+                let vStart = down ? vs : ve, vEnd = down ? ve : vs
+                let uStart = vStart == va ? ua : ua + (vStart - va) * slope
+                let uEnd = vEnd == vb ? ub : ua + (vEnd - va) * slope
+                let dv = vEnd - vStart
+                let uLo = min(uStart, uEnd), uHi = max(uStart, uEnd)
+                let rowIndex = r - r0
+                if uHi <= c0 { continue }                 // left of the window: adds nothing
+                if uLo >= c1 {                            // right of it: full width everywhere
+                    events.add(row: rowIndex, col: width, partial: 0, suffix: dv)
+                    continue
+                }
+                if uHi == uLo {                           // vertical: one column
+                    addPiece(&events, row: rowIndex, k: floor(uLo), uMid: uLo, dv: dv, c0: c0, c1: c1, width: width)
+                    continue
+                }
+                // Split at each column line the piece crosses.
+                let du = uHi - uLo
+                var a = uLo
+                var k = floor(uLo)
+                while a < uHi {
+                    if k >= c1 {
+                        events.add(row: rowIndex, col: width, partial: 0, suffix: dv * (uHi - a) / du)
+                        break
+                    }
+                    let b = min(k + 1, uHi)
+                    if b > c0 {
+                        addPiece(&events, row: rowIndex, k: k, uMid: (a + b) / 2, dv: dv * (b - a) / du,
+                                 c0: c0, c1: c1, width: width)
+                    }
+                    a = b
+                    k += 1
+                }
+            }
+        }
+        return events.sweep(window: window)
+    }
+
+    @inline(__always)
+    private func addPiece(_ events: inout EventList, row: Int, k: Double, uMid: Double, dv: Double,
+                          c0: Double, c1: Double, width: Int) {
+        if k < c0 { return }
+        if k >= c1 { events.add(row: row, col: width, partial: 0, suffix: dv); return }
+        events.add(row: row, col: Int(k - c0), partial: (uMid - k) * dv, suffix: dv)
+    }
+}
+
+/// Per-cell contributions gathered edge by edge, swept row by row.
+package struct EventList {
+    package struct Event { var key: Int; var partial: Double; var suffix: Double }
+    package var items: [Event] = []
+    private var width = 0
+
+    @inline(__always) package mutating func add(row: Int, col: Int, partial: Double, suffix: Double) {
+        // col may equal the window width (a contribution from the right of the window).
+        items.append(Event(key: row << 32 | col, partial: partial, suffix: suffix))
+    }
+
+    package func sweep(window: Window) -> Coverage {
+        var sorted = items
+        sorted.sort { $0.key < $1.key }
+        var spans: [Span] = []
+        spans.reserveCapacity(sorted.count)
+        var rowSpans: [Span] = []
+        var start = 0
+        while start < sorted.count {
+            let row = sorted[start].key >> 32
+            var end = start
+            while end < sorted.count && sorted[end].key >> 32 == row { end += 1 }
+            // Right to left: `winding` is the coverage of the cells right of the event.
+            var winding = 0.0
+            var prevCol = window.cols
+            rowSpans.removeAll(keepingCapacity: true)
+            var i = end - 1
+            while i >= start {
+                let key = sorted[i].key
+                let col = key & 0xffff_ffff
+                var partial = 0.0, suffix = 0.0
+                while i >= start && sorted[i].key == key {
+                    partial += sorted[i].partial; suffix += sorted[i].suffix; i -= 1
+                }
+                if col < window.cols {
+                    if col + 1 < prevCol && winding > 1e-12 {
+                        rowSpans.append(Span(row: window.row + row, col: window.col + col + 1,
+                                             len: prevCol - col - 1, fraction: min(winding, 1)))
+                    }
+                    let f = partial + winding
+                    if f > 1e-12 {
+                        rowSpans.append(Span(row: window.row + row, col: window.col + col, len: 1, fraction: min(f, 1)))
+                    }
+                    prevCol = col
+                }
+                // Snap the running sum where rounding left it a hair off a whole cell or zero.
+                winding += suffix
+                let whole = winding.rounded()
+                if abs(winding - whole) < 1e-12 { winding = whole }
+            }
+            if prevCol > 0 && winding > 1e-12 {
+                rowSpans.append(Span(row: window.row + row, col: window.col, len: prevCol, fraction: min(winding, 1)))
+            }
+            spans.append(contentsOf: rowSpans.reversed())
+            start = end
+        }
+        return Coverage(window: window, spans: spans)
+    }
+}

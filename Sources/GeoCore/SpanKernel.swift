@@ -1,0 +1,207 @@
+// The inner loops: fold the cells of one coverage span of a decoded block into a zone's
+// accumulator. Generic over the pixel type so each type gets its own tight loop.
+
+public protocol RasterScalar {
+    var double: Double { get }
+    /// 8- and 16-bit integers: sums of values and squares are exact in Int64/Int128.
+    static var isSmallInteger: Bool { get }
+    var int: Int { get }
+}
+extension RasterScalar {
+    public static var isSmallInteger: Bool { false }
+    @inline(__always) public var int: Int { 0 }
+}
+extension UInt8: RasterScalar {
+    @inline(__always) public var double: Double { Double(self) }
+    public static var isSmallInteger: Bool { true }
+    @inline(__always) public var int: Int { Int(self) }
+}
+extension Int8: RasterScalar {
+    @inline(__always) public var double: Double { Double(self) }
+    public static var isSmallInteger: Bool { true }
+    @inline(__always) public var int: Int { Int(self) }
+}
+extension UInt16: RasterScalar {
+    @inline(__always) public var double: Double { Double(self) }
+    public static var isSmallInteger: Bool { true }
+    @inline(__always) public var int: Int { Int(self) }
+}
+extension Int16: RasterScalar {
+    @inline(__always) public var double: Double { Double(self) }
+    public static var isSmallInteger: Bool { true }
+    @inline(__always) public var int: Int { Int(self) }
+}
+extension UInt32: RasterScalar { @inline(__always) public var double: Double { Double(self) } }
+extension Int32: RasterScalar { @inline(__always) public var double: Double { Double(self) } }
+extension Float: RasterScalar { @inline(__always) public var double: Double { Double(self) } }
+extension Double: RasterScalar { @inline(__always) public var double: Double { self } }
+
+/// How to read values of one band: what is nodata, how to scale, what to accumulate.
+public struct ValueRules: Sendable {
+    public var nodata: Double?
+    public var scale = 1.0
+    public var offset = 0.0
+    public var moments = true
+    public var histogram = false
+    public init(nodata: Double?, scale: Double = 1, offset: Double = 0, moments: Bool = true, histogram: Bool = false) {
+        self.nodata = nodata; self.scale = scale; self.offset = offset; self.moments = moments; self.histogram = histogram
+    }
+}
+
+/// Accumulate `len` cells at `values` (all with coverage `f` and cell area `cellArea`).
+/// `mask` (0 = invalid) and `weights` (NaN = missing) are optional and aligned with `values`.
+@inline(__always)
+public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int, coverage f: Double, cellArea: Double,
+                                            mask: UnsafePointer<UInt8>?, weights: UnsafePointer<Double>?,
+                                            rules: ValueRules, into s: inout ZoneStats) {
+    let nd = rules.nodata ?? .nan
+    let hasND = rules.nodata != nil
+    let identity = rules.scale == 1 && rules.offset == 0
+    s.cells += len
+    s.totalArea += f * Double(len) * cellArea
+    @inline(__always) func valid(_ i: Int) -> Double? {
+        let raw = values[i].double
+        if raw != raw || (hasND && raw == nd) { return nil }
+        if let mask, mask[i] == 0 { return nil }
+        return identity ? raw : raw * rules.scale + rules.offset
+    }
+    if len == 1 {
+        guard let v = valid(0) else { s.nodataCount += f; return }
+        if rules.moments {
+            s.add(value: v, coverage: f, cellArea: cellArea)
+        } else {
+            // No variance asked for: skip Welford's division (mean is sum / count anyway).
+            s.count += f; s.sum += f * v; s.area += f * cellArea
+            if v < s.min { s.min = v }
+            if v > s.max { s.max = v }
+        }
+        let w = weights?[0] ?? .nan
+        if w == w { s.weightCount += f * w; s.weightSum += f * w * v }
+        if rules.histogram { s.histogram?.add(value: v, coverage: f, area: f * cellArea, weighted: w == w ? f * w : 0) }
+        return
+    }
+    // Pass 1: count, sum, extremes.
+    var n = 0, sum = 0.0, mn = Double.infinity, mx = -Double.infinity
+    var m2 = 0.0
+    if T.isSmallInteger && identity && mask == nil && len <= 1 << 20 {
+        // Integers: exact integer sums, branch-free so the loop vectorises; the variance
+        // from exact sums of squares (no floating add chain per cell).
+        let ndi = hasND && nd == nd.rounded() && abs(nd) < 1e9 ? Int(nd) : Int.min
+        var cnt = 0, isum = 0, isq = 0, imn = Int.max, imx = Int.min
+        for i in 0..<len {
+            let v = values[i].int
+            let ok = v != ndi
+            cnt &+= ok ? 1 : 0
+            isum &+= ok ? v : 0
+            isq &+= ok ? v &* v : 0
+            imn = ok && v < imn ? v : imn
+            imx = ok && v > imx ? v : imx
+        }
+        n = cnt
+        s.nodataCount += f * Double(len - n)
+        guard n > 0 else { return }
+        sum = Double(isum); mn = Double(imn); mx = Double(imx)
+        if rules.moments {
+            // n * m2 = n * sum(v^2) - (sum v)^2, exactly, in 128 bits.
+            let num = Int128(cnt) * Int128(isq) - Int128(isum) * Int128(isum)
+            m2 = Double(num) / Double(cnt)
+        }
+    } else {
+        if identity && mask == nil {
+            for i in 0..<len {
+                let v = values[i].double
+                if v != v || (hasND && v == nd) { continue }
+                n += 1; sum += v
+                mn = v < mn ? v : mn
+                mx = v > mx ? v : mx
+            }
+        } else {
+            for i in 0..<len {
+                guard let v = valid(i) else { continue }
+                n += 1; sum += v
+                mn = v < mn ? v : mn
+                mx = v > mx ? v : mx
+            }
+        }
+        s.nodataCount += f * Double(len - n)
+        guard n > 0 else { return }
+        let runMean = sum / Double(n)
+        // Pass 2: squared deviations about the run's own mean (stable; the run is in cache).
+        if rules.moments {
+            if identity && mask == nil {
+                for i in 0..<len {
+                    let v = values[i].double
+                    if v != v || (hasND && v == nd) { continue }
+                    let d = v - runMean
+                    m2 += d * d
+                }
+            } else {
+                for i in 0..<len { if let v = valid(i) { let d = v - runMean; m2 += d * d } }
+            }
+        }
+    }
+    let runMean = sum / Double(n)
+    s.addRun(n: Double(n), runSum: sum, runMean: runMean, runM2: m2, min: mn, max: mx, coverage: f, cellArea: cellArea)
+    if let weights {
+        var wc = 0.0, ws = 0.0
+        for i in 0..<len {
+            guard let v = valid(i) else { continue }
+            let w = weights[i]
+            if w == w { wc += w; ws += w * v }
+        }
+        s.weightCount += f * wc; s.weightSum += f * ws
+    }
+    if rules.histogram {
+        if T.self == UInt8.self && identity && s.histogram?.dense != nil {
+            accumulateByteHistogram(UnsafeRawPointer(values).assumingMemoryBound(to: UInt8.self), len: len, f: f,
+                                    cellArea: cellArea, mask: mask, weights: weights, nodata: rules.nodata,
+                                    valueRange: Int(mn)...Int(mx), into: &s)
+        } else {
+            for i in 0..<len {
+                guard let v = valid(i) else { continue }
+                let w = weights?[i] ?? .nan
+                s.histogram!.add(value: v, coverage: f, area: f * cellArea, weighted: w == w ? f * w : 0)
+            }
+        }
+    }
+}
+
+/// Byte classes counted with integers in four interleaved tables (so runs of one value do
+/// not serialise on one counter), then folded into the zone's class sums once per span,
+/// over the span's value range only.
+@inline(__always)
+package func accumulateByteHistogram(_ p: UnsafePointer<UInt8>, len: Int, f: Double, cellArea: Double,
+                             mask: UnsafePointer<UInt8>?, weights: UnsafePointer<Double>?, nodata: Double?,
+                             valueRange: ClosedRange<Int>, into s: inout ZoneStats) {
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: 1024) { counts in
+        counts.initialize(repeating: 0)
+        let c = counts.baseAddress!
+        var i = 0
+        if mask == nil {
+            while i + 4 <= len {
+                c[Int(p[i])] &+= 1; c[256 + Int(p[i + 1])] &+= 1
+                c[512 + Int(p[i + 2])] &+= 1; c[768 + Int(p[i + 3])] &+= 1
+                i += 4
+            }
+            while i < len { c[Int(p[i])] &+= 1; i += 1 }
+        } else {
+            while i < len { if mask![i] != 0 { c[Int(p[i])] &+= 1 }; i += 1 }
+        }
+        let skip = nodata.flatMap { $0 >= 0 && $0 < 256 && $0 == $0.rounded() ? Int($0) : nil } ?? -1
+        var wsum = [Double](repeating: 0, count: weights == nil ? 0 : 256)
+        if let weights {
+            for j in 0..<len where mask == nil || mask![j] != 0 {
+                let w = weights[j]; if w == w { wsum[Int(p[j])] += w }
+            }
+        }
+        // Only the bins between the span's valid min and max can be non-zero.
+        for k in valueRange where k != skip {
+            let n = Int(c[k]) + Int(c[256 + k]) + Int(c[512 + k]) + Int(c[768 + k])
+            if n == 0 { continue }
+            let cov = f * Double(n)
+            s.histogram!.dense![k].coverage += cov
+            s.histogram!.dense![k].area += cov * cellArea
+            if weights != nil { s.histogram!.dense![k].weighted += f * wsum[k] }
+        }
+    }
+}

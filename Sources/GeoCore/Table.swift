@@ -1,0 +1,140 @@
+import Foundation
+
+/// A cell of an output table.
+public enum TableCell: Equatable, Sendable {
+    case text(String)
+    case number(Double)
+    case empty
+
+    public var csv: String {
+        switch self {
+        case .text(let s): return csvQuote(s)
+        case .number(let v): return formatNumber(v)
+        case .empty: return ""
+        }
+    }
+    public var doubleValue: Double? { if case .number(let v) = self { return v }; return nil }
+}
+
+/// A table of results: one row per zone (and per roll-up unit), in input order.
+public struct Table: Sendable {
+    public var columns: [String]
+    public var rows: [[TableCell]]
+    /// HXL hashtags, written as a second header row (HDX's convention), when set.
+    public var hxl: [String]?
+    public init(columns: [String], rows: [[TableCell]] = []) { self.columns = columns; self.rows = rows }
+
+    public func column(_ name: String) -> [TableCell]? {
+        guard let i = columns.firstIndex(of: name) else { return nil }
+        return rows.map { $0[i] }
+    }
+}
+
+/// Shortest text that reads back as the same Double; integers without a decimal point.
+public func formatNumber(_ v: Double) -> String {
+    if v.isNaN { return "" }
+    if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+    return "\(v)"
+}
+
+package func csvQuote(_ s: String) -> String {
+    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    return s
+}
+
+/// Write `data` to `path` atomically: a temporary file beside it, then a rename, so no
+/// half-written file ever carries the final name.
+public func writeAtomically(_ path: String, _ write: (String) throws -> Void) throws {
+    let url = URL(fileURLWithPath: path)
+    let dir = url.deletingLastPathComponent().path
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isDir), isDir.boolValue else {
+        throw GeoKitError.io(path, "cannot write: directory \(dir) does not exist")
+    }
+    // Keep the extension: some GDAL drivers insist on it.
+    let ext = url.pathExtension
+    let tmp = dir + "/." + url.deletingPathExtension().lastPathComponent + ".tmp-\(getpid())" + (ext.isEmpty ? "" : "." + ext)
+    try? FileManager.default.removeItem(atPath: tmp)
+    do {
+        try write(tmp)
+        if rename(tmp, path) != 0 {
+            throw GeoKitError.io(path, "cannot write: \(String(cString: strerror(errno)))")
+        }
+    } catch {
+        try? FileManager.default.removeItem(atPath: tmp)
+        throw error
+    }
+}
+
+extension Table {
+    public func csvText(bom: Bool = false) -> String {
+        var out = bom ? "\u{FEFF}" : ""
+        out += columns.map(csvQuote).joined(separator: ",") + "\n"
+        if let hxl { out += hxl.map(csvQuote).joined(separator: ",") + "\n" }
+        for r in rows { out += r.map(\.csv).joined(separator: ",") + "\n" }
+        return out
+    }
+
+    public func writeCSV(to path: String, bom: Bool = false) throws {
+        try writeAtomically(path) { tmp in
+            let w = try CSVStreamWriter(path: tmp, bom: bom)
+            try w.writeRow(columns)
+            if let hxl { try w.writeRow(hxl) }
+            for r in rows { try w.writeRow(r) }
+            try w.close()
+        }
+    }
+}
+
+/// Writes CSV rows straight to a file through a buffer: tables of millions of rows never sit
+/// in memory as text. Used inside `writeAtomically`.
+public final class CSVStreamWriter {
+    private let handle: FileHandle
+    private var buffer = [UInt8]()
+    private let path: String
+
+    public init(path: String, bom: Bool = false) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+            throw GeoKitError.io(path, "cannot write (permission denied or disk full)")
+        }
+        handle = h
+        self.path = path
+        buffer.reserveCapacity(1 << 20)
+        if bom { buffer += [0xEF, 0xBB, 0xBF] }
+    }
+
+    public func writeRow(_ cells: [String]) throws {
+        for (i, c) in cells.enumerated() {
+            if i > 0 { buffer.append(44) }
+            buffer += csvQuote(c).utf8
+        }
+        buffer.append(10)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    public func writeRow(_ cells: [TableCell]) throws {
+        for (i, c) in cells.enumerated() {
+            if i > 0 { buffer.append(44) }
+            switch c {
+            case .number(let v): buffer += formatNumber(v).utf8
+            case .text(let s): buffer += csvQuote(s).utf8
+            case .empty: break
+            }
+        }
+        buffer.append(10)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    public func flush() throws {
+        guard !buffer.isEmpty else { return }
+        do { try handle.write(contentsOf: buffer) } catch { throw GeoKitError.io(path, "cannot write: \(error.localizedDescription)") }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    public func close() throws {
+        try flush()
+        try handle.close()
+    }
+}

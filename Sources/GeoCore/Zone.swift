@@ -1,0 +1,40 @@
+import Foundation
+
+/// One feature of a zones layer, as plain values: ready for any thread.
+public struct Zone: Sendable {
+    /// Position in the layer (0-based, input order).
+    public var index: Int
+    public var id: String
+    /// Values of the requested include-columns, in order.
+    public var attributes: [String]
+    /// In the target CRS (the raster's), valid, polygonal. Empty for null/empty features.
+    public var geometry: MultiPolygon
+    /// Well-known binary of the original geometry (for writing `.gpkg` output), when kept.
+    public var wkb: [UInt8]?
+
+    public init(index: Int, id: String, attributes: [String], geometry: MultiPolygon, wkb: [UInt8]? = nil) {
+        self.index = index; self.id = id; self.attributes = attributes; self.geometry = geometry; self.wkb = wkb
+    }
+}
+
+/// A vector layer of zones read into memory with warnings about what had to be mended.
+public struct ZoneLayer: Sendable {
+    public var path: String
+    public var layerName: String
+    public var idField: String
+    public var includeFields: [String]
+    public var fieldNames: [String]
+    public var crsWKT: String?
+    public var zones: [Zone]
+    public var warnings: [GeoWarning]
+    /// `PCode_V` (P-code version) when the layer carries one.
+    public var pcodeVersion: String?
+
+    public init(path: String, layerName: String, idField: String, includeFields: [String], fieldNames: [String],
+                crsWKT: String?, zones: [Zone], warnings: [GeoWarning], pcodeVersion: String?) {
+        self.path = path; self.layerName = layerName; self.idField = idField; self.includeFields = includeFields
+        self.fieldNames = fieldNames; self.crsWKT = crsWKT; self.zones = zones; self.warnings = warnings
+        self.pcodeVersion = pcodeVersion
+    }
+}
+

@@ -1,0 +1,52 @@
+import CGeo
+import Foundation
+import GeoCore
+
+// The C boundary. GeoGDAL is the only target that imports CGeo (GDAL/OGR/OSR/CPL, GEOS,
+// PROJ, OpenSSL's libcrypto); everything above it sees Swift values and classes that free
+// their handles in deinit. This file holds the process-wide GDAL setup and error handling:
+// GDAL's messages never reach stderr directly: errors are turned into thrown
+// `GeoKitError`s by the calls that fail, warnings are collected as `GeoWarning`s.
+
+/// Messages GDAL raised as warnings, collected from every thread.
+public final class GDALMessages: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    public static let shared = GDALMessages()
+    package func append(_ s: String) { lock.lock(); if items.count < 1000 { items.append(s) }; lock.unlock() }
+    public func drain() -> [GeoWarning] {
+        lock.lock(); defer { items.removeAll(); lock.unlock() }
+        return items.map { GeoWarning(.gdal, $0) }
+    }
+}
+
+private let gdalErrorHandler: CPLErrorHandler = { errClass, _, message in
+    // Called on whichever thread raised it. Errors stay readable via CPLGetLastErrorMsg.
+    if errClass == CE_Warning, let message {
+        GDALMessages.shared.append(String(cString: message))
+    }
+}
+
+public enum GDAL {
+    private static let once: Void = {
+        CPLSetConfigOption("GDAL_PAM_ENABLED", "NO")   // no .aux.xml beside the user's rasters
+        CPLSetConfigOption("CPL_LOG", "/dev/null")
+        CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0")
+        GDALAllRegister()
+        CPLSetErrorHandler(gdalErrorHandler)
+    }()
+
+    /// Register drivers and install the error handler (idempotent, thread-safe).
+    public static func initialize() { _ = once }
+
+    /// Set the block cache size in bytes (call before the first read).
+    public static func setCacheMax(_ bytes: Int) { initialize(); GDALSetCacheMax64(GIntBig(bytes)) }
+
+    package static func lastError(_ fallback: String) -> String {
+        guard let m = CPLGetLastErrorMsg() else { return fallback }
+        let s = String(cString: m).trimmingCharacters(in: .whitespacesAndNewlines)
+        return s.isEmpty ? fallback : s
+    }
+
+    public static var version: String { String(cString: GDALVersionInfo("RELEASE_NAME")) }
+}

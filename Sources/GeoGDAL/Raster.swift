@@ -1,0 +1,221 @@
+import CGeo
+import Foundation
+import GeoCore
+
+extension PixelType {
+    /// GDAL 3.6 has no Int8 type: a signed byte band is a Byte band whose IMAGE_STRUCTURE
+    /// metadata says PIXELTYPE=SIGNEDBYTE. Complex types are refused (nil), not truncated.
+    package init?(band b: GDALRasterBandH) {
+        switch GDALGetRasterDataType(b) {
+        case GDT_Byte:
+            let pt = GDALGetMetadataItem(b, "PIXELTYPE", "IMAGE_STRUCTURE").map { String(cString: $0) }
+            self = pt == "SIGNEDBYTE" ? .int8 : .uint8
+        case GDT_UInt16: self = .uint16
+        case GDT_Int16: self = .int16
+        case GDT_UInt32: self = .uint32
+        case GDT_Int32: self = .int32
+        case GDT_Float32: self = .float32
+        case GDT_CInt16, GDT_CInt32, GDT_CFloat32, GDT_CFloat64: return nil
+        default: self = .float64
+        }
+    }
+
+    package var gdal: GDALDataType {
+        switch self {
+        case .uint8, .int8: return GDT_Byte   // signed bytes travel as raw bytes
+        case .uint16: return GDT_UInt16
+        case .int16: return GDT_Int16
+        case .uint32: return GDT_UInt32
+        case .int32: return GDT_Int32
+        case .float32: return GDT_Float32
+        case .float64: return GDT_Float64
+        }
+    }
+}
+
+/// A raster dataset opened read-only through GDAL. One handle per thread: open another
+/// `Raster` on the same path for each worker (GDAL 3.6 handles are not thread-safe);
+/// `Raster.opener(path:)` does that for the engine.
+public final class Raster: RasterSource {
+    package let handle: GDALDatasetH
+    public let path: String
+    public let grid: Grid
+    public let bands: [BandInfo]
+
+    public init(path: String) throws {
+        GDAL.initialize()
+        CPLErrorReset()
+        let flags = UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
+        guard let h = GDALOpenEx(path, flags, nil, nil, nil) else {
+            if !FileManager.default.fileExists(atPath: path) && !path.hasPrefix("/vsi") {
+                throw GeoKitError.input(path, "no such file")
+            }
+            throw GeoKitError.input(path, "not a raster GDAL can read (\(GDAL.lastError("unrecognised format")))")
+        }
+        handle = h
+        self.path = path
+        var gt = [Double](repeating: 0, count: 6)
+        let cols = Int(GDALGetRasterXSize(h)), rows = Int(GDALGetRasterYSize(h))
+        if GDALGetGeoTransform(h, &gt) != CE_None {
+            GDALClose(h)
+            throw GeoKitError.input(path, "raster has no georeferencing (geotransform)")
+        }
+        guard let g = Grid(geotransform: gt, cols: cols, rows: rows) else {
+            GDALClose(h)
+            throw GeoKitError.input(path, "rotated or south-up rasters are not supported (geotransform \(gt))")
+        }
+        grid = g
+        let n = Int(GDALGetRasterCount(h))
+        if n == 0 {
+            GDALClose(h)
+            throw GeoKitError.input(path, "raster has no bands")
+        }
+        var infos: [BandInfo] = []
+        for i in 1...n {
+            let b = GDALGetRasterBand(h, Int32(i))
+            var has: Int32 = 0
+            let nd = GDALGetRasterNoDataValue(b, &has)
+            var sok: Int32 = 0, ook: Int32 = 0
+            let scale = GDALGetRasterScale(b, &sok), offset = GDALGetRasterOffset(b, &ook)
+            var bx: Int32 = 0, by: Int32 = 0
+            GDALGetBlockSize(b, &bx, &by)
+            let mf = GDALGetMaskFlags(b)
+            let realMask = (mf & GMF_ALL_VALID) == 0 && (mf & GMF_NODATA) == 0
+            let desc = GDALGetDescription(b).map { String(cString: $0) } ?? ""
+            guard let type = PixelType(band: b!) else {
+                let name = String(cString: GDALGetDataTypeName(GDALGetRasterDataType(b)))
+                GDALClose(h)
+                throw GeoKitError.input(path, "band \(i) holds complex values (\(name)); geotool summarises real values only")
+            }
+            infos.append(BandInfo(index: i, type: type,
+                                  nodata: has != 0 ? nd : nil, scale: sok != 0 ? scale : 1,
+                                  offset: ook != 0 ? offset : 0, blockCols: Int(bx), blockRows: Int(by),
+                                  hasMask: realMask, description: desc,
+                                  unit: GDALGetRasterUnitType(b).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }))
+        }
+        bands = infos
+    }
+
+    /// Opens a `Raster` on `path` for each engine worker.
+    public static func opener(path: String) -> RasterOpener {
+        RasterOpener(key: path) { try Raster(path: path) }
+    }
+
+    /// A block-sized scratch buffer for `read` (one per handle, so one per worker).
+    private var tile: UnsafeMutableRawPointer?
+    private var tileBytes = 0
+
+    deinit {
+        tile?.deallocate()
+        GDALClose(handle)
+    }
+
+    public var spatialReference: SpatialReference? {
+        guard let h = GDALGetSpatialRef(handle) else { return nil }
+        return SpatialReference(borrowing: h)
+    }
+
+    public var driverName: String {
+        GDALGetDriverShortName(GDALGetDatasetDriver(handle)).map { String(cString: $0) } ?? "?"
+    }
+
+    /// Read `window` of band `band` (1-based) as `type` into `buffer` (row-major, tightly packed).
+    /// In the band's own type, blocks are decoded with GDALReadBlock straight into the buffer's
+    /// rows: no block cache (whose global lock serialises workers) and no second copy.
+    public func read(band: Int, window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer) throws {
+        let b = GDALGetRasterBand(handle, Int32(band))
+        let info = bands[band - 1]
+        if type == info.type && info.blockCols > 0 && info.blockRows > 0 && GDALGetRasterDataType(b) == type.gdal {
+            let bx = info.blockCols, by = info.blockRows, size = type.size
+            if tileBytes < bx * by * size {
+                tile?.deallocate()
+                tileBytes = bx * by * size
+                tile = UnsafeMutableRawPointer.allocate(byteCount: tileBytes, alignment: 64)
+            }
+            for brow in (window.row / by)...((window.rowEnd - 1) / by) {
+                for bcol in (window.col / bx)...((window.colEnd - 1) / bx) {
+                    CPLErrorReset()
+                    if GDALReadBlock(b, Int32(bcol), Int32(brow), tile) != CE_None {
+                        throw GeoKitError.io(path, "cannot read block (\(bcol), \(brow)) of band \(band): \(GDAL.lastError("read error"))")
+                    }
+                    let tr0 = brow * by, tc0 = bcol * bx
+                    let r0 = max(window.row, tr0), r1 = min(window.rowEnd, tr0 + by)
+                    let c0 = max(window.col, tc0), c1 = min(window.colEnd, tc0 + bx)
+                    for r in r0..<r1 {
+                        (buffer + ((r - window.row) * window.cols + (c0 - window.col)) * size)
+                            .copyMemory(from: tile! + ((r - tr0) * bx + (c0 - tc0)) * size, byteCount: (c1 - c0) * size)
+                    }
+                }
+            }
+            return
+        }
+        CPLErrorReset()
+        let err = GDALRasterIO(b, GF_Read, Int32(window.col), Int32(window.row), Int32(window.cols), Int32(window.rows),
+                               buffer, Int32(window.cols), Int32(window.rows), type.gdal, 0, 0)
+        if err != CE_None { throw GeoKitError.io(path, "cannot read band \(band) at \(window): \(GDAL.lastError("read error"))") }
+    }
+
+    /// Read the band's mask (0 = invalid) for `window`.
+    public func readMask(band: Int, window: Window, into buffer: UnsafeMutablePointer<UInt8>) throws {
+        let m = GDALGetMaskBand(GDALGetRasterBand(handle, Int32(band)))
+        let err = GDALRasterIO(m, GF_Read, Int32(window.col), Int32(window.row), Int32(window.cols), Int32(window.rows),
+                               buffer, Int32(window.cols), Int32(window.rows), GDT_Byte, 0, 0)
+        if err != CE_None { throw GeoKitError.io(path, "cannot read mask of band \(band): \(GDAL.lastError("read error"))") }
+    }
+
+    /// Read band `band` as Float64 resampled (nearest) onto the cells of `window` of `target`,
+    /// a grid in the same CRS. Cells outside this raster get NaN. Used for weights whose grid
+    /// differs from the value grid.
+    public func readResampled(band: Int, onto target: Grid, window: Window, into out: UnsafeMutablePointer<Double>) throws {
+        let n = window.cellCount
+        out.initialize(repeating: .nan, count: n)
+        // Map extent of the target window, in this raster's pixel coordinates.
+        let x0 = target.x(col: Double(window.col)), x1 = target.x(col: Double(window.colEnd))
+        let y0 = target.y(row: Double(window.row)), y1 = target.y(row: Double(window.rowEnd))
+        let pc0 = grid.u(x0), pc1 = grid.u(x1), pr0 = grid.v(y0), pr1 = grid.v(y1)
+        // Clip to this raster, keeping whole target cells.
+        let tc0 = max(0, Int(ceil((0 - pc0) / (pc1 - pc0) * Double(window.cols) - 1e-9)))
+        let tc1 = min(window.cols, Int(floor((Double(grid.cols) - pc0) / (pc1 - pc0) * Double(window.cols) + 1e-9)))
+        let tr0 = max(0, Int(ceil((0 - pr0) / (pr1 - pr0) * Double(window.rows) - 1e-9)))
+        let tr1 = min(window.rows, Int(floor((Double(grid.rows) - pr0) / (pr1 - pr0) * Double(window.rows) + 1e-9)))
+        guard tc1 > tc0, tr1 > tr0 else { return }
+        let sc = (pc1 - pc0) / Double(window.cols), sr = (pr1 - pr0) / Double(window.rows)
+        var extra = GDALRasterIOExtraArg()
+        extra.nVersion = 1
+        extra.eResampleAlg = GRIORA_NearestNeighbour
+        extra.bFloatingPointWindowValidity = 1
+        extra.dfXOff = pc0 + Double(tc0) * sc
+        extra.dfYOff = pr0 + Double(tr0) * sr
+        extra.dfXSize = Double(tc1 - tc0) * sc
+        extra.dfYSize = Double(tr1 - tr0) * sr
+        let xoff = Int32(max(0, floor(extra.dfXOff + 1e-9))), yoff = Int32(max(0, floor(extra.dfYOff + 1e-9)))
+        let xsize = min(Int32(grid.cols) - xoff, max(1, Int32(ceil(extra.dfXOff + extra.dfXSize - 1e-9)) - xoff))
+        let ysize = min(Int32(grid.rows) - yoff, max(1, Int32(ceil(extra.dfYOff + extra.dfYSize - 1e-9)) - yoff))
+        let b = GDALGetRasterBand(handle, Int32(band))
+        let err = GDALRasterIOEx(b, GF_Read, xoff, yoff, xsize, ysize,
+                                 out + tr0 * window.cols + tc0, Int32(tc1 - tc0), Int32(tr1 - tr0), GDT_Float64,
+                                 8, GSpacing(8 * window.cols), &extra)
+        if err != CE_None { throw GeoKitError.io(path, "cannot read band \(band): \(GDAL.lastError("read error"))") }
+    }
+
+    /// A human summary for `geotool info`.
+    public func describe() -> String {
+        var s = "raster: \(path)\n"
+        s += "driver: \(driverName)\n"
+        s += "size: \(grid.cols) x \(grid.rows) cells, \(bands.count) band(s)\n"
+        s += "grid: origin (\(grid.left), \(grid.top)), cell \(grid.dx) x \(grid.dy)\n"
+        s += "extent: \(grid.extent)\n"
+        if let srs = spatialReference {
+            s += "crs: \(srs.shortName)\(srs.isGeographic ? " (geographic: cell areas from the ellipsoid)" : "")\n"
+        } else { s += "crs: none\n" }
+        for b in bands {
+            s += "band \(b.index): \(b.type.rawValue), block \(b.blockCols) x \(b.blockRows)"
+            if let nd = b.nodata { s += ", nodata \(formatNumber(nd))" }
+            if b.scale != 1 || b.offset != 0 { s += ", scale \(b.scale) offset \(b.offset)" }
+            if b.hasMask { s += ", mask band" }
+            if !b.description.isEmpty { s += ", \"\(b.description)\"" }
+            s += "\n"
+        }
+        return s
+    }
+}

@@ -1,0 +1,57 @@
+import CGeo
+import Foundation
+import GeoCore
+
+/// SHA-256 through the system's OpenSSL libcrypto (Debian's libssl-dev): the checksums
+/// the metadata records for every input, and batch's change detection.
+public final class SHA256 {
+    private let ctx: OpaquePointer
+
+    public init() {
+        ctx = EVP_MD_CTX_new()!
+        EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
+    }
+    deinit { EVP_MD_CTX_free(ctx) }
+
+    public func update(_ bytes: UnsafeRawBufferPointer) {
+        if let base = bytes.baseAddress, bytes.count > 0 { EVP_DigestUpdate(ctx, base, bytes.count) }
+    }
+    public func update<C: ContiguousBytes>(_ bytes: C) { bytes.withUnsafeBytes { update($0) } }
+
+    /// The digest as 64 lower-case hex digits (the hasher cannot be updated after this).
+    public func hexDigest() -> String {
+        var out = [UInt8](repeating: 0, count: 32)
+        var n: UInt32 = 0
+        EVP_DigestFinal_ex(ctx, &out, &n)
+        return out.prefix(Int(n)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// SHA-256 of bytes in memory.
+    public static func hex<C: ContiguousBytes>(_ bytes: C) -> String {
+        let h = SHA256()
+        h.update(bytes)
+        return h.hexDigest()
+    }
+    public static func hex(text: String) -> String { hex(Array(text.utf8)) }
+
+    /// SHA-256 of a file, streamed in 8 MB reads. Throws for a folder or an unreadable file.
+    public static func hex(fileAt path: String) throws -> String {
+        guard let f = fopen(path, "rb") else {
+            throw GeoKitError.input(path, "cannot read (\(String(cString: strerror(errno))))")
+        }
+        defer { fclose(f) }
+        let h = SHA256()
+        let size = 8 << 20
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        defer { buf.deallocate() }
+        while true {
+            let n = fread(buf, 1, size, f)
+            if n > 0 { h.update(UnsafeRawBufferPointer(start: buf, count: n)) }
+            if n < size {
+                if ferror(f) != 0 { throw GeoKitError.input(path, "cannot read (\(String(cString: strerror(errno))))") }
+                break
+            }
+        }
+        return h.hexDigest()
+    }
+}

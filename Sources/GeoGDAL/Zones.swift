@@ -1,0 +1,206 @@
+import CGeo
+import Foundation
+import GeoCore
+
+/// An OGR vector dataset opened read-only.
+public final class VectorDataset {
+    package let handle: GDALDatasetH
+    public let path: String
+
+    public init(path: String) throws {
+        GDAL.initialize()
+        CPLErrorReset()
+        let flags = UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
+        guard let h = GDALOpenEx(path, flags, nil, nil, nil) else {
+            if !FileManager.default.fileExists(atPath: path) { throw GeoKitError.input(path, "no such file") }
+            throw GeoKitError.input(path, "not a vector layer GDAL can read (\(GDAL.lastError("unrecognised format")))")
+        }
+        handle = h
+        self.path = path
+    }
+    deinit { GDALClose(handle) }
+
+    public var layerNames: [String] {
+        (0..<Int(GDALDatasetGetLayerCount(handle))).map {
+            String(cString: OGR_L_GetName(GDALDatasetGetLayer(handle, Int32($0))))
+        }
+    }
+
+    package func layer(named name: String?) throws -> OGRLayerH {
+        if let name {
+            guard let l = GDALDatasetGetLayerByName(handle, name) else {
+                throw GeoKitError.input(path, "no layer '\(name)' (layers: \(layerNames.joined(separator: ", ")))")
+            }
+            return l
+        }
+        guard GDALDatasetGetLayerCount(handle) > 0, let l = GDALDatasetGetLayer(handle, 0) else {
+            throw GeoKitError.input(path, "no layers")
+        }
+        return l
+    }
+
+    public func fieldNames(layer name: String? = nil) throws -> [String] {
+        let l = try layer(named: name)
+        let defn = OGR_L_GetLayerDefn(l)
+        return (0..<Int(OGR_FD_GetFieldCount(defn))).map {
+            String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, Int32($0))))
+        }
+    }
+
+    /// Read every feature: id and include fields as text, geometry transformed into `target`
+    /// (when both CRSs are known and differ), repaired with GEOS make-valid when invalid.
+    public func readZones(layer name: String? = nil, idField: String, includeFields: [String] = [],
+                          target: SpatialReference? = nil, keepWKB: Bool = false) throws -> ZoneLayer {
+        let l = try layer(named: name)
+        let layerName = String(cString: OGR_L_GetName(l))
+        if OGR_L_GetFeatureCount(l, 1) == 0 { throw GeoKitError.input(path, "layer '\(layerName)' has no features") }
+        let names = try fieldNames(layer: name)
+        func fieldIndex(_ f: String) throws -> Int32 {
+            if let i = names.firstIndex(of: f) { return Int32(i) }
+            if let i = names.firstIndex(where: { $0.lowercased() == f.lowercased() }) { return Int32(i) }
+            throw GeoKitError.input(path, "no field '\(f)' in layer '\(layerName)' (fields: \(names.joined(separator: ", ")))")
+        }
+        let idIndex = try fieldIndex(idField)
+        let incIndex = try includeFields.map(fieldIndex)
+        let pcodeV = names.firstIndex(where: { $0.lowercased() == "pcode_v" }).map(Int32.init)
+
+        var transform: CoordinateTransform?
+        var layerSRS: SpatialReference?
+        if let s = OGR_L_GetSpatialRef(l) { layerSRS = SpatialReference(borrowing: s) }
+        var warnings: [GeoWarning] = []
+        if let target {
+            if let src = layerSRS {
+                var env = OGREnvelope()
+                let outOfRange = src.isGeographic && OGR_L_GetExtent(l, &env, 1) == OGRERR_NONE &&
+                    (env.MinX < -360 || env.MaxX > 360 || env.MinY < -90.001 || env.MaxY > 90.001)
+                if outOfRange {
+                    // A wrong .prj is common: degrees cannot exceed these ranges.
+                    warnings.append(GeoWarning(.crs, file: path, "\(path): layer CRS \(src.shortName) is geographic but its coordinates are not degrees (extent \(env.MinX), \(env.MinY) - \(env.MaxX), \(env.MaxY)); taking them as the raster's CRS (\(target.shortName))"))
+                } else if !src.isSame(target) {
+                    transform = try CoordinateTransform(from: src, to: target)
+                }
+            } else {
+                warnings.append(GeoWarning(.crs, file: path, "\(path): layer has no CRS; assuming the raster's (\(target.shortName))"))
+            }
+        }
+
+        let ctx = GEOSContext()
+        var zones: [Zone] = []
+        var pcodeVersion: String?
+        OGR_L_ResetReading(l)
+        var index = 0
+        while let f = OGR_L_GetNextFeature(l) {
+            defer { OGR_F_Destroy(f); index += 1 }
+            let id = OGR_F_IsFieldSetAndNotNull(f, idIndex) != 0 ? String(cString: OGR_F_GetFieldAsString(f, idIndex)) : ""
+            let attrs = incIndex.map { OGR_F_IsFieldSetAndNotNull(f, $0) != 0 ? String(cString: OGR_F_GetFieldAsString(f, $0)) : "" }
+            if pcodeVersion == nil, let pv = pcodeV, OGR_F_IsFieldSetAndNotNull(f, pv) != 0 {
+                pcodeVersion = String(cString: OGR_F_GetFieldAsString(f, pv))
+            }
+            let label = id.isEmpty ? "feature \(index)" : "feature \(index) (\(idField)=\(id))"
+            var zone = Zone(index: index, id: id, attributes: attrs, geometry: MultiPolygon([]), wkb: nil)
+            guard let gref = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(gref) == 0 else {
+                warnings.append(GeoWarning(.geometry, file: path, "\(label): no geometry; its row is empty"))
+                zones.append(zone)
+                continue
+            }
+            if keepWKB { zone.wkb = wkbOf(gref) }
+            let g = OGR_G_Clone(gref)!
+            defer { OGR_G_DestroyGeometry(g) }
+            if let t = transform, OGR_G_Transform(g, t.handle) != OGRERR_NONE {
+                warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty"))
+                zones.append(zone)
+                continue
+            }
+            do {
+                var geom = try Geometry(wkb: wkbOf(g), context: ctx)
+                if !geom.isValid {
+                    let why = geom.invalidReason
+                    geom = try geom.makeValid()
+                    warnings.append(GeoWarning(.geometry, file: path, "\(label): invalid geometry (\(why)); repaired with GEOS make-valid"))
+                }
+                zone.geometry = geom.polygons()
+                if zone.geometry.isEmpty {
+                    warnings.append(GeoWarning(.geometry, file: path, "\(label): geometry has no polygonal part; its row is empty"))
+                }
+            } catch {
+                warnings.append(GeoWarning(.geometry, file: path, "\(label): \(error); its row is empty"))
+            }
+            zones.append(zone)
+        }
+        if zones.isEmpty { throw GeoKitError.input(path, "layer '\(layerName)' has no features") }
+        if driverName == "TopoJSON" {
+            zones = restoreNullTopoJSONFeatures(zones, layer: layerName, idField: names[Int(idIndex)],
+                                                includeFields: incIndex.map { names[Int($0)] }, warnings: &warnings)
+        }
+        return ZoneLayer(path: path, layerName: layerName, idField: names[Int(idIndex)], includeFields: incIndex.map { names[Int($0)] },
+                         fieldNames: names, crsWKT: layerSRS?.wkt, zones: zones, warnings: warnings,
+                         pcodeVersion: pcodeVersion)
+    }
+}
+
+extension VectorDataset {
+    package var driverName: String { GDALGetDriverShortName(GDALGetDatasetDriver(handle)).map { String(cString: $0) } ?? "" }
+
+    /// GDAL's TopoJSON reader drops objects whose geometry type is null (MIMU's Cocokyun).
+    /// Put them back as empty rows so the output keeps one row per input feature.
+    package func restoreNullTopoJSONFeatures(_ zones: [Zone], layer: String, idField: String, includeFields: [String],
+                                     warnings: inout [GeoWarning]) -> [Zone] {
+        guard let data = FileManager.default.contents(atPath: path),
+              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let objects = root["objects"] as? [String: Any],
+              let obj = objects[layer] as? [String: Any],
+              let geoms = obj["geometries"] as? [[String: Any]] else { return zones }
+        let isNull = geoms.map { $0["type"] == nil || $0["type"] is NSNull }
+        guard isNull.contains(true), isNull.filter({ !$0 }).count == zones.count else { return zones }
+        func text(_ v: Any?) -> String {
+            switch v {
+            case let s as String: return s
+            case let n as NSNumber: return n.stringValue
+            default: return ""
+            }
+        }
+        var out: [Zone] = []
+        var next = 0
+        for (i, null) in isNull.enumerated() {
+            if null {
+                let props = geoms[i]["properties"] as? [String: Any] ?? [:]
+                let id = text(props[idField])
+                warnings.append(GeoWarning(.geometry, file: path, "feature \(i) (\(idField)=\(id)): null geometry (GDAL's TopoJSON reader skips it); its row is empty"))
+                out.append(Zone(index: i, id: id, attributes: includeFields.map { text(props[$0]) }, geometry: MultiPolygon([])))
+            } else {
+                var z = zones[next]; z.index = i; out.append(z); next += 1
+            }
+        }
+        return out
+    }
+}
+
+package func wkbOf(_ g: OGRGeometryH) -> [UInt8] {
+    let n = Int(OGR_G_WkbSize(g))
+    var buf = [UInt8](repeating: 0, count: n)
+    buf.withUnsafeMutableBufferPointer { _ = OGR_G_ExportToIsoWkb(g, wkbNDR, $0.baseAddress) }
+    return buf
+}
+
+extension VectorDataset {
+    /// A human summary for `geotool info`.
+    public func describe() throws -> String {
+        var s = "vector: \(path)\n"
+        for name in layerNames {
+            let l = try layer(named: name)
+            let n = OGR_L_GetFeatureCount(l, 1)
+            var env = OGREnvelope()
+            let hasEnv = OGR_L_GetExtent(l, &env, 1) == OGRERR_NONE
+            let srs = OGR_L_GetSpatialRef(l).map { SpatialReference(borrowing: $0).shortName } ?? "none"
+            let gt = String(cString: OGRGeometryTypeToName(OGR_L_GetGeomType(l)))
+            s += "layer \(name): \(n) feature(s), \(gt), crs \(srs)\n"
+            if hasEnv { s += "  extent: (\(env.MinX), \(env.MinY)) - (\(env.MaxX), \(env.MaxY))\n" }
+            let defn = OGR_L_GetLayerDefn(l)
+            for i in 0..<OGR_FD_GetFieldCount(defn) {
+                let fd = OGR_FD_GetFieldDefn(defn, i)
+                s += "  field \(String(cString: OGR_Fld_GetNameRef(fd))): \(String(cString: OGR_GetFieldTypeName(OGR_Fld_GetType(fd))))\n"
+            }
+        }
+        return s
+    }
+}

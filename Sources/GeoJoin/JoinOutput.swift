@@ -1,0 +1,176 @@
+import Foundation
+import GeoCore
+import GeoGDAL
+import GeoKit
+
+// MARK: - Output
+
+extension PointJoinResult {
+    /// Names of the added columns: the id field, the include fields, `match`, `distance_m`,
+    /// `swapped_<id>`. A zone field whose name is already a points column (compared
+    /// case-insensitively, as GeoPackage does) is written as `found_<name>`; `match` and
+    /// `distance_m` become `join_match`, `join_distance_m` in that case.
+    public func addedColumns(after existing: [String]) -> [String] {
+        var taken = Set(existing.map { $0.lowercased() })
+        func name(_ s: String, _ prefix: String) -> String {
+            var n = s
+            while taken.contains(n.lowercased()) { n = prefix + n }
+            taken.insert(n.lowercased())
+            return n
+        }
+        var out = [name(idField, "found_")]
+        out += includeFields.map { name($0, "found_") }
+        out += [name("match", "join_"), name("distance_m", "join_"), name("swapped_" + idField, "join_")]
+        return out
+    }
+
+    public func outputColumns(_ points: PointTable) -> [String] { points.columns + addedColumns(after: points.columns) }
+
+    package func distanceText(_ r: Int) -> String {
+        let d = distance[r]
+        if d.isNaN { return "" }
+        if d == 0 { return "0" }
+        return String(format: "%.1f", d)
+    }
+
+    /// The whole output as CSV bytes: every input row as read, then the added fields.
+    /// Built in parallel chunks.
+    public func csvChunks(_ points: PointTable, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [[UInt8]] {
+        let n = points.count
+        // Pre-encoded zone fields: ",id,attr..." per zone, and the empty version.
+        let zoneBytes: [[UInt8]] = zoneIDs.indices.map { z in
+            var b: [UInt8] = []
+            b.append(UInt8(ascii: ",")); b.append(contentsOf: csvQuote(zoneIDs[z]).utf8)
+            for a in zoneAttributes[z] { b.append(UInt8(ascii: ",")); b.append(contentsOf: csvQuote(a).utf8) }
+            return b
+        }
+        let noZone = [UInt8](repeating: UInt8(ascii: ","), count: 1 + includeFields.count)
+        let labels = MatchKind.allCases.map { Array(("," + $0.label + ",").utf8) }
+        let swappedBytes: [[UInt8]] = zoneIDs.map { Array(csvQuote($0).utf8) }
+        let rowsPerChunk = 65536
+        let chunks = (n + rowsPerChunk - 1) / rowsPerChunk
+        final class Slots: @unchecked Sendable { var parts: [[UInt8]]; init(_ k: Int) { parts = Array(repeating: [], count: k) } }
+        let slots = Slots(chunks)
+        var header = outputColumns(points).map(csvQuote).joined(separator: ",") + "\n"
+        _ = header.withUTF8 { _ in }
+        let head = Array(header.utf8)
+        let me = self
+        try slots.parts.withUnsafeMutableBufferPointer { parts in
+            let base = parts.baseAddress
+            try WorkerPool(threads: threads).run(tasks: chunks) { c in
+                var b: [UInt8] = []
+                let rows = c * rowsPerChunk ..< min(n, (c + 1) * rowsPerChunk)
+                b.reserveCapacity(rows.count * 96)
+                for r in rows {
+                    points.appendCSV(r, to: &b)
+                    let z = Int(me.zone[r])
+                    if z >= 0 { b.append(contentsOf: zoneBytes[z]) } else { b.append(contentsOf: noZone) }
+                    b.append(contentsOf: labels[Int(me.match[r].rawValue)])
+                    let d = me.distance[r]
+                    if d == 0 { b.append(UInt8(ascii: "0")) } else if !d.isNaN { b.append(contentsOf: me.distanceText(r).utf8) }
+                    b.append(UInt8(ascii: ","))
+                    let s = Int(me.swappedZone[r])
+                    if s >= 0 { b.append(contentsOf: swappedBytes[s]) }
+                    b.append(UInt8(ascii: "\n"))
+                }
+                (base! + c).initialize(to: b)   // replaces an empty array: no deinit needed
+            }
+        }
+        return [head] + slots.parts
+    }
+
+    /// Write the joined table: `.csv` (fast path), `.gpkg` (attributes only, no geometry) or `.xlsx`.
+    public func write(_ points: PointTable, to path: String, bom: Bool = false) throws {
+        let ext = (path as NSString).pathExtension.lowercased()
+        if ext == "csv" {
+            let parts = try csvChunks(points)
+            try writeAtomically(path) { tmp in
+                guard let f = fopen(tmp, "wb") else {
+                    throw GeoKitError.io(path, "cannot write (\(String(cString: strerror(errno))))")
+                }
+                var ok = true
+                if bom { ok = fwrite([0xEF, 0xBB, 0xBF] as [UInt8], 1, 3, f) == 3 }
+                for p in parts where ok { ok = p.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, f) == $0.count } }
+                if fclose(f) != 0 { ok = false }
+                if !ok { throw GeoKitError.io(path, "cannot write (disk full?)") }
+            }
+        } else {
+            try table(points).write(to: path, layerName: "join", bom: bom)
+        }
+    }
+
+    /// The joined table as cells (for GeoPackage / Excel output).
+    public func table(_ points: PointTable) -> Table {
+        var t = Table(columns: outputColumns(points))
+        t.rows.reserveCapacity(points.count)
+        for r in 0..<points.count {
+            var row = points.fields(r).map { TableCell.text($0) }
+            let z = Int(zone[r])
+            row.append(z >= 0 ? .text(zoneIDs[z]) : .empty)
+            for k in includeFields.indices { row.append(z >= 0 ? .text(zoneAttributes[z][k]) : .empty) }
+            row.append(.text(match[r].label))
+            row.append(distance[r].isNaN ? .empty : .number((distance[r] * 10).rounded() / 10))
+            row.append(swappedZone[r] >= 0 ? .text(swappedID(r)) : .empty)
+            t.rows.append(row)
+        }
+        return t
+    }
+
+    /// Why a row is not a clean inside match, in words.
+    public func reason(_ r: Int, _ points: PointTable, idColumn: String? = nil, checkColumn: String? = nil) -> String {
+        var parts: [String] = []
+        let f = points.fields(r)
+        func coordText() -> String {
+            guard let xc = points.xColumn, let yc = points.yColumn,
+                  let xi = points.columnIndex(xc), let yi = points.columnIndex(yc) else { return "the geometry" }
+            return "\(yc)='\(yi < f.count ? f[yi] : "")', \(xc)='\(xi < f.count ? f[xi] : "")'"
+        }
+        switch spatial[r] {
+        case .missingCoords: parts.append("blank coordinate: \(coordText())")
+        case .invalidCoords:
+            if points.status[r] == .invalid { parts.append("not a point / not a number: \(coordText())") }
+            else { parts.append("coordinates out of range or not transformable, and not explained by a swap: \(coordText())") }
+        case .swappedCoords: parts.append("given position outside every zone; with latitude and longitude exchanged it falls in \(swappedID(r)) (not applied)")
+        case .outside: parts.append(distance[r].isNaN ? "outside every zone" + "" : "outside every zone")
+        case .nearest: parts.append("outside every zone; nearest is \(zoneID(r)) at \(distanceText(r)) m")
+        case .border:
+            let o = Int(otherZone[r])
+            parts.append("on the shared border of \(zoneID(r)) and \(o >= 0 ? zoneIDs[o] : "?"); lowest id chosen")
+        case .inside, .duplicateID, .mismatch: break
+        }
+        if !duplicateCount.isEmpty && duplicateCount[r] > 1 {
+            let id = idColumn.flatMap { points.columnIndex($0) }.map { $0 < f.count ? f[$0] : "" } ?? ""
+            parts.append("\(idColumn ?? "id") '\(id)' appears \(duplicateCount[r]) times")
+        }
+        if !mismatch.isEmpty && mismatch[r] {
+            let reg = register[r].trimmingCharacters(in: .whitespaces)
+            parts.append(reg.isEmpty ? "register \(checkColumn ?? "code") is blank; found \(foundCode(r))"
+                                     : "register \(checkColumn ?? "code")=\(reg) but found \(foundCode(r))")
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    /// The QA table: every row that is not a clean inside match.
+    public func report(_ points: PointTable, idColumn: String? = nil, checkColumn: String? = nil) -> Table {
+        var cols = ["row"]
+        let idIdx = idColumn.flatMap { points.columnIndex($0) }
+        if let idColumn { cols.append(idColumn) }
+        cols += ["match", "reason", idField, "swapped_" + idField]
+        if let checkColumn { cols += [checkColumn, "found_" + checkColumn] }
+        cols.append("distance_m")
+        var t = Table(columns: cols)
+        for r in 0..<match.count where match[r] != .inside {
+            var row: [TableCell] = [.number(Double(r + 1))]
+            if idColumn != nil {
+                let f = points.fields(r)
+                row.append(.text(idIdx.map { $0 < f.count ? f[$0] : "" } ?? ""))
+            }
+            row += [.text(match[r].label), .text(reason(r, points, idColumn: idColumn, checkColumn: checkColumn)),
+                    .text(zoneID(r)), .text(swappedID(r))]
+            if checkColumn != nil { row += [.text(register.isEmpty ? "" : register[r]), .text(foundCode(r))] }
+            row.append(distance[r].isNaN ? .empty : .number((distance[r] * 10).rounded() / 10))
+            t.rows.append(row)
+        }
+        return t
+    }
+}

@@ -1,0 +1,270 @@
+import Foundation
+import GeoCore
+import GeoGDAL
+
+// Points to join: a CSV with coordinate columns (read here, RFC 4180, every column kept
+// as text) or any OGR point layer. Records of a CSV are kept as the bytes they were
+// read from, so the output can repeat them exactly, quoting included.
+
+/// What was found in a row's coordinate fields.
+public enum CoordinateStatus: UInt8, Sendable {
+    case ok
+    /// Blank (or NA, N/A, NULL, None, NaN) in either coordinate.
+    case missing
+    /// Not a number (e.g. `96.1O`, `17°30'N`), or a geometry that is not a point.
+    case invalid
+}
+
+public struct PointTable: Sendable {
+    public let path: String
+    /// Column names, as written in the header / the layer.
+    public let columns: [String]
+    public var count: Int { x.count }
+    /// The coordinate columns used (nil when coordinates come from OGR point geometries).
+    public let xColumn: String?, yColumn: String?
+    /// Coordinates as given (x = longitude / easting); NaN unless `status[i] == .ok`.
+    public var x: [Double], y: [Double]
+    public var status: [CoordinateStatus]
+    /// The layer's CRS (OGR sources); nil for CSV: the caller decides (default EPSG:4326).
+    public let crsWKT: String?
+    public var warnings: [GeoWarning]
+    package let source: Source
+
+    package enum Source: Sendable {
+        case csv(CSVRecords)
+        case rows([[String]])
+    }
+
+    /// Common names of coordinate columns, in order of preference (compared case-insensitively).
+    public static let xNames = ["longitude", "lon", "long", "lng", "x"]
+    public static let yNames = ["latitude", "lat", "y"]
+
+    /// Read a `.csv` (own parser) or any OGR vector point layer.
+    public static func read(path: String, xColumn: String? = nil, yColumn: String? = nil,
+                            layer: String? = nil) throws -> PointTable {
+        if (path as NSString).pathExtension.lowercased() == "csv" {
+            return try readCSV(path: path, xColumn: xColumn, yColumn: yColumn)
+        }
+        return try readOGR(path: path, layer: layer)
+    }
+
+    /// Every field of a row, as text.
+    public func fields(_ row: Int) -> [String] {
+        switch source {
+        case .rows(let r): return r[row]
+        case .csv(let c):
+            var out = c.fields(row)
+            if out.count < columns.count { out += Array(repeating: "", count: columns.count - out.count) }
+            return out
+        }
+    }
+
+    /// One column as text for every row, found case-insensitively.
+    public func column(_ name: String) -> [String]? {
+        guard let k = columnIndex(name) else { return nil }
+        switch source {
+        case .rows(let r): return r.map { k < $0.count ? $0[k] : "" }
+        case .csv(let c): return (0..<count).map { c.field($0, k) }
+        }
+    }
+
+    public func columnIndex(_ name: String) -> Int? {
+        if let i = columns.firstIndex(of: name) { return i }
+        let n = name.trimmingCharacters(in: .whitespaces).lowercased()
+        return columns.firstIndex { $0.trimmingCharacters(in: .whitespaces).lowercased() == n }
+    }
+
+    /// Append the row as CSV (no line end), padded to `columns.count` fields.
+    package func appendCSV(_ row: Int, to out: inout [UInt8]) {
+        switch source {
+        case .csv(let c): c.appendRecord(row, columns: columns.count, to: &out)
+        case .rows(let r):
+            for (k, f) in r[row].enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: csvQuote(f).utf8)
+            }
+        }
+    }
+}
+
+// MARK: - CSV
+
+/// The bytes of a CSV file and where each record lies in them.
+package final class CSVRecords: @unchecked Sendable {   // immutable after init
+    package let bytes: [UInt8]
+    package let start: [Int]
+    package let end: [Int]
+    package let fieldCount: [Int32]
+    package init(bytes: [UInt8], start: [Int], end: [Int], fieldCount: [Int32]) {
+        self.bytes = bytes; self.start = start; self.end = end; self.fieldCount = fieldCount
+    }
+
+    package func fields(_ row: Int) -> [String] {
+        var out: [String] = []
+        bytes.withUnsafeBufferPointer { p in
+            var i = start[row]
+            _ = scanRecord(p, &i, limit: end[row]) { _, fs, fe, q in out.append(decodeField(p, fs, fe, q)) }
+        }
+        return out
+    }
+
+    package func field(_ row: Int, _ k: Int) -> String {
+        var s = ""
+        bytes.withUnsafeBufferPointer { p in
+            var i = start[row]
+            _ = scanRecord(p, &i, limit: end[row]) { f, fs, fe, q in if f == k { s = decodeField(p, fs, fe, q) } }
+        }
+        return s
+    }
+
+    package func appendRecord(_ row: Int, columns: Int, to out: inout [UInt8]) {
+        out.append(contentsOf: bytes[start[row]..<end[row]])
+        var n = Int(fieldCount[row])
+        while n < columns { out.append(UInt8(ascii: ",")); n += 1 }
+    }
+}
+
+
+private let powersOf10: [Double] = (0...22).map { pow(10, Double($0)) }
+
+/// Parse a coordinate from field bytes: a plain decimal number, optionally signed, with
+/// optional exponent. Anything else (letters, degree signs, decimal commas) is invalid.
+package func parseCoordinate(_ p: UnsafeBufferPointer<UInt8>, _ fs: Int, _ fe: Int, _ quoted: Bool) -> (CoordinateStatus, Double) {
+    var s = fs, e = fe
+    if quoted {
+        // Coordinates are never legitimately quoted with inner quotes: take what is between.
+        if e - s >= 2 && p[e - 1] == quoteByte { s += 1; e -= 1 } else { return (.invalid, .nan) }
+    }
+    while s < e && (p[s] == 0x20 || p[s] == 0x09) { s += 1 }
+    while e > s && (p[e - 1] == 0x20 || p[e - 1] == 0x09) { e -= 1 }
+    if s == e { return (.missing, .nan) }
+    // Fast path: [+-]digits[.digits], at most 15 significant digits: m / 10^k is exact-rounded.
+    var i = s
+    var neg = false
+    if p[i] == UInt8(ascii: "-") { neg = true; i += 1 } else if p[i] == UInt8(ascii: "+") { i += 1 }
+    var m: Int64 = 0, digits = 0, frac = 0, seenDot = false, simple = true
+    while i < e {
+        let c = p[i]
+        if c >= 0x30 && c <= 0x39 {
+            if digits < 15 { m = m * 10 + Int64(c - 0x30); digits += (m == 0 ? 0 : 1); if seenDot { frac += 1 } }
+            else { simple = false; break }
+        } else if c == UInt8(ascii: ".") && !seenDot { seenDot = true }
+        else { simple = false; break }
+        i += 1
+    }
+    let hasDigit = (s..<e).contains { p[$0] >= 0x30 && p[$0] <= 0x39 }
+    if simple && hasDigit && frac <= 22 {
+        let v = Double(m) / powersOf10[frac]
+        return (.ok, neg ? -v : v)
+    }
+    // Slow path: exponents, long digit strings; still only these characters.
+    var text = ""
+    for j in s..<e {
+        let c = p[j]
+        guard (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: "+")
+                || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") else {
+            return missingMarker(p, s, e) ? (.missing, .nan) : (.invalid, .nan)
+        }
+        text.unicodeScalars.append(Unicode.Scalar(c))
+    }
+    if let v = Double(text), v.isFinite { return (.ok, v) }
+    return (.invalid, .nan)
+}
+
+private func missingMarker(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+    guard e - s <= 4 else { return false }
+    let t = String(decoding: UnsafeBufferPointer(rebasing: p[s..<e]), as: UTF8.self).uppercased()
+    return ["NA", "N/A", "NULL", "NONE", "NAN"].contains(t)
+}
+
+extension PointTable {
+    package static func readCSV(path: String, xColumn: String?, yColumn: String?) throws -> PointTable {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if !FileManager.default.fileExists(atPath: path) { throw GeoKitError.input(path, "no such file") }
+            throw GeoKitError.input(path, "cannot read")
+        }
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        let n = bytes.count
+        var header: [String] = []
+        var i = 0
+        var starts: [Int] = [], ends: [Int] = [], counts: [Int32] = []
+        var xs: [Double] = [], ys: [Double] = [], status: [CoordinateStatus] = []
+        var xName: String?, yName: String?
+        var longRows = 0
+        try bytes.withUnsafeBufferPointer { p in
+            // Header: the first non-blank line.
+            while i < n && (p[i] == lfByte || p[i] == crByte) { i += 1 }
+            guard i < n else { throw GeoKitError.input(path, "empty file") }
+            guard scanRecord(p, &i, limit: n, { _, fs, fe, q in header.append(decodeField(p, fs, fe, q)) }) != nil else {
+                throw GeoKitError.input(path, "unterminated quoted field in the header")
+            }
+            func find(_ given: String?, _ names: [String], _ what: String) throws -> Int {
+                let norm = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                if let given {
+                    if let k = header.firstIndex(of: given) ?? norm.firstIndex(of: given.lowercased()) { return k }
+                    throw GeoKitError.input(path, "no column '\(given)' (columns: \(header.joined(separator: ", ")))")
+                }
+                for name in names { if let k = norm.firstIndex(of: name) { return k } }
+                throw GeoKitError.input(path, "no \(what) column found (looked for \(names.joined(separator: "/")); name it with --\(what == "longitude" ? "x" : "y")); columns: \(header.joined(separator: ", "))")
+            }
+            let xk = try find(xColumn, xNames, "longitude")
+            let yk = try find(yColumn, yNames, "latitude")
+            if xk == yk { throw GeoKitError.input(path, "the same column '\(header[xk])' for x and y") }
+            xName = header[xk]; yName = header[yk]
+            let estimate = n / max(1, i) + 16
+            starts.reserveCapacity(estimate); ends.reserveCapacity(estimate); counts.reserveCapacity(estimate)
+            xs.reserveCapacity(estimate); ys.reserveCapacity(estimate); status.reserveCapacity(estimate)
+            let ncol = header.count
+            var row = 0
+            while i < n {
+                if p[i] == lfByte || p[i] == crByte { i += 1; continue }   // blank line: not a row
+                let rs = i
+                var xv = Double.nan, yv = Double.nan
+                var xs_: CoordinateStatus = .missing, ys_: CoordinateStatus = .missing
+                var nf = 0
+                guard let re = scanRecord(p, &i, limit: n, { k, fs, fe, q in
+                    nf = k + 1
+                    if k == xk { (xs_, xv) = parseCoordinate(p, fs, fe, q) }
+                    else if k == yk { (ys_, yv) = parseCoordinate(p, fs, fe, q) }
+                }) else {
+                    throw GeoKitError.input(path, "unterminated quoted field in data row \(row + 1)")
+                }
+                row += 1
+                if nf > ncol { longRows += 1 }
+                starts.append(rs); ends.append(re); counts.append(Int32(nf))
+                let st: CoordinateStatus = (xs_ == .missing || ys_ == .missing) ? .missing
+                    : (xs_ == .invalid || ys_ == .invalid) ? .invalid : .ok
+                status.append(st)
+                xs.append(st == .ok ? xv : .nan); ys.append(st == .ok ? yv : .nan)
+            }
+        }
+        var warnings: [GeoWarning] = []
+        if longRows > 0 { warnings.append(GeoWarning(.input, file: path, "\(path): \(longRows) row(s) have more fields than the header")) }
+        let records = CSVRecords(bytes: bytes, start: starts, end: ends, fieldCount: counts)
+        return PointTable(path: path, columns: header, xColumn: xName, yColumn: yName, x: xs, y: ys, status: status,
+                          crsWKT: nil, warnings: warnings, source: .csv(records))
+    }
+
+    package static func readOGR(path: String, layer name: String?) throws -> PointTable {
+        let features = try VectorDataset(path: path).readPoints(layer: name)
+        var xs: [Double] = [], ys: [Double] = [], status: [CoordinateStatus] = []
+        var notPoints = 0
+        for p in features.positions {
+            var st = CoordinateStatus.missing, x = Double.nan, y = Double.nan
+            switch p {
+            case .point(let px, let py):
+                x = px; y = py
+                st = x.isFinite && y.isFinite ? .ok : .invalid
+            case .missing: break
+            case .notPoint: st = .invalid; notPoints += 1
+            }
+            if st != .ok { x = .nan; y = .nan }
+            xs.append(x); ys.append(y); status.append(st)
+        }
+        var warnings: [GeoWarning] = []
+        if notPoints > 0 { warnings.append(GeoWarning(.input, file: path, "\(path): \(notPoints) feature(s) are not points; flagged invalid_coords")) }
+        return PointTable(path: path, columns: features.columns, xColumn: nil, yColumn: nil, x: xs, y: ys, status: status,
+                          crsWKT: features.crsWKT, warnings: warnings, source: .rows(features.rows))
+    }
+}

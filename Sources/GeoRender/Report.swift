@@ -1,0 +1,336 @@
+import Foundation
+import GeoCore
+import GeoGDAL
+import GeoKit
+
+// One self-contained HTML page about a geotool table: per indicator a map (inline SVG), a
+// histogram (inline SVG), the top and bottom ten units and the table's metadata; then a
+// sortable table of every unit. No network: CSS and the small sorting script are inline.
+
+public struct ReportOptions: Sendable {
+    public var title: String = "Indicator report"
+    public var classes = 5
+    public var scheme: ClassScheme = .quantile
+    public var palette: String = "YlOrRd"
+    public var attribution = "Boundaries: MIMU"
+    /// Longer side of each map frame, px.
+    public var mapSize = 560.0
+    /// Shown as "generated" (ISO 8601 date).
+    public var generated = Date()
+    public init() {}
+}
+
+/// Everything the report is about, already read and joined.
+public struct ReportInput: Sendable {
+    public var table: Table
+    public var tablePath: String
+    public var idColumn: Int
+    public var nameColumn: Int?
+    public var indicators: [Int]
+    public var metadata: TableMetadata?
+    /// Map geometry and the table row of each of its zones; nil: no maps.
+    public var geometry: MapGeometry?
+    public var rowOfZone: [Int?]
+    public var zonesPath: String?
+    /// Problems worth showing on the page (unmatched ids...).
+    public var notes: [String]
+    public init(table: Table, tablePath: String, idColumn: Int, nameColumn: Int?, indicators: [Int],
+                metadata: TableMetadata?, geometry: MapGeometry?, rowOfZone: [Int?], zonesPath: String?, notes: [String]) {
+        self.table = table; self.tablePath = tablePath; self.idColumn = idColumn; self.nameColumn = nameColumn
+        self.indicators = indicators; self.metadata = metadata; self.geometry = geometry; self.rowOfZone = rowOfZone
+        self.zonesPath = zonesPath; self.notes = notes
+    }
+
+    /// The default indicators: every numeric column except the id (and text columns).
+    public static func defaultIndicators(_ t: Table, idColumn: Int) -> [Int] {
+        t.columns.indices.filter { $0 != idColumn && t.isNumeric($0) }
+    }
+
+    /// A name column: the first text column (other than the id) whose values are not P-codes.
+    public static func guessNameColumn(_ t: Table, idColumn: Int) -> Int? {
+        let preferred = ["name", "ts", "vt", "vt_name", "tract", "dt", "st", "township", "village"]
+        let text = t.columns.indices.filter { k in
+            k != idColumn && !t.isNumeric(k) && !t.columns[k].lowercased().contains("pcode")
+                && t.rows.contains { if case .text = $0[k] { return true }; return false }
+        }
+        for p in preferred { if let k = text.first(where: { t.columns[$0].lowercased() == p }) { return k } }
+        // Prefer a Latin-script column (readable everywhere) over, e.g., Myanmar script.
+        return text.first { k in t.rows.prefix(20).allSatisfy { r in r[k].csv.unicodeScalars.allSatisfy { $0.value < 0x250 } } } ?? text.first
+    }
+}
+
+package func htmlEscape(_ s: String) -> String { xmlEscape(s) }
+
+/// The report's HTML.
+public func reportHTML(_ input: ReportInput, options o: ReportOptions) -> String {
+    let t = input.table
+    let iso = ISO8601DateFormatter()
+    iso.formatOptions = [.withFullDate]
+    let palette = Palette(named: o.palette) ?? Palette(named: "YlOrRd")!
+    func cellText(_ r: Int, _ k: Int) -> String {
+        switch t.rows[r][k] { case .text(let s): return s; case .number(let v): return formatNumber(v); case .empty: return "" }
+    }
+    func name(_ r: Int) -> String { input.nameColumn.map { cellText(r, $0) } ?? "" }
+    let id = { (r: Int) in cellText(r, input.idColumn) }
+
+    var h = """
+    <!DOCTYPE html>
+    <html lang="en">
+    <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>\(htmlEscape(o.title))</title>
+    <style>
+    \(reportCSS)
+    </style>
+    </head>
+    <body>
+    <header>
+    <h1>\(htmlEscape(o.title))</h1>
+    <p class="sub">Table <code>\(htmlEscape((input.tablePath as NSString).lastPathComponent))</code>: \(t.rows.count) rows, \(input.indicators.count) indicator(s)\(input.zonesPath.map { "; zones <code>\(htmlEscape(($0 as NSString).lastPathComponent))</code>" } ?? ""). Generated \(iso.string(from: o.generated)) by geotool \(GeoKitVersion.string).</p>
+
+    """
+    if let m = input.metadata {
+        h += "<div class=\"meta\">"
+        if let ti = m.title, ti != o.title { h += "<p><b>\(htmlEscape(ti))</b></p>" }
+        if let d = m.description { h += "<p>\(htmlEscape(d))</p>" }
+        h += "<dl>"
+        if let c = m.created { h += "<dt>Created</dt><dd>\(htmlEscape(c))</dd>" }
+        if !m.sources.isEmpty { h += "<dt>Sources</dt><dd>\(m.sources.map(htmlEscape).joined(separator: "<br>"))</dd>" }
+        if let a = m.zonesAttribution { h += "<dt>Boundaries</dt><dd>\(htmlEscape(a))</dd>" }
+        for (k, v) in m.method { h += "<dt>\(htmlEscape(k.prefix(1).uppercased() + k.dropFirst()))</dt><dd>\(htmlEscape(v))</dd>" }
+        if !m.licenses.isEmpty { h += "<dt>Licences</dt><dd>\(m.licenses.map(htmlEscape).joined(separator: "<br>"))</dd>" }
+        if !m.warnings.isEmpty {
+            h += "<dt>Warnings</dt><dd><details><summary>\(m.warnings.count) warning(s)</summary><ul>\(m.warnings.map { "<li>\(htmlEscape($0))</li>" }.joined())</ul></details></dd>"
+        }
+        if !m.limitations.isEmpty { h += "<dt>Limitations</dt><dd>\(m.limitations.map(htmlEscape).joined(separator: "<br>"))</dd>" }
+        h += "</dl></div>\n"
+    } else {
+        h += "<p class=\"note\">No metadata sidecar (<code>\(htmlEscape(((input.tablePath as NSString).deletingPathExtension as NSString).lastPathComponent)).datapackage.json</code>) beside the table.</p>\n"
+    }
+    if !input.notes.isEmpty {
+        h += "<ul class=\"notes\">\(input.notes.map { "<li>\(htmlEscape($0))</li>" }.joined())</ul>\n"
+    }
+    h += "<nav><b>Indicators:</b> " + input.indicators.map { "<a href=\"#ind-\(anchor(t.columns[$0]))\">\(htmlEscape(t.columns[$0]))</a>" }.joined(separator: " · ")
+        + " · <a href=\"#all-units\">All units</a></nav>\n</header>\n<main>\n"
+
+    for (n, k) in input.indicators.enumerated() {
+        let col = t.columns[k]
+        let field = input.metadata?.fields[col]
+        let unit = field?.unit
+        let rowValues: [Double?] = t.rows.map { $0[k].doubleValue }
+        let present = rowValues.compactMap { $0 }
+        // Classes over the units drawn (the zones) when there is a map, else over the rows.
+        let unitValues: [Double?] = input.geometry != nil ? input.rowOfZone.map { $0.flatMap { rowValues[$0] } } : rowValues
+        let c = Classification(values: unitValues, classes: o.classes, scheme: o.scheme, palette: palette)
+        h += "<section class=\"indicator\" id=\"ind-\(anchor(col))\">\n<h2>\(htmlEscape(col))\(unit.map { " <span class=\"unit\">(\(htmlEscape($0)))</span>" } ?? "")</h2>\n"
+        if let d = field?.description { h += "<p class=\"desc\">\(htmlEscape(d))</p>\n" }
+        h += "<div class=\"grid\">\n<div class=\"map\">\n"
+        if let g = input.geometry {
+            var mo = MapOptions()
+            mo.legendTitle = col; mo.unit = unit; mo.attribution = o.attribution
+            mo.notes = ["Projection: \(g.projectionName)."]
+            mo.idPrefix = "m\(n)-"; mo.standalone = false; mo.tooltips = g.ids.count <= 5000
+            mo.names = input.rowOfZone.enumerated().map { z, r in r.map(name) ?? g.labels[z] }
+            h += choroplethSVG(g, values: unitValues, classification: c, options: mo)
+        } else {
+            h += "<p class=\"note\">No zones given: no map (use --zones and --id).</p>\n"
+        }
+        h += "</div>\n<div class=\"side\">\n"
+        // Summary.
+        let sorted = present.sorted()
+        if !sorted.isEmpty {
+            let mean = sorted.reduce(0, +) / Double(sorted.count)
+            let d = c.decimals
+            h += "<table class=\"summary\"><tr><th>units with a value</th><td>\(sorted.count)</td><th>no value</th><td>\(rowValues.count - sorted.count)</td></tr>"
+            h += "<tr><th>min</th><td>\(formatFixed(sorted.first!, d))</td><th>max</th><td>\(formatFixed(sorted.last!, d))</td></tr>"
+            h += "<tr><th>median</th><td>\(formatFixed(linearQuantile(sorted: sorted, 0.5), d))</td><th>mean</th><td>\(formatFixed(mean, d))</td></tr></table>\n"
+            h += histogramSVG(sorted, classification: c, unit: unit, idPrefix: "h\(n)-")
+        } else {
+            h += "<p class=\"note\">No values in this column.</p>\n"
+        }
+        // Top and bottom ten.
+        let ranked = t.rows.indices.filter { rowValues[$0] != nil }
+            .sorted { (rowValues[$0]!, id($1)) > (rowValues[$1]!, id($0)) }
+        func rankTable(_ caption: String, _ rows: ArraySlice<Int>) -> String {
+            var s = "<table class=\"rank\"><caption>\(caption)</caption><thead><tr><th>#</th><th>Name</th><th>P-code</th><th class=\"num\">\(htmlEscape(col))</th></tr></thead><tbody>"
+            for (i, r) in rows.enumerated() {
+                s += "<tr><td>\(i + 1)</td><td>\(htmlEscape(name(r)))</td><td><code>\(htmlEscape(id(r)))</code></td><td class=\"num\">\(formatFixed(rowValues[r]!, c.decimals))</td></tr>"
+            }
+            return s + "</tbody></table>\n"
+        }
+        if !ranked.isEmpty {
+            h += "<div class=\"ranks\">" + rankTable("Highest ten", ranked.prefix(10))
+                + rankTable("Lowest ten", ArraySlice(ranked.reversed().prefix(10))) + "</div>\n"
+        }
+        h += "</div>\n</div>\n</section>\n"
+    }
+
+    // All units, sortable.
+    h += "<section id=\"all-units\" class=\"all\">\n<h2>All units</h2>\n<p class=\"note no-print\">Click a column heading to sort; click again to reverse.</p>\n"
+    h += "<div class=\"scroll\"><table class=\"sortable\" id=\"units-table\"><thead><tr>"
+    let shown = t.columns.indices.filter { $0 == input.idColumn || $0 == input.nameColumn || input.indicators.contains($0) || !t.isNumeric($0) }
+    let decimals: [Int: Int] = Dictionary(uniqueKeysWithValues: input.indicators.map { k in
+        (k, Classification(values: t.rows.map { $0[k].doubleValue }, classes: 2, scheme: .equal, palette: palette).decimals)
+    })
+    for k in shown {
+        let num = t.isNumeric(k)
+        h += "<th data-type=\"\(num ? "num" : "text")\" data-col=\"\(htmlEscape(t.columns[k]))\" class=\"\(num ? "num" : "")\" title=\"Sort\">\(htmlEscape(t.columns[k]))</th>"
+    }
+    h += "</tr></thead><tbody>\n"
+    for r in t.rows.indices {
+        h += "<tr>"
+        for k in shown {
+            switch t.rows[r][k] {
+            case .number(let v): h += "<td class=\"num\" data-v=\"\(formatNumber(v))\">\(formatFixed(v, decimals[k] ?? 2))</td>"
+            case .text(let s): h += "<td>\(htmlEscape(s))</td>"
+            case .empty: h += "<td data-v=\"\"></td>"
+            }
+        }
+        h += "</tr>\n"
+    }
+    h += "</tbody></table></div>\n</section>\n</main>\n<footer>\(htmlEscape(o.attribution)). Made with geotool \(GeoKitVersion.string).</footer>\n"
+    h += "<script>\n\(reportJS)\n</script>\n</body>\n</html>\n"
+    return h
+}
+
+func anchor(_ s: String) -> String {
+    String(s.unicodeScalars.map { CharacterSet.alphanumerics.contains($0) && $0.isASCII ? Character($0) : "-" })
+}
+
+/// A histogram of sorted values as inline SVG: 20 equal-width bins, each bar coloured by
+/// the map class of its centre, class breaks as ticks under the axis.
+func histogramSVG(_ sorted: [Double], classification c: Classification, unit: String?, idPrefix: String) -> String {
+    let w = 460.0, hgt = 190.0, left = 40.0, right = 12.0, top = 10.0, bottom = 42.0
+    let lo = sorted.first!, hi = sorted.last!
+    let nb = hi > lo ? 20 : 1
+    var counts = [Int](repeating: 0, count: nb)
+    for v in sorted {
+        let b = hi > lo ? min(nb - 1, Int((v - lo) / (hi - lo) * Double(nb))) : 0
+        counts[b] += 1
+    }
+    let maxCount = max(1, counts.max()!)
+    let pw = w - left - right, ph = hgt - top - bottom
+    let bw = pw / Double(nb)
+    func x(_ v: Double) -> Double { hi > lo ? left + (v - lo) / (hi - lo) * pw : left + pw / 2 }
+    var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"histogram\" width=\"\(Int(w))\" height=\"\(Int(hgt))\" viewBox=\"0 0 \(Int(w)) \(Int(hgt))\" font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\" font-size=\"10\">\n"
+    s += "<title>Histogram: \(sorted.count) values in \(nb) bins</title>\n"
+    for b in 0..<nb where counts[b] > 0 {
+        let bh = Double(counts[b]) / Double(maxCount) * ph
+        let mid = lo + (Double(b) + 0.5) * (hi - lo) / Double(nb)
+        let fill = c.color(hi > lo ? mid : lo) ?? "#999"
+        s += "<rect x=\"\(f1(left + Double(b) * bw + 0.5))\" y=\"\(f1(top + ph - bh))\" width=\"\(f1(max(1, bw - 1)))\" height=\"\(f1(bh))\" fill=\"\(fill)\" stroke=\"#555\" stroke-width=\"0.5\"><title>\(counts[b])</title></rect>\n"
+    }
+    s += "<line x1=\"\(f1(left))\" y1=\"\(f1(top + ph))\" x2=\"\(f1(left + pw))\" y2=\"\(f1(top + ph))\" stroke=\"#333\"/>\n"
+    s += "<line x1=\"\(f1(left))\" y1=\"\(f1(top))\" x2=\"\(f1(left))\" y2=\"\(f1(top + ph))\" stroke=\"#333\"/>\n"
+    s += "<text x=\"\(f1(left - 4))\" y=\"\(f1(top + 8))\" text-anchor=\"end\">\(maxCount)</text><text x=\"\(f1(left - 4))\" y=\"\(f1(top + ph))\" text-anchor=\"end\">0</text>\n"
+    for (i, b) in c.breaks.enumerated() {
+        let bx = x(b)
+        s += "<line x1=\"\(f1(bx))\" y1=\"\(f1(top + ph))\" x2=\"\(f1(bx))\" y2=\"\(f1(top + ph + 5))\" stroke=\"#333\"/>"
+        if i == 0 || i == c.breaks.count - 1 || c.breaks.count <= 7 {
+            s += "<text x=\"\(f1(bx))\" y=\"\(f1(top + ph + 16 + Double(i % 2) * 10))\" text-anchor=\"middle\">\(xmlEscape(c.label(b)))</text>"
+        }
+        s += "\n"
+    }
+    s += "<text x=\"\(f1(left + pw / 2))\" y=\"\(f1(hgt - 2))\" text-anchor=\"middle\" fill=\"#444\">\(xmlEscape("value" + (unit.map { " (\($0))" } ?? "") + "; ticks: class breaks"))</text>\n"
+    return s + "</svg>\n"
+}
+
+let reportCSS = """
+:root { --ink: #222; --muted: #666; --line: #ddd; }
+* { box-sizing: border-box; }
+body { font-family: "DejaVu Sans", Verdana, Arial, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1240px; padding: 0 20px 40px; font-size: 14px; line-height: 1.4; }
+h1 { font-size: 24px; margin: 18px 0 4px; }
+h2 { font-size: 19px; margin: 0 0 6px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
+.unit { font-weight: normal; color: var(--muted); font-size: 15px; }
+.sub, .note, .desc { color: var(--muted); margin: 4px 0; }
+code { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
+.meta dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 6px 0; font-size: 13px; }
+.meta dt { font-weight: bold; color: var(--muted); }
+.meta dd { margin: 0; overflow-wrap: anywhere; }
+.notes { color: #8a4b00; font-size: 13px; }
+nav { position: sticky; top: 0; background: #fff; border-bottom: 1px solid var(--line); padding: 6px 0; z-index: 2; }
+nav a { color: #1f5f99; text-decoration: none; }
+section { margin: 26px 0; }
+.grid { display: grid; grid-template-columns: minmax(0, auto) minmax(0, 1fr); gap: 20px; align-items: start; }
+.map svg { max-width: 100%; height: auto; display: block; }
+.histogram { max-width: 100%; height: auto; }
+table { border-collapse: collapse; font-size: 12.5px; }
+th, td { padding: 2px 7px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+caption { text-align: left; font-weight: bold; padding: 4px 0; }
+.summary { margin-bottom: 8px; }
+.summary th { color: var(--muted); font-weight: normal; }
+.ranks { display: flex; flex-wrap: wrap; gap: 16px; }
+.scroll { overflow-x: auto; max-height: 80vh; overflow-y: auto; border: 1px solid var(--line); }
+.sortable th { cursor: pointer; position: sticky; top: 0; background: #f4f4f4; white-space: nowrap; user-select: none; }
+.sortable th[aria-sort=ascending]::after { content: " ▲"; }
+.sortable th[aria-sort=descending]::after { content: " ▼"; }
+.sortable tbody tr:nth-child(even) { background: #fafafa; }
+footer { color: var(--muted); font-size: 12px; margin-top: 30px; }
+@media (max-width: 900px) { .grid { grid-template-columns: 1fr; } }
+@media print {
+  @page { size: A4; margin: 12mm; }
+  body { max-width: none; padding: 0; font-size: 9pt; }
+  nav, .no-print { display: none; }
+  section.indicator { break-before: page; margin: 0; }
+  .grid { grid-template-columns: 48% 52%; gap: 10px; }
+  .map svg { width: 100%; height: auto; max-height: 22cm; }
+  .histogram { width: 100%; height: auto; }
+  .ranks { gap: 8px; flex-wrap: wrap; }
+  .ranks table, .summary { font-size: 7pt; }
+  .scroll { overflow: visible; max-height: none; border: none; }
+  .sortable th { position: static; }
+  table { font-size: 7.5pt; }
+  tr, .map, .histogram { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+/// Sorting (click a heading; `#sort=COLUMN` or `#sort=-COLUMN` sorts on load) and a marker
+/// on <html data-report-js> showing the script ran (or the error it met).
+let reportJS = """
+(function () {
+  'use strict';
+  var root = document.documentElement;
+  window.addEventListener('error', function (e) { root.setAttribute('data-report-js', 'error: ' + e.message); });
+  function key(td, num) {
+    var v = td.hasAttribute('data-v') ? td.getAttribute('data-v') : td.textContent;
+    if (v === '') { return null; }
+    return num ? parseFloat(v) : v.toLowerCase();
+  }
+  function sortBy(table, col, descending) {
+    var ths = table.tHead.rows[0].cells, th = ths[col];
+    var num = th.getAttribute('data-type') === 'num';
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = key(a.cells[col], num), y = key(b.cells[col], num);
+      if (x === null && y === null) { return 0; }
+      if (x === null) { return 1; }          /* empty cells last, either way */
+      if (y === null) { return -1; }
+      var c = num ? x - y : x.localeCompare(y);
+      return descending ? -c : c;
+    });
+    var frag = document.createDocumentFragment();
+    rows.forEach(function (r) { frag.appendChild(r); });
+    body.appendChild(frag);
+    for (var i = 0; i < ths.length; i++) { ths[i].removeAttribute('aria-sort'); }
+    th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
+  }
+  var tables = document.querySelectorAll('table.sortable');
+  Array.prototype.forEach.call(tables, function (table) {
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
+      th.addEventListener('click', function () { sortBy(table, i, th.getAttribute('aria-sort') === 'ascending'); });
+    });
+  });
+  var m = /^#sort=(-?)(.+)$/.exec(decodeURIComponent(location.hash || ''));
+  if (m && tables.length) {
+    var ths = tables[0].tHead.rows[0].cells;
+    for (var i = 0; i < ths.length; i++) {
+      if (ths[i].getAttribute('data-col') === m[2]) { sortBy(tables[0], i, m[1] === '-'); }
+    }
+  }
+  if (!root.hasAttribute('data-report-js')) { root.setAttribute('data-report-js', 'ok'); }
+})();
+"""

@@ -1,0 +1,520 @@
+import Foundation
+import GeoCore
+import GeoGDAL
+import GeoKit
+
+// Choropleth maps as SVG written by hand: zones projected with PROJ (an Albers equal-area
+// projection centred on the zones for geographic data), scaled to pixels, simplified to
+// the output resolution (vertices closer than half a pixel dropped, coordinates with one
+// decimal), then drawn grouped by class with a legend, north arrow, scale bar and
+// attribution.
+
+/// Zones projected and simplified to a pixel frame, ready to be drawn with any values.
+public struct MapGeometry: Sendable {
+    public var ids: [String]
+    /// Label text per zone (the `labelField` attribute), or "".
+    public var labels: [String]
+    /// SVG path data per zone, in frame pixels; "" when the zone has nothing to draw.
+    public var paths: [String]
+    /// A point inside each zone for its label, with the room there (px wide, px high).
+    public var labelPoints: [(x: Double, y: Double, width: Double, height: Double)?]
+    /// Frame size in pixels.
+    public var width: Double, height: Double
+    /// Metres per pixel at the frame's centre (nil when the CRS's units are unknown).
+    public var metresPerPixel: Double?
+    /// The projection used ("" when drawn in the layer's own CRS).
+    public var projection: String
+    public var projectionName: String
+    /// Vertices written, and vertices read.
+    public var verticesOut = 0, verticesIn = 0
+}
+
+extension MapGeometry {
+    /// A projection for zones in a geographic CRS spanning `box` (degrees): Albers
+    /// equal-area with standard parallels at 1/6 and 5/6 of the latitude span, or
+    /// Lambert azimuthal equal-area when the area straddles the equator symmetrically.
+    public static func projectionString(for box: Box) -> (proj: String, name: String) {
+        let lon0 = (box.xmin + box.xmax) / 2, lat0 = (box.ymin + box.ymax) / 2
+        let span = box.ymax - box.ymin
+        let lat1 = box.ymin + span / 6, lat2 = box.ymax - span / 6
+        func f(_ v: Double) -> String { String(format: "%.4f", v) }
+        if abs(lat1 + lat2) < 1 || span < 1e-6 {
+            return ("+proj=laea +lat_0=\(f(lat0)) +lon_0=\(f(lon0)) +datum=WGS84 +units=m +no_defs",
+                    "Lambert azimuthal equal-area centred on \(f(lon0))°, \(f(lat0))°")
+        }
+        return ("+proj=aea +lat_0=\(f(lat0)) +lon_0=\(f(lon0)) +lat_1=\(f(lat1)) +lat_2=\(f(lat2)) +datum=WGS84 +units=m +no_defs",
+                "Albers equal-area, central meridian \(String(format: "%.1f", lon0))°E, standard parallels \(String(format: "%.1f", lat1))° and \(String(format: "%.1f", lat2))°")
+    }
+
+    /// Project and simplify `layer`'s zones (in the layer's own CRS, as read with
+    /// `readZones(target: nil)`) into a frame whose longer side is `size` pixels.
+    /// `labelField` names an include-field of the layer to label zones with.
+    public static func build(layer: ZoneLayer, size: Double = 900, labelField: String? = nil,
+                             warnings: inout [String]) throws -> MapGeometry {
+        var box = Box.empty
+        for z in layer.zones where !z.geometry.isEmpty { let b = z.geometry.bounds; box.expand(x: b.xmin, y: b.ymin); box.expand(x: b.xmax, y: b.ymax) }
+        guard box.xmax >= box.xmin else { throw GeoKitError.input(layer.path, "no zone has a geometry to draw") }
+        let degreeLike = box.xmin >= -180.001 && box.xmax <= 360.001 && box.ymin >= -90.001 && box.ymax <= 90.001
+        var source: SpatialReference?
+        if let wkt = layer.crsWKT { source = try? SpatialReference(definition: wkt) }
+        if source == nil && degreeLike {
+            warnings.append("\(layer.path): layer has no CRS; its coordinates look like degrees, taking them as WGS 84 (EPSG:4326)")
+            source = try SpatialReference(definition: "EPSG:4326")
+        } else if source == nil {
+            warnings.append("\(layer.path): layer has no CRS; drawing its coordinates as they are, without a scale bar")
+        }
+        var transform: CoordinateTransform?
+        var projection = "", projectionName = "layer CRS", metresPerUnit: Double? = nil
+        if let src = source {
+            if src.isGeographic {
+                let (p, name) = projectionString(for: box)
+                transform = try CoordinateTransform(from: src, to: SpatialReference(definition: p))
+                projection = p; projectionName = name; metresPerUnit = 1
+            } else {
+                projectionName = src.shortName
+                if case .planar(let m) = src.areaModel { metresPerUnit = m }
+            }
+        }
+        // Project every ring.
+        var projected: [[[[Point]]]] = []   // zone -> polygon -> ring (0 = shell) -> points
+        var pbox = Box.empty
+        var verticesIn = 0
+        for z in layer.zones {
+            var polys: [[[Point]]] = []
+            for p in z.geometry.polygons {
+                var rings: [[Point]] = []
+                for r in [p.shell] + p.holes {
+                    var xs = r.points.map(\.x), ys = r.points.map(\.y)
+                    verticesIn += xs.count
+                    var ok = [Bool](repeating: true, count: xs.count)
+                    if let t = transform { ok = t.transform(x: &xs, y: &ys) }
+                    var pts: [Point] = []
+                    pts.reserveCapacity(xs.count)
+                    for i in 0..<xs.count where ok[i] && xs[i].isFinite && ys[i].isFinite {
+                        pts.append(Point(xs[i], ys[i])); pbox.expand(x: xs[i], y: ys[i])
+                    }
+                    rings.append(pts)
+                }
+                polys.append(rings)
+            }
+            projected.append(polys)
+        }
+        let dx = max(pbox.xmax - pbox.xmin, 1e-12), dy = max(pbox.ymax - pbox.ymin, 1e-12)
+        let s = size / max(dx, dy)
+        let w = (dx * s).rounded(.up), h = (dy * s).rounded(.up)
+        @inline(__always) func px(_ p: Point) -> Point { Point((p.x - pbox.xmin) * s, (pbox.ymax - p.y) * s) }
+
+        var paths: [String] = [], labels: [String] = [], labelPoints: [(x: Double, y: Double, width: Double, height: Double)?] = []
+        var verticesOut = 0
+        let labelIndex = labelField.flatMap { f in layer.includeFields.firstIndex { $0.lowercased() == f.lowercased() } }
+        for (zi, polys) in projected.enumerated() {
+            var d = ""
+            var biggest: (area: Double, rings: [[Point]])? = nil
+            for rings in polys {
+                var pixelRings: [[Point]] = []
+                for (ri, ring) in rings.enumerated() {
+                    let pr = ring.map(px)
+                    var simple = simplifyRing(pr, tolerance: 0.5)
+                    if simple.count < 3 {
+                        // Smaller than a pixel: keep the shell anyway so every zone shows.
+                        guard ri == 0, pr.count >= 3 else { continue }
+                        simple = Array(pr.prefix(3))
+                    }
+                    pixelRings.append(simple)
+                    verticesOut += appendPath(&d, simple)
+                }
+                if let shell = pixelRings.first {
+                    let a = abs(Ring(shell).signedArea)
+                    if biggest == nil || a > biggest!.area { biggest = (a, pixelRings) }
+                }
+            }
+            paths.append(d)
+            labels.append(labelIndex.map { layer.zones[zi].attributes[$0] } ?? "")
+            labelPoints.append(biggest.flatMap { labelSpot($0.rings) })
+        }
+        return MapGeometry(ids: layer.zones.map(\.id), labels: labels, paths: paths, labelPoints: labelPoints,
+                           width: w, height: h, metresPerPixel: metresPerUnit.map { $0 / s },
+                           projection: projection, projectionName: projectionName,
+                           verticesOut: verticesOut, verticesIn: verticesIn)
+    }
+}
+
+/// Simplify a ring for drawing: radial distance (`simplifyRingRadial`), then Douglas-Peucker
+/// at 0.7 × `tolerance`, which removes the near-collinear vertices a sub-pixel zigzag leaves.
+package func simplifyRing(_ pts: [Point], tolerance: Double) -> [Point] {
+    let r = simplifyRingRadial(pts, tolerance: tolerance)
+    guard r.count > 4 else { return r }
+    // Split the closed ring at vertex 0 and the vertex farthest from it; simplify both chains.
+    var far = 0, best = -1.0
+    for (i, p) in r.enumerated() {
+        let d = (p.x - r[0].x) * (p.x - r[0].x) + (p.y - r[0].y) * (p.y - r[0].y)
+        if d > best { best = d; far = i }
+    }
+    let t = 0.7 * tolerance
+    let closed = r + [r[0]]
+    var keep = [Bool](repeating: false, count: closed.count)
+    keep[0] = true; keep[far] = true; keep[closed.count - 1] = true
+    var stack = [(0, far), (far, closed.count - 1)]
+    while let (a, b) = stack.popLast() {
+        guard b > a + 1 else { continue }
+        let p = closed[a], q = closed[b]
+        let vx = q.x - p.x, vy = q.y - p.y, len2 = vx * vx + vy * vy
+        var idx = -1, dmax = t * t
+        for i in (a + 1)..<b {
+            let w = closed[i]
+            var d2: Double
+            if len2 == 0 { d2 = (w.x - p.x) * (w.x - p.x) + (w.y - p.y) * (w.y - p.y) }
+            else {
+                let cross = vx * (w.y - p.y) - vy * (w.x - p.x)
+                d2 = cross * cross / len2
+            }
+            if d2 > dmax { dmax = d2; idx = i }
+        }
+        if idx >= 0 { keep[idx] = true; stack.append((a, idx)); stack.append((idx, b)) }
+    }
+    let out = (0..<(closed.count - 1)).filter { keep[$0] }.map { closed[$0] }
+    return out.count >= 3 ? out : r
+}
+
+/// Drop vertices closer than `tolerance` to the last kept one (the first is always kept;
+/// the closing vertex is dropped: paths are closed with Z).
+package func simplifyRingRadial(_ pts: [Point], tolerance: Double) -> [Point] {
+    guard var last = pts.first else { return [] }
+    var out = [last]
+    let t2 = tolerance * tolerance
+    let n = (pts.count > 1 && pts.last! == pts.first!) ? pts.count - 1 : pts.count
+    for i in 1..<max(1, n) {
+        let p = pts[i]
+        let ddx = p.x - last.x, ddy = p.y - last.y
+        if ddx * ddx + ddy * ddy >= t2 { out.append(p); last = p }
+    }
+    // The last kept vertex may sit on top of the first.
+    while out.count > 1 {
+        let ddx = out.last!.x - out[0].x, ddy = out.last!.y - out[0].y
+        if ddx * ddx + ddy * ddy < t2 { out.removeLast() } else { break }
+    }
+    return out
+}
+
+/// Append a ring as path data: absolute move, then relative lines between coordinates
+/// rounded to 0.1 px (differences of rounded values, so no error accumulates). Returns the
+/// vertices written.
+@discardableResult
+package func appendPath(_ d: inout String, _ ring: [Point]) -> Int {
+    guard let first = ring.first else { return 0 }
+    var lx = Int((first.x * 10).rounded()), ly = Int((first.y * 10).rounded())
+    d += "M" + tenths(lx) + " " + tenths(ly) + "l"
+    var n = 1, firstPair = true
+    for p in ring.dropFirst() {
+        let x = Int((p.x * 10).rounded()), y = Int((p.y * 10).rounded())
+        if x == lx && y == ly { continue }
+        let a = tenths(x - lx), b = tenths(y - ly)
+        if !firstPair && !a.hasPrefix("-") { d += " " }
+        d += a
+        if !b.hasPrefix("-") { d += " " }
+        d += b
+        lx = x; ly = y; n += 1; firstPair = false
+    }
+    if firstPair { d.removeLast() }   // no line: drop the "l"
+    d += "z"
+    return n
+}
+
+/// An integer number of tenths as text: 123 -> "12.3", 40 -> "4", -5 -> "-0.5".
+package func tenths(_ v: Int) -> String {
+    let a = abs(v), sign = v < 0 ? "-" : ""
+    return a % 10 == 0 ? sign + String(a / 10) : sign + String(a / 10) + "." + String(a % 10)
+}
+
+/// Where to put a label in a polygon (pixel rings, shell first): the middle of the widest
+/// inside stretch of the horizontal line through the shell's centroid (which may lie outside
+/// a concave shape), with that stretch's width and the shell's height as the room.
+package func labelSpot(_ rings: [[Point]]) -> (x: Double, y: Double, width: Double, height: Double)? {
+    guard let shell = rings.first, shell.count >= 3 else { return nil }
+    var a = 0.0, cy = 0.0, ymin = Double.infinity, ymax = -Double.infinity
+    for i in 0..<shell.count {
+        let p = shell[i], q = shell[(i + 1) % shell.count]
+        let c = p.x * q.y - q.x * p.y
+        a += c; cy += (p.y + q.y) * c
+        ymin = min(ymin, p.y); ymax = max(ymax, p.y)
+    }
+    let y = a != 0 ? cy / (3 * a) : (ymin + ymax) / 2
+    var xs: [Double] = []
+    for r in rings {
+        for i in 0..<r.count {
+            let p = r[i], q = r[(i + 1) % r.count]
+            if (p.y <= y) != (q.y <= y) { xs.append(p.x + (y - p.y) / (q.y - p.y) * (q.x - p.x)) }
+        }
+    }
+    xs.sort()
+    var best: (Double, Double)? = nil
+    var i = 0
+    while i + 1 < xs.count {
+        if best == nil || xs[i + 1] - xs[i] > best!.1 - best!.0 { best = (xs[i], xs[i + 1]) }
+        i += 2
+    }
+    guard let (x0, x1) = best else { return nil }
+    return ((x0 + x1) / 2, y, x1 - x0, ymax - ymin)
+}
+
+package func xmlEscape(_ s: String) -> String {
+    var o = ""
+    o.reserveCapacity(s.count)
+    for c in s.unicodeScalars {
+        switch c {
+        case "&": o += "&amp;"
+        case "<": o += "&lt;"
+        case ">": o += "&gt;"
+        case "\"": o += "&quot;"
+        default:
+            // Characters XML 1.0 forbids (control characters) are dropped.
+            if c.value < 0x20 && c != "\n" && c != "\t" && c != "\r" { continue }
+            o.unicodeScalars.append(c)
+        }
+    }
+    return o
+}
+
+/// What to write around the zones.
+public struct MapOptions: Sendable {
+    public var title: String = ""
+    /// A line under the title (e.g. the column's description).
+    public var subtitle: String = ""
+    /// Legend heading (the column) and its unit.
+    public var legendTitle: String = ""
+    public var unit: String?
+    public var attribution: String = "Boundaries: MIMU"
+    /// Extra notes for the footer (data file, projection...).
+    public var notes: [String] = []
+    /// Prefix for element ids, so several maps can share one HTML page.
+    public var idPrefix: String = ""
+    /// Hover text per unit (name, P-code, value) — off for very large layers to stay small.
+    public var tooltips: Bool = true
+    /// Name per zone for tooltips (defaults to the geometry's labels).
+    public var names: [String]? = nil
+    /// Draw labels (from `MapGeometry.labels`) where they fit.
+    public var drawLabels: Bool = false
+    /// Start with an XML declaration (standalone .svg files).
+    public var standalone: Bool = true
+    public init() {}
+}
+
+/// The SVG text of a choropleth of `values` (one per zone of `geometry`, nil = no data).
+public func choroplethSVG(_ g: MapGeometry, values: [Double?], classification c: Classification,
+                          options o: MapOptions) -> String {
+    precondition(values.count == g.ids.count)
+    let font = "DejaVu Sans, Verdana, Arial, sans-serif"
+    let margin = 16.0, top = o.title.isEmpty ? 16.0 : o.subtitle.isEmpty ? 52.0 : 70.0, legendW = 230.0, gap = 24.0
+    let p = o.idPrefix
+    let mapX = margin, mapY = top
+    let legendX = mapX + g.width + gap
+    let width = (legendX + legendW + margin).rounded(.up)
+
+    // Legend block (laid out first: its height decides the canvas).
+    var legend = ""
+    var ly = mapY + 4
+    func text(_ x: Double, _ y: Double, _ s: String, size: Double = 12, extra: String = "") -> String {
+        "<text x=\"\(f1(x))\" y=\"\(f1(y))\" font-size=\"\(f1(size))\"\(extra)>\(xmlEscape(s))</text>\n"
+    }
+    legend += text(legendX, ly + 12, o.legendTitle, size: 13, extra: " font-weight=\"bold\"")
+    ly += 18
+    if let u = o.unit, !u.isEmpty { legend += text(legendX, ly + 12, u, size: 11, extra: " fill=\"#444\""); ly += 16 }
+    ly += 6
+    let countX = legendX + legendW - 4
+    ly += 6
+    legend += text(countX, ly, "units", size: 9, extra: " text-anchor=\"end\" fill=\"#777\"")
+    ly += 4
+    legend += "<g id=\"\(p)legend-classes\">\n"
+    for k in 0..<c.classCount {
+        let lo = c.breaks[k], hi = c.breaks[k + 1]
+        let range = (c.label(lo) + " – " + c.label(hi)).replacingOccurrences(of: "-", with: "−")
+        legend += "<g class=\"legend-class\" data-class=\"\(k)\" data-fill=\"\(c.colors[k])\" data-lower=\"\(formatNumber(lo))\" data-upper=\"\(formatNumber(hi))\" data-count=\"\(c.counts[k])\">"
+        legend += "<rect x=\"\(f1(legendX))\" y=\"\(f1(ly))\" width=\"22\" height=\"15\" fill=\"\(c.colors[k])\" stroke=\"#666\" stroke-width=\"0.5\"/>"
+        legend += text(legendX + 30, ly + 12, range, size: 12).dropLast()
+        legend += text(countX, ly + 12, "\(c.counts[k])", size: 11, extra: " text-anchor=\"end\" fill=\"#555\"").dropLast()
+        legend += "</g>\n"
+        ly += 20
+    }
+    legend += "<g class=\"legend-missing\" data-count=\"\(c.missing)\">"
+    legend += "<rect x=\"\(f1(legendX))\" y=\"\(f1(ly))\" width=\"22\" height=\"15\" fill=\"url(#\(p)hatch)\" stroke=\"#666\" stroke-width=\"0.5\"/>"
+    legend += text(legendX + 30, ly + 12, "no data: \(c.missing)", size: 12).dropLast()
+    legend += "</g>\n</g>\n"
+    ly += 22
+    let schemeName = ["quantile": "Quantile", "equal": "Equal-interval", "jenks": "Jenks natural-breaks"][c.scheme.rawValue]!
+    let schemeText = schemeName + " classes" + (c.diverging ? ", diverging at 0" : "")
+    legend += text(legendX, ly + 10, schemeText, size: 10, extra: " fill=\"#555\"")
+    ly += 26
+
+    // North arrow.
+    let ax = legendX + 12, ay = ly + 16
+    legend += "<g id=\"\(p)north-arrow\">"
+    legend += text(ax, ay, "N", size: 12, extra: " text-anchor=\"middle\" font-weight=\"bold\"").dropLast()
+    legend += "<path d=\"M\(f1(ax)) \(f1(ay + 4))l-7 22 7-6 7 6z\" fill=\"#333\"/></g>\n"
+    ly += 48
+
+    // Scale bar.
+    if let mpp = g.metresPerPixel, mpp > 0 {
+        let targetKm = 150 * mpp / 1000
+        let mag = pow(10, (log10(targetKm)).rounded(.down))
+        let nice = [5.0, 2, 1].map { $0 * mag }.first { $0 <= targetKm } ?? mag
+        let len = nice * 1000 / mpp
+        let sy = ly + 4
+        legend += "<g id=\"\(p)scale-bar\" data-km=\"\(formatNumber(nice))\" data-px=\"\(f1(len))\">"
+        legend += "<rect x=\"\(f1(legendX))\" y=\"\(f1(sy))\" width=\"\(f1(len / 2))\" height=\"5\" fill=\"#333\"/>"
+        legend += "<rect x=\"\(f1(legendX + len / 2))\" y=\"\(f1(sy))\" width=\"\(f1(len / 2))\" height=\"5\" fill=\"#fff\" stroke=\"#333\" stroke-width=\"0.8\"/>"
+        legend += text(legendX, sy + 18, "0", size: 10, extra: " text-anchor=\"middle\"").dropLast()
+        legend += text(legendX + len / 2, sy + 18, formatNumber(nice / 2), size: 10, extra: " text-anchor=\"middle\"").dropLast()
+        legend += text(legendX + len, sy + 18, formatNumber(nice) + " km", size: 10, extra: " text-anchor=\"middle\"").dropLast()
+        legend += "</g>\n"
+        ly += 30
+    }
+
+    let bodyBottom = max(mapY + g.height, ly)
+    let maxChars = max(40, Int((width - 2 * margin) / 6.2))
+    let footerLines = ([o.attribution] + o.notes).filter { !$0.isEmpty }.flatMap { wrapText($0, maxChars) }
+    let height = (bodyBottom + 14 + Double(footerLines.count) * 14 + 6).rounded(.up)
+
+    var s = ""
+    s.reserveCapacity(g.paths.reduce(0) { $0 + $1.count } + 64 * g.ids.count + 8192)
+    if o.standalone { s += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" }
+    s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"\(font)\" class=\"choropleth\"\(g.projection.isEmpty ? "" : " data-projection=\"\(xmlEscape(g.projection))\"")>\n"
+    s += "<title>\(xmlEscape(o.title.isEmpty ? o.legendTitle : o.title))</title>\n"
+    s += "<defs><pattern id=\"\(p)hatch\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+    s += "<rect width=\"5\" height=\"5\" fill=\"#fff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"5\" stroke=\"#999\" stroke-width=\"1.6\"/></pattern></defs>\n"
+    s += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
+    if !o.title.isEmpty { s += text(margin, 32, o.title, size: 20, extra: " font-weight=\"bold\"") }
+    if !o.subtitle.isEmpty { s += text(margin, 52, o.subtitle, size: 12, extra: " fill=\"#444\"") }
+
+    // Units grouped by class: one fill per group.
+    let strokeW = g.ids.count > 3000 ? "0.1" : g.ids.count > 800 ? "0.2" : "0.4"
+    s += "<g id=\"\(p)units\" transform=\"translate(\(f1(mapX)) \(f1(mapY)))\" stroke=\"#fff\" stroke-width=\"\(strokeW)\" stroke-linejoin=\"round\" fill-rule=\"evenodd\">\n"
+    var members = [[Int]](repeating: [], count: c.classCount + 1)
+    for i in 0..<g.ids.count where !g.paths[i].isEmpty { members[c.classOf(values[i]) ?? c.classCount].append(i) }
+    let names = o.names ?? g.labels
+    for k in 0...c.classCount {
+        let fill = k < c.classCount ? c.colors[k] : "url(#\(p)hatch)"
+        let cls = k < c.classCount ? "class-\(k)" : "no-data"
+        s += "<g class=\"\(cls)\" fill=\"\(fill)\"\(k == c.classCount ? " stroke=\"#aaa\"" : "")>\n"
+        for i in members[k] {
+            s += "<path data-id=\"\(xmlEscape(g.ids[i]))\" d=\"\(g.paths[i])\""
+            if o.tooltips {
+                let name = names[i].isEmpty ? "" : names[i] + " "
+                let v = values[i].map { c.label($0) + (o.unit.map { " " + $0 } ?? "") } ?? "no data"
+                s += "><title>\(xmlEscape("\(name)\(g.ids[i]): \(v)"))</title></path>\n"
+            } else {
+                s += "/>\n"
+            }
+        }
+        s += "</g>\n"
+    }
+    s += "</g>\n"
+
+    if o.drawLabels {
+        // Largest room first; skip a label that would not fit its zone or would overlap another.
+        var placed: [Box] = []
+        let size = 8.0
+        var order = Array(0..<g.ids.count).filter { g.labelPoints[$0] != nil && !g.labels[$0].isEmpty }
+        order.sort { g.labelPoints[$0]!.width > g.labelPoints[$1]!.width }
+        var t = "<g id=\"\(p)labels\" font-size=\"\(f1(size))\" text-anchor=\"middle\" fill=\"#222\" stroke=\"#fff\" stroke-width=\"2\" stroke-opacity=\"0.8\" paint-order=\"stroke\">\n"
+        for i in order {
+            let lp = g.labelPoints[i]!
+            let tw = Double(g.labels[i].count) * size * 0.58
+            guard tw <= lp.width * 1.15, lp.height >= size * 1.2 else { continue }
+            let b = Box(xmin: mapX + lp.x - tw / 2, ymin: mapY + lp.y - size / 2, xmax: mapX + lp.x + tw / 2, ymax: mapY + lp.y + size / 2)
+            if placed.contains(where: { $0.xmin < b.xmax && b.xmin < $0.xmax && $0.ymin < b.ymax && b.ymin < $0.ymax }) { continue }
+            placed.append(b)
+            t += "<text x=\"\(f1(mapX + lp.x))\" y=\"\(f1(mapY + lp.y + size * 0.35))\">\(xmlEscape(g.labels[i]))</text>\n"
+        }
+        s += t + "</g>\n"
+    }
+
+    s += "<g id=\"\(p)legend\">\n" + legend + "</g>\n"
+    var fy = bodyBottom + 18
+    s += "<g id=\"\(p)attribution\" font-size=\"10\" fill=\"#444\">\n"
+    for line in footerLines { s += text(margin, fy, line, size: 10).replacingOccurrences(of: " font-size=\"10\"", with: ""); fy += 14 }
+    s += "</g>\n</svg>\n"
+    return s
+}
+
+/// Break text into lines of at most `n` characters at spaces.
+package func wrapText(_ s: String, _ n: Int) -> [String] {
+    var lines: [String] = [], cur = ""
+    for w in s.split(separator: " ", omittingEmptySubsequences: false) {
+        if !cur.isEmpty && cur.count + 1 + w.count > n { lines.append(cur); cur = String(w) } else { cur += (cur.isEmpty ? "" : " ") + w }
+    }
+    if !cur.isEmpty { lines.append(cur) }
+    return lines
+}
+
+package func f1(_ v: Double) -> String { tenths(Int((v * 10).rounded())) }
+
+/// Zones matched to the rows of a table by P-code: the table's column named like the
+/// zones' id field (case-insensitive), else its first column.
+public struct ZoneTableJoin: Sendable {
+    public var idColumn: Int
+    /// The table row of each zone (nil: the zone has no row).
+    public var rowOfZone: [Int?]
+    /// Ids of zones with no row, and of rows with no zone, in input order.
+    public var zonesWithoutRow: [String]
+    public var rowsWithoutZone: [String]
+    /// Ids appearing on more than one table row (the first row is used).
+    public var duplicateRowIDs: [String]
+    /// Roll-up rows at another admin level than the zones (left out of the map).
+    public var otherLevelRows = 0
+
+    public init(table: Table, zoneIDs: [String], idField: String?) {
+        idColumn = idField.flatMap { table.columnIndex($0) } ?? 0
+        var rowOf: [String: Int] = [:]
+        var dups: [String] = []
+        func key(_ c: TableCell) -> String {
+            switch c { case .text(let s): return s.trimmingCharacters(in: .whitespaces); case .number(let v): return formatNumber(v); case .empty: return "" }
+        }
+        for (r, row) in table.rows.enumerated() {
+            let k = key(row[idColumn])
+            if k.isEmpty { continue }
+            if rowOf[k] != nil { dups.append(k) } else { rowOf[k] = r }
+        }
+        rowOfZone = zoneIDs.map { rowOf[$0.trimmingCharacters(in: .whitespaces)] }
+        zonesWithoutRow = zip(zoneIDs, rowOfZone).filter { $0.1 == nil }.map(\.0)
+        let zoneSet = Set(zoneIDs.map { $0.trimmingCharacters(in: .whitespaces) })
+        // Roll-up rows (a `level` column, as `geotool zonal --rollup` writes) at another level
+        // than the matched rows are not expected to match a zone.
+        var levelOK: (Int) -> Bool = { _ in true }
+        if let lc = table.columnIndex("level") {
+            let matched = Set(rowOfZone.compactMap { $0 }.map { key(table.rows[$0][lc]) })
+            levelOK = { matched.contains(key(table.rows[$0][lc])) }
+        }
+        var unmatched: [String] = [], other = 0
+        for (r, row) in table.rows.enumerated() {
+            let k = key(row[idColumn])
+            if k.isEmpty || zoneSet.contains(k) { continue }
+            if levelOK(r) { unmatched.append(k) } else { other += 1 }
+        }
+        rowsWithoutZone = unmatched
+        otherLevelRows = other
+        duplicateRowIDs = dups
+    }
+
+    /// Values of column `k` per zone (nil: no row or an empty cell).
+    public func values(_ table: Table, column k: Int) -> [Double?] {
+        rowOfZone.map { r in r.flatMap { table.rows[$0][k].doubleValue } }
+    }
+
+    /// One line per problem, for stderr: counts and the first few ids.
+    public func problems(tablePath: String, zonesPath: String) -> [String] {
+        func few(_ ids: [String]) -> String {
+            ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? ", ..." : "")
+        }
+        var out: [String] = []
+        if !zonesWithoutRow.isEmpty {
+            out.append("\(zonesWithoutRow.count) zone(s) of \(zonesPath) have no row in \(tablePath) (drawn as no data): \(few(zonesWithoutRow))")
+        }
+        if !rowsWithoutZone.isEmpty {
+            out.append("\(rowsWithoutZone.count) row(s) of \(tablePath) match no zone of \(zonesPath) (not drawn): \(few(rowsWithoutZone))")
+        }
+        if !duplicateRowIDs.isEmpty {
+            out.append("\(duplicateRowIDs.count) id(s) appear on more than one row of \(tablePath); the first row is used: \(few(duplicateRowIDs))")
+        }
+        return out
+    }
+}

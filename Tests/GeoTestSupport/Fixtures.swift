@@ -1,0 +1,41 @@
+import Foundation
+import XCTest
+import GeoCore
+import GeoGDAL
+
+/// Paths of the bundled fixtures (TestRasters/ at the package root).
+public enum Fixtures {
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("TestRasters")
+    public static func path(_ rel: String) -> String { root.appendingPathComponent(rel).path }
+
+    public static func tempDir() -> String {
+        let d = NSTemporaryDirectory() + "geokit-tests-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    public static func json(_ rel: String) -> [String: Any] {
+        let data = try! Data(contentsOf: URL(fileURLWithPath: path(rel)))
+        return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }
+}
+
+extension Table {
+    /// The numeric value of `column` in the row whose first column is `id` (nil when empty).
+    public func value(_ id: String, _ column: String) -> Double? {
+        guard let c = columns.firstIndex(of: column) else { XCTFail("no column \(column) in \(columns)"); return nil }
+        guard let r = rows.first(where: { $0[0] == .text(id) }) else { XCTFail("no row \(id)"); return nil }
+        return r[c].doubleValue
+    }
+}
+
+public func assertRelative(_ a: Double?, _ b: Double?, _ tol: Double, _ what: String,
+                    file: StaticString = #filePath, line: UInt = #line) {
+    guard let a, let b else {
+        XCTAssertTrue(a == nil && b == nil, "\(what): \(String(describing: a)) vs \(String(describing: b))", file: file, line: line)
+        return
+    }
+    let scale = max(abs(a), abs(b))
+    XCTAssertLessThanOrEqual(abs(a - b), tol * scale + 1e-12, "\(what): \(a) vs \(b)", file: file, line: line)
+}
