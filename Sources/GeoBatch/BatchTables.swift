@@ -112,16 +112,13 @@ extension BatchRunner {
             header = cols
         }
         var rowCount = 0
-        try writeAtomically(out) { tmp in
-            guard let f = fopen(tmp, "w") else { throw GeoKitError.io(out, "cannot write (\(String(cString: strerror(errno))))") }
-            defer { fclose(f) }
+        try CSVWriter.write(to: out) { w in
             // Rows are assembled as bytes: the parts that do not depend on the unit are
-            // encoded once, and the buffer goes to the file a megabyte at a time.
+            // encoded once, and the buffer goes to the writer a megabyte at a time.
             var buf = [UInt8]()
             buf.reserveCapacity(1 << 21)
             func flush() throws {
-                let n = buf.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, f) }
-                guard n == buf.count else { throw GeoKitError.io(out, "cannot write (disk full?)") }
+                try w.writeEncoded(buf)
                 buf.removeAll(keepingCapacity: true)
             }
             buf += Array((header.map(csvQuote).joined(separator: ",") + "\n").utf8)
@@ -182,7 +179,6 @@ extension BatchRunner {
                 if buf.count >= 1 << 20 { try flush() }
             }
             try flush()
-            guard fflush(f) == 0 else { throw GeoKitError.io(out, "cannot write (disk full?)") }
         }
         // The sidecar, as `geotool zonal` writes it, with the batch's own description.
         var bands: [OutputBand] = []
@@ -229,10 +225,7 @@ extension BatchRunner {
         }
         pkg["rasters"] = rasters
         pkg["sources"] = [["title": "zones", "path": z.path]] + ind.sources.map { ["title": ind.name, "path": $0.path] }
-        let data = try JSONSerialization.data(withJSONObject: pkg, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try writeAtomically(side) { tmp in
-            guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw GeoKitError.io(side, "cannot write") }
-        }
+        try writeSidecar(pkg, for: out)
         st.tableKey = tk
         st.table = try batchFingerprint(out)
         st.sidecar = try batchFingerprint(side)

@@ -78,63 +78,10 @@ extension Table {
     }
 
     public func writeCSV(to path: String, bom: Bool = false) throws {
-        try writeAtomically(path) { tmp in
-            let w = try CSVStreamWriter(path: tmp, bom: bom)
+        try CSVWriter.write(to: path, bom: bom) { w in
             try w.writeRow(columns)
             if let hxl { try w.writeRow(hxl) }
             for r in rows { try w.writeRow(r) }
-            try w.close()
         }
-    }
-}
-
-/// Writes CSV rows straight to a file through a buffer: tables of millions of rows never sit
-/// in memory as text. Used inside `writeAtomically`.
-public final class CSVStreamWriter {
-    private let handle: FileHandle
-    private var buffer = [UInt8]()
-    private let path: String
-
-    public init(path: String, bom: Bool = false) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-            throw GeoKitError.io(path, "cannot write (permission denied or disk full)")
-        }
-        handle = h
-        self.path = path
-        buffer.reserveCapacity(1 << 20)
-        if bom { buffer += [0xEF, 0xBB, 0xBF] }
-    }
-
-    public func writeRow(_ cells: [String]) throws {
-        for (i, c) in cells.enumerated() {
-            if i > 0 { buffer.append(44) }
-            buffer += csvQuote(c).utf8
-        }
-        buffer.append(10)
-        if buffer.count >= 1 << 20 { try flush() }
-    }
-
-    public func writeRow(_ cells: [TableCell]) throws {
-        for (i, c) in cells.enumerated() {
-            if i > 0 { buffer.append(44) }
-            switch c {
-            case .number(let v): buffer += formatNumber(v).utf8
-            case .text(let s): buffer += csvQuote(s).utf8
-            case .empty: break
-            }
-        }
-        buffer.append(10)
-        if buffer.count >= 1 << 20 { try flush() }
-    }
-
-    public func flush() throws {
-        guard !buffer.isEmpty else { return }
-        do { try handle.write(contentsOf: buffer) } catch { throw GeoKitError.io(path, "cannot write: \(error.localizedDescription)") }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    public func close() throws {
-        try flush()
-        try handle.close()
     }
 }

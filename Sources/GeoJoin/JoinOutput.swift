@@ -84,15 +84,8 @@ extension PointJoinResult {
         let ext = (path as NSString).pathExtension.lowercased()
         if ext == "csv" {
             let parts = try csvChunks(points)
-            try writeAtomically(path) { tmp in
-                guard let f = fopen(tmp, "wb") else {
-                    throw GeoKitError.io(path, "cannot write (\(String(cString: strerror(errno))))")
-                }
-                var ok = true
-                if bom { ok = fwrite([0xEF, 0xBB, 0xBF] as [UInt8], 1, 3, f) == 3 }
-                for p in parts where ok { ok = p.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, f) == $0.count } }
-                if fclose(f) != 0 { ok = false }
-                if !ok { throw GeoKitError.io(path, "cannot write (disk full?)") }
+            try CSVWriter.write(to: path, bom: bom) { w in
+                for p in parts { try w.writeEncoded(p) }
             }
         } else {
             try table(points).write(to: path, layerName: "join", bom: bom)

@@ -173,24 +173,27 @@ extension ZonalResult {
     public func write(to output: String, format: TableFormat, hxl: Bool, bom: Bool = false, run: RunInfo) throws {
         if (output as NSString).pathExtension.lowercased() == "csv" {
             let l = layout(format, hxl: hxl)
-            try writeAtomically(output) { tmp in
-                let w = try CSVStreamWriter(path: tmp, bom: bom)
+            try CSVWriter.write(to: output, bom: bom) { w in
                 try w.writeRow(l.columns)
                 if let tags = l.hxl { try w.writeRow(tags) }
                 try forEachRow(format) { try w.writeRow($0) }
-                try w.close()
             }
         } else {
             let table = self.table(format, hxl: hxl)
             try table.write(to: output, geometries: format == .wide ? geometries + [[UInt8]?](repeating: nil, count: max(0, table.rows.count - geometries.count)) : nil,
                             crsWKT: zonesCRS, bom: bom)
         }
-        let pkg = dataPackage(output: output, run: run)
-        let data = try JSONSerialization.data(withJSONObject: pkg, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        let side = ZonalResult.sidecarPath(for: output)
-        try writeAtomically(side) { tmp in
-            guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw GeoKitError.io(side, "cannot write") }
-        }
+        try writeSidecar(dataPackage(output: output, run: run), for: output)
+    }
+}
+
+/// The one sidecar writer: a data package as sorted, pretty JSON beside `output`, written
+/// atomically. Every command that writes a table writes its metadata through here.
+public func writeSidecar(_ package: [String: Any], for output: String) throws {
+    let data = try JSONSerialization.data(withJSONObject: package, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    let side = ZonalResult.sidecarPath(for: output)
+    try writeAtomically(side) { tmp in
+        guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw GeoKitError.io(side, "cannot write") }
     }
 }
 

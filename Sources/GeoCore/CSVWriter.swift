@@ -1,0 +1,86 @@
+import Foundation
+
+/// The one CSV writer (RFC 4180, UTF-8, `\n` line ends): rows of cells, of strings, or of
+/// bytes a caller encoded itself (the join and batch tables assemble rows in parallel or
+/// from pre-encoded parts). Buffered a megabyte at a time; every write and the close are
+/// checked, so a full disk is an error, and errors name the user's path, not a temporary.
+public final class CSVWriter {
+    private let file: UnsafeMutablePointer<FILE>
+    private var buffer = [UInt8]()
+    private var closed = false
+    /// The path errors name.
+    public let displayPath: String
+
+    /// Open `path` for writing; errors name `displayPath` (default: `path`).
+    public init(path: String, displayPath: String? = nil, bom: Bool = false) throws {
+        self.displayPath = displayPath ?? path
+        guard let f = fopen(path, "wb") else {
+            throw GeoKitError.io(self.displayPath, "cannot write (\(String(cString: strerror(errno))))")
+        }
+        file = f
+        buffer.reserveCapacity(1 << 20)
+        if bom { buffer += [0xEF, 0xBB, 0xBF] }
+    }
+
+    deinit { if !closed { fclose(file) } }
+
+    /// Write a CSV to `path` atomically: `body` writes through a writer on a temporary file
+    /// beside it, which is renamed to `path` only when `body` and the close succeed.
+    public static func write(to path: String, bom: Bool = false, _ body: (CSVWriter) throws -> Void) throws {
+        try writeAtomically(path) { tmp in
+            let w = try CSVWriter(path: tmp, displayPath: path, bom: bom)
+            try body(w)
+            try w.close()
+        }
+    }
+
+    public func writeRow(_ cells: [String]) throws {
+        for (i, c) in cells.enumerated() {
+            if i > 0 { buffer.append(44) }
+            buffer += csvQuote(c).utf8
+        }
+        buffer.append(10)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    public func writeRow(_ cells: [TableCell]) throws {
+        for (i, c) in cells.enumerated() {
+            if i > 0 { buffer.append(44) }
+            switch c {
+            case .number(let v): buffer += formatNumber(v).utf8
+            case .text(let s): buffer += csvQuote(s).utf8
+            case .empty: break
+            }
+        }
+        buffer.append(10)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// Whole rows the caller has encoded (quoted, comma-separated, each ending in `\n`).
+    public func writeEncoded(_ bytes: [UInt8]) throws {
+        if buffer.isEmpty && bytes.count >= 1 << 20 { try put(bytes); return }
+        buffer += bytes
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    public func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try put(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flush and close; a failure here (the disk filled at the end) is an error too.
+    public func close() throws {
+        guard !closed else { return }
+        defer { closed = true }
+        do { try flush() } catch { fclose(file); throw error }
+        if fflush(file) != 0 || fclose(file) != 0 {
+            throw GeoKitError.io(displayPath, "cannot write (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    private func put(_ bytes: [UInt8]) throws {
+        let n = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
+        guard n == bytes.count else { throw GeoKitError.io(displayPath, "cannot write (\(String(cString: strerror(errno))))") }
+    }
+}
