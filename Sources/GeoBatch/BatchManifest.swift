@@ -151,20 +151,6 @@ package func suggestion(_ word: String, _ candidates: [String]) -> String? {
     return candidates.first { $0.lowercased().hasPrefix(word.lowercased()) || word.lowercased().hasPrefix($0.lowercased()) }
 }
 
-/// Checks a date written as YYYY, YYYY-MM or YYYY-MM-DD.
-package func isValidDate(_ s: String) -> Bool {
-    guard s.range(of: #"^\d{4}(-\d{2}(-\d{2})?)?$"#, options: .regularExpression) != nil else { return false }
-    let parts = s.split(separator: "-").map { Int($0)! }
-    if parts.count >= 2, !(1...12).contains(parts[1]) { return false }
-    if parts.count == 3 {
-        let y = parts[0], m = parts[1]
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
-        if !(1...days).contains(parts[2]) { return false }
-    }
-    return true
-}
-
 private struct ManifestParser {
     package let file: String
     package let folder: String
@@ -307,7 +293,7 @@ private struct ManifestParser {
                 for (i, l) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                     let t = l.trimmingCharacters(in: .whitespacesAndNewlines)
                     if t.isEmpty { continue }
-                    guard isValidDate(t) else { throw error(dn, "\(d.given):\(i + 1): bad date '\(t)' (use YYYY, YYYY-MM or YYYY-MM-DD)") }
+                    guard isBandDate(t) else { throw error(dn, "\(d.given):\(i + 1): bad date '\(t)' (use YYYY, YYYY-MM or YYYY-MM-DD)") }
                     dates.append(t)
                 }
                 guard dates.count == r.bands.count else {
@@ -317,7 +303,7 @@ private struct ManifestParser {
             } else {
                 do { all = try bandDates(path: f.path, raster: r) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
                 for (i, d) in all.enumerated() {
-                    if let d, !isValidDate(d) { throw error(sourceNode, "\(source): band \(i + 1) has a bad date '\(d)'") }
+                    if let d, !isBandDate(d) { throw error(sourceNode, "\(source): band \(i + 1) has a bad date '\(d)'") }
                 }
             }
             sources = [BatchSource(path: f.path, bands: bands, dates: bands.map { all[$0 - 1] })]
@@ -398,7 +384,7 @@ private struct ManifestParser {
             var parts: [String: String] = [:]
             for (i, t) in order.enumerated() { parts[t] = ns.substring(with: mt.range(at: i + 1)) }
             let date = [parts["yyyy"], parts["mm"], parts["dd"]].compactMap { $0 }.joined(separator: "-")
-            guard isValidDate(date) else { throw error(node, "\(what): \(f): bad date '\(date)' in the file name") }
+            guard isBandDate(date) else { throw error(node, "\(what): \(f): bad date '\(date)' in the file name") }
             found.append((date, dir + "/" + f))
         }
         guard !found.isEmpty else { throw error(node, "\(what): no file matches the pattern '\(pattern)' (in \(dir))") }

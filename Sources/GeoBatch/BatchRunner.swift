@@ -327,17 +327,12 @@ public final class BatchRunner {
 
     /// Pending bands grouped by grid: one pass per grid, or passes of `batchSize` bands.
     package func passes(_ pending: [BatchSource]) throws -> [Pass] {
-        var groups: [(grid: Grid, items: [(BatchSource, Int)])] = []
+        var bands: [(source: BatchSource, band: Int, grid: Grid)] = []
         for s in pending {
-            let r = try Raster(path: s.path)
-            for b in s.bands {
-                if let g = groups.firstIndex(where: { $0.grid.isCompatible(with: r.grid) }) {
-                    groups[g].items.append((s, b))
-                } else {
-                    groups.append((r.grid, [(s, b)]))
-                }
-            }
+            let grid = try Raster(path: s.path).grid
+            bands += s.bands.map { (s, $0, grid) }
         }
+        let groups = groupByGrid(bands) { $0.grid }.map { g in (grid: g.grid, items: g.members.map { (bands[$0].source, bands[$0].band) }) }
         var out: [Pass] = []
         for g in groups {
             // The engine reads the same rows at a time whatever the number of bands (rows depend

@@ -259,12 +259,7 @@ private final class JoinWorker {
                     var ax = (pts[0].x - zx) * kx, ay = (pts[0].y - zy) * ky
                     for j in 1..<pts.count {
                         let bxx = (pts[j].x - zx) * kx, byy = (pts[j].y - zy) * ky
-                        let dx = bxx - ax, dy = byy - ay
-                        let len2 = dx * dx + dy * dy
-                        var t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0
-                        t = t < 0 ? 0 : (t > 1 ? 1 : t)
-                        let cx = ax + t * dx, cy = ay + t * dy
-                        let d2 = cx * cx + cy * cy
+                        let (d2, t) = nearestOnSegment(ax: ax, ay: ay, dx: bxx - ax, dy: byy - ay)
                         if d2 < minD2 {
                             minD2 = d2
                             qx = pts[j - 1].x + t * (pts[j].x - pts[j - 1].x)

@@ -192,18 +192,11 @@ extension ZonalJob {
         if allowDuplicateIDs { warnings += check.errors(field: zoneLayer.idField, path: zonesPath).map { GeoWarning(.ids, file: zonesPath, $0.message) } }
 
         // Group bands by grid: one coverage pass per grid.
-        var groups: [(grid: Grid, raster: Raster, cols: [Int])] = []
-        for (ci, c) in bands.enumerated() {
-            let r = opened[rasters.firstIndex { $0.path == c.path && $0.name == c.rasterName }!]
-            if let srs = r.spatialReference, let f = firstSRS, !srs.isSame(f) {
-                throw GeoKitError.crs(r.path, "CRS \(srs.shortName) differs from \(opened[0].path)'s \(f.shortName); warp one to the other first (gdalwarp)")
-            }
-            if let g = groups.firstIndex(where: { $0.grid.isCompatible(with: r.grid) }) {
-                groups[g].cols.append(ci)
-            } else {
-                groups.append((r.grid, r, [ci]))
-            }
-        }
+        let rasterOf = { (c: OutputBand) in opened[rasters.firstIndex { $0.path == c.path && $0.name == c.rasterName }!] }
+        for r in opened { if let srs = r.spatialReference, let f = firstSRS, !srs.isSame(f) {
+            throw GeoKitError.crs(r.path, "CRS \(srs.shortName) differs from \(opened[0].path)'s \(f.shortName); warp one to the other first (gdalwarp)")
+        } }
+        let groups = groupByGrid(bands) { $0.grid }.map { g in (grid: g.grid, raster: rasterOf(bands[g.members[0]]), cols: g.members) }
 
         let scalarStats = stats.filter { $0.classColumnPrefix == nil }
         let hasClassStats = scalarStats.count < stats.count
@@ -384,7 +377,7 @@ package func bandDates(path: String, raster: Raster) throws -> [String?] {
     }
     return raster.bands.map { b in
         let d = b.description
-        return d.range(of: #"^\d{4}(-\d{2}(-\d{2})?)?$"#, options: .regularExpression) != nil ? d : nil
+        return isBandDate(d) ? d : nil
     }
 }
 

@@ -103,13 +103,9 @@ package struct EdgeGrid: Sendable {
             var q = first
             while q < out.count { if out[q] == z { seen = true; break }; q += 1 }
             if seen { continue }
-            let px = (ax[s] - x) * kx, py = (ay[s] - y) * ky
-            let dx = (bx[s] - ax[s]) * kx, dy = (by[s] - ay[s]) * ky
-            let len2 = dx * dx + dy * dy
-            var t = len2 > 0 ? -(px * dx + py * dy) / len2 : 0
-            t = t < 0 ? 0 : (t > 1 ? 1 : t)
-            let cx = px + t * dx, cy = py + t * dy
-            if cx * cx + cy * cy <= t2 { out.append(z) }
+            let (d2, _) = nearestOnSegment(ax: (ax[s] - x) * kx, ay: (ay[s] - y) * ky,
+                                           dx: (bx[s] - ax[s]) * kx, dy: (by[s] - ay[s]) * ky)
+            if d2 <= t2 { out.append(z) }
         }
     }
 }
