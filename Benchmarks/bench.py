@@ -3,6 +3,7 @@
 
   python3 Benchmarks/bench.py [--data bench-data/full] [--zones bench-data/zones]
                               [--cases 1,2,3,4,5] [--repeat 3] [--no-rasterstats]
+                              [--baseline OTHER_GEOTOOL] [--no-peers]
 
 Data: the national layers of ../shared/bench/make-layers.py and the zones of
 make-zones.py, generated once into the git-ignored bench-data/:
@@ -82,6 +83,9 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--no-rasterstats", action="store_true")
+    ap.add_argument("--no-peers", action="store_true", help="geotool (and --baseline) only")
+    ap.add_argument("--baseline", help="another geotool binary (e.g. a build of an earlier commit): timed "
+                    "alternately with this one, its output compared byte for byte")
     a = ap.parse_args()
     if not os.path.exists(GEOTOOL):
         subprocess.run(["swift", "build", "-c", "release", "--product", "geotool"], cwd=ROOT, check=True)
@@ -118,25 +122,41 @@ def main():
         print("case %s: %s" % (c, k["title"]), file=sys.stderr)
         out = os.path.join(tmp, "gt%s.csv" % c)
         base = [GEOTOOL, "zonal", "--quiet", "--zones", k["zones"], "--id", k["idf"]] + k["gt"]
-        g = median_run(base + ["--threads", str(a.threads), "-o", out], a.repeat)
+        if a.baseline:
+            # Alternate the two builds so that drift in machine load hits both alike.
+            outb = os.path.join(tmp, "base%s.csv" % c)
+            based = [a.baseline] + base[1:]
+            gr, br = [], []
+            for _ in range(a.repeat):
+                gr.append(timed(base + ["--threads", str(a.threads), "-o", out]))
+                br.append(timed(based + ["--threads", str(a.threads), "-o", outb]))
+            g = (statistics.median(r[0] for r in gr), max(r[1] for r in gr), [round(r[0], 2) for r in gr])
+            b = (statistics.median(r[0] for r in br), max(r[1] for r in br), [round(r[0], 2) for r in br])
+            notes.append("case %s: baseline output byte-identical: %s" % (c, "yes" if open(out, "rb").read() == open(outb, "rb").read() else "NO"))
+        else:
+            g = median_run(base + ["--threads", str(a.threads), "-o", out], a.repeat)
         floor = median_run([READ_FLOOR, k["raster"], "--threads", str(a.threads)], a.repeat)
         # Same numbers for one thread.
         out1 = os.path.join(tmp, "gt%s_1.csv" % c)
         timed(base + ["--threads", "1", "-o", out1])
         same = open(out, "rb").read() == open(out1, "rb").read()
+        rows.append((c, k["title"], "geotool (%d threads)" % a.threads, g, 1.0))
+        if a.baseline:
+            rows.append((c, "", "geotool baseline (%s)" % os.path.basename(os.path.dirname(a.baseline)) , b, b[0] / g[0]))
+        rows.append((c, "", "read floor", floor, floor[0] / g[0]))
+        notes.append("case %s: 1-thread output identical: %s" % (c, "yes" if same else "NO"))
+        if a.no_peers:
+            continue
         eeout = os.path.join(tmp, "ee%s.csv" % c)
         e = median_run([sys.executable, "-c", EE_SCRIPT, k["zones"], k["raster"], k["ee"], eeout, k["idf"],
                         k.get("weights", "")], a.repeat)
         agree = compare(out, eeout, k["idf"])
-        rows.append((c, k["title"], "geotool (%d threads)" % a.threads, g, 1.0))
-        rows.append((c, "", "read floor", floor, floor[0] / g[0]))
         rows.append((c, "", "exactextract 0.3.0", e, e[0] / g[0]))
         if k.get("rs") and not a.no_rasterstats:
             rsout = os.path.join(tmp, "rs%s.csv" % c)
             r = median_run([sys.executable, "-c", RS_SCRIPT, k["zones"], k["raster"], k["rs"], rsout, k["idf"]], 1)
             rows.append((c, "", "rasterstats 0.21.0 (1 run)", r, r[0] / g[0]))
-        notes.append("case %s: 1-thread output identical: %s; max relative difference from exactextract: %s"
-                     % (c, "yes" if same else "NO", agree))
+        notes.append("case %s: max relative difference from exactextract: %s" % (c, agree))
     if "5" in a.cases.split(","):
         print("case 5: scaling", file=sys.stderr)
         for s in ["0.25", "0.5", "1"]:
@@ -145,11 +165,15 @@ def main():
                 print("skip scale %s: %s missing" % (s, dem), file=sys.stderr)
                 continue
             out = os.path.join(tmp, "scale%s.csv" % s)
-            g = median_run([GEOTOOL, "zonal", "--quiet", "--zones", town, "--id", "TS_PCODE", "--raster", "dem=" + dem,
-                            "--stats", "count,mean,min,max,stdev", "-o", out], a.repeat)
+            cmd5 = ["zonal", "--quiet", "--zones", town, "--id", "TS_PCODE", "--raster", "dem=" + dem,
+                    "--stats", "count,mean,min,max,stdev", "-o", out]
+            g = median_run([GEOTOOL] + cmd5, a.repeat)
             cells = int(subprocess.run([GEOTOOL, "info", dem], capture_output=True, text=True).stdout.split("size: ")[1].split(" x ")[0]) * \
                 int(subprocess.run([GEOTOOL, "info", dem], capture_output=True, text=True).stdout.split(" x ")[1].split(" cells")[0])
             rows.append(("5", "dem scale %s (%.0f M cells)" % (s, cells / 1e6), "geotool", g, g[0] / cells * 1e9))
+            if a.baseline:
+                b = median_run([a.baseline] + cmd5, a.repeat)
+                rows.append(("5", "", "geotool baseline", b, b[0] / cells * 1e9))
     print("\n| case | what | tool | median s | runs | vs geotool | peak MB |")
     print("|---|---|---|---|---|---|---|")
     for c, title, tool, (med, rss, runs), ratio in rows:

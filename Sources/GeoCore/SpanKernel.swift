@@ -205,3 +205,42 @@ package func accumulateByteHistogram(_ p: UnsafePointer<UInt8>, len: Int, f: Dou
         }
     }
 }
+
+/// Fold every zone's coverage of one decoded block into its accumulator (`out[k]` for
+/// `coverages[k]`). `raw` holds `read` (row-major) in `type`; `rowAreas[r]` is the cell
+/// area of row `read.row + r`. The one non-generic entry to the kernels: the pixel type
+/// is switched on here, inside GeoCore, so each type's loop is specialised and inlined
+/// in this module (a generic call across modules would not be).
+public func foldCoverages(_ raw: UnsafeMutableRawPointer, type: PixelType, _ coverages: [Coverage], read: Window,
+                          rowAreas: [Double], mask: UnsafeMutablePointer<UInt8>?, weights: UnsafeMutablePointer<Double>?,
+                          rules: ValueRules, into out: UnsafeMutablePointer<ZoneStats>) {
+    switch type {
+    case .uint8: foldCoverages(raw, UInt8.self, coverages, read, rowAreas, mask, weights, rules, out)
+    case .int8: foldCoverages(raw, Int8.self, coverages, read, rowAreas, mask, weights, rules, out)
+    case .uint16: foldCoverages(raw, UInt16.self, coverages, read, rowAreas, mask, weights, rules, out)
+    case .int16: foldCoverages(raw, Int16.self, coverages, read, rowAreas, mask, weights, rules, out)
+    case .uint32: foldCoverages(raw, UInt32.self, coverages, read, rowAreas, mask, weights, rules, out)
+    case .int32: foldCoverages(raw, Int32.self, coverages, read, rowAreas, mask, weights, rules, out)
+    case .float32: foldCoverages(raw, Float.self, coverages, read, rowAreas, mask, weights, rules, out)
+    case .float64: foldCoverages(raw, Double.self, coverages, read, rowAreas, mask, weights, rules, out)
+    }
+}
+
+private func foldCoverages<T: RasterScalar>(_ raw: UnsafeMutableRawPointer, _: T.Type, _ coverages: [Coverage], _ read: Window,
+                                            _ areas: [Double], _ mask: UnsafeMutablePointer<UInt8>?,
+                                            _ weights: UnsafeMutablePointer<Double>?, _ rules: ValueRules,
+                                            _ out: UnsafeMutablePointer<ZoneStats>) {
+    let base = raw.assumingMemoryBound(to: T.self)
+    areas.withUnsafeBufferPointer { area in
+        for (zi, cov) in coverages.enumerated() {
+            let s = out + zi
+            for span in cov.spans {
+                let off = (Int(span.row) - read.row) * read.cols + (Int(span.col) - read.col)
+                accumulateSpan(base + off, len: Int(span.len), coverage: span.fraction,
+                               cellArea: area[Int(span.row) - read.row],
+                               mask: mask.map { UnsafePointer($0 + off) }, weights: weights.map { UnsafePointer($0 + off) },
+                               rules: rules, into: &s.pointee)
+            }
+        }
+    }
+}

@@ -174,39 +174,11 @@ public final class ZonalEngine {
                     try handle.readMask(band: sources[si].band, window: read, into: maskPtr!)
                 }
                 let out = base + (si - sourceRange.lowerBound) * nZ
-                switch info.type {
-                case .uint8: foldZones(raw, UInt8.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
-                case .int8: foldZones(raw, Int8.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
-                case .uint16: foldZones(raw, UInt16.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
-                case .int16: foldZones(raw, Int16.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
-                case .uint32: foldZones(raw, UInt32.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
-                case .int32: foldZones(raw, Int32.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
-                case .float32: foldZones(raw, Float.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
-                case .float64: foldZones(raw, Double.self, coverages, read, areas, maskPtr, weightPtr, rules[si], out)
-                }
+                foldCoverages(raw, type: info.type, coverages, read: read, rowAreas: areas, mask: maskPtr,
+                              weights: weightPtr, rules: rules[si], into: out)
             }
         }
         return BandPartial(zones: zoneIDs, stats: stats)
-    }
-
-    /// Fold every zone's coverage of this band into its accumulator (`out[zone]`).
-    private func foldZones<T: RasterScalar>(_ raw: UnsafeMutableRawPointer, _: T.Type, _ coverages: [Coverage], _ read: Window,
-                                            _ areas: [Double], _ mask: UnsafeMutablePointer<UInt8>?,
-                                            _ weights: UnsafeMutablePointer<Double>?, _ rules: ValueRules,
-                                            _ out: UnsafeMutablePointer<ZoneStats>) {
-        let base = raw.assumingMemoryBound(to: T.self)
-        areas.withUnsafeBufferPointer { area in
-            for (zi, cov) in coverages.enumerated() {
-                let s = out + zi
-                for span in cov.spans {
-                    let off = (Int(span.row) - read.row) * read.cols + (Int(span.col) - read.col)
-                    accumulateSpan(base + off, len: Int(span.len), coverage: span.fraction,
-                                   cellArea: area[Int(span.row) - read.row],
-                                   mask: mask.map { UnsafePointer($0 + off) }, weights: weights.map { UnsafePointer($0 + off) },
-                                   rules: rules, into: &s.pointee)
-                }
-            }
-        }
     }
 }
 
