@@ -63,17 +63,46 @@ package func htmlEscape(_ s: String) -> String { xmlEscape(s) }
 
 /// The report's HTML.
 public func reportHTML(_ input: ReportInput, options o: ReportOptions) -> String {
-    let t = input.table
+    let page = ReportPage(input: input, options: o)
+    var h = reportHead(page)
+    h += metadataBlock(page)
+    if !input.notes.isEmpty {
+        h += "<ul class=\"notes\">\(input.notes.map { "<li>\(htmlEscape($0))</li>" }.joined())</ul>\n"
+    }
+    h += indicatorNav(page)
+    for (n, k) in input.indicators.enumerated() { h += indicatorSection(page, number: n, column: k) }
+    h += allUnitsSection(page)
+    h += "<footer>\(htmlEscape(o.attribution)). Made with geotool \(GeoKitVersion.string).</footer>\n"
+    h += "<script>\n\(reportJS)\n</script>\n</body>\n</html>\n"
+    return h
+}
+
+/// What every part of the report reads: the input, the options, the palette and the
+/// units' names and P-codes.
+private struct ReportPage {
+    let input: ReportInput
+    let options: ReportOptions
+    let palette: Palette
+    var table: Table { input.table }
+
+    init(input: ReportInput, options: ReportOptions) {
+        self.input = input; self.options = options
+        palette = Palette(named: options.palette) ?? Palette(named: "YlOrRd")!
+    }
+    func cellText(_ r: Int, _ k: Int) -> String {
+        switch table.rows[r][k] { case .text(let s): return s; case .number(let v): return formatNumber(v); case .empty: return "" }
+    }
+    /// Row `r`'s unit name ("" without a name column) and P-code.
+    func name(_ r: Int) -> String { input.nameColumn.map { cellText(r, $0) } ?? "" }
+    func id(_ r: Int) -> String { cellText(r, input.idColumn) }
+}
+
+/// The page up to the header's subtitle: head, inline CSS, title, what the table is.
+private func reportHead(_ page: ReportPage) -> String {
+    let input = page.input, o = page.options, t = page.table
     let iso = ISO8601DateFormatter()
     iso.formatOptions = [.withFullDate]
-    let palette = Palette(named: o.palette) ?? Palette(named: "YlOrRd")!
-    func cellText(_ r: Int, _ k: Int) -> String {
-        switch t.rows[r][k] { case .text(let s): return s; case .number(let v): return formatNumber(v); case .empty: return "" }
-    }
-    func name(_ r: Int) -> String { input.nameColumn.map { cellText(r, $0) } ?? "" }
-    let id = { (r: Int) in cellText(r, input.idColumn) }
-
-    var h = """
+    return """
     <!DOCTYPE html>
     <html lang="en">
     <head>
@@ -90,88 +119,107 @@ public func reportHTML(_ input: ReportInput, options o: ReportOptions) -> String
     <p class="sub">Table <code>\(htmlEscape((input.tablePath as NSString).lastPathComponent))</code>: \(t.rows.count) rows, \(input.indicators.count) indicator(s)\(input.zonesPath.map { "; zones <code>\(htmlEscape(($0 as NSString).lastPathComponent))</code>" } ?? ""). Generated \(iso.string(from: o.generated)) by geotool \(GeoKitVersion.string).</p>
 
     """
-    if let m = input.metadata {
-        h += "<div class=\"meta\">"
-        if let ti = m.title, ti != o.title { h += "<p><b>\(htmlEscape(ti))</b></p>" }
-        if let d = m.description { h += "<p>\(htmlEscape(d))</p>" }
-        h += "<dl>"
-        if let c = m.created { h += "<dt>Created</dt><dd>\(htmlEscape(c))</dd>" }
-        if !m.sources.isEmpty { h += "<dt>Sources</dt><dd>\(m.sources.map(htmlEscape).joined(separator: "<br>"))</dd>" }
-        if let a = m.zonesAttribution { h += "<dt>Boundaries</dt><dd>\(htmlEscape(a))</dd>" }
-        for (k, v) in m.method { h += "<dt>\(htmlEscape(k.prefix(1).uppercased() + k.dropFirst()))</dt><dd>\(htmlEscape(v))</dd>" }
-        if !m.licenses.isEmpty { h += "<dt>Licences</dt><dd>\(m.licenses.map(htmlEscape).joined(separator: "<br>"))</dd>" }
-        if !m.warnings.isEmpty {
-            h += "<dt>Warnings</dt><dd><details><summary>\(m.warnings.count) warning(s)</summary><ul>\(m.warnings.map { "<li>\(htmlEscape($0))</li>" }.joined())</ul></details></dd>"
-        }
-        if !m.limitations.isEmpty { h += "<dt>Limitations</dt><dd>\(m.limitations.map(htmlEscape).joined(separator: "<br>"))</dd>" }
-        h += "</dl></div>\n"
-    } else {
-        h += "<p class=\"note\">No metadata sidecar (<code>\(htmlEscape(((input.tablePath as NSString).deletingPathExtension as NSString).lastPathComponent)).datapackage.json</code>) beside the table.</p>\n"
+}
+
+/// The table's metadata from its sidecar as a definition list, or a note that it has none.
+private func metadataBlock(_ page: ReportPage) -> String {
+    guard let m = page.input.metadata else {
+        return "<p class=\"note\">No metadata sidecar (<code>\(htmlEscape(((page.input.tablePath as NSString).deletingPathExtension as NSString).lastPathComponent)).datapackage.json</code>) beside the table.</p>\n"
     }
-    if !input.notes.isEmpty {
-        h += "<ul class=\"notes\">\(input.notes.map { "<li>\(htmlEscape($0))</li>" }.joined())</ul>\n"
+    var h = "<div class=\"meta\">"
+    if let ti = m.title, ti != page.options.title { h += "<p><b>\(htmlEscape(ti))</b></p>" }
+    if let d = m.description { h += "<p>\(htmlEscape(d))</p>" }
+    h += "<dl>"
+    if let c = m.created { h += "<dt>Created</dt><dd>\(htmlEscape(c))</dd>" }
+    if !m.sources.isEmpty { h += "<dt>Sources</dt><dd>\(m.sources.map(htmlEscape).joined(separator: "<br>"))</dd>" }
+    if let a = m.zonesAttribution { h += "<dt>Boundaries</dt><dd>\(htmlEscape(a))</dd>" }
+    for (k, v) in m.method { h += "<dt>\(htmlEscape(k.prefix(1).uppercased() + k.dropFirst()))</dt><dd>\(htmlEscape(v))</dd>" }
+    if !m.licenses.isEmpty { h += "<dt>Licences</dt><dd>\(m.licenses.map(htmlEscape).joined(separator: "<br>"))</dd>" }
+    if !m.warnings.isEmpty {
+        h += "<dt>Warnings</dt><dd><details><summary>\(m.warnings.count) warning(s)</summary><ul>\(m.warnings.map { "<li>\(htmlEscape($0))</li>" }.joined())</ul></details></dd>"
     }
-    h += "<nav><b>Indicators:</b> " + input.indicators.map { "<a href=\"#ind-\(anchor(t.columns[$0]))\">\(htmlEscape(t.columns[$0]))</a>" }.joined(separator: " · ")
+    if !m.limitations.isEmpty { h += "<dt>Limitations</dt><dd>\(m.limitations.map(htmlEscape).joined(separator: "<br>"))</dd>" }
+    return h + "</dl></div>\n"
+}
+
+/// Links to each indicator's section and to the table of all units; closes the header.
+private func indicatorNav(_ page: ReportPage) -> String {
+    let t = page.table
+    return "<nav><b>Indicators:</b> " + page.input.indicators.map { "<a href=\"#ind-\(anchor(t.columns[$0]))\">\(htmlEscape(t.columns[$0]))</a>" }.joined(separator: " · ")
         + " · <a href=\"#all-units\">All units</a></nav>\n</header>\n<main>\n"
+}
 
-    for (n, k) in input.indicators.enumerated() {
-        let col = t.columns[k]
-        let field = input.metadata?.fields[col]
-        let unit = field?.unit
-        let rowValues: [Double?] = t.rows.map { $0[k].doubleValue }
-        let present = rowValues.compactMap { $0 }
-        // Classes over the units drawn (the zones) when there is a map, else over the rows.
-        let unitValues: [Double?] = input.geometry != nil ? input.rowOfZone.map { $0.flatMap { rowValues[$0] } } : rowValues
-        let c = Classification(values: unitValues, classes: o.classes, scheme: o.scheme, palette: palette)
-        h += "<section class=\"indicator\" id=\"ind-\(anchor(col))\">\n<h2>\(htmlEscape(col))\(unit.map { " <span class=\"unit\">(\(htmlEscape($0)))</span>" } ?? "")</h2>\n"
-        if let d = field?.description { h += "<p class=\"desc\">\(htmlEscape(d))</p>\n" }
-        h += "<div class=\"grid\">\n<div class=\"map\">\n"
-        if let g = input.geometry {
-            var mo = MapOptions()
-            mo.legendTitle = col; mo.unit = unit; mo.attribution = o.attribution
-            mo.notes = ["Projection: \(g.projectionName)."]
-            mo.idPrefix = "m\(n)-"; mo.standalone = false; mo.tooltips = g.ids.count <= 5000
-            mo.names = input.rowOfZone.enumerated().map { z, r in r.map(name) ?? g.labels[z] }
-            h += choroplethSVG(g, values: unitValues, classification: c, options: mo)
-        } else {
-            h += "<p class=\"note\">No zones given: no map (use --zones and --id).</p>\n"
-        }
-        h += "</div>\n<div class=\"side\">\n"
-        // Summary.
-        let sorted = present.sorted()
-        if !sorted.isEmpty {
-            let mean = sorted.reduce(0, +) / Double(sorted.count)
-            let d = c.decimals
-            h += "<table class=\"summary\"><tr><th>units with a value</th><td>\(sorted.count)</td><th>no value</th><td>\(rowValues.count - sorted.count)</td></tr>"
-            h += "<tr><th>min</th><td>\(formatFixed(sorted.first!, d))</td><th>max</th><td>\(formatFixed(sorted.last!, d))</td></tr>"
-            h += "<tr><th>median</th><td>\(formatFixed(linearQuantile(sorted: sorted, 0.5), d))</td><th>mean</th><td>\(formatFixed(mean, d))</td></tr></table>\n"
-            h += histogramSVG(sorted, classification: c, unit: unit, idPrefix: "h\(n)-")
-        } else {
-            h += "<p class=\"note\">No values in this column.</p>\n"
-        }
-        // Top and bottom ten.
-        let ranked = t.rows.indices.filter { rowValues[$0] != nil }
-            .sorted { (rowValues[$0]!, id($1)) > (rowValues[$1]!, id($0)) }
-        func rankTable(_ caption: String, _ rows: ArraySlice<Int>) -> String {
-            var s = "<table class=\"rank\"><caption>\(caption)</caption><thead><tr><th>#</th><th>Name</th><th>P-code</th><th class=\"num\">\(htmlEscape(col))</th></tr></thead><tbody>"
-            for (i, r) in rows.enumerated() {
-                s += "<tr><td>\(i + 1)</td><td>\(htmlEscape(name(r)))</td><td><code>\(htmlEscape(id(r)))</code></td><td class=\"num\">\(formatFixed(rowValues[r]!, c.decimals))</td></tr>"
-            }
-            return s + "</tbody></table>\n"
-        }
-        if !ranked.isEmpty {
-            h += "<div class=\"ranks\">" + rankTable("Highest ten", ranked.prefix(10))
-                + rankTable("Lowest ten", ArraySlice(ranked.reversed().prefix(10))) + "</div>\n"
-        }
-        h += "</div>\n</div>\n</section>\n"
+/// One indicator (column `k`, the `n`th): heading, description, map, summary, histogram
+/// and the highest and lowest ten units.
+private func indicatorSection(_ page: ReportPage, number n: Int, column k: Int) -> String {
+    let input = page.input, o = page.options, t = page.table
+    let col = t.columns[k]
+    let field = input.metadata?.fields[col]
+    let unit = field?.unit
+    let rowValues: [Double?] = t.rows.map { $0[k].doubleValue }
+    // Classes over the units drawn (the zones) when there is a map, else over the rows.
+    let unitValues: [Double?] = input.geometry != nil ? input.rowOfZone.map { $0.flatMap { rowValues[$0] } } : rowValues
+    let c = Classification(values: unitValues, classes: o.classes, scheme: o.scheme, palette: page.palette)
+    var h = "<section class=\"indicator\" id=\"ind-\(anchor(col))\">\n<h2>\(htmlEscape(col))\(unit.map { " <span class=\"unit\">(\(htmlEscape($0)))</span>" } ?? "")</h2>\n"
+    if let d = field?.description { h += "<p class=\"desc\">\(htmlEscape(d))</p>\n" }
+    h += "<div class=\"grid\">\n<div class=\"map\">\n"
+    h += indicatorMap(page, number: n, column: col, unit: unit, values: unitValues, classification: c)
+    h += "</div>\n<div class=\"side\">\n"
+    h += summaryAndHistogram(rowValues, classification: c, unit: unit, number: n)
+    h += rankTables(page, column: col, values: rowValues, classification: c)
+    return h + "</div>\n</div>\n</section>\n"
+}
+
+/// The indicator's choropleth (inline SVG, ids prefixed `m<n>-`), or a note without zones.
+private func indicatorMap(_ page: ReportPage, number n: Int, column col: String, unit: String?,
+                          values: [Double?], classification c: Classification) -> String {
+    guard let g = page.input.geometry else {
+        return "<p class=\"note\">No zones given: no map (use --zones and --id).</p>\n"
     }
+    var mo = MapOptions()
+    mo.legendTitle = col; mo.unit = unit; mo.attribution = page.options.attribution
+    mo.notes = ["Projection: \(g.projectionName)."]
+    mo.idPrefix = "m\(n)-"; mo.standalone = false; mo.tooltips = g.ids.count <= 5000
+    mo.names = page.input.rowOfZone.enumerated().map { z, r in r.map(page.name) ?? g.labels[z] }
+    return choroplethSVG(g, values: values, classification: c, options: mo)
+}
 
-    // All units, sortable.
-    h += "<section id=\"all-units\" class=\"all\">\n<h2>All units</h2>\n<p class=\"note no-print\">Click a column heading to sort; click again to reverse.</p>\n"
+/// Counts, min, max, median and mean of the rows' values, and their histogram.
+private func summaryAndHistogram(_ rowValues: [Double?], classification c: Classification, unit: String?, number n: Int) -> String {
+    let sorted = rowValues.compactMap { $0 }.sorted()
+    guard !sorted.isEmpty else { return "<p class=\"note\">No values in this column.</p>\n" }
+    let mean = sorted.reduce(0, +) / Double(sorted.count)
+    let d = c.decimals
+    var h = "<table class=\"summary\"><tr><th>units with a value</th><td>\(sorted.count)</td><th>no value</th><td>\(rowValues.count - sorted.count)</td></tr>"
+    h += "<tr><th>min</th><td>\(formatFixed(sorted.first!, d))</td><th>max</th><td>\(formatFixed(sorted.last!, d))</td></tr>"
+    h += "<tr><th>median</th><td>\(formatFixed(linearQuantile(sorted: sorted, 0.5), d))</td><th>mean</th><td>\(formatFixed(mean, d))</td></tr></table>\n"
+    return h + histogramSVG(sorted, classification: c, unit: unit, idPrefix: "h\(n)-")
+}
+
+/// The ten units with the highest and the ten with the lowest values (ties by P-code).
+private func rankTables(_ page: ReportPage, column col: String, values rowValues: [Double?], classification c: Classification) -> String {
+    let ranked = page.table.rows.indices.filter { rowValues[$0] != nil }
+        .sorted { (rowValues[$0]!, page.id($1)) > (rowValues[$1]!, page.id($0)) }
+    guard !ranked.isEmpty else { return "" }
+    func rankTable(_ caption: String, _ rows: ArraySlice<Int>) -> String {
+        var s = "<table class=\"rank\"><caption>\(caption)</caption><thead><tr><th>#</th><th>Name</th><th>P-code</th><th class=\"num\">\(htmlEscape(col))</th></tr></thead><tbody>"
+        for (i, r) in rows.enumerated() {
+            s += "<tr><td>\(i + 1)</td><td>\(htmlEscape(page.name(r)))</td><td><code>\(htmlEscape(page.id(r)))</code></td><td class=\"num\">\(formatFixed(rowValues[r]!, c.decimals))</td></tr>"
+        }
+        return s + "</tbody></table>\n"
+    }
+    return "<div class=\"ranks\">" + rankTable("Highest ten", ranked.prefix(10))
+        + rankTable("Lowest ten", ArraySlice(ranked.reversed().prefix(10))) + "</div>\n"
+}
+
+/// Every unit in a sortable table: the id, the name, the indicators and the text columns.
+private func allUnitsSection(_ page: ReportPage) -> String {
+    let input = page.input, t = page.table
+    var h = "<section id=\"all-units\" class=\"all\">\n<h2>All units</h2>\n<p class=\"note no-print\">Click a column heading to sort; click again to reverse.</p>\n"
     h += "<div class=\"scroll\"><table class=\"sortable\" id=\"units-table\"><thead><tr>"
     let shown = t.columns.indices.filter { $0 == input.idColumn || $0 == input.nameColumn || input.indicators.contains($0) || !t.isNumeric($0) }
     let decimals: [Int: Int] = Dictionary(uniqueKeysWithValues: input.indicators.map { k in
-        (k, Classification(values: t.rows.map { $0[k].doubleValue }, classes: 2, scheme: .equal, palette: palette).decimals)
+        (k, Classification(values: t.rows.map { $0[k].doubleValue }, classes: 2, scheme: .equal, palette: page.palette).decimals)
     })
     for k in shown {
         let num = t.isNumeric(k)
@@ -189,9 +237,7 @@ public func reportHTML(_ input: ReportInput, options o: ReportOptions) -> String
         }
         h += "</tr>\n"
     }
-    h += "</tbody></table></div>\n</section>\n</main>\n<footer>\(htmlEscape(o.attribution)). Made with geotool \(GeoKitVersion.string).</footer>\n"
-    h += "<script>\n\(reportJS)\n</script>\n</body>\n</html>\n"
-    return h
+    return h + "</tbody></table></div>\n</section>\n</main>\n"
 }
 
 func anchor(_ s: String) -> String {

@@ -48,95 +48,151 @@ extension MapGeometry {
 
     /// Project and simplify `layer`'s zones (in the layer's own CRS, as read with
     /// `readZones(target: nil)`) into a frame whose longer side is `size` pixels.
-    /// `labelField` names an include-field of the layer to label zones with.
+    /// `labelField` names an include-field of the layer to label zones with. A layer with
+    /// no CRS adds a `.crs` warning (taken as WGS 84 when it looks like degrees).
     public static func build(layer: ZoneLayer, size: Double = 900, labelField: String? = nil,
-                             warnings: inout [String]) throws -> MapGeometry {
+                             warnings: inout [GeoWarning]) throws -> MapGeometry {
+        let box = drawnBounds(layer)
+        guard box.xmax >= box.xmin else { throw GeoKitError.input(layer.path, "no zone has a geometry to draw") }
+        let source = try sourceCRS(layer, bounds: box, warnings: &warnings)
+        let view = try DrawingProjection(source: source, bounds: box)
+        let projected = ProjectedZones(layer, transform: view.transform)
+        let frame = PixelFrame(projected.bounds, size: size)
+        let labelIndex = labelField.flatMap { f in layer.includeFields.firstIndex { $0.lowercased() == f.lowercased() } }
+        var paths: [String] = [], labels: [String] = [], labelPoints: [(x: Double, y: Double, width: Double, height: Double)?] = []
+        var verticesOut = 0
+        for (zi, polys) in projected.zones.enumerated() {
+            let zone = pixelZone(polys, frame: frame)
+            paths.append(zone.path)
+            labels.append(labelIndex.map { layer.zones[zi].attributes[$0] } ?? "")
+            labelPoints.append(zone.labelPoint)
+            verticesOut += zone.vertices
+        }
+        return MapGeometry(ids: layer.zones.map(\.id), labels: labels, paths: paths, labelPoints: labelPoints,
+                           width: frame.width, height: frame.height,
+                           metresPerPixel: view.metresPerUnit.map { $0 / frame.scale },
+                           projection: view.projection, projectionName: view.name,
+                           verticesOut: verticesOut, verticesIn: projected.verticesIn)
+    }
+
+    /// The bounds of the zones that have a geometry, in the layer's CRS (empty when none has).
+    static func drawnBounds(_ layer: ZoneLayer) -> Box {
         var box = Box.empty
         for z in layer.zones where !z.geometry.isEmpty { let b = z.geometry.bounds; box.expand(x: b.xmin, y: b.ymin); box.expand(x: b.xmax, y: b.ymax) }
-        guard box.xmax >= box.xmin else { throw GeoKitError.input(layer.path, "no zone has a geometry to draw") }
+        return box
+    }
+
+    /// The layer's CRS; without one, WGS 84 when the coordinates look like degrees, else
+    /// none (drawn as they are). Either case is a `.crs` warning.
+    static func sourceCRS(_ layer: ZoneLayer, bounds box: Box, warnings: inout [GeoWarning]) throws -> SpatialReference? {
+        if let wkt = layer.crsWKT, let srs = try? SpatialReference(definition: wkt) { return srs }
         let degreeLike = box.xmin >= -180.001 && box.xmax <= 360.001 && box.ymin >= -90.001 && box.ymax <= 90.001
-        var source: SpatialReference?
-        if let wkt = layer.crsWKT { source = try? SpatialReference(definition: wkt) }
-        if source == nil && degreeLike {
-            warnings.append("\(layer.path): layer has no CRS; its coordinates look like degrees, taking them as WGS 84 (EPSG:4326)")
-            source = try SpatialReference(definition: "EPSG:4326")
-        } else if source == nil {
-            warnings.append("\(layer.path): layer has no CRS; drawing its coordinates as they are, without a scale bar")
+        if degreeLike {
+            warnings.append(GeoWarning(.crs, file: layer.path, "\(layer.path): layer has no CRS; its coordinates look like degrees, taking them as WGS 84 (EPSG:4326)"))
+            return try SpatialReference(definition: "EPSG:4326")
         }
-        var transform: CoordinateTransform?
-        var projection = "", projectionName = "layer CRS", metresPerUnit: Double? = nil
-        if let src = source {
-            if src.isGeographic {
-                let (p, name) = projectionString(for: box)
-                transform = try CoordinateTransform(from: src, to: SpatialReference(definition: p))
-                projection = p; projectionName = name; metresPerUnit = 1
-            } else {
-                projectionName = src.shortName
-                if case .planar(let m) = src.areaModel { metresPerUnit = m }
+        warnings.append(GeoWarning(.crs, file: layer.path, "\(layer.path): layer has no CRS; drawing its coordinates as they are, without a scale bar"))
+        return nil
+    }
+
+    /// The zones in pixels: one path (simplified rings) per zone, the vertices written and
+    /// a label spot in its largest polygon.
+    static func pixelZone(_ polys: [[[Point]]], frame: PixelFrame) -> (path: String, vertices: Int, labelPoint: (x: Double, y: Double, width: Double, height: Double)?) {
+        var d = ""
+        var vertices = 0
+        var biggest: (area: Double, rings: [[Point]])? = nil
+        for rings in polys {
+            var pixelRings: [[Point]] = []
+            for (ri, ring) in rings.enumerated() {
+                let pr = ring.map(frame.pixel)
+                var simple = simplifyRing(pr, tolerance: 0.5)
+                if simple.count < 3 {
+                    // Smaller than a pixel: keep the shell anyway so every zone shows.
+                    guard ri == 0, pr.count >= 3 else { continue }
+                    simple = Array(pr.prefix(3))
+                }
+                pixelRings.append(simple)
+                vertices += appendPath(&d, simple)
+            }
+            if let shell = pixelRings.first {
+                let a = abs(Ring(shell).signedArea)
+                if biggest == nil || a > biggest!.area { biggest = (a, pixelRings) }
             }
         }
-        // Project every ring.
-        var projected: [[[[Point]]]] = []   // zone -> polygon -> ring (0 = shell) -> points
-        var pbox = Box.empty
-        var verticesIn = 0
+        return (d, vertices, biggest.flatMap { labelSpot($0.rings) })
+    }
+}
+
+/// How a map is drawn from the layer's CRS: through an equal-area projection for
+/// geographic data, else as it is; with the metres per CRS unit when known.
+struct DrawingProjection {
+    var transform: CoordinateTransform?
+    /// The PROJ string ("" when drawn in the layer's own CRS) and a readable name.
+    var projection = "", name = "layer CRS"
+    var metresPerUnit: Double?
+
+    init(source: SpatialReference?, bounds box: Box) throws {
+        guard let src = source else { return }
+        if src.isGeographic {
+            let (p, n) = MapGeometry.projectionString(for: box)
+            transform = try CoordinateTransform(from: src, to: SpatialReference(definition: p))
+            projection = p; name = n; metresPerUnit = 1
+        } else {
+            name = src.shortName
+            if case .planar(let m) = src.areaModel { metresPerUnit = m }
+        }
+    }
+}
+
+/// Every ring of every zone, projected (points that fail to project are dropped), with
+/// their bounds and the vertices read.
+struct ProjectedZones {
+    /// zone -> polygon -> ring (0 = shell) -> points
+    var zones: [[[[Point]]]] = []
+    var bounds = Box.empty
+    var verticesIn = 0
+
+    init(_ layer: ZoneLayer, transform: CoordinateTransform?) {
         for z in layer.zones {
             var polys: [[[Point]]] = []
             for p in z.geometry.polygons {
                 var rings: [[Point]] = []
-                for r in [p.shell] + p.holes {
-                    var xs = r.points.map(\.x), ys = r.points.map(\.y)
-                    verticesIn += xs.count
-                    var ok = [Bool](repeating: true, count: xs.count)
-                    if let t = transform { ok = t.transform(x: &xs, y: &ys) }
-                    var pts: [Point] = []
-                    pts.reserveCapacity(xs.count)
-                    for i in 0..<xs.count where ok[i] && xs[i].isFinite && ys[i].isFinite {
-                        pts.append(Point(xs[i], ys[i])); pbox.expand(x: xs[i], y: ys[i])
-                    }
-                    rings.append(pts)
-                }
+                for r in [p.shell] + p.holes { rings.append(project(r, transform)) }
                 polys.append(rings)
             }
-            projected.append(polys)
+            zones.append(polys)
         }
-        let dx = max(pbox.xmax - pbox.xmin, 1e-12), dy = max(pbox.ymax - pbox.ymin, 1e-12)
-        let s = size / max(dx, dy)
-        let w = (dx * s).rounded(.up), h = (dy * s).rounded(.up)
-        @inline(__always) func px(_ p: Point) -> Point { Point((p.x - pbox.xmin) * s, (pbox.ymax - p.y) * s) }
-
-        var paths: [String] = [], labels: [String] = [], labelPoints: [(x: Double, y: Double, width: Double, height: Double)?] = []
-        var verticesOut = 0
-        let labelIndex = labelField.flatMap { f in layer.includeFields.firstIndex { $0.lowercased() == f.lowercased() } }
-        for (zi, polys) in projected.enumerated() {
-            var d = ""
-            var biggest: (area: Double, rings: [[Point]])? = nil
-            for rings in polys {
-                var pixelRings: [[Point]] = []
-                for (ri, ring) in rings.enumerated() {
-                    let pr = ring.map(px)
-                    var simple = simplifyRing(pr, tolerance: 0.5)
-                    if simple.count < 3 {
-                        // Smaller than a pixel: keep the shell anyway so every zone shows.
-                        guard ri == 0, pr.count >= 3 else { continue }
-                        simple = Array(pr.prefix(3))
-                    }
-                    pixelRings.append(simple)
-                    verticesOut += appendPath(&d, simple)
-                }
-                if let shell = pixelRings.first {
-                    let a = abs(Ring(shell).signedArea)
-                    if biggest == nil || a > biggest!.area { biggest = (a, pixelRings) }
-                }
-            }
-            paths.append(d)
-            labels.append(labelIndex.map { layer.zones[zi].attributes[$0] } ?? "")
-            labelPoints.append(biggest.flatMap { labelSpot($0.rings) })
-        }
-        return MapGeometry(ids: layer.zones.map(\.id), labels: labels, paths: paths, labelPoints: labelPoints,
-                           width: w, height: h, metresPerPixel: metresPerUnit.map { $0 / s },
-                           projection: projection, projectionName: projectionName,
-                           verticesOut: verticesOut, verticesIn: verticesIn)
     }
+
+    private mutating func project(_ r: Ring, _ transform: CoordinateTransform?) -> [Point] {
+        var xs = r.points.map(\.x), ys = r.points.map(\.y)
+        verticesIn += xs.count
+        var ok = [Bool](repeating: true, count: xs.count)
+        if let t = transform { ok = t.transform(x: &xs, y: &ys) }
+        var pts: [Point] = []
+        pts.reserveCapacity(xs.count)
+        for i in 0..<xs.count where ok[i] && xs[i].isFinite && ys[i].isFinite {
+            pts.append(Point(xs[i], ys[i])); bounds.expand(x: xs[i], y: ys[i])
+        }
+        return pts
+    }
+}
+
+/// Projected coordinates to pixels: `bounds` scaled so its longer side is `size` pixels,
+/// y pointing down.
+struct PixelFrame {
+    let bounds: Box
+    /// Pixels per projected unit, and the frame's size in whole pixels.
+    let scale: Double, width: Double, height: Double
+
+    init(_ bounds: Box, size: Double) {
+        self.bounds = bounds
+        let dx = max(bounds.xmax - bounds.xmin, 1e-12), dy = max(bounds.ymax - bounds.ymin, 1e-12)
+        scale = size / max(dx, dy)
+        width = (dx * scale).rounded(.up); height = (dy * scale).rounded(.up)
+    }
+
+    @inline(__always) func pixel(_ p: Point) -> Point { Point((p.x - bounds.xmin) * scale, (bounds.ymax - p.y) * scale) }
 }
 
 /// Simplify a ring for drawing: radial distance (`simplifyRingRadial`), then Douglas-Peucker
@@ -303,91 +359,154 @@ public struct MapOptions: Sendable {
 public func choroplethSVG(_ g: MapGeometry, values: [Double?], classification c: Classification,
                           options o: MapOptions) -> String {
     precondition(values.count == g.ids.count)
-    let font = "DejaVu Sans, Verdana, Arial, sans-serif"
-    let margin = 16.0, top = o.title.isEmpty ? 16.0 : o.subtitle.isEmpty ? 52.0 : 70.0, legendW = 230.0, gap = 24.0
-    let p = o.idPrefix
-    let mapX = margin, mapY = top
-    let legendX = mapX + g.width + gap
-    let width = (legendX + legendW + margin).rounded(.up)
+    let layout = ChoroplethLayout(g, o)
+    // The legend column is laid out first: its height decides the canvas.
+    var ly = layout.mapY + 4
+    var legend = legendHeadingSVG(o, layout: layout, y: &ly)
+    legend += legendClassesSVG(c, prefix: o.idPrefix, layout: layout, y: &ly)
+    legend += classSchemeSVG(c, x: layout.legendX, y: &ly)
+    legend += northArrowSVG(x: layout.legendX, prefix: o.idPrefix, y: &ly)
+    legend += scaleBarSVG(metresPerPixel: g.metresPerPixel, x: layout.legendX, prefix: o.idPrefix, y: &ly)
 
-    // Legend block (laid out first: its height decides the canvas).
-    var legend = ""
-    var ly = mapY + 4
-    func text(_ x: Double, _ y: Double, _ s: String, size: Double = 12, extra: String = "") -> String {
-        "<text x=\"\(f1(x))\" y=\"\(f1(y))\" font-size=\"\(f1(size))\"\(extra)>\(xmlEscape(s))</text>\n"
+    let bodyBottom = max(layout.mapY + g.height, ly)
+    let footer = footerLines(o, width: layout.width)
+    let height = (bodyBottom + 14 + Double(footer.count) * 14 + 6).rounded(.up)
+
+    var s = ""
+    s.reserveCapacity(g.paths.reduce(0) { $0 + $1.count } + 64 * g.ids.count + 8192)
+    s += svgHeadSVG(g, o, width: layout.width, height: height)
+    s += unitsSVG(g, values: values, classification: c, options: o, layout: layout)
+    if o.drawLabels { s += labelsSVG(g, prefix: o.idPrefix, layout: layout) }
+    s += "<g id=\"\(o.idPrefix)legend\">\n" + legend + "</g>\n"
+    s += attributionSVG(footer, y: bodyBottom + 18, prefix: o.idPrefix)
+    s += "</svg>\n"
+    return s
+}
+
+/// Where a choropleth's parts go: the map frame at the left under the title, the legend
+/// column to its right.
+struct ChoroplethLayout {
+    static let margin = 16.0, legendWidth = 230.0, gap = 24.0
+    let mapX: Double, mapY: Double, legendX: Double
+    /// The canvas width, whole pixels.
+    let width: Double
+    /// The right edge of the legend's counts column.
+    var countX: Double { legendX + Self.legendWidth - 4 }
+
+    init(_ g: MapGeometry, _ o: MapOptions) {
+        mapX = Self.margin
+        mapY = o.title.isEmpty ? 16.0 : o.subtitle.isEmpty ? 52.0 : 70.0
+        legendX = mapX + g.width + Self.gap
+        width = (legendX + Self.legendWidth + Self.margin).rounded(.up)
     }
-    legend += text(legendX, ly + 12, o.legendTitle, size: 13, extra: " font-weight=\"bold\"")
+}
+
+/// One `<text>` element, its content escaped, with a newline.
+private func svgText(_ x: Double, _ y: Double, _ s: String, size: Double = 12, extra: String = "") -> String {
+    "<text x=\"\(f1(x))\" y=\"\(f1(y))\" font-size=\"\(f1(size))\"\(extra)>\(xmlEscape(s))</text>\n"
+}
+
+/// The legend's title, unit and the heading of its counts column.
+private func legendHeadingSVG(_ o: MapOptions, layout: ChoroplethLayout, y ly: inout Double) -> String {
+    let x = layout.legendX
+    var legend = svgText(x, ly + 12, o.legendTitle, size: 13, extra: " font-weight=\"bold\"")
     ly += 18
-    if let u = o.unit, !u.isEmpty { legend += text(legendX, ly + 12, u, size: 11, extra: " fill=\"#444\""); ly += 16 }
-    ly += 6
-    let countX = legendX + legendW - 4
-    ly += 6
-    legend += text(countX, ly, "units", size: 9, extra: " text-anchor=\"end\" fill=\"#777\"")
+    if let u = o.unit, !u.isEmpty { legend += svgText(x, ly + 12, u, size: 11, extra: " fill=\"#444\""); ly += 16 }
+    ly += 12
+    legend += svgText(layout.countX, ly, "units", size: 9, extra: " text-anchor=\"end\" fill=\"#777\"")
     ly += 4
-    legend += "<g id=\"\(p)legend-classes\">\n"
+    return legend
+}
+
+/// One legend row per class (swatch, range, units in it), then the no-data row.
+private func legendClassesSVG(_ c: Classification, prefix p: String, layout: ChoroplethLayout, y ly: inout Double) -> String {
+    let x = layout.legendX, countX = layout.countX
+    var legend = "<g id=\"\(p)legend-classes\">\n"
     for k in 0..<c.classCount {
         let lo = c.breaks[k], hi = c.breaks[k + 1]
         let range = (c.label(lo) + " – " + c.label(hi)).replacingOccurrences(of: "-", with: "−")
         legend += "<g class=\"legend-class\" data-class=\"\(k)\" data-fill=\"\(c.colors[k])\" data-lower=\"\(formatNumber(lo))\" data-upper=\"\(formatNumber(hi))\" data-count=\"\(c.counts[k])\">"
-        legend += "<rect x=\"\(f1(legendX))\" y=\"\(f1(ly))\" width=\"22\" height=\"15\" fill=\"\(c.colors[k])\" stroke=\"#666\" stroke-width=\"0.5\"/>"
-        legend += text(legendX + 30, ly + 12, range, size: 12).dropLast()
-        legend += text(countX, ly + 12, "\(c.counts[k])", size: 11, extra: " text-anchor=\"end\" fill=\"#555\"").dropLast()
+        legend += "<rect x=\"\(f1(x))\" y=\"\(f1(ly))\" width=\"22\" height=\"15\" fill=\"\(c.colors[k])\" stroke=\"#666\" stroke-width=\"0.5\"/>"
+        legend += svgText(x + 30, ly + 12, range, size: 12).dropLast()
+        legend += svgText(countX, ly + 12, "\(c.counts[k])", size: 11, extra: " text-anchor=\"end\" fill=\"#555\"").dropLast()
         legend += "</g>\n"
         ly += 20
     }
     legend += "<g class=\"legend-missing\" data-count=\"\(c.missing)\">"
-    legend += "<rect x=\"\(f1(legendX))\" y=\"\(f1(ly))\" width=\"22\" height=\"15\" fill=\"url(#\(p)hatch)\" stroke=\"#666\" stroke-width=\"0.5\"/>"
-    legend += text(legendX + 30, ly + 12, "no data: \(c.missing)", size: 12).dropLast()
+    legend += "<rect x=\"\(f1(x))\" y=\"\(f1(ly))\" width=\"22\" height=\"15\" fill=\"url(#\(p)hatch)\" stroke=\"#666\" stroke-width=\"0.5\"/>"
+    legend += svgText(x + 30, ly + 12, "no data: \(c.missing)", size: 12).dropLast()
     legend += "</g>\n</g>\n"
     ly += 22
+    return legend
+}
+
+/// The line naming the class scheme under the legend.
+private func classSchemeSVG(_ c: Classification, x: Double, y ly: inout Double) -> String {
     let schemeName = ["quantile": "Quantile", "equal": "Equal-interval", "jenks": "Jenks natural-breaks"][c.scheme.rawValue]!
     let schemeText = schemeName + " classes" + (c.diverging ? ", diverging at 0" : "")
-    legend += text(legendX, ly + 10, schemeText, size: 10, extra: " fill=\"#555\"")
+    let legend = svgText(x, ly + 10, schemeText, size: 10, extra: " fill=\"#555\"")
     ly += 26
+    return legend
+}
 
-    // North arrow.
-    let ax = legendX + 12, ay = ly + 16
-    legend += "<g id=\"\(p)north-arrow\">"
-    legend += text(ax, ay, "N", size: 12, extra: " text-anchor=\"middle\" font-weight=\"bold\"").dropLast()
+private func northArrowSVG(x: Double, prefix p: String, y ly: inout Double) -> String {
+    let ax = x + 12, ay = ly + 16
+    var legend = "<g id=\"\(p)north-arrow\">"
+    legend += svgText(ax, ay, "N", size: 12, extra: " text-anchor=\"middle\" font-weight=\"bold\"").dropLast()
     legend += "<path d=\"M\(f1(ax)) \(f1(ay + 4))l-7 22 7-6 7 6z\" fill=\"#333\"/></g>\n"
     ly += 48
+    return legend
+}
 
-    // Scale bar.
-    if let mpp = g.metresPerPixel, mpp > 0 {
-        let targetKm = 150 * mpp / 1000
-        let mag = pow(10, (log10(targetKm)).rounded(.down))
-        let nice = [5.0, 2, 1].map { $0 * mag }.first { $0 <= targetKm } ?? mag
-        let len = nice * 1000 / mpp
-        let sy = ly + 4
-        legend += "<g id=\"\(p)scale-bar\" data-km=\"\(formatNumber(nice))\" data-px=\"\(f1(len))\">"
-        legend += "<rect x=\"\(f1(legendX))\" y=\"\(f1(sy))\" width=\"\(f1(len / 2))\" height=\"5\" fill=\"#333\"/>"
-        legend += "<rect x=\"\(f1(legendX + len / 2))\" y=\"\(f1(sy))\" width=\"\(f1(len / 2))\" height=\"5\" fill=\"#fff\" stroke=\"#333\" stroke-width=\"0.8\"/>"
-        legend += text(legendX, sy + 18, "0", size: 10, extra: " text-anchor=\"middle\"").dropLast()
-        legend += text(legendX + len / 2, sy + 18, formatNumber(nice / 2), size: 10, extra: " text-anchor=\"middle\"").dropLast()
-        legend += text(legendX + len, sy + 18, formatNumber(nice) + " km", size: 10, extra: " text-anchor=\"middle\"").dropLast()
-        legend += "</g>\n"
-        ly += 30
-    }
+/// A two-part scale bar of a round length near 150 px; nothing when the scale is unknown.
+private func scaleBarSVG(metresPerPixel: Double?, x: Double, prefix p: String, y ly: inout Double) -> String {
+    guard let mpp = metresPerPixel, mpp > 0 else { return "" }
+    let targetKm = 150 * mpp / 1000
+    let mag = pow(10, (log10(targetKm)).rounded(.down))
+    let nice = [5.0, 2, 1].map { $0 * mag }.first { $0 <= targetKm } ?? mag
+    let len = nice * 1000 / mpp
+    let sy = ly + 4
+    var legend = "<g id=\"\(p)scale-bar\" data-km=\"\(formatNumber(nice))\" data-px=\"\(f1(len))\">"
+    legend += "<rect x=\"\(f1(x))\" y=\"\(f1(sy))\" width=\"\(f1(len / 2))\" height=\"5\" fill=\"#333\"/>"
+    legend += "<rect x=\"\(f1(x + len / 2))\" y=\"\(f1(sy))\" width=\"\(f1(len / 2))\" height=\"5\" fill=\"#fff\" stroke=\"#333\" stroke-width=\"0.8\"/>"
+    legend += svgText(x, sy + 18, "0", size: 10, extra: " text-anchor=\"middle\"").dropLast()
+    legend += svgText(x + len / 2, sy + 18, formatNumber(nice / 2), size: 10, extra: " text-anchor=\"middle\"").dropLast()
+    legend += svgText(x + len, sy + 18, formatNumber(nice) + " km", size: 10, extra: " text-anchor=\"middle\"").dropLast()
+    legend += "</g>\n"
+    ly += 30
+    return legend
+}
 
-    let bodyBottom = max(mapY + g.height, ly)
-    let maxChars = max(40, Int((width - 2 * margin) / 6.2))
-    let footerLines = ([o.attribution] + o.notes).filter { !$0.isEmpty }.flatMap { wrapText($0, maxChars) }
-    let height = (bodyBottom + 14 + Double(footerLines.count) * 14 + 6).rounded(.up)
+/// The attribution and notes, wrapped to the canvas width.
+private func footerLines(_ o: MapOptions, width: Double) -> [String] {
+    let maxChars = max(40, Int((width - 2 * ChoroplethLayout.margin) / 6.2))
+    return ([o.attribution] + o.notes).filter { !$0.isEmpty }.flatMap { wrapText($0, maxChars) }
+}
 
+/// The XML declaration (standalone), the `<svg>` element, the hatch pattern for no data,
+/// the white background, the title and subtitle.
+private func svgHeadSVG(_ g: MapGeometry, _ o: MapOptions, width: Double, height: Double) -> String {
+    let font = "DejaVu Sans, Verdana, Arial, sans-serif"
+    let p = o.idPrefix, margin = ChoroplethLayout.margin
     var s = ""
-    s.reserveCapacity(g.paths.reduce(0) { $0 + $1.count } + 64 * g.ids.count + 8192)
     if o.standalone { s += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" }
     s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"\(font)\" class=\"choropleth\"\(g.projection.isEmpty ? "" : " data-projection=\"\(xmlEscape(g.projection))\"")>\n"
     s += "<title>\(xmlEscape(o.title.isEmpty ? o.legendTitle : o.title))</title>\n"
     s += "<defs><pattern id=\"\(p)hatch\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
     s += "<rect width=\"5\" height=\"5\" fill=\"#fff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"5\" stroke=\"#999\" stroke-width=\"1.6\"/></pattern></defs>\n"
     s += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
-    if !o.title.isEmpty { s += text(margin, 32, o.title, size: 20, extra: " font-weight=\"bold\"") }
-    if !o.subtitle.isEmpty { s += text(margin, 52, o.subtitle, size: 12, extra: " fill=\"#444\"") }
+    if !o.title.isEmpty { s += svgText(margin, 32, o.title, size: 20, extra: " font-weight=\"bold\"") }
+    if !o.subtitle.isEmpty { s += svgText(margin, 52, o.subtitle, size: 12, extra: " fill=\"#444\"") }
+    return s
+}
 
-    // Units grouped by class: one fill per group.
+/// The zones' paths grouped by class (one fill per group, no data last), each with its
+/// hover text when `tooltips` is on.
+private func unitsSVG(_ g: MapGeometry, values: [Double?], classification c: Classification,
+                      options o: MapOptions, layout: ChoroplethLayout) -> String {
+    let p = o.idPrefix
     let strokeW = g.ids.count > 3000 ? "0.1" : g.ids.count > 800 ? "0.2" : "0.4"
-    s += "<g id=\"\(p)units\" transform=\"translate(\(f1(mapX)) \(f1(mapY)))\" stroke=\"#fff\" stroke-width=\"\(strokeW)\" stroke-linejoin=\"round\" fill-rule=\"evenodd\">\n"
+    var s = "<g id=\"\(p)units\" transform=\"translate(\(f1(layout.mapX)) \(f1(layout.mapY)))\" stroke=\"#fff\" stroke-width=\"\(strokeW)\" stroke-linejoin=\"round\" fill-rule=\"evenodd\">\n"
     var members = [[Int]](repeating: [], count: c.classCount + 1)
     for i in 0..<g.ids.count where !g.paths[i].isEmpty { members[c.classOf(values[i]) ?? c.classCount].append(i) }
     let names = o.names ?? g.labels
@@ -407,33 +526,39 @@ public func choroplethSVG(_ g: MapGeometry, values: [Double?], classification c:
         }
         s += "</g>\n"
     }
-    s += "</g>\n"
+    return s + "</g>\n"
+}
 
-    if o.drawLabels {
-        // Largest room first; skip a label that would not fit its zone or would overlap another.
-        var placed: [Box] = []
-        let size = 8.0
-        var order = Array(0..<g.ids.count).filter { g.labelPoints[$0] != nil && !g.labels[$0].isEmpty }
-        order.sort { g.labelPoints[$0]!.width > g.labelPoints[$1]!.width }
-        var t = "<g id=\"\(p)labels\" font-size=\"\(f1(size))\" text-anchor=\"middle\" fill=\"#222\" stroke=\"#fff\" stroke-width=\"2\" stroke-opacity=\"0.8\" paint-order=\"stroke\">\n"
-        for i in order {
-            let lp = g.labelPoints[i]!
-            let tw = Double(g.labels[i].count) * size * 0.58
-            guard tw <= lp.width * 1.15, lp.height >= size * 1.2 else { continue }
-            let b = Box(xmin: mapX + lp.x - tw / 2, ymin: mapY + lp.y - size / 2, xmax: mapX + lp.x + tw / 2, ymax: mapY + lp.y + size / 2)
-            if placed.contains(where: { $0.xmin < b.xmax && b.xmin < $0.xmax && $0.ymin < b.ymax && b.ymin < $0.ymax }) { continue }
-            placed.append(b)
-            t += "<text x=\"\(f1(mapX + lp.x))\" y=\"\(f1(mapY + lp.y + size * 0.35))\">\(xmlEscape(g.labels[i]))</text>\n"
-        }
-        s += t + "</g>\n"
+/// Zone labels, largest room first; a label that would not fit its zone or would overlap
+/// another is skipped.
+private func labelsSVG(_ g: MapGeometry, prefix p: String, layout: ChoroplethLayout) -> String {
+    let mapX = layout.mapX, mapY = layout.mapY
+    var placed: [Box] = []
+    let size = 8.0
+    var order = Array(0..<g.ids.count).filter { g.labelPoints[$0] != nil && !g.labels[$0].isEmpty }
+    order.sort { g.labelPoints[$0]!.width > g.labelPoints[$1]!.width }
+    var t = "<g id=\"\(p)labels\" font-size=\"\(f1(size))\" text-anchor=\"middle\" fill=\"#222\" stroke=\"#fff\" stroke-width=\"2\" stroke-opacity=\"0.8\" paint-order=\"stroke\">\n"
+    for i in order {
+        let lp = g.labelPoints[i]!
+        let tw = Double(g.labels[i].count) * size * 0.58
+        guard tw <= lp.width * 1.15, lp.height >= size * 1.2 else { continue }
+        let b = Box(xmin: mapX + lp.x - tw / 2, ymin: mapY + lp.y - size / 2, xmax: mapX + lp.x + tw / 2, ymax: mapY + lp.y + size / 2)
+        if placed.contains(where: { $0.xmin < b.xmax && b.xmin < $0.xmax && $0.ymin < b.ymax && b.ymin < $0.ymax }) { continue }
+        placed.append(b)
+        t += "<text x=\"\(f1(mapX + lp.x))\" y=\"\(f1(mapY + lp.y + size * 0.35))\">\(xmlEscape(g.labels[i]))</text>\n"
     }
+    return t + "</g>\n"
+}
 
-    s += "<g id=\"\(p)legend\">\n" + legend + "</g>\n"
-    var fy = bodyBottom + 18
-    s += "<g id=\"\(p)attribution\" font-size=\"10\" fill=\"#444\">\n"
-    for line in footerLines { s += text(margin, fy, line, size: 10).replacingOccurrences(of: " font-size=\"10\"", with: ""); fy += 14 }
-    s += "</g>\n</svg>\n"
-    return s
+/// The footer lines under the map and legend, from `y` down.
+private func attributionSVG(_ lines: [String], y: Double, prefix p: String) -> String {
+    var fy = y
+    var s = "<g id=\"\(p)attribution\" font-size=\"10\" fill=\"#444\">\n"
+    for line in lines {
+        s += svgText(ChoroplethLayout.margin, fy, line, size: 10).replacingOccurrences(of: " font-size=\"10\"", with: "")
+        fy += 14
+    }
+    return s + "</g>\n"
 }
 
 /// Break text into lines of at most `n` characters at spaces.
@@ -500,20 +625,20 @@ public struct ZoneTableJoin: Sendable {
         rowOfZone.map { r in r.flatMap { table.rows[$0][k].doubleValue } }
     }
 
-    /// One line per problem, for stderr: counts and the first few ids.
-    public func problems(tablePath: String, zonesPath: String) -> [String] {
+    /// One warning per problem (kind `.ids`, about the table): counts and the first few ids.
+    public func problems(tablePath: String, zonesPath: String) -> [GeoWarning] {
         func few(_ ids: [String]) -> String {
             ids.prefix(5).joined(separator: ", ") + (ids.count > 5 ? ", ..." : "")
         }
-        var out: [String] = []
+        var out: [GeoWarning] = []
         if !zonesWithoutRow.isEmpty {
-            out.append("\(zonesWithoutRow.count) zone(s) of \(zonesPath) have no row in \(tablePath) (drawn as no data): \(few(zonesWithoutRow))")
+            out.append(GeoWarning(.ids, file: tablePath, "\(zonesWithoutRow.count) zone(s) of \(zonesPath) have no row in \(tablePath) (drawn as no data): \(few(zonesWithoutRow))"))
         }
         if !rowsWithoutZone.isEmpty {
-            out.append("\(rowsWithoutZone.count) row(s) of \(tablePath) match no zone of \(zonesPath) (not drawn): \(few(rowsWithoutZone))")
+            out.append(GeoWarning(.ids, file: tablePath, "\(rowsWithoutZone.count) row(s) of \(tablePath) match no zone of \(zonesPath) (not drawn): \(few(rowsWithoutZone))"))
         }
         if !duplicateRowIDs.isEmpty {
-            out.append("\(duplicateRowIDs.count) id(s) appear on more than one row of \(tablePath); the first row is used: \(few(duplicateRowIDs))")
+            out.append(GeoWarning(.ids, file: tablePath, "\(duplicateRowIDs.count) id(s) appear on more than one row of \(tablePath); the first row is used: \(few(duplicateRowIDs))"))
         }
         return out
     }

@@ -102,7 +102,7 @@ struct Map: ParsableCommand {
             if join.rowOfZone.allSatisfy({ $0 == nil }) {
                 throw GeoKitError(.input, "no zone of \(zones) matches a row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"), table column '\(t.columns[join.idColumn])' like \(t.rows.first.map { $0[join.idColumn].csv } ?? "?"))")
             }
-            var geomWarnings: [String] = []
+            var geomWarnings: [GeoWarning] = []
             let geometry = try MapGeometry.build(layer: layerData, size: Double(size), labelField: labels, warnings: &geomWarnings)
             for w in geomWarnings { warn(w) }
 

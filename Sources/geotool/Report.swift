@@ -81,11 +81,11 @@ struct ReportCommand: ParsableCommand {
                 let layerData = try VectorDataset(path: zones).readZones(layer: layer, idField: id)
                 for w in layerData.warnings { warn(w) }
                 let join = ZoneTableJoin(table: t, zoneIDs: layerData.zones.map(\.id), idField: layerData.idField)
-                for p in join.problems(tablePath: table, zonesPath: zones) { warn(p); notes.append(p) }
+                for p in join.problems(tablePath: table, zonesPath: zones) { warn(p); notes.append(p.message) }
                 if join.rowOfZone.allSatisfy({ $0 == nil }) {
                     throw GeoKitError(.input, "no zone of \(zones) matches a row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"))")
                 }
-                var gw: [String] = []
+                var gw: [GeoWarning] = []
                 geometry = try MapGeometry.build(layer: layerData, size: 560, warnings: &gw)
                 for w in gw { warn(w) }
                 rowOfZone = join.rowOfZone

@@ -183,11 +183,6 @@ final class JoinTests: XCTestCase {
 
     // MARK: bad input (the binary, as a user runs it)
 
-    func geotool(_ args: [String]) throws -> (status: Int32, stderr: String) {
-        let r = try runGeotool(args)   // CLITests.swift: the built binary, as a user runs it
-        return (r.status, r.stderr)
-    }
-
     func testBadInputGivesOneLineAndNoOutput() throws {
         let dir = Fixtures.tempDir()
         let out = dir + "/out.csv"
@@ -202,7 +197,7 @@ final class JoinTests: XCTestCase {
             (["--points", pointsCSV, "--zones", zones, "--id", "VT_PCODE", "--id-col", "nope"], "nope"),
         ]
         for (args, expect) in cases {
-            let r = try geotool(["join"] + args + ["-o", out])
+            let r = try runGeotool(["join"] + args + ["-o", out])
             XCTAssertNotEqual(r.status, 0, args.joined(separator: " "))
             let lines = r.stderr.split(separator: "\n")
             XCTAssertEqual(lines.count, 1, r.stderr)
@@ -211,7 +206,7 @@ final class JoinTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no output file after: \(r.stderr)")
         }
         // And a good run does write it.
-        let ok = try geotool(["join", "--points", pointsCSV, "--zones", zones, "--id", "VT_PCODE", "-o", out])
+        let ok = try runGeotool(["join", "--points", pointsCSV, "--zones", zones, "--id", "VT_PCODE", "-o", out])
         XCTAssertEqual(ok.status, 0, ok.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: out))
     }

@@ -99,6 +99,46 @@ final class MapTests: XCTestCase {
         XCTAssertEqual(x, kept.x, accuracy: 0.051); XCTAssertEqual(y, kept.y, accuracy: 0.051)
     }
 
+    // MARK: warnings as values
+
+    /// Two squares with no CRS; `degrees` places them where coordinates look like degrees.
+    func squares(degrees: Bool) -> ZoneLayer {
+        let o = degrees ? 95.0 : 500_000.0, d = degrees ? 1.0 : 10_000.0
+        let zones = (0..<2).map { i -> Zone in
+            let x = o + Double(i) * d
+            let ring = Ring([(x, 20), (x + d, 20), (x + d, 20 + d), (x, 20 + d), (x, 20)])
+            return Zone(index: i, id: "Z\(i)", attributes: ["zone \(i)"], geometry: MultiPolygon([Polygon(shell: ring)]))
+        }
+        return ZoneLayer(path: "squares.json", layerName: "squares", idField: "id", includeFields: ["name"], fieldNames: ["id", "name"],
+                         crsWKT: nil, zones: zones, warnings: [], pcodeVersion: nil)
+    }
+
+    func testMapWarningsAreValues() throws {
+        // A layer with no CRS: one `.crs` warning about its file, either way it is drawn.
+        var w: [GeoWarning] = []
+        let g = try MapGeometry.build(layer: squares(degrees: true), size: 200, labelField: "name", warnings: &w)
+        XCTAssertEqual(w.map(\.kind), [.crs]); XCTAssertEqual(w.first?.file, "squares.json")
+        XCTAssertFalse(g.projection.isEmpty, "taken as WGS 84 and projected")
+        XCTAssertEqual(g.labels, ["zone 0", "zone 1"])
+        XCTAssertNotNil(g.metresPerPixel)
+        w = []
+        let planar = try MapGeometry.build(layer: squares(degrees: false), size: 200, warnings: &w)
+        XCTAssertEqual(w.map(\.kind), [.crs])
+        XCTAssertTrue(planar.projection.isEmpty); XCTAssertNil(planar.metresPerPixel, "no scale bar")
+        XCTAssertEqual(planar.width, 200); XCTAssertEqual(planar.height, 100)
+        XCTAssertFalse(choroplethSVG(planar, values: [1, 2], classification: Classification(values: [1, 2], classes: 2, scheme: .equal,
+                                                                                                palette: Palette(named: "Blues")!),
+                                     options: MapOptions()).contains("scale-bar"))
+
+        // Ids that do not match: `.ids` warnings about the table.
+        let t = Table(columns: ["id", "v"], rows: [[.text("Z0"), .number(1)], [.text("Z0"), .number(2)], [.text("Z9"), .number(3)]])
+        let join = ZoneTableJoin(table: t, zoneIDs: ["Z0", "Z1"], idField: "id")
+        let problems = join.problems(tablePath: "t.csv", zonesPath: "squares.json")
+        XCTAssertEqual(problems.map(\.kind), [.ids, .ids, .ids])
+        XCTAssertEqual(problems.map(\.file), ["t.csv", "t.csv", "t.csv"])
+        XCTAssertEqual(join.zonesWithoutRow, ["Z1"]); XCTAssertEqual(join.rowsWithoutZone, ["Z9"]); XCTAssertEqual(join.duplicateRowIDs, ["Z0"])
+    }
+
     // MARK: CSV reader
 
     func testCSVReaderQuotesBOMAndHXL() throws {
@@ -118,30 +158,6 @@ final class MapTests: XCTestCase {
 
     // MARK: the CLI on the MIMU townships
 
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
-
-    func run(_ exe: String, _ args: [String], env: [String: String]? = nil) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        if let env { p.environment = env }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
-    /// The built `geotool` beside the test bundle.
-    static var geotoolPath: String {
-        let url = Bundle(for: MapTests.self).bundleURL
-        for dir in [url, url.deletingLastPathComponent()] where FileManager.default.fileExists(atPath: dir.appendingPathComponent("geotool").path) {
-            return dir.appendingPathComponent("geotool").path
-        }
-        return url.appendingPathComponent("geotool").path
-    }
-    func geotool(_ args: [String], env: [String: String]? = nil) throws -> Run { try run(Self.geotoolPath, args, env: env) }
-
     let townships = Fixtures.path("mimu/townships.json")
 
     /// Rainfall per township from `geotool zonal`, with 3 townships' rows removed, 2 rows
@@ -149,8 +165,8 @@ final class MapTests: XCTestCase {
     /// sidecar naming the unit. Returns the CSV path and the rain_mean per P-code.
     func makeTable(_ dir: String) throws -> (path: String, mean: [String: Double?], removed: [String]) {
         let full = dir + "/full.csv"
-        let r = try geotool(["zonal", "--zones", townships, "--id", "TS_PCODE", "--include-cols", "TS",
-                             "--raster", "rain=\(Fixtures.path("mimu/rainfall_dekad.tif"))", "--stats", "mean", "--quiet", "-o", full])
+        let r = try runGeotool(["zonal", "--zones", townships, "--id", "TS_PCODE", "--include-cols", "TS",
+                                "--raster", "rain=\(Fixtures.path("mimu/rainfall_dekad.tif"))", "--stats", "mean", "--quiet", "-o", full])
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = try String(contentsOfFile: full, encoding: .utf8).split(separator: "\n").map(String.init)
         XCTAssertEqual(lines[0], "TS_PCODE,TS,rain_mean")
@@ -225,8 +241,8 @@ final class MapTests: XCTestCase {
         let dir = Fixtures.tempDir()
         let (csv, mean, removed) = try makeTable(dir)
         let svg = dir + "/rain_mean.svg"
-        let r = try geotool(["map", csv, "--zones", townships, "--id", "TS_PCODE", "--column", "rain_mean",
-                             "--classes", "5", "--scheme", "quantile", "--labels", "TS", "--title", "Rainfall", "-o", svg])
+        let r = try runGeotool(["map", csv, "--zones", townships, "--id", "TS_PCODE", "--column", "rain_mean",
+                                "--classes", "5", "--scheme", "quantile", "--labels", "TS", "--title", "Rainfall", "-o", svg])
         XCTAssertEqual(r.status, 0, r.stderr)
         // Unmatched ids on stderr: counts and the first ids.
         XCTAssertTrue(r.stderr.contains("3 zone(s)") && removed.allSatisfy(r.stderr.contains), r.stderr)
@@ -302,11 +318,11 @@ final class MapTests: XCTestCase {
         let dir = Fixtures.tempDir()
         let (csv, mean, _) = try makeTable(dir)
         let png = dir + "/anomaly.png"
-        let r = try geotool(["map", csv, "--zones", townships, "--id", "TS_PCODE", "--column", "anomaly", "--scheme", "jenks", "-o", png])
+        let r = try runGeotool(["map", csv, "--zones", townships, "--id", "TS_PCODE", "--column", "anomaly", "--scheme", "jenks", "-o", png])
         XCTAssertEqual(r.status, 0, r.stderr)
         // The same map as SVG, to read its legend.
         let svg = dir + "/anomaly.svg"
-        XCTAssertEqual(try geotool(["map", csv, "--zones", townships, "--id", "TS_PCODE", "--column", "anomaly", "--scheme", "jenks", "-o", svg]).status, 0)
+        XCTAssertEqual(try runGeotool(["map", csv, "--zones", townships, "--id", "TS_PCODE", "--column", "anomaly", "--scheme", "jenks", "-o", svg]).status, 0)
         let s = try readSVG(svg)
         XCTAssertTrue(s.legend.contains { $0.upper == 0 }, "0 is a class break")
         let rdbu = Set(["#ca0020", "#f4a582", "#92c5de", "#0571b0", "#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac",
@@ -326,7 +342,7 @@ final class MapTests: XCTestCase {
 
         // Without rsvg-convert: one clear line, no file.
         let missing = dir + "/no.png"
-        let e = try geotool(["map", csv, "--zones", townships, "--id", "TS_PCODE", "--column", "anomaly", "-o", missing], env: ["PATH": "/nonexistent"])
+        let e = try runGeotool(["map", csv, "--zones", townships, "--id", "TS_PCODE", "--column", "anomaly", "-o", missing], environment: ["PATH": "/nonexistent"])
         XCTAssertNotEqual(e.status, 0)
         XCTAssertTrue(e.stderr.contains("rsvg-convert") && e.stderr.contains("librsvg2-bin"), e.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: missing))
@@ -369,7 +385,7 @@ final class MapTests: XCTestCase {
         let dir = Fixtures.tempDir()
         let (csv, mean, _) = try makeTable(dir)
         let html = dir + "/report.html"
-        let r = try geotool(["report", csv, "--zones", townships, "--id", "TS_PCODE", "-o", html])
+        let r = try runGeotool(["report", csv, "--zones", townships, "--id", "TS_PCODE", "-o", html])
         XCTAssertEqual(r.status, 0, r.stderr)
         let page = try String(contentsOfFile: html, encoding: .utf8)
         // Self-contained: nothing fetched from elsewhere.
@@ -385,7 +401,7 @@ final class MapTests: XCTestCase {
         let common = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
                       "--user-data-dir=\(dir)/chromium-profile", "--window-size=1280,2000"]
         let shot = dir + "/shot.png"
-        let s = try run(chromium, common + ["--screenshot=\(shot)", "file://\(html)"])
+        let s = try runProcess(chromium, common + ["--screenshot=\(shot)", "file://\(html)"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: shot), "screenshot written: \(s.stderr.suffix(500))")
         let colours = try pixelColours(try readPNG(shot))
         let total = colours.values.reduce(0, +)
@@ -395,7 +411,7 @@ final class MapTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(ylorrd.filter { (colours[$0] ?? 0) > 200 }.count, 4, "the map's palette colours are painted")
 
         // The script ran without error, and sorting works: #sort=-rain_mean puts the wettest first.
-        let dom = try run(chromium, common + ["--dump-dom", "file://\(html)#sort=-rain_mean"])
+        let dom = try runProcess(chromium, common + ["--dump-dom", "file://\(html)#sort=-rain_mean"])
         XCTAssertTrue(dom.stdout.contains("data-report-js=\"ok\""), "script ran: \(dom.stdout.prefix(300)) \(dom.stderr.suffix(500))")
         guard let table = dom.stdout.range(of: "id=\"units-table\""),
               let body = dom.stdout.range(of: "<tbody>", range: table.upperBound..<dom.stdout.endIndex),

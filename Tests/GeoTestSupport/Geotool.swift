@@ -13,10 +13,18 @@ public var geotoolPath: String {
     return url.appendingPathComponent("geotool").path
 }
 
-public func runGeotool(_ args: [String]) throws -> GeotoolRun {
+/// Run the built `geotool` with `args`; `environment` replaces the inherited one when given
+/// (e.g. `["PATH": "/nonexistent"]` to hide helper programs).
+public func runGeotool(_ args: [String], environment: [String: String]? = nil) throws -> GeotoolRun {
+    try runProcess(geotoolPath, args, environment: environment)
+}
+
+/// Run any program (a browser, a converter) and collect its exit status and output.
+public func runProcess(_ executable: String, _ args: [String], environment: [String: String]? = nil) throws -> GeotoolRun {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: geotoolPath)
+    p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = args
+    if let environment { p.environment = environment }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out; p.standardError = err
     try p.run()
@@ -24,6 +32,5 @@ public func runGeotool(_ args: [String]) throws -> GeotoolRun {
     p.waitUntilExit()
     return GeotoolRun(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
 }
-
 
 private final class BundleMarker {}
