@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Install the system libraries GeoKit links against, when they are missing (Debian 12).
+# Install the system libraries GeoKit links against, when they are missing (Debian 12):
+# GDAL, GEOS, PROJ and OpenSSL's libcrypto (SHA-256 in GeoGDAL).
 set -euo pipefail
 need=()
-for p in libgdal-dev libgeos-dev libproj-dev pkg-config librsvg2-bin chromium; do
+for p in libgdal-dev libgeos-dev libproj-dev libssl-dev pkg-config librsvg2-bin chromium; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
