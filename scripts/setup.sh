@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Install the system libraries GeoKit links against, when they are missing (Debian 12):
-# GDAL, GEOS, PROJ and OpenSSL's libcrypto (SHA-256 in GeoGDAL).
+# Install what is missing (Debian 12): `setup.sh` what a run needs (GDAL, GEOS, PROJ and
+# OpenSSL's libcrypto, which GeoGDAL links; librsvg's rsvg-convert for PNG maps);
+# `setup.sh test` adds what the tests need (headless Chromium for the report test, GDAL's
+# command-line tools).
 set -euo pipefail
+pkgs=(libgdal-dev libgeos-dev libproj-dev libssl-dev pkg-config librsvg2-bin)
+if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin); fi
 need=()
-for p in libgdal-dev libgeos-dev libproj-dev libssl-dev pkg-config librsvg2-bin chromium; do
+for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then

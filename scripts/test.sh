@@ -3,7 +3,7 @@
 # (GeoKit used as a dependency), then run every test. The test summary is the last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh test
 swift build --build-tests 2>&1 | tail -1
 
 # The library as another package uses it: Examples/ depends on this package by path.

@@ -51,8 +51,7 @@ extension PointJoinResult {
         let chunks = (n + rowsPerChunk - 1) / rowsPerChunk
         final class Slots: @unchecked Sendable { var parts: [[UInt8]]; init(_ k: Int) { parts = Array(repeating: [], count: k) } }
         let slots = Slots(chunks)
-        var header = outputColumns(points).map(csvQuote).joined(separator: ",") + "\n"
-        _ = header.withUTF8 { _ in }
+        let header = outputColumns(points).map(csvQuote).joined(separator: ",") + "\n"
         let head = Array(header.utf8)
         let me = self
         try slots.parts.withUnsafeMutableBufferPointer { parts in
