@@ -10,6 +10,8 @@ public final class CSVWriter {
     private var closed = false
     /// The path errors name.
     public let displayPath: String
+    /// Text fields a spreadsheet would run as formulas get a leading apostrophe (FormulaGuard.swift).
+    public var guardsFormulas = true
 
     /// Open `path` for writing; errors name `displayPath` (default: `path`).
     public init(path: String, displayPath: String? = nil, bom: Bool = false) throws {
@@ -26,9 +28,11 @@ public final class CSVWriter {
 
     /// Write a CSV to `path` atomically: `body` writes through a writer on a temporary file
     /// beside it, which is renamed to `path` only when `body` and the close succeed.
-    public static func write(to path: String, bom: Bool = false, _ body: (CSVWriter) throws -> Void) throws {
+    public static func write(to path: String, bom: Bool = false, guardFormulas: Bool = true,
+                             _ body: (CSVWriter) throws -> Void) throws {
         try writeAtomically(path) { tmp in
             let w = try CSVWriter(path: tmp, displayPath: path, bom: bom)
+            w.guardsFormulas = guardFormulas
             try body(w)
             try w.close()
         }
@@ -37,7 +41,7 @@ public final class CSVWriter {
     public func writeRow(_ cells: [String]) throws {
         for (i, c) in cells.enumerated() {
             if i > 0 { buffer.append(44) }
-            buffer += csvQuote(c).utf8
+            buffer += csvQuote(guardsFormulas ? guardFormula(c) : c).utf8
         }
         buffer.append(10)
         if buffer.count >= 1 << 20 { try flush() }
@@ -48,7 +52,7 @@ public final class CSVWriter {
             if i > 0 { buffer.append(44) }
             switch c {
             case .number(let v): buffer += formatNumber(v).utf8
-            case .text(let s): buffer += csvQuote(s).utf8
+            case .text(let s): buffer += csvQuote(guardsFormulas ? guardFormula(s) : s).utf8
             case .empty: break
             }
         }

@@ -77,8 +77,8 @@ extension Table {
         return out
     }
 
-    public func writeCSV(to path: String, bom: Bool = false) throws {
-        try CSVWriter.write(to: path, bom: bom) { w in
+    public func writeCSV(to path: String, bom: Bool = false, guardFormulas: Bool = true) throws {
+        try CSVWriter.write(to: path, bom: bom, guardFormulas: guardFormulas) { w in
             try w.writeRow(columns)
             if let hxl { try w.writeRow(hxl) }
             for r in rows { try w.writeRow(r) }

@@ -70,9 +70,9 @@ extension Table {
 
     /// Write by the extension of `path`: .csv, .gpkg (with geometries) or .xlsx.
     public func write(to path: String, geometries: [[UInt8]?]? = nil, crsWKT: String? = nil,
-                      layerName: String = "zonal", bom: Bool = false) throws {
+                      layerName: String = "zonal", bom: Bool = false, guardFormulas: Bool = true) throws {
         switch (path as NSString).pathExtension.lowercased() {
-        case "csv": try writeCSV(to: path, bom: bom)
+        case "csv": try writeCSV(to: path, bom: bom, guardFormulas: guardFormulas)
         case "gpkg": try writeOGR(to: path, driver: "GPKG", layerName: layerName, geometries: geometries, crsWKT: crsWKT)
         case "xlsx": try writeOGR(to: path, driver: "XLSX", layerName: layerName)
         default: throw GeoKitError(.argument, file: path, "unknown output format; use .csv, .gpkg or .xlsx")

@@ -35,23 +35,25 @@ extension PointJoinResult {
 
     /// The whole output as CSV bytes: every input row as read, then the added fields.
     /// Built in parallel chunks.
-    public func csvChunks(_ points: PointTable, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [[UInt8]] {
+    public func csvChunks(_ points: PointTable, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                          guardFormulas: Bool = true) throws -> [[UInt8]] {
         let n = points.count
+        let field = { (s: String) in csvQuote(guardFormulas ? guardFormula(s) : s) }
         // Pre-encoded zone fields: ",id,attr..." per zone, and the empty version.
         let zoneBytes: [[UInt8]] = zoneIDs.indices.map { z in
             var b: [UInt8] = []
-            b.append(UInt8(ascii: ",")); b.append(contentsOf: csvQuote(zoneIDs[z]).utf8)
-            for a in zoneAttributes[z] { b.append(UInt8(ascii: ",")); b.append(contentsOf: csvQuote(a).utf8) }
+            b.append(UInt8(ascii: ",")); b.append(contentsOf: field(zoneIDs[z]).utf8)
+            for a in zoneAttributes[z] { b.append(UInt8(ascii: ",")); b.append(contentsOf: field(a).utf8) }
             return b
         }
         let noZone = [UInt8](repeating: UInt8(ascii: ","), count: 1 + includeFields.count)
         let labels = MatchKind.allCases.map { Array(("," + $0.label + ",").utf8) }
-        let swappedBytes: [[UInt8]] = zoneIDs.map { Array(csvQuote($0).utf8) }
+        let swappedBytes: [[UInt8]] = zoneIDs.map { Array(field($0).utf8) }
         let rowsPerChunk = 65536
         let chunks = (n + rowsPerChunk - 1) / rowsPerChunk
         final class Slots: @unchecked Sendable { var parts: [[UInt8]]; init(_ k: Int) { parts = Array(repeating: [], count: k) } }
         let slots = Slots(chunks)
-        let header = outputColumns(points).map(csvQuote).joined(separator: ",") + "\n"
+        let header = outputColumns(points).map(field).joined(separator: ",") + "\n"
         let head = Array(header.utf8)
         let me = self
         try slots.parts.withUnsafeMutableBufferPointer { parts in
@@ -61,7 +63,7 @@ extension PointJoinResult {
                 let rows = c * rowsPerChunk ..< min(n, (c + 1) * rowsPerChunk)
                 b.reserveCapacity(rows.count * 96)
                 for r in rows {
-                    points.appendCSV(r, to: &b)
+                    points.appendCSV(r, to: &b, guardFormulas: guardFormulas)
                     let z = Int(me.zone[r])
                     if z >= 0 { b.append(contentsOf: zoneBytes[z]) } else { b.append(contentsOf: noZone) }
                     b.append(contentsOf: labels[Int(me.match[r].rawValue)])
@@ -79,10 +81,10 @@ extension PointJoinResult {
     }
 
     /// Write the joined table: `.csv` (fast path), `.gpkg` (attributes only, no geometry) or `.xlsx`.
-    public func write(_ points: PointTable, to path: String, bom: Bool = false) throws {
+    public func write(_ points: PointTable, to path: String, bom: Bool = false, guardFormulas: Bool = true) throws {
         let ext = (path as NSString).pathExtension.lowercased()
         if ext == "csv" {
-            let parts = try csvChunks(points)
+            let parts = try csvChunks(points, guardFormulas: guardFormulas)
             try CSVWriter.write(to: path, bom: bom) { w in
                 for p in parts { try w.writeEncoded(p) }
             }

@@ -74,14 +74,26 @@ public struct PointTable: Sendable {
         return columns.firstIndex { $0.trimmingCharacters(in: .whitespaces).lowercased() == n }
     }
 
-    /// Append the row as CSV (no line end), padded to `columns.count` fields.
-    package func appendCSV(_ row: Int, to out: inout [UInt8]) {
+    /// Append the row as CSV (no line end), padded to `columns.count` fields: the bytes as
+    /// read, unless a field would run as a spreadsheet formula and `guardFormulas` is set
+    /// (then the row is written field by field, those fields with a leading apostrophe).
+    package func appendCSV(_ row: Int, to out: inout [UInt8], guardFormulas: Bool = false) {
         switch source {
-        case .csv(let c): c.appendRecord(row, columns: columns.count, to: &out)
+        case .csv(let c):
+            if guardFormulas && c.hasFormula(row) {
+                var fields = c.fields(row)
+                if fields.count < columns.count { fields += Array(repeating: "", count: columns.count - fields.count) }
+                for (k, f) in fields.enumerated() {
+                    if k > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(contentsOf: csvQuote(guardFormula(f)).utf8)
+                }
+            } else {
+                c.appendRecord(row, columns: columns.count, to: &out)
+            }
         case .rows(let r):
             for (k, f) in r[row].enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: csvQuote(f).utf8)
+                out.append(contentsOf: csvQuote(guardFormulas ? guardFormula(f) : f).utf8)
             }
         }
     }
@@ -115,6 +127,24 @@ package final class CSVRecords: @unchecked Sendable {   // immutable after init
             _ = scanRecord(p, &i, limit: end[row]) { f, fs, fe, q in if f == k { s = decodeField(p, fs, fe, q) } }
         }
         return s
+    }
+
+    /// True when a field of the row would run as a spreadsheet formula: a cheap look at the
+    /// first byte of each field first, so ordinary rows are not decoded.
+    package func hasFormula(_ row: Int) -> Bool {
+        var suspect = false
+        bytes.withUnsafeBufferPointer { p in
+            var i = start[row]
+            _ = scanRecord(p, &i, limit: end[row]) { _, fs, fe, q in
+                let s = q ? fs + 1 : fs
+                guard s < fe, !suspect else { return }
+                let b = p[s]
+                if b == UInt8(ascii: "=") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: "@") || b == 0x09 || b == 0x0D {
+                    suspect = looksLikeFormula(Substring(decodeField(p, fs, fe, q)).utf8)
+                }
+            }
+        }
+        return suspect
     }
 
     package func appendRecord(_ row: Int, columns: Int, to out: inout [UInt8]) {

@@ -170,10 +170,11 @@ extension ZonalResult {
     }
 
     /// Write the table (wide or long) and its sidecar, each atomically.
-    public func write(to output: String, format: TableFormat, hxl: Bool, bom: Bool = false, run: RunInfo) throws {
+    public func write(to output: String, format: TableFormat, hxl: Bool, bom: Bool = false, guardFormulas: Bool = true,
+                      run: RunInfo) throws {
         if (output as NSString).pathExtension.lowercased() == "csv" {
             let l = layout(format, hxl: hxl)
-            try CSVWriter.write(to: output, bom: bom) { w in
+            try CSVWriter.write(to: output, bom: bom, guardFormulas: guardFormulas) { w in
                 try w.writeRow(l.columns)
                 if let tags = l.hxl { try w.writeRow(tags) }
                 try forEachRow(format) { try w.writeRow($0) }

@@ -76,6 +76,9 @@ struct Join: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(name: .customLong("no-formula-guard"), help: "Write text exactly as it is, even fields a spreadsheet would run as formulas (=, +, -, @ first); by default they get a leading apostrophe (CSV injection).")
+    var noFormulaGuard = false
+
     @Flag(help: "Start CSV output with a byte-order mark (for Excel).")
     var bom = false
 
@@ -120,10 +123,10 @@ struct Join: ParsableCommand {
             if joiner.warnings.count > 20 { warn("\(joiner.warnings.count - 20) more warnings about the zones") }
             let result = try joiner.join(pts)
             marks.append(("join", Date()))
-            try result.write(pts, to: output, bom: bom)
+            try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard)
             marks.append(("write", Date()))
             if let report {
-                try result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn).write(to: report, layerName: "qa", bom: bom)
+                try result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn).write(to: report, layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
             }
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))
             var summary = "geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output)\n"

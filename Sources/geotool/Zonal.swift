@@ -91,6 +91,9 @@ struct Zonal: ParsableCommand {
     @Flag(help: "No progress bar.")
     var quiet = false
 
+    @Flag(name: .customLong("no-formula-guard"), help: "Write text exactly as it is, even fields a spreadsheet would run as formulas (=, +, -, @ first); by default they get a leading apostrophe (CSV injection).")
+    var noFormulaGuard = false
+
     @Flag(help: "Start the CSV with a byte-order mark (for Excel).")
     var bom = false
 
@@ -144,7 +147,7 @@ struct Zonal: ParsableCommand {
                               seconds: Date().timeIntervalSince(started), hashes: hashes.wait(),
                               format: TableFormat(rawValue: format)!, hxl: hxl)
             timing("checksums", started)
-            try result.write(to: output, format: run.format, hxl: hxl, bom: bom, run: run)
+            try result.write(to: output, format: run.format, hxl: hxl, bom: bom, guardFormulas: !noFormulaGuard, run: run)
             timing("write", started)
             let rows = result.units.count, secs = String(format: "%.2f", Date().timeIntervalSince(started))
             FileHandle.standardError.write(Data("geotool: wrote \(rows) units (\(format)) to \(output) and its metadata to \(ZonalResult.sidecarPath(for: output)) in \(secs) s\n".utf8))

@@ -211,3 +211,23 @@ final class JoinTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: out))
     }
 }
+
+/// A register whose cells would run as spreadsheet formulas: written neutralised by default,
+/// verbatim with --no-formula-guard; negative coordinates stay numbers.
+final class JoinFormulaGuardTests: XCTestCase {
+    func testJoinCSVNeutralisesFormulas() throws {
+        let dir = Fixtures.tempDir()
+        let pts = dir + "/pts.csv"
+        try "id,name,lon,lat\n=HYPERLINK(\"http://x\"),ok,96.1,16.8\nS2,-5,-96.2,16.9\n".write(toFile: pts, atomically: true, encoding: .utf8)
+        let zones = Fixtures.path("mimu/townships.json")
+        var r = try runGeotool(["join", "--points", pts, "--zones", zones, "--id", "TS_PCODE", "-o", dir + "/out.csv"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = try String(contentsOfFile: dir + "/out.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines[1].hasPrefix("\"'=HYPERLINK(\"\"http://x\"\")\",ok,96.1,16.8,"), lines[1])
+        XCTAssertTrue(lines[2].hasPrefix("S2,-5,-96.2,16.9,"), lines[2])
+        r = try runGeotool(["join", "--points", pts, "--zones", zones, "--id", "TS_PCODE", "-o", dir + "/raw.csv", "--no-formula-guard"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let raw = try String(contentsOfFile: dir + "/raw.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertTrue(raw[1].hasPrefix("=HYPERLINK(\"http://x\"),ok,"), raw[1])
+    }
+}
