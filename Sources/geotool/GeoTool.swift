@@ -38,12 +38,24 @@ extension GeoTool {
 
 /// Print one clean line and exit non-zero: the error convention of every subcommand.
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("geotool: error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("geotool: error: \(oneLine(message))\n".utf8))
     Foundation.exit(1)
 }
 
 func warn(_ message: String) {
-    FileHandle.standardError.write(Data("geotool: warning: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("geotool: warning: \(oneLine(message))\n".utf8))
+}
+
+/// A message as one line of reasonable length: line breaks become spaces, and a message
+/// that quotes a huge input (a header of millions of columns) is cut with a count.
+func oneLine(_ message: String, limit: Int = 600) -> String {
+    var s = message.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+        .replacingOccurrences(of: "\r", with: " ")
+    if s.count > limit {
+        let cut = s.count - limit
+        s = String(s.prefix(limit)) + "... (\(cut) more characters)"
+    }
+    return s
 }
 
 func warn(_ w: GeoWarning) { warn(w.message) }

@@ -104,3 +104,21 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("/no/such/dir/out.csv: cannot write"), r.stderr)
     }
 }
+
+/// An input that would make a huge message (a CSV header of 200,000 columns) still gives one
+/// error line of reasonable length.
+final class LongErrorTests: XCTestCase {
+    func testHugeHeaderGivesOneShortLine() throws {
+        let dir = Fixtures.tempDir()
+        let pts = dir + "/wide.csv"
+        try ((0..<200_000).map { "c\($0)" }.joined(separator: ",") + "\n").write(toFile: pts, atomically: true, encoding: .utf8)
+        let r = try runGeotool(["join", "--points", pts, "--zones", Fixtures.path("mimu/townships.json"), "--id", "TS_PCODE",
+                                "-o", dir + "/out.csv"])
+        XCTAssertEqual(r.status, 1)
+        let lines = r.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, r.stderr.prefix(300) + "")
+        XCTAssertTrue(lines[0].hasPrefix("geotool: error: \(pts): "), String(lines[0].prefix(200)))
+        XCTAssertLessThan(lines[0].count, 800)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out.csv"))
+    }
+}
