@@ -18,8 +18,6 @@ public struct BatchOptions: Sendable {
     /// save progress more often (a killed run loses at most one pass).
     public var batchSize = 0
     public var commandLine = "geotool batch"
-    /// Test hook: pause after each pass, in milliseconds (env GEOTOOL_BATCH_PAUSE_MS).
-    public var pauseMilliseconds = 0
     public init() {}
 }
 
@@ -317,7 +315,6 @@ public final class BatchRunner {
                     progress?(BatchProgress(indicator: ind.name, indicatorIndex: ii, indicatorCount: manifest.indicators.count,
                                             indicatorDone: Double(done), indicatorTotal: total,
                                             overallDone: Double(overallDone), overallTotal: overallTotal))
-                    if options.pauseMilliseconds > 0 { usleep(UInt32(options.pauseMilliseconds) * 1000) }
                 }
                 for (p, h) in hashes.wait() { if let fp = inputCache[p]?.0 { state.inputs[p] = BatchInputRecord(fingerprint: fp, sha256: h) } }
             }
