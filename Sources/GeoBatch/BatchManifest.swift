@@ -227,31 +227,14 @@ private struct ManifestParser {
         return (p, s.0)
     }
 
+    /// One entry of `indicators:`: its name, statistics, method, weights, band, series and
+    /// derived series, each checked.
     package func indicator(_ n: Node) throws -> BatchIndicator {
-        let keys = ["name", "description", "unit", "source", "dates", "band", "stats", "method", "weights", "derive"]
-        // The name first, so that every later message can say which indicator it is about.
-        var given: String?
-        if case .mapping(let mm) = n { given = mm.first { $0.key.string == "name" }?.value.string }
-        let m = try mapping(n, given.map { "indicator '\($0)'" } ?? "an indicator", keys: keys)
-        let (name, nameNode) = try requiredString(m, "name", in: n, "an indicator")
-        guard name.range(of: #"^[A-Za-z][A-Za-z0-9_-]*$"#, options: .regularExpression) != nil else {
-            throw error(nameNode, "indicator name '\(name)' must start with a letter and hold only letters, digits, '_' and '-' (it names the output file)")
-        }
+        let (m, name) = try indicatorKeys(n)
         let what = "indicator '\(name)'"
         let description = try m["description"].map { try string($0, "\(what): description") } ?? ""
         let unit = try m["unit"].map { try string($0, "\(what): unit") }
-        // Statistics.
-        let statsNode = try required(m, "stats", in: n, what)
-        var stats: [Statistic] = []
-        for (i, s) in try stringList(statsNode, "\(what): stats").enumerated() {
-            let node = items(statsNode).count > i ? items(statsNode)[i] : statsNode
-            let st: Statistic
-            do { st = try Statistic(parsing: s) } catch let e as GeoKitError { throw error(node, "\(e.message) (in \(what))") }
-            if st.classColumnPrefix != nil { throw error(node, "statistic '\(s)' gives a column per class; batch takes statistics with one value (in \(what))") }
-            if stats.contains(st) { throw error(node, "statistic '\(s)' is given twice in \(what)") }
-            stats.append(st)
-        }
-        if stats.isEmpty { throw error(statsNode, "\(what): give at least one statistic") }
+        let (stats, statsNode) = try statistics(m, in: n, what)
         var method = CoverageMethod.exact
         if let mn = m["method"] {
             let s = try string(mn, "\(what): method")
@@ -269,46 +252,95 @@ private struct ManifestParser {
         }
         // Source: one file, or a pattern with the date in the file name.
         let (source, sourceNode) = try requiredString(m, "source", in: n, what)
-        var sources: [BatchSource]
         let isPattern = source.contains("{")
+        let sources: [BatchSource]
         if isPattern {
             if let d = m["dates"] { throw error(d, "\(what): the dates come from the pattern '\(source)'; remove 'dates:'") }
             sources = try patternSources(source, node: sourceNode, band: band, what: what)
         } else {
-            let f = try existingFile((source, sourceNode))
-            let r: Raster
-            do { r = try Raster(path: f.path) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
-            let bands: [Int]
-            if let b = band {
-                guard b <= r.bands.count else { throw error(m["band"], "\(source) has no band \(b) (it has \(r.bands.count))") }
-                bands = [b]
-            } else {
-                bands = Array(1...r.bands.count)
-            }
-            var all: [String?]
-            if let dn = m["dates"] {
-                let d = try existingFile((try string(dn, "\(what): dates"), dn))
-                let text = (try? String(contentsOfFile: d.path, encoding: .utf8)) ?? ""
-                var dates: [String] = []
-                for (i, l) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                    let t = l.trimmingCharacters(in: .whitespacesAndNewlines)
-                    if t.isEmpty { continue }
-                    guard isBandDate(t) else { throw error(dn, "\(d.given):\(i + 1): bad date '\(t)' (use YYYY, YYYY-MM or YYYY-MM-DD)") }
-                    dates.append(t)
-                }
-                guard dates.count == r.bands.count else {
-                    throw error(dn, "\(d.given) has \(dates.count) date(s) for the \(r.bands.count) band(s) of \(source)")
-                }
-                all = dates
-            } else {
-                do { all = try bandDates(path: f.path, raster: r) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
-                for (i, d) in all.enumerated() {
-                    if let d, !isBandDate(d) { throw error(sourceNode, "\(source): band \(i + 1) has a bad date '\(d)'") }
-                }
-            }
-            sources = [BatchSource(path: f.path, bands: bands, dates: bands.map { all[$0 - 1] })]
+            sources = [try fileSource(source, node: sourceNode, band: band, bandNode: m["band"], datesNode: m["dates"], what: what)]
         }
-        // Dates: each at most once.
+        try checkDatesOnce(sources, node: sourceNode, what: what)
+        let (annual, baseline) = try derived(m["derive"], sources: sources, what: what)
+        return BatchIndicator(name: name, description: description, unit: unit, sourceText: source, isPattern: isPattern,
+                              sources: sources, stats: stats, method: method, weights: weights, annual: annual,
+                              baseline: baseline, line: line(n))
+    }
+
+    /// The indicator's keys and its name, read first so that every later message can say
+    /// which indicator it is about.
+    package func indicatorKeys(_ n: Node) throws -> (keys: [String: Node], name: String) {
+        let keys = ["name", "description", "unit", "source", "dates", "band", "stats", "method", "weights", "derive"]
+        var given: String?
+        if case .mapping(let mm) = n { given = mm.first { $0.key.string == "name" }?.value.string }
+        let m = try mapping(n, given.map { "indicator '\($0)'" } ?? "an indicator", keys: keys)
+        let (name, nameNode) = try requiredString(m, "name", in: n, "an indicator")
+        guard name.range(of: #"^[A-Za-z][A-Za-z0-9_-]*$"#, options: .regularExpression) != nil else {
+            throw error(nameNode, "indicator name '\(name)' must start with a letter and hold only letters, digits, '_' and '-' (it names the output file)")
+        }
+        return (m, name)
+    }
+
+    /// `stats:`: known statistics with one value per unit, each once, at least one.
+    package func statistics(_ m: [String: Node], in n: Node, _ what: String) throws -> ([Statistic], Node) {
+        let statsNode = try required(m, "stats", in: n, what)
+        var stats: [Statistic] = []
+        for (i, s) in try stringList(statsNode, "\(what): stats").enumerated() {
+            let node = items(statsNode).count > i ? items(statsNode)[i] : statsNode
+            let st: Statistic
+            do { st = try Statistic(parsing: s) } catch let e as GeoKitError { throw error(node, "\(e.message) (in \(what))") }
+            if st.classColumnPrefix != nil { throw error(node, "statistic '\(s)' gives a column per class; batch takes statistics with one value (in \(what))") }
+            if stats.contains(st) { throw error(node, "statistic '\(s)' is given twice in \(what)") }
+            stats.append(st)
+        }
+        if stats.isEmpty { throw error(statsNode, "\(what): give at least one statistic") }
+        return (stats, statsNode)
+    }
+
+    /// A single-file source: its bands (all, or `band:`) and their dates (from `dates:`, else
+    /// from the raster: PATH.bands.txt or band descriptions).
+    package func fileSource(_ source: String, node sourceNode: Node, band: Int?, bandNode: Node?, datesNode: Node?, what: String) throws -> BatchSource {
+        let f = try existingFile((source, sourceNode))
+        let r: Raster
+        do { r = try Raster(path: f.path) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
+        let bands: [Int]
+        if let b = band {
+            guard b <= r.bands.count else { throw error(bandNode, "\(source) has no band \(b) (it has \(r.bands.count))") }
+            bands = [b]
+        } else {
+            bands = Array(1...r.bands.count)
+        }
+        var all: [String?]
+        if let dn = datesNode {
+            all = try datesFile(dn, bandCount: r.bands.count, source: source, what: what)
+        } else {
+            do { all = try bandDates(path: f.path, raster: r) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
+            for (i, d) in all.enumerated() {
+                if let d, !isBandDate(d) { throw error(sourceNode, "\(source): band \(i + 1) has a bad date '\(d)'") }
+            }
+        }
+        return BatchSource(path: f.path, bands: bands, dates: bands.map { all[$0 - 1] })
+    }
+
+    /// `dates:`: a text file with one date per band of the source (blank lines skipped).
+    package func datesFile(_ dn: Node, bandCount: Int, source: String, what: String) throws -> [String] {
+        let d = try existingFile((try string(dn, "\(what): dates"), dn))
+        let text = (try? String(contentsOfFile: d.path, encoding: .utf8)) ?? ""
+        var dates: [String] = []
+        for (i, l) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let t = l.trimmingCharacters(in: .whitespacesAndNewlines)
+            if t.isEmpty { continue }
+            guard isBandDate(t) else { throw error(dn, "\(d.given):\(i + 1): bad date '\(t)' (use YYYY, YYYY-MM or YYYY-MM-DD)") }
+            dates.append(t)
+        }
+        guard dates.count == bandCount else {
+            throw error(dn, "\(d.given) has \(dates.count) date(s) for the \(bandCount) band(s) of \(source)")
+        }
+        return dates
+    }
+
+    /// Each date of the series at most once.
+    package func checkDatesOnce(_ sources: [BatchSource], node sourceNode: Node, what: String) throws {
         var seen: [String: String] = [:]
         for s in sources {
             for (b, d) in zip(s.bands, s.dates) {
@@ -317,37 +349,39 @@ private struct ManifestParser {
                 seen[d] = "\((s.path as NSString).lastPathComponent) band \(b)"
             }
         }
-        // Derived series.
-        var annual: AnnualAggregate?
-        var baseline: ClosedRange<Int>?
-        if let dn = m["derive"] {
-            let d = try mapping(dn, "'derive' of \(what)", keys: ["annual", "anomaly"])
-            let allDates = sources.flatMap(\.dates)
-            if let bad = allDates.first(where: { $0 == nil || $0!.count != 7 }) {
-                throw error(dn, "\(what): derive needs a monthly series (dates YYYY-MM); found \(bad.map { "'\($0)'" } ?? "a band without a date")")
-            }
-            if let an = d["annual"] {
-                let s = try string(an, "\(what): annual")
-                guard let a = AnnualAggregate(rawValue: s) else { throw error(an, "annual must be sum or mean, not '\(s)' (in \(what))") }
-                annual = a
-            }
-            if let on = d["anomaly"] {
-                let o = try mapping(on, "'anomaly' of \(what)", keys: ["baseline"])
-                let bn = try required(o, "baseline", in: on, "'anomaly' of \(what)")
-                let years = items(bn).compactMap { $0.string.flatMap { Int($0) } }
-                guard case .sequence = bn, years.count == 2, years[0] <= years[1] else {
-                    throw error(bn, "baseline must be two years, first to last, e.g. [1991, 2020] (in \(what))")
-                }
-                let r = years[0]...years[1]
-                guard allDates.contains(where: { r.contains(Int($0!.prefix(4))!) }) else {
-                    throw error(bn, "\(what): no date of the series falls in the baseline \(years[0])-\(years[1])")
-                }
-                baseline = r
-            }
+    }
+
+    /// `derive:`: the annual aggregate and the anomaly's baseline, on a monthly series only.
+    package func derived(_ dn: Node?, sources: [BatchSource], what: String) throws -> (AnnualAggregate?, ClosedRange<Int>?) {
+        guard let dn else { return (nil, nil) }
+        let d = try mapping(dn, "'derive' of \(what)", keys: ["annual", "anomaly"])
+        let allDates = sources.flatMap(\.dates)
+        if let bad = allDates.first(where: { $0 == nil || $0!.count != 7 }) {
+            throw error(dn, "\(what): derive needs a monthly series (dates YYYY-MM); found \(bad.map { "'\($0)'" } ?? "a band without a date")")
         }
-        return BatchIndicator(name: name, description: description, unit: unit, sourceText: source, isPattern: isPattern,
-                              sources: sources, stats: stats, method: method, weights: weights, annual: annual,
-                              baseline: baseline, line: line(n))
+        var annual: AnnualAggregate?
+        if let an = d["annual"] {
+            let s = try string(an, "\(what): annual")
+            guard let a = AnnualAggregate(rawValue: s) else { throw error(an, "annual must be sum or mean, not '\(s)' (in \(what))") }
+            annual = a
+        }
+        let baseline = try d["anomaly"].map { try anomalyBaseline($0, dates: allDates.map { $0! }, what: what) }
+        return (annual, baseline)
+    }
+
+    /// `anomaly: {baseline: [FIRST, LAST]}`: two years, in order, holding a date of the series.
+    package func anomalyBaseline(_ on: Node, dates: [String], what: String) throws -> ClosedRange<Int> {
+        let o = try mapping(on, "'anomaly' of \(what)", keys: ["baseline"])
+        let bn = try required(o, "baseline", in: on, "'anomaly' of \(what)")
+        let years = items(bn).compactMap { $0.string.flatMap { Int($0) } }
+        guard case .sequence = bn, years.count == 2, years[0] <= years[1] else {
+            throw error(bn, "baseline must be two years, first to last, e.g. [1991, 2020] (in \(what))")
+        }
+        let r = years[0]...years[1]
+        guard dates.contains(where: { r.contains(Int($0.prefix(4))!) }) else {
+            throw error(bn, "\(what): no date of the series falls in the baseline \(years[0])-\(years[1])")
+        }
+        return r
     }
 
     /// Files matching `rain/chirps-{yyyy}.{mm}.tif`: tokens {yyyy}, {mm}, {dd} in the file name.

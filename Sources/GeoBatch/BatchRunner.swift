@@ -18,8 +18,6 @@ public struct BatchOptions: Sendable {
     /// save progress more often (a killed run loses at most one pass).
     public var batchSize = 0
     public var commandLine = "geotool batch"
-    /// Test hook: pause after each pass, in milliseconds (env GEOTOOL_BATCH_PAUSE_MS).
-    public var pauseMilliseconds = 0
     public init() {}
 }
 
@@ -90,7 +88,9 @@ package struct BatchSourceRecord: Codable { var fingerprint: BatchFingerprint; v
 package struct BatchIndicatorState: Codable {
     package var valueKey: String
     package var sources: [String: BatchSourceRecord] = [:]
+    /// The passes' warnings (messages, sorted) and their kinds by message (see `persistedWarnings`).
     package var warnings: [String] = []
+    package var warningKinds: [String: String]?
     package var rasterCRS: String?
     package var tableKey: String?
     package var table: BatchFingerprint?
@@ -114,11 +114,21 @@ package struct BatchZonesCache: Codable {
     package var includeFields: [String]
     package var hasRollup: Bool
     package var zonesCRS: String?
+    /// The zones' warnings (messages) and their kinds by message (see `persistedWarnings`).
     package var warnings: [String]
+    package var warningKinds: [String: String]?
     package var layer: String
     package var featureCount: Int
     package var pcodeVersion: String?
     package var idLevel: Int?
+}
+
+/// Warnings as the state and the zones cache keep them: the messages, as they always were,
+/// and beside them each one's kind (`GeoWarning.Kind` raw value) by message. The kinds came
+/// later and are optional, so that older states and caches still read; their warnings come
+/// back as `input`, the kind they were always given.
+package func persistedWarnings(_ messages: [String], kinds: [String: String]?) -> [GeoWarning] {
+    messages.map { GeoWarning(kinds?[$0].flatMap(GeoWarning.Kind.init(rawValue:)) ?? .input, $0) }
 }
 
 package func writeJSONAtomically<T: Encodable>(_ value: T, to path: String) throws {
@@ -305,7 +315,6 @@ public final class BatchRunner {
                     progress?(BatchProgress(indicator: ind.name, indicatorIndex: ii, indicatorCount: manifest.indicators.count,
                                             indicatorDone: Double(done), indicatorTotal: total,
                                             overallDone: Double(overallDone), overallTotal: overallTotal))
-                    if options.pauseMilliseconds > 0 { usleep(UInt32(options.pauseMilliseconds) * 1000) }
                 }
                 for (p, h) in hashes.wait() { if let fp = inputCache[p]?.0 { state.inputs[p] = BatchInputRecord(fingerprint: fp, sha256: h) } }
             }
@@ -347,6 +356,7 @@ public final class BatchRunner {
         return out
     }
 
+    /// One coverage pass: run the engine on the pass's bands, cache each completed file's values, then save the state.
     package func compute(_ ind: BatchIndicator, chunk: Pass, zonesKey: String, zonesCache: inout BatchZonesCache?,
                  report: inout BatchReport, progress: @escaping (Double) -> Void) throws {
         let z = manifest.zones
@@ -359,21 +369,7 @@ public final class BatchRunner {
         let result = try job.run { done, total in progress(total > 0 ? Double(done) / Double(total) : 0) }
         report.passes += 1
         report.bandsComputed += chunk.bandCount
-        // The zone units: cached once; every pass must give the same.
-        if let zc = zonesCache {
-            guard zc.units.count == result.units.count, zip(zc.units, result.units).allSatisfy({ $0.id == $1.id && $0.level == $1.level }) else {
-                throw GeoKitError.input(z.path, "the zones' units differ from the cached ones; delete \(cacheDir) and rerun")
-            }
-        } else {
-            let zc = BatchZonesCache(zonesKey: zonesKey,
-                                     units: result.units.map { CachedUnit(id: $0.id, level: $0.level, name: $0.name, attributes: $0.attributes, empty: $0.isEmptyGeometry) },
-                                     idField: result.idField, includeFields: result.includeFields, hasRollup: result.hasRollup,
-                                     zonesCRS: result.zonesCRS, warnings: result.warnings.filter { $0.kind != .outside }.map(\.message),
-                                     layer: result.zones.layer, featureCount: result.zones.featureCount,
-                                     pcodeVersion: result.zones.pcodeVersion, idLevel: result.idLevel?.rawValue)
-            try writeJSONAtomically(zc, to: cacheDir + "/zones.json")
-            zonesCache = zc
-        }
+        try checkOrCacheZones(result, zonesKey: zonesKey, zonesCache: &zonesCache)
         // Values per source file, then each complete file's cache, then the state.
         let ns = ind.stats.count, nu = result.units.count
         // Values through the result's own columns (one per band and statistic, in order).
@@ -403,15 +399,45 @@ public final class BatchRunner {
             }
             k = j
         }
-        for w in result.warnings {
-            var t = w.message
-            for it in chunk.items { t = t.replacingOccurrences(of: it.source.path, with: ind.sourceText) }
-            if !st.warnings.contains(t) { st.warnings.append(t) }
-        }
-        st.warnings.sort()
+        recordWarnings(result.warnings, of: chunk, ind, in: &st)
         st.rasterCRS = result.rasterCRS
         state.indicators[ind.name] = st
         try writeJSONAtomically(state, to: statePath)
+    }
+
+    /// The zone units: cached once (with the zones' own warnings); every pass must give the same.
+    package func checkOrCacheZones(_ result: ZonalResult, zonesKey: String, zonesCache: inout BatchZonesCache?) throws {
+        if let zc = zonesCache {
+            guard zc.units.count == result.units.count, zip(zc.units, result.units).allSatisfy({ $0.id == $1.id && $0.level == $1.level }) else {
+                throw GeoKitError.input(manifest.zones.path, "the zones' units differ from the cached ones; delete \(cacheDir) and rerun")
+            }
+            return
+        }
+        // Zones wholly outside a raster depend on the raster: the indicator's state keeps those.
+        let zoneWarnings = result.warnings.filter { $0.kind != .outside }
+        let zc = BatchZonesCache(zonesKey: zonesKey,
+                                 units: result.units.map { CachedUnit(id: $0.id, level: $0.level, name: $0.name, attributes: $0.attributes, empty: $0.isEmptyGeometry) },
+                                 idField: result.idField, includeFields: result.includeFields, hasRollup: result.hasRollup,
+                                 zonesCRS: result.zonesCRS, warnings: zoneWarnings.map(\.message),
+                                 warningKinds: Dictionary(zoneWarnings.map { ($0.message, $0.kind.rawValue) }) { first, _ in first },
+                                 layer: result.zones.layer, featureCount: result.zones.featureCount,
+                                 pcodeVersion: result.zones.pcodeVersion, idLevel: result.idLevel?.rawValue)
+        try writeJSONAtomically(zc, to: cacheDir + "/zones.json")
+        zonesCache = zc
+    }
+
+    /// Add a pass's warnings to the indicator's (each once, sorted, with its kind), naming
+    /// the manifest's source (a pattern) instead of each file.
+    package func recordWarnings(_ warnings: [GeoWarning], of chunk: Pass, _ ind: BatchIndicator, in st: inout BatchIndicatorState) {
+        var kinds = st.warningKinds ?? [:]
+        for w in warnings {
+            var t = w.message
+            for it in chunk.items { t = t.replacingOccurrences(of: it.source.path, with: ind.sourceText) }
+            if !st.warnings.contains(t) { st.warnings.append(t) }
+            if kinds[t] == nil { kinds[t] = w.kind.rawValue }
+        }
+        st.warnings.sort()
+        st.warningKinds = kinds
     }
 
     // Bands of multi-band files computed in different passes, held until the file is done.

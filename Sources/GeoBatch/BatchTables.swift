@@ -74,164 +74,103 @@ extension BatchRunner {
         return BatchSeries(entries: entries, values: values, bandCounts: ind.sources.map(\.bands.count), statCount: ind.stats.count)
     }
 
+    /// Write an indicator's table and sidecar from the cache, unless both are as the state
+    /// recorded them for the same table key; then record them in the state.
     package func writeTable(_ ind: BatchIndicator, valueKey vk: String, zones zc: BatchZonesCache, report: inout BatchReport) throws {
         let out = BatchRunner.tablePath(manifest, ind.name)
-        let side = ZonalResult.sidecarPath(for: out)
         let tk = try tableKey(ind, valueKey: vk)
-        var st = state.indicators[ind.name]!
-        if st.tableKey == tk, let t = st.table, (try? batchFingerprint(out)) == t, let s = st.sidecar, (try? batchFingerprint(side)) == s {
+        if tableIsUpToDate(ind, tableKey: tk, output: out) {
             report.tablesUpToDate.append(ind.name)
             return
         }
         let started = Date()
         let series = try loadSeries(ind, units: zc.units.count)
         // Band descriptions for the sidecar (and the raster's unit when the manifest has none).
-        var infos: [String: Raster] = [:]
-        for s in ind.sources { infos[s.path] = try Raster(path: s.path) }
-        let first = series.entries.first.map { infos[$0.path]!.bands[$0.band - 1] }
-        let valueUnit = ind.unit ?? first?.unit
-        let stats = ind.stats
-        let statUnits = stats.map { $0.unit(valueUnit: valueUnit) ?? "" }
-        let derivedKinds = (ind.annual == nil ? [] : ["annual"]) + (ind.baseline == nil ? [] : ["anomaly", "anomaly_pct"])
-        let dates = series.entries.map { $0.date ?? "" }
-        let long = manifest.format == .long
-        let levelColumn = zc.hasRollup
-        let header: [String]
-        if long {
-            header = ["pcode", "name", "level"] + zc.includeFields + ["indicator", "stat", "band", "date", "value", "unit"]
-        } else {
-            var cols = [zc.idField] + (levelColumn ? ["level"] : []) + zc.includeFields
-            for e in series.entries { for s in stats { cols.append("\(ind.name)_\(e.date ?? "b\(e.band)")_\(s.name)") } }
-            if derivedKinds.contains("annual") {
-                let ys = derivedRows(dates: dates, values: dates.map { _ in 0 }, annual: ind.annual, baseline: nil).map(\.date)
-                for y in ys { for s in stats { cols.append("\(ind.name)_annual_\(y)_\(s.name)") } }
-            }
-            if ind.baseline != nil {
-                for kind in ["anomaly", "anomaly_pct"] { for d in dates { for s in stats { cols.append("\(ind.name)_\(kind)_\(d)_\(s.name)") } } }
-            }
-            header = cols
-        }
+        var rasters: [String: Raster] = [:]
+        for s in ind.sources { rasters[s.path] = try Raster(path: s.path) }
+        let valueUnit = ind.unit ?? series.entries.first.flatMap { rasters[$0.path]!.bands[$0.band - 1].unit }
+        let layout = BatchTableLayout(ind, series: series, zones: zc, format: manifest.format, valueUnit: valueUnit)
+        let rows = try writeRows(layout, zones: zc, to: out)
+        try writeTableSidecar(ind, series: series, zones: zc, rasters: rasters, valueUnit: valueUnit,
+                              columns: layout.header, rows: rows, started: started, output: out)
+        var st = state.indicators[ind.name]!
+        st.tableKey = tk
+        st.table = try batchFingerprint(out)
+        st.sidecar = try batchFingerprint(ZonalResult.sidecarPath(for: out))
+        state.indicators[ind.name] = st
+        try writeJSONAtomically(state, to: statePath)
+        report.tablesWritten.append(ind.name)
+    }
+
+    /// Whether the table and its sidecar on disk are the ones the state recorded for `tableKey`.
+    package func tableIsUpToDate(_ ind: BatchIndicator, tableKey tk: String, output out: String) -> Bool {
+        guard let st = state.indicators[ind.name], st.tableKey == tk, let t = st.table, let s = st.sidecar else { return false }
+        return (try? batchFingerprint(out)) == t && (try? batchFingerprint(ZonalResult.sidecarPath(for: out))) == s
+    }
+
+    /// Stream the header and every unit's rows to `out` (atomically); the number of rows.
+    package func writeRows(_ layout: BatchTableLayout, zones zc: BatchZonesCache, to out: String) throws -> Int {
         var rowCount = 0
         try CSVWriter.write(to: out) { w in
-            // Rows are assembled as bytes: the parts that do not depend on the unit are
-            // encoded once, and the buffer goes to the writer a megabyte at a time.
+            // Rows are assembled as bytes and go to the writer a megabyte at a time.
             var buf = [UInt8]()
             buf.reserveCapacity(1 << 21)
-            func flush() throws {
-                try w.writeEncoded(buf)
-                buf.removeAll(keepingCapacity: true)
-            }
-            buf += Array((header.map(csvQuote).joined(separator: ",") + "\n").utf8)
-            let nameCell = Array((csvQuote(ind.name) + ",").utf8)
-            // Per (entry, stat): "stat,band,date," and per stat: ",unit\n".
-            let middle: [[[UInt8]]] = series.entries.map { e in
-                stats.map { Array(($0.name + ",\(e.band)," + (e.date ?? "") + ",").utf8) }
-            }
-            let tail = statUnits.map { Array(("," + csvQuote($0) + "\n").utf8) }
-            let pctTail = Array(("," + csvQuote("%") + "\n").utf8)
+            buf += Array((layout.header.map(csvQuote).joined(separator: ",") + "\n").utf8)
             for (u, unit) in zc.units.enumerated() {
-                // Derived rows need the unit's values per statistic in date order.
-                var derived: [[DerivedRow]] = []
-                if !derivedKinds.isEmpty {
-                    for s in 0..<stats.count {
-                        let vs = series.entries.indices.map { series.value(unit: u, entry: $0, stat: s) }
-                        derived.append(derivedRows(dates: dates, values: vs, annual: ind.annual, baseline: ind.baseline))
-                    }
+                rowCount += layout.appendRows(unit: unit, index: u, to: &buf)
+                if buf.count >= 1 << 20 {
+                    try w.writeEncoded(buf)
+                    buf.removeAll(keepingCapacity: true)
                 }
-                if long {
-                    let prefix = Array((([unit.id, unit.name, unit.level] + unit.attributes).map(csvQuote).joined(separator: ",") + ",").utf8)
-                    for k in series.entries.indices {
-                        for s in stats.indices {
-                            buf += prefix; buf += nameCell; buf += middle[k][s]
-                            buf += formatNumber(series.value(unit: u, entry: k, stat: s)).utf8
-                            buf += tail[s]
-                            rowCount += 1
-                        }
-                    }
-                    for kind in derivedKinds {
-                        // Derived rows: by kind, then date, then statistic.
-                        let perStat = derived.map { $0.filter { $0.kind == kind } }
-                        guard let n = perStat.first?.count else { continue }
-                        let kindCell = Array((csvQuote("\(ind.name)_\(kind)") + ",").utf8)
-                        for i in 0..<n {
-                            for (s, stat) in stats.enumerated() {
-                                let r = perStat[s][i]
-                                buf += prefix; buf += kindCell
-                                buf += (stat.name + ",," + r.date + ",").utf8
-                                buf += formatNumber(r.value).utf8
-                                buf += kind == "anomaly_pct" ? pctTail : tail[s]
-                                rowCount += 1
-                            }
-                        }
-                    }
-                } else {
-                    var cells = [unit.id] + (levelColumn ? [unit.level] : []) + unit.attributes
-                    cells = cells.map(csvQuote)
-                    for k in series.entries.indices { for s in stats.indices { cells.append(formatNumber(series.value(unit: u, entry: k, stat: s))) } }
-                    for kind in derivedKinds {
-                        let perStat = derived.map { $0.filter { $0.kind == kind } }
-                        guard let n = perStat.first?.count else { continue }
-                        for i in 0..<n { for s in stats.indices { cells.append(formatNumber(perStat[s][i].value)) } }
-                    }
-                    buf += (cells.joined(separator: ",") + "\n").utf8
-                    rowCount += 1
-                }
-                if buf.count >= 1 << 20 { try flush() }
             }
-            try flush()
+            try w.writeEncoded(buf)
         }
-        // The sidecar, as `geotool zonal` writes it, with the batch's own description.
-        var bands: [OutputBand] = []
-        for e in series.entries {
-            let r = infos[e.path]!
-            bands.append(OutputBand(label: "\(ind.name)_\(e.date ?? "b\(e.band)")", rasterName: ind.name, path: e.path, band: e.band,
-                                    bandCount: r.bands.count, date: e.date, unit: valueUnit, grid: r.grid,
-                                    source: BandSource(raster: Raster.opener(path: e.path), band: e.band, info: r.bands[e.band - 1])))
-        }
-        let units = zc.units.map { ResultUnit(id: $0.id, level: $0.level, name: $0.name, attributes: $0.attributes, scalar: .init(), classes: .init(), isEmptyGeometry: $0.empty) }
+        return rowCount
+    }
+
+    /// The sidecar, as `geotool zonal` writes it, with the batch's own description and one
+    /// raster entry per source file.
+    package func writeTableSidecar(_ ind: BatchIndicator, series: BatchSeries, zones zc: BatchZonesCache, rasters: [String: Raster],
+                                   valueUnit: String?, columns: [String], rows: Int, started: Date, output out: String) throws {
+        let st = state.indicators[ind.name]!
+        let result = sidecarResult(ind, series: series, zones: zc, rasters: rasters, valueUnit: valueUnit, state: st)
         let z = manifest.zones
-        // The sidecar's raster list is built here, once per file (ZonalResult.dataPackage
-        // reopens every raster per file: quadratic for a series of hundreds of files).
-        let result = ZonalResult(units: units, bands: Array(bands.prefix(1)), stats: stats, idField: zc.idField, includeFields: zc.includeFields,
-                                 hasRollup: zc.hasRollup, geometries: [], zonesCRS: zc.zonesCRS, warnings: (zc.warnings + st.warnings).map { GeoWarning(.input, $0) },
-                                 zones: ZoneLayerSummary(path: z.path, layer: zc.layer, featureCount: zc.featureCount, idField: zc.idField,
-                                                         pcodeVersion: zc.pcodeVersion, crs: zc.zonesCRS),
-                                 rasterCRS: st.rasterCRS, method: ind.method, idLevel: zc.idLevel.flatMap(AdminLevel.init(rawValue:)))
         var hashes: [String: String] = [z.path: try fullHash(z.path)]
         for s in ind.sources { hashes[s.path] = try fullHash(s.path) }
         if let w = ind.weights { hashes[w] = try fullHash(w) }
         let run = RunInfo(commandLine: options.commandLine, started: started, seconds: Date().timeIntervalSince(started),
                           hashes: hashes, format: manifest.format, hxl: false)
         var pkg = result.dataPackage(output: out, run: run)
-        pkg = describeBatch(pkg, ind, rows: rowCount, columns: header, valueUnit: valueUnit)
-        var rasters: [[String: Any]] = []
-        for (si, s) in ind.sources.enumerated() {
-            let r = infos[s.path]!, g = r.grid
-            var d: [String: Any] = ["name": ind.name, "path": s.path, "sha256": hashes[s.path] ?? "", "bytes": fileSize(s.path),
-                                    "crs": st.rasterCRS ?? "unknown", "bands_total": r.bands.count, "pixel_type": r.bands[0].type.rawValue,
-                                    "grid": ["columns": g.cols, "rows": g.rows, "cell_size": [g.dx, g.dy], "extent": [g.left, g.bottom, g.right, g.top]]]
-            d["bands"] = s.bands.enumerated().map { (bi, b) -> [String: Any] in
-                let info = r.bands[b - 1]
-                var x: [String: Any] = ["band": b]
-                if let nd = info.nodata { x["nodata"] = nd }
-                if !info.description.isEmpty { x["description"] = info.description }
-                if let date = s.dates[bi] { x["date"] = date }
-                if let u = valueUnit { x["unit"] = u }
-                if info.scale != 1 || info.offset != 0 { x["scale"] = info.scale; x["offset"] = info.offset }
-                return x
-            }
-            _ = si
-            rasters.append(d)
+        pkg = describeBatch(pkg, ind, rows: rows, columns: columns, valueUnit: valueUnit)
+        // The raster list, built here once per file with every band of the series (the
+        // result above holds the first band only).
+        pkg["rasters"] = ind.sources.map { s -> [String: Any] in
+            let r = rasters[s.path]!
+            return sidecarRasterEntry(name: ind.name, path: s.path, sha256: hashes[s.path] ?? "", crs: st.rasterCRS,
+                                      bandsTotal: r.bands.count, pixelType: r.bands[0].type, grid: r.grid,
+                                      bands: s.bands.enumerated().map { SidecarBand(band: $1, info: r.bands[$1 - 1], date: s.dates[$0], unit: valueUnit) })
         }
-        pkg["rasters"] = rasters
         pkg["sources"] = [["title": "zones", "path": z.path]] + ind.sources.map { ["title": ind.name, "path": $0.path] }
         try writeSidecar(pkg, for: out)
-        st.tableKey = tk
-        st.table = try batchFingerprint(out)
-        st.sidecar = try batchFingerprint(side)
-        state.indicators[ind.name] = st
-        try writeJSONAtomically(state, to: statePath)
-        report.tablesWritten.append(ind.name)
+    }
+
+    /// A `ZonalResult` standing for the table in the sidecar: the zones' units (without
+    /// values), the series' first band, the zones' and the passes' warnings.
+    package func sidecarResult(_ ind: BatchIndicator, series: BatchSeries, zones zc: BatchZonesCache, rasters: [String: Raster],
+                               valueUnit: String?, state st: BatchIndicatorState) -> ZonalResult {
+        let bands = series.entries.prefix(1).map { e -> OutputBand in
+            let r = rasters[e.path]!
+            return OutputBand(label: "\(ind.name)_\(e.date ?? "b\(e.band)")", rasterName: ind.name, path: e.path, band: e.band,
+                              bandCount: r.bands.count, date: e.date, unit: valueUnit, grid: r.grid,
+                              source: BandSource(raster: Raster.opener(path: e.path), band: e.band, info: r.bands[e.band - 1]))
+        }
+        let units = zc.units.map { ResultUnit(id: $0.id, level: $0.level, name: $0.name, attributes: $0.attributes, scalar: .init(), classes: .init(), isEmptyGeometry: $0.empty) }
+        let warnings = persistedWarnings(zc.warnings, kinds: zc.warningKinds) + persistedWarnings(st.warnings, kinds: st.warningKinds)
+        return ZonalResult(units: units, bands: bands, stats: ind.stats, idField: zc.idField, includeFields: zc.includeFields,
+                           hasRollup: zc.hasRollup, geometries: [], zonesCRS: zc.zonesCRS, warnings: warnings,
+                           zones: ZoneLayerSummary(path: manifest.zones.path, layer: zc.layer, featureCount: zc.featureCount, idField: zc.idField,
+                                                   pcodeVersion: zc.pcodeVersion, crs: zc.zonesCRS),
+                           rasterCRS: st.rasterCRS, method: ind.method, idLevel: zc.idLevel.flatMap(AdminLevel.init(rawValue:)))
     }
 
     /// The batch's additions to the sidecar: the indicator, its series and derived rows.
@@ -293,5 +232,124 @@ extension BatchRunner {
             pkg["resources"] = resources
         }
         return pkg
+    }
+}
+
+/// The shape of an indicator's table: its header, and its rows as bytes. The parts of a row
+/// that do not depend on the unit are encoded once.
+package struct BatchTableLayout {
+    let ind: BatchIndicator
+    let series: BatchSeries
+    let long: Bool
+    let levelColumn: Bool
+    /// The series' dates in table order ("" for bands without a date).
+    let dates: [String]
+    /// Derived series, in table order: annual, anomaly, anomaly_pct.
+    let derivedKinds: [String]
+    package let header: [String]
+    /// "NAME," on observed rows; per (entry, stat) "stat,band,date,"; per stat ",unit\n"; ",%\n".
+    let nameCell: [UInt8]
+    let middle: [[[UInt8]]]
+    let tail: [[UInt8]]
+    let pctTail: [UInt8]
+
+    init(_ ind: BatchIndicator, series: BatchSeries, zones zc: BatchZonesCache, format: TableFormat, valueUnit: String?) {
+        self.ind = ind
+        self.series = series
+        long = format == .long
+        levelColumn = zc.hasRollup
+        dates = series.entries.map { $0.date ?? "" }
+        derivedKinds = (ind.annual == nil ? [] : ["annual"]) + (ind.baseline == nil ? [] : ["anomaly", "anomaly_pct"])
+        header = long ? ["pcode", "name", "level"] + zc.includeFields + ["indicator", "stat", "band", "date", "value", "unit"]
+            : Self.wideHeader(ind, series: series, zones: zc, dates: dates)
+        nameCell = Array((csvQuote(ind.name) + ",").utf8)
+        middle = series.entries.map { e in ind.stats.map { Array(($0.name + ",\(e.band)," + (e.date ?? "") + ",").utf8) } }
+        tail = ind.stats.map { Array(("," + csvQuote($0.unit(valueUnit: valueUnit) ?? "") + "\n").utf8) }
+        pctTail = Array(("," + csvQuote("%") + "\n").utf8)
+    }
+
+    /// Wide columns: ID, level, include fields, then NAME_DATE_STAT per date and statistic,
+    /// NAME_annual_YYYY_STAT, NAME_anomaly_DATE_STAT and NAME_anomaly_pct_DATE_STAT.
+    static func wideHeader(_ ind: BatchIndicator, series: BatchSeries, zones zc: BatchZonesCache, dates: [String]) -> [String] {
+        let stats = ind.stats
+        var cols = [zc.idField] + (zc.hasRollup ? ["level"] : []) + zc.includeFields
+        for e in series.entries { for s in stats { cols.append("\(ind.name)_\(e.date ?? "b\(e.band)")_\(s.name)") } }
+        if ind.annual != nil {
+            let ys = derivedRows(dates: dates, values: dates.map { _ in 0 }, annual: ind.annual, baseline: nil).map(\.date)
+            for y in ys { for s in stats { cols.append("\(ind.name)_annual_\(y)_\(s.name)") } }
+        }
+        if ind.baseline != nil {
+            for kind in ["anomaly", "anomaly_pct"] { for d in dates { for s in stats { cols.append("\(ind.name)_\(kind)_\(d)_\(s.name)") } } }
+        }
+        return cols
+    }
+
+    /// Append the rows of unit `u` (long: one per entry and statistic, then derived rows;
+    /// wide: one); the number of rows appended.
+    func appendRows(unit: CachedUnit, index u: Int, to buf: inout [UInt8]) -> Int {
+        let derived = derivedSeries(unit: u)
+        if long {
+            let prefix = Array((([unit.id, unit.name, unit.level] + unit.attributes).map(csvQuote).joined(separator: ",") + ",").utf8)
+            return appendObservedLongRows(prefix: prefix, unit: u, to: &buf) + appendDerivedLongRows(prefix: prefix, derived: derived, to: &buf)
+        }
+        appendWideRow(unit: unit, index: u, derived: derived, to: &buf)
+        return 1
+    }
+
+    /// The unit's derived rows per statistic (from its values in date order); none without
+    /// derived series.
+    func derivedSeries(unit u: Int) -> [[DerivedRow]] {
+        guard !derivedKinds.isEmpty else { return [] }
+        return ind.stats.indices.map { s in
+            let vs = series.entries.indices.map { series.value(unit: u, entry: $0, stat: s) }
+            return derivedRows(dates: dates, values: vs, annual: ind.annual, baseline: ind.baseline)
+        }
+    }
+
+    /// Long rows of the observed values: by date, then statistic.
+    func appendObservedLongRows(prefix: [UInt8], unit u: Int, to buf: inout [UInt8]) -> Int {
+        var n = 0
+        for k in series.entries.indices {
+            for s in ind.stats.indices {
+                buf += prefix; buf += nameCell; buf += middle[k][s]
+                buf += formatNumber(series.value(unit: u, entry: k, stat: s)).utf8
+                buf += tail[s]
+                n += 1
+            }
+        }
+        return n
+    }
+
+    /// Long rows of the derived series: by kind, then date, then statistic.
+    func appendDerivedLongRows(prefix: [UInt8], derived: [[DerivedRow]], to buf: inout [UInt8]) -> Int {
+        var n = 0
+        for kind in derivedKinds {
+            let perStat = derived.map { $0.filter { $0.kind == kind } }
+            guard let count = perStat.first?.count else { continue }
+            let kindCell = Array((csvQuote("\(ind.name)_\(kind)") + ",").utf8)
+            for i in 0..<count {
+                for (s, stat) in ind.stats.enumerated() {
+                    let r = perStat[s][i]
+                    buf += prefix; buf += kindCell
+                    buf += (stat.name + ",," + r.date + ",").utf8
+                    buf += formatNumber(r.value).utf8
+                    buf += kind == "anomaly_pct" ? pctTail : tail[s]
+                    n += 1
+                }
+            }
+        }
+        return n
+    }
+
+    /// The unit's wide row: its cells, the observed values, then the derived ones.
+    func appendWideRow(unit: CachedUnit, index u: Int, derived: [[DerivedRow]], to buf: inout [UInt8]) {
+        var cells = ([unit.id] + (levelColumn ? [unit.level] : []) + unit.attributes).map(csvQuote)
+        for k in series.entries.indices { for s in ind.stats.indices { cells.append(formatNumber(series.value(unit: u, entry: k, stat: s))) } }
+        for kind in derivedKinds {
+            let perStat = derived.map { $0.filter { $0.kind == kind } }
+            guard let n = perStat.first?.count else { continue }
+            for i in 0..<n { for s in ind.stats.indices { cells.append(formatNumber(perStat[s][i].value)) } }
+        }
+        buf += (cells.joined(separator: ",") + "\n").utf8
     }
 }

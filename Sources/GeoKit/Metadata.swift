@@ -75,26 +75,9 @@ extension ZonalResult {
         let bandsByPath = Dictionary(grouping: bands, by: \.path)
         for b in bands where !seen.contains(b.path) {
             seen.insert(b.path)
-            let these = bandsByPath[b.path]!
-            let info = b.source.info
-            var r: [String: Any] = ["name": b.rasterName, "path": b.path, "sha256": run.hashes[b.path] ?? "",
-                                    "bytes": fileSize(b.path), "crs": rasterCRS ?? "unknown",
-                                    "bands_total": b.bandCount, "pixel_type": info.type.rawValue]
-            do {
-                let g = b.grid
-                r["grid"] = ["columns": g.cols, "rows": g.rows, "cell_size": [g.dx, g.dy],
-                             "extent": [g.left, g.bottom, g.right, g.top]]
-            }
-            r["bands"] = these.map { t -> [String: Any] in
-                var d: [String: Any] = ["band": t.band]
-                if let nd = t.source.info.nodata { d["nodata"] = nd }
-                if !t.source.info.description.isEmpty { d["description"] = t.source.info.description }
-                if let date = t.date { d["date"] = date }
-                if let u = t.unit { d["unit"] = u }
-                if t.source.info.scale != 1 || t.source.info.offset != 0 { d["scale"] = t.source.info.scale; d["offset"] = t.source.info.offset }
-                return d
-            }
-            rasters.append(r)
+            rasters.append(sidecarRasterEntry(name: b.rasterName, path: b.path, sha256: run.hashes[b.path] ?? "", crs: rasterCRS,
+                                              bandsTotal: b.bandCount, pixelType: b.source.info.type, grid: b.grid,
+                                              bands: bandsByPath[b.path]!.map { SidecarBand(band: $0.band, info: $0.source.info, date: $0.date, unit: $0.unit) }))
         }
         var zonesInfo: [String: Any] = ["path": zones.path, "layer": zones.layer, "sha256": run.hashes[zones.path] ?? "",
                                         "bytes": fileSize(zones.path), "features": zones.featureCount, "id_field": zones.idField,
@@ -186,6 +169,37 @@ extension ZonalResult {
         }
         try writeSidecar(dataPackage(output: output, run: run), for: output)
     }
+}
+
+/// A band of a raster as its sidecar entry lists it.
+package struct SidecarBand {
+    package var band: Int
+    package var info: BandInfo
+    package var date: String?
+    package var unit: String?
+    package init(band: Int, info: BandInfo, date: String?, unit: String?) {
+        self.band = band; self.info = info; self.date = date; self.unit = unit
+    }
+}
+
+/// The sidecar's entry for one raster file (`rasters` of the data package): its checksum,
+/// size, CRS, grid and the bands used, with their nodata, description, date, unit and
+/// scale/offset. `geotool zonal` and `geotool batch` both describe their rasters through here.
+package func sidecarRasterEntry(name: String, path: String, sha256: String, crs: String?, bandsTotal: Int,
+                                pixelType: PixelType, grid g: Grid, bands: [SidecarBand]) -> [String: Any] {
+    var r: [String: Any] = ["name": name, "path": path, "sha256": sha256, "bytes": fileSize(path), "crs": crs ?? "unknown",
+                            "bands_total": bandsTotal, "pixel_type": pixelType.rawValue]
+    r["grid"] = ["columns": g.cols, "rows": g.rows, "cell_size": [g.dx, g.dy], "extent": [g.left, g.bottom, g.right, g.top]]
+    r["bands"] = bands.map { b -> [String: Any] in
+        var d: [String: Any] = ["band": b.band]
+        if let nd = b.info.nodata { d["nodata"] = nd }
+        if !b.info.description.isEmpty { d["description"] = b.info.description }
+        if let date = b.date { d["date"] = date }
+        if let u = b.unit { d["unit"] = u }
+        if b.info.scale != 1 || b.info.offset != 0 { d["scale"] = b.info.scale; d["offset"] = b.info.offset }
+        return d
+    }
+    return r
 }
 
 /// The one sidecar writer: a data package as sorted, pretty JSON beside `output`, written

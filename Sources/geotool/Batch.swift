@@ -57,7 +57,6 @@ struct Batch: ParsableCommand {
             opts.maxMemory = maxMemory << 20
             opts.batchSize = batchSize
             opts.commandLine = CommandLine.arguments.map(shellQuote).joined(separator: " ")
-            opts.pauseMilliseconds = Int(ProcessInfo.processInfo.environment["GEOTOOL_BATCH_PAUSE_MS"] ?? "") ?? 0
             let runner = BatchRunner(manifest: m, options: opts)
             let say = { (s: String) in if !quiet { FileHandle.standardError.write(Data("geotool: \(s)\n".utf8)) } }
             if dryRun {

@@ -231,29 +231,73 @@ final class BatchTests: XCTestCase {
 
     // MARK: interruption
 
+    /// A moment to kill a run at, seen from outside on its output folder (the library has no
+    /// test hook): the n-th cache file written by this run, the table being written, or a
+    /// random delay after the start.
+    enum KillMoment { case cacheFiles(Int), tableWrite, randomDelay }
+
+    /// Files of `dir` (none if it does not exist).
+    func files(_ dir: String) -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] }
+
+    /// Start `geotool args`, wait for `moment` (polling the output folder `out`), send
+    /// `signal` and wait for the end; whether the signal landed while the run was running.
+    func killRun(_ args: [String], out: String, at moment: KillMoment, signal: Int32) throws -> Bool {
+        let cacheFiles = { self.files(out + "/.cache/rain").filter { !$0.hasPrefix(".") && $0.hasSuffix(".f64") }.count }
+        let before = cacheFiles()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: geotoolPath)
+        p.arguments = args
+        p.standardError = FileHandle.nullDevice
+        let launched = Date()
+        try p.run()
+        func reached() -> Bool {
+            switch moment {
+            case .cacheFiles(let n): return cacheFiles() >= before + n
+            case .tableWrite:
+                // Its temporary is there (or, were the write not atomic, the table itself changes).
+                let modified = (try? FileManager.default.attributesOfItem(atPath: out + "/rain.csv"))?[.modificationDate] as? Date
+                return files(out).contains { $0.hasPrefix(".rain.tmp-") } || modified.map { $0 >= launched } == true
+            case .randomDelay: return true
+            }
+        }
+        if case .randomDelay = moment { usleep(UInt32.random(in: 0...400_000)) }
+        let started = Date()
+        while p.isRunning && !reached() && Date().timeIntervalSince(started) < 120 { usleep(500) }
+        let landed = p.isRunning
+        kill(p.processIdentifier, signal)
+        p.waitUntilExit()
+        return landed
+    }
+
+    /// The sidecar without what depends on when and how it was run.
+    func sidecarContent(_ path: String) throws -> NSDictionary {
+        var d = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        d["created"] = nil
+        var g = d["geotool"] as! [String: Any]
+        for k in ["started", "seconds", "command"] { g[k] = nil }
+        d["geotool"] = g
+        return d as NSDictionary
+    }
+
     func testKilledRunsResumeToByteIdenticalTables() throws {
         let dir = Fixtures.tempDir()
         try FileManager.default.createDirectory(atPath: dir + "/months", withIntermediateDirectories: true)
         for k in 0..<120 { try writeMonth(dir, k) }
         let ref = manifest(dir, source: "months/rain-{yyyy}.{mm}.tif", out: "ref", baseline: "[2001, 2005]")
-        let args = ["--threads", "1", "--batch-size", "6", "--quiet"]
+        let args = ["--threads", "1", "--batch-size", "4", "--quiet"]
         let r0 = try runGeotool(["batch", ref] + args)
         XCTAssertEqual(r0.status, 0, r0.stderr)
         let want = try Data(contentsOf: URL(fileURLWithPath: dir + "/ref/rain.csv"))
+        let cacheSize = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: dir + "/ref/.cache/rain/" + files(dir + "/ref/.cache/rain")[0])[.size] as? Int)
         let path = manifest(dir, source: "months/rain-{yyyy}.{mm}.tif", out: "int", baseline: "[2001, 2005]")
         let out = dir + "/int"
-        var killedMidRun = 0
-        for attempt in 0..<6 {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: geotoolPath)
-            p.arguments = ["batch", path] + args
-            p.environment = ProcessInfo.processInfo.environment.merging(["GEOTOOL_BATCH_PAUSE_MS": "40"]) { $1 }
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            usleep(UInt32.random(in: 150_000...1_200_000))
-            if p.isRunning { killedMidRun += 1 }
-            kill(p.processIdentifier, attempt % 2 == 0 ? SIGKILL : SIGINT)
-            p.waitUntilExit()
+        // Kills while files are computed (right after a file's cache lands, before or after
+        // the state records it), while the table is written, and at random moments.
+        let moments: [(KillMoment, Int32)] = [(.cacheFiles(1), SIGKILL), (.cacheFiles(9), SIGINT), (.cacheFiles(30), SIGKILL),
+                                             (.tableWrite, SIGKILL), (.randomDelay, SIGINT), (.randomDelay, SIGKILL)]
+        for (moment, signal) in moments {
+            let landed = try killRun(["batch", path] + args, out: out, at: moment, signal: signal)
+            if case .randomDelay = moment {} else { XCTAssertTrue(landed, "the kill at \(moment) lands mid-run") }
             // Whatever is under a final name is complete.
             if let t = try? String(contentsOfFile: out + "/rain.csv", encoding: .utf8) {
                 XCTAssertTrue(t.hasSuffix("\n") && t.hasPrefix("pcode,"), "a table under its final name is whole")
@@ -262,11 +306,16 @@ final class BatchTests: XCTestCase {
             if let s = FileManager.default.contents(atPath: out + "/.geotool-batch-state.json") {
                 XCTAssertNoThrow(try JSONSerialization.jsonObject(with: s), "the state is whole")
             }
+            for f in files(out + "/.cache/rain") where !f.hasPrefix(".") {
+                let size = try FileManager.default.attributesOfItem(atPath: out + "/.cache/rain/" + f)[.size] as? Int
+                XCTAssertEqual(size, cacheSize, "a cache file under its final name is whole (after \(moment))")
+            }
         }
-        XCTAssertGreaterThanOrEqual(killedMidRun, 3, "kills land mid-run")
         let done = try runGeotool(["batch", path] + args)
         XCTAssertEqual(done.status, 0, done.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/rain.csv")), want, "byte-identical to an uninterrupted run")
+        XCTAssertEqual(try sidecarContent(out + "/rain.datapackage.json"), try sidecarContent(dir + "/ref/rain.datapackage.json"),
+                       "the sidecar says what an uninterrupted run's says")
         // No temporaries left anywhere under the output folder.
         let all = FileManager.default.enumerator(atPath: out)!.compactMap { $0 as? String }
         XCTAssertTrue(all.allSatisfy { !$0.contains(".tmp-") }, "\(all.filter { $0.contains(".tmp-") })")
