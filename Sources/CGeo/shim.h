@@ -15,5 +15,6 @@
 #include <geos_c.h>
 #include <proj.h>
 #include <openssl/evp.h>
+#include <openssl/crypto.h>
 
 #endif

@@ -7,7 +7,13 @@ import GeoCore
 public final class SHA256 {
     private let ctx: OpaquePointer
 
+    /// OpenSSL frees its algorithm tables in an atexit handler; a hash still running on a
+    /// background thread when the process exits (an error ends a run while its inputs are
+    /// being hashed) would then crash. Ask OpenSSL not to register it.
+    private static let initialised: Void = { _ = OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil) }()
+
     public init() {
+        _ = SHA256.initialised
         ctx = EVP_MD_CTX_new()!
         EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
     }
