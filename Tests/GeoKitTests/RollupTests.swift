@@ -1,6 +1,6 @@
 import XCTest
 import GeoCore
-@testable import GeoKit
+import GeoKit
 import GeoTestSupport
 
 /// Roll-ups on hand-made zones and accumulators: parents' numbers worked out by hand.

@@ -1,6 +1,6 @@
 import XCTest
 import GeoCore
-@testable import GeoKit
+import GeoKit
 import GeoTestSupport
 
 /// The engine on arrays in memory: every expected number is computed here from the zones'
