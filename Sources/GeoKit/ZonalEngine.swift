@@ -19,6 +19,12 @@ public struct EngineOptions: Sendable {
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Budget for decoded blocks across all workers, in bytes.
     public var maxMemory: Int = 512 << 20
+    /// Fewest rows in a row band (whole blocks are added up to it): fewer, larger bands
+    /// keep merging cheap. Tests lower it to cut bands at every block.
+    package var minBandRows = 64
+    /// Least memory a worker may give its partial accumulators, whatever `maxMemory` says.
+    /// Tests lower it to force the sources into chunks.
+    package var minPartialBytes = 16 << 20
     public init() {}
     package var histogram: Bool { stats.contains { $0.needsHistogram } }
     package var moments: Bool { stats.contains { $0.needsMoments } }
@@ -40,12 +46,12 @@ public final class ZonalEngine {
         self.weights = weights; self.options = options
     }
 
-    /// Rows per band: whole raster blocks, at least 64 rows, within the memory budget
+    /// Rows per band: whole raster blocks, at least `minBandRows` rows, within the memory budget
     /// (sources are decoded one at a time, so one band's buffer is what counts).
     package func rowsPerBand(readCols: Int) -> Int {
         let blockRows = max(1, sources.first?.info.blockRows ?? 256)
         var rows = blockRows
-        while rows < 64 { rows += blockRows }
+        while rows < options.minBandRows { rows += blockRows }
         let threads = max(1, options.threads)
         let budget = max(8 << 20, options.maxMemory / threads / 4)
         let perCell = (sources.map { $0.info.type.size + ($0.info.hasMask ? 1 : 0) }.max() ?? 8) + (weights == nil ? 0 : 8)
@@ -85,7 +91,7 @@ public final class ZonalEngine {
         // bands and many zones, take the sources in chunks and keep each zone's coverage of
         // each band (a few spans) so it is still computed once.
         let maxZones = bucket.map(\.count).max() ?? 1
-        let perWorker = max(16 << 20, options.maxMemory / threads / 2)
+        let perWorker = max(options.minPartialBytes, options.maxMemory / threads / 2)
         let partialChunk = max(1, perWorker / max(1, maxZones * MemoryLayout<ZoneStats>.stride * 3))
         let chunk = min(sources.count, partialChunk)
         var cached: [[Coverage]]?

@@ -133,6 +133,30 @@ public struct ZoneLayerSummary: Sendable {
     }
 }
 
+/// The zones of a run, with the fields the output and the roll-up need.
+private struct ZoneInput {
+    var layer: ZoneLayer
+    /// The fields read for each zone: the include-columns, then roll-up and name fields.
+    var fields: [String]
+    var nameField: String?
+    /// Per roll-up field, the field naming its parents (DT for DT_PCODE), if there is one.
+    var parentNameFields: [String?]
+    var check: IDCheck
+    var warnings: [GeoWarning]
+
+    var zones: [Zone] { layer.zones }
+    func value(_ zone: Zone, _ field: String) -> String { zone.attributes[fields.firstIndex(of: field)!] }
+}
+
+/// Output bands on one grid: one coverage pass serves them all.
+private struct GridGroup {
+    var grid: Grid
+    /// The first of its rasters, for warnings.
+    var rasterPath: String
+    /// Indexes into the output bands.
+    var bands: [Int]
+}
+
 extension ZonalJob {
     /// Check inputs, read zones, run the engine for each grid, roll up, and return results.
     public func run(progress: ((Int, Int) -> Void)? = nil) throws -> ZonalResult {
@@ -141,6 +165,43 @@ extension ZonalJob {
             throw GeoKitError.argument("weighted statistics need --weights NAME=PATH")
         }
         // Open every raster once, up front, so bad input fails before any work.
+        let (opened, bands) = try openBands()
+        let weightsSource = try openWeights()
+        let gazetteerMap = try gazetteer.map { try readGazetteer($0) }
+        let firstSRS = opened[0].spatialReference
+        var input = try readZoneInput(target: firstSRS)
+        let groups = try gridGroups(bands, opened: opened, firstSRS: firstSRS)
+
+        let zones = input.zones
+        let areaModel = firstSRS?.areaModel ?? .planar(metresPerUnit: 1)
+        let zoneAreas: [Double] = stats.contains(.coverage)
+            ? zones.map { areaModel.zoneArea($0.geometry, grid: groups[0].grid) } : []
+        let chains = parentChains(input, gazetteer: gazetteerMap)
+        var rollup = chains.map { Rollup($0, stats: stats, bandCount: bands.count) }
+        var units = zoneUnits(input, bandCount: bands.count)
+
+        // GDAL's block cache is per handle and defaults to 5% of RAM: keep it to a slice of
+        // the budget; blocks are decoded once anyway.
+        GDAL.setCacheMax(max(16 << 20, maxMemory / 8))
+        let totalCells = groups.reduce(0) { $0 + $1.grid.rows * $1.grid.cols }
+        var cellsBefore = 0
+        for g in groups {
+            let cells = g.grid.rows * g.grid.cols, base = cellsBefore
+            let groupProgress: ((Int, Int) -> Void)? = progress.map { p in { done, total in p(base + done * cells / max(total, 1), totalCells) } }
+            try runGroup(g, bands: bands, zones: zones, zoneAreas: zoneAreas, areaModel: areaModel, weights: weightsSource,
+                         units: &units, rollup: &rollup, warnings: &input.warnings, progress: groupProgress)
+            cellsBefore += cells
+        }
+        if var r = rollup {
+            let names = zones.map { z in input.parentNameFields.map { $0.map { input.value(z, $0) } } }
+            units += r.finish(attributes: units.map(\.attributes), names: names)
+        }
+        return result(units: units, bands: bands, input: input, hasRollup: chains?.chains.isEmpty == false,
+                      rasterCRS: firstSRS?.shortName)
+    }
+
+    /// Open each raster and list its output bands: the chosen band, or every band.
+    private func openBands() throws -> (rasters: [Raster], bands: [OutputBand]) {
         var opened: [Raster] = []
         var bands: [OutputBand] = []
         for spec in rasters {
@@ -163,16 +224,21 @@ extension ZonalJob {
                                         source: BandSource(raster: Raster.opener(path: spec.path), band: b, info: r.bands[b - 1])))
             }
         }
-        var weightsRaster: Raster?
-        if let w = weights, stats.contains(where: \.needsWeights) {
-            let r = try Raster(path: w.path)
-            if let b = w.band, b > r.bands.count { throw GeoKitError.input(w.path, "no band \(b) (the raster has \(r.bands.count))") }
-            weightsRaster = r
-        }
-        let gazetteerMap = try gazetteer.map { try readGazetteer($0) }
+        return (opened, bands)
+    }
 
-        // Zones, with the fields the output and the roll-up need.
-        let firstSRS = opened[0].spatialReference
+    /// The weights band, when a weighted statistic asks for it.
+    private func openWeights() throws -> BandSource? {
+        guard let w = weights, stats.contains(where: \.needsWeights) else { return nil }
+        let r = try Raster(path: w.path)
+        if let b = w.band, b > r.bands.count { throw GeoKitError.input(w.path, "no band \(b) (the raster has \(r.bands.count))") }
+        let b = w.band ?? 1
+        return BandSource(raster: Raster.opener(path: r.path), band: b, info: r.bands[b - 1])
+    }
+
+    /// Read the zones (in the rasters' CRS) with the fields the output and the roll-up need,
+    /// and check the id column: duplicates and blanks stop the run unless allowed.
+    private func readZoneInput(target: SpatialReference?) throws -> ZoneInput {
         let vds = try VectorDataset(path: zonesPath)
         let fieldNames = try vds.fieldNames(layer: layer)
         let nameField = self.nameField ?? guessNameField(fieldNames, idField: idField)
@@ -180,187 +246,87 @@ extension ZonalJob {
         var readFields = includeFields
         for f in rollup + [nameField].compactMap({ $0 }) + parentNameFields.compactMap({ $0 }) where !readFields.contains(f) { readFields.append(f) }
         let zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: readFields,
-                                          target: firstSRS, keepWKB: keepGeometry)
-        let zones = zoneLayer.zones
-        let fieldIndex = { (f: String) -> Int in readFields.firstIndex(of: f)! }
+                                          target: target, keepWKB: keepGeometry)
         var warnings = zoneLayer.warnings
-
-        // The id column, before any work.
-        let check = IDCheck(ids: zones.map(\.id))
+        let check = IDCheck(ids: zoneLayer.zones.map(\.id))
         if !allowDuplicateIDs, let e = check.errors(field: zoneLayer.idField, path: zonesPath).first { throw e }
         warnings += check.warnings(field: zoneLayer.idField)
         if allowDuplicateIDs { warnings += check.errors(field: zoneLayer.idField, path: zonesPath).map { GeoWarning(.ids, file: zonesPath, $0.message) } }
+        return ZoneInput(layer: zoneLayer, fields: readFields, nameField: nameField, parentNameFields: parentNameFields,
+                         check: check, warnings: warnings)
+    }
 
-        // Group bands by grid: one coverage pass per grid.
-        let rasterOf = { (c: OutputBand) in opened[rasters.firstIndex { $0.path == c.path && $0.name == c.rasterName }!] }
+    /// Output bands grouped by grid, once every raster is known to share the first one's CRS.
+    private func gridGroups(_ bands: [OutputBand], opened: [Raster], firstSRS: SpatialReference?) throws -> [GridGroup] {
         for r in opened { if let srs = r.spatialReference, let f = firstSRS, !srs.isSame(f) {
             throw GeoKitError.crs(r.path, "CRS \(srs.shortName) differs from \(opened[0].path)'s \(f.shortName); warp one to the other first (gdalwarp)")
         } }
-        let groups = groupByGrid(bands) { $0.grid }.map { g in (grid: g.grid, raster: rasterOf(bands[g.members[0]]), cols: g.members) }
-
-        let scalarStats = stats.filter { $0.classColumnPrefix == nil }
-        let hasClassStats = scalarStats.count < stats.count
-        let areaModel = firstSRS?.areaModel ?? .planar(metresPerUnit: 1)
-        let zoneAreas: [Double] = stats.contains(.coverage)
-            ? zones.map { areaModel.zoneArea($0.geometry, grid: groups[0].grid) } : []
-
-        // Roll-up targets of each zone: (level index, parent code); the country last.
-        let countryCode = rollup.isEmpty && gazetteerMap == nil ? nil : (country ?? guessCountry(zones.map(\.id)))
-        var parentsOf: [[(Int, String)]] = []
-        var levelNames: [String] = []
-        if !rollup.isEmpty || gazetteerMap != nil {
-            if let gz = gazetteerMap {
-                var depth = 0
-                for z in zones {
-                    var chain: [(Int, String)] = []
-                    var cur = z.id
-                    var seen = Set<String>()
-                    while let p = gz[cur], !seen.contains(p) { seen.insert(p); chain.append((chain.count, p)); cur = p }
-                    depth = max(depth, chain.count)
-                    parentsOf.append(chain)
-                }
-                levelNames = (0..<depth).map { "parent\($0 + 1)" }
-            } else {
-                for z in zones {
-                    parentsOf.append(rollup.enumerated().compactMap { (k, f) in
-                        let code = z.attributes[fieldIndex(f)].trimmingCharacters(in: .whitespaces)
-                        return code.isEmpty ? nil : (k, code)
-                    })
-                }
-                levelNames = rollup.map { AdminLevel(field: $0)?.name ?? $0 }
-            }
-            if let c = countryCode {
-                for z in zones.indices { parentsOf[z].append((levelNames.count, c)) }
-                levelNames.append("country")
-            }
+        let rasterOf = { (c: OutputBand) in opened[rasters.firstIndex { $0.path == c.path && $0.name == c.rasterName }!] }
+        return groupByGrid(bands) { $0.grid }.map { g in
+            GridGroup(grid: g.grid, rasterPath: rasterOf(bands[g.members[0]]).path, bands: g.members)
         }
+    }
 
-        var units = zones.map { z in
-            ResultUnit(id: z.id, level: check.dominantLevel.map { AdminLevel(pcode: z.id) == nil ? $0.name : AdminLevel(pcode: z.id)!.name } ?? "zone",
-                       name: nameField.map { z.attributes[fieldIndex($0)] } ?? "",
-                       attributes: includeFields.map { z.attributes[fieldIndex($0)] },
-                       scalar: [Double](repeating: .nan, count: scalarStats.count * bands.count), classes: [:],
+    /// Each zone's parents: through the gazetteer when there is one, else from the --rollup
+    /// fields; nil when no roll-up was asked for.
+    private func parentChains(_ input: ZoneInput, gazetteer: [String: String]?) -> ParentChains? {
+        guard !rollup.isEmpty || gazetteer != nil else { return nil }
+        let ids = input.zones.map(\.id)
+        let countryCode = country ?? guessCountry(ids)
+        if let gazetteer { return .fromGazetteer(gazetteer, ids: ids, country: countryCode) }
+        return .fromFields(rollup, codes: input.zones.map { z in rollup.map { input.value(z, $0) } }, country: countryCode)
+    }
+
+    /// A row per zone, in layer order, its values still empty.
+    private func zoneUnits(_ input: ZoneInput, bandCount: Int) -> [ResultUnit] {
+        let nScalar = stats.filter { $0.classColumnPrefix == nil }.count
+        return input.zones.map { z in
+            ResultUnit(id: z.id, level: input.check.dominantLevel.map { AdminLevel(pcode: z.id)?.name ?? $0.name } ?? "zone",
+                       name: input.nameField.map { input.value(z, $0) } ?? "",
+                       attributes: includeFields.map { input.value(z, $0) },
+                       scalar: [Double](repeating: .nan, count: nScalar * bandCount), classes: [:],
                        isEmptyGeometry: z.geometry.isEmpty)
         }
-        // Roll-up accumulators by (level, code), and what their zones share.
-        var parentAcc: [String: [ZoneStats]] = [:]
-        var parentOrder: [(level: Int, code: String)] = []
-        var parentAttrs: [String: [String?]] = [:]
-        var parentNames: [String: String] = [:]
+    }
 
-        // GDAL's block cache is per handle and defaults to 5% of RAM: keep it to a slice of
-        // the budget; blocks are decoded once anyway.
-        GDAL.setCacheMax(max(16 << 20, maxMemory / 8))
-        let totalCellsAll = groups.reduce(0) { $0 + $1.grid.rows * $1.grid.cols }
-        var doneBefore = 0
-        for g in groups {
-            var opts = EngineOptions()
-            opts.method = method; opts.stats = stats; opts.threads = threads; opts.maxMemory = maxMemory
-            let wsrc = weightsRaster.map { r -> BandSource in
-                let b = weights!.band ?? 1
-                return BandSource(raster: Raster.opener(path: r.path), band: b, info: r.bands[b - 1])
-            }
-            let engine = ZonalEngine(grid: g.grid, areaModel: areaModel, sources: g.cols.map { bands[$0].source },
-                                     weights: wsrc, options: opts)
-            let outside = zones.indices.filter { z in
-                !zones[z].geometry.isEmpty && !zones[z].geometry.bounds.intersects(g.grid.extent)
-            }
-            if !outside.isEmpty {
-                warnings.append(GeoWarning(.outside, file: g.raster.path, "\(outside.count) zone(s) lie wholly outside \(g.raster.path): " +
-                                outside.prefix(10).map { zones[$0].id }.joined(separator: ", ") + (outside.count > 10 ? ", ..." : "")))
-            }
-            let cells = g.grid.rows * g.grid.cols
-            try engine.run(zones: zones, sink: { z, first, accsIn in
-                var accs = accsIn
-                if !zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = zoneAreas[z] } }
-                let cols = Array(g.cols[first..<(first + accs.count)])
-                let nScalar = scalarStats.count
-                units[z].scalar.withUnsafeMutableBufferPointer { out in
-                    for (k, ci) in cols.enumerated() {
-                        for (si, st) in scalarStats.enumerated() { out[ci * nScalar + si] = st.value(of: accs[k]) ?? .nan }
-                    }
-                }
-                if hasClassStats {
-                    for (k, ci) in cols.enumerated() {
-                        for (si, st) in stats.enumerated() where st.classColumnPrefix != nil {
-                            units[z].classes[ci * stats.count + si] = st.classValues(of: accs[k])
-                        }
-                    }
-                }
-                guard !parentsOf.isEmpty else { return }
-                for (level, code) in parentsOf[z] {
-                    let key = "\(level)\u{1}\(code)"
-                    var acc = parentAcc.removeValue(forKey: key) ?? g.cols.map { bands[$0].source.info.type == .uint8 }
-                        .map { ZoneStats(histogram: hasClassStats || stats.contains(where: \.needsHistogram), denseBytes: $0) }
-                    for k in accs.indices { acc[first + k].merge(accs[k]) }
-                    parentAcc[key] = acc
-                }
-            }, progress: progress.map { p in { done, total in p(doneBefore + done * cells / max(total, 1), totalCellsAll) } })
-            // Finish this group's parent values (accumulators are per group).
-            for (key, accs) in parentAcc {
-                let parts = key.split(separator: "\u{1}", maxSplits: 1)
-                let level = Int(parts[0])!, code = String(parts[1])
-                var u: ResultUnit
-                if let i = parentOrder.firstIndex(where: { $0.level == level && $0.code == code }) {
-                    u = units[zones.count + i]
-                } else {
-                    parentOrder.append((level, code))
-                    u = ResultUnit(id: code, level: levelNames[level], name: "", attributes: [],
-                                   scalar: [Double](repeating: .nan, count: scalarStats.count * bands.count), classes: [:],
-                                   isEmptyGeometry: false)
-                    units.append(u)
-                }
-                for (k, ci) in g.cols.enumerated() {
-                    for (si, st) in scalarStats.enumerated() { u.scalar[ci * scalarStats.count + si] = st.value(of: accs[k]) ?? .nan }
-                    for (si, st) in stats.enumerated() where st.classColumnPrefix != nil {
-                        u.classes[ci * stats.count + si] = st.classValues(of: accs[k])
-                    }
-                }
-                units[zones.count + parentOrder.firstIndex(where: { $0.level == level && $0.code == code })!] = u
-            }
-            parentAcc.removeAll()
-            doneBefore += cells
+    /// Run the engine over one grid group: each zone's values for the group's bands go to its
+    /// row, and its accumulators to its parents'.
+    private func runGroup(_ g: GridGroup, bands: [OutputBand], zones: [Zone], zoneAreas: [Double], areaModel: CellAreaModel,
+                          weights: BandSource?, units: inout [ResultUnit], rollup: inout Rollup?,
+                          warnings: inout [GeoWarning], progress: ((Int, Int) -> Void)?) throws {
+        var opts = EngineOptions()
+        opts.method = method; opts.stats = stats; opts.threads = threads; opts.maxMemory = maxMemory
+        let engine = ZonalEngine(grid: g.grid, areaModel: areaModel, sources: g.bands.map { bands[$0].source },
+                                 weights: weights, options: opts)
+        let outside = zones.indices.filter { z in
+            !zones[z].geometry.isEmpty && !zones[z].geometry.bounds.intersects(g.grid.extent)
         }
-        // Parents with no zone touching any raster still get a row (they exist in the zones).
-        for (z, chain) in parentsOf.enumerated() {
-            for (level, code) in chain {
-                let key = "\(level)\u{1}\(code)"
-                if !parentOrder.contains(where: { $0.level == level && $0.code == code }) {
-                    parentOrder.append((level, code))
-                    units.append(ResultUnit(id: code, level: levelNames[level], name: "", attributes: [],
-                                            scalar: [Double](repeating: .nan, count: scalarStats.count * bands.count), classes: [:],
-                                            isEmptyGeometry: false))
-                }
-                // Include-columns and names the parent's zones all share.
-                var attrs = parentAttrs[key] ?? [String?](repeating: nil, count: includeFields.count)
-                let first = parentAttrs[key] == nil
-                for (i, v) in units[z].attributes.enumerated() {
-                    if first { attrs[i] = v } else if attrs[i] != v { attrs[i] = "" }
-                }
-                parentAttrs[key] = attrs
-                if level < parentNameFields.count, let nf = parentNameFields[level], parentNames[key] == nil {
-                    parentNames[key] = zones[z].attributes[fieldIndex(nf)]
-                }
-            }
+        if !outside.isEmpty {
+            warnings.append(GeoWarning(.outside, file: g.rasterPath, "\(outside.count) zone(s) lie wholly outside \(g.rasterPath): " +
+                            outside.prefix(10).map { zones[$0].id }.joined(separator: ", ") + (outside.count > 10 ? ", ..." : "")))
         }
-        for (i, p) in parentOrder.enumerated() {
-            let key = "\(p.level)\u{1}\(p.code)"
-            units[zones.count + i].attributes = (parentAttrs[key] ?? []).map { $0 ?? "" }
-            units[zones.count + i].name = parentNames[key] ?? (p.code == countryCode ? countryName(p.code) : "")
-        }
-        // Roll-up rows after the zones: by level (finest first), then by code.
-        let rolled = units[zones.count...].sorted { a, b in
-            let la = levelNames.firstIndex(of: a.level) ?? 0, lb = levelNames.firstIndex(of: b.level) ?? 0
-            return la != lb ? la < lb : a.id < b.id
-        }
-        units = Array(units[..<zones.count]) + rolled
-        warnings += GDALMessages.shared.drain()
-        let summary = ZoneLayerSummary(path: zonesPath, layer: zoneLayer.layerName, featureCount: zones.count,
+        let stats = self.stats, scalarStats = stats.filter { $0.classColumnPrefix == nil }
+        rollup?.beginGroup(template: g.bands.map {
+            ZoneStats(histogram: stats.contains(where: \.needsHistogram), denseBytes: bands[$0].source.info.type == .uint8)
+        })
+        try engine.run(zones: zones, sink: { z, first, accsIn in
+            var accs = accsIn
+            if !zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = zoneAreas[z] } }
+            units[z].record(accs, bands: g.bands[first..<(first + accs.count)], stats: stats, scalarStats: scalarStats)
+            rollup?.add(zone: z, first: first, accs)
+        }, progress: progress)
+        rollup?.endGroup(bands: g.bands)
+    }
+
+    /// The results, with the warnings GDAL left and what the metadata sidecar needs.
+    private func result(units: [ResultUnit], bands: [OutputBand], input: ZoneInput, hasRollup: Bool, rasterCRS: String?) -> ZonalResult {
+        let zoneLayer = input.layer
+        let summary = ZoneLayerSummary(path: zonesPath, layer: zoneLayer.layerName, featureCount: zoneLayer.zones.count,
                                        idField: zoneLayer.idField, pcodeVersion: zoneLayer.pcodeVersion, crs: zoneLayer.crsWKT)
         return ZonalResult(units: units, bands: bands, stats: stats, idField: zoneLayer.idField, includeFields: includeFields,
-                           hasRollup: !parentsOf.isEmpty, geometries: zones.map(\.wkb), zonesCRS: zoneLayer.crsWKT,
-                           warnings: warnings, zones: summary, rasterCRS: firstSRS?.shortName, method: method,
-                           idLevel: check.dominantLevel)
+                           hasRollup: hasRollup, geometries: zoneLayer.zones.map(\.wkb), zonesCRS: zoneLayer.crsWKT,
+                           warnings: input.warnings + GDALMessages.shared.drain(), zones: summary, rasterCRS: rasterCRS,
+                           method: method, idLevel: input.check.dominantLevel)
     }
 }
 

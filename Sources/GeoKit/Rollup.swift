@@ -1,0 +1,172 @@
+import Foundation
+import GeoCore
+
+// Roll-ups: townships into districts, districts into states, everything into the country.
+// Each zone names its parents (from zone fields or a child,parent gazetteer); a parent's
+// accumulators are the merge of its zones' accumulators, so its mean is the area-weighted
+// mean of its zones and its median is the median of all their cells. Plain values and no
+// GDAL: the job hands in what the engine hands out, and tests can do the same.
+
+/// Which parents each zone rolls up to, and what each level is called.
+package struct ParentChains: Sendable {
+    package struct Parent: Hashable, Sendable {
+        /// Index into `levelNames`: 0 is the finest parent level, the country is last.
+        package var level: Int
+        package var code: String
+        package init(level: Int, code: String) { self.level = level; self.code = code }
+    }
+
+    /// Per zone (in zone order), its parents, finest first.
+    package var chains: [[Parent]]
+    package var levelNames: [String]
+    /// The country row's code, when there is a country row.
+    package var countryCode: String?
+
+    package init(chains: [[Parent]], levelNames: [String], countryCode: String?) {
+        self.chains = chains; self.levelNames = levelNames; self.countryCode = countryCode
+    }
+
+    /// Parents from zone fields (`--rollup DT_PCODE,ST_PCODE`): `codes[zone][k]` is the
+    /// zone's value of `fields[k]`; a blank value means no parent at that level.
+    package static func fromFields(_ fields: [String], codes: [[String]], country: String?) -> ParentChains {
+        let chains = codes.map { row in
+            fields.indices.compactMap { k -> Parent? in
+                let code = row[k].trimmingCharacters(in: .whitespaces)
+                return code.isEmpty ? nil : Parent(level: k, code: code)
+            }
+        }
+        return ParentChains(chains: chains, levelNames: fields.map { AdminLevel(field: $0)?.name ?? $0 },
+                            countryCode: nil).addingCountry(country)
+    }
+
+    /// Parents by following child -> parent links up from each zone's id; a cycle ends the
+    /// chain. Levels are named by depth (`parent1` is the nearest).
+    package static func fromGazetteer(_ parentOf: [String: String], ids: [String], country: String?) -> ParentChains {
+        var depth = 0
+        let chains = ids.map { id -> [Parent] in
+            var chain: [Parent] = []
+            var current = id
+            var seen = Set<String>()
+            while let p = parentOf[current], !seen.contains(p) {
+                seen.insert(p); chain.append(Parent(level: chain.count, code: p)); current = p
+            }
+            depth = max(depth, chain.count)
+            return chain
+        }
+        return ParentChains(chains: chains, levelNames: (0..<depth).map { "parent\($0 + 1)" }, countryCode: nil)
+            .addingCountry(country)
+    }
+
+    /// Every zone also rolls up to the country, a level above all others.
+    private func addingCountry(_ code: String?) -> ParentChains {
+        guard let code else { return self }
+        let country = Parent(level: levelNames.count, code: code)
+        return ParentChains(chains: chains.map { $0 + [country] }, levelNames: levelNames + ["country"], countryCode: code)
+    }
+}
+
+/// Parent rows built from zone accumulators, one grid group at a time: the engine's
+/// accumulators cover one group's bands, so each group fills its own bands of the rows.
+package struct Rollup {
+    package typealias Parent = ParentChains.Parent
+    package let parents: ParentChains
+    private let stats: [Statistic]
+    private let scalarStats: [Statistic]
+    private let bandCount: Int
+    private var rows: [ResultUnit] = []
+    private var rowOf: [Parent: Int] = [:]
+    /// The current group: an empty accumulator per band, and its parents' accumulators.
+    private var template: [ZoneStats] = []
+    private var groupAccs: [Parent: [ZoneStats]] = [:]
+    private var groupOrder: [Parent] = []
+
+    /// `bandCount` output bands in all; `stats` as in the job (scalar and per-class).
+    package init(_ parents: ParentChains, stats: [Statistic], bandCount: Int) {
+        self.parents = parents; self.stats = stats; self.bandCount = bandCount
+        scalarStats = stats.filter { $0.classColumnPrefix == nil }
+    }
+
+    /// Start a grid group whose bands have these empty accumulators.
+    package mutating func beginGroup(template: [ZoneStats]) {
+        self.template = template
+        groupAccs.removeAll()
+        groupOrder.removeAll()
+    }
+
+    /// Merge zone `zone`'s accumulators of the group's bands first..<first+accs.count into
+    /// its parents'. Calls come in the engine's fixed order, so sums do not depend on threads.
+    package mutating func add(zone: Int, first: Int, _ accs: [ZoneStats]) {
+        for p in parents.chains[zone] {
+            if groupAccs[p] == nil { groupAccs[p] = template; groupOrder.append(p) }
+            for k in accs.indices { groupAccs[p]![first + k].merge(accs[k]) }
+        }
+    }
+
+    /// The group is done: its parents' values go to output bands `bands` (one per group band).
+    package mutating func endGroup(bands: [Int]) {
+        for p in groupOrder {
+            let r = row(p)
+            rows[r].record(groupAccs[p]!, bands: bands, stats: stats, scalarStats: scalarStats)
+        }
+        groupAccs.removeAll()
+        groupOrder.removeAll()
+    }
+
+    /// Every parent's row, sorted by level (finest first) then code. Parents no zone's
+    /// values reached still get a row. `attributes[zone]` are the zones' include-columns: a
+    /// parent keeps the values all its zones share and blanks the others. `names[zone][level]`
+    /// is the zone's value of that level's name field (nil: none); a parent takes its first
+    /// zone's, and the country its country name.
+    package mutating func finish(attributes: [[String]], names: [[String?]]) -> [ResultUnit] {
+        var shared: [Parent: [String]] = [:]
+        var name: [Parent: String] = [:]
+        for (z, chain) in parents.chains.enumerated() {
+            for p in chain {
+                _ = row(p)
+                if let a = shared[p] {
+                    shared[p] = zip(a, attributes[z]).map { $0 == $1 ? $0 : "" }
+                } else {
+                    shared[p] = attributes[z]
+                }
+                if p.level < names[z].count, let n = names[z][p.level], name[p] == nil { name[p] = n }
+            }
+        }
+        for (p, r) in rowOf {
+            rows[r].attributes = shared[p] ?? []
+            rows[r].name = name[p] ?? (p.code == parents.countryCode ? countryName(p.code) : "")
+        }
+        // By level name as the old tables did (levels sharing a name sort together), then code.
+        let levelNames = parents.levelNames
+        return rows.sorted { a, b in
+            let la = levelNames.firstIndex(of: a.level) ?? 0, lb = levelNames.firstIndex(of: b.level) ?? 0
+            return la != lb ? la < lb : a.id < b.id
+        }
+    }
+
+    /// The row of `p`, made (with no values) on first use.
+    private mutating func row(_ p: Parent) -> Int {
+        if let r = rowOf[p] { return r }
+        rows.append(ResultUnit(id: p.code, level: parents.levelNames[p.level], name: "", attributes: [],
+                               scalar: [Double](repeating: .nan, count: scalarStats.count * bandCount), classes: [:],
+                               isEmptyGeometry: false))
+        rowOf[p] = rows.count - 1
+        return rows.count - 1
+    }
+}
+
+extension ResultUnit {
+    /// Store the statistics of `accs[k]` as the values of output band `bands[k]`.
+    package mutating func record<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, stats: [Statistic], scalarStats: [Statistic]) {
+        let nScalar = scalarStats.count
+        scalar.withUnsafeMutableBufferPointer { out in
+            for (k, b) in bands.enumerated() {
+                for (si, st) in scalarStats.enumerated() { out[b * nScalar + si] = st.value(of: accs[k]) ?? .nan }
+            }
+        }
+        for (k, b) in bands.enumerated() {
+            for (si, st) in stats.enumerated() where st.classColumnPrefix != nil {
+                classes[b * stats.count + si] = st.classValues(of: accs[k])
+            }
+        }
+    }
+}
