@@ -84,6 +84,8 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--no-rasterstats", action="store_true")
     ap.add_argument("--no-peers", action="store_true", help="geotool (and --baseline) only")
+    ap.add_argument("--ee-cli", help="exactextract's command-line tool (built from source): each case runs every "
+                    "strategy once, then the fastest --repeat times")
     ap.add_argument("--baseline", help="another geotool binary (e.g. a build of an earlier commit): timed "
                     "alternately with this one, its output compared byte for byte")
     a = ap.parse_args()
@@ -96,19 +98,21 @@ def main():
     cases = {
         "1": dict(title="dem x 328 townships: count mean min max stdev", zones=town, idf="TS_PCODE", raster=D("dem.tif"),
                   gt=["--raster", "dem=" + D("dem.tif"), "--stats", "count,mean,min,max,stdev"],
-                  ee="count,mean,min,max,stdev", rs="count,mean,min,max,std"),
+                  ee="count,mean,min,max,stdev", rs="count,mean,min,max,std",
+                  cli=("dem", D("dem.tif"), ["count", "mean", "min", "max", "stdev"], None)),
         "2": dict(title="lossyear x 328 townships: class_area + frac (23 classes)", zones=town, idf="TS_PCODE",
                   raster=D("lossyear.tif"),
                   gt=["--raster", "loss=" + D("lossyear.tif"), "--stats", "class_area,frac"],
-                  ee="unique,frac", rs=None),
+                  ee="unique,frac", rs=None, cli=("loss", D("lossyear.tif"), ["unique", "frac"], None)),
         "3": dict(title="ntl x 13,726 tracts: sum mean, weighted_mean by pop", zones=tracts, idf="VT_PCODE",
                   raster=D("ntl.tif"),
                   gt=["--raster", "ntl=" + D("ntl.tif"), "--weights", "pop=" + D("pop.tif"),
                       "--stats", "sum,mean,weighted_mean"],
-                  ee="sum,mean,weighted_mean", weights=D("pop.tif"), rs="sum,mean"),
+                  ee="sum,mean,weighted_mean", weights=D("pop.tif"), rs="sum,mean",
+                  cli=("ntl", D("ntl.tif"), ["sum", "mean", "weighted_mean"], ("pop", D("pop.tif")))),
         "4": dict(title="precip 516 bands x 13,726 tracts: mean of every band", zones=tracts, idf="VT_PCODE",
                   raster=D("precip.tif"), gt=["--raster", "precip=" + D("precip.tif"), "--stats", "mean"],
-                  ee="mean", rs=None),
+                  ee="mean", rs=None, cli=("precip", D("precip.tif"), ["mean"], None)),
     }
     rows = []
     notes = []
@@ -152,6 +156,27 @@ def main():
                         k.get("weights", "")], a.repeat)
         agree = compare(out, eeout, k["idf"])
         rows.append((c, "", "exactextract 0.3.0", e, e[0] / g[0]))
+        if a.ee_cli and k.get("cli"):
+            name, path, ops, w = k["cli"]
+            cmd = [a.ee_cli, "-p", k["zones"], "-f", k["idf"], "-r", "%s:%s" % (name, path), "--threads", str(a.threads)]
+            if w:
+                cmd += ["-w", "%s:%s" % w]
+            for op in ops:
+                cmd += ["-s", "%s(%s%s)" % (op, name, "," + w[0] if op.startswith("weighted") else "")]
+            tried = {}
+            for strategy in ["feature-sequential", "raster-sequential", "raster-parallel"]:
+                clio = os.path.join(tmp, "eecli%s_%s.csv" % (c, strategy))
+                try:
+                    tried[strategy] = timed(cmd + ["--strategy", strategy, "-o", clio])
+                except SystemExit as e:
+                    notes.append("case %s: exactextract CLI %s: not run (%s)" % (c, strategy, str(e).splitlines()[-1][:120]))
+            if tried:
+                best = min(tried, key=lambda t: tried[t][0])
+                clio = os.path.join(tmp, "eecli%s_%s.csv" % (c, best))
+                runs = [tried[best]] + [timed(cmd + ["--strategy", best, "-o", clio]) for _ in range(a.repeat - 1)]
+                e2 = (statistics.median(r[0] for r in runs), max(r[1] for r in runs), [round(r[0], 2) for r in runs])
+                rows.append((c, "", "exactextract CLI, %s (best of %s)" % (best, ", ".join("%s %.1f s" % (t, tried[t][0]) for t in tried)),
+                             e2, e2[0] / g[0]))
         if k.get("rs") and not a.no_rasterstats:
             rsout = os.path.join(tmp, "rs%s.csv" % c)
             r = median_run([sys.executable, "-c", RS_SCRIPT, k["zones"], k["raster"], k["rs"], rsout, k["idf"]], 1)
