@@ -268,6 +268,7 @@ public final class BatchRunner {
     public func run() throws -> BatchReport {
         var report = BatchReport()
         let fm = FileManager.default
+        try checkOutputs()
         try fm.createDirectory(atPath: cacheDir, withIntermediateDirectories: true)
         removeStaleTemporaries()
         let plan = try self.plan()
@@ -478,15 +479,24 @@ public final class BatchRunner {
         return data.dropFirst(16).withUnsafeBytes { raw in Array(raw.bindMemory(to: Double.self)) }
     }
 
-    /// Temporaries of killed runs (`.NAME.tmp-PID.ext`) in the output and cache folders.
+    /// Temporaries of killed runs (`.NAME.tmp-PID.ext`) in the output and cache folders
+    /// (GeoCore's `removeStaleTemporaries`, shared with every command).
     package func removeStaleTemporaries() {
-        let fm = FileManager.default
         var dirs = [manifest.outputDir, cacheDir]
-        dirs += ((try? fm.contentsOfDirectory(atPath: cacheDir)) ?? []).map { cacheDir + "/" + $0 }
-        for d in dirs {
-            for f in (try? fm.contentsOfDirectory(atPath: d)) ?? [] where f.hasPrefix(".") && f.contains(".tmp-") && !f.contains(".tmp-\(getpid())") {
-                try? fm.removeItem(atPath: d + "/" + f)
-            }
+        dirs += ((try? FileManager.default.contentsOfDirectory(atPath: cacheDir)) ?? []).map { cacheDir + "/" + $0 }
+        for d in dirs { GeoCore.removeStaleTemporaries(in: d) }
+    }
+
+    /// Refuse, before any work, a manifest whose outputs (each indicator's table and sidecar,
+    /// the state) are one of its inputs (the manifest, the zones, the rasters, the weights).
+    package func checkOutputs() throws {
+        var inputs = [manifest.path, manifest.zones.path]
+        for ind in manifest.indicators { inputs += ind.sources.map(\.path) + (ind.weights.map { [$0] } ?? []) }
+        var outputs = manifest.indicators.map { ind -> OutputSafety.Output in
+            let t = BatchRunner.tablePath(manifest, ind.name)
+            return OutputSafety.Output(t, sidecar: ZonalResult.sidecarPath(for: t))
         }
+        outputs.append(OutputSafety.Output(statePath))
+        try OutputSafety.check(inputs: inputs, outputs: outputs)
     }
 }

@@ -90,9 +90,12 @@ extension BatchRunner {
         for s in ind.sources { rasters[s.path] = try Raster(path: s.path) }
         let valueUnit = ind.unit ?? series.entries.first.flatMap { rasters[$0.path]!.bands[$0.band - 1].unit }
         let layout = BatchTableLayout(ind, series: series, zones: zc, format: manifest.format, valueUnit: valueUnit)
-        let rows = try writeRows(layout, zones: zc, to: out)
-        try writeTableSidecar(ind, series: series, zones: zc, rasters: rasters, valueUnit: valueUnit,
-                              columns: layout.header, rows: rows, started: started, output: out)
+        // Table and sidecar together: the sidecar renamed first, the table last.
+        try writeAtomically([ZonalResult.sidecarPath(for: out), out]) { tmps in
+            let rows = try writeRows(layout, zones: zc, to: out, temporary: tmps[1])
+            try writeTableSidecar(ind, series: series, zones: zc, rasters: rasters, valueUnit: valueUnit,
+                                  columns: layout.header, rows: rows, started: started, output: out, temporary: tmps[0])
+        }
         var st = state.indicators[ind.name]!
         st.tableKey = tk
         st.table = try batchFingerprint(out)
@@ -109,9 +112,9 @@ extension BatchRunner {
     }
 
     /// Stream the header and every unit's rows to `out` (atomically); the number of rows.
-    package func writeRows(_ layout: BatchTableLayout, zones zc: BatchZonesCache, to out: String) throws -> Int {
+    package func writeRows(_ layout: BatchTableLayout, zones zc: BatchZonesCache, to out: String, temporary: String) throws -> Int {
         var rowCount = 0
-        try CSVWriter.write(to: out) { w in
+        try CSVWriter.write(to: out, temporary: temporary) { w in
             // Rows are assembled as bytes and go to the writer a megabyte at a time.
             var buf = [UInt8]()
             buf.reserveCapacity(1 << 21)
@@ -131,7 +134,8 @@ extension BatchRunner {
     /// The sidecar, as `geotool zonal` writes it, with the batch's own description and one
     /// raster entry per source file.
     package func writeTableSidecar(_ ind: BatchIndicator, series: BatchSeries, zones zc: BatchZonesCache, rasters: [String: Raster],
-                                   valueUnit: String?, columns: [String], rows: Int, started: Date, output out: String) throws {
+                                   valueUnit: String?, columns: [String], rows: Int, started: Date, output out: String,
+                                   temporary: String? = nil) throws {
         let st = state.indicators[ind.name]!
         let result = sidecarResult(ind, series: series, zones: zc, rasters: rasters, valueUnit: valueUnit, state: st)
         let z = manifest.zones
@@ -151,7 +155,7 @@ extension BatchRunner {
                                       bands: s.bands.enumerated().map { SidecarBand(band: $1, info: r.bands[$1 - 1], date: s.dates[$0], unit: valueUnit) })
         }
         pkg["sources"] = [["title": "zones", "path": z.path]] + ind.sources.map { ["title": ind.name, "path": $0.path] }
-        try writeSidecar(pkg, for: out)
+        try writeSidecar(pkg, for: out, temporary: temporary)
     }
 
     /// A `ZonalResult` standing for the table in the sidecar: the zones' units (without

@@ -31,11 +31,18 @@ public final class CSVWriter {
     public static func write(to path: String, bom: Bool = false, guardFormulas: Bool = true,
                              _ body: (CSVWriter) throws -> Void) throws {
         try writeAtomically(path) { tmp in
-            let w = try CSVWriter(path: tmp, displayPath: path, bom: bom)
-            w.guardsFormulas = guardFormulas
-            try body(w)
-            try w.close()
+            try write(to: path, temporary: tmp, bom: bom, guardFormulas: guardFormulas, body)
         }
+    }
+
+    /// Write the CSV meant for `path` to `temporary` (a caller's `writeAtomically`, e.g. a
+    /// table written together with its sidecar); errors name `path`.
+    public static func write(to path: String, temporary: String, bom: Bool = false, guardFormulas: Bool = true,
+                             _ body: (CSVWriter) throws -> Void) throws {
+        let w = try CSVWriter(path: temporary, displayPath: path, bom: bom)
+        w.guardsFormulas = guardFormulas
+        try body(w)
+        try w.close()
     }
 
     public func writeRow(_ cells: [String]) throws {

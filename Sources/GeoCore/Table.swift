@@ -31,8 +31,10 @@ public struct Table: Sendable {
 }
 
 /// Shortest text that reads back as the same Double; integers without a decimal point.
+/// NaN and ±infinity are empty (the number rule of every output: empty in CSV and
+/// spreadsheets, null in JSON, see `jsonSafe`).
 public func formatNumber(_ v: Double) -> String {
-    if v.isNaN { return "" }
+    if !v.isFinite { return "" }
     if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
     return "\(v)"
 }
@@ -44,26 +46,44 @@ package func csvQuote(_ s: String) -> String {
     return s
 }
 
-/// Write `data` to `path` atomically: a temporary file beside it, then a rename, so no
-/// half-written file ever carries the final name.
+/// Write `path` atomically: `write` writes a temporary file beside it (`.NAME.tmp-PID.ext`),
+/// which is renamed to `path` only when `write` succeeds, so no half-written file ever
+/// carries the final name. Errors name `path`, never the temporary.
 public func writeAtomically(_ path: String, _ write: (String) throws -> Void) throws {
-    let url = URL(fileURLWithPath: path)
-    let dir = url.deletingLastPathComponent().path
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isDir), isDir.boolValue else {
-        throw GeoKitError.io(path, "cannot write: directory \(dir) does not exist")
+    try writeAtomically([path]) { try write($0[0]) }
+}
+
+/// Write several files together (a table and its sidecar): `write` writes every temporary,
+/// then they are renamed in the order given, so the last one (the table) appears only when
+/// all the others did; when `write` fails, none is renamed and every temporary is removed.
+/// The temporaries are registered in `TemporaryFiles` while they exist (a signal removes them).
+public func writeAtomically(_ paths: [String], _ write: ([String]) throws -> Void) throws {
+    var tmps: [String] = []
+    // A missing folder is reported for the last file (the table), not its sidecar.
+    for path in paths.reversed() {
+        let url = URL(fileURLWithPath: path)
+        let dir = (path as NSString).deletingLastPathComponent
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isDir), isDir.boolValue else {
+            throw GeoKitError.io(path, "cannot write: directory \(dir) does not exist")
+        }
+        // Keep the extension: some GDAL drivers insist on it.
+        let ext = url.pathExtension
+        tmps.insert((dir.isEmpty ? "" : dir + "/") + "." + url.deletingPathExtension().lastPathComponent + ".tmp-\(getpid())"
+                    + (ext.isEmpty ? "" : "." + ext), at: 0)
     }
-    // Keep the extension: some GDAL drivers insist on it.
-    let ext = url.pathExtension
-    let tmp = dir + "/." + url.deletingPathExtension().lastPathComponent + ".tmp-\(getpid())" + (ext.isEmpty ? "" : "." + ext)
-    try? FileManager.default.removeItem(atPath: tmp)
+    TemporaryFiles.add(tmps)
+    defer { TemporaryFiles.remove(tmps) }
+    for t in tmps { unlink(t) }
     do {
-        try write(tmp)
-        if rename(tmp, path) != 0 {
-            throw GeoKitError.io(path, "cannot write: \(String(cString: strerror(errno)))")
+        try write(tmps)
+        for (path, tmp) in zip(paths, tmps) {
+            if rename(tmp, path) != 0 {
+                throw GeoKitError.io(path, "cannot write: \(String(cString: strerror(errno)))")
+            }
         }
     } catch {
-        try? FileManager.default.removeItem(atPath: tmp)
+        for t in tmps { removeTemporary(t) }
         throw error
     }
 }

@@ -40,8 +40,35 @@ public final class SHA256 {
     }
     public static func hex(text: String) -> String { hex(Array(text.utf8)) }
 
-    /// SHA-256 of a file, streamed in 8 MB reads. Throws for a folder or an unreadable file.
+    /// SHA-256 of a file, streamed in 8 MB reads; throws for an unreadable file. A folder
+    /// (zones given as a folder of shapefiles, a raster path that is a folder) is hashed as
+    /// the SHA-256 of its entries' names and hashes (`name<TAB>hash` lines, sorted by name;
+    /// subfolders likewise, symbolic links to folders not followed), so it stays unchanged
+    /// as long as its files do.
     public static func hex(fileAt path: String) throws -> String {
+        try hex(fileAt: path, depth: 0)
+    }
+
+    private static func hex(fileAt path: String, depth: Int) throws -> String {
+        var st = stat()
+        if stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+            guard depth < 16 else { throw GeoKitError.input(path, "folders nested too deep to hash") }
+            let names: [String]
+            do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
+                throw GeoKitError.input(path, "cannot read the folder")
+            }
+            var lines = ""
+            for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+                let p = (path as NSString).appendingPathComponent(name)
+                var lst = stat()
+                if lstat(p, &lst) == 0 && (lst.st_mode & S_IFMT) == S_IFLNK && stat(p, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+                    lines += "\(name)\tlink\n"
+                    continue
+                }
+                lines += "\(name)\t\(try hex(fileAt: p, depth: depth + 1))\n"
+            }
+            return hex(text: lines)
+        }
         guard let f = fopen(path, "rb") else {
             throw GeoKitError.input(path, "cannot read (\(String(cString: strerror(errno))))")
         }

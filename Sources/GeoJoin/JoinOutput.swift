@@ -81,15 +81,18 @@ extension PointJoinResult {
     }
 
     /// Write the joined table: `.csv` (fast path), `.gpkg` (attributes only, no geometry) or `.xlsx`.
-    public func write(_ points: PointTable, to path: String, bom: Bool = false, guardFormulas: Bool = true) throws {
+    /// Atomically, or to `temporary` when a caller's `writeAtomically` gives one (the table
+    /// written together with its QA report).
+    public func write(_ points: PointTable, to path: String, temporary: String? = nil, bom: Bool = false,
+                      guardFormulas: Bool = true) throws {
         let ext = (path as NSString).pathExtension.lowercased()
         if ext == "csv" {
             let parts = try csvChunks(points, guardFormulas: guardFormulas)
-            try CSVWriter.write(to: path, bom: bom) { w in
-                for p in parts { try w.writeEncoded(p) }
-            }
+            let body = { (w: CSVWriter) in for p in parts { try w.writeEncoded(p) } }
+            if let temporary { try CSVWriter.write(to: path, temporary: temporary, bom: bom, body) }
+            else { try CSVWriter.write(to: path, bom: bom, body) }
         } else {
-            try table(points).write(to: path, layerName: "join", bom: bom)
+            try table(points).write(to: path, temporary: temporary, layerName: "join", bom: bom)
         }
     }
 

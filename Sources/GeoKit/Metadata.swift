@@ -152,22 +152,29 @@ extension ZonalResult {
         return (d, c.stat.unit(valueUnit: b.unit))
     }
 
-    /// Write the table (wide or long) and its sidecar, each atomically.
+    /// Write the table (wide or long) and its sidecar together: both as temporaries, then
+    /// the sidecar renamed, then the table (a failed sidecar leaves no table; a failed
+    /// table, neither).
     public func write(to output: String, format: TableFormat, hxl: Bool, bom: Bool = false, guardFormulas: Bool = true,
                       run: RunInfo) throws {
-        if (output as NSString).pathExtension.lowercased() == "csv" {
-            let l = layout(format, hxl: hxl)
-            try CSVWriter.write(to: output, bom: bom, guardFormulas: guardFormulas) { w in
-                try w.writeRow(l.columns)
-                if let tags = l.hxl { try w.writeRow(tags) }
-                try forEachRow(format) { try w.writeRow($0) }
+        let side = ZonalResult.sidecarPath(for: output)
+        let json = try sidecarData(dataPackage(output: output, run: run), for: output)
+        try writeAtomically([side, output]) { tmps in
+            if (output as NSString).pathExtension.lowercased() == "csv" {
+                let l = layout(format, hxl: hxl)
+                try CSVWriter.write(to: output, temporary: tmps[1], bom: bom, guardFormulas: guardFormulas) { w in
+                    try w.writeRow(l.columns)
+                    if let tags = l.hxl { try w.writeRow(tags) }
+                    try forEachRow(format) { try w.writeRow($0) }
+                }
+            } else {
+                let table = self.table(format, hxl: hxl)
+                try table.write(to: output, temporary: tmps[1],
+                                geometries: format == .wide ? geometries + [[UInt8]?](repeating: nil, count: max(0, table.rows.count - geometries.count)) : nil,
+                                crsWKT: zonesCRS, bom: bom)
             }
-        } else {
-            let table = self.table(format, hxl: hxl)
-            try table.write(to: output, geometries: format == .wide ? geometries + [[UInt8]?](repeating: nil, count: max(0, table.rows.count - geometries.count)) : nil,
-                            crsWKT: zonesCRS, bom: bom)
+            try writeFileChecked(json, to: tmps[0], displayPath: side)
         }
-        try writeSidecar(dataPackage(output: output, run: run), for: output)
     }
 }
 
@@ -203,12 +210,23 @@ package func sidecarRasterEntry(name: String, path: String, sha256: String, crs:
 }
 
 /// The one sidecar writer: a data package as sorted, pretty JSON beside `output`, written
-/// atomically. Every command that writes a table writes its metadata through here.
-public func writeSidecar(_ package: [String: Any], for output: String) throws {
-    let data = try JSONSerialization.data(withJSONObject: package, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+/// atomically (or to `temporary`, when the caller writes it together with its table).
+/// Every command that writes a table writes its metadata through here.
+public func writeSidecar(_ package: [String: Any], for output: String, temporary: String? = nil) throws {
+    let data = try sidecarData(package, for: output)
     let side = ZonalResult.sidecarPath(for: output)
-    try writeAtomically(side) { tmp in
-        guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw GeoKitError.io(side, "cannot write") }
+    if let temporary { try writeFileChecked(data, to: temporary, displayPath: side); return }
+    try writeAtomically(side) { tmp in try writeFileChecked(data, to: tmp, displayPath: side) }
+}
+
+/// The sidecar's bytes: NaN and ±infinity (a NaN nodata, say) written as null, the number
+/// rule of every output; an error names the sidecar.
+public func sidecarData(_ package: [String: Any], for output: String) throws -> Data {
+    let side = ZonalResult.sidecarPath(for: output)
+    do {
+        return try JSONSerialization.data(withJSONObject: jsonSafe(package), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    } catch {
+        throw GeoKitError.io(side, "cannot write the metadata: \(error.localizedDescription)")
     }
 }
 

@@ -25,6 +25,8 @@ struct GeoTool: ParsableCommand {
 extension GeoTool {
     /// Like ArgumentParser's main, but every error is one line (usage stays behind --help).
     static func main() {
+        // SIGINT, SIGTERM, SIGHUP: remove the run's temporaries, exit 130, 143, 129.
+        TemporaryFiles.installSignalHandlers()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -59,3 +61,8 @@ func oneLine(_ message: String, limit: Int = 600) -> String {
 }
 
 func warn(_ w: GeoWarning) { warn(w.message) }
+
+/// The sidecars `TableMetadata.sidecar(for:)` may read beside a table: inputs of map and report.
+func tableSidecars(_ table: String) -> [String] {
+    [(table as NSString).deletingPathExtension + ".datapackage.json", table + ".datapackage.json"]
+}

@@ -100,6 +100,8 @@ struct Join: ParsableCommand {
 
     func run() throws {
         do {
+            // Refuse an output that is an input, or -o and --report that are one file, before any work.
+            try OutputSafety.prepare(inputs: [points, zones], outputs: [.init(output, option: "-o")] + (report.map { [.init($0, option: "--report")] } ?? []))
             let started = Date()
             var opts = PointJoinOptions(idField: id)
             opts.includeFields = includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
@@ -123,11 +125,17 @@ struct Join: ParsableCommand {
             if joiner.warnings.count > 20 { warn("\(joiner.warnings.count - 20) more warnings about the zones") }
             let result = try joiner.join(pts)
             marks.append(("join", Date()))
-            try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard)
-            marks.append(("write", Date()))
             if let report {
-                try result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn).write(to: report, layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
+                // Table and QA report together: the report renamed first, the table last.
+                let qa = result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn)
+                try writeAtomically([report, output]) { tmps in
+                    try result.write(pts, to: output, temporary: tmps[1], bom: bom, guardFormulas: !noFormulaGuard)
+                    try qa.write(to: report, temporary: tmps[0], layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
+                }
+            } else {
+                try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard)
             }
+            marks.append(("write", Date()))
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))
             var summary = "geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output)\n"
             for (m, c) in result.counts {

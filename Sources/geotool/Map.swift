@@ -83,6 +83,8 @@ struct Map: ParsableCommand {
 
     func run() throws {
         do {
+            // Refuse an output that is an input (the table, its sidecar, the zones), before any work.
+            try OutputSafety.prepare(inputs: [table, zones] + tableSidecars(table), outputs: [.init(output)])
             let png = (output as NSString).pathExtension.lowercased() == "png"
             let rsvg = png ? try findRsvgConvert() : nil
             let t = try Table.readCSV(path: table)
@@ -127,12 +129,10 @@ struct Map: ParsableCommand {
                 if let rsvg {
                     let svgTmp = tmp + ".svg"
                     defer { try? FileManager.default.removeItem(atPath: svgTmp) }
-                    try Data(svg.utf8).write(to: URL(fileURLWithPath: svgTmp))
+                    try writeFileChecked(Data(svg.utf8), to: svgTmp, displayPath: output)
                     try runRsvg(rsvg, svg: svgTmp, png: tmp, zoom: pngScale)
                 } else {
-                    guard FileManager.default.createFile(atPath: tmp, contents: Data(svg.utf8)) else {
-                        throw GeoKitError.io(output, "cannot write (permission denied or disk full)")
-                    }
+                    try writeFileChecked(Data(svg.utf8), to: tmp, displayPath: output)
                 }
             }
             let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0

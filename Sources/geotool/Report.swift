@@ -70,6 +70,9 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         do {
+            // Refuse an output that is an input (the table, its sidecar, the zones), before any work.
+            try OutputSafety.prepare(inputs: [table] + tableSidecars(table) + (zones.map { [$0] } ?? []),
+                                     outputs: [.init(output)])
             let t = try Table.readCSV(path: table)
             let (meta, metaWarning) = TableMetadata.sidecar(for: table)
             if let metaWarning { warn(metaWarning) }
@@ -116,9 +119,7 @@ struct ReportCommand: ParsableCommand {
             o.attribution = attribution
             let html = reportHTML(input, options: o)
             try writeAtomically(output) { tmp in
-                guard FileManager.default.createFile(atPath: tmp, contents: Data(html.utf8)) else {
-                    throw GeoKitError.io(output, "cannot write (permission denied or disk full)")
-                }
+                try writeFileChecked(Data(html.utf8), to: tmp, displayPath: output)
             }
             FileHandle.standardError.write(Data("geotool: wrote \(output) (\(html.utf8.count / 1024) KB): \(indicators.count) indicator(s), \(t.rows.count) rows\n".utf8))
         } catch let e as GeoKitError {

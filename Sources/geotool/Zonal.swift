@@ -135,6 +135,9 @@ struct Zonal: ParsableCommand {
                 let parts = u.split(separator: "=", maxSplits: 1).map(String.init)
                 job.units[parts[0]] = parts[1]
             }
+            // Refuse an output that is an input (or whose sidecar is), before any work.
+            try OutputSafety.prepare(inputs: [zones] + job.rasters.map(\.path) + (job.weights.map { [$0.path] } ?? []) + (gazetteer.map { [$0] } ?? []),
+                                     outputs: [.init(output, sidecar: ZonalResult.sidecarPath(for: output))])
             let started = Date()
             // Checksums for the sidecar, computed while the engine runs.
             let hashes = InputHashes(paths: [zones] + job.rasters.map(\.path))

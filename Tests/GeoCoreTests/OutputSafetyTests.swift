@@ -1,0 +1,79 @@
+import XCTest
+import GeoCore
+import GeoTestSupport
+
+final class OutputSafetyCoreTests: XCTestCase {
+    func testRealPathsOfFilesThatDoNotExistYet() throws {
+        let dir = Fixtures.tempDir()
+        let real = OutputSafety.realPath(dir)
+        try FileManager.default.createDirectory(atPath: dir + "/a", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/l", withDestinationPath: dir + "/a")
+        XCTAssertEqual(OutputSafety.realPath(dir + "/l/new.csv"), real + "/a/new.csv")
+        XCTAssertEqual(OutputSafety.realPath(dir + "/a/./../a/new.csv"), real + "/a/new.csv")
+        XCTAssertEqual(OutputSafety.realPath(dir + "/nope/../a/x.csv"), real + "/a/x.csv")
+    }
+
+    func testOutputsThatAreInputsOrEachOtherAreRefused() throws {
+        let dir = Fixtures.tempDir()
+        FileManager.default.createFile(atPath: dir + "/in.csv", contents: Data("a\n".utf8))
+        XCTAssertThrowsError(try OutputSafety.check(inputs: [dir + "/in.csv"], outputs: [.init(dir + "/./in.csv")])) {
+            let e = $0 as! GeoKitError
+            XCTAssertTrue(e.message.contains(dir + "/in.csv") && e.message.contains(dir + "/./in.csv"), e.message)
+        }
+        XCTAssertThrowsError(try OutputSafety.check(inputs: [], outputs: [.init(dir + "/o.csv"), .init(dir + "/o.csv")]))
+        XCTAssertThrowsError(try OutputSafety.check(inputs: [dir + "/o.datapackage.json"],
+                                                    outputs: [.init(dir + "/o.csv", sidecar: dir + "/o.datapackage.json")]))
+        XCTAssertNoThrow(try OutputSafety.check(inputs: [dir + "/in.csv"], outputs: [.init(dir + "/o.csv", sidecar: dir + "/o.datapackage.json")]))
+    }
+
+    func testInfinityAndNaNAreEmptyInCSV() throws {
+        XCTAssertEqual(formatNumber(.nan), "")
+        XCTAssertEqual(formatNumber(.infinity), "")
+        XCTAssertEqual(formatNumber(-.infinity), "")
+        XCTAssertEqual(TableCell.number(-.infinity).csv, "")
+        let dir = Fixtures.tempDir()
+        try Table(columns: ["a", "b", "c"], rows: [[.number(.infinity), .number(-.infinity), .number(1.5)]]).writeCSV(to: dir + "/t.csv")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/t.csv", encoding: .utf8), "a,b,c\n,,1.5\n")
+    }
+
+    func testJSONNumbersNaNAndInfinityAreNull() throws {
+        let v = jsonSafe(["a": Double.nan, "b": [1.5, -Double.infinity], "c": ["d": Float.infinity], "e": 3, "f": "x"] as [String: Any])
+        let data = try JSONSerialization.data(withJSONObject: v, options: [.sortedKeys])
+        XCTAssertEqual(String(decoding: data, as: UTF8.self), #"{"a":null,"b":[1.5,null],"c":{"d":null},"e":3,"f":"x"}"#)
+    }
+
+    func testTemporariesAreRemovedOnRequestAndTheTableIsRenamedLast() throws {
+        let dir = Fixtures.tempDir()
+        var seen: [String] = []
+        XCTAssertThrowsError(try writeAtomically([dir + "/s.json", dir + "/t.csv"]) { tmps in
+            for t in tmps { FileManager.default.createFile(atPath: t, contents: Data()) }
+            FileManager.default.createFile(atPath: tmps[1] + "-journal", contents: Data())
+            seen = TemporaryFiles.open
+            XCTAssertEqual(Set(seen), Set(tmps))
+            TemporaryFiles.removeAll()
+            throw GeoKitError.io(dir + "/t.csv", "stopped")
+        })
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
+        XCTAssertEqual(TemporaryFiles.open, [])
+        // A failed rename of the first file (a folder has its name) leaves the second unwritten.
+        try FileManager.default.createDirectory(atPath: dir + "/s.json", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir + "/s.json/x", contents: Data())
+        XCTAssertThrowsError(try writeAtomically([dir + "/s.json", dir + "/t.csv"]) { tmps in
+            for t in tmps { FileManager.default.createFile(atPath: t, contents: Data("1".utf8)) }
+        }) { XCTAssertTrue(($0 as! GeoKitError).message.hasPrefix(dir + "/s.json:"), "\($0)") }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["s.json"])
+    }
+
+    func testStaleTemporariesOnlyOfDeadProcesses() throws {
+        let dir = Fixtures.tempDir()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/true")
+        try p.run(); p.waitUntilExit()
+        let dead = p.processIdentifier
+        for f in [".a.tmp-\(dead).csv", ".a.tmp-\(dead)", ".b.tmp-\(getpid()).csv", "a.tmp-\(dead).csv", ".c.tmp-x.csv"] {
+            FileManager.default.createFile(atPath: dir + "/" + f, contents: Data())
+        }
+        removeStaleTemporaries(in: dir)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), [".b.tmp-\(getpid()).csv", ".c.tmp-x.csv", "a.tmp-\(dead).csv"])
+    }
+}
