@@ -136,7 +136,7 @@ package func writeJSONAtomically<T: Encodable>(_ value: T, to path: String) thro
     enc.outputFormatting = [.sortedKeys]
     let data = try enc.encode(value)
     try writeAtomically(path) { tmp in
-        guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw GeoKitError.io(path, "cannot write") }
+        try writeFileChecked(data, to: tmp, displayPath: path)
     }
 }
 
@@ -467,7 +467,7 @@ public final class BatchRunner {
         for n in [UInt32(units), UInt32(bands), UInt32(stats)] { withUnsafeBytes(of: n.littleEndian) { data.append(contentsOf: $0) } }
         values.withUnsafeBytes { data.append(contentsOf: $0) }
         try writeAtomically(path) { tmp in
-            guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw GeoKitError.io(path, "cannot write") }
+            try writeFileChecked(data, to: tmp, displayPath: path)
         }
     }
 
