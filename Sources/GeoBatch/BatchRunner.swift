@@ -170,7 +170,9 @@ public final class BatchRunner {
     // MARK: fingerprints and keys
 
     /// The fingerprint of an input and whether it differs from the recorded one. A file
-    /// whose mtime alone changed is compared by its full SHA-256.
+    /// whose mtime alone changed is compared by its full SHA-256; when equal it is kept, and
+    /// every record of it (the input's and each indicator's source) takes the new mtime, so
+    /// the plan sees it unchanged and the next run does not hash it again.
     package func check(_ path: String) throws -> (fp: BatchFingerprint, changed: Bool) {
         if let c = inputCache[path] { return (c.0, c.changed) }
         let fp = try batchFingerprint(path)
@@ -180,6 +182,11 @@ public final class BatchRunner {
             else if rec.fingerprint.size == fp.size && rec.fingerprint.head == fp.head, (try? sha256(path: path)) == rec.sha256 {
                 changed = false
                 state.inputs[path]!.fingerprint = fp
+                for (name, ind) in state.indicators {
+                    if let src = ind.sources[path], src.fingerprint.size == fp.size && src.fingerprint.head == fp.head {
+                        state.indicators[name]!.sources[path]!.fingerprint = fp
+                    }
+                }
             }
         }
         inputCache[path] = (fp, changed)
@@ -189,7 +196,8 @@ public final class BatchRunner {
     /// Full SHA-256 of an input (recorded when unchanged, else computed).
     package func fullHash(_ path: String) throws -> String {
         let (fp, changed) = try check(path)
-        if !changed, let rec = state.inputs[path] { return rec.sha256 }
+        // Recorded for this fingerprint: unchanged, or hashed during this run.
+        if let rec = state.inputs[path], !changed || rec.fingerprint == fp { return rec.sha256 }
         let h = try sha256(path: path)
         state.inputs[path] = BatchInputRecord(fingerprint: fp, sha256: h)
         inputCache[path] = (fp, false)
@@ -214,7 +222,8 @@ public final class BatchRunner {
         var parts = [valueKey, ind.name, ind.description, ind.unit ?? "-", ind.sourceText, ind.annual?.rawValue ?? "-",
                      ind.baseline.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-", manifest.format.rawValue, "v1"]
         for s in ind.sources {
-            parts.append("\(s.path)|\(s.bands)|\(s.dates.map { $0 ?? "" })|\(try check(s.path).fp.head)|\(try check(s.path).fp.size)|\(try check(s.path).fp.mtime)")
+            // The content (full SHA-256), not the mtime: a touched file leaves the table as it is.
+            parts.append("\(s.path)|\(s.bands)|\(s.dates.map { $0 ?? "" })|\(try fullHash(s.path))")
         }
         return sha256(text: parts.joined(separator: "\n"))
     }
@@ -243,9 +252,12 @@ public final class BatchRunner {
                 if let st, st.valueKey != vk || unitCount == nil {
                     status = .changed
                     reason = state.zonesKey != zk || unitCount == nil ? "the zones changed" : "the indicator's statistics, method or weights changed"
-                } else if let rec = st?.sources[s.path] {
+                } else if st?.sources[s.path] != nil {
+                    // After the check: a file whose mtime alone changed has its records updated.
+                    let (fp, fileChanged) = try check(s.path)
+                    let rec = state.indicators[ind.name]!.sources[s.path]!
                     if rec.bands != s.bands { status = .changed; reason = "other bands" }
-                    else if try check(s.path).changed || rec.fingerprint != (try check(s.path).fp) { status = .changed; reason = "the file changed" }
+                    else if fileChanged || rec.fingerprint != fp { status = .changed; reason = "the file changed" }
                     else if !validCache(cachePath(ind.name, rec.cache), units: unitCount!, bands: s.bands.count, stats: ind.stats.count) {
                         status = .changed; reason = "its cached values are missing"
                     }

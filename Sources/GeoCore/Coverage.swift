@@ -59,8 +59,17 @@ public struct GridPolygon: Sendable {
     public private(set) var vmin = Double.infinity, vmax = -Double.infinity
 
     public init(_ geometry: MultiPolygon, on grid: Grid) {
+        // Far-away vertices (x = 1e20) would cost the grid-unit arithmetic its precision (and
+        // overflow Int in `window`): rings reaching beyond the grid's extent plus a margin as
+        // wide as the grid are clipped to that box first, in map units. Clipping keeps every
+        // point's winding number inside the box, so the coverage of the grid's cells is the same.
+        let margin = Double(max(grid.cols, grid.rows, 1))
+        let box = Box(xmin: grid.left - margin * grid.dx, ymin: grid.top - (Double(grid.rows) + margin) * grid.dy,
+                      xmax: grid.left + (Double(grid.cols) + margin) * grid.dx, ymax: grid.top + margin * grid.dy)
         for (ring, sign) in geometry.signedRings {
-            let pts = ring.points.map { (grid.u($0.x), grid.v($0.y)) }
+            var points = ring.points
+            if points.contains(where: { !box.contains(x: $0.x, y: $0.y) }) { points = clipRing(points, to: box) }
+            let pts = points.map { (grid.u($0.x), grid.v($0.y)) }
             guard pts.count >= 3 else { continue }
             // Orientation in grid units: area = sum of u dv. Reverse rings whose winding
             // disagrees with their role so every edge adds with a plus sign.
@@ -103,4 +112,31 @@ public struct GridPolygon: Sendable {
             return c
         }
     }
+}
+
+/// Sutherland-Hodgman: the ring clipped to `box` (edges along the box's sides may double
+/// back; they bound no area and the coverage sums cancel them).
+package func clipRing(_ ring: [Point], to box: Box) -> [Point] {
+    var pts = ring
+    if let f = pts.first, let l = pts.last, pts.count > 1, f == l { pts.removeLast() }
+    // Each side: inside test and the crossing of segment p-q with the side's line.
+    let sides: [(inside: (Point) -> Bool, cross: (Point, Point) -> Point)] = [
+        ({ $0.x >= box.xmin }, { p, q in Point(box.xmin, p.y + (box.xmin - p.x) * (q.y - p.y) / (q.x - p.x)) }),
+        ({ $0.x <= box.xmax }, { p, q in Point(box.xmax, p.y + (box.xmax - p.x) * (q.y - p.y) / (q.x - p.x)) }),
+        ({ $0.y >= box.ymin }, { p, q in Point(p.x + (box.ymin - p.y) * (q.x - p.x) / (q.y - p.y), box.ymin) }),
+        ({ $0.y <= box.ymax }, { p, q in Point(p.x + (box.ymax - p.y) * (q.x - p.x) / (q.y - p.y), box.ymax) }),
+    ]
+    for side in sides {
+        guard !pts.isEmpty else { break }
+        var out: [Point] = []
+        out.reserveCapacity(pts.count + 4)
+        for i in 0..<pts.count {
+            let p = pts[i], q = pts[(i + 1) % pts.count]
+            let pin = side.inside(p), qin = side.inside(q)
+            if pin { out.append(p) }
+            if pin != qin { out.append(side.cross(p, q)) }
+        }
+        pts = out
+    }
+    return pts
 }

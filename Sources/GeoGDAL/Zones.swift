@@ -11,7 +11,11 @@ public final class VectorDataset {
         GDAL.initialize()
         CPLErrorReset()
         let flags = UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
-        guard let h = GDALOpenEx(path, flags, nil, nil, nil) else {
+        // Unclosed rings are closed and reported once per feature by `readZones`.
+        CPLPushErrorHandler(withoutUnclosedRingWarnings)
+        let opened = GDALOpenEx(path, flags, nil, nil, nil)
+        CPLPopErrorHandler()
+        guard let h = opened else {
             if !FileManager.default.fileExists(atPath: path) { throw GeoKitError.input(path, "no such file") }
             throw GeoKitError.input(path, "not a vector layer GDAL can read (\(GDAL.lastError("unrecognised format")))")
         }
@@ -64,25 +68,44 @@ public final class VectorDataset {
         let incIndex = try includeFields.map(fieldIndex)
         let pcodeV = names.firstIndex(where: { $0.lowercased() == "pcode_v" }).map(Int32.init)
 
+        CPLPushErrorHandler(withoutUnclosedRingWarnings)
+        defer { CPLPopErrorHandler() }
         var transform: CoordinateTransform?
         var layerSRS: SpatialReference?
         if let s = OGR_L_GetSpatialRef(l) { layerSRS = SpatialReference(borrowing: s) }
         var warnings: [GeoWarning] = []
+        /// Features whose coordinates cannot be degrees in a geographic layer (a typo such as
+        /// 962.0 for 96.2) get an empty row, unless most of the layer is so (a wrong .prj).
+        var checkDegrees = false
         if let target {
             if let src = layerSRS {
                 var env = OGREnvelope()
-                let outOfRange = src.isGeographic && OGR_L_GetExtent(l, &env, 1) == OGRERR_NONE &&
-                    (env.MinX < -360 || env.MaxX > 360 || env.MinY < -90.001 || env.MaxY > 90.001)
-                if outOfRange {
-                    // A wrong .prj is common: degrees cannot exceed these ranges.
-                    warnings.append(GeoWarning(.crs, file: path, "\(path): layer CRS \(src.shortName) is geographic but its coordinates are not degrees (extent \(env.MinX), \(env.MinY) - \(env.MaxX), \(env.MaxY)); taking them as the raster's CRS (\(target.shortName))"))
-                } else if !src.isSame(target) {
+                var takeAsTarget = false
+                if src.isGeographic && OGR_L_GetExtent(l, &env, 1) == OGRERR_NONE && !fitsDegrees(env) {
+                    let (bad, total) = featuresOutOfDegrees(l)
+                    if bad * 2 > total {
+                        // A wrong .prj is common: degrees cannot exceed these ranges.
+                        takeAsTarget = true
+                        warnings.append(GeoWarning(.crs, file: path, "\(path): layer CRS \(src.shortName) is geographic but its coordinates are not degrees (extent \(env.MinX), \(env.MinY) - \(env.MaxX), \(env.MaxY)); taking them as the raster's CRS (\(target.shortName))"))
+                    } else {
+                        checkDegrees = true
+                    }
+                }
+                if !takeAsTarget && !src.isSame(target) {
                     transform = try CoordinateTransform(from: src, to: target)
                 }
             } else {
                 warnings.append(GeoWarning(.crs, file: path, "\(path): layer has no CRS; assuming the raster's (\(target.shortName))"))
             }
         }
+        var notUTF8: [Int32: Int] = [:]
+        func text(_ f: OGRFeatureH, _ i: Int32) -> String {
+            guard OGR_F_IsFieldSetAndNotNull(f, i) != 0, let p = OGR_F_GetFieldAsString(f, i) else { return "" }
+            if let s = String(validatingCString: p) { return s }
+            notUTF8[i, default: 0] += 1
+            return decodeLegacyText(p)
+        }
+        var features = 0, pointsOrLines = 0
 
         let ctx = GEOSContext()
         var zones: [Zone] = []
@@ -91,10 +114,10 @@ public final class VectorDataset {
         var index = 0
         while let f = OGR_L_GetNextFeature(l) {
             defer { OGR_F_Destroy(f); index += 1 }
-            let id = OGR_F_IsFieldSetAndNotNull(f, idIndex) != 0 ? String(cString: OGR_F_GetFieldAsString(f, idIndex)) : ""
-            let attrs = incIndex.map { OGR_F_IsFieldSetAndNotNull(f, $0) != 0 ? String(cString: OGR_F_GetFieldAsString(f, $0)) : "" }
+            let id = text(f, idIndex)
+            let attrs = incIndex.map { text(f, $0) }
             if pcodeVersion == nil, let pv = pcodeV, OGR_F_IsFieldSetAndNotNull(f, pv) != 0 {
-                pcodeVersion = String(cString: OGR_F_GetFieldAsString(f, pv))
+                pcodeVersion = text(f, pv)
             }
             let label = id.isEmpty ? "feature \(index)" : "feature \(index) (\(idField)=\(id))"
             var zone = Zone(index: index, id: id, attributes: attrs, geometry: MultiPolygon([]), wkb: nil)
@@ -103,9 +126,26 @@ public final class VectorDataset {
                 zones.append(zone)
                 continue
             }
+            features += 1
+            if isPointOrLine(OGR_G_GetGeometryType(gref)) { pointsOrLines += 1 }
             if keepWKB { zone.wkb = wkbOf(gref) }
+            if checkDegrees {
+                var e = OGREnvelope()
+                OGR_G_GetEnvelope(gref, &e)
+                if !fitsDegrees(e) {
+                    warnings.append(GeoWarning(.geometry, file: path, "\(label): coordinates out of range for degrees (extent \(e.MinX), \(e.MinY) - \(e.MaxX), \(e.MaxY)) in a layer whose CRS is geographic; its row is empty"))
+                    zones.append(zone)
+                    continue
+                }
+            }
             let g = OGR_G_Clone(gref)!
             defer { OGR_G_DestroyGeometry(g) }
+            // GDAL reads unclosed rings as they are (GEOS cannot): close them first.
+            let unclosed = unclosedRings(g)
+            if unclosed > 0 {
+                OGR_G_CloseRings(g)
+                warnings.append(GeoWarning(.geometry, file: path, "\(label): \(unclosed) ring(s) not closed; closed by repeating the first point"))
+            }
             if let t = transform, OGR_G_Transform(g, t.handle) != OGRERR_NONE {
                 warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty"))
                 zones.append(zone)
@@ -128,6 +168,13 @@ public final class VectorDataset {
             zones.append(zone)
         }
         if zones.isEmpty { throw GeoKitError.input(path, "layer '\(layerName)' has no features") }
+        if features > 0 && pointsOrLines == features {
+            throw GeoKitError.input(path, "zones must be polygons; point and line zones are not supported yet (layer '\(layerName)' has \(features) point or line feature(s) and no polygon)")
+        }
+        if !notUTF8.isEmpty {
+            let fields = notUTF8.keys.sorted().map { "'\(names[Int($0)])' (\(notUTF8[$0]!) value(s))" }
+            warnings.append(GeoWarning(.input, file: path, "\(path): layer '\(layerName)': text that is not UTF-8 in field(s) \(fields.joined(separator: ", ")); read as Windows-1252 (Latin-1). For a shapefile, a .cpg file naming its encoding (or SHAPE_ENCODING) lets GDAL decode it exactly"))
+        }
         if driverName == "TopoJSON" {
             zones = restoreNullTopoJSONFeatures(zones, layer: layerName, idField: names[Int(idIndex)],
                                                 includeFields: incIndex.map { names[Int($0)] }, warnings: &warnings)
@@ -173,6 +220,68 @@ extension VectorDataset {
         }
         return out
     }
+}
+
+/// True when an envelope can hold degrees (longitudes up to ±360 for layers beyond the
+/// antimeridian, latitudes ±90 with a little slack for rounding).
+private func fitsDegrees(_ e: OGREnvelope) -> Bool {
+    !(e.MinX < -360 || e.MaxX > 360 || e.MinY < -90.001 || e.MaxY > 90.001)
+}
+
+/// Features of a layer whose geometry's envelope cannot be degrees, and all features with a geometry.
+private func featuresOutOfDegrees(_ l: OGRLayerH) -> (bad: Int, total: Int) {
+    var bad = 0, total = 0
+    OGR_L_ResetReading(l)
+    while let f = OGR_L_GetNextFeature(l) {
+        defer { OGR_F_Destroy(f) }
+        guard let g = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(g) == 0 else { continue }
+        var e = OGREnvelope()
+        OGR_G_GetEnvelope(g, &e)
+        total += 1
+        if !fitsDegrees(e) { bad += 1 }
+    }
+    OGR_L_ResetReading(l)
+    return (bad, total)
+}
+
+private func isPointOrLine(_ type: OGRwkbGeometryType) -> Bool {
+    let t = OGR_GT_Flatten(type)
+    return t == wkbPoint || t == wkbMultiPoint || OGR_GT_IsCurve(t) != 0 || OGR_GT_IsSubClassOf(t, wkbMultiCurve) != 0
+}
+
+/// The rings of polygons in `g` whose last point is not their first.
+private func unclosedRings(_ g: OGRGeometryH) -> Int {
+    let t = OGR_GT_Flatten(OGR_G_GetGeometryType(g))
+    let n = OGR_G_GetGeometryCount(g)
+    guard n > 0 else { return 0 }
+    var count = 0
+    let isPolygon = t == wkbPolygon || t == wkbTriangle
+    for i in 0..<n {
+        guard let sub = OGR_G_GetGeometryRef(g, i) else { continue }
+        if isPolygon {
+            let m = OGR_G_GetPointCount(sub)
+            if m > 0 && (OGR_G_GetX(sub, 0) != OGR_G_GetX(sub, m - 1) || OGR_G_GetY(sub, 0) != OGR_G_GetY(sub, m - 1)) { count += 1 }
+        } else {
+            count += unclosedRings(sub)
+        }
+    }
+    return count
+}
+
+/// Text that is not UTF-8: Windows-1252 (the usual legacy encoding of such files), else Latin-1.
+private func decodeLegacyText(_ p: UnsafePointer<CChar>) -> String {
+    let bytes = UnsafeRawBufferPointer(start: p, count: strlen(p))
+    if let s = String(data: Data(bytes), encoding: .windowsCP1252) { return s }
+    return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+}
+
+/// GDAL's warnings as the process-wide handler keeps them, less "Non closed ring detected"
+/// (readZones closes such rings and says so once per feature). Pushed around reads only.
+private let withoutUnclosedRingWarnings: CPLErrorHandler = { errClass, _, message in
+    guard errClass == CE_Warning, let message else { return }
+    let s = String(cString: message)
+    if s.hasPrefix("Non closed ring detected") { return }
+    GDALMessages.shared.append(s)
 }
 
 package func wkbOf(_ g: OGRGeometryH) -> [UInt8] {

@@ -253,15 +253,32 @@ extension PointTable {
                 var xv = Double.nan, yv = Double.nan
                 var xs_: CoordinateStatus = .missing, ys_: CoordinateStatus = .missing
                 var nf = 0
-                guard let re = scanRecord(p, &i, limit: n, { k, fs, fe, q in
+                // Fields beyond the header's (Excel writes `A,16.5,95.5,,`): where the
+                // header's last field ends, and the first extra field that is not empty.
+                var headerEnd = 0, extra: (k: Int, fs: Int, fe: Int, q: Bool)?
+                guard var re = scanRecord(p, &i, limit: n, { k, fs, fe, q in
                     nf = k + 1
                     if k == xk { (xs_, xv) = parseCoordinate(p, fs, fe, q) }
                     else if k == yk { (ys_, yv) = parseCoordinate(p, fs, fe, q) }
+                    if k == ncol - 1 { headerEnd = fe }
+                    else if k >= ncol && extra == nil && fe > fs && !(q && fe - fs == 2) { extra = (k, fs, fe, q) }
                 }) else {
                     throw GeoKitError.input(path, "unterminated quoted field in data row \(row + 1)")
                 }
                 row += 1
-                if nf > ncol { longRows += 1 }
+                if nf > ncol {
+                    if let e = extra {
+                        let line = 1 + UnsafeBufferPointer(rebasing: p[..<rs]).reduce(0) { $0 + ($1 == lfByte ? 1 : 0) }
+                        var value = decodeField(p, e.fs, e.fe, e.q)
+                        if value.count > 40 { value = String(value.prefix(40)) + "..." }
+                        throw GeoKitError(.input, file: path, line: line,
+                                          "data row \(row) has \(nf) fields for the header's \(ncol), and field \(e.k + 1) is not empty ('\(value)')",
+                                          hint: "name the extra column(s) in the header, or fix the row")
+                    }
+                    // Only empty fields beyond the header: the row ends with its last header field.
+                    longRows += 1
+                    re = headerEnd; nf = ncol
+                }
                 starts.append(rs); ends.append(re); counts.append(Int32(nf))
                 let st: CoordinateStatus = (xs_ == .missing || ys_ == .missing) ? .missing
                     : (xs_ == .invalid || ys_ == .invalid) ? .invalid : .ok
@@ -270,7 +287,7 @@ extension PointTable {
             }
         }
         var warnings: [GeoWarning] = []
-        if longRows > 0 { warnings.append(GeoWarning(.input, file: path, "\(path): \(longRows) row(s) have more fields than the header")) }
+        if longRows > 0 { warnings.append(GeoWarning(.input, file: path, "\(path): \(longRows) row(s) end with empty fields beyond the header's; those fields are dropped")) }
         let records = CSVRecords(bytes: bytes, start: starts, end: ends, fieldCount: counts)
         return PointTable(path: path, columns: header, xColumn: xName, yColumn: yName, x: xs, y: ys, status: status,
                           crsWKT: nil, warnings: warnings, source: .csv(records))

@@ -169,7 +169,16 @@ extension ZonalJob {
         let weightsSource = try openWeights()
         let gazetteerMap = try gazetteer.map { try readGazetteer($0) }
         let firstSRS = opened[0].spatialReference
+        // Without a CRS the cells' size in metres is unknown: areas are refused, not given in
+        // square degrees (or whatever the raster's units are) under the name m².
+        let noCRS = opened.filter { $0.spatialReference == nil }
+        if let r = noCRS.first, let s = stats.first(where: { $0 == .area || $0 == .classArea }) {
+            throw GeoKitError.crs(r.path, "raster has no CRS, so \(s.name) (m²) cannot be computed; assign one (gdal_edit.py -a_srs EPSG:...) or leave out area and class_area")
+        }
         var input = try readZoneInput(target: firstSRS)
+        for r in noCRS {
+            input.warnings.append(GeoWarning(.crs, file: r.path, "\(r.path): raster has no CRS; the zones' coordinates are taken as the raster's"))
+        }
         let groups = try gridGroups(bands, opened: opened, firstSRS: firstSRS)
 
         let zones = input.zones

@@ -1,0 +1,59 @@
+import XCTest
+import GeoCore
+import GeoGDAL
+import GeoJoin
+import GeoTestSupport
+
+/// Rows with more fields than the header (`A,16.5,95.5,,` from Excel exports): the added
+/// columns must stay under their own names (issue 12).
+final class LongRowTests: XCTestCase {
+    let zones = Fixtures.path("join/zones.geojson")
+
+    func options() -> PointJoinOptions {
+        var o = PointJoinOptions(idField: "VT_PCODE")
+        o.includeFields = ["TS_PCODE"]
+        return o
+    }
+
+    func write(_ text: String) -> String {
+        let p = Fixtures.tempDir() + "/points.csv"
+        try? text.write(toFile: p, atomically: true, encoding: .utf8)
+        return p
+    }
+
+    func testTrailingEmptyExtraFieldsAreDropped() throws {
+        // S1 lies inside MMR001 (TS1) (TestRasters/join/README.md); its row ends with two empty fields.
+        let p = write("school_id,latitude,longitude\nS1,16.5,95.5,,\nS2,16.5,95.5\nS3,\"16.5\",95.5,\"\"\r\n")
+        let pts = try PointTable.read(path: p)
+        XCTAssertEqual(pts.fields(0), ["S1", "16.5", "95.5"])
+        XCTAssertEqual(pts.fields(2), ["S3", "16.5", "95.5"])
+        let r = try PointJoiner(zonesPath: zones, options: options()).join(pts)
+        let dir = Fixtures.tempDir()
+        // CSV: every row has exactly the output's columns, the P-code under VT_PCODE.
+        try r.write(pts, to: dir + "/out.csv")
+        let back = try PointTable.read(path: dir + "/out.csv")
+        XCTAssertEqual(back.columns, ["school_id", "latitude", "longitude", "VT_PCODE", "TS_PCODE", "match", "distance_m", "swapped_VT_PCODE"])
+        let text = try String(contentsOfFile: dir + "/out.csv", encoding: .utf8)
+        let lines = text.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+        XCTAssertEqual(lines[1], "S1,16.5,95.5,MMR001,TS1,inside,0,")
+        XCTAssertEqual(lines[2], "S2,16.5,95.5,MMR001,TS1,inside,0,")
+        XCTAssertEqual(lines[3], "S3,\"16.5\",95.5,MMR001,TS1,inside,0,")
+        // Cells (GeoPackage, Excel): the same columns.
+        let t = r.table(pts)
+        for row in t.rows { XCTAssertEqual(row.count, t.columns.count) }
+        XCTAssertEqual(t.rows[0][3], .text("MMR001"))
+        try r.write(pts, to: dir + "/out.xlsx")
+    }
+
+    func testNonEmptyExtraFieldIsAnErrorNamingTheRow() throws {
+        let p = write("school_id,latitude,longitude\nS1,16.5,95.5\nS2,16.5,95.5,,oops\n")
+        XCTAssertThrowsError(try PointTable.read(path: p)) { e in
+            let g = e as? GeoKitError
+            XCTAssertEqual(g?.kind, .input)
+            XCTAssertEqual(g?.file, p)
+            XCTAssertEqual(g?.line, 3, "\(e)")
+            XCTAssertTrue("\(e)".contains("data row 2"), "\(e)")
+            XCTAssertTrue("\(e)".contains("5 fields"), "\(e)")
+        }
+    }
+}
