@@ -59,6 +59,13 @@ extension CellAreaModel {
         if b.isEmpty { return 0 }
         let u0 = floor(grid.u(b.xmin)), u1 = ceil(grid.u(b.xmax))
         let v0 = floor(grid.v(b.ymax)), v1 = ceil(grid.v(b.ymin))
+        // A zone spanning millions of cells (a stray vertex at x = 1e20) is not measured cell
+        // by cell: its plane area, scaled by the area of a cell at the grid's centre per
+        // square unit, is as good as such a zone's area can be.
+        guard u1 - u0 <= 1e7, v1 - v0 <= 1e7 else {
+            let mid = Grid(left: grid.left, top: grid.y(row: Double(grid.rows / 2)), dx: grid.dx, dy: grid.dy, cols: 1, rows: 1)
+            return geometry.area * rowAreas(mid, rows: 0..<1)[0] / (grid.dx * grid.dy)
+        }
         let g = Grid(left: grid.x(col: u0), top: grid.y(row: v0), dx: grid.dx, dy: grid.dy,
                      cols: max(1, Int(u1 - u0)), rows: max(1, Int(v1 - v0)))
         let cov = GridPolygon(geometry, on: g).coverage(.exact, in: g.full)

@@ -101,4 +101,14 @@ final class StatsTests: XCTestCase {
         XCTAssertThrowsError(try Statistic(parsing: "bogus"))
         XCTAssertThrowsError(try Statistic(parsing: "p101"))
     }
+
+    /// A zone reaching x = 1e20 (a stray vertex) has a finite, plane-measured area instead of
+    /// an extended grid of 1e20 columns (which overflowed Int).
+    func testZoneAreaOfAFarReachingZone() {
+        let grid = Grid(left: 0, top: 10, dx: 1, dy: 1, cols: 10, rows: 10)
+        let far = MultiPolygon([Polygon(shell: Ring([Point(0, 0), Point(1e20, 0), Point(1e20, 10), Point(0, 10), Point(0, 0)]), holes: [])])
+        XCTAssertEqual(CellAreaModel.planar(metresPerUnit: 2).zoneArea(far, grid: grid), 1e21 * 4, accuracy: 1e6)
+        let near = MultiPolygon([Polygon(shell: Ring([Point(0, 0), Point(4, 0), Point(4, 10), Point(0, 10), Point(0, 0)]), holes: [])])
+        XCTAssertEqual(CellAreaModel.planar(metresPerUnit: 2).zoneArea(near, grid: grid), 160, accuracy: 1e-9)
+    }
 }
