@@ -215,6 +215,10 @@ extension PointTable {
         }
         var bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        // A register saved in a Western code page: decoded as such, and said, rather than
+        // every accented name becoming U+FFFD in the output without a word.
+        let legacy = !isValidUTF8(bytes)
+        if legacy { bytes = Array(decodeLegacyText(bytes).utf8) }
         let n = bytes.count
         var header: [String] = []
         var i = 0
@@ -287,6 +291,7 @@ extension PointTable {
             }
         }
         var warnings: [GeoWarning] = []
+        if legacy { warnings.append(GeoWarning(.input, file: path, "\(path): not UTF-8; read as Windows-1252 (Latin-1) and written as UTF-8: save the register as UTF-8 to be sure of its accented names")) }
         if longRows > 0 { warnings.append(GeoWarning(.input, file: path, "\(path): \(longRows) row(s) end with empty fields beyond the header's; those fields are dropped")) }
         let records = CSVRecords(bytes: bytes, start: starts, end: ends, fieldCount: counts)
         return PointTable(path: path, columns: header, xColumn: xName, yColumn: yName, x: xs, y: ys, status: status,

@@ -57,3 +57,19 @@ final class LongRowTests: XCTestCase {
         }
     }
 }
+
+/// A register saved in a Western code page (Latin-1 bytes): its names reach the output as
+/// proper UTF-8 and the run says it guessed the encoding; before, they became U+FFFD silently.
+final class LegacyEncodingRegisterTests: XCTestCase {
+    func testLatin1RegisterIsDecodedAndWarned() throws {
+        let dir = Fixtures.tempDir()
+        let pts = dir + "/latin.csv"
+        try Data("id,name,lon,lat\nA,Caf".utf8 + [0xE9] + Data(" Mandalay,96.1,16.8\n".utf8)).write(to: URL(fileURLWithPath: pts))
+        let r = try runGeotool(["join", "--points", pts, "--zones", Fixtures.path("mimu/townships.json"), "--id", "TS_PCODE",
+                                "-o", dir + "/out.csv"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("geotool: warning: \(pts): not UTF-8"), r.stderr)
+        let out = try String(contentsOfFile: dir + "/out.csv", encoding: .utf8)
+        XCTAssertTrue(out.contains("A,Café Mandalay,96.1,16.8,MMR013027,inside"), out)
+    }
+}
