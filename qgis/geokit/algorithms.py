@@ -149,7 +149,10 @@ class ZonalAlgorithm(GeoKitAlgorithm):
         self.addParameter(QgsProcessingParameterField(
             "ID_FIELD", "Zone id field (P-code)", parentLayerParameterName="ZONES"))
         self.addParameter(QgsProcessingParameterMultipleLayers(
-            "RASTERS", "Rasters", QgsProcessing.TypeRaster))
+            "RASTERS", "Rasters (layers)", QgsProcessing.TypeRaster, optional=True))
+        self.addParameter(QgsProcessingParameterMultipleLayers(
+            "RASTER_FILES", "Raster files (opened by geotool only, not by QGIS)", QgsProcessing.TypeFile,
+            optional=True))
         self.addParameter(QgsProcessingParameterString(
             "RASTER_NAMES", "Raster names, comma-separated, one per raster (default: file names)",
             optional=True))
@@ -199,9 +202,11 @@ class ZonalAlgorithm(GeoKitAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         zones, layer = self.zones_source(parameters, "ZONES", context, feedback)
         id_field = self.parameterAsFields(parameters, "ID_FIELD", context)[0]
-        rasters = self.parameterAsLayerList(parameters, "RASTERS", context)
+        # Layers first, then files (paths QGIS does not open: geotool checks them).
+        rasters = [r.source() for r in self.parameterAsLayerList(parameters, "RASTERS", context)]
+        rasters += [str(f) for f in self.parameterAsFileList(parameters, "RASTER_FILES", context) if f]
         if not rasters:
-            raise QgsProcessingException("give at least one raster")
+            raise QgsProcessingException("give at least one raster (Rasters or Raster files)")
         names = [n.strip() for n in (self.parameterAsString(parameters, "RASTER_NAMES", context) or "").split(",")
                  if n.strip()]
         if names and len(names) != len(rasters):
@@ -223,8 +228,7 @@ class ZonalAlgorithm(GeoKitAlgorithm):
         if layer:
             args += ["--layer", layer]
         args += ["--id", id_field]
-        for i, r in enumerate(rasters):
-            path = r.source()
+        for i, path in enumerate(rasters):
             spec = (names[i] + "=" if names else "") + path + (":{}".format(band) if band > 0 else "")
             args += ["--raster", spec]
         args += ["--stats", ",".join(stats),

@@ -166,9 +166,7 @@ def run_geotool(args, feedback=None, executable=None, cwd=None, progress_range=(
                 warnings.append(line[len(WARNING):])
                 _warn(feedback, line)
             elif line.startswith(ERROR):
-                errors.append(line[len(ERROR):])
-                if feedback is not None:
-                    feedback.reportError(line, False)
+                errors.append(line[len(ERROR):])  # raised below as the algorithm's error
             elif line.strip():
                 other.append(line)
                 _log(feedback, line)
