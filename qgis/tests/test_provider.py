@@ -28,6 +28,15 @@ RAIN = os.path.join(MIMU, "rainfall_dekad.tif")
 JOIN = os.path.join(ROOT, "TestRasters", "join")
 
 
+def clean_environ():
+    """os.environ without a pyenv/venv interpreter first on PATH: QGIS's embedded Python
+    crashes (SIGSEGV) when it picks up another Python's prefix."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYENV", "PYTHON", "VIRTUAL_ENV"))}
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                  if ".pyenv" not in p and "/venv" not in p and "/.venv" not in p)
+    return env
+
+
 def find_geotool():
     for p in (os.environ.get("GEOTOOL"), os.path.join(ROOT, ".build/release/geotool"),
               os.path.join(ROOT, ".build/debug/geotool")):
@@ -53,7 +62,7 @@ QGIS_PROCESS = find_qgis_process()
 WORK = tempfile.mkdtemp(prefix="geokit-qgis-test.")
 PROFILE = os.path.join(WORK, "config")
 RUNTIME = os.path.join(WORK, "runtime")
-ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen", QGIS_CUSTOM_CONFIG_PATH=PROFILE,
+ENV = dict(clean_environ(), QT_QPA_PLATFORM="offscreen", QGIS_CUSTOM_CONFIG_PATH=PROFILE,
            XDG_RUNTIME_DIR=RUNTIME, GEOTOOL=GEOTOOL, LC_ALL="C.UTF-8")
 PLUGINS = os.path.join(PROFILE, "profiles", "default", "python", "plugins")
 
