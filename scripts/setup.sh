@@ -2,10 +2,11 @@
 # Install what is missing (Debian 12): `setup.sh` what a run needs (GDAL, GEOS, PROJ and
 # OpenSSL's libcrypto, which GeoGDAL links; librsvg's rsvg-convert for PNG maps);
 # `setup.sh test` adds what the tests need (headless Chromium for the report test, GDAL's
-# command-line tools).
+# command-line tools, QGIS with its Python bindings for the QGIS plugin's tests: qgis_process
+# and python3-qgis, which also brings numpy and GDAL's Python bindings).
 set -euo pipefail
 pkgs=(libgdal-dev libgeos-dev libproj-dev libssl-dev pkg-config librsvg2-bin)
-if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin); fi
+if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin qgis python3-qgis); fi
 need=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is missing, build, build and run the Examples package
-# (GeoKit used as a dependency), then run every test. The test summary is the last line.
+# (GeoKit used as a dependency), then run every test: the Swift tests, then the QGIS plugin's
+# (qgis/tests). The last two lines are the Swift tests' summary and `qgis: N passed, M failed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
@@ -23,5 +24,21 @@ status=("${PIPESTATUS[@]}")
 set -e
 if [ "${status[0]}" -ne 0 ] || [ "${status[1]}" -ne 0 ]; then
     echo "test: swift test failed (exit ${status[0]}; log: $log)" >&2
+    exit 1
+fi
+swift_summary=$(grep -E "Executed [0-9]+ tests?" "$log" | tail -1 | sed -E 's/^[[:space:]]+//')
+
+# The QGIS plugin (qgis/geokit), headless through qgis_process, with the geotool just built
+# (debug). Debian's own python3, where python3-qgis lives (not a pyenv or venv python3).
+qlog=$(mktemp /tmp/geokit-qgis-test.XXXXXX.log)
+set +e
+GEOTOOL="$(swift build --show-bin-path)/geotool" /usr/bin/python3 qgis/tests/test_provider.py >"$qlog" 2>&1
+qstatus=$?
+set -e
+grep -v "^qgis: " "$qlog" || true
+[ -n "$swift_summary" ] && echo "swift: $swift_summary"
+grep "^qgis: " "$qlog" || echo "qgis: 0 passed, 1 failed (the test script did not finish; log: $qlog)"
+if [ "$qstatus" -ne 0 ]; then
+    echo "test: qgis plugin tests failed (exit $qstatus; log: $qlog)" >&2
     exit 1
 fi

@@ -1,19 +1,35 @@
 import Foundation
 
 /// A progress bar on stderr for runs longer than a couple of seconds, only on a terminal.
+/// With `GEOTOOL_PROGRESS=lines` in the environment it prints machine-readable lines instead,
+/// `geotool: progress: NN%` (at most 4 a second, only when the percentage changes, terminal
+/// or not), for programs that run geotool (the QGIS provider in `qgis/geokit`).
 final class ProgressBar: @unchecked Sendable {
     private let enabled: Bool
+    private let lines: Bool
+    private var lastPercent = -1
     private let start = Date()
     private var lastDraw = Date.distantPast
     private var drawn = false
     private let lock = NSLock()
 
-    init(enabled: Bool) { self.enabled = enabled && isatty(2) == 1 }
+    init(enabled: Bool) {
+        lines = ProcessInfo.processInfo.environment["GEOTOOL_PROGRESS"] == "lines"
+        self.enabled = enabled && (lines || isatty(2) == 1)
+    }
 
     func update(_ done: Int, _ total: Int) {
         guard enabled else { return }
         lock.lock(); defer { lock.unlock() }
         let now = Date()
+        if lines {
+            let percent = total > 0 ? min(100, max(0, Int(Double(done) / Double(total) * 100))) : 0
+            guard percent != lastPercent, now.timeIntervalSince(lastDraw) >= 0.25 else { return }
+            lastDraw = now
+            lastPercent = percent
+            FileHandle.standardError.write(Data("geotool: progress: \(percent)%\n".utf8))
+            return
+        }
         let elapsed = now.timeIntervalSince(start)
         guard elapsed > 2, now.timeIntervalSince(lastDraw) > 0.2 else { return }
         lastDraw = now
@@ -30,7 +46,14 @@ final class ProgressBar: @unchecked Sendable {
     }
 
     func finish() {
-        guard enabled, drawn else { return }
+        guard enabled else { return }
+        if lines {
+            lock.lock(); defer { lock.unlock() }
+            if lastPercent != 100 { FileHandle.standardError.write(Data("geotool: progress: 100%\n".utf8)) }
+            lastPercent = 100
+            return
+        }
+        guard drawn else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 
