@@ -37,8 +37,15 @@ qstatus=$?
 set -e
 grep -v "^qgis: " "$qlog" || true
 [ -n "$swift_summary" ] && echo "swift: $swift_summary"
-grep "^qgis: " "$qlog" || echo "qgis: 0 passed, 1 failed (the test script did not finish; log: $qlog)"
+qline=$(grep "^qgis: " "$qlog" || echo "qgis: 0 passed, 1 failed (the test script did not finish; log: $qlog)")
+echo "$qline"
 if [ "$qstatus" -ne 0 ]; then
     echo "test: qgis plugin tests failed (exit $qstatus; log: $qlog)" >&2
     exit 1
 fi
+# One closing line for the whole suite: the Swift tests and the plugin's.
+swift_n=$(echo "$swift_summary" | sed -E 's/^Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1/')
+swift_f=$(echo "$swift_summary" | sed -E 's/^Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\2/')
+q_p=$(echo "$qline" | sed -E 's/^qgis: ([0-9]+) passed, ([0-9]+) failed.*/\1/')
+q_f=$(echo "$qline" | sed -E 's/^qgis: ([0-9]+) passed, ([0-9]+) failed.*/\2/')
+echo "total: $((swift_n - swift_f + q_p)) passed, $((swift_f + q_f)) failed"
