@@ -339,8 +339,9 @@ extension ZonalJob {
     }
 }
 
-/// Dates of a raster's bands: one per line in `PATH.bands.txt` beside it, else each band's
-/// description when it looks like a date (YYYY, YYYY-MM, YYYY-MM-DD).
+/// Dates of a raster's bands: one per line in `PATH.bands.txt` beside it, else from the CF
+/// time coordinate of a NetCDF variable, else each band's description when it looks like a
+/// date (YYYY, YYYY-MM, YYYY-MM-DD).
 package func bandDates(path: String, raster: Raster) throws -> [String?] {
     let sidecar = path + ".bands.txt"
     if let text = try? String(contentsOfFile: sidecar, encoding: .utf8) {
@@ -350,6 +351,7 @@ package func bandDates(path: String, raster: Raster) throws -> [String?] {
         }
         return lines
     }
+    if let cf = try raster.cfBandDates() { return cf }
     return raster.bands.map { b in
         let d = b.description
         return isBandDate(d) ? d : nil

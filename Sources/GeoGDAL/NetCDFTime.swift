@@ -1,0 +1,38 @@
+import CGeo
+import Foundation
+import GeoCore
+
+extension Raster {
+    /// The CF time coordinate of a NetCDF variable's bands (GDAL's netCDF driver gives each
+    /// band `NETCDF_DIM_<dim>=<value>` and the dataset `<dim>#units`, `<dim>#calendar`): the
+    /// axis and one value per band, or nil when the raster has no time dimension.
+    public func cfTime() throws -> (axis: CFTimeAxis, values: [Double])? {
+        func item(_ h: UnsafeMutableRawPointer?, _ key: String) -> String? {
+            GDALGetMetadataItem(h, key, nil).map { String(cString: $0) }
+        }
+        guard let extra = item(handle, "NETCDF_DIM_EXTRA") else { return nil }
+        let dims = extra.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").map(String.init)
+        for dim in dims {
+            guard let units = item(handle, "\(dim)#units"), units.contains(" since ") else { continue }
+            let axis: CFTimeAxis
+            do { axis = try CFTimeAxis(units: units, calendar: item(handle, "\(dim)#calendar")) } catch let e as GeoKitError {
+                throw GeoKitError(.input, file: path, "time coordinate '\(dim)': \(e.problem)")
+            }
+            var values: [Double] = []
+            for b in bands {
+                guard let v = item(GDALGetRasterBand(handle, Int32(b.index)), "NETCDF_DIM_\(dim)").flatMap(Double.init) else { return nil }
+                values.append(v)
+            }
+            return (axis, values)
+        }
+        return nil
+    }
+
+    /// Band dates from the CF time coordinate (see `CFTimeAxis.labels`), or nil without one.
+    public func cfBandDates() throws -> [String]? {
+        guard let (axis, values) = try cfTime() else { return nil }
+        do { return try axis.labels(values) } catch let e as GeoKitError {
+            throw GeoKitError(.input, file: path, e.problem)
+        }
+    }
+}
