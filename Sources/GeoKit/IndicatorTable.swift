@@ -403,7 +403,7 @@ public struct IndicatorTable: Sendable {
                              band: Int? = nil, date: String? = nil) throws -> Int {
         if let c = column {
             if let k = series.firstIndex(where: { $0.label == c }) ?? series.firstIndex(where: { $0.label.lowercased() == c.lowercased() }) { return k }
-            if let k = columns.firstIndex(where: { $0.lowercased() == c.lowercased() }), case .series = roles[k] {} else if columns.contains(where: { $0.lowercased() == c.lowercased() }) {
+            if columns.contains(where: { $0.lowercased() == c.lowercased() }) {
                 throw GeoKitError.input(path, "column '\(c)' holds no values to map (value columns: \(series.map(\.label).joined(separator: ", ")))")
             }
             throw GeoKitError.input(path, "no column '\(c)' (value columns: \(series.map(\.label).joined(separator: ", ")))")
