@@ -92,6 +92,9 @@ public struct TableMetadata: Sendable {
         public var title: String?
         public var unit: String?
         public var description: String?
+        public init(name: String, title: String? = nil, unit: String? = nil, description: String? = nil) {
+            self.name = name; self.title = title; self.unit = unit; self.description = description
+        }
     }
     public var path: String?
     public var title: String?

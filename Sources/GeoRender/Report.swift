@@ -34,6 +34,10 @@ public struct ReportInput: Sendable {
     public var zonesPath: String?
     /// Problems worth showing on the page (unmatched ids...).
     public var notes: [String]
+    /// `--min-coverage`: per indicator column, the rows whose coverage is below it (their
+    /// values are already empty in `table`); drawn and counted as insufficient data.
+    public var insufficient: [Int: [Bool]] = [:]
+    public var minCoverage: Double?
     public init(table: Table, tablePath: String, idColumn: Int, nameColumn: Int?, indicators: [Int],
                 metadata: TableMetadata?, geometry: MapGeometry?, rowOfZone: [Int?], zonesPath: String?, notes: [String]) {
         self.table = table; self.tablePath = tablePath; self.idColumn = idColumn; self.nameColumn = nameColumn
@@ -160,19 +164,22 @@ private func indicatorSection(_ page: ReportPage, number n: Int, column k: Int) 
     // Classes over the units drawn (the zones) when there is a map, else over the rows.
     let unitValues: [Double?] = input.geometry != nil ? input.rowOfZone.map { $0.flatMap { rowValues[$0] } } : rowValues
     let c = Classification(values: unitValues, classes: o.classes, scheme: o.scheme, palette: page.palette)
+    let low = input.insufficient[k]
     var h = "<section class=\"indicator\" id=\"ind-\(anchor(col))\">\n<h2>\(htmlEscape(col))\(unit.map { " <span class=\"unit\">(\(htmlEscape($0)))</span>" } ?? "")</h2>\n"
     if let d = field?.description { h += "<p class=\"desc\">\(htmlEscape(d))</p>\n" }
     h += "<div class=\"grid\">\n<div class=\"map\">\n"
-    h += indicatorMap(page, number: n, column: col, unit: unit, values: unitValues, classification: c)
+    h += indicatorMap(page, number: n, column: col, unit: unit, values: unitValues, classification: c,
+                      insufficient: low.map { f in input.rowOfZone.map { r in r.map { f[$0] } ?? false } })
     h += "</div>\n<div class=\"side\">\n"
-    h += summaryAndHistogram(rowValues, classification: c, unit: unit, number: n)
+    h += summaryAndHistogram(rowValues, classification: c, unit: unit, number: n,
+                             insufficient: low.map { ($0.filter { $0 }.count, input.minCoverage ?? 0) })
     h += rankTables(page, column: col, values: rowValues, classification: c)
     return h + "</div>\n</div>\n</section>\n"
 }
 
 /// The indicator's choropleth (inline SVG, ids prefixed `m<n>-`), or a note without zones.
 private func indicatorMap(_ page: ReportPage, number n: Int, column col: String, unit: String?,
-                          values: [Double?], classification c: Classification) -> String {
+                          values: [Double?], classification c: Classification, insufficient: [Bool]? = nil) -> String {
     guard let g = page.input.geometry else {
         return "<p class=\"note\">No zones given: no map (use --zones and --id).</p>\n"
     }
@@ -181,16 +188,21 @@ private func indicatorMap(_ page: ReportPage, number n: Int, column col: String,
     mo.notes = ["Projection: \(g.projectionName)."]
     mo.idPrefix = "m\(n)-"; mo.standalone = false; mo.tooltips = g.ids.count <= 5000
     mo.names = page.input.rowOfZone.enumerated().map { z, r in r.map(page.name) ?? g.labels[z] }
+    mo.insufficient = insufficient; mo.minCoverage = page.input.minCoverage
     return choroplethSVG(g, values: values, classification: c, options: mo)
 }
 
 /// Counts, min, max, median and mean of the rows' values, and their histogram.
-private func summaryAndHistogram(_ rowValues: [Double?], classification c: Classification, unit: String?, number n: Int) -> String {
+private func summaryAndHistogram(_ rowValues: [Double?], classification c: Classification, unit: String?, number n: Int,
+                                 insufficient: (count: Int, min: Double)? = nil) -> String {
     let sorted = rowValues.compactMap { $0 }.sorted()
     guard !sorted.isEmpty else { return "<p class=\"note\">No values in this column.</p>\n" }
     let mean = sorted.reduce(0, +) / Double(sorted.count)
     let d = c.decimals
-    var h = "<table class=\"summary\"><tr><th>units with a value</th><td>\(sorted.count)</td><th>no value</th><td>\(rowValues.count - sorted.count)</td></tr>"
+    var h = "<table class=\"summary\"><tr><th>units with a value</th><td>\(sorted.count)</td><th>no value</th><td>\(rowValues.count - sorted.count - (insufficient?.count ?? 0))</td></tr>"
+    if let i = insufficient {
+        h += "<tr><th colspan=\"3\">\(htmlEscape("insufficient data (coverage < \(formatNumber(i.min))): \(i.count)"))</th><td>\(i.count)</td></tr>"
+    }
     h += "<tr><th>min</th><td>\(formatFixed(sorted.first!, d))</td><th>max</th><td>\(formatFixed(sorted.last!, d))</td></tr>"
     h += "<tr><th>median</th><td>\(formatFixed(linearQuantile(sorted: sorted, 0.5), d))</td><th>mean</th><td>\(formatFixed(mean, d))</td></tr></table>\n"
     return h + histogramSVG(sorted, classification: c, unit: unit, idPrefix: "h\(n)-")

@@ -352,6 +352,11 @@ public struct MapOptions: Sendable {
     public var drawLabels: Bool = false
     /// Start with an XML declaration (standalone .svg files).
     public var standalone: Bool = true
+    /// Per zone, whether its coverage is below `minCoverage` (`--min-coverage`): drawn
+    /// cross-hatched as "insufficient data" and counted apart from no data. Such zones'
+    /// values are nil (left out of the classes).
+    public var insufficient: [Bool]? = nil
+    public var minCoverage: Double? = nil
     public init() {}
 }
 
@@ -363,7 +368,8 @@ public func choroplethSVG(_ g: MapGeometry, values: [Double?], classification c:
     // The legend column is laid out first: its height decides the canvas.
     var ly = layout.mapY + 4
     var legend = legendHeadingSVG(o, layout: layout, y: &ly)
-    legend += legendClassesSVG(c, prefix: o.idPrefix, layout: layout, y: &ly)
+    legend += legendClassesSVG(c, prefix: o.idPrefix, layout: layout, y: &ly,
+                               insufficient: o.insufficient.map { $0.filter { $0 }.count }, minCoverage: o.minCoverage)
     legend += classSchemeSVG(c, x: layout.legendX, y: &ly)
     legend += northArrowSVG(x: layout.legendX, prefix: o.idPrefix, y: &ly)
     legend += scaleBarSVG(metresPerPixel: g.metresPerPixel, x: layout.legendX, prefix: o.idPrefix, y: &ly)
@@ -419,7 +425,8 @@ private func legendHeadingSVG(_ o: MapOptions, layout: ChoroplethLayout, y ly: i
 }
 
 /// One legend row per class (swatch, range, units in it), then the no-data row.
-private func legendClassesSVG(_ c: Classification, prefix p: String, layout: ChoroplethLayout, y ly: inout Double) -> String {
+private func legendClassesSVG(_ c: Classification, prefix p: String, layout: ChoroplethLayout, y ly: inout Double,
+                              insufficient: Int? = nil, minCoverage: Double? = nil) -> String {
     let x = layout.legendX, countX = layout.countX
     var legend = "<g id=\"\(p)legend-classes\">\n"
     for k in 0..<c.classCount {
@@ -432,10 +439,19 @@ private func legendClassesSVG(_ c: Classification, prefix p: String, layout: Cho
         legend += "</g>\n"
         ly += 20
     }
-    legend += "<g class=\"legend-missing\" data-count=\"\(c.missing)\">"
+    let noData = c.missing - (insufficient ?? 0)
+    legend += "<g class=\"legend-missing\" data-count=\"\(noData)\">"
     legend += "<rect x=\"\(f1(x))\" y=\"\(f1(ly))\" width=\"22\" height=\"15\" fill=\"url(#\(p)hatch)\" stroke=\"#666\" stroke-width=\"0.5\"/>"
-    legend += svgText(x + 30, ly + 12, "no data: \(c.missing)", size: 12).dropLast()
-    legend += "</g>\n</g>\n"
+    legend += svgText(x + 30, ly + 12, "no data: \(noData)", size: 12).dropLast()
+    legend += "</g>\n"
+    if let n = insufficient {
+        ly += 20
+        legend += "<g class=\"legend-insufficient\" data-count=\"\(n)\">"
+        legend += "<rect x=\"\(f1(x))\" y=\"\(f1(ly))\" width=\"22\" height=\"15\" fill=\"url(#\(p)insufficient)\" stroke=\"#666\" stroke-width=\"0.5\"/>"
+        legend += svgText(x + 30, ly + 12, "insufficient data (coverage < \(minCoverage.map(formatNumber) ?? "?")): \(n)", size: 12).dropLast()
+        legend += "</g>\n"
+    }
+    legend += "</g>\n"
     ly += 22
     return legend
 }
@@ -493,7 +509,12 @@ private func svgHeadSVG(_ g: MapGeometry, _ o: MapOptions, width: Double, height
     s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"\(font)\" class=\"choropleth\"\(g.projection.isEmpty ? "" : " data-projection=\"\(xmlEscape(g.projection))\"")>\n"
     s += "<title>\(xmlEscape(o.title.isEmpty ? o.legendTitle : o.title))</title>\n"
     s += "<defs><pattern id=\"\(p)hatch\" width=\"5\" height=\"5\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
-    s += "<rect width=\"5\" height=\"5\" fill=\"#fff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"5\" stroke=\"#999\" stroke-width=\"1.6\"/></pattern></defs>\n"
+    s += "<rect width=\"5\" height=\"5\" fill=\"#fff\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"5\" stroke=\"#999\" stroke-width=\"1.6\"/></pattern>"
+    if o.insufficient != nil {
+        s += "<pattern id=\"\(p)insufficient\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\">"
+        s += "<rect width=\"6\" height=\"6\" fill=\"#eee\"/><path d=\"M0 0L6 6M6 0L0 6\" stroke=\"#777\" stroke-width=\"0.9\"/></pattern>"
+    }
+    s += "</defs>\n"
     s += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
     if !o.title.isEmpty { s += svgText(margin, 32, o.title, size: 20, extra: " font-weight=\"bold\"") }
     if !o.subtitle.isEmpty { s += svgText(margin, 52, o.subtitle, size: 12, extra: " fill=\"#444\"") }
@@ -507,18 +528,20 @@ private func unitsSVG(_ g: MapGeometry, values: [Double?], classification c: Cla
     let p = o.idPrefix
     let strokeW = g.ids.count > 3000 ? "0.1" : g.ids.count > 800 ? "0.2" : "0.4"
     var s = "<g id=\"\(p)units\" transform=\"translate(\(f1(layout.mapX)) \(f1(layout.mapY)))\" stroke=\"#fff\" stroke-width=\"\(strokeW)\" stroke-linejoin=\"round\" fill-rule=\"evenodd\">\n"
-    var members = [[Int]](repeating: [], count: c.classCount + 1)
-    for i in 0..<g.ids.count where !g.paths[i].isEmpty { members[c.classOf(values[i]) ?? c.classCount].append(i) }
+    var members = [[Int]](repeating: [], count: c.classCount + 2)
+    for i in 0..<g.ids.count where !g.paths[i].isEmpty {
+        members[o.insufficient?[i] == true ? c.classCount + 1 : c.classOf(values[i]) ?? c.classCount].append(i)
+    }
     let names = o.names ?? g.labels
-    for k in 0...c.classCount {
-        let fill = k < c.classCount ? c.colors[k] : "url(#\(p)hatch)"
-        let cls = k < c.classCount ? "class-\(k)" : "no-data"
-        s += "<g class=\"\(cls)\" fill=\"\(fill)\"\(k == c.classCount ? " stroke=\"#aaa\"" : "")>\n"
+    for k in 0...(c.classCount + (o.insufficient == nil ? 0 : 1)) {
+        let fill = k < c.classCount ? c.colors[k] : k == c.classCount ? "url(#\(p)hatch)" : "url(#\(p)insufficient)"
+        let cls = k < c.classCount ? "class-\(k)" : k == c.classCount ? "no-data" : "insufficient"
+        s += "<g class=\"\(cls)\" fill=\"\(fill)\"\(k >= c.classCount ? " stroke=\"#aaa\"" : "")>\n"
         for i in members[k] {
             s += "<path data-id=\"\(xmlEscape(g.ids[i]))\" d=\"\(g.paths[i])\""
             if o.tooltips {
                 let name = names[i].isEmpty ? "" : names[i] + " "
-                let v = values[i].map { c.label($0) + (o.unit.map { " " + $0 } ?? "") } ?? "no data"
+                let v = o.insufficient?[i] == true ? "insufficient data" : values[i].map { c.label($0) + (o.unit.map { " " + $0 } ?? "") } ?? "no data"
                 s += "><title>\(xmlEscape("\(name)\(g.ids[i]): \(v)"))</title></path>\n"
             } else {
                 s += "/>\n"

@@ -17,17 +17,28 @@ struct Map: ParsableCommand {
         in the legend. The unit of the column comes from a Data Package sidecar
         (out.datapackage.json beside out.csv) when there is one.
 
+        Any table geotool wrote can be mapped: wide or long, CSV, XLSX or GeoPackage, with
+        roll-up rows. One level is drawn: --level, else the level of the zones' id field
+        (DT_PCODE: districts), else the table's finest; a roll-up table maps at every level
+        with the matching boundaries. Which value: --column for a wide table, or
+        --indicator/--stat/--band/--date (a long table's only indicator statistic is taken
+        when there is one). Quality columns (count, coverage, nodata_frac, cells) are drawn
+        only when named with --column. Units measured nowhere (outside the raster) are no
+        data, never 0; --min-coverage F draws units whose coverage is below F as
+        "insufficient data".
+
         Palettes: YlOrRd YlGnBu Blues Greens Purples viridis (sequential), RdBu BrBG
         (diverging); add _r to reverse one (e.g. RdBu_r).
 
         Example:
           geotool map rain.csv --zones townships.json --id TS_PCODE --column rain_mean \\
               --labels TS -o rain_mean.svg
+          geotool map rain.csv --zones districts.json --id DT_PCODE --column rain_mean -o districts.svg
         PNG output is rendered with rsvg-convert (Debian package librsvg2-bin).
         """
     )
 
-    @Argument(help: "Table written by geotool (CSV), one row per zone.")
+    @Argument(help: "Table written by geotool (CSV, XLSX or GeoPackage; wide or long).")
     var table: String
 
     @Option(help: "Zones layer: any OGR vector (GeoPackage, GeoJSON, TopoJSON, shapefile...).")
@@ -39,8 +50,26 @@ struct Map: ParsableCommand {
     @Option(help: "Zone field holding the P-code; the table's column of that name (else its first column) is matched to it.")
     var id: String
 
-    @Option(help: "Table column to map.")
-    var column: String
+    @Option(help: "Table column to map (wide tables; a long table's series by its wide name, e.g. rain_mean).")
+    var column: String?
+
+    @Option(help: "Indicator (raster name) to map.")
+    var indicator: String?
+
+    @Option(help: "Statistic to map (mean, sum, p90...).")
+    var stat: String?
+
+    @Option(help: "Band to map (multi-band rasters).")
+    var band: Int?
+
+    @Option(help: "Date of the band to map.")
+    var date: String?
+
+    @Option(help: "Admin level of the table's rows to map (township, district, state, country...). Default: the zones' level.")
+    var level: String?
+
+    @Option(name: .customLong("min-coverage"), help: "Draw units whose coverage is below this fraction (0-1) as insufficient data.")
+    var minCoverage: Double?
 
     @Option(help: "Number of classes (2-9).")
     var classes: Int = 5
@@ -77,6 +106,7 @@ struct Map: ParsableCommand {
         }
         if size < 100 || size > 10000 { throw ValidationError("--size must be between 100 and 10000 (pixels)") }
         if !(pngScale > 0 && pngScale <= 8) { throw ValidationError("--png-scale must be between 0 and 8") }
+        if let m = minCoverage, !(m >= 0 && m <= 1) { throw ValidationError("--min-coverage must be between 0 and 1") }
         let ext = (output as NSString).pathExtension.lowercased()
         if !["svg", "png"].contains(ext) { throw ValidationError("\(output): unknown output format; use .svg or .png") }
     }
@@ -87,40 +117,48 @@ struct Map: ParsableCommand {
             try OutputSafety.prepare(inputs: [table, zones] + tableSidecars(table), outputs: [.init(output)])
             let png = (output as NSString).pathExtension.lowercased() == "png"
             let rsvg = png ? try findRsvgConvert() : nil
-            let t = try Table.readCSV(path: table)
-            guard let k = t.columnIndex(column) else {
-                throw GeoKitError.input(table, "no column '\(column)' (columns: \(t.columns.joined(separator: ", ")))")
-            }
-            guard t.isNumeric(k) else {
-                let numeric = t.columns.indices.filter(t.isNumeric).map { t.columns[$0] }
-                throw GeoKitError.input(table, "column '\(t.columns[k])' holds no numbers (numeric columns: \(numeric.joined(separator: ", ")))")
-            }
-            let (meta, metaWarning) = TableMetadata.sidecar(for: table)
-            if let metaWarning { warn(metaWarning) }
+            let model = try IndicatorTable.read(table, idHint: id)
+            for w in model.warnings { warn(w) }
+            let meta = model.metadata
+            let si = try model.selectSeries(column: column, indicator: indicator, stat: stat, band: band, date: date)
+            let series = model.series[si]
             let layerData = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: labels.map { [$0] } ?? [])
             for w in layerData.warnings { warn(w) }
-            let join = ZoneTableJoin(table: t, zoneIDs: layerData.zones.map(\.id), idField: layerData.idField)
+            let lvl = try model.level(requested: level, zonesIDField: layerData.idField, zoneIDs: layerData.zones.map(\.id))
+            let view = model.wideView(level: lvl, series: [si])
+            let t = view.table
+            let k = t.columns.count - 1
+            let join = ZoneTableJoin(table: t, zoneIDs: layerData.zones.map(\.id), idField: nil)
             for p in join.problems(tablePath: table, zonesPath: zones) { warn(p) }
             if join.rowOfZone.allSatisfy({ $0 == nil }) {
-                throw GeoKitError(.input, "no zone of \(zones) matches a row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"), table column '\(t.columns[join.idColumn])' like \(t.rows.first.map { $0[join.idColumn].csv } ?? "?"))")
+                throw GeoKitError(.input, "no zone of \(zones) matches a \(lvl.isEmpty ? "" : lvl + " ")row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"), table ids like \(t.rows.first.map { $0[0].csv } ?? "?"))")
             }
             var geomWarnings: [GeoWarning] = []
             let geometry = try MapGeometry.build(layer: layerData, size: Double(size), labelField: labels, warnings: &geomWarnings)
             for w in geomWarnings { warn(w) }
 
-            let values = join.values(t, column: k)
+            var values = join.values(t, column: k)
+            var insufficient: [Bool]?
+            if let minCoverage {
+                let flags = try model.insufficient(si, units: view.units, minCoverage: minCoverage)
+                let z = join.rowOfZone.map { r in r.map { flags[$0] } ?? false }
+                for i in z.indices where z[i] { values[i] = nil }
+                insufficient = z
+            }
             let pal = palette.flatMap(Palette.init(named:)) ?? Palette(named: "YlOrRd")!
             let c = Classification(values: values, classes: classes, scheme: ClassScheme(rawValue: scheme)!, palette: pal)
             if c.classCount < classes {
-                warn("\(t.columns[k]): only \(c.classCount) distinct class(es) with --scheme \(scheme) (tied values)")
+                warn("\(series.label): only \(c.classCount) distinct class(es) with --scheme \(scheme) (tied values)")
             }
             var o = MapOptions()
-            o.title = title ?? t.columns[k]
-            o.legendTitle = t.columns[k]
-            if let d = meta?.fields[t.columns[k]]?.description { o.subtitle = d }
-            o.unit = meta?.unit(of: t.columns[k])
+            o.title = title ?? series.label
+            o.legendTitle = series.label
+            if let d = series.description { o.subtitle = d }
+            o.unit = series.unit ?? meta?.unit(of: series.label)
+            o.insufficient = insufficient
+            o.minCoverage = minCoverage
             o.attribution = attribution
-            o.notes = ["Data: \((table as NSString).lastPathComponent), column \(t.columns[k]). Projection: \(geometry.projectionName). Made with geotool \(GeoKitVersion.string)."]
+            o.notes = ["Data: \((table as NSString).lastPathComponent), column \(series.label)\(lvl.isEmpty ? "" : ", \(lvl) rows"). Projection: \(geometry.projectionName). Made with geotool \(GeoKitVersion.string)."]
             o.drawLabels = labels != nil
             o.tooltips = geometry.ids.count <= 5000
             let svg = choroplethSVG(geometry, values: values, classification: c, options: o)
@@ -137,7 +175,7 @@ struct Map: ParsableCommand {
             }
             let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
             let drawn = geometry.paths.filter { !$0.isEmpty }.count
-            FileHandle.standardError.write(Data("geotool: wrote \(output) (\(bytes / 1024) KB): \(drawn) units drawn, \(c.classCount) \(c.scheme.rawValue) classes, \(c.missing) with no data\n".utf8))
+            FileHandle.standardError.write(Data("geotool: wrote \(output) (\(bytes / 1024) KB): \(drawn) units drawn, \(c.classCount) \(c.scheme.rawValue) classes, \(c.missing - (insufficient?.filter { $0 }.count ?? 0)) with no data\(insufficient.map { ", \($0.filter { $0 }.count) with insufficient data" } ?? "")\n".utf8))
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
         }

@@ -12,18 +12,25 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "One self-contained HTML page about a geotool table: maps, histograms, top and bottom units.",
         discussion: """
-        Per indicator column (default: every numeric column except the id): a choropleth map
+        Per indicator (default: every indicator statistic of the table; quality columns such
+        as count, coverage and nodata_frac only when named with --columns): a choropleth map
         (with --zones and --id), a histogram, the ten highest and lowest units by name and
         P-code, and the table's metadata from its Data Package sidecar (out.datapackage.json)
         when there is one; then a sortable table of all units. The page needs no network
         (inline SVG, CSS and script) and prints cleanly.
+
+        Any table geotool wrote can be reported on: wide or long, CSV, XLSX or GeoPackage,
+        with roll-up rows. One level only: --level, else the zones' level (from --id), else
+        the table's finest. Units measured nowhere (outside the raster) have no value, never
+        0; --min-coverage F leaves units whose coverage is below F out of the classes and
+        rankings, counted as insufficient data.
 
         Example:
           geotool report rain.csv --zones townships.json --id TS_PCODE -o rain.html
         """
     )
 
-    @Argument(help: "Table written by geotool (CSV), one row per zone.")
+    @Argument(help: "Table written by geotool (CSV, XLSX or GeoPackage; wide or long).")
     var table: String
 
     @Option(help: "Zones layer to draw maps with (any OGR vector).")
@@ -35,8 +42,20 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Zone field holding the P-code (with --zones); the table's column of that name, else its first, is the id.")
     var id: String?
 
-    @Option(help: "Indicator columns, comma-separated (default: every numeric column).")
+    @Option(help: "Indicator columns, comma-separated (default: every indicator statistic, no quality column).")
     var columns: String?
+
+    @Option(help: "Only this indicator (raster name).")
+    var indicator: String?
+
+    @Option(help: "Only this statistic (mean, sum...).")
+    var stat: String?
+
+    @Option(help: "Admin level of the rows to report on (township, district, state, country...). Default: the zones' level, else the finest.")
+    var level: String?
+
+    @Option(name: .customLong("min-coverage"), help: "Units whose coverage is below this fraction (0-1) are insufficient data.")
+    var minCoverage: Double?
 
     @Option(help: "Column with unit names for the rankings (default: a text column such as TS).")
     var name: String?
@@ -63,6 +82,7 @@ struct ReportCommand: ParsableCommand {
         if zones != nil && id == nil { throw ValidationError("--zones needs --id (the zones' P-code field)") }
         if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
         if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'; choose quantile, equal or jenks") }
+        if let m = minCoverage, !(m >= 0 && m <= 1) { throw ValidationError("--min-coverage must be between 0 and 1") }
         if Palette(named: palette) == nil { throw ValidationError("unknown --palette '\(palette)'; choose \(Palette.names.joined(separator: ", "))") }
         let ext = (output as NSString).pathExtension.lowercased()
         if !["html", "htm"].contains(ext) { throw ValidationError("\(output): the report is HTML; name it .html") }
@@ -73,44 +93,88 @@ struct ReportCommand: ParsableCommand {
             // Refuse an output that is an input (the table, its sidecar, the zones), before any work.
             try OutputSafety.prepare(inputs: [table] + tableSidecars(table) + (zones.map { [$0] } ?? []),
                                      outputs: [.init(output)])
-            let t = try Table.readCSV(path: table)
-            let (meta, metaWarning) = TableMetadata.sidecar(for: table)
-            if let metaWarning { warn(metaWarning) }
+            let model = try IndicatorTable.read(table, idHint: id)
+            for w in model.warnings { warn(w) }
+            let meta = model.metadata
+            // The series: --columns by name (quality ones too), else every indicator statistic.
+            var chosen: [Int]
+            if let columns {
+                chosen = try columns.split(separator: ",").map { try model.selectSeries(column: $0.trimmingCharacters(in: .whitespaces)) }
+            } else {
+                chosen = model.indicatorSeries.filter { k in
+                    let s = model.series[k]
+                    return (indicator == nil || s.indicator.lowercased() == indicator!.lowercased())
+                        && (stat == nil || s.stat?.lowercased() == stat!.lowercased())
+                }
+                if chosen.isEmpty {
+                    throw GeoKitError.input(table, "no indicator matches (indicators: \(model.indicatorSeries.map { model.series[$0].label }.joined(separator: ", ")))")
+                }
+            }
+            var layerData: ZoneLayer?
+            var zoneNames: [String: String] = [:]
+            if let zones, let id {
+                let fields = try VectorDataset(path: zones).fieldNames(layer: layer)
+                let nameField = parentNameField(id, fields)
+                let l = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: nameField.map { [$0] } ?? [])
+                for w in l.warnings { warn(w) }
+                if nameField != nil { for z in l.zones where !z.attributes[0].isEmpty { zoneNames[z.id] = z.attributes[0] } }
+                layerData = l
+            }
+            let lvl = try model.level(requested: level, zonesIDField: layerData?.idField, zoneIDs: layerData?.zones.map(\.id) ?? [])
+            let view = model.wideView(level: lvl, series: chosen)
+            var t = view.table
+            let indicators = Array((t.columns.count - chosen.count)..<t.columns.count)
+            // Units without a name in the table (roll-up rows) take the zones' name.
+            var nameColumn = view.nameColumn
+            if !zoneNames.isEmpty {
+                if nameColumn == nil {
+                    t.columns.append("name")
+                    for r in t.rows.indices { t.rows[r].append(.empty) }
+                    nameColumn = t.columns.count - 1
+                }
+                for r in t.rows.indices where t.rows[r][nameColumn!] == .empty {
+                    if let n = zoneNames[t.rows[r][0].csv] { t.rows[r][nameColumn!] = .text(n) }
+                }
+            }
+            if let name {
+                guard let k = t.columnIndex(name) else { throw GeoKitError.input(table, "no column '\(name)' for --name (columns: \(t.columns.joined(separator: ", ")))") }
+                nameColumn = k
+            }
+            var insufficient: [Int: [Bool]] = [:]
+            if let minCoverage {
+                for (j, s) in chosen.enumerated() {
+                    let flags = try model.insufficient(s, units: view.units, minCoverage: minCoverage)
+                    let k = indicators[j]
+                    for r in t.rows.indices where flags[r] { t.rows[r][k] = .empty }
+                    insufficient[k] = flags
+                }
+            }
             var notes: [String] = []
             var geometry: MapGeometry?
             var rowOfZone: [Int?] = []
-            var idColumn = id.flatMap { t.columnIndex($0) } ?? 0
-            if let zones, let id {
-                let layerData = try VectorDataset(path: zones).readZones(layer: layer, idField: id)
-                for w in layerData.warnings { warn(w) }
-                let join = ZoneTableJoin(table: t, zoneIDs: layerData.zones.map(\.id), idField: layerData.idField)
+            if let layerData, let zones {
+                let join = ZoneTableJoin(table: t, zoneIDs: layerData.zones.map(\.id), idField: nil)
                 for p in join.problems(tablePath: table, zonesPath: zones) { warn(p); notes.append(p.message) }
                 if join.rowOfZone.allSatisfy({ $0 == nil }) {
-                    throw GeoKitError(.input, "no zone of \(zones) matches a row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"))")
+                    throw GeoKitError(.input, "no zone of \(zones) matches a \(lvl.isEmpty ? "" : lvl + " ")row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"))")
                 }
                 var gw: [GeoWarning] = []
                 geometry = try MapGeometry.build(layer: layerData, size: 560, warnings: &gw)
                 for w in gw { warn(w) }
                 rowOfZone = join.rowOfZone
-                idColumn = join.idColumn
             }
-            var indicators = ReportInput.defaultIndicators(t, idColumn: idColumn)
-            if let columns {
-                indicators = try columns.split(separator: ",").map { raw in
-                    let c = raw.trimmingCharacters(in: .whitespaces)
-                    guard let k = t.columnIndex(c) else { throw GeoKitError.input(table, "no column '\(c)' (columns: \(t.columns.joined(separator: ", ")))") }
-                    guard t.isNumeric(k) else { throw GeoKitError.input(table, "column '\(t.columns[k])' holds no numbers") }
-                    return k
-                }
-            }
-            if indicators.isEmpty { throw GeoKitError.input(table, "no numeric column to report on") }
-            var nameColumn = ReportInput.guessNameColumn(t, idColumn: idColumn)
-            if let name {
-                guard let k = t.columnIndex(name) else { throw GeoKitError.input(table, "no column '\(name)' for --name") }
-                nameColumn = k
-            }
-            let input = ReportInput(table: t, tablePath: table, idColumn: idColumn, nameColumn: nameColumn, indicators: indicators,
+            if !lvl.isEmpty && model.levels.count > 1 { notes.append("\(lvl.prefix(1).uppercased() + lvl.dropFirst()) rows only (the table also has \(model.levels.filter { $0 != lvl }.joined(separator: ", ")) rows; see --level).") }
+            var input = ReportInput(table: t, tablePath: table, idColumn: 0, nameColumn: nameColumn, indicators: indicators,
                                     metadata: meta, geometry: geometry, rowOfZone: rowOfZone, zonesPath: zones, notes: notes)
+            input.insufficient = insufficient
+            input.minCoverage = minCoverage
+            // Units and descriptions of long-table series (the sidecar names only the long columns).
+            var m = meta ?? TableMetadata()
+            for s in chosen where m.fields[model.series[s].label] == nil {
+                let x = model.series[s]
+                m.fields[x.label] = TableMetadata.Field(name: x.label, title: nil, unit: x.unit, description: x.description)
+            }
+            if meta != nil || chosen.contains(where: { model.series[$0].unit != nil }) { input.metadata = m }
             var o = ReportOptions()
             o.title = title ?? meta?.title ?? "Report: \((table as NSString).lastPathComponent)"
             o.classes = classes
@@ -121,7 +185,7 @@ struct ReportCommand: ParsableCommand {
             try writeAtomically(output) { tmp in
                 try writeFileChecked(Data(html.utf8), to: tmp, displayPath: output)
             }
-            FileHandle.standardError.write(Data("geotool: wrote \(output) (\(html.utf8.count / 1024) KB): \(indicators.count) indicator(s), \(t.rows.count) rows\n".utf8))
+            FileHandle.standardError.write(Data("geotool: wrote \(output) (\(html.utf8.count / 1024) KB): \(indicators.count) indicator(s), \(t.rows.count) \(lvl.isEmpty ? "" : lvl + " ")rows\n".utf8))
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
         }
