@@ -377,12 +377,16 @@ public final class BatchRunner {
                            rasters: chunk.items.map { RasterSpec(name: ind.name, path: $0.source.path, band: $0.band) },
                            weights: ind.weights.map { RasterSpec(name: "weights", path: $0) }, stats: ind.stats, method: ind.method)
         job.rollup = z.rollup
+        job.distinctRasterNames = false   // every band of the series carries the indicator's name
         job.threads = options.threads
         job.maxMemory = options.maxMemory
         let result = try job.run { done, total in progress(total > 0 ? Double(done) / Double(total) : 0) }
         report.passes += 1
         report.bandsComputed += chunk.bandCount
+        let zonesRead = zonesCache == nil
         try checkOrCacheZones(result, zonesKey: zonesKey, zonesCache: &zonesCache)
+        // The zones' warnings once (when they were read into the cache), then each pass's own.
+        if zonesRead, let zc = zonesCache { report.warnings += zc.warnings }
         // Values per source file, then each complete file's cache, then the state.
         let ns = ind.stats.count, nu = result.units.count
         // Values through the result's own columns (one per band and statistic, in order).
@@ -412,7 +416,8 @@ public final class BatchRunner {
             }
             k = j
         }
-        recordWarnings(result.warnings, of: chunk, ind, in: &st)
+        let zoneMessages = Set(zonesCache?.warnings ?? [])
+        report.warnings += recordWarnings(result.warnings.filter { !zoneMessages.contains($0.message) }, of: chunk, ind, in: &st)
         st.rasterCRS = result.rasterCRS
         state.indicators[ind.name] = st
         try writeJSONAtomically(state, to: statePath)
@@ -441,16 +446,21 @@ public final class BatchRunner {
 
     /// Add a pass's warnings to the indicator's (each once, sorted, with its kind), naming
     /// the manifest's source (a pattern) instead of each file.
-    package func recordWarnings(_ warnings: [GeoWarning], of chunk: Pass, _ ind: BatchIndicator, in st: inout BatchIndicatorState) {
+    /// The zones' own warnings are the zones cache's, not the indicator's: the caller leaves
+    /// them out. Returns the warnings new to the indicator.
+    @discardableResult
+    package func recordWarnings(_ warnings: [GeoWarning], of chunk: Pass, _ ind: BatchIndicator, in st: inout BatchIndicatorState) -> [String] {
         var kinds = st.warningKinds ?? [:]
+        var new: [String] = []
         for w in warnings {
             var t = w.message
             for it in chunk.items { t = t.replacingOccurrences(of: it.source.path, with: ind.sourceText) }
-            if !st.warnings.contains(t) { st.warnings.append(t) }
+            if !st.warnings.contains(t) { st.warnings.append(t); new.append("\(ind.name): " + t) }
             if kinds[t] == nil { kinds[t] = w.kind.rawValue }
         }
         st.warnings.sort()
         st.warningKinds = kinds
+        return new
     }
 
     // Bands of multi-band files computed in different passes, held until the file is done.

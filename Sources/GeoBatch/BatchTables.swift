@@ -164,12 +164,16 @@ extension BatchRunner {
                                valueUnit: String?, state st: BatchIndicatorState) -> ZonalResult {
         let bands = series.entries.prefix(1).map { e -> OutputBand in
             let r = rasters[e.path]!
-            return OutputBand(label: "\(ind.name)_\(e.date ?? "b\(e.band)")", rasterName: ind.name, path: e.path, band: e.band,
+            return OutputBand(label: batchColumnPrefix(ind.name, e, entries: series.entries.count), rasterName: ind.name, path: e.path, band: e.band,
                               bandCount: r.bands.count, date: e.date, unit: valueUnit, grid: r.grid,
                               source: BandSource(raster: Raster.opener(path: e.path), band: e.band, info: r.bands[e.band - 1]))
         }
         let units = zc.units.map { ResultUnit(id: $0.id, level: $0.level, name: $0.name, attributes: $0.attributes, scalar: .init(), classes: .init(), isEmptyGeometry: $0.empty) }
-        let warnings = persistedWarnings(zc.warnings, kinds: zc.warningKinds) + persistedWarnings(st.warnings, kinds: st.warningKinds)
+        // Each warning once: the zones' (read once), then the indicator's passes' (a state from
+        // an older version may still hold the zones' too).
+        var seen = Set<String>()
+        let warnings = (persistedWarnings(zc.warnings, kinds: zc.warningKinds) + persistedWarnings(st.warnings, kinds: st.warningKinds))
+            .filter { seen.insert($0.message).inserted }
         return ZonalResult(units: units, bands: bands, stats: ind.stats, idField: zc.idField, includeFields: zc.includeFields,
                            hasRollup: zc.hasRollup, geometries: [], zonesCRS: zc.zonesCRS, warnings: warnings,
                            zones: ZoneLayerSummary(path: manifest.zones.path, layer: zc.layer, featureCount: zc.featureCount, idField: zc.idField,
@@ -239,6 +243,14 @@ extension BatchRunner {
     }
 }
 
+/// The column prefix of a series entry in wide tables, `zonal`'s rule: `NAME_DATE` for a
+/// dated band; else `NAME` when the series is one band (a one-band file, or `band:`), and
+/// `NAME_bN` for band N of several.
+package func batchColumnPrefix(_ name: String, _ e: BatchSeries.Entry, entries: Int) -> String {
+    if let d = e.date { return "\(name)_\(d)" }
+    return entries == 1 ? name : "\(name)_b\(e.band)"
+}
+
 /// The shape of an indicator's table: its header, and its rows as bytes. The parts of a row
 /// that do not depend on the unit are encoded once.
 package struct BatchTableLayout {
@@ -277,7 +289,7 @@ package struct BatchTableLayout {
     static func wideHeader(_ ind: BatchIndicator, series: BatchSeries, zones zc: BatchZonesCache, dates: [String]) -> [String] {
         let stats = ind.stats
         var cols = [zc.idField] + (zc.hasRollup ? ["level"] : []) + zc.includeFields
-        for e in series.entries { for s in stats { cols.append("\(ind.name)_\(e.date ?? "b\(e.band)")_\(s.name)") } }
+        for e in series.entries { for s in stats { cols.append("\(batchColumnPrefix(ind.name, e, entries: series.entries.count))_\(s.name)") } }
         if ind.annual != nil {
             let ys = derivedRows(dates: dates, values: dates.map { _ in 0 }, annual: ind.annual, baseline: nil).map(\.date)
             for y in ys { for s in stats { cols.append("\(ind.name)_annual_\(y)_\(s.name)") } }
