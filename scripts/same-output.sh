@@ -9,7 +9,9 @@
 #   - CSV, SVG, HTML, stdout and exit status: byte for byte;
 #   - XLSX and GPKG: byte for byte, else (GeoPackages hold timestamps) through
 #     `ogr2ogr -f CSV` with geometry as WKT;
-#   - *.datapackage.json sidecars: after removing the keys that change from run to run
+#   - *.datapackage.json sidecars (OUT.EXT.datapackage.json, against an old binary's
+#     OUT.datapackage.json; its dialect headerRowCount read as headerRows/commentRows):
+#     after removing the keys that change from run to run
 #     (created, geotool.started, geotool.seconds, geotool.command);
 #   - stderr (warnings) is compared after removing timings and the binary's path; a
 #     difference there is reported as a note, not a failure.
@@ -52,6 +54,14 @@ strip_sidecar() {
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 d.pop("created", None)
+# The CSV dialect as Frictionless has it (the old sidecars said headerRowCount).
+for r in d.get("resources", []):
+    dl = r.get("dialect")
+    if isinstance(dl, dict) and "headerRowCount" in dl:
+        n = dl.pop("headerRowCount")
+        dl["headerRows"] = [1]
+        if n == 2:
+            dl["commentRows"] = [2]
 g = d.get("geotool")
 if isinstance(g, dict):
     for k in ("started", "seconds", "command"):
@@ -68,6 +78,10 @@ strip_stderr() {
 # Compare one output file of both sides; print nothing when equal, else its name.
 compare_file() {
     local rel=$1 a=$WORK/old/$1 b=$WORK/new/$1
+    # Sidecars were named OUT.datapackage.json before they were OUT.EXT.datapackage.json.
+    case "$rel" in
+        *.*.datapackage.json) [ -e "$a" ] || a=$WORK/old/${rel%.*.datapackage.json}.datapackage.json ;;
+    esac
     if [ ! -e "$a" ] && [ ! -e "$b" ]; then return; fi   # neither wrote it: the exit status tells
     if [ ! -e "$a" ]; then echo "$rel (only new)"; return; fi
     if [ ! -e "$b" ]; then echo "$rel (only old)"; return; fi
@@ -122,45 +136,45 @@ run_case info-zones "" info "$ZONES"
 
 # ---- zonal on the bundled MIMU townships and rainfall
 Z=(zonal --quiet --zones "$ZONES" --id TS_PCODE)
-run_case zonal-mean "zonal-mean.csv zonal-mean.datapackage.json" \
+run_case zonal-mean "zonal-mean.csv zonal-mean.csv.datapackage.json" \
     "${Z[@]}" --raster "rain=$RAIN" --stats mean -o zonal-mean.csv
-run_case zonal-wide "zonal-wide.csv zonal-wide.datapackage.json" \
+run_case zonal-wide "zonal-wide.csv zonal-wide.csv.datapackage.json" \
     "${Z[@]}" --raster "rain=$RAIN" --stats count,sum,mean --include-cols TS -o zonal-wide.csv
-run_case zonal-rollup "zonal-rollup.csv zonal-rollup.datapackage.json" \
+run_case zonal-rollup "zonal-rollup.csv zonal-rollup.csv.datapackage.json" \
     "${Z[@]}" --raster "rain=$RAIN" --stats count,sum,mean,max \
     --rollup DT_PCODE,ST_PCODE --include-cols TS,DT_PCODE,ST_PCODE -o zonal-rollup.csv
-run_case zonal-long-hxl "zonal-long-hxl.csv zonal-long-hxl.datapackage.json" \
+run_case zonal-long-hxl "zonal-long-hxl.csv zonal-long-hxl.csv.datapackage.json" \
     "${Z[@]}" --raster "rain=$RAIN" --stats count,mean,p90 --rollup DT_PCODE,ST_PCODE \
     --include-cols TS,DT_PCODE,ST_PCODE --format long --hxl --unit rain=mm -o zonal-long-hxl.csv
 ALL=count,sum,mean,min,max,range,stdev,variance,cv,median,p90,majority,minority,variety,frac,area,nodata_frac,coverage,cells
-run_case zonal-all-stats "zonal-all-stats.csv zonal-all-stats.datapackage.json" \
+run_case zonal-all-stats "zonal-all-stats.csv zonal-all-stats.csv.datapackage.json" \
     "${Z[@]}" --raster "rain=$RAIN" --stats "$ALL" -o zonal-all-stats.csv
-run_case zonal-all-stats-long "zonal-all-stats-long.csv zonal-all-stats-long.datapackage.json" \
+run_case zonal-all-stats-long "zonal-all-stats-long.csv zonal-all-stats-long.csv.datapackage.json" \
     "${Z[@]}" --raster "rain=$RAIN" --stats "$ALL" --format long -o zonal-all-stats-long.csv
 for m in center all-touched; do
-    run_case "zonal-$m" "zonal-$m.csv zonal-$m.datapackage.json" \
+    run_case "zonal-$m" "zonal-$m.csv zonal-$m.csv.datapackage.json" \
         "${Z[@]}" --raster "rain=$RAIN" --stats count,sum,mean,min,max,median,cells --method "$m" -o "zonal-$m.csv"
 done
-run_case zonal-threads1 "zonal-threads1.csv zonal-threads1.datapackage.json" \
+run_case zonal-threads1 "zonal-threads1.csv zonal-threads1.csv.datapackage.json" \
     "${Z[@]}" --raster "rain=$RAIN" --stats "$ALL" --threads 1 -o zonal-threads1.csv
 run_case zonal-bom "zonal-bom.csv" \
     "${Z[@]}" --raster "rain=$RAIN" --stats mean --include-cols TS,TS_MMR --bom -o zonal-bom.csv
-run_case zonal-xlsx "zonal.xlsx zonal.datapackage.json" \
+run_case zonal-xlsx "zonal.xlsx zonal.xlsx.datapackage.json" \
     "${Z[@]}" --raster "rain=$RAIN" --stats count,mean,max --include-cols TS -o zonal.xlsx
-run_case zonal-gpkg "zonal.gpkg" \
+run_case zonal-gpkg "zonal.gpkg zonal.gpkg.datapackage.json" \
     "${Z[@]}" --raster "rain=$RAIN" --stats count,mean,max --include-cols TS -o zonal.gpkg
-run_case zonal-gpkg-rollup "zonal-rollup.gpkg" \
+run_case zonal-gpkg-rollup "zonal-rollup.gpkg zonal-rollup.gpkg.datapackage.json" \
     "${Z[@]}" --raster "rain=$RAIN" --stats mean --rollup DT_PCODE,ST_PCODE -o zonal-rollup.gpkg
 
 # A multi-band raster (bands scaled differently) and a weights raster, made from the rainfall.
 gdal_translate -q -b 1 -b 1 -b 1 -scale_2 0 1000 0 500 -scale_3 0 1000 0 2000 "$RAIN" "$IN/multi.tif"
 printf '2023-01\n2023-02\n2023-03\n' >"$IN/multi.tif.bands.txt"
 gdal_translate -q -ot Float32 -scale 0 1000 1 11 "$RAIN" "$IN/weights.tif"
-run_case zonal-multiband "zonal-multiband.csv zonal-multiband.datapackage.json" \
+run_case zonal-multiband "zonal-multiband.csv zonal-multiband.csv.datapackage.json" \
     "${Z[@]}" --raster "m=$IN/multi.tif" --raster "one=$IN/multi.tif:2" --stats count,mean,max -o zonal-multiband.csv
-run_case zonal-multiband-long "zonal-multiband-long.csv zonal-multiband-long.datapackage.json" \
+run_case zonal-multiband-long "zonal-multiband-long.csv zonal-multiband-long.csv.datapackage.json" \
     "${Z[@]}" --raster "m=$IN/multi.tif" --stats mean --format long --hxl -o zonal-multiband-long.csv
-run_case zonal-weights "zonal-weights.csv zonal-weights.datapackage.json" \
+run_case zonal-weights "zonal-weights.csv zonal-weights.csv.datapackage.json" \
     "${Z[@]}" --raster "rain=$RAIN" --weights "w=$IN/weights.tif" --stats mean,weighted_mean,weighted_sum -o zonal-weights.csv
 run_case zonal-missing-raster "" \
     "${Z[@]}" --raster "rain=$IN/missing.tif" --stats mean -o zonal-bad.csv
@@ -246,13 +260,13 @@ EOF
 for fmt in wide long; do
     for side in old new; do manifest $fmt >"$WORK/$side/batch-$fmt.yaml"; done
     outs=""
-    for n in rain multi weighted; do outs="$outs batch-$fmt/$n.csv batch-$fmt/$n.datapackage.json"; done
+    for n in rain multi weighted; do outs="$outs batch-$fmt/$n.csv batch-$fmt/$n.csv.datapackage.json"; done
     run_case "batch-$fmt" "$outs" batch --quiet "batch-$fmt.yaml"
 done
 run_case batch-dry-run "" batch --dry-run batch-long.yaml
 # Incremental: one more month, then rerun; the tables must be rewritten the same way.
 gdal_translate -q -ot Float32 -scale 0 1000 0 1400 "$RAIN" "$IN/rain/rain-2024.02.tif"
-run_case batch-long-incremental "batch-long/rain.csv batch-long/rain.datapackage.json" \
+run_case batch-long-incremental "batch-long/rain.csv batch-long/rain.csv.datapackage.json" \
     batch --quiet batch-long.yaml
 
 # ---- benchmark layers (Benchmarks/bench.py cases 1-4 and 5's scaled DEMs), when present
@@ -263,7 +277,7 @@ if [ -d "$BENCH" ] && [ "${SKIP_BENCH:-0}" != 1 ]; then
         if [ ! -e "$zones" ] || [ ! -e "$raster" ]; then echo "skip       $name: $zones or $raster missing"; return; fi
         for th in "" 1; do
             local n=$name${th:+-threads$th}
-            run_case "$n" "$n.csv $n.datapackage.json" \
+            run_case "$n" "$n.csv $n.csv.datapackage.json" \
                 zonal --quiet --zones "$zones" --id "$idf" "$@" ${th:+--threads $th} -o "$n.csv"
         done
     }

@@ -281,7 +281,8 @@ private struct ManifestParser {
         return (m, name)
     }
 
-    /// `stats:`: known statistics with one value per unit, each once, at least one.
+    /// `stats:`: known statistics (per-class ones give a value per class, as in `zonal`), each
+    /// once, at least one.
     package func statistics(_ m: [String: Node], in n: Node, _ what: String) throws -> ([Statistic], Node) {
         let statsNode = try required(m, "stats", in: n, what)
         var stats: [Statistic] = []
@@ -289,7 +290,6 @@ private struct ManifestParser {
             let node = items(statsNode).count > i ? items(statsNode)[i] : statsNode
             let st: Statistic
             do { st = try Statistic(parsing: s) } catch let e as GeoKitError { throw error(node, "\(e.message) (in \(what))") }
-            if st.classColumnPrefix != nil { throw error(node, "statistic '\(s)' gives a column per class; batch takes statistics with one value (in \(what))") }
             if stats.contains(st) { throw error(node, "statistic '\(s)' is given twice in \(what)") }
             stats.append(st)
         }

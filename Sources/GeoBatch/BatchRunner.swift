@@ -83,7 +83,34 @@ package func sha256(text: String) -> String { SHA256.hex(text: text) }
 package func sha256(path: String) throws -> String { try SHA256.hex(fileAt: path) }
 
 package struct BatchInputRecord: Codable { var fingerprint: BatchFingerprint; var sha256: String }
-package struct BatchSourceRecord: Codable { var fingerprint: BatchFingerprint; var bands: [Int]; var cache: String }
+package struct BatchSourceRecord: Codable {
+    var fingerprint: BatchFingerprint; var bands: [Int]; var cache: String
+    /// The cache's values per band: statistics, and per-class statistics' classes (`frac_2`),
+    /// in `batchKeyOrder`; nil (older states): the indicator's statistics.
+    var keys: [String]? = nil
+    func valueKeys(_ stats: [Statistic]) -> [String] { keys ?? stats.map(\.name) }
+}
+
+/// The value key of a column of a `zonal` result: the statistic's name, or for a per-class
+/// statistic `PREFIX_CLASS` (`frac_2`, `area_11`) as `zonal` names it.
+package func batchKey(_ c: IndicatorColumn) -> String {
+    c.classValue.map { "\(c.stat.classColumnPrefix!)_\(formatNumber($0))" } ?? c.stat.name
+}
+
+/// The statistic (index into `stats`) a value key belongs to, and its class value, if any.
+package func batchKeyStat(_ key: String, _ stats: [Statistic]) -> (stat: Int, classValue: Double?)? {
+    if let i = stats.firstIndex(where: { $0.classColumnPrefix == nil && $0.name == key }) { return (i, nil) }
+    for (i, st) in stats.enumerated() {
+        if let p = st.classColumnPrefix, key.hasPrefix(p + "_"), let v = Double(key.dropFirst(p.count + 1)) { return (i, v) }
+    }
+    return nil
+}
+
+/// Value keys in `zonal`'s column order: by statistic as given, classes in increasing order.
+package func batchKeyOrder(_ keys: Set<String>, _ stats: [Statistic]) -> [String] {
+    keys.compactMap { k in batchKeyStat(k, stats).map { (k, $0.stat, $0.classValue ?? 0) } }
+        .sorted { ($0.1, $0.2) < ($1.1, $1.2) }.map(\.0)
+}
 
 package struct BatchIndicatorState: Codable {
     package var valueKey: String
@@ -258,7 +285,7 @@ public final class BatchRunner {
                     let rec = state.indicators[ind.name]!.sources[s.path]!
                     if rec.bands != s.bands { status = .changed; reason = "other bands" }
                     else if fileChanged || rec.fingerprint != fp { status = .changed; reason = "the file changed" }
-                    else if !validCache(cachePath(ind.name, rec.cache), units: unitCount!, bands: s.bands.count, stats: ind.stats.count) {
+                    else if !validCache(cachePath(ind.name, rec.cache), units: unitCount!, bands: s.bands.count, stats: rec.valueKeys(ind.stats).count) {
                         status = .changed; reason = "its cached values are missing"
                     }
                 } else {
@@ -377,42 +404,48 @@ public final class BatchRunner {
                            rasters: chunk.items.map { RasterSpec(name: ind.name, path: $0.source.path, band: $0.band) },
                            weights: ind.weights.map { RasterSpec(name: "weights", path: $0) }, stats: ind.stats, method: ind.method)
         job.rollup = z.rollup
+        job.distinctRasterNames = false   // every band of the series carries the indicator's name
         job.threads = options.threads
         job.maxMemory = options.maxMemory
         let result = try job.run { done, total in progress(total > 0 ? Double(done) / Double(total) : 0) }
         report.passes += 1
         report.bandsComputed += chunk.bandCount
+        let zonesRead = zonesCache == nil
         try checkOrCacheZones(result, zonesKey: zonesKey, zonesCache: &zonesCache)
+        // The zones' warnings once (when they were read into the cache), then each pass's own.
+        if zonesRead, let zc = zonesCache { report.warnings += zc.warnings }
         // Values per source file, then each complete file's cache, then the state.
-        let ns = ind.stats.count, nu = result.units.count
-        // Values through the result's own columns (one per band and statistic, in order).
-        let columns = result.indicatorColumns
-        guard columns.count == chunk.bandCount * ns else { throw GeoKitError.internal("\(columns.count) columns for \(chunk.bandCount) bands") }
+        let nu = result.units.count
+        // Values through the result's own columns: per band of the pass (in order), its
+        // statistics' columns (a per-class statistic has one per class the band holds).
+        var bandColumns = [[(key: String, column: IndicatorColumn)]](repeating: [], count: chunk.bandCount)
+        for c in result.indicatorColumns { bandColumns[c.band].append((batchKey(c), c)) }
         var st = state.indicators[ind.name]!
         var k = 0
         while k < chunk.items.count {
             let s = chunk.items[k].source
-            let nb = s.bands.count
             // A multi-band file may span passes: write its cache when its last band is in.
-            var values = [Double](repeating: .nan, count: nu * nb * ns)
+            var values: [Int: [String: [Double]]] = [:]
             var j = k
             while j < chunk.items.count && chunk.items[j].source.path == s.path {
                 let bi = s.bands.firstIndex(of: chunk.items[j].band)!
-                for u in 0..<nu {
-                    for si in 0..<ns { values[(u * nb + bi) * ns + si] = result.value(result.units[u], columns[j * ns + si]).doubleValue ?? .nan }
+                for (key, c) in bandColumns[j] {
+                    values[bi, default: [:]][key] = result.units.map { result.value($0, c).doubleValue ?? .nan }
                 }
                 j += 1
             }
             try storePartial(ind.name, s, values: values, bands: chunk.items[k..<j].map(\.band))
-            if let full = completed(ind.name, s, units: nu, stats: ns) {
+            if let full = completed(ind.name, s, units: nu, stats: ind.stats) {
                 let name = cacheName(s)
-                try writeCache(cachePath(ind.name, name), values: full, units: nu, bands: nb, stats: ns)
-                st.sources[s.path] = BatchSourceRecord(fingerprint: try check(s.path).fp, bands: s.bands, cache: name)
+                try writeCache(cachePath(ind.name, name), values: full.values, units: nu, bands: s.bands.count, stats: full.keys.count)
+                st.sources[s.path] = BatchSourceRecord(fingerprint: try check(s.path).fp, bands: s.bands, cache: name,
+                                                       keys: full.keys == ind.stats.map(\.name) ? nil : full.keys)
                 report.filesComputed += 1
             }
             k = j
         }
-        recordWarnings(result.warnings, of: chunk, ind, in: &st)
+        let zoneMessages = Set(zonesCache?.warnings ?? [])
+        report.warnings += recordWarnings(result.warnings.filter { !zoneMessages.contains($0.message) }, of: chunk, ind, in: &st)
         st.rasterCRS = result.rasterCRS
         state.indicators[ind.name] = st
         try writeJSONAtomically(state, to: statePath)
@@ -441,37 +474,57 @@ public final class BatchRunner {
 
     /// Add a pass's warnings to the indicator's (each once, sorted, with its kind), naming
     /// the manifest's source (a pattern) instead of each file.
-    package func recordWarnings(_ warnings: [GeoWarning], of chunk: Pass, _ ind: BatchIndicator, in st: inout BatchIndicatorState) {
+    /// The zones' own warnings are the zones cache's, not the indicator's: the caller leaves
+    /// them out. Returns the warnings new to the indicator.
+    @discardableResult
+    package func recordWarnings(_ warnings: [GeoWarning], of chunk: Pass, _ ind: BatchIndicator, in st: inout BatchIndicatorState) -> [String] {
         var kinds = st.warningKinds ?? [:]
+        var new: [String] = []
         for w in warnings {
             var t = w.message
             for it in chunk.items { t = t.replacingOccurrences(of: it.source.path, with: ind.sourceText) }
-            if !st.warnings.contains(t) { st.warnings.append(t) }
+            if !st.warnings.contains(t) { st.warnings.append(t); new.append("\(ind.name): " + t) }
             if kinds[t] == nil { kinds[t] = w.kind.rawValue }
         }
         st.warnings.sort()
         st.warningKinds = kinds
+        return new
     }
 
-    // Bands of multi-band files computed in different passes, held until the file is done.
-    package var partial: [String: (values: [Double], done: Set<Int>)] = [:]
+    // Bands of multi-band files computed in different passes, held until the file is done:
+    // per band index, per value key, the units' values.
+    package var partial: [String: (values: [Int: [String: [Double]]], done: Set<Int>)] = [:]
 
-    package func storePartial(_ ind: String, _ s: BatchSource, values: [Double], bands: [Int]) throws {
+    package func storePartial(_ ind: String, _ s: BatchSource, values: [Int: [String: [Double]]], bands: [Int]) throws {
         let key = ind + "|" + s.path
-        if var p = partial[key] {
-            for (i, v) in values.enumerated() where !v.isNaN { p.values[i] = v }
-            p.done.formUnion(bands)
-            partial[key] = p
-        } else {
-            partial[key] = (values, Set(bands))
-        }
+        var p = partial[key] ?? ([:], [])
+        p.values.merge(values) { $1 }
+        p.done.formUnion(bands)
+        partial[key] = p
     }
 
-    package func completed(_ ind: String, _ s: BatchSource, units: Int, stats: Int) -> [Double]? {
+    /// A file's values once all its bands are in: [unit][band][key] over the keys of every
+    /// band. A class a band does not hold has a share (area) of 0 where the band has a value
+    /// of that statistic for the unit, else none, as in `zonal`.
+    package func completed(_ ind: String, _ s: BatchSource, units nu: Int, stats: [Statistic]) -> (keys: [String], values: [Double])? {
         let key = ind + "|" + s.path
         guard let p = partial[key], p.done.count == s.bands.count else { return nil }
         partial[key] = nil
-        return p.values
+        let keys = batchKeyOrder(Set(p.values.values.flatMap(\.keys)), stats)
+        let nb = s.bands.count, nk = keys.count
+        let statOf = keys.map { batchKeyStat($0, stats)!.stat }
+        var out = [Double](repeating: .nan, count: nu * nb * nk)
+        for b in 0..<nb {
+            let band = p.values[b] ?? [:]
+            for u in 0..<nu {
+                for (ki, k) in keys.enumerated() {
+                    if let v = band[k]?[u] { out[(u * nb + b) * nk + ki] = v; continue }
+                    let covered = band.contains { batchKeyStat($0.key, stats)?.stat == statOf[ki] && !$0.value[u].isNaN }
+                    out[(u * nb + b) * nk + ki] = covered ? 0 : .nan
+                }
+            }
+        }
+        return (keys, out)
     }
 
     package func writeCache(_ path: String, values: [Double], units: Int, bands: Int, stats: Int) throws {

@@ -12,13 +12,28 @@ import GeoKit
 public struct BatchSeries {
     public struct Entry { public var source: Int; public var bandIndex: Int; public var band: Int; public var date: String?; public var path: String }
     public var entries: [Entry]
-    package var values: [[Double]]           // per source: [unit][band][stat]
+    package var values: [[Double]]           // per source: [unit][band][source key]
     package var bandCounts: [Int]
-    public var statCount: Int
+    /// The value keys of the table (statistics; per-class ones as `frac_2`), in zonal's order.
+    public var keys: [String]
+    /// Per key, its statistic (index into the indicator's statistics).
+    package var keyStats: [Int]
+    /// Per source, its own keys' count, and per table key its index among them (nil: a class
+    /// the file does not hold).
+    package var sourceKeyCounts: [Int]
+    package var sourceKeyIndex: [[Int?]]
+    public var statCount: Int { keys.count }
 
     public func value(unit u: Int, entry k: Int, stat s: Int) -> Double {
-        let e = entries[k]
-        return values[e.source][(u * bandCounts[e.source] + e.bandIndex) * statCount + s]
+        let e = entries[k], n = sourceKeyCounts[e.source]
+        let base = (u * bandCounts[e.source] + e.bandIndex) * n
+        if let i = sourceKeyIndex[e.source][s] { return values[e.source][base + i] }
+        // A class the file does not hold: a share of 0 where the band has a value of that
+        // statistic for the unit, else none (zonal's rule).
+        for (t, i) in sourceKeyIndex[e.source].enumerated() where keyStats[t] == keyStats[s] {
+            if let i, !values[e.source][base + i].isNaN { return 0 }
+        }
+        return .nan
     }
 }
 
@@ -61,9 +76,12 @@ extension BatchRunner {
         let st = state.indicators[ind.name]!
         var entries: [BatchSeries.Entry] = []
         var values: [[Double]] = []
+        var sourceKeys: [[String]] = []
         for (si, s) in ind.sources.enumerated() {
             guard let rec = st.sources[s.path] else { throw GeoKitError.internal("\(s.path) was not computed") }
-            values.append(try readCache(cachePath(ind.name, rec.cache), count: units * s.bands.count * ind.stats.count))
+            let keys = rec.valueKeys(ind.stats)
+            sourceKeys.append(keys)
+            values.append(try readCache(cachePath(ind.name, rec.cache), count: units * s.bands.count * keys.count))
             for (bi, b) in s.bands.enumerated() {
                 entries.append(.init(source: si, bandIndex: bi, band: b, date: s.dates[bi], path: s.path))
             }
@@ -71,7 +89,10 @@ extension BatchRunner {
         entries.sort { a, b in
             (a.date ?? "", a.source, a.band) < (b.date ?? "", b.source, b.band)
         }
-        return BatchSeries(entries: entries, values: values, bandCounts: ind.sources.map(\.bands.count), statCount: ind.stats.count)
+        let keys = batchKeyOrder(Set(sourceKeys.flatMap { $0 }), ind.stats)
+        return BatchSeries(entries: entries, values: values, bandCounts: ind.sources.map(\.bands.count), keys: keys,
+                           keyStats: keys.map { batchKeyStat($0, ind.stats)!.stat }, sourceKeyCounts: sourceKeys.map(\.count),
+                           sourceKeyIndex: sourceKeys.map { sk in keys.map { sk.firstIndex(of: $0) } })
     }
 
     /// Write an indicator's table and sidecar from the cache, unless both are as the state
@@ -145,7 +166,7 @@ extension BatchRunner {
         let run = RunInfo(commandLine: options.commandLine, started: started, seconds: Date().timeIntervalSince(started),
                           hashes: hashes, format: manifest.format, hxl: false)
         var pkg = result.dataPackage(output: out, run: run)
-        pkg = describeBatch(pkg, ind, rows: rows, columns: columns, valueUnit: valueUnit)
+        pkg = describeBatch(pkg, ind, series: series, rows: rows, columns: columns, valueUnit: valueUnit)
         // The raster list, built here once per file with every band of the series (the
         // result above holds the first band only).
         pkg["rasters"] = ind.sources.map { s -> [String: Any] in
@@ -164,12 +185,16 @@ extension BatchRunner {
                                valueUnit: String?, state st: BatchIndicatorState) -> ZonalResult {
         let bands = series.entries.prefix(1).map { e -> OutputBand in
             let r = rasters[e.path]!
-            return OutputBand(label: "\(ind.name)_\(e.date ?? "b\(e.band)")", rasterName: ind.name, path: e.path, band: e.band,
+            return OutputBand(label: batchColumnPrefix(ind.name, e, entries: series.entries.count), rasterName: ind.name, path: e.path, band: e.band,
                               bandCount: r.bands.count, date: e.date, unit: valueUnit, grid: r.grid,
                               source: BandSource(raster: Raster.opener(path: e.path), band: e.band, info: r.bands[e.band - 1]))
         }
         let units = zc.units.map { ResultUnit(id: $0.id, level: $0.level, name: $0.name, attributes: $0.attributes, scalar: .init(), classes: .init(), isEmptyGeometry: $0.empty) }
-        let warnings = persistedWarnings(zc.warnings, kinds: zc.warningKinds) + persistedWarnings(st.warnings, kinds: st.warningKinds)
+        // Each warning once: the zones' (read once), then the indicator's passes' (a state from
+        // an older version may still hold the zones' too).
+        var seen = Set<String>()
+        let warnings = (persistedWarnings(zc.warnings, kinds: zc.warningKinds) + persistedWarnings(st.warnings, kinds: st.warningKinds))
+            .filter { seen.insert($0.message).inserted }
         return ZonalResult(units: units, bands: bands, stats: ind.stats, idField: zc.idField, includeFields: zc.includeFields,
                            hasRollup: zc.hasRollup, geometries: [], zonesCRS: zc.zonesCRS, warnings: warnings,
                            zones: ZoneLayerSummary(path: manifest.zones.path, layer: zc.layer, featureCount: zc.featureCount, idField: zc.idField,
@@ -178,7 +203,7 @@ extension BatchRunner {
     }
 
     /// The batch's additions to the sidecar: the indicator, its series and derived rows.
-    package func describeBatch(_ pkgIn: [String: Any], _ ind: BatchIndicator, rows: Int, columns: [String], valueUnit: String?) -> [String: Any] {
+    package func describeBatch(_ pkgIn: [String: Any], _ ind: BatchIndicator, series: BatchSeries, rows: Int, columns: [String], valueUnit: String?) -> [String: Any] {
         var pkg = pkgIn
         var derived: [String: String] = [:]
         if let a = ind.annual {
@@ -207,9 +232,12 @@ extension BatchRunner {
                 for c in columns where !known.contains(c) {
                     var f: [String: Any] = ["name": c, "type": "number"]
                     // Observed columns NAME_DATE_STAT.
-                    if let st = ind.stats.first(where: { c.hasSuffix("_" + $0.name) }), !c.hasPrefix(ind.name + "_annual_"), !c.hasPrefix(ind.name + "_anomaly_") {
-                        let date = String(c.dropFirst(ind.name.count + 1).dropLast(st.name.count + 1))
-                        f["description"] = "\(st.definition) of \(ind.name) (\(date)); \(ind.method.rawValue) method"
+                    if let key = series.keys.first(where: { c.hasSuffix("_" + $0) }), let ks = batchKeyStat(key, ind.stats),
+                       !c.hasPrefix(ind.name + "_annual_"), !c.hasPrefix(ind.name + "_anomaly_") {
+                        let st = ind.stats[ks.stat]
+                        let date = String(c.dropFirst(ind.name.count + 1).dropLast(key.count + 1))
+                        f["description"] = "\(st.definition) of \(ind.name)" + (date.isEmpty ? "" : " (\(date))") +
+                            (ks.classValue.map { ", class \(formatNumber($0))" } ?? "") + "; \(ind.method.rawValue) method"
                         if let u = st.unit(valueUnit: valueUnit) { f["unit"] = u }
                     }
                     fields.append(f)
@@ -229,6 +257,9 @@ extension BatchRunner {
                         }
                     }
                 }
+                // In the table's column order (per-class columns are known only from the values).
+                let byName = Dictionary(fields.map { ($0["name"] as? String ?? "", $0) }) { a, _ in a }
+                if columns.allSatisfy({ byName[$0] != nil }) { fields = columns.map { byName[$0]! } }
                 schema["fields"] = fields
                 r["schema"] = schema
             }
@@ -237,6 +268,14 @@ extension BatchRunner {
         }
         return pkg
     }
+}
+
+/// The column prefix of a series entry in wide tables, `zonal`'s rule: `NAME_DATE` for a
+/// dated band; else `NAME` when the series is one band (a one-band file, or `band:`), and
+/// `NAME_bN` for band N of several.
+package func batchColumnPrefix(_ name: String, _ e: BatchSeries.Entry, entries: Int) -> String {
+    if let d = e.date { return "\(name)_\(d)" }
+    return entries == 1 ? name : "\(name)_b\(e.band)"
 }
 
 /// The shape of an indicator's table: its header, and its rows as bytes. The parts of a row
@@ -267,23 +306,23 @@ package struct BatchTableLayout {
         header = long ? ["pcode", "name", "level"] + zc.includeFields + ["indicator", "stat", "band", "date", "value", "unit"]
             : Self.wideHeader(ind, series: series, zones: zc, dates: dates)
         nameCell = Array((csvQuote(ind.name) + ",").utf8)
-        middle = series.entries.map { e in ind.stats.map { Array(($0.name + ",\(e.band)," + (e.date ?? "") + ",").utf8) } }
-        tail = ind.stats.map { Array(("," + csvQuote($0.unit(valueUnit: valueUnit) ?? "") + "\n").utf8) }
+        middle = series.entries.map { e in series.keys.map { Array(($0 + ",\(e.band)," + (e.date ?? "") + ",").utf8) } }
+        tail = series.keyStats.map { Array(("," + csvQuote(ind.stats[$0].unit(valueUnit: valueUnit) ?? "") + "\n").utf8) }
         pctTail = Array(("," + csvQuote("%") + "\n").utf8)
     }
 
     /// Wide columns: ID, level, include fields, then NAME_DATE_STAT per date and statistic,
     /// NAME_annual_YYYY_STAT, NAME_anomaly_DATE_STAT and NAME_anomaly_pct_DATE_STAT.
     static func wideHeader(_ ind: BatchIndicator, series: BatchSeries, zones zc: BatchZonesCache, dates: [String]) -> [String] {
-        let stats = ind.stats
+        let stats = series.keys
         var cols = [zc.idField] + (zc.hasRollup ? ["level"] : []) + zc.includeFields
-        for e in series.entries { for s in stats { cols.append("\(ind.name)_\(e.date ?? "b\(e.band)")_\(s.name)") } }
+        for e in series.entries { for s in stats { cols.append("\(batchColumnPrefix(ind.name, e, entries: series.entries.count))_\(s)") } }
         if ind.annual != nil {
             let ys = derivedRows(dates: dates, values: dates.map { _ in 0 }, annual: ind.annual, baseline: nil).map(\.date)
-            for y in ys { for s in stats { cols.append("\(ind.name)_annual_\(y)_\(s.name)") } }
+            for y in ys { for s in stats { cols.append("\(ind.name)_annual_\(y)_\(s)") } }
         }
         if ind.baseline != nil {
-            for kind in ["anomaly", "anomaly_pct"] { for d in dates { for s in stats { cols.append("\(ind.name)_\(kind)_\(d)_\(s.name)") } } }
+            for kind in ["anomaly", "anomaly_pct"] { for d in dates { for s in stats { cols.append("\(ind.name)_\(kind)_\(d)_\(s)") } } }
         }
         return cols
     }
@@ -304,7 +343,7 @@ package struct BatchTableLayout {
     /// derived series.
     func derivedSeries(unit u: Int) -> [[DerivedRow]] {
         guard !derivedKinds.isEmpty else { return [] }
-        return ind.stats.indices.map { s in
+        return series.keys.indices.map { s in
             let vs = series.entries.indices.map { series.value(unit: u, entry: $0, stat: s) }
             return derivedRows(dates: dates, values: vs, annual: ind.annual, baseline: ind.baseline)
         }
@@ -314,7 +353,7 @@ package struct BatchTableLayout {
     func appendObservedLongRows(prefix: [UInt8], unit u: Int, to buf: inout [UInt8]) -> Int {
         var n = 0
         for k in series.entries.indices {
-            for s in ind.stats.indices {
+            for s in series.keys.indices {
                 buf += prefix; buf += nameCell; buf += middle[k][s]
                 buf += formatNumber(series.value(unit: u, entry: k, stat: s)).utf8
                 buf += tail[s]
@@ -332,10 +371,10 @@ package struct BatchTableLayout {
             guard let count = perStat.first?.count else { continue }
             let kindCell = Array((csvQuote("\(ind.name)_\(kind)") + ",").utf8)
             for i in 0..<count {
-                for (s, stat) in ind.stats.enumerated() {
+                for (s, stat) in series.keys.enumerated() {
                     let r = perStat[s][i]
                     buf += prefix; buf += kindCell
-                    buf += (stat.name + ",," + r.date + ",").utf8
+                    buf += (stat + ",," + r.date + ",").utf8
                     buf += formatNumber(r.value).utf8
                     buf += kind == "anomaly_pct" ? pctTail : tail[s]
                     n += 1
@@ -348,11 +387,11 @@ package struct BatchTableLayout {
     /// The unit's wide row: its cells, the observed values, then the derived ones.
     func appendWideRow(unit: CachedUnit, index u: Int, derived: [[DerivedRow]], to buf: inout [UInt8]) {
         var cells = ([unit.id] + (levelColumn ? [unit.level] : []) + unit.attributes).map(csvQuote)
-        for k in series.entries.indices { for s in ind.stats.indices { cells.append(formatNumber(series.value(unit: u, entry: k, stat: s))) } }
+        for k in series.entries.indices { for s in series.keys.indices { cells.append(formatNumber(series.value(unit: u, entry: k, stat: s))) } }
         for kind in derivedKinds {
             let perStat = derived.map { $0.filter { $0.kind == kind } }
             guard let n = perStat.first?.count else { continue }
-            for i in 0..<n { for s in ind.stats.indices { cells.append(formatNumber(perStat[s][i].value)) } }
+            for i in 0..<n { for s in series.keys.indices { cells.append(formatNumber(perStat[s][i].value)) } }
         }
         buf += (cells.joined(separator: ",") + "\n").utf8
     }

@@ -140,3 +140,30 @@ public struct ProbePoint {
     }
     public func release() { GEOSGeom_destroy_r(context.handle, handle) }
 }
+
+/// The union of polygonal WKB geometries (each repaired with make-valid first when
+/// invalid), as WKB: the dissolved outline of a roll-up unit's zones. Nil when there is
+/// none (no zone with a geometry).
+public func unionWKB(_ wkbs: [[UInt8]]) throws -> [UInt8]? {
+    let ctx = GEOSContext()
+    var handles: [OpaquePointer?] = []
+    for w in wkbs {
+        var g = try Geometry(wkb: w, context: ctx)
+        if !g.isValid { g = try g.makeValid() }
+        if g.isEmpty { continue }
+        handles.append(GEOSGeom_clone_r(ctx.handle, g.handle))
+    }
+    guard !handles.isEmpty else { return nil }
+    guard let coll = handles.withUnsafeMutableBufferPointer({
+        GEOSGeom_createCollection_r(ctx.handle, Int32(GEOS_GEOMETRYCOLLECTION.rawValue), $0.baseAddress, UInt32($0.count))
+    }) else { throw GeoKitError(.internal, "cannot collect geometries: \(ctx.lastMessage)") }
+    let all = Geometry(ctx, coll)
+    guard let u = GEOSUnaryUnion_r(ctx.handle, all.handle) else { throw GeoKitError(.input, "union failed: \(ctx.lastMessage)") }
+    let union = Geometry(ctx, u)
+    guard let writer = GEOSWKBWriter_create_r(ctx.handle) else { throw GeoKitError(.internal, "no WKB writer") }
+    defer { GEOSWKBWriter_destroy_r(ctx.handle, writer) }
+    var size = 0
+    guard let p = GEOSWKBWriter_write_r(ctx.handle, writer, union.handle, &size) else { throw GeoKitError(.internal, "cannot write WKB: \(ctx.lastMessage)") }
+    defer { GEOSFree_r(ctx.handle, p) }
+    return Array(UnsafeBufferPointer(start: p, count: size))
+}

@@ -3,22 +3,37 @@ import Foundation
 import GeoCore
 
 extension Table {
+    /// A layer of a multi-layer output: its name and the table rows it holds, in order.
+    public struct OGRLayerPart: Sendable {
+        public var name: String
+        public var rows: [Int]
+        public init(name: String, rows: [Int]) { self.name = name; self.rows = rows }
+    }
+
     /// Write through an OGR driver (`GPKG`, `XLSX`...). Text columns stay text, the others
-    /// are reals. `geometries` (WKB, in `crsWKT`) are attached row by row when given.
+    /// are reals. `geometries` (WKB, in `crsWKT`, one per row) are attached row by row when
+    /// given. `layers` splits the rows among named layers (default: one layer `layerName`
+    /// with every row). An XLSX gets the HXL row (when the table has one) as its second row.
     /// Written atomically, or to `temporary` when the caller's `writeAtomically` gives one
     /// (a table written with its sidecar). Errors name `path`, never the temporary.
     public func writeOGR(to path: String, temporary: String? = nil, driver: String, layerName: String,
-                         geometries: [[UInt8]?]? = nil, crsWKT: String? = nil) throws {
+                         geometries: [[UInt8]?]? = nil, crsWKT: String? = nil, layers: [OGRLayerPart]? = nil) throws {
         GDAL.initialize()
         guard let drv = GDALGetDriverByName(driver) else { throw GeoKitError.io(path, "GDAL has no \(driver) driver") }
         guard let temporary else {
             try writeAtomically(path) { try writeOGR(to: path, temporary: $0, driver: driver, layerName: layerName,
-                                                     geometries: geometries, crsWKT: crsWKT) }
+                                                     geometries: geometries, crsWKT: crsWKT, layers: layers) }
             return
+        }
+        if hxl != nil && driver != "XLSX" {
+            throw GeoKitError(.argument, file: path, "the HXL row goes in CSV and XLSX tables; a \(driver == "GPKG" ? "GeoPackage" : driver) has none (leave out --hxl)")
         }
         let tmp = temporary
         // GDAL's messages name the file it writes: the hidden temporary. Name the user's path.
         func gdalError(_ fallback: String) -> String { GDAL.lastError(fallback).replacingOccurrences(of: tmp, with: path) }
+        let parts = layers ?? [OGRLayerPart(name: layerName, rows: Array(rows.indices))]
+        // A column is text when any of its cells is text (over every layer: one type per name).
+        let isText = columns.indices.map { c in rows.contains { if case .text = $0[c] { return true }; return false } }
         do {
             CPLErrorReset()
             guard let ds = GDALCreate(drv, tmp, 0, 0, 0, GDT_Unknown, nil) else {
@@ -33,46 +48,53 @@ extension Table {
             }
             defer { if let srs { OSRRelease(srs) } }
             let gtype = geometries == nil ? wkbNone : wkbMultiPolygon
-            guard let layer = GDALDatasetCreateLayer(ds, layerName, srs, gtype, nil) else {
-                throw GeoKitError.io(path, "cannot create layer: \(gdalError("unknown error"))")
-            }
-            // A column is text when any of its cells is text.
-            let isText = columns.indices.map { c in rows.contains { if case .text = $0[c] { return true }; return false } }
-            for (c, name) in columns.enumerated() {
-                let fd = OGR_Fld_Create(name, isText[c] ? OFTString : OFTReal)
-                let err = OGR_L_CreateField(layer, fd, 1)
-                OGR_Fld_Destroy(fd)
-                if err != OGRERR_NONE { throw GeoKitError.io(path, "cannot create column \(name): \(gdalError("unknown error"))") }
-            }
-            // Drivers without transactions (XLSX) refuse to start one: then there is none to commit.
-            let inTransaction = GDALDatasetStartTransaction(ds, 0) == OGRERR_NONE
-            let defn = OGR_L_GetLayerDefn(layer)
-            for (i, row) in rows.enumerated() {
-                let f = OGR_F_Create(defn)
-                for (c, cell) in row.enumerated() {
-                    switch cell {
-                    case .text(let s): OGR_F_SetFieldString(f, Int32(c), s)
-                    // The number rule: NaN and ±infinity are empty cells.
-                    case .number(let v): if v.isFinite { OGR_F_SetFieldDouble(f, Int32(c), v) }
-                    case .empty: OGR_F_SetFieldNull(f, Int32(c))
-                    }
+            for part in parts {
+                guard let layer = GDALDatasetCreateLayer(ds, part.name, srs, gtype, nil) else {
+                    throw GeoKitError.io(path, "cannot create layer \(part.name): \(gdalError("unknown error"))")
                 }
-                if let geoms = geometries, i < geoms.count, var wkb = geoms[i] {
-                    var g: OGRGeometryH?
-                    wkb.withUnsafeMutableBufferPointer { _ = OGR_G_CreateFromWkb($0.baseAddress, srs, &g, Int32($0.count)) }
-                    if let g {
-                        let mp = OGR_G_ForceToMultiPolygon(g)
-                        OGR_F_SetGeometryDirectly(f, mp)
-                    }
+                for (c, name) in columns.enumerated() {
+                    let fd = OGR_Fld_Create(name, isText[c] ? OFTString : OFTReal)
+                    let err = OGR_L_CreateField(layer, fd, 1)
+                    OGR_Fld_Destroy(fd)
+                    if err != OGRERR_NONE { throw GeoKitError.io(path, "cannot create column \(name): \(gdalError("unknown error"))") }
                 }
-                if OGR_L_CreateFeature(layer, f) != OGRERR_NONE {
+                // Drivers without transactions (XLSX) refuse to start one: then there is none to commit.
+                let inTransaction = GDALDatasetStartTransaction(ds, 0) == OGRERR_NONE
+                let defn = OGR_L_GetLayerDefn(layer)
+                // XLSX: a placeholder second row for the HXL tags (text cells only: the tags of
+                // number columns are put in when the file is patched below).
+                var featureRows: [[TableCell]?] = parts.count == 1 && driver == "XLSX" && hxl != nil
+                    ? [hxl!.indices.map { isText[$0] ? .text(hxl![$0]) : .empty }] : []
+                featureRows += part.rows.map { _ in nil }
+                for (k, placeholder) in featureRows.enumerated() {
+                    let i = placeholder == nil ? part.rows[k - (featureRows.count - part.rows.count)] : -1
+                    let row = placeholder ?? rows[i]
+                    let f = OGR_F_Create(defn)
+                    for (c, cell) in row.enumerated() {
+                        switch cell {
+                        case .text(let s): OGR_F_SetFieldString(f, Int32(c), s)
+                        // The number rule: NaN and ±infinity are empty cells.
+                        case .number(let v): if v.isFinite { OGR_F_SetFieldDouble(f, Int32(c), v) }
+                        case .empty: OGR_F_SetFieldNull(f, Int32(c))
+                        }
+                    }
+                    if i >= 0, let geoms = geometries, i < geoms.count, var wkb = geoms[i] {
+                        var g: OGRGeometryH?
+                        wkb.withUnsafeMutableBufferPointer { _ = OGR_G_CreateFromWkb($0.baseAddress, srs, &g, Int32($0.count)) }
+                        if let g {
+                            let mp = OGR_G_ForceToMultiPolygon(g)
+                            OGR_F_SetGeometryDirectly(f, mp)
+                        }
+                    }
+                    if OGR_L_CreateFeature(layer, f) != OGRERR_NONE {
+                        OGR_F_Destroy(f)
+                        throw GeoKitError.io(path, "cannot write row \(i + 1): \(gdalError("unknown error"))")
+                    }
                     OGR_F_Destroy(f)
-                    throw GeoKitError.io(path, "cannot write row \(i + 1): \(gdalError("unknown error"))")
                 }
-                OGR_F_Destroy(f)
-            }
-            if inTransaction && GDALDatasetCommitTransaction(ds) != OGRERR_NONE {
-                throw GeoKitError.io(path, "cannot write: \(gdalError("unknown error"))")
+                if inTransaction && GDALDatasetCommitTransaction(ds) != OGRERR_NONE {
+                    throw GeoKitError.io(path, "cannot write: \(gdalError("unknown error"))")
+                }
             }
             closed = true
             CPLErrorReset()
@@ -89,12 +111,15 @@ extension Table {
         guard FileManager.default.fileExists(atPath: tmp) else {
             throw GeoKitError.io(path, "cannot write: GDAL wrote no file")
         }
+        if driver == "XLSX", let hxl, parts.count == 1 {
+            try putHXLRow(hxl, inSpreadsheet: tmp, displayPath: path)
+        }
     }
 
     /// Write by the extension of `path`: .csv, .gpkg (with geometries) or .xlsx.
     /// Atomically, or to `temporary` when a caller's `writeAtomically` gives one.
     public func write(to path: String, temporary: String? = nil, geometries: [[UInt8]?]? = nil, crsWKT: String? = nil,
-                      layerName: String = "zonal", bom: Bool = false, guardFormulas: Bool = true) throws {
+                      layerName: String = "zonal", layers: [OGRLayerPart]? = nil, bom: Bool = false, guardFormulas: Bool = true) throws {
         switch (path as NSString).pathExtension.lowercased() {
         case "csv":
             if let temporary {
@@ -106,11 +131,65 @@ extension Table {
             } else {
                 try writeCSV(to: path, bom: bom, guardFormulas: guardFormulas)
             }
-        case "gpkg": try writeOGR(to: path, temporary: temporary, driver: "GPKG", layerName: layerName, geometries: geometries, crsWKT: crsWKT)
-        case "xlsx": try writeOGR(to: path, temporary: temporary, driver: "XLSX", layerName: layerName)
+        case "gpkg": try writeOGR(to: path, temporary: temporary, driver: "GPKG", layerName: layerName, geometries: geometries, crsWKT: crsWKT, layers: layers)
+        case "xlsx": try writeOGR(to: path, temporary: temporary, driver: "XLSX", layerName: layerName, layers: layers)
         default: throw GeoKitError(.argument, file: path, "unknown output format; use .csv, .gpkg or .xlsx")
         }
     }
+}
+
+/// Replace the second row of the first sheet of the spreadsheet at `path` (GDAL's XLSX,
+/// whose cells are typed per column) by the HXL tags as text cells: the zip is rebuilt in
+/// memory with the patched sheet and written over `path`.
+private func putHXLRow(_ tags: [String], inSpreadsheet path: String, displayPath: String) throws {
+    func fail(_ what: String) -> GeoKitError { GeoKitError.io(displayPath, "cannot add the HXL row: \(what)") }
+    func read(_ vsi: String) -> Data? {
+        guard let f = VSIFOpenL(vsi, "rb") else { return nil }
+        defer { VSIFCloseL(f) }
+        var out = Data()
+        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = VSIFReadL(&buf, 1, buf.count, f)
+            if n == 0 { break }
+            out.append(contentsOf: buf[0..<n])
+        }
+        return out
+    }
+    guard let list = VSIReadDirRecursive("/vsizip/" + path) else { throw fail("unreadable zip") }
+    defer { CSLDestroy(list) }
+    var entries: [String] = []
+    var i = 0
+    while let p = list[i] { let e = String(cString: p); if !e.hasSuffix("/") { entries.append(e) }; i += 1 }
+    let sheet = "xl/worksheets/sheet1.xml"
+    guard entries.contains(sheet), let xmlData = read("/vsizip/\(path)/\(sheet)"), var xml = String(data: xmlData, encoding: .utf8),
+          let start = xml.range(of: "<row r=\"2\""), let end = xml.range(of: "</row>", range: start.upperBound..<xml.endIndex) else {
+        throw fail("no second row in \(sheet)")
+    }
+    func column(_ k: Int) -> String {
+        var k = k + 1, s = ""
+        while k > 0 { let r = (k - 1) % 26; s = String(UnicodeScalar(65 + r)!) + s; k = (k - 1) / 26 }
+        return s
+    }
+    func esc(_ t: String) -> String {
+        t.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+    let row = "<row r=\"2\">" + tags.enumerated().map { "<c r=\"\(column($0.offset))2\" t=\"inlineStr\"><is><t>\(esc($0.element))</t></is></c>" }.joined() + "</row>"
+    xml.replaceSubrange(start.lowerBound..<end.upperBound, with: row)
+    let mem = "/vsimem/geotool-hxl-\(UUID().uuidString).xlsx"
+    defer { VSIUnlink(mem) }
+    guard let zip = VSIFOpenL("/vsizip/" + mem, "wb") else { throw fail("cannot create the zip") }
+    for e in entries {
+        guard var bytes = e == sheet ? Data(xml.utf8) : read("/vsizip/\(path)/\(e)") else { VSIFCloseL(zip); throw fail("unreadable \(e)") }
+        guard let f = VSIFOpenL("/vsizip/\(mem)/\(e)", "wb") else { VSIFCloseL(zip); throw fail("cannot add \(e)") }
+        let n = bytes.withUnsafeMutableBytes { VSIFWriteL($0.baseAddress, 1, $0.count, f) }
+        VSIFCloseL(f)
+        if n != bytes.count { VSIFCloseL(zip); throw fail("cannot add \(e)") }
+        bytes = Data()
+    }
+    VSIFCloseL(zip)
+    var size: vsi_l_offset = 0
+    guard let buf = VSIGetMemFileBuffer(mem, &size, 0) else { throw fail("no zip built") }
+    try writeFileChecked(Data(bytes: buf, count: Int(size)), to: path, displayPath: displayPath)
 }
 
 /// Whether `path` ends with a zip's end-of-central-directory record (`PK\u{5}\u{6}` within

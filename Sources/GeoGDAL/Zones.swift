@@ -73,6 +73,11 @@ public final class VectorDataset {
         var transform: CoordinateTransform?
         var layerSRS: SpatialReference?
         if let s = OGR_L_GetSpatialRef(l) { layerSRS = SpatialReference(borrowing: s) }
+        // GeoJSON and TopoJSON are WGS84 longitude/latitude by definition (RFC 7946; TopoJSON
+        // follows GeoJSON): a file without a CRS member has that CRS, not none.
+        if layerSRS == nil, ["GeoJSON", "TopoJSON", "GeoJSONSeq"].contains(driverName) {
+            layerSRS = try SpatialReference(definition: "EPSG:4326")
+        }
         var warnings: [GeoWarning] = []
         /// Features whose coordinates cannot be degrees in a geographic layer (a typo such as
         /// 962.0 for 96.2) get an empty row, unless most of the layer is so (a wrong .prj).

@@ -3,7 +3,8 @@ import GeoCore
 import GeoGDAL
 
 // The metadata sidecar written beside every table: a Frictionless Data Package
-// (`NAME.datapackage.json` beside `NAME.csv`) describing every column, every source, the
+// (`NAME.csv.datapackage.json` beside `NAME.csv`: one per output, so `rain.csv` and
+// `rain.xlsx` do not share one) describing every column, every source, the
 // method, the run, and every warning. Open-data practice: limitations travel with the data.
 
 /// Hashes of the inputs, computed on a background thread while the engine runs.
@@ -38,9 +39,10 @@ public struct RunInfo: Sendable {
 }
 
 extension ZonalResult {
-    /// The sidecar's path for a table: `out.csv` -> `out.datapackage.json`.
+    /// The sidecar's path for a table: `out.csv` -> `out.csv.datapackage.json` (the whole
+    /// name: `out.csv`, `out.xlsx` and `out.gpkg` each have their own).
     public static func sidecarPath(for output: String) -> String {
-        (output as NSString).deletingPathExtension + ".datapackage.json"
+        output + ".datapackage.json"
     }
 
     /// Frictionless Data Package describing `table` written at `output`.
@@ -69,7 +71,19 @@ extension ZonalResult {
             "encoding": "utf-8", "schema": ["fields": fields, "missingValues": [""]],
             "rows": rowCount(run.format),
         ]
-        if ext == "csv" { resource["dialect"] = ["delimiter": ",", "header": true, "headerRowCount": layout.hxl == nil ? 1 : 2] }
+        // Frictionless dialect: the header is row 1; the HXL row (row 2) is a comment row, so
+        // a standard reader does not take it for data.
+        if ext == "csv" {
+            var dialect: [String: Any] = ["delimiter": ",", "header": true, "headerRows": [1]]
+            if layout.hxl != nil { dialect["commentRows"] = [2] }
+            resource["dialect"] = dialect
+        } else if ext == "xlsx" && layout.hxl != nil {
+            resource["dialect"] = ["header": true, "headerRows": [1], "commentRows": [2]]
+        }
+        if ext == "gpkg" {
+            let parts = gpkgLayers(run.format)
+            resource["layers"] = parts.map { ["name": $0.name, "rows": $0.rows.count] }
+        }
         var rasters: [[String: Any]] = []
         var seen = Set<String>()
         let bandsByPath = Dictionary(grouping: bands, by: \.path)
@@ -112,6 +126,22 @@ extension ZonalResult {
             "warnings": warnings.map(\.message),
             "limitations": limitations,
         ]
+    }
+
+    /// The layers of a GeoPackage: `zonal` holds the zones' rows; each roll-up level its own
+    /// layer `zonal_LEVEL` (`zonal_district`, `zonal_state`, `zonal_country`) with the
+    /// dissolved geometry of its zones.
+    public func gpkgLayers(_ format: TableFormat, layerName: String = "zonal") -> [Table.OGRLayerPart] {
+        let perUnit = format == .wide ? 1 : indicatorColumns.count
+        let nZones = min(zones.featureCount, units.count)
+        var parts = [Table.OGRLayerPart(name: layerName, rows: Array(0..<(nZones * perUnit)))]
+        var byLevel: [String: Int] = [:]
+        for u in nZones..<units.count {
+            let name = layerName + "_" + columnName(units[u].level)
+            if byLevel[name] == nil { byLevel[name] = parts.count; parts.append(.init(name: name, rows: [])) }
+            parts[byLevel[name]!].rows += Array((u * perUnit)..<((u + 1) * perUnit))
+        }
+        return parts
     }
 
     package var limitations: [String] {
@@ -169,9 +199,10 @@ extension ZonalResult {
                 }
             } else {
                 let table = self.table(format, hxl: hxl)
+                let gpkg = (output as NSString).pathExtension.lowercased() == "gpkg"
                 try table.write(to: output, temporary: tmps[1],
                                 geometries: format == .wide ? geometries + [[UInt8]?](repeating: nil, count: max(0, table.rows.count - geometries.count)) : nil,
-                                crsWKT: zonesCRS, bom: bom)
+                                crsWKT: zonesCRS, layers: gpkg ? gpkgLayers(format) : nil, bom: bom)
             }
             try writeFileChecked(json, to: tmps[0], displayPath: side)
         }

@@ -2,13 +2,24 @@ import Foundation
 import GeoCore
 import GeoGDAL
 
-/// `NAME=PATH[:BAND]` as given on the command line.
+/// `NAME=PATH[:BAND]` as given on the command line. Names become column prefixes, so they
+/// hold only [A-Za-z0-9_]: an explicit NAME that does not is refused; a name taken from the
+/// file's stem is made so (`rain dekad.tif` -> `rain_dekad`), with a warning.
 public struct RasterSpec: Sendable, Equatable {
     public var name: String
     public var path: String
     public var band: Int?
+    /// The spec as given (`rain=a.tif:2`), for messages.
+    public var given: String
+    /// The file's stem when `name` was made from it by replacing other characters.
+    public var sanitisedFrom: String?
 
-    public init(name: String, path: String, band: Int? = nil) { self.name = name; self.path = path; self.band = band }
+    public init(name: String, path: String, band: Int? = nil) {
+        self.name = name; self.path = path; self.band = band
+        given = "\(name)=\(path)" + (band.map { ":\($0)" } ?? "")
+    }
+
+    public static func == (a: RasterSpec, b: RasterSpec) -> Bool { a.name == b.name && a.path == b.path && a.band == b.band }
 
     public init(parsing text: String) throws {
         var rest = text
@@ -22,9 +33,36 @@ public struct RasterSpec: Sendable, Equatable {
             band = b; rest = String(rest[..<colon])
         }
         guard !rest.isEmpty else { throw GeoKitError.argument("'\(text)': expected NAME=PATH[:BAND]") }
-        let stem = ((rest as NSString).lastPathComponent as NSString).deletingPathExtension
-        self.init(name: (name?.isEmpty == false ? name! : stem), path: rest, band: band)
+        if let name, !name.isEmpty {
+            guard isColumnName(name) else {
+                throw GeoKitError.argument("--raster '\(text)': the name '\(name)' may hold only letters, digits and _ (it starts the column names); e.g. \(columnName(name))=\(rest)")
+            }
+            self.init(name: name, path: rest, band: band)
+        } else {
+            let stem = ((rest as NSString).lastPathComponent as NSString).deletingPathExtension
+            let clean = columnName(stem)
+            self.init(name: clean, path: rest, band: band)
+            if clean != stem { sanitisedFrom = stem }
+        }
+        given = text
     }
+}
+
+/// Whether `s` is a column-name prefix: [A-Za-z0-9_]+.
+package func isColumnName(_ s: String) -> Bool {
+    !s.isEmpty && s.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || $0 == "_" }
+}
+
+/// `s` with every character outside [A-Za-z0-9_] replaced by `_` (runs collapsed, ends trimmed).
+package func columnName(_ s: String) -> String {
+    var out = ""
+    for ch in s.unicodeScalars {
+        let ok = (ch.isASCII && (ch.properties.isAlphabetic || ("0"..."9").contains(ch))) || ch == "_"
+        if ok { out.unicodeScalars.append(ch) } else if !out.hasSuffix("_") { out += "_" }
+    }
+    while out.hasSuffix("_") && out.count > 1 { out.removeLast() }
+    while out.hasPrefix("_") && out.count > 1 { out.removeFirst() }
+    return out.isEmpty || out == "_" ? "raster" : out
 }
 
 /// Everything one `geotool zonal` run needs.
@@ -51,6 +89,12 @@ public struct ZonalJob: Sendable {
     public var units: [String: String] = [:]
     /// Field with the unit's name for long tables (default: found among the zone fields).
     public var nameField: String?
+    /// Two rasters may not share a name (their columns would collide); `batch` gives every
+    /// band of a series the indicator's name and names the columns itself.
+    public var distinctRasterNames = true
+    /// Units whose covered share of their area is below this get empty statistics (count and
+    /// coverage stay), with one warning listing them.
+    public var minCoverage: Double?
 
     public init(zonesPath: String, layer: String? = nil, idField: String, includeFields: [String] = [],
                 rasters: [RasterSpec], weights: RasterSpec? = nil, stats: [Statistic], method: CoverageMethod = .exact) {
@@ -161,9 +205,14 @@ extension ZonalJob {
     /// Check inputs, read zones, run the engine for each grid, roll up, and return results.
     public func run(progress: ((Int, Int) -> Void)? = nil) throws -> ZonalResult {
         guard !stats.isEmpty else { throw GeoKitError.argument("no statistics requested") }
+        if let f = minCoverage {
+            guard f >= 0 && f <= 1 else { throw GeoKitError.argument("--min-coverage takes a share between 0 and 1, not \(formatNumber(f))") }
+            guard stats.contains(.coverage) else { throw GeoKitError.argument("--min-coverage compares each unit's coverage statistic: add coverage to --stats") }
+        }
         if stats.contains(where: \.needsWeights) && weights == nil {
             throw GeoKitError.argument("weighted statistics need --weights NAME=PATH")
         }
+        let nameWarnings = try checkRasterNames()
         // Open every raster once, up front, so bad input fails before any work.
         let (opened, bands) = try openBands()
         let weightsSource = try openWeights()
@@ -176,6 +225,7 @@ extension ZonalJob {
             throw GeoKitError.crs(r.path, "raster has no CRS, so \(s.name) (m²) cannot be computed; assign one (gdal_edit.py -a_srs EPSG:...) or leave out area and class_area")
         }
         var input = try readZoneInput(target: firstSRS)
+        input.warnings = nameWarnings + input.warnings
         for r in noCRS {
             input.warnings.append(GeoWarning(.crs, file: r.path, "\(r.path): raster has no CRS; the zones' coordinates are taken as the raster's"))
         }
@@ -201,12 +251,69 @@ extension ZonalJob {
                          units: &units, rollup: &rollup, warnings: &input.warnings, progress: groupProgress)
             cellsBefore += cells
         }
+        var rollupGeometries: [[UInt8]?] = []
         if var r = rollup {
             let names = zones.map { z in input.parentNameFields.map { $0.map { input.value(z, $0) } } }
-            units += r.finish(attributes: units.map(\.attributes), names: names)
+            let parents = r.finish(attributes: units.map(\.attributes), names: names)
+            if keepGeometry { rollupGeometries = try dissolved(parents, chains: r.parents, zones: zones) }
+            units += parents
         }
+        if let f = minCoverage, let w = emptyLowCoverage(&units, bands: bands, below: f) { input.warnings.append(w) }
         return result(units: units, bands: bands, input: input, hasRollup: chains?.chains.isEmpty == false,
-                      rasterCRS: firstSRS?.shortName)
+                      rasterCRS: firstSRS?.shortName, rollupGeometries: rollupGeometries)
+    }
+
+    /// Distinct raster names (an error naming both specs otherwise); a warning per name made
+    /// from a file's stem.
+    private func checkRasterNames() throws -> [GeoWarning] {
+        var warnings: [GeoWarning] = []
+        var first: [String: RasterSpec] = [:]
+        for spec in rasters {
+            if distinctRasterNames, let other = first[spec.name] {
+                throw GeoKitError.argument("two rasters named '\(spec.name)': '\(other.given)' and '\(spec.given)'; give each its own name (NAME=PATH[:BAND])")
+            }
+            first[spec.name] = first[spec.name] ?? spec
+            if let stem = spec.sanitisedFrom {
+                warnings.append(GeoWarning(.input, file: spec.path, "\(spec.path): raster name '\(stem)' holds characters other than letters, digits and _; its columns are named '\(spec.name)_...' (give NAME=PATH to choose)"))
+            }
+        }
+        return warnings
+    }
+
+    /// Each roll-up unit's geometry: the union of its zones' (as read, in the zones' CRS).
+    private func dissolved(_ parents: [ResultUnit], chains: ParentChains, zones: [Zone]) throws -> [[UInt8]?] {
+        var members: [String: [Int]] = [:]
+        for (z, chain) in chains.chains.enumerated() {
+            for p in chain { members[chains.levelNames[p.level] + "\u{0}" + p.code, default: []].append(z) }
+        }
+        return try parents.map { u in
+            try unionWKB((members[u.level + "\u{0}" + u.id] ?? []).compactMap { zones[$0].wkb })
+        }
+    }
+
+    /// `--min-coverage`: the statistics of a unit (and band) whose `coverage` is below `f`
+    /// are emptied, except count and coverage; one warning lists every such unit.
+    private func emptyLowCoverage(_ units: inout [ResultUnit], bands: [OutputBand], below f: Double) -> GeoWarning? {
+        let scalars = stats.filter { $0.classColumnPrefix == nil }
+        guard let ci = scalars.firstIndex(of: .coverage) else { return nil }
+        var low: [String] = []
+        for u in units.indices {
+            var lowBands: [String] = []
+            for b in bands.indices {
+                let cov = units[u].scalar[b * scalars.count + ci]
+                guard !cov.isNaN, cov < f else { continue }
+                lowBands.append(bands[b].label)
+                for (si, st) in scalars.enumerated() where st != .count && st != .coverage {
+                    units[u].scalar[b * scalars.count + si] = .nan
+                }
+                for (si, st) in stats.enumerated() where st.classColumnPrefix != nil { units[u].classes[b * stats.count + si] = [:] }
+            }
+            if !lowBands.isEmpty {
+                low.append(lowBands.count == bands.count ? units[u].id : "\(units[u].id) (\(lowBands.joined(separator: " ")))")
+            }
+        }
+        guard !low.isEmpty else { return nil }
+        return GeoWarning(.outside, file: zonesPath, "\(low.count) unit(s) with coverage below \(formatNumber(f)) (--min-coverage): their statistics are empty (count and coverage kept): " + low.joined(separator: ", "))
     }
 
     /// Open each raster and list its output bands: the chosen band, or every band.
@@ -311,8 +418,9 @@ extension ZonalJob {
             !zones[z].geometry.isEmpty && !zones[z].geometry.bounds.intersects(g.grid.extent)
         }
         if !outside.isEmpty {
+            // Every zone, in the warning and so in the sidecar (stderr lines are shortened).
             warnings.append(GeoWarning(.outside, file: g.rasterPath, "\(outside.count) zone(s) lie wholly outside \(g.rasterPath): " +
-                            outside.prefix(10).map { zones[$0].id }.joined(separator: ", ") + (outside.count > 10 ? ", ..." : "")))
+                            outside.map { zones[$0].id }.joined(separator: ", ")))
         }
         let stats = self.stats, scalarStats = stats.filter { $0.classColumnPrefix == nil }
         rollup?.beginGroup(template: g.bands.map {
@@ -328,12 +436,13 @@ extension ZonalJob {
     }
 
     /// The results, with the warnings GDAL left and what the metadata sidecar needs.
-    private func result(units: [ResultUnit], bands: [OutputBand], input: ZoneInput, hasRollup: Bool, rasterCRS: String?) -> ZonalResult {
+    private func result(units: [ResultUnit], bands: [OutputBand], input: ZoneInput, hasRollup: Bool, rasterCRS: String?,
+                        rollupGeometries: [[UInt8]?]) -> ZonalResult {
         let zoneLayer = input.layer
         let summary = ZoneLayerSummary(path: zonesPath, layer: zoneLayer.layerName, featureCount: zoneLayer.zones.count,
                                        idField: zoneLayer.idField, pcodeVersion: zoneLayer.pcodeVersion, crs: zoneLayer.crsWKT)
         return ZonalResult(units: units, bands: bands, stats: stats, idField: zoneLayer.idField, includeFields: includeFields,
-                           hasRollup: hasRollup, geometries: zoneLayer.zones.map(\.wkb), zonesCRS: zoneLayer.crsWKT,
+                           hasRollup: hasRollup, geometries: zoneLayer.zones.map(\.wkb) + rollupGeometries, zonesCRS: zoneLayer.crsWKT,
                            warnings: input.warnings + GDALMessages.shared.drain(), zones: summary, rasterCRS: rasterCRS,
                            method: method, idLevel: input.check.dominantLevel)
     }

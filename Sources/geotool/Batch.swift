@@ -15,7 +15,7 @@ struct Batch: ParsableCommand {
         (one multi-band file with a date per band, or a pattern such as
         rain/chirps-{yyyy}.{mm}.tif), statistics, method, optional weights and derived series
         (annual sum or mean, anomaly against a baseline). Each indicator gets OUTDIR/NAME.csv
-        and NAME.datapackage.json. A rerun computes only new or changed files; a run may be
+        and NAME.csv.datapackage.json. A rerun computes only new or changed files; a run may be
         interrupted at any moment and rerun. See docs/batch.md.
 
         Example:
@@ -90,6 +90,8 @@ struct Batch: ParsableCommand {
             }
             let report = try runner.run()
             if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            // The zones' warnings when they were read, and each pass's new ones (all in the sidecars).
+            for w in report.warnings { warn(w) }
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))
             if !report.didRasterWork {
                 say("nothing changed: no raster work (\(report.plan.count) file(s) unchanged); " +

@@ -76,8 +76,11 @@ struct Zonal: ParsableCommand {
     @Option(help: "Table shape: wide (a row per unit, a column per indicator) or long (a row per unit x indicator x statistic x band).")
     var format: String = "wide"
 
-    @Flag(help: "Add the HXL hashtag row under the header (for HDX).")
+    @Flag(help: "Add the HXL hashtag row under the header (for HDX): CSV and XLSX (second row); not GeoPackage.")
     var hxl = false
+
+    @Option(name: .customLong("min-coverage"), help: ArgumentHelp("Empty the statistics (all but count and coverage) of units whose coverage (covered share of their area) is below F, e.g. 0.5; needs coverage in --stats. One warning lists them.", valueName: "F"))
+    var minCoverage: Double?
 
     @Option(name: .customLong("unit"), help: ArgumentHelp("Unit of a raster's values, NAME=UNIT (e.g. rain=mm); repeatable.", valueName: "NAME=UNIT"))
     var unitsList: [String] = []
@@ -113,6 +116,10 @@ struct Zonal: ParsableCommand {
         if !["csv", "gpkg", "xlsx"].contains(ext) {
             throw ValidationError("\(output): unknown output format; use .csv, .gpkg or .xlsx")
         }
+        if hxl && ext == "gpkg" {
+            throw ValidationError("--hxl: a GeoPackage has no HXL row (HXL tags go under the header of CSV and XLSX tables); leave out --hxl or write .csv or .xlsx")
+        }
+        if let f = minCoverage, !(f >= 0 && f <= 1) { throw ValidationError("--min-coverage takes a share between 0 and 1") }
     }
 
     func run() throws {
@@ -131,6 +138,7 @@ struct Zonal: ParsableCommand {
             job.country = country
             job.allowDuplicateIDs = allowDuplicateIDs
             job.nameField = nameCol
+            job.minCoverage = minCoverage
             for u in unitsList {
                 let parts = u.split(separator: "=", maxSplits: 1).map(String.init)
                 job.units[parts[0]] = parts[1]

@@ -163,7 +163,7 @@ final class BatchTests: XCTestCase {
         XCTAssertGreaterThan(checked, 1000)
 
         // The sidecar describes the table and the derived rows.
-        let side = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/one/rain.datapackage.json"))) as! [String: Any]
+        let side = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/one/rain.csv.datapackage.json"))) as! [String: Any]
         let batch = side["batch"] as! [String: Any]
         XCTAssertNotNil((batch["derived"] as! [String: String])["rain_anomaly_pct"])
         let res = (side["resources"] as! [[String: Any]])[0]
@@ -314,12 +314,12 @@ final class BatchTests: XCTestCase {
         let done = try runGeotool(["batch", path] + args)
         XCTAssertEqual(done.status, 0, done.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out + "/rain.csv")), want, "byte-identical to an uninterrupted run")
-        XCTAssertEqual(try sidecarContent(out + "/rain.datapackage.json"), try sidecarContent(dir + "/ref/rain.datapackage.json"),
+        XCTAssertEqual(try sidecarContent(out + "/rain.csv.datapackage.json"), try sidecarContent(dir + "/ref/rain.csv.datapackage.json"),
                        "the sidecar says what an uninterrupted run's says")
         // No temporaries left anywhere under the output folder.
         let all = FileManager.default.enumerator(atPath: out)!.compactMap { $0 as? String }
         XCTAssertTrue(all.allSatisfy { !$0.contains(".tmp-") }, "\(all.filter { $0.contains(".tmp-") })")
-        XCTAssertEqual(Set(all.filter { !$0.hasPrefix(".cache") }), ["rain.csv", "rain.datapackage.json", ".geotool-batch-state.json"])
+        XCTAssertEqual(Set(all.filter { !$0.hasPrefix(".cache") }), ["rain.csv", "rain.csv.datapackage.json", ".geotool-batch-state.json"])
         // And a rerun now has nothing to do.
         let again = try runGeotool(["batch", path, "--threads", "1"])
         XCTAssertTrue(again.stderr.contains("nothing changed: no raster work"), again.stderr)

@@ -123,7 +123,7 @@ final class IndicatorTableTests: XCTestCase {
                                         "--include-cols", "TS", "--raster", "rain=\(rain)", "--stats", "count,mean,frac",
                                         "--rollup", "ST_PCODE", "--hxl", "--unit", "rain=mm", "-o", out, "--quiet"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let side = dir + "/rain.datapackage.json"
+        let side = out + ".datapackage.json"
         let pkg = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: side))) as! [String: Any]
         let res = (pkg["resources"] as! [[String: Any]])[0]
         let fields = (res["schema"] as! [String: Any])["fields"] as! [[String: Any]]
@@ -131,7 +131,9 @@ final class IndicatorTableTests: XCTestCase {
         XCTAssertEqual(fields.map { $0["name"] as! String }, header, "one field per column, in order")
         for f in fields { XCTAssertNotNil(f["description"], "\(f["name"]!) has a description"); XCTAssertNotNil(f["type"]) }
         XCTAssertEqual(fields.first { $0["name"] as! String == "rain_mean" }?["unit"] as? String, "mm")
-        XCTAssertEqual((res["dialect"] as! [String: Any])["headerRowCount"] as? Int, 2)
+        // Frictionless: the header is row 1, the HXL row a comment row (not data).
+        XCTAssertEqual((res["dialect"] as! [String: Any])["headerRows"] as? [Int], [1])
+        XCTAssertEqual((res["dialect"] as! [String: Any])["commentRows"] as? [Int], [2])
         // The raster's checksum, against coreutils' sha256sum.
         let p = Process(); p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum"); p.arguments = [rain]
         let pipe = Pipe(); p.standardOutput = pipe; try p.run(); p.waitUntilExit()

@@ -74,7 +74,7 @@ final class OutputSafetyTests: XCTestCase {
 
     func testInputNamedAsTheOutputsSidecarIsRefused() throws {
         let dir = Fixtures.tempDir()
-        let z = dir + "/out.datapackage.json"   // GeoJSON zones, unluckily named
+        let z = dir + "/out.csv.datapackage.json"   // GeoJSON zones, unluckily named
         try copy(townships, z)
         try assertRefused(["zonal", "--zones", z, "--id", "TS_PCODE", "--raster", "rain=\(rain)", "-o", dir + "/out.csv", "--quiet"],
                           in: dir, naming: [z, dir + "/out.csv"])
@@ -97,7 +97,7 @@ final class OutputSafetyTests: XCTestCase {
         let dir = Fixtures.tempDir()
         try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: true)
         // Zones (GeoJSON) in the output folder under the name of an indicator's sidecar.
-        let z = dir + "/out/rain.datapackage.json"
+        let z = dir + "/out/rain.csv.datapackage.json"
         try copy(townships, z)
         let manifest = dir + "/m.yaml"
         try """
@@ -117,7 +117,7 @@ final class OutputSafetyTests: XCTestCase {
         XCTAssertEqual(r.status, 1, r.stderr)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
         XCTAssertTrue(r.stderr.hasPrefix("geotool: error:") && r.stderr.contains(z), r.stderr)
-        XCTAssertEqual(files(dir + "/out"), ["rain.datapackage.json"], "nothing written (not even the cache)")
+        XCTAssertEqual(files(dir + "/out"), ["rain.csv.datapackage.json"], "nothing written (not even the cache)")
         XCTAssertEqual(bytes(z), before)
     }
 
@@ -126,16 +126,18 @@ final class OutputSafetyTests: XCTestCase {
     func testFailedSidecarLeavesNoTable() throws {
         let dir = Fixtures.tempDir()
         // The sidecar's name is taken by a folder: the sidecar cannot be written.
-        try FileManager.default.createDirectory(atPath: dir + "/out.datapackage.json", withIntermediateDirectories: true)
         for ext in ["csv", "xlsx"] {
+            try FileManager.default.createDirectory(atPath: dir + "/out.\(ext).datapackage.json", withIntermediateDirectories: true)
             let r = try runGeotool(["zonal", "--zones", townships, "--id", "TS_PCODE", "--raster", "rain=\(rain)",
                                     "-o", dir + "/out.\(ext)", "--quiet"])
             XCTAssertEqual(r.status, 1, r.stderr)
             let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("geotool: error:") }
             XCTAssertEqual(errors.count, 1, r.stderr)
-            XCTAssertTrue(errors.first?.contains(dir + "/out.datapackage.json") == true, r.stderr)
+            XCTAssertTrue(errors.first?.contains(dir + "/out.\(ext).datapackage.json") == true, r.stderr)
             XCTAssertFalse(r.stderr.contains(".tmp-"), "errors name the user's path: \(r.stderr)")
-            XCTAssertEqual(files(dir), ["out.datapackage.json"], "no table without its sidecar, no temporary")
+            // Only the folders in the sidecars' way (this output's and the earlier one's).
+            let folders = (ext == "csv" ? ["csv"] : ["csv", "xlsx"]).map { "out.\($0).datapackage.json" }
+            XCTAssertEqual(Set(files(dir)), Set(folders), "no table without its sidecar, no temporary")
         }
     }
 
@@ -154,7 +156,7 @@ final class OutputSafetyTests: XCTestCase {
             XCTAssertEqual(r.status, 1, "\(ext): \(r.stderr)")
             let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("geotool: error:") }
             XCTAssertEqual(errors.count, 1, "\(ext): \(r.stderr)")
-            XCTAssertTrue(errors.first?.contains(out) == true || errors.first?.contains(dir + "/rain.datapackage.json") == true,
+            XCTAssertTrue(errors.first?.contains(out) == true || errors.first?.contains(out + ".datapackage.json") == true,
                           "\(ext): \(r.stderr)")
             XCTAssertFalse(r.stderr.contains(".tmp-"), r.stderr)
             XCTAssertEqual(files(dir), [], "\(ext): no file left on the full disk")
@@ -174,7 +176,7 @@ final class OutputSafetyTests: XCTestCase {
         for f in stale + [".busy.tmp-\(alive).csv", "keep.csv"] { FileManager.default.createFile(atPath: dir + "/" + f, contents: Data("x".utf8)) }
         let r = try runGeotool(["zonal", "--zones", townships, "--id", "TS_PCODE", "--raster", "rain=\(rain)", "-o", dir + "/out.csv", "--quiet"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(files(dir), [".busy.tmp-\(alive).csv", "keep.csv", "out.csv", "out.datapackage.json"])
+        XCTAssertEqual(files(dir), [".busy.tmp-\(alive).csv", "keep.csv", "out.csv", "out.csv.datapackage.json"])
     }
 
     /// A zonal run slow enough to interrupt: a 6000 x 6000 Float32 raster over Myanmar.
@@ -247,7 +249,7 @@ final class OutputSafetyTests: XCTestCase {
             let out = dir + "/\(name).\(ext)"
             let r = try runGeotool(["zonal", "--zones", townships, "--id", "TS_PCODE", "--raster", "r=\(tif)", "-o", out, "--quiet"])
             XCTAssertEqual(r.status, 0, "\(nodata): \(r.stderr)")
-            let side = dir + "/\(name).datapackage.json"
+            let side = out + ".datapackage.json"
             let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: side))) as! [String: Any]
             let band = ((json["rasters"] as! [[String: Any]])[0]["bands"] as! [[String: Any]])[0]
             XCTAssertTrue(band["nodata"] is NSNull, "\(nodata) nodata is null: \(String(describing: band["nodata"]))")
@@ -265,7 +267,7 @@ final class OutputSafetyTests: XCTestCase {
         XCTAssertEqual(c.status, 0, c.stderr)
         let r = try runGeotool(["zonal", "--zones", shp, "--id", "TS_PCODE", "--raster", "rain=\(rain)", "-o", dir + "/out.csv", "--quiet"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out.datapackage.json"))) as! [String: Any]
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out.csv.datapackage.json"))) as! [String: Any]
         let sha = (json["zones"] as! [String: Any])["sha256"] as! String
         XCTAssertEqual(sha.count, 64, "a folder is hashed by its files' names and hashes: \(sha)")
         // The same folder gives the same hash; a changed file changes it.

@@ -1,0 +1,90 @@
+import XCTest
+import GeoCore
+import GeoGDAL
+import GeoKit
+import GeoBatch
+import GeoTestSupport
+
+/// Issue 11 for `geotool batch`: `zonal`'s column names, zone warnings once, per-class statistics.
+final class BatchNamingTests: XCTestCase {
+    let townships = Fixtures.path("mimu/townships.json")
+    let rain = Fixtures.path("mimu/rainfall_dekad.tif")
+
+    func manifest(_ dir: String, source: String, stats: String, format: String = "wide") -> String {
+        let text = """
+        zones:
+          path: \(townships)
+          id: TS_PCODE
+          include: [TS]
+        output:
+          dir: \(dir)/out
+          format: \(format)
+        indicators:
+          - name: rain
+            source: \(source)
+            stats: \(stats)
+            method: exact
+
+        """
+        let path = dir + "/indicators.yaml"
+        try? text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func zonalTable(_ raster: String, stats: [Statistic]) throws -> Table {
+        var job = ZonalJob(zonesPath: townships, idField: "TS_PCODE", includeFields: ["TS"],
+                           rasters: [RasterSpec(name: "rain", path: raster)], stats: stats)
+        job.threads = 2
+        return try job.run().wideTable()
+    }
+
+    func testOneBandFileNamesColumnsAsZonal() throws {
+        let dir = Fixtures.tempDir()
+        let r = try runGeotool(["batch", manifest(dir, source: rain, stats: "[sum, mean]"), "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let batch = try Table.readCSV(path: dir + "/out/rain.csv")
+        let zonal = try zonalTable(rain, stats: [.sum, .mean])
+        XCTAssertEqual(batch.columns, zonal.columns)
+        XCTAssertEqual(batch.columns, ["TS_PCODE", "TS", "rain_sum", "rain_mean"])
+    }
+
+    func testZoneWarningsOnStderrOnceAndInSidecarOnce() throws {
+        let dir = Fixtures.tempDir()
+        let r = try runGeotool(["batch", manifest(dir, source: rain, stats: "[mean]"), "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr.components(separatedBy: "MMR017016): invalid geometry").count - 1, 1, r.stderr)
+        XCTAssertEqual(r.stderr.components(separatedBy: "MMR013032): null geometry").count - 1, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("wholly outside"), r.stderr)
+        let side = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/rain.csv.datapackage.json"))) as! [String: Any]
+        let warnings = side["warnings"] as! [String]
+        XCTAssertEqual(warnings.count, Set(warnings).count, "each warning once: \(warnings)")
+        XCTAssertEqual(warnings.filter { $0.contains("MMR017016") && $0.contains("invalid geometry") }.count, 1)
+        // A rerun with nothing to do says nothing new.
+        let again = try runGeotool(["batch", dir + "/indicators.yaml", "--quiet"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+    }
+
+    func testClassStatisticsFollowZonal() throws {
+        let dir = Fixtures.tempDir()
+        let grid = Grid(left: 92, top: 28.75, dx: 0.5, dy: 0.5, cols: 19, rows: 39)
+        var classes = [Float](repeating: -9999, count: 19 * 39)
+        for i in classes.indices where i % 7 != 0 {
+            let k: Int = (i / 19 + i % 19) % 3
+            classes[i] = Float(1 + k)
+        }
+        let lc = dir + "/landcover.tif"
+        try writeGeoTIFF(path: lc, grid: grid, bands: [classes], nodata: -9999)
+        let r = try runGeotool(["batch", manifest(dir, source: lc, stats: "[frac, mean]"), "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let batch = try Table.readCSV(path: dir + "/out/rain.csv")
+        let zonal = try zonalTable(lc, stats: [.frac, .mean])
+        XCTAssertEqual(batch.columns, zonal.columns)
+        XCTAssertTrue(batch.columns.contains("rain_frac_2"), "\(batch.columns)")
+        XCTAssertEqual(batch.rows.count, zonal.rows.count)
+        for (a, b) in zip(batch.rows, zonal.rows) {
+            for c in a.indices {
+                if let x = a[c].doubleValue, let y = b[c].doubleValue { XCTAssertEqual(x, y, accuracy: 1e-12) } else { XCTAssertEqual(a[c], b[c]) }
+            }
+        }
+    }
+}
