@@ -340,7 +340,11 @@ def _convert(v, kind):
 def _read_table(path, hxl):
     """(header, rows, {column: type}) of a geotool table; types from its Data Package sidecar."""
     types = {}
-    sidecar = os.path.splitext(path)[0] + ".datapackage.json"
+    # The sidecar is named after the whole output (rain.csv.datapackage.json); geotool
+    # before 2026-11 named it after the stem (rain.datapackage.json).
+    sidecar = path + ".datapackage.json"
+    if not os.path.exists(sidecar):
+        sidecar = os.path.splitext(path)[0] + ".datapackage.json"
     try:
         with open(sidecar, encoding="utf-8") as f:
             for field in json.load(f)["resources"][0]["schema"]["fields"]:

@@ -135,7 +135,7 @@ def test_zonal_equals_cli_wide():
                 "--stats", "count,sum,mean,min,max,stdev,median", "--include-cols", "TS,DT_PCODE", "-o", c)
     assert r.returncode == 0, r.stderr
     assert open(q, "rb").read() == open(c, "rb").read(), "tables differ"
-    assert os.path.exists(os.path.join(d, "qgis.datapackage.json"))
+    assert os.path.exists(os.path.join(d, "qgis.csv.datapackage.json"))
     # geotool's warnings reach the Processing log
     assert "geotool: warning: feature 313 (TS_PCODE=MMR013032): null geometry" in out + err
 
