@@ -16,7 +16,7 @@ public final class InputHashes: @unchecked Sendable {
     public init(paths: [String]) {
         for p in Set(paths) {
             DispatchQueue.global(qos: .utility).async(group: group) {
-                let h = (try? SHA256.hex(fileAt: p)) ?? "unreadable"
+                let h = (try? SHA256.hex(fileAt: datasetFile(p))) ?? "unreadable"
                 self.lock.lock(); self.hashes[p] = h; self.lock.unlock()
             }
         }
