@@ -204,4 +204,16 @@ final class HostileZoneTests: HostileTestCase {
         XCTAssertEqual(text(out, "A", "name").map { $0.contains("two\r\nlines") }, true)
         XCTAssertEqual(value(out, "A", "r_mean") ?? -1, 7.5, accuracy: 1e-9)
     }
+
+    /// Found by Fuzz/csv: a comma followed by a combining mark is one Character (",\u{301}"),
+    /// not ",", so the field was written unquoted and split into two columns.
+    func testAttributeWithCommaAndCombiningMarkStaysOneField() throws {
+        let z = write("z.geojson", #"{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"zid": "A", "name": "x,\u0301y"}, "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [2, 0], [2, 4], [0, 4], [0, 0]]]}}]}"#)
+        let r = try raster16(), out = p("out.csv")
+        let run = try zonal(z, r, out, extra: ["--include-cols", "name"])
+        assertSuccess(run, output: out)
+        XCTAssertEqual(table(out)?.rows.first?.count, 4, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
+        XCTAssertEqual(value(out, "A", "r_mean") ?? -1, 7.5, accuracy: 1e-9)
+        XCTAssertEqual(value(out, "A", "r_count") ?? -1, 8, accuracy: 1e-9)
+    }
 }
