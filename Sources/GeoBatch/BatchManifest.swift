@@ -162,8 +162,13 @@ private struct ManifestParser {
         switch e {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return GeoKitError(.input, file: file, line: mark.line, "not valid YAML: \(problem)")
+        case .reader(let problem, let offset, let value, let yaml):
+            // The reader refuses bytes (a NUL, a control character): say where, on one line.
+            let line = offset.map { o in yaml.utf8.prefix(o).reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) } } ?? 1
+            return GeoKitError(.input, file: file, line: line, "not valid YAML: \(problem) (character \(String(format: "0x%02X", value)))")
         default:
-            return GeoKitError.input(file, "not valid YAML: \(e)")
+            return GeoKitError(.input, file: file, line: 1,
+                               "not valid YAML: " + "\(e)".split(whereSeparator: \.isNewline).joined(separator: " "))
         }
     }
 

@@ -308,7 +308,12 @@ public final class BatchRunner {
         var report = BatchReport()
         let fm = FileManager.default
         try checkOutputs()
-        try fm.createDirectory(atPath: cacheDir, withIntermediateDirectories: true)
+        do { try fm.createDirectory(atPath: cacheDir, withIntermediateDirectories: true) } catch {
+            var isDir: ObjCBool = false
+            let why = fm.fileExists(atPath: manifest.outputDir, isDirectory: &isDir) && !isDir.boolValue
+                ? "is a file, not a folder" : "cannot be created (\(String(cString: strerror(errno))))"
+            throw GeoKitError(.io, file: manifest.outputDir, "the output folder \(why)")
+        }
         removeStaleTemporaries()
         let plan = try self.plan()
         report.plan = plan

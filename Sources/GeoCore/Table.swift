@@ -39,8 +39,11 @@ public func formatNumber(_ v: Double) -> String {
     return "\(v)"
 }
 
+/// A field quoted when it holds a comma, a quote or a line break (RFC 4180). Bytes are
+/// tested, not Characters: "\r\n" is one Character, and so is a comma followed by a
+/// combining mark (common in Myanmar script), and neither equals "," or "\n".
 package func csvQuote(_ s: String) -> String {
-    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+    if s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
     return s

@@ -24,6 +24,17 @@ public final class VectorDataset {
     }
     deinit { GDALClose(handle) }
 
+    /// Zones must come from one layer: a source of several (a folder of shapefiles, a
+    /// GeoPackage of many tables) without `--layer` is an error naming them, not a silent
+    /// pick of the first.
+    public func requireOneLayer(unless layer: String?) throws {
+        guard layer == nil else { return }
+        let names = layerNames
+        if names.count > 1 {
+            throw GeoKitError.input(path, "holds \(names.count) layers (\(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", ..." : "")); choose one with --layer")
+        }
+    }
+
     public var layerNames: [String] {
         (0..<Int(GDALDatasetGetLayerCount(handle))).map {
             String(cString: OGR_L_GetName(GDALDatasetGetLayer(handle, Int32($0))))

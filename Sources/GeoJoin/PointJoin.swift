@@ -92,6 +92,7 @@ public final class PointJoiner {
     public init(zonesPath: String, options: PointJoinOptions) throws {
         self.options = options
         let ds = try VectorDataset(path: zonesPath)
+        try ds.requireOneLayer(unless: options.layer)
         var include = options.includeFields
         var checkIndex: Int?
         if let col = options.checkColumn {

@@ -33,6 +33,9 @@ public struct RasterSpec: Sendable, Equatable {
             band = b; rest = String(rest[..<colon])
         }
         guard !rest.isEmpty else { throw GeoKitError.argument("'\(text)': expected NAME=PATH[:BAND]") }
+        if let name, name.isEmpty {
+            throw GeoKitError.argument("--raster '\(text)': the name before '=' is empty; give one (NAME=PATH) or leave out the '=' to take the file's name")
+        }
         if let name, !name.isEmpty {
             guard isColumnName(name) else {
                 throw GeoKitError.argument("--raster '\(text)': the name '\(name)' may hold only letters, digits and _ (it starts the column names); e.g. \(columnName(name))=\(rest)")
@@ -356,6 +359,7 @@ extension ZonalJob {
     /// and check the id column: duplicates and blanks stop the run unless allowed.
     private func readZoneInput(target: SpatialReference?) throws -> ZoneInput {
         let vds = try VectorDataset(path: zonesPath)
+        try vds.requireOneLayer(unless: layer)
         let fieldNames = try vds.fieldNames(layer: layer)
         let nameField = self.nameField ?? guessNameField(fieldNames, idField: idField)
         let parentNameFields: [String?] = rollup.map { parentNameField($0, fieldNames) }
@@ -363,6 +367,11 @@ extension ZonalJob {
         for f in rollup + [nameField].compactMap({ $0 }) + parentNameFields.compactMap({ $0 }) where !readFields.contains(f) { readFields.append(f) }
         let zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: readFields,
                                           target: target, keepWKB: keepGeometry)
+        // A table without geometry (a CSV given as zones) or a layer of which no feature has a
+        // polygon would give a table of empty rows and exit 0.
+        if zoneLayer.zones.allSatisfy({ $0.geometry.isEmpty }) {
+            throw GeoKitError.input(zonesPath, "no feature of layer '\(zoneLayer.layerName)' has a polygon to summarise (is it a table without geometry?)")
+        }
         var warnings = zoneLayer.warnings
         let check = IDCheck(ids: zoneLayer.zones.map(\.id))
         if !allowDuplicateIDs, let e = check.errors(field: zoneLayer.idField, path: zonesPath).first { throw e }

@@ -155,8 +155,8 @@ final class HostileBatchTests: HostileTestCase {
         // The zones layer sits in the output folder under the name of rain's sidecar.
         try setUpSeries()
         try FileManager.default.createDirectory(atPath: p("out"), withIntermediateDirectories: true)
-        let z = try copy(p("z.geojson"), as: "out/rain.datapackage.json")
-        let m = write("m2.yaml", goodManifest.replacingOccurrences(of: "path: z.geojson", with: "path: out/rain.datapackage.json"))
+        let z = try copy(p("z.geojson"), as: "out/rain.csv.datapackage.json")
+        let m = write("m2.yaml", goodManifest.replacingOccurrences(of: "path: z.geojson", with: "path: out/rain.csv.datapackage.json"))
         let before = snapshot([z])
         let r = try run(["batch", m])
         assertError(r, names: nil, mentions: ["rain"])

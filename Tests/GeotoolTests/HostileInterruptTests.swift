@@ -117,7 +117,7 @@ final class HostileInterruptTests: HostileTestCase {
     }
 
     func testSIGINTDuringWriteKeepsThePreviousOutput() throws {
-        let out = write("out.csv", "previous,table\n1,2\n"), side = write("out.datapackage.json", "{\"previous\": true}")
+        let out = write("out.csv", "previous,table\n1,2\n"), side = write("out.csv.datapackage.json", "{\"previous\": true}")
         let before = snapshot([out, side])
         let r = try interrupt(SIGINT, in: .write, out: out)
         assertStopped(r)

@@ -58,14 +58,14 @@ final class HostileOutputTests: HostileTestCase {
     }
 
     func testZonesNamedLikeTheOutputsSidecar() throws {
-        // A GeoJSON zones layer that happens to be called out.datapackage.json.
-        let z = zonesAB("out.datapackage.json")
+        // A GeoJSON zones layer that happens to be called out.csv.datapackage.json.
+        let z = zonesAB("out.csv.datapackage.json")
         try refuseOutput(zones: z, raster: try raster16(), output: p("out.csv"), names: p("out."))
         XCTAssertFalse(FileManager.default.fileExists(atPath: p("out.csv")))
     }
 
     func testRasterNamedLikeTheOutputsSidecar() throws {
-        let r = try raster16("out.datapackage.json")
+        let r = try raster16("out.csv.datapackage.json")
         try refuseOutput(zones: zonesAB(), raster: r, output: p("out.csv"), names: p("out."))
     }
 
@@ -85,7 +85,7 @@ final class HostileOutputTests: HostileTestCase {
     }
 
     func testExistingOutputSurvivesAFailedRun() throws {
-        let out = write("out.csv", "keep,me\n1,2\n"), side = write("out.datapackage.json", "{\"keep\": true}")
+        let out = write("out.csv", "keep,me\n1,2\n"), side = write("out.csv.datapackage.json", "{\"keep\": true}")
         let before = snapshot([out, side])
         let run = try zonal(zonesAB(), write("bad.tif", bytes: garbage(999)), out)
         assertError(run, names: p("bad.tif"))
@@ -94,7 +94,7 @@ final class HostileOutputTests: HostileTestCase {
     }
 
     func testSuccessfulRunReplacesTableAndSidecarTogether() throws {
-        let out = write("out.csv", "old\n"), side = write("out.datapackage.json", "{}")
+        let out = write("out.csv", "old\n"), side = write("out.csv.datapackage.json", "{}")
         let run = try zonal(zonesAB(), try raster16(), out)
         assertSuccess(run, output: out)
         XCTAssertEqual(value(out, "A", "r_mean") ?? -1, 7.5, accuracy: 1e-9)
@@ -109,7 +109,7 @@ final class HostileOutputTests: HostileTestCase {
         try p0.run(); p0.waitUntilExit()
         let dead = p0.processIdentifier
         let staleTable = write(".out.tmp-\(dead).csv", "half,a,file\n1,")
-        let staleSide = write(".out.datapackage.tmp-\(dead).json", "{\"half\":")
+        let staleSide = write(".out.csv.datapackage.tmp-\(dead).json", "{\"half\":")
         let out = p("out.csv")
         let run = try zonal(zonesAB(), try raster16(), out)
         assertSuccess(run, output: out)

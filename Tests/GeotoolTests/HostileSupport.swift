@@ -216,7 +216,7 @@ class HostileTestCase: XCTestCase {
         return names.filter { $0.hasPrefix(".\(stem).") && $0.contains(".tmp-") || $0.hasPrefix(".\(stem).tmp-") }.sorted()
     }
 
-    func sidecar(_ output: String) -> String { (output as NSString).deletingPathExtension + ".datapackage.json" }
+    func sidecar(_ output: String) -> String { output + ".datapackage.json" }   // named after the whole output
 
     /// No file under the output's name (nor its sidecar, when `sidecar`) and no temporary of either.
     func assertNoOutput(_ output: String, sidecar checkSidecar: Bool = true, file: StaticString = #filePath, line: UInt = #line) {
