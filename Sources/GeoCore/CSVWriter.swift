@@ -58,7 +58,7 @@ public final class CSVWriter {
         for (i, c) in cells.enumerated() {
             if i > 0 { buffer.append(44) }
             switch c {
-            case .number(let v): buffer += formatNumber(v).utf8
+            case .number(let v): var t = formatNumber(v); t.withUTF8 { buffer.append(contentsOf: $0) }
             case .text(let s): buffer += csvQuote(guardsFormulas ? guardFormula(s) : s).utf8
             case .empty: break
             }

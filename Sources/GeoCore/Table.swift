@@ -36,7 +36,7 @@ public struct Table: Sendable {
 public func formatNumber(_ v: Double) -> String {
     if !v.isFinite { return "" }
     if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
-    return "\(v)"
+    return v.description   // the same text as "\(v)", without the interpolation buffer
 }
 
 /// A field quoted when it holds a comma, a quote or a line break (RFC 4180). Bytes are
