@@ -112,7 +112,7 @@ def main():
                   cli=("ntl", D("ntl.tif"), ["sum", "mean", "weighted_mean"], ("pop", D("pop.tif")))),
         "4": dict(title="precip 516 bands x 13,726 tracts: mean of every band", zones=tracts, idf="VT_PCODE",
                   raster=D("precip.tif"), gt=["--raster", "precip=" + D("precip.tif"), "--stats", "mean"],
-                  ee="mean", rs=None, cli=("precip", D("precip.tif"), ["mean"], None)),
+                  ee="mean", rs=None, cli=("", D("precip.tif"), ["mean"], None)),
     }
     rows = []
     notes = []
@@ -158,11 +158,14 @@ def main():
         rows.append((c, "", "exactextract 0.3.0", e, e[0] / g[0]))
         if a.ee_cli and k.get("cli"):
             name, path, ops, w = k["cli"]
-            cmd = [a.ee_cli, "-p", k["zones"], "-f", k["idf"], "-r", "%s:%s" % (name, path), "--threads", str(a.threads)]
+            # A multi-band raster goes in unnamed (its bands become band_1, band_2...) with
+            # statistics that apply to every band.
+            cmd = [a.ee_cli, "-p", k["zones"], "-f", k["idf"], "-r", ("%s:%s" % (name, path)) if name else path,
+                   "--threads", str(a.threads)]
             if w:
                 cmd += ["-w", "%s:%s" % w]
             for op in ops:
-                cmd += ["-s", "%s(%s%s)" % (op, name, "," + w[0] if op.startswith("weighted") else "")]
+                cmd += ["-s", ("%s(%s%s)" % (op, name, "," + w[0] if op.startswith("weighted") else "")) if name else op]
             tried = {}
             for strategy in ["feature-sequential", "raster-sequential", "raster-parallel"]:
                 clio = os.path.join(tmp, "eecli%s_%s.csv" % (c, strategy))
