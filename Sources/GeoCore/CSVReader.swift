@@ -35,6 +35,14 @@ extension Table {
            second.allSatisfy({ $0.isEmpty || $0.trimmingCharacters(in: .whitespaces).hasPrefix("#") }) {
             body = body.dropFirst()
         }
+        return typed(header: header, records: Array(body))
+    }
+
+    /// Text records as a typed table: a column is numeric when every non-blank field in it
+    /// is a plain number (blank, NA, N/A, NULL, None, NaN count as missing); numbers with a
+    /// leading zero such as `007` keep a column textual (they are codes). Short records are
+    /// padded with blanks.
+    package static func typed(header: [String], records: [[String]]) -> Table {
         let missing: Set<String> = ["", "NA", "N/A", "NULL", "NONE", "NAN"]
         func isMissing(_ s: String) -> Bool { missing.contains(s.trimmingCharacters(in: .whitespaces).uppercased()) }
         func number(_ s: String) -> Double? {
@@ -48,14 +56,14 @@ extension Table {
         }
         var numeric = [Bool](repeating: true, count: header.count)
         var anyValue = [Bool](repeating: false, count: header.count)
-        for r in body {
+        for r in records {
             for k in 0..<header.count where numeric[k] {
                 let f = k < r.count ? r[k] : ""
                 if isMissing(f) { continue }
                 if number(f) == nil { numeric[k] = false } else { anyValue[k] = true }
             }
         }
-        let rows: [[TableCell]] = body.map { r in
+        let rows: [[TableCell]] = records.map { r in
             (0..<header.count).map { k in
                 let f = k < r.count ? r[k] : ""
                 if numeric[k] && anyValue[k] { return isMissing(f) ? .empty : .number(number(f)!) }

@@ -167,32 +167,9 @@ public struct IndicatorTable: Sendable {
         return (table, extra.isEmpty ? nil : levels.map { $0 ?? "" })
     }
 
-    /// Text records typed like `Table.readCSV`: a column is numeric when every non-blank
-    /// field is a plain number (codes with a leading zero stay text).
+    /// Text records typed like `Table.readCSV`.
     static func typedTable(_ header: [String], _ records: [[String]]) -> Table {
-        let missing: Set<String> = ["", "NA", "N/A", "NULL", "NONE", "NAN"]
-        func isMissing(_ s: String) -> Bool { missing.contains(s.trimmingCharacters(in: .whitespaces).uppercased()) }
-        func number(_ s: String) -> Double? {
-            let t = s.trimmingCharacters(in: .whitespaces)
-            guard let v = Double(t), v.isFinite else { return nil }
-            let digits = t.hasPrefix("-") || t.hasPrefix("+") ? String(t.dropFirst()) : t
-            if digits.count > 1 && digits.hasPrefix("0") && digits.dropFirst().first?.isNumber == true { return nil }
-            if t.contains(where: { $0.isLetter && $0 != "e" && $0 != "E" }) { return nil }
-            return v
-        }
-        var numeric = [Bool](repeating: true, count: header.count), any = numeric.map { _ in false }
-        for r in records {
-            for k in header.indices where numeric[k] && !isMissing(r[k]) {
-                if number(r[k]) == nil { numeric[k] = false } else { any[k] = true }
-            }
-        }
-        let rows: [[TableCell]] = records.map { r in
-            header.indices.map { k in
-                if numeric[k] && any[k] { return isMissing(r[k]) ? .empty : .number(number(r[k])!) }
-                return r[k].isEmpty ? .empty : .text(r[k])
-            }
-        }
-        return Table(columns: header, rows: rows)
+        Table.typed(header: header, records: records)
     }
 
     // MARK: roles
