@@ -316,7 +316,9 @@ extension VectorDataset {
             let n = OGR_L_GetFeatureCount(l, 1)
             var env = OGREnvelope()
             let hasEnv = OGR_L_GetExtent(l, &env, 1) == OGRERR_NONE
-            let srs = OGR_L_GetSpatialRef(l).map { SpatialReference(borrowing: $0).shortName } ?? "none"
+            let wgs84ByDefinition = ["GeoJSON", "TopoJSON", "GeoJSONSeq"].contains(driverName)
+            let srs = OGR_L_GetSpatialRef(l).map { SpatialReference(borrowing: $0).shortName }
+                ?? (wgs84ByDefinition ? "EPSG:4326 (none given; GeoJSON and TopoJSON are WGS 84 by definition)" : "none")
             let gt = String(cString: OGRGeometryTypeToName(OGR_L_GetGeomType(l)))
             s += "layer \(name): \(n) feature(s), \(gt), crs \(srs)\n"
             if hasEnv { s += "  extent: (\(env.MinX), \(env.MinY)) - (\(env.MaxX), \(env.MaxY))\n" }
