@@ -74,7 +74,7 @@ struct Join: ParsableCommand {
     var idCol: String?
 
     @Option(help: "Worker threads (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int?
 
     @Flag(name: .customLong("no-formula-guard"), help: "Write text exactly as it is, even fields a spreadsheet would run as formulas (=, +, -, @ first); by default they get a leading apostrophe (CSV injection).")
     var noFormulaGuard = false
@@ -89,7 +89,7 @@ struct Join: ParsableCommand {
     var report: String?
 
     func validate() throws {
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         for path in [output] + (report.map { [$0] } ?? []) {
             let ext = (path as NSString).pathExtension.lowercased()
             if !["csv", "gpkg", "xlsx"].contains(ext) {
@@ -115,7 +115,7 @@ struct Join: ParsableCommand {
                 opts.checkColumn = parts[0]
                 opts.checkField = parts.count > 1 ? parts[1] : nil
             }
-            opts.threads = threads
+            opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
             var marks: [(String, Date)] = [("start", started)]
             let pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer)
             marks.append(("read points", Date()))

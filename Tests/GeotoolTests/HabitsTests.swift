@@ -1,0 +1,98 @@
+import XCTest
+import GeoCore
+import GeoGDAL
+import GeoTestSupport
+
+/// Formats and habits of GIS staff: spatial outputs, -o -, --where, ;/tab CSVs, did-you-mean.
+final class HabitsTests: XCTestCase {
+    let townships = Fixtures.path("mimu/townships.json")
+    let rain = Fixtures.path("mimu/rainfall_dekad.tif")
+    let points = Fixtures.path("join/points.csv")
+    let zones = Fixtures.path("join/zones.geojson")
+
+    func zonal(_ extra: [String], _ out: String) throws -> GeotoolRun {
+        try runGeotool(["zonal", "--zones", townships, "--id", "TS_PCODE", "--raster", "rain=\(rain)", "--quiet"] + extra + ["-o", out])
+    }
+
+    /// Feature count and geometry type of the first layer, through ogrinfo.
+    func ogrSummary(_ path: String) throws -> String {
+        try runProcess("/usr/bin/ogrinfo", ["-so", "-al", path]).stdout
+    }
+
+    func testZonalWritesGeoJSONFlatGeobufAndShapefileWithGeometry() throws {
+        let dir = Fixtures.tempDir()
+        for ext in ["geojson", "fgb", "shp"] {
+            let out = dir + "/rain.\(ext)"
+            let r = try zonal(["--stats", "count,mean", "--rollup", "ST_PCODE"], out)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let info = try ogrSummary(out)
+            // FlatGeobuf holds no feature without geometry: the two empty townships are left out, and said.
+            XCTAssertTrue(info.contains("Feature Count: \(ext == "fgb" ? 347 : 349)"), "\(ext): 330 townships + 18 states + country\n\(info)")
+            if ext == "fgb" { XCTAssertTrue(r.stderr.contains("2 unit(s) without geometry are left out"), r.stderr) }
+            XCTAssertTrue(info.contains("Polygon"), "\(ext) has polygons\n\(info)")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + ".datapackage.json"))
+        }
+        for part in ["shx", "dbf", "prj"] { XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/rain.\(part)"), part) }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".") }
+        XCTAssertEqual(leftovers, [], "no temporaries left")
+    }
+
+    func testShapefileShortensLongFieldNamesAndSaysSo() throws {
+        let dir = Fixtures.tempDir()
+        let out = dir + "/r.shp"
+        let r = try runGeotool(["zonal", "--zones", townships, "--id", "TS_PCODE", "--raster", "rainfall_dekad=\(rain):1",
+                                "--raster", "rainfall_dekad2=\(rain):1", "--stats", "mean", "--quiet", "-o", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("rainfall_dekad_mean -> rainfall_d"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("rainfall_dekad2_mean -> rainfall_1"), r.stderr)
+        XCTAssertEqual(r.stderr.components(separatedBy: "10 characters").count, 2, "one warning")
+        let info = try ogrSummary(out)
+        XCTAssertTrue(info.contains("rainfall_d: Real") && info.contains("rainfall_1: Real"), info)
+        let side = try String(contentsOfFile: out + ".datapackage.json", encoding: .utf8)
+        XCTAssertTrue(side.contains("rainfall_dekad2_mean (shortened to rainfall_1 for the shapefile)"), side)
+        XCTAssertEqual(OGRFormat.shapefileFieldNames(["rain_mean_2001_01", "rain_mean_2001_02", "TS_PCODE"]),
+                       ["rain_mean_", "rain_mea_1", "TS_PCODE"])
+    }
+
+    func testZonalDashWritesCSVToStdoutOnly() throws {
+        let dir = Fixtures.tempDir()
+        let file = dir + "/rain.csv"
+        XCTAssertEqual(try zonal(["--stats", "count,mean"], file).status, 0)
+        let r = try runGeotool(["zonal", "--zones", townships, "--id", "TS_PCODE", "--raster", "rain=\(rain)", "--stats", "count,mean",
+                                "--quiet", "-o", "-"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, try String(contentsOfFile: file, encoding: .utf8), "the same CSV, nothing else")
+        XCTAssertTrue(r.stderr.contains("warning"), "warnings stay on stderr")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "-.datapackage.json"))
+    }
+
+    func testCentreAndDidYouMean() throws {
+        let dir = Fixtures.tempDir()
+        let a = try zonal(["--method", "centre"], dir + "/a.csv"), b = try zonal(["--method", "center"], dir + "/b.csv")
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertEqual(try String(contentsOfFile: dir + "/a.csv", encoding: .utf8), try String(contentsOfFile: dir + "/b.csv", encoding: .utf8))
+        XCTAssertEqual(b.status, 0)
+        let s = try zonal(["--stats", "meen"], dir + "/c.csv")
+        XCTAssertNotEqual(s.status, 0)
+        XCTAssertTrue(s.stderr.contains("did you mean 'mean'?"), s.stderr)
+        let m = try zonal(["--method", "exat"], dir + "/c.csv")
+        XCTAssertTrue(m.stderr.contains("did you mean 'exact'?"), m.stderr)
+        let f = try zonal([], dir + "/c.geojsn")
+        XCTAssertTrue(f.stderr.contains("did you mean '.geojson'?"), f.stderr)
+        let w = try zonal(["--format", "wides"], dir + "/c.csv")
+        XCTAssertTrue(w.stderr.contains("did you mean 'wide'?"), w.stderr)
+        XCTAssertEqual(suggestion("meen", ["count", "mean"]), "mean")
+    }
+
+    func testHelpIsNotHardWrappedAndThreadsDefaultOnce() throws {
+        let r = try runGeotool(["zonal", "--help"])
+        XCTAssertFalse(r.stdout.contains("(default: all cores). (default:"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("coverage"), "the coverage statistic is listed")
+        // A sentence is not broken by a manual line break: "method exact, as exactextract)" is
+        // on one line with what precedes it once the help is unwrapped by the parser.
+        let joined = r.stdout.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "  +", with: " ", options: .regularExpression)
+        XCTAssertTrue(joined.contains("(center, also spelled centre, as rasterstats)"), r.stdout)
+        let src = try String(contentsOfFile: Fixtures.root.deletingLastPathComponent().path + "/Sources/geotool/Zonal.swift", encoding: .utf8)
+        XCTAssertFalse(src.contains("polygon covers (method\n"), "paragraphs are written without manual breaks")
+    }
+}
