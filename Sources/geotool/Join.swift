@@ -30,6 +30,10 @@ struct Join: ParsableCommand {
           geotool join --points schools.csv --zones tracts.gpkg --id VT_PCODE \\
               --include-cols TS_PCODE --nearest 2km --id-col school_id \\
               -o schools_pcoded.csv --report qa.csv
+        Outputs: .csv, .xlsx, and with each point's geometry (a point layer for QGIS) .gpkg, .geojson, .fgb and .shp (field names cut to 10 characters, said in a warning). -o - writes the CSV to standard output.
+
+        CSV points: the separator is read from the header (comma, semicolon or tab) or given with --delimiter; --decimal-comma reads 16,8 as 16.8 in semicolon or tab separated files. --where filters the zones, --points-where an OGR point layer (not a CSV).
+
         See docs/join.md.
         """
     )
@@ -39,6 +43,18 @@ struct Join: ParsableCommand {
 
     @Option(help: "Layer of the points file when it is not a CSV (default: the first).")
     var pointsLayer: String?
+
+    @Option(help: "Field separator of a CSV: ',', ';' or tab (default: the header's).")
+    var delimiter: String?
+
+    @Flag(name: .customLong("decimal-comma"), help: "Coordinates of a ';' or tab separated CSV use a decimal comma (16,8).")
+    var decimalComma = false
+
+    @Option(name: .customLong("where"), help: ArgumentHelp("Only the zones matching this OGR attribute filter (SQL WHERE), e.g. \"ST_PCODE = 'MMR013'\".", valueName: "EXPR"))
+    var whereFilter: String?
+
+    @Option(name: .customLong("points-where"), help: ArgumentHelp("Only the points matching this OGR attribute filter (OGR point layers, not CSV).", valueName: "EXPR"))
+    var pointsWhere: String?
 
     @Option(help: "Longitude / easting column of a CSV (default: longitude, lon, long, lng or x).")
     var x: String?
@@ -82,7 +98,7 @@ struct Join: ParsableCommand {
     @Flag(help: "Start CSV output with a byte-order mark (for Excel).")
     var bom = false
 
-    @Option(name: .shortAndLong, help: "Output table: .csv, .gpkg (attributes, no geometry) or .xlsx.")
+    @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with point geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output.")
     var output: String
 
     @Option(help: "QA table of every row that is not a clean inside match: .csv, .gpkg or .xlsx.")
@@ -90,18 +106,29 @@ struct Join: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        for path in [output] + (report.map { [$0] } ?? []) {
-            let ext = (path as NSString).pathExtension.lowercased()
+        let ext = output == "-" ? "csv" : (output as NSString).pathExtension.lowercased()
+        if !zonalOutputFormats.contains(ext) {
+            throw ValidationError("\(output): unknown output format\(didYouMean(ext, zonalOutputFormats, prefix: ".")); use .csv, .gpkg, .geojson, .fgb, .shp or .xlsx (or - for CSV on standard output)")
+        }
+        if let report {
+            let ext = (report as NSString).pathExtension.lowercased()
             if !["csv", "gpkg", "xlsx"].contains(ext) {
-                throw ValidationError("\(path): unknown output format; use .csv, .gpkg or .xlsx")
+                throw ValidationError("\(report): unknown output format\(didYouMean(ext, ["csv", "gpkg", "xlsx"], prefix: ".")); use .csv, .gpkg or .xlsx")
             }
+        }
+        if let d = delimiter, parseDelimiter(d) == nil {
+            throw ValidationError("--delimiter takes ',', ';' or tab, not '\(d)'")
+        }
+        if decimalComma, let d = delimiter, parseDelimiter(d) == UInt8(ascii: ",") {
+            throw ValidationError("--decimal-comma needs a ';' or tab separated file (in a comma-separated one a decimal comma splits the number)")
         }
     }
 
     func run() throws {
         do {
             // Refuse an output that is an input, or -o and --report that are one file, before any work.
-            try OutputSafety.prepare(inputs: [points, zones], outputs: [.init(output, option: "-o")] + (report.map { [.init($0, option: "--report")] } ?? []))
+            try OutputSafety.prepare(inputs: [points, zones], outputs: (output == "-" ? [] : [.init(output, option: "-o")] + shapefileParts(output))
+                                     + (report.map { [.init($0, option: "--report")] } ?? []))
             let started = Date()
             var opts = PointJoinOptions(idField: id)
             opts.includeFields = includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
@@ -109,6 +136,7 @@ struct Join: ParsableCommand {
             opts.nearestMetres = try parseDistance(nearest, option: "--nearest")
             opts.borderToleranceMetres = try parseDistance(borderTolerance, option: "--border-tolerance")
             opts.pointsCRS = pointsCRS
+            opts.zonesFilter = whereFilter
             opts.idColumn = idCol
             if let c = checkCol {
                 let parts = c.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
@@ -117,27 +145,32 @@ struct Join: ParsableCommand {
             }
             opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
             var marks: [(String, Date)] = [("start", started)]
-            let pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer)
+            let pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer,
+                                          delimiter: delimiter.flatMap(parseDelimiter), decimalComma: decimalComma, filter: pointsWhere)
             marks.append(("read points", Date()))
             let joiner = try PointJoiner(zonesPath: zones, options: opts)
             marks.append(("read zones", Date()))
             for w in pts.warnings + joiner.warnings.prefix(20) { warn(w) }
             if joiner.warnings.count > 20 { warn("\(joiner.warnings.count - 20) more warnings about the zones") }
             let result = try joiner.join(pts)
+            // The points' CRS, for outputs with geometry.
+            let crsWKT = OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased())
+                ? try SpatialReference(definition: pointsCRS ?? pts.crsWKT ?? "EPSG:4326").wkt : nil
+            if (output as NSString).pathExtension.lowercased() == "shp" { warnShapefileNames(result.outputColumns(pts), output) }
             marks.append(("join", Date()))
             if let report {
                 // Table and QA report together: the report renamed first, the table last.
                 let qa = result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn)
                 try writeAtomically([report, output]) { tmps in
-                    try result.write(pts, to: output, temporary: tmps[1], bom: bom, guardFormulas: !noFormulaGuard)
+                    try result.write(pts, to: output, temporary: tmps[1], bom: bom, guardFormulas: !noFormulaGuard, crsWKT: crsWKT)
                     try qa.write(to: report, temporary: tmps[0], layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
                 }
             } else {
-                try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard)
+                try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard, crsWKT: crsWKT)
             }
             marks.append(("write", Date()))
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))
-            var summary = "geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output)\n"
+            var summary = "geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output == "-" ? "standard output" : output)\n"
             for (m, c) in result.counts {
                 summary += "  " + m.label.padding(toLength: 15, withPad: " ", startingAt: 0) + String(c) + "\n"
             }
@@ -148,6 +181,16 @@ struct Join: ParsableCommand {
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
         }
+    }
+}
+
+/// A --delimiter value: ',', ';', tab (also `tab`, `\t`).
+func parseDelimiter(_ s: String) -> UInt8? {
+    switch s {
+    case ",": return UInt8(ascii: ",")
+    case ";": return UInt8(ascii: ";")
+    case "\t", "tab", "TAB", "\\t": return UInt8(ascii: "\t")
+    default: return nil
     }
 }
 

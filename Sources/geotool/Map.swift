@@ -44,6 +44,9 @@ struct Map: ParsableCommand {
     @Option(help: "Zones layer: any OGR vector (GeoPackage, GeoJSON, TopoJSON, shapefile...).")
     var zones: String
 
+    @Option(name: .customLong("where"), help: ArgumentHelp("Only the zones matching this OGR attribute filter (SQL WHERE), e.g. \"ST_PCODE = 'MMR013'\".", valueName: "EXPR"))
+    var whereFilter: String?
+
     @Option(help: "Layer name in the zones file (default: the first layer).")
     var layer: String?
 
@@ -122,7 +125,7 @@ struct Map: ParsableCommand {
             let meta = model.metadata
             let si = try model.selectSeries(column: column, indicator: indicator, stat: stat, band: band, date: date)
             let series = model.series[si]
-            let layerData = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: labels.map { [$0] } ?? [])
+            let layerData = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: labels.map { [$0] } ?? [], filter: whereFilter)
             for w in layerData.warnings { warn(w) }
             let lvl = try model.level(requested: level, zonesIDField: layerData.idField, zoneIDs: layerData.zones.map(\.id))
             let view = model.wideView(level: lvl, series: [si])

@@ -36,6 +36,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Zones layer to draw maps with (any OGR vector).")
     var zones: String?
 
+    @Option(name: .customLong("where"), help: ArgumentHelp("Only the zones matching this OGR attribute filter (SQL WHERE), e.g. \"ST_PCODE = 'MMR013'\".", valueName: "EXPR"))
+    var whereFilter: String?
+
     @Option(help: "Layer name in the zones file (default: the first layer).")
     var layer: String?
 
@@ -115,7 +118,7 @@ struct ReportCommand: ParsableCommand {
             if let zones, let id {
                 let fields = try VectorDataset(path: zones).fieldNames(layer: layer)
                 let nameField = parentNameField(id, fields)
-                let l = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: nameField.map { [$0] } ?? [])
+                let l = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: nameField.map { [$0] } ?? [], filter: whereFilter)
                 for w in l.warnings { warn(w) }
                 if nameField != nil { for z in l.zones where !z.attributes[0].isEmpty { zoneNames[z.id] = z.attributes[0] } }
                 layerData = l

@@ -40,6 +40,9 @@ struct Zonal: ParsableCommand {
     @Option(help: "Layer name in the zones file (default: the first layer).")
     var layer: String?
 
+    @Option(name: .customLong("where"), help: ArgumentHelp("Only the zones matching this OGR attribute filter (SQL WHERE), e.g. \"ST_PCODE = 'MMR013'\".", valueName: "EXPR"))
+    var whereFilter: String?
+
     @Option(help: "Field holding each zone's identifier (P-code), e.g. TS_PCODE.")
     var id: String
 
@@ -100,7 +103,7 @@ struct Zonal: ParsableCommand {
     @Flag(help: "Start the CSV with a byte-order mark (for Excel).")
     var bom = false
 
-    @Option(name: .shortAndLong, help: "Output table: .csv, .gpkg (with zone geometry) or .xlsx.")
+    @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with zone geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output.")
     var output: String
 
     func validate() throws {
@@ -142,6 +145,7 @@ struct Zonal: ParsableCommand {
             job.keepGeometry = OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased())
             job.rollup = rollup.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
             job.gazetteer = gazetteer
+            job.whereFilter = whereFilter
             job.country = country
             job.allowDuplicateIDs = allowDuplicateIDs
             job.nameField = nameCol

@@ -95,4 +95,79 @@ final class HabitsTests: XCTestCase {
         let src = try String(contentsOfFile: Fixtures.root.deletingLastPathComponent().path + "/Sources/geotool/Zonal.swift", encoding: .utf8)
         XCTAssertFalse(src.contains("polygon covers (method\n"), "paragraphs are written without manual breaks")
     }
+
+    func join(_ extra: [String], points: String? = nil) throws -> GeotoolRun {
+        try runGeotool(["join", "--points", points ?? self.points, "--zones", zones, "--id", "VT_PCODE"] + extra)
+    }
+
+    func testJoinWritesPointLayers() throws {
+        let dir = Fixtures.tempDir()
+        for ext in ["gpkg", "geojson", "fgb", "shp"] {
+            let out = dir + "/j.\(ext)"
+            let r = try join(["-o", out])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let info = try ogrSummary(out)
+            XCTAssertTrue(info.contains("Geometry: Point"), "\(ext)\n\(info)")
+        }
+        let csv = try join(["-o", dir + "/j.csv"])
+        XCTAssertEqual(csv.status, 0)
+        let stdout = try join(["-o", "-"])
+        XCTAssertEqual(stdout.status, 0, stdout.stderr)
+        XCTAssertEqual(stdout.stdout, try String(contentsOfFile: dir + "/j.csv", encoding: .utf8))
+        XCTAssertTrue(stdout.stderr.contains("standard output"))
+    }
+
+    func testJoinReadsSemicolonAndTabCSVWithDecimalCommas() throws {
+        let dir = Fixtures.tempDir()
+        let base = try join(["-o", dir + "/base.csv"])
+        XCTAssertEqual(base.status, 0)
+        try "id;name;latitude;longitude\nA;Inside;16,5;95,5\nB;\"x;y\";17,2;96,4\n".write(toFile: dir + "/semi.csv", atomically: true, encoding: .utf8)
+        let r = try join(["--decimal-comma", "-o", dir + "/semi_out.csv"], points: dir + "/semi.csv")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let out = try String(contentsOfFile: dir + "/semi_out.csv", encoding: .utf8)
+        XCTAssertTrue(out.hasPrefix("id,name,latitude,longitude,VT_PCODE"), out)
+        XCTAssertTrue(out.contains("A,Inside,\"16,5\",\"95,5\","), out)
+        XCTAssertTrue(out.contains("B,x;y,\"17,2\",\"96,4\","), out)
+        XCTAssertFalse(out.contains("invalid_coords"), out)
+        // Without --decimal-comma the coordinates are invalid, not misread.
+        let plain = try join(["-o", dir + "/semi_plain.csv"], points: dir + "/semi.csv")
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertTrue(try String(contentsOfFile: dir + "/semi_plain.csv", encoding: .utf8).contains("invalid_coords"))
+        try "id\tlatitude\tlongitude\nA\t16.5\t95.5\n".write(toFile: dir + "/tab.csv", atomically: true, encoding: .utf8)
+        let t = try join(["-o", dir + "/tab_out.csv"], points: dir + "/tab.csv")
+        XCTAssertEqual(t.status, 0, t.stderr)
+        XCTAssertTrue(try String(contentsOfFile: dir + "/tab_out.csv", encoding: .utf8).contains("A,16.5,95.5,"))
+        // A forced comma on a semicolon file: the error says what the header looks like.
+        let forced = try join(["--delimiter", ",", "-o", dir + "/f.csv"], points: dir + "/semi.csv")
+        XCTAssertNotEqual(forced.status, 0)
+        XCTAssertTrue(forced.stderr.contains("separated by semicolons") && forced.stderr.contains("--delimiter ';'"), forced.stderr)
+        let dc = try join(["--decimal-comma", "-o", dir + "/f.csv"])
+        XCTAssertNotEqual(dc.status, 0)
+        XCTAssertTrue(dc.stderr.contains("--decimal-comma needs"), dc.stderr)
+    }
+
+    func testWhereFiltersZonesAndPoints() throws {
+        let dir = Fixtures.tempDir()
+        let z = try zonal(["--where", "ST_PCODE = 'MMR013'"], dir + "/yangon.csv")
+        XCTAssertEqual(z.status, 0, z.stderr)
+        let rows = try String(contentsOfFile: dir + "/yangon.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        XCTAssertFalse(rows.isEmpty)
+        XCTAssertTrue(rows.allSatisfy { $0.hasPrefix("MMR013") }, "\(rows.prefix(3))")
+        let bad = try zonal(["--where", "NOPE = = 'x'"], dir + "/bad.csv")
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains(townships) && bad.stderr.contains("--where"), bad.stderr)
+        XCTAssertEqual(bad.stderr.components(separatedBy: "\n").filter { !$0.isEmpty }.count, 1, bad.stderr)
+        let none = try zonal(["--where", "ST_PCODE = 'XXX'"], dir + "/none.csv")
+        XCTAssertTrue(none.stderr.contains("matches --where"), none.stderr)
+        let j = try join(["--where", "VT_PCODE = 'nothing'", "-o", dir + "/j.csv"])
+        XCTAssertNotEqual(j.status, 0)
+        let csvWhere = try join(["--points-where", "name = 'x'", "-o", dir + "/j.csv"])
+        XCTAssertNotEqual(csvWhere.status, 0)
+        XCTAssertTrue(csvWhere.stderr.contains("applies to OGR layers"), csvWhere.stderr)
+        // An OGR point layer is filtered.
+        XCTAssertEqual(try join(["-o", dir + "/pts.gpkg"]).status, 0)
+        let p = try join(["--points-where", "school_id = 'S1'", "-o", dir + "/one.csv"], points: dir + "/pts.gpkg")
+        XCTAssertEqual(p.status, 0, p.stderr)
+        XCTAssertEqual(try String(contentsOfFile: dir + "/one.csv", encoding: .utf8).split(separator: "\n").count, 2)
+    }
 }
