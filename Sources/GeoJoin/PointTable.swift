@@ -279,6 +279,7 @@ extension PointTable {
             xs.reserveCapacity(estimate); ys.reserveCapacity(estimate); status.reserveCapacity(estimate)
             let ncol = header.count
             var row = 0
+            var decimalCommaValue: String?
             while i < n {
                 if p[i] == lfByte || p[i] == crByte { i += 1; continue }   // blank line: not a row
                 let rs = i
@@ -292,12 +293,22 @@ extension PointTable {
                     nf = k + 1
                     if k == xk { (xs_, xv) = parseCoordinate(p, fs, fe, q, decimalComma: decimalComma) }
                     else if k == yk { (ys_, yv) = parseCoordinate(p, fs, fe, q, decimalComma: decimalComma) }
+                    // A `;` or tab file whose coordinates read with a decimal comma: say so
+                    // rather than flag every row invalid.
+                    if (k == xk ? xs_ : k == yk ? ys_ : .ok) == .invalid && sep != commaByte && !decimalComma && decimalCommaValue == nil
+                        && parseCoordinate(p, fs, fe, q, decimalComma: true).0 == .ok {
+                        decimalCommaValue = decodeField(p, fs, fe, q)
+                    }
                     if k == ncol - 1 { headerEnd = fe }
                     else if k >= ncol && extra == nil && fe > fs && !(q && fe - fs == 2) { extra = (k, fs, fe, q) }
                 }) else {
                     throw GeoKitError.input(path, "unterminated quoted field in data row \(row + 1)")
                 }
                 row += 1
+                if let v = decimalCommaValue {
+                    throw GeoKitError(.input, file: path, "data row \(row): coordinate '\(v)' has a decimal comma",
+                                      hint: "give --decimal-comma to read it as \(v.replacingOccurrences(of: ",", with: "."))")
+                }
                 if nf > ncol {
                     if let e = extra {
                         let line = 1 + UnsafeBufferPointer(rebasing: p[..<rs]).reduce(0) { $0 + ($1 == lfByte ? 1 : 0) }

@@ -11,8 +11,7 @@ struct Join: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Give every point (school, clinic, village) the P-code of the polygon it falls in, and flag every problem.",
         discussion: """
-        Output: every input row, in order, with all its columns, then the zone id (named as
-        --id), the --include-cols, match, distance_m and swapped_<id>.
+        Output: every input row, in order, with all its columns, then the zone id (named as --id), the --include-cols, match, distance_m and swapped_<id>.
 
         match values:
           inside          covered by exactly one zone (or several features with the same id)
@@ -21,8 +20,7 @@ struct Join: ParsableCommand {
           outside         outside every zone (and beyond --nearest)
           missing_coords  a blank coordinate
           invalid_coords  not a number, or out of range and not explained by a swap
-          swapped_coords  latitude and longitude exchanged: the swapped position is in a zone;
-                          its P-code goes to swapped_<id>, the id column stays empty
+          swapped_coords  latitude and longitude exchanged: the swapped position is in a zone; its P-code goes to swapped_<id>, the id column stays empty
           duplicate_id    (--id-col) the id appears more than once; the P-code is kept
           mismatch        (--check-col) the register's own code differs from the one found
 
@@ -30,6 +28,7 @@ struct Join: ParsableCommand {
           geotool join --points schools.csv --zones tracts.gpkg --id VT_PCODE \\
               --include-cols TS_PCODE --nearest 2km --id-col school_id \\
               -o schools_pcoded.csv --report qa.csv
+
         Outputs: .csv, .xlsx, and with each point's geometry (a point layer for QGIS) .gpkg, .geojson, .fgb and .shp (field names cut to 10 characters, said in a warning). -o - writes the CSV to standard output.
 
         CSV points: the separator is read from the header (comma, semicolon or tab) or given with --delimiter; --decimal-comma reads 16,8 as 16.8 in semicolon or tab separated files. --where filters the zones, --points-where an OGR point layer (not a CSV).
@@ -157,6 +156,11 @@ struct Join: ParsableCommand {
             let crsWKT = OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased())
                 ? try SpatialReference(definition: pointsCRS ?? pts.crsWKT ?? "EPSG:4326").wkt : nil
             if (output as NSString).pathExtension.lowercased() == "shp" { warnShapefileNames(result.outputColumns(pts), output) }
+            if (output as NSString).pathExtension.lowercased() == "fgb" {
+                // GDAL's FlatGeobuf writer skips features without geometry.
+                let missing = pts.status.filter { $0 != .ok }.count
+                if missing > 0 { warn("\(output): \(missing) row(s) without valid coordinates are left out (FlatGeobuf holds no feature without geometry); write .gpkg, .geojson or .csv to keep them") }
+            }
             marks.append(("join", Date()))
             if let report {
                 // Table and QA report together: the report renamed first, the table last.

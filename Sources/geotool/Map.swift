@@ -11,24 +11,11 @@ struct Map: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A choropleth map (SVG or PNG) of one column of a geotool table, joined to the zones by P-code.",
         discussion: """
-        Units are classed (quantile, equal interval or Jenks natural breaks) and coloured with
-        a colour-blind-safe palette; a column with negative and positive values (anomalies)
-        gets a diverging palette centred on zero. Units with no value are hatched and counted
-        in the legend. The unit of the column comes from a Data Package sidecar
-        (out.datapackage.json beside out.csv) when there is one.
+        Units are classed (quantile, equal interval or Jenks natural breaks) and coloured with a colour-blind-safe palette; a column with negative and positive values (anomalies) gets a diverging palette centred on zero. Units with no value are hatched and counted in the legend. The unit of the column comes from a Data Package sidecar (out.datapackage.json beside out.csv) when there is one.
 
-        Any table geotool wrote can be mapped: wide or long, CSV, XLSX or GeoPackage, with
-        roll-up rows. One level is drawn: --level, else the level of the zones' id field
-        (DT_PCODE: districts), else the table's finest; a roll-up table maps at every level
-        with the matching boundaries. Which value: --column for a wide table, or
-        --indicator/--stat/--band/--date (a long table's only indicator statistic is taken
-        when there is one). Quality columns (count, coverage, nodata_frac, cells) are drawn
-        only when named with --column. Units measured nowhere (outside the raster) are no
-        data, never 0; --min-coverage F draws units whose coverage is below F as
-        "insufficient data".
+        Any table geotool wrote can be mapped: wide or long, CSV, XLSX or GeoPackage, with roll-up rows. One level is drawn: --level, else the level of the zones' id field (DT_PCODE: districts), else the table's finest; a roll-up table maps at every level with the matching boundaries. Which value: --column for a wide table, or --indicator/--stat/--band/--date (a long table's only indicator statistic is taken when there is one). Quality columns (count, coverage, nodata_frac, cells) are drawn only when named with --column. Units measured nowhere (outside the raster) are no data, never 0; --min-coverage F draws units whose coverage is below F as "insufficient data".
 
-        Palettes: YlOrRd YlGnBu Blues Greens Purples viridis (sequential), RdBu BrBG
-        (diverging); add _r to reverse one (e.g. RdBu_r).
+        Palettes: YlOrRd YlGnBu Blues Greens Purples viridis (sequential), RdBu BrBG (diverging); add _r to reverse one (e.g. RdBu_r).
 
         Example:
           geotool map rain.csv --zones townships.json --id TS_PCODE --column rain_mean \\

@@ -12,18 +12,9 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "One self-contained HTML page about a geotool table: maps, histograms, top and bottom units.",
         discussion: """
-        Per indicator (default: every indicator statistic of the table; quality columns such
-        as count, coverage and nodata_frac only when named with --columns): a choropleth map
-        (with --zones and --id), a histogram, the ten highest and lowest units by name and
-        P-code, and the table's metadata from its Data Package sidecar (out.datapackage.json)
-        when there is one; then a sortable table of all units. The page needs no network
-        (inline SVG, CSS and script) and prints cleanly.
+        Per indicator (default: every indicator statistic of the table; quality columns such as count, coverage and nodata_frac only when named with --columns): a choropleth map (with --zones and --id), a histogram, the ten highest and lowest units by name and P-code, and the table's metadata from its Data Package sidecar (out.datapackage.json) when there is one; then a sortable table of all units. The page needs no network (inline SVG, CSS and script) and prints cleanly.
 
-        Any table geotool wrote can be reported on: wide or long, CSV, XLSX or GeoPackage,
-        with roll-up rows. One level only: --level, else the zones' level (from --id), else
-        the table's finest. Units measured nowhere (outside the raster) have no value, never
-        0; --min-coverage F leaves units whose coverage is below F out of the classes and
-        rankings, counted as insufficient data.
+        Any table geotool wrote can be reported on: wide or long, CSV, XLSX or GeoPackage, with roll-up rows. One level only: --level, else the zones' level (from --id), else the table's finest. Units measured nowhere (outside the raster) have no value, never 0; --min-coverage F leaves units whose coverage is below F out of the classes and rankings, counted as insufficient data.
 
         Example:
           geotool report rain.csv --zones townships.json --id TS_PCODE -o rain.html

@@ -129,10 +129,10 @@ final class HabitsTests: XCTestCase {
         XCTAssertTrue(out.contains("A,Inside,\"16,5\",\"95,5\","), out)
         XCTAssertTrue(out.contains("B,x;y,\"17,2\",\"96,4\","), out)
         XCTAssertFalse(out.contains("invalid_coords"), out)
-        // Without --decimal-comma the coordinates are invalid, not misread.
+        // Without --decimal-comma: an error that says which flag reads them, not misread rows.
         let plain = try join(["-o", dir + "/semi_plain.csv"], points: dir + "/semi.csv")
-        XCTAssertEqual(plain.status, 0, plain.stderr)
-        XCTAssertTrue(try String(contentsOfFile: dir + "/semi_plain.csv", encoding: .utf8).contains("invalid_coords"))
+        XCTAssertNotEqual(plain.status, 0)
+        XCTAssertTrue(plain.stderr.contains("decimal comma") && plain.stderr.contains("--decimal-comma"), plain.stderr)
         try "id\tlatitude\tlongitude\nA\t16.5\t95.5\n".write(toFile: dir + "/tab.csv", atomically: true, encoding: .utf8)
         let t = try join(["-o", dir + "/tab_out.csv"], points: dir + "/tab.csv")
         XCTAssertEqual(t.status, 0, t.stderr)
@@ -169,5 +169,15 @@ final class HabitsTests: XCTestCase {
         let p = try join(["--points-where", "school_id = 'S1'", "-o", dir + "/one.csv"], points: dir + "/pts.gpkg")
         XCTAssertEqual(p.status, 0, p.stderr)
         XCTAssertEqual(try String(contentsOfFile: dir + "/one.csv", encoding: .utf8).split(separator: "\n").count, 2)
+    }
+}
+
+final class HabitsHelpTests: XCTestCase {
+    func testThreadsDefaultSaidOnceInEveryCommand() throws {
+        for cmd in ["zonal", "join", "batch"] {
+            let r = try runGeotool([cmd, "--help"])
+            XCTAssertTrue(r.stdout.contains("all cores"), cmd)
+            XCTAssertFalse(r.stdout.replacingOccurrences(of: "\n", with: " ").contains("all cores). (default"), "\(cmd)\n\(r.stdout)")
+        }
     }
 }
