@@ -162,7 +162,12 @@ struct Join: ParsableCommand {
                 if missing > 0 { warn("\(output): \(missing) row(s) without valid coordinates are left out (FlatGeobuf holds no feature without geometry); write .gpkg, .geojson or .csv to keep them") }
             }
             marks.append(("join", Date()))
-            if let report {
+            if let report, output == "-" {
+                // Standard output is not renamed: the report first, then the table.
+                try result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn)
+                    .write(to: report, layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
+                try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard)
+            } else if let report {
                 // Table and QA report together: the report renamed first, the table last.
                 let qa = result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn)
                 try writeAtomically([report, output]) { tmps in

@@ -115,6 +115,10 @@ final class HabitsTests: XCTestCase {
         XCTAssertEqual(stdout.status, 0, stdout.stderr)
         XCTAssertEqual(stdout.stdout, try String(contentsOfFile: dir + "/j.csv", encoding: .utf8))
         XCTAssertTrue(stdout.stderr.contains("standard output"))
+        let withReport = try join(["-o", "-", "--report", dir + "/qa.csv"])
+        XCTAssertEqual(withReport.status, 0, withReport.stderr)
+        XCTAssertEqual(withReport.stdout, stdout.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/qa.csv"))
     }
 
     func testJoinReadsSemicolonAndTabCSVWithDecimalCommas() throws {
@@ -153,6 +157,13 @@ final class HabitsTests: XCTestCase {
         let rows = try String(contentsOfFile: dir + "/yangon.csv", encoding: .utf8).split(separator: "\n").dropFirst()
         XCTAssertFalse(rows.isEmpty)
         XCTAssertTrue(rows.allSatisfy { $0.hasPrefix("MMR013") }, "\(rows.prefix(3))")
+        let map = try runGeotool(["map", dir + "/yangon.csv", "--zones", townships, "--id", "TS_PCODE", "--column", "rain_mean",
+                                  "--where", "ST_PCODE = 'MMR013'", "-o", dir + "/yangon.svg"])
+        XCTAssertEqual(map.status, 0, map.stderr)
+        XCTAssertFalse(map.stderr.contains("MMR017016"), "zones outside the filter are not read (no make-valid warning for them): \(map.stderr)")
+        let report = try runGeotool(["report", dir + "/yangon.csv", "--zones", townships, "--id", "TS_PCODE",
+                                     "--where", "ST_PCODE = 'MMR013'", "-o", dir + "/yangon.html"])
+        XCTAssertEqual(report.status, 0, report.stderr)
         let bad = try zonal(["--where", "NOPE = = 'x'"], dir + "/bad.csv")
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains(townships) && bad.stderr.contains("--where"), bad.stderr)
