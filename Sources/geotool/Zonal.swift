@@ -126,6 +126,9 @@ struct Zonal: ParsableCommand {
         if !zonalOutputFormats.contains(ext) {
             throw ValidationError("\(output): unknown output format\(didYouMean(ext, zonalOutputFormats, prefix: ".")); use .csv, .gpkg, .geojson, .fgb, .shp or .xlsx (or - for CSV on standard output)")
         }
+        if ext == "shp" && format == "long" {
+            throw ValidationError("\(output): a long table has no geometry, and a shapefile needs one; write --format wide, or .csv, .gpkg or .geojson")
+        }
         if hxl && OGRFormat.spatial.contains(ext) {
             throw ValidationError("--hxl: a \(ext == "gpkg" ? "GeoPackage" : "." + ext + " file") has no HXL row (HXL tags go under the header of CSV and XLSX tables); leave out --hxl or write .csv or .xlsx")
         }

@@ -32,6 +32,9 @@ final class HabitsTests: XCTestCase {
             XCTAssertTrue(info.contains("Polygon"), "\(ext) has polygons\n\(info)")
             XCTAssertTrue(FileManager.default.fileExists(atPath: out + ".datapackage.json"))
         }
+        let long = try zonal(["--format", "long"], dir + "/long.shp")
+        XCTAssertNotEqual(long.status, 0)
+        XCTAssertTrue(long.stderr.contains("a long table has no geometry"), long.stderr)
         for part in ["shx", "dbf", "prj"] { XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/rain.\(part)"), part) }
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".") }
         XCTAssertEqual(leftovers, [], "no temporaries left")
