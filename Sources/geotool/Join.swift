@@ -14,15 +14,16 @@ struct Join: ParsableCommand {
         Output: every input row, in order, with all its columns, then the zone id (named as --id), the --include-cols, match, distance_m and swapped_<id>.
 
         match values:
-          inside          covered by exactly one zone (or several features with the same id)
-          border          on the shared border of 2+ zones: the lowest id (string order) is given
-          nearest         outside every zone, but within --nearest of one (distance_m, geodesic)
+          inside          covered by exactly one zone (or features with one id)
+          border          on the border of 2+ zones: the lowest id (string order)
+          nearest         outside every zone, within --nearest of one (distance_m)
           outside         outside every zone (and beyond --nearest)
           missing_coords  a blank coordinate
           invalid_coords  not a number, or out of range and not explained by a swap
-          swapped_coords  latitude and longitude exchanged: the swapped position is in a zone; its P-code goes to swapped_<id>, the id column stays empty
-          duplicate_id    (--id-col) the id appears more than once; the P-code is kept
-          mismatch        (--check-col) the register's own code differs from the one found
+          swapped_coords  latitude and longitude exchanged: the swapped position is in
+                          a zone; its P-code goes to swapped_<id>, the id stays empty
+          duplicate_id    (--id-col) the id appears more than once; P-code kept
+          mismatch        (--check-col) the register's code differs from the found one
 
         Example:
           geotool join --points schools.csv --zones tracts.gpkg --id VT_PCODE \\

@@ -18,9 +18,11 @@ struct Map: ParsableCommand {
         Palettes: YlOrRd YlGnBu Blues Greens Purples viridis (sequential), RdBu BrBG (diverging); add _r to reverse one (e.g. RdBu_r).
 
         Example:
-          geotool map rain.csv --zones townships.json --id TS_PCODE --column rain_mean \\
-              --labels TS -o rain_mean.svg
-          geotool map rain.csv --zones districts.json --id DT_PCODE --column rain_mean -o districts.svg
+          geotool map rain.csv --zones townships.json --id TS_PCODE \\
+              --column rain_mean --labels TS -o rain_mean.svg
+          geotool map rain.csv --zones districts.json --id DT_PCODE \\
+              --column rain_mean -o districts.svg
+
         PNG output is rendered with rsvg-convert (Debian package librsvg2-bin).
         """
     )

@@ -13,24 +13,39 @@ struct Zonal: ParsableCommand {
         discussion: """
         Each cell is weighted by the exact fraction of it that the polygon covers (method exact, as exactextract), or counts fully when its centre is inside (center, also spelled centre, as rasterstats) or when the polygon touches it (all-touched).
 
-        Statistics (comma-separated in --stats):
-          count        covered cells (sum of coverage fractions) with a valid value
-          sum, mean, min, max, range, stdev, variance, cv    of the valid values, coverage-weighted
-          median, pNN  coverage-weighted quantiles (e.g. p90), exactextract's definition (see README)
-          majority, minority, variety    most and least common value, number of distinct values
-          frac         share of the covered area in each class (column NAME_frac_V)
-          class_area   covered area in m² of each class (NAME_area_V); true ellipsoidal area on geographic rasters. Divide by 10,000 for hectares.
-          nodata_frac  share of the covered area that is nodata
-          coverage     covered share of the unit's area (see --min-coverage)
-          area         covered area of valid cells, m²
-          cells        cells touched (any coverage, valid or not)
-          weighted_mean, weighted_sum, weighted_frac    with --weights: weights per cell (e.g. population)
+        Statistics (comma-separated in --stats), one per line:
+          count          covered cells (sum of coverage fractions) with a value
+          sum            sum of the values, coverage-weighted
+          mean           mean of the values, coverage-weighted
+          min            smallest value in a covered cell
+          max            largest value in a covered cell
+          range          max - min
+          stdev          standard deviation, coverage-weighted
+          variance       variance, coverage-weighted
+          cv             coefficient of variation (stdev / mean)
+          median         coverage-weighted median (exactextract's, see README)
+          pNN            coverage-weighted quantile, e.g. p90 (as median)
+          majority       most common value (by covered area)
+          minority       least common value (by covered area)
+          variety        number of distinct values
+          frac           share of the covered area in each class (NAME_frac_V)
+          class_area     covered m² of each class (NAME_area_V); ha = m² / 10,000
+          nodata_frac    share of the covered area that is nodata
+          coverage       covered share of the unit's area (see --min-coverage)
+          area           covered area of valid cells, m²
+          cells          cells touched (any coverage, valid or not)
+          weighted_mean  with --weights (e.g. population): weighted mean
+          weighted_sum   with --weights: sum of value x weight
+          weighted_frac  with --weights: share of the weight in each class
+
+        class_area is true ellipsoidal area on geographic rasters.
 
         Outputs: .csv, .xlsx, and with the zones' geometry .gpkg, .geojson, .fgb (FlatGeobuf) and .shp (field names cut to 10 characters, the mapping in a warning and in the sidecar). Roll-up rows carry their dissolved geometry, as in a GeoPackage. -o - writes the CSV table to standard output (no sidecar).
 
         Example:
-          geotool zonal --zones townships.gpkg --id TS_PCODE --include-cols TS,ST_PCODE \\
-              --raster ntl=ntl.tif --stats count,sum,mean -o ntl_by_township.csv
+          geotool zonal --zones townships.gpkg --id TS_PCODE \\
+              --include-cols TS,ST_PCODE --raster ntl=ntl.tif \\
+              --stats count,sum,mean -o ntl_by_township.csv
         """
     )
 

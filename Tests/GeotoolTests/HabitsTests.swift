@@ -187,6 +187,21 @@ final class HabitsTests: XCTestCase {
 }
 
 final class HabitsHelpTests: XCTestCase {
+    /// Piped help is wrapped at 80 columns: a list entry or example line longer than that
+    /// would continue at column 0, in the middle of its sentence.
+    func testHelpListsAndExamplesFitEightyColumns() throws {
+        for cmd in ["zonal", "join", "map", "report", "batch", "info"] {
+            let lines = try runGeotool([cmd, "--help"]).stdout.components(separatedBy: "\n")
+            for i in 1..<lines.count where !lines[i].isEmpty && !lines[i].hasPrefix(" ") && lines[i - 1].hasPrefix("  ") && !lines[i].hasSuffix(":") {
+                XCTFail("\(cmd) --help: '\(lines[i - 1])' wraps to '\(lines[i])'")
+            }
+        }
+        let zonal = try runGeotool(["zonal", "--help"]).stdout
+        for stat in Statistic.all.map(\.name) where !stat.hasPrefix("p") {
+            XCTAssertTrue(zonal.contains("\n  \(stat) "), "one line for \(stat)")
+        }
+    }
+
     func testThreadsDefaultSaidOnceInEveryCommand() throws {
         for cmd in ["zonal", "join", "batch"] {
             let r = try runGeotool([cmd, "--help"])
