@@ -5,13 +5,15 @@ import Foundation
 // inside quotes, bytes in and out (UTF-8 is never decoded until a field is asked for).
 
 package let quoteByte = UInt8(ascii: "\""), commaByte = UInt8(ascii: ","), lfByte = UInt8(ascii: "\n"), crByte = UInt8(ascii: "\r")
+package let semicolonByte = UInt8(ascii: ";"), tabByte = UInt8(ascii: "\t")
 
 /// Scan one record from `i` (RFC 4180: fields may be quoted, with `""` for a quote and
-/// commas or line breaks inside). Calls `field(index, start, end, quoted)` for each field;
+/// separators or line breaks inside); fields are separated by `separator` (default a comma:
+/// inlined, the comma path compares with a constant as before). Calls `field(index, start, end, quoted)` for each field;
 /// leaves `i` after the line end and returns the end of the record (before the line end),
 /// or nil when a quoted field is never closed.
 @inline(__always)
-package func scanRecord(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, limit: Int,
+package func scanRecord(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, limit: Int, separator: UInt8 = commaByte,
                 _ field: (Int, Int, Int, Bool) -> Void) -> Int? {
     var k = 0
     while true {
@@ -32,12 +34,12 @@ package func scanRecord(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, limit: 
         }
         while i < limit {
             let c = p[i]
-            if c == commaByte || c == lfByte || c == crByte { break }
+            if c == separator || c == lfByte || c == crByte { break }
             i += 1
         }
         field(k, fs, i, quoted)
         k += 1
-        if i < limit && p[i] == commaByte { i += 1; continue }
+        if i < limit && p[i] == separator { i += 1; continue }
         let recEnd = i
         if i < limit && p[i] == crByte { i += 1 }
         if i < limit && p[i] == lfByte { i += 1 }
@@ -60,4 +62,22 @@ package func decodeField(_ p: UnsafeBufferPointer<UInt8>, _ fs: Int, _ fe: Int, 
         b.append(c); i += 1
     }
     return String(decoding: b, as: UTF8.self)
+}
+
+/// The separator a header line suggests: the most frequent of comma, semicolon and tab
+/// outside quotes in the first line (a comma when none, or on a tie with a comma).
+package func detectSeparator(_ p: UnsafeBufferPointer<UInt8>, from start: Int, limit: Int) -> UInt8 {
+    var counts: [UInt8: Int] = [commaByte: 0, semicolonByte: 0, tabByte: 0]
+    var i = start, inside = false
+    while i < limit {
+        let c = p[i]
+        if c == quoteByte { inside.toggle() }
+        else if !inside && (c == lfByte || c == crByte) { break }
+        else if !inside && counts[c] != nil { counts[c]! += 1 }
+        i += 1
+    }
+    let comma = counts[commaByte]!, semi = counts[semicolonByte]!, tab = counts[tabByte]!
+    if semi > comma && semi >= tab { return semicolonByte }
+    if tab > comma && tab > semi { return tabByte }
+    return commaByte
 }

@@ -2,6 +2,60 @@ import CGeo
 import Foundation
 import GeoCore
 
+/// The vector formats geotool writes, by extension.
+public enum OGRFormat {
+    /// Formats that carry geometry.
+    public static let spatial = ["gpkg", "geojson", "fgb", "shp"]
+    /// The GDAL driver for an output extension (nil: CSV or unknown).
+    public static func driver(forExtension ext: String) -> String? {
+        switch ext.lowercased() {
+        case "gpkg": return "GPKG"
+        case "geojson": return "GeoJSON"
+        case "fgb": return "FlatGeobuf"
+        case "shp": return "ESRI Shapefile"
+        case "xlsx": return "XLSX"
+        default: return nil
+        }
+    }
+    /// The companion files of a shapefile, written and renamed with the `.shp`.
+    public static let shapefileParts = ["shx", "dbf", "prj", "cpg"]
+
+    /// Field names a shapefile (dBase, 10 characters) can hold, unique case-insensitively:
+    /// a longer name is cut to 10 characters, or, when that is taken, to fewer followed
+    /// by `_1`, `_2`... (`rain_mean_2001_01` -> `rain_mean_`, then `rain_mea_1`).
+    public static func shapefileFieldNames(_ names: [String]) -> [String] {
+        var taken = Set(names.filter { $0.utf8.count <= 10 }.map { $0.lowercased() })
+        return names.map { name in
+            guard name.utf8.count > 10 else { return name }
+            func cut(_ s: String, _ bytes: Int) -> String {
+                var out = ""
+                for ch in s where out.utf8.count + String(ch).utf8.count <= bytes { out.append(ch) }
+                return out
+            }
+            var candidate = cut(name, 10)
+            var k = 1
+            while taken.contains(candidate.lowercased()) {
+                let suffix = "_\(k)"
+                candidate = cut(name, 10 - suffix.utf8.count) + suffix
+                k += 1
+            }
+            taken.insert(candidate.lowercased())
+            return candidate
+        }
+    }
+}
+
+/// The geometry type of a layer written with geometries.
+public enum OGRGeometryKind: Sendable { case multiPolygon, point }
+
+/// WKB of a 2D point (little-endian).
+public func pointWKB(x: Double, y: Double) -> [UInt8] {
+    var b: [UInt8] = [1, 1, 0, 0, 0]
+    withUnsafeBytes(of: x.bitPattern.littleEndian) { b += $0 }
+    withUnsafeBytes(of: y.bitPattern.littleEndian) { b += $0 }
+    return b
+}
+
 extension Table {
     /// A layer of a multi-layer output: its name and the table rows it holds, in order.
     public struct OGRLayerPart: Sendable {
@@ -17,16 +71,22 @@ extension Table {
     /// Written atomically, or to `temporary` when the caller's `writeAtomically` gives one
     /// (a table written with its sidecar). Errors name `path`, never the temporary.
     public func writeOGR(to path: String, temporary: String? = nil, driver: String, layerName: String,
-                         geometries: [[UInt8]?]? = nil, crsWKT: String? = nil, layers: [OGRLayerPart]? = nil) throws {
+                         geometries: [[UInt8]?]? = nil, crsWKT: String? = nil, layers: [OGRLayerPart]? = nil,
+                         geometryKind: OGRGeometryKind = .multiPolygon) throws {
         GDAL.initialize()
         guard let drv = GDALGetDriverByName(driver) else { throw GeoKitError.io(path, "GDAL has no \(driver) driver") }
         guard let temporary else {
             try writeAtomically(path) { try writeOGR(to: path, temporary: $0, driver: driver, layerName: layerName,
-                                                     geometries: geometries, crsWKT: crsWKT, layers: layers) }
+                                                     geometries: geometries, crsWKT: crsWKT, layers: layers, geometryKind: geometryKind) }
             return
         }
         if hxl != nil && driver != "XLSX" {
             throw GeoKitError(.argument, file: path, "the HXL row goes in CSV and XLSX tables; a \(driver == "GPKG" ? "GeoPackage" : driver) has none (leave out --hxl)")
+        }
+        let shapefile = driver == "ESRI Shapefile"
+        let fieldNames = shapefile ? OGRFormat.shapefileFieldNames(columns) : columns
+        if shapefile && (layers?.count ?? 1) > 1 {
+            throw GeoKitError(.argument, file: path, "a shapefile holds one layer")
         }
         let tmp = temporary
         // GDAL's messages name the file it writes: the hidden temporary. Name the user's path.
@@ -47,12 +107,16 @@ extension Table {
                 OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER)
             }
             defer { if let srs { OSRRelease(srs) } }
-            let gtype = geometries == nil ? wkbNone : wkbMultiPolygon
+            let gtype = geometries == nil ? wkbNone : geometryKind == .point ? wkbPoint : wkbMultiPolygon
+            // Shapefiles: UTF-8 text, said in the .cpg.
+            var options: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+            if shapefile { options = CSLSetNameValue(options, "ENCODING", "UTF-8") }
+            defer { CSLDestroy(options) }
             for part in parts {
-                guard let layer = GDALDatasetCreateLayer(ds, part.name, srs, gtype, nil) else {
+                guard let layer = GDALDatasetCreateLayer(ds, part.name, srs, gtype, options) else {
                     throw GeoKitError.io(path, "cannot create layer \(part.name): \(gdalError("unknown error"))")
                 }
-                for (c, name) in columns.enumerated() {
+                for (c, name) in fieldNames.enumerated() {
                     let fd = OGR_Fld_Create(name, isText[c] ? OFTString : OFTReal)
                     let err = OGR_L_CreateField(layer, fd, 1)
                     OGR_Fld_Destroy(fd)
@@ -82,8 +146,7 @@ extension Table {
                         var g: OGRGeometryH?
                         wkb.withUnsafeMutableBufferPointer { _ = OGR_G_CreateFromWkb($0.baseAddress, srs, &g, Int32($0.count)) }
                         if let g {
-                            let mp = OGR_G_ForceToMultiPolygon(g)
-                            OGR_F_SetGeometryDirectly(f, mp)
+                            OGR_F_SetGeometryDirectly(f, geometryKind == .point ? g : OGR_G_ForceToMultiPolygon(g))
                         }
                     }
                     if OGR_L_CreateFeature(layer, f) != OGRERR_NONE {
@@ -114,12 +177,23 @@ extension Table {
         if driver == "XLSX", let hxl, parts.count == 1 {
             try putHXLRow(hxl, inSpreadsheet: tmp, displayPath: path)
         }
+        // A shapefile's companions take their final names now; the .shp is renamed last by
+        // the caller's writeAtomically.
+        if shapefile && tmp != path {
+            let tmpStem = (tmp as NSString).deletingPathExtension, stem = (path as NSString).deletingPathExtension
+            for e in OGRFormat.shapefileParts where FileManager.default.fileExists(atPath: tmpStem + "." + e) {
+                if rename(tmpStem + "." + e, stem + "." + e) != 0 {
+                    throw GeoKitError.io(stem + "." + e, "cannot write: \(String(cString: strerror(errno)))")
+                }
+            }
+        }
     }
 
     /// Write by the extension of `path`: .csv, .gpkg (with geometries) or .xlsx.
     /// Atomically, or to `temporary` when a caller's `writeAtomically` gives one.
     public func write(to path: String, temporary: String? = nil, geometries: [[UInt8]?]? = nil, crsWKT: String? = nil,
-                      layerName: String = "zonal", layers: [OGRLayerPart]? = nil, bom: Bool = false, guardFormulas: Bool = true) throws {
+                      layerName: String = "zonal", layers: [OGRLayerPart]? = nil, bom: Bool = false, guardFormulas: Bool = true,
+                      geometryKind: OGRGeometryKind = .multiPolygon) throws {
         switch (path as NSString).pathExtension.lowercased() {
         case "csv":
             if let temporary {
@@ -131,9 +205,12 @@ extension Table {
             } else {
                 try writeCSV(to: path, bom: bom, guardFormulas: guardFormulas)
             }
-        case "gpkg": try writeOGR(to: path, temporary: temporary, driver: "GPKG", layerName: layerName, geometries: geometries, crsWKT: crsWKT, layers: layers)
+        case "gpkg", "geojson", "fgb", "shp":
+            let ext = (path as NSString).pathExtension.lowercased()
+            try writeOGR(to: path, temporary: temporary, driver: OGRFormat.driver(forExtension: ext)!, layerName: layerName,
+                         geometries: geometries, crsWKT: crsWKT, layers: ext == "gpkg" ? layers : nil, geometryKind: geometryKind)
         case "xlsx": try writeOGR(to: path, temporary: temporary, driver: "XLSX", layerName: layerName, layers: layers)
-        default: throw GeoKitError(.argument, file: path, "unknown output format; use .csv, .gpkg or .xlsx")
+        default: throw GeoKitError(.argument, file: path, "unknown output format; use .csv, .gpkg, .geojson, .fgb, .shp or .xlsx")
         }
     }
 }

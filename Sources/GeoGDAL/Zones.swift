@@ -54,6 +54,22 @@ public final class VectorDataset {
         return l
     }
 
+    /// Set an OGR attribute filter (`--where`, SQL WHERE syntax) on a layer: later reads of
+    /// it see only the matching features. A bad expression is one error naming the file.
+    package func setFilter(_ l: OGRLayerH, _ filter: String?) throws {
+        guard let filter else { return }
+        CPLErrorReset()
+        CPLPushErrorHandler(CPLQuietErrorHandler)
+        let err = OGR_L_SetAttributeFilter(l, filter)
+        CPLPopErrorHandler()
+        if err != OGRERR_NONE {
+            let defn = OGR_L_GetLayerDefn(l)
+            let fields = (0..<Int(OGR_FD_GetFieldCount(defn))).map { String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, Int32($0)))) }
+            throw GeoKitError(.argument, file: path, "--where \"\(filter)\": \(GDAL.lastError("not a valid attribute filter"))",
+                              hint: "write it as an SQL condition on the layer's fields, e.g. ST_PCODE = 'MMR013' (fields: \(fields.prefix(20).joined(separator: ", ")))")
+        }
+    }
+
     public func fieldNames(layer name: String? = nil) throws -> [String] {
         let l = try layer(named: name)
         let defn = OGR_L_GetLayerDefn(l)
@@ -65,10 +81,14 @@ public final class VectorDataset {
     /// Read every feature: id and include fields as text, geometry transformed into `target`
     /// (when both CRSs are known and differ), repaired with GEOS make-valid when invalid.
     public func readZones(layer name: String? = nil, idField: String, includeFields: [String] = [],
-                          target: SpatialReference? = nil, keepWKB: Bool = false) throws -> ZoneLayer {
+                          target: SpatialReference? = nil, keepWKB: Bool = false, filter: String? = nil) throws -> ZoneLayer {
         let l = try layer(named: name)
         let layerName = String(cString: OGR_L_GetName(l))
-        if OGR_L_GetFeatureCount(l, 1) == 0 { throw GeoKitError.input(path, "layer '\(layerName)' has no features") }
+        try setFilter(l, filter)
+        if OGR_L_GetFeatureCount(l, 1) == 0 {
+            if let filter { throw GeoKitError.input(path, "no feature of layer '\(layerName)' matches --where \"\(filter)\"") }
+            throw GeoKitError.input(path, "layer '\(layerName)' has no features")
+        }
         let names = try fieldNames(layer: name)
         func fieldIndex(_ f: String) throws -> Int32 {
             if let i = names.firstIndex(of: f) { return Int32(i) }

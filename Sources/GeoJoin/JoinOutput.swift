@@ -80,13 +80,21 @@ extension PointJoinResult {
         return [head] + slots.parts
     }
 
-    /// Write the joined table: `.csv` (fast path), `.gpkg` (attributes only, no geometry) or `.xlsx`.
-    /// Atomically, or to `temporary` when a caller's `writeAtomically` gives one (the table
-    /// written together with its QA report).
+    /// Write the joined table: `.csv` (fast path; `-` for standard output), `.xlsx`, or with
+    /// each row's point (as given, in `crsWKT`; none for rows without valid coordinates)
+    /// `.gpkg`, `.geojson`, `.fgb` or `.shp`. Atomically, or to `temporary` when a caller's
+    /// `writeAtomically` gives one (the table written together with its QA report).
     public func write(_ points: PointTable, to path: String, temporary: String? = nil, bom: Bool = false,
-                      guardFormulas: Bool = true) throws {
+                      guardFormulas: Bool = true, crsWKT: String? = nil) throws {
         let ext = (path as NSString).pathExtension.lowercased()
-        if ext == "csv" {
+        if path == "-" {
+            let parts = try csvChunks(points, guardFormulas: guardFormulas)
+            try CSVWriter.write(to: "standard output", temporary: "/dev/stdout", bom: bom) { w in for p in parts { try w.writeEncoded(p) } }
+        } else if OGRFormat.spatial.contains(ext) {
+            let geometries: [[UInt8]?] = (0..<points.count).map { points.status[$0] == .ok ? pointWKB(x: points.x[$0], y: points.y[$0]) : nil }
+            try table(points).write(to: path, temporary: temporary, geometries: geometries, crsWKT: crsWKT, layerName: "join",
+                                    bom: bom, geometryKind: .point)
+        } else if ext == "csv" {
             let parts = try csvChunks(points, guardFormulas: guardFormulas)
             let body = { (w: CSVWriter) in for p in parts { try w.writeEncoded(p) } }
             if let temporary { try CSVWriter.write(to: path, temporary: temporary, bom: bom, body) }

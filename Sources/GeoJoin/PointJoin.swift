@@ -49,6 +49,8 @@ public struct PointJoinOptions: Sendable {
     public var borderToleranceMetres: Double = 0.2
     /// CRS of the points (default: the points layer's, or EPSG:4326 for CSV).
     public var pointsCRS: String?
+    /// OGR attribute filter on the zones (`--where`).
+    public var zonesFilter: String?
     /// Points column with each row's own identifier: repeated values are flagged duplicate_id.
     public var idColumn: String?
     /// Points column with the register's own code, compared with `checkField` of the found zone.
@@ -108,7 +110,7 @@ public final class PointJoiner {
                 checkIndex = include.count - 1
             }
         }
-        let layer = try ds.readZones(layer: options.layer, idField: options.idField, includeFields: include)
+        let layer = try ds.readZones(layer: options.layer, idField: options.idField, includeFields: include, filter: options.zonesFilter)
         zoneLayer = layer
         includeFields = layer.includeFields
         self.checkIndex = checkIndex

@@ -40,12 +40,26 @@ public struct PointTable: Sendable {
     public static let yNames = ["latitude", "lat", "y"]
 
     /// Read a `.csv` (own parser) or any OGR vector point layer.
+    /// A CSV's separator is `delimiter` when given, else the header's (comma, `;` or tab);
+    /// `decimalComma` reads `16,8` as 16.8 (only with `;` or tab separators). `filter` (OGR
+    /// layers) is an OGR attribute filter (SQL WHERE).
     public static func read(path: String, xColumn: String? = nil, yColumn: String? = nil,
-                            layer: String? = nil) throws -> PointTable {
-        if (path as NSString).pathExtension.lowercased() == "csv" {
-            return try readCSV(path: path, xColumn: xColumn, yColumn: yColumn)
+                            layer: String? = nil, delimiter: UInt8? = nil, decimalComma: Bool = false,
+                            filter: String? = nil) throws -> PointTable {
+        if (path as NSString).pathExtension.lowercased() == "csv" || delimiter != nil {
+            if filter != nil {
+                throw GeoKitError(.argument, file: path, "--where applies to OGR layers (zones, and points in GeoJSON, GeoPackage...), not to a CSV",
+                                  hint: "filter the CSV first, or convert it to a GeoPackage")
+            }
+            return try readCSV(path: path, xColumn: xColumn, yColumn: yColumn, delimiter: delimiter, decimalComma: decimalComma)
         }
-        return try readOGR(path: path, layer: layer)
+        return try readOGR(path: path, layer: layer, filter: filter)
+    }
+
+    /// The separator of a CSV source (comma for OGR sources).
+    public var separator: UInt8 {
+        if case .csv(let c) = source { return c.separator }
+        return commaByte
     }
 
     /// Every field of a row, as text.
@@ -80,12 +94,12 @@ public struct PointTable: Sendable {
     package func appendCSV(_ row: Int, to out: inout [UInt8], guardFormulas: Bool = false) {
         switch source {
         case .csv(let c):
-            if guardFormulas && c.hasFormula(row) {
+            if c.separator != commaByte || (guardFormulas && c.hasFormula(row)) {
                 var fields = c.fields(row)
                 if fields.count < columns.count { fields += Array(repeating: "", count: columns.count - fields.count) }
                 for (k, f) in fields.enumerated() {
                     if k > 0 { out.append(UInt8(ascii: ",")) }
-                    out.append(contentsOf: csvQuote(guardFormula(f)).utf8)
+                    out.append(contentsOf: csvQuote(guardFormulas ? guardFormula(f) : f).utf8)
                 }
             } else {
                 c.appendRecord(row, columns: columns.count, to: &out)
@@ -107,15 +121,17 @@ package final class CSVRecords: @unchecked Sendable {   // immutable after init
     package let start: [Int]
     package let end: [Int]
     package let fieldCount: [Int32]
-    package init(bytes: [UInt8], start: [Int], end: [Int], fieldCount: [Int32]) {
-        self.bytes = bytes; self.start = start; self.end = end; self.fieldCount = fieldCount
+    /// The field separator (comma, `;` or tab).
+    package let separator: UInt8
+    package init(bytes: [UInt8], start: [Int], end: [Int], fieldCount: [Int32], separator: UInt8 = commaByte) {
+        self.bytes = bytes; self.start = start; self.end = end; self.fieldCount = fieldCount; self.separator = separator
     }
 
     package func fields(_ row: Int) -> [String] {
         var out: [String] = []
         bytes.withUnsafeBufferPointer { p in
             var i = start[row]
-            _ = scanRecord(p, &i, limit: end[row]) { _, fs, fe, q in out.append(decodeField(p, fs, fe, q)) }
+            _ = scanRecord(p, &i, limit: end[row], separator: separator) { _, fs, fe, q in out.append(decodeField(p, fs, fe, q)) }
         }
         return out
     }
@@ -124,7 +140,7 @@ package final class CSVRecords: @unchecked Sendable {   // immutable after init
         var s = ""
         bytes.withUnsafeBufferPointer { p in
             var i = start[row]
-            _ = scanRecord(p, &i, limit: end[row]) { f, fs, fe, q in if f == k { s = decodeField(p, fs, fe, q) } }
+            _ = scanRecord(p, &i, limit: end[row], separator: separator) { f, fs, fe, q in if f == k { s = decodeField(p, fs, fe, q) } }
         }
         return s
     }
@@ -135,7 +151,7 @@ package final class CSVRecords: @unchecked Sendable {   // immutable after init
         var suspect = false
         bytes.withUnsafeBufferPointer { p in
             var i = start[row]
-            _ = scanRecord(p, &i, limit: end[row]) { _, fs, fe, q in
+            _ = scanRecord(p, &i, limit: end[row], separator: separator) { _, fs, fe, q in
                 let s = q ? fs + 1 : fs
                 guard s < fe, !suspect else { return }
                 let b = p[s]
@@ -159,7 +175,8 @@ private let powersOf10: [Double] = (0...22).map { pow(10, Double($0)) }
 
 /// Parse a coordinate from field bytes: a plain decimal number, optionally signed, with
 /// optional exponent. Anything else (letters, degree signs, decimal commas) is invalid.
-package func parseCoordinate(_ p: UnsafeBufferPointer<UInt8>, _ fs: Int, _ fe: Int, _ quoted: Bool) -> (CoordinateStatus, Double) {
+package func parseCoordinate(_ p: UnsafeBufferPointer<UInt8>, _ fs: Int, _ fe: Int, _ quoted: Bool,
+                             decimalComma: Bool = false) -> (CoordinateStatus, Double) {
     var s = fs, e = fe
     if quoted {
         // Coordinates are never legitimately quoted with inner quotes: take what is between.
@@ -178,7 +195,7 @@ package func parseCoordinate(_ p: UnsafeBufferPointer<UInt8>, _ fs: Int, _ fe: I
         if c >= 0x30 && c <= 0x39 {
             if digits < 15 { m = m * 10 + Int64(c - 0x30); digits += (m == 0 ? 0 : 1); if seenDot { frac += 1 } }
             else { simple = false; break }
-        } else if c == UInt8(ascii: ".") && !seenDot { seenDot = true }
+        } else if (c == UInt8(ascii: ".") || (decimalComma && c == commaByte)) && !seenDot { seenDot = true }
         else { simple = false; break }
         i += 1
     }
@@ -191,6 +208,7 @@ package func parseCoordinate(_ p: UnsafeBufferPointer<UInt8>, _ fs: Int, _ fe: I
     var text = ""
     for j in s..<e {
         let c = p[j]
+        if decimalComma && c == commaByte { text.append("."); continue }
         guard (c >= 0x30 && c <= 0x39) || c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: "+")
                 || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") else {
             return missingMarker(p, s, e) ? (.missing, .nan) : (.invalid, .nan)
@@ -208,7 +226,8 @@ private func missingMarker(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) 
 }
 
 extension PointTable {
-    package static func readCSV(path: String, xColumn: String?, yColumn: String?) throws -> PointTable {
+    package static func readCSV(path: String, xColumn: String?, yColumn: String?, delimiter: UInt8? = nil,
+                                decimalComma: Bool = false) throws -> PointTable {
         guard let data = FileManager.default.contents(atPath: path) else {
             if !FileManager.default.fileExists(atPath: path) { throw GeoKitError.input(path, "no such file") }
             throw GeoKitError.input(path, "cannot read")
@@ -226,21 +245,30 @@ extension PointTable {
         var xs: [Double] = [], ys: [Double] = [], status: [CoordinateStatus] = []
         var xName: String?, yName: String?
         var longRows = 0
+        var sep = commaByte
         try bytes.withUnsafeBufferPointer { p in
             // Header: the first non-blank line.
             while i < n && (p[i] == lfByte || p[i] == crByte) { i += 1 }
             guard i < n else { throw GeoKitError.input(path, "empty file") }
-            guard scanRecord(p, &i, limit: n, { _, fs, fe, q in header.append(decodeField(p, fs, fe, q)) }) != nil else {
+            // The separator: given, else the header's.
+            sep = delimiter ?? detectSeparator(p, from: i, limit: n)
+            if decimalComma && sep == commaByte {
+                throw GeoKitError(.argument, file: path, "--decimal-comma needs a ';' or tab separated file (in a comma-separated one a decimal comma splits the number)",
+                                  hint: "give --delimiter ';' when the file is separated by semicolons")
+            }
+            guard scanRecord(p, &i, limit: n, separator: sep, { _, fs, fe, q in header.append(decodeField(p, fs, fe, q)) }) != nil else {
                 throw GeoKitError.input(path, "unterminated quoted field in the header")
             }
             func find(_ given: String?, _ names: [String], _ what: String) throws -> Int {
                 let norm = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
                 if let given {
                     if let k = header.firstIndex(of: given) ?? norm.firstIndex(of: given.lowercased()) { return k }
-                    throw GeoKitError.input(path, "no column '\(given)' (columns: \(header.joined(separator: ", ")))")
+                    throw GeoKitError(.input, file: path, "no column '\(given)' (columns: \(header.joined(separator: ", ")))",
+                                      hint: otherSeparatorHint(header, sep))
                 }
                 for name in names { if let k = norm.firstIndex(of: name) { return k } }
-                throw GeoKitError.input(path, "no \(what) column found (looked for \(names.joined(separator: "/")); name it with --\(what == "longitude" ? "x" : "y")); columns: \(header.joined(separator: ", "))")
+                throw GeoKitError(.input, file: path, "no \(what) column found (looked for \(names.joined(separator: "/")); name it with --\(what == "longitude" ? "x" : "y")); columns: \(header.joined(separator: ", "))",
+                                  hint: otherSeparatorHint(header, sep))
             }
             let xk = try find(xColumn, xNames, "longitude")
             let yk = try find(yColumn, yNames, "latitude")
@@ -251,6 +279,7 @@ extension PointTable {
             xs.reserveCapacity(estimate); ys.reserveCapacity(estimate); status.reserveCapacity(estimate)
             let ncol = header.count
             var row = 0
+            var decimalCommaValue: String?
             while i < n {
                 if p[i] == lfByte || p[i] == crByte { i += 1; continue }   // blank line: not a row
                 let rs = i
@@ -260,16 +289,26 @@ extension PointTable {
                 // Fields beyond the header's (Excel writes `A,16.5,95.5,,`): where the
                 // header's last field ends, and the first extra field that is not empty.
                 var headerEnd = 0, extra: (k: Int, fs: Int, fe: Int, q: Bool)?
-                guard var re = scanRecord(p, &i, limit: n, { k, fs, fe, q in
+                guard var re = scanRecord(p, &i, limit: n, separator: sep, { k, fs, fe, q in
                     nf = k + 1
-                    if k == xk { (xs_, xv) = parseCoordinate(p, fs, fe, q) }
-                    else if k == yk { (ys_, yv) = parseCoordinate(p, fs, fe, q) }
+                    if k == xk { (xs_, xv) = parseCoordinate(p, fs, fe, q, decimalComma: decimalComma) }
+                    else if k == yk { (ys_, yv) = parseCoordinate(p, fs, fe, q, decimalComma: decimalComma) }
+                    // A `;` or tab file whose coordinates read with a decimal comma: say so
+                    // rather than flag every row invalid.
+                    if (k == xk ? xs_ : k == yk ? ys_ : .ok) == .invalid && sep != commaByte && !decimalComma && decimalCommaValue == nil
+                        && parseCoordinate(p, fs, fe, q, decimalComma: true).0 == .ok {
+                        decimalCommaValue = decodeField(p, fs, fe, q)
+                    }
                     if k == ncol - 1 { headerEnd = fe }
                     else if k >= ncol && extra == nil && fe > fs && !(q && fe - fs == 2) { extra = (k, fs, fe, q) }
                 }) else {
                     throw GeoKitError.input(path, "unterminated quoted field in data row \(row + 1)")
                 }
                 row += 1
+                if let v = decimalCommaValue {
+                    throw GeoKitError(.input, file: path, "data row \(row): coordinate '\(v)' has a decimal comma",
+                                      hint: "give --decimal-comma to read it as \(v.replacingOccurrences(of: ",", with: "."))")
+                }
                 if nf > ncol {
                     if let e = extra {
                         let line = 1 + UnsafeBufferPointer(rebasing: p[..<rs]).reduce(0) { $0 + ($1 == lfByte ? 1 : 0) }
@@ -293,13 +332,13 @@ extension PointTable {
         var warnings: [GeoWarning] = []
         if legacy { warnings.append(GeoWarning(.input, file: path, "\(path): not UTF-8; read as Windows-1252 (Latin-1) and written as UTF-8: save the register as UTF-8 to be sure of its accented names")) }
         if longRows > 0 { warnings.append(GeoWarning(.input, file: path, "\(path): \(longRows) row(s) end with empty fields beyond the header's; those fields are dropped")) }
-        let records = CSVRecords(bytes: bytes, start: starts, end: ends, fieldCount: counts)
+        let records = CSVRecords(bytes: bytes, start: starts, end: ends, fieldCount: counts, separator: sep)
         return PointTable(path: path, columns: header, xColumn: xName, yColumn: yName, x: xs, y: ys, status: status,
                           crsWKT: nil, warnings: warnings, source: .csv(records))
     }
 
-    package static func readOGR(path: String, layer name: String?) throws -> PointTable {
-        let features = try VectorDataset(path: path).readPoints(layer: name)
+    package static func readOGR(path: String, layer name: String?, filter: String? = nil) throws -> PointTable {
+        let features = try VectorDataset(path: path).readPoints(layer: name, filter: filter)
         var xs: [Double] = [], ys: [Double] = [], status: [CoordinateStatus] = []
         var notPoints = 0
         for p in features.positions {
@@ -319,4 +358,15 @@ extension PointTable {
         return PointTable(path: path, columns: features.columns, xColumn: nil, yColumn: nil, x: xs, y: ys, status: status,
                           crsWKT: features.crsWKT, warnings: warnings, source: .rows(features.rows))
     }
+}
+
+/// When a CSV's header reads as one column holding another separator (`;`, tab, `,`): a
+/// hint saying so, for the error about a missing column.
+private func otherSeparatorHint(_ header: [String], _ sep: UInt8) -> String? {
+    guard header.count == 1 || (header.count <= 2 && header.contains { $0.contains(";") || $0.contains("\t") }) else { return nil }
+    let name = header.joined(separator: sep == tabByte ? "\t" : String(UnicodeScalar(sep)))
+    for (c, word, option) in [(";", "semicolons", "';'"), ("\t", "tabs", "tab"), (",", "commas", "','")] where name.contains(c) && UInt8(ascii: c.unicodeScalars.first!) != sep {
+        return "the header reads as one column '\(header[0])' holding \(word): is the file separated by \(word)? give --delimiter \(option)"
+    }
+    return nil
 }

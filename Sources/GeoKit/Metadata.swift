@@ -54,12 +54,19 @@ extension ZonalResult {
         let iso = ISO8601DateFormatter()
         var fields: [[String: Any]] = []
         let cols = indicatorColumns
+        // A shapefile's field names are cut to 10 characters: the sidecar names them as
+        // written and gives each shortened one's full name in its description.
+        let written = ext == "shp" ? OGRFormat.shapefileFieldNames(layout.columns) : layout.columns
         for (i, name) in layout.columns.enumerated() {
-            var f: [String: Any] = ["name": name]
+            var f: [String: Any] = ["name": written[i]]
             f["type"] = layout.isText[i] ? "string" : "number"
             if let d = describe(column: name, format: run.format, indicators: cols) {
                 f["description"] = d.description
                 if let u = d.unit { f["unit"] = u }
+            }
+            if written[i] != name {
+                let note = "\(name) (shortened to \(written[i]) for the shapefile)"
+                f["description"] = (f["description"] as? String).map { note + ": " + $0 } ?? note
             }
             if let hxl = layout.hxl { f["hxl"] = hxl[i] }
             fields.append(f)
@@ -67,6 +74,7 @@ extension ZonalResult {
         var resource: [String: Any] = [
             "name": safeName(stem), "path": file, "profile": "tabular-data-resource",
             "format": ext, "mediatype": ext == "csv" ? "text/csv" : ext == "gpkg" ? "application/geopackage+sqlite3" :
+                ext == "geojson" ? "application/geo+json" : ext == "fgb" ? "application/flatgeobuf" : ext == "shp" ? "application/x-esri-shapefile" :
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "encoding": "utf-8", "schema": ["fields": fields, "missingValues": [""]],
             "rows": rowCount(run.format),
@@ -187,6 +195,16 @@ extension ZonalResult {
     /// table, neither).
     public func write(to output: String, format: TableFormat, hxl: Bool, bom: Bool = false, guardFormulas: Bool = true,
                       run: RunInfo) throws {
+        // `-`: the CSV table on standard output, no sidecar.
+        if output == "-" {
+            let l = layout(format, hxl: hxl)
+            try CSVWriter.write(to: "standard output", temporary: "/dev/stdout", bom: bom, guardFormulas: guardFormulas) { w in
+                try w.writeRow(l.columns)
+                if let tags = l.hxl { try w.writeRow(tags) }
+                try forEachRow(format) { try w.writeRow($0) }
+            }
+            return
+        }
         let side = ZonalResult.sidecarPath(for: output)
         let json = try sidecarData(dataPackage(output: output, run: run), for: output)
         try writeAtomically([side, output]) { tmps in
@@ -200,6 +218,8 @@ extension ZonalResult {
             } else {
                 let table = self.table(format, hxl: hxl)
                 let gpkg = (output as NSString).pathExtension.lowercased() == "gpkg"
+                // Every format with geometry holds the roll-up rows with their dissolved
+                // geometry: a GeoPackage as one layer per level, the others in one layer.
                 try table.write(to: output, temporary: tmps[1],
                                 geometries: format == .wide ? geometries + [[UInt8]?](repeating: nil, count: max(0, table.rows.count - geometries.count)) : nil,
                                 crsWKT: zonesCRS, layers: gpkg ? gpkgLayers(format) : nil, bom: bom)

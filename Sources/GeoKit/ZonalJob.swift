@@ -81,6 +81,8 @@ public struct ZonalJob: Sendable {
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var maxMemory = 512 << 20
     public var keepGeometry = false
+    /// OGR attribute filter on the zones (`--where`), e.g. `ST_PCODE = 'MMR013'`.
+    public var whereFilter: String?
     /// Zone fields holding parent codes to roll up to (e.g. DT_PCODE, ST_PCODE).
     public var rollup: [String] = []
     /// child,parent table for roll-ups when the zones do not carry their parents.
@@ -366,7 +368,7 @@ extension ZonalJob {
         var readFields = includeFields
         for f in rollup + [nameField].compactMap({ $0 }) + parentNameFields.compactMap({ $0 }) where !readFields.contains(f) { readFields.append(f) }
         let zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: readFields,
-                                          target: target, keepWKB: keepGeometry)
+                                          target: target, keepWKB: keepGeometry, filter: whereFilter)
         // A table without geometry (a CSV given as zones) or a layer of which no feature has a
         // polygon would give a table of empty rows and exit 0.
         if zoneLayer.zones.allSatisfy({ $0.geometry.isEmpty }) {

@@ -11,12 +11,7 @@ struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compute the indicators of a YAML manifest, incrementally (only new or changed inputs).",
         discussion: """
-        The manifest names the zones, an output folder and indicators: a raster series each
-        (one multi-band file with a date per band, or a pattern such as
-        rain/chirps-{yyyy}.{mm}.tif), statistics, method, optional weights and derived series
-        (annual sum or mean, anomaly against a baseline). Each indicator gets OUTDIR/NAME.csv
-        and NAME.csv.datapackage.json. A rerun computes only new or changed files; a run may be
-        interrupted at any moment and rerun. See docs/batch.md.
+        The manifest names the zones, an output folder and indicators: a raster series each (one multi-band file with a date per band, or a pattern such as rain/chirps-{yyyy}.{mm}.tif), statistics, method, optional weights and derived series (annual sum or mean, anomaly against a baseline). Each indicator gets OUTDIR/NAME.csv and NAME.csv.datapackage.json. A rerun computes only new or changed files; a run may be interrupted at any moment and rerun. See docs/batch.md.
 
         Example:
           geotool batch indicators.yaml --dry-run
@@ -31,7 +26,7 @@ struct Batch: ParsableCommand {
     var dryRun = false
 
     @Option(help: "Worker threads (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int?
 
     @Option(name: .customLong("max-memory"), help: "Memory budget for decoded blocks, in MB.")
     var maxMemory: Int = 512
@@ -43,7 +38,7 @@ struct Batch: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
         if batchSize < 0 { throw ValidationError("--batch-size must be 0 (automatic) or more") }
     }
@@ -53,7 +48,7 @@ struct Batch: ParsableCommand {
             let started = Date()
             let m = try BatchManifest(path: manifest)
             var opts = BatchOptions()
-            opts.threads = threads
+            opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
             opts.maxMemory = maxMemory << 20
             opts.batchSize = batchSize
             opts.commandLine = CommandLine.arguments.map(shellQuote).joined(separator: " ")

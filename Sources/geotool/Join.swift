@@ -11,25 +11,29 @@ struct Join: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Give every point (school, clinic, village) the P-code of the polygon it falls in, and flag every problem.",
         discussion: """
-        Output: every input row, in order, with all its columns, then the zone id (named as
-        --id), the --include-cols, match, distance_m and swapped_<id>.
+        Output: every input row, in order, with all its columns, then the zone id (named as --id), the --include-cols, match, distance_m and swapped_<id>.
 
         match values:
-          inside          covered by exactly one zone (or several features with the same id)
-          border          on the shared border of 2+ zones: the lowest id (string order) is given
-          nearest         outside every zone, but within --nearest of one (distance_m, geodesic)
+          inside          covered by exactly one zone (or features with one id)
+          border          on the border of 2+ zones: the lowest id (string order)
+          nearest         outside every zone, within --nearest of one (distance_m)
           outside         outside every zone (and beyond --nearest)
           missing_coords  a blank coordinate
           invalid_coords  not a number, or out of range and not explained by a swap
-          swapped_coords  latitude and longitude exchanged: the swapped position is in a zone;
-                          its P-code goes to swapped_<id>, the id column stays empty
-          duplicate_id    (--id-col) the id appears more than once; the P-code is kept
-          mismatch        (--check-col) the register's own code differs from the one found
+          swapped_coords  latitude and longitude exchanged: the swapped position is in
+                          a zone; its P-code goes to swapped_<id>, the id stays empty
+          duplicate_id    (--id-col) the id appears more than once; P-code kept
+          mismatch        (--check-col) the register's code differs from the found one
 
         Example:
           geotool join --points schools.csv --zones tracts.gpkg --id VT_PCODE \\
               --include-cols TS_PCODE --nearest 2km --id-col school_id \\
               -o schools_pcoded.csv --report qa.csv
+
+        Outputs: .csv, .xlsx, and with each point's geometry (a point layer for QGIS) .gpkg, .geojson, .fgb and .shp (field names cut to 10 characters, said in a warning). -o - writes the CSV to standard output.
+
+        CSV points: the separator is read from the header (comma, semicolon or tab) or given with --delimiter; --decimal-comma reads 16,8 as 16.8 in semicolon or tab separated files. --where filters the zones, --points-where an OGR point layer (not a CSV).
+
         See docs/join.md.
         """
     )
@@ -39,6 +43,18 @@ struct Join: ParsableCommand {
 
     @Option(help: "Layer of the points file when it is not a CSV (default: the first).")
     var pointsLayer: String?
+
+    @Option(help: "Field separator of a CSV: ',', ';' or tab (default: the header's).")
+    var delimiter: String?
+
+    @Flag(name: .customLong("decimal-comma"), help: "Coordinates of a ';' or tab separated CSV use a decimal comma (16,8).")
+    var decimalComma = false
+
+    @Option(name: .customLong("where"), help: ArgumentHelp("Only the zones matching this OGR attribute filter (SQL WHERE), e.g. \"ST_PCODE = 'MMR013'\".", valueName: "EXPR"))
+    var whereFilter: String?
+
+    @Option(name: .customLong("points-where"), help: ArgumentHelp("Only the points matching this OGR attribute filter (OGR point layers, not CSV).", valueName: "EXPR"))
+    var pointsWhere: String?
 
     @Option(help: "Longitude / easting column of a CSV (default: longitude, lon, long, lng or x).")
     var x: String?
@@ -74,7 +90,7 @@ struct Join: ParsableCommand {
     var idCol: String?
 
     @Option(help: "Worker threads (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int?
 
     @Flag(name: .customLong("no-formula-guard"), help: "Write text exactly as it is, even fields a spreadsheet would run as formulas (=, +, -, @ first); by default they get a leading apostrophe (CSV injection).")
     var noFormulaGuard = false
@@ -82,26 +98,37 @@ struct Join: ParsableCommand {
     @Flag(help: "Start CSV output with a byte-order mark (for Excel).")
     var bom = false
 
-    @Option(name: .shortAndLong, help: "Output table: .csv, .gpkg (attributes, no geometry) or .xlsx.")
+    @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with point geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output.")
     var output: String
 
     @Option(help: "QA table of every row that is not a clean inside match: .csv, .gpkg or .xlsx.")
     var report: String?
 
     func validate() throws {
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
-        for path in [output] + (report.map { [$0] } ?? []) {
-            let ext = (path as NSString).pathExtension.lowercased()
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        let ext = output == "-" ? "csv" : (output as NSString).pathExtension.lowercased()
+        if !zonalOutputFormats.contains(ext) {
+            throw ValidationError("\(output): unknown output format\(didYouMean(ext, zonalOutputFormats, prefix: ".")); use .csv, .gpkg, .geojson, .fgb, .shp or .xlsx (or - for CSV on standard output)")
+        }
+        if let report {
+            let ext = (report as NSString).pathExtension.lowercased()
             if !["csv", "gpkg", "xlsx"].contains(ext) {
-                throw ValidationError("\(path): unknown output format; use .csv, .gpkg or .xlsx")
+                throw ValidationError("\(report): unknown output format\(didYouMean(ext, ["csv", "gpkg", "xlsx"], prefix: ".")); use .csv, .gpkg or .xlsx")
             }
+        }
+        if let d = delimiter, parseDelimiter(d) == nil {
+            throw ValidationError("--delimiter takes ',', ';' or tab, not '\(d)'")
+        }
+        if decimalComma, let d = delimiter, parseDelimiter(d) == UInt8(ascii: ",") {
+            throw ValidationError("--decimal-comma needs a ';' or tab separated file (in a comma-separated one a decimal comma splits the number)")
         }
     }
 
     func run() throws {
         do {
             // Refuse an output that is an input, or -o and --report that are one file, before any work.
-            try OutputSafety.prepare(inputs: [points, zones], outputs: [.init(output, option: "-o")] + (report.map { [.init($0, option: "--report")] } ?? []))
+            try OutputSafety.prepare(inputs: [points, zones], outputs: (output == "-" ? [] : [.init(output, option: "-o")] + shapefileParts(output))
+                                     + (report.map { [.init($0, option: "--report")] } ?? []))
             let started = Date()
             var opts = PointJoinOptions(idField: id)
             opts.includeFields = includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
@@ -109,35 +136,51 @@ struct Join: ParsableCommand {
             opts.nearestMetres = try parseDistance(nearest, option: "--nearest")
             opts.borderToleranceMetres = try parseDistance(borderTolerance, option: "--border-tolerance")
             opts.pointsCRS = pointsCRS
+            opts.zonesFilter = whereFilter
             opts.idColumn = idCol
             if let c = checkCol {
                 let parts = c.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
                 opts.checkColumn = parts[0]
                 opts.checkField = parts.count > 1 ? parts[1] : nil
             }
-            opts.threads = threads
+            opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
             var marks: [(String, Date)] = [("start", started)]
-            let pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer)
+            let pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer,
+                                          delimiter: delimiter.flatMap(parseDelimiter), decimalComma: decimalComma, filter: pointsWhere)
             marks.append(("read points", Date()))
             let joiner = try PointJoiner(zonesPath: zones, options: opts)
             marks.append(("read zones", Date()))
             for w in pts.warnings + joiner.warnings.prefix(20) { warn(w) }
             if joiner.warnings.count > 20 { warn("\(joiner.warnings.count - 20) more warnings about the zones") }
             let result = try joiner.join(pts)
+            // The points' CRS, for outputs with geometry.
+            let crsWKT = OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased())
+                ? try SpatialReference(definition: pointsCRS ?? pts.crsWKT ?? "EPSG:4326").wkt : nil
+            if (output as NSString).pathExtension.lowercased() == "shp" { warnShapefileNames(result.outputColumns(pts), output) }
+            if (output as NSString).pathExtension.lowercased() == "fgb" {
+                // GDAL's FlatGeobuf writer skips features without geometry.
+                let missing = pts.status.filter { $0 != .ok }.count
+                if missing > 0 { warn("\(output): \(missing) row(s) without valid coordinates are left out (FlatGeobuf holds no feature without geometry); write .gpkg, .geojson or .csv to keep them") }
+            }
             marks.append(("join", Date()))
-            if let report {
+            if let report, output == "-" {
+                // Standard output is not renamed: the report first, then the table.
+                try result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn)
+                    .write(to: report, layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
+                try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard)
+            } else if let report {
                 // Table and QA report together: the report renamed first, the table last.
                 let qa = result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn)
                 try writeAtomically([report, output]) { tmps in
-                    try result.write(pts, to: output, temporary: tmps[1], bom: bom, guardFormulas: !noFormulaGuard)
+                    try result.write(pts, to: output, temporary: tmps[1], bom: bom, guardFormulas: !noFormulaGuard, crsWKT: crsWKT)
                     try qa.write(to: report, temporary: tmps[0], layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
                 }
             } else {
-                try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard)
+                try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard, crsWKT: crsWKT)
             }
             marks.append(("write", Date()))
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))
-            var summary = "geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output)\n"
+            var summary = "geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output == "-" ? "standard output" : output)\n"
             for (m, c) in result.counts {
                 summary += "  " + m.label.padding(toLength: 15, withPad: " ", startingAt: 0) + String(c) + "\n"
             }
@@ -148,6 +191,16 @@ struct Join: ParsableCommand {
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
         }
+    }
+}
+
+/// A --delimiter value: ',', ';', tab (also `tab`, `\t`).
+func parseDelimiter(_ s: String) -> UInt8? {
+    switch s {
+    case ",": return UInt8(ascii: ",")
+    case ";": return UInt8(ascii: ";")
+    case "\t", "tab", "TAB", "\\t": return UInt8(ascii: "\t")
+    default: return nil
     }
 }
 

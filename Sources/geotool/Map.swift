@@ -11,29 +11,18 @@ struct Map: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "A choropleth map (SVG or PNG) of one column of a geotool table, joined to the zones by P-code.",
         discussion: """
-        Units are classed (quantile, equal interval or Jenks natural breaks) and coloured with
-        a colour-blind-safe palette; a column with negative and positive values (anomalies)
-        gets a diverging palette centred on zero. Units with no value are hatched and counted
-        in the legend. The unit of the column comes from a Data Package sidecar
-        (out.datapackage.json beside out.csv) when there is one.
+        Units are classed (quantile, equal interval or Jenks natural breaks) and coloured with a colour-blind-safe palette; a column with negative and positive values (anomalies) gets a diverging palette centred on zero. Units with no value are hatched and counted in the legend. The unit of the column comes from a Data Package sidecar (out.datapackage.json beside out.csv) when there is one.
 
-        Any table geotool wrote can be mapped: wide or long, CSV, XLSX or GeoPackage, with
-        roll-up rows. One level is drawn: --level, else the level of the zones' id field
-        (DT_PCODE: districts), else the table's finest; a roll-up table maps at every level
-        with the matching boundaries. Which value: --column for a wide table, or
-        --indicator/--stat/--band/--date (a long table's only indicator statistic is taken
-        when there is one). Quality columns (count, coverage, nodata_frac, cells) are drawn
-        only when named with --column. Units measured nowhere (outside the raster) are no
-        data, never 0; --min-coverage F draws units whose coverage is below F as
-        "insufficient data".
+        Any table geotool wrote can be mapped: wide or long, CSV, XLSX or GeoPackage, with roll-up rows. One level is drawn: --level, else the level of the zones' id field (DT_PCODE: districts), else the table's finest; a roll-up table maps at every level with the matching boundaries. Which value: --column for a wide table, or --indicator/--stat/--band/--date (a long table's only indicator statistic is taken when there is one). Quality columns (count, coverage, nodata_frac, cells) are drawn only when named with --column. Units measured nowhere (outside the raster) are no data, never 0; --min-coverage F draws units whose coverage is below F as "insufficient data".
 
-        Palettes: YlOrRd YlGnBu Blues Greens Purples viridis (sequential), RdBu BrBG
-        (diverging); add _r to reverse one (e.g. RdBu_r).
+        Palettes: YlOrRd YlGnBu Blues Greens Purples viridis (sequential), RdBu BrBG (diverging); add _r to reverse one (e.g. RdBu_r).
 
         Example:
-          geotool map rain.csv --zones townships.json --id TS_PCODE --column rain_mean \\
-              --labels TS -o rain_mean.svg
-          geotool map rain.csv --zones districts.json --id DT_PCODE --column rain_mean -o districts.svg
+          geotool map rain.csv --zones townships.json --id TS_PCODE \\
+              --column rain_mean --labels TS -o rain_mean.svg
+          geotool map rain.csv --zones districts.json --id DT_PCODE \\
+              --column rain_mean -o districts.svg
+
         PNG output is rendered with rsvg-convert (Debian package librsvg2-bin).
         """
     )
@@ -43,6 +32,9 @@ struct Map: ParsableCommand {
 
     @Option(help: "Zones layer: any OGR vector (GeoPackage, GeoJSON, TopoJSON, shapefile...).")
     var zones: String
+
+    @Option(name: .customLong("where"), help: ArgumentHelp("Only the zones matching this OGR attribute filter (SQL WHERE), e.g. \"ST_PCODE = 'MMR013'\".", valueName: "EXPR"))
+    var whereFilter: String?
 
     @Option(help: "Layer name in the zones file (default: the first layer).")
     var layer: String?
@@ -122,7 +114,7 @@ struct Map: ParsableCommand {
             let meta = model.metadata
             let si = try model.selectSeries(column: column, indicator: indicator, stat: stat, band: band, date: date)
             let series = model.series[si]
-            let layerData = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: labels.map { [$0] } ?? [])
+            let layerData = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: labels.map { [$0] } ?? [], filter: whereFilter)
             for w in layerData.warnings { warn(w) }
             let lvl = try model.level(requested: level, zonesIDField: layerData.idField, zoneIDs: layerData.zones.map(\.id))
             let view = model.wideView(level: lvl, series: [si])

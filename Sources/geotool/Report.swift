@@ -12,18 +12,9 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "One self-contained HTML page about a geotool table: maps, histograms, top and bottom units.",
         discussion: """
-        Per indicator (default: every indicator statistic of the table; quality columns such
-        as count, coverage and nodata_frac only when named with --columns): a choropleth map
-        (with --zones and --id), a histogram, the ten highest and lowest units by name and
-        P-code, and the table's metadata from its Data Package sidecar (out.datapackage.json)
-        when there is one; then a sortable table of all units. The page needs no network
-        (inline SVG, CSS and script) and prints cleanly.
+        Per indicator (default: every indicator statistic of the table; quality columns such as count, coverage and nodata_frac only when named with --columns): a choropleth map (with --zones and --id), a histogram, the ten highest and lowest units by name and P-code, and the table's metadata from its Data Package sidecar (out.datapackage.json) when there is one; then a sortable table of all units. The page needs no network (inline SVG, CSS and script) and prints cleanly.
 
-        Any table geotool wrote can be reported on: wide or long, CSV, XLSX or GeoPackage,
-        with roll-up rows. One level only: --level, else the zones' level (from --id), else
-        the table's finest. Units measured nowhere (outside the raster) have no value, never
-        0; --min-coverage F leaves units whose coverage is below F out of the classes and
-        rankings, counted as insufficient data.
+        Any table geotool wrote can be reported on: wide or long, CSV, XLSX or GeoPackage, with roll-up rows. One level only: --level, else the zones' level (from --id), else the table's finest. Units measured nowhere (outside the raster) have no value, never 0; --min-coverage F leaves units whose coverage is below F out of the classes and rankings, counted as insufficient data.
 
         Example:
           geotool report rain.csv --zones townships.json --id TS_PCODE -o rain.html
@@ -35,6 +26,9 @@ struct ReportCommand: ParsableCommand {
 
     @Option(help: "Zones layer to draw maps with (any OGR vector).")
     var zones: String?
+
+    @Option(name: .customLong("where"), help: ArgumentHelp("Only the zones matching this OGR attribute filter (SQL WHERE), e.g. \"ST_PCODE = 'MMR013'\".", valueName: "EXPR"))
+    var whereFilter: String?
 
     @Option(help: "Layer name in the zones file (default: the first layer).")
     var layer: String?
@@ -115,7 +109,7 @@ struct ReportCommand: ParsableCommand {
             if let zones, let id {
                 let fields = try VectorDataset(path: zones).fieldNames(layer: layer)
                 let nameField = parentNameField(id, fields)
-                let l = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: nameField.map { [$0] } ?? [])
+                let l = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: nameField.map { [$0] } ?? [], filter: whereFilter)
                 for w in l.warnings { warn(w) }
                 if nameField != nil { for z in l.zones where !z.attributes[0].isEmpty { zoneNames[z.id] = z.attributes[0] } }
                 layerData = l

@@ -11,26 +11,41 @@ struct Zonal: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Statistics of rasters for every polygon of a zones layer, keyed by its P-code.",
         discussion: """
-        Each cell is weighted by the exact fraction of it that the polygon covers (method
-        exact, as exactextract), or counts fully when its centre is inside (center, as
-        rasterstats) or when the polygon touches it (all-touched).
+        Each cell is weighted by the exact fraction of it that the polygon covers (method exact, as exactextract), or counts fully when its centre is inside (center, also spelled centre, as rasterstats) or when the polygon touches it (all-touched).
 
-        Statistics: count sum mean min max range stdev variance cv median pNN (e.g. p90)
-        majority minority variety frac cells nodata_frac area class_area
-        weighted_mean weighted_sum weighted_frac.
-          count        covered cells (sum of coverage fractions) with a valid value
-          frac         share of the covered area in each class (column NAME_frac_V)
-          class_area   covered area in m² of each class (NAME_area_V); true ellipsoidal
-                       area on geographic rasters. Divide by 10,000 for hectares.
-          nodata_frac  share of the covered area that is nodata
-          area         covered area of valid cells, m²
-          cells        cells touched (any coverage, valid or not)
-          pNN, median  coverage-weighted quantiles, exactextract's definition (see README)
-          weighted_*   with --weights: weights per cell (e.g. population)
+        Statistics (comma-separated in --stats), one per line:
+          count          covered cells (sum of coverage fractions) with a value
+          sum            sum of the values, coverage-weighted
+          mean           mean of the values, coverage-weighted
+          min            smallest value in a covered cell
+          max            largest value in a covered cell
+          range          max - min
+          stdev          standard deviation, coverage-weighted
+          variance       variance, coverage-weighted
+          cv             coefficient of variation (stdev / mean)
+          median         coverage-weighted median (exactextract's, see README)
+          pNN            coverage-weighted quantile, e.g. p90 (as median)
+          majority       most common value (by covered area)
+          minority       least common value (by covered area)
+          variety        number of distinct values
+          frac           share of the covered area in each class (NAME_frac_V)
+          class_area     covered m² of each class (NAME_area_V); ha = m² / 10,000
+          nodata_frac    share of the covered area that is nodata
+          coverage       covered share of the unit's area (see --min-coverage)
+          area           covered area of valid cells, m²
+          cells          cells touched (any coverage, valid or not)
+          weighted_mean  with --weights (e.g. population): weighted mean
+          weighted_sum   with --weights: sum of value x weight
+          weighted_frac  with --weights: share of the weight in each class
+
+        class_area is true ellipsoidal area on geographic rasters.
+
+        Outputs: .csv, .xlsx, and with the zones' geometry .gpkg, .geojson, .fgb (FlatGeobuf) and .shp (field names cut to 10 characters, the mapping in a warning and in the sidecar). Roll-up rows carry their dissolved geometry, as in a GeoPackage. -o - writes the CSV table to standard output (no sidecar).
 
         Example:
-          geotool zonal --zones townships.gpkg --id TS_PCODE --include-cols TS,ST_PCODE \\
-              --raster ntl=ntl.tif --stats count,sum,mean -o ntl_by_township.csv
+          geotool zonal --zones townships.gpkg --id TS_PCODE \\
+              --include-cols TS,ST_PCODE --raster ntl=ntl.tif \\
+              --stats count,sum,mean -o ntl_by_township.csv
         """
     )
 
@@ -39,6 +54,9 @@ struct Zonal: ParsableCommand {
 
     @Option(help: "Layer name in the zones file (default: the first layer).")
     var layer: String?
+
+    @Option(name: .customLong("where"), help: ArgumentHelp("Only the zones matching this OGR attribute filter (SQL WHERE), e.g. \"ST_PCODE = 'MMR013'\".", valueName: "EXPR"))
+    var whereFilter: String?
 
     @Option(help: "Field holding each zone's identifier (P-code), e.g. TS_PCODE.")
     var id: String
@@ -49,7 +67,7 @@ struct Zonal: ParsableCommand {
     @Option(help: "Comma-separated statistics (see above).")
     var stats: String = "count,mean"
 
-    @Option(help: "Cell weighting: exact, center or all-touched.")
+    @Option(help: "Cell weighting: exact, center (or centre) or all-touched.")
     var method: String = "exact"
 
     @Option(help: ArgumentHelp("Weights raster for weighted_* statistics, NAME=PATH[:BAND].", valueName: "NAME=PATH[:BAND]"))
@@ -59,7 +77,7 @@ struct Zonal: ParsableCommand {
     var includeCols: String?
 
     @Option(help: "Worker threads (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int?
 
     @Option(name: .customLong("max-memory"), help: "Memory budget for decoded blocks, in MB.")
     var maxMemory: Int = 512
@@ -100,24 +118,34 @@ struct Zonal: ParsableCommand {
     @Flag(help: "Start the CSV with a byte-order mark (for Excel).")
     var bom = false
 
-    @Option(name: .shortAndLong, help: "Output table: .csv, .gpkg (with zone geometry) or .xlsx.")
+    @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with zone geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output.")
     var output: String
 
     func validate() throws {
         if rasters.isEmpty { throw ValidationError("give at least one --raster NAME=PATH[:BAND]") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
-        if TableFormat(rawValue: format) == nil { throw ValidationError("unknown --format '\(format)'; choose wide or long") }
+        if TableFormat(rawValue: format) == nil {
+            throw ValidationError("unknown --format '\(format)'\(didYouMean(format, ["wide", "long"])); choose wide or long")
+        }
+        for st in stats.split(separator: ",") where (try? Statistic(parsing: String(st))) == nil {
+            let word = st.trimmingCharacters(in: .whitespaces)
+            let names = Statistic.all.map(\.name) + ["median", "p90"]
+            throw ValidationError("unknown statistic '\(word)'\(didYouMean(word.lowercased(), names)); choose from \(Statistic.all.map(\.name).joined(separator: ", ")) (pNN for any percentile)")
+        }
         for u in unitsList where !u.contains("=") { throw ValidationError("--unit takes NAME=UNIT, not '\(u)'") }
-        if CoverageMethod(rawValue: method) == nil {
-            throw ValidationError("unknown --method '\(method)'; choose exact, center or all-touched")
+        if parseMethod(method) == nil {
+            throw ValidationError("unknown --method '\(method)'\(didYouMean(method, CoverageMethod.allCases.map(\.rawValue) + ["centre"])); choose exact, center (centre) or all-touched")
         }
-        let ext = (output as NSString).pathExtension.lowercased()
-        if !["csv", "gpkg", "xlsx"].contains(ext) {
-            throw ValidationError("\(output): unknown output format; use .csv, .gpkg or .xlsx")
+        let ext = output == "-" ? "csv" : (output as NSString).pathExtension.lowercased()
+        if !zonalOutputFormats.contains(ext) {
+            throw ValidationError("\(output): unknown output format\(didYouMean(ext, zonalOutputFormats, prefix: ".")); use .csv, .gpkg, .geojson, .fgb, .shp or .xlsx (or - for CSV on standard output)")
         }
-        if hxl && ext == "gpkg" {
-            throw ValidationError("--hxl: a GeoPackage has no HXL row (HXL tags go under the header of CSV and XLSX tables); leave out --hxl or write .csv or .xlsx")
+        if ext == "shp" && format == "long" {
+            throw ValidationError("\(output): a long table has no geometry, and a shapefile needs one; write --format wide, or .csv, .gpkg or .geojson")
+        }
+        if hxl && OGRFormat.spatial.contains(ext) {
+            throw ValidationError("--hxl: a \(ext == "gpkg" ? "GeoPackage" : "." + ext + " file") has no HXL row (HXL tags go under the header of CSV and XLSX tables); leave out --hxl or write .csv or .xlsx")
         }
         if let f = minCoverage, !(f >= 0 && f <= 1) { throw ValidationError("--min-coverage takes a share between 0 and 1") }
     }
@@ -129,12 +157,13 @@ struct Zonal: ParsableCommand {
                                includeFields: includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? [],
                                rasters: try rasters.map(RasterSpec.init(parsing:)),
                                weights: try weights.map(RasterSpec.init(parsing:)),
-                               stats: statList, method: CoverageMethod(rawValue: method)!)
-            job.threads = threads
+                               stats: statList, method: parseMethod(method)!)
+            job.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
             job.maxMemory = maxMemory << 20
-            job.keepGeometry = output.lowercased().hasSuffix(".gpkg")
+            job.keepGeometry = OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased())
             job.rollup = rollup.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
             job.gazetteer = gazetteer
+            job.whereFilter = whereFilter
             job.country = country
             job.allowDuplicateIDs = allowDuplicateIDs
             job.nameField = nameCol
@@ -145,7 +174,7 @@ struct Zonal: ParsableCommand {
             }
             // Refuse an output that is an input (or whose sidecar is), before any work.
             try OutputSafety.prepare(inputs: [zones] + job.rasters.map(\.path) + (job.weights.map { [$0.path] } ?? []) + (gazetteer.map { [$0] } ?? []),
-                                     outputs: [.init(output, sidecar: ZonalResult.sidecarPath(for: output))])
+                                     outputs: output == "-" ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
             let started = Date()
             // Checksums for the sidecar, computed while the engine runs.
             let hashes = InputHashes(paths: [zones] + job.rasters.map(\.path))
@@ -158,14 +187,56 @@ struct Zonal: ParsableCommand {
                               seconds: Date().timeIntervalSince(started), hashes: hashes.wait(),
                               format: TableFormat(rawValue: format)!, hxl: hxl)
             timing("checksums", started)
+            if (output as NSString).pathExtension.lowercased() == "shp" {
+                warnShapefileNames(result.layout(run.format, hxl: false).columns, output)
+            }
             try result.write(to: output, format: run.format, hxl: hxl, bom: bom, guardFormulas: !noFormulaGuard, run: run)
             timing("write", started)
+            if (output as NSString).pathExtension.lowercased() == "fgb" {
+                // GDAL's FlatGeobuf writer skips features without geometry (empty zones).
+                let missing = result.geometries.filter { $0 == nil }.count
+                if missing > 0 { warn("\(output): \(missing) unit(s) without geometry are left out (FlatGeobuf holds no feature without geometry); write .gpkg or .geojson to keep them") }
+            }
+            if output == "-" {
+                FileHandle.standardError.write(Data("geotool: wrote \(result.units.count) units (\(format)) to standard output\n".utf8))
+                return
+            }
             let rows = result.units.count, secs = String(format: "%.2f", Date().timeIntervalSince(started))
             FileHandle.standardError.write(Data("geotool: wrote \(rows) units (\(format)) to \(output) and its metadata to \(ZonalResult.sidecarPath(for: output)) in \(secs) s\n".utf8))
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
         }
     }
+}
+
+/// The companion files of a shapefile output (.shx, .dbf...), declared as outputs too.
+func shapefileParts(_ output: String) -> [OutputSafety.Output] {
+    guard (output as NSString).pathExtension.lowercased() == "shp" else { return [] }
+    let stem = (output as NSString).deletingPathExtension
+    return OGRFormat.shapefileParts.map { .init(stem + "." + $0) }
+}
+
+/// One warning listing the field names a shapefile shortens (old -> new).
+func warnShapefileNames(_ columns: [String], _ output: String) {
+    let short = OGRFormat.shapefileFieldNames(columns)
+    let changed = zip(columns, short).filter { $0 != $1 }
+    guard !changed.isEmpty else { return }
+    warn("\(output): a shapefile's field names have at most 10 characters; \(changed.count) renamed: " + changed.map { "\($0) -> \($1)" }.joined(separator: ", "))
+}
+
+/// The extensions zonal writes.
+let zonalOutputFormats = ["csv", "gpkg", "geojson", "fgb", "shp", "xlsx"]
+
+/// A --method value: `centre` is `center`.
+func parseMethod(_ s: String) -> CoverageMethod? {
+    let t = s.trimmingCharacters(in: .whitespaces).lowercased()
+    return t == "centre" ? .center : CoverageMethod(rawValue: t)
+}
+
+/// " (did you mean 'x'?)" when a known word is close to `word`, else "".
+func didYouMean(_ word: String, _ known: [String], prefix: String = "") -> String {
+    guard !word.isEmpty, let s = suggestion(word, known), s != word else { return "" }
+    return " (did you mean '\(prefix)\(s)'?)"
 }
 
 func shellQuote(_ s: String) -> String {
