@@ -4,15 +4,16 @@ import Foundation
 // reports, school registers for joins): quoted fields, `""` for a quote, line breaks
 // inside quotes, bytes in and out (UTF-8 is never decoded until a field is asked for).
 
-package let quoteByte = UInt8(ascii: "\""), commaByte = UInt8(ascii: ","), lfByte = UInt8(ascii: "\n"), crByte = UInt8(ascii: "\r")
-package let semicolonByte = UInt8(ascii: ";"), tabByte = UInt8(ascii: "\t")
+@usableFromInline package let quoteByte = UInt8(ascii: "\""), commaByte = UInt8(ascii: ","), lfByte = UInt8(ascii: "\n"), crByte = UInt8(ascii: "\r")
+@usableFromInline package let semicolonByte = UInt8(ascii: ";"), tabByte = UInt8(ascii: "\t")
 
 /// Scan one record from `i` (RFC 4180: fields may be quoted, with `""` for a quote and
 /// separators or line breaks inside); fields are separated by `separator` (default a comma:
 /// inlined, the comma path compares with a constant as before). Calls `field(index, start, end, quoted)` for each field;
 /// leaves `i` after the line end and returns the end of the record (before the line end),
-/// or nil when a quoted field is never closed.
-@inline(__always)
+/// or nil when a quoted field is never closed. Inlinable: the join's reader (another module)
+/// calls it once per record with a closure per field, which must be inlined to be fast.
+@inlinable @inline(__always)
 package func scanRecord(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, limit: Int, separator: UInt8 = commaByte,
                 _ field: (Int, Int, Int, Bool) -> Void) -> Int? {
     var k = 0

@@ -56,14 +56,19 @@ extension PointJoinResult {
         let header = outputColumns(points).map(field).joined(separator: ",") + "\n"
         let head = Array(header.utf8)
         let me = self
+        // Comma-separated records are copied as read, through one borrowed buffer per chunk
+        // (no reference counting per row); other rows go through `appendCSV`.
+        var direct: CSVRecords?
+        if case .csv(let rec) = points.source, rec.separator == commaByte { direct = rec }
+        let columnCount = points.columns.count
+        let anyRisky = !(direct?.riskyRows.isEmpty ?? true)
         try slots.parts.withUnsafeMutableBufferPointer { parts in
             let base = parts.baseAddress
             try WorkerPool(threads: threads).run(tasks: chunks) { c in
                 var b: [UInt8] = []
                 let rows = c * rowsPerChunk ..< min(n, (c + 1) * rowsPerChunk)
                 b.reserveCapacity(rows.count * 96)
-                for r in rows {
-                    points.appendCSV(r, to: &b, guardFormulas: guardFormulas)
+                func appendRest(_ r: Int) {
                     let z = Int(me.zone[r])
                     if z >= 0 { b.append(contentsOf: zoneBytes[z]) } else { b.append(contentsOf: noZone) }
                     b.append(contentsOf: labels[Int(me.match[r].rawValue)])
@@ -73,6 +78,28 @@ extension PointJoinResult {
                     let s = Int(me.swappedZone[r])
                     if s >= 0 { b.append(contentsOf: swappedBytes[s]) }
                     b.append(UInt8(ascii: "\n"))
+                }
+                if let rec = direct {
+                    rec.bytes.withUnsafeBufferPointer { p in
+                        rec.start.withUnsafeBufferPointer { st in rec.end.withUnsafeBufferPointer { en in
+                        rec.fieldCount.withUnsafeBufferPointer { fc in
+                            for r in rows {
+                                if guardFormulas && anyRisky && rec.hasFormula(r) {
+                                    points.appendCSV(r, to: &b, guardFormulas: true)
+                                } else {
+                                    b.append(contentsOf: UnsafeBufferPointer(rebasing: p[st[r]..<en[r]]))
+                                    var k = Int(fc[r])
+                                    while k < columnCount { b.append(UInt8(ascii: ",")); k += 1 }
+                                }
+                                appendRest(r)
+                            }
+                        } } }
+                    }
+                } else {
+                    for r in rows {
+                        points.appendCSV(r, to: &b, guardFormulas: guardFormulas)
+                        appendRest(r)
+                    }
                 }
                 (base! + c).initialize(to: b)   // replaces an empty array: no deinit needed
             }

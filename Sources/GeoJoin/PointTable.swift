@@ -123,8 +123,13 @@ package final class CSVRecords: @unchecked Sendable {   // immutable after init
     package let fieldCount: [Int32]
     /// The field separator (comma, `;` or tab).
     package let separator: UInt8
-    package init(bytes: [UInt8], start: [Int], end: [Int], fieldCount: [Int32], separator: UInt8 = commaByte) {
+    /// Rows with a field whose first byte could start a spreadsheet formula (found while
+    /// reading), so that writing looks closely at these rows only.
+    package let riskyRows: Set<Int>
+    package init(bytes: [UInt8], start: [Int], end: [Int], fieldCount: [Int32], separator: UInt8 = commaByte,
+                 riskyRows: Set<Int>? = nil) {
         self.bytes = bytes; self.start = start; self.end = end; self.fieldCount = fieldCount; self.separator = separator
+        self.riskyRows = riskyRows ?? Set(start.indices)
     }
 
     package func fields(_ row: Int) -> [String] {
@@ -148,6 +153,7 @@ package final class CSVRecords: @unchecked Sendable {   // immutable after init
     /// True when a field of the row would run as a spreadsheet formula: a cheap look at the
     /// first byte of each field first, so ordinary rows are not decoded.
     package func hasFormula(_ row: Int) -> Bool {
+        guard riskyRows.contains(row) else { return false }
         var suspect = false
         bytes.withUnsafeBufferPointer { p in
             var i = start[row]
@@ -242,6 +248,7 @@ extension PointTable {
         var header: [String] = []
         var i = 0
         var starts: [Int] = [], ends: [Int] = [], counts: [Int32] = []
+        var riskyRows = Set<Int>()
         var xs: [Double] = [], ys: [Double] = [], status: [CoordinateStatus] = []
         var xName: String?, yName: String?
         var longRows = 0
@@ -289,8 +296,16 @@ extension PointTable {
                 // Fields beyond the header's (Excel writes `A,16.5,95.5,,`): where the
                 // header's last field ends, and the first extra field that is not empty.
                 var headerEnd = 0, extra: (k: Int, fs: Int, fe: Int, q: Bool)?
+                var risky = false
                 guard var re = scanRecord(p, &i, limit: n, separator: sep, { k, fs, fe, q in
                     nf = k + 1
+                    // A field that may run as a spreadsheet formula (first byte = + - @ tab CR):
+                    // looked at closely only when the output is written.
+                    let first = q ? fs + 1 : fs
+                    if first < fe {
+                        let b = p[first]
+                        if b == 0x3D || b == 0x2B || b == 0x2D || b == 0x40 || b == 0x09 || b == 0x0D { risky = true }
+                    }
                     if k == xk { (xs_, xv) = parseCoordinate(p, fs, fe, q, decimalComma: decimalComma) }
                     else if k == yk { (ys_, yv) = parseCoordinate(p, fs, fe, q, decimalComma: decimalComma) }
                     // A `;` or tab file whose coordinates read with a decimal comma: say so
@@ -323,6 +338,7 @@ extension PointTable {
                     re = headerEnd; nf = ncol
                 }
                 starts.append(rs); ends.append(re); counts.append(Int32(nf))
+                if risky { riskyRows.insert(row - 1) }
                 let st: CoordinateStatus = (xs_ == .missing || ys_ == .missing) ? .missing
                     : (xs_ == .invalid || ys_ == .invalid) ? .invalid : .ok
                 status.append(st)
@@ -332,7 +348,7 @@ extension PointTable {
         var warnings: [GeoWarning] = []
         if legacy { warnings.append(GeoWarning(.input, file: path, "\(path): not UTF-8; read as Windows-1252 (Latin-1) and written as UTF-8: save the register as UTF-8 to be sure of its accented names")) }
         if longRows > 0 { warnings.append(GeoWarning(.input, file: path, "\(path): \(longRows) row(s) end with empty fields beyond the header's; those fields are dropped")) }
-        let records = CSVRecords(bytes: bytes, start: starts, end: ends, fieldCount: counts, separator: sep)
+        let records = CSVRecords(bytes: bytes, start: starts, end: ends, fieldCount: counts, separator: sep, riskyRows: riskyRows)
         return PointTable(path: path, columns: header, xColumn: xName, yColumn: yName, x: xs, y: ys, status: status,
                           crsWKT: nil, warnings: warnings, source: .csv(records))
     }
