@@ -139,7 +139,7 @@ public final class VectorDataset {
             guard OGR_F_IsFieldSetAndNotNull(f, i) != 0, let p = OGR_F_GetFieldAsString(f, i) else { return "" }
             if let s = String(validatingCString: p) { return s }
             notUTF8[i, default: 0] += 1
-            return decodeLegacyText(p)
+            return decodeLegacyText(UnsafeRawBufferPointer(start: p, count: strlen(p)))
         }
         var features = 0, pointsOrLines = 0
 
@@ -302,13 +302,6 @@ private func unclosedRings(_ g: OGRGeometryH) -> Int {
         }
     }
     return count
-}
-
-/// Text that is not UTF-8: Windows-1252 (the usual legacy encoding of such files), else Latin-1.
-private func decodeLegacyText(_ p: UnsafePointer<CChar>) -> String {
-    let bytes = UnsafeRawBufferPointer(start: p, count: strlen(p))
-    if let s = String(data: Data(bytes), encoding: .windowsCP1252) { return s }
-    return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
 }
 
 /// GDAL's warnings as the process-wide handler keeps them, less "Non closed ring detected"

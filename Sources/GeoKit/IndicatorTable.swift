@@ -163,13 +163,8 @@ public struct IndicatorTable: Sendable {
                 levels.append(layer.level)
             }
         }
-        let table = typedTable(columns, records)
+        let table = Table.typed(header: columns, records: records)
         return (table, extra.isEmpty ? nil : levels.map { $0 ?? "" })
-    }
-
-    /// Text records typed like `Table.readCSV`.
-    static func typedTable(_ header: [String], _ records: [[String]]) -> Table {
-        Table.typed(header: header, records: records)
     }
 
     // MARK: roles
