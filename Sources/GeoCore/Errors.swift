@@ -80,11 +80,22 @@ public struct GeoWarning: CustomStringConvertible, Equatable, Sendable {
     }
     public var kind: Kind
     public var file: String?
-    /// The whole warning, one line, as printed.
+    /// The whole warning, one line: what the sidecar records.
     public var message: String
+    /// What the terminal shows: the message, or for a long list its first items.
+    public var shortMessage: String
 
     public init(_ kind: Kind, file: String? = nil, _ message: String) {
-        self.kind = kind; self.file = file; self.message = message
+        self.kind = kind; self.file = file; self.message = message; shortMessage = message
+    }
+
+    /// A warning that lists items (zone ids): every one in `message`, the first `shown` in
+    /// `shortMessage`, with a count of the rest and where to find them.
+    public init(_ kind: Kind, file: String? = nil, _ head: String, listing items: [String], shown: Int = 10) {
+        self.init(kind, file: file, head + items.joined(separator: ", "))
+        if items.count > shown {
+            shortMessage = head + items.prefix(shown).joined(separator: ", ") + ", ... (\(items.count - shown) more, all listed in the metadata sidecar)"
+        }
     }
     public var description: String { message }
 }

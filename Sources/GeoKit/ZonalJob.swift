@@ -318,7 +318,8 @@ extension ZonalJob {
             }
         }
         guard !low.isEmpty else { return nil }
-        return GeoWarning(.outside, file: zonesPath, "\(low.count) unit(s) with coverage below \(formatNumber(f)) (--min-coverage): their statistics are empty (count and coverage kept): " + low.joined(separator: ", "))
+        return GeoWarning(.outside, file: zonesPath, "\(low.count) unit(s) with coverage below \(formatNumber(f)) (--min-coverage): their statistics are empty (count and coverage kept): ",
+                          listing: low)
     }
 
     /// Open each raster and list its output bands: the chosen band, or every band.
@@ -430,8 +431,8 @@ extension ZonalJob {
         }
         if !outside.isEmpty {
             // Every zone, in the warning and so in the sidecar (stderr lines are shortened).
-            warnings.append(GeoWarning(.outside, file: g.rasterPath, "\(outside.count) zone(s) lie wholly outside \(g.rasterPath): " +
-                            outside.map { zones[$0].id }.joined(separator: ", ")))
+            warnings.append(GeoWarning(.outside, file: g.rasterPath, "\(outside.count) zone(s) lie wholly outside \(g.rasterPath): ",
+                                       listing: outside.map { zones[$0].id }))
         }
         let stats = self.stats, scalarStats = stats.filter { $0.classColumnPrefix == nil }
         rollup?.beginGroup(template: g.bands.map {

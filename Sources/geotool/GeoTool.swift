@@ -58,7 +58,7 @@ func oneLine(_ message: String, limit: Int = 600) -> String {
     return s
 }
 
-func warn(_ w: GeoWarning) { warn(w.message) }
+func warn(_ w: GeoWarning) { warn(w.shortMessage) }
 
 /// The sidecars `TableMetadata.sidecar(for:)` may read beside a table: inputs of map and report.
 func tableSidecars(_ table: String) -> [String] {
