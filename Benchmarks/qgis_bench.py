@@ -34,6 +34,9 @@ import time
 import zipfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(ROOT, "qgis", "tests"))
+from qgis_env import clean_environ, find_qgis_process  # noqa: E402
+
 
 CASES = {
     "a": dict(title="a. ntl x 13,726 tracts: sum, mean", raster="full/ntl.tif", zones="zones/tracts.gpkg",
@@ -42,24 +45,6 @@ CASES = {
               zones="zones/townships.gpkg", id="TS_PCODE", native=[0, 2, 4, 5, 6], geokit="0,2,6,3,4",
               cli="count,mean,stdev,min,max", stats=["count", "mean", "stdev", "min", "max"]),
 }
-
-
-def clean_environ():
-    """os.environ without a pyenv/venv interpreter first on PATH: QGIS's embedded Python
-    crashes (SIGSEGV) when it picks up another Python's prefix."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYENV", "PYTHON", "VIRTUAL_ENV"))}
-    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
-                                  if ".pyenv" not in p and "/venv" not in p and "/.venv" not in p)
-    return env
-
-
-def qgis_process_exe():
-    exe = shutil.which("qgis_process")
-    if exe and os.path.exists(exe + ".bin"):  # Debian's wrapper passes --noversioncheck, which 3.22 rejects
-        return exe + ".bin"
-    if not exe:
-        sys.exit("qgis_process not found (apt-get install qgis python3-qgis)")
-    return exe
 
 
 def timed(cmd, env):
@@ -88,7 +73,7 @@ def main():
     ap.add_argument("--geotool", default=os.path.join(ROOT, ".build/release/geotool"))
     args = ap.parse_args()
     geotool = os.path.abspath(args.geotool)
-    qp = qgis_process_exe()
+    qp = find_qgis_process()
     work = tempfile.mkdtemp(prefix="geokit-qgis-bench.")
     profile = os.path.join(work, "config")
     plugins = os.path.join(profile, "profiles", "default", "python", "plugins")

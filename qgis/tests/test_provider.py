@@ -21,20 +21,14 @@ import time
 import traceback
 import zipfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qgis_env import clean_environ, find_qgis_process  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MIMU = os.path.join(ROOT, "TestRasters", "mimu")
 TOWNSHIPS = os.path.join(MIMU, "townships.json")
 RAIN = os.path.join(MIMU, "rainfall_dekad.tif")
 JOIN = os.path.join(ROOT, "TestRasters", "join")
-
-
-def clean_environ():
-    """os.environ without a pyenv/venv interpreter first on PATH: QGIS's embedded Python
-    crashes (SIGSEGV) when it picks up another Python's prefix."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYENV", "PYTHON", "VIRTUAL_ENV"))}
-    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
-                                  if ".pyenv" not in p and "/venv" not in p and "/.venv" not in p)
-    return env
 
 
 def find_geotool():
@@ -43,18 +37,6 @@ def find_geotool():
         if p and os.path.isfile(p) and os.access(p, os.X_OK):
             return os.path.abspath(p)
     sys.exit("qgis tests: no geotool binary (build it, or set GEOTOOL)")
-
-
-def find_qgis_process():
-    # Debian 12's /usr/bin/qgis_process is a wrapper that adds QGIS_OPTS=--noversioncheck from
-    # /etc/default/qgis, an option qgis_process 3.22 rejects ("Command --noversioncheck not
-    # known!"); the real program is beside it as qgis_process.bin.
-    exe = shutil.which("qgis_process")
-    if exe and os.path.exists(exe + ".bin"):
-        return exe + ".bin"
-    if exe:
-        return exe
-    sys.exit("qgis tests: qgis_process not found (apt-get install qgis python3-qgis)")
 
 
 GEOTOOL = find_geotool()
