@@ -131,12 +131,24 @@ extension PointJoinResult {
         }
     }
 
-    /// The joined table as cells (for GeoPackage / Excel output).
+    /// The joined table as cells (for GeoPackage / Excel output). The coordinate columns
+    /// hold numbers: as read for a valid point (`16,8` read with a decimal comma is 16.8),
+    /// else any coordinate that is a plain number (the valid half of a bad point); text
+    /// that is no number stays text. The register's other columns stay text.
     public func table(_ points: PointTable) -> Table {
         var t = Table(columns: outputColumns(points))
         t.rows.reserveCapacity(points.count)
+        let xk = points.xColumn.flatMap { points.columnIndex($0) }, yk = points.yColumn.flatMap { points.columnIndex($0) }
         for r in 0..<points.count {
             var row = points.fields(r).map { TableCell.text($0) }
+            if let xk, let yk, xk < row.count, yk < row.count {
+                if points.status[r] == .ok {
+                    row[xk] = .number(points.x[r])
+                    row[yk] = .number(points.y[r])
+                } else {
+                    for k in [xk, yk] { if case .text(let s) = row[k], let v = plainNumber(s) { row[k] = .number(v) } }
+                }
+            }
             let z = Int(zone[r])
             row.append(z >= 0 ? .text(zoneIDs[z]) : .empty)
             for k in includeFields.indices { row.append(z >= 0 ? .text(zoneAttributes[z][k]) : .empty) }
@@ -205,4 +217,13 @@ extension PointJoinResult {
         }
         return t
     }
+}
+
+/// `s` as a number when it is written as one (digits, a point, a sign, an exponent; no
+/// `inf`, `nan` or hexadecimal that Double would also accept).
+private func plainNumber(_ s: String) -> Double? {
+    let t = s.trimmingCharacters(in: .whitespaces)
+    guard !t.isEmpty, t.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }),
+          let v = Double(t), v.isFinite else { return nil }
+    return v
 }

@@ -1,0 +1,20 @@
+import Foundation
+import GeoCore
+
+extension Table {
+    /// Write an Excel workbook (XLSXSheet.swift builds the parts, ZipWriter zips them): one sheet
+    /// `layerName` with every row, or one sheet per layer part. The HXL row, when the table
+    /// has one, is the second row of each sheet. Written atomically, or to `temporary` when
+    /// a caller's `writeAtomically` gives one; errors name `path`, never the temporary.
+    public func writeXLSX(to path: String, temporary: String? = nil, layerName: String, layers: [OGRLayerPart]? = nil) throws {
+        guard let temporary else {
+            try writeAtomically(path) { try writeXLSX(to: path, temporary: $0, layerName: layerName, layers: layers) }
+            return
+        }
+        let sheets = layers.map { $0.map { XLSXSheet(name: $0.name, table: self, rows: $0.rows) } }
+            ?? [XLSXSheet(name: layerName, table: self)]
+        let zip = try ZipWriter(path: temporary, displayPath: path)
+        for part in xlsxParts(sheets) { try zip.add(part.path, part.bytes) }
+        try zip.close()
+    }
+}
