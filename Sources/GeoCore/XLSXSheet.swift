@@ -195,11 +195,16 @@ private func worksheetXML(_ s: XLSXSheet, strings: inout SharedStrings, head: St
         + "<sheetViews><sheetView workbookViewId=\"0\">"
         + "<pane ySplit=\"\(s.headerRows)\" topLeftCell=\"\(top)\" activePane=\"bottomLeft\" state=\"frozen\"/>"
         + "<selection pane=\"bottomLeft\" activeCell=\"\(top)\" sqref=\"\(top)\"/></sheetView></sheetViews>"
-        + "<sheetFormatPr defaultRowHeight=\"15\"/><cols>").utf8)
-    for (c, w) in s.columnWidths.enumerated() {
-        out.append(contentsOf: "<col min=\"\(c + 1)\" max=\"\(c + 1)\" width=\"\(formatNumber(w))\" customWidth=\"1\"/>".utf8)
+        + "<sheetFormatPr defaultRowHeight=\"15\"/>").utf8)
+    // The schema wants at least one <col> inside <cols>.
+    if !t.columns.isEmpty {
+        out.append(contentsOf: "<cols>".utf8)
+        for (c, w) in s.columnWidths.enumerated() {
+            out.append(contentsOf: "<col min=\"\(c + 1)\" max=\"\(c + 1)\" width=\"\(formatNumber(w))\" customWidth=\"1\"/>".utf8)
+        }
+        out.append(contentsOf: "</cols>".utf8)
     }
-    out.append(contentsOf: "</cols><sheetData>".utf8)
+    out.append(contentsOf: "<sheetData>".utf8)
     func text(_ r: Int, _ c: Int, _ v: String, bold: Bool = false) {
         out.append(contentsOf: "<c r=\"\(letters[c])\(r)\"\(bold ? " s=\"1\"" : "") t=\"s\"><v>\(strings.id(v))</v></c>".utf8)
     }
