@@ -48,6 +48,8 @@ struct LabelRequest {
     /// How far past its unit's inside stretch the label may reach (1.15: 15% wider).
     var spill = 1.15
     var spot: (x: Double, y: Double, width: Double, height: Double)
+    /// The unit's (largest polygon's) area, px².
+    var area: Double
 }
 
 /// A label placed at centre (x, y), with its box.
@@ -94,20 +96,28 @@ func placeLabels(_ requests: [LabelRequest], width: Double, height: Double, boxe
     var placed: [PlacedLabel] = []
     for r in requests {
         let tw = labelWidth(r.text, size: r.size, bold: r.bold), th = r.size * labelHeightEm
-        // Room: the label may spill `spill` times its unit's inside stretch, and needs the
-        // unit to be at least as tall as the text at its centre.
-        let need = tw / r.spill
-        guard r.spot.width >= need * 0.5, r.spot.height >= r.size else { continue }
+        // Room: the label may be `spill` times as wide as its unit's inside stretch (1.5 in a
+        // unit at least twice the label's area, which stays recognisable as its own), and
+        // needs the unit to be at least as tall as the text at its centre.
+        let need = tw / (r.area >= 2 * tw * th ? max(r.spill, 1.5) : r.spill)
+        guard r.spot.height >= r.size else { continue }
+        // The spot first, then rows above and below it, nearest first, across the unit's
+        // height (a long, narrow unit may be wide enough only far from its centroid).
         var candidates: [(Double, Double)] = [(r.spot.x, r.spot.y)]
-        let step = r.size * 0.75
-        for k in 1...4 {
+        let ys = (r.rings.first ?? []).map(\.y)
+        let top = ys.min() ?? r.spot.y, bottom = ys.max() ?? r.spot.y
+        let step = max(r.size * 0.75, (bottom - top) / 24)
+        var k = 1
+        while r.spot.y - Double(k) * step > top || r.spot.y + Double(k) * step < bottom {
             for dy in [-Double(k) * step, Double(k) * step] {
                 let y = r.spot.y + dy
+                guard y > top, y < bottom else { continue }
                 for (a, b) in insideStretches(r.rings, y: y) where b - a >= need {
                     let slack = (b - a - need) / 2
                     candidates += [((a + b) / 2, y), ((a + b) / 2 - slack / 2, y), ((a + b) / 2 + slack / 2, y)]
                 }
             }
+            k += 1
         }
         for (x, y) in candidates {
             let box = Box(xmin: x - tw / 2, ymin: y - th / 2, xmax: x + tw / 2, ymax: y + th / 2)

@@ -51,8 +51,11 @@ public struct OutlineGeometry: Sendable {
 }
 
 /// The outline's boundaries: no fill, a dark line over the units.
-func outlineSVG(_ o: OutlineGeometry, prefix p: String, offset: (Double, Double)) -> String {
-    var s = "<g id=\"\(p)outline\" transform=\"translate(\(f1(offset.0)) \(f1(offset.1)))\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.3\" stroke-linejoin=\"round\" data-source=\"\(xmlEscape((o.path as NSString).lastPathComponent))\">\n"
+func outlineSVG(_ o: OutlineGeometry, prefix p: String, offset: (Double, Double), width: Double, height: Double) -> String {
+    // Clipped to the map frame: parts of the outline beyond the units (islands the units'
+    // file leaves out) stay off the legend and footer.
+    var s = "<clipPath id=\"\(p)frame\"><rect x=\"-2\" y=\"-2\" width=\"\(f1(width + 4))\" height=\"\(f1(height + 4))\"/></clipPath>\n"
+    s += "<g id=\"\(p)outline\" clip-path=\"url(#\(p)frame)\" transform=\"translate(\(f1(offset.0)) \(f1(offset.1)))\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.3\" stroke-linejoin=\"round\" data-source=\"\(xmlEscape((o.path as NSString).lastPathComponent))\">\n"
     for (i, d) in o.paths.enumerated() where !d.isEmpty {
         s += "<path data-name=\"\(xmlEscape(o.names[i]))\" d=\"\(d)\"/>\n"
     }

@@ -401,7 +401,7 @@ public func choroplethSVG(_ g: MapGeometry, values: [Double?], classification c:
     s.reserveCapacity(g.paths.reduce(0) { $0 + $1.count } + 64 * g.ids.count + 8192)
     s += svgHeadSVG(g, o, width: layout.width, height: height)
     s += unitsSVG(g, values: values, classification: c, options: o, layout: layout)
-    if let outline = o.outline { s += outlineSVG(outline, prefix: o.idPrefix, offset: (layout.mapX, layout.mapY)) }
+    if let outline = o.outline { s += outlineSVG(outline, prefix: o.idPrefix, offset: (layout.mapX, layout.mapY), width: g.width, height: g.height) }
     s += labelsSVG(g, options: o, layout: layout)
     s += "<g id=\"\(o.idPrefix)legend\">\n" + legend + "</g>\n"
     s += attributionSVG(footer, y: bodyBottom + 18, prefix: o.idPrefix)
@@ -591,14 +591,14 @@ private func labelsSVG(_ g: MapGeometry, options o: MapOptions, layout: Chorople
     if let ol = o.outline {
         let req = ol.names.indices.filter { ol.labelPoints[$0] != nil && !ol.names[$0].isEmpty }
             .sorted { ol.labelAreas[$0] > ol.labelAreas[$1] }
-            .map { LabelRequest(index: $0, text: ol.names[$0], size: outlineLabelSize, bold: true, rings: ol.labelRings[$0], spill: 2, spot: ol.labelPoints[$0]!) }
+            .map { LabelRequest(index: $0, text: ol.names[$0], size: outlineLabelSize, bold: true, rings: ol.labelRings[$0], spill: 2, spot: ol.labelPoints[$0]!, area: ol.labelAreas[$0]) }
         let placed = placeLabels(req, width: g.width, height: g.height, boxes: &taken)
         s += labelsGroupSVG(placed, texts: ol.names, id: "\(o.idPrefix)outline-labels", size: outlineLabelSize, bold: true, offset: offset)
     }
     if o.drawLabels && !g.labelRings.isEmpty {
         let req = g.ids.indices.filter { g.labelPoints[$0] != nil && !g.labels[$0].isEmpty }
             .sorted { g.labelAreas[$0] > g.labelAreas[$1] }
-            .map { LabelRequest(index: $0, text: g.labels[$0], size: unitLabelSize, bold: false, rings: g.labelRings[$0], spot: g.labelPoints[$0]!) }
+            .map { LabelRequest(index: $0, text: g.labels[$0], size: unitLabelSize, bold: false, rings: g.labelRings[$0], spot: g.labelPoints[$0]!, area: g.labelAreas[$0]) }
         let placed = placeLabels(req, width: g.width, height: g.height, boxes: &taken)
         s += labelsGroupSVG(placed, texts: g.labels, id: "\(o.idPrefix)labels", size: unitLabelSize, bold: false, offset: offset)
     }
