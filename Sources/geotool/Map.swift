@@ -22,6 +22,12 @@ struct Map: ParsableCommand {
               --column rain_mean --labels TS -o rain_mean.svg
           geotool map rain.csv --zones districts.json --id DT_PCODE \\
               --column rain_mean -o districts.svg
+          geotool map rain.csv --zones townships.json --id TS_PCODE \\
+              --column rain_mean --title "Dekadal rainfall" \\
+              --legend-title "mm" --source "CHIRPS v2, UCSB" --breaks 50,100,200 \\
+              --outline states.json --labels TS_MMR -o rain.png
+
+        Labels (--labels, and the --outline's names) are placed largest unit first, moved within the unit when they would overlap, and dropped when they fit nowhere. Myanmar script is drawn with Noto Sans Myanmar (Debian package fonts-noto-core).
 
         PNG output is rendered with rsvg-convert (Debian package librsvg2-bin).
         """
