@@ -215,6 +215,13 @@ final class PrintMapTests: XCTestCase {
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("NAME_X") && bad.stderr.contains("ST_PCODE, ST"), bad.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bad.svg"))
+        // Options that need another: one line saying which.
+        let noOutline = try runGeotool(["map", csv, "--zones", townships, "--id", "TS_PCODE", "--column", "rain_mean", "--outline-name", "ST", "-o", dir + "/x.svg"])
+        XCTAssertNotEqual(noOutline.status, 0)
+        XCTAssertTrue(noOutline.stderr.contains("--outline-name needs --outline"), noOutline.stderr)
+        let noZones = try runGeotool(["report", csv, "--outline", states, "-o", dir + "/x.html"])
+        XCTAssertNotEqual(noZones.status, 0)
+        XCTAssertTrue(noZones.stderr.contains("--outline needs --zones"), noZones.stderr)
     }
 
     /// The absolute points of an SVG path written by `appendPath` (M x y l dx dy ... z).
