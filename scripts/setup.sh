@@ -6,7 +6,7 @@
 # and python3-qgis, which also brings numpy and GDAL's Python bindings; the frictionless
 # Python package that validates the sidecars, and openpyxl that reads XLSX back).
 set -euo pipefail
-pkgs=(libgdal-dev libgeos-dev libproj-dev libssl-dev pkg-config librsvg2-bin)
+pkgs=(libgdal-dev libgeos-dev libproj-dev libssl-dev pkg-config librsvg2-bin fonts-noto-core)
 if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin qgis python3-qgis); fi
 need=()
 for p in "${pkgs[@]}"; do
