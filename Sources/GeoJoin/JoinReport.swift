@@ -103,6 +103,11 @@ extension PointJoinResult {
             if !reg.isEmpty && reg.caseInsensitiveCompare(foundCode(r).trimmingCharacters(in: .whitespaces)) == .orderedSame {
                 return "Nothing to fix: \(check) \(reg) agrees with \(zoneID(r)), given to this point on the border with \(otherIDs(r))."
             }
+            if !borderOK.isEmpty && borderOK[r] {
+                let whereItIs = borders[r]?.tieBreak ?? true ? "on the border of \(zoneID(r)) and \(otherIDs(r))"
+                    : "inside \(zoneID(r)), \(toleranceText) m or less from \(otherIDs(r))"
+                return "Keep \(check) \(reg) if the school is there: the point is \(whereItIs)."
+            }
             if borders[r]?.tieBreak ?? true {
                 return "Confirm the unit: the point is on the border of \(zoneID(r)) and \(otherIDs(r)), and \(zoneID(r)) (the lowest code) was given; if the school is in another, record it in \(checkColumn ?? "the register") or move the point inside it."
             }

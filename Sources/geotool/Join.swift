@@ -15,8 +15,9 @@ struct Join: ParsableCommand {
 
         match values:
           inside          covered by exactly one zone (or features with one id)
-          border          within --border-tolerance of another zone: the zone covering the
-                          point, or the lowest id (string order) when two or none cover it
+          border          within --border-tolerance of another zone: the zone that
+                          covers the point, or the lowest id (string order) when
+                          two zones or none cover it
           nearest         outside every zone, within --nearest of one (distance_m)
           outside         outside every zone (and beyond --nearest)
           missing_coords  a blank coordinate
@@ -25,12 +26,10 @@ struct Join: ParsableCommand {
                           a zone; its P-code goes to swapped_<id>, the id stays empty
           duplicate_id    (--id-col) the id appears more than once; P-code kept
           mismatch        (--check-col) the register's code differs from the found one
-          border_ok       (--check-col) the register's code is another unit at the border
-                          the point is on (within --border-tolerance)
+          border_ok       (--check-col) the register's code is that of another
+                          unit on the border the point is on
 
-        flags lists every flag of a row (e.g. missing_coords;duplicate_id), the first being match.
-        --report writes, for each flagged row, the register's id, name, coordinates as written
-        and code, the flags, and one action per flag.
+        flags lists every flag of a row (e.g. missing_coords;duplicate_id), the first being match. --report writes, for each flagged row, the register's id, name, coordinates as written and code, the flags, and one action per flag.
 
         Example:
           geotool join --points schools.csv --zones tracts.gpkg --id VT_PCODE \\
