@@ -189,6 +189,17 @@ final class RegisterTests: XCTestCase {
         XCTAssertEqual(ok["flags"], "border_ok;border"); XCTAssertEqual(ok["ID"], "P2"); XCTAssertEqual(ok["border_ID"], "P1")
         XCTAssertEqual(ok["TS"], "T1"); XCTAssertEqual(ok["found_TS"], "T2")
         XCTAssertTrue(ok["action"]!.hasPrefix("No change needed"), ok["action"]!)
+        // --name-col names the column; one that is not there stops the run before any output.
+        let named = try runGeotool(["join", "--points", points, "--points-crs", "EPSG:32647", "--zones", zones, "--id", "ID",
+                                    "--name-col", "TS", "-o", dir + "/named.csv", "--report", dir + "/named-qa.csv"])
+        XCTAssertEqual(named.status, 0, named.stderr)
+        XCTAssertEqual(try PointTable.read(path: dir + "/named-qa.csv").columns.prefix(2), ["row", "TS"])
+        let bad = try runGeotool(["join", "--points", points, "--zones", zones, "--id", "ID", "--name-col", "nope",
+                                  "-o", dir + "/bad.csv", "--report", dir + "/bad-qa.csv"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--name-col") && bad.stderr.contains(points), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bad.csv"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bad-qa.csv"))
         // Every flagged row has exactly one action per flag.
         for k in 0..<report.count {
             let f = report.fields(k)
