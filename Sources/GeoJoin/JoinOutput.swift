@@ -7,9 +7,10 @@ import GeoKit
 
 extension PointJoinResult {
     /// Names of the added columns: the id field, the include fields, `match`, `distance_m`,
-    /// `swapped_<id>`, `flags` (every flag of the row: see `flags(_:)`). A zone field whose name is already a points column (compared
-    /// case-insensitively, as GeoPackage does) is written as `found_<name>`; `match` and
-    /// `distance_m` become `join_match`, `join_distance_m` in that case.
+    /// `swapped_<id>`, `flags` (every flag of the row, see `flags(_:)`; last, so the columns
+    /// before it stay where they were). A zone field whose name is already a points column
+    /// (compared case-insensitively, as GeoPackage does) is written as `found_<name>`;
+    /// `match` and `distance_m` become `join_match`, `join_distance_m` in that case.
     public func addedColumns(after existing: [String]) -> [String] {
         var taken = Set(existing.map { $0.lowercased() })
         func name(_ s: String, _ prefix: String) -> String {

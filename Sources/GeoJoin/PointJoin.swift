@@ -221,10 +221,11 @@ public struct PointJoinResult: Sendable {
     public var zone: [Int32]
     /// The zone the swapped position falls in (swapped_coords rows), else -1.
     public var swappedZone: [Int32]
-    /// Border rows: another covering zone (the next id in string order).
+    /// Border rows: another zone at the point (the next id in string order).
     public var otherZone: [Int32]
     /// Border rows: every other zone at the point, and whether the id order chose.
     public var borders: [Int: BorderZones] = [:]
+    /// The tolerance the rows were located with, for the report's sentences.
     public var borderToleranceMetres = 0.0
     /// Metres to the attached zone: 0 inside/border, the geodesic distance for nearest; NaN otherwise.
     public var distance: [Double]
