@@ -4,10 +4,11 @@
 # `setup.sh test` adds what the tests need (headless Chromium for the report test, GDAL's
 # command-line tools, QGIS with its Python bindings for the QGIS plugin's tests: qgis_process
 # and python3-qgis, which also brings numpy and GDAL's Python bindings; the frictionless
-# Python package that validates the sidecars, and openpyxl that reads XLSX back).
+# Python package that validates the sidecars, and openpyxl that reads XLSX back; shapely, an
+# independent GEOS check of join's border rule).
 set -euo pipefail
 pkgs=(libgdal-dev libgeos-dev libproj-dev libssl-dev pkg-config librsvg2-bin fonts-noto-core)
-if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin qgis python3-qgis); fi
+if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin qgis python3-qgis python3-shapely); fi
 need=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
