@@ -16,8 +16,8 @@ struct Batch: ParsableCommand {
         Example:
           geotool batch indicators.yaml --dry-run
           geotool batch indicators.yaml
-          geotool batch indicators.yaml --part 0/4   # ... to --part 3/4, anywhere sharing the output folder
-          geotool batch indicators.yaml --merge
+          geotool batch indicators.yaml --part 0/4   # and 1/4 to 3/4, anywhere
+          geotool batch indicators.yaml --merge      # when the 4 parts are done
         """
     )
 
