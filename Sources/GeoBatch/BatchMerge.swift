@@ -47,7 +47,9 @@ extension BatchRunner {
                 guard let kept = s.indicators[ind.name] else { continue }
                 let dir = (path as NSString).deletingPathExtension + "/" + ind.name
                 for (p, rec) in kept.sources {
-                    let data = fm.contents(atPath: dir + "/" + rec.cache)!
+                    guard let data = fm.contents(atPath: dir + "/" + rec.cache) else {
+                        throw GeoKitError.input(path, "the values of \(p) (\(dir)/\(rec.cache)) are missing", hint: "rerun that part")
+                    }
                     try writeAtomically(cachePath(ind.name, rec.cache)) { tmp in
                         try writeFileChecked(data, to: tmp, displayPath: cachePath(ind.name, rec.cache))
                     }

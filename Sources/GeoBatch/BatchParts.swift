@@ -112,6 +112,11 @@ extension BatchRunner {
 
     // MARK: part
 
+    /// What part `spec` would compute (`--dry-run --part I/N`): its share of the plan.
+    public func planPart(_ spec: BatchPartSpec) throws -> [BatchPlanItem] {
+        try shares(plan(), count: spec.count)[spec.index]
+    }
+
     /// Compute part `spec` of the pending work into its shard. Rerun after a kill, it keeps
     /// what its shard already holds; rerun after it finished, it has nothing to do.
     public func runPart(_ spec: BatchPartSpec) throws -> BatchReport {

@@ -51,7 +51,7 @@ struct Batch: ParsableCommand {
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
         if batchSize < 0 { throw ValidationError("--batch-size must be 0 (automatic) or more") }
         if part != nil && merge { throw ValidationError("--part computes a part, --merge merges them: give one") }
-        if dryRun && (part != nil || merge) { throw ValidationError("--dry-run lists the whole run; give it without --part or --merge") }
+        if dryRun && merge { throw ValidationError("--dry-run lists what a run (or with --part, a part) would compute; give it without --merge") }
     }
 
     func run() throws {
@@ -67,7 +67,7 @@ struct Batch: ParsableCommand {
             let runner = BatchRunner(manifest: m, options: opts)
             let say = { (s: String) in if !quiet { FileHandle.standardError.write(Data("geotool: \(s)\n".utf8)) } }
             if dryRun {
-                let plan = try runner.plan()
+                let plan = try partSpec.map(runner.planPart) ?? runner.plan()
                 var out = ""
                 for ind in m.indicators {
                     let items = plan.filter { $0.indicator == ind.name }
@@ -101,7 +101,7 @@ struct Batch: ParsableCommand {
             for w in report.warnings { warn(w) }
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))
             if let partSpec {
-                say("part \(partSpec): computed \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) of its \(report.plan.count) " +
+                say("part \(partSpec): \(report.plan.count) file(s) in its share; computed \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) " +
                     "in \(report.passes) coverage pass(es); wrote \(m.outputDir)/.geotool-batch-parts/part-\(partSpec.index)-of-\(partSpec.count).json (\(secs) s)")
             } else if merge {
                 say("merged \(report.partsMerged) part(s): \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) computed by the parts; " +

@@ -52,6 +52,12 @@ extension BatchTests {
         for n in [1, 2, 3, 5] {
             let out = dir + "/p\(n)"
             let path = try partsManifest(dir, out: "p\(n)")
+            if n == 2 {
+                // The dry run of a part lists its share: here the 24-band file alone.
+                let dry = try runGeotool(["batch", path, "--dry-run", "--part", "1/2"])
+                XCTAssertTrue(dry.stdout.contains("rain: 0 band(s) of 0 file(s) to compute") &&
+                              dry.stdout.contains("stack: 24 band(s) of 1 file(s) to compute") && dry.stdout.contains("new       \(dir)/series.tif"), dry.stdout)
+            }
             var parts: [Process] = []
             for i in 0..<n {
                 if n == 3 {
@@ -86,7 +92,7 @@ extension BatchTests {
             if n == 2 {
                 for i in 0..<n {
                     let s = try batchCLI([path, "--part", "\(i)/\(n)"])
-                    XCTAssertTrue(s.contains("computed 0 band(s) of 0 file(s) of its 0"), s)
+                    XCTAssertTrue(s.contains("0 file(s) in its share; computed 0 band(s) of 0 file(s)"), s)
                 }
                 let m2 = try batchCLI([path, "--merge"])
                 XCTAssertTrue(m2.contains("0 band(s) of 0 file(s) computed by the parts; wrote 0 table(s) to \(out), 2 up to date"), m2)
@@ -114,8 +120,8 @@ extension BatchTests {
         var computed = 0
         for i in 0..<3 {
             let s = try batchCLI([path, "--part", "\(i)/3"])
-            if s.contains("computed 1 band(s) of 1 file(s) of its 1") { computed += 1 }
-            else { XCTAssertTrue(s.contains("computed 0 band(s) of 0 file(s) of its 0"), s) }
+            if s.contains("1 file(s) in its share; computed 1 band(s) of 1 file(s)") { computed += 1 }
+            else { XCTAssertTrue(s.contains("0 file(s) in its share; computed 0 band(s) of 0 file(s)"), s) }
         }
         XCTAssertEqual(computed, 1, "one part holds the one changed file")
         let merged = try batchCLI([path, "--merge"])
@@ -209,7 +215,7 @@ extension BatchTests {
         let shard0 = try bytes(parts + "/part-0-of-2.json")
         // Run twice: nothing to do, the same shard.
         let twice = try batchCLI([path, "--part", "0/2", "--threads", "1"])
-        XCTAssertTrue(twice.contains("part 0/2: computed 0 band(s) of 0 file(s) of its 60"), twice)
+        XCTAssertTrue(twice.contains("part 0/2: 60 file(s) in its share; computed 0 band(s) of 0 file(s)"), twice)
         let shard0Again = try BatchRunner(manifest: BatchManifest(path: path)).readShard(parts + "/part-0-of-2.json")
         let shard0First = try BatchRunner(manifest: BatchManifest(path: path)).readShard(parts + "/part-0-of-2.json")
         XCTAssertEqual(shard0Again.indicators["rain"]?.sources.count, 60)
@@ -236,7 +242,7 @@ extension BatchTests {
         let kept = (try? BatchRunner(manifest: BatchManifest(path: path)).readShard(parts + "/part-1-of-2.json"))?.indicators["rain"]?.sources.count ?? 0
         XCTAssertGreaterThanOrEqual(kept, 4, "a pass of 4 files was saved before the kill")
         let resumed = try batchCLI([path, "--part", "1/2", "--threads", "1", "--batch-size", "4"])
-        XCTAssertTrue(resumed.contains("computed \(60 - kept) band(s) of \(60 - kept) file(s) of its 60"), "kept \(kept): \(resumed)")
+        XCTAssertTrue(resumed.contains("60 file(s) in its share; computed \(60 - kept) band(s) of \(60 - kept) file(s)"), "kept \(kept): \(resumed)")
         try batchCLI([path, "--merge"])
         XCTAssertEqual(try bytes(out + "/rain.csv"), want, "byte-identical to the single run")
         let all = FileManager.default.enumerator(atPath: out)!.compactMap { $0 as? String }
