@@ -186,6 +186,22 @@ extension BatchTests {
         try batchCLI([path, "--part", "2/3"])
         _ = try partsManifest(dir, out: "out")
         try batchFails([path, "--merge"], "\(parts)/part-2-of-3.json: computed for another manifest")
+        // A part of another geotool: its shard re-signed after the version was changed.
+        try restore()
+        let p0 = parts + "/part-0-of-3.json"
+        let text = try String(contentsOfFile: p0, encoding: .utf8)
+        let body = String(text[text.index(after: text.firstIndex(of: "\n")!)...])
+            .replacingOccurrences(of: "\"geotool\":\"\(GeoKitVersion.string)\"", with: "\"geotool\":\"0.0.1\"")
+        XCTAssertTrue(body.contains("\"geotool\":\"0.0.1\""))
+        try ("geotool-batch-part 1 sha256=\(SHA256.hex(text: body))\n" + body).write(toFile: p0, atomically: true, encoding: .utf8)
+        try batchFails([path, "--merge"], "\(p0): computed by geotool 0.0.1, not this geotool \(GeoKitVersion.string)")
+        // A run since the parts planned: the state they planned from is gone.
+        try restore()
+        try batchCLI([path, "--quiet"])
+        try batchFails([path, "--merge"], "computed against another state of \(dir)/out")
+        try fm.removeItem(atPath: dir + "/out/.geotool-batch-state.json")
+        try fm.removeItem(atPath: dir + "/out/.cache")
+        for f in ["rain.csv", "rain.csv.datapackage.json", "stack.csv", "stack.csv.datapackage.json"] { try fm.removeItem(atPath: dir + "/out/" + f) }
         // A damaged cache file of a part.
         try restore()
         let cacheFile = try XCTUnwrap(FileManager.default.enumerator(atPath: parts + "/part-0-of-3")?.compactMap { $0 as? String }.first { $0.hasSuffix(".f64") })
