@@ -334,10 +334,11 @@ public final class BatchRunner {
         let dir = part?.dir ?? cacheDir
         var isDir: ObjCBool = false
         do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            let err = errno
             // Parts started together create the shared folders together: one of them wins.
             if !(fm.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue) {
                 let why = fm.fileExists(atPath: manifest.outputDir, isDirectory: &isDir) && !isDir.boolValue
-                    ? "is a file, not a folder" : "cannot be created (\(String(cString: strerror(errno))))"
+                    ? "is a file, not a folder" : "cannot be created (\(String(cString: strerror(err))))"
                 throw GeoKitError(.io, file: manifest.outputDir, "the output folder \(why)")
             }
         }
