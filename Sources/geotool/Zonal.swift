@@ -13,6 +13,8 @@ struct Zonal: ParsableCommand {
         discussion: """
         Each cell is weighted by the exact fraction of it that the polygon covers (method exact, as exactextract), or counts fully when its centre is inside (center, also spelled centre, as rasterstats) or when the polygon touches it (all-touched).
 
+        Point zones take the value of the cell under each point (--buffer 2km: a geodesic disc instead); line zones weight each cell by the length of line inside it (as exactextract).
+
         Statistics (comma-separated in --stats), one per line:
           count          covered cells (sum of coverage fractions) with a value
           sum            sum of the values, coverage-weighted
