@@ -117,4 +117,30 @@ final class PointZoneTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains(Fixtures.path(dir + "roads.geojson")) && r.stderr.contains("R1") && r.stderr.contains("point zones only"), r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "no output")
     }
+
+    func testSpatialOutputsCarryPointAndLineGeometry() throws {
+        let d = Fixtures.tempDir()
+        func info(_ zones: String, _ ext: String) throws -> (GeotoolRun, String) {
+            let out = d + "/\((zones as NSString).deletingPathExtension).\(ext)"
+            let r = try runGeotool(["zonal", "--zones", Fixtures.path(dir + zones), "--id", "id",
+                                    "--raster", "rain=\(Fixtures.path(dir + "rain.tif"))", "--quiet", "-o", out])
+            return (r, r.status == 0 ? try runProcess("/usr/bin/ogrinfo", ["-so", "-al", out]).stdout : "")
+        }
+        for ext in ["gpkg", "geojson", "fgb", "shp"] {
+            let (rs, schools) = try info("schools.geojson", ext)
+            XCTAssertEqual(rs.status, 0, rs.stderr)
+            XCTAssertTrue(schools.contains("Geometry: Multi Point") && schools.contains("Feature Count: 8"), "\(ext)\n\(schools)")
+            let (rr, roads) = try info("roads.geojson", ext)
+            XCTAssertEqual(rr.status, 0, rr.stderr)
+            XCTAssertTrue(roads.contains("Line String") && roads.contains("Feature Count: 6"), "\(ext)\n\(roads)")
+        }
+        // A mixed layer: a layer of any type where the format allows it, one clear error for a shapefile.
+        let (rm, mixed) = try info("mixed.geojson", "gpkg")
+        XCTAssertEqual(rm.status, 0, rm.stderr)
+        XCTAssertTrue(mixed.contains("Geometry: Unknown") && mixed.contains("Feature Count: 4"), mixed)
+        let (bad, _) = try info("mixed.geojson", "shp")
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("a shapefile holds one geometry type"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: d + "/mixed.shp"))
+    }
 }
