@@ -1,5 +1,6 @@
 import XCTest
 import GeoCore
+import GeoGDAL
 import GeoTestSupport
 
 /// Zones that are points or lines, end to end, against peer tools' answers recorded by
@@ -142,5 +143,23 @@ final class PointZoneTests: XCTestCase {
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("a shapefile holds one geometry type"), bad.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: d + "/mixed.shp"))
+    }
+
+    func testBufferIsGeodesicOnAProjectedRaster() throws {
+        // UTM 47N, 1 m cells of value 1 around the central meridian (easting 500000), where
+        // the projection's scale is k0 = 0.9996: a geodesic disc of 300 m is 300 k0 map
+        // units wide, so its covered area in map units is pi (300 k0)^2 times the 128-gon's
+        // share (n / 2 pi) sin(2 pi / n); a disc drawn in map units would miss k0^2 (8e-4).
+        let d = Fixtures.tempDir()
+        let grid = Grid(left: 499_500, top: 2_000_500, dx: 1, dy: 1, cols: 1000, rows: 1000)
+        try writeGeoTIFF(path: d + "/one.tif", grid: grid, bands: [[Float](repeating: 1, count: 1_000_000)], crs: "EPSG:32647")
+        let zones = #"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32647"}},"features":[{"type":"Feature","properties":{"id":"P"},"geometry":{"type":"Point","coordinates":[500000,2000000]}}]}"#
+        try zones.write(toFile: d + "/p.geojson", atomically: true, encoding: .utf8)
+        let r = try runGeotool(["zonal", "--zones", d + "/p.geojson", "--id", "id", "--raster", "v=\(d)/one.tif",
+                                "--stats", "count", "--buffer", "300m", "--quiet", "-o", d + "/out.csv"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let n = 128.0, k0 = 0.9996, rad = 300 * k0
+        let expected = Double.pi * rad * rad * n / (2 * .pi) * sin(2 * .pi / n)
+        assertRelative(try table(d + "/out.csv").value("P", "v_count"), expected, 1e-5, "disc of 300 m in UTM cells")
     }
 }
