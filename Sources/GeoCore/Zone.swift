@@ -15,6 +15,8 @@ public struct Zone: Sendable {
     /// Line zones (LineString, MultiLineString), in the target CRS: each cell is weighted
     /// by the length of line inside it.
     public var lines: [[Point]] = []
+    /// A point zone read as a disc (`--buffer`): its `geometry` is the disc.
+    public var isBufferedPoint = false
     /// Well-known binary of the original geometry (for writing `.gpkg` output), when kept.
     public var wkb: [UInt8]?
 

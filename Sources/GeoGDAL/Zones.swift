@@ -198,6 +198,7 @@ public final class VectorDataset {
                     OGR_G_DestroyGeometry(g)
                     g = d
                     inTarget = true
+                    zone.isBufferedPoint = true
                 } else {
                     if let t = transform, OGR_G_Transform(g, t.handle) != OGRERR_NONE {
                         warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty"))

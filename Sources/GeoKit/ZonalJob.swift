@@ -451,7 +451,7 @@ extension ZonalJob {
         var noValue = Set<Int>()
         try engine.run(zones: zones, sink: { z, first, accsIn in
             var accs = accsIn
-            if !zones[z].points.isEmpty && accs.contains(where: { $0.count == 0 }) { noValue.insert(z) }
+            if (!zones[z].points.isEmpty || zones[z].isBufferedPoint) && accs.contains(where: { $0.count == 0 }) { noValue.insert(z) }
             if !zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = zoneAreas[z] } }
             units[z].record(accs, bands: g.bands[first..<(first + accs.count)], stats: stats, scalarStats: scalarStats)
             rollup?.add(zone: z, first: first, accs)

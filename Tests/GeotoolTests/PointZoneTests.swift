@@ -94,6 +94,12 @@ final class PointZoneTests: XCTestCase {
         // Two overlapping discs of one MultiPoint count their overlap once.
         assertRelative(t.value("B3_multi", "rain_area"), areas["B3_multi"], 1e-5, "B3 area (union)")
         XCTAssertLessThan(t.value("B3_multi", "rain_area")!, 2 * areas["B1"]!)
+        XCTAssertFalse(r.stderr.contains("without a value"), "every disc reaches the raster: \(r.stderr)")
+        // The schools' S4 lies 0.5 degrees off the raster: its disc has no value, and is counted.
+        let (far, farOut) = try zonal("schools.geojson", ["--buffer", "2km"])
+        XCTAssertEqual(far.status, 0, far.stderr)
+        XCTAssertEqual(try table(farOut).value("S4_outside", "rain_count"), 0)
+        XCTAssertTrue(far.stderr.contains("1 point zone(s) without a value"), far.stderr)
     }
 
     func testBufferUnitsAndMetresByDefault() throws {
