@@ -109,7 +109,11 @@ extension Table {
                 OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER)
             }
             defer { if let srs { OSRRelease(srs) } }
-            let gtype = geometries == nil ? wkbNone : geometryKind == .point ? wkbPoint : wkbMultiPolygon
+            let zoneKind = ZoneLayerKind(geometryKind == .point ? [] : geometries ?? [])
+            if shapefile && zoneKind.isMixed {
+                throw GeoKitError(.argument, file: path, "a shapefile holds one geometry type, and these zones mix polygons, points and lines; write .gpkg, .geojson or .fgb")
+            }
+            let gtype = geometries == nil ? wkbNone : geometryKind == .point ? wkbPoint : zoneKind.type
             // Shapefiles: UTF-8 text, said in the .cpg.
             var options: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
             if shapefile { options = CSLSetNameValue(options, "ENCODING", "UTF-8") }
@@ -142,7 +146,7 @@ extension Table {
                         var g: OGRGeometryH?
                         wkb.withUnsafeMutableBufferPointer { _ = OGR_G_CreateFromWkb($0.baseAddress, srs, &g, Int32($0.count)) }
                         if let g {
-                            OGR_F_SetGeometryDirectly(f, geometryKind == .point ? g : OGR_G_ForceToMultiPolygon(g))
+                            OGR_F_SetGeometryDirectly(f, geometryKind == .point ? g : zoneKind.conform(g))
                         }
                     }
                     if OGR_L_CreateFeature(layer, f) != OGRERR_NONE {

@@ -65,7 +65,7 @@ public final class ZonalEngine {
     /// sources into chunks). `progress(cellsDone, cellsTotal)` is called from the merger.
     public func run(zones: [Zone], sink: (Int, Int, [ZoneStats]) -> Void,
                     progress: ((Int, Int) -> Void)? = nil) throws {
-        let prepared = zones.map { GridPolygon($0.geometry, on: grid) }
+        let prepared = zones.map { PreparedZone($0, on: grid) }
         let windows = prepared.map { $0.window(in: grid.full) }
         let template = sources.map { ZoneStats(histogram: options.histogram, denseBytes: $0.info.type == .uint8) }
         let rules = sources.map { ValueRules(nodata: $0.info.nodata, scale: $0.info.scale, offset: $0.info.offset,
@@ -139,7 +139,7 @@ public final class ZonalEngine {
     }
 
     /// The coverage of each zone of a row band, restricted to the band's rows.
-    private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: [GridPolygon], windows: [Window]) -> [Coverage] {
+    private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: [PreparedZone], windows: [Window]) -> [Coverage] {
         let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
         let rowsOfBand = Window(row: r0, col: 0, rows: r1 - r0, cols: grid.cols)
         return zoneIDs.map { prepared[$0].coverage(options.method, in: windows[$0].intersection(rowsOfBand)) }

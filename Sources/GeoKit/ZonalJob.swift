@@ -100,6 +100,8 @@ public struct ZonalJob: Sendable {
     /// Units whose covered share of their area is below this get empty statistics (count and
     /// coverage stay), with one warning listing them.
     public var minCoverage: Double?
+    /// Radius in metres of the geodesic disc summarised around each point zone (`--buffer`).
+    public var buffer: Double?
 
     public init(zonesPath: String, layer: String? = nil, idField: String, includeFields: [String] = [],
                 rasters: [RasterSpec], weights: RasterSpec? = nil, stats: [Statistic], method: CoverageMethod = .exact) {
@@ -161,6 +163,8 @@ public struct ZonalResult: Sendable {
     public var rasterCRS: String?
     public var method: CoverageMethod
     public var idLevel: AdminLevel?
+    /// Ids of the point zones with no value in some band (outside the raster or on nodata).
+    public var pointsWithoutValue: [String] = []
 
     package var scalarStats: [Statistic] { stats.filter { $0.classColumnPrefix == nil } }
 
@@ -249,11 +253,13 @@ extension ZonalJob {
         GDAL.setCacheMax(max(16 << 20, maxMemory / 8))
         let totalCells = groups.reduce(0) { $0 + $1.grid.rows * $1.grid.cols }
         var cellsBefore = 0
+        var pointsWithoutValue = Set<Int>()
         for g in groups {
             let cells = g.grid.rows * g.grid.cols, base = cellsBefore
             let groupProgress: ((Int, Int) -> Void)? = progress.map { p in { done, total in p(base + done * cells / max(total, 1), totalCells) } }
             try runGroup(g, bands: bands, zones: zones, zoneAreas: zoneAreas, areaModel: areaModel, weights: weightsSource,
-                         units: &units, rollup: &rollup, warnings: &input.warnings, progress: groupProgress)
+                         units: &units, rollup: &rollup, warnings: &input.warnings, pointsWithoutValue: &pointsWithoutValue,
+                         progress: groupProgress)
             cellsBefore += cells
         }
         var rollupGeometries: [[UInt8]?] = []
@@ -264,8 +270,10 @@ extension ZonalJob {
             units += parents
         }
         if let f = minCoverage, let w = emptyLowCoverage(&units, bands: bands, below: f) { input.warnings.append(w) }
-        return result(units: units, bands: bands, input: input, hasRollup: chains?.chains.isEmpty == false,
-                      rasterCRS: firstSRS?.shortName, rollupGeometries: rollupGeometries)
+        var out = result(units: units, bands: bands, input: input, hasRollup: chains?.chains.isEmpty == false,
+                         rasterCRS: firstSRS?.shortName, rollupGeometries: rollupGeometries)
+        out.pointsWithoutValue = pointsWithoutValue.sorted().map { zones[$0].id }
+        return out
     }
 
     /// Distinct raster names (an error naming both specs otherwise); a warning per name made
@@ -369,11 +377,12 @@ extension ZonalJob {
         var readFields = includeFields
         for f in rollup + [nameField].compactMap({ $0 }) + parentNameFields.compactMap({ $0 }) where !readFields.contains(f) { readFields.append(f) }
         let zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: readFields,
-                                          target: target, keepWKB: keepGeometry, filter: whereFilter)
+                                          target: target, keepWKB: keepGeometry, filter: whereFilter,
+                                          pointsAndLines: true, buffer: buffer)
         // A table without geometry (a CSV given as zones) or a layer of which no feature has a
         // polygon would give a table of empty rows and exit 0.
-        if zoneLayer.zones.allSatisfy({ $0.geometry.isEmpty }) {
-            throw GeoKitError.input(zonesPath, "no feature of layer '\(zoneLayer.layerName)' has a polygon to summarise (is it a table without geometry?)")
+        if zoneLayer.zones.allSatisfy({ $0.isEmpty }) {
+            throw GeoKitError.input(zonesPath, "no feature of layer '\(zoneLayer.layerName)' has a polygon, point or line to summarise (is it a table without geometry?)")
         }
         var warnings = zoneLayer.warnings
         let check = IDCheck(ids: zoneLayer.zones.map(\.id))
@@ -413,7 +422,7 @@ extension ZonalJob {
                        name: input.nameField.map { input.value(z, $0) } ?? "",
                        attributes: includeFields.map { input.value(z, $0) },
                        scalar: [Double](repeating: .nan, count: nScalar * bandCount), classes: [:],
-                       isEmptyGeometry: z.geometry.isEmpty)
+                       isEmptyGeometry: z.isEmpty)
         }
     }
 
@@ -421,13 +430,14 @@ extension ZonalJob {
     /// row, and its accumulators to its parents'.
     private func runGroup(_ g: GridGroup, bands: [OutputBand], zones: [Zone], zoneAreas: [Double], areaModel: CellAreaModel,
                           weights: BandSource?, units: inout [ResultUnit], rollup: inout Rollup?,
-                          warnings: inout [GeoWarning], progress: ((Int, Int) -> Void)?) throws {
+                          warnings: inout [GeoWarning], pointsWithoutValue: inout Set<Int>,
+                          progress: ((Int, Int) -> Void)?) throws {
         var opts = EngineOptions()
         opts.method = method; opts.stats = stats; opts.threads = threads; opts.maxMemory = maxMemory
         let engine = ZonalEngine(grid: g.grid, areaModel: areaModel, sources: g.bands.map { bands[$0].source },
                                  weights: weights, options: opts)
         let outside = zones.indices.filter { z in
-            !zones[z].geometry.isEmpty && !zones[z].geometry.bounds.intersects(g.grid.extent)
+            !zones[z].isEmpty && !zones[z].bounds.intersects(g.grid.extent)
         }
         if !outside.isEmpty {
             // Every zone, in the warning and so in the sidecar (stderr lines are shortened).
@@ -438,13 +448,20 @@ extension ZonalJob {
         rollup?.beginGroup(template: g.bands.map {
             ZoneStats(histogram: stats.contains(where: \.needsHistogram), denseBytes: bands[$0].source.info.type == .uint8)
         })
+        var noValue = Set<Int>()
         try engine.run(zones: zones, sink: { z, first, accsIn in
             var accs = accsIn
+            if (!zones[z].points.isEmpty || zones[z].isBufferedPoint) && accs.contains(where: { $0.count == 0 }) { noValue.insert(z) }
             if !zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = zoneAreas[z] } }
             units[z].record(accs, bands: g.bands[first..<(first + accs.count)], stats: stats, scalarStats: scalarStats)
             rollup?.add(zone: z, first: first, accs)
         }, progress: progress)
         rollup?.endGroup(bands: g.bands)
+        if !noValue.isEmpty {
+            warnings.append(GeoWarning(.outside, file: g.rasterPath, "\(noValue.count) point zone(s) have no value in \(g.rasterPath) (outside it, or on nodata in at least one band): ",
+                                       listing: noValue.sorted().map { zones[$0].id }))
+            pointsWithoutValue.formUnion(noValue)
+        }
     }
 
     /// The results, with the warnings GDAL left and what the metadata sidecar needs.

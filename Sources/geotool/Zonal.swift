@@ -13,6 +13,8 @@ struct Zonal: ParsableCommand {
         discussion: """
         Each cell is weighted by the exact fraction of it that the polygon covers (method exact, as exactextract), or counts fully when its centre is inside (center, also spelled centre, as rasterstats) or when the polygon touches it (all-touched).
 
+        Point zones take the value of the cell under each point (--buffer 2km: a geodesic disc instead); line zones weight each cell by the length of line inside it (as exactextract).
+
         Statistics (comma-separated in --stats), one per line:
           count          covered cells (sum of coverage fractions) with a value
           sum            sum of the values, coverage-weighted
@@ -69,6 +71,9 @@ struct Zonal: ParsableCommand {
 
     @Option(help: "Cell weighting: exact, center (or centre) or all-touched.")
     var method: String = "exact"
+
+    @Option(help: ArgumentHelp("Point zones: summarise a geodesic disc of this radius around each point (exact coverage) instead of the cell under it, e.g. 2km or 500m (metres without a unit). Points only: a line is an error.", valueName: "DISTANCE"))
+    var buffer: String?
 
     @Option(help: ArgumentHelp("Weights raster for weighted_* statistics, NAME=PATH[:BAND].", valueName: "NAME=PATH[:BAND]"))
     var weights: String?
@@ -148,6 +153,7 @@ struct Zonal: ParsableCommand {
             throw ValidationError("--hxl: a \(ext == "gpkg" ? "GeoPackage" : "." + ext + " file") has no HXL row (HXL tags go under the header of CSV and XLSX tables); leave out --hxl or write .csv or .xlsx")
         }
         if let f = minCoverage, !(f >= 0 && f <= 1) { throw ValidationError("--min-coverage takes a share between 0 and 1") }
+        if let b = buffer, parseDistance(b) == nil { throw ValidationError("--buffer takes a positive distance such as 2km, 500m or 500 (metres), not '\(b)'") }
     }
 
     func run() throws {
@@ -168,6 +174,7 @@ struct Zonal: ParsableCommand {
             job.allowDuplicateIDs = allowDuplicateIDs
             job.nameField = nameCol
             job.minCoverage = minCoverage
+            job.buffer = buffer.flatMap(parseDistance)
             for u in unitsList {
                 let parts = u.split(separator: "=", maxSplits: 1).map(String.init)
                 job.units[parts[0]] = parts[1]
@@ -198,11 +205,13 @@ struct Zonal: ParsableCommand {
                 if missing > 0 { warn("\(output): \(missing) unit(s) without geometry are left out (FlatGeobuf holds no feature without geometry); write .gpkg or .geojson to keep them") }
             }
             if output == "-" {
-                FileHandle.standardError.write(Data("geotool: wrote \(result.units.count) units (\(format)) to standard output\n".utf8))
+                let noValue = result.pointsWithoutValue.isEmpty ? "" : "; \(result.pointsWithoutValue.count) point zone(s) without a value (outside the raster or on nodata)"
+                FileHandle.standardError.write(Data("geotool: wrote \(result.units.count) units (\(format)) to standard output\(noValue)\n".utf8))
                 return
             }
             let rows = result.units.count, secs = String(format: "%.2f", Date().timeIntervalSince(started))
-            FileHandle.standardError.write(Data("geotool: wrote \(rows) units (\(format)) to \(output) and its metadata to \(ZonalResult.sidecarPath(for: output)) in \(secs) s\n".utf8))
+            let noValue = result.pointsWithoutValue.isEmpty ? "" : "; \(result.pointsWithoutValue.count) point zone(s) without a value (outside the raster or on nodata)"
+            FileHandle.standardError.write(Data("geotool: wrote \(rows) units (\(format)) to \(output) and its metadata to \(ZonalResult.sidecarPath(for: output)) in \(secs) s\(noValue)\n".utf8))
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
         }
