@@ -150,7 +150,7 @@ extension ZonalJob {
             let h = hashes()
             let run: [String: Any] = [
                 "job": partOptions,
-                "inputs": Dictionary(uniqueKeysWithValues: inputPaths.map { ($0, h[$0] ?? "unreadable") }),
+                "inputs": Dictionary(uniqueKeysWithValues: inputPaths.uniqued().map { ($0, h[$0] ?? "unreadable") }),
                 "zones": ["count": p.input.zones.count, "ids_sha256": SHA256.hex(text: p.input.zones.map(\.id).joined(separator: "\n"))],
                 "band_rows": bandRows,
                 "bands": p.bands.map(\.label),
