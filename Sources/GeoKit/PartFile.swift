@@ -7,6 +7,8 @@ import GeoGDAL
 //
 //   "GEOPART" 0x01                         magic and format version
 //   records: 0x01, group u32, zone u32, first u32, key i64, count u32, count x ZoneStats
+//        or (--split rows) 0x02, group u32, band u32, first u32, nZones u32, zones u32...,
+//           n u32, n x ZoneStats (source-major: a row band's unmerged partials)
 //   0x00                                   end of records
 //   header JSON, its length u64            which run, which part (see PartHeader)
 //   SHA-256 of everything above, 64 hex    a truncated or edited file fails this
@@ -57,6 +59,17 @@ final class PartWriter {
         buffer.u8(1); buffer.u32(UInt32(group)); buffer.u32(UInt32(zone)); buffer.u32(UInt32(first)); buffer.int(key)
         buffer.u32(UInt32(accs.count))
         for a in accs { a.encode(into: &buffer) }
+        records += 1
+        if buffer.bytes.count > 1 << 20 { flush() }
+    }
+
+    /// One row band's unmerged partials (a `--split rows` part): stats[source * zones + zone].
+    func band(group: Int, band: Int, first: Int, _ partial: BandPartial) {
+        buffer.u8(2); buffer.u32(UInt32(group)); buffer.u32(UInt32(band)); buffer.u32(UInt32(first))
+        buffer.u32(UInt32(partial.zones.count))
+        for z in partial.zones { buffer.u32(UInt32(z)) }
+        buffer.u32(UInt32(partial.stats.count))
+        for a in partial.stats { a.encode(into: &buffer) }
         records += 1
         if buffer.bytes.count > 1 << 20 { flush() }
     }
@@ -128,14 +141,32 @@ struct PartFile {
         recordsRange = partMagic.count..<(headerStart - 1)
     }
 
-    /// Each record in file order: group, zone, first band, key, accumulators.
-    func forEachRecord(_ body: (Int, Int, Int, Int, [ZoneStats]) throws -> Void) throws {
+    /// Each record in file order: a zone's accumulators (group, zone, first band, key,
+    /// accumulators) to `body`, a row band's partials (group, band, first, partial) to `band`.
+    func forEachRecord(_ body: (Int, Int, Int, Int, [ZoneStats]) throws -> Void,
+                       band: ((Int, Int, Int, BandPartial) throws -> Void)? = nil) throws {
         let path = header.path
         try data.withUnsafeBytes { b in
             var r = ByteReader(UnsafeRawBufferPointer(rebasing: b[0..<recordsRange.upperBound]), offset: recordsRange.lowerBound)
             do {
                 while !r.atEnd {
-                    guard try r.u8() == 1 else { throw ByteReader.Truncated() }
+                    let tag = try r.u8()
+                    if tag == 2, let band {
+                        let g = Int(try r.u32()), b = Int(try r.u32()), first = Int(try r.u32())
+                        let nZ = Int(try r.u32())
+                        guard nZ <= (r.bytes.count - r.offset) / 4 else { throw ByteReader.Truncated() }
+                        var zones: [Int] = []
+                        zones.reserveCapacity(nZ)
+                        for _ in 0..<nZ { zones.append(Int(try r.u32())) }
+                        let n = Int(try r.u32())
+                        guard nZ > 0 ? n % nZ == 0 : n == 0 else { throw ByteReader.Truncated() }
+                        var stats: [ZoneStats] = []
+                        stats.reserveCapacity(n)
+                        for _ in 0..<n { stats.append(try ZoneStats(decoding: &r)) }
+                        try band(g, b, first, BandPartial(zones: zones, stats: stats))
+                        continue
+                    }
+                    guard tag == 1 else { throw ByteReader.Truncated() }
                     let g = Int(try r.u32()), z = Int(try r.u32()), first = Int(try r.u32()), key = try r.int()
                     let count = Int(try r.u32())
                     var accs: [ZoneStats] = []

@@ -316,6 +316,18 @@ extension ZonalJob {
         }, progress: progress)
     }
 
+    /// `computeGroup` over row bands `rowBands` of group `gi` only, every zone: band partials
+    /// go unmerged to `bandSink(band, first, partial)` in band order; zones that meet no cell
+    /// to `sink` (from the range starting at band 0).
+    func computeRows(_ gi: Int, _ p: PreparedRun, rowBands: Range<Int>, progress: ((Int, Int) -> Void)?,
+                     sink: (Int, Int, [ZoneStats]) -> Void, bandSink: @escaping (Int, Int, BandPartial) -> Void) throws {
+        try engine(gi, p).run(zones: p.input.zones, rowBands: rowBands, sink: { z, first, accsIn in
+            var accs = accsIn
+            if !p.zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = p.zoneAreas[z] } }
+            sink(z, first, accs)
+        }, bandSink: bandSink, progress: progress)
+    }
+
     /// Start grid group `gi`: warn about the zones wholly outside its grid.
     func beginGroup(_ gi: Int, _ p: PreparedRun, _ s: inout ResultState) {
         let g = p.groups[gi], zones = p.input.zones

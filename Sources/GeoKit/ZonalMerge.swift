@@ -7,7 +7,9 @@ import GeoGDAL
 // then read one at a time, in index order, into the single run's finishing code: each
 // zone's accumulators fill its row and go to its parents in the order a single run would
 // hand them on. Only one part is in memory at a time (except for roll-ups over a second
-// grid, whose zones come in another order and are sorted first).
+// grid, whose zones come in another order and are sorted first). Parts split by rows hold
+// row bands' partials instead, folded here in band order; zones crossing a part boundary
+// stay open until their last band.
 
 /// A part as the merged table's sidecar records it.
 public struct MergedPart: Sendable {
@@ -50,22 +52,57 @@ public enum ZonalMerge {
             job.beginGroup(gi, p, &state)
             // Roll-up sums depend on the order zones reach their parents: parts follow the
             // first grid's order; other grids' zones are sorted into theirs.
-            let sortFirst = gi > 0 && state.rollup != nil
+            let sortFirst = gi > 0 && state.rollup != nil && first.split == PartSplit.zones.rawValue
             var held: [(key: Int, zone: Int, first: Int, accs: [ZoneStats])] = []
             var delivered = 0
+            // --split rows: row bands' partials, folded per zone in band order as the
+            // engine's merger does; a zone is done at its last band.
+            let nSources = p.groups[gi].bands.count
+            var lastBand: [Int] = []
+            if first.split == PartSplit.rows.rawValue { lastBand = job.completionKeys(gi, p, zones: Array(p.input.zones.indices)) }
+            var open: [Int: [ZoneStats?]] = [:]
+            var sourcesDone: [Int: Int] = [:]
+            let foldBand = { (h: PartHeader, b: Int, firstSource: Int, partial: BandPartial) throws in
+                let nZ = partial.zones.count
+                let nS = nZ == 0 ? 0 : partial.stats.count / nZ
+                guard firstSource + nS <= nSources else {
+                    throw GeoKitError.input(h.path, "corrupt part file (a band out of range); rerun that part")
+                }
+                for (zi, z) in partial.zones.enumerated() {
+                    guard z < lastBand.count else { throw GeoKitError.input(h.path, "corrupt part file (a zone out of range); rerun that part") }
+                    var acc = open.removeValue(forKey: z) ?? [ZoneStats?](repeating: nil, count: nSources)
+                    for k in 0..<nS {
+                        let s = partial.stats[k * nZ + zi]
+                        if acc[firstSource + k] == nil { acc[firstSource + k] = s } else { acc[firstSource + k]!.merge(s) }
+                    }
+                    if lastBand[z] == b { sourcesDone[z, default: 0] += nS }
+                    if sourcesDone[z] == nSources {
+                        sourcesDone[z] = nil
+                        var accs = acc.map { $0! }
+                        if !p.zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = p.zoneAreas[z] } }
+                        delivered += nSources
+                        job.add(gi, p, &state, zone: z, first: 0, accs)
+                    } else {
+                        open[z] = acc
+                    }
+                }
+            }
             for (k, h) in ordered.enumerated() {
                 let part = try PartFile(path: h.path)
                 guard part.header.sha256 == h.sha256 else {
                     throw GeoKitError.input(h.path, "the part file changed while it was being merged")
                 }
-                try part.forEachRecord { g, z, firstBand, key, accs in
+                try part.forEachRecord({ g, z, firstBand, key, accs in
                     guard g == gi else { return }
                     guard z < p.input.zones.count, firstBand + accs.count <= p.groups[gi].bands.count else {
                         throw GeoKitError.input(h.path, "corrupt part file (a zone or band out of range); rerun that part")
                     }
                     delivered += accs.count
                     if sortFirst { held.append((key, z, firstBand, accs)) } else { job.add(gi, p, &state, zone: z, first: firstBand, accs) }
-                }
+                }, band: { g, b, firstSource, partial in
+                    guard g == gi, !lastBand.isEmpty else { return }
+                    try foldBand(h, b, firstSource, partial)
+                })
                 progress?(gi * ordered.count + k + 1, totalSteps)
             }
             if sortFirst {

@@ -14,6 +14,8 @@ import GeoGDAL
 public enum PartSplit: String, Sendable, CaseIterable {
     /// Zone subsets balanced by zone work (cells of each zone's bounding window).
     case zones
+    /// Ranges of row bands: for a few huge zones over a huge raster.
+    case rows
 }
 
 /// `I/N` as given to --part: I counts from 0 (as SLURM_ARRAY_TASK_ID and
@@ -132,7 +134,7 @@ extension ZonalJob {
                         hashes: () -> [String: String], progress: ((Int, Int) -> Void)? = nil) throws -> (zones: Int, warnings: [GeoWarning]) {
         let started = Date()
         let p = try prepare()
-        let mine = partZones(p, part)
+        let mine = split == .zones ? partZones(p, part) : Array(p.input.zones.indices)
         var zoneCount = 0
         try writeAtomically(output) { tmp in
             let writer = try PartWriter(temporary: tmp, displayPath: output)
@@ -141,12 +143,22 @@ extension ZonalJob {
                 let keys = completionKeys(gi, p, zones: mine)
                 var keyOf: [Int: Int] = [:]
                 for (i, z) in mine.enumerated() { keyOf[z] = keys[i] }
-                bandRows.append(engine(gi, p).rowsPerBand(readCols: p.groups[gi].grid.cols))
-                try computeGroup(gi, p, zones: mine, progress: progress) { z, first, accs in
+                let rows = engine(gi, p).rowsPerBand(readCols: p.groups[gi].grid.cols)
+                bandRows.append(rows)
+                let record = { (z: Int, first: Int, accs: [ZoneStats]) in
                     writer.record(group: gi, zone: z, first: first, key: keyOf[z]!, accs)
                 }
+                if split == .rows {
+                    let n = (p.groups[gi].grid.rows + rows - 1) / rows
+                    let range = (part.index * n / part.count)..<((part.index + 1) * n / part.count)
+                    try computeRows(gi, p, rowBands: range, progress: progress, sink: record) { b, first, partial in
+                        writer.band(group: gi, band: b, first: first, partial)
+                    }
+                } else {
+                    try computeGroup(gi, p, zones: mine, progress: progress, sink: record)
+                }
             }
-            zoneCount = mine.count
+            zoneCount = split == .zones ? mine.count : 0
             let h = hashes()
             let run: [String: Any] = [
                 "job": partOptions,
@@ -158,7 +170,7 @@ extension ZonalJob {
             let iso = ISO8601DateFormatter()
             try writer.finish(header: [
                 "format": "geotool zonal part", "geotool": GeoKitVersion.string, "part": part.index, "parts": part.count,
-                "split": split.rawValue, "run": run, "zones_in_part": mine.count, "records": writer.records,
+                "split": split.rawValue, "run": run, "zones_in_part": zoneCount, "records": writer.records,
                 "command": commandLine, "started": iso.string(from: started),
                 "seconds": (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
             ])

@@ -128,7 +128,7 @@ struct Zonal: ParsableCommand {
     @Option(help: ArgumentHelp("Part file to write with --part (merge the parts with geotool merge).", valueName: "PATH"))
     var partial: String?
 
-    @Option(help: "How --part shares out the work: zones (zone subsets balanced by their cells).")
+    @Option(help: "How --part shares out the work: zones (zone subsets balanced by their cells) or rows (row ranges of the raster, for a few huge zones).")
     var split: String = "zones"
 
     var output: String { outputOption ?? "" }
@@ -138,7 +138,7 @@ struct Zonal: ParsableCommand {
         if part != nil || partial != nil {
             guard part != nil, partial != nil else { throw ValidationError("--part I/N and --partial PATH go together (a part run writes a part file; geotool merge writes the table)") }
             if outputOption != nil { throw ValidationError("-o and --partial: a part run writes only its part file; give -o to geotool merge") }
-            if PartSplit(rawValue: split) == nil { throw ValidationError("unknown --split '\(split)'\(didYouMean(split, PartSplit.allCases.map(\.rawValue))); choose zones") }
+            if PartSplit(rawValue: split) == nil { throw ValidationError("unknown --split '\(split)'\(didYouMean(split, PartSplit.allCases.map(\.rawValue))); choose zones or rows") }
             do { _ = try PartIndex(parsing: part!) } catch let e as GeoKitError { throw ValidationError(e.message) }
         } else if outputOption == nil {
             throw ValidationError("missing -o OUTPUT (or --part I/N --partial PATH for one part of a distributed run)")

@@ -16,11 +16,11 @@ final class MergeTests: XCTestCase {
     }
 
     /// Run every part of `n` into `dir`, returning the part files in index order.
-    func runParts(_ args: [String], _ n: Int, _ dir: String, threads: [Int] = []) throws -> [String] {
+    func runParts(_ args: [String], _ n: Int, _ dir: String, threads: [Int] = [], split: String = "zones") throws -> [String] {
         try (0..<n).map { i in
-            let path = "\(dir)/p\(i)of\(n).part"
+            let path = "\(dir)/p\(i)of\(n)\(split == "zones" ? "" : "-" + split).part"
             let t = threads.isEmpty ? [] : ["--threads", "\(threads[i % threads.count])"]
-            let r = try runGeotool(args + t + ["--part", "\(i)/\(n)", "--partial", path])
+            let r = try runGeotool(args + t + ["--part", "\(i)/\(n)", "--partial", path, "--split", split])
             XCTAssertEqual(r.status, 0, r.stderr)
             return path
         }
@@ -40,17 +40,17 @@ final class MergeTests: XCTestCase {
         let r = try runGeotool(args + tableArgs + ["-o", single])
         XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
         XCTAssertGreaterThan(bytes(single).count, 100, file: file, line: line)
-        for n in counts {
+        for n in counts { for split in ["zones", "rows"] {
             // Parts on different thread counts: the numbers must not depend on them.
-            let parts = try runParts(args, n, dir, threads: [1, 2, 3])
-            let out = "\(dir)/merged\(n).\(ext)"
+            let parts = try runParts(args, n, dir, threads: [1, 2, 3], split: split)
+            let out = "\(dir)/merged\(n)\(split).\(ext)"
             let m = try merge(parts.reversed(), out, tableArgs)
             XCTAssertEqual(m.status, 0, m.stderr, file: file, line: line)
-            XCTAssertTrue(bytes(out) == bytes(single), "\(n) parts: the merged table differs from the single run's", file: file, line: line)
+            XCTAssertTrue(bytes(out) == bytes(single), "\(n) parts split by \(split): the merged table differs from the single run's", file: file, line: line)
             // Warnings once, as in the single run.
             XCTAssertEqual(m.stderr.components(separatedBy: "lie wholly outside").count, r.stderr.components(separatedBy: "lie wholly outside").count,
                            m.stderr, file: file, line: line)
-        }
+        } }
     }
 
     func testRainfallStatisticsWithRollupMergeToTheSingleRunsBytes() throws {
