@@ -1,4 +1,5 @@
 import XCTest
+import GeoGDAL
 import GeoTestSupport
 
 /// `geotool zonal --part I/N --partial` and `geotool merge`: the merged table is the single
@@ -158,6 +159,24 @@ final class MergeTests: XCTestCase {
         // Parts of another N.
         let four = try runParts(args, 4, Fixtures.tempDir())
         try refusal([parts[0], four[1], parts[2]], "\(four[1]): is part 1/4")
+    }
+
+    /// A part whose header says another geotool made it (rewritten with a valid checksum, as
+    /// PartFile.swift lays the file out): refused, naming the versions.
+    func testRefusesPartsOfAnotherGeotoolVersion() throws {
+        let dir = Fixtures.tempDir()
+        let parts = try runParts(zonesArgs(["rain=\(rain)"], stats: "count,mean"), 2, dir)
+        let data = bytes(parts[1])
+        let n = data.count
+        let length = Int(data.subdata(in: (n - 72)..<(n - 64)).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
+        var header = try JSONSerialization.jsonObject(with: data.subdata(in: (n - 72 - length)..<(n - 72))) as! [String: Any]
+        header["geotool"] = "0.0.9"
+        let json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        var body = data.prefix(n - 72 - length) + json
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { body.append(contentsOf: $0) }
+        let old = "\(dir)/old.part"
+        FileManager.default.createFile(atPath: old, contents: body + Data(SHA256.hex(body).utf8))
+        try refusal([parts[0], old], "\(old): made by geotool 0.0.9")
     }
 
     func testRefusesPartsOfARasterThatChangedBetweenThem() throws {
