@@ -30,7 +30,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 GEOTOOL = os.path.join(ROOT, ".build", "release", "geotool")
-MAGIC = b"GEOPART\x01"
+MAGIC = b"GEOPART\x02"
 
 
 def timed(cmd):
@@ -46,7 +46,8 @@ def timed(cmd):
 
 def skip_zonestats(b, o):
     """Offset after one ZoneStats (Sources/GeoCore/ZoneStatsCoding.swift)."""
-    o += 13 * 8
+    (mask,) = struct.unpack_from("<I", b, o)
+    o += 4 + 8 * bin(mask).count("1")
     kind = b[o]
     o += 1
     if kind == 2:

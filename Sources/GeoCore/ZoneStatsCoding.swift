@@ -59,11 +59,22 @@ extension ClassBin {
 }
 
 extension ZoneStats {
-    /// Append the accumulator: its scalars, then its histogram (dense bins that are not
-    /// all zero by index, sparse bins sorted by value).
+    /// The scalar fields in their order in the bytes, and the values a new accumulator has.
+    private var scalarFields: [Double] { [count, sum, mean, m2, min, max, nodataCount, area, totalArea, weightCount, weightSum, zoneArea] }
+    private static let defaults = ZoneStats().scalarFields.map(\.bitPattern)
+
+    /// Append the accumulator: a mask of the scalars that differ (by bit pattern) from a new
+    /// accumulator's and those scalars (a mean of 516 bands leaves half of them unused), the
+    /// cell count, then its histogram (dense bins that are not all zero by index, sparse
+    /// bins sorted by value).
     public func encode(into w: inout ByteWriter) {
-        for v in [count, sum, mean, m2, min, max, nodataCount, area, totalArea, weightCount, weightSum, zoneArea] { w.double(v) }
-        w.int(cells)
+        let fields = scalarFields
+        var mask: UInt32 = 0
+        for (i, v) in fields.enumerated() where v.bitPattern != ZoneStats.defaults[i] { mask |= 1 << i }
+        if cells != 0 { mask |= 1 << 12 }
+        w.u32(mask)
+        for (i, v) in fields.enumerated() where mask & (1 << i) != 0 { w.double(v) }
+        if cells != 0 { w.int(cells) }
         guard let h = histogram else { w.u8(0); return }
         w.u8(h.dense == nil ? 1 : 2)
         if let d = h.dense {
@@ -82,10 +93,13 @@ extension ZoneStats {
     /// Read an accumulator written by `encode(into:)`.
     public init(decoding r: inout ByteReader) throws {
         self.init()
-        count = try r.double(); sum = try r.double(); mean = try r.double(); m2 = try r.double()
-        min = try r.double(); max = try r.double(); nodataCount = try r.double(); area = try r.double()
-        totalArea = try r.double(); weightCount = try r.double(); weightSum = try r.double(); zoneArea = try r.double()
-        cells = try r.int()
+        let mask = try r.u32()
+        guard mask < 1 << 13 else { throw ByteReader.Truncated() }
+        var v = ZoneStats.defaults.map(Double.init(bitPattern:))
+        for i in 0..<12 where mask & (1 << i) != 0 { v[i] = try r.double() }
+        count = v[0]; sum = v[1]; mean = v[2]; m2 = v[3]; min = v[4]; max = v[5]; nodataCount = v[6]; area = v[7]
+        totalArea = v[8]; weightCount = v[9]; weightSum = v[10]; zoneArea = v[11]
+        if mask & (1 << 12) != 0 { cells = try r.int() }
         let kind = try r.u8()
         guard kind != 0 else { return }
         guard kind <= 2 else { throw ByteReader.Truncated() }

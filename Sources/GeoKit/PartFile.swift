@@ -5,7 +5,7 @@ import GeoGDAL
 // A part file: the zone accumulators one `geotool zonal --part I/N` run computed, for
 // `geotool merge`. Layout (little-endian):
 //
-//   "GEOPART" 0x01                         magic and format version
+//   "GEOPART" 0x02                         magic and format version
 //   records: 0x01, group u32, zone u32, first u32, key i64, count u32, count x ZoneStats
 //        or (--split rows) 0x02, group u32, band u32, first u32, nZones u32, zones u32...,
 //           n u32, n x ZoneStats (source-major: a row band's unmerged partials)
@@ -17,7 +17,7 @@ import GeoGDAL
 // checksums, computed meanwhile) comes last. `key` is the zone's last row band in the
 // group's band cut: with the zone index it fixes the order the engine hands zones on.
 
-let partMagic: [UInt8] = Array("GEOPART".utf8) + [1]
+let partMagic: [UInt8] = Array("GEOPART".utf8) + [2]
 
 /// What a part file says about itself and its run.
 struct PartHeader {

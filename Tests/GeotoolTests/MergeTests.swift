@@ -148,6 +148,12 @@ final class MergeTests: XCTestCase {
         let cut = "\(dir)/cut.part"
         FileManager.default.createFile(atPath: cut, contents: bytes(parts[2]).prefix(bytes(parts[2]).count - 100))
         try refusal([parts[0], parts[1], cut], "\(cut): corrupt or truncated part file")
+        // A part file of another format version.
+        var old = bytes(parts[0])
+        old[7] = 1
+        let oldPath = "\(dir)/format1.part"
+        FileManager.default.createFile(atPath: oldPath, contents: old)
+        try refusal([oldPath, parts[1], parts[2]], "\(oldPath): part file format 1 is not the one this geotool reads")
         // Not a part at all.
         try refusal([parts[0], rain], "\(rain): not a geotool part file")
         // Part 2 left out; part 1 given twice.
