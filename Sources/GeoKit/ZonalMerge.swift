@@ -123,6 +123,12 @@ public enum ZonalMerge {
         return MergeResult(result: result, hashes: hashes, parts: parts)
     }
 
+    /// The inputs (zones, rasters...) the run of part file `path` read: no output may be one.
+    public static func inputs(ofPart path: String) throws -> [String] {
+        let h = try PartFile(path: path).header
+        return try ZonalJob(partOptions: h.runObject["job"] as? [String: Any] ?? [:], path: path).inputPaths
+    }
+
     /// Read every part's header (checking each file whole), and refuse parts of different
     /// runs, duplicated parts and missing ones.
     static func checkParts(_ paths: [String]) throws -> [PartHeader] {

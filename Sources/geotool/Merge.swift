@@ -48,7 +48,7 @@ struct Merge: ParsableCommand {
 
     func run() throws {
         do {
-            try OutputSafety.prepare(inputs: parts,
+            try OutputSafety.prepare(inputs: parts + ZonalMerge.inputs(ofPart: parts[0]),
                                      outputs: output == "-" ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
             let started = Date()
             let bar = ProgressBar(enabled: !quiet)

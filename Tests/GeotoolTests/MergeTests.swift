@@ -162,6 +162,14 @@ final class MergeTests: XCTestCase {
         // A part of a run with other statistics.
         let other = try runParts(zonesArgs(["rain=\(rain)"], stats: "count,mean,p90"), 3, Fixtures.tempDir())
         try refusal([parts[0], other[1], parts[2]], "\(other[1]): is a part of a different run than \(parts[0]): other options (stats:")
+        // An output that is an input of the run (the zones), or a part.
+        let zonesCopy = "\(dir)/zones.json"
+        try FileManager.default.copyItem(atPath: townships, toPath: zonesCopy)
+        let own = try runParts(zonesArgs(["rain=\(rain)"], stats: "count").map { $0 == townships ? zonesCopy : $0 }, 1, Fixtures.tempDir())
+        let over = try runGeotool(["merge", own[0], "--quiet", "-o", zonesCopy])
+        XCTAssertNotEqual(over.status, 0)
+        XCTAssertTrue(over.stderr.contains(zonesCopy), over.stderr)
+        XCTAssertEqual(bytes(zonesCopy), bytes(townships), "the zones are untouched")
         // Parts of another N.
         let four = try runParts(args, 4, Fixtures.tempDir())
         try refusal([parts[0], four[1], parts[2]], "\(four[1]): is part 1/4")
