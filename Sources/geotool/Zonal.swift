@@ -226,6 +226,8 @@ extension Zonal {
     /// `--part I/N --partial PATH`: compute a share of the zones into a part file.
     func runPart(_ job: ZonalJob, _ index: PartIndex, to path: String) throws {
         try OutputSafety.prepare(inputs: job.inputPaths, outputs: [.init(path, option: "--partial")])
+        let shaping = [format != "wide" ? "--format" : nil, hxl ? "--hxl" : nil, bom ? "--bom" : nil, noFormulaGuard ? "--no-formula-guard" : nil].compactMap { $0 }
+        if !shaping.isEmpty { warn("\(shaping.joined(separator: ", ")): the table's shape is chosen when the parts are merged (geotool merge ... \(shaping.joined(separator: " ")) -o OUT); a part file holds only accumulators") }
         let started = Date()
         let hashes = InputHashes(paths: job.inputPaths)
         let bar = ProgressBar(enabled: !quiet)

@@ -220,6 +220,9 @@ final class MergeTests: XCTestCase {
         XCTAssertNotEqual(alone.status, 0)
         XCTAssertTrue(alone.stderr.contains("--part I/N and --partial PATH go together"), alone.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
+        let shaped = try runGeotool(args + ["--part", "0/1", "--partial", "\(dir)/p.part", "--format", "long", "--hxl"])
+        XCTAssertEqual(shaped.status, 0, shaped.stderr)
+        XCTAssertTrue(shaped.stderr.contains("warning: --format, --hxl: the table's shape is chosen when the parts are merged"), shaped.stderr)
     }
 
     /// A part killed mid-way leaves no part file; run again alone, it merges to the same bytes.
