@@ -91,8 +91,8 @@ public final class ZonalEngine {
             for b in b0...b1 { bucket[b].append(z) }
             lastBand[z] = b1
         }
-        // Zones that touch no cell are complete now.
-        if (rowBands?.lowerBound ?? 0) == 0 { for z in zones.indices where lastBand[z] < 0 { sink(z, 0, template) } }
+        // Zones that touch no cell are complete now (in a rows part: the one holding band 0).
+        if rowBands?.contains(0) != false { for z in zones.indices where lastBand[z] < 0 { sink(z, 0, template) } }
         let work = (0..<nBands).filter { !bucket[$0].isEmpty && rowBands?.contains($0) != false }
         guard !work.isEmpty else { return }
         let threads = max(1, min(options.threads, work.count))

@@ -102,7 +102,7 @@ extension ZonalJob {
         let grid = p.groups[gi].grid
         let bandRows = engine(gi, p).rowsPerBand(readCols: grid.cols)
         return subset.map { z in
-            let w = GridPolygon(p.input.zones[z].geometry, on: grid).window(in: grid.full)
+            let w = PreparedZone(p.input.zones[z], on: grid).window(in: grid.full)
             return w.isEmpty ? -1 : (w.rowEnd - 1) / bandRows
         }
     }
@@ -116,7 +116,7 @@ extension ZonalJob {
         let grid = p.groups[0].grid
         let order = all.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
         let work = all.map { z -> Double in
-            let w = GridPolygon(p.input.zones[z].geometry, on: grid).window(in: grid.full)
+            let w = PreparedZone(p.input.zones[z], on: grid).window(in: grid.full)
             return Double(w.rows * w.cols) + 1
         }
         let total = work.reduce(0, +)

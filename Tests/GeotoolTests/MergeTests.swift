@@ -79,6 +79,19 @@ final class MergeTests: XCTestCase {
         try assertMergeEqualsSingle(args, counts: [2, 3, 7])
     }
 
+    /// Point, line and polygon zones and one without geometry, with buffered points too, on a
+    /// one-band-high raster: with more parts than row bands, the zone that meets no cell is
+    /// still delivered once (by the part holding band 0).
+    func testPointLineAndEmptyZonesMerge() throws {
+        let pts = Fixtures.path("points/rain.tif")
+        let mixed = ["zonal", "--zones", Fixtures.path("points/mixed.geojson"), "--id", "id", "--quiet", "--stats", "count,mean,max",
+                     "--raster", "r=\(pts)"]
+        try assertMergeEqualsSingle(mixed, counts: [2, 3])
+        let discs = ["zonal", "--zones", Fixtures.path("points/buffered.geojson"), "--id", "id", "--quiet", "--stats", "count,mean,coverage",
+                     "--raster", "r=\(pts)", "--buffer", "2km"]
+        try assertMergeEqualsSingle(discs, counts: [2, 3])
+    }
+
     func testStandardOutputMerge() throws {
         let args = zonesArgs(["rain=\(rain)"], stats: "count,mean,p90", ["--rollup", "ST_PCODE"])
         let single = try runGeotool(args + ["-o", "-"])
