@@ -56,6 +56,11 @@ public final class Raster: RasterSource {
         self.path = path
         var gt = [Double](repeating: 0, count: 6)
         let cols = Int(GDALGetRasterXSize(h)), rows = Int(GDALGetRasterYSize(h))
+        // A file of several variables (NetCDF, Zarr) opens as a bandless container of them.
+        if GDALGetRasterCount(h) == 0, let vars = try? rasterVariables(path: path).variables, !vars.isEmpty {
+            GDALClose(h)
+            throw GeoKitError.input(path, "holds \(vars.count) variables (\(vars.map(\.name).joined(separator: ", "))); choose one, e.g. \(vars[0].dataset)")
+        }
         if GDALGetGeoTransform(h, &gt) != CE_None {
             GDALClose(h)
             throw GeoKitError.input(path, "raster has no georeferencing (geotransform)")

@@ -64,6 +64,9 @@ struct Zonal: ParsableCommand {
     @Option(name: .customLong("raster"), help: ArgumentHelp("Raster to summarise, NAME=PATH[:BAND]; repeat for more. Without :BAND every band is used.", valueName: "NAME=PATH[:BAND]"))
     var rasters: [String] = []
 
+    @Option(name: .customLong("var"), help: ArgumentHelp("Variables of the NetCDF files or Zarr stores given to --raster, comma-separated (columns NAME_var when several).", valueName: "VAR[,VAR...]"))
+    var variables: String?
+
     @Option(help: "Comma-separated statistics (see above).")
     var stats: String = "count,mean"
 
@@ -123,6 +126,7 @@ struct Zonal: ParsableCommand {
 
     func validate() throws {
         if rasters.isEmpty { throw ValidationError("give at least one --raster NAME=PATH[:BAND]") }
+        if variables != nil && variableList.isEmpty { throw ValidationError("--var takes variable names, e.g. --var precip,tmax") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
         if TableFormat(rawValue: format) == nil {
@@ -150,12 +154,16 @@ struct Zonal: ParsableCommand {
         if let f = minCoverage, !(f >= 0 && f <= 1) { throw ValidationError("--min-coverage takes a share between 0 and 1") }
     }
 
+    var variableList: [String] {
+        (variables ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     func run() throws {
         do {
             let statList = try stats.split(separator: ",").map { try Statistic(parsing: String($0)) }
             var job = ZonalJob(zonesPath: zones, layer: layer, idField: id,
                                includeFields: includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? [],
-                               rasters: try rasters.map(RasterSpec.init(parsing:)),
+                               rasters: try resolveVariables(rasters.map(RasterSpec.init(parsing:)), variables: variableList),
                                weights: try weights.map(RasterSpec.init(parsing:)),
                                stats: statList, method: parseMethod(method)!)
             job.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
