@@ -42,13 +42,24 @@ public final class Raster: RasterSource {
     public let grid: Grid
     public let bands: [BandInfo]
 
+    /// The Zarr array behind `handle`, kept open as long as its classic view.
+    let multidim: MultidimArray?
+
     public init(path: String) throws {
         GDAL.initialize()
         CPLErrorReset()
         let flags = UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
-        guard let h = GDALOpenEx(path, flags, nil, nil, nil) else {
-            if !FileManager.default.fileExists(atPath: path) && !path.hasPrefix("/vsi") {
+        // GDAL 3.6 opens a 3-D Zarr array as a raster only slice by slice: through the
+        // multidimensional API it is one raster with a band per time step.
+        let md = path.uppercased().hasPrefix("ZARR:") ? MultidimArray(file: datasetFile(path), array: variableName(ofDataset: path)) : nil
+        multidim = md
+        guard let h = md?.classicView() ?? (md == nil ? GDALOpenEx(path, flags, nil, nil, nil) : nil) else {
+            let file = datasetFile(path)
+            if !FileManager.default.fileExists(atPath: file) && !file.hasPrefix("/vsi") {
                 throw GeoKitError.input(path, "no such file")
+            }
+            if md == nil && path.uppercased().hasPrefix("ZARR:") {
+                throw GeoKitError.input(path, "no array '\(variableName(ofDataset: path))' in the Zarr store (or not one GDAL reads)")
             }
             throw GeoKitError.input(path, "not a raster GDAL can read (\(GDAL.lastError("unrecognised format")))")
         }
@@ -121,7 +132,8 @@ public final class Raster: RasterSource {
     }
 
     public var driverName: String {
-        GDALGetDriverShortName(GDALGetDatasetDriver(handle)).map { String(cString: $0) } ?? "?"
+        if multidim != nil { return "Zarr (multidimensional)" }
+        return GDALGetDriverShortName(GDALGetDatasetDriver(handle)).map { String(cString: $0) } ?? "?"
     }
 
     /// Read `window` of band `band` (1-based) as `type` into `buffer` (row-major, tightly packed).

@@ -43,6 +43,10 @@ public func rasterVariables(path: String) throws -> (variables: [RasterVariable]
             i += 1
         }
     }
+    // A Zarr store lists its coordinate arrays (lat, lon, time) too: keep the gridded ones.
+    if out.contains(where: { $0.dataset.uppercased().hasPrefix("ZARR:") }), let gridded = MultidimArray.griddedArrays(file: path) {
+        out = out.filter { gridded.contains($0.name) }
+    }
     if out.isEmpty, GDALGetRasterCount(h) > 0,
        let v = GDALGetMetadataItem(GDALGetRasterBand(h, 1), "NETCDF_VARNAME", nil).map({ String(cString: $0) }) {
         out.append(RasterVariable(name: v, dataset: "NETCDF:\"\(path)\":\(v)"))
