@@ -184,6 +184,9 @@ public final class Raster: RasterSource {
     /// a grid in the same CRS. Cells outside this raster get NaN. Used for weights whose grid
     /// differs from the value grid.
     public func readResampled(band: Int, onto target: Grid, window: Window, into out: UnsafeMutablePointer<Double>) throws {
+        if WeightAggregation.applies(fine: grid, target: target) {
+            return try readAggregated(band: band, onto: target, window: window, into: out)
+        }
         let n = window.cellCount
         out.initialize(repeating: .nan, count: n)
         // Map extent of the target window, in this raster's pixel coordinates.
@@ -213,6 +216,31 @@ public final class Raster: RasterSource {
                                  out + tr0 * window.cols + tc0, Int32(tc1 - tc0), Int32(tr1 - tr0), GDT_Float64,
                                  8, GSpacing(8 * window.cols), &extra)
         if err != CE_None { throw GeoKitError.io(path, "cannot read band \(band): \(GDAL.lastError("read error"))") }
+    }
+
+    /// Finer cells summed onto the cells of `window` of `target` by area share (see
+    /// `WeightAggregation`), reading the fine window in strips of about a million cells.
+    private func readAggregated(band: Int, onto target: Grid, window: Window, into out: UnsafeMutablePointer<Double>) throws {
+        out.initialize(repeating: .nan, count: window.cellCount)
+        let agg = WeightAggregation(fine: grid, target: target, window: window)
+        let fw = agg.fineWindow
+        guard !fw.isEmpty else { return }
+        let b = GDALGetRasterBand(handle, Int32(band))
+        let nodata = bands[band - 1].nodata
+        let strip = max(1, min(fw.rows, (1 << 20) / max(1, fw.cols)))
+        var buffer = [Double](repeating: 0, count: strip * fw.cols)
+        var r = fw.row
+        while r < fw.rowEnd {
+            let rows = min(strip, fw.rowEnd - r)
+            try buffer.withUnsafeMutableBufferPointer { buf in
+                let err = GDALRasterIO(b, GF_Read, Int32(fw.col), Int32(r), Int32(fw.cols), Int32(rows),
+                                       buf.baseAddress, Int32(fw.cols), Int32(rows), GDT_Float64, 0, 0)
+                if err != CE_None { throw GeoKitError.io(path, "cannot read band \(band): \(GDAL.lastError("read error"))") }
+                if let nodata { for i in 0..<(rows * fw.cols) where buf[i] == nodata { buf[i] = .nan } }
+                agg.accumulate(rows: r..<(r + rows), values: buf.baseAddress!, into: out)
+            }
+            r += rows
+        }
     }
 
     /// A human summary for `geotool info`.
