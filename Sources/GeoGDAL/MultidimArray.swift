@@ -24,6 +24,7 @@ package final class MultidimArray {
     }
 
     deinit {
+        if let flipped { GDALMDArrayRelease(flipped) }
         GDALMDArrayRelease(array)
         GDALGroupRelease(root)
         GDALClose(dataset)
@@ -57,7 +58,52 @@ package final class MultidimArray {
     func classicView() -> GDALDatasetH? {
         let n = GDALMDArrayGetDimensionCount(array)
         guard n >= 2 else { return nil }
-        return GDALMDArrayAsClassicDataset(array, n - 1, n - 2)
+        // Latitudes stored south to north (common in xarray output) would make a south-up
+        // raster: view the y dimension reversed, which reverses its coordinate too.
+        if flipped == nil && yAscending(dimensionCount: n) {
+            flipped = GDALMDArrayGetView(array, "[" + String(repeating: ":,", count: n - 2) + "::-1,:]")
+        }
+        return GDALMDArrayAsClassicDataset(flipped ?? array, n - 1, n - 2)
+    }
+
+    /// A y-reversed view of the array, kept as long as this object.
+    private var flipped: GDALMDArrayH?
+
+    /// Whether the y dimension's coordinate grows with the index (south to north).
+    private func yAscending(dimensionCount n: Int) -> Bool {
+        guard let y = coordinate(n - 2), y.count >= 2 else { return false }
+        return y[1] > y[0]
+    }
+
+    /// The geotransform of the y-reversed view (GDAL gives a view none): from the cell
+    /// centres of regularly spaced x and y coordinates; nil when the array is not reversed
+    /// or a coordinate is missing or irregular.
+    func flippedGeotransform() -> [Double]? {
+        let n = GDALMDArrayGetDimensionCount(array)
+        guard flipped != nil, let x = coordinate(n - 1), let y = coordinate(n - 2), x.count >= 2, y.count >= 2 else { return nil }
+        func step(_ v: [Double]) -> Double? {
+            let s = (v[v.count - 1] - v[0]) / Double(v.count - 1)
+            // Coordinates stored as float32 are off by their rounding; more is irregular.
+            return v.indices.allSatisfy { abs(v[$0] - (v[0] + Double($0) * s)) <= 1e-3 * abs(s) } ? s : nil
+        }
+        guard let dx = step(x), let dy = step(y), dx > 0, dy > 0 else { return nil }
+        return [x[0] - dx / 2, dx, 0, y[y.count - 1] + dy / 2, 0, -dy]
+    }
+
+    /// The values of dimension `i`'s coordinate array, if it has one.
+    private func coordinate(_ i: Int) -> [Double]? {
+        var count = 0
+        guard let dims = GDALMDArrayGetDimensions(array, &count) else { return nil }
+        defer { GDALReleaseDimensions(dims, count) }
+        guard i < count, let coord = GDALDimensionGetIndexingVariable(dims[i]) else { return nil }
+        defer { GDALMDArrayRelease(coord) }
+        let n = Int(GDALDimensionGetSize(dims[i]))
+        var values = [Double](repeating: .nan, count: n)
+        var start: [GUInt64] = [0], size: [Int] = [n]
+        guard let type = GDALExtendedDataTypeCreate(GDT_Float64) else { return nil }
+        defer { GDALExtendedDataTypeRelease(type) }
+        let ok = values.withUnsafeMutableBytes { GDALMDArrayRead(coord, &start, &size, nil, nil, type, $0.baseAddress, $0.baseAddress, $0.count) }
+        return ok != 0 ? values : nil
     }
 
     /// Names and sizes of the array's dimensions, slowest first.

@@ -72,7 +72,9 @@ public final class Raster: RasterSource {
             GDALClose(h)
             throw GeoKitError.input(path, "holds \(vars.count) variables (\(vars.map(\.name).joined(separator: ", "))); choose one, e.g. \(vars[0].dataset)")
         }
-        if GDALGetGeoTransform(h, &gt) != CE_None {
+        if let flippedGT = md?.flippedGeotransform() {
+            gt = flippedGT
+        } else if GDALGetGeoTransform(h, &gt) != CE_None {
             GDALClose(h)
             throw GeoKitError.input(path, "raster has no georeferencing (geotransform)")
         }

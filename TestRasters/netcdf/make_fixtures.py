@@ -49,11 +49,15 @@ def make(name, units, calendar, values, variables=("precip",)):
     return name
 
 
-def make_zarr(name, units, calendar, values, variables=("precip",)):
+def make_zarr(name, units, calendar, values, variables=("precip",), south_up=False):
     """The same grid and values as make(), as a Zarr v2 store; time stays numbers with CF
-    attributes (xarray writes them as given, not re-encoded)."""
+    attributes (xarray writes them as given, not re-encoded). south_up stores the rows
+    south to north with ascending latitudes (as much xarray output is): the same map."""
     k, r, c = np.meshgrid(np.arange(len(values)), np.arange(4), np.arange(5), indexing="ij")
     base = (100 * k + 10 * r + c).astype("f4")
+    lats = [20.75, 20.25, 19.75, 19.25]
+    if south_up:
+        base, lats = base[:, ::-1, :], lats[::-1]
     data = {}
     for v in variables:
         a = xr.DataArray(base + (0.5 if v == "tmax" else 0), dims=("time", "lat", "lon"))
@@ -61,7 +65,7 @@ def make_zarr(name, units, calendar, values, variables=("precip",)):
         data[v] = a
     ds = xr.Dataset(data, coords={
         "time": ("time", np.asarray(values, dtype="f8"), {"units": units, "calendar": calendar, "standard_name": "time"}),
-        "lat": ("lat", [20.75, 20.25, 19.75, 19.25], {"units": "degrees_north"}),
+        "lat": ("lat", lats, {"units": "degrees_north"}),
         "lon": ("lon", [95.25, 95.75, 96.25, 96.75, 97.25], {"units": "degrees_east"})})
     path = os.path.join(HERE, name)
     if os.path.isdir(path):
@@ -110,6 +114,10 @@ def main():
     vals = cftime.date2num(mid, units, "proleptic_gregorian")
     f = make_zarr("monthly_proleptic.zarr", units, "proleptic_gregorian", vals)
     rows += [(f, i + 1, d) for i, d in enumerate(label(cftime.num2date(vals, units, "proleptic_gregorian"), True))]
+    units = "days since 2020-12-30"
+    vals = np.arange(0, 3, dtype="f8")
+    f = make_zarr("south_up.zarr", units, "standard", vals, south_up=True)
+    rows += [(f, i + 1, d) for i, d in enumerate(label(cftime.num2date(vals, units, "standard"), False))]
     make_zarr("julian.zarr", "days since 1900-01-01", "julian", np.arange(3, dtype="f8"))
     with open(os.path.join(HERE, "expected_dates.csv"), "w", newline="") as out:
         w = csv.writer(out, lineterminator="\n")

@@ -25,7 +25,7 @@ final class ZarrTimeTests: XCTestCase {
     }
 
     func testBandDatesFromTheZarrTimeCoordinate() throws {
-        for file in ["daily_noleap.zarr", "daily_360.zarr", "monthly_proleptic.zarr"] {
+        for file in ["daily_noleap.zarr", "daily_360.zarr", "monthly_proleptic.zarr", "south_up.zarr"] {
             let path = "ZARR:\"\(store(file))\":/precip"
             let r = try Raster(path: path)
             let dates = try expected(file)
@@ -41,6 +41,17 @@ final class ZarrTimeTests: XCTestCase {
         XCTAssertEqual(r.grid.cols, 5); XCTAssertEqual(r.grid.rows, 4)
         XCTAssertEqual(r.grid.left, 95.0, accuracy: 1e-12); XCTAssertEqual(r.grid.top, 21.0, accuracy: 1e-12)
         XCTAssertEqual(r.grid.dx, 0.5, accuracy: 1e-12)
+    }
+
+    /// Rows stored south to north (ascending latitudes) read as the same north-up map: the
+    /// first row is the northernmost, 100k + c in band k.
+    func testSouthUpStoreIsTheSameMap() throws {
+        let r = try Raster(path: "ZARR:\"\(store("south_up.zarr"))\":/precip")
+        XCTAssertEqual(r.grid.top, 21.0, accuracy: 1e-12); XCTAssertEqual(r.grid.left, 95.0, accuracy: 1e-12)
+        XCTAssertEqual(r.grid.dy, 0.5, accuracy: 1e-12); XCTAssertEqual(r.grid.rows, 4)
+        var cells = [Float](repeating: 0, count: 20)
+        try cells.withUnsafeMutableBytes { try r.read(band: 2, window: r.grid.full, as: .float32, into: $0.baseAddress!) }
+        XCTAssertEqual(cells, (0..<4).flatMap { row in (0..<5).map { Float(100 + 10 * row + $0) } })
     }
 
     func testTwoVariablesOfAStoreInOneRun() throws {
