@@ -12,10 +12,11 @@ import Foundation
 public struct WeightAggregation: Sendable {
     /// The fine cells that overlap the target window (clipped to the fine grid); empty if none.
     public let fineWindow: Window
-    /// Per fine column (of `fineWindow`): its first overlapping target column (relative to
-    /// the window) and the share of its width in each target column from there.
-    let colSpans: [(first: Int, shares: [Double])]
-    let rowSpans: [(first: Int, shares: [Double])]
+    /// Per fine column (of `fineWindow`), the target columns it overlaps (relative to the
+    /// window) and the share of its width in each: entries colStart[i]..<colStart[i + 1] of
+    /// colTarget and colShare (flat arrays, so the inner loop touches no reference counts).
+    let colStart: [Int], colTarget: [Int], colShare: [Double]
+    let rowStart: [Int], rowTarget: [Int], rowShare: [Double]
     let cols: Int, rows: Int
 
     /// Whether weights on `fine` are aggregated onto `target`: their cells are no larger in
@@ -39,20 +40,28 @@ public struct WeightAggregation: Sendable {
         let fr0 = max(0, Int(floor(fine.v(y0) + eps))), fr1 = min(fine.rows, Int(ceil(fine.v(y1) - eps)))
         fineWindow = Window(row: fr0, col: fc0, rows: fr1 - fr0, cols: fc1 - fc0)
         // Fine cell edges in target cells, relative to the window.
-        let colStart = (fine.left - target.left) / target.dx - Double(window.col), colStep = fine.dx / target.dx
-        let rowStart = (target.top - fine.top) / target.dy - Double(window.row), rowStep = fine.dy / target.dy
-        colSpans = (fc0..<max(fc0, fc1)).map { Self.spans(start: colStart + Double($0) * colStep, step: colStep, count: window.cols) }
-        rowSpans = (fr0..<max(fr0, fr1)).map { Self.spans(start: rowStart + Double($0) * rowStep, step: rowStep, count: window.rows) }
+        let colOrigin = (fine.left - target.left) / target.dx - Double(window.col), colStep = fine.dx / target.dx
+        let rowOrigin = (target.top - fine.top) / target.dy - Double(window.row), rowStep = fine.dy / target.dy
+        (colStart, colTarget, colShare) = Self.spans(fc0..<max(fc0, fc1), origin: colOrigin, step: colStep, count: window.cols)
+        (rowStart, rowTarget, rowShare) = Self.spans(fr0..<max(fr0, fr1), origin: rowOrigin, step: rowStep, count: window.rows)
     }
 
-    /// The target cells [a, a + step) overlaps, from the first, and the share of it in each.
-    static func spans(start a: Double, step: Double, count: Int) -> (first: Int, shares: [Double]) {
-        let b = a + step
-        // Edges within 1e-9 of a cell line are on it: no sliver shares from rounding.
-        let first = max(0, Int(floor(a + 1e-9))), last = min(count - 1, Int(ceil(b - 1e-9)) - 1)
-        guard last >= first else { return (0, []) }
-        let shares = (first...last).map { j in max(0, min(b, Double(j + 1)) - max(a, Double(j))) / step }
-        return (first, shares)
+    /// For each fine cell i of `range` (edges origin + i * step and that + step, in target
+    /// cells), the target cells it overlaps and the share of it in each, as flat arrays.
+    static func spans(_ range: Range<Int>, origin: Double, step: Double, count: Int) -> ([Int], [Int], [Double]) {
+        var start = [0], target: [Int] = [], share: [Double] = []
+        for i in range {
+            let a = origin + Double(i) * step, b = a + step
+            // Edges within 1e-9 of a cell line are on it: no sliver shares from rounding.
+            let first = max(0, Int(floor(a + 1e-9))), last = min(count - 1, Int(ceil(b - 1e-9)) - 1)
+            if last >= first {
+                for j in first...last {
+                    target.append(j); share.append(max(0, min(b, Double(j + 1)) - max(a, Double(j))) / step)
+                }
+            }
+            start.append(target.count)
+        }
+        return (start, target, share)
     }
 
     /// Add the fine cells of rows `rows` (of the fine grid, within `fineWindow`) whose values
@@ -60,27 +69,30 @@ public struct WeightAggregation: Sendable {
     /// target window's cells). `out` starts all NaN; a cell becomes a number when a valid
     /// fine cell first overlaps it. Call for successive strips to bound memory.
     public func accumulate(rows: Range<Int>, values: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
-        var line = [Double](repeating: .nan, count: cols)
-        for fr in rows {
-            let rs = rowSpans[fr - fineWindow.row]
-            guard !rs.shares.isEmpty else { continue }
-            for j in 0..<cols { line[j] = .nan }
-            let src = values + (fr - rows.lowerBound) * fineWindow.cols
-            for fc in 0..<fineWindow.cols {
-                let w = src[fc]
-                guard !w.isNaN else { continue }
-                let cs = colSpans[fc]
-                for (k, s) in cs.shares.enumerated() {
-                    let j = cs.first + k
-                    line[j] = (line[j].isNaN ? 0 : line[j]) + w * s
+        let line = UnsafeMutablePointer<Double>.allocate(capacity: max(1, cols))
+        defer { line.deallocate() }
+        colStart.withUnsafeBufferPointer { cs in colTarget.withUnsafeBufferPointer { ct in colShare.withUnsafeBufferPointer { csh in
+            for fr in rows {
+                let ri = fr - fineWindow.row
+                let r0 = rowStart[ri], r1 = rowStart[ri + 1]
+                guard r1 > r0 else { continue }
+                line.update(repeating: .nan, count: cols)
+                let src = values + (fr - rows.lowerBound) * fineWindow.cols
+                for fc in 0..<fineWindow.cols {
+                    let w = src[fc]
+                    guard !w.isNaN else { continue }
+                    for k in cs[fc]..<cs[fc + 1] {
+                        let j = ct[k], old = line[j]
+                        line[j] = (old.isNaN ? 0 : old) + w * csh[k]
+                    }
+                }
+                for k in r0..<r1 {
+                    let row = out + rowTarget[k] * cols, s = rowShare[k]
+                    for j in 0..<cols where !line[j].isNaN {
+                        row[j] = (row[j].isNaN ? 0 : row[j]) + line[j] * s
+                    }
                 }
             }
-            for (k, s) in rs.shares.enumerated() {
-                let row = out + (rs.first + k) * cols
-                for j in 0..<cols where !line[j].isNaN {
-                    row[j] = (row[j].isNaN ? 0 : row[j]) + line[j] * s
-                }
-            }
-        }
+        } } }
     }
 }
