@@ -27,11 +27,13 @@ public func resolveVariables(_ specs: [RasterSpec], variables: [String]) throws 
         if known.isEmpty { out.append(spec); continue }
         used = true
         if variables.isEmpty {
+            // A file GDAL opens with bands of its own is read as before.
+            if hasBands { out.append(spec); continue }
             if known.count > 1 {
                 let names = known.map(\.name)
                 throw GeoKitError.input(spec.path, "holds \(known.count) variables (\(names.joined(separator: ", "))); choose with --var \(names[0]) (several: --var \(names.prefix(2).joined(separator: ","))) or --raster NAME=\(known[0].dataset)")
             }
-            if !hasBands { out.append(renamed(spec, variable: known[0], several: false)) } else { out.append(spec) }
+            out.append(renamed(spec, variable: known[0], several: false))
             continue
         }
         for v in variables {
