@@ -42,7 +42,9 @@ public struct RasterSpec: Sendable, Equatable {
             }
             self.init(name: name, path: rest, band: band)
         } else {
-            let stem = ((rest as NSString).lastPathComponent as NSString).deletingPathExtension
+            // A variable of a file (NETCDF:"f.nc":precip) is named after the variable.
+            let stem = datasetFile(rest) != rest ? variableName(ofDataset: rest)
+                : ((rest as NSString).lastPathComponent as NSString).deletingPathExtension
             let clean = columnName(stem)
             self.init(name: clean, path: rest, band: band)
             if clean != stem { sanitisedFrom = stem }

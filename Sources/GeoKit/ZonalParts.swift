@@ -77,7 +77,7 @@ extension ZonalJob {
               let rasters = o["rasters"] as? [String], let stats = o["stats"] as? [String],
               let method = (o["method"] as? String).flatMap(CoverageMethod.init(rawValue:)) else { throw bad }
         self.init(zonesPath: zones, layer: o["layer"] as? String, idField: id, includeFields: include,
-                  rasters: try rasters.map(RasterSpec.init(parsing:)), weights: try (o["weights"] as? String).map(RasterSpec.init(parsing:)),
+                  rasters: try RasterSpec.parsingRecorded(rasters), weights: try (o["weights"] as? String).map(RasterSpec.init(parsing:)),
                   stats: try stats.map(Statistic.init(parsing:)), method: method)
         rollup = o["rollup"] as? [String] ?? []
         allowDuplicateIDs = o["allow_duplicate_ids"] as? Bool ?? false
@@ -178,5 +178,24 @@ extension ZonalJob {
             ])
         }
         return (zoneCount, p.input.warnings + GDALMessages.shared.drain())
+    }
+}
+
+extension RasterSpec {
+    /// The rasters as a part file records them (`given`): the variables chosen with `--var`
+    /// read `NAME=file.nc --var precip`, one after another, and are resolved again together,
+    /// so they get the same names (NAME_precip when several).
+    static func parsingRecorded(_ texts: [String]) throws -> [RasterSpec] {
+        var out: [RasterSpec] = [], i = 0
+        while i < texts.count {
+            guard let r = texts[i].range(of: " --var ", options: .backwards) else { out.append(try RasterSpec(parsing: texts[i])); i += 1; continue }
+            let base = String(texts[i][..<r.lowerBound])
+            var vars: [String] = [], given: [String] = []
+            while i < texts.count, let r2 = texts[i].range(of: " --var ", options: .backwards), texts[i][..<r2.lowerBound] == base {
+                vars.append(String(texts[i][r2.upperBound...])); given.append(texts[i]); i += 1
+            }
+            out += try zip(resolveVariables([RasterSpec(parsing: base)], variables: vars), given).map { var s = $0; s.given = $1; return s }
+        }
+        return out
     }
 }

@@ -66,6 +66,9 @@ struct Zonal: ParsableCommand {
     @Option(name: .customLong("raster"), help: ArgumentHelp("Raster to summarise, NAME=PATH[:BAND]; repeat for more. Without :BAND every band is used.", valueName: "NAME=PATH[:BAND]"))
     var rasters: [String] = []
 
+    @Option(name: .customLong("var"), help: ArgumentHelp("Variables of the NetCDF files or Zarr stores given to --raster, comma-separated (columns NAME_var when several).", valueName: "VAR[,VAR...]"))
+    var variables: String?
+
     @Option(help: "Comma-separated statistics (see above).")
     var stats: String = "count,mean"
 
@@ -148,6 +151,7 @@ struct Zonal: ParsableCommand {
         } else if outputOption == nil {
             throw ValidationError("missing -o OUTPUT (or --part I/N --partial PATH for one part of a distributed run)")
         }
+        if variables != nil && variableList.isEmpty { throw ValidationError("--var takes variable names, e.g. --var precip,tmax") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
         if TableFormat(rawValue: format) == nil {
@@ -180,12 +184,16 @@ struct Zonal: ParsableCommand {
         }
     }
 
+    var variableList: [String] {
+        (variables ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     func run() throws {
         do {
             let statList = try stats.split(separator: ",").map { try Statistic(parsing: String($0)) }
             var job = ZonalJob(zonesPath: zones, layer: layer, idField: id,
                                includeFields: includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? [],
-                               rasters: try rasters.map(RasterSpec.init(parsing:)),
+                               rasters: try resolveVariables(rasters.map(RasterSpec.init(parsing:)), variables: variableList),
                                weights: try weights.map(RasterSpec.init(parsing:)),
                                stats: statList, method: parseMethod(method)!)
             job.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount

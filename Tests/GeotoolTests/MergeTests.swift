@@ -92,6 +92,14 @@ final class MergeTests: XCTestCase {
         try assertMergeEqualsSingle(discs, counts: [2, 3])
     }
 
+    /// Variables chosen with --var from one NetCDF file: the merge resolves them again, with
+    /// the same names (NAME_var) and dates as the single run.
+    func testNetCDFVariablesMerge() throws {
+        let nc = Fixtures.path("netcdf/monthly_standard.nc")
+        let args = ["zonal", "--zones", townships, "--id", "TS_PCODE", "--quiet", "--stats", "mean,max", "--raster", "p=\(nc)", "--var", "precip,tmax"]
+        try assertMergeEqualsSingle(args, counts: [2], tableArgs: ["--format", "long"])
+    }
+
     func testStandardOutputMerge() throws {
         let args = zonesArgs(["rain=\(rain)"], stats: "count,mean,p90", ["--rollup", "ST_PCODE"])
         let single = try runGeotool(args + ["-o", "-"])
