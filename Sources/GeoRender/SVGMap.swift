@@ -309,20 +309,9 @@ package func labelSpot(_ rings: [[Point]]) -> (x: Double, y: Double, width: Doub
         ymin = min(ymin, p.y); ymax = max(ymax, p.y)
     }
     let y = a != 0 ? cy / (3 * a) : (ymin + ymax) / 2
-    var xs: [Double] = []
-    for r in rings {
-        for i in 0..<r.count {
-            let p = r[i], q = r[(i + 1) % r.count]
-            if (p.y <= y) != (q.y <= y) { xs.append(p.x + (y - p.y) / (q.y - p.y) * (q.x - p.x)) }
-        }
-    }
-    xs.sort()
+    // The widest stretch; the first of equal ones.
     var best: (Double, Double)? = nil
-    var i = 0
-    while i + 1 < xs.count {
-        if best == nil || xs[i + 1] - xs[i] > best!.1 - best!.0 { best = (xs[i], xs[i + 1]) }
-        i += 2
-    }
+    for st in insideStretches(rings, y: y) where best == nil || st.1 - st.0 > best!.1 - best!.0 { best = st }
     guard let (x0, x1) = best else { return nil }
     return ((x0 + x1) / 2, y, x1 - x0, ymax - ymin)
 }

@@ -84,17 +84,7 @@ struct Map: ParsableCommand {
     @Option(name: .customLong("legend-title"), help: "Legend heading (default: the column name).")
     var legendTitle: String?
 
-    @Option(help: ArgumentHelp("Data source printed under the map, e.g. \"CHIRPS v2, UCSB\" (default: the sources in the table's sidecar; \"\" for none).", valueName: "TEXT"))
-    var source: String?
-
-    @Option(help: ArgumentHelp("Class breaks, ascending, e.g. 50,100,200: classes <= 50, 50-100, 100-200, > 200 (replaces --classes and --scheme).", valueName: "B1,B2,..."))
-    var breaks: String?
-
-    @Option(help: ArgumentHelp("Boundaries of a coarser level to draw over the units, with their names (e.g. states.json).", valueName: "ZONES"))
-    var outline: String?
-
-    @Option(name: .customLong("outline-name"), help: ArgumentHelp("Field naming the outline's features (default: ST for ST_PCODE, else NAME...).", valueName: "FIELD"))
-    var outlineName: String?
+    @OptionGroup var printing: PrintOptions
 
     @Option(help: "Zone field to label units with where the label fits (e.g. TS).")
     var labels: String?
@@ -120,8 +110,6 @@ struct Map: ParsableCommand {
         if size < 100 || size > 10000 { throw ValidationError("--size must be between 100 and 10000 (pixels)") }
         if !(pngScale > 0 && pngScale <= 8) { throw ValidationError("--png-scale must be between 0 and 8") }
         if let m = minCoverage, !(m >= 0 && m <= 1) { throw ValidationError("--min-coverage must be between 0 and 1") }
-        if let b = breaks { do { _ = try parseBreaks(b) } catch let e as GeoKitError { throw ValidationError(e.messageWithHint) } }
-        if outlineName != nil && outline == nil { throw ValidationError("--outline-name needs --outline (the boundaries to draw)") }
         let ext = (output as NSString).pathExtension.lowercased()
         if !["svg", "png"].contains(ext) { throw ValidationError("\(output): unknown output format; use .svg or .png") }
     }
@@ -129,7 +117,7 @@ struct Map: ParsableCommand {
     func run() throws {
         do {
             // Refuse an output that is an input (the table, its sidecar, the zones), before any work.
-            try OutputSafety.prepare(inputs: [table, zones] + (outline.map { [$0] } ?? []) + tableSidecars(table), outputs: [.init(output)])
+            try OutputSafety.prepare(inputs: [table, zones] + (printing.outline.map { [$0] } ?? []) + tableSidecars(table), outputs: [.init(output)])
             let png = (output as NSString).pathExtension.lowercased() == "png"
             let rsvg = png ? try findRsvgConvert() : nil
             let model = try IndicatorTable.read(table, idHint: id)
@@ -161,16 +149,16 @@ struct Map: ParsableCommand {
                 insufficient = z
             }
             let pal = palette.flatMap(Palette.init(named:)) ?? Palette(named: "YlOrRd")!
-            let c = try breaks.map { Classification(values: values, breaks: try parseBreaks($0), palette: pal) }
+            let c = try printing.breaks.map { Classification(values: values, breaks: try parseBreaks($0), palette: pal) }
                 ?? Classification(values: values, classes: classes, scheme: ClassScheme(rawValue: scheme)!, palette: pal)
-            if breaks == nil && c.classCount < classes {
+            if printing.breaks == nil && c.classCount < classes {
                 warn("\(series.label): only \(c.classCount) distinct class(es) with --scheme \(scheme) (tied values)")
             }
             var o = MapOptions()
             o.title = title ?? series.label
             o.legendTitle = legendTitle ?? series.label
-            o.source = source ?? defaultSource(meta)
-            if let outline { o.outline = try readOutline(outline, nameField: outlineName, on: geometry) }
+            o.source = printing.source ?? defaultSource(meta)
+            if let outline = printing.outline { o.outline = try readOutline(outline, nameField: printing.outlineName, on: geometry) }
             if let d = series.description { o.subtitle = d }
             o.unit = series.unit ?? meta?.unit(of: series.label)
             o.insufficient = insufficient
