@@ -8,6 +8,8 @@
 set -euo pipefail
 pkgs=(libgdal-dev libgeos-dev libproj-dev libssl-dev pkg-config librsvg2-bin)
 if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin qgis python3-qgis); fi
+# The distributed tests start a one-node Slurm cluster (docs/distributed.md).
+if [ "${1:-}" = "test" ]; then pkgs+=(slurm-wlm munge); fi
 need=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
@@ -26,4 +28,9 @@ if [ "${1:-}" = "test" ] && ! python3 -c "import frictionless" >/dev/null 2>&1; 
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-pip >/dev/null
     fi
     pip3 install -q frictionless 2>/dev/null || pip3 install -q --break-system-packages frictionless
+fi
+# The object-storage tests run a local S3 server (moto) and upload with boto3.
+if [ "${1:-}" = "test" ] && ! command -v moto_server >/dev/null 2>&1; then
+    echo "setup: installing the moto[server] Python package" >&2
+    pip3 install -q "moto[server]" 2>/dev/null || pip3 install -q --break-system-packages "moto[server]"
 fi

@@ -239,11 +239,6 @@ func didYouMean(_ word: String, _ known: [String], prefix: String = "") -> Strin
     return " (did you mean '\(prefix)\(s)'?)"
 }
 
-func shellQuote(_ s: String) -> String {
-    if s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }) && !s.isEmpty { return s }
-    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
-}
-
 /// Phase times on stderr when GEOTOOL_TIMING is set (for profiling).
 func timing(_ phase: String, _ start: Date) {
     guard ProcessInfo.processInfo.environment["GEOTOOL_TIMING"] != nil else { return }
