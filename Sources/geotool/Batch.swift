@@ -37,7 +37,11 @@ struct Batch: ParsableCommand {
     @Flag(help: "No progress and no summary on stderr (errors and warnings only).")
     var quiet = false
 
+    @OptionGroup(title: "Running in parts on Slurm or Kubernetes")
+    var distributed: EmitOptions
+
     func validate() throws {
+        if distributed.emit != nil && dryRun { throw ValidationError("--emit prints a job script and --dry-run a plan: give one of them") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
         if batchSize < 0 { throw ValidationError("--batch-size must be 0 (automatic) or more") }
@@ -47,6 +51,15 @@ struct Batch: ParsableCommand {
         do {
             let started = Date()
             let m = try BatchManifest(path: manifest)
+            // The manifest is read first: a script for a broken one would fail on the cluster.
+            if distributed.emit != nil {
+                let path = absolutePath(manifest, cwd: FileManager.default.currentDirectoryPath)
+                let args = ["batch", path] + (threads.map { ["--threads", "\($0)"] } ?? []) + ["--max-memory", "\(maxMemory)"] +
+                    (batchSize > 0 ? ["--batch-size", "\(batchSize)"] : []) + (quiet ? ["--quiet"] : [])
+                try distributed.print(.batch(manifest: path), arguments: args, threads: threads, maxMemoryMB: maxMemory,
+                                      defaultName: "geotool-" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension, partDir: path + ".parts")
+                return
+            }
             var opts = BatchOptions()
             opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
             opts.maxMemory = maxMemory << 20

@@ -121,7 +121,11 @@ struct Zonal: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with zone geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output.")
     var output: String
 
+    @OptionGroup(title: "Running in parts on Slurm or Kubernetes")
+    var distributed: EmitOptions
+
     func validate() throws {
+        if distributed.emit != nil && output == "-" { throw ValidationError("--emit: the merged table needs a file (-o out.csv), not standard output") }
         if rasters.isEmpty { throw ValidationError("give at least one --raster NAME=PATH[:BAND]") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
@@ -152,6 +156,17 @@ struct Zonal: ParsableCommand {
 
     func run() throws {
         do {
+            if distributed.emit != nil {
+                try OutputSafety.check(inputs: [], outputs: [.init(output)])
+                let cwd = FileManager.default.currentDirectoryPath
+                let args = jobArguments(Array(CommandLine.arguments.dropFirst()), cwd: cwd, drop: EmitOptions.names,
+                                        pathOptions: ["--zones", "--gazetteer", "-o", "--output"], specOptions: ["--raster", "--weights"])
+                let merge = (format == "wide" ? [] : ["--format", format]) + (hxl ? ["--hxl"] : []) + (bom ? ["--bom"] : [])
+                let out = absolutePath(output, cwd: cwd)
+                try distributed.print(.zonal(output: out, mergeOptions: merge), arguments: args, threads: threads, maxMemoryMB: maxMemory,
+                                      defaultName: "geotool-" + ((out as NSString).lastPathComponent as NSString).deletingPathExtension, partDir: out + ".parts")
+                return
+            }
             let statList = try stats.split(separator: ",").map { try Statistic(parsing: String($0)) }
             var job = ZonalJob(zonesPath: zones, layer: layer, idField: id,
                                includeFields: includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? [],
