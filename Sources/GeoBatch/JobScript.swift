@@ -159,7 +159,16 @@ extension DistributedJob {
         exec \(merge)
         GEOTOOL_JOB
         )
-        echo "geotool: parts: job $array_job; merge: job ${merge_job%%;*}, writes \(done.replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "$", with: "\\$").replacingOccurrences(of: "`", with: "\\`"))" >&2
+        merge_job=${merge_job%%;*}
+        # sbatch --wait exits 0 for a merge cancelled because a part failed: ask its state.
+        if [ ${#wait_flag[@]} -gt 0 ]; then
+            state=$(scontrol show job "$merge_job" -o 2>/dev/null | grep -o 'JobState=[A-Z_]*' || true)
+            if [ "$state" != JobState=COMPLETED ]; then
+                echo "geotool: the merge (job $merge_job) did not complete (${state:-state unknown}): a part failed? See \(partDir.replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "$", with: "\\$").replacingOccurrences(of: "`", with: "\\`"))/logs" >&2
+                exit 1
+            fi
+        fi
+        echo "geotool: parts: job $array_job; merge: job $merge_job, writes \(done.replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "$", with: "\\$").replacingOccurrences(of: "`", with: "\\`"))" >&2
 
         """
     }
