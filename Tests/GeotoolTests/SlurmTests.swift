@@ -55,7 +55,7 @@ final class SlurmTests: XCTestCase {
             try FileManager.default.createDirectory(atPath: d + "/" + run, withIntermediateDirectories: true)
             try """
             zones: {path: \(Fixtures.path("mimu/townships.json")), id: TS_PCODE, include: [TS, ST_PCODE]}
-            output: out
+            output: {dir: out}
             indicators:
               - name: rain
                 source: \(Fixtures.path("mimu/rainfall_dekad.tif"))
