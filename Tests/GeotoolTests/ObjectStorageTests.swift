@@ -69,6 +69,35 @@ final class ObjectStorageTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: d + "/x.csv"))
     }
 
+    /// Batch over S3: the manifest's inputs are objects; a rerun sees them unchanged by
+    /// their ETag, and recomputes when the object is replaced by other bytes.
+    func testBatchOverS3RerunsOnlyWhenTheObjectChanges() throws {
+        let (s3, d) = try serverWithData()
+        defer { s3.stop() }
+        try """
+        zones: {path: /vsis3/geo/zones.geojson, id: TS_PCODE}
+        output: {dir: out}
+        indicators:
+          - name: rain
+            source: /vsis3/geo/rain_cog.tif
+            stats: [count, mean]
+
+        """.write(toFile: d + "/m.yaml", atomically: true, encoding: .utf8)
+        let batch = { try runGeotool(["batch", d + "/m.yaml", "--threads", "1"], environment: self.environment(s3)) }
+        let first = try batch()
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stderr.contains("computed 1 band(s) of 1 file(s)"), first.stderr)
+        let again = try batch()
+        XCTAssertTrue(again.stderr.contains("nothing changed"), again.stderr)
+        // Other bytes under the same key (the original, not cloud-optimized, GeoTIFF): a new ETag.
+        try s3.python("s3.upload_file(\"\(Self.rain)\", \"geo\", \"rain_cog.tif\")")
+        let changed = try batch()
+        XCTAssertEqual(changed.status, 0, changed.stderr)
+        XCTAssertTrue(changed.stderr.contains("computed 1 band(s) of 1 file(s)"), changed.stderr)
+        let side = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: d + "/out/rain.csv.datapackage.json"))) as! [String: Any]
+        XCTAssertEqual((side["rasters"] as? [[String: Any]])?.first?["etag"] as? String, try s3.etag("geo", "rain_cog.tif"))
+    }
+
     /// Four parts read over S3 and merged give the local single run's bytes (needs `geotool
     /// merge`, issue 14's partial results).
     func testFourPartsOverS3MergeToTheLocalRun() throws {
