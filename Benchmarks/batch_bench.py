@@ -11,9 +11,15 @@ exactextract: exact_extract(VRT, gdf, ["mean"], output="pandas") on a VRT stacki
 monthly files as 516 bands (gdalbuildvrt -separate): one call, coverage computed once, as
 geotool's first run does. (--ee-per-file also times one call per file on a sample.)
 
+Parts mode (--parts 2,4): the 515 files computed by one `geotool batch` run, then for each
+N by `--part 0/N` ... `--part N-1/N` run one after the other and `--merge`: each part's and
+the merge's time and peak memory, the total against the single run, and the merged table's
+SHA-256 against the single run's (they must be equal).
+
 Usage: python3 Benchmarks/batch_bench.py [--geotool PATH] [--repeats 3] [--format long|wide]
+       python3 Benchmarks/batch_bench.py --parts 2,4 [--data /work/bench-data]
 """
-import argparse, os, shutil, statistics, subprocess, sys, time
+import argparse, hashlib, os, shutil, statistics, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "bench-data")
@@ -70,7 +76,59 @@ def run(cmd):
     return dt, p.stderr.strip().splitlines()[-1] if p.stderr.strip() else ""
 
 
+def run_measured(cmd):
+    """Run cmd; (seconds, peak RSS in MB, last stderr line)."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    dt = time.perf_counter() - t
+    if status != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{err}")
+    lines = err.strip().splitlines()
+    return dt, ru.ru_maxrss / 1024, lines[-1] if lines else ""
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for b in iter(lambda: f.read(1 << 22), b""):
+            h.update(b)
+    return h.hexdigest()
+
+
+def parts_mode(a, work, m, counts):
+    """Single run, then N parts run sequentially + merge, per N: times, memory, same bytes."""
+    out = os.path.join(work, "out")
+    table = os.path.join(out, "precip.csv")
+    print(f"load average at start: {os.getloadavg()}", flush=True)
+    shutil.rmtree(out, ignore_errors=True)
+    single, mem, msg = run_measured([a.geotool, "batch", m])
+    want = sha256(table)
+    print(f"single run (515 files): {single:.2f} s, peak {mem:.0f} MB  [{msg}]", flush=True)
+    rows = [("single run", single, mem)]
+    for n in counts:
+        shutil.rmtree(out, ignore_errors=True)
+        total = 0.0
+        for i in range(n):
+            dt, mem, msg = run_measured([a.geotool, "batch", m, "--part", f"{i}/{n}"])
+            total += dt
+            rows.append((f"N={n} part {i}", dt, mem))
+            print(f"N={n} part {i}/{n}: {dt:.2f} s, peak {mem:.0f} MB  [{msg}]", flush=True)
+        dt, mem, msg = run_measured([a.geotool, "batch", m, "--merge"])
+        total += dt
+        rows.append((f"N={n} merge", dt, mem))
+        same = sha256(table) == want
+        print(f"N={n} merge: {dt:.2f} s, peak {mem:.0f} MB  [{msg}]", flush=True)
+        print(f"N={n} total (parts one after the other + merge): {total:.2f} s = {total / single:.2f} x the single run; "
+              f"table byte-identical to the single run's: {same}", flush=True)
+        if not same:
+            sys.exit("merged table differs from the single run's")
+    print(f"load average at end: {os.getloadavg()}")
+
+
 def main():
+    global DATA
     ap = argparse.ArgumentParser()
     ap.add_argument("--geotool", default=os.path.join(ROOT, ".build", "release", "geotool"))
     ap.add_argument("--repeats", type=int, default=3)
@@ -78,10 +136,13 @@ def main():
     ap.add_argument("--ee-per-file", type=int, default=0, help="also time exactextract one call per file on N files (extrapolated to 516)")
     ap.add_argument("--no-ee-vrt", action="store_true", help="skip the one-call VRT run of exactextract (over 25 min here)")
     ap.add_argument("--ee-only", action="store_true", help="only the exactextract part")
+    ap.add_argument("--parts", help="parts mode: comma-separated part counts, e.g. 2,4 (no exactextract)")
+    ap.add_argument("--data", default=DATA, help="the bench-data folder")
     a = ap.parse_args()
+    DATA = a.data
     monthly, dates = split_monthly()
     files = sorted(f for f in os.listdir(monthly) if f.endswith(".tif"))
-    work = os.path.join(DATA, "batch-bench")
+    work = os.path.join(DATA, "batch-bench-parts" if a.parts else "batch-bench")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     # 515 months as symlinks; the 516th is added for the incremental run.
@@ -90,6 +151,8 @@ def main():
     for f in files[:-1]:
         os.symlink(os.path.join(monthly, f), os.path.join(part, f))
     m = manifest(work, part, a.format)
+    if a.parts:
+        return parts_mode(a, work, m, [int(x) for x in a.parts.split(",")])
     g = [a.geotool, "batch", m, "--quiet"]
     gv = [a.geotool, "batch", m]
     print(f"load average at start: {os.getloadavg()}", flush=True)

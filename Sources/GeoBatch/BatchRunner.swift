@@ -51,6 +51,8 @@ public struct BatchReport: Sendable {
     public var tablesWritten: [String] = []
     public var tablesUpToDate: [String] = []
     public var warnings: [String] = []
+    /// `--merge`: the parts merged (the raster work above is theirs).
+    public var partsMerged = 0
     public var didRasterWork: Bool { passes > 0 }
 }
 
@@ -182,6 +184,9 @@ public final class BatchRunner {
     package let cacheDir: String
     package var state = BatchState()
     package var inputCache: [String: (BatchFingerprint, changed: Bool)] = [:]
+    /// Set for `--part I/N`: the share this runner computes, written to its own folder and
+    /// shard only (see BatchParts.swift); nil for a whole run.
+    package var part: BatchPartWork?
 
     public init(manifest: BatchManifest, options: BatchOptions = BatchOptions()) {
         self.manifest = manifest
@@ -308,15 +313,38 @@ public final class BatchRunner {
 
     public func run() throws -> BatchReport {
         var report = BatchReport()
+        let (plan, zk) = try begin(&report)
+        var zonesCache = loadZonesCache().flatMap { $0.zonesKey == zk ? $0 : nil }
+        var progress = (done: 0, total: plan.filter { $0.status != .unchanged }.reduce(0) { $0 + $1.bands })
+        for (ii, ind) in manifest.indicators.enumerated() {
+            let vk = try startIndicator(ind, zonesKey: zk)
+            let pendingPaths = Set(plan.filter { $0.indicator == ind.name && $0.status != .unchanged }.map(\.path))
+            try computeSources(ind, index: ii, ind.sources.filter { pendingPaths.contains($0.path) }, zonesKey: zk,
+                               zonesCache: &zonesCache, progress: &progress, report: &report)
+            try finishIndicator(ind, valueKey: vk, zones: zonesCache, report: &report)
+        }
+        try writeJSONAtomically(state, to: statePath)
+        return report
+    }
+
+    /// Before any work: the checks, the folders, the temporaries of killed runs, the plan,
+    /// and the state rid of what the zones or the manifest no longer hold. A part (`--part`)
+    /// removes nothing: other parts may be running on the same folder.
+    package func begin(_ report: inout BatchReport) throws -> (plan: [BatchPlanItem], zonesKey: String) {
         let fm = FileManager.default
         try checkOutputs()
-        do { try fm.createDirectory(atPath: cacheDir, withIntermediateDirectories: true) } catch {
-            var isDir: ObjCBool = false
-            let why = fm.fileExists(atPath: manifest.outputDir, isDirectory: &isDir) && !isDir.boolValue
-                ? "is a file, not a folder" : "cannot be created (\(String(cString: strerror(errno))))"
-            throw GeoKitError(.io, file: manifest.outputDir, "the output folder \(why)")
+        let dir = part?.dir ?? cacheDir
+        var isDir: ObjCBool = false
+        do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            let err = errno
+            // Parts started together create the shared folders together: one of them wins.
+            if !(fm.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue) {
+                let why = fm.fileExists(atPath: manifest.outputDir, isDirectory: &isDir) && !isDir.boolValue
+                    ? "is a file, not a folder" : "cannot be created (\(String(cString: strerror(err))))"
+                throw GeoKitError(.io, file: manifest.outputDir, "the output folder \(why)")
+            }
         }
-        removeStaleTemporaries()
+        if part == nil { removeStaleTemporaries() }
         let plan = try self.plan()
         report.plan = plan
         let zk = try zonesKey()
@@ -328,54 +356,60 @@ public final class BatchRunner {
         // Indicators gone from the manifest: forget them (their tables stay).
         for name in state.indicators.keys where !manifest.indicators.contains(where: { $0.name == name }) {
             state.indicators[name] = nil
-            try? fm.removeItem(atPath: cacheDir + "/" + name)
+            if part == nil { try? fm.removeItem(atPath: cacheDir + "/" + name) }
         }
-        var zonesCache = loadZonesCache().flatMap { $0.zonesKey == zk ? $0 : nil }
+        return (plan, zk)
+    }
 
-        let pendingAll = plan.filter { $0.status != .unchanged }
-        let overallTotal = pendingAll.reduce(0) { $0 + $1.bands }
-        var overallDone = 0
-        for (ii, ind) in manifest.indicators.enumerated() {
-            let vk = try valueKey(ind, zonesKey: zk)
-            if state.indicators[ind.name]?.valueKey != vk {
-                state.indicators[ind.name] = BatchIndicatorState(valueKey: vk)
-                try? fm.removeItem(atPath: cacheDir + "/" + ind.name)
-            }
-            try fm.createDirectory(atPath: cacheDir + "/" + ind.name, withIntermediateDirectories: true)
-            let pendingPaths = Set(plan.filter { $0.indicator == ind.name && $0.status != .unchanged }.map(\.path))
-            let pending = ind.sources.filter { pendingPaths.contains($0.path) }
-            let total = pending.reduce(0) { $0 + $1.bands.count }
-            if !pending.isEmpty {
-                log?("\(ind.name): computing \(total) band(s) of \(pending.count) file(s); \(ind.sources.count - pending.count) file(s) unchanged")
-                // Hash the new inputs for the sidecar while the engine runs.
-                let hashes = InputHashes(paths: pending.map(\.path))
-                var done = 0
-                for chunk in try passes(pending) {
-                    let base = Double(done)
-                    try compute(ind, chunk: chunk, zonesKey: zk, zonesCache: &zonesCache, report: &report) { frac in
-                        self.progress?(BatchProgress(indicator: ind.name, indicatorIndex: ii, indicatorCount: self.manifest.indicators.count,
-                                                     indicatorDone: base + frac * Double(chunk.bandCount), indicatorTotal: total,
-                                                     overallDone: Double(overallDone) + frac * Double(chunk.bandCount), overallTotal: overallTotal))
-                    }
-                    done += chunk.bandCount
-                    overallDone += chunk.bandCount
-                    progress?(BatchProgress(indicator: ind.name, indicatorIndex: ii, indicatorCount: manifest.indicators.count,
-                                            indicatorDone: Double(done), indicatorTotal: total,
-                                            overallDone: Double(overallDone), overallTotal: overallTotal))
-                }
-                for (p, h) in hashes.wait() { if let fp = inputCache[p]?.0 { state.inputs[p] = BatchInputRecord(fingerprint: fp, sha256: h) } }
-            }
-            // Sources that left the series.
-            let current = Set(ind.sources.map(\.path))
-            for (p, rec) in state.indicators[ind.name]!.sources where !current.contains(p) {
-                try? fm.removeItem(atPath: cachePath(ind.name, rec.cache))
-                state.indicators[ind.name]!.sources[p] = nil
-            }
-            guard let zc = zonesCache else { throw GeoKitError.internal("no zone units cached") }
-            try writeTable(ind, valueKey: vk, zones: zc, report: &report)
+    /// The indicator's state for its value key (a new key: nothing cached holds) and its cache
+    /// folder; the value key.
+    package func startIndicator(_ ind: BatchIndicator, zonesKey zk: String) throws -> String {
+        let fm = FileManager.default
+        let vk = try valueKey(ind, zonesKey: zk)
+        if state.indicators[ind.name]?.valueKey != vk {
+            state.indicators[ind.name] = BatchIndicatorState(valueKey: vk)
+            if part == nil { try? fm.removeItem(atPath: cacheDir + "/" + ind.name) }
         }
-        try writeJSONAtomically(state, to: statePath)
-        return report
+        try fm.createDirectory(atPath: valuesDir(ind.name), withIntermediateDirectories: true)
+        return vk
+    }
+
+    /// Compute `pending` (sources of `ind`) in coverage passes, each saving its values.
+    package func computeSources(_ ind: BatchIndicator, index ii: Int, _ pending: [BatchSource], zonesKey zk: String,
+                                zonesCache: inout BatchZonesCache?, progress overall: inout (done: Int, total: Int),
+                                report: inout BatchReport) throws {
+        guard !pending.isEmpty else { return }
+        let total = pending.reduce(0) { $0 + $1.bands.count }
+        log?("\(ind.name): computing \(total) band(s) of \(pending.count) file(s); \(ind.sources.count - pending.count) file(s) unchanged")
+        // Hash the new inputs for the sidecar while the engine runs.
+        let hashes = InputHashes(paths: pending.map(\.path))
+        var done = 0
+        for chunk in try passes(pending) {
+            let base = Double(done), overallDone = overall.done, overallTotal = overall.total
+            try compute(ind, chunk: chunk, zonesKey: zk, zonesCache: &zonesCache, report: &report) { frac in
+                self.progress?(BatchProgress(indicator: ind.name, indicatorIndex: ii, indicatorCount: self.manifest.indicators.count,
+                                             indicatorDone: base + frac * Double(chunk.bandCount), indicatorTotal: total,
+                                             overallDone: Double(overallDone) + frac * Double(chunk.bandCount), overallTotal: overallTotal))
+            }
+            done += chunk.bandCount
+            overall.done += chunk.bandCount
+            progress?(BatchProgress(indicator: ind.name, indicatorIndex: ii, indicatorCount: manifest.indicators.count,
+                                    indicatorDone: Double(done), indicatorTotal: total,
+                                    overallDone: Double(overall.done), overallTotal: overall.total))
+        }
+        for (p, h) in hashes.wait() { if let fp = inputCache[p]?.0 { state.inputs[p] = BatchInputRecord(fingerprint: fp, sha256: h) } }
+        if part != nil { try saveProgress() }
+    }
+
+    /// Drop the sources that left the series, then write the table (unless up to date).
+    package func finishIndicator(_ ind: BatchIndicator, valueKey vk: String, zones: BatchZonesCache?, report: inout BatchReport) throws {
+        let current = Set(ind.sources.map(\.path))
+        for (p, rec) in state.indicators[ind.name]!.sources where !current.contains(p) {
+            try? FileManager.default.removeItem(atPath: cachePath(ind.name, rec.cache))
+            state.indicators[ind.name]!.sources[p] = nil
+        }
+        guard let zc = zones else { throw GeoKitError.internal("no zone units cached") }
+        try writeTable(ind, valueKey: vk, zones: zc, report: &report)
     }
 
     /// A coverage pass: bands of files on one grid.
@@ -444,7 +478,8 @@ public final class BatchRunner {
             try storePartial(ind.name, s, values: values, bands: chunk.items[k..<j].map(\.band))
             if let full = completed(ind.name, s, units: nu, stats: ind.stats) {
                 let name = cacheName(s)
-                try writeCache(cachePath(ind.name, name), values: full.values, units: nu, bands: s.bands.count, stats: full.keys.count)
+                let digest = try writeCache(valuesDir(ind.name) + "/" + name, values: full.values, units: nu, bands: s.bands.count, stats: full.keys.count)
+                if let digest { part?.cacheSHA256[ind.name + "/" + name] = digest }
                 st.sources[s.path] = BatchSourceRecord(fingerprint: try check(s.path).fp, bands: s.bands, cache: name,
                                                        keys: full.keys == ind.stats.map(\.name) ? nil : full.keys)
                 report.filesComputed += 1
@@ -455,7 +490,15 @@ public final class BatchRunner {
         report.warnings += recordWarnings(result.warnings.filter { !zoneMessages.contains($0.message) }, of: chunk, ind, in: &st)
         st.rasterCRS = result.rasterCRS
         state.indicators[ind.name] = st
-        try writeJSONAtomically(state, to: statePath)
+        try saveProgress()
+    }
+
+    /// Where computed values go: the cache, or a part's own folder.
+    package func valuesDir(_ ind: String) -> String { (part?.dir ?? cacheDir) + "/" + ind }
+
+    /// Record what is done: the state, or a part's shard (only `--merge` writes the state).
+    package func saveProgress() throws {
+        if part != nil { try writeShard(complete: false) } else { try writeJSONAtomically(state, to: statePath) }
     }
 
     /// The zone units: cached once (with the zones' own warnings); every pass must give the same.
@@ -475,7 +518,8 @@ public final class BatchRunner {
                                  warningKinds: Dictionary(zoneWarnings.map { ($0.message, $0.kind.rawValue) }) { first, _ in first },
                                  layer: result.zones.layer, featureCount: result.zones.featureCount,
                                  pcodeVersion: result.zones.pcodeVersion, idLevel: result.idLevel?.rawValue)
-        try writeJSONAtomically(zc, to: cacheDir + "/zones.json")
+        // A part keeps them in its shard: the merge writes the cache.
+        if part == nil { try writeJSONAtomically(zc, to: cacheDir + "/zones.json") } else { part!.zones = zc }
         zonesCache = zc
     }
 
@@ -534,13 +578,16 @@ public final class BatchRunner {
         return (keys, out)
     }
 
-    package func writeCache(_ path: String, values: [Double], units: Int, bands: Int, stats: Int) throws {
+    /// Write a cache file; for a part, its SHA-256 (the shard records it).
+    @discardableResult
+    package func writeCache(_ path: String, values: [Double], units: Int, bands: Int, stats: Int) throws -> String? {
         var data = Data("GKB1".utf8)
         for n in [UInt32(units), UInt32(bands), UInt32(stats)] { withUnsafeBytes(of: n.littleEndian) { data.append(contentsOf: $0) } }
         values.withUnsafeBytes { data.append(contentsOf: $0) }
         try writeAtomically(path) { tmp in
             try writeFileChecked(data, to: tmp, displayPath: path)
         }
+        return part == nil ? nil : SHA256.hex(data)
     }
 
     package func readCache(_ path: String, count: Int) throws -> [Double] {

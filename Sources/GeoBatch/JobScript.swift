@@ -69,9 +69,9 @@ public func absolutePath(_ path: String, cwd: String) -> String {
 }
 
 /// The command line `args` (after the subcommand) for the jobs: the `drop` options and their
-/// values left out, values of `pathOptions` made absolute, and of `specOptions`
-/// (`NAME=PATH[:BAND]`) their path part. `--opt=value` forms are handled too.
-public func jobArguments(_ args: [String], cwd: String, drop: Set<String>,
+/// values and the `dropFlags` left out, values of `pathOptions` made absolute, and of
+/// `specOptions` (`NAME=PATH[:BAND]`) their path part. `--opt=value` forms are handled too.
+public func jobArguments(_ args: [String], cwd: String, drop: Set<String>, dropFlags: Set<String> = [],
                          pathOptions: Set<String>, specOptions: Set<String>) -> [String] {
     func fix(_ option: String, _ value: String) -> String {
         if pathOptions.contains(option) { return absolutePath(value, cwd: cwd) }
@@ -94,6 +94,7 @@ public func jobArguments(_ args: [String], cwd: String, drop: Set<String>,
             continue
         }
         if drop.contains(a) { i += 2; continue }
+        if dropFlags.contains(a) { i += 1; continue }
         out.append(a)
         if (pathOptions.contains(a) || specOptions.contains(a)) && i + 1 < args.count {
             out.append(fix(a, args[i + 1]))

@@ -90,6 +90,21 @@ public final class ArrayRaster: RasterSource, Sendable {
 
     public func readResampled(band b: Int, onto target: Grid, window: Window, into out: UnsafeMutablePointer<Double>) throws {
         let band = try self.band(b)
+        if WeightAggregation.applies(fine: grid, target: target) {
+            out.initialize(repeating: .nan, count: window.cellCount)
+            let agg = WeightAggregation(fine: grid, target: target, window: window)
+            let fw = agg.fineWindow
+            guard !fw.isEmpty else { return }
+            var fineValues = [Double](repeating: .nan, count: fw.cellCount)
+            for r in 0..<fw.rows {
+                for c in 0..<fw.cols {
+                    let i = (fw.row + r) * grid.cols + fw.col + c, v = band.values[i]
+                    if v != band.nodata && band.mask?[i] != 0 { fineValues[r * fw.cols + c] = v }
+                }
+            }
+            fineValues.withUnsafeBufferPointer { agg.accumulate(rows: fw.row..<fw.rowEnd, values: $0.baseAddress!, into: out) }
+            return
+        }
         var k = 0
         for r in window.row..<window.rowEnd {
             let v = grid.v(target.y(row: Double(r) + 0.5))

@@ -56,8 +56,10 @@ public protocol RasterSource: AnyObject {
     func read(band: Int, window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer) throws
     /// Read the band's mask (0 = invalid) for `window`.
     func readMask(band: Int, window: Window, into buffer: UnsafeMutablePointer<UInt8>) throws
-    /// Read band `band` as Float64 sampled (nearest cell centre) onto the cells of `window`
-    /// of `target`, a grid in the same CRS. Cells outside this raster get NaN.
+    /// Read band `band` as Float64 onto the cells of `window` of `target`, a grid in the same
+    /// CRS: summed by area share when this raster's cells are finer (`WeightAggregation`;
+    /// nodata is then NaN), else sampled at each target cell's centre (nearest). Cells
+    /// outside this raster get NaN.
     func readResampled(band: Int, onto target: Grid, window: Window, into out: UnsafeMutablePointer<Double>) throws
 }
 

@@ -7,13 +7,34 @@ public struct Zone: Sendable {
     public var id: String
     /// Values of the requested include-columns, in order.
     public var attributes: [String]
-    /// In the target CRS (the raster's), valid, polygonal. Empty for null/empty features.
+    /// In the target CRS (the raster's), valid, polygonal. Empty for null/empty features
+    /// and for point and line zones.
     public var geometry: MultiPolygon
+    /// Point zones (Point, MultiPoint), in the target CRS: each point samples its cell.
+    public var points: [Point] = []
+    /// Line zones (LineString, MultiLineString), in the target CRS: each cell is weighted
+    /// by the length of line inside it.
+    public var lines: [[Point]] = []
+    /// A point zone read as a disc (`--buffer`): its `geometry` is the disc.
+    public var isBufferedPoint = false
     /// Well-known binary of the original geometry (for writing `.gpkg` output), when kept.
     public var wkb: [UInt8]?
 
     public init(index: Int, id: String, attributes: [String], geometry: MultiPolygon, wkb: [UInt8]? = nil) {
         self.index = index; self.id = id; self.attributes = attributes; self.geometry = geometry; self.wkb = wkb
+    }
+
+    /// No polygon, point or line to summarise (a null, empty or unusable feature).
+    public var isEmpty: Bool { geometry.isEmpty && points.isEmpty && lines.isEmpty }
+    /// A zone of points or lines rather than polygons.
+    public var isPointOrLine: Bool { !points.isEmpty || !lines.isEmpty }
+
+    /// Bounds of whatever geometry the zone has.
+    public var bounds: Box {
+        var b = geometry.bounds
+        for p in points { b.expand(x: p.x, y: p.y) }
+        for l in lines { for p in l { b.expand(x: p.x, y: p.y) } }
+        return b
     }
 }
 

@@ -10,7 +10,7 @@ extension Raster {
         func item(_ h: UnsafeMutableRawPointer?, _ key: String) -> String? {
             GDALGetMetadataItem(h, key, nil).map { String(cString: $0) }
         }
-        guard let extra = item(handle, "NETCDF_DIM_EXTRA") else { return nil }
+        guard let extra = item(handle, "NETCDF_DIM_EXTRA") else { return try multidimTime() }
         let dims = extra.trimmingCharacters(in: CharacterSet(charactersIn: "{}")).split(separator: ",").map(String.init)
         for dim in dims {
             guard let units = item(handle, "\(dim)#units"), units.contains(" since ") else { continue }
@@ -26,6 +26,17 @@ extension Raster {
             return (axis, values)
         }
         return nil
+    }
+
+    /// The time coordinate through GDAL's multidimensional API: a Zarr array's, or a NetCDF
+    /// variable's when the classic driver gave no NETCDF_DIM metadata.
+    private func multidimTime() throws -> (axis: CFTimeAxis, values: [Double])? {
+        let md = multidim ?? (path.uppercased().hasPrefix("NETCDF:")
+            ? MultidimArray(file: datasetFile(path), array: variableName(ofDataset: path)) : nil)
+        guard let md, let t = md.timeCoordinate(), t.values.count == bands.count else { return nil }
+        do { return (try CFTimeAxis(units: t.units, calendar: t.calendar), t.values) } catch let e as GeoKitError {
+            throw GeoKitError(.input, file: path, "time coordinate '\(t.name)': \(e.problem)")
+        }
     }
 
     /// Band dates from the CF time coordinate (see `CFTimeAxis.labels`), or nil without one.

@@ -64,15 +64,17 @@ extension Table {
         public init(name: String, rows: [Int]) { self.name = name; self.rows = rows }
     }
 
-    /// Write through an OGR driver (`GPKG`, `XLSX`...). Text columns stay text, the others
+    /// Write through an OGR driver (`GPKG`, `GeoJSON`...; `XLSX` goes to our own writer,
+    /// `writeXLSX`). Text columns stay text, the others
     /// are reals. `geometries` (WKB, in `crsWKT`, one per row) are attached row by row when
     /// given. `layers` splits the rows among named layers (default: one layer `layerName`
-    /// with every row). An XLSX gets the HXL row (when the table has one) as its second row.
+    /// with every row).
     /// Written atomically, or to `temporary` when the caller's `writeAtomically` gives one
     /// (a table written with its sidecar). Errors name `path`, never the temporary.
     public func writeOGR(to path: String, temporary: String? = nil, driver: String, layerName: String,
                          geometries: [[UInt8]?]? = nil, crsWKT: String? = nil, layers: [OGRLayerPart]? = nil,
                          geometryKind: OGRGeometryKind = .multiPolygon) throws {
+        if driver == "XLSX" { return try writeXLSX(to: path, temporary: temporary, layerName: layerName, layers: layers) }
         GDAL.initialize()
         guard let drv = GDALGetDriverByName(driver) else { throw GeoKitError.io(path, "GDAL has no \(driver) driver") }
         guard let temporary else {
@@ -80,7 +82,7 @@ extension Table {
                                                      geometries: geometries, crsWKT: crsWKT, layers: layers, geometryKind: geometryKind) }
             return
         }
-        if hxl != nil && driver != "XLSX" {
+        if hxl != nil {
             throw GeoKitError(.argument, file: path, "the HXL row goes in CSV and XLSX tables; a \(driver == "GPKG" ? "GeoPackage" : driver) has none (leave out --hxl)")
         }
         let shapefile = driver == "ESRI Shapefile"
@@ -107,7 +109,11 @@ extension Table {
                 OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER)
             }
             defer { if let srs { OSRRelease(srs) } }
-            let gtype = geometries == nil ? wkbNone : geometryKind == .point ? wkbPoint : wkbMultiPolygon
+            let zoneKind = ZoneLayerKind(geometryKind == .point ? [] : geometries ?? [])
+            if shapefile && zoneKind.isMixed {
+                throw GeoKitError(.argument, file: path, "a shapefile holds one geometry type, and these zones mix polygons, points and lines; write .gpkg, .geojson or .fgb")
+            }
+            let gtype = geometries == nil ? wkbNone : geometryKind == .point ? wkbPoint : zoneKind.type
             // Shapefiles: UTF-8 text, said in the .cpg.
             var options: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
             if shapefile { options = CSLSetNameValue(options, "ENCODING", "UTF-8") }
@@ -122,17 +128,11 @@ extension Table {
                     OGR_Fld_Destroy(fd)
                     if err != OGRERR_NONE { throw GeoKitError.io(path, "cannot create column \(name): \(gdalError("unknown error"))") }
                 }
-                // Drivers without transactions (XLSX) refuse to start one: then there is none to commit.
+                // Drivers without transactions refuse to start one: then there is none to commit.
                 let inTransaction = GDALDatasetStartTransaction(ds, 0) == OGRERR_NONE
                 let defn = OGR_L_GetLayerDefn(layer)
-                // XLSX: a placeholder second row for the HXL tags (text cells only: the tags of
-                // number columns are put in when the file is patched below).
-                var featureRows: [[TableCell]?] = parts.count == 1 && driver == "XLSX" && hxl != nil
-                    ? [hxl!.indices.map { isText[$0] ? .text(hxl![$0]) : .empty }] : []
-                featureRows += part.rows.map { _ in nil }
-                for (k, placeholder) in featureRows.enumerated() {
-                    let i = placeholder == nil ? part.rows[k - (featureRows.count - part.rows.count)] : -1
-                    let row = placeholder ?? rows[i]
+                for i in part.rows {
+                    let row = rows[i]
                     let f = OGR_F_Create(defn)
                     for (c, cell) in row.enumerated() {
                         switch cell {
@@ -142,11 +142,11 @@ extension Table {
                         case .empty: OGR_F_SetFieldNull(f, Int32(c))
                         }
                     }
-                    if i >= 0, let geoms = geometries, i < geoms.count, var wkb = geoms[i] {
+                    if let geoms = geometries, i < geoms.count, var wkb = geoms[i] {
                         var g: OGRGeometryH?
                         wkb.withUnsafeMutableBufferPointer { _ = OGR_G_CreateFromWkb($0.baseAddress, srs, &g, Int32($0.count)) }
                         if let g {
-                            OGR_F_SetGeometryDirectly(f, geometryKind == .point ? g : OGR_G_ForceToMultiPolygon(g))
+                            OGR_F_SetGeometryDirectly(f, geometryKind == .point ? g : zoneKind.conform(g))
                         }
                     }
                     if OGR_L_CreateFeature(layer, f) != OGRERR_NONE {
@@ -166,16 +166,8 @@ extension Table {
                 throw GeoKitError.io(path, "cannot finish writing: \(gdalError("unknown error"))")
             }
         }
-        // GDAL's XLSX writer builds the zip when it closes and says nothing when the disk
-        // fills: a complete file ends with a zip's end-of-central-directory record.
-        if driver == "XLSX" && !isCompleteZip(tmp) {
-            throw GeoKitError.io(path, "cannot write: the spreadsheet is incomplete (disk full?)")
-        }
         guard FileManager.default.fileExists(atPath: tmp) else {
             throw GeoKitError.io(path, "cannot write: GDAL wrote no file")
-        }
-        if driver == "XLSX", let hxl, parts.count == 1 {
-            try putHXLRow(hxl, inSpreadsheet: tmp, displayPath: path)
         }
         // A shapefile's companions take their final names now; the .shp is renamed last by
         // the caller's writeAtomically.
@@ -209,64 +201,10 @@ extension Table {
             let ext = (path as NSString).pathExtension.lowercased()
             try writeOGR(to: path, temporary: temporary, driver: OGRFormat.driver(forExtension: ext)!, layerName: layerName,
                          geometries: geometries, crsWKT: crsWKT, layers: ext == "gpkg" ? layers : nil, geometryKind: geometryKind)
-        case "xlsx": try writeOGR(to: path, temporary: temporary, driver: "XLSX", layerName: layerName, layers: layers)
+        case "xlsx": try writeXLSX(to: path, temporary: temporary, layerName: layerName, layers: layers)
         default: throw GeoKitError(.argument, file: path, "unknown output format; use .csv, .gpkg, .geojson, .fgb, .shp or .xlsx")
         }
     }
-}
-
-/// Replace the second row of the first sheet of the spreadsheet at `path` (GDAL's XLSX,
-/// whose cells are typed per column) by the HXL tags as text cells: the zip is rebuilt in
-/// memory with the patched sheet and written over `path`.
-private func putHXLRow(_ tags: [String], inSpreadsheet path: String, displayPath: String) throws {
-    func fail(_ what: String) -> GeoKitError { GeoKitError.io(displayPath, "cannot add the HXL row: \(what)") }
-    func read(_ vsi: String) -> Data? {
-        guard let f = VSIFOpenL(vsi, "rb") else { return nil }
-        defer { VSIFCloseL(f) }
-        var out = Data()
-        var buf = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = VSIFReadL(&buf, 1, buf.count, f)
-            if n == 0 { break }
-            out.append(contentsOf: buf[0..<n])
-        }
-        return out
-    }
-    guard let list = VSIReadDirRecursive("/vsizip/" + path) else { throw fail("unreadable zip") }
-    defer { CSLDestroy(list) }
-    var entries: [String] = []
-    var i = 0
-    while let p = list[i] { let e = String(cString: p); if !e.hasSuffix("/") { entries.append(e) }; i += 1 }
-    let sheet = "xl/worksheets/sheet1.xml"
-    guard entries.contains(sheet), let xmlData = read("/vsizip/\(path)/\(sheet)"), var xml = String(data: xmlData, encoding: .utf8),
-          let start = xml.range(of: "<row r=\"2\""), let end = xml.range(of: "</row>", range: start.upperBound..<xml.endIndex) else {
-        throw fail("no second row in \(sheet)")
-    }
-    func column(_ k: Int) -> String {
-        var k = k + 1, s = ""
-        while k > 0 { let r = (k - 1) % 26; s = String(UnicodeScalar(65 + r)!) + s; k = (k - 1) / 26 }
-        return s
-    }
-    func esc(_ t: String) -> String {
-        t.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
-    let row = "<row r=\"2\">" + tags.enumerated().map { "<c r=\"\(column($0.offset))2\" t=\"inlineStr\"><is><t>\(esc($0.element))</t></is></c>" }.joined() + "</row>"
-    xml.replaceSubrange(start.lowerBound..<end.upperBound, with: row)
-    let mem = "/vsimem/geotool-hxl-\(UUID().uuidString).xlsx"
-    defer { VSIUnlink(mem) }
-    guard let zip = VSIFOpenL("/vsizip/" + mem, "wb") else { throw fail("cannot create the zip") }
-    for e in entries {
-        guard var bytes = e == sheet ? Data(xml.utf8) : read("/vsizip/\(path)/\(e)") else { VSIFCloseL(zip); throw fail("unreadable \(e)") }
-        guard let f = VSIFOpenL("/vsizip/\(mem)/\(e)", "wb") else { VSIFCloseL(zip); throw fail("cannot add \(e)") }
-        let n = bytes.withUnsafeMutableBytes { VSIFWriteL($0.baseAddress, 1, $0.count, f) }
-        VSIFCloseL(f)
-        if n != bytes.count { VSIFCloseL(zip); throw fail("cannot add \(e)") }
-        bytes = Data()
-    }
-    VSIFCloseL(zip)
-    var size: vsi_l_offset = 0
-    guard let buf = VSIGetMemFileBuffer(mem, &size, 0) else { throw fail("no zip built") }
-    try writeFileChecked(Data(bytes: buf, count: Int(size)), to: path, displayPath: displayPath)
 }
 
 /// Whether `path` ends with a zip's end-of-central-directory record (`PK\u{5}\u{6}` within

@@ -42,13 +42,24 @@ public final class Raster: RasterSource {
     public let grid: Grid
     public let bands: [BandInfo]
 
+    /// The Zarr array behind `handle`, kept open as long as its classic view.
+    let multidim: MultidimArray?
+
     public init(path: String) throws {
         GDAL.initialize()
         CPLErrorReset()
         let flags = UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
-        guard let h = GDALOpenEx(path, flags, nil, nil, nil) else {
-            if !FileManager.default.fileExists(atPath: path) && !path.hasPrefix("/vsi") {
+        // GDAL 3.6 opens a 3-D Zarr array as a raster only slice by slice: through the
+        // multidimensional API it is one raster with a band per time step.
+        let md = path.uppercased().hasPrefix("ZARR:") ? MultidimArray(file: datasetFile(path), array: variableName(ofDataset: path)) : nil
+        multidim = md
+        guard let h = md?.classicView() ?? (md == nil ? GDALOpenEx(path, flags, nil, nil, nil) : nil) else {
+            let file = datasetFile(path)
+            if !FileManager.default.fileExists(atPath: file) && !file.hasPrefix("/vsi") {
                 throw GeoKitError.input(path, "no such file")
+            }
+            if md == nil && path.uppercased().hasPrefix("ZARR:") {
+                throw GeoKitError.input(path, "no array '\(variableName(ofDataset: path))' in the Zarr store (or not one GDAL reads)")
             }
             throw GeoKitError.input(path, "not a raster GDAL can read (\(GDAL.lastError("unrecognised format")))")
         }
@@ -56,7 +67,14 @@ public final class Raster: RasterSource {
         self.path = path
         var gt = [Double](repeating: 0, count: 6)
         let cols = Int(GDALGetRasterXSize(h)), rows = Int(GDALGetRasterYSize(h))
-        if GDALGetGeoTransform(h, &gt) != CE_None {
+        // A file of several variables (NetCDF, Zarr) opens as a bandless container of them.
+        if GDALGetRasterCount(h) == 0, let vars = try? rasterVariables(path: path).variables, !vars.isEmpty {
+            GDALClose(h)
+            throw GeoKitError.input(path, "holds \(vars.count) variables (\(vars.map(\.name).joined(separator: ", "))); choose one, e.g. \(vars[0].dataset)")
+        }
+        if let flippedGT = md?.flippedGeotransform() {
+            gt = flippedGT
+        } else if GDALGetGeoTransform(h, &gt) != CE_None {
             GDALClose(h)
             throw GeoKitError.input(path, "raster has no georeferencing (geotransform)")
         }
@@ -116,7 +134,8 @@ public final class Raster: RasterSource {
     }
 
     public var driverName: String {
-        GDALGetDriverShortName(GDALGetDatasetDriver(handle)).map { String(cString: $0) } ?? "?"
+        if multidim != nil { return "Zarr (multidimensional)" }
+        return GDALGetDriverShortName(GDALGetDatasetDriver(handle)).map { String(cString: $0) } ?? "?"
     }
 
     /// Read `window` of band `band` (1-based) as `type` into `buffer` (row-major, tightly packed).
@@ -167,6 +186,9 @@ public final class Raster: RasterSource {
     /// a grid in the same CRS. Cells outside this raster get NaN. Used for weights whose grid
     /// differs from the value grid.
     public func readResampled(band: Int, onto target: Grid, window: Window, into out: UnsafeMutablePointer<Double>) throws {
+        if WeightAggregation.applies(fine: grid, target: target) {
+            return try readAggregated(band: band, onto: target, window: window, into: out)
+        }
         let n = window.cellCount
         out.initialize(repeating: .nan, count: n)
         // Map extent of the target window, in this raster's pixel coordinates.
@@ -196,6 +218,31 @@ public final class Raster: RasterSource {
                                  out + tr0 * window.cols + tc0, Int32(tc1 - tc0), Int32(tr1 - tr0), GDT_Float64,
                                  8, GSpacing(8 * window.cols), &extra)
         if err != CE_None { throw GeoKitError.io(path, "cannot read band \(band): \(GDAL.lastError("read error"))") }
+    }
+
+    /// Finer cells summed onto the cells of `window` of `target` by area share (see
+    /// `WeightAggregation`), reading the fine window in strips of about a million cells.
+    private func readAggregated(band: Int, onto target: Grid, window: Window, into out: UnsafeMutablePointer<Double>) throws {
+        out.initialize(repeating: .nan, count: window.cellCount)
+        let agg = WeightAggregation(fine: grid, target: target, window: window)
+        let fw = agg.fineWindow
+        guard !fw.isEmpty else { return }
+        let b = GDALGetRasterBand(handle, Int32(band))
+        let nodata = bands[band - 1].nodata
+        let strip = max(1, min(fw.rows, (1 << 20) / max(1, fw.cols)))
+        var buffer = [Double](repeating: 0, count: strip * fw.cols)
+        var r = fw.row
+        while r < fw.rowEnd {
+            let rows = min(strip, fw.rowEnd - r)
+            try buffer.withUnsafeMutableBufferPointer { buf in
+                let err = GDALRasterIO(b, GF_Read, Int32(fw.col), Int32(r), Int32(fw.cols), Int32(rows),
+                                       buf.baseAddress, Int32(fw.cols), Int32(rows), GDT_Float64, 0, 0)
+                if err != CE_None { throw GeoKitError.io(path, "cannot read band \(band): \(GDAL.lastError("read error"))") }
+                if let nodata { for i in 0..<(rows * fw.cols) where buf[i] == nodata { buf[i] = .nan } }
+                agg.accumulate(rows: r..<(r + rows), values: buf.baseAddress!, into: out)
+            }
+            r += rows
+        }
     }
 
     /// A human summary for `geotool info`.

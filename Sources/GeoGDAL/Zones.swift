@@ -80,8 +80,11 @@ public final class VectorDataset {
 
     /// Read every feature: id and include fields as text, geometry transformed into `target`
     /// (when both CRSs are known and differ), repaired with GEOS make-valid when invalid.
+    /// With `pointsAndLines`, point and line features become point and line zones (with
+    /// `buffer` metres, points become geodesic discs); without, they are refused.
     public func readZones(layer name: String? = nil, idField: String, includeFields: [String] = [],
-                          target: SpatialReference? = nil, keepWKB: Bool = false, filter: String? = nil) throws -> ZoneLayer {
+                          target: SpatialReference? = nil, keepWKB: Bool = false, filter: String? = nil,
+                          pointsAndLines: Bool = false, buffer: Double? = nil) throws -> ZoneLayer {
         let l = try layer(named: name)
         let layerName = String(cString: OGR_L_GetName(l))
         try setFilter(l, filter)
@@ -134,6 +137,7 @@ public final class VectorDataset {
                 warnings.append(GeoWarning(.crs, file: path, "\(path): layer has no CRS; assuming the raster's (\(target.shortName))"))
             }
         }
+        let discs = try buffer.map { try DiscMaker(radius: $0, layer: layerSRS, target: target, path: path) }
         var notUTF8: [Int32: Int] = [:]
         func text(_ f: OGRFeatureH, _ i: Int32) -> String {
             guard OGR_F_IsFieldSetAndNotNull(f, i) != 0, let p = OGR_F_GetFieldAsString(f, i) else { return "" }
@@ -163,7 +167,8 @@ public final class VectorDataset {
                 continue
             }
             features += 1
-            if isPointOrLine(OGR_G_GetGeometryType(gref)) { pointsOrLines += 1 }
+            let pointOrLine = isPointOrLine(OGR_G_GetGeometryType(gref))
+            if pointOrLine { pointsOrLines += 1 }
             if keepWKB { zone.wkb = wkbOf(gref) }
             if checkDegrees {
                 var e = OGREnvelope()
@@ -174,15 +179,44 @@ public final class VectorDataset {
                     continue
                 }
             }
-            let g = OGR_G_Clone(gref)!
+            var g = OGR_G_Clone(gref)!
             defer { OGR_G_DestroyGeometry(g) }
+            var inTarget = false
+            if pointsAndLines && pointOrLine {
+                let parts = pointsAndLinesOf(g)
+                if let discs, !parts.lines.isEmpty {
+                    throw GeoKitError(.argument, file: path, "\(label) is a line: --buffer applies to point zones only",
+                                      hint: "leave out --buffer to weight each cell by the length of line in it, or buffer the lines first (e.g. with QGIS or ogr2ogr) and give polygons")
+                }
+                if let discs {
+                    // The disc replaces the point, already in the target CRS; then on as a polygon.
+                    guard let d = discs.discs(around: parts.points) else {
+                        warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to WGS 84 for --buffer; its row is empty"))
+                        zones.append(zone)
+                        continue
+                    }
+                    OGR_G_DestroyGeometry(g)
+                    g = d
+                    inTarget = true
+                    zone.isBufferedPoint = true
+                } else {
+                    if let t = transform, OGR_G_Transform(g, t.handle) != OGRERR_NONE {
+                        warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty"))
+                        zones.append(zone)
+                        continue
+                    }
+                    (zone.points, zone.lines) = pointsAndLinesOf(g)
+                    zones.append(zone)
+                    continue
+                }
+            }
             // GDAL reads unclosed rings as they are (GEOS cannot): close them first.
             let unclosed = unclosedRings(g)
             if unclosed > 0 {
                 OGR_G_CloseRings(g)
                 warnings.append(GeoWarning(.geometry, file: path, "\(label): \(unclosed) ring(s) not closed; closed by repeating the first point"))
             }
-            if let t = transform, OGR_G_Transform(g, t.handle) != OGRERR_NONE {
+            if !inTarget, let t = transform, OGR_G_Transform(g, t.handle) != OGRERR_NONE {
                 warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty"))
                 zones.append(zone)
                 continue
@@ -204,7 +238,7 @@ public final class VectorDataset {
             zones.append(zone)
         }
         if zones.isEmpty { throw GeoKitError.input(path, "layer '\(layerName)' has no features") }
-        if features > 0 && pointsOrLines == features {
+        if !pointsAndLines && features > 0 && pointsOrLines == features {
             throw GeoKitError.input(path, "zones must be polygons; point and line zones are not supported yet (layer '\(layerName)' has \(features) point or line feature(s) and no polygon)")
         }
         if !notUTF8.isEmpty {

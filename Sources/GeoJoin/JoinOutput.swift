@@ -7,9 +7,10 @@ import GeoKit
 
 extension PointJoinResult {
     /// Names of the added columns: the id field, the include fields, `match`, `distance_m`,
-    /// `swapped_<id>`. A zone field whose name is already a points column (compared
-    /// case-insensitively, as GeoPackage does) is written as `found_<name>`; `match` and
-    /// `distance_m` become `join_match`, `join_distance_m` in that case.
+    /// `swapped_<id>`, `flags` (every flag of the row, see `flags(_:)`; last, so the columns
+    /// before it stay where they were). A zone field whose name is already a points column
+    /// (compared case-insensitively, as GeoPackage does) is written as `found_<name>`;
+    /// `match` and `distance_m` become `join_match`, `join_distance_m` in that case.
     public func addedColumns(after existing: [String]) -> [String] {
         var taken = Set(existing.map { $0.lowercased() })
         func name(_ s: String, _ prefix: String) -> String {
@@ -20,7 +21,7 @@ extension PointJoinResult {
         }
         var out = [name(idField, "found_")]
         out += includeFields.map { name($0, "found_") }
-        out += [name("match", "join_"), name("distance_m", "join_"), name("swapped_" + idField, "join_")]
+        out += [name("match", "join_"), name("distance_m", "join_"), name("swapped_" + idField, "join_"), name("flags", "join_")]
         return out
     }
 
@@ -77,6 +78,8 @@ extension PointJoinResult {
                     b.append(UInt8(ascii: ","))
                     let s = Int(me.swappedZone[r])
                     if s >= 0 { b.append(contentsOf: swappedBytes[s]) }
+                    b.append(UInt8(ascii: ","))
+                    if me.match[r] != .inside { b.append(contentsOf: me.flagsText(r).utf8) }   // labels: no quoting needed
                     b.append(UInt8(ascii: "\n"))
                 }
                 if let rec = direct {
@@ -131,78 +134,42 @@ extension PointJoinResult {
         }
     }
 
-    /// The joined table as cells (for GeoPackage / Excel output).
+    /// The joined table as cells (for GeoPackage / Excel output). The coordinate columns
+    /// hold numbers: as read for a valid point (`16,8` read with a decimal comma is 16.8),
+    /// else any coordinate that is a plain number (the valid half of a bad point); text
+    /// that is no number stays text. The register's other columns stay text.
     public func table(_ points: PointTable) -> Table {
         var t = Table(columns: outputColumns(points))
         t.rows.reserveCapacity(points.count)
+        let xk = points.xColumn.flatMap { points.columnIndex($0) }, yk = points.yColumn.flatMap { points.columnIndex($0) }
         for r in 0..<points.count {
             var row = points.fields(r).map { TableCell.text($0) }
+            if let xk, let yk, xk < row.count, yk < row.count {
+                if points.status[r] == .ok {
+                    row[xk] = .number(points.x[r])
+                    row[yk] = .number(points.y[r])
+                } else {
+                    for k in [xk, yk] { if case .text(let s) = row[k], let v = plainNumber(s) { row[k] = .number(v) } }
+                }
+            }
             let z = Int(zone[r])
             row.append(z >= 0 ? .text(zoneIDs[z]) : .empty)
             for k in includeFields.indices { row.append(z >= 0 ? .text(zoneAttributes[z][k]) : .empty) }
             row.append(.text(match[r].label))
             row.append(distance[r].isNaN ? .empty : .number((distance[r] * 10).rounded() / 10))
             row.append(swappedZone[r] >= 0 ? .text(swappedID(r)) : .empty)
+            row.append(match[r] == .inside ? .empty : .text(flagsText(r)))
             t.rows.append(row)
         }
         return t
     }
+}
 
-    /// Why a row is not a clean inside match, in words.
-    public func reason(_ r: Int, _ points: PointTable, idColumn: String? = nil, checkColumn: String? = nil) -> String {
-        var parts: [String] = []
-        let f = points.fields(r)
-        func coordText() -> String {
-            guard let xc = points.xColumn, let yc = points.yColumn,
-                  let xi = points.columnIndex(xc), let yi = points.columnIndex(yc) else { return "the geometry" }
-            return "\(yc)='\(yi < f.count ? f[yi] : "")', \(xc)='\(xi < f.count ? f[xi] : "")'"
-        }
-        switch spatial[r] {
-        case .missingCoords: parts.append("blank coordinate: \(coordText())")
-        case .invalidCoords:
-            if points.status[r] == .invalid { parts.append("not a point / not a number: \(coordText())") }
-            else { parts.append("coordinates out of range or not transformable, and not explained by a swap: \(coordText())") }
-        case .swappedCoords: parts.append("given position outside every zone; with latitude and longitude exchanged it falls in \(swappedID(r)) (not applied)")
-        case .outside: parts.append(distance[r].isNaN ? "outside every zone" + "" : "outside every zone")
-        case .nearest: parts.append("outside every zone; nearest is \(zoneID(r)) at \(distanceText(r)) m")
-        case .border:
-            let o = Int(otherZone[r])
-            parts.append("on the shared border of \(zoneID(r)) and \(o >= 0 ? zoneIDs[o] : "?"); lowest id chosen")
-        case .inside, .duplicateID, .mismatch: break
-        }
-        if !duplicateCount.isEmpty && duplicateCount[r] > 1 {
-            let id = idColumn.flatMap { points.columnIndex($0) }.map { $0 < f.count ? f[$0] : "" } ?? ""
-            parts.append("\(idColumn ?? "id") '\(id)' appears \(duplicateCount[r]) times")
-        }
-        if !mismatch.isEmpty && mismatch[r] {
-            let reg = register[r].trimmingCharacters(in: .whitespaces)
-            parts.append(reg.isEmpty ? "register \(checkColumn ?? "code") is blank; found \(foundCode(r))"
-                                     : "register \(checkColumn ?? "code")=\(reg) but found \(foundCode(r))")
-        }
-        return parts.joined(separator: "; ")
-    }
-
-    /// The QA table: every row that is not a clean inside match.
-    public func report(_ points: PointTable, idColumn: String? = nil, checkColumn: String? = nil) -> Table {
-        var cols = ["row"]
-        let idIdx = idColumn.flatMap { points.columnIndex($0) }
-        if let idColumn { cols.append(idColumn) }
-        cols += ["match", "reason", idField, "swapped_" + idField]
-        if let checkColumn { cols += [checkColumn, "found_" + checkColumn] }
-        cols.append("distance_m")
-        var t = Table(columns: cols)
-        for r in 0..<match.count where match[r] != .inside {
-            var row: [TableCell] = [.number(Double(r + 1))]
-            if idColumn != nil {
-                let f = points.fields(r)
-                row.append(.text(idIdx.map { $0 < f.count ? f[$0] : "" } ?? ""))
-            }
-            row += [.text(match[r].label), .text(reason(r, points, idColumn: idColumn, checkColumn: checkColumn)),
-                    .text(zoneID(r)), .text(swappedID(r))]
-            if checkColumn != nil { row += [.text(register.isEmpty ? "" : register[r]), .text(foundCode(r))] }
-            row.append(distance[r].isNaN ? .empty : .number((distance[r] * 10).rounded() / 10))
-            t.rows.append(row)
-        }
-        return t
-    }
+/// `s` as a number when it is written as one (digits, a point, a sign, an exponent; no
+/// `inf`, `nan` or hexadecimal that Double would also accept).
+private func plainNumber(_ s: String) -> Double? {
+    let t = s.trimmingCharacters(in: .whitespaces)
+    guard !t.isEmpty, t.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }),
+          let v = Double(t), v.isFinite else { return nil }
+    return v
 }

@@ -51,6 +51,25 @@ package struct JoinPlan: Sendable {
     }
 }
 
+extension JoinPlan {
+    /// For the rows the pass found on a border: every other zone at the point and whether
+    /// the id order chose. Located again, one row at a time, by the pass's own `locate`
+    /// (border rows are few, and a chunk's workers need not keep lists for all rows).
+    package func borders(points: PointTable, rows: [Int]) throws -> [Int: BorderZones] {
+        guard !rows.isEmpty else { return [:] }
+        let w = try JoinWorker(plan: self)
+        var out: [Int: BorderZones] = [:]
+        for r in rows {
+            var x = points.x[r], y = points.y[r]
+            guard w.transformOne(w.toZones, &x, &y) else { continue }
+            let (best, _, tie) = w.locate(x, y, w.grid, w.edges, w.rank)
+            guard best >= 0 else { continue }
+            out[r] = BorderZones(others: w.involved(excluding: best, w.rank), tieBreak: tie)
+        }
+        return out
+    }
+}
+
 /// Row numbers sorted by the Hilbert position of their coordinates (rows without usable
 /// coordinates last): a radix sort on 32-bit keys, two passes of 16 bits.
 package func spatialOrder(_ points: PointTable) -> [Int32] {
@@ -98,6 +117,7 @@ private final class JoinWorker {
     package let rank: [Int32]
     package var candidates: [Int32] = []
     package var nearBuf: [Int32] = []
+    package var coverBuf: [Int32] = []
     package var stack: [Int32] = []
     package var bx: [Double] = [], by: [Double] = []
 
@@ -127,27 +147,47 @@ private final class JoinWorker {
         return prepared[z]
     }
 
-    /// The zones covering (x, y) in the zones' CRS: the chosen one (lowest id) and another.
-    /// With a border tolerance, zones whose boundary passes within it count as covering.
+    /// The zone of (x, y) in the zones' CRS, the next other id at the point, and whether
+    /// the id order decided. A zone that covers the point (GEOS covers: inside or on its
+    /// boundary) is the point's zone, even when another zone's boundary passes within the
+    /// tolerance; only a point covered by two ids (a shared edge, an overlap) or by none
+    /// (within the tolerance of a zone, outside it) gets the lowest id. `involvedBuf` is
+    /// left with every zone covering the point or within the tolerance of it.
     /// `grid`, `edges` and `rank` are passed in (borrowed) so the hot loop does no reference counting.
-    package func locate(_ x: Double, _ y: Double, _ grid: BoxGrid, _ edges: EdgeGrid?, _ rank: [Int32]) -> (best: Int32, other: Int32) {
+    package func locate(_ x: Double, _ y: Double, _ grid: BoxGrid, _ edges: EdgeGrid?, _ rank: [Int32]) -> (best: Int32, other: Int32, tieBreak: Bool) {
         candidates.removeAll(keepingCapacity: true)
         nearBuf.removeAll(keepingCapacity: true)
+        coverBuf.removeAll(keepingCapacity: true)
         grid.query(x, y, into: &candidates)
         edges?.near(x, y, into: &nearBuf)
-        var best: Int32 = -1, other: Int32 = -1
-        if candidates.isEmpty && nearBuf.isEmpty { return (best, other) }
-        for c in nearBuf { consider(c, &best, &other, rank) }
+        if candidates.isEmpty && nearBuf.isEmpty { return (-1, -1, false) }
+        var cover: Int32 = -1, coverOther: Int32 = -1
         var probe: ProbePoint?
-        for c in candidates where !nearBuf.contains(c) {
+        for c in candidates {
             if probe == nil { probe = ProbePoint(x: x, y: y, context: context); if probe == nil { break } }
             guard let pg = preparedZone(Int(c)), pg.covers(probe!) else { continue }
-            consider(c, &best, &other, rank)
+            coverBuf.append(c)
             // Zones do not overlap in a clean layer, but keep looking: a point covered by
             // two is on their border (or in an overlap), and the lowest id must win.
+            consider(c, &cover, &coverOther, rank)
         }
         probe?.release()
-        return (best, other)
+        var best = cover, other: Int32 = -1
+        if best < 0 { for c in nearBuf { consider(c, &best, &other, rank) } }
+        else {
+            other = coverOther
+            for c in nearBuf where rank[Int(c)] != rank[Int(best)] && (other < 0 || rank[Int(c)] < rank[Int(other)]) { other = c }
+        }
+        return (best, other, other >= 0 && (cover < 0 || coverOther >= 0))
+    }
+
+    /// The zones (one per id, in id order) other than `best` that cover the point or pass
+    /// within the tolerance of it, after `locate`.
+    package func involved(excluding best: Int32, _ rank: [Int32]) -> [Int32] {
+        var seen = Set<Int32>([rank[Int(best)]])
+        var out: [Int32] = []
+        for c in coverBuf + nearBuf where seen.insert(rank[Int(c)]).inserted { out.append(c) }
+        return out.sorted { rank[Int($0)] < rank[Int($1)] }
     }
 
     @inline(__always)
@@ -200,7 +240,7 @@ private final class JoinWorker {
             let zx = bx[k], zy = by[k]
             let located = tok[k] != 0 && zx.isFinite && zy.isFinite
             if located {
-                let (best, other) = locate(zx, zy, grid, edges, rank)
+                let (best, other, _) = locate(zx, zy, grid, edges, rank)
                 if best >= 0 {
                     out.zone[r] = best; out.other[r] = other; out.distance[r] = 0
                     out.spatial[r] = other >= 0 ? .border : .inside
@@ -210,7 +250,7 @@ private final class JoinWorker {
             // Latitude and longitude exchanged?
             var sx = py[k], sy = px[k]
             if inRange(sx, sy) && transformOne(toZones, &sx, &sy) {
-                let (best, _) = locate(sx, sy, grid, edges, rank)
+                let (best, _, _) = locate(sx, sy, grid, edges, rank)
                 if best >= 0 { out.swapped[r] = best; out.spatial[r] = .swappedCoords; continue }
             }
             if !located { out.spatial[r] = .invalidCoords; continue }

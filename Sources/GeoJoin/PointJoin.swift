@@ -17,6 +17,9 @@ public enum MatchKind: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     case inside, border, nearest, outside
     case missingCoords, invalidCoords, swappedCoords
     case duplicateID, mismatch
+    /// The register's code differs from the found zone's but is that of a zone on the
+    /// border the point lies on (within the tolerance): the register may well be right.
+    case borderOK
 
     public var label: String {
         switch self {
@@ -29,6 +32,7 @@ public enum MatchKind: UInt8, CaseIterable, Sendable, CustomStringConvertible {
         case .swappedCoords: return "swapped_coords"
         case .duplicateID: return "duplicate_id"
         case .mismatch: return "mismatch"
+        case .borderOK: return "border_ok"
         }
     }
     public var description: String { label }
@@ -187,7 +191,9 @@ public final class PointJoiner {
         result.zoneAttributes = zones.attributes
         result.idField = zoneLayer.idField
         result.includeFields = includeFields
+        result.borderToleranceMetres = options.borderToleranceMetres
         try plan.run(points: points, into: &result, threads: max(1, options.threads))
+        result.borders = try plan.borders(points: points, rows: result.spatial.indices.filter { result.spatial[$0] == .border })
 
         // Identity checks, in input order.
         if let ids = idValues {
@@ -215,8 +221,12 @@ public struct PointJoinResult: Sendable {
     public var zone: [Int32]
     /// The zone the swapped position falls in (swapped_coords rows), else -1.
     public var swappedZone: [Int32]
-    /// Border rows: another covering zone (the next id in string order).
+    /// Border rows: another zone at the point (the next id in string order).
     public var otherZone: [Int32]
+    /// Border rows: every other zone at the point, and whether the id order chose.
+    public var borders: [Int: BorderZones] = [:]
+    /// The tolerance the rows were located with, for the report's sentences.
+    public var borderToleranceMetres = 0.0
     /// Metres to the attached zone: 0 inside/border, the geodesic distance for nearest; NaN otherwise.
     public var distance: [Double]
     /// Occurrences of each row's --id-col value (0 when blank); empty without --id-col.
@@ -224,7 +234,10 @@ public struct PointJoinResult: Sendable {
     /// The register's own codes (--check-col); empty without it.
     public var register: [String] = []
     package var checkIndex: Int = -1
+    /// The register's code differs from the found zone's and from every other zone at the point.
     public var mismatch: [Bool] = []
+    /// The register's code differs from the found zone's but is another zone's at the point.
+    public var borderOK: [Bool] = []
     public var zoneIDs: [String] = []
     public var zoneAttributes: [[String]] = []
     public var idField = ""
@@ -244,16 +257,24 @@ public struct PointJoinResult: Sendable {
     public func foundCode(_ row: Int) -> String {
         let z = Int(zone[row])
         guard z >= 0 else { return "" }
-        return checkIndex < 0 ? zoneIDs[z] : zoneAttributes[z][checkIndex]
+        return code(ofZone: z)
     }
+
+    /// A zone's value compared with the register code (its id, or the check field).
+    public func code(ofZone z: Int) -> String { checkIndex < 0 ? zoneIDs[z] : zoneAttributes[z][checkIndex] }
 
     package mutating func finish() {
         let n = match.count
         if !register.isEmpty {
-            mismatch = (0..<n).map { r in
-                guard zone[r] >= 0 else { return false }
+            func same(_ a: String, _ b: String) -> Bool {
+                a.caseInsensitiveCompare(b.trimmingCharacters(in: .whitespaces)) == .orderedSame
+            }
+            mismatch = Array(repeating: false, count: n); borderOK = mismatch
+            for r in 0..<n where zone[r] >= 0 {
                 let a = register[r].trimmingCharacters(in: .whitespaces)
-                return a.isEmpty || a.caseInsensitiveCompare(foundCode(r).trimmingCharacters(in: .whitespaces)) != .orderedSame
+                if !a.isEmpty && same(a, foundCode(r)) { continue }
+                if !a.isEmpty, let b = borders[r], b.others.contains(where: { same(a, code(ofZone: Int($0))) }) { borderOK[r] = true }
+                else { mismatch[r] = true }
             }
         }
         for r in 0..<n {
@@ -261,6 +282,7 @@ public struct PointJoinResult: Sendable {
             if m != .missingCoords && m != .invalidCoords && m != .swappedCoords {
                 if !duplicateCount.isEmpty && duplicateCount[r] > 1 { m = .duplicateID }
                 else if !mismatch.isEmpty && mismatch[r] { m = .mismatch }
+                else if !borderOK.isEmpty && borderOK[r] { m = .borderOK }
             }
             match[r] = m
         }

@@ -32,6 +32,8 @@ public struct RunInfo: Sendable {
     public var hashes: [String: String]
     public var format: TableFormat
     public var hxl: Bool
+    /// The part runs a merged table comes from (`geotool merge`), else empty.
+    public var parts: [MergedPart] = []
     public init(commandLine: String, started: Date, seconds: Double, hashes: [String: String], format: TableFormat, hxl: Bool) {
         self.commandLine = commandLine; self.started = started; self.seconds = seconds; self.hashes = hashes
         self.format = format; self.hxl = hxl
@@ -128,7 +130,9 @@ extension ZonalResult {
                 "version": GeoKitVersion.string, "gdal": GDAL.version, "command": run.commandLine,
                 "started": iso.string(from: run.started), "seconds": (run.seconds * 1000).rounded() / 1000,
                 "format": run.format.rawValue, "hxl": run.hxl,
-            ],
+            ].merging(run.parts.isEmpty ? [:] : ["parts": run.parts.map { p -> [String: Any] in
+                ["part": p.index, "path": p.path, "sha256": p.sha256, "command": p.command, "started": p.started, "seconds": p.seconds]
+            }]) { a, _ in a },
             "zones": zonesInfo,
             "rasters": rasters,
             "method": method,

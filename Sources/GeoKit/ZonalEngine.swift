@@ -65,7 +65,17 @@ public final class ZonalEngine {
     /// sources into chunks). `progress(cellsDone, cellsTotal)` is called from the merger.
     public func run(zones: [Zone], sink: (Int, Int, [ZoneStats]) -> Void,
                     progress: ((Int, Int) -> Void)? = nil) throws {
-        let prepared = zones.map { GridPolygon($0.geometry, on: grid) }
+        try run(zones: zones, rowBands: nil, sink: sink, bandSink: nil, progress: progress)
+    }
+
+    /// As `run`, but only over row bands `rowBands` (of the cut `rowsPerBand` makes), when
+    /// given; with `bandSink`, each row band's partials go there unmerged, in band order
+    /// (`bandSink(band, first, partial)`), for a `--split rows` part: `geotool merge` folds
+    /// them as the merger here would. Zones that meet no cell go to `sink` from the range
+    /// that starts at band 0.
+    package func run(zones: [Zone], rowBands: Range<Int>?, sink: (Int, Int, [ZoneStats]) -> Void,
+                     bandSink: ((Int, Int, BandPartial) -> Void)?, progress: ((Int, Int) -> Void)? = nil) throws {
+        let prepared = zones.map { PreparedZone($0, on: grid) }
         let windows = prepared.map { $0.window(in: grid.full) }
         let template = sources.map { ZoneStats(histogram: options.histogram, denseBytes: $0.info.type == .uint8) }
         let rules = sources.map { ValueRules(nodata: $0.info.nodata, scale: $0.info.scale, offset: $0.info.offset,
@@ -81,9 +91,9 @@ public final class ZonalEngine {
             for b in b0...b1 { bucket[b].append(z) }
             lastBand[z] = b1
         }
-        // Zones that touch no cell are complete now.
-        for z in zones.indices where lastBand[z] < 0 { sink(z, 0, template) }
-        let work = (0..<nBands).filter { !bucket[$0].isEmpty }
+        // Zones that touch no cell are complete now (in a rows part: the one holding band 0).
+        if rowBands?.contains(0) != false { for z in zones.indices where lastBand[z] < 0 { sink(z, 0, template) } }
+        let work = (0..<nBands).filter { !bucket[$0].isEmpty && rowBands?.contains($0) != false }
         guard !work.isEmpty else { return }
         let threads = max(1, min(options.threads, work.count))
 
@@ -118,6 +128,7 @@ public final class ZonalEngine {
             for pass in 0..<passes {
                 let range = (pass * chunk)..<min(sources.count, (pass + 1) * chunk)
                 let merger = OrderedMerger(order: work, lastBand: lastBand, sink: { z, stats in sink(z, range.lowerBound, stats) },
+                                           raw: bandSink.map { s in { b, partial in s(b, range.lowerBound, partial) } },
                                            progress: progress.map { p in { done, _ in p(pass * cellsPerPass + done, passes * cellsPerPass) } },
                                            totalCells: cellsPerPass)
                 try pool.run(tasks: work.count, state: { () throws -> WorkerState in
@@ -139,7 +150,7 @@ public final class ZonalEngine {
     }
 
     /// The coverage of each zone of a row band, restricted to the band's rows.
-    private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: [GridPolygon], windows: [Window]) -> [Coverage] {
+    private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: [PreparedZone], windows: [Window]) -> [Coverage] {
         let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
         let rowsOfBand = Window(row: r0, col: 0, rows: r1 - r0, cols: grid.cols)
         return zoneIDs.map { prepared[$0].coverage(options.method, in: windows[$0].intersection(rowsOfBand)) }
@@ -244,13 +255,15 @@ package final class OrderedMerger: @unchecked Sendable {
     private let order: [Int]
     private let lastBand: [Int]
     private let sink: (Int, [ZoneStats]) -> Void
+    /// When set, band partials go here in band order instead of being merged.
+    private let raw: ((Int, BandPartial) -> Void)?
     private let progress: ((Int, Int) -> Void)?
     private let totalCells: Int
     private var cellsDone = 0
 
     package init(order: [Int], lastBand: [Int], sink: @escaping (Int, [ZoneStats]) -> Void,
-         progress: ((Int, Int) -> Void)?, totalCells: Int) {
-        self.order = order; self.lastBand = lastBand; self.sink = sink; self.progress = progress
+         raw: ((Int, BandPartial) -> Void)? = nil, progress: ((Int, Int) -> Void)?, totalCells: Int) {
+        self.order = order; self.lastBand = lastBand; self.sink = sink; self.raw = raw; self.progress = progress
         self.totalCells = totalCells
     }
 
@@ -260,6 +273,7 @@ package final class OrderedMerger: @unchecked Sendable {
         cellsDone += cells
         while position < order.count, let ready = pending.removeValue(forKey: order[position]) {
             let b = order[position]
+            if let raw { raw(b, ready); position += 1; continue }
             let nZ = ready.zones.count
             let nS = nZ == 0 ? 0 : ready.stats.count / nZ
             for (zi, z) in ready.zones.enumerated() {

@@ -42,7 +42,9 @@ public struct RasterSpec: Sendable, Equatable {
             }
             self.init(name: name, path: rest, band: band)
         } else {
-            let stem = ((rest as NSString).lastPathComponent as NSString).deletingPathExtension
+            // A variable of a file (NETCDF:"f.nc":precip) is named after the variable.
+            let stem = datasetFile(rest) != rest ? variableName(ofDataset: rest)
+                : ((rest as NSString).lastPathComponent as NSString).deletingPathExtension
             let clean = columnName(stem)
             self.init(name: clean, path: rest, band: band)
             if clean != stem { sanitisedFrom = stem }
@@ -100,6 +102,8 @@ public struct ZonalJob: Sendable {
     /// Units whose covered share of their area is below this get empty statistics (count and
     /// coverage stay), with one warning listing them.
     public var minCoverage: Double?
+    /// Radius in metres of the geodesic disc summarised around each point zone (`--buffer`).
+    public var buffer: Double?
 
     public init(zonesPath: String, layer: String? = nil, idField: String, includeFields: [String] = [],
                 rasters: [RasterSpec], weights: RasterSpec? = nil, stats: [Statistic], method: CoverageMethod = .exact) {
@@ -161,6 +165,8 @@ public struct ZonalResult: Sendable {
     public var rasterCRS: String?
     public var method: CoverageMethod
     public var idLevel: AdminLevel?
+    /// Ids of the point zones with no value in some band (outside the raster or on nodata).
+    public var pointsWithoutValue: [String] = []
 
     package var scalarStats: [Statistic] { stats.filter { $0.classColumnPrefix == nil } }
 
@@ -183,7 +189,7 @@ public struct ZoneLayerSummary: Sendable {
 }
 
 /// The zones of a run, with the fields the output and the roll-up need.
-private struct ZoneInput {
+struct ZoneInput {
     var layer: ZoneLayer
     /// The fields read for each zone: the include-columns, then roll-up and name fields.
     var fields: [String]
@@ -198,7 +204,7 @@ private struct ZoneInput {
 }
 
 /// Output bands on one grid: one coverage pass serves them all.
-private struct GridGroup {
+struct GridGroup {
     var grid: Grid
     /// The first of its rasters, for warnings.
     var rasterPath: String
@@ -206,9 +212,54 @@ private struct GridGroup {
     var bands: [Int]
 }
 
+/// What a run knows before the engine runs: checked inputs, the zones, the output bands
+/// and their grid groups. A single run and a merge of parts both start here.
+struct PreparedRun {
+    var input: ZoneInput
+    var bands: [OutputBand]
+    var groups: [GridGroup]
+    var weights: BandSource?
+    var areaModel: CellAreaModel
+    /// Each zone's own area, when `coverage` is asked for (else empty).
+    var zoneAreas: [Double]
+    var chains: ParentChains?
+    var rasterCRS: String?
+}
+
+/// The rows being filled from zone accumulators: the zones' and their parents'.
+struct ResultState {
+    var units: [ResultUnit]
+    var rollup: Rollup?
+    var warnings: [GeoWarning]
+    /// Point zones with no value in the current grid group (outside it, or on nodata in at
+    /// least one band), and in any group so far.
+    var noValue = Set<Int>()
+    var pointsWithoutValue = Set<Int>()
+}
+
 extension ZonalJob {
     /// Check inputs, read zones, run the engine for each grid, roll up, and return results.
     public func run(progress: ((Int, Int) -> Void)? = nil) throws -> ZonalResult {
+        let p = try prepare()
+        var state = startResults(p)
+        let totalCells = p.groups.reduce(0) { $0 + $1.grid.rows * $1.grid.cols }
+        var cellsBefore = 0
+        for gi in p.groups.indices {
+            let g = p.groups[gi], cells = g.grid.rows * g.grid.cols, base = cellsBefore
+            let groupProgress: ((Int, Int) -> Void)? = progress.map { p in { done, total in p(base + done * cells / max(total, 1), totalCells) } }
+            beginGroup(gi, p, &state)
+            try computeGroup(gi, p, zones: nil, progress: groupProgress) { z, first, accs in
+                add(gi, p, &state, zone: z, first: first, accs)
+            }
+            endGroup(gi, p, &state)
+            cellsBefore += cells
+        }
+        return try finish(p, state)
+    }
+
+    /// Everything before the engine: checks, rasters opened, zones read (in the rasters'
+    /// CRS), grid groups, zone areas and parent chains.
+    func prepare() throws -> PreparedRun {
         guard !stats.isEmpty else { throw GeoKitError.argument("no statistics requested") }
         if let f = minCoverage {
             guard f >= 0 && f <= 1 else { throw GeoKitError.argument("--min-coverage takes a share between 0 and 1, not \(formatNumber(f))") }
@@ -235,37 +286,113 @@ extension ZonalJob {
             input.warnings.append(GeoWarning(.crs, file: r.path, "\(r.path): raster has no CRS; the zones' coordinates are taken as the raster's"))
         }
         let groups = try gridGroups(bands, opened: opened, firstSRS: firstSRS)
-
-        let zones = input.zones
         let areaModel = firstSRS?.areaModel ?? .planar(metresPerUnit: 1)
         let zoneAreas: [Double] = stats.contains(.coverage)
-            ? zones.map { areaModel.zoneArea($0.geometry, grid: groups[0].grid) } : []
-        let chains = parentChains(input, gazetteer: gazetteerMap)
-        var rollup = chains.map { Rollup($0, stats: stats, bandCount: bands.count) }
-        var units = zoneUnits(input, bandCount: bands.count)
-
+            ? input.zones.map { areaModel.zoneArea($0.geometry, grid: groups[0].grid) } : []
         // GDAL's block cache is per handle and defaults to 5% of RAM: keep it to a slice of
         // the budget; blocks are decoded once anyway.
         GDAL.setCacheMax(max(16 << 20, maxMemory / 8))
-        let totalCells = groups.reduce(0) { $0 + $1.grid.rows * $1.grid.cols }
-        var cellsBefore = 0
-        for g in groups {
-            let cells = g.grid.rows * g.grid.cols, base = cellsBefore
-            let groupProgress: ((Int, Int) -> Void)? = progress.map { p in { done, total in p(base + done * cells / max(total, 1), totalCells) } }
-            try runGroup(g, bands: bands, zones: zones, zoneAreas: zoneAreas, areaModel: areaModel, weights: weightsSource,
-                         units: &units, rollup: &rollup, warnings: &input.warnings, progress: groupProgress)
-            cellsBefore += cells
+        return PreparedRun(input: input, bands: bands, groups: groups, weights: weightsSource, areaModel: areaModel,
+                           zoneAreas: zoneAreas, chains: parentChains(input, gazetteer: gazetteerMap), rasterCRS: firstSRS?.shortName)
+    }
+
+    /// Empty rows for the zones (and a roll-up when asked for), with the warnings so far.
+    func startResults(_ p: PreparedRun) -> ResultState {
+        ResultState(units: zoneUnits(p.input, bandCount: p.bands.count),
+                    rollup: p.chains.map { Rollup($0, stats: stats, bandCount: p.bands.count) }, warnings: p.input.warnings)
+    }
+
+    /// The engine of grid group `gi`.
+    func engine(_ gi: Int, _ p: PreparedRun) -> ZonalEngine {
+        var opts = EngineOptions()
+        opts.method = method; opts.stats = stats; opts.threads = threads; opts.maxMemory = maxMemory
+        let g = p.groups[gi]
+        return ZonalEngine(grid: g.grid, areaModel: p.areaModel, sources: g.bands.map { p.bands[$0].source },
+                           weights: p.weights, options: opts)
+    }
+
+    /// Run the engine of group `gi` over the zones (all, or the indexes in `zones`):
+    /// `sink(zone, first, accs)` gets each zone's accumulators (with the zone's area set) in
+    /// the engine's fixed order.
+    func computeGroup(_ gi: Int, _ p: PreparedRun, zones subset: [Int]?, progress: ((Int, Int) -> Void)?,
+                      sink: (Int, Int, [ZoneStats]) -> Void) throws {
+        let all = p.input.zones
+        let zones = subset.map { $0.map { all[$0] } } ?? all
+        try engine(gi, p).run(zones: zones, sink: { zi, first, accsIn in
+            let z = subset?[zi] ?? zi
+            var accs = accsIn
+            if !p.zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = p.zoneAreas[z] } }
+            sink(z, first, accs)
+        }, progress: progress)
+    }
+
+    /// `computeGroup` over row bands `rowBands` of group `gi` only, every zone: band partials
+    /// go unmerged to `bandSink(band, first, partial)` in band order; zones that meet no cell
+    /// to `sink` (from the range starting at band 0).
+    func computeRows(_ gi: Int, _ p: PreparedRun, rowBands: Range<Int>, progress: ((Int, Int) -> Void)?,
+                     sink: (Int, Int, [ZoneStats]) -> Void, bandSink: @escaping (Int, Int, BandPartial) -> Void) throws {
+        try engine(gi, p).run(zones: p.input.zones, rowBands: rowBands, sink: { z, first, accsIn in
+            var accs = accsIn
+            if !p.zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = p.zoneAreas[z] } }
+            sink(z, first, accs)
+        }, bandSink: bandSink, progress: progress)
+    }
+
+    /// Start grid group `gi`: warn about the zones wholly outside its grid.
+    func beginGroup(_ gi: Int, _ p: PreparedRun, _ s: inout ResultState) {
+        let g = p.groups[gi], zones = p.input.zones
+        let outside = zones.indices.filter { z in
+            !zones[z].isEmpty && !zones[z].bounds.intersects(g.grid.extent)
         }
+        if !outside.isEmpty {
+            // Every zone, in the warning and so in the sidecar (stderr lines are shortened).
+            s.warnings.append(GeoWarning(.outside, file: g.rasterPath, "\(outside.count) zone(s) lie wholly outside \(g.rasterPath): ",
+                                         listing: outside.map { zones[$0].id }))
+        }
+        s.rollup?.beginGroup(template: g.bands.map {
+            ZoneStats(histogram: stats.contains(where: \.needsHistogram), denseBytes: p.bands[$0].source.info.type == .uint8)
+        })
+    }
+
+    /// A zone's accumulators of the group's bands first..<first+accs.count go to its row, and
+    /// to its parents' (whose sums depend on the order of these calls: the engine's).
+    func add(_ gi: Int, _ p: PreparedRun, _ s: inout ResultState, zone z: Int, first: Int, _ accs: [ZoneStats]) {
+        let scalarStats = stats.filter { $0.classColumnPrefix == nil }
+        let zone = p.input.zones[z]
+        if (!zone.points.isEmpty || zone.isBufferedPoint) && accs.contains(where: { $0.count == 0 }) { s.noValue.insert(z) }
+        s.units[z].record(accs, bands: p.groups[gi].bands[first..<(first + accs.count)], stats: stats, scalarStats: scalarStats)
+        s.rollup?.add(zone: z, first: first, accs)
+    }
+
+    func endGroup(_ gi: Int, _ p: PreparedRun, _ s: inout ResultState) {
+        s.rollup?.endGroup(bands: p.groups[gi].bands)
+        if !s.noValue.isEmpty {
+            let g = p.groups[gi], zones = p.input.zones
+            s.warnings.append(GeoWarning(.outside, file: g.rasterPath, "\(s.noValue.count) point zone(s) have no value in \(g.rasterPath) (outside it, or on nodata in at least one band): ",
+                                         listing: s.noValue.sorted().map { zones[$0].id }))
+            s.pointsWithoutValue.formUnion(s.noValue)
+            s.noValue = []
+        }
+    }
+
+    /// Roll-up rows, --min-coverage, and the result with what the sidecar needs.
+    func finish(_ p: PreparedRun, _ state: ResultState) throws -> ZonalResult {
+        var s = state
+        let zones = p.input.zones
         var rollupGeometries: [[UInt8]?] = []
-        if var r = rollup {
-            let names = zones.map { z in input.parentNameFields.map { $0.map { input.value(z, $0) } } }
-            let parents = r.finish(attributes: units.map(\.attributes), names: names)
+        if var r = s.rollup {
+            let names = zones.map { z in p.input.parentNameFields.map { $0.map { p.input.value(z, $0) } } }
+            let parents = r.finish(attributes: s.units.map(\.attributes), names: names)
             if keepGeometry { rollupGeometries = try dissolved(parents, chains: r.parents, zones: zones) }
-            units += parents
+            s.units += parents
         }
-        if let f = minCoverage, let w = emptyLowCoverage(&units, bands: bands, below: f) { input.warnings.append(w) }
-        return result(units: units, bands: bands, input: input, hasRollup: chains?.chains.isEmpty == false,
-                      rasterCRS: firstSRS?.shortName, rollupGeometries: rollupGeometries)
+        if let f = minCoverage, let w = emptyLowCoverage(&s.units, bands: p.bands, below: f) { s.warnings.append(w) }
+        var input = p.input
+        input.warnings = s.warnings
+        var out = result(units: s.units, bands: p.bands, input: input, hasRollup: p.chains?.chains.isEmpty == false,
+                         rasterCRS: p.rasterCRS, rollupGeometries: rollupGeometries)
+        out.pointsWithoutValue = s.pointsWithoutValue.sorted().map { zones[$0].id }
+        return out
     }
 
     /// Distinct raster names (an error naming both specs otherwise); a warning per name made
@@ -369,11 +496,12 @@ extension ZonalJob {
         var readFields = includeFields
         for f in rollup + [nameField].compactMap({ $0 }) + parentNameFields.compactMap({ $0 }) where !readFields.contains(f) { readFields.append(f) }
         let zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: readFields,
-                                          target: target, keepWKB: keepGeometry, filter: whereFilter)
+                                          target: target, keepWKB: keepGeometry, filter: whereFilter,
+                                          pointsAndLines: true, buffer: buffer)
         // A table without geometry (a CSV given as zones) or a layer of which no feature has a
         // polygon would give a table of empty rows and exit 0.
-        if zoneLayer.zones.allSatisfy({ $0.geometry.isEmpty }) {
-            throw GeoKitError.input(zonesPath, "no feature of layer '\(zoneLayer.layerName)' has a polygon to summarise (is it a table without geometry?)")
+        if zoneLayer.zones.allSatisfy({ $0.isEmpty }) {
+            throw GeoKitError.input(zonesPath, "no feature of layer '\(zoneLayer.layerName)' has a polygon, point or line to summarise (is it a table without geometry?)")
         }
         var warnings = zoneLayer.warnings
         let check = IDCheck(ids: zoneLayer.zones.map(\.id))
@@ -413,38 +541,8 @@ extension ZonalJob {
                        name: input.nameField.map { input.value(z, $0) } ?? "",
                        attributes: includeFields.map { input.value(z, $0) },
                        scalar: [Double](repeating: .nan, count: nScalar * bandCount), classes: [:],
-                       isEmptyGeometry: z.geometry.isEmpty)
+                       isEmptyGeometry: z.isEmpty)
         }
-    }
-
-    /// Run the engine over one grid group: each zone's values for the group's bands go to its
-    /// row, and its accumulators to its parents'.
-    private func runGroup(_ g: GridGroup, bands: [OutputBand], zones: [Zone], zoneAreas: [Double], areaModel: CellAreaModel,
-                          weights: BandSource?, units: inout [ResultUnit], rollup: inout Rollup?,
-                          warnings: inout [GeoWarning], progress: ((Int, Int) -> Void)?) throws {
-        var opts = EngineOptions()
-        opts.method = method; opts.stats = stats; opts.threads = threads; opts.maxMemory = maxMemory
-        let engine = ZonalEngine(grid: g.grid, areaModel: areaModel, sources: g.bands.map { bands[$0].source },
-                                 weights: weights, options: opts)
-        let outside = zones.indices.filter { z in
-            !zones[z].geometry.isEmpty && !zones[z].geometry.bounds.intersects(g.grid.extent)
-        }
-        if !outside.isEmpty {
-            // Every zone, in the warning and so in the sidecar (stderr lines are shortened).
-            warnings.append(GeoWarning(.outside, file: g.rasterPath, "\(outside.count) zone(s) lie wholly outside \(g.rasterPath): ",
-                                       listing: outside.map { zones[$0].id }))
-        }
-        let stats = self.stats, scalarStats = stats.filter { $0.classColumnPrefix == nil }
-        rollup?.beginGroup(template: g.bands.map {
-            ZoneStats(histogram: stats.contains(where: \.needsHistogram), denseBytes: bands[$0].source.info.type == .uint8)
-        })
-        try engine.run(zones: zones, sink: { z, first, accsIn in
-            var accs = accsIn
-            if !zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = zoneAreas[z] } }
-            units[z].record(accs, bands: g.bands[first..<(first + accs.count)], stats: stats, scalarStats: scalarStats)
-            rollup?.add(zone: z, first: first, accs)
-        }, progress: progress)
-        rollup?.endGroup(bands: g.bands)
     }
 
     /// The results, with the warnings GDAL left and what the metadata sidecar needs.

@@ -241,6 +241,8 @@ public struct Classification: Sendable {
     /// Units in each class, and units with no value.
     public var counts: [Int]
     public var missing: Int
+    /// The breaks are the user's (`--breaks`), not computed.
+    public var explicitBreaks = false
     public var classCount: Int { colors.count }
 
     /// Class the values. Values of both signs get a diverging palette centred on zero (the
@@ -248,21 +250,46 @@ public struct Classification: Sendable {
     public init(values: [Double?], classes k: Int, scheme: ClassScheme, palette: Palette,
                 divergingPalette: Palette? = nil, allowDiverging: Bool = true) {
         let present = values.compactMap { $0 }.filter { $0.isFinite }
-        self.scheme = scheme
         let lo = present.min() ?? 0, hi = present.max() ?? 0
         if allowDiverging && lo < 0 && hi > 0 {
-            let pal = palette.isDiverging ? palette : (divergingPalette ?? Palette(named: "RdBu")!)
             let (b, kn) = divergingBreaks(present, classes: k, scheme: scheme)
+            self.init(breaks: b, belowZero: kn, values: values, scheme: scheme, palette: palette, divergingPalette: divergingPalette)
+        } else {
+            let b = classBreaks(present, classes: k, scheme: scheme)
+            self.init(breaks: b, belowZero: nil, values: values, scheme: scheme, palette: palette, divergingPalette: nil)
+        }
+    }
+
+    /// Class the values at the user's breaks b1 < ... < bm (`--breaks 50,100,200`): m + 1
+    /// classes, v <= b1, b1 < v <= b2, ..., v > bm, every one kept (so maps of several
+    /// months share one legend). With values of both signs and 0 among the breaks, the
+    /// classes diverge at 0 as in the computed schemes.
+    public init(values: [Double?], breaks user: [Double], palette: Palette,
+                divergingPalette: Palette? = nil, allowDiverging: Bool = true) {
+        precondition(!user.isEmpty)
+        let present = values.compactMap { $0 }.filter { $0.isFinite }
+        let lo = min(present.min() ?? user[0], user[0]), hi = max(present.max() ?? user[user.count - 1], user[user.count - 1])
+        let edges = [lo] + user + [hi]
+        let zero = user.firstIndex(of: 0).map { $0 + 1 }
+        let diverge = allowDiverging && zero != nil && (palette.isDiverging || (lo < 0 && hi > 0))
+        self.init(breaks: edges, belowZero: diverge ? zero : nil, values: values, scheme: .equal, palette: palette, divergingPalette: divergingPalette)
+        explicitBreaks = true
+    }
+
+    /// Colours for `breaks` (diverging around edge `belowZero` when given) and the counts.
+    private init(breaks b: [Double], belowZero kn: Int?, values: [Double?], scheme: ClassScheme, palette: Palette, divergingPalette: Palette?) {
+        self.scheme = scheme
+        breaks = b
+        if let kn {
+            let pal = palette.isDiverging ? palette : (divergingPalette ?? Palette(named: "RdBu")!)
             let kp = b.count - 1 - kn
             let m = min(max(kn, kp), pal.maxColors / 2)
             let full = pal.colors(2 * m)
             var cols: [String] = []
             for j in 0..<kn { cols.append(full[max(0, m - kn + j)]) }
             for j in 0..<kp { cols.append(full[min(2 * m - 1, m + j)]) }
-            breaks = b; colors = cols; diverging = true; self.palette = pal.name
+            colors = cols; diverging = true; self.palette = pal.name
         } else {
-            let b = classBreaks(present, classes: k, scheme: scheme)
-            breaks = b
             colors = b.isEmpty ? [] : palette.colors(max(1, b.count - 1))
             diverging = false; self.palette = palette.name
         }
@@ -274,13 +301,24 @@ public struct Classification: Sendable {
         self.counts = counts; self.missing = missing
     }
 
+    /// The legend text of class `k`: "lo – hi", or "≤ b1" and "> bm" at the user's breaks.
+    public func rangeLabel(_ k: Int) -> String {
+        if explicitBreaks && k == 0 { return "≤ " + label(breaks[1]) }
+        if explicitBreaks && k == classCount - 1 { return "> " + label(breaks[k]) }
+        return label(breaks[k]) + " – " + label(breaks[k + 1])
+    }
+
     public func classOf(_ v: Double?) -> Int? { v.flatMap { classIndex($0, breaks: breaks) } }
     public func color(_ v: Double?) -> String? { classOf(v).map { colors[$0] } }
 
-    /// Decimals to show breaks with: about three significant digits of the range.
+    /// Decimals to show breaks with: about three significant digits of the range (the
+    /// user's breaks: as many as they were given with, up to six).
     public var decimals: Int {
         guard let lo = breaks.first, let hi = breaks.last, hi > lo else { return 2 }
-        return max(0, min(6, 2 - Int(log10(hi - lo).rounded(.down))))
+        let computed = max(0, min(6, 2 - Int(log10(hi - lo).rounded(.down))))
+        guard explicitBreaks else { return computed }
+        let given = breaks.dropFirst().dropLast().map { b in (0...6).first { d in abs(b * pow(10, Double(d)) - (b * pow(10, Double(d))).rounded()) < 1e-9 } ?? 6 }
+        return max(computed, given.max() ?? 0)
     }
     public func label(_ v: Double) -> String { formatFixed(v, decimals) }
 }
@@ -300,4 +338,22 @@ public func formatFixed(_ v: Double, _ d: Int) -> String {
         int = g.joined(separator: ",")
     }
     return (neg ? "-" : "") + int + (parts.count > 1 ? "." + parts[1] : "")
+}
+
+/// The user's class breaks from text such as "50,100,200": finite numbers, strictly
+/// ascending, at most 8 (9 classes, the most a palette has).
+public func parseBreaks(_ text: String, option: String = "--breaks") throws -> [Double] {
+    var out: [Double] = []
+    for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+        let t = part.trimmingCharacters(in: .whitespaces)
+        guard let v = Double(t), v.isFinite else {
+            throw GeoKitError(.argument, "\(option) \(text): '\(t)' is not a number", hint: "give ascending numbers separated by commas, e.g. \(option) 50,100,200")
+        }
+        if let last = out.last, v <= last {
+            throw GeoKitError(.argument, "\(option) \(text): the breaks must be ascending, but \(t) comes after \(formatNumber(last))", hint: "e.g. \(option) 50,100,200")
+        }
+        out.append(v)
+    }
+    if out.count > 8 { throw GeoKitError(.argument, "\(option) \(text): \(out.count) breaks make \(out.count + 1) classes; at most 8 breaks (9 classes)") }
+    return out
 }

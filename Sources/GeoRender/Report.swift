@@ -13,6 +13,11 @@ public struct ReportOptions: Sendable {
     public var scheme: ClassScheme = .quantile
     public var palette: String = "YlOrRd"
     public var attribution = "Boundaries: MIMU"
+    /// The user's class breaks for every map (`--breaks`), the data's source line and the
+    /// boundaries drawn over the units (`--outline`).
+    public var breaks: [Double]? = nil
+    public var source: String? = nil
+    public var outline: OutlineGeometry? = nil
     /// Longer side of each map frame, px.
     public var mapSize = 560.0
     /// Shown as "generated" (ISO 8601 date).
@@ -163,7 +168,8 @@ private func indicatorSection(_ page: ReportPage, number n: Int, column k: Int) 
     let rowValues: [Double?] = t.rows.map { $0[k].doubleValue }
     // Classes over the units drawn (the zones) when there is a map, else over the rows.
     let unitValues: [Double?] = input.geometry != nil ? input.rowOfZone.map { $0.flatMap { rowValues[$0] } } : rowValues
-    let c = Classification(values: unitValues, classes: o.classes, scheme: o.scheme, palette: page.palette)
+    let c = o.breaks.map { Classification(values: unitValues, breaks: $0, palette: page.palette) }
+        ?? Classification(values: unitValues, classes: o.classes, scheme: o.scheme, palette: page.palette)
     let low = input.insufficient[k]
     var h = "<section class=\"indicator\" id=\"ind-\(anchor(col))\">\n<h2>\(htmlEscape(col))\(unit.map { " <span class=\"unit\">(\(htmlEscape($0)))</span>" } ?? "")</h2>\n"
     if let d = field?.description { h += "<p class=\"desc\">\(htmlEscape(d))</p>\n" }
@@ -185,6 +191,7 @@ private func indicatorMap(_ page: ReportPage, number n: Int, column col: String,
     }
     var mo = MapOptions()
     mo.legendTitle = col; mo.unit = unit; mo.attribution = page.options.attribution
+    mo.source = page.options.source; mo.outline = page.options.outline
     mo.notes = ["Projection: \(g.projectionName)."]
     mo.idPrefix = "m\(n)-"; mo.standalone = false; mo.tooltips = g.ids.count <= 5000
     mo.names = page.input.rowOfZone.enumerated().map { z, r in r.map(page.name) ?? g.labels[z] }
@@ -271,7 +278,7 @@ func histogramSVG(_ sorted: [Double], classification c: Classification, unit: St
     let pw = w - left - right, ph = hgt - top - bottom
     let bw = pw / Double(nb)
     func x(_ v: Double) -> Double { hi > lo ? left + (v - lo) / (hi - lo) * pw : left + pw / 2 }
-    var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"histogram\" width=\"\(Int(w))\" height=\"\(Int(hgt))\" viewBox=\"0 0 \(Int(w)) \(Int(hgt))\" font-family=\"DejaVu Sans, Verdana, Arial, sans-serif\" font-size=\"10\">\n"
+    var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"histogram\" width=\"\(Int(w))\" height=\"\(Int(hgt))\" viewBox=\"0 0 \(Int(w)) \(Int(hgt))\" font-family=\"\(mapFontFamily)\" font-size=\"10\">\n"
     s += "<title>Histogram: \(sorted.count) values in \(nb) bins</title>\n"
     for b in 0..<nb where counts[b] > 0 {
         let bh = Double(counts[b]) / Double(maxCount) * ph
@@ -297,7 +304,7 @@ func histogramSVG(_ sorted: [Double], classification c: Classification, unit: St
 let reportCSS = """
 :root { --ink: #222; --muted: #666; --line: #ddd; }
 * { box-sizing: border-box; }
-body { font-family: "DejaVu Sans", Verdana, Arial, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1240px; padding: 0 20px 40px; font-size: 14px; line-height: 1.4; }
+body { font-family: "Noto Sans", "Noto Sans Myanmar", "DejaVu Sans", Verdana, Arial, sans-serif; color: var(--ink); margin: 0 auto; max-width: 1240px; padding: 0 20px 40px; font-size: 14px; line-height: 1.4; }
 h1 { font-size: 24px; margin: 18px 0 4px; }
 h2 { font-size: 19px; margin: 0 0 6px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
 .unit { font-weight: normal; color: var(--muted); font-size: 15px; }

@@ -27,6 +27,14 @@ public struct MapGeometry: Sendable {
     public var projectionName: String
     /// Vertices written, and vertices read.
     public var verticesOut = 0, verticesIn = 0
+    /// Per zone, the pixel rings of its largest polygon (labels are placed inside it) and
+    /// that polygon's area in px² (larger units are labelled first).
+    var labelRings: [[[Point]]] = []
+    var labelAreas: [Double] = []
+    /// The pixel frame and the CRS drawn in (a PROJ string or WKT; nil: the coordinates as
+    /// they are), so other layers (`--outline`) can be drawn on the same frame.
+    var frame: PixelFrame?
+    var drawCRS: String?
 }
 
 extension MapGeometry {
@@ -60,19 +68,25 @@ extension MapGeometry {
         let frame = PixelFrame(projected.bounds, size: size)
         let labelIndex = labelField.flatMap { f in layer.includeFields.firstIndex { $0.lowercased() == f.lowercased() } }
         var paths: [String] = [], labels: [String] = [], labelPoints: [(x: Double, y: Double, width: Double, height: Double)?] = []
+        var rings: [[[Point]]] = [], areas: [Double] = []
         var verticesOut = 0
         for (zi, polys) in projected.zones.enumerated() {
             let zone = pixelZone(polys, frame: frame)
             paths.append(zone.path)
             labels.append(labelIndex.map { layer.zones[zi].attributes[$0] } ?? "")
             labelPoints.append(zone.labelPoint)
+            rings.append(zone.biggest); areas.append(zone.area)
             verticesOut += zone.vertices
         }
-        return MapGeometry(ids: layer.zones.map(\.id), labels: labels, paths: paths, labelPoints: labelPoints,
-                           width: frame.width, height: frame.height,
-                           metresPerPixel: view.metresPerUnit.map { $0 / frame.scale },
-                           projection: view.projection, projectionName: view.name,
-                           verticesOut: verticesOut, verticesIn: projected.verticesIn)
+        var g = MapGeometry(ids: layer.zones.map(\.id), labels: labels, paths: paths, labelPoints: labelPoints,
+                            width: frame.width, height: frame.height,
+                            metresPerPixel: view.metresPerUnit.map { $0 / frame.scale },
+                            projection: view.projection, projectionName: view.name,
+                            verticesOut: verticesOut, verticesIn: projected.verticesIn)
+        g.labelRings = rings; g.labelAreas = areas
+        g.frame = frame
+        g.drawCRS = view.projection.isEmpty ? source?.wkt : view.projection
+        return g
     }
 
     /// The bounds of the zones that have a geometry, in the layer's CRS (empty when none has).
@@ -97,7 +111,7 @@ extension MapGeometry {
 
     /// The zones in pixels: one path (simplified rings) per zone, the vertices written and
     /// a label spot in its largest polygon.
-    static func pixelZone(_ polys: [[[Point]]], frame: PixelFrame) -> (path: String, vertices: Int, labelPoint: (x: Double, y: Double, width: Double, height: Double)?) {
+    static func pixelZone(_ polys: [[[Point]]], frame: PixelFrame) -> (path: String, vertices: Int, labelPoint: (x: Double, y: Double, width: Double, height: Double)?, biggest: [[Point]], area: Double) {
         var d = ""
         var vertices = 0
         var biggest: (area: Double, rings: [[Point]])? = nil
@@ -119,7 +133,7 @@ extension MapGeometry {
                 if biggest == nil || a > biggest!.area { biggest = (a, pixelRings) }
             }
         }
-        return (d, vertices, biggest.flatMap { labelSpot($0.rings) })
+        return (d, vertices, biggest.flatMap { labelSpot($0.rings) }, biggest?.rings ?? [], biggest?.area ?? 0)
     }
 }
 
@@ -340,6 +354,10 @@ public struct MapOptions: Sendable {
     public var legendTitle: String = ""
     public var unit: String?
     public var attribution: String = "Boundaries: MIMU"
+    /// The data's source ("CHIRPS v2, UCSB"), printed as "Source: ..." under the map.
+    public var source: String?
+    /// Boundaries of a coarser level drawn over the units, named where the name fits.
+    public var outline: OutlineGeometry? = nil
     /// Extra notes for the footer (data file, projection...).
     public var notes: [String] = []
     /// Prefix for element ids, so several maps can share one HTML page.
@@ -371,6 +389,7 @@ public func choroplethSVG(_ g: MapGeometry, values: [Double?], classification c:
     legend += legendClassesSVG(c, prefix: o.idPrefix, layout: layout, y: &ly,
                                insufficient: o.insufficient.map { $0.filter { $0 }.count }, minCoverage: o.minCoverage)
     legend += classSchemeSVG(c, x: layout.legendX, y: &ly)
+    if let ol = o.outline { legend += outlineLegendSVG(ol, x: layout.legendX, prefix: o.idPrefix, y: &ly) }
     legend += northArrowSVG(x: layout.legendX, prefix: o.idPrefix, y: &ly)
     legend += scaleBarSVG(metresPerPixel: g.metresPerPixel, x: layout.legendX, prefix: o.idPrefix, y: &ly)
 
@@ -382,7 +401,8 @@ public func choroplethSVG(_ g: MapGeometry, values: [Double?], classification c:
     s.reserveCapacity(g.paths.reduce(0) { $0 + $1.count } + 64 * g.ids.count + 8192)
     s += svgHeadSVG(g, o, width: layout.width, height: height)
     s += unitsSVG(g, values: values, classification: c, options: o, layout: layout)
-    if o.drawLabels { s += labelsSVG(g, prefix: o.idPrefix, layout: layout) }
+    if let outline = o.outline { s += outlineSVG(outline, prefix: o.idPrefix, offset: (layout.mapX, layout.mapY), width: g.width, height: g.height) }
+    s += labelsSVG(g, options: o, layout: layout)
     s += "<g id=\"\(o.idPrefix)legend\">\n" + legend + "</g>\n"
     s += attributionSVG(footer, y: bodyBottom + 18, prefix: o.idPrefix)
     s += "</svg>\n"
@@ -431,7 +451,7 @@ private func legendClassesSVG(_ c: Classification, prefix p: String, layout: Cho
     var legend = "<g id=\"\(p)legend-classes\">\n"
     for k in 0..<c.classCount {
         let lo = c.breaks[k], hi = c.breaks[k + 1]
-        let range = (c.label(lo) + " – " + c.label(hi)).replacingOccurrences(of: "-", with: "−")
+        let range = c.rangeLabel(k).replacingOccurrences(of: "-", with: "−")
         legend += "<g class=\"legend-class\" data-class=\"\(k)\" data-fill=\"\(c.colors[k])\" data-lower=\"\(formatNumber(lo))\" data-upper=\"\(formatNumber(hi))\" data-count=\"\(c.counts[k])\">"
         legend += "<rect x=\"\(f1(x))\" y=\"\(f1(ly))\" width=\"22\" height=\"15\" fill=\"\(c.colors[k])\" stroke=\"#666\" stroke-width=\"0.5\"/>"
         legend += svgText(x + 30, ly + 12, range, size: 12).dropLast()
@@ -459,9 +479,18 @@ private func legendClassesSVG(_ c: Classification, prefix p: String, layout: Cho
 /// The line naming the class scheme under the legend.
 private func classSchemeSVG(_ c: Classification, x: Double, y ly: inout Double) -> String {
     let schemeName = ["quantile": "Quantile", "equal": "Equal-interval", "jenks": "Jenks natural-breaks"][c.scheme.rawValue]!
-    let schemeText = schemeName + " classes" + (c.diverging ? ", diverging at 0" : "")
+    let schemeText = (c.explicitBreaks ? "Classes at the given breaks" : schemeName + " classes") + (c.diverging ? ", diverging at 0" : "")
     let legend = svgText(x, ly + 10, schemeText, size: 10, extra: " fill=\"#555\"")
     ly += 26
+    return legend
+}
+
+/// The outline's line and the file it comes from.
+private func outlineLegendSVG(_ ol: OutlineGeometry, x: Double, prefix p: String, y ly: inout Double) -> String {
+    var legend = "<g id=\"\(p)legend-outline\"><line x1=\"\(f1(x))\" y1=\"\(f1(ly + 6))\" x2=\"\(f1(x + 22))\" y2=\"\(f1(ly + 6))\" stroke=\"#222\" stroke-width=\"1.3\"/>"
+    legend += svgText(x + 30, ly + 10, "Boundaries: " + ((ol.path as NSString).lastPathComponent as NSString).deletingPathExtension, size: 11).dropLast()
+    legend += "</g>\n"
+    ly += 24
     return legend
 }
 
@@ -496,13 +525,14 @@ private func scaleBarSVG(metresPerPixel: Double?, x: Double, prefix p: String, y
 /// The attribution and notes, wrapped to the canvas width.
 private func footerLines(_ o: MapOptions, width: Double) -> [String] {
     let maxChars = max(40, Int((width - 2 * ChoroplethLayout.margin) / 6.2))
-    return ([o.attribution] + o.notes).filter { !$0.isEmpty }.flatMap { wrapText($0, maxChars) }
+    let source = o.source.map { $0.isEmpty ? "" : "Source: " + $0 } ?? ""
+    return ([source, o.attribution] + o.notes).filter { !$0.isEmpty }.flatMap { wrapText($0, maxChars) }
 }
 
 /// The XML declaration (standalone), the `<svg>` element, the hatch pattern for no data,
 /// the white background, the title and subtitle.
 private func svgHeadSVG(_ g: MapGeometry, _ o: MapOptions, width: Double, height: Double) -> String {
-    let font = "DejaVu Sans, Verdana, Arial, sans-serif"
+    let font = mapFontFamily
     let p = o.idPrefix, margin = ChoroplethLayout.margin
     var s = ""
     if o.standalone { s += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" }
@@ -552,26 +582,31 @@ private func unitsSVG(_ g: MapGeometry, values: [Double?], classification c: Cla
     return s + "</g>\n"
 }
 
-/// Zone labels, largest room first; a label that would not fit its zone or would overlap
-/// another is skipped.
-private func labelsSVG(_ g: MapGeometry, prefix p: String, layout: ChoroplethLayout) -> String {
-    let mapX = layout.mapX, mapY = layout.mapY
-    var placed: [Box] = []
-    let size = 8.0
-    var order = Array(0..<g.ids.count).filter { g.labelPoints[$0] != nil && !g.labels[$0].isEmpty }
-    order.sort { g.labelPoints[$0]!.width > g.labelPoints[$1]!.width }
-    var t = "<g id=\"\(p)labels\" font-size=\"\(f1(size))\" text-anchor=\"middle\" fill=\"#222\" stroke=\"#fff\" stroke-width=\"2\" stroke-opacity=\"0.8\" paint-order=\"stroke\">\n"
-    for i in order {
-        let lp = g.labelPoints[i]!
-        let tw = Double(g.labels[i].count) * size * 0.58
-        guard tw <= lp.width * 1.15, lp.height >= size * 1.2 else { continue }
-        let b = Box(xmin: mapX + lp.x - tw / 2, ymin: mapY + lp.y - size / 2, xmax: mapX + lp.x + tw / 2, ymax: mapY + lp.y + size / 2)
-        if placed.contains(where: { $0.xmin < b.xmax && b.xmin < $0.xmax && $0.ymin < b.ymax && b.ymin < $0.ymax }) { continue }
-        placed.append(b)
-        t += "<text x=\"\(f1(mapX + lp.x))\" y=\"\(f1(mapY + lp.y + size * 0.35))\">\(xmlEscape(g.labels[i]))</text>\n"
+/// The outline's names (bold), then the zones' labels, largest units first; a label that
+/// fits nowhere in its unit without overlapping another is dropped (`placeLabels`).
+private func labelsSVG(_ g: MapGeometry, options o: MapOptions, layout: ChoroplethLayout) -> String {
+    var taken = LabelBoxes()
+    var s = ""
+    let offset = (layout.mapX, layout.mapY)
+    if let ol = o.outline {
+        let req = ol.names.indices.filter { ol.labelPoints[$0] != nil && !ol.names[$0].isEmpty }
+            .sorted { ol.labelAreas[$0] > ol.labelAreas[$1] }
+            .map { LabelRequest(index: $0, text: ol.names[$0], size: outlineLabelSize, bold: true, rings: ol.labelRings[$0], spill: 2, spot: ol.labelPoints[$0]!, area: ol.labelAreas[$0]) }
+        let placed = placeLabels(req, width: g.width, height: g.height, boxes: &taken)
+        s += labelsGroupSVG(placed, texts: ol.names, id: "\(o.idPrefix)outline-labels", size: outlineLabelSize, bold: true, offset: offset)
     }
-    return t + "</g>\n"
+    if o.drawLabels && !g.labelRings.isEmpty {
+        let req = g.ids.indices.filter { g.labelPoints[$0] != nil && !g.labels[$0].isEmpty }
+            .sorted { g.labelAreas[$0] > g.labelAreas[$1] }
+            .map { LabelRequest(index: $0, text: g.labels[$0], size: unitLabelSize, bold: false, rings: g.labelRings[$0], spot: g.labelPoints[$0]!, area: g.labelAreas[$0]) }
+        let placed = placeLabels(req, width: g.width, height: g.height, boxes: &taken)
+        s += labelsGroupSVG(placed, texts: g.labels, id: "\(o.idPrefix)labels", size: unitLabelSize, bold: false, offset: offset)
+    }
+    return s
 }
+
+/// Font sizes (px) of the units' labels and of the outline's names.
+public let unitLabelSize = 8.0, outlineLabelSize = 11.0
 
 /// The footer lines under the map and legend, from `y` down.
 private func attributionSVG(_ lines: [String], y: Double, prefix p: String) -> String {

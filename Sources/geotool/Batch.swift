@@ -16,6 +16,8 @@ struct Batch: ParsableCommand {
         Example:
           geotool batch indicators.yaml --dry-run
           geotool batch indicators.yaml
+          geotool batch indicators.yaml --part 0/4   # and 1/4 to 3/4, anywhere
+          geotool batch indicators.yaml --merge      # when the 4 parts are done
         """
     )
 
@@ -37,19 +39,30 @@ struct Batch: ParsableCommand {
     @Flag(help: "No progress and no summary on stderr (errors and warnings only).")
     var quiet = false
 
+    // Parts: one run's work split over processes or machines sharing the output folder.
+    @Option(help: ArgumentHelp("Compute part I of N of the work (I from 0 to N-1, as SLURM_ARRAY_TASK_ID) into OUTDIR/.geotool-batch-parts; then --merge.", valueName: "I/N"))
+    var part: String?
+
+    @Flag(help: "Merge the N parts into the state and write the tables, byte-identical to a single run.")
+    var merge = false
+
     @OptionGroup(title: "Running in parts on Slurm or Kubernetes")
     var distributed: EmitOptions
 
     func validate() throws {
         if distributed.emit != nil && dryRun { throw ValidationError("--emit prints a job script and --dry-run a plan: give one of them") }
+        if distributed.emit != nil && (part != nil || merge) { throw ValidationError("--emit prints a job script that runs --part and --merge itself: leave them out") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
         if batchSize < 0 { throw ValidationError("--batch-size must be 0 (automatic) or more") }
+        if part != nil && merge { throw ValidationError("--part computes a part, --merge merges them: give one") }
+        if dryRun && merge { throw ValidationError("--dry-run lists what a run (or with --part, a part) would compute; give it without --merge") }
     }
 
     func run() throws {
         do {
             let started = Date()
+            let partSpec = try part.map(BatchPartSpec.init(parsing:))
             let m = try BatchManifest(path: manifest)
             // The manifest is read first: a script for a broken one would fail on the cluster.
             if distributed.emit != nil {
@@ -68,7 +81,7 @@ struct Batch: ParsableCommand {
             let runner = BatchRunner(manifest: m, options: opts)
             let say = { (s: String) in if !quiet { FileHandle.standardError.write(Data("geotool: \(s)\n".utf8)) } }
             if dryRun {
-                let plan = try runner.plan()
+                let plan = try partSpec.map(runner.planPart) ?? runner.plan()
                 var out = ""
                 for ind in m.indicators {
                     let items = plan.filter { $0.indicator == ind.name }
@@ -96,12 +109,19 @@ struct Batch: ParsableCommand {
                 if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
                 say(s)
             }
-            let report = try runner.run()
+            let report = try partSpec.map(runner.runPart) ?? (merge ? runner.merge() : runner.run())
             if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             // The zones' warnings when they were read, and each pass's new ones (all in the sidecars).
             for w in report.warnings { warn(w) }
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))
-            if !report.didRasterWork {
+            if let partSpec {
+                say("part \(partSpec): \(report.plan.count) file(s) in its share; computed \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) " +
+                    "in \(report.passes) coverage pass(es); wrote \(m.outputDir)/.geotool-batch-parts/part-\(partSpec.index)-of-\(partSpec.count).json (\(secs) s)")
+            } else if merge {
+                say("merged \(report.partsMerged) part(s): \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) computed by the parts; " +
+                    "wrote \(report.tablesWritten.count) table(s) to \(m.outputDir)" +
+                    (report.tablesUpToDate.isEmpty ? "" : ", \(report.tablesUpToDate.count) up to date") + " (\(secs) s)")
+            } else if !report.didRasterWork {
                 say("nothing changed: no raster work (\(report.plan.count) file(s) unchanged); " +
                     (report.tablesWritten.isEmpty ? "tables up to date" : "rewrote \(report.tablesWritten.joined(separator: ", ")) from the cache") + " (\(secs) s)")
             } else {

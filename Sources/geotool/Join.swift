@@ -11,11 +11,13 @@ struct Join: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Give every point (school, clinic, village) the P-code of the polygon it falls in, and flag every problem.",
         discussion: """
-        Output: every input row, in order, with all its columns, then the zone id (named as --id), the --include-cols, match, distance_m and swapped_<id>.
+        Output: every input row, in order, with all its columns, then the zone id (named as --id), the --include-cols, match, distance_m, swapped_<id> and flags.
 
         match values:
           inside          covered by exactly one zone (or features with one id)
-          border          on the border of 2+ zones: the lowest id (string order)
+          border          within --border-tolerance of another zone: the zone that
+                          covers the point, or the lowest id (string order) when
+                          two zones or none cover it
           nearest         outside every zone, within --nearest of one (distance_m)
           outside         outside every zone (and beyond --nearest)
           missing_coords  a blank coordinate
@@ -24,6 +26,10 @@ struct Join: ParsableCommand {
                           a zone; its P-code goes to swapped_<id>, the id stays empty
           duplicate_id    (--id-col) the id appears more than once; P-code kept
           mismatch        (--check-col) the register's code differs from the found one
+          border_ok       (--check-col) the register's code is that of another
+                          unit on the border the point is on
+
+        flags lists every flag of a row (e.g. missing_coords;duplicate_id), the first being match. --report writes, for each flagged row, the register's id, name, coordinates as written and code, the flags, and one action per flag.
 
         Example:
           geotool join --points schools.csv --zones tracts.gpkg --id VT_PCODE \\
@@ -89,6 +95,9 @@ struct Join: ParsableCommand {
     @Option(name: .customLong("id-col"), help: "Points column with each row's identifier: repeated values are flagged duplicate_id.")
     var idCol: String?
 
+    @Option(name: .customLong("name-col"), help: "Points column with each row's name, shown in --report (default: a column called name, or ending in name).")
+    var nameCol: String?
+
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
@@ -148,6 +157,9 @@ struct Join: ParsableCommand {
             let pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer,
                                           delimiter: delimiter.flatMap(parseDelimiter), decimalComma: decimalComma, filter: pointsWhere)
             marks.append(("read points", Date()))
+            if let nameCol, pts.columnIndex(nameCol) == nil {
+                throw GeoKitError.input(points, "no column '\(nameCol)' for --name-col (columns: \(pts.columns.joined(separator: ", ")))")
+            }
             let joiner = try PointJoiner(zonesPath: zones, options: opts)
             marks.append(("read zones", Date()))
             for w in pts.warnings + joiner.warnings.prefix(20) { warn(w) }
@@ -165,12 +177,12 @@ struct Join: ParsableCommand {
             marks.append(("join", Date()))
             if let report, output == "-" {
                 // Standard output is not renamed: the report first, then the table.
-                try result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn)
+                try result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn, nameColumn: nameCol)
                     .write(to: report, layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
                 try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard)
             } else if let report {
                 // Table and QA report together: the report renamed first, the table last.
-                let qa = result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn)
+                let qa = result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn, nameColumn: nameCol)
                 try writeAtomically([report, output]) { tmps in
                     try result.write(pts, to: output, temporary: tmps[1], bom: bom, guardFormulas: !noFormulaGuard, crsWKT: crsWKT)
                     try qa.write(to: report, temporary: tmps[0], layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)

@@ -22,6 +22,12 @@ struct Map: ParsableCommand {
               --column rain_mean --labels TS -o rain_mean.svg
           geotool map rain.csv --zones districts.json --id DT_PCODE \\
               --column rain_mean -o districts.svg
+          geotool map rain.csv --zones townships.json --id TS_PCODE \\
+              --column rain_mean --title "Dekadal rainfall" \\
+              --legend-title "mm" --source "CHIRPS v2, UCSB" --breaks 50,100,200 \\
+              --outline states.json --labels TS_MMR -o rain.png
+
+        Labels (--labels, and the --outline's names) are placed largest unit first, moved within the unit when they would overlap, and dropped when they fit nowhere. Myanmar script is drawn with Noto Sans Myanmar (Debian package fonts-noto-core).
 
         PNG output is rendered with rsvg-convert (Debian package librsvg2-bin).
         """
@@ -75,6 +81,21 @@ struct Map: ParsableCommand {
     @Option(help: "Map title (default: the column name).")
     var title: String?
 
+    @Option(name: .customLong("legend-title"), help: "Legend heading (default: the column name).")
+    var legendTitle: String?
+
+    @Option(help: ArgumentHelp("Data source printed under the map, e.g. \"CHIRPS v2, UCSB\" (default: the sources in the table's sidecar; \"\" for none).", valueName: "TEXT"))
+    var source: String?
+
+    @Option(help: ArgumentHelp("Class breaks, ascending, e.g. 50,100,200: classes <= 50, 50-100, 100-200, > 200 (replaces --classes and --scheme).", valueName: "B1,B2,..."))
+    var breaks: String?
+
+    @Option(help: ArgumentHelp("Boundaries of a coarser level to draw over the units, with their names (e.g. states.json).", valueName: "ZONES"))
+    var outline: String?
+
+    @Option(name: .customLong("outline-name"), help: ArgumentHelp("Field naming the outline's features (default: ST for ST_PCODE, else NAME...).", valueName: "FIELD"))
+    var outlineName: String?
+
     @Option(help: "Zone field to label units with where the label fits (e.g. TS).")
     var labels: String?
 
@@ -99,6 +120,8 @@ struct Map: ParsableCommand {
         if size < 100 || size > 10000 { throw ValidationError("--size must be between 100 and 10000 (pixels)") }
         if !(pngScale > 0 && pngScale <= 8) { throw ValidationError("--png-scale must be between 0 and 8") }
         if let m = minCoverage, !(m >= 0 && m <= 1) { throw ValidationError("--min-coverage must be between 0 and 1") }
+        if let b = breaks { do { _ = try parseBreaks(b) } catch let e as GeoKitError { throw ValidationError(e.messageWithHint) } }
+        if outlineName != nil && outline == nil { throw ValidationError("--outline-name needs --outline (the boundaries to draw)") }
         let ext = (output as NSString).pathExtension.lowercased()
         if !["svg", "png"].contains(ext) { throw ValidationError("\(output): unknown output format; use .svg or .png") }
     }
@@ -106,7 +129,7 @@ struct Map: ParsableCommand {
     func run() throws {
         do {
             // Refuse an output that is an input (the table, its sidecar, the zones), before any work.
-            try OutputSafety.prepare(inputs: [table, zones] + tableSidecars(table), outputs: [.init(output)])
+            try OutputSafety.prepare(inputs: [table, zones] + (outline.map { [$0] } ?? []) + tableSidecars(table), outputs: [.init(output)])
             let png = (output as NSString).pathExtension.lowercased() == "png"
             let rsvg = png ? try findRsvgConvert() : nil
             let model = try IndicatorTable.read(table, idHint: id)
@@ -138,13 +161,16 @@ struct Map: ParsableCommand {
                 insufficient = z
             }
             let pal = palette.flatMap(Palette.init(named:)) ?? Palette(named: "YlOrRd")!
-            let c = Classification(values: values, classes: classes, scheme: ClassScheme(rawValue: scheme)!, palette: pal)
-            if c.classCount < classes {
+            let c = try breaks.map { Classification(values: values, breaks: try parseBreaks($0), palette: pal) }
+                ?? Classification(values: values, classes: classes, scheme: ClassScheme(rawValue: scheme)!, palette: pal)
+            if breaks == nil && c.classCount < classes {
                 warn("\(series.label): only \(c.classCount) distinct class(es) with --scheme \(scheme) (tied values)")
             }
             var o = MapOptions()
             o.title = title ?? series.label
-            o.legendTitle = series.label
+            o.legendTitle = legendTitle ?? series.label
+            o.source = source ?? defaultSource(meta)
+            if let outline { o.outline = try readOutline(outline, nameField: outlineName, on: geometry) }
             if let d = series.description { o.subtitle = d }
             o.unit = series.unit ?? meta?.unit(of: series.label)
             o.insufficient = insufficient
@@ -167,11 +193,40 @@ struct Map: ParsableCommand {
             }
             let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
             let drawn = geometry.paths.filter { !$0.isEmpty }.count
-            FileHandle.standardError.write(Data("geotool: wrote \(output) (\(bytes / 1024) KB): \(drawn) units drawn, \(c.classCount) \(c.scheme.rawValue) classes, \(c.missing - (insufficient?.filter { $0 }.count ?? 0)) with no data\(insufficient.map { ", \($0.filter { $0 }.count) with insufficient data" } ?? "")\n".utf8))
+            FileHandle.standardError.write(Data("geotool: wrote \(output) (\(bytes / 1024) KB): \(drawn) units drawn, \(c.classCount) \(c.explicitBreaks ? "user-defined" : c.scheme.rawValue) classes, \(c.missing - (insufficient?.filter { $0 }.count ?? 0)) with no data\(insufficient.map { ", \($0.filter { $0 }.count) with insufficient data" } ?? "")\n".utf8))
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
         }
     }
+}
+
+/// The data's sources from a table's sidecar, for the map's "Source:" line: every source
+/// but the zones (the attribution line names them).
+func defaultSource(_ meta: TableMetadata?) -> String? {
+    guard let m = meta, !m.sources.isEmpty else { return nil }
+    let data = m.sources.filter { !$0.hasPrefix("zones, ") && $0 != "zones" }
+    return (data.isEmpty ? m.sources : data).joined(separator: "; ")
+}
+
+/// The `--outline` boundaries on `map`'s frame, named by `nameField` or a guessed name field.
+func readOutline(_ path: String, nameField: String?, on map: MapGeometry) throws -> OutlineGeometry {
+    let fields = try VectorDataset(path: path).fieldNames()
+    var name = nameField
+    if let n = name, !fields.contains(where: { $0.lowercased() == n.lowercased() }) {
+        throw GeoKitError.input(path, "no field '\(n)' for --outline-name (fields: \(fields.joined(separator: ", ")))")
+    }
+    if name == nil {
+        name = OutlineGeometry.guessNameField(fields)
+        if name == nil { warn("\(path): no name field found (fields: \(fields.joined(separator: ", "))); boundaries drawn without names (name one with --outline-name)") }
+    }
+    guard let idField = name ?? fields.first else { throw GeoKitError.input(path, "the outline layer has no fields") }
+    let layer = try VectorDataset(path: path).readZones(idField: idField, includeFields: name.map { [$0] } ?? [])
+    // Repaired geometries matter to statistics, not to a drawn line: only other warnings show.
+    for w in layer.warnings where w.kind != .geometry { warn(w) }
+    var gw: [GeoWarning] = []
+    let o = try OutlineGeometry.build(layer: layer, nameField: name, on: map, warnings: &gw)
+    for w in gw { warn(w) }
+    return o
 }
 
 /// rsvg-convert on the PATH, or a clear error.

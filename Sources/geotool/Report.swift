@@ -66,6 +66,18 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Page title (default: from the metadata, else the table's name).")
     var title: String?
 
+    @Option(help: ArgumentHelp("Data source printed under each map, e.g. \"CHIRPS v2, UCSB\" (default: the sources in the table's sidecar).", valueName: "TEXT"))
+    var source: String?
+
+    @Option(help: ArgumentHelp("Class breaks for every map, ascending, e.g. 50,100,200 (replaces --classes and --scheme).", valueName: "B1,B2,..."))
+    var breaks: String?
+
+    @Option(help: ArgumentHelp("Boundaries of a coarser level to draw over the units, with their names (e.g. states.json).", valueName: "ZONES"))
+    var outline: String?
+
+    @Option(name: .customLong("outline-name"), help: ArgumentHelp("Field naming the outline's features (default: ST for ST_PCODE, else NAME...).", valueName: "FIELD"))
+    var outlineName: String?
+
     @Option(help: "Attribution line naming the boundaries' source.")
     var attribution: String = "Boundaries: MIMU"
 
@@ -77,6 +89,9 @@ struct ReportCommand: ParsableCommand {
         if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
         if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'; choose quantile, equal or jenks") }
         if let m = minCoverage, !(m >= 0 && m <= 1) { throw ValidationError("--min-coverage must be between 0 and 1") }
+        if let b = breaks { do { _ = try parseBreaks(b) } catch let e as GeoKitError { throw ValidationError(e.messageWithHint) } }
+        if outline != nil && zones == nil { throw ValidationError("--outline needs --zones and --id (the map to draw it on)") }
+        if outlineName != nil && outline == nil { throw ValidationError("--outline-name needs --outline (the boundaries to draw)") }
         if Palette(named: palette) == nil { throw ValidationError("unknown --palette '\(palette)'; choose \(Palette.names.joined(separator: ", "))") }
         let ext = (output as NSString).pathExtension.lowercased()
         if !["html", "htm"].contains(ext) { throw ValidationError("\(output): the report is HTML; name it .html") }
@@ -175,6 +190,9 @@ struct ReportCommand: ParsableCommand {
             o.scheme = ClassScheme(rawValue: scheme)!
             o.palette = palette
             o.attribution = attribution
+            o.breaks = try breaks.map { try parseBreaks($0) }
+            o.source = source ?? defaultSource(meta)
+            if let outline, let geometry { o.outline = try readOutline(outline, nameField: outlineName, on: geometry) }
             let html = reportHTML(input, options: o)
             try writeAtomically(output) { tmp in
                 try writeFileChecked(Data(html.utf8), to: tmp, displayPath: output)

@@ -13,6 +13,8 @@ struct Zonal: ParsableCommand {
         discussion: """
         Each cell is weighted by the exact fraction of it that the polygon covers (method exact, as exactextract), or counts fully when its centre is inside (center, also spelled centre, as rasterstats) or when the polygon touches it (all-touched).
 
+        Point zones take the value of the cell under each point (--buffer 2km: a geodesic disc instead); line zones weight each cell by the length of line inside it (as exactextract).
+
         Statistics (comma-separated in --stats), one per line:
           count          covered cells (sum of coverage fractions) with a value
           sum            sum of the values, coverage-weighted
@@ -64,11 +66,17 @@ struct Zonal: ParsableCommand {
     @Option(name: .customLong("raster"), help: ArgumentHelp("Raster to summarise, NAME=PATH[:BAND]; repeat for more. Without :BAND every band is used.", valueName: "NAME=PATH[:BAND]"))
     var rasters: [String] = []
 
+    @Option(name: .customLong("var"), help: ArgumentHelp("Variables of the NetCDF files or Zarr stores given to --raster, comma-separated (columns NAME_var when several).", valueName: "VAR[,VAR...]"))
+    var variables: String?
+
     @Option(help: "Comma-separated statistics (see above).")
     var stats: String = "count,mean"
 
     @Option(help: "Cell weighting: exact, center (or centre) or all-touched.")
     var method: String = "exact"
+
+    @Option(help: ArgumentHelp("Point zones: summarise a geodesic disc of this radius around each point (exact coverage) instead of the cell under it, e.g. 2km or 500m (metres without a unit). Points only: a line is an error.", valueName: "DISTANCE"))
+    var buffer: String?
 
     @Option(help: ArgumentHelp("Weights raster for weighted_* statistics, NAME=PATH[:BAND].", valueName: "NAME=PATH[:BAND]"))
     var weights: String?
@@ -118,15 +126,37 @@ struct Zonal: ParsableCommand {
     @Flag(help: "Start the CSV with a byte-order mark (for Excel).")
     var bom = false
 
-    @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with zone geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output.")
-    var output: String
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Output table: .csv, .xlsx, or with zone geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output.")
+    var outputOption: String?
+
+    // Distributed runs: part I of N writes a part file, `geotool merge` makes the table.
+    @Option(help: ArgumentHelp("Compute only part I of N (I from 0 to N-1, as SLURM_ARRAY_TASK_ID); needs --partial instead of -o.", valueName: "I/N"))
+    var part: String?
+
+    @Option(help: ArgumentHelp("Part file to write with --part (merge the parts with geotool merge).", valueName: "PATH"))
+    var partial: String?
+
+    @Option(help: "How --part shares out the work: zones (zone subsets balanced by their cells) or rows (row ranges of the raster, for a few huge zones).")
+    var split: String = "zones"
+
+    var output: String { outputOption ?? "" }
 
     @OptionGroup(title: "Running in parts on Slurm or Kubernetes")
     var distributed: EmitOptions
 
     func validate() throws {
+        if distributed.emit != nil && (part != nil || partial != nil) { throw ValidationError("--emit prints a job script that gives each part its --part and --partial: leave them out") }
         if distributed.emit != nil && output == "-" { throw ValidationError("--emit: the merged table needs a file (-o out.csv), not standard output") }
         if rasters.isEmpty { throw ValidationError("give at least one --raster NAME=PATH[:BAND]") }
+        if part != nil || partial != nil {
+            guard part != nil, partial != nil else { throw ValidationError("--part I/N and --partial PATH go together (a part run writes a part file; geotool merge writes the table)") }
+            if outputOption != nil { throw ValidationError("-o and --partial: a part run writes only its part file; give -o to geotool merge") }
+            if PartSplit(rawValue: split) == nil { throw ValidationError("unknown --split '\(split)'\(didYouMean(split, PartSplit.allCases.map(\.rawValue))); choose zones or rows") }
+            do { _ = try PartIndex(parsing: part!) } catch let e as GeoKitError { throw ValidationError(e.message) }
+        } else if outputOption == nil {
+            throw ValidationError("missing -o OUTPUT (or --part I/N --partial PATH for one part of a distributed run)")
+        }
+        if variables != nil && variableList.isEmpty { throw ValidationError("--var takes variable names, e.g. --var precip,tmax") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
         if TableFormat(rawValue: format) == nil {
@@ -141,6 +171,12 @@ struct Zonal: ParsableCommand {
         if parseMethod(method) == nil {
             throw ValidationError("unknown --method '\(method)'\(didYouMean(method, CoverageMethod.allCases.map(\.rawValue) + ["centre"])); choose exact, center (centre) or all-touched")
         }
+        if outputOption != nil { try Self.validateOutput(output, format: format, hxl: hxl) }
+        if let f = minCoverage, !(f >= 0 && f <= 1) { throw ValidationError("--min-coverage takes a share between 0 and 1") }
+        if let b = buffer, parseDistance(b) == nil { throw ValidationError("--buffer takes a positive distance such as 2km, 500m or 500 (metres), not '\(b)'") }
+    }
+
+    static func validateOutput(_ output: String, format: String, hxl: Bool) throws {
         let ext = output == "-" ? "csv" : (output as NSString).pathExtension.lowercased()
         if !zonalOutputFormats.contains(ext) {
             throw ValidationError("\(output): unknown output format\(didYouMean(ext, zonalOutputFormats, prefix: ".")); use .csv, .gpkg, .geojson, .fgb, .shp or .xlsx (or - for CSV on standard output)")
@@ -151,7 +187,10 @@ struct Zonal: ParsableCommand {
         if hxl && OGRFormat.spatial.contains(ext) {
             throw ValidationError("--hxl: a \(ext == "gpkg" ? "GeoPackage" : "." + ext + " file") has no HXL row (HXL tags go under the header of CSV and XLSX tables); leave out --hxl or write .csv or .xlsx")
         }
-        if let f = minCoverage, !(f >= 0 && f <= 1) { throw ValidationError("--min-coverage takes a share between 0 and 1") }
+    }
+
+    var variableList: [String] {
+        (variables ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     func run() throws {
@@ -159,9 +198,12 @@ struct Zonal: ParsableCommand {
             if distributed.emit != nil {
                 try OutputSafety.check(inputs: [], outputs: [.init(output)])
                 let cwd = FileManager.default.currentDirectoryPath
-                let args = jobArguments(Array(CommandLine.arguments.dropFirst()), cwd: cwd, drop: EmitOptions.names,
-                                        pathOptions: ["--zones", "--gazetteer", "-o", "--output"], specOptions: ["--raster", "--weights"])
-                let merge = (format == "wide" ? [] : ["--format", format]) + (hxl ? ["--hxl"] : []) + (bom ? ["--bom"] : [])
+                // A part writes only accumulators: the output and the table's shape go to the merge.
+                let args = jobArguments(Array(CommandLine.arguments.dropFirst()), cwd: cwd, drop: EmitOptions.names.union(["-o", "--output", "--format"]),
+                                        dropFlags: ["--hxl", "--bom", "--no-formula-guard"],
+                                        pathOptions: ["--zones", "--gazetteer"], specOptions: ["--raster", "--weights"])
+                let merge = (format == "wide" ? [] : ["--format", format]) + (hxl ? ["--hxl"] : []) + (bom ? ["--bom"] : []) +
+                    (noFormulaGuard ? ["--no-formula-guard"] : []) + (quiet ? ["--quiet"] : [])
                 let out = absolutePath(output, cwd: cwd)
                 try distributed.print(.zonal(output: out, mergeOptions: merge), arguments: args, threads: threads, maxMemoryMB: maxMemory,
                                       defaultName: "geotool-" + ((out as NSString).lastPathComponent as NSString).deletingPathExtension, partDir: out + ".parts")
@@ -170,7 +212,7 @@ struct Zonal: ParsableCommand {
             let statList = try stats.split(separator: ",").map { try Statistic(parsing: String($0)) }
             var job = ZonalJob(zonesPath: zones, layer: layer, idField: id,
                                includeFields: includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? [],
-                               rasters: try rasters.map(RasterSpec.init(parsing:)),
+                               rasters: try resolveVariables(rasters.map(RasterSpec.init(parsing:)), variables: variableList),
                                weights: try weights.map(RasterSpec.init(parsing:)),
                                stats: statList, method: parseMethod(method)!)
             job.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
@@ -183,9 +225,14 @@ struct Zonal: ParsableCommand {
             job.allowDuplicateIDs = allowDuplicateIDs
             job.nameField = nameCol
             job.minCoverage = minCoverage
+            job.buffer = buffer.flatMap(parseDistance)
             for u in unitsList {
                 let parts = u.split(separator: "=", maxSplits: 1).map(String.init)
                 job.units[parts[0]] = parts[1]
+            }
+            if let part, let partial {
+                try runPart(job, PartIndex(parsing: part), to: partial)
+                return
             }
             // Refuse an output that is an input (or whose sidecar is), before any work.
             try OutputSafety.prepare(inputs: [zones] + job.rasters.map(\.path) + (job.weights.map { [$0.path] } ?? []) + (gazetteer.map { [$0] } ?? []),
@@ -202,26 +249,52 @@ struct Zonal: ParsableCommand {
                               seconds: Date().timeIntervalSince(started), hashes: hashes.wait(),
                               format: TableFormat(rawValue: format)!, hxl: hxl)
             timing("checksums", started)
-            if (output as NSString).pathExtension.lowercased() == "shp" {
-                warnShapefileNames(result.layout(run.format, hxl: false).columns, output)
-            }
-            try result.write(to: output, format: run.format, hxl: hxl, bom: bom, guardFormulas: !noFormulaGuard, run: run)
-            timing("write", started)
-            if (output as NSString).pathExtension.lowercased() == "fgb" {
-                // GDAL's FlatGeobuf writer skips features without geometry (empty zones).
-                let missing = result.geometries.filter { $0 == nil }.count
-                if missing > 0 { warn("\(output): \(missing) unit(s) without geometry are left out (FlatGeobuf holds no feature without geometry); write .gpkg or .geojson to keep them") }
-            }
-            if output == "-" {
-                FileHandle.standardError.write(Data("geotool: wrote \(result.units.count) units (\(format)) to standard output\n".utf8))
-                return
-            }
-            let rows = result.units.count, secs = String(format: "%.2f", Date().timeIntervalSince(started))
-            FileHandle.standardError.write(Data("geotool: wrote \(rows) units (\(format)) to \(output) and its metadata to \(ZonalResult.sidecarPath(for: output)) in \(secs) s\n".utf8))
+            try writeZonalTable(result, to: output, run: run, bom: bom, guardFormulas: !noFormulaGuard, started: started)
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
         }
     }
+}
+
+extension Zonal {
+    /// `--part I/N --partial PATH`: compute a share of the zones into a part file.
+    func runPart(_ job: ZonalJob, _ index: PartIndex, to path: String) throws {
+        try OutputSafety.prepare(inputs: job.inputPaths, outputs: [.init(path, option: "--partial")])
+        let shaping = [format != "wide" ? "--format" : nil, hxl ? "--hxl" : nil, bom ? "--bom" : nil, noFormulaGuard ? "--no-formula-guard" : nil].compactMap { $0 }
+        if !shaping.isEmpty { warn("\(shaping.joined(separator: ", ")): the table's shape is chosen when the parts are merged (geotool merge ... \(shaping.joined(separator: " ")) -o OUT); a part file holds only accumulators") }
+        let started = Date()
+        let hashes = InputHashes(paths: job.inputPaths)
+        let bar = ProgressBar(enabled: !quiet)
+        let done = try job.runPart(index, split: PartSplit(rawValue: split)!, to: path,
+                                   commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "),
+                                   hashes: { hashes.wait() }, progress: bar.update)
+        bar.finish()
+        for w in done.warnings { warn(w) }
+        let secs = String(format: "%.2f", Date().timeIntervalSince(started))
+        FileHandle.standardError.write(Data("geotool: wrote part \(index.index)/\(index.count) (\(done.zones) zones) to \(path) in \(secs) s\n".utf8))
+    }
+}
+
+/// Write a zonal result (and its sidecar) as `zonal -o` and `merge -o` do, and say so.
+func writeZonalTable(_ result: ZonalResult, to output: String, run: RunInfo, bom: Bool, guardFormulas: Bool, started: Date) throws {
+    let format = run.format.rawValue
+    if (output as NSString).pathExtension.lowercased() == "shp" {
+        warnShapefileNames(result.layout(run.format, hxl: false).columns, output)
+    }
+    try result.write(to: output, format: run.format, hxl: run.hxl, bom: bom, guardFormulas: guardFormulas, run: run)
+    timing("write", started)
+    if (output as NSString).pathExtension.lowercased() == "fgb" {
+        // GDAL's FlatGeobuf writer skips features without geometry (empty zones).
+        let missing = result.geometries.filter { $0 == nil }.count
+        if missing > 0 { warn("\(output): \(missing) unit(s) without geometry are left out (FlatGeobuf holds no feature without geometry); write .gpkg or .geojson to keep them") }
+    }
+    let noValue = result.pointsWithoutValue.isEmpty ? "" : "; \(result.pointsWithoutValue.count) point zone(s) without a value (outside the raster or on nodata)"
+    if output == "-" {
+        FileHandle.standardError.write(Data("geotool: wrote \(result.units.count) units (\(format)) to standard output\(noValue)\n".utf8))
+        return
+    }
+    let rows = result.units.count, secs = String(format: "%.2f", Date().timeIntervalSince(started))
+    FileHandle.standardError.write(Data("geotool: wrote \(rows) units (\(format)) to \(output) and its metadata to \(ZonalResult.sidecarPath(for: output)) in \(secs) s\(noValue)\n".utf8))
 }
 
 /// The companion files of a shapefile output (.shx, .dbf...), declared as outputs too.

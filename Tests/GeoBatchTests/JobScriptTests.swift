@@ -23,7 +23,7 @@ final class JobScriptTests: XCTestCase {
     func zonalJob(parts: Int = 4) -> DistributedJob {
         DistributedJob(kind: .zonal(output: dir + "/out $x.csv", mergeOptions: ["--format", "long", "--hxl"]), geotool: printer,
                        arguments: ["zonal", "--zones", dir + "/zones.gpkg", "--id", "TS_PCODE", "--where", "ST_PCODE = 'MMR013'",
-                                   "--raster", "rain=" + dir + "/rain `a`.tif", "-o", dir + "/out $x.csv", "--threads", "2"],
+                                   "--raster", "rain=" + dir + "/rain `a`.tif", "--threads", "2"],
                        parts: parts, cpus: 2, memoryMB: 1024, time: "01:00:00", name: jobName("geotool-out $x"),
                        workingDirectory: dir, partDir: dir + "/out $x.csv.parts", image: "example.org/geotool:1")
     }
@@ -117,11 +117,11 @@ final class JobScriptTests: XCTestCase {
     func testJobArgumentsMakePathsAbsoluteAndDropEmitOptions() {
         let args = ["zonal", "--zones", "z.gpkg", "--raster", "rain=data/rain.tif:2", "--raster=dem.tif", "--weights", "/abs/pop.tif",
                     "--raster", "n=/vsis3/b/n.tif", "--emit", "slurm", "--parts=8", "--image", "i", "-o", "out.csv", "--id", "TS_PCODE",
-                    "--raster", "p=NETCDF:chirps.nc:precip"]
-        let out = jobArguments(args, cwd: "/w", drop: ["--emit", "--parts", "--image"],
-                               pathOptions: ["--zones", "-o"], specOptions: ["--raster", "--weights"])
+                    "--raster", "p=NETCDF:chirps.nc:precip", "--hxl", "--gazetteer", "g.csv"]
+        let out = jobArguments(args, cwd: "/w", drop: ["--emit", "--parts", "--image", "-o"], dropFlags: ["--hxl"],
+                               pathOptions: ["--zones", "--gazetteer"], specOptions: ["--raster", "--weights"])
         XCTAssertEqual(out, ["zonal", "--zones", "/w/z.gpkg", "--raster", "rain=/w/data/rain.tif:2", "--raster=/w/dem.tif", "--weights", "/abs/pop.tif",
-                             "--raster", "n=/vsis3/b/n.tif", "-o", "/w/out.csv", "--id", "TS_PCODE", "--raster", "p=NETCDF:chirps.nc:precip"])
+                             "--raster", "n=/vsis3/b/n.tif", "--id", "TS_PCODE", "--raster", "p=NETCDF:chirps.nc:precip", "--gazetteer", "/w/g.csv"])
         XCTAssertEqual(jobName("Rain by Township (2023)"), "rain-by-township-2023")
     }
 }

@@ -150,7 +150,9 @@ final class JoinTests: XCTestCase {
         var o = PointJoinOptions(idField: "VT_PCODE")
         let pts = try PointTable.read(path: csv)
         let r = try PointJoiner(zonesPath: zones, options: o).join(pts)   // default 0.2 m
-        XCTAssertEqual(r.match[0], .border); XCTAssertEqual(r.zoneID(0), "MMR001")
+        // Inside MMR002, within the tolerance of MMR001: on the border, but in MMR002 (not the lower id).
+        XCTAssertEqual(r.match[0], .border); XCTAssertEqual(r.zoneID(0), "MMR002")
+        XCTAssertEqual(r.borderIDs(0), "MMR001")
         XCTAssertEqual(r.match[1], .inside, "1.07 m from the border"); XCTAssertEqual(r.zoneID(1), "MMR002")
         o.borderToleranceMetres = 0
         let exact = try PointJoiner(zonesPath: zones, options: o).join(pts)
@@ -167,7 +169,7 @@ final class JoinTests: XCTestCase {
         // Read back with the same RFC 4180 reader: every row, every original field.
         let back = try PointTable.read(path: out)
         XCTAssertEqual(back.columns, ["school_id", "name", "latitude", "longitude", "TS_PCODE",
-                                      "VT_PCODE", "found_TS_PCODE", "match", "distance_m", "swapped_VT_PCODE"])
+                                      "VT_PCODE", "found_TS_PCODE", "match", "distance_m", "swapped_VT_PCODE", "flags"])
         XCTAssertEqual(back.count, pts.count)
         for i in 0..<pts.count { XCTAssertEqual(Array(back.fields(i).prefix(5)), pts.fields(i), "row \(i)") }
         XCTAssertEqual(back.fields(myanmar)[1], "ကျောင်း \"A\", line\ntwo")

@@ -32,12 +32,12 @@ final class LongRowTests: XCTestCase {
         // CSV: every row has exactly the output's columns, the P-code under VT_PCODE.
         try r.write(pts, to: dir + "/out.csv")
         let back = try PointTable.read(path: dir + "/out.csv")
-        XCTAssertEqual(back.columns, ["school_id", "latitude", "longitude", "VT_PCODE", "TS_PCODE", "match", "distance_m", "swapped_VT_PCODE"])
+        XCTAssertEqual(back.columns, ["school_id", "latitude", "longitude", "VT_PCODE", "TS_PCODE", "match", "distance_m", "swapped_VT_PCODE", "flags"])
         let text = try String(contentsOfFile: dir + "/out.csv", encoding: .utf8)
         let lines = text.split(separator: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
-        XCTAssertEqual(lines[1], "S1,16.5,95.5,MMR001,TS1,inside,0,")
-        XCTAssertEqual(lines[2], "S2,16.5,95.5,MMR001,TS1,inside,0,")
-        XCTAssertEqual(lines[3], "S3,\"16.5\",95.5,MMR001,TS1,inside,0,")
+        XCTAssertEqual(lines[1], "S1,16.5,95.5,MMR001,TS1,inside,0,,")
+        XCTAssertEqual(lines[2], "S2,16.5,95.5,MMR001,TS1,inside,0,,")
+        XCTAssertEqual(lines[3], "S3,\"16.5\",95.5,MMR001,TS1,inside,0,,")
         // Cells (GeoPackage, Excel): the same columns.
         let t = r.table(pts)
         for row in t.rows { XCTAssertEqual(row.count, t.columns.count) }

@@ -55,14 +55,26 @@ final class HostileZoneTests: HostileTestCase {
         try refuse(folder, mentions: ["layer"])
     }
 
-    func testPointsAsZonesRefused() throws {
+    func testPointsAsZonesTakeTheirCell() throws {
+        // raster16: cell (row, col) holds row * 4 + col + 1, rows from lat 4 down. (1, 1) is a
+        // corner: the cell right and below, row 3 col 1 (14); (3, 3) is row 1 col 3 (8).
         let z = write("pts.geojson", #"{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"zid": "P"}, "geometry": {"type": "Point", "coordinates": [1, 1]}}, {"type": "Feature", "properties": {"zid": "Q"}, "geometry": {"type": "Point", "coordinates": [3, 3]}}]}"#)
-        try refuse(z, mentions: ["point"])
+        let r = try raster16(), out = p("out.csv")
+        let run = try zonal(z, r, out)
+        XCTAssertEqual(run.status, 0, "\(run)")
+        XCTAssertEqual(value(out, "P", "r_count"), 1); XCTAssertEqual(value(out, "P", "r_mean"), 14)
+        XCTAssertEqual(value(out, "Q", "r_count"), 1); XCTAssertEqual(value(out, "Q", "r_mean"), 8)
     }
 
-    func testLinesAsZonesRefused() throws {
+    func testLinesAsZonesAreLengthWeighted() throws {
+        // The diagonal (0, 0)-(4, 4) crosses cells (3, 0), (2, 1), (1, 2), (0, 3) (values 13,
+        // 10, 7, 4), sqrt(2) degrees in each.
         let z = write("lines.geojson", #"{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"zid": "L"}, "geometry": {"type": "LineString", "coordinates": [[0, 0], [4, 4]]}}]}"#)
-        try refuse(z, mentions: ["line"])
+        let r = try raster16(), out = p("out.csv")
+        let run = try zonal(z, r, out)
+        XCTAssertEqual(run.status, 0, "\(run)")
+        XCTAssertEqual(value(out, "L", "r_count") ?? 0, 4 * 2.0.squareRoot(), accuracy: 1e-9)
+        XCTAssertEqual(value(out, "L", "r_mean") ?? 0, 8.5, accuracy: 1e-9)
     }
 
     func testUnclosedRingIsClosed() throws {
@@ -184,13 +196,11 @@ final class HostileZoneTests: HostileTestCase {
         let z = write("z.geojson", #"{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"zid": "A"}, "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [2, 0], [2, 4], [0, 4], [0, 0]]]}}, {"type": "Feature", "properties": {"zid": "P"}, "geometry": {"type": "Point", "coordinates": [3, 3]}}]}"#)
         let r = try raster16(), out = p("out.csv")
         let run = try zonal(z, r, out)
-        if run.status == 0 {
-            assertWarning(run, ["P"])
-            XCTAssertEqual(value(out, "A", "r_mean") ?? -1, 7.5, accuracy: 1e-9)
-            XCTAssertNotEqual(value(out, "P", "r_count") ?? 0, 1, "a point is not a cell")
-        } else {
-            assertError(run, names: z, output: out)
-        }
+        XCTAssertEqual(run.status, 0, "\(run)")
+        XCTAssertEqual(value(out, "A", "r_mean") ?? -1, 7.5, accuracy: 1e-9)
+        // Issue 15: the point is summarised by its cell (row 1, col 3: 8), not left empty.
+        XCTAssertEqual(value(out, "P", "r_count"), 1)
+        XCTAssertEqual(value(out, "P", "r_mean"), 8)
     }
 
     /// Found by Fuzz/csv: a text field holding "\r\n" was written unquoted (Swift sees CRLF as

@@ -1,0 +1,190 @@
+import Foundation
+import GeoCore
+import GeoGDAL
+
+// `geotool merge`: the parts of one `geotool zonal --part I/N` run into its table. The
+// parts are checked first (each whole and unedited, all of one run, every index once),
+// then read one at a time, in index order, into the single run's finishing code: each
+// zone's accumulators fill its row and go to its parents in the order a single run would
+// hand them on. Only one part is in memory at a time (except for roll-ups over a second
+// grid, whose zones come in another order and are sorted first). Parts split by rows hold
+// row bands' partials instead, folded here in band order; zones crossing a part boundary
+// stay open until their last band.
+
+/// A part as the merged table's sidecar records it.
+public struct MergedPart: Sendable {
+    public var path: String
+    public var index: Int
+    public var sha256: String
+    public var command: String
+    public var started: String
+    public var seconds: Double
+}
+
+public struct MergeResult: Sendable {
+    public var result: ZonalResult
+    /// The inputs' SHA-256 as the parts recorded them.
+    public var hashes: [String: String]
+    public var parts: [MergedPart]
+}
+
+public enum ZonalMerge {
+    /// Check `paths` and merge them; `keepGeometry` for outputs that carry the zones'.
+    public static func run(_ paths: [String], keepGeometry: Bool, progress: ((Int, Int) -> Void)? = nil) throws -> MergeResult {
+        guard !paths.isEmpty else { throw GeoKitError.argument("give the part files to merge") }
+        let headers = try checkParts(paths)
+        let first = headers[0]
+        var job = try ZonalJob(partOptions: first.runObject["job"] as? [String: Any] ?? [:], path: first.path)
+        job.keepGeometry = keepGeometry
+        let p = try job.prepare()
+        // The zones (or the rasters) read now must be those the parts read.
+        let ids = SHA256.hex(text: p.input.zones.map(\.id).joined(separator: "\n"))
+        if let z = first.runObject["zones"] as? [String: Any], (z["ids_sha256"] as? String) != ids || (z["count"] as? Int) != p.input.zones.count {
+            throw GeoKitError.input(job.zonesPath, "the zones differ from those the parts were computed on (\((z["count"] as? Int) ?? 0) zones then, \(p.input.zones.count) now); rerun the parts")
+        }
+        if (first.runObject["bands"] as? [String]) != p.bands.map(\.label) {
+            throw GeoKitError.input(job.rasters[0].path, "the rasters' bands differ from those the parts were computed on; rerun the parts")
+        }
+        var state = job.startResults(p)
+        let ordered = headers.sorted { $0.part < $1.part }
+        let totalSteps = p.groups.count * ordered.count
+        for gi in p.groups.indices {
+            job.beginGroup(gi, p, &state)
+            // Roll-up sums depend on the order zones reach their parents: parts follow the
+            // first grid's order; other grids' zones are sorted into theirs.
+            let sortFirst = gi > 0 && state.rollup != nil && first.split == PartSplit.zones.rawValue
+            var held: [(key: Int, zone: Int, first: Int, accs: [ZoneStats])] = []
+            var delivered = 0
+            // --split rows: row bands' partials, folded per zone in band order as the
+            // engine's merger does; a zone is done at its last band.
+            let nSources = p.groups[gi].bands.count
+            var lastBand: [Int] = []
+            if first.split == PartSplit.rows.rawValue { lastBand = job.completionKeys(gi, p, zones: Array(p.input.zones.indices)) }
+            var open: [Int: [ZoneStats?]] = [:]
+            var sourcesDone: [Int: Int] = [:]
+            let foldBand = { (h: PartHeader, b: Int, firstSource: Int, partial: BandPartial) throws in
+                let nZ = partial.zones.count
+                let nS = nZ == 0 ? 0 : partial.stats.count / nZ
+                guard firstSource + nS <= nSources else {
+                    throw GeoKitError.input(h.path, "corrupt part file (a band out of range); rerun that part")
+                }
+                for (zi, z) in partial.zones.enumerated() {
+                    guard z < lastBand.count else { throw GeoKitError.input(h.path, "corrupt part file (a zone out of range); rerun that part") }
+                    var acc = open.removeValue(forKey: z) ?? [ZoneStats?](repeating: nil, count: nSources)
+                    for k in 0..<nS {
+                        let s = partial.stats[k * nZ + zi]
+                        if acc[firstSource + k] == nil { acc[firstSource + k] = s } else { acc[firstSource + k]!.merge(s) }
+                    }
+                    if lastBand[z] == b { sourcesDone[z, default: 0] += nS }
+                    if sourcesDone[z] == nSources {
+                        sourcesDone[z] = nil
+                        var accs = acc.map { $0! }
+                        if !p.zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = p.zoneAreas[z] } }
+                        delivered += nSources
+                        job.add(gi, p, &state, zone: z, first: 0, accs)
+                    } else {
+                        open[z] = acc
+                    }
+                }
+            }
+            for (k, h) in ordered.enumerated() {
+                let part = try PartFile(path: h.path)
+                guard part.header.sha256 == h.sha256 else {
+                    throw GeoKitError.input(h.path, "the part file changed while it was being merged")
+                }
+                try part.forEachRecord({ g, z, firstBand, key, accs in
+                    guard g == gi else { return }
+                    guard z < p.input.zones.count, firstBand + accs.count <= p.groups[gi].bands.count else {
+                        throw GeoKitError.input(h.path, "corrupt part file (a zone or band out of range); rerun that part")
+                    }
+                    delivered += accs.count
+                    if sortFirst { held.append((key, z, firstBand, accs)) } else { job.add(gi, p, &state, zone: z, first: firstBand, accs) }
+                }, band: { g, b, firstSource, partial in
+                    guard g == gi, !lastBand.isEmpty else { return }
+                    try foldBand(h, b, firstSource, partial)
+                })
+                progress?(gi * ordered.count + k + 1, totalSteps)
+            }
+            if sortFirst {
+                held.sort { $0.key != $1.key ? $0.key < $1.key : $0.zone != $1.zone ? $0.zone < $1.zone : $0.first < $1.first }
+                for r in held { job.add(gi, p, &state, zone: r.zone, first: r.first, r.accs) }
+            }
+            guard delivered == p.input.zones.count * p.groups[gi].bands.count else {
+                throw GeoKitError.input(first.path, "the parts do not hold every zone once (\(delivered) accumulators for \(p.input.zones.count) zones x \(p.groups[gi].bands.count) bands); rerun the parts")
+            }
+            job.endGroup(gi, p, &state)
+        }
+        let result = try job.finish(p, state)
+        let hashes = (first.runObject["inputs"] as? [String: String]) ?? [:]
+        let parts = ordered.map { h in
+            MergedPart(path: h.path, index: h.part, sha256: h.sha256, command: h.info["command"] as? String ?? "",
+                       started: h.info["started"] as? String ?? "", seconds: (h.info["seconds"] as? NSNumber)?.doubleValue ?? 0)
+        }
+        return MergeResult(result: result, hashes: hashes, parts: parts)
+    }
+
+    /// The inputs (zones, rasters...) the run of part file `path` read: no output may be one.
+    public static func inputs(ofPart path: String) throws -> [String] {
+        let h = try PartFile(path: path).header
+        return try ZonalJob(partOptions: h.runObject["job"] as? [String: Any] ?? [:], path: path).inputPaths
+    }
+
+    /// Read every part's header (checking each file whole), and refuse parts of different
+    /// runs, duplicated parts and missing ones.
+    static func checkParts(_ paths: [String]) throws -> [PartHeader] {
+        var headers: [PartHeader] = []
+        for path in paths { headers.append(try PartFile(path: path).header) }
+        let a = headers[0]
+        for h in headers.dropFirst() {
+            if h.geotool != a.geotool {
+                throw GeoKitError.input(h.path, "made by geotool \(h.geotool), but \(a.path) by geotool \(a.geotool); parts of one run come from one geotool version")
+            }
+            if h.parts != a.parts || h.split != a.split {
+                throw GeoKitError.input(h.path, "is part \(h.part)/\(h.parts) (split by \(h.split)), but \(a.path) is part \(a.part)/\(a.parts) (split by \(a.split)); parts of one run share N and the split")
+            }
+            if let why = difference(a, h) {
+                throw GeoKitError.input(h.path, "is a part of a different run than \(a.path): \(why)")
+            }
+        }
+        var byIndex: [Int: String] = [:]
+        for h in headers {
+            if let other = byIndex[h.part] {
+                throw GeoKitError.input(h.path, "part \(h.part)/\(h.parts) is given twice (also as \(other)); give each part once")
+            }
+            byIndex[h.part] = h.path
+        }
+        let missing = (0..<a.parts).filter { byIndex[$0] == nil }
+        if !missing.isEmpty {
+            let list = missing.prefix(20).map(String.init).joined(separator: ", ") + (missing.count > 20 ? ", ... (\(missing.count) in all)" : "")
+            throw GeoKitError.input(a.path, "part(s) \(list) of \(a.parts) are missing (parts count from 0 to \(a.parts - 1)); run them (--part I/\(a.parts)) and give every part to merge")
+        }
+        return headers
+    }
+
+    /// What differs between two parts' runs, in words, or nil.
+    private static func difference(_ a: PartHeader, _ b: PartHeader) -> String? {
+        if a.run["inputs"] != b.run["inputs"] {
+            let ia = a.runObject["inputs"] as? [String: String] ?? [:], ib = b.runObject["inputs"] as? [String: String] ?? [:]
+            if let p = ia.keys.sorted().first(where: { ib[$0] != nil && ib[$0] != ia[$0] }) {
+                return "the input \(p) has another SHA-256 (it changed between the part runs)"
+            }
+            return "other input files (\(ib.keys.sorted().joined(separator: ", ")) instead of \(ia.keys.sorted().joined(separator: ", ")))"
+        }
+        if a.run["job"] != b.run["job"] {
+            let ja = a.runObject["job"] as? [String: Any] ?? [:], jb = b.runObject["job"] as? [String: Any] ?? [:]
+            let keys = Set(ja.keys).union(jb.keys).sorted().filter { k in
+                canonicalJSON(ja[k]) != canonicalJSON(jb[k])
+            }
+            return "other options (\(keys.map { "\($0): \(canonicalJSON(jb[$0])) instead of \(canonicalJSON(ja[$0]))" }.joined(separator: "; ")))"
+        }
+        if a.run["zones"] != b.run["zones"] { return "other zones" }
+        if a.run != b.run { return "another band cut or other bands (\(a.run.keys.sorted().filter { a.run[$0] != b.run[$0] }.joined(separator: ", ")))" }
+        return nil
+    }
+}
+
+/// A JSON value as sorted, compact text (absent: "none").
+func canonicalJSON(_ v: Any?) -> String {
+    guard let v else { return "none" }
+    return String(decoding: (try? JSONSerialization.data(withJSONObject: jsonSafe(v), options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])) ?? Data(), as: UTF8.self)
+}

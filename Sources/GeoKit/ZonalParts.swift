@@ -1,0 +1,201 @@
+import Foundation
+import GeoCore
+import GeoGDAL
+
+// `geotool zonal --part I/N`: one of N runs, each over a share of the zones, that
+// `geotool merge` turns into the table a single run writes, byte for byte. A zone's
+// accumulators do not depend on which other zones are in the run (the engine's band cut
+// depends on the grid and the options only, and each zone folds its own band partials in
+// band order), so a part computes exactly the single run's accumulators for its zones.
+// Roll-ups merge zones in the engine's order: parts take contiguous runs of that order,
+// so reading them in order replays it.
+
+/// How a run is shared out among parts.
+public enum PartSplit: String, Sendable, CaseIterable {
+    /// Zone subsets balanced by zone work (cells of each zone's bounding window).
+    case zones
+    /// Ranges of row bands: for a few huge zones over a huge raster.
+    case rows
+}
+
+/// `I/N` as given to --part: I counts from 0 (as SLURM_ARRAY_TASK_ID and
+/// JOB_COMPLETION_INDEX do).
+public struct PartIndex: Sendable, Equatable {
+    public var index: Int
+    public var count: Int
+
+    public init(index: Int, count: Int) { self.index = index; self.count = count }
+
+    public init(parsing text: String) throws {
+        let bits = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard bits.count == 2, let i = bits[0], let n = bits[1] else {
+            throw GeoKitError.argument("--part takes I/N (part I of N, I from 0 to N-1), e.g. 0/4, not '\(text)'")
+        }
+        guard n >= 1 else { throw GeoKitError.argument("--part \(text): N, the number of parts, must be at least 1") }
+        guard i >= 0 && i < n else {
+            throw GeoKitError.argument("--part \(text): I counts from 0 to N-1 (as SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX do), so part \(i) of \(n) does not exist; the parts are 0/\(n) ... \(n - 1)/\(n)")
+        }
+        index = i; count = n
+    }
+}
+
+/// What a part run writes beside its records, for the merge's sidecar.
+public struct PartRunInfo: Sendable {
+    public var commandLine: String
+    public var started: Date
+    public var seconds: Double
+    public var hashes: [String: String]
+    public init(commandLine: String, started: Date, seconds: Double, hashes: [String: String]) {
+        self.commandLine = commandLine; self.started = started; self.seconds = seconds; self.hashes = hashes
+    }
+}
+
+extension ZonalJob {
+    /// The options that shape the results, as recorded in part files (and read back by the
+    /// merge). Threads, memory and output options are not among them.
+    var partOptions: [String: Any] {
+        var o: [String: Any] = [
+            "zones": zonesPath, "id": idField, "include_cols": includeFields, "rasters": rasters.map(\.given),
+            "stats": stats.map(\.name), "method": method.rawValue, "rollup": rollup, "allow_duplicate_ids": allowDuplicateIDs,
+            "units": units, "distinct_raster_names": distinctRasterNames,
+        ]
+        if let layer { o["layer"] = layer }
+        if let weights { o["weights"] = weights.given }
+        if let whereFilter { o["where"] = whereFilter }
+        if let gazetteer { o["gazetteer"] = gazetteer }
+        if let country { o["country"] = country }
+        if let nameField { o["name_col"] = nameField }
+        if let minCoverage { o["min_coverage"] = minCoverage }
+        if let buffer { o["buffer_m"] = buffer }
+        return o
+    }
+
+    /// The job a part file records; `path` names the file in errors.
+    init(partOptions o: [String: Any], path: String) throws {
+        let bad = GeoKitError.input(path, "corrupt part file (its options do not read back); rerun that part")
+        guard let zones = o["zones"] as? String, let id = o["id"] as? String, let include = o["include_cols"] as? [String],
+              let rasters = o["rasters"] as? [String], let stats = o["stats"] as? [String],
+              let method = (o["method"] as? String).flatMap(CoverageMethod.init(rawValue:)) else { throw bad }
+        self.init(zonesPath: zones, layer: o["layer"] as? String, idField: id, includeFields: include,
+                  rasters: try RasterSpec.parsingRecorded(rasters), weights: try (o["weights"] as? String).map(RasterSpec.init(parsing:)),
+                  stats: try stats.map(Statistic.init(parsing:)), method: method)
+        rollup = o["rollup"] as? [String] ?? []
+        allowDuplicateIDs = o["allow_duplicate_ids"] as? Bool ?? false
+        units = o["units"] as? [String: String] ?? [:]
+        distinctRasterNames = o["distinct_raster_names"] as? Bool ?? true
+        whereFilter = o["where"] as? String
+        gazetteer = o["gazetteer"] as? String
+        country = o["country"] as? String
+        nameField = o["name_col"] as? String
+        minCoverage = (o["min_coverage"] as? NSNumber)?.doubleValue
+        buffer = (o["buffer_m"] as? NSNumber)?.doubleValue
+    }
+
+    /// The files whose SHA-256 identifies a run's inputs.
+    public var inputPaths: [String] {
+        [zonesPath] + rasters.map(\.path) + (weights.map { [$0.path] } ?? []) + (gazetteer.map { [$0] } ?? [])
+    }
+
+    /// Each zone's completion key in group `gi`: its last row band in the engine's band cut
+    /// (-1 for a zone that meets no cell). The engine hands zones on in (key, zone) order.
+    func completionKeys(_ gi: Int, _ p: PreparedRun, zones subset: [Int]) -> [Int] {
+        let grid = p.groups[gi].grid
+        let bandRows = engine(gi, p).rowsPerBand(readCols: grid.cols)
+        return subset.map { z in
+            let w = PreparedZone(p.input.zones[z], on: grid).window(in: grid.full)
+            return w.isEmpty ? -1 : (w.rowEnd - 1) / bandRows
+        }
+    }
+
+    /// The zones of part `part`: contiguous in the engine's order on the first grid, with
+    /// about equal work (cells of each zone's window), so every part run, from the zones
+    /// alone, picks the same ones.
+    func partZones(_ p: PreparedRun, _ part: PartIndex) -> [Int] {
+        let all = Array(p.input.zones.indices)
+        let keys = completionKeys(0, p, zones: all)
+        let grid = p.groups[0].grid
+        let order = all.sorted { keys[$0] != keys[$1] ? keys[$0] < keys[$1] : $0 < $1 }
+        let work = all.map { z -> Double in
+            let w = PreparedZone(p.input.zones[z], on: grid).window(in: grid.full)
+            return Double(w.rows * w.cols) + 1
+        }
+        let total = work.reduce(0, +)
+        var before = 0.0
+        var mine: [Int] = []
+        for z in order {
+            let k = min(part.count - 1, Int((before + work[z] / 2) / total * Double(part.count)))
+            if k == part.index { mine.append(z) }
+            before += work[z]
+        }
+        return mine.sorted()
+    }
+
+    /// Run part `part` of `split` and write its accumulators to `output` (a temporary, then
+    /// renamed). `hashes` gives the inputs' SHA-256 when the engine is done.
+    public func runPart(_ part: PartIndex, split: PartSplit, to output: String, commandLine: String,
+                        hashes: () -> [String: String], progress: ((Int, Int) -> Void)? = nil) throws -> (zones: Int, warnings: [GeoWarning]) {
+        let started = Date()
+        let p = try prepare()
+        let mine = split == .zones ? partZones(p, part) : Array(p.input.zones.indices)
+        var zoneCount = 0
+        try writeAtomically(output) { tmp in
+            let writer = try PartWriter(temporary: tmp, displayPath: output)
+            var bandRows: [Int] = []
+            for gi in p.groups.indices {
+                let keys = completionKeys(gi, p, zones: mine)
+                var keyOf: [Int: Int] = [:]
+                for (i, z) in mine.enumerated() { keyOf[z] = keys[i] }
+                let rows = engine(gi, p).rowsPerBand(readCols: p.groups[gi].grid.cols)
+                bandRows.append(rows)
+                let record = { (z: Int, first: Int, accs: [ZoneStats]) in
+                    writer.record(group: gi, zone: z, first: first, key: keyOf[z]!, accs)
+                }
+                if split == .rows {
+                    let n = (p.groups[gi].grid.rows + rows - 1) / rows
+                    let range = (part.index * n / part.count)..<((part.index + 1) * n / part.count)
+                    try computeRows(gi, p, rowBands: range, progress: progress, sink: record) { b, first, partial in
+                        writer.band(group: gi, band: b, first: first, partial)
+                    }
+                } else {
+                    try computeGroup(gi, p, zones: mine, progress: progress, sink: record)
+                }
+            }
+            zoneCount = split == .zones ? mine.count : 0
+            let h = hashes()
+            let run: [String: Any] = [
+                "job": partOptions,
+                "inputs": Dictionary(uniqueKeysWithValues: inputPaths.uniqued().map { ($0, h[$0] ?? "unreadable") }),
+                "zones": ["count": p.input.zones.count, "ids_sha256": SHA256.hex(text: p.input.zones.map(\.id).joined(separator: "\n"))],
+                "band_rows": bandRows,
+                "bands": p.bands.map(\.label),
+            ]
+            let iso = ISO8601DateFormatter()
+            try writer.finish(header: [
+                "format": "geotool zonal part", "geotool": GeoKitVersion.string, "part": part.index, "parts": part.count,
+                "split": split.rawValue, "run": run, "zones_in_part": zoneCount, "records": writer.records,
+                "command": commandLine, "started": iso.string(from: started),
+                "seconds": (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
+            ])
+        }
+        return (zoneCount, p.input.warnings + GDALMessages.shared.drain())
+    }
+}
+
+extension RasterSpec {
+    /// The rasters as a part file records them (`given`): the variables chosen with `--var`
+    /// read `NAME=file.nc --var precip`, one after another, and are resolved again together,
+    /// so they get the same names (NAME_precip when several).
+    static func parsingRecorded(_ texts: [String]) throws -> [RasterSpec] {
+        var out: [RasterSpec] = [], i = 0
+        while i < texts.count {
+            guard let r = texts[i].range(of: " --var ", options: .backwards) else { out.append(try RasterSpec(parsing: texts[i])); i += 1; continue }
+            let base = String(texts[i][..<r.lowerBound])
+            var vars: [String] = [], given: [String] = []
+            while i < texts.count, let r2 = texts[i].range(of: " --var ", options: .backwards), texts[i][..<r2.lowerBound] == base {
+                vars.append(String(texts[i][r2.upperBound...])); given.append(texts[i]); i += 1
+            }
+            out += try zip(resolveVariables([RasterSpec(parsing: base)], variables: vars), given).map { var s = $0; s.given = $1; return s }
+        }
+        return out
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import GeoCore
+import GeoGDAL
+import GeoKit
+
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Merge the part files of a distributed zonal run (geotool zonal --part I/N --partial PATH) into its table.",
+        discussion: """
+        The table is the one geotool zonal writes with the same options in one run, byte for byte: the parts hold each zone's accumulators, and roll-ups, medians, class fractions and data-quality columns are finished here from them. The options that shape the numbers (stats, rasters, zones, weights, rollup, min-coverage, units, name-col...) are those the parts were run with; the table's shape is chosen here. The merge reads the zones and the rasters' headers again (for names, geometry and the sidecar), not the rasters' cells.
+
+        Parts of different runs (other inputs by SHA-256, other options, other zones, another geotool), a missing or duplicated part and a truncated or edited part file are refused with one line naming the file.
+
+        Example:
+          geotool merge parts/ntl.*.part -o ntl_by_township.csv
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The part files, every index 0 ... N-1 once, in any order.", valueName: "PART"))
+    var parts: [String] = []
+
+    @Option(help: "Table shape: wide (a row per unit, a column per indicator) or long (a row per unit x indicator x statistic x band).")
+    var format: String = "wide"
+
+    @Flag(help: "Add the HXL hashtag row under the header (for HDX): CSV and XLSX (second row); not GeoPackage.")
+    var hxl = false
+
+    @Flag(help: "Start the CSV with a byte-order mark (for Excel).")
+    var bom = false
+
+    @Flag(name: .customLong("no-formula-guard"), help: "Write text exactly as it is, even fields a spreadsheet would run as formulas (=, +, -, @ first); by default they get a leading apostrophe (CSV injection).")
+    var noFormulaGuard = false
+
+    @Flag(help: "No progress bar.")
+    var quiet = false
+
+    @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with zone geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output.")
+    var output: String
+
+    func validate() throws {
+        if parts.isEmpty { throw ValidationError("give the part files to merge (geotool merge PART... -o OUT)") }
+        if TableFormat(rawValue: format) == nil {
+            throw ValidationError("unknown --format '\(format)'\(didYouMean(format, ["wide", "long"])); choose wide or long")
+        }
+        try Zonal.validateOutput(output, format: format, hxl: hxl)
+    }
+
+    func run() throws {
+        do {
+            try OutputSafety.prepare(inputs: parts + ZonalMerge.inputs(ofPart: parts[0]),
+                                     outputs: output == "-" ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
+            let started = Date()
+            let bar = ProgressBar(enabled: !quiet)
+            let merged = try ZonalMerge.run(parts, keepGeometry: OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased()),
+                                            progress: bar.update)
+            bar.finish()
+            let result = merged.result
+            for w in result.warnings { warn(w) }
+            var run = RunInfo(commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started,
+                              seconds: Date().timeIntervalSince(started), hashes: merged.hashes,
+                              format: TableFormat(rawValue: format)!, hxl: hxl)
+            run.parts = merged.parts
+            try writeZonalTable(result, to: output, run: run, bom: bom, guardFormulas: !noFormulaGuard, started: started)
+        } catch let e as GeoKitError {
+            fail(e.messageWithHint)
+        }
+    }
+}
