@@ -53,7 +53,8 @@ let package = Package(
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore", "GeoTestSupport"]),
         .testTarget(name: "GeoKitTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoTestSupport"]),
         .testTarget(name: "GeoJoinTests", dependencies: ["GeoCore", "GeoGDAL", "GeoJoin", "GeoTestSupport"]),
-        .testTarget(name: "GeoBatchTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoBatch", "GeoTestSupport"]),
+        .testTarget(name: "GeoBatchTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoBatch", "GeoTestSupport",
+                                                          .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "GeoRenderTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoRender", "GeoTestSupport"]),
         .testTarget(name: "GeotoolTests", dependencies: ["GeoCore", "GeoGDAL", "GeoTestSupport", "geotool"]),
     ]

@@ -9,6 +9,8 @@
 set -euo pipefail
 pkgs=(libgdal-dev libgeos-dev libproj-dev libssl-dev pkg-config librsvg2-bin fonts-noto-core)
 if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin qgis python3-qgis python3-shapely); fi
+# The distributed tests start a one-node Slurm cluster (docs/distributed.md).
+if [ "${1:-}" = "test" ]; then pkgs+=(slurm-wlm munge); fi
 need=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
@@ -28,4 +30,9 @@ if [ "${1:-}" = "test" ] && ! python3 -c "import frictionless, openpyxl" >/dev/n
         DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-pip >/dev/null
     fi
     pip3 install -q frictionless openpyxl 2>/dev/null || pip3 install -q --break-system-packages frictionless openpyxl
+fi
+# The object-storage tests run a local S3 server (moto) and upload with boto3.
+if [ "${1:-}" = "test" ] && ! command -v moto_server >/dev/null 2>&1; then
+    echo "setup: installing the moto[server] Python package" >&2
+    pip3 install -q "moto[server]" 2>/dev/null || pip3 install -q --break-system-packages "moto[server]"
 fi

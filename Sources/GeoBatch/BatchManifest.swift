@@ -206,6 +206,11 @@ private struct ManifestParser {
 
     package func existingFile(_ s: (String, Node)) throws -> (path: String, given: String) {
         let p = resolve(s.0)
+        // A remote object (/vsis3/...): one HEAD request through GDAL.
+        if isRemotePath(p) {
+            do { _ = try RemoteObject(path: p) } catch { throw self.error(s.1, "\(s.0): no such object (or it cannot be read)") }
+            return (p, s.0)
+        }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue else {
             throw error(s.1, "\(s.0): no such file (looked for \(p))")

@@ -66,6 +66,8 @@ package struct BatchFingerprint: Codable, Equatable, Sendable {
 
 /// Size, modification time (ns) and SHA-256 of the first 64 KiB.
 package func batchFingerprint(_ path: String) throws -> BatchFingerprint {
+    // A remote object: its size, time and ETag (one HEAD request, no download).
+    if isRemotePath(path) { let o = try RemoteObject(path: path); return BatchFingerprint(size: o.size, mtime: "\(o.mtime)", head: o.digest) }
     var st = stat()
     guard stat(path, &st) == 0 else { throw GeoKitError.input(path, "cannot read (\(String(cString: strerror(errno))))") }
     #if os(Linux)

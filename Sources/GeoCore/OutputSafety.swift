@@ -61,6 +61,12 @@ public enum OutputSafety {
     /// Refuse outputs that are inputs, outputs that are one file, and inputs that are an
     /// output's sidecar; the error names both paths as the user gave them.
     public static func check(inputs: [String], outputs: [Output]) throws {
+        // Object stores cannot rename, so the temporary-then-rename guarantee cannot hold
+        // there (docs/distributed.md); inputs on them are fine.
+        for o in outputs where isRemotePath(o.path) {
+            throw GeoKitError(.argument, file: o.path, "cannot write to object storage: every output is written under a temporary name and renamed, which object stores cannot do; nothing was written",
+                              hint: "write to a local or shared folder, then copy it with aws s3 cp, gcloud storage cp or azcopy")
+        }
         // Every file written: (path written, the output it belongs to when it is a sidecar).
         var written: [(path: String, of: String?, option: String?)] = []
         for o in outputs {

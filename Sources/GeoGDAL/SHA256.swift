@@ -44,9 +44,11 @@ public final class SHA256 {
     /// (zones given as a folder of shapefiles, a raster path that is a folder) is hashed as
     /// the SHA-256 of its entries' names and hashes (`name<TAB>hash` lines, sorted by name;
     /// subfolders likewise, symbolic links to folders not followed), so it stays unchanged
-    /// as long as its files do.
+    /// as long as its files do. A remote object (`/vsis3/`...) is not read: its checksum is
+    /// `etag:ETAG` from one HEAD request (`RemoteObject.digest`).
     public static func hex(fileAt path: String) throws -> String {
-        try hex(fileAt: path, depth: 0)
+        if isRemotePath(path) { return try RemoteObject(path: path).digest }
+        return try hex(fileAt: path, depth: 0)
     }
 
     private static func hex(fileAt path: String, depth: Int) throws -> String {

@@ -103,9 +103,10 @@ extension ZonalResult {
                                               bandsTotal: b.bandCount, pixelType: b.source.info.type, grid: b.grid,
                                               bands: bandsByPath[b.path]!.map { SidecarBand(band: $0.band, info: $0.source.info, date: $0.date, unit: $0.unit) }))
         }
-        var zonesInfo: [String: Any] = ["path": zones.path, "layer": zones.layer, "sha256": run.hashes[zones.path] ?? "",
+        var zonesInfo: [String: Any] = ["path": zones.path, "layer": zones.layer,
                                         "bytes": fileSize(zones.path), "features": zones.featureCount, "id_field": zones.idField,
                                         "attribution": "Administrative boundaries and P-codes: Myanmar Information Management Unit (MIMU)"]
+        zonesInfo.merge(checksumFields(run.hashes[zones.path] ?? "")) { a, _ in a }
         if let v = zones.pcodeVersion { zonesInfo["pcode_version"] = v }
         if let l = idLevel { zonesInfo["id_level"] = l.name }
         var statDefs: [String: String] = [:]
@@ -249,8 +250,9 @@ package struct SidecarBand {
 /// scale/offset. `geotool zonal` and `geotool batch` both describe their rasters through here.
 package func sidecarRasterEntry(name: String, path: String, sha256: String, crs: String?, bandsTotal: Int,
                                 pixelType: PixelType, grid g: Grid, bands: [SidecarBand]) -> [String: Any] {
-    var r: [String: Any] = ["name": name, "path": path, "sha256": sha256, "bytes": fileSize(path), "crs": crs ?? "unknown",
+    var r: [String: Any] = ["name": name, "path": path, "bytes": fileSize(path), "crs": crs ?? "unknown",
                             "bands_total": bandsTotal, "pixel_type": pixelType.rawValue]
+    r.merge(checksumFields(sha256)) { a, _ in a }
     r["grid"] = ["columns": g.cols, "rows": g.rows, "cell_size": [g.dx, g.dy], "extent": [g.left, g.bottom, g.right, g.top]]
     r["bands"] = bands.map { b -> [String: Any] in
         var d: [String: Any] = ["band": b.band]
@@ -285,9 +287,7 @@ public func sidecarData(_ package: [String: Any], for output: String) throws -> 
     }
 }
 
-package func fileSize(_ path: String) -> Int {
-    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
-}
+package func fileSize(_ path: String) -> Int { inputSize(path) }
 
 package func safeName(_ s: String) -> String {
     let t = s.lowercased().map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? String($0) : "-" }.joined()

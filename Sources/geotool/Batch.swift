@@ -46,7 +46,12 @@ struct Batch: ParsableCommand {
     @Flag(help: "Merge the N parts into the state and write the tables, byte-identical to a single run.")
     var merge = false
 
+    @OptionGroup(title: "Running in parts on Slurm or Kubernetes")
+    var distributed: EmitOptions
+
     func validate() throws {
+        if distributed.emit != nil && dryRun { throw ValidationError("--emit prints a job script and --dry-run a plan: give one of them") }
+        if distributed.emit != nil && (part != nil || merge) { throw ValidationError("--emit prints a job script that runs --part and --merge itself: leave them out") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
         if batchSize < 0 { throw ValidationError("--batch-size must be 0 (automatic) or more") }
@@ -59,6 +64,15 @@ struct Batch: ParsableCommand {
             let started = Date()
             let partSpec = try part.map(BatchPartSpec.init(parsing:))
             let m = try BatchManifest(path: manifest)
+            // The manifest is read first: a script for a broken one would fail on the cluster.
+            if distributed.emit != nil {
+                let path = absolutePath(manifest, cwd: FileManager.default.currentDirectoryPath)
+                let args = ["batch", path] + (threads.map { ["--threads", "\($0)"] } ?? []) + ["--max-memory", "\(maxMemory)"] +
+                    (batchSize > 0 ? ["--batch-size", "\(batchSize)"] : []) + (quiet ? ["--quiet"] : [])
+                try distributed.print(.batch(manifest: path), arguments: args, threads: threads, maxMemoryMB: maxMemory,
+                                      defaultName: "geotool-" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension, partDir: path + ".parts")
+                return
+            }
             var opts = BatchOptions()
             opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
             opts.maxMemory = maxMemory << 20

@@ -141,7 +141,12 @@ struct Zonal: ParsableCommand {
 
     var output: String { outputOption ?? "" }
 
+    @OptionGroup(title: "Running in parts on Slurm or Kubernetes")
+    var distributed: EmitOptions
+
     func validate() throws {
+        if distributed.emit != nil && (part != nil || partial != nil) { throw ValidationError("--emit prints a job script that gives each part its --part and --partial: leave them out") }
+        if distributed.emit != nil && output == "-" { throw ValidationError("--emit: the merged table needs a file (-o out.csv), not standard output") }
         if rasters.isEmpty { throw ValidationError("give at least one --raster NAME=PATH[:BAND]") }
         if part != nil || partial != nil {
             guard part != nil, partial != nil else { throw ValidationError("--part I/N and --partial PATH go together (a part run writes a part file; geotool merge writes the table)") }
@@ -190,6 +195,20 @@ struct Zonal: ParsableCommand {
 
     func run() throws {
         do {
+            if distributed.emit != nil {
+                try OutputSafety.check(inputs: [], outputs: [.init(output)])
+                let cwd = FileManager.default.currentDirectoryPath
+                // A part writes only accumulators: the output and the table's shape go to the merge.
+                let args = jobArguments(Array(CommandLine.arguments.dropFirst()), cwd: cwd, drop: EmitOptions.names.union(["-o", "--output", "--format"]),
+                                        dropFlags: ["--hxl", "--bom", "--no-formula-guard"],
+                                        pathOptions: ["--zones", "--gazetteer"], specOptions: ["--raster", "--weights"])
+                let merge = (format == "wide" ? [] : ["--format", format]) + (hxl ? ["--hxl"] : []) + (bom ? ["--bom"] : []) +
+                    (noFormulaGuard ? ["--no-formula-guard"] : []) + (quiet ? ["--quiet"] : [])
+                let out = absolutePath(output, cwd: cwd)
+                try distributed.print(.zonal(output: out, mergeOptions: merge), arguments: args, threads: threads, maxMemoryMB: maxMemory,
+                                      defaultName: "geotool-" + ((out as NSString).lastPathComponent as NSString).deletingPathExtension, partDir: out + ".parts")
+                return
+            }
             let statList = try stats.split(separator: ",").map { try Statistic(parsing: String($0)) }
             var job = ZonalJob(zonesPath: zones, layer: layer, idField: id,
                                includeFields: includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? [],
@@ -306,11 +325,6 @@ func parseMethod(_ s: String) -> CoverageMethod? {
 func didYouMean(_ word: String, _ known: [String], prefix: String = "") -> String {
     guard !word.isEmpty, let s = suggestion(word, known), s != word else { return "" }
     return " (did you mean '\(prefix)\(s)'?)"
-}
-
-func shellQuote(_ s: String) -> String {
-    if s.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }) && !s.isEmpty { return s }
-    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
 /// Phase times on stderr when GEOTOOL_TIMING is set (for profiling).
