@@ -118,8 +118,14 @@ struct Zonal: ParsableCommand {
     @Flag(help: "Start the CSV with a byte-order mark (for Excel).")
     var bom = false
 
-    @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with zone geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output.")
+    @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with zone geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output; PG:\"dbname=...\" a PostgreSQL table (with --table).")
     var output: String
+
+    @Option(help: "Table to write (or replace) with -o PG:...: NAME or SCHEMA.NAME.")
+    var table: String?
+
+    @Flag(help: "With -o PG:...: add the zones' geometry (a PostGIS geom column); wide tables.")
+    var geometry = false
 
     func validate() throws {
         if rasters.isEmpty { throw ValidationError("give at least one --raster NAME=PATH[:BAND]") }
@@ -137,6 +143,7 @@ struct Zonal: ParsableCommand {
         if parseMethod(method) == nil {
             throw ValidationError("unknown --method '\(method)'\(didYouMean(method, CoverageMethod.allCases.map(\.rawValue) + ["centre"])); choose exact, center (centre) or all-touched")
         }
+        if try validatePostgresOutput(output, table: table, geometry: geometry, hxl: hxl, long: format == "long") { return }
         let ext = output == "-" ? "csv" : (output as NSString).pathExtension.lowercased()
         if !zonalOutputFormats.contains(ext) {
             throw ValidationError("\(output): unknown output format\(didYouMean(ext, zonalOutputFormats, prefix: ".")); use .csv, .gpkg, .geojson, .fgb, .shp or .xlsx (or - for CSV on standard output)")
@@ -160,7 +167,8 @@ struct Zonal: ParsableCommand {
                                stats: statList, method: parseMethod(method)!)
             job.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
             job.maxMemory = maxMemory << 20
-            job.keepGeometry = OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased())
+            let pg = PostgresTarget.isPostgres(output) ? try PostgresTarget(output: output, table: table) : nil
+            job.keepGeometry = pg == nil ? OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased()) : geometry
             job.rollup = rollup.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
             job.gazetteer = gazetteer
             job.whereFilter = whereFilter
@@ -174,7 +182,7 @@ struct Zonal: ParsableCommand {
             }
             // Refuse an output that is an input (or whose sidecar is), before any work.
             try OutputSafety.prepare(inputs: [zones] + job.rasters.map(\.path) + (job.weights.map { [$0.path] } ?? []) + (gazetteer.map { [$0] } ?? []),
-                                     outputs: output == "-" ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
+                                     outputs: output == "-" || pg != nil ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
             let started = Date()
             // Checksums for the sidecar, computed while the engine runs.
             let hashes = InputHashes(paths: [zones] + job.rasters.map(\.path))
@@ -187,6 +195,12 @@ struct Zonal: ParsableCommand {
                               seconds: Date().timeIntervalSince(started), hashes: hashes.wait(),
                               format: TableFormat(rawValue: format)!, hxl: hxl)
             timing("checksums", started)
+            if let pg {
+                for w in try result.writePostgres(pg, format: run.format, geometry: geometry, run: run) { warn(w) }
+                let secs = String(format: "%.2f", Date().timeIntervalSince(started))
+                FileHandle.standardError.write(Data("geotool: wrote \(result.units.count) units (\(format)) to \(pg.displayName) and its metadata to \(pg.metadataTable) in \(secs) s\n".utf8))
+                return
+            }
             if (output as NSString).pathExtension.lowercased() == "shp" {
                 warnShapefileNames(result.layout(run.format, hxl: false).columns, output)
             }
