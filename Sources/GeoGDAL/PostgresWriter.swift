@@ -93,7 +93,7 @@ extension Table {
         let shown = PostgresTarget.display("PG:" + target.connection)
         func fail(_ what: String) -> GeoKitError {
             let msg = GDAL.lastError("unknown error").split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0 != "PQconnectdb failed." }.joined(separator: "; ")
             return GeoKitError.io(shown, "\(what): \(PostgresTarget.display(msg))")
         }
         // The connection names the program, for whoever watches pg_stat_activity.
@@ -141,7 +141,9 @@ extension Table {
         guard let layer = GDALDatasetCreateLayer(ds, tmp, srs, gtype, options) else { throw fail("cannot create table \(final)") }
         let isText = textColumns ?? columns.indices.map { c in rows.contains { if case .text = $0[c] { return true }; return false } }
         for (c, name) in columns.enumerated() {
-            let fd = OGR_Fld_Create(name, isText[c] ? OFTString : OFTReal)
+            // Numbers go in as their shortest exact text and become doubles after the load:
+            // GDAL's PostgreSQL driver writes reals with 15 significant digits, which loses bits.
+            let fd = OGR_Fld_Create(name, OFTString)
             let err = OGR_L_CreateField(layer, fd, 1)
             OGR_Fld_Destroy(fd)
             if err != OGRERR_NONE { throw fail("cannot create column \(name) of \(final)") }
@@ -153,7 +155,7 @@ extension Table {
                 switch cell {
                 case .text(let s): OGR_F_SetFieldString(f, Int32(c), s)
                 // The number rule: NaN and ±infinity are NULL.
-                case .number(let v): if v.isFinite { OGR_F_SetFieldDouble(f, Int32(c), v) } else { OGR_F_SetFieldNull(f, Int32(c)) }
+                case .number(let v): if v.isFinite { OGR_F_SetFieldString(f, Int32(c), formatNumber(v)) } else { OGR_F_SetFieldNull(f, Int32(c)) }
                 case .empty: OGR_F_SetFieldNull(f, Int32(c))
                 }
             }
@@ -171,6 +173,11 @@ extension Table {
         if OGR_L_SyncToDisk(layer) != OGRERR_NONE { throw fail("cannot write \(final)") }
 
         // The swap, still inside the transaction.
+        let numbers = columns.indices.filter { !isText[$0] }.map { quoteIdentifier(columns[$0]) }
+        if !numbers.isEmpty {
+            try sql("ALTER TABLE \(tmp) " + numbers.map { "ALTER COLUMN \($0) TYPE double precision USING \($0)::double precision" }.joined(separator: ", "),
+                    "cannot write the numbers of \(final)")
+        }
         let keyed = !primaryKey.isEmpty
         if keyed { try sql("ALTER TABLE \(tmp) DROP COLUMN \(fid)", "cannot write \(final)") }
         try sql("DROP TABLE IF EXISTS \(final)", "cannot replace \(final)")
