@@ -66,6 +66,30 @@ public struct PostgresTarget: Sendable, Equatable {
     public var metadataTable: String { (schema.map { $0 + "." } ?? "") + "geokit_metadata" }
 }
 
+extension PostgresTarget {
+    /// The metadata row of the table (JSON text), nil when the table or its row is absent.
+    public func storedMetadata() throws -> String? {
+        GDAL.initialize()
+        CPLErrorReset()
+        guard let ds = GDALOpenEx("PG:" + connection, UInt32(GDAL_OF_VECTOR | GDAL_OF_VERBOSE_ERROR), nil, nil, nil) else {
+            throw GeoKitError.io(PostgresTarget.display("PG:" + connection), "cannot connect to PostgreSQL: \(GDAL.lastError("unknown error").split(whereSeparator: \.isNewline).filter { $0 != "PQconnectdb failed." }.joined(separator: "; "))")
+        }
+        defer { GDALClose(ds) }
+        func first(_ q: String) -> String? {
+            CPLErrorReset()
+            guard let res = GDALDatasetExecuteSQL(ds, q, nil, nil) else { return nil }
+            defer { GDALDatasetReleaseResultSet(ds, res) }
+            OGR_L_ResetReading(res)
+            guard let f = OGR_L_GetNextFeature(res) else { return nil }
+            defer { OGR_F_Destroy(f) }
+            return OGR_F_IsFieldSetAndNotNull(f, 0) != 0 ? String(cString: OGR_F_GetFieldAsString(f, 0)) : nil
+        }
+        let exists = first("SELECT (to_regclass(\(quoteLiteral(qualifiedName))) IS NOT NULL AND to_regclass(\(quoteLiteral(metadataTable))) IS NOT NULL)::text AS e")
+        guard exists == "true" else { return nil }
+        return first("SELECT metadata::text AS m FROM \(metadataTable) WHERE table_name = \(quoteLiteral(table))")
+    }
+}
+
 extension Table {
     /// Whether `columns` hold a non-empty, unique value in every row (a primary key).
     public func isUniqueKey(_ keyColumns: [String]) -> Bool {

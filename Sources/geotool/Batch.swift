@@ -37,10 +37,14 @@ struct Batch: ParsableCommand {
     @Flag(help: "No progress and no summary on stderr (errors and warnings only).")
     var quiet = false
 
+    @Option(help: ArgumentHelp("Also load each indicator's table into this PostgreSQL database, as the table named after the indicator (replaced atomically; skipped when unchanged).", valueName: "PG:CONNECTION"))
+    var database: String?
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
         if batchSize < 0 { throw ValidationError("--batch-size must be 0 (automatic) or more") }
+        if let database, !PostgresTarget.isPostgres(database) { throw ValidationError("--database takes PG:\"dbname=... host=...\", not '\(database)'") }
     }
 
     func run() throws {
@@ -84,6 +88,11 @@ struct Batch: ParsableCommand {
                 say(s)
             }
             let report = try runner.run()
+            if let database {
+                let pg = try BatchRunner.loadIntoPostgres(m, output: database)
+                say("database \(PostgresTarget.display(database)): loaded \(pg.loaded.isEmpty ? "none" : pg.loaded.joined(separator: ", "))" +
+                    (pg.upToDate.isEmpty ? "" : "; up to date: \(pg.upToDate.joined(separator: ", "))"))
+            }
             if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             // The zones' warnings when they were read, and each pass's new ones (all in the sidecars).
             for w in report.warnings { warn(w) }
