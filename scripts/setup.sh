@@ -3,12 +3,13 @@
 # OpenSSL's libcrypto, which GeoGDAL links; librsvg's rsvg-convert for PNG maps);
 # `setup.sh test` adds what the tests need (headless Chromium for the report test, GDAL's
 # command-line tools, QGIS with its Python bindings for the QGIS plugin's tests: qgis_process
-# and python3-qgis, which also brings numpy and GDAL's Python bindings; the frictionless
+# and python3-qgis, which also brings numpy and GDAL's Python bindings; PostgreSQL 15 and
+# PostGIS 3, which the database tests start in a temporary folder; the frictionless
 # Python package that validates the sidecars, and openpyxl that reads XLSX back; shapely, an
 # independent GEOS check of join's border rule).
 set -euo pipefail
 pkgs=(libgdal-dev libgeos-dev libproj-dev libssl-dev pkg-config librsvg2-bin fonts-noto-core)
-if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin qgis python3-qgis python3-shapely); fi
+if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin qgis python3-qgis python3-shapely postgresql-15 postgresql-15-postgis-3); fi
 # The distributed tests start a one-node Slurm cluster (docs/distributed.md).
 if [ "${1:-}" = "test" ]; then pkgs+=(slurm-wlm munge); fi
 need=()

@@ -49,6 +49,9 @@ struct Batch: ParsableCommand {
     @OptionGroup(title: "Running in parts on Slurm or Kubernetes")
     var distributed: EmitOptions
 
+    @Option(help: ArgumentHelp("Also load each indicator's table into this PostgreSQL database, as the table named after the indicator (replaced atomically; skipped when unchanged).", valueName: "PG:CONNECTION"))
+    var database: String?
+
     func validate() throws {
         if distributed.emit != nil && dryRun { throw ValidationError("--emit prints a job script and --dry-run a plan: give one of them") }
         if distributed.emit != nil && (part != nil || merge) { throw ValidationError("--emit prints a job script that runs --part and --merge itself: leave them out") }
@@ -57,6 +60,8 @@ struct Batch: ParsableCommand {
         if batchSize < 0 { throw ValidationError("--batch-size must be 0 (automatic) or more") }
         if part != nil && merge { throw ValidationError("--part computes a part, --merge merges them: give one") }
         if dryRun && merge { throw ValidationError("--dry-run lists what a run (or with --part, a part) would compute; give it without --merge") }
+        if let database, !PostgresTarget.isPostgres(database) { throw ValidationError("--database takes PG:\"dbname=... host=...\", not '\(database)'") }
+        if database != nil && part != nil { throw ValidationError("--database loads the tables, which a part does not write: give it to the --merge run") }
     }
 
     func run() throws {
@@ -110,6 +115,11 @@ struct Batch: ParsableCommand {
                 say(s)
             }
             let report = try partSpec.map(runner.runPart) ?? (merge ? runner.merge() : runner.run())
+            if let database, partSpec == nil {
+                let pg = try BatchRunner.loadIntoPostgres(m, output: database)
+                say("database \(PostgresTarget.display(database)): loaded \(pg.loaded.isEmpty ? "none" : pg.loaded.joined(separator: ", "))" +
+                    (pg.upToDate.isEmpty ? "" : "; up to date: \(pg.upToDate.joined(separator: ", "))"))
+            }
             if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             // The zones' warnings when they were read, and each pass's new ones (all in the sidecars).
             for w in report.warnings { warn(w) }

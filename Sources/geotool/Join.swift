@@ -107,16 +107,23 @@ struct Join: ParsableCommand {
     @Flag(help: "Start CSV output with a byte-order mark (for Excel).")
     var bom = false
 
-    @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with point geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output.")
+    @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with point geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output; PG:\"dbname=...\" a PostgreSQL table (with --table).")
     var output: String
+
+    @Option(help: "Table to write (or replace) with -o PG:...: NAME or SCHEMA.NAME.")
+    var table: String?
+
+    @Flag(help: "With -o PG:...: add each row's point (a PostGIS geom column).")
+    var geometry = false
 
     @Option(help: "QA table of every row that is not a clean inside match: .csv, .gpkg or .xlsx.")
     var report: String?
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        let pg = try validatePostgresOutput(output, table: table, geometry: geometry)
         let ext = output == "-" ? "csv" : (output as NSString).pathExtension.lowercased()
-        if !zonalOutputFormats.contains(ext) {
+        if !pg && !zonalOutputFormats.contains(ext) {
             throw ValidationError("\(output): unknown output format\(didYouMean(ext, zonalOutputFormats, prefix: ".")); use .csv, .gpkg, .geojson, .fgb, .shp or .xlsx (or - for CSV on standard output)")
         }
         if let report {
@@ -136,7 +143,8 @@ struct Join: ParsableCommand {
     func run() throws {
         do {
             // Refuse an output that is an input, or -o and --report that are one file, before any work.
-            try OutputSafety.prepare(inputs: [points, zones], outputs: (output == "-" ? [] : [.init(output, option: "-o")] + shapefileParts(output))
+            let pg = PostgresTarget.isPostgres(output) ? try PostgresTarget(output: output, table: table) : nil
+            try OutputSafety.prepare(inputs: [points, zones], outputs: (output == "-" || pg != nil ? [] : [.init(output, option: "-o")] + shapefileParts(output))
                                      + (report.map { [.init($0, option: "--report")] } ?? []))
             let started = Date()
             var opts = PointJoinOptions(idField: id)
@@ -166,7 +174,7 @@ struct Join: ParsableCommand {
             if joiner.warnings.count > 20 { warn("\(joiner.warnings.count - 20) more warnings about the zones") }
             let result = try joiner.join(pts)
             // The points' CRS, for outputs with geometry.
-            let crsWKT = OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased())
+            let crsWKT = OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased()) || (pg != nil && geometry)
                 ? try SpatialReference(definition: pointsCRS ?? pts.crsWKT ?? "EPSG:4326").wkt : nil
             if (output as NSString).pathExtension.lowercased() == "shp" { warnShapefileNames(result.outputColumns(pts), output) }
             if (output as NSString).pathExtension.lowercased() == "fgb" {
@@ -175,7 +183,15 @@ struct Join: ParsableCommand {
                 if missing > 0 { warn("\(output): \(missing) row(s) without valid coordinates are left out (FlatGeobuf holds no feature without geometry); write .gpkg, .geojson or .csv to keep them") }
             }
             marks.append(("join", Date()))
-            if let report, output == "-" {
+            if let pg {
+                // The QA report (a file) first, then the table: both or an error.
+                if let report {
+                    try result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn)
+                        .write(to: report, layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
+                }
+                for w in try result.writePostgres(pts, zonesPath: zones, target: pg, geometry: geometry, crsWKT: crsWKT, idColumn: idCol,
+                                                  commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started) { warn(w) }
+            } else if let report, output == "-" {
                 // Standard output is not renamed: the report first, then the table.
                 try result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn, nameColumn: nameCol)
                     .write(to: report, layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
@@ -192,7 +208,7 @@ struct Join: ParsableCommand {
             }
             marks.append(("write", Date()))
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))
-            var summary = "geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output == "-" ? "standard output" : output)\n"
+            var summary = "geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output == "-" ? "standard output" : pg?.displayName ?? output)\n"
             for (m, c) in result.counts {
                 summary += "  " + m.label.padding(toLength: 15, withPad: " ", startingAt: 0) + String(c) + "\n"
             }

@@ -126,7 +126,7 @@ struct Zonal: ParsableCommand {
     @Flag(help: "Start the CSV with a byte-order mark (for Excel).")
     var bom = false
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: "Output table: .csv, .xlsx, or with zone geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output.")
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Output table: .csv, .xlsx, or with zone geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output; PG:\"dbname=...\" a PostgreSQL table (with --table).")
     var outputOption: String?
 
     // Distributed runs: part I of N writes a part file, `geotool merge` makes the table.
@@ -143,6 +143,12 @@ struct Zonal: ParsableCommand {
 
     @OptionGroup(title: "Running in parts on Slurm or Kubernetes")
     var distributed: EmitOptions
+
+    @Option(help: "Table to write (or replace) with -o PG:...: NAME or SCHEMA.NAME.")
+    var table: String?
+
+    @Flag(help: "With -o PG:...: add the zones' geometry (a PostGIS geom column); wide tables.")
+    var geometry = false
 
     func validate() throws {
         if distributed.emit != nil && (part != nil || partial != nil) { throw ValidationError("--emit prints a job script that gives each part its --part and --partial: leave them out") }
@@ -171,7 +177,12 @@ struct Zonal: ParsableCommand {
         if parseMethod(method) == nil {
             throw ValidationError("unknown --method '\(method)'\(didYouMean(method, CoverageMethod.allCases.map(\.rawValue) + ["centre"])); choose exact, center (centre) or all-touched")
         }
-        if outputOption != nil { try Self.validateOutput(output, format: format, hxl: hxl) }
+        if outputOption != nil, try !validatePostgresOutput(output, table: table, geometry: geometry, hxl: hxl, long: format == "long") {
+            try Self.validateOutput(output, format: format, hxl: hxl)
+        } else if outputOption == nil, table != nil || geometry {
+            throw ValidationError("--table and --geometry go with -o PG:\"dbname=...\"")
+        }
+        if distributed.emit != nil && PostgresTarget.isPostgres(output) { throw ValidationError("--emit: the merged table goes to a file (-o out.csv); load it into PostgreSQL after the merge") }
         if let f = minCoverage, !(f >= 0 && f <= 1) { throw ValidationError("--min-coverage takes a share between 0 and 1") }
         if let b = buffer, parseDistance(b) == nil { throw ValidationError("--buffer takes a positive distance such as 2km, 500m or 500 (metres), not '\(b)'") }
     }
@@ -217,7 +228,8 @@ struct Zonal: ParsableCommand {
                                stats: statList, method: parseMethod(method)!)
             job.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
             job.maxMemory = maxMemory << 20
-            job.keepGeometry = OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased())
+            let pg = PostgresTarget.isPostgres(output) ? try PostgresTarget(output: output, table: table) : nil
+            job.keepGeometry = pg == nil ? OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased()) : geometry
             job.rollup = rollup.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? []
             job.gazetteer = gazetteer
             job.whereFilter = whereFilter
@@ -236,7 +248,7 @@ struct Zonal: ParsableCommand {
             }
             // Refuse an output that is an input (or whose sidecar is), before any work.
             try OutputSafety.prepare(inputs: [zones] + job.rasters.map(\.path) + (job.weights.map { [$0.path] } ?? []) + (gazetteer.map { [$0] } ?? []),
-                                     outputs: output == "-" ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
+                                     outputs: output == "-" || pg != nil ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
             let started = Date()
             // Checksums for the sidecar, computed while the engine runs.
             let hashes = InputHashes(paths: [zones] + job.rasters.map(\.path))
@@ -249,6 +261,12 @@ struct Zonal: ParsableCommand {
                               seconds: Date().timeIntervalSince(started), hashes: hashes.wait(),
                               format: TableFormat(rawValue: format)!, hxl: hxl)
             timing("checksums", started)
+            if let pg {
+                for w in try result.writePostgres(pg, format: run.format, geometry: geometry, run: run) { warn(w) }
+                let secs = String(format: "%.2f", Date().timeIntervalSince(started))
+                FileHandle.standardError.write(Data("geotool: wrote \(result.units.count) units (\(format)) to \(pg.displayName) and its metadata to \(pg.metadataTable) in \(secs) s\n".utf8))
+                return
+            }
             try writeZonalTable(result, to: output, run: run, bom: bom, guardFormulas: !noFormulaGuard, started: started)
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
