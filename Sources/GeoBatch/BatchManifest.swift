@@ -132,7 +132,7 @@ public struct BatchManifest: Sendable {
     }
 }
 
-private struct ManifestParser {
+struct ManifestParser {
     package let file: String
     package let folder: String
 
@@ -242,9 +242,11 @@ private struct ManifestParser {
         let sources: [BatchSource]
         if isPattern {
             if let d = m["dates"] { throw error(d, "\(what): the dates come from the pattern '\(source)'; remove 'dates:'") }
+            if let v = m["var"] { throw error(v, "\(what): 'var:' picks a variable of one NetCDF file or Zarr store, not of a pattern's files") }
             sources = try patternSources(source, node: sourceNode, band: band, what: what)
         } else {
-            sources = [try fileSource(source, node: sourceNode, band: band, bandNode: m["band"], datesNode: m["dates"], what: what)]
+            let dataset = try datasetPath(source, node: sourceNode, varNode: m["var"], what: what)
+            sources = [try fileSource(dataset, node: sourceNode, band: band, bandNode: m["band"], datesNode: m["dates"], what: what)]
         }
         try checkDatesOnce(sources, node: sourceNode, what: what)
         let (annual, baseline) = try derived(m["derive"], sources: sources, what: what)
@@ -256,7 +258,7 @@ private struct ManifestParser {
     /// The indicator's keys and its name, read first so that every later message can say
     /// which indicator it is about.
     package func indicatorKeys(_ n: Node) throws -> (keys: [String: Node], name: String) {
-        let keys = ["name", "description", "unit", "source", "dates", "band", "stats", "method", "weights", "derive"]
+        let keys = ["name", "description", "unit", "source", "var", "dates", "band", "stats", "method", "weights", "derive"]
         var given: String?
         if case .mapping(let mm) = n { given = mm.first { $0.key.string == "name" }?.value.string }
         let m = try mapping(n, given.map { "indicator '\($0)'" } ?? "an indicator", keys: keys)
@@ -285,8 +287,8 @@ private struct ManifestParser {
 
     /// A single-file source: its bands (all, or `band:`) and their dates (from `dates:`, else
     /// from the raster: PATH.bands.txt or band descriptions).
-    package func fileSource(_ source: String, node sourceNode: Node, band: Int?, bandNode: Node?, datesNode: Node?, what: String) throws -> BatchSource {
-        let f = try existingFile((source, sourceNode))
+    package func fileSource(_ f: (path: String, given: String), node sourceNode: Node, band: Int?, bandNode: Node?, datesNode: Node?, what: String) throws -> BatchSource {
+        let source = f.given
         let r: Raster
         do { r = try Raster(path: f.path) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
         let bands: [Int]
@@ -301,7 +303,9 @@ private struct ManifestParser {
             all = try datesFile(dn, bandCount: r.bands.count, source: source, what: what)
         } else {
             do { all = try bandDates(path: f.path, raster: r) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
-            for (i, d) in all.enumerated() {
+            // Dates of a CF time coordinate are days of its calendar (30 February in 360_day).
+            let calendarDates = !FileManager.default.fileExists(atPath: f.path + ".bands.txt") && (try? r.cfTime()) != nil
+            for (i, d) in all.enumerated() where !calendarDates {
                 if let d, !isBandDate(d) { throw error(sourceNode, "\(source): band \(i + 1) has a bad date '\(d)'") }
             }
         }
@@ -343,7 +347,10 @@ private struct ManifestParser {
         let d = try mapping(dn, "'derive' of \(what)", keys: ["annual", "anomaly"])
         let allDates = sources.flatMap(\.dates)
         if let bad = allDates.first(where: { $0 == nil || $0!.count != 7 }) {
-            throw error(dn, "\(what): derive needs a monthly series (dates YYYY-MM); found \(bad.map { "'\($0)'" } ?? "a band without a date")")
+            let undated = sources.first { $0.dates.contains { $0 == nil } }.map { s in
+                "band \(s.bands[s.dates.firstIndex { $0 == nil }!]) of \(batchSourceLabel(s.path)) without a date (it has no time coordinate, dates file or dated band descriptions; give 'dates:')"
+            }
+            throw error(dn, "\(what): derive needs a monthly series (dates YYYY-MM); found \(bad.map { "'\($0)'" } ?? undated ?? "a band without a date")")
         }
         var annual: AnnualAggregate?
         if let an = d["annual"] {

@@ -64,8 +64,11 @@ package struct BatchFingerprint: Codable, Equatable, Sendable {
     package var head: String
 }
 
-/// Size, modification time (ns) and SHA-256 of the first 64 KiB.
-package func batchFingerprint(_ path: String) throws -> BatchFingerprint {
+/// Size, modification time (ns) and SHA-256 of the first 64 KiB; of the file behind a
+/// GDAL name (`NETCDF:"f.nc":precip`), a folder (a Zarr store) as `folderFingerprint`.
+package func batchFingerprint(_ dataset: String) throws -> BatchFingerprint {
+    let path = datasetFile(dataset)
+    if let f = try folderFingerprint(path) { return f }
     var st = stat()
     guard stat(path, &st) == 0 else { throw GeoKitError.input(path, "cannot read (\(String(cString: strerror(errno))))") }
     #if os(Linux)
@@ -82,7 +85,7 @@ package func batchFingerprint(_ path: String) throws -> BatchFingerprint {
 }
 
 package func sha256(text: String) -> String { SHA256.hex(text: text) }
-package func sha256(path: String) throws -> String { try SHA256.hex(fileAt: path) }
+package func sha256(path: String) throws -> String { try SHA256.hex(fileAt: datasetFile(path)) }
 
 package struct BatchInputRecord: Codable { var fingerprint: BatchFingerprint; var sha256: String }
 package struct BatchSourceRecord: Codable {
@@ -608,7 +611,7 @@ public final class BatchRunner {
     /// the state) are one of its inputs (the manifest, the zones, the rasters, the weights).
     package func checkOutputs() throws {
         var inputs = [manifest.path, manifest.zones.path]
-        for ind in manifest.indicators { inputs += ind.sources.map(\.path) + (ind.weights.map { [$0] } ?? []) }
+        for ind in manifest.indicators { inputs += ind.sources.map { datasetFile($0.path) } + (ind.weights.map { [$0] } ?? []) }
         var outputs = manifest.indicators.map { ind -> OutputSafety.Output in
             let t = BatchRunner.tablePath(manifest, ind.name)
             return OutputSafety.Output(t, sidecar: ZonalResult.sidecarPath(for: t))
