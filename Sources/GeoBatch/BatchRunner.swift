@@ -453,7 +453,7 @@ public final class BatchRunner {
         report.passes += 1
         report.bandsComputed += chunk.bandCount
         let zonesRead = zonesCache == nil
-        try checkOrCacheZones(result, zonesKey: zonesKey, zonesCache: &zonesCache)
+        try checkOrCacheZones(result, zonesKey: zonesKey, zonesCache: &zonesCache, rasters: Set(chunk.items.map(\.source.path)))
         // The zones' warnings once (when they were read into the cache), then each pass's own.
         if zonesRead, let zc = zonesCache { report.warnings += zc.warnings }
         // Values per source file, then each complete file's cache, then the state.
@@ -503,7 +503,7 @@ public final class BatchRunner {
     }
 
     /// The zone units: cached once (with the zones' own warnings); every pass must give the same.
-    package func checkOrCacheZones(_ result: ZonalResult, zonesKey: String, zonesCache: inout BatchZonesCache?) throws {
+    package func checkOrCacheZones(_ result: ZonalResult, zonesKey: String, zonesCache: inout BatchZonesCache?, rasters: Set<String> = []) throws {
         if let zc = zonesCache {
             guard zc.units.count == result.units.count, zip(zc.units, result.units).allSatisfy({ $0.id == $1.id && $0.level == $1.level }) else {
                 throw GeoKitError.input(manifest.zones.path, "the zones' units differ from the cached ones; delete \(cacheDir) and rerun")
@@ -511,7 +511,8 @@ public final class BatchRunner {
             return
         }
         // Zones wholly outside a raster depend on the raster: the indicator's state keeps those.
-        let zoneWarnings = result.warnings.filter { $0.kind != .outside }
+        // A raster's own warnings (no CRS) are its indicator's, each once.
+        let zoneWarnings = result.warnings.filter { $0.kind != .outside && !rasters.contains($0.file ?? "") }
         let zc = BatchZonesCache(zonesKey: zonesKey,
                                  units: result.units.map { CachedUnit(id: $0.id, level: $0.level, name: $0.name, attributes: $0.attributes, empty: $0.isEmptyGeometry) },
                                  idField: result.idField, includeFields: result.includeFields, hasRollup: result.hasRollup,

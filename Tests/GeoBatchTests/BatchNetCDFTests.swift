@@ -82,6 +82,12 @@ final class BatchNetCDFTests: XCTestCase {
         """)
         _ = try run(m)
         let rain = try rows(dir + "/out/rain.csv"), tmax = try rows(dir + "/out/tmax.csv")
+        // The sidecar records the file's SHA-256 (as sha256sum computes it) and cftime's dates.
+        let sum = try runProcess("/usr/bin/env", ["sha256sum", dir + "/monthly_standard.nc"])
+        let side = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/rain.csv.datapackage.json"))) as! [String: Any]
+        let raster = (side["rasters"] as! [[String: Any]])[0]
+        XCTAssertEqual(raster["sha256"] as? String, String(sum.stdout.prefix(64)))
+        XCTAssertEqual((raster["bands"] as! [[String: Any]]).map { $0["date"] as? String ?? "" }, try expected("monthly_standard.nc"))
         try checkSeries(rain, "rain", file: "monthly_standard.nc", extra: 0, unit: "mm")
         try checkSeries(tmax, "tmax", file: "monthly_standard.nc", extra: 0.5, unit: "degC")
         // Annual: the sum over k = 0..11 of 100k + 16.5 is 6600 + 198; the mean of tmax 566.5 + 0.5.
@@ -115,6 +121,13 @@ final class BatchNetCDFTests: XCTestCase {
         _ = try run(m)
         try checkSeries(try rows(dir + "/out/tmax.csv"), "tmax", file: "daily_noleap.zarr", extra: 0.5, unit: "degC")
         try checkSeries(try rows(dir + "/out/rain.csv"), "rain", file: "daily_360.zarr", extra: 0, unit: "mm")
+        // Each store's warning (no CRS) once, in its own indicator's sidecar only.
+        for (name, mine, other) in [("tmax", "daily_noleap.zarr", "daily_360.zarr"), ("rain", "daily_360.zarr", "daily_noleap.zarr")] {
+            let side = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/\(name).csv.datapackage.json"))) as! [String: Any]
+            let warnings = side["warnings"] as! [String]
+            XCTAssertEqual(warnings.filter { $0.contains(mine) && $0.contains("no CRS") }.count, 1, "\(warnings)")
+            XCTAssertFalse(warnings.contains { $0.contains(other) }, "\(warnings)")
+        }
     }
 
     /// Nothing changed: no raster work. Touched: hashed, found equal, nothing. Replaced by
@@ -157,6 +170,43 @@ final class BatchNetCDFTests: XCTestCase {
         XCTAssertFalse(r.stderr.contains("nothing changed"), r.stderr)
         try checkSeries(try rows(dir + "/out/rain.csv"), "rain", file: "daily_360.nc", extra: 0, unit: "mm")
         try checkSeries(try rows(dir + "/out/store.csv"), "store", file: "daily_noleap.zarr", extra: 0, unit: "mm")
+    }
+
+    /// `--part I/N` then `--merge` on NetCDF and Zarr sources (a file is one part's work)
+    /// give the tables of a single run, byte for byte.
+    func testPartsThenMergeEqualASingleRun() throws {
+        let dir = try folder(["monthly_standard.nc", "daily_noleap.zarr", "daily_360.nc"])
+        let indicators = """
+          - name: rain
+            source: monthly_standard.nc
+            var: precip
+            stats: [mean, max]
+            derive: {annual: sum}
+          - name: tmax
+            source: daily_noleap.zarr
+            var: tmax
+            stats: [mean]
+          - name: d360
+            source: daily_360.nc
+            stats: [min]
+        """
+        let m = try manifest(dir, indicators)
+        _ = try run(m)
+        let names = ["rain", "tmax", "d360"]
+        let single = try names.map { try String(contentsOfFile: dir + "/out/\($0).csv", encoding: .utf8) }
+        try FileManager.default.removeItem(atPath: dir + "/out")
+        for i in 0..<2 {
+            let r = try runGeotool(["batch", m, "--part", "\(i)/2", "--threads", "1"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let merged = try runGeotool(["batch", m, "--merge"])
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        XCTAssertEqual(try names.map { try String(contentsOfFile: dir + "/out/\($0).csv", encoding: .utf8) }, single)
+        // The min of 100k + 10r + c over the box is 100k + 11.
+        let d360 = try rows(dir + "/out/d360.csv")
+        XCTAssertEqual(d360.map { $0["date"]! }, try expected("daily_360.nc"))
+        for (k, row) in d360.enumerated() { XCTAssertEqual(Double(row["value"]!)!, Double(100 * k + 11), accuracy: 1e-9) }
+        XCTAssertTrue(try run(m).stderr.contains("nothing changed: no raster work"))
     }
 
     /// One-line errors naming the manifest's line: an unknown variable, a store of two
