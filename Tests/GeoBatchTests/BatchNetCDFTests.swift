@@ -212,7 +212,7 @@ final class BatchNetCDFTests: XCTestCase {
     /// One-line errors naming the manifest's line: an unknown variable, a store of two
     /// variables without `var:`, and derived series on a file without a time axis.
     func testErrors() throws {
-        let dir = try folder(["monthly_standard.nc", "daily_noleap.zarr"])
+        let dir = try folder(["monthly_standard.nc", "daily_noleap.zarr", "julian.nc"])
         func error(_ indicator: String) throws -> String {
             let r = try runGeotool(["batch", try manifest(dir, indicator)])
             XCTAssertNotEqual(r.status, 0)
@@ -226,6 +226,8 @@ final class BatchNetCDFTests: XCTestCase {
         XCTAssertTrue(e.contains("m.yaml:6:") && e.contains("no variable 'prcp'"), e)
         e = try error("  - name: rain\n    source: daily_noleap.zarr\n    stats: [mean]")
         XCTAssertTrue(e.contains("holds 2 variables (precip, tmax)") && e.contains("var: precip"), e)
+        e = try error("  - name: rain\n    source: julian.nc\n    stats: [mean]")
+        XCTAssertTrue(e.contains("m.yaml:6:") && e.contains("julian"), e)
         // A NetCDF file without a time axis (GDAL writes a GeoTIFF's band as variable Band1).
         try writeGeoTIFF(path: dir + "/flat.tif", grid: Grid(left: 95, top: 21, dx: 0.5, dy: 0.5, cols: 5, rows: 4),
                          bands: [[Float](repeating: 1, count: 20)])
