@@ -208,7 +208,9 @@ public final class BatchRunner {
     /// whose mtime alone changed is compared by its full SHA-256; when equal it is kept, and
     /// every record of it (the input's and each indicator's source) takes the new mtime, so
     /// the plan sees it unchanged and the next run does not hash it again.
-    package func check(_ path: String) throws -> (fp: BatchFingerprint, changed: Bool) {
+    package func check(_ dataset: String) throws -> (fp: BatchFingerprint, changed: Bool) {
+        // Inputs are files: two variables of one NetCDF file are fingerprinted and hashed once.
+        let path = datasetFile(dataset)
         if let c = inputCache[path] { return (c.0, c.changed) }
         let fp = try batchFingerprint(path)
         var changed = true
@@ -218,8 +220,8 @@ public final class BatchRunner {
                 changed = false
                 state.inputs[path]!.fingerprint = fp
                 for (name, ind) in state.indicators {
-                    if let src = ind.sources[path], src.fingerprint.size == fp.size && src.fingerprint.head == fp.head {
-                        state.indicators[name]!.sources[path]!.fingerprint = fp
+                    for (sp, src) in ind.sources where datasetFile(sp) == path && src.fingerprint.size == fp.size && src.fingerprint.head == fp.head {
+                        state.indicators[name]!.sources[sp]!.fingerprint = fp
                     }
                 }
             }
@@ -229,7 +231,8 @@ public final class BatchRunner {
     }
 
     /// Full SHA-256 of an input (recorded when unchanged, else computed).
-    package func fullHash(_ path: String) throws -> String {
+    package func fullHash(_ dataset: String) throws -> String {
+        let path = datasetFile(dataset)
         let (fp, changed) = try check(path)
         // Recorded for this fingerprint: unchanged, or hashed during this run.
         if let rec = state.inputs[path], !changed || rec.fingerprint == fp { return rec.sha256 }
@@ -383,7 +386,7 @@ public final class BatchRunner {
         let total = pending.reduce(0) { $0 + $1.bands.count }
         log?("\(ind.name): computing \(total) band(s) of \(pending.count) file(s); \(ind.sources.count - pending.count) file(s) unchanged")
         // Hash the new inputs for the sidecar while the engine runs.
-        let hashes = InputHashes(paths: pending.map(\.path))
+        let hashes = InputHashes(paths: pending.map { datasetFile($0.path) })
         var done = 0
         for chunk in try passes(pending) {
             let base = Double(done), overallDone = overall.done, overallTotal = overall.total

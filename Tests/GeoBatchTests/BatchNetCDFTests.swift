@@ -90,6 +90,10 @@ final class BatchNetCDFTests: XCTestCase {
         XCTAssertEqual((raster["bands"] as! [[String: Any]]).map { $0["date"] as? String ?? "" }, try expected("monthly_standard.nc"))
         try checkSeries(rain, "rain", file: "monthly_standard.nc", extra: 0, unit: "mm")
         try checkSeries(tmax, "tmax", file: "monthly_standard.nc", extra: 0.5, unit: "degC")
+        // The two variables' file is one input of the state (fingerprinted and hashed once).
+        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/.geotool-batch-state.json"))) as! [String: Any]
+        let inputs = (state["inputs"] as! [String: Any]).keys
+        XCTAssertEqual(inputs.filter { $0.contains("monthly_standard.nc") }, [URL(fileURLWithPath: dir + "/monthly_standard.nc").standardizedFileURL.path])
         // Annual: the sum over k = 0..11 of 100k + 16.5 is 6600 + 198; the mean of tmax 566.5 + 0.5.
         let annual = rain.filter { $0["indicator"] == "rain_annual" }
         XCTAssertEqual(annual.map { $0["date"]! }, ["2001"])
