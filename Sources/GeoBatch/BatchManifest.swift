@@ -15,6 +15,8 @@ public struct BatchSource: Sendable, Equatable {
     /// Bands used (1-based) and their dates (nil: the series has no dates).
     public var bands: [Int]
     public var dates: [String?]
+    /// The calendar of the dates (a CF time coordinate's; nil: Gregorian).
+    public var calendar: CFCalendar? = nil
 }
 
 /// How a monthly series is summed up per year.
@@ -35,6 +37,8 @@ public struct BatchIndicator: Sendable {
     public var annual: AnnualAggregate?
     public var baseline: ClosedRange<Int>?
     public var line: Int
+    /// The series' calendar: a daily year is complete with `daysInYear` days.
+    public var calendar: CFCalendar = .gregorian
 }
 
 public struct BatchZones: Sendable {
@@ -252,7 +256,7 @@ struct ManifestParser {
         let (annual, baseline) = try derived(m["derive"], sources: sources, what: what)
         return BatchIndicator(name: name, description: description, unit: unit, sourceText: source, isPattern: isPattern,
                               sources: sources, stats: stats, method: method, weights: weights, annual: annual,
-                              baseline: baseline, line: line(n))
+                              baseline: baseline, line: line(n), calendar: sources.first?.calendar ?? .gregorian)
     }
 
     /// The indicator's keys and its name, read first so that every later message can say
@@ -309,7 +313,8 @@ struct ManifestParser {
                 if let d, !isBandDate(d) { throw error(sourceNode, "\(source): band \(i + 1) has a bad date '\(d)'") }
             }
         }
-        return BatchSource(path: f.path, bands: bands, dates: bands.map { all[$0 - 1] })
+        let calendar = datesNode == nil && !FileManager.default.fileExists(atPath: f.path + ".bands.txt") ? (try? r.cfTime())??.axis.calendar : nil
+        return BatchSource(path: f.path, bands: bands, dates: bands.map { all[$0 - 1] }, calendar: calendar)
     }
 
     /// `dates:`: a text file with one date per band of the source (blank lines skipped).
@@ -346,11 +351,13 @@ struct ManifestParser {
         guard let dn else { return (nil, nil) }
         let d = try mapping(dn, "'derive' of \(what)", keys: ["annual", "anomaly"])
         let allDates = sources.flatMap(\.dates)
-        if let bad = allDates.first(where: { $0 == nil || $0!.count != 7 }) {
+        // Annual sums and means also of a daily series (its complete years); anomalies by month only.
+        let daily = d["anomaly"] == nil && !allDates.isEmpty && allDates.allSatisfy { $0?.count == 10 }
+        if !daily, let bad = allDates.first(where: { $0 == nil || $0!.count != 7 }) {
             let undated = sources.first { $0.dates.contains { $0 == nil } }.map { s in
                 "band \(s.bands[s.dates.firstIndex { $0 == nil }!]) of \(batchSourceLabel(s.path)) without a date (it has no time coordinate, dates file or dated band descriptions; give 'dates:')"
             }
-            throw error(dn, "\(what): derive needs a monthly series (dates YYYY-MM); found \(bad.map { "'\($0)'" } ?? undated ?? "a band without a date")")
+            throw error(dn, "\(what): derive needs a monthly series (dates YYYY-MM; annual alone also a daily one, YYYY-MM-DD); found \(bad.map { "'\($0)'" } ?? undated ?? "a band without a date")")
         }
         var annual: AnnualAggregate?
         if let an = d["annual"] {

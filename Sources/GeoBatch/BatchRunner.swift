@@ -446,7 +446,7 @@ public final class BatchRunner {
                  report: inout BatchReport, progress: @escaping (Double) -> Void) throws {
         let z = manifest.zones
         var job = ZonalJob(zonesPath: z.path, layer: z.layer, idField: z.id, includeFields: z.include,
-                           rasters: chunk.items.map { RasterSpec(name: ind.name, path: $0.source.path, band: $0.band) },
+                           rasters: passSpecs(ind, chunk),
                            weights: ind.weights.map { RasterSpec(name: "weights", path: $0) }, stats: ind.stats, method: ind.method)
         job.rollup = z.rollup
         job.distinctRasterNames = false   // every band of the series carries the indicator's name
@@ -536,9 +536,10 @@ public final class BatchRunner {
     package func recordWarnings(_ warnings: [GeoWarning], of chunk: Pass, _ ind: BatchIndicator, in st: inout BatchIndicatorState) -> [String] {
         var kinds = st.warningKinds ?? [:]
         var new: [String] = []
+        let paths = Set(chunk.items.map(\.source.path))
         for w in warnings {
             var t = w.message
-            for it in chunk.items { t = t.replacingOccurrences(of: it.source.path, with: ind.sourceText) }
+            for p in paths { t = t.replacingOccurrences(of: p, with: ind.sourceText) }
             if !st.warnings.contains(t) { st.warnings.append(t); new.append("\(ind.name): " + t) }
             if kinds[t] == nil { kinds[t] = w.kind.rawValue }
         }

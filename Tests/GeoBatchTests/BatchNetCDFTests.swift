@@ -10,7 +10,8 @@ import GeoTestSupport
 /// columns 1-2 whole, so its mean in band k is 100k + 16.5.
 final class BatchNetCDFTests: XCTestCase {
     func expected(_ file: String) throws -> [String] {
-        let text = try String(contentsOfFile: Fixtures.path("netcdf/expected_dates.csv"), encoding: .utf8)
+        let csv = file.contains("_year") ? "daily_years_dates.csv" : "expected_dates.csv"
+        let text = try String(contentsOfFile: Fixtures.path("netcdf/" + csv), encoding: .utf8)
         return text.split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
             .filter { $0[0] == file }.map { $0[2] }
     }
@@ -107,6 +108,35 @@ final class BatchNetCDFTests: XCTestCase {
             XCTAssertEqual(a.map { $0["date"]! }, try expected("monthly_standard.nc"), ind)
             for row in a { XCTAssertEqual(Double(row["value"]!)!, 0, accuracy: 1e-9, ind) }
         }
+    }
+
+    /// Annual sums and means of a daily axis: complete years of the file's calendar only
+    /// (2001 of 360 days in 360_day, 2004 of 366 days in the standard calendar; the few days
+    /// of the next year give no row). Over k = 0..n-1 the box's values 100k + 16.5 sum to
+    /// 100 n(n-1)/2 + 16.5 n.
+    func testAnnualOfADailyAxis() throws {
+        let dir = try folder(["daily_360_year.nc", "daily_leap_year.nc"])
+        let m = try manifest(dir, """
+          - name: d360
+            source: daily_360_year.nc
+            stats: [mean]
+            derive: {annual: sum}
+          - name: leap
+            source: daily_leap_year.nc
+            stats: [mean]
+            derive: {annual: mean}
+        """)
+        _ = try run(m)
+        let d360 = try rows(dir + "/out/d360.csv"), leap = try rows(dir + "/out/leap.csv")
+        try checkSeries(d360, "d360", file: "daily_360_year.nc", extra: 0, unit: "mm")
+        try checkSeries(leap, "leap", file: "daily_leap_year.nc", extra: 0, unit: "mm")
+        func total(_ n: Double) -> Double { 100 * n * (n - 1) / 2 + 16.5 * n }
+        let a = d360.filter { $0["indicator"] == "d360_annual" }
+        XCTAssertEqual(a.map { $0["date"]! }, ["2001"])
+        XCTAssertEqual(Double(a[0]["value"]!)!, total(360), accuracy: 1e-6)
+        let b = leap.filter { $0["indicator"] == "leap_annual" }
+        XCTAssertEqual(b.map { $0["date"]! }, ["2004"])
+        XCTAssertEqual(Double(b[0]["value"]!)!, total(366) / 366, accuracy: 1e-9)
     }
 
     /// A Zarr store, as a folder with `var:` and as a `ZARR:` name, daily in the noleap and
@@ -232,9 +262,9 @@ final class BatchNetCDFTests: XCTestCase {
         XCTAssertTrue(e.contains("holds 2 variables (precip, tmax)") && e.contains("var: precip"), e)
         e = try error("  - name: rain\n    source: julian.nc\n    stats: [mean]")
         XCTAssertTrue(e.contains("m.yaml:6:") && e.contains("julian"), e)
-        // Derived series need months: a daily axis is refused, naming its first date.
+        // Anomalies need months: a daily axis is refused, naming its first date.
         try FileManager.default.copyItem(atPath: Fixtures.path("netcdf/daily_noleap.nc"), toPath: dir + "/daily.nc")
-        e = try error("  - name: rain\n    source: daily.nc\n    stats: [mean]\n    derive: {annual: sum}")
+        e = try error("  - name: rain\n    source: daily.nc\n    stats: [mean]\n    derive: {anomaly: {baseline: [2000, 2000]}}")
         let first = try expected("daily_noleap.nc")[0]
         XCTAssertTrue(e.contains("m.yaml:8:") && e.contains("derive needs a monthly series") && e.contains("'\(first)'"), e)
         // A NetCDF file without a time axis (GDAL writes a GeoTIFF's band as variable Band1).
