@@ -137,6 +137,15 @@ final class BatchNetCDFTests: XCTestCase {
         let b = leap.filter { $0["indicator"] == "leap_annual" }
         XCTAssertEqual(b.map { $0["date"]! }, ["2004"])
         XCTAssertEqual(Double(b[0]["value"]!)!, total(366) / 366, accuracy: 1e-9)
+        // The file read as one raster (above) or a band at a time in passes of 100: the same bytes.
+        let again = try String(contentsOfFile: m, encoding: .utf8).replacingOccurrences(of: "indicators:", with: "output:\n  dir: cut\nindicators:")
+        try again.write(toFile: dir + "/cut.yaml", atomically: true, encoding: .utf8)
+        let r = try runGeotool(["batch", dir + "/cut.yaml", "--batch-size", "100", "--threads", "1"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        for name in ["d360", "leap"] {
+            XCTAssertEqual(try String(contentsOfFile: dir + "/cut/\(name).csv", encoding: .utf8),
+                           try String(contentsOfFile: dir + "/out/\(name).csv", encoding: .utf8), name)
+        }
     }
 
     /// A Zarr store, as a folder with `var:` and as a `ZARR:` name, daily in the noleap and
