@@ -15,6 +15,8 @@ public struct BatchSource: Sendable, Equatable {
     /// Bands used (1-based) and their dates (nil: the series has no dates).
     public var bands: [Int]
     public var dates: [String?]
+    /// The calendar of the dates (a CF time coordinate's; nil: Gregorian).
+    public var calendar: CFCalendar? = nil
 }
 
 /// How a monthly series is summed up per year.
@@ -35,6 +37,8 @@ public struct BatchIndicator: Sendable {
     public var annual: AnnualAggregate?
     public var baseline: ClosedRange<Int>?
     public var line: Int
+    /// The series' calendar: a daily year is complete with `daysInYear` days.
+    public var calendar: CFCalendar = .gregorian
 }
 
 public struct BatchZones: Sendable {
@@ -132,7 +136,7 @@ public struct BatchManifest: Sendable {
     }
 }
 
-private struct ManifestParser {
+struct ManifestParser {
     package let file: String
     package let folder: String
 
@@ -247,21 +251,23 @@ private struct ManifestParser {
         let sources: [BatchSource]
         if isPattern {
             if let d = m["dates"] { throw error(d, "\(what): the dates come from the pattern '\(source)'; remove 'dates:'") }
+            if let v = m["var"] { throw error(v, "\(what): 'var:' picks a variable of one NetCDF file or Zarr store, not of a pattern's files") }
             sources = try patternSources(source, node: sourceNode, band: band, what: what)
         } else {
-            sources = [try fileSource(source, node: sourceNode, band: band, bandNode: m["band"], datesNode: m["dates"], what: what)]
+            let dataset = try datasetPath(source, node: sourceNode, varNode: m["var"], what: what)
+            sources = [try fileSource(dataset, node: sourceNode, band: band, bandNode: m["band"], datesNode: m["dates"], what: what)]
         }
         try checkDatesOnce(sources, node: sourceNode, what: what)
         let (annual, baseline) = try derived(m["derive"], sources: sources, what: what)
         return BatchIndicator(name: name, description: description, unit: unit, sourceText: source, isPattern: isPattern,
                               sources: sources, stats: stats, method: method, weights: weights, annual: annual,
-                              baseline: baseline, line: line(n))
+                              baseline: baseline, line: line(n), calendar: sources.first?.calendar ?? .gregorian)
     }
 
     /// The indicator's keys and its name, read first so that every later message can say
     /// which indicator it is about.
     package func indicatorKeys(_ n: Node) throws -> (keys: [String: Node], name: String) {
-        let keys = ["name", "description", "unit", "source", "dates", "band", "stats", "method", "weights", "derive"]
+        let keys = ["name", "description", "unit", "source", "var", "dates", "band", "stats", "method", "weights", "derive"]
         var given: String?
         if case .mapping(let mm) = n { given = mm.first { $0.key.string == "name" }?.value.string }
         let m = try mapping(n, given.map { "indicator '\($0)'" } ?? "an indicator", keys: keys)
@@ -290,8 +296,8 @@ private struct ManifestParser {
 
     /// A single-file source: its bands (all, or `band:`) and their dates (from `dates:`, else
     /// from the raster: PATH.bands.txt or band descriptions).
-    package func fileSource(_ source: String, node sourceNode: Node, band: Int?, bandNode: Node?, datesNode: Node?, what: String) throws -> BatchSource {
-        let f = try existingFile((source, sourceNode))
+    package func fileSource(_ f: (path: String, given: String), node sourceNode: Node, band: Int?, bandNode: Node?, datesNode: Node?, what: String) throws -> BatchSource {
+        let source = f.given
         let r: Raster
         do { r = try Raster(path: f.path) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
         let bands: [Int]
@@ -306,11 +312,14 @@ private struct ManifestParser {
             all = try datesFile(dn, bandCount: r.bands.count, source: source, what: what)
         } else {
             do { all = try bandDates(path: f.path, raster: r) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
-            for (i, d) in all.enumerated() {
+            // Dates of a CF time coordinate are days of its calendar (30 February in 360_day).
+            let calendarDates = !FileManager.default.fileExists(atPath: f.path + ".bands.txt") && (try? r.cfTime()) != nil
+            for (i, d) in all.enumerated() where !calendarDates {
                 if let d, !isBandDate(d) { throw error(sourceNode, "\(source): band \(i + 1) has a bad date '\(d)'") }
             }
         }
-        return BatchSource(path: f.path, bands: bands, dates: bands.map { all[$0 - 1] })
+        let calendar = datesNode == nil && !FileManager.default.fileExists(atPath: f.path + ".bands.txt") ? (try? r.cfTime())??.axis.calendar : nil
+        return BatchSource(path: f.path, bands: bands, dates: bands.map { all[$0 - 1] }, calendar: calendar)
     }
 
     /// `dates:`: a text file with one date per band of the source (blank lines skipped).
@@ -347,8 +356,13 @@ private struct ManifestParser {
         guard let dn else { return (nil, nil) }
         let d = try mapping(dn, "'derive' of \(what)", keys: ["annual", "anomaly"])
         let allDates = sources.flatMap(\.dates)
-        if let bad = allDates.first(where: { $0 == nil || $0!.count != 7 }) {
-            throw error(dn, "\(what): derive needs a monthly series (dates YYYY-MM); found \(bad.map { "'\($0)'" } ?? "a band without a date")")
+        // Annual sums and means also of a daily series (its complete years); anomalies by month only.
+        let daily = d["anomaly"] == nil && !allDates.isEmpty && allDates.allSatisfy { $0?.count == 10 }
+        if !daily, let bad = allDates.first(where: { $0 == nil || $0!.count != 7 }) {
+            let undated = sources.first { $0.dates.contains { $0 == nil } }.map { s in
+                "band \(s.bands[s.dates.firstIndex { $0 == nil }!]) of \(batchSourceLabel(s.path)) without a date (it has no time coordinate, dates file or dated band descriptions; give 'dates:')"
+            }
+            throw error(dn, "\(what): derive needs a monthly series (dates YYYY-MM; annual alone also a daily one, YYYY-MM-DD); found \(bad.map { "'\($0)'" } ?? undated ?? "a band without a date")")
         }
         var annual: AnnualAggregate?
         if let an = d["annual"] {

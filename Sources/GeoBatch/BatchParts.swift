@@ -176,7 +176,7 @@ extension BatchRunner {
             // Tables are the merge's.
             st.tableKey = nil; st.table = nil; st.sidecar = nil
             indicators[ind.name] = st
-            paths.formUnion(st.sources.keys)
+            paths.formUnion(st.sources.keys.map(datasetFile))
             if let wt = ind.weights { paths.insert(wt) }
         }
         let shard = BatchPartShard(part: w.spec.index, parts: w.spec.count, run: w.run, complete: complete, items: w.items,

@@ -64,10 +64,13 @@ package struct BatchFingerprint: Codable, Equatable, Sendable {
     package var head: String
 }
 
-/// Size, modification time (ns) and SHA-256 of the first 64 KiB.
-package func batchFingerprint(_ path: String) throws -> BatchFingerprint {
+/// Size, modification time (ns) and SHA-256 of the first 64 KiB; of the file behind a
+/// GDAL name (`NETCDF:"f.nc":precip`), a folder (a Zarr store) as `folderFingerprint`.
+package func batchFingerprint(_ dataset: String) throws -> BatchFingerprint {
     // A remote object: its size, time and ETag (one HEAD request, no download).
-    if isRemotePath(path) { let o = try RemoteObject(path: path); return BatchFingerprint(size: o.size, mtime: "\(o.mtime)", head: o.digest) }
+    if isRemotePath(dataset) { let o = try RemoteObject(path: dataset); return BatchFingerprint(size: o.size, mtime: "\(o.mtime)", head: o.digest) }
+    let path = datasetFile(dataset)
+    if let f = try folderFingerprint(path) { return f }
     var st = stat()
     guard stat(path, &st) == 0 else { throw GeoKitError.input(path, "cannot read (\(String(cString: strerror(errno))))") }
     #if os(Linux)
@@ -84,7 +87,7 @@ package func batchFingerprint(_ path: String) throws -> BatchFingerprint {
 }
 
 package func sha256(text: String) -> String { SHA256.hex(text: text) }
-package func sha256(path: String) throws -> String { try SHA256.hex(fileAt: path) }
+package func sha256(path: String) throws -> String { try SHA256.hex(fileAt: datasetFile(path)) }
 
 package struct BatchInputRecord: Codable { var fingerprint: BatchFingerprint; var sha256: String }
 package struct BatchSourceRecord: Codable {
@@ -207,7 +210,9 @@ public final class BatchRunner {
     /// whose mtime alone changed is compared by its full SHA-256; when equal it is kept, and
     /// every record of it (the input's and each indicator's source) takes the new mtime, so
     /// the plan sees it unchanged and the next run does not hash it again.
-    package func check(_ path: String) throws -> (fp: BatchFingerprint, changed: Bool) {
+    package func check(_ dataset: String) throws -> (fp: BatchFingerprint, changed: Bool) {
+        // Inputs are files: two variables of one NetCDF file are fingerprinted and hashed once.
+        let path = datasetFile(dataset)
         if let c = inputCache[path] { return (c.0, c.changed) }
         let fp = try batchFingerprint(path)
         var changed = true
@@ -217,8 +222,8 @@ public final class BatchRunner {
                 changed = false
                 state.inputs[path]!.fingerprint = fp
                 for (name, ind) in state.indicators {
-                    if let src = ind.sources[path], src.fingerprint.size == fp.size && src.fingerprint.head == fp.head {
-                        state.indicators[name]!.sources[path]!.fingerprint = fp
+                    for (sp, src) in ind.sources where datasetFile(sp) == path && src.fingerprint.size == fp.size && src.fingerprint.head == fp.head {
+                        state.indicators[name]!.sources[sp]!.fingerprint = fp
                     }
                 }
             }
@@ -228,7 +233,8 @@ public final class BatchRunner {
     }
 
     /// Full SHA-256 of an input (recorded when unchanged, else computed).
-    package func fullHash(_ path: String) throws -> String {
+    package func fullHash(_ dataset: String) throws -> String {
+        let path = datasetFile(dataset)
         let (fp, changed) = try check(path)
         // Recorded for this fingerprint: unchanged, or hashed during this run.
         if let rec = state.inputs[path], !changed || rec.fingerprint == fp { return rec.sha256 }
@@ -382,7 +388,7 @@ public final class BatchRunner {
         let total = pending.reduce(0) { $0 + $1.bands.count }
         log?("\(ind.name): computing \(total) band(s) of \(pending.count) file(s); \(ind.sources.count - pending.count) file(s) unchanged")
         // Hash the new inputs for the sidecar while the engine runs.
-        let hashes = InputHashes(paths: pending.map(\.path))
+        let hashes = InputHashes(paths: pending.map { datasetFile($0.path) })
         var done = 0
         for chunk in try passes(pending) {
             let base = Double(done), overallDone = overall.done, overallTotal = overall.total
@@ -442,7 +448,7 @@ public final class BatchRunner {
                  report: inout BatchReport, progress: @escaping (Double) -> Void) throws {
         let z = manifest.zones
         var job = ZonalJob(zonesPath: z.path, layer: z.layer, idField: z.id, includeFields: z.include,
-                           rasters: chunk.items.map { RasterSpec(name: ind.name, path: $0.source.path, band: $0.band) },
+                           rasters: passSpecs(ind, chunk),
                            weights: ind.weights.map { RasterSpec(name: "weights", path: $0) }, stats: ind.stats, method: ind.method)
         job.rollup = z.rollup
         job.distinctRasterNames = false   // every band of the series carries the indicator's name
@@ -452,7 +458,7 @@ public final class BatchRunner {
         report.passes += 1
         report.bandsComputed += chunk.bandCount
         let zonesRead = zonesCache == nil
-        try checkOrCacheZones(result, zonesKey: zonesKey, zonesCache: &zonesCache)
+        try checkOrCacheZones(result, zonesKey: zonesKey, zonesCache: &zonesCache, rasters: Set(chunk.items.map(\.source.path)))
         // The zones' warnings once (when they were read into the cache), then each pass's own.
         if zonesRead, let zc = zonesCache { report.warnings += zc.warnings }
         // Values per source file, then each complete file's cache, then the state.
@@ -502,7 +508,7 @@ public final class BatchRunner {
     }
 
     /// The zone units: cached once (with the zones' own warnings); every pass must give the same.
-    package func checkOrCacheZones(_ result: ZonalResult, zonesKey: String, zonesCache: inout BatchZonesCache?) throws {
+    package func checkOrCacheZones(_ result: ZonalResult, zonesKey: String, zonesCache: inout BatchZonesCache?, rasters: Set<String> = []) throws {
         if let zc = zonesCache {
             guard zc.units.count == result.units.count, zip(zc.units, result.units).allSatisfy({ $0.id == $1.id && $0.level == $1.level }) else {
                 throw GeoKitError.input(manifest.zones.path, "the zones' units differ from the cached ones; delete \(cacheDir) and rerun")
@@ -510,7 +516,8 @@ public final class BatchRunner {
             return
         }
         // Zones wholly outside a raster depend on the raster: the indicator's state keeps those.
-        let zoneWarnings = result.warnings.filter { $0.kind != .outside }
+        // A raster's own warnings (no CRS) are its indicator's, each once.
+        let zoneWarnings = result.warnings.filter { $0.kind != .outside && !rasters.contains($0.file ?? "") }
         let zc = BatchZonesCache(zonesKey: zonesKey,
                                  units: result.units.map { CachedUnit(id: $0.id, level: $0.level, name: $0.name, attributes: $0.attributes, empty: $0.isEmptyGeometry) },
                                  idField: result.idField, includeFields: result.includeFields, hasRollup: result.hasRollup,
@@ -531,9 +538,10 @@ public final class BatchRunner {
     package func recordWarnings(_ warnings: [GeoWarning], of chunk: Pass, _ ind: BatchIndicator, in st: inout BatchIndicatorState) -> [String] {
         var kinds = st.warningKinds ?? [:]
         var new: [String] = []
+        let paths = Set(chunk.items.map(\.source.path))
         for w in warnings {
             var t = w.message
-            for it in chunk.items { t = t.replacingOccurrences(of: it.source.path, with: ind.sourceText) }
+            for p in paths { t = t.replacingOccurrences(of: p, with: ind.sourceText) }
             if !st.warnings.contains(t) { st.warnings.append(t); new.append("\(ind.name): " + t) }
             if kinds[t] == nil { kinds[t] = w.kind.rawValue }
         }
@@ -610,7 +618,7 @@ public final class BatchRunner {
     /// the state) are one of its inputs (the manifest, the zones, the rasters, the weights).
     package func checkOutputs() throws {
         var inputs = [manifest.path, manifest.zones.path]
-        for ind in manifest.indicators { inputs += ind.sources.map(\.path) + (ind.weights.map { [$0] } ?? []) }
+        for ind in manifest.indicators { inputs += ind.sources.map { datasetFile($0.path) } + (ind.weights.map { [$0] } ?? []) }
         var outputs = manifest.indicators.map { ind -> OutputSafety.Output in
             let t = BatchRunner.tablePath(manifest, ind.name)
             return OutputSafety.Output(t, sidecar: ZonalResult.sidecarPath(for: t))

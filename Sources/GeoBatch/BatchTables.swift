@@ -42,7 +42,9 @@ package struct DerivedRow { var kind: String; var date: String; var value: Doubl
 
 /// Annual aggregates (complete years only) and anomalies against the baseline mean of the
 /// same calendar month, for one unit and statistic, in date order.
-package func derivedRows(dates: [String], values: [Double], annual: AnnualAggregate?, baseline: ClosedRange<Int>?) -> [DerivedRow] {
+package func derivedRows(dates: [String], values: [Double], annual: AnnualAggregate?, baseline: ClosedRange<Int>?,
+                         calendar: CFCalendar = .gregorian) -> [DerivedRow] {
+    if let annual, dates.first?.count == 10 { return dailyAnnualRows(dates: dates, values: values, annual: annual, calendar: calendar) }
     var out: [DerivedRow] = []
     let ym = dates.map { (Int($0.prefix(4))!, Int($0.suffix(2))!) }
     if let annual {
@@ -69,6 +71,23 @@ package func derivedRows(dates: [String], values: [Double], annual: AnnualAggreg
         out += anomalies + pct
     }
     return out
+}
+
+/// Annual sums (or means) of a daily series: years holding every day of their calendar
+/// (360, 365 or 366 days), as the monthly rule asks for all 12 months.
+package func dailyAnnualRows(dates: [String], values: [Double], annual: AnnualAggregate, calendar: CFCalendar) -> [DerivedRow] {
+    var years: [Int: (days: Set<String>, sum: Double)] = [:]
+    for (k, d) in dates.enumerated() {
+        let y = Int(d.prefix(4))!
+        var e = years[y] ?? ([], 0)
+        e.days.insert(d); e.sum += values[k]
+        years[y] = e
+    }
+    return years.keys.sorted().compactMap { y in
+        let e = years[y]!, n = calendar.daysInYear(y)
+        guard e.days.count == n else { return nil }
+        return DerivedRow(kind: "annual", date: String(format: "%04d", y), value: annual == .sum ? e.sum : e.sum / Double(n))
+    }
 }
 
 extension BatchRunner {
@@ -207,7 +226,7 @@ extension BatchRunner {
         var pkg = pkgIn
         var derived: [String: String] = [:]
         if let a = ind.annual {
-            derived["\(ind.name)_annual"] = "\(a == .sum ? "sum" : "mean") of the 12 monthly values of each statistic per unit and calendar year (date YYYY); only complete years"
+            derived["\(ind.name)_annual"] = "\(a == .sum ? "sum" : "mean") of the 12 monthly (or every daily) values of each statistic per unit and calendar year (date YYYY); only complete years"
         }
         if let b = ind.baseline {
             derived["\(ind.name)_anomaly"] = "value minus the mean of the same unit, statistic and calendar month over the baseline years \(b.lowerBound)-\(b.upperBound)"
@@ -318,7 +337,7 @@ package struct BatchTableLayout {
         var cols = [zc.idField] + (zc.hasRollup ? ["level"] : []) + zc.includeFields
         for e in series.entries { for s in stats { cols.append("\(batchColumnPrefix(ind.name, e, entries: series.entries.count))_\(s)") } }
         if ind.annual != nil {
-            let ys = derivedRows(dates: dates, values: dates.map { _ in 0 }, annual: ind.annual, baseline: nil).map(\.date)
+            let ys = derivedRows(dates: dates, values: dates.map { _ in 0 }, annual: ind.annual, baseline: nil, calendar: ind.calendar).map(\.date)
             for y in ys { for s in stats { cols.append("\(ind.name)_annual_\(y)_\(s)") } }
         }
         if ind.baseline != nil {
@@ -345,7 +364,7 @@ package struct BatchTableLayout {
         guard !derivedKinds.isEmpty else { return [] }
         return series.keys.indices.map { s in
             let vs = series.entries.indices.map { series.value(unit: u, entry: $0, stat: s) }
-            return derivedRows(dates: dates, values: vs, annual: ind.annual, baseline: ind.baseline)
+            return derivedRows(dates: dates, values: vs, annual: ind.annual, baseline: ind.baseline, calendar: ind.calendar)
         }
     }
 
