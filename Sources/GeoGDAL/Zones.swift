@@ -159,7 +159,8 @@ public final class VectorDataset {
             if pcodeVersion == nil, let pv = pcodeV, OGR_F_IsFieldSetAndNotNull(f, pv) != 0 {
                 pcodeVersion = text(f, pv)
             }
-            let label = id.isEmpty ? "feature \(index)" : "feature \(index) (\(idField)=\(id))"
+            // Built only for a warning: most features never need it.
+            var label: String { id.isEmpty ? "feature \(index)" : "feature \(index) (\(idField)=\(id))" }
             var zone = Zone(index: index, id: id, attributes: attrs, geometry: MultiPolygon([]), wkb: nil)
             guard let gref = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(gref) == 0 else {
                 warnings.append(GeoWarning(.geometry, file: path, "\(label): no geometry; its row is empty"))
