@@ -71,28 +71,37 @@ public struct GridPolygon: Sendable {
                       xmax: grid.left + (Double(grid.cols) + margin) * grid.dx, ymax: grid.top + margin * grid.dy)
         let pointCount = geometry.polygons.reduce(0) { $0 + $1.shell.points.count + $1.holes.reduce(0) { $0 + $1.points.count } }
         edges.reserveCapacity(pointCount)
-        for (ring, sign) in geometry.signedRings {
-            var points = ring.points
-            if points.contains(where: { !box.contains(x: $0.x, y: $0.y) }) { points = clipRing(points, to: box) }
-            let pts = points.map { (grid.u($0.x), grid.v($0.y)) }
-            guard pts.count >= 3 else { continue }
-            // Orientation in grid units: area = sum of u dv. Reverse rings whose winding
-            // disagrees with their role so every edge adds with a plus sign.
-            var a = 0.0
-            for i in 0..<pts.count {
-                let p = pts[i], q = pts[(i + 1) % pts.count]
-                a += (p.0 + q.0) * (q.1 - p.1) / 2
-            }
-            if a == 0 { continue }
-            let reverse = (a < 0) == (sign > 0)
-            for i in 0..<pts.count {
-                var p = pts[i], q = pts[(i + 1) % pts.count]
-                if reverse { swap(&p, &q) }
-                umin = min(umin, p.0); umax = max(umax, p.0)
-                vmin = min(vmin, p.1); vmax = max(vmax, p.1)
-                if p.1 == q.1 { continue }
-                edges.append(Edge(u0: p.0, v0: p.1, u1: q.0, v1: q.1))
-            }
+        for p in geometry.polygons {
+            addRing(p.shell.points, sign: 1, grid: grid, box: box)
+            for h in p.holes { addRing(h.points, sign: -1, grid: grid, box: box) }
+        }
+    }
+
+    /// One ring's edges in grid units, oriented by its role (+1 shell, -1 hole).
+    private mutating func addRing(_ ring: [Point], sign: Double, grid: Grid, box: Box) {
+        var points = ring
+        if points.contains(where: { !box.contains(x: $0.x, y: $0.y) }) { points = clipRing(points, to: box) }
+        let n = points.count
+        guard n >= 3 else { return }
+        // Orientation in grid units: area = sum of u dv. Reverse rings whose winding
+        // disagrees with their role so every edge adds with a plus sign. (Grid units are
+        // computed where used, not kept in an array: one allocation less per ring.)
+        var a = 0.0
+        for i in 0..<n {
+            let p = points[i], q = points[i + 1 == n ? 0 : i + 1]
+            let pu = grid.u(p.x), pv = grid.v(p.y), qu = grid.u(q.x), qv = grid.v(q.y)
+            a += (pu + qu) * (qv - pv) / 2
+        }
+        if a == 0 { return }
+        let reverse = (a < 0) == (sign > 0)
+        for i in 0..<n {
+            let pp = points[i], qq = points[i + 1 == n ? 0 : i + 1]
+            var p = (grid.u(pp.x), grid.v(pp.y)), q = (grid.u(qq.x), grid.v(qq.y))
+            if reverse { swap(&p, &q) }
+            umin = min(umin, p.0); umax = max(umax, p.0)
+            vmin = min(vmin, p.1); vmax = max(vmax, p.1)
+            if p.1 == q.1 { continue }
+            edges.append(Edge(u0: p.0, v0: p.1, u1: q.0, v1: q.1))
         }
     }
 
