@@ -159,17 +159,20 @@ public final class ZonalEngine {
 
     /// Every zone in grid units, in parallel: with many small zones this is a real share of the run.
     private func prepareZones(_ zones: [Zone]) throws -> [PreparedZone] {
+        guard !zones.isEmpty else { return [] }
         let perTask = 2048
         let tasks = (zones.count + perTask - 1) / perTask
-        var parts = [[PreparedZone]](repeating: [], count: tasks)
-        try parts.withUnsafeMutableBufferPointer { out in
-            let out = out
+        // Each worker initialises its own slots in place (no per-task arrays to join and copy).
+        // The tasks cannot fail: the pool has no cancellation and the work throws nothing.
+        return try [PreparedZone](unsafeUninitializedCapacity: zones.count) { buffer, count in
+            let base = buffer.baseAddress!
             try WorkerPool(threads: options.threads).run(tasks: tasks) { k in
-                let lo = k * perTask, hi = min(zones.count, lo + perTask)
-                out[k] = zones[lo..<hi].map { PreparedZone($0, on: grid) }
+                for i in (k * perTask)..<min(zones.count, (k + 1) * perTask) {
+                    (base + i).initialize(to: PreparedZone(zones[i], on: grid))
+                }
             }
+            count = zones.count
         }
-        return Array(parts.joined())
     }
 
     private func processBand(_ b: Int, bandRows: Int, sourceRange: Range<Int>, zoneIDs: [Int], coverages: [Coverage],
