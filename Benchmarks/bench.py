@@ -2,7 +2,7 @@
 """geotool against its peers, in one run, on the same data.
 
   python3 Benchmarks/bench.py [--data bench-data/full] [--zones bench-data/zones]
-                              [--cases 1,2,3,4,5] [--repeat 3] [--no-rasterstats]
+                              [--cases 1,2,3,4,5,6] [--repeat 3] [--no-rasterstats]
                               [--baseline OTHER_GEOTOOL] [--no-peers]
 
 Data: the national layers of ../shared/bench/make-layers.py and the zones of
@@ -11,6 +11,7 @@ make-zones.py, generated once into the git-ignored bench-data/:
   python3 ../shared/bench/make-layers.py bench-data/full
   python3 ../shared/bench/make-layers.py bench-data/s0.25 --scale 0.25 --only dem
   python3 ../shared/bench/make-layers.py bench-data/s0.5 --scale 0.5 --only dem
+  python3 Benchmarks/make_voronoi.py bench-data/zones/townships.gpkg bench-data/zones/voronoi200k.gpkg  (case 6)
 Peers (pip install exactextract rasterstats rasterio geopandas): exactextract's Python
 package (single-threaded; its raster-sequential strategy, the faster of its two on these
 cases), rasterstats (zonal_stats). Every tool reads the zones and writes a CSV, each in its
@@ -36,14 +37,20 @@ GEOTOOL = os.path.join(ROOT, ".build", "release", "geotool")
 READ_FLOOR = os.path.join(ROOT, ".build", "release", "geokit-read-floor")
 
 
+# User + system seconds of every timed run, in order (a busy machine inflates wall time).
+CPU = []
+
+
 def timed(cmd, env=None):
     """Run cmd under /usr/bin/time; return (seconds, peak MB)."""
     t0 = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-f", "MAXRSS %M"] + cmd, capture_output=True, text=True, env=env)
+    p = subprocess.run(["/usr/bin/time", "-f", "MAXRSS %M CPU %U %S"] + cmd, capture_output=True, text=True, env=env)
     dt = time.perf_counter() - t0
     if p.returncode != 0:
         sys.exit("failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
     rss = [l for l in p.stderr.splitlines() if l.startswith("MAXRSS")]
+    if rss:
+        CPU.append(float(rss[-1].split()[3]) + float(rss[-1].split()[4]))
     return dt, int(rss[-1].split()[1]) / 1024 if rss else float("nan")
 
 
@@ -113,6 +120,10 @@ def main():
         "4": dict(title="precip 516 bands x 13,726 tracts: mean of every band", zones=tracts, idf="VT_PCODE",
                   raster=D("precip.tif"), gt=["--raster", "precip=" + D("precip.tif"), "--stats", "mean"],
                   ee="mean", rs=None, cli=("", D("precip.tif"), ["mean"], None)),
+        # Many small zones: per-zone cost (Benchmarks/make_voronoi.py makes them).
+        "6": dict(title="ntl x 200,000 Voronoi cells: sum mean", zones=os.path.join(a.zones, "voronoi200k.gpkg"),
+                  idf="cell_id", raster=D("ntl.tif"), gt=["--raster", "ntl=" + D("ntl.tif"), "--stats", "sum,mean"],
+                  ee="sum,mean", rs=None, no_py=True, cli=("ntl", D("ntl.tif"), ["sum", "mean"], None)),
     }
     rows = []
     notes = []
@@ -120,8 +131,8 @@ def main():
         if c == "5":
             continue
         k = cases[c]
-        if not os.path.exists(k["raster"]):
-            print("skip case %s: %s missing" % (c, k["raster"]), file=sys.stderr)
+        if not os.path.exists(k["raster"]) or not os.path.exists(k["zones"]):
+            print("skip case %s: %s or %s missing" % (c, k["raster"], k["zones"]), file=sys.stderr)
             continue
         print("case %s: %s" % (c, k["title"]), file=sys.stderr)
         out = os.path.join(tmp, "gt%s.csv" % c)
@@ -131,15 +142,28 @@ def main():
             outb = os.path.join(tmp, "base%s.csv" % c)
             based = [a.baseline] + base[1:]
             gr, br = [], []
+            cpu0 = len(CPU)
             for _ in range(a.repeat):
                 gr.append(timed(base + ["--threads", str(a.threads), "-o", out]))
                 br.append(timed(based + ["--threads", str(a.threads), "-o", outb]))
+            g_cpu, b_cpu = statistics.median(CPU[cpu0::2]), statistics.median(CPU[cpu0 + 1::2])
+            if c == "6":
+                notes.append("case 6: baseline CPU (user+sys) %.2f s" % b_cpu)
             g = (statistics.median(r[0] for r in gr), max(r[1] for r in gr), [round(r[0], 2) for r in gr])
             b = (statistics.median(r[0] for r in br), max(r[1] for r in br), [round(r[0], 2) for r in br])
             notes.append("case %s: baseline output byte-identical: %s" % (c, "yes" if open(out, "rb").read() == open(outb, "rb").read() else "NO"))
         else:
+            cpu0 = len(CPU)
             g = median_run(base + ["--threads", str(a.threads), "-o", out], a.repeat)
+            g_cpu = statistics.median(CPU[cpu0:])
+        cpu0 = len(CPU)
         floor = median_run([READ_FLOOR, k["raster"], "--threads", str(a.threads)], a.repeat)
+        floor_cpu = statistics.median(CPU[cpu0:])
+        if c == "6":
+            n = len(pd.read_csv(out))
+            notes.append("case 6: geotool CPU (user+sys) %.2f s, read floor CPU %.2f s; per-zone overhead "
+                         "(geotool - read floor) / %d zones: %.2f us wall, %.2f us CPU"
+                         % (g_cpu, floor_cpu, n, (g[0] - floor[0]) / n * 1e6, (g_cpu - floor_cpu) / n * 1e6))
         # Same numbers for one thread.
         out1 = os.path.join(tmp, "gt%s_1.csv" % c)
         timed(base + ["--threads", "1", "-o", out1])
@@ -152,10 +176,12 @@ def main():
         if a.no_peers:
             continue
         eeout = os.path.join(tmp, "ee%s.csv" % c)
-        e = median_run([sys.executable, "-c", EE_SCRIPT, k["zones"], k["raster"], k["ee"], eeout, k["idf"],
-                        k.get("weights", "")], a.repeat)
-        agree = compare(out, eeout, k["idf"])
-        rows.append((c, "", "exactextract 0.3.0", e, e[0] / g[0]))
+        agree = None
+        if not k.get("no_py"):
+            e = median_run([sys.executable, "-c", EE_SCRIPT, k["zones"], k["raster"], k["ee"], eeout, k["idf"],
+                            k.get("weights", "")], a.repeat)
+            agree = compare(out, eeout, k["idf"])
+            rows.append((c, "", "exactextract 0.3.0", e, e[0] / g[0]))
         if a.ee_cli and k.get("cli"):
             name, path, ops, w = k["cli"]
             # A multi-band raster goes in unnamed (its bands become band_1, band_2...) with
@@ -176,10 +202,16 @@ def main():
             if tried:
                 best = min(tried, key=lambda t: tried[t][0])
                 clio = os.path.join(tmp, "eecli%s_%s.csv" % (c, best))
+                cpu0 = len(CPU)
                 runs = [tried[best]] + [timed(cmd + ["--strategy", best, "-o", clio]) for _ in range(a.repeat - 1)]
+                if c == "6":
+                    notes.append("case 6: exactextract CLI %s CPU (user+sys, median of the repeats) %.2f s"
+                                 % (best, statistics.median(CPU[cpu0:] or [float("nan")])))
                 e2 = (statistics.median(r[0] for r in runs), max(r[1] for r in runs), [round(r[0], 2) for r in runs])
                 rows.append((c, "", "exactextract CLI, %s (best of %s)" % (best, ", ".join("%s %.1f s" % (t, tried[t][0]) for t in tried)),
                              e2, e2[0] / g[0]))
+                if agree is None:
+                    agree = compare(out, clio, k["idf"])
         if k.get("rs") and not a.no_rasterstats:
             rsout = os.path.join(tmp, "rs%s.csv" % c)
             r = median_run([sys.executable, "-c", RS_SCRIPT, k["zones"], k["raster"], k["rs"], rsout, k["idf"]], 1)
@@ -224,6 +256,8 @@ def compare(ours, theirs, idf):
             continue
         # exactextract names: count, mean, band_1_mean..., frac (list), weighted_mean
         cands = [c for c in a.columns if c.endswith("_" + col) or c.endswith("_" + col.replace("band_", "b"))]
+        if col in a.columns:  # the CLI names its columns as geotool does (ntl_sum)
+            cands = [col]
         if col.startswith("band_") and col.endswith("_mean"):
             cands = [c for c in a.columns if c == "precip_b%s_mean" % col.split("_")[1]]
         if col == "frac" and not pd.api.types.is_numeric_dtype(m[col]):

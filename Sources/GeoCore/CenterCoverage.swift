@@ -12,8 +12,8 @@ extension GridPolygon {
         guard !window.isEmpty else { return Coverage(window: window, spans: []) }
         var crossings: [(row: Int, u: Double)] = []
         let r0 = window.row, r1 = window.rowEnd
-        for i in 0..<u0.count {
-            let ua = u0[i], va = v0[i], ub = u1[i], vb = v1[i]
+        for e in edges {
+            let ua = e.u0, va = e.v0, ub = e.u1, vb = e.v1
             let lo = min(va, vb), hi = max(va, vb)
             // Rows whose centre line r + 0.5 lies in [lo, hi).
             let rFirst = max(Int((lo - 0.5).rounded(.up)), r0)

@@ -51,9 +51,12 @@ public struct Coverage: Sendable {
 /// A zone prepared for coverage on one grid: its edges in grid units, oriented so that the
 /// shells run one way and the holes the other, whatever the source's winding.
 public struct GridPolygon: Sendable {
-    /// Edge i runs from (u0[i], v0[i]) to (u1[i], v1[i]). Horizontal edges are dropped:
-    /// they bound no area in the row decomposition below.
-    public private(set) var u0: [Double] = [], v0: [Double] = [], u1: [Double] = [], v1: [Double] = []
+    /// An edge from (u0, v0) to (u1, v1).
+    public struct Edge: Sendable { public var u0, v0, u1, v1: Double }
+    /// Horizontal edges are dropped: they bound no area in the row decomposition below.
+    /// One array, not one per coordinate: with many small zones, every array is an
+    /// allocation and a reference count touched each time the zone is used.
+    public private(set) var edges: [Edge] = []
     /// Bounds in grid units.
     public private(set) var umin = Double.infinity, umax = -Double.infinity
     public private(set) var vmin = Double.infinity, vmax = -Double.infinity
@@ -66,33 +69,44 @@ public struct GridPolygon: Sendable {
         let margin = Double(max(grid.cols, grid.rows, 1))
         let box = Box(xmin: grid.left - margin * grid.dx, ymin: grid.top - (Double(grid.rows) + margin) * grid.dy,
                       xmax: grid.left + (Double(grid.cols) + margin) * grid.dx, ymax: grid.top + margin * grid.dy)
-        for (ring, sign) in geometry.signedRings {
-            var points = ring.points
-            if points.contains(where: { !box.contains(x: $0.x, y: $0.y) }) { points = clipRing(points, to: box) }
-            let pts = points.map { (grid.u($0.x), grid.v($0.y)) }
-            guard pts.count >= 3 else { continue }
-            // Orientation in grid units: area = sum of u dv. Reverse rings whose winding
-            // disagrees with their role so every edge adds with a plus sign.
-            var a = 0.0
-            for i in 0..<pts.count {
-                let p = pts[i], q = pts[(i + 1) % pts.count]
-                a += (p.0 + q.0) * (q.1 - p.1) / 2
-            }
-            if a == 0 { continue }
-            let reverse = (a < 0) == (sign > 0)
-            for i in 0..<pts.count {
-                var p = pts[i], q = pts[(i + 1) % pts.count]
-                if reverse { swap(&p, &q) }
-                umin = min(umin, p.0); umax = max(umax, p.0)
-                vmin = min(vmin, p.1); vmax = max(vmax, p.1)
-                if p.1 == q.1 { continue }
-                u0.append(p.0); v0.append(p.1); u1.append(q.0); v1.append(q.1)
-            }
+        let pointCount = geometry.polygons.reduce(0) { $0 + $1.shell.points.count + $1.holes.reduce(0) { $0 + $1.points.count } }
+        edges.reserveCapacity(pointCount)
+        for p in geometry.polygons {
+            addRing(p.shell.points, sign: 1, grid: grid, box: box)
+            for h in p.holes { addRing(h.points, sign: -1, grid: grid, box: box) }
         }
     }
 
-    public var isEmpty: Bool { u0.isEmpty }
-    public var edgeCount: Int { u0.count }
+    /// One ring's edges in grid units, oriented by its role (+1 shell, -1 hole).
+    private mutating func addRing(_ ring: [Point], sign: Double, grid: Grid, box: Box) {
+        var points = ring
+        if points.contains(where: { !box.contains(x: $0.x, y: $0.y) }) { points = clipRing(points, to: box) }
+        let n = points.count
+        guard n >= 3 else { return }
+        // Orientation in grid units: area = sum of u dv. Reverse rings whose winding
+        // disagrees with their role so every edge adds with a plus sign. (Grid units are
+        // computed where used, not kept in an array: one allocation less per ring.)
+        var a = 0.0
+        for i in 0..<n {
+            let p = points[i], q = points[i + 1 == n ? 0 : i + 1]
+            let pu = grid.u(p.x), pv = grid.v(p.y), qu = grid.u(q.x), qv = grid.v(q.y)
+            a += (pu + qu) * (qv - pv) / 2
+        }
+        if a == 0 { return }
+        let reverse = (a < 0) == (sign > 0)
+        for i in 0..<n {
+            let pp = points[i], qq = points[i + 1 == n ? 0 : i + 1]
+            var p = (grid.u(pp.x), grid.v(pp.y)), q = (grid.u(qq.x), grid.v(qq.y))
+            if reverse { swap(&p, &q) }
+            umin = min(umin, p.0); umax = max(umax, p.0)
+            vmin = min(vmin, p.1); vmax = max(vmax, p.1)
+            if p.1 == q.1 { continue }
+            edges.append(Edge(u0: p.0, v0: p.1, u1: q.0, v1: q.1))
+        }
+    }
+
+    public var isEmpty: Bool { edges.isEmpty }
+    public var edgeCount: Int { edges.count }
 
     /// The rows and columns of `grid` whose cells the polygon's bounds touch.
     public func window(in full: Window) -> Window {
@@ -103,11 +117,17 @@ public struct GridPolygon: Sendable {
     }
 
     public func coverage(_ method: CoverageMethod, in window: Window) -> Coverage {
+        var events = EventList()
+        return coverage(method, in: window, events: &events)
+    }
+
+    /// As `coverage(_:in:)` with the caller's scratch list, reused across zones.
+    package func coverage(_ method: CoverageMethod, in window: Window, events: inout EventList) -> Coverage {
         switch method {
-        case .exact: return exactCoverage(in: window)
+        case .exact: return exactCoverage(in: window, events: &events)
         case .center: return centerCoverage(in: window)
         case .allTouched:
-            var c = exactCoverage(in: window)
+            var c = exactCoverage(in: window, events: &events)
             for i in c.spans.indices { c.spans[i].fraction = 1 }
             return c
         }

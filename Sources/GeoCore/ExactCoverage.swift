@@ -18,13 +18,20 @@ import Foundation
 extension GridPolygon {
     package func exactCoverage(in window: Window) -> Coverage {
         var events = EventList()
+        return exactCoverage(in: window, events: &events)
+    }
+
+    /// As `exactCoverage(in:)`, gathering into `events`: a caller covering many zones passes
+    /// one list for all of them, so its buffers are allocated once, not once per zone.
+    package func exactCoverage(in window: Window, events: inout EventList) -> Coverage {
+        events.reset()
         let r0 = window.row, r1 = window.rowEnd
         let c0 = Double(window.col), c1 = Double(window.colEnd)
         let width = window.cols
         guard !window.isEmpty else { return Coverage(window: window, spans: []) }
 
-        for i in 0..<u0.count {
-            let ua = u0[i], va = v0[i], ub = u1[i], vb = v1[i]
+        for e in edges {
+            let ua = e.u0, va = e.v0, ub = e.u1, vb = e.v1
             let lo = min(va, vb), hi = max(va, vb)
             if hi <= Double(r0) || lo >= Double(r1) { continue }
             let slope = (ub - ua) / (vb - va)
@@ -85,19 +92,23 @@ extension GridPolygon {
 package struct EventList {
     package struct Event { var key: Int; var partial: Double; var suffix: Double }
     package var items: [Event] = []
-    private var width = 0
+    private var rowSpans: [Span] = []
+
+    package init() {}
+
+    /// Empty, keeping the buffers for the next zone.
+    package mutating func reset() { items.removeAll(keepingCapacity: true) }
 
     @inline(__always) package mutating func add(row: Int, col: Int, partial: Double, suffix: Double) {
         // col may equal the window width (a contribution from the right of the window).
         items.append(Event(key: row << 32 | col, partial: partial, suffix: suffix))
     }
 
-    package func sweep(window: Window) -> Coverage {
-        var sorted = items
-        sorted.sort { $0.key < $1.key }
+    package mutating func sweep(window: Window) -> Coverage {
+        items.sort { $0.key < $1.key }
         var spans: [Span] = []
-        spans.reserveCapacity(sorted.count)
-        var rowSpans: [Span] = []
+        spans.reserveCapacity(items.count)
+        let sorted = items
         var start = 0
         while start < sorted.count {
             let row = sorted[start].key >> 32

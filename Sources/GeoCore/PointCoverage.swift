@@ -82,4 +82,12 @@ public enum PreparedZone: Sendable {
         case .cells(let c): return c.coverage(in: window)
         }
     }
+
+    /// As `coverage(_:in:)` with the caller's scratch list, reused across zones.
+    @inline(__always) package func coverage(_ method: CoverageMethod, in window: Window, events: inout EventList) -> Coverage {
+        switch self {
+        case .polygon(let p): return p.coverage(method, in: window, events: &events)
+        case .cells(let c): return c.coverage(in: window)
+        }
+    }
 }

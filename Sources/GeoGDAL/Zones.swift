@@ -159,7 +159,8 @@ public final class VectorDataset {
             if pcodeVersion == nil, let pv = pcodeV, OGR_F_IsFieldSetAndNotNull(f, pv) != 0 {
                 pcodeVersion = text(f, pv)
             }
-            let label = id.isEmpty ? "feature \(index)" : "feature \(index) (\(idField)=\(id))"
+            // Built only for a warning: most features never need it.
+            var label: String { id.isEmpty ? "feature \(index)" : "feature \(index) (\(idField)=\(id))" }
             var zone = Zone(index: index, id: id, attributes: attrs, geometry: MultiPolygon([]), wkb: nil)
             guard let gref = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(gref) == 0 else {
                 warnings.append(GeoWarning(.geometry, file: path, "\(label): no geometry; its row is empty"))
@@ -218,6 +219,11 @@ public final class VectorDataset {
             }
             if !inTarget, let t = transform, OGR_G_Transform(g, t.handle) != OGRERR_NONE {
                 warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty"))
+                zones.append(zone)
+                continue
+            }
+            if let shell = certainlyValidShell(g) {
+                zone.geometry = MultiPolygon([Polygon(shell: Ring(shell))])
                 zones.append(zone)
                 continue
             }
@@ -317,6 +323,25 @@ private func featuresOutOfDegrees(_ l: OGRLayerH) -> (bad: Int, total: Int) {
 private func isPointOrLine(_ type: OGRwkbGeometryType) -> Bool {
     let t = OGR_GT_Flatten(type)
     return t == wkbPoint || t == wkbMultiPoint || OGR_GT_IsCurve(t) != 0 || OGR_GT_IsSubClassOf(t, wkbMultiCurve) != 0
+}
+
+/// The points of `g` when it is a polygon (or a multipolygon of one polygon) of one ring
+/// that `isCertainlySimpleRing` passes (then GEOS would find it valid and return these same
+/// points); nil otherwise.
+private func certainlyValidShell(_ g: OGRGeometryH) -> [Point]? {
+    var polygon = g
+    let type = OGR_GT_Flatten(OGR_G_GetGeometryType(g))
+    if type == wkbMultiPolygon {
+        guard OGR_G_GetGeometryCount(g) == 1, let p = OGR_G_GetGeometryRef(g, 0) else { return nil }
+        polygon = p
+    } else if type != wkbPolygon { return nil }
+    guard OGR_GT_Flatten(OGR_G_GetGeometryType(polygon)) == wkbPolygon, OGR_G_GetGeometryCount(polygon) == 1,
+          let ring = OGR_G_GetGeometryRef(polygon, 0) else { return nil }
+    let n = Int(OGR_G_GetPointCount(ring))
+    guard n >= 4, n <= 64 else { return nil }
+    var pts = [Point](repeating: Point(0, 0), count: n)
+    for i in 0..<n { pts[i] = Point(OGR_G_GetX(ring, Int32(i)), OGR_G_GetY(ring, Int32(i))) }
+    return isCertainlySimpleRing(pts) ? pts : nil
 }
 
 /// The rings of polygons in `g` whose last point is not their first.

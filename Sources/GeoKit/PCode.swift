@@ -68,7 +68,10 @@ public struct IDCheck: Sendable {
         var seen: [String: Int] = [:]
         for (i, id) in ids.enumerated() {
             // Trim only when needed: Foundation's trimming is slow on 10^4-10^5 ids.
-            let t = (id.first?.isWhitespace == true || id.last?.isWhitespace == true) ? id.trimmingCharacters(in: .whitespaces) : id
+            // A printable ASCII byte at both ends rules out whitespace without grapheme breaking.
+            let plain = { (b: UInt8?) in b.map { $0 > 0x20 && $0 < 0x7f } ?? false }
+            let t = plain(id.utf8.first) && plain(id.utf8.last) ? id
+                : (id.first?.isWhitespace == true || id.last?.isWhitespace == true) ? id.trimmingCharacters(in: .whitespaces) : id
             if t.isEmpty { blanks.append(i); continue }
             seen[t, default: 0] += 1
             if let l = AdminLevel(pcode: t) { levels[l, default: 0] += 1 } else { malformed.append(t) }

@@ -75,7 +75,7 @@ public final class ZonalEngine {
     /// that starts at band 0.
     package func run(zones: [Zone], rowBands: Range<Int>?, sink: (Int, Int, [ZoneStats]) -> Void,
                      bandSink: ((Int, Int, BandPartial) -> Void)?, progress: ((Int, Int) -> Void)? = nil) throws {
-        let prepared = zones.map { PreparedZone($0, on: grid) }
+        let prepared = try prepareZones(zones)
         let windows = prepared.map { $0.window(in: grid.full) }
         let template = sources.map { ZoneStats(histogram: options.histogram, denseBytes: $0.info.type == .uint8) }
         let rules = sources.map { ValueRules(nodata: $0.info.nodata, scale: $0.info.scale, offset: $0.info.offset,
@@ -153,7 +153,26 @@ public final class ZonalEngine {
     private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: [PreparedZone], windows: [Window]) -> [Coverage] {
         let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
         let rowsOfBand = Window(row: r0, col: 0, rows: r1 - r0, cols: grid.cols)
-        return zoneIDs.map { prepared[$0].coverage(options.method, in: windows[$0].intersection(rowsOfBand)) }
+        var events = EventList()
+        return zoneIDs.map { prepared[$0].coverage(options.method, in: windows[$0].intersection(rowsOfBand), events: &events) }
+    }
+
+    /// Every zone in grid units, in parallel: with many small zones this is a real share of the run.
+    private func prepareZones(_ zones: [Zone]) throws -> [PreparedZone] {
+        guard !zones.isEmpty else { return [] }
+        let perTask = 2048
+        let tasks = (zones.count + perTask - 1) / perTask
+        // Each worker initialises its own slots in place (no per-task arrays to join and copy).
+        // The tasks cannot fail: the pool has no cancellation and the work throws nothing.
+        return try [PreparedZone](unsafeUninitializedCapacity: zones.count) { buffer, count in
+            let base = buffer.baseAddress!
+            try WorkerPool(threads: options.threads).run(tasks: tasks) { k in
+                for i in (k * perTask)..<min(zones.count, (k + 1) * perTask) {
+                    (base + i).initialize(to: PreparedZone(zones[i], on: grid))
+                }
+            }
+            count = zones.count
+        }
     }
 
     private func processBand(_ b: Int, bandRows: Int, sourceRange: Range<Int>, zoneIDs: [Int], coverages: [Coverage],
