@@ -19,7 +19,7 @@ CPU time (user+sys) and peak resident memory from /usr/bin/time:
   - the read floor, geokit-read-floor (Benchmarks/ReadFloor): every block decoded once, in
     parallel, with the engine's row bands, nothing else.
 Prints a Markdown table; checks that geotool agrees with extractrs (and exactextract) and
-that geotool's three tables (one per file) are byte-identical.
+that geotool's three tables (one per file) agree.
 """
 import argparse
 import os
@@ -121,10 +121,10 @@ def geotool_table(path):
     return t.rename(columns=ren)
 
 
-def agreement(ours, theirs):
+def agreement(ours, theirs, theirs_geotool=False):
     """Largest relative difference over the b<n>_<stat> columns both tables have."""
     a = geotool_table(ours)
-    b = pd.read_csv(theirs, dtype={IDF: str})
+    b = geotool_table(theirs) if theirs_geotool else pd.read_csv(theirs, dtype={IDF: str})
     m = a.merge(b, on=IDF, suffixes=("", "_o"))
     worst, n = 0.0, 0
     for c in a.columns:
@@ -219,8 +219,11 @@ def main():
     print()
     keys = list(tables)
     for k in keys[1:]:
-        same = open(tables[keys[0]], "rb").read() == open(tables[k], "rb").read()
-        notes.append("geotool table from %s byte-identical to the one from %s: %s" % (k, keys[0], "yes" if same else "NO"))
+        # Not byte-identical: the NetCDF grid comes from its coordinate arrays (last-bit
+        # differences in the coverage), and one-row chunks cut other row bands (sums merge
+        # in another order).
+        notes.append("geotool table from %s vs the one from %s, max relative difference: %s"
+                     % (k, keys[0], agreement(tables[k], tables[keys[0]], True)))
     for n in notes:
         print("- " + n)
     print("\nmachine: %d cores; 'vs geotool' is tool time / geotool time (read floor: floor / geotool)." % os.cpu_count())
