@@ -23,6 +23,7 @@ that geotool's three tables (one per file) agree.
 """
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -141,7 +142,7 @@ def agreement(ours, theirs, theirs_geotool=False):
 def ee_table(path, out):
     """exactextract CLI's band_<n>_<stat> columns as b<n>_<stat>."""
     t = pd.read_csv(path, dtype={IDF: str})
-    t.rename(columns={c: c.replace("band_", "b") for c in t.columns}).to_csv(out, index=False)
+    t.rename(columns={c: re.sub(r".*band_(\d+)_(\w+)$", r"b\1_\2", c) for c in t.columns}).to_csv(out, index=False)
     return out
 
 
@@ -189,7 +190,9 @@ def main():
             rows.append(("", "extractrs 0.1.3 (%s s)" % phases, x, g))
             notes.append("%s: geotool vs extractrs, max relative difference: %s" % (key, agreement(out, xo)))
         if not a.no_ee and os.path.exists(a.ee_cli):
-            cmd = [a.ee_cli, "-p", a.zones, "-f", IDF, "-r", src, "--threads", str(a.threads),
+            # The plain path (the file's one variable): exactextract reads NAME:PATH, so a
+            # NETCDF:"file":var name would lose its prefix.
+            cmd = [a.ee_cli, "-p", a.zones, "-f", IDF, "-r", path, "--threads", str(a.threads),
                    "-s", "mean", "-s", "max"]
             tried, slow = {}, []
             for strategy in ["feature-sequential", "raster-sequential", "raster-parallel"]:
@@ -198,6 +201,8 @@ def main():
                     tried[strategy] = timed(cmd + ["--strategy", strategy, "-o", eo], a.ee_timeout)
                 except TimedOut:
                     slow.append(strategy)
+                except SystemExit as e:
+                    notes.append("%s: exactextract CLI %s failed: %s" % (key, strategy, str(e).splitlines()[-1][:120]))
             desc = ", ".join(["%s %.1f s" % (s, tried[s][0]) for s in tried] + ["%s >%.0f s" % (s, a.ee_timeout) for s in slow])
             if tried:
                 best = min(tried, key=lambda s: tried[s][0])
