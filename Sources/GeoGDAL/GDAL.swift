@@ -34,13 +34,19 @@ public enum GDAL {
         CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0")
         GDALAllRegister()
         CPLSetErrorHandler(gdalErrorHandler)
+        // Before any file is opened (the first open sizes its chunk cache): the slice of the
+        // default --max-memory that GDAL's block cache gets too.
+        GDAL.setNetCDFChunkCache(bytes: 64 << 20)
     }()
 
     /// Register drivers and install the error handler (idempotent, thread-safe).
     public static func initialize() { _ = once }
 
     /// Set the block cache size in bytes (call before the first read).
-    public static func setCacheMax(_ bytes: Int) { initialize(); GDALSetCacheMax64(GIntBig(bytes)) }
+    /// netCDF chunks get as much again, per file opened from now on (NetCDFChunkCache.swift).
+    public static func setCacheMax(_ bytes: Int) {
+        initialize(); GDALSetCacheMax64(GIntBig(bytes)); setNetCDFChunkCache(bytes: bytes)
+    }
 
     package static func lastError(_ fallback: String) -> String {
         guard let m = CPLGetLastErrorMsg() else { return fallback }
