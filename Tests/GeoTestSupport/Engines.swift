@@ -33,17 +33,6 @@ public func portIsOpen(_ port: Int) -> Bool {
     } == 0
 }
 
-/// Whether the built geotool has `command` among its subcommands and, for each of
-/// `options`, lists it in that command's help (what a test of a feature still on another
-/// branch checks before it runs).
-public func geotoolSupports(_ command: String, options: [String] = []) -> Bool {
-    guard let top = try? runGeotool(["--help"]),
-          top.stdout.split(separator: "\n").contains(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(command + " ") }) else { return false }
-    guard !options.isEmpty else { return true }
-    let help = (try? runGeotool([command, "--help"]))?.stdout ?? ""
-    return options.allSatisfy { help.contains($0 + " ") || help.contains($0 + "\n") || help.contains($0 + ",") }
-}
-
 /// The full path of a program on PATH (or in the sbin folders, where Debian puts daemons).
 public func findProgram(_ name: String) -> String? {
     let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/local/bin"]
@@ -74,7 +63,7 @@ public func runShell(_ command: [String], environment: [String: String]? = nil, 
     defer { (argv + envp).forEach { free($0) } }
     var pid: pid_t = 0
     let rc = posix_spawn(&pid, "/bin/sh", nil, nil, argv, envp)
-    guard rc == 0 else { throw XCTSkip("cannot run /bin/sh: \(String(cString: strerror(rc)))") }
+    guard rc == 0 else { throw EngineUnavailable("cannot run /bin/sh: \(String(cString: strerror(rc)))") }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     let read = { (f: String) in (try? String(contentsOfFile: tmp + "/" + f, encoding: .utf8)) ?? "" }
@@ -89,7 +78,7 @@ public func startDetached(_ program: String, _ args: [String], log: String, envi
     let pidFile = log + ".pid"
     let r = try runShell([program] + args, environment: environment, redirect: "</dev/null >\(shellQuote(log)) 2>&1 & echo $! >\(shellQuote(pidFile))")
     guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-        throw XCTSkip("cannot start \(program): \(r.stderr)")
+        throw EngineUnavailable("cannot start \(program): \(r.stderr)")
     }
     return pid
 }
@@ -115,7 +104,7 @@ public final class S3Server {
 
     /// Start `moto_server` on a free port; skips the test when moto is not installed.
     public init() throws {
-        guard let moto = findProgram("moto_server") else { throw XCTSkip("moto_server not installed (bash scripts/setup.sh test)") }
+        guard let moto = findProgram("moto_server") else { throw EngineUnavailable("moto_server not installed (bash scripts/setup.sh test)") }
         port = freePort()
         log = Fixtures.tempDir() + "/moto.log"
         pid = try startDetached(moto, ["-H", "127.0.0.1", "-p", "\(port)"], log: log)
@@ -140,7 +129,7 @@ public final class S3Server {
         \(body)
         """
         let r = try runShell(["python3", "-c", script])
-        guard r.status == 0 else { throw XCTSkip("boto3 failed (moto[server] brings it): " + r.stderr) }
+        guard r.status == 0 else { throw EngineUnavailable("boto3 failed (moto[server] brings it): " + r.stderr) }
         return r.stdout
     }
 
@@ -161,4 +150,11 @@ public final class S3Server {
         if pid > 0 { stopDetached(pid); pid = 0 }
     }
     deinit { stop() }
+}
+
+/// A real engine (Slurm, munge, moto) that could not start. The test fails rather than
+/// skips: `scripts/setup.sh test` installs every engine, so a missing one is a fault.
+public struct EngineUnavailable: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -11,10 +11,10 @@ public final class SlurmCluster {
     private var daemons: [pid_t] = []
 
     public init() throws {
-        guard getuid() == 0 else { throw XCTSkip("a Slurm cluster of the test's own needs root") }
+        guard getuid() == 0 else { throw EngineUnavailable("a Slurm cluster of the test's own needs root") }
         guard let munged = findProgram("munged"), let slurmctld = findProgram("slurmctld"), let slurmd = findProgram("slurmd"),
               findProgram("sbatch") != nil else {
-            throw XCTSkip("slurm-wlm and munge not installed (bash scripts/setup.sh test)")
+            throw EngineUnavailable("slurm-wlm and munge not installed (bash scripts/setup.sh test)")
         }
         dir = Fixtures.tempDir()
         conf = dir + "/slurm.conf"
@@ -28,13 +28,13 @@ public final class SlurmCluster {
         let socket = dir + "/munge/munge.sock"
         try start(munged, ["-F", "--force", "--socket=" + socket, "--key-file=" + keyFile, "--pid-file=" + dir + "/munge/munged.pid",
                            "--log-file=" + dir + "/munge/munged.log", "--seed-file=" + dir + "/munge/munged.seed"])
-        guard waitUntil(10, { fm.fileExists(atPath: socket) }) else { stop(); throw XCTSkip("munged did not start") }
+        guard waitUntil(10, { fm.fileExists(atPath: socket) }) else { stop(); throw EngineUnavailable("munged did not start") }
 
         // This machine as the node: its real CPUs and memory, as slurmd reports them.
         let node = try runShell([slurmd, "-C"])
         guard let nodeLine = node.stdout.split(separator: "\n").first(where: { $0.hasPrefix("NodeName=") }),
               let name = nodeLine.split(separator: " ").first?.dropFirst("NodeName=".count) else {
-            stop(); throw XCTSkip("slurmd -C failed: " + node.stderr)
+            stop(); throw EngineUnavailable("slurmd -C failed: " + node.stderr)
         }
         let text = """
         ClusterName=geotooltest
@@ -74,7 +74,7 @@ public final class SlurmCluster {
             let logs = (try? String(contentsOfFile: dir + "/log/slurmctld.log", encoding: .utf8)) ?? ""
             stop()
             XCTFail("the Slurm node did not become idle: " + String(logs.suffix(2000)))
-            throw XCTSkip("no Slurm cluster")
+            throw EngineUnavailable("no Slurm cluster")
         }
     }
 
@@ -91,7 +91,7 @@ public final class SlurmCluster {
 
     /// Run a Slurm command (sinfo, squeue, sbatch...) against this cluster.
     public func run(_ command: String, _ args: [String], extraEnvironment: [String: String] = [:]) throws -> GeotoolRun {
-        guard let path = findProgram(command) else { throw XCTSkip("\(command) not installed") }
+        guard let path = findProgram(command) else { throw EngineUnavailable("\(command) not installed") }
         return try runShell([path] + args, environment: environment.merging(extraEnvironment) { _, b in b })
     }
 

@@ -27,7 +27,6 @@ final class SlurmTests: XCTestCase {
 
     /// The script of `--emit slurm --parts 4`: four array tasks and the merge job.
     func testEmittedScriptOnClusterEqualsSingleRun() throws {
-        guard geotoolSupports("merge"), geotoolSupports("zonal", options: ["--partial"]) else { throw XCTSkip("geotool merge not built yet (issue 14, partial results)") }
         let cluster = try SlurmCluster()
         defer { cluster.stop() }
         let d = Fixtures.tempDir()
@@ -47,7 +46,6 @@ final class SlurmTests: XCTestCase {
     /// `geotool batch --emit slurm`: the parts and `--merge` on the cluster give the tables of
     /// a plain batch run (needs batch --part/--merge, issue 14).
     func testEmittedBatchScriptOnClusterEqualsSingleRun() throws {
-        guard geotoolSupports("batch", options: ["--merge", "--part"]) else { throw XCTSkip("geotool batch --merge not built yet (issue 14)") }
         let cluster = try SlurmCluster()
         defer { cluster.stop() }
         let d = Fixtures.tempDir()
