@@ -52,30 +52,14 @@ public final class PostgresServer {
     }
 
     /// Run `program` as the `postgres` OS user (through runuser when root); error on failure.
+    /// Through `runShell` (posix_spawn and waitpid): Foundation's Process never saw pg_ctl
+    /// exit here (its child, the server, lives on).
     private func asServerUser(_ program: String, _ args: [String]) throws {
-        // posix_spawn and waitpid, output to a file: Foundation's Process never saw pg_ctl
-        // exit here (its child, the server, lives on).
         let argv = (getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", program] : [program]) + args
-        let outPath = dir + "/\((program as NSString).lastPathComponent).out"
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var cargs = argv.map { strdup($0) } + [nil]
-        defer { for a in cargs { free(a) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ) == 0 else {
-            throw Failure(description: "cannot run \(argv[0])")
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        if exitCode != 0 {
-            let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let r = try runShell(argv)
+        if r.status != 0 {
             let log = (try? String(contentsOfFile: dir + "/log", encoding: .utf8)) ?? ""
-            throw Failure(description: "\(program) failed (\(exitCode)): \(text) \(log)")
+            throw Failure(description: "\(program) failed (\(r.status)): \(r.stdout)\(r.stderr) \(log)")
         }
     }
 
