@@ -63,6 +63,13 @@ public enum OutputSafety {
     public static func check(inputs: [String], outputs: [Output]) throws {
         // Object stores cannot rename, so the temporary-then-rename guarantee cannot hold
         // there (docs/distributed.md); inputs on them are fine.
+        for o in outputs {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: o.path, isDirectory: &isDir), isDir.boolValue {
+                throw GeoKitError(.argument, file: o.path, "\(o.option.map { $0 + " " } ?? "")\(o.path) is a folder, not a file; nothing was written",
+                                  hint: "give a file name, inside that folder if you meant it")
+            }
+        }
         for o in outputs where isRemotePath(o.path) {
             throw GeoKitError(.argument, file: o.path, "cannot write to object storage: every output is written under a temporary name and renamed, which object stores cannot do; nothing was written",
                               hint: "write to a local or shared folder, then copy it with aws s3 cp, gcloud storage cp or azcopy")
@@ -103,12 +110,12 @@ public enum OutputSafety {
         var dirs = Set<String>()
         for o in outputs {
             for p in [o.path] + (o.sidecar.map { [$0] } ?? []) {
-                let d = (p as NSString).deletingLastPathComponent
+                let d = parentFolder(p)
                 var isDir: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: d.isEmpty ? "." : d, isDirectory: &isDir), isDir.boolValue else {
+                guard FileManager.default.fileExists(atPath: d, isDirectory: &isDir), isDir.boolValue else {
                     throw GeoKitError.io(o.path, "cannot write: directory \(d) does not exist")
                 }
-                dirs.insert(d.isEmpty ? "." : d)
+                dirs.insert(d)
             }
         }
         for d in dirs.sorted() { removeStaleTemporaries(in: d) }
@@ -218,9 +225,9 @@ public enum TemporaryFiles {
 /// Remove a temporary and the files a writer made beside it (names starting with its name).
 package func removeTemporary(_ tmp: String) {
     unlink(tmp)
-    let dir = (tmp as NSString).deletingLastPathComponent, name = (tmp as NSString).lastPathComponent
-    for f in (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? [] where f.hasPrefix(name) {
-        unlink((dir.isEmpty ? "." : dir) + "/" + f)
+    let dir = parentFolder(tmp), name = (tmp as NSString).lastPathComponent
+    for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where f.hasPrefix(name) {
+        unlink(dir + "/" + f)
     }
 }
 
@@ -247,4 +254,13 @@ public func jsonSafe(_ value: Any) -> Any {
     case let v as Float: return v.isFinite ? value : NSNull()
     default: return value
     }
+}
+
+/// The folder holding `path` ("." for a bare name). Not NSString's
+/// `deletingLastPathComponent`: the Foundation of Swift 6.3 on Linux traps on a
+/// one-character path ("d").
+public func parentFolder(_ path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    let head = path[..<slash]
+    return head.isEmpty ? "/" : String(head)
 }

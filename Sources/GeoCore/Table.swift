@@ -65,7 +65,7 @@ public func writeAtomically(_ paths: [String], _ write: ([String]) throws -> Voi
     // A missing folder is reported for the last file (the table), not its sidecar.
     for path in paths.reversed() {
         let url = URL(fileURLWithPath: path)
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = path.contains("/") ? parentFolder(path) : ""
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isDir), isDir.boolValue else {
             throw GeoKitError.io(path, "cannot write: directory \(dir) does not exist")

@@ -76,4 +76,16 @@ final class OutputSafetyCoreTests: XCTestCase {
         removeStaleTemporaries(in: dir)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), [".b.tmp-\(getpid()).csv", ".c.tmp-x.csv", "a.tmp-\(dead).csv"])
     }
+
+    /// The folder of a path, written by hand: a bare name is in ".", also a one-character
+    /// one (Foundation's deletingLastPathComponent traps on "d").
+    func testParentFolder() {
+        XCTAssertEqual(parentFolder("d"), ".")
+        XCTAssertEqual(parentFolder("table.csv"), ".")
+        XCTAssertEqual(parentFolder("a/b"), "a")
+        XCTAssertEqual(parentFolder("/x"), "/")
+        XCTAssertEqual(parentFolder("/work/out/d"), "/work/out")
+        XCTAssertEqual(parentFolder("../p"), "..")
+    }
 }
+

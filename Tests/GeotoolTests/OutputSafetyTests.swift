@@ -48,6 +48,18 @@ final class OutputSafetyTests: XCTestCase {
         }
     }
 
+    /// An output that is an existing folder (a part file, a join report, a table) is refused
+    /// in one line naming it, and the folder is left as it was.
+    func testOutputThatIsAFolderIsRefused() throws {
+        let dir = Fixtures.tempDir()
+        for name in ["d", "t.csv", "qa.csv"] { try FileManager.default.createDirectory(atPath: dir + "/" + name, withIntermediateDirectories: true) }
+        let zonal = ["zonal", "--zones", townships, "--id", "TS_PCODE", "--raster", "rain=\(rain)", "--stats", "mean"]
+        try assertRefused(zonal + ["--part", "0/2", "--partial", dir + "/d"], in: dir, naming: [dir + "/d", "folder"])
+        try assertRefused(zonal + ["-o", dir + "/t.csv"], in: dir, naming: [dir + "/t.csv", "folder"])
+        try assertRefused(["join", "--points", points, "--zones", joinZones, "--id", "VT_PCODE", "-o", dir + "/out.csv", "--report", dir + "/qa.csv"],
+                          in: dir, naming: [dir + "/qa.csv", "folder"])
+    }
+
     func testJoinOutputThatIsItsPointsIsRefused() throws {
         let dir = Fixtures.tempDir()
         let schools = dir + "/schools.csv"
