@@ -23,14 +23,14 @@ extension ManifestParser {
             let file = datasetFile(source)
             let rest = source.dropFirst(prefix.count).hasPrefix("\"") ? source.dropFirst(prefix.count + file.count + 2)
                                                                       : source.dropFirst(prefix.count + file.count)
-            let abs = try existingPath(file, node: node)
+            let abs = try existingPath(file, node: node, folderAllowed: true)
             let path = "\(source.prefix(prefix.count))\"\(abs)\"\(rest)"
             let v = variableName(ofDataset: path)
             let known = try variables(abs, node: node).variables
             if !known.isEmpty && !known.contains(where: { $0.name == v }) { throw unknownVariable(v, file: file, known: known, node: node, what: what) }
             return (path, source)
         }
-        let abs = try existingPath(source, node: node)
+        let abs = try existingPath(source, node: node, folderAllowed: true)
         let (known, hasBands) = try variables(abs, node: node)
         if let variable {
             guard !known.isEmpty else {
@@ -48,18 +48,6 @@ extension ManifestParser {
             throw error(node, "\(what): \(source) holds \(known.count) variables (\(names.joined(separator: ", "))); choose one with 'var: \(names[0])'")
         }
         return (known[0].dataset, source)
-    }
-
-    /// A file or folder (a Zarr store is a folder), resolved against the manifest's folder.
-    private func existingPath(_ given: String, node: Node) throws -> String {
-        let p = resolve(given)
-        // A remote object (/vsis3/...): one HEAD request through GDAL, as for a file source.
-        if isRemotePath(p) {
-            do { _ = try RemoteObject(path: p) } catch { throw self.error(node, "\(given): no such object (or it cannot be read)") }
-            return p
-        }
-        guard FileManager.default.fileExists(atPath: p) else { throw error(node, "\(given): no such file (looked for \(p))") }
-        return p
     }
 
     private func variables(_ path: String, node: Node) throws -> (variables: [RasterVariable], hasBands: Bool) {

@@ -209,17 +209,23 @@ struct ManifestParser {
     }
 
     package func existingFile(_ s: (String, Node)) throws -> (path: String, given: String) {
-        let p = resolve(s.0)
-        // A remote object (/vsis3/...): one HEAD request through GDAL.
+        (try existingPath(s.0, node: s.1, folderAllowed: false), s.0)
+    }
+
+    /// `given` resolved against the manifest's folder, checked to exist: a file (or, when
+    /// `folderAllowed`, a folder such as a Zarr store), or a remote object (one HEAD request
+    /// through GDAL).
+    package func existingPath(_ given: String, node: Node, folderAllowed: Bool) throws -> String {
+        let p = resolve(given)
         if isRemotePath(p) {
-            do { _ = try RemoteObject(path: p) } catch { throw self.error(s.1, "\(s.0): no such object (or it cannot be read)") }
-            return (p, s.0)
+            do { _ = try RemoteObject(path: p) } catch { throw self.error(node, "\(given): no such object (or it cannot be read)") }
+            return p
         }
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue else {
-            throw error(s.1, "\(s.0): no such file (looked for \(p))")
+        guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir), folderAllowed || !isDir.boolValue else {
+            throw error(node, "\(given): no such file (looked for \(p))")
         }
-        return (p, s.0)
+        return p
     }
 
     /// One entry of `indicators:`: its name, statistics, method, weights, band, series and
