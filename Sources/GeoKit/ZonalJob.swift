@@ -224,6 +224,8 @@ struct PreparedRun {
     var zoneAreas: [Double]
     var chains: ParentChains?
     var rasterCRS: String?
+    /// The statistics with one value per band (not per class), once for every zone's row.
+    var scalarStats: [Statistic] = []
 }
 
 /// The rows being filled from zone accumulators: the zones' and their parents'.
@@ -293,7 +295,8 @@ extension ZonalJob {
         // the budget; blocks are decoded once anyway.
         GDAL.setCacheMax(max(16 << 20, maxMemory / 8))
         return PreparedRun(input: input, bands: bands, groups: groups, weights: weightsSource, areaModel: areaModel,
-                           zoneAreas: zoneAreas, chains: parentChains(input, gazetteer: gazetteerMap), rasterCRS: firstSRS?.shortName)
+                           zoneAreas: zoneAreas, chains: parentChains(input, gazetteer: gazetteerMap), rasterCRS: firstSRS?.shortName,
+                           scalarStats: stats.filter { $0.classColumnPrefix == nil })
     }
 
     /// Empty rows for the zones (and a roll-up when asked for), with the warnings so far.
@@ -357,10 +360,9 @@ extension ZonalJob {
     /// A zone's accumulators of the group's bands first..<first+accs.count go to its row, and
     /// to its parents' (whose sums depend on the order of these calls: the engine's).
     func add(_ gi: Int, _ p: PreparedRun, _ s: inout ResultState, zone z: Int, first: Int, _ accs: [ZoneStats]) {
-        let scalarStats = stats.filter { $0.classColumnPrefix == nil }
         let zone = p.input.zones[z]
         if (!zone.points.isEmpty || zone.isBufferedPoint) && accs.contains(where: { $0.count == 0 }) { s.noValue.insert(z) }
-        s.units[z].record(accs, bands: p.groups[gi].bands[first..<(first + accs.count)], stats: stats, scalarStats: scalarStats)
+        s.units[z].record(accs, bands: p.groups[gi].bands[first..<(first + accs.count)], stats: stats, scalarStats: p.scalarStats)
         s.rollup?.add(zone: z, first: first, accs)
     }
 
