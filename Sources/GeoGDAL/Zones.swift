@@ -84,7 +84,8 @@ public final class VectorDataset {
     /// `buffer` metres, points become geodesic discs); without, they are refused.
     public func readZones(layer name: String? = nil, idField: String, includeFields: [String] = [],
                           target: SpatialReference? = nil, keepWKB: Bool = false, filter: String? = nil,
-                          pointsAndLines: Bool = false, buffer: Double? = nil) throws -> ZoneLayer {
+                          pointsAndLines: Bool = false, buffer: Double? = nil, threads: Int = 1,
+                          minFeaturesPerRange: Int = 4096) throws -> ZoneLayer {
         let l = try layer(named: name)
         let layerName = String(cString: OGR_L_GetName(l))
         try setFilter(l, filter)
@@ -104,7 +105,7 @@ public final class VectorDataset {
 
         CPLPushErrorHandler(withoutUnclosedRingWarnings)
         defer { CPLPopErrorHandler() }
-        var transform: CoordinateTransform?
+        var transformTarget: (SpatialReference, SpatialReference)?
         var layerSRS: SpatialReference?
         if let s = OGR_L_GetSpatialRef(l) { layerSRS = SpatialReference(borrowing: s) }
         // GeoJSON and TopoJSON are WGS84 longitude/latitude by definition (RFC 7946; TopoJSON
@@ -131,118 +132,36 @@ public final class VectorDataset {
                     }
                 }
                 if !takeAsTarget && !src.isSame(target) {
-                    transform = try CoordinateTransform(from: src, to: target)
+                    // Checked here, made again for each reader.
+                    _ = try CoordinateTransform(from: src, to: target)
+                    transformTarget = (src, target)
                 }
             } else {
                 warnings.append(GeoWarning(.crs, file: path, "\(path): layer has no CRS; assuming the raster's (\(target.shortName))"))
             }
         }
-        let discs = try buffer.map { try DiscMaker(radius: $0, layer: layerSRS, target: target, path: path) }
-        var notUTF8: [Int32: Int] = [:]
-        func text(_ f: OGRFeatureH, _ i: Int32) -> String {
-            guard OGR_F_IsFieldSetAndNotNull(f, i) != 0, let p = OGR_F_GetFieldAsString(f, i) else { return "" }
-            if let s = String(validatingCString: p) { return s }
-            notUTF8[i, default: 0] += 1
-            return decodeLegacyText(UnsafeRawBufferPointer(start: p, count: strlen(p)))
+        let defn = OGR_L_GetLayerDefn(l)
+        let integerFields = Set(([idIndex] + incIndex + [pcodeV].compactMap { $0 }).filter {
+            let t = OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, $0))
+            return t == OFTInteger || t == OFTInteger64
+        })
+        let rules = ZoneReadRules(path: path, idField: idField, idIndex: idIndex, includeIndexes: incIndex,
+                                  pcodeVersionIndex: pcodeV, integerFields: integerFields, keepWKB: keepWKB,
+                                  checkDegrees: checkDegrees, pointsAndLines: pointsAndLines)
+        // A reader's transform and disc maker are its own (PROJ objects are not shared across threads).
+        let newReader = { () throws -> ZoneFeatureReader in
+            ZoneFeatureReader(rules, transform: try transformTarget.map { try CoordinateTransform(from: $0.0, to: $0.1) },
+                              discs: try buffer.map { try DiscMaker(radius: $0, layer: layerSRS, target: target, path: self.path) })
         }
-        var features = 0, pointsOrLines = 0
-
-        let ctx = GEOSContext()
-        var zones: [Zone] = []
-        var pcodeVersion: String?
-        OGR_L_ResetReading(l)
-        var index = 0
-        while let f = OGR_L_GetNextFeature(l) {
-            defer { OGR_F_Destroy(f); index += 1 }
-            let id = text(f, idIndex)
-            let attrs = incIndex.map { text(f, $0) }
-            if pcodeVersion == nil, let pv = pcodeV, OGR_F_IsFieldSetAndNotNull(f, pv) != 0 {
-                pcodeVersion = text(f, pv)
-            }
-            // Built only for a warning: most features never need it.
-            var label: String { id.isEmpty ? "feature \(index)" : "feature \(index) (\(idField)=\(id))" }
-            var zone = Zone(index: index, id: id, attributes: attrs, geometry: MultiPolygon([]), wkb: nil)
-            guard let gref = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(gref) == 0 else {
-                warnings.append(GeoWarning(.geometry, file: path, "\(label): no geometry; its row is empty"))
-                zones.append(zone)
-                continue
-            }
-            features += 1
-            let pointOrLine = isPointOrLine(OGR_G_GetGeometryType(gref))
-            if pointOrLine { pointsOrLines += 1 }
-            if keepWKB { zone.wkb = wkbOf(gref) }
-            if checkDegrees {
-                var e = OGREnvelope()
-                OGR_G_GetEnvelope(gref, &e)
-                if !fitsDegrees(e) {
-                    warnings.append(GeoWarning(.geometry, file: path, "\(label): coordinates out of range for degrees (extent \(e.MinX), \(e.MinY) - \(e.MaxX), \(e.MaxY)) in a layer whose CRS is geographic; its row is empty"))
-                    zones.append(zone)
-                    continue
-                }
-            }
-            var g = OGR_G_Clone(gref)!
-            defer { OGR_G_DestroyGeometry(g) }
-            var inTarget = false
-            if pointsAndLines && pointOrLine {
-                let parts = pointsAndLinesOf(g)
-                if let discs, !parts.lines.isEmpty {
-                    throw GeoKitError(.argument, file: path, "\(label) is a line: --buffer applies to point zones only",
-                                      hint: "leave out --buffer to weight each cell by the length of line in it, or buffer the lines first (e.g. with QGIS or ogr2ogr) and give polygons")
-                }
-                if let discs {
-                    // The disc replaces the point, already in the target CRS; then on as a polygon.
-                    guard let d = discs.discs(around: parts.points) else {
-                        warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to WGS 84 for --buffer; its row is empty"))
-                        zones.append(zone)
-                        continue
-                    }
-                    OGR_G_DestroyGeometry(g)
-                    g = d
-                    inTarget = true
-                    zone.isBufferedPoint = true
-                } else {
-                    if let t = transform, OGR_G_Transform(g, t.handle) != OGRERR_NONE {
-                        warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty"))
-                        zones.append(zone)
-                        continue
-                    }
-                    (zone.points, zone.lines) = pointsAndLinesOf(g)
-                    zones.append(zone)
-                    continue
-                }
-            }
-            // GDAL reads unclosed rings as they are (GEOS cannot): close them first.
-            let unclosed = unclosedRings(g)
-            if unclosed > 0 {
-                OGR_G_CloseRings(g)
-                warnings.append(GeoWarning(.geometry, file: path, "\(label): \(unclosed) ring(s) not closed; closed by repeating the first point"))
-            }
-            if !inTarget, let t = transform, OGR_G_Transform(g, t.handle) != OGRERR_NONE {
-                warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty"))
-                zones.append(zone)
-                continue
-            }
-            if let shell = certainlyValidShell(g) {
-                zone.geometry = MultiPolygon([Polygon(shell: Ring(shell))])
-                zones.append(zone)
-                continue
-            }
-            do {
-                var geom = try Geometry(wkb: wkbOf(g), context: ctx)
-                if !geom.isValid {
-                    let why = geom.invalidReason
-                    geom = try geom.makeValid()
-                    warnings.append(GeoWarning(.geometry, file: path, "\(label): invalid geometry (\(why)); repaired with GEOS make-valid"))
-                }
-                zone.geometry = geom.polygons()
-                if zone.geometry.isEmpty {
-                    warnings.append(GeoWarning(.geometry, file: path, "\(label): geometry has no polygonal part; its row is empty"))
-                }
-            } catch {
-                warnings.append(GeoWarning(.geometry, file: path, "\(label): \(error); its row is empty"))
-            }
-            zones.append(zone)
-        }
+        let total = Int(OGR_L_GetFeatureCount(l, 1))
+        PhaseTiming.mark("zones: layer opened")
+        let read = try readInParallel(l, layerName: layerName, total: total, filter: filter, threads: threads,
+                                      minPerRange: minFeaturesPerRange, newReader: newReader)
+            ?? readSerially(l, expected: total, newReader: newReader)
+        var zones = read.zones
+        warnings += read.reader.warnings
+        let notUTF8 = read.reader.notUTF8, features = read.reader.features, pointsOrLines = read.reader.pointsOrLines
+        let pcodeVersion = read.reader.pcodeVersion
         if zones.isEmpty { throw GeoKitError.input(path, "layer '\(layerName)' has no features") }
         if !pointsAndLines && features > 0 && pointsOrLines == features {
             throw GeoKitError.input(path, "zones must be polygons; point and line zones are not supported yet (layer '\(layerName)' has \(features) point or line feature(s) and no polygon)")
@@ -298,12 +217,6 @@ extension VectorDataset {
     }
 }
 
-/// True when an envelope can hold degrees (longitudes up to ±360 for layers beyond the
-/// antimeridian, latitudes ±90 with a little slack for rounding).
-private func fitsDegrees(_ e: OGREnvelope) -> Bool {
-    !(e.MinX < -360 || e.MaxX > 360 || e.MinY < -90.001 || e.MaxY > 90.001)
-}
-
 /// Features of a layer whose geometry's envelope cannot be degrees, and all features with a geometry.
 private func featuresOutOfDegrees(_ l: OGRLayerH) -> (bad: Int, total: Int) {
     var bad = 0, total = 0
@@ -320,52 +233,9 @@ private func featuresOutOfDegrees(_ l: OGRLayerH) -> (bad: Int, total: Int) {
     return (bad, total)
 }
 
-private func isPointOrLine(_ type: OGRwkbGeometryType) -> Bool {
-    let t = OGR_GT_Flatten(type)
-    return t == wkbPoint || t == wkbMultiPoint || OGR_GT_IsCurve(t) != 0 || OGR_GT_IsSubClassOf(t, wkbMultiCurve) != 0
-}
-
-/// The points of `g` when it is a polygon (or a multipolygon of one polygon) of one ring
-/// that `isCertainlySimpleRing` passes (then GEOS would find it valid and return these same
-/// points); nil otherwise.
-private func certainlyValidShell(_ g: OGRGeometryH) -> [Point]? {
-    var polygon = g
-    let type = OGR_GT_Flatten(OGR_G_GetGeometryType(g))
-    if type == wkbMultiPolygon {
-        guard OGR_G_GetGeometryCount(g) == 1, let p = OGR_G_GetGeometryRef(g, 0) else { return nil }
-        polygon = p
-    } else if type != wkbPolygon { return nil }
-    guard OGR_GT_Flatten(OGR_G_GetGeometryType(polygon)) == wkbPolygon, OGR_G_GetGeometryCount(polygon) == 1,
-          let ring = OGR_G_GetGeometryRef(polygon, 0) else { return nil }
-    let n = Int(OGR_G_GetPointCount(ring))
-    guard n >= 4, n <= 64 else { return nil }
-    var pts = [Point](repeating: Point(0, 0), count: n)
-    for i in 0..<n { pts[i] = Point(OGR_G_GetX(ring, Int32(i)), OGR_G_GetY(ring, Int32(i))) }
-    return isCertainlySimpleRing(pts) ? pts : nil
-}
-
-/// The rings of polygons in `g` whose last point is not their first.
-private func unclosedRings(_ g: OGRGeometryH) -> Int {
-    let t = OGR_GT_Flatten(OGR_G_GetGeometryType(g))
-    let n = OGR_G_GetGeometryCount(g)
-    guard n > 0 else { return 0 }
-    var count = 0
-    let isPolygon = t == wkbPolygon || t == wkbTriangle
-    for i in 0..<n {
-        guard let sub = OGR_G_GetGeometryRef(g, i) else { continue }
-        if isPolygon {
-            let m = OGR_G_GetPointCount(sub)
-            if m > 0 && (OGR_G_GetX(sub, 0) != OGR_G_GetX(sub, m - 1) || OGR_G_GetY(sub, 0) != OGR_G_GetY(sub, m - 1)) { count += 1 }
-        } else {
-            count += unclosedRings(sub)
-        }
-    }
-    return count
-}
-
 /// GDAL's warnings as the process-wide handler keeps them, less "Non closed ring detected"
 /// (readZones closes such rings and says so once per feature). Pushed around reads only.
-private let withoutUnclosedRingWarnings: CPLErrorHandler = { errClass, _, message in
+let withoutUnclosedRingWarnings: CPLErrorHandler = { errClass, _, message in
     guard errClass == CE_Warning, let message else { return }
     let s = String(cString: message)
     if s.hasPrefix("Non closed ring detected") { return }

@@ -66,6 +66,7 @@ public struct IDCheck: Sendable {
 
     public init(ids: [String]) {
         var seen: [String: Int] = [:]
+        seen.reserveCapacity(ids.count)
         for (i, id) in ids.enumerated() {
             // Trim only when needed: Foundation's trimming is slow on 10^4-10^5 ids.
             // A printable ASCII byte at both ends rules out whitespace without grapheme breaking.

@@ -76,6 +76,7 @@ public final class ZonalEngine {
     package func run(zones: [Zone], rowBands: Range<Int>?, sink: (Int, Int, [ZoneStats]) -> Void,
                      bandSink: ((Int, Int, BandPartial) -> Void)?, progress: ((Int, Int) -> Void)? = nil) throws {
         let prepared = try prepareZones(zones)
+        PhaseTiming.mark("zones in grid units")
         let windows = prepared.map { $0.window(in: grid.full) }
         let template = sources.map { ZoneStats(histogram: options.histogram, denseBytes: $0.info.type == .uint8) }
         let rules = sources.map { ValueRules(nodata: $0.info.nodata, scale: $0.info.scale, offset: $0.info.offset,
@@ -96,6 +97,7 @@ public final class ZonalEngine {
         let work = (0..<nBands).filter { !bucket[$0].isEmpty && rowBands?.contains($0) != false }
         guard !work.isEmpty else { return }
         let threads = max(1, min(options.threads, work.count))
+        PhaseTiming.mark("zones bucketed")
 
         // Partial accumulators (zones of a band x sources) must fit the budget too: with many
         // bands and many zones, take the sources in chunks and keep each zone's coverage of

@@ -243,7 +243,9 @@ extension ZonalJob {
     /// Check inputs, read zones, run the engine for each grid, roll up, and return results.
     public func run(progress: ((Int, Int) -> Void)? = nil) throws -> ZonalResult {
         let p = try prepare()
+        PhaseTiming.mark("prepared")
         var state = startResults(p)
+        PhaseTiming.mark("result rows")
         let totalCells = p.groups.reduce(0) { $0 + $1.grid.rows * $1.grid.cols }
         var cellsBefore = 0
         for gi in p.groups.indices {
@@ -256,6 +258,7 @@ extension ZonalJob {
             endGroup(gi, p, &state)
             cellsBefore += cells
         }
+        PhaseTiming.mark("engine done")
         return try finish(p, state)
     }
 
@@ -282,7 +285,9 @@ extension ZonalJob {
         if let r = noCRS.first, let s = stats.first(where: { $0 == .area || $0 == .classArea }) {
             throw GeoKitError.crs(r.path, "raster has no CRS, so \(s.name) (m²) cannot be computed; assign one (gdal_edit.py -a_srs EPSG:...) or leave out area and class_area")
         }
+        PhaseTiming.mark("rasters opened")
         var input = try readZoneInput(target: firstSRS)
+        PhaseTiming.mark("zones read and checked")
         input.warnings = nameWarnings + input.warnings
         for r in noCRS {
             input.warnings.append(GeoWarning(.crs, file: r.path, "\(r.path): raster has no CRS; the zones' coordinates are taken as the raster's"))
@@ -499,12 +504,13 @@ extension ZonalJob {
         for f in rollup + [nameField].compactMap({ $0 }) + parentNameFields.compactMap({ $0 }) where !readFields.contains(f) { readFields.append(f) }
         let zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: readFields,
                                           target: target, keepWKB: keepGeometry, filter: whereFilter,
-                                          pointsAndLines: true, buffer: buffer)
+                                          pointsAndLines: true, buffer: buffer, threads: threads)
         // A table without geometry (a CSV given as zones) or a layer of which no feature has a
         // polygon would give a table of empty rows and exit 0.
         if zoneLayer.zones.allSatisfy({ $0.isEmpty }) {
             throw GeoKitError.input(zonesPath, "no feature of layer '\(zoneLayer.layerName)' has a polygon, point or line to summarise (is it a table without geometry?)")
         }
+        PhaseTiming.mark("zones read")
         var warnings = zoneLayer.warnings
         let check = IDCheck(ids: zoneLayer.zones.map(\.id))
         if !allowDuplicateIDs, let e = check.errors(field: zoneLayer.idField, path: zonesPath).first { throw e }

@@ -25,6 +25,7 @@ extension GeoTool {
     static func main() {
         // SIGINT, SIGTERM, SIGHUP: remove the run's temporaries, exit 130, 143, 129.
         TemporaryFiles.installSignalHandlers()
+        PhaseTiming.begin()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -255,12 +255,12 @@ struct Zonal: ParsableCommand {
             let bar = ProgressBar(enabled: !quiet)
             let result = try job.run(progress: bar.update)
             bar.finish()
-            timing("engine", started)
+            PhaseTiming.mark("engine")
             for w in result.warnings { warn(w) }
             let run = RunInfo(commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started,
                               seconds: Date().timeIntervalSince(started), hashes: hashes.wait(),
                               format: TableFormat(rawValue: format)!, hxl: hxl)
-            timing("checksums", started)
+            PhaseTiming.mark("checksums")
             if let pg {
                 for w in try result.writePostgres(pg, format: run.format, geometry: geometry, run: run) { warn(w) }
                 let secs = String(format: "%.2f", Date().timeIntervalSince(started))
@@ -300,7 +300,7 @@ func writeZonalTable(_ result: ZonalResult, to output: String, run: RunInfo, bom
         warnShapefileNames(result.layout(run.format, hxl: false).columns, output)
     }
     try result.write(to: output, format: run.format, hxl: run.hxl, bom: bom, guardFormulas: guardFormulas, run: run)
-    timing("write", started)
+    PhaseTiming.mark("write")
     if (output as NSString).pathExtension.lowercased() == "fgb" {
         // GDAL's FlatGeobuf writer skips features without geometry (empty zones).
         let missing = result.geometries.filter { $0 == nil }.count
@@ -343,10 +343,4 @@ func parseMethod(_ s: String) -> CoverageMethod? {
 func didYouMean(_ word: String, _ known: [String], prefix: String = "") -> String {
     guard !word.isEmpty, let s = suggestion(word, known), s != word else { return "" }
     return " (did you mean '\(prefix)\(s)'?)"
-}
-
-/// Phase times on stderr when GEOTOOL_TIMING is set (for profiling).
-func timing(_ phase: String, _ start: Date) {
-    guard ProcessInfo.processInfo.environment["GEOTOOL_TIMING"] != nil else { return }
-    FileHandle.standardError.write(Data(String(format: "timing: %@ at %.3f s\n", phase, Date().timeIntervalSince(start)).utf8))
 }

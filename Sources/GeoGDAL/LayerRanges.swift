@@ -1,0 +1,181 @@
+import CGeo
+import Foundation
+import GeoCore
+
+// Reading a zones layer in parallel. With 10^5 small zones, reading is a third of a run
+// and OGR reads one feature at a time on one handle. A layer whose features can be
+// positioned on exactly is cut into ranges of feature indexes; each range is read on its
+// own handle by its own reader, and the ranges are joined in order, so the zones, their
+// indexes and the warnings are those of one reader going through the layer:
+// - GeoPackage (and SQLite): a range is a FID interval (FIDs are the table's rowids, read
+//   in rowid order); the FID starting each range is looked up by its position (OFFSET).
+// - Drivers that seek fast (OLCFastSetNextByIndex: shapefiles, FlatGeobuf) whose FIDs are
+//   the features' positions: a range starts with SetNextByIndex.
+// Anything else (a --where filter, other drivers, a count that does not match what a
+// range read) is read by one reader.
+
+/// A range of features, and how a fresh handle is put at its start.
+struct LayerRange {
+    enum Start { case fid(Int64, end: Int64?), index }
+    var first: Int
+    var count: Int
+    var start: Start
+}
+
+/// Zones read from a layer, with what the readers noticed along the way.
+struct ZonesRead {
+    var zones: [Zone]
+    var reader: ZoneFeatureReader
+}
+
+extension VectorDataset {
+    /// Every feature through one reader, on this handle.
+    func readSerially(_ l: OGRLayerH, expected: Int, newReader: () throws -> ZoneFeatureReader) throws -> ZonesRead {
+        let reader = try newReader()
+        var zones: [Zone] = []
+        zones.reserveCapacity(expected)
+        OGR_L_ResetReading(l)
+        var index = 0
+        while let f = OGR_L_GetNextFeature(l) {
+            defer { OGR_F_Destroy(f); index += 1 }
+            zones.append(try reader.read(f, index: index))
+        }
+        return ZonesRead(zones: zones, reader: reader)
+    }
+
+    /// The layer read in ranges on `threads` threads, or nil when it cannot be split exactly
+    /// (too few features, a filter, a driver that cannot seek, or a range that read other
+    /// features than planned).
+    func readInParallel(_ l: OGRLayerH, layerName: String, total: Int, filter: String?, threads: Int, minPerRange: Int,
+                        newReader: () throws -> ZoneFeatureReader) throws -> ZonesRead? {
+        PhaseTiming.mark("zones: planning")
+        guard threads > 1, filter == nil, total >= 2 * minPerRange,
+              let ranges = layerRanges(l, layerName: layerName, total: total, parts: min(4 * threads, total / minPerRange))
+        else { return nil }
+        PhaseTiming.mark("zones: \(ranges.count) ranges planned")
+        // Readers are made here, on one thread (their PROJ objects are made from shared ones).
+        let readers = try ranges.map { _ in try newReader() }
+        // Each range's outcome: the zones it placed, or its error (the one reported is the
+        // first in layer order); nil when it did not read exactly its range.
+        var placed = [Result<Int, Error>?](repeating: nil, count: ranges.count)
+        let path = self.path
+        var zones = [Zone](unsafeUninitializedCapacity: total) { buffer, count in
+            let base = buffer.baseAddress!
+            placed.withUnsafeMutableBufferPointer { out in
+                let out = out
+                try? WorkerPool(threads: threads).run(tasks: ranges.count) { k in
+                    var n = 0
+                    do {
+                        let exact = try Self.read(range: ranges[k], of: path, layer: layerName, into: readers[k]) { z in
+                            (base + ranges[k].first + n).initialize(to: z); n += 1
+                        }
+                        out[k] = exact ? .success(n) : nil
+                    } catch {
+                        out[k] = .failure(error)
+                    }
+                    // A range that failed keeps none of its zones.
+                    if case .success = out[k] {} else { (base + ranges[k].first).deinitialize(count: n) }
+                }
+            }
+            let complete = placed.allSatisfy { if case .success = $0 { return true } else { return false } }
+            if complete { count = total; return }
+            // Not every range was read: take back those that were (the layer is read serially).
+            for (k, p) in placed.enumerated() { if case .success(let n) = p { (base + ranges[k].first).deinitialize(count: n) } }
+            count = 0
+        }
+        PhaseTiming.mark("zones: ranges read")
+        for p in placed { if case .failure(let e) = p { throw e } }
+        guard zones.count == total else { zones = []; return nil }
+        for r in readers.dropFirst() { readers[0].append(r) }
+        return ZonesRead(zones: zones, reader: readers[0])
+    }
+
+    /// Read `range` on a handle of its own, each zone to `place`; false when what was read
+    /// is not exactly the range.
+    private static func read(range: LayerRange, of path: String, layer: String, into reader: ZoneFeatureReader,
+                             place: (Zone) -> Void) throws -> Bool {
+        CPLPushErrorHandler(withoutUnclosedRingWarnings)
+        defer { CPLPopErrorHandler() }
+        let ds = try VectorDataset(path: path)
+        let l = try ds.layer(named: layer)
+        switch range.start {
+        case .fid(let lo, let hi):
+            let fid = quotedIdentifier(String(cString: OGR_L_GetFIDColumn(l)))
+            let where_ = hi.map { "\(fid) >= \(lo) AND \(fid) < \($0)" } ?? "\(fid) >= \(lo)"
+            guard OGR_L_SetAttributeFilter(l, where_) == OGRERR_NONE else { return false }
+            OGR_L_ResetReading(l)
+        case .index:
+            OGR_L_ResetReading(l)
+            guard OGR_L_SetNextByIndex(l, GIntBig(range.first)) == OGRERR_NONE else { return false }
+        }
+        var previous: Int64?
+        for i in 0..<range.count {
+            guard let f = OGR_L_GetNextFeature(l) else { return false }
+            defer { OGR_F_Destroy(f) }
+            let fid = Int64(OGR_F_GetFID(f))
+            // Positions and FIDs must agree, in order: no deleted record slipped in.
+            if case .index = range.start, fid != Int64(range.first + i) { return false }
+            if let p = previous, fid <= p { return false }
+            previous = fid
+            place(try reader.read(f, index: range.first + i))
+        }
+        if case .fid = range.start, let f = OGR_L_GetNextFeature(l) { OGR_F_Destroy(f); return false }
+        return true
+    }
+
+    /// `parts` ranges of near-equal size over the layer's `total` features, or nil.
+    private func layerRanges(_ l: OGRLayerH, layerName: String, total: Int, parts: Int) -> [LayerRange]? {
+        guard parts > 1 else { return nil }
+        let firsts = (0..<parts).map { $0 * total / parts }
+        let counts = firsts.indices.map { k in (k + 1 < parts ? firsts[k + 1] : total) - firsts[k] }
+        if ["GPKG", "SQLite"].contains(driverName) {
+            let fidColumn = String(cString: OGR_L_GetFIDColumn(l))
+            guard !fidColumn.isEmpty else { return nil }
+            var fids: [Int64] = []
+            // FIDs 1...n without gaps (as GDAL and QGIS write them): position p has FID min + p.
+            if let (lo, hi) = fidBounds(fidColumn: fidColumn, table: layerName), hi - lo + 1 == Int64(total) {
+                fids = firsts.map { lo + Int64($0) }
+            } else {
+                for first in firsts {
+                    guard let fid = fidAt(position: first, fidColumn: fidColumn, table: layerName) else { return nil }
+                    fids.append(fid)
+                }
+            }
+            guard zip(fids, fids.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
+            return firsts.indices.map { k in
+                LayerRange(first: firsts[k], count: counts[k], start: .fid(fids[k], end: k + 1 < parts ? fids[k + 1] : nil))
+            }
+        }
+        guard OGR_L_TestCapability(l, OLCFastSetNextByIndex) != 0 else { return nil }
+        return firsts.indices.map { LayerRange(first: firsts[$0], count: counts[$0], start: .index) }
+    }
+
+    /// The FID of the feature at `position` in rowid order (SQLite's own SQL).
+    private func fidAt(position: Int, fidColumn: String, table: String) -> Int64? {
+        let c = quotedIdentifier(fidColumn)
+        return integer("SELECT \(c) FROM \(quotedIdentifier(table)) ORDER BY \(c) LIMIT 1 OFFSET \(position)")
+    }
+}
+
+extension VectorDataset {
+    /// The least and greatest FID of a table: one query each, as SQLite answers a lone
+    /// MIN or MAX from the rowid index but scans the table for both together.
+    fileprivate func fidBounds(fidColumn: String, table: String) -> (Int64, Int64)? {
+        let c = quotedIdentifier(fidColumn), t = quotedIdentifier(table)
+        guard let lo = integer("SELECT MIN(\(c)) FROM \(t)"), let hi = integer("SELECT MAX(\(c)) FROM \(t)") else { return nil }
+        return (lo, hi)
+    }
+
+    /// The first column of the first row of an SQL query, as an integer.
+    fileprivate func integer(_ sql: String) -> Int64? {
+        guard let rs = GDALDatasetExecuteSQL(handle, sql, nil, nil) else { return nil }
+        defer { GDALDatasetReleaseResultSet(handle, rs) }
+        guard let f = OGR_L_GetNextFeature(rs) else { return nil }
+        defer { OGR_F_Destroy(f) }
+        guard OGR_F_GetFieldCount(f) > 0, OGR_F_IsFieldSetAndNotNull(f, 0) != 0 else { return nil }
+        return Int64(OGR_F_GetFieldAsInteger64(f, 0))
+    }
+}
+
+/// An SQL identifier in double quotes.
+private func quotedIdentifier(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }

@@ -1,0 +1,213 @@
+import CGeo
+import Foundation
+import GeoCore
+
+// One feature of a zones layer into a `Zone`: fields as text, the geometry transformed
+// into the raster's CRS, rings closed, invalid polygons repaired by GEOS, point and line
+// features kept as such (or drawn as discs with --buffer). A reader holds what may not
+// cross threads (its coordinate transform, disc maker and GEOS context), so a layer read
+// in parallel has one reader per range of features.
+
+/// What every reader of one layer shares: field positions and the rules of the run.
+struct ZoneReadRules {
+    var path: String
+    var idField: String
+    var idIndex: Int32
+    var includeIndexes: [Int32]
+    var pcodeVersionIndex: Int32?
+    /// Fields stored as integers, by index: their text is formatted here, not by OGR's printf.
+    var integerFields: Set<Int32>
+    var keepWKB: Bool
+    /// Features whose envelope cannot be degrees get an empty row (a geographic layer).
+    var checkDegrees: Bool
+    var pointsAndLines: Bool
+}
+
+/// Turns the features of one range of a layer into zones, in order.
+final class ZoneFeatureReader {
+    let rules: ZoneReadRules
+    private let transform: CoordinateTransform?
+    private let discs: DiscMaker?
+    private let ctx = GEOSContext()
+    var warnings: [GeoWarning] = []
+    /// Values that were not UTF-8, by field index.
+    var notUTF8: [Int32: Int] = [:]
+    /// Features with a geometry, and those of them that are points or lines.
+    var features = 0, pointsOrLines = 0
+    var pcodeVersion: String?
+
+    init(_ rules: ZoneReadRules, transform: CoordinateTransform?, discs: DiscMaker?) {
+        self.rules = rules; self.transform = transform; self.discs = discs
+    }
+
+    private func text(_ f: OGRFeatureH, _ i: Int32) -> String {
+        guard OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { return "" }
+        if rules.integerFields.contains(i) { return String(OGR_F_GetFieldAsInteger64(f, i)) }
+        guard let p = OGR_F_GetFieldAsString(f, i) else { return "" }
+        if let s = String(validatingCString: p) { return s }
+        notUTF8[i, default: 0] += 1
+        return decodeLegacyText(UnsafeRawBufferPointer(start: p, count: strlen(p)))
+    }
+
+    /// Feature `f`, the `index`-th of the layer (counting from 0), as a zone.
+    func read(_ f: OGRFeatureH, index: Int) throws -> Zone {
+        let id = text(f, rules.idIndex)
+        let attrs = rules.includeIndexes.map { text(f, $0) }
+        if pcodeVersion == nil, let pv = rules.pcodeVersionIndex, OGR_F_IsFieldSetAndNotNull(f, pv) != 0 {
+            pcodeVersion = text(f, pv)
+        }
+        let path = rules.path
+        // Built only for a warning: most features never need it.
+        var label: String { id.isEmpty ? "feature \(index)" : "feature \(index) (\(rules.idField)=\(id))" }
+        var zone = Zone(index: index, id: id, attributes: attrs, geometry: MultiPolygon([]), wkb: nil)
+        guard let gref = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(gref) == 0 else {
+            warnings.append(GeoWarning(.geometry, file: path, "\(label): no geometry; its row is empty"))
+            return zone
+        }
+        features += 1
+        let pointOrLine = isPointOrLine(OGR_G_GetGeometryType(gref))
+        if pointOrLine { pointsOrLines += 1 }
+        if rules.keepWKB { zone.wkb = wkbOf(gref) }
+        if rules.checkDegrees {
+            var e = OGREnvelope()
+            OGR_G_GetEnvelope(gref, &e)
+            if !fitsDegrees(e) {
+                warnings.append(GeoWarning(.geometry, file: path, "\(label): coordinates out of range for degrees (extent \(e.MinX), \(e.MinY) - \(e.MaxX), \(e.MaxY)) in a layer whose CRS is geographic; its row is empty"))
+                return zone
+            }
+        }
+        // The feature's own geometry is read in place; a copy is made only to change it
+        // (close rings, transform, replace by discs).
+        var g = gref
+        var owned: OGRGeometryH?
+        defer { if let owned { OGR_G_DestroyGeometry(owned) } }
+        func own() { if owned == nil { owned = OGR_G_Clone(gref); g = owned! } }
+        var inTarget = false
+        if rules.pointsAndLines && pointOrLine {
+            let parts = pointsAndLinesOf(g)
+            if discs != nil, !parts.lines.isEmpty {
+                throw GeoKitError(.argument, file: path, "\(label) is a line: --buffer applies to point zones only",
+                                  hint: "leave out --buffer to weight each cell by the length of line in it, or buffer the lines first (e.g. with QGIS or ogr2ogr) and give polygons")
+            }
+            if let discs {
+                // The disc replaces the point, already in the target CRS; then on as a polygon.
+                guard let d = discs.discs(around: parts.points) else {
+                    warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to WGS 84 for --buffer; its row is empty"))
+                    return zone
+                }
+                if let o = owned { OGR_G_DestroyGeometry(o) }
+                owned = d; g = d
+                inTarget = true
+                zone.isBufferedPoint = true
+            } else {
+                if let t = transform {
+                    own()
+                    if OGR_G_Transform(g, t.handle) != OGRERR_NONE {
+                        warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty"))
+                        return zone
+                    }
+                    (zone.points, zone.lines) = pointsAndLinesOf(g)
+                } else {
+                    (zone.points, zone.lines) = parts
+                }
+                return zone
+            }
+        }
+        // GDAL reads unclosed rings as they are (GEOS cannot): close them first.
+        let unclosed = unclosedRings(g)
+        if unclosed > 0 {
+            own()
+            OGR_G_CloseRings(g)
+            warnings.append(GeoWarning(.geometry, file: path, "\(label): \(unclosed) ring(s) not closed; closed by repeating the first point"))
+        }
+        if !inTarget, let t = transform {
+            own()
+            if OGR_G_Transform(g, t.handle) != OGRERR_NONE {
+                warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty"))
+                return zone
+            }
+        }
+        if let shell = certainlyValidShell(g) {
+            zone.geometry = MultiPolygon([Polygon(shell: Ring(shell))])
+            return zone
+        }
+        do {
+            var geom = try Geometry(wkb: wkbOf(g), context: ctx)
+            if !geom.isValid {
+                let why = geom.invalidReason
+                geom = try geom.makeValid()
+                warnings.append(GeoWarning(.geometry, file: path, "\(label): invalid geometry (\(why)); repaired with GEOS make-valid"))
+            }
+            zone.geometry = geom.polygons()
+            if zone.geometry.isEmpty {
+                warnings.append(GeoWarning(.geometry, file: path, "\(label): geometry has no polygonal part; its row is empty"))
+            }
+        } catch {
+            warnings.append(GeoWarning(.geometry, file: path, "\(label): \(error); its row is empty"))
+        }
+        return zone
+    }
+
+    /// Add what `other` (the reader of the next range) read.
+    func append(_ other: ZoneFeatureReader) {
+        warnings += other.warnings
+        notUTF8.merge(other.notUTF8, uniquingKeysWith: +)
+        features += other.features
+        pointsOrLines += other.pointsOrLines
+        if pcodeVersion == nil { pcodeVersion = other.pcodeVersion }
+    }
+}
+
+/// True when an envelope can hold degrees (longitudes up to ±360 for layers beyond the
+/// antimeridian, latitudes ±90 with a little slack for rounding).
+func fitsDegrees(_ e: OGREnvelope) -> Bool {
+    !(e.MinX < -360 || e.MaxX > 360 || e.MinY < -90.001 || e.MaxY > 90.001)
+}
+
+private func isPointOrLine(_ type: OGRwkbGeometryType) -> Bool {
+    let t = OGR_GT_Flatten(type)
+    return t == wkbPoint || t == wkbMultiPoint || OGR_GT_IsCurve(t) != 0 || OGR_GT_IsSubClassOf(t, wkbMultiCurve) != 0
+}
+
+/// The points of `g` when it is a polygon (or a multipolygon of one polygon) of one ring
+/// that `isCertainlySimpleRing` passes (then GEOS would find it valid and return these same
+/// points); nil otherwise.
+private func certainlyValidShell(_ g: OGRGeometryH) -> [Point]? {
+    var polygon = g
+    let type = OGR_GT_Flatten(OGR_G_GetGeometryType(g))
+    if type == wkbMultiPolygon {
+        guard OGR_G_GetGeometryCount(g) == 1, let p = OGR_G_GetGeometryRef(g, 0) else { return nil }
+        polygon = p
+    } else if type != wkbPolygon { return nil }
+    guard OGR_GT_Flatten(OGR_G_GetGeometryType(polygon)) == wkbPolygon, OGR_G_GetGeometryCount(polygon) == 1,
+          let ring = OGR_G_GetGeometryRef(polygon, 0) else { return nil }
+    let n = Int(OGR_G_GetPointCount(ring))
+    guard n >= 4, n <= 64 else { return nil }
+    // One call copies the coordinates straight into the points (x and y interleaved).
+    var pts = [Point](repeating: Point(0, 0), count: n)
+    let stride = Int32(MemoryLayout<Point>.stride)
+    let got = pts.withUnsafeMutableBytes { b in
+        OGR_G_GetPoints(ring, b.baseAddress, stride, b.baseAddress! + MemoryLayout<Double>.stride, stride, nil, 0)
+    }
+    guard Int(got) == n else { return nil }
+    return isCertainlySimpleRing(pts) ? pts : nil
+}
+
+/// The rings of polygons in `g` whose last point is not their first.
+private func unclosedRings(_ g: OGRGeometryH) -> Int {
+    let t = OGR_GT_Flatten(OGR_G_GetGeometryType(g))
+    let n = OGR_G_GetGeometryCount(g)
+    guard n > 0 else { return 0 }
+    var count = 0
+    let isPolygon = t == wkbPolygon || t == wkbTriangle
+    for i in 0..<n {
+        guard let sub = OGR_G_GetGeometryRef(g, i) else { continue }
+        if isPolygon {
+            let m = OGR_G_GetPointCount(sub)
+            if m > 0 && (OGR_G_GetX(sub, 0) != OGR_G_GetX(sub, m - 1) || OGR_G_GetY(sub, 0) != OGR_G_GetY(sub, m - 1)) { count += 1 }
+        } else {
+            count += unclosedRings(sub)
+        }
+    }
+    return count
+}
