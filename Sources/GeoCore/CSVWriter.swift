@@ -55,16 +55,22 @@ public final class CSVWriter {
     }
 
     public func writeRow(_ cells: [TableCell]) throws {
+        Self.encode(cells, guardsFormulas: guardsFormulas, into: &buffer)
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    /// One row as this writer writes it, appended to `bytes` (for rows encoded on other
+    /// threads and written with `writeEncoded`).
+    public static func encode(_ cells: [TableCell], guardsFormulas: Bool, into bytes: inout [UInt8]) {
         for (i, c) in cells.enumerated() {
-            if i > 0 { buffer.append(44) }
+            if i > 0 { bytes.append(44) }
             switch c {
-            case .number(let v): var t = formatNumber(v); t.withUTF8 { buffer.append(contentsOf: $0) }
-            case .text(let s): buffer += csvQuote(guardsFormulas ? guardFormula(s) : s).utf8
+            case .number(let v): var t = formatNumber(v); t.withUTF8 { bytes.append(contentsOf: $0) }
+            case .text(let s): bytes += csvQuote(guardsFormulas ? guardFormula(s) : s).utf8
             case .empty: break
             }
         }
-        buffer.append(10)
-        if buffer.count >= 1 << 20 { try flush() }
+        bytes.append(10)
     }
 
     /// Whole rows the caller has encoded (quoted, comma-separated, each ending in `\n`).

@@ -48,6 +48,18 @@ public struct Coverage: Sendable {
     }
 }
 
+/// The coverages of many zones in one span buffer: zone k's spans are
+/// `spans[starts[k]..<starts[k + 1]]`. With 10^5 small zones an array per coverage is an
+/// allocation and a reference count per zone and band.
+package struct CoverageList {
+    package var spans: [Span] = []
+    package var starts: [Int] = [0]
+    package init() {}
+    package var count: Int { starts.count - 1 }
+    /// Close the current zone's spans (those appended since the last call).
+    package mutating func endZone() { starts.append(spans.count) }
+}
+
 /// A zone prepared for coverage on one grid: its edges in grid units, oriented so that the
 /// shells run one way and the holes the other, whatever the source's winding.
 public struct GridPolygon: Sendable {
@@ -57,11 +69,38 @@ public struct GridPolygon: Sendable {
     /// One array, not one per coordinate: with many small zones, every array is an
     /// allocation and a reference count touched each time the zone is used.
     public private(set) var edges: [Edge] = []
-    /// Bounds in grid units.
-    public private(set) var umin = Double.infinity, umax = -Double.infinity
-    public private(set) var vmin = Double.infinity, vmax = -Double.infinity
 
     public init(_ geometry: MultiPolygon, on grid: Grid) {
+        let pointCount = geometry.polygons.reduce(0) { $0 + $1.shell.points.count + $1.holes.reduce(0) { $0 + $1.points.count } }
+        edges.reserveCapacity(pointCount)
+        bounds = Self.appendEdges(of: geometry, on: grid, to: &edges)
+    }
+
+    package init(edges: [Edge], bounds: Bounds) { self.edges = edges; self.bounds = bounds }
+
+    /// Bounds in grid units (u: columns, v: rows).
+    package struct Bounds: Sendable {
+        package var umin = Double.infinity, umax = -Double.infinity
+        package var vmin = Double.infinity, vmax = -Double.infinity
+        package init() {}
+
+        /// The rows and columns of `full` whose cells these bounds touch.
+        package func window(in full: Window) -> Window {
+            guard umin <= umax else { return Window(row: 0, col: 0, rows: 0, cols: 0) }
+            let c0 = Int(floor(umin)), c1 = Int(ceil(umax))
+            let r0 = Int(floor(vmin)), r1 = Int(ceil(vmax))
+            return Window(row: r0, col: c0, rows: max(r1 - r0, 1), cols: max(c1 - c0, 1)).intersection(full)
+        }
+    }
+    package private(set) var bounds = Bounds()
+    public var umin: Double { bounds.umin }
+    public var umax: Double { bounds.umax }
+    public var vmin: Double { bounds.vmin }
+    public var vmax: Double { bounds.vmax }
+
+    /// The edges of `geometry` in grid units appended to `edges` (the engine keeps every
+    /// zone's in one array); returns their bounds. No edge, no bounds (empty).
+    package static func appendEdges(of geometry: MultiPolygon, on grid: Grid, to edges: inout [Edge]) -> Bounds {
         // Far-away vertices (x = 1e20) would cost the grid-unit arithmetic its precision (and
         // overflow Int in `window`): rings reaching beyond the grid's extent plus a margin as
         // wide as the grid are clipped to that box first, in map units. Clipping keeps every
@@ -69,16 +108,17 @@ public struct GridPolygon: Sendable {
         let margin = Double(max(grid.cols, grid.rows, 1))
         let box = Box(xmin: grid.left - margin * grid.dx, ymin: grid.top - (Double(grid.rows) + margin) * grid.dy,
                       xmax: grid.left + (Double(grid.cols) + margin) * grid.dx, ymax: grid.top + margin * grid.dy)
-        let pointCount = geometry.polygons.reduce(0) { $0 + $1.shell.points.count + $1.holes.reduce(0) { $0 + $1.points.count } }
-        edges.reserveCapacity(pointCount)
+        let first = edges.count
+        var bounds = Bounds()
         for p in geometry.polygons {
-            addRing(p.shell.points, sign: 1, grid: grid, box: box)
-            for h in p.holes { addRing(h.points, sign: -1, grid: grid, box: box) }
+            addRing(p.shell.points, sign: 1, grid: grid, box: box, to: &edges, bounds: &bounds)
+            for h in p.holes { addRing(h.points, sign: -1, grid: grid, box: box, to: &edges, bounds: &bounds) }
         }
+        return edges.count > first ? bounds : Bounds()
     }
 
     /// One ring's edges in grid units, oriented by its role (+1 shell, -1 hole).
-    private mutating func addRing(_ ring: [Point], sign: Double, grid: Grid, box: Box) {
+    private static func addRing(_ ring: [Point], sign: Double, grid: Grid, box: Box, to edges: inout [Edge], bounds: inout Bounds) {
         var points = ring
         if points.contains(where: { !box.contains(x: $0.x, y: $0.y) }) { points = clipRing(points, to: box) }
         let n = points.count
@@ -98,8 +138,8 @@ public struct GridPolygon: Sendable {
             let pp = points[i], qq = points[i + 1 == n ? 0 : i + 1]
             var p = (grid.u(pp.x), grid.v(pp.y)), q = (grid.u(qq.x), grid.v(qq.y))
             if reverse { swap(&p, &q) }
-            umin = min(umin, p.0); umax = max(umax, p.0)
-            vmin = min(vmin, p.1); vmax = max(vmax, p.1)
+            bounds.umin = min(bounds.umin, p.0); bounds.umax = max(bounds.umax, p.0)
+            bounds.vmin = min(bounds.vmin, p.1); bounds.vmax = max(bounds.vmax, p.1)
             if p.1 == q.1 { continue }
             edges.append(Edge(u0: p.0, v0: p.1, u1: q.0, v1: q.1))
         }
@@ -111,14 +151,19 @@ public struct GridPolygon: Sendable {
     /// The rows and columns of `grid` whose cells the polygon's bounds touch.
     public func window(in full: Window) -> Window {
         if isEmpty { return Window(row: 0, col: 0, rows: 0, cols: 0) }
-        let c0 = Int(floor(umin)), c1 = Int(ceil(umax))
-        let r0 = Int(floor(vmin)), r1 = Int(ceil(vmax))
-        return Window(row: r0, col: c0, rows: max(r1 - r0, 1), cols: max(c1 - c0, 1)).intersection(full)
+        return bounds.window(in: full)
     }
 
     public func coverage(_ method: CoverageMethod, in window: Window) -> Coverage {
         var events = EventList()
         return coverage(method, in: window, events: &events)
+    }
+
+    /// The coverage's spans appended to `spans` (the exact method writes them there directly).
+    package func coverage(_ method: CoverageMethod, in window: Window, events: inout EventList, appendingTo spans: inout [Span]) {
+        if method == .exact { exactCoverage(in: window, events: &events, appendingTo: &spans) } else {
+            spans += coverage(method, in: window, events: &events).spans
+        }
     }
 
     /// As `coverage(_:in:)` with the caller's scratch list, reused across zones.

@@ -24,11 +24,26 @@ extension GridPolygon {
     /// As `exactCoverage(in:)`, gathering into `events`: a caller covering many zones passes
     /// one list for all of them, so its buffers are allocated once, not once per zone.
     package func exactCoverage(in window: Window, events: inout EventList) -> Coverage {
+        var spans: [Span] = []
+        exactCoverage(in: window, events: &events, appendingTo: &spans)
+        return Coverage(window: window, spans: spans)
+    }
+
+    /// As `exactCoverage(in:events:)`, the spans appended to `spans`: the engine keeps the
+    /// coverages of a row band's zones in one buffer, not an array per zone.
+    package func exactCoverage(in window: Window, events: inout EventList, appendingTo spans: inout [Span]) {
+        edges.withUnsafeBufferPointer { Self.exactCoverage(edges: $0, in: window, events: &events, appendingTo: &spans) }
+    }
+
+    /// The exact coverage of the polygon whose edges (in grid units) are `edges`, appended
+    /// to `spans`: the engine keeps every zone's edges in one array and passes a slice.
+    package static func exactCoverage(edges: UnsafeBufferPointer<Edge>, in window: Window, events: inout EventList,
+                                      appendingTo spans: inout [Span]) {
         events.reset()
         let r0 = window.row, r1 = window.rowEnd
         let c0 = Double(window.col), c1 = Double(window.colEnd)
         let width = window.cols
-        guard !window.isEmpty else { return Coverage(window: window, spans: []) }
+        guard !window.isEmpty else { return }
 
         for e in edges {
             let ua = e.u0, va = e.v0, ub = e.u1, vb = e.v1
@@ -76,11 +91,11 @@ extension GridPolygon {
                 }
             }
         }
-        return events.sweep(window: window)
+        events.sweep(window: window, into: &spans)
     }
 
     @inline(__always)
-    private func addPiece(_ events: inout EventList, row: Int, k: Double, uMid: Double, dv: Double,
+    private static func addPiece(_ events: inout EventList, row: Int, k: Double, uMid: Double, dv: Double,
                           c0: Double, c1: Double, width: Int) {
         if k < c0 { return }
         if k >= c1 { events.add(row: row, col: width, partial: 0, suffix: dv); return }
@@ -105,9 +120,27 @@ package struct EventList {
     }
 
     package mutating func sweep(window: Window) -> Coverage {
-        items.sort { $0.key < $1.key }
         var spans: [Span] = []
         spans.reserveCapacity(items.count)
+        sweep(window: window, into: &spans)
+        return Coverage(window: window, spans: spans)
+    }
+
+    /// The spans, row by row and left to right, appended to `spans`.
+    package mutating func sweep(window: Window, into spans: inout [Span]) {
+        // A small zone has a few dozen events: insertion sort beats the general sort there.
+        if items.count <= 48 {
+            items.withUnsafeMutableBufferPointer { e in
+                for i in 1..<max(1, e.count) {
+                    let x = e[i]
+                    var j = i
+                    while j > 0 && e[j - 1].key > x.key { e[j] = e[j - 1]; j -= 1 }
+                    e[j] = x
+                }
+            }
+        } else {
+            items.sort { $0.key < $1.key }
+        }
         let sorted = items
         var start = 0
         while start < sorted.count {
@@ -139,7 +172,9 @@ package struct EventList {
                 }
                 // Snap the running sum where rounding left it a hair off a whole cell or zero.
                 winding += suffix
-                let whole = winding.rounded()
+                // Nearest whole number by truncation (a libm call per event otherwise); only
+                // values within 1e-12 of it are snapped, where every rounding agrees.
+                let whole = winding.magnitude < 1e9 ? Double(Int(winding < 0 ? winding - 0.5 : winding + 0.5)) : winding.rounded()
                 if abs(winding - whole) < 1e-12 { winding = whole }
             }
             if prevCol > 0 && winding > 1e-12 {
@@ -148,6 +183,5 @@ package struct EventList {
             spans.append(contentsOf: rowSpans.reversed())
             start = end
         }
-        return Coverage(window: window, spans: spans)
     }
 }

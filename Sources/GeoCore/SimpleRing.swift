@@ -10,11 +10,20 @@
 /// shell: at least 4 points, none repeated consecutively, no two edges touching or crossing
 /// except consecutive ones at their shared vertex, non-zero area. False means "ask GEOS".
 public func isCertainlySimpleRing(_ ring: [Point], maxPoints: Int = 64) -> Bool {
+    ring.withUnsafeBufferPointer { isCertainlySimpleRing($0, maxPoints: maxPoints) }
+}
+
+/// As above, on the points in place (it runs once per zone read).
+private func isCertainlySimpleRing(_ ring: UnsafeBufferPointer<Point>, maxPoints: Int) -> Bool {
     let n = ring.count
     guard n >= 4, n <= maxPoints, ring[0] == ring[n - 1] else { return false }
-    for p in ring where !p.x.isFinite || !p.y.isFinite { return false }
-    for i in 0..<(n - 1) where ring[i] == ring[i + 1] { return false }
-    if Ring(ring).signedArea == 0 { return false }
+    var area = 0.0
+    for i in 0..<(n - 1) {
+        let p = ring[i], q = ring[i + 1]
+        if !p.x.isFinite || !p.y.isFinite || p == q { return false }
+        area += p.x * q.y - q.x * p.y
+    }
+    if area == 0 { return false }
     let m = n - 1  // edges: i runs from ring[i] to ring[i + 1]
     for i in 0..<m {
         let a = ring[i], b = ring[i + 1]

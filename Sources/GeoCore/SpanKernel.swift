@@ -211,7 +211,7 @@ package func accumulateByteHistogram(_ p: UnsafePointer<UInt8>, len: Int, f: Dou
 /// area of row `read.row + r`. The one non-generic entry to the kernels: the pixel type
 /// is switched on here, inside GeoCore, so each type's loop is specialised and inlined
 /// in this module (a generic call across modules would not be).
-public func foldCoverages(_ raw: UnsafeMutableRawPointer, type: PixelType, _ coverages: [Coverage], read: Window,
+package func foldCoverages(_ raw: UnsafeMutableRawPointer, type: PixelType, _ coverages: CoverageList, read: Window,
                           rowAreas: [Double], mask: UnsafeMutablePointer<UInt8>?, weights: UnsafeMutablePointer<Double>?,
                           rules: ValueRules, into out: UnsafeMutablePointer<ZoneStats>) {
     switch type {
@@ -226,15 +226,16 @@ public func foldCoverages(_ raw: UnsafeMutableRawPointer, type: PixelType, _ cov
     }
 }
 
-private func foldCoverages<T: RasterScalar>(_ raw: UnsafeMutableRawPointer, _: T.Type, _ coverages: [Coverage], _ read: Window,
+private func foldCoverages<T: RasterScalar>(_ raw: UnsafeMutableRawPointer, _: T.Type, _ coverages: CoverageList, _ read: Window,
                                             _ areas: [Double], _ mask: UnsafeMutablePointer<UInt8>?,
                                             _ weights: UnsafeMutablePointer<Double>?, _ rules: ValueRules,
                                             _ out: UnsafeMutablePointer<ZoneStats>) {
     let base = raw.assumingMemoryBound(to: T.self)
     areas.withUnsafeBufferPointer { area in
-        for (zi, cov) in coverages.enumerated() {
+      coverages.spans.withUnsafeBufferPointer { spans in
+        for zi in 0..<coverages.count {
             let s = out + zi
-            for span in cov.spans {
+            for span in spans[coverages.starts[zi]..<coverages.starts[zi + 1]] {
                 let off = (Int(span.row) - read.row) * read.cols + (Int(span.col) - read.col)
                 accumulateSpan(base + off, len: Int(span.len), coverage: span.fraction,
                                cellArea: area[Int(span.row) - read.row],
@@ -242,5 +243,6 @@ private func foldCoverages<T: RasterScalar>(_ raw: UnsafeMutableRawPointer, _: T
                                rules: rules, into: &s.pointee)
             }
         }
+      }
     }
 }

@@ -26,6 +26,9 @@ struct ZoneReadRules {
 /// Turns the features of one range of a layer into zones, in order.
 final class ZoneFeatureReader {
     let rules: ZoneReadRules
+    /// Copies of the rules read for every feature (a stored let is read without touching
+    /// the struct's references).
+    private let integerFields: Set<Int32>, idIndex: Int32, includeIndexes: [Int32]
     private let transform: CoordinateTransform?
     private let discs: DiscMaker?
     private let ctx = GEOSContext()
@@ -38,11 +41,12 @@ final class ZoneFeatureReader {
 
     init(_ rules: ZoneReadRules, transform: CoordinateTransform?, discs: DiscMaker?) {
         self.rules = rules; self.transform = transform; self.discs = discs
+        integerFields = rules.integerFields; idIndex = rules.idIndex; includeIndexes = rules.includeIndexes
     }
 
     private func text(_ f: OGRFeatureH, _ i: Int32) -> String {
         guard OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { return "" }
-        if rules.integerFields.contains(i) { return String(OGR_F_GetFieldAsInteger64(f, i)) }
+        if !integerFields.isEmpty && integerFields.contains(i) { return String(OGR_F_GetFieldAsInteger64(f, i)) }
         guard let p = OGR_F_GetFieldAsString(f, i) else { return "" }
         if let s = String(validatingCString: p) { return s }
         notUTF8[i, default: 0] += 1
@@ -51,8 +55,8 @@ final class ZoneFeatureReader {
 
     /// Feature `f`, the `index`-th of the layer (counting from 0), as a zone.
     func read(_ f: OGRFeatureH, index: Int) throws -> Zone {
-        let id = text(f, rules.idIndex)
-        let attrs = rules.includeIndexes.map { text(f, $0) }
+        let id = text(f, idIndex)
+        let attrs = includeIndexes.isEmpty ? [] : includeIndexes.map { text(f, $0) }
         if pcodeVersion == nil, let pv = rules.pcodeVersionIndex, OGR_F_IsFieldSetAndNotNull(f, pv) != 0 {
             pcodeVersion = text(f, pv)
         }
@@ -165,6 +169,8 @@ func fitsDegrees(_ e: OGREnvelope) -> Bool {
 }
 
 private func isPointOrLine(_ type: OGRwkbGeometryType) -> Bool {
+    // Polygons first: nearly every zone is one.
+    if type == wkbPolygon || type == wkbMultiPolygon { return false }
     let t = OGR_GT_Flatten(type)
     return t == wkbPoint || t == wkbMultiPoint || OGR_GT_IsCurve(t) != 0 || OGR_GT_IsSubClassOf(t, wkbMultiCurve) != 0
 }

@@ -206,7 +206,7 @@ extension ZonalResult {
             try CSVWriter.write(to: "standard output", temporary: "/dev/stdout", bom: bom, guardFormulas: guardFormulas) { w in
                 try w.writeRow(l.columns)
                 if let tags = l.hxl { try w.writeRow(tags) }
-                try forEachRow(format) { try w.writeRow($0) }
+                try writeRows(format, to: w)
             }
             return
         }
@@ -218,7 +218,7 @@ extension ZonalResult {
                 try CSVWriter.write(to: output, temporary: tmps[1], bom: bom, guardFormulas: guardFormulas) { w in
                     try w.writeRow(l.columns)
                     if let tags = l.hxl { try w.writeRow(tags) }
-                    try forEachRow(format) { try w.writeRow($0) }
+                    try writeRows(format, to: w)
                 }
             } else {
                 let table = self.table(format, hxl: hxl)

@@ -24,17 +24,25 @@ public enum AdminLevel: Int, Comparable, Sendable, CaseIterable {
     /// The level of a MIMU P-code (`MMR`, `MMR001`, `MMR001D001` or `MMR005S001`,
     /// `MMR001001`, `MMR001001701`), or nil when it has none of these shapes.
     public init?(pcode: String) {
-        let u = Array(pcode.utf8)
-        guard u.count >= 3, u[0...2].allSatisfy({ $0 >= 65 && $0 <= 90 }) else { return nil }
-        let rest = u.dropFirst(3)
-        let digits = rest.allSatisfy { $0 >= 48 && $0 <= 57 }
-        switch rest.count {
-        case 0: self = .country
-        case 3 where digits: self = .state
-        case 7 where rest.prefix(3).allSatisfy({ $0 >= 48 && $0 <= 57 }) && (rest[rest.startIndex + 3] == 68 || rest[rest.startIndex + 3] == 83)
-                    && rest.suffix(3).allSatisfy({ $0 >= 48 && $0 <= 57 }): self = .district
-        case 6 where digits: self = .township
-        case 9 where digits: self = .villageTract
+        // Read in place: this runs once per zone id (10^5 of them), an array each would show.
+        guard let level = pcode.utf8.withContiguousStorageIfAvailable(AdminLevel.level) ?? AdminLevel.level(Array(pcode.utf8)) else {
+            return nil
+        }
+        self = level
+    }
+
+    private static func level<C: RandomAccessCollection<UInt8>>(_ u: C) -> AdminLevel? where C.Index == Int {
+        let isDigit = { (b: UInt8) in b >= 48 && b <= 57 }
+        let n = u.count, s = u.startIndex
+        guard n >= 3, u[s...(s + 2)].allSatisfy({ $0 >= 65 && $0 <= 90 }) else { return nil }
+        let rest = u[(s + 3)...]
+        switch n - 3 {
+        case 0: return .country
+        case 3 where rest.allSatisfy(isDigit): return .state
+        case 7 where rest.prefix(3).allSatisfy(isDigit) && (u[s + 6] == 68 || u[s + 6] == 83) && rest.suffix(3).allSatisfy(isDigit):
+            return .district
+        case 6 where rest.allSatisfy(isDigit): return .township
+        case 9 where rest.allSatisfy(isDigit): return .villageTract
         default: return nil
         }
     }

@@ -73,7 +73,13 @@ extension ZonalResult {
 
     /// Every row of a table shape, in order, without building the table.
     public func forEachRow(_ format: TableFormat, _ body: ([TableCell]) throws -> Void) rethrows {
+        try forEachRow(format, units: units.indices, body)
+    }
+
+    /// The rows of units `range` (in the long format, every row of each of them).
+    package func forEachRow(_ format: TableFormat, units range: Range<Int>, _ body: ([TableCell]) throws -> Void) rethrows {
         let cols = indicatorColumns
+        let units = self.units[range]
         switch format {
         case .wide:
             for u in units {
@@ -94,6 +100,34 @@ extension ZonalResult {
                                      b.date.map { .text($0) } ?? .empty, value(u, c), unitNames[k]])
                 }
             }
+        }
+    }
+
+    /// Every row into `w`: chunks of units encoded in parallel, written in order. With 10^5
+    /// units, formatting the numbers is most of the writing; a window of chunks at a time
+    /// keeps memory to a few megabytes whatever the table's size.
+    package func writeRows(_ format: TableFormat, to w: CSVWriter) throws {
+        let perChunk = 4096, threads = ProcessInfo.processInfo.activeProcessorCount
+        let chunks = (units.count + perChunk - 1) / perChunk
+        guard chunks > 1, threads > 1 else { try forEachRow(format) { try w.writeRow($0) }; return }
+        let guards = w.guardsFormulas
+        var next = 0
+        while next < chunks {
+            let window = next..<min(chunks, next + 4 * threads)
+            var encoded = [[UInt8]](repeating: [], count: window.count)
+            encoded.withUnsafeMutableBufferPointer { out in
+                let out = out
+                try? WorkerPool(threads: threads).run(tasks: window.count) { k in
+                    let c = window.lowerBound + k
+                    var bytes: [UInt8] = []
+                    forEachRow(format, units: (c * perChunk)..<min(units.count, (c + 1) * perChunk)) {
+                        CSVWriter.encode($0, guardsFormulas: guards, into: &bytes)
+                    }
+                    out[k] = bytes
+                }
+            }
+            for e in encoded { try w.writeEncoded(e) }
+            next = window.upperBound
         }
     }
 

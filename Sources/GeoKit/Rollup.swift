@@ -156,13 +156,15 @@ package struct Rollup {
 
 extension ResultUnit {
     /// Store the statistics of `accs[k]` as the values of output band `bands[k]`.
-    package mutating func record<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, stats: [Statistic], scalarStats: [Statistic]) {
+    package mutating func record<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, stats: [Statistic], scalarStats: [Statistic],
+                                                     hasClassStats: Bool = true) {
         let nScalar = scalarStats.count
         scalar.withUnsafeMutableBufferPointer { out in
             for (k, b) in bands.enumerated() {
                 for (si, st) in scalarStats.enumerated() { out[b * nScalar + si] = st.value(of: accs[k]) ?? .nan }
             }
         }
+        guard hasClassStats else { return }
         for (k, b) in bands.enumerated() {
             for (si, st) in stats.enumerated() where st.classColumnPrefix != nil {
                 classes[b * stats.count + si] = st.classValues(of: accs[k])

@@ -75,9 +75,9 @@ public final class ZonalEngine {
     /// that starts at band 0.
     package func run(zones: [Zone], rowBands: Range<Int>?, sink: (Int, Int, [ZoneStats]) -> Void,
                      bandSink: ((Int, Int, BandPartial) -> Void)?, progress: ((Int, Int) -> Void)? = nil) throws {
-        let prepared = try prepareZones(zones)
+        let prepared = PreparedZones(zones, on: grid, threads: options.threads)
         PhaseTiming.mark("zones in grid units")
-        let windows = prepared.map { $0.window(in: grid.full) }
+        let windows = (0..<prepared.count).map { prepared.window($0, in: grid.full) }
         let template = sources.map { ZoneStats(histogram: options.histogram, denseBytes: $0.info.type == .uint8) }
         let rules = sources.map { ValueRules(nodata: $0.info.nodata, scale: $0.info.scale, offset: $0.info.offset,
                                              moments: options.moments, histogram: options.histogram) }
@@ -86,10 +86,12 @@ public final class ZonalEngine {
         let nBands = (grid.rows + bandRows - 1) / bandRows
         // Zones per row band, and each zone's last band (when it can be handed on).
         var bucket = [[Int]](repeating: [], count: nBands)
+        var firstBand = [Int](repeating: -1, count: zones.count)
         var lastBand = [Int](repeating: -1, count: zones.count)
         for (z, w) in windows.enumerated() where !w.isEmpty {
             let b0 = w.row / bandRows, b1 = (w.rowEnd - 1) / bandRows
             for b in b0...b1 { bucket[b].append(z) }
+            firstBand[z] = b0
             lastBand[z] = b1
         }
         // Zones that touch no cell are complete now (in a rows part: the one holding band 0).
@@ -106,10 +108,10 @@ public final class ZonalEngine {
         let perWorker = max(options.minPartialBytes, options.maxMemory / threads / 2)
         let partialChunk = max(1, perWorker / max(1, maxZones * MemoryLayout<ZoneStats>.stride * 3))
         let chunk = min(sources.count, partialChunk)
-        var cached: [[Coverage]]?
+        var cached: [CoverageList]?
         let pool = WorkerPool(threads: threads)
         if chunk < sources.count {
-            var all = [[Coverage]](repeating: [], count: nBands)
+            var all = [CoverageList](repeating: CoverageList(), count: nBands)
             let lock = NSLock()
             try pool.run(tasks: work.count) { k in
                 let b = work[k]
@@ -129,7 +131,7 @@ public final class ZonalEngine {
         try withoutActuallyEscaping(sink) { sink in
             for pass in 0..<passes {
                 let range = (pass * chunk)..<min(sources.count, (pass + 1) * chunk)
-                let merger = OrderedMerger(order: work, lastBand: lastBand, sink: { z, stats in sink(z, range.lowerBound, stats) },
+                let merger = OrderedMerger(order: work, firstBand: firstBand, lastBand: lastBand, sink: { z, stats in sink(z, range.lowerBound, stats) },
                                            raw: bandSink.map { s in { b, partial in s(b, range.lowerBound, partial) } },
                                            progress: progress.map { p in { done, _ in p(pass * cellsPerPass + done, passes * cellsPerPass) } },
                                            totalCells: cellsPerPass)
@@ -152,32 +154,19 @@ public final class ZonalEngine {
     }
 
     /// The coverage of each zone of a row band, restricted to the band's rows.
-    private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: [PreparedZone], windows: [Window]) -> [Coverage] {
+    private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: PreparedZones, windows: [Window]) -> CoverageList {
         let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
         let rowsOfBand = Window(row: r0, col: 0, rows: r1 - r0, cols: grid.cols)
         var events = EventList()
-        return zoneIDs.map { prepared[$0].coverage(options.method, in: windows[$0].intersection(rowsOfBand), events: &events) }
-    }
-
-    /// Every zone in grid units, in parallel: with many small zones this is a real share of the run.
-    private func prepareZones(_ zones: [Zone]) throws -> [PreparedZone] {
-        guard !zones.isEmpty else { return [] }
-        let perTask = 2048
-        let tasks = (zones.count + perTask - 1) / perTask
-        // Each worker initialises its own slots in place (no per-task arrays to join and copy).
-        // The tasks cannot fail: the pool has no cancellation and the work throws nothing.
-        return try [PreparedZone](unsafeUninitializedCapacity: zones.count) { buffer, count in
-            let base = buffer.baseAddress!
-            try WorkerPool(threads: options.threads).run(tasks: tasks) { k in
-                for i in (k * perTask)..<min(zones.count, (k + 1) * perTask) {
-                    (base + i).initialize(to: PreparedZone(zones[i], on: grid))
-                }
-            }
-            count = zones.count
+        var list = CoverageList()
+        list.starts.reserveCapacity(zoneIDs.count + 1)
+        for z in zoneIDs {
+            prepared.coverage(of: z, options.method, in: windows[z].intersection(rowsOfBand), events: &events, appendingTo: &list)
         }
+        return list
     }
 
-    private func processBand(_ b: Int, bandRows: Int, sourceRange: Range<Int>, zoneIDs: [Int], coverages: [Coverage],
+    private func processBand(_ b: Int, bandRows: Int, sourceRange: Range<Int>, zoneIDs: [Int], coverages: CoverageList,
                              windows: [Window], handles: [String: any RasterSource], buffers: inout BandBuffers,
                              template: [ZoneStats], rules: [ValueRules]) throws -> BandPartial {
         let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
@@ -274,6 +263,7 @@ package final class OrderedMerger: @unchecked Sendable {
     private var open: [Int: [ZoneStats]] = [:]
     private var position = 0
     private let order: [Int]
+    private let firstBand: [Int]
     private let lastBand: [Int]
     private let sink: (Int, [ZoneStats]) -> Void
     /// When set, band partials go here in band order instead of being merged.
@@ -282,9 +272,9 @@ package final class OrderedMerger: @unchecked Sendable {
     private let totalCells: Int
     private var cellsDone = 0
 
-    package init(order: [Int], lastBand: [Int], sink: @escaping (Int, [ZoneStats]) -> Void,
+    package init(order: [Int], firstBand: [Int], lastBand: [Int], sink: @escaping (Int, [ZoneStats]) -> Void,
          raw: ((Int, BandPartial) -> Void)? = nil, progress: ((Int, Int) -> Void)?, totalCells: Int) {
-        self.order = order; self.lastBand = lastBand; self.sink = sink; self.raw = raw; self.progress = progress
+        self.order = order; self.firstBand = firstBand; self.lastBand = lastBand; self.sink = sink; self.raw = raw; self.progress = progress
         self.totalCells = totalCells
     }
 
@@ -298,13 +288,14 @@ package final class OrderedMerger: @unchecked Sendable {
             let nZ = ready.zones.count
             let nS = nZ == 0 ? 0 : ready.stats.count / nZ
             for (zi, z) in ready.zones.enumerated() {
-                var acc: [ZoneStats]
-                if let existing = open.removeValue(forKey: z) {
-                    acc = existing
-                    for i in 0..<nS { acc[i].merge(ready.stats[i * nZ + zi]) }
-                } else {
-                    acc = (0..<nS).map { ready.stats[$0 * nZ + zi] }
+                // Most small zones lie in one band: no lookup of accumulators left open.
+                if firstBand[z] == b {
+                    let acc = nS == 1 ? [ready.stats[zi]] : (0..<nS).map { ready.stats[$0 * nZ + zi] }
+                    if lastBand[z] == b { sink(z, acc) } else { open[z] = acc }
+                    continue
                 }
+                var acc = open.removeValue(forKey: z)!
+                for i in 0..<nS { acc[i].merge(ready.stats[i * nZ + zi]) }
                 if lastBand[z] == b { sink(z, acc) } else { open[z] = acc }
             }
             position += 1

@@ -226,6 +226,10 @@ struct PreparedRun {
     var rasterCRS: String?
     /// The statistics with one value per band (not per class), once for every zone's row.
     var scalarStats: [Statistic] = []
+    /// Per zone: a point zone (sampled or buffered), whose empty values are reported.
+    var isPointZone: [Bool] = []
+    /// Whether any statistic is per class (most runs have none: a zone's row is then scalars only).
+    var hasClassStats = false
 }
 
 /// The rows being filled from zone accumulators: the zones' and their parents'.
@@ -259,7 +263,9 @@ extension ZonalJob {
             cellsBefore += cells
         }
         PhaseTiming.mark("engine done")
-        return try finish(p, state)
+        let result = try finish(p, state)
+        releaseInBackground(p)
+        return result
     }
 
     /// Everything before the engine: checks, rasters opened, zones read (in the rasters'
@@ -301,7 +307,9 @@ extension ZonalJob {
         GDAL.setCacheMax(max(16 << 20, maxMemory / 8))
         return PreparedRun(input: input, bands: bands, groups: groups, weights: weightsSource, areaModel: areaModel,
                            zoneAreas: zoneAreas, chains: parentChains(input, gazetteer: gazetteerMap), rasterCRS: firstSRS?.shortName,
-                           scalarStats: stats.filter { $0.classColumnPrefix == nil })
+                           scalarStats: stats.filter { $0.classColumnPrefix == nil },
+                           isPointZone: input.zones.map { !$0.points.isEmpty || $0.isBufferedPoint },
+                           hasClassStats: stats.contains { $0.classColumnPrefix != nil })
     }
 
     /// Empty rows for the zones (and a roll-up when asked for), with the warnings so far.
@@ -365,9 +373,9 @@ extension ZonalJob {
     /// A zone's accumulators of the group's bands first..<first+accs.count go to its row, and
     /// to its parents' (whose sums depend on the order of these calls: the engine's).
     func add(_ gi: Int, _ p: PreparedRun, _ s: inout ResultState, zone z: Int, first: Int, _ accs: [ZoneStats]) {
-        let zone = p.input.zones[z]
-        if (!zone.points.isEmpty || zone.isBufferedPoint) && accs.contains(where: { $0.count == 0 }) { s.noValue.insert(z) }
-        s.units[z].record(accs, bands: p.groups[gi].bands[first..<(first + accs.count)], stats: stats, scalarStats: p.scalarStats)
+        if p.isPointZone[z] && accs.contains(where: { $0.count == 0 }) { s.noValue.insert(z) }
+        s.units[z].record(accs, bands: p.groups[gi].bands[first..<(first + accs.count)], stats: stats, scalarStats: p.scalarStats,
+                          hasClassStats: p.hasClassStats)
         s.rollup?.add(zone: z, first: first, accs)
     }
 
@@ -544,11 +552,16 @@ extension ZonalJob {
     /// A row per zone, in layer order, its values still empty.
     private func zoneUnits(_ input: ZoneInput, bandCount: Int) -> [ResultUnit] {
         let nScalar = stats.filter { $0.classColumnPrefix == nil }.count
+        // Looked up once, not per zone.
+        let dominant = input.check.dominantLevel
+        let nameIndex = input.nameField.map { input.fields.firstIndex(of: $0)! }
+        let attributeIndexes = includeFields.map { input.fields.firstIndex(of: $0)! }
+        let empty = [Double](repeating: .nan, count: nScalar * bandCount)
         return input.zones.map { z in
-            ResultUnit(id: z.id, level: input.check.dominantLevel.map { AdminLevel(pcode: z.id)?.name ?? $0.name } ?? "zone",
-                       name: input.nameField.map { input.value(z, $0) } ?? "",
-                       attributes: includeFields.map { input.value(z, $0) },
-                       scalar: [Double](repeating: .nan, count: nScalar * bandCount), classes: [:],
+            ResultUnit(id: z.id, level: dominant.map { AdminLevel(pcode: z.id)?.name ?? $0.name } ?? "zone",
+                       name: nameIndex.map { z.attributes[$0] } ?? "",
+                       attributes: attributeIndexes.map { z.attributes[$0] },
+                       scalar: empty, classes: [:],
                        isEmptyGeometry: z.isEmpty)
         }
     }

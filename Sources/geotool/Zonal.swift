@@ -268,6 +268,7 @@ struct Zonal: ParsableCommand {
                 return
             }
             try writeZonalTable(result, to: output, run: run, bom: bom, guardFormulas: !noFormulaGuard, started: started)
+            releaseInBackground(result)
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
         }

@@ -1,0 +1,84 @@
+import Foundation
+
+// Every zone of a run prepared on one grid, in flat buffers. With 10^5 small zones, an
+// edge array per zone is an allocation each, and a reference count touched (by two
+// threads) each time a row band asks for the zone's coverage; here the polygons' edges
+// share one array, zone z's at edges[starts[z]..<starts[z + 1]], and a coverage reads a
+// slice of it. Point and line zones (few) keep their cell weights.
+
+package struct PreparedZones: Sendable {
+    package private(set) var edges: [GridPolygon.Edge] = []
+    package private(set) var starts: [Int] = [0]
+    package private(set) var bounds: [GridPolygon.Bounds] = []
+    /// Point and line zones by index.
+    package private(set) var cells: [Int: CellWeights] = [:]
+    package var count: Int { bounds.count }
+
+    /// Zones in chunks on `threads` threads; the chunks are joined in order.
+    package init(_ zones: [Zone], on grid: Grid, threads: Int) {
+        let perTask = 4096
+        let tasks = (zones.count + perTask - 1) / perTask
+        guard tasks > 1 else { self.init(zones[...], on: grid); return }
+        var parts = [PreparedZones](repeating: PreparedZones(), count: tasks)
+        parts.withUnsafeMutableBufferPointer { out in
+            let out = out
+            // The work throws nothing (the pool's error is never set).
+            try? WorkerPool(threads: threads).run(tasks: tasks) { k in
+                let r = (k * perTask)..<min(zones.count, (k + 1) * perTask)
+                out[k] = PreparedZones(zones[r], on: grid)
+            }
+        }
+        self.init()
+        edges.reserveCapacity(parts.reduce(0) { $0 + $1.edges.count })
+        starts.reserveCapacity(zones.count + 1)
+        bounds.reserveCapacity(zones.count)
+        for p in parts {
+            let base = edges.count
+            edges += p.edges
+            starts += p.starts.dropFirst().map { $0 + base }
+            bounds += p.bounds
+            cells.merge(p.cells) { a, _ in a }
+        }
+    }
+
+    private init() {}
+
+    /// Zones `zones` (a slice keeps the run's indexes: point and line zones are found by them).
+    private init(_ zones: ArraySlice<Zone>, on grid: Grid) {
+        starts.reserveCapacity(zones.count + 1)
+        bounds.reserveCapacity(zones.count)
+        for (i, zone) in zip(zones.indices, zones) {
+            if !zone.points.isEmpty || !zone.lines.isEmpty {
+                let c = zone.points.isEmpty ? CellWeights(lines: zone.lines, on: grid) : CellWeights(points: zone.points, on: grid)
+                cells[i] = c
+                bounds.append(GridPolygon.Bounds())
+            } else {
+                bounds.append(GridPolygon.appendEdges(of: zone.geometry, on: grid, to: &edges))
+            }
+            starts.append(edges.count)
+        }
+    }
+
+    /// The cells of `full` that zone `z`'s bounds touch.
+    package func window(_ z: Int, in full: Window) -> Window {
+        if !cells.isEmpty, let c = cells[z] { return c.window(in: full) }
+        return starts[z + 1] > starts[z] ? bounds[z].window(in: full) : Window(row: 0, col: 0, rows: 0, cols: 0)
+    }
+
+    /// Zone `z`'s coverage of `window` appended to `list` as its next zone.
+    package func coverage(of z: Int, _ method: CoverageMethod, in window: Window, events: inout EventList,
+                          appendingTo list: inout CoverageList) {
+        if !cells.isEmpty, let c = cells[z] {
+            list.spans += c.coverage(in: window).spans
+        } else if method == .exact {
+            edges.withUnsafeBufferPointer { all in
+                let slice = UnsafeBufferPointer(rebasing: all[starts[z]..<starts[z + 1]])
+                GridPolygon.exactCoverage(edges: slice, in: window, events: &events, appendingTo: &list.spans)
+            }
+        } else {
+            let p = GridPolygon(edges: Array(edges[starts[z]..<starts[z + 1]]), bounds: bounds[z])
+            list.spans += p.coverage(method, in: window, events: &events).spans
+        }
+        list.endZone()
+    }
+}
