@@ -177,8 +177,7 @@ struct Join: ParsableCommand {
             marks.append(("read zones", Date()))
             for w in pts.warnings + joiner.warnings.prefix(20) { warn(w) }
             if joiner.warnings.count > 20 { warn("\(joiner.warnings.count - 20) more warnings about the zones") }
-            // Locating the points is most of the work; writing the output is its last tenth.
-            let result = try joiner.join(pts) { done, total in bar.update(done * 9, total * 10) }
+            let result = try joiner.join(pts, progress: bar.update)
             // The points' CRS, for outputs with geometry.
             let crsWKT = OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased()) || (pg != nil && geometry)
                 ? try SpatialReference(definition: pointsCRS ?? pts.crsWKT ?? "EPSG:4326").wkt : nil

@@ -2,8 +2,8 @@ import Foundation
 
 /// A progress bar on stderr for runs longer than a couple of seconds, only on a terminal.
 /// With `GEOTOOL_PROGRESS=lines` in the environment it prints machine-readable lines instead,
-/// `geotool: progress: NN%` (at most 4 a second, only when the percentage changes, terminal
-/// or not, never going back), for programs that run geotool (the QGIS provider in `qgis/geokit`).
+/// `geotool: progress: NN%` (at most 4 a second, only when the percentage rises, terminal
+/// or not), for programs that run geotool (the QGIS provider in `qgis/geokit`).
 final class ProgressBar: @unchecked Sendable {
     private let enabled: Bool
     let lines: Bool
