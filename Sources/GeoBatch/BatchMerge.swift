@@ -9,8 +9,9 @@ import GeoKit
 // tables written by the single run's code. The shards are removed once the state is saved.
 
 extension BatchRunner {
-    /// Merge the parts' shards; the report counts the parts' work.
-    public func merge() throws -> BatchReport {
+    /// Merge the parts' shards; the report counts the parts' work. `progress(indicators
+    /// merged, indicators)` after each indicator's table.
+    public func merge(progress: ((Int, Int) -> Void)? = nil) throws -> BatchReport {
         let run = try runFingerprint()
         let shards = try loadShards()
         var report = BatchReport()
@@ -41,7 +42,7 @@ extension BatchRunner {
                 state.inputs[p] = rec
             }
         }
-        for ind in manifest.indicators {
+        for (ii, ind) in manifest.indicators.enumerated() {
             let vk = try startIndicator(ind, zonesKey: zk)
             for (path, s) in shards {
                 guard let kept = s.indicators[ind.name] else { continue }
@@ -66,6 +67,7 @@ extension BatchRunner {
                 state.indicators[ind.name] = st
             }
             try finishIndicator(ind, valueKey: vk, zones: zonesCache, report: &report)
+            progress?(ii + 1, manifest.indicators.count)
         }
         try writeJSONAtomically(state, to: statePath)
         // Consumed: the next round of parts plans from the state just written.

@@ -27,8 +27,10 @@ package struct JoinPlan: Sendable {
 
     package static let chunk = 8192
 
-    package func run(points: PointTable, into result: inout PointJoinResult, threads: Int) throws {
+    package func run(points: PointTable, into result: inout PointJoinResult, threads: Int,
+                     progress: ((Int, Int) -> Void)? = nil) throws {
         let chunks = (n + Self.chunk - 1) / Self.chunk
+        let located = LocatedCount()
         try result.spatial.withUnsafeMutableBufferPointer { sp in
             try result.zone.withUnsafeMutableBufferPointer { zp in
                 try result.swappedZone.withUnsafeMutableBufferPointer { swp in
@@ -41,13 +43,26 @@ package struct JoinPlan: Sendable {
                             // prepared geometries, which then stay in cache. Results go back by row.
                             let order = spatialOrder(points)
                             try WorkerPool(threads: threads).run(tasks: chunks, state: { try JoinWorker(plan: self) }) { w, c in
-                                w.process(points, order[c * Self.chunk ..< min(n, (c + 1) * Self.chunk)], out)
+                                let rows = order[c * Self.chunk ..< min(n, (c + 1) * Self.chunk)]
+                                w.process(points, rows, out)
+                                if let progress { located.add(rows.count, of: n, progress) }
                             }
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// Points located so far, reported under a lock so the counts reach the caller in order.
+private final class LocatedCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    func add(_ k: Int, of total: Int, _ report: (Int, Int) -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        done += k
+        report(done, total)
     }
 }
 

@@ -152,7 +152,8 @@ public final class PointJoiner {
     public var zoneCount: Int { zones.ids.count }
 
     /// Join every point. Throws for unusable inputs (missing columns, unknown CRS).
-    public func join(_ points: PointTable) throws -> PointJoinResult {
+    /// `progress(points located, points)` as the workers finish chunks.
+    public func join(_ points: PointTable, progress: ((Int, Int) -> Void)? = nil) throws -> PointJoinResult {
         let pointsCRS: SpatialReference
         if let def = options.pointsCRS { pointsCRS = try SpatialReference(definition: def) }
         else if let wkt = points.crsWKT { pointsCRS = try SpatialReference(definition: wkt) }
@@ -192,7 +193,7 @@ public final class PointJoiner {
         result.idField = zoneLayer.idField
         result.includeFields = includeFields
         result.borderToleranceMetres = options.borderToleranceMetres
-        try plan.run(points: points, into: &result, threads: max(1, options.threads))
+        try plan.run(points: points, into: &result, threads: max(1, options.threads), progress: progress)
         result.borders = try plan.borders(points: points, rows: result.spatial.indices.filter { result.spatial[$0] == .border })
 
         // Identity checks, in input order.

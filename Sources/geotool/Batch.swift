@@ -99,9 +99,14 @@ struct Batch: ParsableCommand {
                 FileHandle.standardOutput.write(Data(out.utf8))
                 return
             }
-            let tty = !quiet && isatty(2) == 1
+            // Progress lines over the bands to compute (a merge: the indicators merged); batch
+            // draws its own terminal line.
+            let bar = ProgressBar(enabled: !quiet, terminal: false)
+            bar.update(0, 1)
+            let tty = !quiet && isatty(2) == 1 && !bar.lines
             var last = Date.distantPast
             runner.progress = { p in
+                bar.update(Int(p.overallDone * 1000), p.overallTotal * 1000)
                 guard tty, Date().timeIntervalSince(last) > 0.2 || p.overallDone >= Double(p.overallTotal) else { return }
                 last = Date()
                 let ind = p.indicatorTotal > 0 ? 100 * p.indicatorDone / Double(p.indicatorTotal) : 100
@@ -114,12 +119,13 @@ struct Batch: ParsableCommand {
                 if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
                 say(s)
             }
-            let report = try partSpec.map(runner.runPart) ?? (merge ? runner.merge() : runner.run())
+            let report = try partSpec.map(runner.runPart) ?? (merge ? runner.merge(progress: bar.update) : runner.run())
             if let database, partSpec == nil {
                 let pg = try BatchRunner.loadIntoPostgres(m, output: database)
                 say("database \(PostgresTarget.display(database)): loaded \(pg.loaded.isEmpty ? "none" : pg.loaded.joined(separator: ", "))" +
                     (pg.upToDate.isEmpty ? "" : "; up to date: \(pg.upToDate.joined(separator: ", "))"))
             }
+            bar.finish()
             if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             // The zones' warnings when they were read, and each pass's new ones (all in the sidecars).
             for w in report.warnings { warn(w) }

@@ -119,6 +119,9 @@ struct Join: ParsableCommand {
     @Option(help: "QA table of every row that is not a clean inside match: .csv, .gpkg or .xlsx.")
     var report: String?
 
+    @Flag(help: "No progress bar.")
+    var quiet = false
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         let pg = try validatePostgresOutput(output, table: table, geometry: geometry)
@@ -161,6 +164,8 @@ struct Join: ParsableCommand {
                 opts.checkField = parts.count > 1 ? parts[1] : nil
             }
             opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            let bar = ProgressBar(enabled: !quiet, unit: "points")
+            bar.update(0, 1)
             var marks: [(String, Date)] = [("start", started)]
             let pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer,
                                           delimiter: delimiter.flatMap(parseDelimiter), decimalComma: decimalComma, filter: pointsWhere)
@@ -172,7 +177,7 @@ struct Join: ParsableCommand {
             marks.append(("read zones", Date()))
             for w in pts.warnings + joiner.warnings.prefix(20) { warn(w) }
             if joiner.warnings.count > 20 { warn("\(joiner.warnings.count - 20) more warnings about the zones") }
-            let result = try joiner.join(pts)
+            let result = try joiner.join(pts, progress: bar.update)
             // The points' CRS, for outputs with geometry.
             let crsWKT = OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased()) || (pg != nil && geometry)
                 ? try SpatialReference(definition: pointsCRS ?? pts.crsWKT ?? "EPSG:4326").wkt : nil
@@ -207,6 +212,7 @@ struct Join: ParsableCommand {
                 try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard, crsWKT: crsWKT)
             }
             marks.append(("write", Date()))
+            bar.finish()
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))
             var summary = "geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output == "-" ? "standard output" : pg?.displayName ?? output)\n"
             for (m, c) in result.counts {

@@ -101,6 +101,9 @@ struct Map: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output: .svg or .png.")
     var output: String
 
+    @Flag(help: "No progress lines (GEOTOOL_PROGRESS=lines).")
+    var quiet = false
+
     func validate() throws {
         if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
         if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'; choose quantile, equal or jenks") }
@@ -118,6 +121,9 @@ struct Map: ParsableCommand {
         do {
             // Refuse an output that is an input (the table, its sidecar, the zones), before any work.
             try OutputSafety.prepare(inputs: [table, zones] + (printing.outline.map { [$0] } ?? []) + tableSidecars(table), outputs: [.init(output)])
+            // Four steps (reading, geometry, rendering, writing); lines only: a map is too quick for a bar.
+            let bar = ProgressBar(enabled: !quiet, terminal: false)
+            bar.update(0, 4)
             let png = (output as NSString).pathExtension.lowercased() == "png"
             let rsvg = png ? try findRsvgConvert() : nil
             let model = try IndicatorTable.read(table, idHint: id)
@@ -136,9 +142,11 @@ struct Map: ParsableCommand {
             if join.rowOfZone.allSatisfy({ $0 == nil }) {
                 throw GeoKitError(.input, "no zone of \(zones) matches a \(lvl.isEmpty ? "" : lvl + " ")row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"), table ids like \(t.rows.first.map { $0[0].csv } ?? "?"))")
             }
+            bar.update(1, 4)
             var geomWarnings: [GeoWarning] = []
             let geometry = try MapGeometry.build(layer: layerData, size: Double(size), labelField: labels, warnings: &geomWarnings)
             for w in geomWarnings { warn(w) }
+            bar.update(2, 4)
 
             var values = join.values(t, column: k)
             var insufficient: [Bool]?
@@ -168,6 +176,7 @@ struct Map: ParsableCommand {
             o.drawLabels = labels != nil
             o.tooltips = geometry.ids.count <= 5000
             let svg = choroplethSVG(geometry, values: values, classification: c, options: o)
+            bar.update(3, 4)
 
             try writeAtomically(output) { tmp in
                 if let rsvg {
@@ -179,6 +188,7 @@ struct Map: ParsableCommand {
                     try writeFileChecked(Data(svg.utf8), to: tmp, displayPath: output)
                 }
             }
+            bar.finish()
             let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
             let drawn = geometry.paths.filter { !$0.isEmpty }.count
             FileHandle.standardError.write(Data("geotool: wrote \(output) (\(bytes / 1024) KB): \(drawn) units drawn, \(c.classCount) \(c.explicitBreaks ? "user-defined" : c.scheme.rawValue) classes, \(c.missing - (insufficient?.filter { $0 }.count ?? 0)) with no data\(insufficient.map { ", \($0.filter { $0 }.count) with insufficient data" } ?? "")\n".utf8))

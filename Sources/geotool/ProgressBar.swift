@@ -2,20 +2,24 @@ import Foundation
 
 /// A progress bar on stderr for runs longer than a couple of seconds, only on a terminal.
 /// With `GEOTOOL_PROGRESS=lines` in the environment it prints machine-readable lines instead,
-/// `geotool: progress: NN%` (at most 4 a second, only when the percentage changes, terminal
+/// `geotool: progress: NN%` (at most 4 a second, only when the percentage rises, terminal
 /// or not), for programs that run geotool (the QGIS provider in `qgis/geokit`).
 final class ProgressBar: @unchecked Sendable {
     private let enabled: Bool
-    private let lines: Bool
+    let lines: Bool
+    private let unit: String
     private var lastPercent = -1
     private let start = Date()
     private var lastDraw = Date.distantPast
     private var drawn = false
     private let lock = NSLock()
 
-    init(enabled: Bool) {
+    /// `terminal: false`: lines only (a command that draws its own terminal line, or whose
+    /// steps are too few for a bar).
+    init(enabled: Bool, unit: String = "cells", terminal: Bool = true) {
         lines = ProcessInfo.processInfo.environment["GEOTOOL_PROGRESS"] == "lines"
-        self.enabled = enabled && (lines || isatty(2) == 1)
+        self.unit = unit
+        self.enabled = enabled && (lines || (terminal && isatty(2) == 1))
     }
 
     func update(_ done: Int, _ total: Int) {
@@ -24,7 +28,8 @@ final class ProgressBar: @unchecked Sendable {
         let now = Date()
         if lines {
             let percent = total > 0 ? min(100, max(0, Int(Double(done) / Double(total) * 100))) : 0
-            guard percent != lastPercent, now.timeIntervalSince(lastDraw) >= 0.25 else { return }
+            // Workers may report out of order: a reader's bar only moves forward.
+            guard percent > lastPercent, now.timeIntervalSince(lastDraw) >= 0.25 else { return }
             lastDraw = now
             lastPercent = percent
             FileHandle.standardError.write(Data("geotool: progress: \(percent)%\n".utf8))
@@ -39,8 +44,8 @@ final class ProgressBar: @unchecked Sendable {
         let rate = Double(done) / max(elapsed, 1e-9)
         let left = rate > 0 ? Double(total - done) / rate : 0
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let line = String(format: "\r[%@] %3.0f%%  %@/%@ cells  %@ cells/s  %@ left ",
-                          bar, frac * 100, human(Double(done)), human(Double(total)), human(rate), clock(left))
+        let line = String(format: "\r[%@] %3.0f%%  %@/%@ %@  %@ %@/s  %@ left ",
+                          bar, frac * 100, human(Double(done)), human(Double(total)), unit, human(rate), unit, clock(left))
         FileHandle.standardError.write(Data(line.utf8))
         drawn = true
     }
