@@ -108,8 +108,45 @@ package struct EventList {
     package struct Event { var key: Int; var partial: Double; var suffix: Double }
     package var items: [Event] = []
     private var rowSpans: [Span] = []
+    private var scratch: [Event] = []
+    private var rowStarts: [Int] = []
 
     package init() {}
+
+    /// `items` by key: a counting sort by row (rows are few and known), then each row's
+    /// handful of events by column with an insertion sort. Events come edge by edge, so rows
+    /// are interleaved; a general sort costs more than both passes on the few dozen events
+    /// of a small zone.
+    private mutating func sortByRowThenColumn(rows: Int) {
+        let n = items.count
+        guard n > 1 else { return }
+        guard rows <= 4096 else { items.sort { $0.key < $1.key }; return }
+        rowStarts.removeAll(keepingCapacity: true)
+        rowStarts.append(contentsOf: repeatElement(0, count: rows + 1))
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: items)
+        items.withUnsafeMutableBufferPointer { out in
+            scratch.withUnsafeBufferPointer { src in
+                rowStarts.withUnsafeMutableBufferPointer { at in
+                    for e in src { at[(e.key >> 32) + 1] += 1 }
+                    for r in 0..<rows { at[r + 1] += at[r] }
+                    // Placed from the back (stable: events of one cell keep their order, and
+                    // so their sums); at[r + 1] ends as the first position of row r.
+                    for e in src.reversed() { let r = e.key >> 32; at[r + 1] -= 1; out[at[r + 1]] = e }
+                    for r in 0..<rows {
+                        let lo = at[r + 1], hi = r + 1 < rows ? at[r + 2] : n
+                        guard hi - lo > 1 else { continue }
+                        for i in (lo + 1)..<hi {
+                            let x = out[i]
+                            var j = i
+                            while j > lo && out[j - 1].key > x.key { out[j] = out[j - 1]; j -= 1 }
+                            out[j] = x
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     /// Empty, keeping the buffers for the next zone.
     package mutating func reset() { items.removeAll(keepingCapacity: true) }
@@ -128,19 +165,7 @@ package struct EventList {
 
     /// The spans, row by row and left to right, appended to `spans`.
     package mutating func sweep(window: Window, into spans: inout [Span]) {
-        // A small zone has a few dozen events: insertion sort beats the general sort there.
-        if items.count <= 48 {
-            items.withUnsafeMutableBufferPointer { e in
-                for i in 1..<max(1, e.count) {
-                    let x = e[i]
-                    var j = i
-                    while j > 0 && e[j - 1].key > x.key { e[j] = e[j - 1]; j -= 1 }
-                    e[j] = x
-                }
-            }
-        } else {
-            items.sort { $0.key < $1.key }
-        }
+        sortByRowThenColumn(rows: window.rows)
         let sorted = items
         var start = 0
         while start < sorted.count {

@@ -65,20 +65,31 @@ package struct PreparedZones: Sendable {
         return starts[z + 1] > starts[z] ? bounds[z].window(in: full) : Window(row: 0, col: 0, rows: 0, cols: 0)
     }
 
-    /// Zone `z`'s coverage of `window` appended to `list` as its next zone.
-    package func coverage(of z: Int, _ method: CoverageMethod, in window: Window, events: inout EventList,
-                          appendingTo list: inout CoverageList) {
-        if !cells.isEmpty, let c = cells[z] {
-            list.spans += c.coverage(in: window).spans
-        } else if method == .exact {
-            edges.withUnsafeBufferPointer { all in
-                let slice = UnsafeBufferPointer(rebasing: all[starts[z]..<starts[z + 1]])
-                GridPolygon.exactCoverage(edges: slice, in: window, events: &events, appendingTo: &list.spans)
+    /// The coverages of zones `ids`, each within its window `windows[z]` cut to `rows`, in
+    /// one list (in the order of `ids`). One pass holds the shared buffers for all of them.
+    package func coverages(of ids: [Int], windows: [Window], rows: Window, _ method: CoverageMethod) -> CoverageList {
+        var events = EventList()
+        var list = CoverageList()
+        list.starts.reserveCapacity(ids.count + 1)
+        edges.withUnsafeBufferPointer { all in
+            starts.withUnsafeBufferPointer { starts in
+                windows.withUnsafeBufferPointer { windows in
+                    for z in ids {
+                        let window = windows[z].intersection(rows)
+                        if !cells.isEmpty, let c = cells[z] {
+                            list.spans += c.coverage(in: window).spans
+                        } else if method == .exact {
+                            let slice = UnsafeBufferPointer(rebasing: all[starts[z]..<starts[z + 1]])
+                            GridPolygon.exactCoverage(edges: slice, in: window, events: &events, appendingTo: &list.spans)
+                        } else {
+                            let p = GridPolygon(edges: Array(all[starts[z]..<starts[z + 1]]), bounds: bounds[z])
+                            list.spans += p.coverage(method, in: window, events: &events).spans
+                        }
+                        list.endZone()
+                    }
+                }
             }
-        } else {
-            let p = GridPolygon(edges: Array(edges[starts[z]..<starts[z + 1]]), bounds: bounds[z])
-            list.spans += p.coverage(method, in: window, events: &events).spans
         }
-        list.endZone()
+        return list
     }
 }
