@@ -357,18 +357,18 @@ struct ManifestParser {
         }
     }
 
-    /// `derive:`: the annual aggregate and the anomaly's baseline, on a monthly series only.
+    /// `derive:`: the annual aggregate and the anomaly's baseline, on a monthly or a daily series.
     package func derived(_ dn: Node?, sources: [BatchSource], what: String) throws -> (AnnualAggregate?, ClosedRange<Int>?) {
         guard let dn else { return (nil, nil) }
         let d = try mapping(dn, "'derive' of \(what)", keys: ["annual", "anomaly"])
         let allDates = sources.flatMap(\.dates)
-        // Annual sums and means also of a daily series (its complete years); anomalies by month only.
-        let daily = d["anomaly"] == nil && !allDates.isEmpty && allDates.allSatisfy { $0?.count == 10 }
+        // A daily series: annual sums of its complete years, anomalies by calendar day.
+        let daily = !allDates.isEmpty && allDates.allSatisfy { $0?.count == 10 }
         if !daily, let bad = allDates.first(where: { $0 == nil || $0!.count != 7 }) {
             let undated = sources.first { $0.dates.contains { $0 == nil } }.map { s in
                 "band \(s.bands[s.dates.firstIndex { $0 == nil }!]) of \(batchSourceLabel(s.path)) without a date (it has no time coordinate, dates file or dated band descriptions; give 'dates:')"
             }
-            throw error(dn, "\(what): derive needs a monthly series (dates YYYY-MM; annual alone also a daily one, YYYY-MM-DD); found \(bad.map { "'\($0)'" } ?? undated ?? "a band without a date")")
+            throw error(dn, "\(what): derive needs a monthly series (dates YYYY-MM) or a daily one (YYYY-MM-DD); found \(bad.map { "'\($0)'" } ?? undated ?? "a band without a date")")
         }
         var annual: AnnualAggregate?
         if let an = d["annual"] {

@@ -41,36 +41,50 @@ public struct BatchSeries {
 package struct DerivedRow { var kind: String; var date: String; var value: Double }
 
 /// Annual aggregates (complete years only) and anomalies against the baseline mean of the
-/// same calendar month, for one unit and statistic, in date order.
+/// same calendar month (of a daily series: the same calendar day), for one unit and
+/// statistic, in date order.
 package func derivedRows(dates: [String], values: [Double], annual: AnnualAggregate?, baseline: ClosedRange<Int>?,
                          calendar: CFCalendar = .gregorian) -> [DerivedRow] {
-    if let annual, dates.first?.count == 10 { return dailyAnnualRows(dates: dates, values: values, annual: annual, calendar: calendar) }
+    let daily = dates.first?.count == 10
     var out: [DerivedRow] = []
-    let ym = dates.map { (Int($0.prefix(4))!, Int($0.suffix(2))!) }
     if let annual {
-        var years: [Int: [Int]] = [:]
-        for (k, d) in ym.enumerated() { years[d.0, default: []].append(k) }
-        for y in years.keys.sorted() where Set(years[y]!.map { ym[$0].1 }).count == 12 {
-            let vs = years[y]!.map { values[$0] }
-            let sum = vs.reduce(0, +)
-            out.append(DerivedRow(kind: "annual", date: String(format: "%04d", y), value: annual == .sum ? sum : sum / 12))
-        }
+        out = daily ? dailyAnnualRows(dates: dates, values: values, annual: annual, calendar: calendar)
+            : monthlyAnnualRows(dates: dates, values: values, annual: annual)
     }
-    if let baseline {
-        var sums = [Double](repeating: 0, count: 13), counts = [Int](repeating: 0, count: 13)
-        for (k, d) in ym.enumerated() where baseline.contains(d.0) && !values[k].isNaN {
-            sums[d.1] += values[k]; counts[d.1] += 1
-        }
-        var anomalies: [DerivedRow] = [], pct: [DerivedRow] = []
-        for (k, d) in ym.enumerated() {
-            let mean = counts[d.1] > 0 ? sums[d.1] / Double(counts[d.1]) : .nan
-            let a = values[k] - mean
-            anomalies.append(DerivedRow(kind: "anomaly", date: dates[k], value: a))
-            pct.append(DerivedRow(kind: "anomaly_pct", date: dates[k], value: mean == 0 ? .nan : a / mean * 100))
-        }
-        out += anomalies + pct
-    }
+    if let baseline { out += anomalyRows(dates: dates, values: values, baseline: baseline, daily: daily) }
     return out
+}
+
+/// Annual sums (or means) of a monthly series: years holding all 12 months.
+package func monthlyAnnualRows(dates: [String], values: [Double], annual: AnnualAggregate) -> [DerivedRow] {
+    let ym = dates.map { (Int($0.prefix(4))!, Int($0.suffix(2))!) }
+    var years: [Int: [Int]] = [:]
+    for (k, d) in ym.enumerated() { years[d.0, default: []].append(k) }
+    return years.keys.sorted().filter { y in Set(years[y]!.map { ym[$0].1 }).count == 12 }.map { y in
+        let sum = years[y]!.map { values[$0] }.reduce(0, +)
+        return DerivedRow(kind: "annual", date: String(format: "%04d", y), value: annual == .sum ? sum : sum / 12)
+    }
+}
+
+/// Anomalies and their percentages: each value minus the mean of the values of the same
+/// calendar month (daily: month and day, so 29 February is compared with 29 February only,
+/// and a 360-day calendar's 30 February with its own) in the baseline years, missing
+/// values left out of the mean.
+package func anomalyRows(dates: [String], values: [Double], baseline: ClosedRange<Int>, daily: Bool) -> [DerivedRow] {
+    // Key MM * 100 + DD (DD 0 on a monthly series): at most 1231.
+    let keys = dates.map { d in Int(d.dropFirst(5).prefix(2))! * 100 + (daily ? Int(d.suffix(2))! : 0) }
+    var sums = [Double](repeating: 0, count: 1300), counts = [Int](repeating: 0, count: 1300)
+    for (k, d) in dates.enumerated() where baseline.contains(Int(d.prefix(4))!) && !values[k].isNaN {
+        sums[keys[k]] += values[k]; counts[keys[k]] += 1
+    }
+    var anomalies: [DerivedRow] = [], pct: [DerivedRow] = []
+    for (k, key) in keys.enumerated() {
+        let mean = counts[key] > 0 ? sums[key] / Double(counts[key]) : .nan
+        let a = values[k] - mean
+        anomalies.append(DerivedRow(kind: "anomaly", date: dates[k], value: a))
+        pct.append(DerivedRow(kind: "anomaly_pct", date: dates[k], value: mean == 0 ? .nan : a / mean * 100))
+    }
+    return anomalies + pct
 }
 
 /// Annual sums (or means) of a daily series: years holding every day of their calendar
@@ -229,7 +243,8 @@ extension BatchRunner {
             derived["\(ind.name)_annual"] = "\(a == .sum ? "sum" : "mean") of the 12 monthly (or every daily) values of each statistic per unit and calendar year (date YYYY); only complete years"
         }
         if let b = ind.baseline {
-            derived["\(ind.name)_anomaly"] = "value minus the mean of the same unit, statistic and calendar month over the baseline years \(b.lowerBound)-\(b.upperBound)"
+            let period = ind.sources.first?.dates.first??.count == 10 ? "calendar day (month and day; 29 February with 29 February only)" : "calendar month"
+            derived["\(ind.name)_anomaly"] = "value minus the mean of the same unit, statistic and \(period) over the baseline years \(b.lowerBound)-\(b.upperBound)"
             derived["\(ind.name)_anomaly_pct"] = "the anomaly as a percentage of that baseline mean; empty where the mean is 0 or missing"
         }
         let title = ind.description.isEmpty ? ind.name : "\(ind.name): \(ind.description)"

@@ -266,6 +266,8 @@ package func sidecarRasterEntry(name: String, path: String, sha256: String, crs:
                                 pixelType: PixelType, grid g: Grid, bands: [SidecarBand]) -> [String: Any] {
     var r: [String: Any] = ["name": name, "path": path, "bytes": fileSize(path), "crs": crs ?? "unknown",
                             "bands_total": bandsTotal, "pixel_type": pixelType.rawValue]
+    // A variable of a NetCDF file or Zarr store: `bytes` counts that file, named here.
+    if !isRemotePath(path), datasetFile(path) != path { r["file"] = datasetFile(path) }
     r.merge(checksumFields(sha256)) { a, _ in a }
     r["grid"] = ["columns": g.cols, "rows": g.rows, "cell_size": [g.dx, g.dy], "extent": [g.left, g.bottom, g.right, g.top]]
     r["bands"] = bands.map { b -> [String: Any] in
@@ -301,7 +303,22 @@ public func sidecarData(_ package: [String: Any], for output: String) throws -> 
     }
 }
 
-package func fileSize(_ path: String) -> Int { inputSize(path) }
+/// The sidecar's size of an input. A GDAL dataset name (`NETCDF:"x.nc":precip`,
+/// `ZARR:"x.zarr":/precip`) counts the file it names, a Zarr store (a folder) the files in
+/// it; a remote object reports its own size (not listed to count a store's chunks).
+package func fileSize(_ path: String) -> Int {
+    if isRemotePath(path) { return inputSize(path) }
+    let file = datasetFile(path)
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: file, isDirectory: &isDir), isDir.boolValue else { return inputSize(file) }
+    var total = 0
+    let walker = FileManager.default.enumerator(at: URL(fileURLWithPath: file), includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey])
+    while let url = walker?.nextObject() as? URL {
+        guard let v = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey]), v.isRegularFile == true else { continue }
+        total += v.fileSize ?? 0
+    }
+    return total
+}
 
 package func safeName(_ s: String) -> String {
     let t = s.lowercased().map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? String($0) : "-" }.joined()

@@ -468,8 +468,13 @@ extension ZonalJob {
     private func openBands() throws -> (rasters: [Raster], bands: [OutputBand]) {
         var opened: [Raster] = []
         var bands: [OutputBand] = []
+        // A file split into a spec per band (batch passes) is opened and dated once, not once
+        // per band: a NetCDF's time axis read per band made a pass quadratic in its bands.
+        var openedByPath: [String: Raster] = [:]
+        var datesByPath: [String: [String?]] = [:]
         for spec in rasters {
-            let r = try Raster(path: spec.path)
+            let r = try openedByPath[spec.path] ?? Raster(path: spec.path)
+            openedByPath[spec.path] = r
             opened.append(r)
             let list: [Int]
             if let b = spec.band {
@@ -480,7 +485,8 @@ extension ZonalJob {
             } else {
                 list = Array(1...r.bands.count)
             }
-            let dates = try bandDates(path: spec.path, raster: r)
+            let dates = try datesByPath[spec.path] ?? bandDates(path: spec.path, raster: r)
+            datesByPath[spec.path] = dates
             for b in list {
                 let label = (spec.band == nil && r.bands.count > 1) ? "\(spec.name)_b\(b)" : spec.name
                 bands.append(OutputBand(label: label, rasterName: spec.name, path: spec.path, band: b, bandCount: r.bands.count,
