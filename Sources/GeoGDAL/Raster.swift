@@ -122,6 +122,12 @@ public final class Raster: RasterSource {
     /// A block-sized scratch buffer for `read` (one per handle, so one per worker).
     private var tile: UnsafeMutableRawPointer?
     private var tileBytes = 0
+    /// GDAL's netCDF driver takes one process-wide lock per block read. Two workers reading
+    /// windows of one-row blocks trade it once per row: more time switching threads than
+    /// reading. A window of such a raster is read under one lock of ours instead, so GDAL's is
+    /// taken uncontended (reads are serialised either way; the other worker computes).
+    private lazy var serialisedReads = ["netCDF", "HDF5", "HDF5Image"].contains(driverName)
+    private static let serialReadLock = NSLock()
 
     deinit {
         tile?.deallocate()
@@ -144,6 +150,8 @@ public final class Raster: RasterSource {
     public func read(band: Int, window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer) throws {
         let b = GDALGetRasterBand(handle, Int32(band))
         let info = bands[band - 1]
+        if serialisedReads { Raster.serialReadLock.lock() }
+        defer { if serialisedReads { Raster.serialReadLock.unlock() } }
         if type == info.type && info.blockCols > 0 && info.blockRows > 0 && GDALGetRasterDataType(b) == type.gdal {
             let bx = info.blockCols, by = info.blockRows, size = type.size
             if tileBytes < bx * by * size {
