@@ -11,12 +11,7 @@ import GeoTestSupport
 final class NetCDFVariableTests: XCTestCase {
     let nc = Fixtures.path("netcdf/monthly_standard.nc")
 
-    func boxZones() throws -> String {
-        let zones = Fixtures.tempDir() + "/box.geojson"
-        try #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"B"},"geometry":{"type":"Polygon","coordinates":[[[95.5,20.5],[96.5,20.5],[96.5,19.5],[95.5,19.5],[95.5,20.5]]]}}]}"#
-            .write(toFile: zones, atomically: true, encoding: .utf8)
-        return zones
-    }
+    func boxZones() throws -> String { try Fixtures.netcdfBoxZones() }
 
     /// Header and the one data row of a wide CSV on standard output.
     func table(_ r: GeotoolRun) -> [String: Double] {

@@ -15,6 +15,15 @@ public enum Fixtures {
         return d
     }
 
+    /// A GeoJSON of one 1-degree box zone (id B) over the cells of rows 1-2, columns 1-2 of
+    /// the NetCDF and Zarr fixtures in TestRasters/netcdf.
+    public static func netcdfBoxZones() throws -> String {
+        let zones = tempDir() + "/box.geojson"
+        try #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"B"},"geometry":{"type":"Polygon","coordinates":[[[95.5,20.5],[96.5,20.5],[96.5,19.5],[95.5,19.5],[95.5,20.5]]]}}]}"#
+            .write(toFile: zones, atomically: true, encoding: .utf8)
+        return zones
+    }
+
     public static func json(_ rel: String) -> [String: Any] {
         let data = try! Data(contentsOf: URL(fileURLWithPath: path(rel)))
         return try! JSONSerialization.jsonObject(with: data) as! [String: Any]

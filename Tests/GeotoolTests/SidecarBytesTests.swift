@@ -8,12 +8,7 @@ final class SidecarBytesTests: XCTestCase {
     let nc = Fixtures.path("netcdf/monthly_standard.nc")
     let zarr = Fixtures.path("netcdf/daily_noleap.zarr")
 
-    func boxZones() throws -> String {
-        let zones = Fixtures.tempDir() + "/box.geojson"
-        try #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"B"},"geometry":{"type":"Polygon","coordinates":[[[95.5,20.5],[96.5,20.5],[96.5,19.5],[95.5,19.5],[95.5,20.5]]]}}]}"#
-            .write(toFile: zones, atomically: true, encoding: .utf8)
-        return zones
-    }
+    func boxZones() throws -> String { try Fixtures.netcdfBoxZones() }
 
     /// The sidecar's raster entries of one `geotool zonal` run.
     func rasters(_ raster: String, _ extra: [String] = []) throws -> [[String: Any]] {
@@ -38,31 +33,30 @@ final class SidecarBytesTests: XCTestCase {
         return total
     }
 
+    /// Every raster entry of each run records `bytes` of `file`.
+    func assertEntries(_ runs: [(String, [String])], bytes: Int, file: String, line: UInt = #line) throws {
+        for (raster, extra) in runs {
+            let entries = try rasters(raster, extra)
+            XCTAssertFalse(entries.isEmpty, raster, line: line)
+            for e in entries {
+                XCTAssertEqual(e["bytes"] as? Int, bytes, raster, line: line)
+                XCTAssertEqual(e["file"] as? String, file, raster, line: line)
+            }
+        }
+    }
+
     func testNetCDFVariableCountsItsFile() throws {
         let want = try size(nc)
         XCTAssertGreaterThan(want, 0)
-        for (raster, extra) in [("NETCDF:\(nc):precip", [String]()), ("NETCDF:\"\(nc)\":tmax", []), ("p=\(nc)", ["--var", "precip,tmax"])] {
-            let entries = try rasters(raster, extra)
-            XCTAssertFalse(entries.isEmpty, raster)
-            for e in entries {
-                XCTAssertEqual(e["bytes"] as? Int, want, raster)
-                XCTAssertEqual(e["file"] as? String, nc, raster)
-            }
-        }
+        try assertEntries([("NETCDF:\(nc):precip", []), ("NETCDF:\"\(nc)\":tmax", []), ("p=\(nc)", ["--var", "precip,tmax"])],
+                          bytes: want, file: nc)
     }
 
     func testZarrVariableCountsTheStoresFiles() throws {
         let want = try storeSize(zarr)
         // The store's chunks and metadata files, not just one of them.
         XCTAssertGreaterThan(want, try size(zarr + "/precip/0.0.0"))
-        for (raster, extra) in [("ZARR:\"\(zarr)\":/precip", [String]()), ("z=\(zarr)", ["--var", "precip,tmax"])] {
-            let entries = try rasters(raster, extra)
-            XCTAssertFalse(entries.isEmpty, raster)
-            for e in entries {
-                XCTAssertEqual(e["bytes"] as? Int, want, raster)
-                XCTAssertEqual(e["file"] as? String, zarr, raster)
-            }
-        }
+        try assertEntries([("ZARR:\"\(zarr)\":/precip", []), ("z=\(zarr)", ["--var", "precip,tmax"])], bytes: want, file: zarr)
     }
 
     /// A plain GeoTIFF keeps its own size and gets no separate `file`.
