@@ -136,7 +136,8 @@ extension VectorDataset {
         let counts = firsts.indices.map { k in (k + 1 < parts ? firsts[k + 1] : total) - firsts[k] }
         if ["GPKG", "SQLite"].contains(driverName) {
             let fidColumn = String(cString: OGR_L_GetFIDColumn(l))
-            guard !fidColumn.isEmpty else { return nil }
+            // A view lists its rows in its own order, not necessarily by FID: tables only.
+            guard !fidColumn.isEmpty, isTable(layerName) else { return nil }
             var fids: [Int64] = []
             // FIDs 1...n without gaps (as GDAL and QGIS write them): position p has FID min + p.
             if let (lo, hi) = fidBounds(fidColumn: fidColumn, table: layerName), hi - lo + 1 == Int64(total) {
@@ -171,6 +172,11 @@ extension VectorDataset {
         let c = quotedIdentifier(fidColumn), t = quotedIdentifier(table)
         guard let lo = integer("SELECT MIN(\(c)) FROM \(t)"), let hi = integer("SELECT MAX(\(c)) FROM \(t)") else { return nil }
         return (lo, hi)
+    }
+
+    /// True when `name` is a table of the database (not a view).
+    fileprivate func isTable(_ name: String) -> Bool {
+        integer("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '\(name.replacingOccurrences(of: "'", with: "''"))'") == 1
     }
 
     /// The first column of the first row of an SQL query, as an integer.

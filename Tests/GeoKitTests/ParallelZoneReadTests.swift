@@ -97,7 +97,7 @@ final class ParallelZoneReadTests: XCTestCase {
     /// the first. `parallel` (when given) is whether 3 readers really read the layer in
     /// ranges rather than falling back to one. Returns the one-thread read.
     @discardableResult
-    private func assertRangesReadAsOne(_ path: String, parallel: Bool?, file: StaticString = #filePath, line: UInt = #line,
+    private func assertRangesReadAsOne(_ path: String, layer: String? = nil, parallel: Bool?, file: StaticString = #filePath, line: UInt = #line,
                                        _ read: (VectorDataset, Int, Int) throws -> ZoneLayer) throws -> ZoneLayer {
         let serial = try read(VectorDataset(path: path), 1, 4096)
         for threads in [2, 3] {
@@ -111,7 +111,7 @@ final class ParallelZoneReadTests: XCTestCase {
             XCTAssertEqual(ranged.pcodeVersion, serial.pcodeVersion, "\(what): P-code version", file: file, line: line)
         }
         if let parallel {
-            XCTAssertEqual(try VectorDataset(path: path).readsInParallel(threads: 3, minFeaturesPerRange: minPerRange), parallel,
+            XCTAssertEqual(try VectorDataset(path: path).readsInParallel(layer: layer, threads: 3, minFeaturesPerRange: minPerRange), parallel,
                            "\(path): read in ranges", file: file, line: line)
         }
         return serial
@@ -175,6 +175,20 @@ final class ParallelZoneReadTests: XCTestCase {
             try ds.readZones(idField: "code", threads: threads, minFeaturesPerRange: min)
         }
         XCTAssertEqual(codes(serial), Array(1000..<1200).filter { $0 != 1003 })
+    }
+
+    func testGeoPackageViewInItsOwnOrderIsReadAsOneReaderDoes() throws {
+        // A view listing FIDs 101...200 before 1...100: each FID range is in order, the whole is not.
+        let gpkg = try layer(Fixtures.tempDir() + "/view.gpkg", polygons(200))
+        for sql in ["CREATE VIEW later_first AS SELECT fid, geom, code, name FROM zones ORDER BY fid > 100 DESC, fid",
+                    "INSERT INTO gpkg_contents (table_name, identifier, data_type, srs_id) VALUES ('later_first', 'later_first', 'features', 4326)",
+                    "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id, z, m) VALUES ('later_first', 'geom', 'GEOMETRY', 4326, 0, 0)"] {
+            try gdal("ogrinfo", [gpkg, "-sql", sql])
+        }
+        let serial = try assertRangesReadAsOne(gpkg, layer: "later_first", parallel: false) { ds, threads, min in
+            try ds.readZones(layer: "later_first", idField: "code", includeFields: ["name"], threads: threads, minFeaturesPerRange: min)
+        }
+        XCTAssertEqual(codes(serial), Array(1100..<1200) + Array(1000..<1100))
     }
 
     func testDefectiveFeaturesWarnInLayerOrder() throws {
