@@ -9,8 +9,8 @@ import GeoCore
 // indexes and the warnings are those of one reader going through the layer:
 // - GeoPackage (and SQLite): a range is a FID interval (FIDs are the table's rowids, read
 //   in rowid order); the FID starting each range is looked up by its position (OFFSET).
-// - Drivers that seek fast (OLCFastSetNextByIndex: shapefiles, FlatGeobuf) whose FIDs are
-//   the features' positions: a range starts with SetNextByIndex.
+// - Shapefiles and FlatGeobuf when they seek fast (OLCFastSetNextByIndex) and their FIDs
+//   are the features' positions: a range starts with SetNextByIndex.
 // Anything else (a --where filter, other drivers, a count that does not match what a
 // range read) is read by one reader.
 
@@ -153,7 +153,10 @@ extension VectorDataset {
                 LayerRange(first: firsts[k], count: counts[k], start: .fid(fids[k], end: k + 1 < parts ? fids[k + 1] : nil))
             }
         }
-        guard OGR_L_TestCapability(l, OLCFastSetNextByIndex) != 0 else { return nil }
+        // Only where opening a handle is cheap: GeoJSON (an in-memory layer that seeks fast)
+        // is parsed whole by every handle, which made 8 ranges 5 times slower than one reader.
+        guard ["ESRI Shapefile", "FlatGeobuf"].contains(driverName),
+              OGR_L_TestCapability(l, OLCFastSetNextByIndex) != 0 else { return nil }
         return firsts.indices.map { LayerRange(first: firsts[$0], count: counts[$0], start: .index) }
     }
 

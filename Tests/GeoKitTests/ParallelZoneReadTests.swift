@@ -154,6 +154,18 @@ final class ParallelZoneReadTests: XCTestCase {
         XCTAssertEqual(serial.zones[199].attributes, ["ရန်ကုန် မြို့နယ် 199"])
     }
 
+    func testFlatGeobufAndGeoJSONReadAsOneReaderDoes() throws {
+        // GeoJSON is read by one reader: every handle would parse the whole file again.
+        let dir = Fixtures.tempDir()
+        for (path, parallel) in [(try layer(dir + "/zones.fgb", polygons(200)), nil), (try layer(dir + "/zones.geojson", polygons(200)), false)] {
+            let serial = try assertRangesReadAsOne(path, parallel: parallel) { ds, threads, min in
+                try ds.readZones(idField: "code", includeFields: ["name"], keepWKB: true, threads: threads, minFeaturesPerRange: min)
+            }
+            // FlatGeobuf's spatial index orders the features by place.
+            XCTAssertEqual(Set(codes(serial)), Set(1000..<1200))
+        }
+    }
+
     func testShapefileWithADeletedRecordFallsBackToOneReader() throws {
         let shp = try layer(Fixtures.tempDir() + "/zones.shp", polygons(200), options: ["-lco", "ENCODING=UTF-8"])
         // Marked deleted in the .dbf and kept (GDAL would otherwise repack the file on closing).
