@@ -166,6 +166,22 @@ final class ParallelZoneReadTests: XCTestCase {
         }
     }
 
+    func testLatin1ShapefileWithoutCPGCountsItsTextOnce() throws {
+        // Names in Latin-1 and no .cpg: every range's reader counts the values it decoded,
+        // and the one warning counts them all.
+        let dir = Fixtures.tempDir()
+        let features: [(String, String?)] = (0..<200).map { i in
+            ("{\"code\":\(1000 + i),\"name\":\"S\u{E3}o Jos\u{E9} \(i)\"}", shape(i, x0: 92, y0: 10, step: 0.3))
+        }
+        let shp = try layer(dir + "/latin1.shp", features, options: ["-lco", "ENCODING=ISO-8859-1"])
+        try FileManager.default.removeItem(atPath: dir + "/latin1.cpg")
+        let serial = try assertRangesReadAsOne(shp, parallel: true) { ds, threads, min in
+            try ds.readZones(idField: "code", includeFields: ["name"], threads: threads, minFeaturesPerRange: min)
+        }
+        XCTAssertEqual(serial.zones[123].attributes, ["S\u{E3}o Jos\u{E9} 123"])
+        XCTAssertEqual(serial.warnings.filter { $0.message.contains("'name' (200 value(s))") }.count, 1, "\(serial.warnings)")
+    }
+
     func testShapefileWithADeletedRecordFallsBackToOneReader() throws {
         let shp = try layer(Fixtures.tempDir() + "/zones.shp", polygons(200), options: ["-lco", "ENCODING=UTF-8"])
         // Marked deleted in the .dbf and kept (GDAL would otherwise repack the file on closing).
@@ -312,6 +328,20 @@ final class ParallelZoneReadTests: XCTestCase {
             let e = bufferError(gpkg, threads: threads)
             XCTAssertTrue(e.contains("feature 5 (code=1005) is a line"), "\(threads) threads: \(e)")
         }
+    }
+
+    func testLinesOnlyLayerIsRefusedAlikeOnThreeThreads() throws {
+        // Without pointsAndLines a layer of lines only is refused once every reader's counts are joined.
+        let gpkg = try layer(Fixtures.tempDir() + "/lines.gpkg", pointsWithLines(at: Set(0..<200)))
+        var errors: [String] = []
+        for threads in [1, 3] {
+            do {
+                _ = try VectorDataset(path: gpkg).readZones(idField: "code", threads: threads, minFeaturesPerRange: minPerRange)
+                errors.append("no error")
+            } catch { errors.append("\(error)") }
+        }
+        XCTAssertEqual(errors[1], errors[0])
+        XCTAssertTrue(errors[0].contains("has 200 point or line feature(s) and no polygon"), errors[0])
     }
 
     func testBufferedLineErrorAfterAMissingRowNamesItsPosition() throws {
