@@ -134,9 +134,18 @@ final class ParallelZoneReadTests: XCTestCase {
         XCTAssertEqual(serial.zones.filter { $0.geometry.polygons.count == 2 }.count, (0..<200).filter { $0 % 6 == 2 || $0 % 6 == 5 }.count)
     }
 
+    func testNoMinimumPerRangeCutsTheLayerIntoFourRangesPerThread() throws {
+        let gpkg = try layer(Fixtures.tempDir() + "/small.gpkg", polygons(30))
+        try assertRangesReadAsOne(gpkg, parallel: true) { ds, threads, _ in
+            try ds.readZones(idField: "code", threads: threads, minFeaturesPerRange: threads == 1 ? 4096 : 0)
+        }
+        XCTAssertTrue(try VectorDataset(path: gpkg).readsInParallel(threads: 3, minFeaturesPerRange: 0))
+    }
+
     func testGeoPackageWithFIDGapsReadsInRangesFoundByOffset() throws {
-        let gpkg = try layer(Fixtures.tempDir() + "/gaps.gpkg", polygons(200))
-        try gdal("ogrinfo", [gpkg, "-sql", "DELETE FROM zones WHERE fid % 3 = 0"])
+        // A FID column named as ArcGIS names it, not "fid".
+        let gpkg = try layer(Fixtures.tempDir() + "/gaps.gpkg", polygons(200), options: ["-lco", "FID=OBJECTID"])
+        try gdal("ogrinfo", [gpkg, "-sql", "DELETE FROM zones WHERE OBJECTID % 3 = 0"])
         let serial = try assertRangesReadAsOne(gpkg, parallel: true) { ds, threads, min in
             try ds.readZones(idField: "code", includeFields: ["name", "code"], keepWKB: true, threads: threads, minFeaturesPerRange: min)
         }
