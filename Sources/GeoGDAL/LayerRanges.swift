@@ -101,20 +101,29 @@ extension VectorDataset {
     /// is not exactly the range.
     private static func read(range: LayerRange, of path: String, layer: String, into reader: ZoneFeatureReader,
                              place: (Zone) -> Void) throws -> Bool {
+        // What GDAL says on opening the file and the layer was said once by the main handle
+        // (a warning per range repeated it on stderr and in the sidecar): this handle is
+        // opened quietly, and if it cannot be, one reader reads the layer.
+        CPLPushErrorHandler(CPLQuietErrorHandler)
+        let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil)
+        defer { if let ds { GDALClose(ds) } }
+        let positioned: OGRLayerH? = ds.flatMap { GDALDatasetGetLayerByName($0, layer) }.flatMap { l in
+            switch range.start {
+            case .fid(let lo, let hi):
+                let fid = quotedIdentifier(String(cString: OGR_L_GetFIDColumn(l)))
+                let where_ = hi.map { "\(fid) >= \(lo) AND \(fid) < \($0)" } ?? "\(fid) >= \(lo)"
+                guard OGR_L_SetAttributeFilter(l, where_) == OGRERR_NONE else { return nil }
+                OGR_L_ResetReading(l)
+            case .index:
+                OGR_L_ResetReading(l)
+                guard OGR_L_SetNextByIndex(l, GIntBig(range.first)) == OGRERR_NONE else { return nil }
+            }
+            return l
+        }
+        CPLPopErrorHandler()
+        guard let l = positioned else { return false }
         CPLPushErrorHandler(withoutUnclosedRingWarnings)
         defer { CPLPopErrorHandler() }
-        let ds = try VectorDataset(path: path)
-        let l = try ds.layer(named: layer)
-        switch range.start {
-        case .fid(let lo, let hi):
-            let fid = quotedIdentifier(String(cString: OGR_L_GetFIDColumn(l)))
-            let where_ = hi.map { "\(fid) >= \(lo) AND \(fid) < \($0)" } ?? "\(fid) >= \(lo)"
-            guard OGR_L_SetAttributeFilter(l, where_) == OGRERR_NONE else { return false }
-            OGR_L_ResetReading(l)
-        case .index:
-            OGR_L_ResetReading(l)
-            guard OGR_L_SetNextByIndex(l, GIntBig(range.first)) == OGRERR_NONE else { return false }
-        }
         var previous: Int64?
         for i in 0..<range.count {
             guard let f = OGR_L_GetNextFeature(l) else { return false }

@@ -228,6 +228,19 @@ final class ParallelZoneReadTests: XCTestCase {
         XCTAssertEqual(codes(serial), Array(1100..<1200) + Array(1000..<1100))
     }
 
+    func testWarningOnOpeningIsGivenOnceNotOncePerRange() throws {
+        // GDAL warns on opening a GeoPackage whose application_id is not GeoPackage's.
+        let gpkg = try layer(Fixtures.tempDir() + "/appid.gpkg", polygons(200))
+        try gdal("ogrinfo", [gpkg, "-sql", "PRAGMA application_id = 1234"])
+        for threads in [1, 3] {
+            _ = GDALMessages.shared.drain()
+            _ = try VectorDataset(path: gpkg).readZones(idField: "code", threads: threads, minFeaturesPerRange: minPerRange)
+            let said = GDALMessages.shared.drain().filter { $0.message.contains("application_id") }
+            XCTAssertEqual(said.count, 1, "\(threads) threads: \(said)")
+        }
+        XCTAssertTrue(try VectorDataset(path: gpkg).readsInParallel(threads: 3, minFeaturesPerRange: minPerRange))
+    }
+
     func testDefectiveFeaturesWarnInLayerOrder() throws {
         // Every 10th feature has no geometry, every 7th from the 3rd is a bow-tie, every 9th
         // from the 4th has an unclosed ring, and two lie at 962 degrees east (a typo).
