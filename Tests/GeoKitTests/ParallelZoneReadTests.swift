@@ -20,6 +20,13 @@ final class ParallelZoneReadTests: XCTestCase {
         return r.stdout
     }
 
+    /// A temporary folder, removed after the test.
+    private func tempDir() -> String {
+        let d = Fixtures.tempDir()
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
+        return d
+    }
+
     // MARK: layers
 
     private typealias XY = (Double, Double)
@@ -122,7 +129,7 @@ final class ParallelZoneReadTests: XCTestCase {
     // MARK: 1. layers read in ranges equal one reader's read
 
     func testDenseGeoPackageReadsInFIDRangesAsOneReaderDoes() throws {
-        let gpkg = try layer(Fixtures.tempDir() + "/dense.gpkg", polygons(200))
+        let gpkg = try layer(tempDir() + "/dense.gpkg", polygons(200))
         let serial = try assertRangesReadAsOne(gpkg, parallel: true) { ds, threads, min in
             try ds.readZones(idField: "code", includeFields: ["name"], keepWKB: true, threads: threads, minFeaturesPerRange: min)
         }
@@ -135,7 +142,7 @@ final class ParallelZoneReadTests: XCTestCase {
     }
 
     func testNoMinimumPerRangeCutsTheLayerIntoFourRangesPerThread() throws {
-        let gpkg = try layer(Fixtures.tempDir() + "/small.gpkg", polygons(30))
+        let gpkg = try layer(tempDir() + "/small.gpkg", polygons(30))
         try assertRangesReadAsOne(gpkg, parallel: true) { ds, threads, _ in
             try ds.readZones(idField: "code", threads: threads, minFeaturesPerRange: threads == 1 ? 4096 : 0)
         }
@@ -144,7 +151,7 @@ final class ParallelZoneReadTests: XCTestCase {
 
     func testGeoPackageWithFIDGapsReadsInRangesFoundByOffset() throws {
         // A FID column named as ArcGIS names it, not "fid".
-        let gpkg = try layer(Fixtures.tempDir() + "/gaps.gpkg", polygons(200), options: ["-lco", "FID=OBJECTID"])
+        let gpkg = try layer(tempDir() + "/gaps.gpkg", polygons(200), options: ["-lco", "FID=OBJECTID"])
         try gdal("ogrinfo", [gpkg, "-sql", "DELETE FROM zones WHERE OBJECTID % 3 = 0"])
         let serial = try assertRangesReadAsOne(gpkg, parallel: true) { ds, threads, min in
             try ds.readZones(idField: "code", includeFields: ["name", "code"], keepWKB: true, threads: threads, minFeaturesPerRange: min)
@@ -155,7 +162,7 @@ final class ParallelZoneReadTests: XCTestCase {
     }
 
     func testShapefileReadsInRangesFromItsIndex() throws {
-        let shp = try layer(Fixtures.tempDir() + "/zones.shp", polygons(200), options: ["-lco", "ENCODING=UTF-8"])
+        let shp = try layer(tempDir() + "/zones.shp", polygons(200), options: ["-lco", "ENCODING=UTF-8"])
         let serial = try assertRangesReadAsOne(shp, parallel: true) { ds, threads, min in
             try ds.readZones(idField: "code", includeFields: ["name"], keepWKB: true, threads: threads, minFeaturesPerRange: min)
         }
@@ -165,7 +172,7 @@ final class ParallelZoneReadTests: XCTestCase {
 
     func testFlatGeobufAndGeoJSONReadAsOneReaderDoes() throws {
         // GeoJSON is read by one reader: every handle would parse the whole file again.
-        let dir = Fixtures.tempDir()
+        let dir = tempDir()
         for (path, parallel) in [(try layer(dir + "/zones.fgb", polygons(200)), nil), (try layer(dir + "/zones.geojson", polygons(200)), false)] {
             let serial = try assertRangesReadAsOne(path, parallel: parallel) { ds, threads, min in
                 try ds.readZones(idField: "code", includeFields: ["name"], keepWKB: true, threads: threads, minFeaturesPerRange: min)
@@ -178,7 +185,7 @@ final class ParallelZoneReadTests: XCTestCase {
     func testLatin1ShapefileWithoutCPGCountsItsTextOnce() throws {
         // Names in Latin-1 and no .cpg: every range's reader counts the values it decoded,
         // and the one warning counts them all.
-        let dir = Fixtures.tempDir()
+        let dir = tempDir()
         let features: [(String, String?)] = (0..<200).map { i in
             ("{\"code\":\(1000 + i),\"name\":\"S\u{E3}o Jos\u{E9} \(i)\"}", shape(i, x0: 92, y0: 10, step: 0.3))
         }
@@ -192,7 +199,7 @@ final class ParallelZoneReadTests: XCTestCase {
     }
 
     func testShapefileWithADeletedRecordFallsBackToOneReader() throws {
-        let shp = try layer(Fixtures.tempDir() + "/zones.shp", polygons(200), options: ["-lco", "ENCODING=UTF-8"])
+        let shp = try layer(tempDir() + "/zones.shp", polygons(200), options: ["-lco", "ENCODING=UTF-8"])
         // Marked deleted in the .dbf and kept (GDAL would otherwise repack the file on closing).
         try gdal("ogrinfo", ["-oo", "AUTO_REPACK=NO", shp, "-dialect", "sqlite", "-sql", "DELETE FROM zones WHERE code = 1090"])
         let serial = try assertRangesReadAsOne(shp, parallel: false) { ds, threads, min in
@@ -205,7 +212,7 @@ final class ParallelZoneReadTests: XCTestCase {
     func testGeoPackageWithAStaleFeatureCountFallsBackToOneReader() throws {
         // A GeoPackage whose feature count was not kept up to date (another tool deleted a
         // row): 200 counted, FIDs 1...200 with FID 4 missing, which looks dense.
-        let gpkg = try layer(Fixtures.tempDir() + "/stale.gpkg", polygons(200))
+        let gpkg = try layer(tempDir() + "/stale.gpkg", polygons(200))
         try gdal("ogrinfo", [gpkg, "-sql", "DELETE FROM zones WHERE fid = 4"])
         try gdal("ogrinfo", [gpkg, "-sql", "UPDATE gpkg_ogr_contents SET feature_count = 200 WHERE table_name = 'zones'"])
         let serial = try assertRangesReadAsOne(gpkg, parallel: false) { ds, threads, min in
@@ -216,7 +223,7 @@ final class ParallelZoneReadTests: XCTestCase {
 
     func testGeoPackageViewInItsOwnOrderIsReadAsOneReaderDoes() throws {
         // A view listing FIDs 101...200 before 1...100: each FID range is in order, the whole is not.
-        let gpkg = try layer(Fixtures.tempDir() + "/view.gpkg", polygons(200))
+        let gpkg = try layer(tempDir() + "/view.gpkg", polygons(200))
         for sql in ["CREATE VIEW later_first AS SELECT fid, geom, code, name FROM zones ORDER BY fid > 100 DESC, fid",
                     "INSERT INTO gpkg_contents (table_name, identifier, data_type, srs_id) VALUES ('later_first', 'later_first', 'features', 4326)",
                     "INSERT INTO gpkg_geometry_columns (table_name, column_name, geometry_type_name, srs_id, z, m) VALUES ('later_first', 'geom', 'GEOMETRY', 4326, 0, 0)"] {
@@ -230,7 +237,7 @@ final class ParallelZoneReadTests: XCTestCase {
 
     func testWarningOnOpeningIsGivenOnceNotOncePerRange() throws {
         // GDAL warns on opening a GeoPackage whose application_id is not GeoPackage's.
-        let gpkg = try layer(Fixtures.tempDir() + "/appid.gpkg", polygons(200))
+        let gpkg = try layer(tempDir() + "/appid.gpkg", polygons(200))
         try gdal("ogrinfo", [gpkg, "-sql", "PRAGMA application_id = 1234"])
         for threads in [1, 3] {
             _ = GDALMessages.shared.drain()
@@ -261,7 +268,7 @@ final class ParallelZoneReadTests: XCTestCase {
             }
             return (properties(i), shape(i, x0: 92, y0: 10, step: 0.3))
         }
-        let gpkg = try layer(Fixtures.tempDir() + "/defects.gpkg", features)
+        let gpkg = try layer(tempDir() + "/defects.gpkg", features)
         let utm47 = try SpatialReference(definition: "EPSG:32647")
         let serial = try assertRangesReadAsOne(gpkg, parallel: true) { ds, threads, min in
             try ds.readZones(idField: "code", target: utm47, keepWKB: true, threads: threads, minFeaturesPerRange: min)
@@ -275,7 +282,7 @@ final class ParallelZoneReadTests: XCTestCase {
 
     func testProjectedZonesAreTransformedByEachReader() throws {
         // UTM 47N metres (20 km grid around 99 E, 13.5 N), read into WGS 84 degrees.
-        let shp = try layer(Fixtures.tempDir() + "/utm.shp", polygons(200, x0: 500_000, y0: 1_500_000, step: 20_000), srs: "EPSG:32647",
+        let shp = try layer(tempDir() + "/utm.shp", polygons(200, x0: 500_000, y0: 1_500_000, step: 20_000), srs: "EPSG:32647",
                             options: ["-lco", "ENCODING=UTF-8"])
         let wgs84 = try SpatialReference(definition: "EPSG:4326")
         let serial = try assertRangesReadAsOne(shp, parallel: true) { ds, threads, min in
@@ -288,7 +295,7 @@ final class ParallelZoneReadTests: XCTestCase {
     }
 
     func testPointAndLineZonesAndBufferedPoints() throws {
-        let dir = Fixtures.tempDir()
+        let dir = tempDir()
         let features: [(String, String?)] = (0..<150).map { i in
             let x = 92 + Double(i % 20) * 0.3, y = 10 + Double(i / 20) * 0.3
             switch i % 5 {
@@ -319,7 +326,7 @@ final class ParallelZoneReadTests: XCTestCase {
     }
 
     func testWhereFilterReadsAsOneReaderDoes() throws {
-        let gpkg = try layer(Fixtures.tempDir() + "/dense.gpkg", polygons(200))
+        let gpkg = try layer(tempDir() + "/dense.gpkg", polygons(200))
         let serial = try assertRangesReadAsOne(gpkg, parallel: nil) { ds, threads, min in
             try ds.readZones(idField: "code", includeFields: ["name"], filter: "code % 3 <> 0", threads: threads, minFeaturesPerRange: min)
         }
@@ -345,7 +352,7 @@ final class ParallelZoneReadTests: XCTestCase {
     }
 
     func testBufferedLineErrorNamesTheFirstLineInLayerOrder() throws {
-        let gpkg = try layer(Fixtures.tempDir() + "/lines.gpkg", pointsWithLines(at: [5, 150]))
+        let gpkg = try layer(tempDir() + "/lines.gpkg", pointsWithLines(at: [5, 150]))
         for threads in [1, 2, 3] {
             let e = bufferError(gpkg, threads: threads)
             XCTAssertTrue(e.contains("feature 5 (code=1005) is a line"), "\(threads) threads: \(e)")
@@ -354,7 +361,7 @@ final class ParallelZoneReadTests: XCTestCase {
 
     func testLinesOnlyLayerIsRefusedAlikeOnThreeThreads() throws {
         // Without pointsAndLines a layer of lines only is refused once every reader's counts are joined.
-        let gpkg = try layer(Fixtures.tempDir() + "/lines.gpkg", pointsWithLines(at: Set(0..<200)))
+        let gpkg = try layer(tempDir() + "/lines.gpkg", pointsWithLines(at: Set(0..<200)))
         var errors: [String] = []
         for threads in [1, 3] {
             do {
@@ -369,7 +376,7 @@ final class ParallelZoneReadTests: XCTestCase {
     func testBufferedLineErrorAfterAMissingRowNamesItsPosition() throws {
         // A stale count (200) over FIDs 1...200 less FID 4 looks dense: ranges planned by FID
         // are one position off after the gap. The line written 151st is the 150th feature read.
-        let gpkg = try layer(Fixtures.tempDir() + "/stale.gpkg", pointsWithLines(at: [150]))
+        let gpkg = try layer(tempDir() + "/stale.gpkg", pointsWithLines(at: [150]))
         try gdal("ogrinfo", [gpkg, "-sql", "DELETE FROM zones WHERE fid = 4"])
         try gdal("ogrinfo", [gpkg, "-sql", "UPDATE gpkg_ogr_contents SET feature_count = 200 WHERE table_name = 'zones'"])
         for threads in [1, 2, 3] {
@@ -381,7 +388,7 @@ final class ParallelZoneReadTests: XCTestCase {
     // MARK: 3. geotool zonal on one or two threads
 
     func testZonalOnTwoThreadsWritesTheSameTableAsOnOne() throws {
-        let dir = Fixtures.tempDir()
+        let dir = tempDir()
         let raster = Fixtures.path("mimu/rainfall_dekad.tif")
         // The raster's grid as GDAL reports it (JSON numbers print every digit of a double).
         let info = try JSONSerialization.jsonObject(with: Data(try gdal("gdalinfo", ["-json", raster]).utf8)) as! [String: Any]
