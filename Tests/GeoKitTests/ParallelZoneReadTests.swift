@@ -141,6 +141,15 @@ final class ParallelZoneReadTests: XCTestCase {
         XCTAssertEqual(serial.zones.filter { $0.geometry.polygons.count == 2 }.count, (0..<200).filter { $0 % 6 == 2 || $0 % 6 == 5 }.count)
     }
 
+    func testSQLiteTableReadsInFIDRangesAsOneReaderDoes() throws {
+        let db = try layer(tempDir() + "/zones.sqlite", polygons(200), options: ["-f", "SQLite"])
+        try gdal("ogrinfo", [db, "-sql", "DELETE FROM zones WHERE ogc_fid % 5 = 0"])
+        let serial = try assertRangesReadAsOne(db, parallel: true) { ds, threads, min in
+            try ds.readZones(idField: "code", includeFields: ["name"], keepWKB: true, threads: threads, minFeaturesPerRange: min)
+        }
+        XCTAssertEqual(codes(serial), (0..<200).filter { ($0 + 1) % 5 != 0 }.map { 1000 + $0 })
+    }
+
     func testNoMinimumPerRangeCutsTheLayerIntoFourRangesPerThread() throws {
         let gpkg = try layer(tempDir() + "/small.gpkg", polygons(30))
         try assertRangesReadAsOne(gpkg, parallel: true) { ds, threads, _ in
