@@ -125,13 +125,18 @@ extension VectorDataset {
         }
         CPLPopErrorHandler()
         guard let l = positioned else { return false }
-        CPLPushErrorHandler(withoutUnclosedRingWarnings)
+        // GDAL warns on some contents once per handle (a GeoPackage's invalid date: once on one
+        // reader, once per range here): a warning sends the layer to one reader, which says
+        // what it says when read alone.
+        let warned = WarningSeen()
+        CPLPushErrorHandlerEx(noteWarning, Unmanaged.passUnretained(warned).toOpaque())
         defer { CPLPopErrorHandler() }
         var previous: Int64?
         for i in 0..<range.count {
             if i % 256 == 0 && stop.isCancelled { return false }
             guard let f = OGR_L_GetNextFeature(l) else { return false }
             defer { OGR_F_Destroy(f) }
+            if warned.seen { return false }
             let fid = Int64(OGR_F_GetFID(f))
             // Positions and FIDs must agree, in order: no deleted record slipped in.
             if case .index = range.start, fid != Int64(range.first + i) { return false }
@@ -140,7 +145,7 @@ extension VectorDataset {
             place(try reader.read(f, index: range.first + i))
         }
         if case .fid = range.start, let f = OGR_L_GetNextFeature(l) { OGR_F_Destroy(f); return false }
-        return true
+        return withExtendedLifetime(warned) { !warned.seen }
     }
 
     /// `parts` ranges of near-equal size over the layer's `total` features, or nil.
@@ -205,6 +210,17 @@ extension VectorDataset {
         guard OGR_F_GetFieldCount(f) > 0, OGR_F_IsFieldSetAndNotNull(f, 0) != 0 else { return nil }
         return Int64(OGR_F_GetFieldAsInteger64(f, 0))
     }
+}
+
+/// Whether GDAL warned on a range's handle (its own thread's handler).
+private final class WarningSeen { var seen = false }
+
+/// Notes a GDAL warning in the `WarningSeen` pushed with it, less "Non closed ring detected"
+/// (readZones closes such rings and says so once per feature).
+private let noteWarning: CPLErrorHandler = { errClass, _, message in
+    guard errClass == CE_Warning, let message, let data = CPLGetErrorHandlerUserData() else { return }
+    if String(cString: message).hasPrefix("Non closed ring detected") { return }
+    Unmanaged<WarningSeen>.fromOpaque(data).takeUnretainedValue().seen = true
 }
 
 /// An SQL identifier in double quotes.

@@ -257,6 +257,22 @@ final class ParallelZoneReadTests: XCTestCase {
         XCTAssertTrue(try VectorDataset(path: gpkg).readsInParallel(threads: 3, minFeaturesPerRange: minPerRange))
     }
 
+    func testGDALWarningWhileReadingIsGivenAsOneReaderGivesIt() throws {
+        // GDAL warns of invalid dates in a GeoPackage once per handle: once on one reader.
+        let gpkg = try layer(tempDir() + "/dates.gpkg", polygons(200))
+        try gdal("ogrinfo", [gpkg, "-sql", "ALTER TABLE zones ADD COLUMN surveyed DATETIME"])
+        try gdal("ogrinfo", [gpkg, "-sql", "UPDATE zones SET surveyed = 'not a date ' || fid WHERE fid IN (8, 190)"])
+        var said: [[String]] = []
+        for threads in [1, 3] {
+            _ = GDALMessages.shared.drain()
+            _ = try VectorDataset(path: gpkg).readZones(idField: "code", threads: threads, minFeaturesPerRange: minPerRange)
+            said.append(GDALMessages.shared.drain().map(\.message).filter { $0.contains("not a date") })
+        }
+        XCTAssertEqual(said[1], said[0])
+        XCTAssertEqual(said[0].count, 1, "\(said[0])")
+        XCTAssertFalse(try VectorDataset(path: gpkg).readsInParallel(threads: 3, minFeaturesPerRange: minPerRange))
+    }
+
     func testDefectiveFeaturesWarnInLayerOrder() throws {
         // Every 10th feature has no geometry, every 7th from the 3rd is a bow-tie, every 9th
         // from the 4th has an unclosed ring, and two lie at 962 degrees east (a typo).
