@@ -7,12 +7,12 @@ import GeoCore
 // positioned on exactly is cut into ranges of feature indexes; each range is read on its
 // own handle by its own reader, and the ranges are joined in order, so the zones, their
 // indexes and the warnings are those of one reader going through the layer:
-// - GeoPackage (and SQLite): a range is a FID interval (FIDs are the table's rowids, read
-//   in rowid order); the FID starting each range is looked up by its position (OFFSET).
+// - GeoPackage (and SQLite) tables: a range is a FID interval (FIDs are the table's rowids,
+//   read in rowid order); the FID starting each range is looked up by its position (OFFSET).
 // - Shapefiles and FlatGeobuf when they seek fast (OLCFastSetNextByIndex) and their FIDs
 //   are the features' positions: a range starts with SetNextByIndex.
-// Anything else (a --where filter, other drivers, a count that does not match what a
-// range read) is read by one reader.
+// Anything else (a --where filter, views, other drivers, a range that read other features
+// than planned or on which GDAL warned) is read by one reader.
 
 /// A range of features, and how a fresh handle is put at its start.
 struct LayerRange {
