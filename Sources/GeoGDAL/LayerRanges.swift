@@ -7,12 +7,12 @@ import GeoCore
 // positioned on exactly is cut into ranges of feature indexes; each range is read on its
 // own handle by its own reader, and the ranges are joined in order, so the zones, their
 // indexes and the warnings are those of one reader going through the layer:
-// - GeoPackage (and SQLite): a range is a FID interval (FIDs are the table's rowids, read
-//   in rowid order); the FID starting each range is looked up by its position (OFFSET).
-// - Drivers that seek fast (OLCFastSetNextByIndex: shapefiles, FlatGeobuf) whose FIDs are
-//   the features' positions: a range starts with SetNextByIndex.
-// Anything else (a --where filter, other drivers, a count that does not match what a
-// range read) is read by one reader.
+// - GeoPackage (and SQLite) tables: a range is a FID interval (FIDs are the table's rowids,
+//   read in rowid order); the FID starting each range is looked up by its position (OFFSET).
+// - Shapefiles and FlatGeobuf when they seek fast (OLCFastSetNextByIndex) and their FIDs
+//   are the features' positions: a range starts with SetNextByIndex.
+// Anything else (a --where filter, views, other drivers, a range that read other features
+// than planned or on which GDAL warned) is read by one reader.
 
 /// A range of features, and how a fresh handle is put at its start.
 struct LayerRange {
@@ -49,6 +49,7 @@ extension VectorDataset {
     func readInParallel(_ l: OGRLayerH, layerName: String, total: Int, filter: String?, threads: Int, minPerRange: Int,
                         newReader: () throws -> ZoneFeatureReader) throws -> ZonesRead? {
         PhaseTiming.mark("zones: planning")
+        let minPerRange = max(1, minPerRange)   // 0 divided the count by zero
         guard threads > 1, filter == nil, total >= 2 * minPerRange,
               let ranges = layerRanges(l, layerName: layerName, total: total, parts: min(4 * threads, total / minPerRange))
         else { return nil }
@@ -59,14 +60,17 @@ extension VectorDataset {
         // first in layer order); nil when it did not read exactly its range.
         var placed = [Result<Int, Error>?](repeating: nil, count: ranges.count)
         let path = self.path
+        // One range not read exactly dooms the join (the layer is read again by one reader):
+        // the other ranges stop early (a shapefile with a deleted record took 1.7 times as long).
+        let stop = Cancellation()
         var zones = [Zone](unsafeUninitializedCapacity: total) { buffer, count in
             let base = buffer.baseAddress!
             placed.withUnsafeMutableBufferPointer { out in
                 let out = out
-                try? WorkerPool(threads: threads).run(tasks: ranges.count) { k in
+                try? WorkerPool(threads: threads).run(tasks: ranges.count, cancellation: stop) { k in
                     var n = 0
                     do {
-                        let exact = try Self.read(range: ranges[k], of: path, layer: layerName, into: readers[k]) { z in
+                        let exact = try Self.read(range: ranges[k], of: path, layer: layerName, into: readers[k], stop: stop) { z in
                             (base + ranges[k].first + n).initialize(to: z); n += 1
                         }
                         out[k] = exact ? .success(n) : nil
@@ -74,7 +78,7 @@ extension VectorDataset {
                         out[k] = .failure(error)
                     }
                     // A range that failed keeps none of its zones.
-                    if case .success = out[k] {} else { (base + ranges[k].first).deinitialize(count: n) }
+                    if case .success = out[k] {} else { (base + ranges[k].first).deinitialize(count: n); stop.cancel() }
                 }
             }
             let complete = placed.allSatisfy { if case .success = $0 { return true } else { return false } }
@@ -84,7 +88,13 @@ extension VectorDataset {
             count = 0
         }
         PhaseTiming.mark("zones: ranges read")
-        for p in placed { if case .failure(let e) = p { throw e } }
+        // An error stands when every range before it was read exactly: after one that was not,
+        // positions may be off (a missing row under a stale count), and one reader meets the
+        // error again at its true position.
+        for p in placed {
+            guard let p else { break }
+            if case .failure(let e) = p { throw e }
+        }
         guard zones.count == total else { zones = []; return nil }
         for r in readers.dropFirst() { readers[0].append(r) }
         return ZonesRead(zones: zones, reader: readers[0])
@@ -92,26 +102,41 @@ extension VectorDataset {
 
     /// Read `range` on a handle of its own, each zone to `place`; false when what was read
     /// is not exactly the range.
-    private static func read(range: LayerRange, of path: String, layer: String, into reader: ZoneFeatureReader,
+    private static func read(range: LayerRange, of path: String, layer: String, into reader: ZoneFeatureReader, stop: Cancellation,
                              place: (Zone) -> Void) throws -> Bool {
-        CPLPushErrorHandler(withoutUnclosedRingWarnings)
-        defer { CPLPopErrorHandler() }
-        let ds = try VectorDataset(path: path)
-        let l = try ds.layer(named: layer)
-        switch range.start {
-        case .fid(let lo, let hi):
-            let fid = quotedIdentifier(String(cString: OGR_L_GetFIDColumn(l)))
-            let where_ = hi.map { "\(fid) >= \(lo) AND \(fid) < \($0)" } ?? "\(fid) >= \(lo)"
-            guard OGR_L_SetAttributeFilter(l, where_) == OGRERR_NONE else { return false }
-            OGR_L_ResetReading(l)
-        case .index:
-            OGR_L_ResetReading(l)
-            guard OGR_L_SetNextByIndex(l, GIntBig(range.first)) == OGRERR_NONE else { return false }
+        // What GDAL says on opening the file and the layer was said once by the main handle
+        // (a warning per range repeated it on stderr and in the sidecar): this handle is
+        // opened quietly, and if it cannot be, one reader reads the layer.
+        CPLPushErrorHandler(CPLQuietErrorHandler)
+        let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil)
+        defer { if let ds { GDALClose(ds) } }
+        let positioned: OGRLayerH? = ds.flatMap { GDALDatasetGetLayerByName($0, layer) }.flatMap { l in
+            switch range.start {
+            case .fid(let lo, let hi):
+                let fid = quotedIdentifier(String(cString: OGR_L_GetFIDColumn(l)))
+                let where_ = hi.map { "\(fid) >= \(lo) AND \(fid) < \($0)" } ?? "\(fid) >= \(lo)"
+                guard OGR_L_SetAttributeFilter(l, where_) == OGRERR_NONE else { return nil }
+                OGR_L_ResetReading(l)
+            case .index:
+                OGR_L_ResetReading(l)
+                guard OGR_L_SetNextByIndex(l, GIntBig(range.first)) == OGRERR_NONE else { return nil }
+            }
+            return l
         }
+        CPLPopErrorHandler()
+        guard let l = positioned else { return false }
+        // GDAL warns on some contents once per handle (a GeoPackage's invalid date: once on one
+        // reader, once per range here): a warning sends the layer to one reader, which says
+        // what it says when read alone.
+        let warned = WarningSeen()
+        CPLPushErrorHandlerEx(noteWarning, Unmanaged.passUnretained(warned).toOpaque())
+        defer { CPLPopErrorHandler() }
         var previous: Int64?
         for i in 0..<range.count {
+            if i % 256 == 0 && stop.isCancelled { return false }
             guard let f = OGR_L_GetNextFeature(l) else { return false }
             defer { OGR_F_Destroy(f) }
+            if warned.seen { return false }
             let fid = Int64(OGR_F_GetFID(f))
             // Positions and FIDs must agree, in order: no deleted record slipped in.
             if case .index = range.start, fid != Int64(range.first + i) { return false }
@@ -120,7 +145,7 @@ extension VectorDataset {
             place(try reader.read(f, index: range.first + i))
         }
         if case .fid = range.start, let f = OGR_L_GetNextFeature(l) { OGR_F_Destroy(f); return false }
-        return true
+        return withExtendedLifetime(warned) { !warned.seen }
     }
 
     /// `parts` ranges of near-equal size over the layer's `total` features, or nil.
@@ -130,7 +155,8 @@ extension VectorDataset {
         let counts = firsts.indices.map { k in (k + 1 < parts ? firsts[k + 1] : total) - firsts[k] }
         if ["GPKG", "SQLite"].contains(driverName) {
             let fidColumn = String(cString: OGR_L_GetFIDColumn(l))
-            guard !fidColumn.isEmpty else { return nil }
+            // A view lists its rows in its own order, not necessarily by FID: tables only.
+            guard !fidColumn.isEmpty, isTable(layerName) else { return nil }
             var fids: [Int64] = []
             // FIDs 1...n without gaps (as GDAL and QGIS write them): position p has FID min + p.
             if let (lo, hi) = fidBounds(fidColumn: fidColumn, table: layerName), hi - lo + 1 == Int64(total) {
@@ -146,14 +172,18 @@ extension VectorDataset {
                 LayerRange(first: firsts[k], count: counts[k], start: .fid(fids[k], end: k + 1 < parts ? fids[k + 1] : nil))
             }
         }
-        guard OGR_L_TestCapability(l, OLCFastSetNextByIndex) != 0 else { return nil }
+        // Only where opening a handle is cheap: GeoJSON (an in-memory layer that seeks fast)
+        // is parsed whole by every handle, which made 8 ranges 5 times slower than one reader.
+        guard ["ESRI Shapefile", "FlatGeobuf"].contains(driverName),
+              OGR_L_TestCapability(l, OLCFastSetNextByIndex) != 0 else { return nil }
         return firsts.indices.map { LayerRange(first: firsts[$0], count: counts[$0], start: .index) }
     }
 
-    /// The FID of the feature at `position` in rowid order (SQLite's own SQL).
+    /// The FID of the feature at `position` in rowid order (SQLite's own SQL). Selected
+    /// bare, the FID column would be the result's FID rather than a field: it is cast.
     private func fidAt(position: Int, fidColumn: String, table: String) -> Int64? {
         let c = quotedIdentifier(fidColumn)
-        return integer("SELECT \(c) FROM \(quotedIdentifier(table)) ORDER BY \(c) LIMIT 1 OFFSET \(position)")
+        return integer("SELECT CAST(\(c) AS INTEGER) FROM \(quotedIdentifier(table)) ORDER BY \(c) LIMIT 1 OFFSET \(position)")
     }
 }
 
@@ -164,6 +194,11 @@ extension VectorDataset {
         let c = quotedIdentifier(fidColumn), t = quotedIdentifier(table)
         guard let lo = integer("SELECT MIN(\(c)) FROM \(t)"), let hi = integer("SELECT MAX(\(c)) FROM \(t)") else { return nil }
         return (lo, hi)
+    }
+
+    /// True when `name` is a table of the database (not a view).
+    fileprivate func isTable(_ name: String) -> Bool {
+        integer("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '\(name.replacingOccurrences(of: "'", with: "''"))'") == 1
     }
 
     /// The first column of the first row of an SQL query, as an integer.
@@ -177,5 +212,30 @@ extension VectorDataset {
     }
 }
 
+/// Whether GDAL warned on a range's handle (its own thread's handler).
+private final class WarningSeen { var seen = false }
+
+/// Notes a GDAL warning in the `WarningSeen` pushed with it, less "Non closed ring detected"
+/// (readZones closes such rings and says so once per feature).
+private let noteWarning: CPLErrorHandler = { errClass, _, message in
+    guard errClass == CE_Warning, let message, let data = CPLGetErrorHandlerUserData() else { return }
+    if String(cString: message).hasPrefix("Non closed ring detected") { return }
+    Unmanaged<WarningSeen>.fromOpaque(data).takeUnretainedValue().seen = true
+}
+
 /// An SQL identifier in double quotes.
 private func quotedIdentifier(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+extension VectorDataset {
+    /// True when `threads` readers read the layer in ranges, false when it falls back to one
+    /// reader: tests see which path a layer takes (the zones read are `readZones`' business).
+    package func readsInParallel(layer name: String? = nil, threads: Int, minFeaturesPerRange: Int) throws -> Bool {
+        let l = try layer(named: name)
+        let rules = ZoneReadRules(path: path, idField: "", idIndex: 0, includeIndexes: [], pcodeVersionIndex: nil,
+                                  integerFields: [], keepWKB: false, checkDegrees: false, pointsAndLines: true)
+        return try readInParallel(l, layerName: String(cString: OGR_L_GetName(l)), total: Int(OGR_L_GetFeatureCount(l, 1)),
+                                  filter: nil, threads: threads, minPerRange: minFeaturesPerRange) {
+            ZoneFeatureReader(rules, transform: nil, discs: nil)
+        } != nil
+    }
+}
