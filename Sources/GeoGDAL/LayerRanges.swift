@@ -111,6 +111,7 @@ extension VectorDataset {
         let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil)
         defer { if let ds { GDALClose(ds) } }
         let positioned: OGRLayerH? = ds.flatMap { GDALDatasetGetLayerByName($0, layer) }.flatMap { l in
+            ignoreFields(reader.rules.ignoredFields, on: l)
             switch range.start {
             case .fid(let lo, let hi):
                 let fid = quotedIdentifier(String(cString: OGR_L_GetFIDColumn(l)))

@@ -21,6 +21,22 @@ struct ZoneReadRules {
     /// Features whose envelope cannot be degrees get an empty row (a geographic layer).
     var checkDegrees: Bool
     var pointsAndLines: Bool
+    /// Fields no zone needs (and OGR_STYLE): OGR skips reading them.
+    var ignoredFields: [String] = []
+}
+
+/// Tell OGR to skip `fields` on `layer` (GeoPackage and SQLite leave them out of their
+/// SELECT, shapefiles do not parse them): a zones layer often carries a dozen name and
+/// code columns of which a run needs two.
+func ignoreFields(_ fields: [String], on layer: OGRLayerH) {
+    guard !fields.isEmpty else { return }
+    var cstrings = fields.map { strdup($0) } + [nil]
+    defer { for c in cstrings { free(c) } }
+    cstrings.withUnsafeMutableBufferPointer { buf in
+        buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) {
+            _ = OGR_L_SetIgnoredFields(layer, $0)
+        }
+    }
 }
 
 /// Turns the features of one range of a layer into zones, in order.

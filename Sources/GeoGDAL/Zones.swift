@@ -145,9 +145,13 @@ public final class VectorDataset {
             let t = OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, $0))
             return t == OFTInteger || t == OFTInteger64
         })
+        let needed = Set([idIndex] + incIndex + [pcodeV].compactMap { $0 })
+        let ignored = names.indices.filter { !needed.contains(Int32($0)) }.map { names[$0] } + ["OGR_STYLE"]
         let rules = ZoneReadRules(path: path, idField: idField, idIndex: idIndex, includeIndexes: incIndex,
                                   pcodeVersionIndex: pcodeV, integerFields: integerFields, keepWKB: keepWKB,
-                                  checkDegrees: checkDegrees, pointsAndLines: pointsAndLines)
+                                  checkDegrees: checkDegrees, pointsAndLines: pointsAndLines, ignoredFields: ignored)
+        ignoreFields(ignored, on: l)
+        defer { OGR_L_SetIgnoredFields(l, nil) }
         // A reader's transform and disc maker are its own (PROJ objects are not shared across threads).
         let newReader = { () throws -> ZoneFeatureReader in
             ZoneFeatureReader(rules, transform: try transformTarget.map { try CoordinateTransform(from: $0.0, to: $0.1) },
