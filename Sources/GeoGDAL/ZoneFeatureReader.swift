@@ -44,7 +44,7 @@ final class ZoneFeatureReader {
     let rules: ZoneReadRules
     /// Copies of the rules read for every feature (a stored let is read without touching
     /// the struct's references).
-    private let integerFields: Set<Int32>, idIndex: Int32, includeIndexes: [Int32]
+    private let isInteger: [Bool], idIndex: Int32, includeIndexes: [Int32]
     private let transform: CoordinateTransform?
     private let discs: DiscMaker?
     private let ctx = GEOSContext()
@@ -57,12 +57,15 @@ final class ZoneFeatureReader {
 
     init(_ rules: ZoneReadRules, transform: CoordinateTransform?, discs: DiscMaker?) {
         self.rules = rules; self.transform = transform; self.discs = discs
-        integerFields = rules.integerFields; idIndex = rules.idIndex; includeIndexes = rules.includeIndexes
+        // The reader's own arrays (not the rules' shared ones), for the same reason as `path`.
+        let fields = Int(([rules.idIndex] + rules.includeIndexes + [rules.pcodeVersionIndex ?? 0]).max()!) + 1
+        isInteger = (0..<fields).map { rules.integerFields.contains(Int32($0)) }
+        idIndex = rules.idIndex; includeIndexes = rules.includeIndexes.map { $0 }
     }
 
     private func text(_ f: OGRFeatureH, _ i: Int32) -> String {
         guard OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { return "" }
-        if !integerFields.isEmpty && integerFields.contains(i) { return String(OGR_F_GetFieldAsInteger64(f, i)) }
+        if isInteger[Int(i)] { return String(OGR_F_GetFieldAsInteger64(f, i)) }
         guard let p = OGR_F_GetFieldAsString(f, i) else { return "" }
         if let s = String(validatingCString: p) { return s }
         notUTF8[i, default: 0] += 1
@@ -76,7 +79,9 @@ final class ZoneFeatureReader {
         if pcodeVersion == nil, let pv = rules.pcodeVersionIndex, OGR_F_IsFieldSetAndNotNull(f, pv) != 0 {
             pcodeVersion = text(f, pv)
         }
-        let path = rules.path
+        // Read only for a warning: a copy per feature is a reference count that the readers
+        // of all ranges would touch at once (they share the rules' strings).
+        var path: String { rules.path }
         // Built only for a warning: most features never need it.
         var label: String { id.isEmpty ? "feature \(index)" : "feature \(index) (\(rules.idField)=\(id))" }
         var zone = Zone(index: index, id: id, attributes: attrs, geometry: MultiPolygon([]), wkb: nil)
@@ -132,6 +137,12 @@ final class ZoneFeatureReader {
                 }
                 return zone
             }
+        }
+        // Nothing to change (no transform): a closed simple ring is the zone as it is, found
+        // without the walk over the rings below. (An unclosed ring is not "certainly valid".)
+        if !inTarget && transform == nil, let shell = certainlyValidShell(g) {
+            zone.geometry = MultiPolygon([Polygon(shell: Ring(shell))])
+            return zone
         }
         // GDAL reads unclosed rings as they are (GEOS cannot): close them first.
         let unclosed = unclosedRings(g)
