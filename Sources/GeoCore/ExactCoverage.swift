@@ -103,79 +103,55 @@ extension GridPolygon {
     }
 }
 
-/// Per-cell contributions gathered edge by edge, swept row by row.
+/// Per-cell contributions gathered edge by edge, swept row by row. Its buffers are grown
+/// by hand and reused for every zone: an Array append per event (a uniqueness check and a
+/// capacity check each) was a tenth of the engine's time on 10^5 small zones.
 package struct EventList {
     package struct Event { var key: Int; var partial: Double; var suffix: Double }
-    package var items: [Event] = []
-    private var rowSpans: [Span] = []
-    private var scratch: [Event] = []
-    private var rowStarts: [Int] = []
+    private let buffers = Buffers()
 
     package init() {}
 
-    /// `items` by key: a counting sort by row (rows are few and known), then each row's
-    /// handful of events by column with an insertion sort. Events come edge by edge, so rows
-    /// are interleaved; a general sort costs more than both passes on the few dozen events
-    /// of a small zone.
-    private mutating func sortByRowThenColumn(rows: Int) {
-        let n = items.count
-        guard n > 1 else { return }
-        guard rows <= 4096 else { items.sort { $0.key < $1.key }; return }
-        rowStarts.removeAll(keepingCapacity: true)
-        rowStarts.append(contentsOf: repeatElement(0, count: rows + 1))
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: items)
-        items.withUnsafeMutableBufferPointer { out in
-            scratch.withUnsafeBufferPointer { src in
-                rowStarts.withUnsafeMutableBufferPointer { at in
-                    for e in src { at[(e.key >> 32) + 1] += 1 }
-                    for r in 0..<rows { at[r + 1] += at[r] }
-                    // Placed from the back (stable: events of one cell keep their order, and
-                    // so their sums); at[r + 1] ends as the first position of row r.
-                    for e in src.reversed() { let r = e.key >> 32; at[r + 1] -= 1; out[at[r + 1]] = e }
-                    for r in 0..<rows {
-                        let lo = at[r + 1], hi = r + 1 < rows ? at[r + 2] : n
-                        guard hi - lo > 1 else { continue }
-                        for i in (lo + 1)..<hi {
-                            let x = out[i]
-                            var j = i
-                            while j > lo && out[j - 1].key > x.key { out[j] = out[j - 1]; j -= 1 }
-                            out[j] = x
-                        }
-                    }
-                }
-            }
-        }
-    }
+    /// The events added since the last reset, in the order added (sorted by `sweep`).
+    package var items: UnsafeBufferPointer<Event> { UnsafeBufferPointer(start: buffers.events, count: buffers.count) }
 
     /// Empty, keeping the buffers for the next zone.
-    package mutating func reset() { items.removeAll(keepingCapacity: true) }
+    package mutating func reset() { buffers.count = 0 }
 
     @inline(__always) package mutating func add(row: Int, col: Int, partial: Double, suffix: Double) {
         // col may equal the window width (a contribution from the right of the window).
-        items.append(Event(key: row << 32 | col, partial: partial, suffix: suffix))
+        let b = buffers
+        if b.count == b.capacity { b.grow() }
+        b.events[b.count] = Event(key: row << 32 | col, partial: partial, suffix: suffix)
+        b.count += 1
     }
 
     package mutating func sweep(window: Window) -> Coverage {
         var spans: [Span] = []
-        spans.reserveCapacity(items.count)
+        spans.reserveCapacity(buffers.count)
         sweep(window: window, into: &spans)
         return Coverage(window: window, spans: spans)
     }
 
     /// The spans, row by row and left to right, appended to `spans`.
     package mutating func sweep(window: Window, into spans: inout [Span]) {
-        sortByRowThenColumn(rows: window.rows)
-        let sorted = items
+        let b = buffers
+        let n = b.count
+        guard n > 0 else { return }
+        b.sortByRowThenColumn(rows: window.rows)
+        let sorted = b.events
+        b.reserveRowSpans(n + 1)
+        let rowSpans = b.rowSpans
         var start = 0
-        while start < sorted.count {
+        while start < n {
             let row = sorted[start].key >> 32
             var end = start
-            while end < sorted.count && sorted[end].key >> 32 == row { end += 1 }
-            // Right to left: `winding` is the coverage of the cells right of the event.
+            while end < n && sorted[end].key >> 32 == row { end += 1 }
+            // Right to left: `winding` is the coverage of the cells right of the event. Spans
+            // come out right to left too, into rowSpans, and are appended reversed.
             var winding = 0.0
             var prevCol = window.cols
-            rowSpans.removeAll(keepingCapacity: true)
+            var m = 0
             var i = end - 1
             while i >= start {
                 let key = sorted[i].key
@@ -186,12 +162,13 @@ package struct EventList {
                 }
                 if col < window.cols {
                     if col + 1 < prevCol && winding > 1e-12 {
-                        rowSpans.append(Span(row: window.row + row, col: window.col + col + 1,
-                                             len: prevCol - col - 1, fraction: min(winding, 1)))
+                        rowSpans[m] = Span(row: window.row + row, col: window.col + col + 1, len: prevCol - col - 1, fraction: min(winding, 1))
+                        m += 1
                     }
                     let f = partial + winding
                     if f > 1e-12 {
-                        rowSpans.append(Span(row: window.row + row, col: window.col + col, len: 1, fraction: min(f, 1)))
+                        rowSpans[m] = Span(row: window.row + row, col: window.col + col, len: 1, fraction: min(f, 1))
+                        m += 1
                     }
                     prevCol = col
                 }
@@ -203,10 +180,86 @@ package struct EventList {
                 if abs(winding - whole) < 1e-12 { winding = whole }
             }
             if prevCol > 0 && winding > 1e-12 {
-                rowSpans.append(Span(row: window.row + row, col: window.col, len: prevCol, fraction: min(winding, 1)))
+                rowSpans[m] = Span(row: window.row + row, col: window.col, len: prevCol, fraction: min(winding, 1))
+                m += 1
             }
-            spans.append(contentsOf: rowSpans.reversed())
+            spans.append(contentsOf: UnsafeBufferPointer(start: rowSpans, count: m).reversed())
             start = end
+        }
+    }
+}
+
+/// EventList's storage: events, a scratch copy for sorting, row starts, and one row's spans.
+private final class Buffers {
+    var events: UnsafeMutablePointer<EventList.Event>
+    var count = 0
+    var capacity = 256
+    private var scratch: UnsafeMutablePointer<EventList.Event>
+    private var scratchCapacity = 256
+    private var rowStarts: UnsafeMutablePointer<Int>
+    private var rowStartsCapacity = 64
+    var rowSpans: UnsafeMutablePointer<Span>
+    private var rowSpansCapacity = 256
+
+    init() {
+        events = .allocate(capacity: capacity)
+        scratch = .allocate(capacity: scratchCapacity)
+        rowStarts = .allocate(capacity: rowStartsCapacity)
+        rowSpans = .allocate(capacity: rowSpansCapacity)
+    }
+    deinit { events.deallocate(); scratch.deallocate(); rowStarts.deallocate(); rowSpans.deallocate() }
+
+    func grow() {
+        let bigger = UnsafeMutablePointer<EventList.Event>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: events, count: count)
+        events.deallocate()
+        events = bigger
+        capacity *= 2
+    }
+
+    /// Room for `n` spans of one row (a row has at most one span per event, plus one).
+    func reserveRowSpans(_ n: Int) {
+        guard n > rowSpansCapacity else { return }
+        rowSpans.deallocate()
+        rowSpansCapacity = max(n, rowSpansCapacity * 2)
+        rowSpans = .allocate(capacity: rowSpansCapacity)
+    }
+
+    /// The events by key: a counting sort by row (rows are few and known), then each row's
+    /// handful of events by column with an insertion sort. Events come edge by edge, so rows
+    /// are interleaved; a general sort costs more than both passes on the few dozen events
+    /// of a small zone. Stable: events of one cell keep their order, and so their sums.
+    func sortByRowThenColumn(rows: Int) {
+        let n = count
+        guard n > 1 else { return }
+        guard rows <= 4096 else {
+            var all = UnsafeMutableBufferPointer(start: events, count: n)
+            all.sort { $0.key < $1.key }
+            return
+        }
+        if n > scratchCapacity {
+            scratch.deallocate(); scratchCapacity = max(n, scratchCapacity * 2); scratch = .allocate(capacity: scratchCapacity)
+        }
+        if rows + 1 > rowStartsCapacity {
+            rowStarts.deallocate(); rowStartsCapacity = max(rows + 1, rowStartsCapacity * 2); rowStarts = .allocate(capacity: rowStartsCapacity)
+        }
+        let src = scratch, out = events, at = rowStarts
+        src.update(from: events, count: n)
+        at.update(repeating: 0, count: rows + 1)
+        for k in 0..<n { at[(src[k].key >> 32) + 1] += 1 }
+        for r in 0..<rows { at[r + 1] += at[r] }
+        // Placed from the back; at[r + 1] ends as the first position of row r.
+        var k = n - 1
+        while k >= 0 { let e = src[k]; let r = e.key >> 32; at[r + 1] -= 1; out[at[r + 1]] = e; k -= 1 }
+        for r in 0..<rows {
+            let lo = at[r + 1], hi = r + 1 < rows ? at[r + 2] : n
+            guard hi - lo > 1 else { continue }
+            for i in (lo + 1)..<hi {
+                let x = out[i]
+                var j = i
+                while j > lo && out[j - 1].key > x.key { out[j] = out[j - 1]; j -= 1 }
+                out[j] = x
+            }
         }
     }
 }
