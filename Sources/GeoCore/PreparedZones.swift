@@ -10,6 +10,8 @@ package struct PreparedZones: Sendable {
     package private(set) var edges: [GridPolygon.Edge] = []
     package private(set) var starts: [Int] = [0]
     package private(set) var bounds: [GridPolygon.Bounds] = []
+    /// Each zone's cells on the grid (its bounds' window within the grid; empty for none).
+    package private(set) var windows: [Window] = []
     /// Point and line zones by index.
     package private(set) var cells: [Int: CellWeights] = [:]
     package var count: Int { bounds.count }
@@ -32,11 +34,13 @@ package struct PreparedZones: Sendable {
         edges.reserveCapacity(parts.reduce(0) { $0 + $1.edges.count })
         starts.reserveCapacity(zones.count + 1)
         bounds.reserveCapacity(zones.count)
+        windows.reserveCapacity(zones.count)
         for p in parts {
             let base = edges.count
             edges += p.edges
             starts += p.starts.dropFirst().map { $0 + base }
             bounds += p.bounds
+            windows += p.windows
             cells.merge(p.cells) { a, _ in a }
         }
     }
@@ -56,6 +60,12 @@ package struct PreparedZones: Sendable {
                 bounds.append(GridPolygon.appendEdges(of: zone.geometry, on: grid, to: &edges))
             }
             starts.append(edges.count)
+        }
+        // Windows by local position k (starts and bounds) and the run's index (cells).
+        let full = grid.full, first = zones.startIndex
+        windows = (0..<zones.count).map { k in
+            if let c = cells[first + k] { return c.window(in: full) }
+            return starts[k + 1] > starts[k] ? bounds[k].window(in: full) : Window(row: 0, col: 0, rows: 0, cols: 0)
         }
     }
 

@@ -77,7 +77,7 @@ public final class ZonalEngine {
                      bandSink: ((Int, Int, BandPartial) -> Void)?, progress: ((Int, Int) -> Void)? = nil) throws {
         let prepared = PreparedZones(zones, on: grid, threads: options.threads)
         PhaseTiming.mark("zones in grid units")
-        let windows = (0..<prepared.count).map { prepared.window($0, in: grid.full) }
+        let windows = prepared.windows
         let template = sources.map { ZoneStats(histogram: options.histogram, denseBytes: $0.info.type == .uint8) }
         let rules = sources.map { ValueRules(nodata: $0.info.nodata, scale: $0.info.scale, offset: $0.info.offset,
                                              moments: options.moments, histogram: options.histogram) }

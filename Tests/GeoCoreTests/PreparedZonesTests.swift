@@ -45,6 +45,7 @@ final class PreparedZonesTests: XCTestCase {
         let prepared = PreparedZones(zs, on: grid, threads: 3)
         XCTAssertEqual(prepared.count, zs.count)
         let windows = zs.indices.map { prepared.window($0, in: grid.full) }
+        XCTAssertEqual(prepared.windows, windows)   // made in the store's chunks
         let rows = Window(row: 60, col: 0, rows: 64, cols: grid.cols)
         for method in CoverageMethod.allCases {
             let ids = zs.indices.filter { !windows[$0].intersection(rows).isEmpty }
