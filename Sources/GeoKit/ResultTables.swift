@@ -83,7 +83,9 @@ extension ZonalResult {
         switch format {
         case .wide:
             for u in units {
-                var row: [TableCell] = [.text(u.id)]
+                var row: [TableCell] = []
+                row.reserveCapacity(2 + u.attributes.count + cols.count)
+                row.append(.text(u.id))
                 if levelColumn { row.append(.text(u.level)) }
                 row += u.attributes.map { .text($0) }
                 for c in cols { row.append(value(u, c)) }
