@@ -9,33 +9,19 @@ import GeoGDAL
 
 /// Hashes of the inputs, computed on a background thread while the engine runs.
 public final class InputHashes: @unchecked Sendable {
+    private let group = DispatchGroup()
     private let lock = NSLock()
     private var hashes: [String: String] = [:]
-    private let paths: [String]
 
-    /// Hashing starts at once on a thread of the lowest priority: it takes a core only when
-    /// the run leaves one idle (its serial stretches), not from the zones' reading or the
-    /// engine. `wait` hashes at normal priority whatever is not done by then (on a busy
-    /// machine the low-priority thread may hardly have run; its work is then not waited for).
     public init(paths: [String]) {
-        self.paths = Array(Set(paths)).sorted()
-        let thread = Thread { [self] in
-            // On Linux a nice value is per thread: 0 here is this thread, not the process.
-            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
-            for p in self.paths where !isDone(p) { record(p, Self.hash(p)) }
+        for p in Set(paths) {
+            DispatchQueue.global(qos: .utility).async(group: group) {
+                let h = (try? SHA256.hex(fileAt: datasetFile(p))) ?? "unreadable"
+                self.lock.lock(); self.hashes[p] = h; self.lock.unlock()
+            }
         }
-        thread.start()
     }
-
-    public func wait() -> [String: String] {
-        for p in paths.reversed() where !isDone(p) { record(p, Self.hash(p)) }
-        lock.lock(); defer { lock.unlock() }
-        return hashes
-    }
-
-    private static func hash(_ p: String) -> String { (try? SHA256.hex(fileAt: datasetFile(p))) ?? "unreadable" }
-    private func isDone(_ p: String) -> Bool { lock.lock(); defer { lock.unlock() }; return hashes[p] != nil }
-    private func record(_ p: String, _ h: String) { lock.lock(); if hashes[p] == nil { hashes[p] = h }; lock.unlock() }
+    public func wait() -> [String: String] { group.wait(); lock.lock(); defer { lock.unlock() }; return hashes }
 }
 
 /// Where a table came from and how: everything the sidecar records besides the result.
