@@ -161,13 +161,6 @@ public struct GridPolygon: Sendable {
         return coverage(method, in: window, events: &events)
     }
 
-    /// The coverage's spans appended to `spans` (the exact method writes them there directly).
-    package func coverage(_ method: CoverageMethod, in window: Window, events: inout EventList, appendingTo spans: inout [Span]) {
-        if method == .exact { exactCoverage(in: window, events: &events, appendingTo: &spans) } else {
-            spans += coverage(method, in: window, events: &events).spans
-        }
-    }
-
     /// As `coverage(_:in:)` with the caller's scratch list, reused across zones.
     package func coverage(_ method: CoverageMethod, in window: Window, events: inout EventList) -> Coverage {
         switch method {

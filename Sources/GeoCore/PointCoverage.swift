@@ -82,21 +82,4 @@ public enum PreparedZone: Sendable {
         case .cells(let c): return c.coverage(in: window)
         }
     }
-
-    /// The coverage of the zone in `window` appended to `list` as its next zone.
-    @inline(__always) package func coverage(_ method: CoverageMethod, in window: Window, events: inout EventList, appendingTo list: inout CoverageList) {
-        switch self {
-        case .polygon(let p): p.coverage(method, in: window, events: &events, appendingTo: &list.spans)
-        case .cells(let c): list.spans += c.coverage(in: window).spans
-        }
-        list.endZone()
-    }
-
-    /// As `coverage(_:in:)` with the caller's scratch list, reused across zones.
-    @inline(__always) package func coverage(_ method: CoverageMethod, in window: Window, events: inout EventList) -> Coverage {
-        switch self {
-        case .polygon(let p): return p.coverage(method, in: window, events: &events)
-        case .cells(let c): return c.coverage(in: window)
-        }
-    }
 }
