@@ -109,26 +109,29 @@ extension GridPolygon {
 package struct EventList {
     package struct Event { var key: Int; var partial: Double; var suffix: Double }
     private let buffers = Buffers()
+    /// The event buffer and its fill, kept here too: adding an event then touches no
+    /// reference count (the class only owns the memory, and is read once per zone).
+    private var events: UnsafeMutablePointer<Event>
+    private var count = 0, capacity: Int
 
-    package init() {}
+    package init() { events = buffers.events; capacity = buffers.capacity }
 
     /// The events added since the last reset, in the order added (sorted by `sweep`).
-    package var items: UnsafeBufferPointer<Event> { UnsafeBufferPointer(start: buffers.events, count: buffers.count) }
+    package var items: UnsafeBufferPointer<Event> { UnsafeBufferPointer(start: events, count: count) }
 
     /// Empty, keeping the buffers for the next zone.
-    package mutating func reset() { buffers.count = 0 }
+    package mutating func reset() { count = 0 }
 
     @inline(__always) package mutating func add(row: Int, col: Int, partial: Double, suffix: Double) {
         // col may equal the window width (a contribution from the right of the window).
-        let b = buffers
-        if b.count == b.capacity { b.grow() }
-        b.events[b.count] = Event(key: row << 32 | col, partial: partial, suffix: suffix)
-        b.count += 1
+        if count == capacity { buffers.grow(keeping: count); events = buffers.events; capacity = buffers.capacity }
+        events[count] = Event(key: row << 32 | col, partial: partial, suffix: suffix)
+        count += 1
     }
 
     package mutating func sweep(window: Window) -> Coverage {
         var spans: [Span] = []
-        spans.reserveCapacity(buffers.count)
+        spans.reserveCapacity(count)
         sweep(window: window, into: &spans)
         return Coverage(window: window, spans: spans)
     }
@@ -136,9 +139,9 @@ package struct EventList {
     /// The spans, row by row and left to right, appended to `spans`.
     package mutating func sweep(window: Window, into spans: inout [Span]) {
         let b = buffers
-        let n = b.count
+        let n = count
         guard n > 0 else { return }
-        b.sortByRowThenColumn(rows: window.rows)
+        b.sortByRowThenColumn(rows: window.rows, count: n)
         let sorted = b.events
         b.reserveRowSpans(n + 1)
         let rowSpans = b.rowSpans
@@ -191,9 +194,8 @@ package struct EventList {
 
 /// EventList's storage: events, a scratch copy for sorting, row starts, and one row's spans.
 private final class Buffers {
-    var events: UnsafeMutablePointer<EventList.Event>
-    var count = 0
-    var capacity = 256
+    private(set) var events: UnsafeMutablePointer<EventList.Event>
+    private(set) var capacity = 256
     private var scratch: UnsafeMutablePointer<EventList.Event>
     private var scratchCapacity = 256
     private var rowStarts: UnsafeMutablePointer<Int>
@@ -209,7 +211,8 @@ private final class Buffers {
     }
     deinit { events.deallocate(); scratch.deallocate(); rowStarts.deallocate(); rowSpans.deallocate() }
 
-    func grow() {
+    /// Twice the room, keeping the first `count` events.
+    func grow(keeping count: Int) {
         let bigger = UnsafeMutablePointer<EventList.Event>.allocate(capacity: capacity * 2)
         bigger.moveInitialize(from: events, count: count)
         events.deallocate()
@@ -229,8 +232,7 @@ private final class Buffers {
     /// handful of events by column with an insertion sort. Events come edge by edge, so rows
     /// are interleaved; a general sort costs more than both passes on the few dozen events
     /// of a small zone. Stable: events of one cell keep their order, and so their sums.
-    func sortByRowThenColumn(rows: Int) {
-        let n = count
+    func sortByRowThenColumn(rows: Int, count n: Int) {
         guard n > 1 else { return }
         guard rows <= 4096 else {
             var all = UnsafeMutableBufferPointer(start: events, count: n)
