@@ -109,7 +109,12 @@ extension ZonalResult {
     /// units, formatting the numbers is most of the writing; a window of chunks at a time
     /// keeps memory to a few megabytes whatever the table's size.
     package func writeRows(_ format: TableFormat, to w: CSVWriter) throws {
-        let perChunk = 4096, threads = ProcessInfo.processInfo.activeProcessorCount
+        // About a megabyte of text per chunk (a wide row of 516 bands is 5 KB): the window of
+        // chunks in memory stays near 8 MB whatever the table's width.
+        let cells = format == .wide ? 2 + includeFields.count + indicatorColumns.count
+                                    : indicatorColumns.count * (10 + includeFields.count)
+        let perChunk = max(16, min(4096, (1 << 20) / max(1, 12 * cells)))
+        let threads = ProcessInfo.processInfo.activeProcessorCount
         let chunks = (units.count + perChunk - 1) / perChunk
         guard chunks > 1, threads > 1 else { try forEachRow(format) { try w.writeRow($0) }; return }
         let guards = w.guardsFormulas
