@@ -9,14 +9,12 @@ daily_360_year.nc holds 370 days from 2001-01-01 in the 360_day calendar (2001 c
 2002 not); daily_leap_year.nc 371 days from 2004-01-01 in the standard calendar (2004, a
 leap year of 366 days, complete; 2005 not). daily_years_dates.csv lists file, band, date.
 """
-import csv
 import datetime
-import os
 
 import cftime
 import numpy as np
 
-from make_fixtures import HERE, label, make
+from make_fixtures import label, make, write_dates
 
 
 def main():
@@ -30,10 +28,7 @@ def main():
     vals = cftime.date2num(days, units, "standard")
     f = make("daily_leap_year.nc", units, "standard", vals)
     rows += [(f, i + 1, d) for i, d in enumerate(label(cftime.num2date(vals, units, "standard"), False))]
-    with open(os.path.join(HERE, "daily_years_dates.csv"), "w", newline="") as out:
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(["file", "band", "date"])
-        w.writerows(rows)
+    write_dates("daily_years_dates.csv", rows)
 
 
 if __name__ == "__main__":

@@ -78,6 +78,14 @@ def label(dates, monthly):
     return [("%04d-%02d" % (d.year, d.month)) if monthly else ("%04d-%02d-%02d" % (d.year, d.month, d.day)) for d in dates]
 
 
+def write_dates(name, rows):
+    """(file, band, date) rows as the CSV the tests read beside the fixtures."""
+    with open(os.path.join(HERE, name), "w", newline="") as out:
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(["file", "band", "date"])
+        w.writerows(rows)
+
+
 def main():
     rows = []
     # Monthly, standard calendar: the 15th of each month of 2001, in days since 1980-01-01.
@@ -119,10 +127,7 @@ def main():
     f = make_zarr("south_up.zarr", units, "standard", vals, south_up=True)
     rows += [(f, i + 1, d) for i, d in enumerate(label(cftime.num2date(vals, units, "standard"), False))]
     make_zarr("julian.zarr", "days since 1900-01-01", "julian", np.arange(3, dtype="f8"))
-    with open(os.path.join(HERE, "expected_dates.csv"), "w", newline="") as out:
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(["file", "band", "date"])
-        w.writerows(rows)
+    write_dates("expected_dates.csv", rows)
 
 
 if __name__ == "__main__":
