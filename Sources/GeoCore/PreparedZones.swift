@@ -80,20 +80,14 @@ package struct PreparedZones: Sendable {
         // Windows by local position k (starts and bounds) and the run's index (cells).
         let full = grid.full, first = zones.startIndex
         windows = (0..<zones.count).map { k in
-            if let c = cells[first + k] { return c.window(in: full) }
+            if !cells.isEmpty, let c = cells[first + k] { return c.window(in: full) }
             return starts[k + 1] > starts[k] ? bounds[k].window(in: full) : Window(row: 0, col: 0, rows: 0, cols: 0)
         }
     }
 
-    /// The cells of `full` that zone `z`'s bounds touch.
-    package func window(_ z: Int, in full: Window) -> Window {
-        if !cells.isEmpty, let c = cells[z] { return c.window(in: full) }
-        return starts[z + 1] > starts[z] ? bounds[z].window(in: full) : Window(row: 0, col: 0, rows: 0, cols: 0)
-    }
-
-    /// The coverages of zones `ids`, each within its window `windows[z]` cut to `rows`, in
-    /// one list (in the order of `ids`). One pass holds the shared buffers for all of them.
-    package func coverages(of ids: [Int], windows: [Window], rows: Window, _ method: CoverageMethod) -> CoverageList {
+    /// The coverages of zones `ids`, each within its window cut to `rows`, in one list (in
+    /// the order of `ids`). One pass holds the shared buffers for all of them.
+    package func coverages(of ids: [Int], rows: Window, _ method: CoverageMethod) -> CoverageList {
         var events = EventList()
         var list = CoverageList()
         list.starts.reserveCapacity(ids.count + 1)

@@ -48,7 +48,6 @@ extension VectorDataset {
     /// features than planned).
     func readInParallel(_ l: OGRLayerH, layerName: String, total: Int, filter: String?, threads: Int, minPerRange: Int,
                         newReader: () throws -> ZoneFeatureReader) throws -> ZonesRead? {
-        PhaseTiming.mark("zones: planning")
         let minPerRange = max(1, minPerRange)   // 0 divided the count by zero
         guard threads > 1, filter == nil, total >= 2 * minPerRange,
               let ranges = layerRanges(l, layerName: layerName, total: total, parts: min(4 * threads, total / minPerRange))

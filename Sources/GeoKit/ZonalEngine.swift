@@ -157,7 +157,7 @@ public final class ZonalEngine {
     private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: PreparedZones, windows: [Window]) -> CoverageList {
         let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
         let rowsOfBand = Window(row: r0, col: 0, rows: r1 - r0, cols: grid.cols)
-        return prepared.coverages(of: zoneIDs, windows: windows, rows: rowsOfBand, options.method)
+        return prepared.coverages(of: zoneIDs, rows: rowsOfBand, options.method)
     }
 
     private func processBand(_ b: Int, bandRows: Int, sourceRange: Range<Int>, zoneIDs: [Int], coverages: CoverageList,

@@ -526,9 +526,7 @@ extension ZonalJob {
         }
         PhaseTiming.mark("zones read")
         var warnings = zoneLayer.warnings
-        let ids = zoneLayer.zones.map(\.id)
-        PhaseTiming.mark("ids listed")
-        let check = IDCheck(ids: ids)
+        let check = IDCheck(ids: zoneLayer.zones.map(\.id))
         PhaseTiming.mark("ids checked")
         if !allowDuplicateIDs, let e = check.errors(field: zoneLayer.idField, path: zonesPath).first { throw e }
         warnings += check.warnings(field: zoneLayer.idField)
