@@ -105,8 +105,9 @@ extension GridPolygon {
 
 /// Per-cell contributions gathered edge by edge, swept row by row. Its buffers are grown
 /// by hand and reused for every zone: an Array append per event (a uniqueness check and a
-/// capacity check each) was a tenth of the engine's time on 10^5 small zones.
-package struct EventList {
+/// capacity check each) was a tenth of the engine's time on 10^5 small zones. Not copyable:
+/// a copy would share the memory its original may reallocate.
+package struct EventList: ~Copyable {
     package struct Event { var key: Int; var partial: Double; var suffix: Double }
     private let buffers = Buffers()
     /// The event buffer and its fill, kept here too: adding an event then touches no
@@ -115,9 +116,6 @@ package struct EventList {
     private var count = 0, capacity: Int
 
     package init() { events = buffers.events; capacity = buffers.capacity }
-
-    /// The events added since the last reset, in the order added (sorted by `sweep`).
-    package var items: UnsafeBufferPointer<Event> { UnsafeBufferPointer(start: events, count: count) }
 
     /// Empty, keeping the buffers for the next zone.
     package mutating func reset() { count = 0 }

@@ -215,11 +215,10 @@ extension VectorDataset {
 /// Whether GDAL warned on a range's handle (its own thread's handler).
 private final class WarningSeen { var seen = false }
 
-/// Notes a GDAL warning in the `WarningSeen` pushed with it, less "Non closed ring detected"
-/// (readZones closes such rings and says so once per feature).
+/// Notes a GDAL warning in the `WarningSeen` pushed with it, less the unclosed-ring one.
 private let noteWarning: CPLErrorHandler = { errClass, _, message in
     guard errClass == CE_Warning, let message, let data = CPLGetErrorHandlerUserData() else { return }
-    if String(cString: message).hasPrefix("Non closed ring detected") { return }
+    if isUnclosedRingWarning(String(cString: message)) { return }
     Unmanaged<WarningSeen>.fromOpaque(data).takeUnretainedValue().seen = true
 }
 

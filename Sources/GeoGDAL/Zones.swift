@@ -132,8 +132,8 @@ public final class VectorDataset {
                     }
                 }
                 if !takeAsTarget && !src.isSame(target) {
-                    // Checked here, made again for each reader.
-                    _ = try CoordinateTransform(from: src, to: target)
+                    // Made by each reader (PROJ objects are not shared across threads); the
+                    // first one made reports a CRS pair PROJ cannot transform.
                     transformTarget = (src, target)
                 }
             } else {
@@ -242,7 +242,7 @@ private func featuresOutOfDegrees(_ l: OGRLayerH) -> (bad: Int, total: Int) {
 let withoutUnclosedRingWarnings: CPLErrorHandler = { errClass, _, message in
     guard errClass == CE_Warning, let message else { return }
     let s = String(cString: message)
-    if s.hasPrefix("Non closed ring detected") { return }
+    if isUnclosedRingWarning(s) { return }
     GDALMessages.shared.append(s)
 }
 
@@ -277,3 +277,7 @@ extension VectorDataset {
         return s
     }
 }
+
+/// GDAL's "Non closed ring detected" warning: readZones closes such rings and says so once
+/// per feature, so the handlers of the zone readers drop it.
+func isUnclosedRingWarning(_ message: String) -> Bool { message.hasPrefix("Non closed ring detected") }
