@@ -1,7 +1,8 @@
 import Foundation
 
 /// Phase times on stderr when GEOTOOL_TIMING is set: seconds since the first mark of the
-/// process (geotool marks its start), for profiling where a run's wall time goes.
+/// process (geotool marks its start) and the process's CPU seconds so far, for profiling
+/// where a run's wall time goes and how busy the cores were.
 package enum PhaseTiming {
     package static let enabled = ProcessInfo.processInfo.environment["GEOTOOL_TIMING"] != nil
     private static let start = Date()
@@ -11,6 +12,9 @@ package enum PhaseTiming {
 
     package static func mark(_ phase: @autoclosure () -> String) {
         guard enabled else { return }
-        FileHandle.standardError.write(Data(String(format: "timing: %@ at %.3f s\n", phase(), Date().timeIntervalSince(start)).utf8))
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        let cpu = Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+        FileHandle.standardError.write(Data(String(format: "timing: %@ at %.3f s (cpu %.3f s)\n", phase(), Date().timeIntervalSince(start), cpu).utf8))
     }
 }
