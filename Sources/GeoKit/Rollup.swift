@@ -165,6 +165,11 @@ extension ResultUnit {
             }
         }
         guard hasClassStats else { return }
+        recordClasses(accs, bands: bands, stats: stats)
+    }
+
+    /// Store the per-class statistics of `accs[k]` as the values of output band `bands[k]`.
+    package mutating func recordClasses<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, stats: [Statistic]) {
         for (k, b) in bands.enumerated() {
             for (si, st) in stats.enumerated() where st.classColumnPrefix != nil {
                 classes[b * stats.count + si] = st.classValues(of: accs[k])

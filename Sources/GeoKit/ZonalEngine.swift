@@ -265,6 +265,7 @@ package final class OrderedMerger: @unchecked Sendable {
     private let progress: ((Int, Int) -> Void)?
     private let totalCells: Int
     private var cellsDone = 0
+    private var scratch: [ZoneStats] = []
 
     package init(order: [Int], firstBand: [Int], lastBand: [Int], sink: @escaping (Int, [ZoneStats]) -> Void,
          raw: ((Int, BandPartial) -> Void)? = nil, progress: ((Int, Int) -> Void)?, totalCells: Int) {
@@ -282,10 +283,16 @@ package final class OrderedMerger: @unchecked Sendable {
             let nZ = ready.zones.count
             let nS = nZ == 0 ? 0 : ready.stats.count / nZ
             for (zi, z) in ready.zones.enumerated() {
-                // Most small zones lie in one band: no lookup of accumulators left open.
+                // Most small zones lie in one band: no lookup of accumulators left open, and
+                // their accumulators go to the sink in one reused array, not one per zone.
                 if firstBand[z] == b {
-                    let acc = nS == 1 ? [ready.stats[zi]] : (0..<nS).map { ready.stats[$0 * nZ + zi] }
-                    if lastBand[z] == b { sink(z, acc) } else { open[z] = acc }
+                    if lastBand[z] == b {
+                        scratch.removeAll(keepingCapacity: true)
+                        for i in 0..<nS { scratch.append(ready.stats[i * nZ + zi]) }
+                        sink(z, scratch)
+                    } else {
+                        open[z] = (0..<nS).map { ready.stats[$0 * nZ + zi] }
+                    }
                     continue
                 }
                 var acc = open.removeValue(forKey: z)!

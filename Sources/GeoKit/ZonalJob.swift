@@ -234,7 +234,14 @@ struct PreparedRun {
 
 /// The rows being filled from zone accumulators: the zones' and their parents'.
 struct ResultState {
+    /// Zone rows first, then roll-up rows; a zone row's `scalar` is filled from `zoneScalar`
+    /// when the run finishes.
     var units: [ResultUnit]
+    /// The zones' scalar values, zone-major: zoneScalar[zone * scalarWidth + band * nScalar +
+    /// stat]. One flat array, not an array per zone: the engine stores 10^5 zones' values in
+    /// any order, and a store into a zone's own array was a cache miss each.
+    var zoneScalar: [Double]
+    var scalarWidth: Int
     var rollup: Rollup?
     var warnings: [GeoWarning]
     /// Point zones with no value in the current grid group (outside it, or on nodata in at
@@ -314,7 +321,9 @@ extension ZonalJob {
 
     /// Empty rows for the zones (and a roll-up when asked for), with the warnings so far.
     func startResults(_ p: PreparedRun) -> ResultState {
-        ResultState(units: zoneUnits(p.input, bandCount: p.bands.count),
+        let width = p.scalarStats.count * p.bands.count
+        return ResultState(units: zoneUnits(p.input), zoneScalar: [Double](repeating: .nan, count: width * p.input.zones.count),
+                    scalarWidth: width,
                     rollup: p.chains.map { Rollup($0, stats: stats, bandCount: p.bands.count) }, warnings: p.input.warnings)
     }
 
@@ -374,8 +383,14 @@ extension ZonalJob {
     /// to its parents' (whose sums depend on the order of these calls: the engine's).
     func add(_ gi: Int, _ p: PreparedRun, _ s: inout ResultState, zone z: Int, first: Int, _ accs: [ZoneStats]) {
         if p.isPointZone[z] && accs.contains(where: { $0.count == 0 }) { s.noValue.insert(z) }
-        s.units[z].record(accs, bands: p.groups[gi].bands[first..<(first + accs.count)], stats: stats, scalarStats: p.scalarStats,
-                          hasClassStats: p.hasClassStats)
+        let bands = p.groups[gi].bands[first..<(first + accs.count)]
+        let nScalar = p.scalarStats.count, base = z * s.scalarWidth
+        s.zoneScalar.withUnsafeMutableBufferPointer { out in
+            for (k, b) in bands.enumerated() {
+                for (si, st) in p.scalarStats.enumerated() { out[base + b * nScalar + si] = st.value(of: accs[k]) ?? .nan }
+            }
+        }
+        if p.hasClassStats { s.units[z].recordClasses(accs, bands: bands, stats: stats) }
         s.rollup?.add(zone: z, first: first, accs)
     }
 
@@ -394,6 +409,7 @@ extension ZonalJob {
     func finish(_ p: PreparedRun, _ state: ResultState) throws -> ZonalResult {
         var s = state
         let zones = p.input.zones
+        fillZoneScalars(&s)
         var rollupGeometries: [[UInt8]?] = []
         if var r = s.rollup {
             let names = zones.map { z in p.input.parentNameFields.map { $0.map { p.input.value(z, $0) } } }
@@ -408,6 +424,22 @@ extension ZonalJob {
                          rasterCRS: p.rasterCRS, rollupGeometries: rollupGeometries)
         out.pointsWithoutValue = s.pointsWithoutValue.sorted().map { zones[$0].id }
         return out
+    }
+
+    /// Each zone row's values from the flat store, in chunks on the run's threads.
+    private func fillZoneScalars(_ s: inout ResultState) {
+        let width = s.scalarWidth, n = s.zoneScalar.count / max(width, 1), perTask = 8192
+        guard width > 0 else { return }
+        s.zoneScalar.withUnsafeBufferPointer { flat in
+            s.units.withUnsafeMutableBufferPointer { units in
+                try? WorkerPool(threads: threads).run(tasks: (n + perTask - 1) / perTask) { k in
+                    for z in (k * perTask)..<min(n, (k + 1) * perTask) {
+                        units[z].scalar = Array(flat[(z * width)..<((z + 1) * width)])
+                    }
+                }
+            }
+        }
+        s.zoneScalar = []
     }
 
     /// Distinct raster names (an error naming both specs otherwise); a warning per name made
@@ -556,9 +588,8 @@ extension ZonalJob {
         return .fromFields(rollup, codes: input.zones.map { z in rollup.map { input.value(z, $0) } }, country: countryCode)
     }
 
-    /// A row per zone, in layer order, its values still empty.
-    private func zoneUnits(_ input: ZoneInput, bandCount: Int) -> [ResultUnit] {
-        let nScalar = stats.filter { $0.classColumnPrefix == nil }.count
+    /// A row per zone, in layer order, its values still empty (scalars come at the end).
+    private func zoneUnits(_ input: ZoneInput) -> [ResultUnit] {
         // Looked up once, not per zone.
         let dominant = input.check.dominantLevel
         let nameIndex = input.nameField.map { input.fields.firstIndex(of: $0)! }
@@ -574,7 +605,7 @@ extension ZonalJob {
                         id: z.id, level: dominant.map { AdminLevel(pcode: z.id)?.name ?? $0.name } ?? "zone",
                         name: nameIndex.map { z.attributes[$0] } ?? "",
                         attributes: attributeIndexes.map { z.attributes[$0] },
-                        scalar: [Double](repeating: .nan, count: nScalar * bandCount), classes: [:], isEmptyGeometry: z.isEmpty))
+                        scalar: [], classes: [:], isEmptyGeometry: z.isEmpty))
                 }
             }
             count = zones.count
