@@ -73,53 +73,55 @@ public struct IDCheck: Sendable {
     public var levels: [AdminLevel: Int] = [:]
 
     public init(ids: [String]) {
-        // 10^5 ids and more: two halves checked at once, then joined (a duplicate may span them).
-        guard ids.count >= 50_000 else { self.init(ids[...]); return }
-        let mid = ids.count / 2
-        var halves = [IDCheck(), IDCheck()]
-        var seen: [[String: Int]] = [[:], [:]]
-        halves.withUnsafeMutableBufferPointer { halvesOut in
-            seen.withUnsafeMutableBufferPointer { seenOut in
-                let (halvesOut, seenOut) = (halvesOut, seenOut)
-                DispatchQueue.concurrentPerform(iterations: 2) { k in
-                    var h = IDCheck()
-                    seenOut[k] = h.count(k == 0 ? ids[..<mid] : ids[mid...])
-                    halvesOut[k] = h
+        // 10^5 ids and more: two halves checked at once, then the repeats found in two
+        // halves of a hash table (see RepeatedKeys).
+        let n = ids.count, halves = n >= 50_000 ? 2 : 1, mid = n / 2
+        var hashes = [UInt64](repeating: 0, count: n)
+        var parts = [IDCheck](repeating: IDCheck(), count: halves)
+        // Ids that trimming changed (rare), by position.
+        var trimmedParts = [[Int: String]](repeating: [:], count: halves)
+        hashes.withUnsafeMutableBufferPointer { hashesOut in
+            parts.withUnsafeMutableBufferPointer { partsOut in
+                trimmedParts.withUnsafeMutableBufferPointer { trimmedOut in
+                    let (hashesOut, partsOut, trimmedOut) = (hashesOut, partsOut, trimmedOut)
+                    DispatchQueue.concurrentPerform(iterations: halves) { k in
+                        var c = IDCheck()
+                        trimmedOut[k] = c.scan(ids, halves == 1 ? 0..<n : k == 0 ? 0..<mid : mid..<n, hashes: hashesOut)
+                        partsOut[k] = c
+                    }
                 }
             }
         }
-        self = halves[0]
-        blanks += halves[1].blanks
-        malformed += halves[1].malformed
-        levels.merge(halves[1].levels, uniquingKeysWith: +)
-        for (id, n) in seen[0] where n > 1 { duplicates[id] = n }
-        for (id, n) in seen[1] {
-            if let m = seen[0][id] { duplicates[id] = m + n } else if n > 1 { duplicates[id] = n }
+        self = parts[0]
+        if halves == 2 {
+            blanks += parts[1].blanks
+            malformed += parts[1].malformed
+            levels.merge(parts[1].levels, uniquingKeysWith: +)
         }
+        let trimmed = halves == 2 ? trimmedParts[0].merging(trimmedParts[1]) { a, _ in a } : trimmedParts[0]
+        duplicates = RepeatedKeys.find(count: n, hashes: hashes, skip: Set(blanks), threads: halves) { trimmed[$0] ?? ids[$0] }
     }
 
     private init() {}
 
-    private init(_ ids: ArraySlice<String>) {
-        let seen = count(ids)
-        duplicates = seen.filter { $0.value > 1 }
-    }
-
-    /// Blanks, levels and malformed ids of `ids` (positions are the slice's); how many times each id occurs.
-    private mutating func count(_ ids: ArraySlice<String>) -> [String: Int] {
-        var seen: [String: Int] = [:]
-        seen.reserveCapacity(ids.count)
-        for (i, id) in zip(ids.indices, ids) {
-            // Trim only when needed: Foundation's trimming is slow on 10^4-10^5 ids.
-            // A printable ASCII byte at both ends rules out whitespace without grapheme breaking.
-            let plain = { (b: UInt8?) in b.map { $0 > 0x20 && $0 < 0x7f } ?? false }
-            let t = plain(id.utf8.first) && plain(id.utf8.last) ? id
-                : (id.first?.isWhitespace == true || id.last?.isWhitespace == true) ? id.trimmingCharacters(in: .whitespaces) : id
+    /// Blanks, levels and malformed ids of `ids[range]`, and the hash of each non-blank id
+    /// (trimmed); returns the ids that trimming changed.
+    private mutating func scan(_ ids: [String], _ range: Range<Int>, hashes: UnsafeMutableBufferPointer<UInt64>) -> [Int: String] {
+        var trimmed: [Int: String] = [:]
+        // Trim only when needed: Foundation's trimming is slow on 10^4-10^5 ids.
+        // A printable ASCII byte at both ends rules out whitespace without grapheme breaking.
+        let plain = { (b: UInt8?) in b.map { $0 > 0x20 && $0 < 0x7f } ?? false }
+        for i in range {
+            var t = ids[i]
+            if !(plain(t.utf8.first) && plain(t.utf8.last)) && (t.first?.isWhitespace == true || t.last?.isWhitespace == true) {
+                t = t.trimmingCharacters(in: .whitespaces)
+                trimmed[i] = t
+            }
             if t.isEmpty { blanks.append(i); continue }
-            seen[t, default: 0] += 1
+            hashes[i] = RepeatedKeys.hash(t)
             if let l = AdminLevel(pcode: t) { levels[l, default: 0] += 1 } else { malformed.append(t) }
         }
-        return seen
+        return trimmed
     }
 
     /// The level most ids have.
