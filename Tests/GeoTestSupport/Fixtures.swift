@@ -9,9 +9,12 @@ public enum Fixtures {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("TestRasters")
     public static func path(_ rel: String) -> String { root.appendingPathComponent(rel).path }
 
+    /// A new folder under the system's temporary folder, removed when the test process exits
+    /// (kept when GEOKIT_KEEP_TEST_FILES is set, to look at after a failure).
     public static func tempDir() -> String {
         let d = NSTemporaryDirectory() + "geokit-tests-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        TempDirs.add(d)
         return d
     }
 
@@ -27,6 +30,26 @@ public enum Fixtures {
     public static func json(_ rel: String) -> [String: Any] {
         let data = try! Data(contentsOf: URL(fileURLWithPath: path(rel)))
         return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }
+}
+
+/// The test folders made so far, removed at exit: a suite run makes hundreds.
+private enum TempDirs {
+    nonisolated(unsafe) static var paths: [String] = []
+    static let lock = NSLock()
+    static let registered: Bool = {
+        atexit {
+            guard ProcessInfo.processInfo.environment["GEOKIT_KEEP_TEST_FILES"] == nil else { return }
+            TempDirs.lock.lock()
+            for p in TempDirs.paths { try? FileManager.default.removeItem(atPath: p) }
+            TempDirs.lock.unlock()
+        }
+        return true
+    }()
+
+    static func add(_ path: String) {
+        _ = registered
+        lock.lock(); paths.append(path); lock.unlock()
     }
 }
 
