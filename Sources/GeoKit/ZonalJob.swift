@@ -383,14 +383,19 @@ extension ZonalJob {
     /// to its parents' (whose sums depend on the order of these calls: the engine's).
     func add(_ gi: Int, _ p: PreparedRun, _ s: inout ResultState, zone z: Int, first: Int, _ accs: [ZoneStats]) {
         if p.isPointZone[z] && accs.contains(where: { $0.count == 0 }) { s.noValue.insert(z) }
-        let bands = p.groups[gi].bands[first..<(first + accs.count)]
+        // Called once per zone: through buffers, no array slice made (a retain and release each).
         let nScalar = p.scalarStats.count, base = z * s.scalarWidth
-        s.zoneScalar.withUnsafeMutableBufferPointer { out in
-            for (k, b) in bands.enumerated() {
-                for (si, st) in p.scalarStats.enumerated() { out[base + b * nScalar + si] = st.value(of: accs[k]) ?? .nan }
+        p.groups[gi].bands.withUnsafeBufferPointer { bands in
+            p.scalarStats.withUnsafeBufferPointer { scalarStats in
+                s.zoneScalar.withUnsafeMutableBufferPointer { out in
+                    for k in accs.indices {
+                        let b = bands[first + k]
+                        for si in 0..<nScalar { out[base + b * nScalar + si] = scalarStats[si].value(of: accs[k]) ?? .nan }
+                    }
+                }
             }
         }
-        if p.hasClassStats { s.units[z].recordClasses(accs, bands: bands, stats: stats) }
+        if p.hasClassStats { s.units[z].recordClasses(accs, bands: p.groups[gi].bands[first..<(first + accs.count)], stats: stats) }
         s.rollup?.add(zone: z, first: first, accs)
     }
 
@@ -598,14 +603,17 @@ extension ZonalJob {
         // In chunks on the run's threads: with 10^5 zones this is a serial stretch otherwise.
         return [ResultUnit](unsafeUninitializedCapacity: zones.count) { buffer, count in
             let base = buffer.baseAddress!
-            try? WorkerPool(threads: threads).run(tasks: (zones.count + perTask - 1) / perTask) { k in
-                for i in (k * perTask)..<min(zones.count, (k + 1) * perTask) {
-                    let z = zones[i]
-                    (base + i).initialize(to: ResultUnit(
-                        id: z.id, level: dominant.map { AdminLevel(pcode: z.id)?.name ?? $0.name } ?? "zone",
-                        name: nameIndex.map { z.attributes[$0] } ?? "",
-                        attributes: attributeIndexes.map { z.attributes[$0] },
-                        scalar: [], classes: [:], isEmptyGeometry: z.isEmpty))
+            zones.withUnsafeBufferPointer { zones in
+                try? WorkerPool(threads: threads).run(tasks: (zones.count + perTask - 1) / perTask) { k in
+                    for i in (k * perTask)..<min(zones.count, (k + 1) * perTask) {
+                        // Fields read in place: a copy of the zone retained and released each of its parts.
+                        let id = zones[i].id
+                        (base + i).initialize(to: ResultUnit(
+                            id: id, level: dominant.map { AdminLevel(pcode: id)?.name ?? $0.name } ?? "zone",
+                            name: nameIndex.map { zones[i].attributes[$0] } ?? "",
+                            attributes: attributeIndexes.isEmpty ? [] : attributeIndexes.map { zones[i].attributes[$0] },
+                            scalar: [], classes: [:], isEmptyGeometry: zones[i].isEmpty))
+                    }
                 }
             }
             count = zones.count
