@@ -8,6 +8,7 @@
 #include <gdal_utils.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <ogr_recordbatch.h>
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_string.h>

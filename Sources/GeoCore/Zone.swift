@@ -50,6 +50,9 @@ public struct ZoneLayer: Sendable {
     public var warnings: [GeoWarning]
     /// `PCode_V` (P-code version) when the layer carries one.
     public var pcodeVersion: String?
+    /// Zones made from GDAL's Arrow stream rather than from OGR features (tests check that
+    /// the stream was read).
+    package var zonesFromStream = 0
 
     public init(path: String, layerName: String, idField: String, includeFields: [String], fieldNames: [String],
                 crsWKT: String?, zones: [Zone], warnings: [GeoWarning], pcodeVersion: String?) {

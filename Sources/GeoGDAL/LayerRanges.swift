@@ -131,6 +131,10 @@ extension VectorDataset {
         let warned = WarningSeen()
         CPLPushErrorHandlerEx(noteWarning, Unmanaged.passUnretained(warned).toOpaque())
         defer { CPLPopErrorHandler() }
+        if case .fid = range.start,
+           let exact = try readArrow(range: range, layer: l, path: path, layerName: layer, reader: reader, stop: stop, place: place) {
+            return withExtendedLifetime(warned) { exact && !warned.seen }
+        }
         var previous: Int64?
         for i in 0..<range.count {
             if i % 256 == 0 && stop.isCancelled { return false }

@@ -53,6 +53,8 @@ final class ZoneFeatureReader {
     var notUTF8: [Int32: Int] = [:]
     /// Features with a geometry, and those of them that are points or lines.
     var features = 0, pointsOrLines = 0
+    /// Zones made by `loneRingZone` (from a stream's WKB).
+    var fromStream = 0
     var pcodeVersion: String?
 
     init(_ rules: ZoneReadRules, transform: CoordinateTransform?, discs: DiscMaker?) {
@@ -179,12 +181,31 @@ final class ZoneFeatureReader {
         return zone
     }
 
+    /// Whether a lone ring read elsewhere (from a stream's WKB) can be the zone as it is: no
+    /// transform, no discs, no WKB kept.
+    var takesLoneRings: Bool { transform == nil && discs == nil && !rules.keepWKB }
+
+    /// The zone of feature `index` whose geometry is the closed ring `points`, when `read`
+    /// would take that ring as it is (it fits degrees where it must, and is certainly a
+    /// valid polygon); nil when the feature needs `read`.
+    func loneRingZone(_ points: [Point], index: Int, id: String, attributes: [String]) -> Zone? {
+        if rules.checkDegrees {
+            var e = OGREnvelope(MinX: .infinity, MaxX: -.infinity, MinY: .infinity, MaxY: -.infinity)
+            for p in points { e.MinX = min(e.MinX, p.x); e.MaxX = max(e.MaxX, p.x); e.MinY = min(e.MinY, p.y); e.MaxY = max(e.MaxY, p.y) }
+            guard fitsDegrees(e) else { return nil }
+        }
+        guard isCertainlySimpleRing(points) else { return nil }
+        features += 1; fromStream += 1
+        return Zone(index: index, id: id, attributes: attributes, geometry: MultiPolygon([Polygon(shell: Ring(points))]), wkb: nil)
+    }
+
     /// Add what `other` (the reader of the next range) read.
     func append(_ other: ZoneFeatureReader) {
         warnings += other.warnings
         notUTF8.merge(other.notUTF8, uniquingKeysWith: +)
         features += other.features
         pointsOrLines += other.pointsOrLines
+        fromStream += other.fromStream
         if pcodeVersion == nil { pcodeVersion = other.pcodeVersion }
     }
 }

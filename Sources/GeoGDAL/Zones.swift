@@ -178,9 +178,11 @@ public final class VectorDataset {
             zones = restoreNullTopoJSONFeatures(zones, layer: layerName, idField: names[Int(idIndex)],
                                                 includeFields: incIndex.map { names[Int($0)] }, warnings: &warnings)
         }
-        return ZoneLayer(path: path, layerName: layerName, idField: names[Int(idIndex)], includeFields: incIndex.map { names[Int($0)] },
-                         fieldNames: names, crsWKT: layerSRS?.wkt, zones: zones, warnings: warnings,
-                         pcodeVersion: pcodeVersion)
+        var layer = ZoneLayer(path: path, layerName: layerName, idField: names[Int(idIndex)], includeFields: incIndex.map { names[Int($0)] },
+                              fieldNames: names, crsWKT: layerSRS?.wkt, zones: zones, warnings: warnings,
+                              pcodeVersion: pcodeVersion)
+        layer.zonesFromStream = read.reader.fromStream
+        return layer
     }
 }
 

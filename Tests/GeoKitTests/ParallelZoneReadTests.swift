@@ -464,4 +464,76 @@ final class ParallelZoneReadTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(checkedValues, 3, "most of the cells checked have values")
     }
+
+    // MARK: 4. GeoPackage ranges read through GDAL's Arrow stream
+
+    /// A convex ring of `n` points (the last repeating the first) around (x, y).
+    private func roundRing(_ n: Int, x: Double, y: Double, r: Double) -> [XY] {
+        (0..<(n - 1)).map { k in let a = 2 * Double.pi * Double(k) / Double(n - 1); return (x + r * cos(a), y + r * sin(a)) }
+    }
+
+    func testArrowStreamMakesTheZonesOGRMakes() throws {
+        // polygons(200): boxes (i % 6 == 0) and triangles (i % 6 == 4) are lone simple rings that
+        // the stream makes; holes, two-part multipolygons and 80-point stars go through OGR.
+        // Some of those lone rings are replaced by features that must go through OGR too.
+        var features = polygons(200)
+        let x = { (i: Int) in 92 + Double(i % 20) * 0.3 }, y = { (i: Int) in 10 + Double(i / 20) * 0.3 }
+        features[10].1 = nil                                                              // no geometry
+        features[16].1 = polygon([[(x(16), y(16)), (x(16) + 0.2, y(16) + 0.2), (x(16) + 0.2, y(16)), (x(16), y(16) + 0.2)]])  // bow-tie
+        features[24].1 = polygon([box(x(24) + 870, y(24), 0.2, 0.2)])                     // 962 degrees east
+        features[40].1 = "{\"type\":\"Polygon\",\"coordinates\":[[[\(x(40)),\(y(40)),5],[\(x(40) + 0.2),\(y(40)),5],[\(x(40) + 0.1),\(y(40) + 0.2),7],[\(x(40)),\(y(40)),5]]]}"  // 3D
+        features[60].1 = polygon([roundRing(64, x: x(60), y: y(60), r: 0.1)])           // 64 points: the stream's
+        features[66].1 = polygon([roundRing(65, x: x(66), y: y(66), r: 0.1)])           // 65 points: OGR's
+        features[72].0 = "{\"code\":null,\"name\":\"no code\",\"pcode_v\":null}"  // a null id: the stream's
+        features[84].1 = polygon([[(x(84), y(84)), (x(84) + 0.2, y(84)), (x(84) + 0.2, y(84)), (x(84) + 0.2, y(84) + 0.2), (x(84), y(84) + 0.2)]])  // a repeated point
+        let gpkg = try layer(tempDir() + "/stream.gpkg", features)
+        // Read for a raster in the layer's CRS: nothing transformed, degrees checked.
+        let wgs84 = try SpatialReference(definition: "EPSG:4326")
+        let serial = try assertRangesReadAsOne(gpkg, parallel: true) { ds, threads, min in
+            try ds.readZones(idField: "code", includeFields: ["name", "code"], target: wgs84, threads: threads, minFeaturesPerRange: min)
+        }
+        XCTAssertEqual(serial.zonesFromStream, 0, "one reader reads OGR's features")
+        let streamed = try VectorDataset(path: gpkg).readZones(idField: "code", includeFields: ["name", "code"], target: wgs84, threads: 3,
+                                                              minFeaturesPerRange: minPerRange)
+        let loneRings = (0..<200).filter { $0 % 6 == 0 || $0 % 6 == 4 }.count
+        XCTAssertEqual(loneRings, 67)
+        XCTAssertEqual(streamed.zonesFromStream, loneRings - 6, "the lone rings less the six replaced by features OGR must read")
+        XCTAssertEqual(streamed.zones[72].id, "")
+        XCTAssertEqual(streamed.zones[60].geometry.polygons[0].shell.points.count, 64)
+        XCTAssertEqual(streamed.zones[40].geometry.polygons[0].shell.points.map(\.x), [x(40), x(40) + 0.2, x(40) + 0.1, x(40)])
+        XCTAssertEqual(streamed.warnings.filter { $0.kind == .geometry }.count, 3, "no geometry, bow-tie, 962 E: \(streamed.warnings.map(\.message))")
+        // Kept WKB is OGR's: the stream is not read.
+        XCTAssertEqual(try VectorDataset(path: gpkg).readZones(idField: "code", keepWKB: true, threads: 3, minFeaturesPerRange: minPerRange).zonesFromStream, 0)
+    }
+
+    func testTextThatIsNotUTF8GoesThroughOGR() throws {
+        // SQLite keeps whatever bytes it is given as TEXT: Latin-1 "São José" in every 10th name.
+        let gpkg = try layer(tempDir() + "/latin1.gpkg", polygons(200))
+        try gdal("ogrinfo", [gpkg, "-sql", "UPDATE zones SET name = CAST(X'53E36F204A6F73E9' AS TEXT) WHERE fid % 10 = 1"])
+        let serial = try assertRangesReadAsOne(gpkg, parallel: true) { ds, threads, min in
+            try ds.readZones(idField: "code", includeFields: ["name"], threads: threads, minFeaturesPerRange: min)
+        }
+        XCTAssertEqual(serial.zones[0].attributes, ["S\u{E3}o Jos\u{E9}"])
+        XCTAssertEqual(serial.zones[1].attributes, ["ရန်ကုန် မြို့နယ် 1"])
+        XCTAssertTrue(serial.warnings.contains { $0.message.contains("'name' (20 value(s))") }, "\(serial.warnings.map(\.message))")
+        let streamed = try VectorDataset(path: gpkg).readZones(idField: "code", includeFields: ["name"], threads: 3, minFeaturesPerRange: minPerRange)
+        // Lone rings (67) less those with a Latin-1 name (features 0, 10, ..., 190 with i % 6 in {0, 4}).
+        let latin1LoneRings = stride(from: 0, to: 200, by: 10).filter { $0 % 6 == 0 || $0 % 6 == 4 }.count
+        XCTAssertEqual(streamed.zonesFromStream, 67 - latin1LoneRings)
+    }
+
+    func testRealFieldIsReadThroughOGRUnlessLeftOut() throws {
+        // A REAL column's text is OGR's formatting of it: the stream does not serve it.
+        let gpkg = try layer(tempDir() + "/real.gpkg", polygons(200))
+        try gdal("ogrinfo", [gpkg, "-sql", "ALTER TABLE zones ADD COLUMN share REAL"])
+        try gdal("ogrinfo", [gpkg, "-sql", "UPDATE zones SET share = fid / 3.0"])
+        let serial = try assertRangesReadAsOne(gpkg, parallel: true) { ds, threads, min in
+            try ds.readZones(idField: "code", includeFields: ["share"], threads: threads, minFeaturesPerRange: min)
+        }
+        XCTAssertEqual(Double(serial.zones[3].attributes[0])!, 4.0 / 3.0, accuracy: 1e-12)
+        let ds = try VectorDataset(path: gpkg)
+        XCTAssertEqual(try ds.readZones(idField: "code", includeFields: ["share"], threads: 3, minFeaturesPerRange: minPerRange).zonesFromStream, 0)
+        XCTAssertEqual(try ds.readZones(idField: "code", threads: 3, minFeaturesPerRange: minPerRange).zonesFromStream, 67,
+                       "a REAL column no zone needs is left out of the stream")
+    }
 }
