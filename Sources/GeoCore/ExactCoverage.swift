@@ -39,7 +39,7 @@ extension GridPolygon {
     /// to `spans`: the engine keeps every zone's edges in one array and passes a slice.
     package static func exactCoverage(edges: UnsafeBufferPointer<Edge>, in window: Window, events: inout EventList,
                                       appendingTo spans: inout [Span]) {
-        events.reset()
+        events.reset(for: window)
         let r0 = window.row, r1 = window.rowEnd
         let c0 = Double(window.col), c1 = Double(window.colEnd)
         let width = window.cols
@@ -107,6 +107,10 @@ extension GridPolygon {
 /// by hand and reused for every zone: an Array append per event (a uniqueness check and a
 /// capacity check each) was a tenth of the engine's time on 10^5 small zones. Not copyable:
 /// a copy would share the memory its original may reallocate.
+///
+/// A small window (most zones of a fishnet or of Voronoi cells) gathers into a dense table of
+/// its cells instead, so nothing is sorted: each cell's sums are added in the same order as
+/// the sorted list adds them, so the coverage is the same to the last bit.
 package struct EventList: ~Copyable {
     package struct Event { var key: Int; var partial: Double; var suffix: Double }
     private let buffers = Buffers()
@@ -114,14 +118,41 @@ package struct EventList: ~Copyable {
     /// reference count (the class only owns the memory, and is read once per zone).
     private var events: UnsafeMutablePointer<Event>
     private var count = 0, capacity: Int
+    /// The dense table: per cell (row-major, a column more than the window for what comes
+    /// from its right) the sums and whether any event came; `denseStride` 0 when not used.
+    private let densePartial: UnsafeMutablePointer<Double>, denseSuffix: UnsafeMutablePointer<Double>
+    private let denseSeen: UnsafeMutablePointer<Bool>
+    private var denseStride = 0, denseRows = 0
 
-    package init() { events = buffers.events; capacity = buffers.capacity }
+    package init() {
+        events = buffers.events; capacity = buffers.capacity
+        densePartial = buffers.densePartial; denseSuffix = buffers.denseSuffix; denseSeen = buffers.denseSeen
+    }
 
-    /// Empty, keeping the buffers for the next zone.
-    package mutating func reset() { count = 0 }
+    /// Empty, keeping the buffers, for a zone's coverage in `window`.
+    package mutating func reset(for window: Window) {
+        count = 0
+        let stride = window.cols + 1, cells = stride * window.rows
+        if window.rows > 0 && cells <= Buffers.denseCells {
+            denseStride = stride; denseRows = window.rows
+            densePartial.update(repeating: 0, count: cells)
+            denseSuffix.update(repeating: 0, count: cells)
+            denseSeen.update(repeating: false, count: cells)
+        } else {
+            denseStride = 0
+        }
+    }
+
+    /// Empty, keeping the buffers, for events sorted by key (no dense table).
+    package mutating func reset() { count = 0; denseStride = 0 }
 
     @inline(__always) package mutating func add(row: Int, col: Int, partial: Double, suffix: Double) {
         // col may equal the window width (a contribution from the right of the window).
+        if denseStride > 0 {
+            let i = row * denseStride + col
+            densePartial[i] += partial; denseSuffix[i] += suffix; denseSeen[i] = true
+            return
+        }
         if count == capacity { buffers.grow(keeping: count); events = buffers.events; capacity = buffers.capacity }
         events[count] = Event(key: row << 32 | col, partial: partial, suffix: suffix)
         count += 1
@@ -136,6 +167,7 @@ package struct EventList: ~Copyable {
 
     /// The spans, row by row and left to right, appended to `spans`.
     package mutating func sweep(window: Window, into spans: inout [Span]) {
+        if denseStride > 0 { sweepDense(window: window, into: &spans); return }
         let b = buffers
         let n = count
         guard n > 0 else { return }
@@ -174,11 +206,7 @@ package struct EventList: ~Copyable {
                     prevCol = col
                 }
                 // Snap the running sum where rounding left it a hair off a whole cell or zero.
-                winding += suffix
-                // Nearest whole number by truncation (a libm call per event otherwise); only
-                // values within 1e-12 of it are snapped, where every rounding agrees.
-                let whole = winding.magnitude < 1e9 ? Double(Int(winding < 0 ? winding - 0.5 : winding + 0.5)) : winding.rounded()
-                if abs(winding - whole) < 1e-12 { winding = whole }
+                winding = snapped(winding + suffix)
             }
             if prevCol > 0 && winding > 1e-12 {
                 rowSpans[m] = Span(row: window.row + row, col: window.col, len: prevCol, fraction: min(winding, 1))
@@ -190,8 +218,60 @@ package struct EventList: ~Copyable {
     }
 }
 
+extension EventList {
+    /// As `sweep`, from the dense table: the cells with events, right to left in each row,
+    /// as the sorted list visits its keys.
+    private func sweepDense(window: Window, into spans: inout [Span]) {
+        let stride = denseStride, cols = window.cols
+        buffers.reserveRowSpans(2 * stride + 1)
+        let rowSpans = buffers.rowSpans
+        for row in 0..<denseRows {
+            let base = row * stride
+            var winding = 0.0
+            var prevCol = cols
+            var m = 0
+            var col = cols
+            while col >= 0 {
+                defer { col -= 1 }
+                guard denseSeen[base + col] else { continue }
+                if col < cols {
+                    if col + 1 < prevCol && winding > 1e-12 {
+                        rowSpans[m] = Span(row: window.row + row, col: window.col + col + 1, len: prevCol - col - 1, fraction: min(winding, 1))
+                        m += 1
+                    }
+                    let f = densePartial[base + col] + winding
+                    if f > 1e-12 {
+                        rowSpans[m] = Span(row: window.row + row, col: window.col + col, len: 1, fraction: min(f, 1))
+                        m += 1
+                    }
+                    prevCol = col
+                }
+                winding = snapped(winding + denseSuffix[base + col])
+            }
+            if prevCol > 0 && winding > 1e-12 {
+                rowSpans[m] = Span(row: window.row + row, col: window.col, len: prevCol, fraction: min(winding, 1))
+                m += 1
+            }
+            spans.append(contentsOf: UnsafeBufferPointer(start: rowSpans, count: m).reversed())
+        }
+    }
+}
+
+/// The running sum snapped to a whole number where rounding left it within 1e-12 of one
+/// (by truncation: a libm call per event otherwise; where it is that close every rounding
+/// agrees).
+@inline(__always) private func snapped(_ winding: Double) -> Double {
+    let whole = winding.magnitude < 1e9 ? Double(Int(winding < 0 ? winding - 0.5 : winding + 0.5)) : winding.rounded()
+    return abs(winding - whole) < 1e-12 ? whole : winding
+}
+
 /// EventList's storage: events, a scratch copy for sorting, row starts, and one row's spans.
 private final class Buffers {
+    /// Cells of the largest window gathered densely (its columns plus one, times its rows).
+    static let denseCells = 512
+    let densePartial = UnsafeMutablePointer<Double>.allocate(capacity: denseCells)
+    let denseSuffix = UnsafeMutablePointer<Double>.allocate(capacity: denseCells)
+    let denseSeen = UnsafeMutablePointer<Bool>.allocate(capacity: denseCells)
     private(set) var events: UnsafeMutablePointer<EventList.Event>
     private(set) var capacity = 256
     private var scratch: UnsafeMutablePointer<EventList.Event>
@@ -207,7 +287,10 @@ private final class Buffers {
         rowStarts = .allocate(capacity: rowStartsCapacity)
         rowSpans = .allocate(capacity: rowSpansCapacity)
     }
-    deinit { events.deallocate(); scratch.deallocate(); rowStarts.deallocate(); rowSpans.deallocate() }
+    deinit {
+        events.deallocate(); scratch.deallocate(); rowStarts.deallocate(); rowSpans.deallocate()
+        densePartial.deallocate(); denseSuffix.deallocate(); denseSeen.deallocate()
+    }
 
     /// Twice the room, keeping the first `count` events.
     func grow(keeping count: Int) {

@@ -104,4 +104,47 @@ final class CoverageTests: XCTestCase {
     func testAllTouched() {
         assertClose(cover(rect(0.9, 0.9, 1.1, 1.1), .allTouched), [0, 0, 0, 1, 1, 0, 1, 1, 0])
     }
+
+    /// Small windows gather into a dense table, large ones sort their events: the same
+    /// polygon covers each cell alike either way. Random star polygons (with holes and
+    /// several parts) are covered once in their own small window (dense) and once in a
+    /// 40 x 40 window around them (sorted: over 512 cells), cell by cell within 1e-12, and
+    /// each adds up to its shoelace area.
+    func testDenseAndSortedEventsCoverAlike() {
+        var rng = SystemRandomNumberGenerator()
+        let big = Grid(left: 0, top: 40, dx: 1, dy: 1, cols: 40, rows: 40)
+        func star(_ cx: Double, _ cy: Double, _ r: Double, _ n: Int, clockwise: Bool) -> Ring {
+            let pts = (0..<n).map { k -> (Double, Double) in
+                let a = 2 * Double.pi * Double(k) / Double(n) * (clockwise ? -1 : 1)
+                let rr = r * Double.random(in: 0.4...1, using: &rng)
+                return (cx + rr * cos(a), cy + rr * sin(a))
+            }
+            return Ring(pts + [pts[0]])
+        }
+        func area(_ r: Ring) -> Double {
+            let p = r.points
+            return abs(zip(p, p.dropFirst()).reduce(0) { $0 + $1.0.x * $1.1.y - $1.1.x * $1.0.y }) / 2
+        }
+        for _ in 0..<300 {
+            let cx = Double.random(in: 15...25, using: &rng), cy = Double.random(in: 15...25, using: &rng)
+            let r = Double.random(in: 0.6...4, using: &rng)
+            let shell = star(cx, cy, r, Int.random(in: 3...12, using: &rng), clockwise: false)
+            let hole = star(cx, cy, r * 0.2, 5, clockwise: true)
+            let second = star(cx + 2.5 * r, cy, r * 0.3, 6, clockwise: false)
+            let g = MultiPolygon([Polygon(shell: shell, holes: [hole]), Polygon(shell: second)])
+            let gp = GridPolygon(g, on: big)
+            let own = gp.window(in: big.full), around = Window(row: 0, col: 0, rows: 40, cols: 40)
+            XCTAssertLessThanOrEqual((own.cols + 1) * own.rows, 512, "a dense window")
+            let dense = gp.coverage(.exact, in: own), sorted = gp.coverage(.exact, in: around)
+            let m = sorted.matrix(), d = dense.matrix()
+            for row in 0..<own.rows {
+                for col in 0..<own.cols {
+                    let a = d[row * own.cols + col], b = m[(own.row + row) * 40 + own.col + col]
+                    if abs(a - b) > 1e-12 { XCTFail("cell \(own.row + row),\(own.col + col): dense \(a), sorted \(b)"); return }
+                }
+            }
+            XCTAssertEqual(sorted.coveredCells, dense.coveredCells, accuracy: 1e-9)
+            XCTAssertEqual(dense.coveredCells, area(shell) - area(hole) + area(second), accuracy: 1e-9)
+        }
+    }
 }
