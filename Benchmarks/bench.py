@@ -250,7 +250,7 @@ def compare(ours, theirs, idf):
     a = pd.read_csv(ours); b = pd.read_csv(theirs)
     m = a.merge(b, on=idf, suffixes=("", "_ee"))
     worst = 0.0
-    compared = 0
+    compared = off = 0
     for col in b.columns:
         if col == idf:
             continue
@@ -269,15 +269,20 @@ def compare(ours, theirs, idf):
                         worst = max(worst, abs(row[ours] - f) / f)
                         compared += 1
             continue
-        if len(cands) != 1 or not pd.api.types.is_numeric_dtype(m[col]):
+        if len(cands) != 1 or not pd.api.types.is_numeric_dtype(m[col + "_ee" if col + "_ee" in m.columns else col]):
             continue
-        x = m[cands[0]].astype(float).values; y = m[col].astype(float).values
+        # Same name on both sides: the merge gave exactextract's column the suffix.
+        theirs = col + "_ee" if col + "_ee" in m.columns else col
+        x = m[cands[0]].astype(float).values; y = m[theirs].astype(float).values
         ok = ~np.isnan(x) & ~np.isnan(y)
         if ok.any():
             d = np.abs(x[ok] - y[ok]) / np.maximum(np.abs(y[ok]), 1e-12)
             worst = max(worst, float(d.max()))
             compared += int(ok.sum())
-    return "%.1e over %d values" % (worst, compared) if compared else "nothing comparable"
+            off += int((d > 1e-6).sum())
+    if not compared:
+        return "nothing comparable"
+    return "%.1e over %d values (%d differ by more than 1e-6)" % (worst, compared, off)
 
 
 def parse_list(text):

@@ -365,10 +365,21 @@ extension ZonalJob {
 
     /// Start grid group `gi`: warn about the zones wholly outside its grid.
     func beginGroup(_ gi: Int, _ p: PreparedRun, _ s: inout ResultState) {
-        let g = p.groups[gi], zones = p.input.zones
-        let outside = zones.indices.filter { z in
-            !zones[z].isEmpty && !zones[z].bounds.intersects(g.grid.extent)
+        let g = p.groups[gi], zones = p.input.zones, extent = g.grid.extent
+        // In chunks on the run's threads (a walk over every zone's points), zones read in place.
+        let perTask = 8192, tasks = (zones.count + perTask - 1) / perTask
+        var outsideParts = [[Int]](repeating: [], count: tasks)
+        zones.withUnsafeBufferPointer { zones in
+            outsideParts.withUnsafeMutableBufferPointer { out in
+                let out = out
+                try? WorkerPool(threads: threads).run(tasks: tasks) { k in
+                    out[k] = ((k * perTask)..<min(zones.count, (k + 1) * perTask)).filter { z in
+                        !zones[z].isEmpty && !zones[z].bounds.intersects(extent)
+                    }
+                }
+            }
         }
+        let outside = outsideParts.flatMap { $0 }
         if !outside.isEmpty {
             // Every zone, in the warning and so in the sidecar (stderr lines are shortened).
             s.warnings.append(GeoWarning(.outside, file: g.rasterPath, "\(outside.count) zone(s) lie wholly outside \(g.rasterPath): ",
