@@ -486,7 +486,8 @@ final class ParallelZoneReadTests: XCTestCase {
         features[66].1 = polygon([roundRing(65, x: x(66), y: y(66), r: 0.1)])           // 65 points: OGR's
         features[72].0 = "{\"code\":null,\"name\":\"no code\",\"pcode_v\":null}"  // a null id: the stream's
         features[84].1 = polygon([[(x(84), y(84)), (x(84) + 0.2, y(84)), (x(84) + 0.2, y(84)), (x(84) + 0.2, y(84) + 0.2), (x(84), y(84) + 0.2)]])  // a repeated point
-        let gpkg = try layer(tempDir() + "/stream.gpkg", features)
+        // FID and geometry columns named as ArcGIS names them: the stream's columns are found by name.
+        let gpkg = try layer(tempDir() + "/stream.gpkg", features, options: ["-lco", "FID=OBJECTID", "-lco", "GEOMETRY_NAME=Shape"])
         // Read for a raster in the layer's CRS: nothing transformed, degrees checked.
         let wgs84 = try SpatialReference(definition: "EPSG:4326")
         let serial = try assertRangesReadAsOne(gpkg, parallel: true) { ds, threads, min in
