@@ -122,9 +122,9 @@ func loneRingPoints(wkb b: UnsafeRawBufferPointer) -> [Point]? {
 }
 
 extension VectorDataset {
-    /// Range `range` (FIDs from `lo`) of layer `l`, filtered to it, through the Arrow
-    /// stream; nil when the stream cannot serve this reader (then OGR reads the range),
-    /// false when what was read is not exactly the range.
+    /// The features of `range` through the Arrow stream of `l` (a handle already filtered to
+    /// the range's FIDs), each zone to `place`: nil when the stream cannot serve this reader
+    /// (then OGR reads the range), false when what came is not exactly the range.
     static func readArrow(range: LayerRange, layer l: OGRLayerH, path: String, layerName: String, reader: ZoneFeatureReader,
                           stop: Cancellation, place: (Zone) -> Void) throws -> Bool? {
         guard reader.takesLoneRings, OGR_L_TestCapability(l, OLCFastGetArrowStream) != 0 else { return nil }
