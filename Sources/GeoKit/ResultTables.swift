@@ -82,8 +82,10 @@ extension ZonalResult {
         let units = self.units[range]
         switch format {
         case .wide:
+            // One row buffer for all units (an allocation per row otherwise).
+            var row: [TableCell] = []
             for u in units {
-                var row: [TableCell] = []
+                row.removeAll(keepingCapacity: true)
                 row.reserveCapacity(2 + u.attributes.count + cols.count)
                 row.append(.text(u.id))
                 if levelColumn { row.append(.text(u.level)) }
@@ -94,12 +96,17 @@ extension ZonalResult {
         case .long:
             let statNames = cols.map { c in c.classValue.map { "\(c.stat.classColumnPrefix!)_\(formatNumber($0))" } ?? c.stat.name }
             let unitNames = cols.map { c in c.stat.unit(valueUnit: bands[c.band].unit).map { TableCell.text($0) } ?? .empty }
+            var row: [TableCell] = []
             for u in units {
                 let lead: [TableCell] = [.text(u.id), .text(u.name), .text(u.level)] + u.attributes.map { .text($0) }
                 for (k, c) in cols.enumerated() {
                     let b = bands[c.band]
-                    try body(lead + [.text(b.rasterName), .text(statNames[k]), .number(Double(b.band)),
-                                     b.date.map { .text($0) } ?? .empty, value(u, c), unitNames[k]])
+                    // The unit's lead cells, then this indicator's, in one reused buffer.
+                    row.removeAll(keepingCapacity: true)
+                    row += lead
+                    row.append(.text(b.rasterName)); row.append(.text(statNames[k])); row.append(.number(Double(b.band)))
+                    row.append(b.date.map { .text($0) } ?? .empty); row.append(value(u, c)); row.append(unitNames[k])
+                    try body(row)
                 }
             }
         }
