@@ -319,6 +319,7 @@ package struct BatchTableLayout {
     let series: BatchSeries
     let long: Bool
     let levelColumn: Bool
+    let nameColumn: Bool
     /// The series' dates in table order ("" for bands without a date).
     let dates: [String]
     /// Derived series, in table order: annual, anomaly, anomaly_pct.
@@ -335,6 +336,7 @@ package struct BatchTableLayout {
         self.series = series
         long = format == .long
         levelColumn = zc.hasRollup
+        nameColumn = wideNameColumn(hasRollup: zc.hasRollup, includeFields: zc.includeFields)
         dates = series.entries.map { $0.date ?? "" }
         derivedKinds = (ind.annual == nil ? [] : ["annual"]) + (ind.baseline == nil ? [] : ["anomaly", "anomaly_pct"])
         header = long ? ["pcode", "name", "level"] + zc.includeFields + ["indicator", "stat", "band", "date", "value", "unit"]
@@ -349,7 +351,8 @@ package struct BatchTableLayout {
     /// NAME_annual_YYYY_STAT, NAME_anomaly_DATE_STAT and NAME_anomaly_pct_DATE_STAT.
     static func wideHeader(_ ind: BatchIndicator, series: BatchSeries, zones zc: BatchZonesCache, dates: [String]) -> [String] {
         let stats = series.keys
-        var cols = [zc.idField] + (zc.hasRollup ? ["level"] : []) + zc.includeFields
+        var cols = [zc.idField] + (zc.hasRollup ? ["level"] : [])
+            + (wideNameColumn(hasRollup: zc.hasRollup, includeFields: zc.includeFields) ? ["name"] : []) + zc.includeFields
         for e in series.entries { for s in stats { cols.append("\(batchColumnPrefix(ind.name, e, entries: series.entries.count))_\(s)") } }
         if ind.annual != nil {
             let ys = derivedRows(dates: dates, values: dates.map { _ in 0 }, annual: ind.annual, baseline: nil, calendar: ind.calendar).map(\.date)
@@ -420,7 +423,7 @@ package struct BatchTableLayout {
 
     /// The unit's wide row: its cells, the observed values, then the derived ones.
     func appendWideRow(unit: CachedUnit, index u: Int, derived: [[DerivedRow]], to buf: inout [UInt8]) {
-        var cells = ([unit.id] + (levelColumn ? [unit.level] : []) + unit.attributes).map(csvQuote)
+        var cells = ([unit.id] + (levelColumn ? [unit.level] : []) + (nameColumn ? [unit.name] : []) + unit.attributes).map(csvQuote)
         for k in series.entries.indices { for s in series.keys.indices { cells.append(formatNumber(series.value(unit: u, entry: k, stat: s))) } }
         for kind in derivedKinds {
             let perStat = derived.map { $0.filter { $0.kind == kind } }

@@ -221,10 +221,14 @@ public struct IndicatorTable: Sendable {
                 continue
             }
             let declared = schemaTypes[name].flatMap { $0.isEmpty ? nil : $0 }
-            let numeric = declared.map { $0 == "number" || $0 == "integer" } ?? t.isNumeric(k)
+            // A wide roll-up table's name column is text, even where every name is empty.
+            let numeric = levelCol != nil && name == "name" ? false : declared.map { $0 == "number" || $0 == "integer" } ?? t.isNumeric(k)
             if numeric { valueCols.append(k) } else { roles[k] = .include; includes.append(k) }
         }
-        if !isLong {
+        if !isLong, levelCol != nil, let k = col("name"), roles[k] == .include {
+            // A wide roll-up table's own name column: every row's name at its level.
+            nameCol = k
+        } else if !isLong {
             let incNames = includes.map { t.columns[$0] }
             let preferred = parentNameField(idField, incNames)
                 ?? incNames.first { ["name", "ts", "dt", "st", "vt", "township", "district", "state"].contains($0.lowercased()) }

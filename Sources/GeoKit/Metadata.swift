@@ -184,6 +184,9 @@ extension ZonalResult {
             }
         }
         if column == "level" { return ("admin level of the row: the zones' own, or a roll-up level", nil) }
+        if column == "name" && wideNameColumn(hasRollup: hasRollup, includeFields: includeFields) {
+            return ("name of the row's unit: the zones' name field, on roll-up rows the parent's", nil)
+        }
         if includeFields.contains(column) { return ("copied from the zones' field \(column)", nil) }
         guard let c = indicators.first(where: { $0.name == column }) else { return nil }
         let b = bands[c.band]

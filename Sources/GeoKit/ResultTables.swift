@@ -7,6 +7,14 @@ import GeoGDAL
 
 public enum TableFormat: String, Sendable, CaseIterable { case wide, long }
 
+/// Whether a wide table has a `name` column after `level`: with roll-up rows, whose
+/// include-columns are mostly empty (a district shares no township's name), unless an
+/// include-column is already called `name`. Zone rows take the zones' name field, roll-up
+/// rows their parent's (as the long format's `name`).
+package func wideNameColumn(hasRollup: Bool, includeFields: [String]) -> Bool {
+    hasRollup && !includeFields.contains("name")
+}
+
 /// One output column of the wide table, and where its values come from.
 public struct IndicatorColumn: Sendable {
     public var name: String
@@ -54,13 +62,14 @@ extension ZonalResult {
     }
 
     package var levelColumn: Bool { hasRollup }
+    package var nameColumn: Bool { wideNameColumn(hasRollup: hasRollup, includeFields: includeFields) }
 
     /// Column names, HXL tags and whether each column holds text, for a table shape.
     public func layout(_ format: TableFormat, hxl: Bool = false) -> (columns: [String], hxl: [String]?, isText: [Bool]) {
         switch format {
         case .wide:
             let cols = indicatorColumns
-            let lead = [idField] + (levelColumn ? ["level"] : []) + includeFields
+            let lead = [idField] + (levelColumn ? ["level"] : []) + (nameColumn ? ["name"] : []) + includeFields
             return (lead + cols.map(\.name), hxl ? wideHXL(cols) : nil,
                     [Bool](repeating: true, count: lead.count) + [Bool](repeating: false, count: cols.count))
         case .long:
@@ -89,6 +98,7 @@ extension ZonalResult {
                 row.reserveCapacity(2 + u.attributes.count + cols.count)
                 row.append(.text(u.id))
                 if levelColumn { row.append(.text(u.level)) }
+                if nameColumn { row.append(.text(u.name)) }
                 row += u.attributes.map { .text($0) }
                 for c in cols { row.append(value(u, c)) }
                 try body(row)
@@ -162,7 +172,7 @@ extension ZonalResult {
 
     private func wideHXL(_ cols: [IndicatorColumn]) -> [String] {
         let idTag: String = hasRollup ? "#loc+code" : (idLevel.map { "\($0.hxl)+code" } ?? "#loc+code")
-        var tags = [idTag] + (levelColumn ? ["#meta+level"] : []) + includeFields.map(hxlTag(field:))
+        var tags = [idTag] + (levelColumn ? ["#meta+level"] : []) + (nameColumn ? ["#loc+name"] : []) + includeFields.map(hxlTag(field:))
         tags += cols.map { c in
             let attr = c.name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
             return "#indicator+num+\(attr)"

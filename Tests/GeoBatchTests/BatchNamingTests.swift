@@ -10,12 +10,12 @@ final class BatchNamingTests: XCTestCase {
     let townships = Fixtures.path("mimu/townships.json")
     let rain = Fixtures.path("mimu/rainfall_dekad.tif")
 
-    func manifest(_ dir: String, source: String, stats: String, format: String = "wide") -> String {
+    func manifest(_ dir: String, source: String, stats: String, format: String = "wide", rollup: Bool = false) -> String {
         let text = """
         zones:
           path: \(townships)
           id: TS_PCODE
-          include: [TS]
+          include: [TS]\(rollup ? "\n  rollup: [DT_PCODE, ST_PCODE]" : "")
         output:
           dir: \(dir)/out
           format: \(format)
@@ -46,6 +46,26 @@ final class BatchNamingTests: XCTestCase {
         let zonal = try zonalTable(rain, stats: [.sum, .mean])
         XCTAssertEqual(batch.columns, zonal.columns)
         XCTAssertEqual(batch.columns, ["TS_PCODE", "TS", "rain_sum", "rain_mean"])
+    }
+
+    func testRollupWideTableNamesEveryRowAsZonal() throws {
+        // Roll-up rows in batch's wide table: `level` then `name`, as zonal writes them.
+        let dir = Fixtures.tempDir()
+        let r = try runGeotool(["batch", manifest(dir, source: rain, stats: "[mean]", rollup: true), "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let batch = try Table.readCSV(path: dir + "/out/rain.csv")
+        var job = ZonalJob(zonesPath: townships, idField: "TS_PCODE", includeFields: ["TS"],
+                           rasters: [RasterSpec(name: "rain", path: rain)], stats: [.mean])
+        job.rollup = ["DT_PCODE", "ST_PCODE"]
+        let zonal = try job.run().wideTable()
+        XCTAssertEqual(batch.columns, ["TS_PCODE", "level", "name", "TS", "rain_mean"])
+        XCTAssertEqual(batch.columns, zonal.columns)
+        // As text (the CSV reader reads an empty cell as empty, the table holds "").
+        func lead(_ t: Table) -> [[String]] {
+            t.rows.map { $0.prefix(4).map { c in if case .text(let s) = c { return s }; return c.doubleValue.map(formatNumber) ?? "" } }
+        }
+        XCTAssertEqual(lead(batch), lead(zonal))
+        XCTAssertTrue(batch.rows.contains { $0[0] == .text("MMR001D001") && $0[1] == .text("district") && $0[2] == .text("Myitkyina") })
     }
 
     func testZoneWarningsOnStderrOnceAndInSidecarOnce() throws {

@@ -86,7 +86,8 @@ final class IndicatorTableTests: XCTestCase {
         XCTAssertEqual(long.columns, ["pcode", "name", "level", "TS", "TS_MMR", "DT_PCODE", "indicator", "stat", "band", "date", "value", "unit"])
         XCTAssertEqual(long.rows.count, wide.rows.count * 2, "a row per unit x statistic")
         XCTAssertEqual(wide.hxl?[0], "#loc+code")
-        XCTAssertEqual(Array(wide.hxl![2...4]), ["#adm3+name", "#adm3+name+i_my", "#adm2+code"])
+        XCTAssertEqual(Array(wide.columns[1...3]), ["level", "name", "TS"])
+        XCTAssertEqual(Array(wide.hxl![1...5]), ["#meta+level", "#loc+name", "#adm3+name", "#adm3+name+i_my", "#adm2+code"])
         XCTAssertEqual(long.hxl?[0], "#loc+code")
         // Long values equal wide ones, unit by unit.
         for row in long.rows.prefix(200) {
@@ -101,6 +102,42 @@ final class IndicatorTableTests: XCTestCase {
         XCTAssertTrue(long.rows.contains { $0[0] == .text("MMR") && $0[1] == .text("Myanmar") && $0[2] == .text("country") })
         let csv = long.csvText()
         XCTAssertTrue(csv.hasPrefix("pcode,name,level,TS,TS_MMR,DT_PCODE,indicator,stat,band,date,value,unit\n#loc+code,#loc+name,"))
+    }
+
+    /// With roll-up rows, the wide table names every row at its level: townships by TS, their
+    /// districts by DT, states by ST, as the zones' own features give them (read here from the
+    /// TopoJSON itself), and the country by its name.
+    func testWideRollupRowsCarryTheirNames() throws {
+        var j = job("townships.json", id: "TS_PCODE", stats: [.mean])
+        j.rollup = ["DT_PCODE", "ST_PCODE"]
+        j.includeFields = ["DT_PCODE"]
+        let wide = try j.run().wideTable()
+        // MIMU's TopoJSON: objects, each a list of geometries with their properties.
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("mimu/townships.json")))) as! [String: Any]
+        let objects = (json["objects"] as! [String: Any]).values.compactMap { ($0 as? [String: Any])?["geometries"] as? [[String: Any]] }
+        var names: [String: String] = [:]
+        for f in objects.joined() {
+            let p = f["properties"] as! [String: Any]
+            for (code, name) in [("TS_PCODE", "TS"), ("DT_PCODE", "DT"), ("ST_PCODE", "ST")] {
+                if let c = p[code] as? String, let n = p[name] as? String { names[c] = n }
+            }
+        }
+        names["MMR"] = "Myanmar"
+        XCTAssertEqual(Array(wide.columns.prefix(4)), ["TS_PCODE", "level", "name", "DT_PCODE"])
+        var levels: [String: Int] = [:]
+        for row in wide.rows {
+            guard case .text(let code) = row[0], case .text(let level) = row[1] else { XCTFail("\(row)"); continue }
+            levels[level, default: 0] += 1
+            XCTAssertEqual(row[2], names[code].map { .text($0) }, "\(level) \(code)")
+        }
+        XCTAssertEqual(levels["district"], 80)
+        XCTAssertEqual(levels["state"], 18)
+        XCTAssertEqual(levels["country"], 1)
+        // An include-column of that name is the name column: no second one.
+        j.includeFields = ["DT_PCODE", "name"]
+        XCTAssertFalse(wideNameColumn(hasRollup: true, includeFields: j.includeFields))
+        XCTAssertTrue(wideNameColumn(hasRollup: true, includeFields: ["DT_PCODE"]))
+        XCTAssertFalse(wideNameColumn(hasRollup: false, includeFields: []))
     }
 
     func testCoverageColumn() throws {

@@ -54,8 +54,11 @@ final class TableModelTests: XCTestCase {
             for (u, f) in lines.dropFirst(2).enumerated() { XCTAssertEqual(wide.values[s][u], Double(f[k]), "\(ser.label) row \(u)") }
         }
         // Roles.
-        XCTAssertEqual(wide.idField, "TS_PCODE"); XCTAssertEqual(wide.nameField, "TS")
-        XCTAssertEqual(wide.includeFields, ["TS", "DT_PCODE", "ST_PCODE"])
+        // The roll-up table's own name column names every level (TS would leave parents blank).
+        XCTAssertEqual(wide.idField, "TS_PCODE"); XCTAssertEqual(wide.nameField, "name")
+        XCTAssertEqual(wide.includeFields, ["name", "TS", "DT_PCODE", "ST_PCODE"])
+        XCTAssertEqual(wide.units.first { $0.id == "MMR001D001" }?.name, "Myitkyina")
+        XCTAssertEqual(wide.units.first { $0.id == "MMR001" }?.name, "Kachin")
         XCTAssertEqual(wide.levels, ["township", "district", "state", "country"])
         XCTAssertEqual(wide.units(at: "township").count, 330); XCTAssertEqual(wide.units(at: "district").count, 80)
         XCTAssertEqual(wide.units(at: "state").count, 18); XCTAssertEqual(wide.units(at: "country").count, 1)
@@ -95,7 +98,7 @@ final class TableModelTests: XCTestCase {
         let lines = try String(contentsOfFile: ref, encoding: .utf8).split(separator: "\n").map(String.init)
         func rows(_ level: String) -> String {
             let keep = lines.dropFirst().filter { $0.split(separator: ",", omittingEmptySubsequences: false)[1] == level }
-            return (["TS_PCODE,TS,DT_PCODE,ST_PCODE,rain_mean,rain_coverage"] + keep.map { l in
+            return (["TS_PCODE,name,TS,DT_PCODE,ST_PCODE,rain_mean,rain_coverage"] + keep.map { l in
                 var f = l.split(separator: ",", omittingEmptySubsequences: false).map(String.init); f.remove(at: 1); return f.joined(separator: ",")
             }).joined(separator: "\n") + "\n"
         }

@@ -93,12 +93,12 @@ final class XLSXTests: XCTestCase {
         let s = try read(dir + "/rain.xlsx", against: dir + "/rain.csv", numeric: stats, headerRows: 2)
         XCTAssertEqual(s.mismatches, [], "every cell equals the CSV's")
         XCTAssertEqual(s.title, "zonal")
-        XCTAssertEqual(s.header, ["TS_PCODE", "level", "TS", "TS_MMR", "DT_PCODE"] + stats)
-        XCTAssertEqual(s.bold, [Bool](repeating: true, count: 8))
+        XCTAssertEqual(s.header, ["TS_PCODE", "level", "name", "TS", "TS_MMR", "DT_PCODE"] + stats)
+        XCTAssertEqual(s.bold, [Bool](repeating: true, count: 9))
         // 330 townships, 80 districts and the country under the two header rows.
         XCTAssertEqual(s.rows, 2 + 330 + 80 + 1)
         XCTAssertEqual(s.freeze, "A3", "the header and the HXL row stay in view")
-        XCTAssertEqual(s.filter, "A2:H413", "the filter sits on the HXL row, so sorting never moves it")
+        XCTAssertEqual(s.filter, "A2:I413", "the filter sits on the HXL row, so sorting never moves it")
         for name in stats {
             // 67 townships lie outside the raster: their mean and max are empty (None).
             XCTAssertEqual(Set(s.types[name] ?? []).subtracting(["int", "float", "NoneType"]), [], name)
