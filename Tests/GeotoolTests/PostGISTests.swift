@@ -101,7 +101,7 @@ final class PostGISTests: XCTestCase {
         // Indicator columns are numbers, text columns text.
         let types = try s.psql("SELECT column_name || '=' || data_type FROM information_schema.columns WHERE table_name = 'rain_ts' ORDER BY ordinal_position")
             .split(separator: "\n").map(String.init)
-        XCTAssertEqual(types, ["TS_PCODE=character varying", "level=character varying", "TS=character varying", "TS_MMR=character varying",
+        XCTAssertEqual(types, ["TS_PCODE=character varying", "level=character varying", "name=character varying", "TS=character varying", "TS_MMR=character varying",
                                "ST_PCODE=character varying", "rain_count=double precision", "rain_mean=double precision",
                                "rain_max=double precision", "rain_median=double precision", "rain_coverage=double precision"])
         // The P-code is the primary key.
