@@ -9,10 +9,11 @@ public enum TableFormat: String, Sendable, CaseIterable { case wide, long }
 
 /// Whether a wide table has a `name` column after `level`: with roll-up rows, whose
 /// include-columns are mostly empty (a district shares no township's name), unless an
-/// include-column is already called `name`. Zone rows take the zones' name field, roll-up
-/// rows their parent's (as the long format's `name`).
+/// include-column is already called `name` in any case (GeoPackage and SQL column names
+/// ignore case). Zone rows take the zones' name field, roll-up rows their parent's (as the
+/// long format's `name`).
 package func wideNameColumn(hasRollup: Bool, includeFields: [String]) -> Bool {
-    hasRollup && !includeFields.contains("name")
+    hasRollup && !includeFields.contains { $0.lowercased() == "name" }
 }
 
 /// One output column of the wide table, and where its values come from.

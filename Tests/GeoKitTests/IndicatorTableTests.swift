@@ -136,6 +136,7 @@ final class IndicatorTableTests: XCTestCase {
         // An include-column of that name is the name column: no second one.
         j.includeFields = ["DT_PCODE", "name"]
         XCTAssertFalse(wideNameColumn(hasRollup: true, includeFields: j.includeFields))
+        XCTAssertFalse(wideNameColumn(hasRollup: true, includeFields: ["DT_PCODE", "Name"]), "GeoPackage column names ignore case")
         XCTAssertTrue(wideNameColumn(hasRollup: true, includeFields: ["DT_PCODE"]))
         XCTAssertFalse(wideNameColumn(hasRollup: false, includeFields: []))
     }
