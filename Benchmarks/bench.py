@@ -225,6 +225,11 @@ def main():
             r = median_run([sys.executable, "-c", RS_SCRIPT, k["zones"], k["raster"], k["rs"], rsout, k["idf"]], 1)
             rows.append((c, "", "rasterstats 0.21.0 (1 run)", r, r[0] / g[0]))
         notes.append("case %s: max relative difference from exactextract: %s" % (c, agree))
+        if os.path.exists(k["raster"] + ".aux.xml"):
+            # GDAL's PAM file: the CLI reads it and its values went wrong with one beside ntl.tif
+            # (README, case 6); geotool turns PAM off.
+            notes.append("case %s: %s.aux.xml is beside the raster (the exactextract CLI reads it, geotool does not)"
+                         % (c, os.path.basename(k["raster"])))
     if "5" in a.cases.split(","):
         print("case 5: scaling", file=sys.stderr)
         for s in ["0.25", "0.5", "1"]:
