@@ -143,9 +143,6 @@ package struct EventList: ~Copyable {
         }
     }
 
-    /// Empty, keeping the buffers, for events sorted by key (no dense table).
-    package mutating func reset() { count = 0; denseStride = 0 }
-
     @inline(__always) package mutating func add(row: Int, col: Int, partial: Double, suffix: Double) {
         // col may equal the window width (a contribution from the right of the window).
         if denseStride > 0 {
@@ -173,46 +170,24 @@ package struct EventList: ~Copyable {
         guard n > 0 else { return }
         b.sortByRowThenColumn(rows: window.rows, count: n)
         let sorted = b.events
-        b.reserveRowSpans(n + 1)
+        b.reserveRowSpans(2 * n + 1)
         let rowSpans = b.rowSpans
         var start = 0
         while start < n {
             let row = sorted[start].key >> 32
             var end = start
             while end < n && sorted[end].key >> 32 == row { end += 1 }
-            // Right to left: `winding` is the coverage of the cells right of the event. Spans
-            // come out right to left too, into rowSpans, and are appended reversed.
-            var winding = 0.0
-            var prevCol = window.cols
-            var m = 0
+            var sweep = RowSweep(window: window, row: row, spans: rowSpans)
             var i = end - 1
             while i >= start {
                 let key = sorted[i].key
-                let col = key & 0xffff_ffff
                 var partial = 0.0, suffix = 0.0
                 while i >= start && sorted[i].key == key {
                     partial += sorted[i].partial; suffix += sorted[i].suffix; i -= 1
                 }
-                if col < window.cols {
-                    if col + 1 < prevCol && winding > 1e-12 {
-                        rowSpans[m] = Span(row: window.row + row, col: window.col + col + 1, len: prevCol - col - 1, fraction: min(winding, 1))
-                        m += 1
-                    }
-                    let f = partial + winding
-                    if f > 1e-12 {
-                        rowSpans[m] = Span(row: window.row + row, col: window.col + col, len: 1, fraction: min(f, 1))
-                        m += 1
-                    }
-                    prevCol = col
-                }
-                // Snap the running sum where rounding left it a hair off a whole cell or zero.
-                winding = snapped(winding + suffix)
+                sweep.cell(key & 0xffff_ffff, partial: partial, suffix: suffix)
             }
-            if prevCol > 0 && winding > 1e-12 {
-                rowSpans[m] = Span(row: window.row + row, col: window.col, len: prevCol, fraction: min(winding, 1))
-                m += 1
-            }
-            spans.append(contentsOf: UnsafeBufferPointer(start: rowSpans, count: m).reversed())
+            sweep.end(appendingTo: &spans)
             start = end
         }
     }
@@ -227,33 +202,54 @@ extension EventList {
         let rowSpans = buffers.rowSpans
         for row in 0..<denseRows {
             let base = row * stride
-            var winding = 0.0
-            var prevCol = cols
-            var m = 0
+            var sweep = RowSweep(window: window, row: row, spans: rowSpans)
             var col = cols
             while col >= 0 {
-                defer { col -= 1 }
-                guard denseSeen[base + col] else { continue }
-                if col < cols {
-                    if col + 1 < prevCol && winding > 1e-12 {
-                        rowSpans[m] = Span(row: window.row + row, col: window.col + col + 1, len: prevCol - col - 1, fraction: min(winding, 1))
-                        m += 1
-                    }
-                    let f = densePartial[base + col] + winding
-                    if f > 1e-12 {
-                        rowSpans[m] = Span(row: window.row + row, col: window.col + col, len: 1, fraction: min(f, 1))
-                        m += 1
-                    }
-                    prevCol = col
-                }
-                winding = snapped(winding + denseSuffix[base + col])
+                if denseSeen[base + col] { sweep.cell(col, partial: densePartial[base + col], suffix: denseSuffix[base + col]) }
+                col -= 1
             }
-            if prevCol > 0 && winding > 1e-12 {
-                rowSpans[m] = Span(row: window.row + row, col: window.col, len: prevCol, fraction: min(winding, 1))
+            sweep.end(appendingTo: &spans)
+        }
+    }
+}
+
+/// One row of a sweep, cells with events taken right to left: `winding` is the coverage of
+/// the cells right of the current one. Spans come out right to left too, into `spans` (room
+/// for two per cell and one more), and are appended reversed at the end of the row.
+private struct RowSweep {
+    let window: Window, row: Int, spans: UnsafeMutablePointer<Span>
+    var winding = 0.0, prevCol: Int, m = 0
+
+    init(window: Window, row: Int, spans: UnsafeMutablePointer<Span>) {
+        self.window = window; self.row = row; self.spans = spans; prevCol = window.cols
+    }
+
+    /// The cell at `col` (the window's width for what comes from its right), with the sums
+    /// of its events.
+    @inline(__always) mutating func cell(_ col: Int, partial: Double, suffix: Double) {
+        if col < window.cols {
+            if col + 1 < prevCol && winding > 1e-12 {
+                spans[m] = Span(row: window.row + row, col: window.col + col + 1, len: prevCol - col - 1, fraction: min(winding, 1))
                 m += 1
             }
-            spans.append(contentsOf: UnsafeBufferPointer(start: rowSpans, count: m).reversed())
+            let f = partial + winding
+            if f > 1e-12 {
+                spans[m] = Span(row: window.row + row, col: window.col + col, len: 1, fraction: min(f, 1))
+                m += 1
+            }
+            prevCol = col
         }
+        // Snap the running sum where rounding left it a hair off a whole cell or zero.
+        winding = snapped(winding + suffix)
+    }
+
+    /// The run left of the last cell, and the row's spans appended left to right.
+    @inline(__always) mutating func end(appendingTo out: inout [Span]) {
+        if prevCol > 0 && winding > 1e-12 {
+            spans[m] = Span(row: window.row + row, col: window.col, len: prevCol, fraction: min(winding, 1))
+            m += 1
+        }
+        out.append(contentsOf: UnsafeBufferPointer(start: spans, count: m).reversed())
     }
 }
 
@@ -301,7 +297,8 @@ private final class Buffers {
         capacity *= 2
     }
 
-    /// Room for `n` spans of one row (a row has at most one span per event, plus one).
+    /// Room for `n` spans of one row (a cell with events gives at most two: the run right of
+    /// it and itself; the row one more, the run left of its last cell).
     func reserveRowSpans(_ n: Int) {
         guard n > rowSpansCapacity else { return }
         rowSpans.deallocate()

@@ -28,15 +28,13 @@ package struct PreparedZones: Sendable {
 
     /// Zones in chunks on `threads` threads.
     package init(_ zones: [Zone], on grid: Grid, threads: Int) {
-        let tasks = (zones.count + Self.chunkSize - 1) / Self.chunkSize
-        chunks = [Chunk](repeating: Chunk(), count: tasks)
+        chunks = [Chunk](repeating: Chunk(), count: (zones.count + Self.chunkSize - 1) / Self.chunkSize)
         chunks.withUnsafeMutableBufferPointer { out in
             let out = out
             zones.withUnsafeBufferPointer { zones in
                 // The work throws nothing (the pool's error is never set).
-                try? WorkerPool(threads: threads).run(tasks: tasks) { k in
-                    let r = (k * Self.chunkSize)..<min(zones.count, (k + 1) * Self.chunkSize)
-                    out[k] = Self.chunk(UnsafeBufferPointer(rebasing: zones[r]), on: grid)
+                try? WorkerPool(threads: threads).run(count: zones.count, chunk: Self.chunkSize) { k, range in
+                    out[k] = Self.chunk(UnsafeBufferPointer(rebasing: zones[range]), on: grid)
                 }
             }
         }
@@ -53,7 +51,9 @@ package struct PreparedZones: Sendable {
         c.bounds.reserveCapacity(zones.count)
         // At most an edge per point: room for all of them once, not grown by doubling.
         var points = 0
-        for z in zones { for p in z.geometry.polygons { points += p.shell.points.count; for h in p.holes { points += h.points.count } } }
+        for k in zones.indices {
+            for p in zones[k].geometry.polygons { points += p.shell.points.count; for h in p.holes { points += h.points.count } }
+        }
         c.edges.reserveCapacity(points)
         for k in zones.indices {
             if !zones[k].points.isEmpty || !zones[k].lines.isEmpty {

@@ -41,6 +41,12 @@ public struct WorkerPool: Sendable {
     public func run(tasks: Int, cancellation: Cancellation? = nil, task: (Int) throws -> Void) throws {
         try run(tasks: tasks, cancellation: cancellation, state: { () }, task: { _, k in try task(k) })
     }
+
+    /// Run `body(k, range)` over 0..<count cut into ranges of `chunk` items (the k-th range;
+    /// the last may be shorter): a loop over 10^5 items whose every step is small.
+    public func run(count: Int, chunk: Int, body: (Int, Range<Int>) throws -> Void) throws {
+        try run(tasks: (count + chunk - 1) / chunk) { k in try body(k, (k * chunk)..<min(count, (k + 1) * chunk)) }
+    }
 }
 
 /// A flag a caller sets to stop a pool between tasks (e.g. from a signal handler's thread).

@@ -156,15 +156,13 @@ package struct Rollup {
 
 extension ResultUnit {
     /// Store the statistics of `accs[k]` as the values of output band `bands[k]`.
-    package mutating func record<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, stats: [Statistic], scalarStats: [Statistic],
-                                                     hasClassStats: Bool = true) {
+    package mutating func record<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, stats: [Statistic], scalarStats: [Statistic]) {
         let nScalar = scalarStats.count
         scalar.withUnsafeMutableBufferPointer { out in
             for (k, b) in bands.enumerated() {
                 for (si, st) in scalarStats.enumerated() { out[b * nScalar + si] = st.value(of: accs[k]) ?? .nan }
             }
         }
-        guard hasClassStats else { return }
         recordClasses(accs, bands: bands, stats: stats)
     }
 

@@ -367,15 +367,13 @@ extension ZonalJob {
     func beginGroup(_ gi: Int, _ p: PreparedRun, _ s: inout ResultState) {
         let g = p.groups[gi], zones = p.input.zones, extent = g.grid.extent
         // In chunks on the run's threads (a walk over every zone's points), zones read in place.
-        let perTask = 8192, tasks = (zones.count + perTask - 1) / perTask
-        var outsideParts = [[Int]](repeating: [], count: tasks)
+        let perTask = 8192
+        var outsideParts = [[Int]](repeating: [], count: (zones.count + perTask - 1) / perTask)
         zones.withUnsafeBufferPointer { zones in
             outsideParts.withUnsafeMutableBufferPointer { out in
                 let out = out
-                try? WorkerPool(threads: threads).run(tasks: tasks) { k in
-                    out[k] = ((k * perTask)..<min(zones.count, (k + 1) * perTask)).filter { z in
-                        !zones[z].isEmpty && !zones[z].bounds.intersects(extent)
-                    }
+                try? WorkerPool(threads: threads).run(count: zones.count, chunk: perTask) { k, range in
+                    out[k] = range.filter { z in !zones[z].isEmpty && !zones[z].bounds.intersects(extent) }
                 }
             }
         }
@@ -444,14 +442,12 @@ extension ZonalJob {
 
     /// Each zone row's values from the flat store, in chunks on the run's threads.
     private func fillZoneScalars(_ s: inout ResultState) {
-        let width = s.scalarWidth, n = s.zoneScalar.count / max(width, 1), perTask = 8192
+        let width = s.scalarWidth
         guard width > 0 else { return }
         s.zoneScalar.withUnsafeBufferPointer { flat in
             s.units.withUnsafeMutableBufferPointer { units in
-                try? WorkerPool(threads: threads).run(tasks: (n + perTask - 1) / perTask) { k in
-                    for z in (k * perTask)..<min(n, (k + 1) * perTask) {
-                        units[z].scalar = Array(flat[(z * width)..<((z + 1) * width)])
-                    }
+                try? WorkerPool(threads: threads).run(count: flat.count / width, chunk: 8192) { _, range in
+                    for z in range { units[z].scalar = Array(flat[(z * width)..<((z + 1) * width)]) }
                 }
             }
         }
@@ -610,13 +606,13 @@ extension ZonalJob {
         let dominant = input.check.dominantLevel
         let nameIndex = input.nameField.map { input.fields.firstIndex(of: $0)! }
         let attributeIndexes = includeFields.map { input.fields.firstIndex(of: $0)! }
-        let zones = input.zones, perTask = 8192
+        let zones = input.zones
         // In chunks on the run's threads: with 10^5 zones this is a serial stretch otherwise.
         return [ResultUnit](unsafeUninitializedCapacity: zones.count) { buffer, count in
             let base = buffer.baseAddress!
             zones.withUnsafeBufferPointer { zones in
-                try? WorkerPool(threads: threads).run(tasks: (zones.count + perTask - 1) / perTask) { k in
-                    for i in (k * perTask)..<min(zones.count, (k + 1) * perTask) {
+                try? WorkerPool(threads: threads).run(count: zones.count, chunk: 8192) { _, range in
+                    for i in range {
                         // Fields read in place: a copy of the zone retained and released each of its parts.
                         let id = zones[i].id
                         (base + i).initialize(to: ResultUnit(
