@@ -16,7 +16,7 @@ done
 grep -q '^hasProcessingProvider=yes' "$stage/geokit/metadata.txt" || { echo "build-qgis-plugin: metadata.txt lacks hasProcessingProvider=yes" >&2; exit 1; }
 rm -f "$out"
 # Python's zipfile (always there) rather than zip(1), which Debian does not install by default.
-python3 - "$stage" "$out" <<'PY'
+/usr/bin/python3 - "$stage" "$out" <<'PY'
 import os, sys, zipfile
 stage, out = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -26,4 +26,4 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
             path = os.path.join(root, name)
             z.write(path, os.path.relpath(path, stage))
 PY
-echo "build-qgis-plugin: wrote $out ($(python3 -c 'import sys,zipfile; print(len(zipfile.ZipFile(sys.argv[1]).namelist()))' "$out") files)"
+echo "build-qgis-plugin: wrote $out ($(/usr/bin/python3 -c 'import sys,zipfile; print(len(zipfile.ZipFile(sys.argv[1]).namelist()))' "$out") files)"

@@ -18,7 +18,7 @@
 # Inputs: the bundled data (TestRasters/), rasters made from it with gdal_translate into
 # WORKDIR/input, and, when bench-data/ exists at the repo root (or BENCH_DATA names another
 # folder), the cases of Benchmarks/bench.py (slow with debug builds; SKIP_BENCH=1 skips them).
-# Needs gdal-bin and python3.
+# Needs gdal-bin and Debian's /usr/bin/python3.
 set -uo pipefail
 
 if [ $# -lt 2 ] || [ $# -gt 3 ]; then
@@ -32,7 +32,7 @@ WORK=$(abspath "${3:-$(mktemp -d /tmp/geotool-same-XXXXXX)}")
 for b in "$OLD" "$NEW"; do
     [ -x "$b" ] || { echo "same-output: $b is not an executable" >&2; exit 2; }
 done
-for t in gdal_translate ogr2ogr python3 cmp; do
+for t in gdal_translate ogr2ogr /usr/bin/python3 cmp; do
     command -v "$t" >/dev/null || { echo "same-output: needs $t" >&2; exit 2; }
 done
 rm -rf "$WORK/old" "$WORK/new" "$WORK/input"
@@ -50,7 +50,7 @@ cases=0
 
 # Sidecar without the keys that change from run to run, keys sorted.
 strip_sidecar() {
-    python3 - "$1" <<'EOF'
+    /usr/bin/python3 - "$1" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 d.pop("created", None)
@@ -193,7 +193,7 @@ run_case join-xlsx "join.xlsx join-qa.xlsx" \
 run_case join-gpkg "join.gpkg" \
     "${J[@]}" --zones "$JOIN/zones.geojson" -o join.gpkg
 # Points in the townships: cell centres of the rainfall raster, as a CSV.
-python3 - "$IN/centres.csv" <<'EOF'
+/usr/bin/python3 - "$IN/centres.csv" <<'EOF'
 import sys
 with open(sys.argv[1], "w") as f:
     f.write("pid,lon,lat\n")

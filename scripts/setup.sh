@@ -4,12 +4,11 @@
 # `setup.sh test` adds what the tests need (headless Chromium for the report test, GDAL's
 # command-line tools, QGIS with its Python bindings for the QGIS plugin's tests: qgis_process
 # and python3-qgis, which also brings numpy and GDAL's Python bindings; PostgreSQL 15 and
-# PostGIS 3, which the database tests start in a temporary folder; the frictionless
-# Python package that validates the sidecars, and openpyxl that reads XLSX back; shapely, an
-# independent GEOS check of join's border rule).
+# PostGIS 3, which the database tests start in a temporary folder; python3-shapely, an
+# independent GEOS check of join's border rule; and the test Python environment below).
 set -euo pipefail
 pkgs=(libgdal-dev libgeos-dev libproj-dev libssl-dev pkg-config librsvg2-bin fonts-noto-core)
-if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin qgis python3-qgis python3-shapely postgresql-15 postgresql-15-postgis-3); fi
+if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin qgis python3-qgis python3-shapely python3-venv postgresql-15 postgresql-15-postgis-3); fi
 # The distributed tests start a one-node Slurm cluster (docs/distributed.md).
 if [ "${1:-}" = "test" ]; then pkgs+=(slurm-wlm munge); fi
 need=()
@@ -22,18 +21,19 @@ if [ ${#need[@]} -gt 0 ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-# The metadata test validates the sidecars with the Frictionless reference implementation;
-# the XLSX tests read spreadsheets back with openpyxl.
-if [ "${1:-}" = "test" ] && ! python3 -c "import frictionless, openpyxl" >/dev/null 2>&1; then
-    echo "setup: installing the frictionless and openpyxl Python packages" >&2
-    if ! command -v pip3 >/dev/null 2>&1; then
-        SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-pip >/dev/null
+# The Python the tests run: a virtual environment in .venv made from Debian's /usr/bin/python3
+# with its site packages (python3-shapely, python3-gdal, numpy), plus the frictionless package
+# that validates the sidecars, openpyxl that reads XLSX back, and moto[server] (with boto3), the
+# local S3 server of the object-storage tests. Tests name .venv/bin/python (GeoTestSupport's
+# Fixtures.python), never the `python3` on PATH, which may be another interpreter.
+if [ "${1:-}" = "test" ]; then
+    venv="$(cd "$(dirname "$0")/.." && pwd)/.venv"
+    if [ ! -x "$venv/bin/python" ]; then
+        echo "setup: making the test Python environment $venv" >&2
+        /usr/bin/python3 -m venv --system-site-packages "$venv"
     fi
-    pip3 install -q frictionless openpyxl 2>/dev/null || pip3 install -q --break-system-packages frictionless openpyxl
-fi
-# The object-storage tests run a local S3 server (moto) and upload with boto3.
-if [ "${1:-}" = "test" ] && ! command -v moto_server >/dev/null 2>&1; then
-    echo "setup: installing the moto[server] Python package" >&2
-    pip3 install -q "moto[server]" 2>/dev/null || pip3 install -q --break-system-packages "moto[server]"
+    if ! "$venv/bin/python" -c "import frictionless, openpyxl, moto, boto3, shapely" >/dev/null 2>&1; then
+        echo "setup: installing frictionless, openpyxl and moto[server] into $venv" >&2
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check frictionless openpyxl "moto[server]"
+    fi
 fi

@@ -140,7 +140,7 @@ final class RegisterTests: XCTestCase {
             print(",".join([row["school_id"], zone, "border" if others else "", ";".join(others)]))
         """
         for tol in [0.2, 0.05, 0.0] {
-            let p = try runProcess("/usr/bin/env", ["python3", "-c", script, zones, points, String(tol)])
+            let p = try runProcess(Fixtures.python, ["-c", script, zones, points, String(tol)])
             XCTAssertEqual(p.status, 0, "shapely (scripts/setup.sh test installs python3-shapely): " + p.stderr)
             let expected = p.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
             let (pts, r) = try join(tolerance: tol, check: false)

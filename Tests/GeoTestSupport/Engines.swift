@@ -102,9 +102,10 @@ public final class S3Server {
     private var pid: pid_t = 0
     private let log: String
 
-    /// Start `moto_server` on a free port; skips the test when moto is not installed.
+    /// Start the test environment's `moto_server` on a free port (fails the test when it is missing).
     public init() throws {
-        guard let moto = findProgram("moto_server") else { throw EngineUnavailable("moto_server not installed (bash scripts/setup.sh test)") }
+        let moto = Fixtures.venvProgram("moto_server")
+        guard FileManager.default.isExecutableFile(atPath: moto) else { throw EngineUnavailable("moto_server not installed (bash scripts/setup.sh test)") }
         port = freePort()
         log = Fixtures.tempDir() + "/moto.log"
         pid = try startDetached(moto, ["-H", "127.0.0.1", "-p", "\(port)"], log: log)
@@ -128,7 +129,7 @@ public final class S3Server {
                           aws_secret_access_key="testing", region_name="us-east-1")
         \(body)
         """
-        let r = try runShell(["python3", "-c", script])
+        let r = try runShell([Fixtures.python, "-c", script])
         guard r.status == 0 else { throw EngineUnavailable("boto3 failed (moto[server] brings it): " + r.stderr) }
         return r.stdout
     }

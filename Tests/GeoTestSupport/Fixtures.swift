@@ -9,6 +9,17 @@ public enum Fixtures {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("TestRasters")
     public static func path(_ rel: String) -> String { root.appendingPathComponent(rel).path }
 
+    /// The Python every test runs: the environment `scripts/setup.sh test` makes in .venv from
+    /// Debian's /usr/bin/python3 with its site packages (shapely, GDAL's bindings) and
+    /// frictionless, openpyxl and moto. Never the `python3` on PATH: that may be another
+    /// interpreter without them.
+    public static let python = venvProgram("python")
+
+    /// A program installed into the test environment (`moto_server`).
+    public static func venvProgram(_ name: String) -> String {
+        root.deletingLastPathComponent().appendingPathComponent(".venv/bin/" + name).path
+    }
+
     /// A new folder under the system's temporary folder, removed when the test process exits
     /// (kept when GEOKIT_KEEP_TEST_FILES is set, to look at after a failure).
     public static func tempDir() -> String {

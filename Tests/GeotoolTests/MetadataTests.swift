@@ -53,7 +53,7 @@ final class MetadataTests: XCTestCase {
         rows = pkg.resources[0].read_rows()
         print(len(rows), rows[0]["TS_PCODE"], rows[0]["rain_count"])
         """
-        let p = try runProcess("/usr/bin/env", ["python3", "-c", script, side])
+        let p = try runProcess(Fixtures.python, ["-c", script, side])
         XCTAssertEqual(p.status, 0, "frictionless (scripts/setup.sh test installs it): " + p.stdout + p.stderr)
         let words = p.stdout.split(separator: " ").map(String.init)
         XCTAssertEqual(words.first, "330", p.stdout)

@@ -73,7 +73,7 @@ final class XLSXTests: XCTestCase {
         }))
         """
         let numericJSON = String(decoding: try JSONSerialization.data(withJSONObject: numeric), as: UTF8.self)
-        let p = try runProcess("/usr/bin/env", ["python3", "-c", script, xlsx, csv, numericJSON, "\(headerRows)"])
+        let p = try runProcess(Fixtures.python, ["-c", script, xlsx, csv, numericJSON, "\(headerRows)"])
         XCTAssertEqual(p.status, 0, "openpyxl (scripts/setup.sh test installs it): " + p.stderr)
         return try JSONDecoder().decode(Sheet.self, from: Data(p.stdout.utf8))
     }
@@ -128,7 +128,7 @@ final class XLSXTests: XCTestCase {
         rows = Package(sys.argv[1]).resources[0].read_rows()
         print(len(rows), rows[0]["TS_PCODE"])
         """
-        let p = try runProcess("/usr/bin/env", ["python3", "-c", script, dir + "/rain.xlsx.datapackage.json"])
+        let p = try runProcess(Fixtures.python, ["-c", script, dir + "/rain.xlsx.datapackage.json"])
         XCTAssertEqual(p.status, 0, p.stdout + p.stderr)
         XCTAssertEqual(p.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "411 MMR017008")
     }
