@@ -18,4 +18,11 @@
 #include <openssl/evp.h>
 #include <openssl/crypto.h>
 
+// The commit a release was built from: scripts/build-deb.sh passes
+// -Xcc -DGEOKIT_BUILD_COMMIT='"<hash>"'; a plain `swift build` leaves it empty.
+#ifndef GEOKIT_BUILD_COMMIT
+#define GEOKIT_BUILD_COMMIT ""
+#endif
+static inline const char *geokit_build_commit(void) { return GEOKIT_BUILD_COMMIT; }
+
 #endif

@@ -15,7 +15,7 @@ struct GeoTool: ParsableCommand {
         discussion: """
         Turn rasters (night lights, forest loss, elevation, rainfall...) into tables keyed by MIMU P-codes. Start with `geotool info FILE` to see a raster or a zones layer, then `geotool zonal --help`.
         """,
-        version: GeoKitVersion.string,
+        version: BuildInfo.versionLine,
         subcommands: [Zonal.self, Merge.self, Info.self, Join.self, Map.self, ReportCommand.self, Batch.self]
     )
 }

@@ -37,8 +37,14 @@ class GeotoolCancelled(Exception):
     """The run was cancelled and geotool terminated."""
 
 
+# Where the Debian package installs geotool: found there without settings even when QGIS was
+# started with a PATH that lacks /usr/bin.
+PACKAGED = ("/usr/bin/geotool",)
+
+
 def find_geotool(configured=None):
-    """The geotool executable: the provider setting if given, else $GEOTOOL, else PATH."""
+    """The geotool executable: the provider setting if given, else $GEOTOOL, else PATH, else
+    the Debian package's /usr/bin/geotool."""
     for candidate in (configured, os.environ.get("GEOTOOL")):
         if candidate:
             candidate = os.path.expanduser(candidate)
@@ -52,6 +58,9 @@ def find_geotool(configured=None):
     found = shutil.which("geotool")
     if found:
         return found
+    for candidate in PACKAGED:
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
     raise GeotoolError(
         "geotool not found: put it on PATH, set its path in Processing > Options > Providers > "
         "GeoKit, or set $GEOTOOL")

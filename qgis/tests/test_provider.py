@@ -3,8 +3,9 @@
 the qgis.core API in a child process).
 
 Run: /usr/bin/python3 qgis/tests/test_provider.py   (Debian's python3 with python3-qgis)
-Env: GEOTOOL (default: .build/release/geotool, else .build/debug/geotool).
-The plugin is built with scripts/build-qgis-plugin.sh and installed from the zip into a
+Env: GEOTOOL (default: .build/release/geotool, else .build/debug/geotool); GEOKIT_PLUGIN_ZIP
+(default: built with scripts/build-qgis-plugin.sh; scripts/test-deb.sh gives the packaged zip).
+The plugin is installed from the zip into a
 temporary QGIS profile (QGIS_CUSTOM_CONFIG_PATH), then enabled with `qgis_process plugins
 enable geokit`. The last line printed is `qgis: N passed, M failed`; exit 1 on any failure.
 """
@@ -47,6 +48,7 @@ RUNTIME = os.path.join(WORK, "runtime")
 ENV = dict(clean_environ(), QT_QPA_PLATFORM="offscreen", QGIS_CUSTOM_CONFIG_PATH=PROFILE,
            XDG_RUNTIME_DIR=RUNTIME, GEOTOOL=GEOTOOL, LC_ALL="C.UTF-8")
 PLUGINS = os.path.join(PROFILE, "profiles", "default", "python", "plugins")
+PLUGIN_ZIP = os.environ.get("GEOKIT_PLUGIN_ZIP") or os.path.join(ROOT, "dist/geokit-qgis-plugin.zip")
 
 
 def qp(*args, env=None, timeout=300):
@@ -70,9 +72,10 @@ def geotool(*args, **kw):
 def setup():
     os.makedirs(PLUGINS)
     os.makedirs(RUNTIME, mode=0o700)
-    subprocess.run(["bash", os.path.join(ROOT, "scripts/build-qgis-plugin.sh")], check=True,
-                   stdout=subprocess.DEVNULL)
-    with zipfile.ZipFile(os.path.join(ROOT, "dist/geokit-qgis-plugin.zip")) as z:
+    if not os.environ.get("GEOKIT_PLUGIN_ZIP"):
+        subprocess.run(["bash", os.path.join(ROOT, "scripts/build-qgis-plugin.sh")], check=True,
+                       stdout=subprocess.DEVNULL)
+    with zipfile.ZipFile(PLUGIN_ZIP) as z:
         z.extractall(PLUGINS)  # what "Install from ZIP" does
     code, out, err = qp("plugins", "enable", "geokit")
     assert code == 0, "plugins enable geokit failed: " + out + err
@@ -87,7 +90,7 @@ def fresh_dir(name):
 # --- tests -----------------------------------------------------------------------------------
 
 def test_plugin_zip_metadata():
-    with zipfile.ZipFile(os.path.join(ROOT, "dist/geokit-qgis-plugin.zip")) as z:
+    with zipfile.ZipFile(PLUGIN_ZIP) as z:
         names = z.namelist()
         assert all(n.startswith("geokit/") for n in names), names
         meta = z.read("geokit/metadata.txt").decode()
