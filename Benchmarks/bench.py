@@ -227,7 +227,7 @@ def main():
         notes.append("case %s: max relative difference from exactextract: %s" % (c, agree))
         if os.path.exists(k["raster"] + ".aux.xml"):
             # GDAL's PAM file: the CLI reads it and its values went wrong with one beside ntl.tif
-            # (README, case 6); geotool turns PAM off.
+            # (docs/benchmarks.md, case 6); geotool turns PAM off.
             notes.append("case %s: %s.aux.xml is beside the raster (the exactextract CLI reads it, geotool does not)"
                          % (c, os.path.basename(k["raster"])))
     if "5" in a.cases.split(","):

@@ -25,7 +25,7 @@ struct Zonal: ParsableCommand {
           stdev          standard deviation, coverage-weighted
           variance       variance, coverage-weighted
           cv             coefficient of variation (stdev / mean)
-          median         coverage-weighted median (exactextract's, see README)
+          median         coverage-weighted median (exactextract's, see docs/zonal.md)
           pNN            coverage-weighted quantile, e.g. p90 (as median)
           majority       most common value (by covered area)
           minority       least common value (by covered area)
