@@ -49,8 +49,9 @@ strip --strip-unneeded "$root/usr/bin/geotool"
 
 # Man pages: the generator names them geotool.zonal.1; `man geotool-zonal` wants geotool-zonal.1.
 man="$work/man"
-"$scratch/release/generate-manual" "$bin" --multi-page --output-directory "$man" \
-    --authors "GeoKit authors" --section 1 >/dev/null
+mkdir -p "$man"
+"$scratch/release/generate-manual" "$bin" --multi-page --output-directory "$man" --authors "GeoKit authors" \
+    --section 1 --date "$(git log -1 --format=%cd --date=format:%Y-%m-%d)" >/dev/null
 mkdir -p "$root/usr/share/man/man1"
 for page in "$man"/geotool*.1; do
     name=$(basename "$page" .1)

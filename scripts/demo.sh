@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-swift build -c release --product geotool 2>&1 | tail -1
+# `geotool --version` names the commit it was built from (when this is a git checkout).
+commit=$(git rev-parse --short=12 HEAD 2>/dev/null || true)
+swift build -c release --product geotool ${commit:+-Xcc "-DGEOKIT_BUILD_COMMIT=\"$commit\""} 2>&1 | tail -1
 mkdir -p out
 .build/release/geotool zonal \
     --zones TestRasters/mimu/townships.json --id TS_PCODE \
