@@ -57,8 +57,8 @@ for page in "$man"/geotool*.1; do
     name=$(basename "$page" .1)
     [ "$name" = geotool.help ] && continue
     dashed=${name//./-}
-    sed -e 's/\(\.Xr geotool\)\.\([a-z]*\) 1/\1-\2 1/g' \
-        -e "s/^\.Dt GEOTOOL\.\([A-Z]*\) 1/.Dt GEOTOOL-\1 1/" -e '/geotool\.help 1/d' "$page" |
+    sed -e '/geotool\.help 1/d' -e 's/\(\.Xr geotool\)\.\([a-z]*\) 1/\1-\2 1/g' \
+        -e "s/^\.Dt GEOTOOL\.\([A-Z]*\) 1/.Dt GEOTOOL-\1 1/" "$page" |
         gzip -9n >"$root/usr/share/man/man1/$dashed.1.gz"
 done
 
