@@ -111,7 +111,7 @@ extension ZonalResult {
         if let l = idLevel { zonesInfo["id_level"] = l.name }
         var statDefs: [String: String] = [:]
         for s in stats { statDefs[s.name] = s.definition }
-        let method: [String: Any] = [
+        var method: [String: Any] = [
             "coverage": self.method.rawValue,
             "coverage_definition": self.method == .exact ? "each cell weighted by the exact fraction of its area inside the zone"
                 : self.method == .center ? "a cell counts fully when its centre is inside the zone" : "every cell the zone touches counts fully",
@@ -119,6 +119,7 @@ extension ZonalResult {
             "cell_area": "true area: ellipsoidal zone between each row's latitudes on geographic rasters, planar on projected ones",
             "rollup": hasRollup ? "parent rows merge their zones' accumulators (sums add, means weighted by covered area, quantiles from merged distributions); `cells` counts shared boundary cells once per zone" : "none",
         ]
+        if stats.contains(where: \.isSumOfValues) { method["empty_sum"] = emptySum.sidecarText }
         return [
             "profile": "tabular-data-package",
             "name": safeName(stem),
@@ -233,6 +234,16 @@ extension ZonalResult {
                                 crsWKT: zonesCRS, layers: gpkg ? gpkgLayers(format) : nil, bom: bom)
             }
             try writeFileChecked(json, to: tmps[0], displayPath: side)
+        }
+    }
+}
+
+extension EmptySum {
+    /// The rule as the sidecar's `method.empty_sum` states it.
+    var sidecarText: String {
+        switch self {
+        case .empty: return "sum and weighted_sum are empty for a unit that covers no cell with a value (outside the raster or all nodata), as mean is"
+        case .zero: return "sum and weighted_sum are 0 for a unit that covers no cell with a value (--empty-sum zero, as exactextract)"
         }
     }
 }

@@ -73,6 +73,7 @@ package struct Rollup {
     private let stats: [Statistic]
     private let scalarStats: [Statistic]
     private let bandCount: Int
+    private let emptySum: EmptySum
     private var rows: [ResultUnit] = []
     private var rowOf: [Parent: Int] = [:]
     /// The current group: an empty accumulator per band, and its parents' accumulators.
@@ -80,9 +81,10 @@ package struct Rollup {
     private var groupAccs: [Parent: [ZoneStats]] = [:]
     private var groupOrder: [Parent] = []
 
-    /// `bandCount` output bands in all; `stats` as in the job (scalar and per-class).
-    package init(_ parents: ParentChains, stats: [Statistic], bandCount: Int) {
-        self.parents = parents; self.stats = stats; self.bandCount = bandCount
+    /// `bandCount` output bands in all; `stats` as in the job (scalar and per-class). A parent's
+    /// sums are empty only when none of its zones covered a cell with a value (`emptySum`).
+    package init(_ parents: ParentChains, stats: [Statistic], bandCount: Int, emptySum: EmptySum = .empty) {
+        self.parents = parents; self.stats = stats; self.bandCount = bandCount; self.emptySum = emptySum
         scalarStats = stats.filter { $0.classColumnPrefix == nil }
     }
 
@@ -106,7 +108,7 @@ package struct Rollup {
     package mutating func endGroup(bands: [Int]) {
         for p in groupOrder {
             let r = row(p)
-            rows[r].record(groupAccs[p]!, bands: bands, stats: stats, scalarStats: scalarStats)
+            rows[r].record(groupAccs[p]!, bands: bands, stats: stats, scalarStats: scalarStats, emptySum: emptySum)
         }
         groupAccs.removeAll()
         groupOrder.removeAll()
@@ -156,11 +158,12 @@ package struct Rollup {
 
 extension ResultUnit {
     /// Store the statistics of `accs[k]` as the values of output band `bands[k]`.
-    package mutating func record<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, stats: [Statistic], scalarStats: [Statistic]) {
+    package mutating func record<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, stats: [Statistic], scalarStats: [Statistic],
+                                                     emptySum: EmptySum = .empty) {
         let nScalar = scalarStats.count
         scalar.withUnsafeMutableBufferPointer { out in
             for (k, b) in bands.enumerated() {
-                for (si, st) in scalarStats.enumerated() { out[b * nScalar + si] = st.value(of: accs[k]) ?? .nan }
+                for (si, st) in scalarStats.enumerated() { out[b * nScalar + si] = st.value(of: accs[k], emptySum: emptySum) ?? .nan }
             }
         }
         recordClasses(accs, bands: bands, stats: stats)

@@ -104,6 +104,8 @@ public struct ZonalJob: Sendable {
     public var minCoverage: Double?
     /// Radius in metres of the geodesic disc summarised around each point zone (`--buffer`).
     public var buffer: Double?
+    /// `sum` and `weighted_sum` of a unit without a valid cell: empty, or 0 (`--empty-sum zero`).
+    public var emptySum: EmptySum = .empty
 
     public init(zonesPath: String, layer: String? = nil, idField: String, includeFields: [String] = [],
                 rasters: [RasterSpec], weights: RasterSpec? = nil, stats: [Statistic], method: CoverageMethod = .exact) {
@@ -167,6 +169,8 @@ public struct ZonalResult: Sendable {
     public var idLevel: AdminLevel?
     /// Ids of the point zones with no value in some band (outside the raster or on nodata).
     public var pointsWithoutValue: [String] = []
+    /// What `sum` and `weighted_sum` are for a unit without a valid cell (for the sidecar).
+    public var emptySum: EmptySum = .empty
 
     package var scalarStats: [Statistic] { stats.filter { $0.classColumnPrefix == nil } }
 
@@ -324,7 +328,7 @@ extension ZonalJob {
         let width = p.scalarStats.count * p.bands.count
         return ResultState(units: zoneUnits(p.input), zoneScalar: [Double](repeating: .nan, count: width * p.input.zones.count),
                     scalarWidth: width,
-                    rollup: p.chains.map { Rollup($0, stats: stats, bandCount: p.bands.count) }, warnings: p.input.warnings)
+                    rollup: p.chains.map { Rollup($0, stats: stats, bandCount: p.bands.count, emptySum: emptySum) }, warnings: p.input.warnings)
     }
 
     /// The engine of grid group `gi`.
@@ -399,7 +403,7 @@ extension ZonalJob {
                 s.zoneScalar.withUnsafeMutableBufferPointer { out in
                     for k in accs.indices {
                         let b = bands[first + k]
-                        for si in 0..<nScalar { out[base + b * nScalar + si] = scalarStats[si].value(of: accs[k]) ?? .nan }
+                        for si in 0..<nScalar { out[base + b * nScalar + si] = scalarStats[si].value(of: accs[k], emptySum: emptySum) ?? .nan }
                     }
                 }
             }
@@ -437,6 +441,7 @@ extension ZonalJob {
         var out = result(units: s.units, bands: p.bands, input: input, hasRollup: p.chains?.chains.isEmpty == false,
                          rasterCRS: p.rasterCRS, rollupGeometries: rollupGeometries)
         out.pointsWithoutValue = s.pointsWithoutValue.sorted().map { zones[$0].id }
+        out.emptySum = emptySum
         return out
     }
 
