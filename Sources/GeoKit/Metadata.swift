@@ -109,6 +109,7 @@ extension ZonalResult {
         zonesInfo.merge(checksumFields(run.hashes[zones.path] ?? "")) { a, _ in a }
         if let v = zones.pcodeVersion { zonesInfo["pcode_version"] = v }
         if let l = idLevel { zonesInfo["id_level"] = l.name }
+        if let w = whereFilter { zonesInfo["where"] = w }
         var statDefs: [String: String] = [:]
         for s in stats { statDefs[s.name] = s.definition }
         var method: [String: Any] = [
@@ -120,6 +121,7 @@ extension ZonalResult {
             "rollup": hasRollup ? "parent rows merge their zones' accumulators (sums add, means weighted by covered area, quantiles from merged distributions); `cells` counts shared boundary cells once per zone" : "none",
         ]
         if stats.contains(where: \.isSumOfValues) { method["empty_sum"] = emptySum.sidecarText }
+        if let f = filteredRollup { method["rollup_filter"] = f.sidecar }
         return [
             "profile": "tabular-data-package",
             "name": safeName(stem),

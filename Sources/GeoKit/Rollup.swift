@@ -57,12 +57,29 @@ package struct ParentChains: Sendable {
             .addingCountry(country)
     }
 
+    /// How many zones each parent stands for, by level name and code (a gazetteer's levels
+    /// are numbered by depth, so the same parent can sit at another level index in another
+    /// set of zones; its level's name and its code name it in both).
+    package func memberCounts() -> [ParentKey: Int] {
+        var n: [ParentKey: Int] = [:]
+        for chain in chains { for p in chain { n[key(p), default: 0] += 1 } }
+        return n
+    }
+
+    package func key(_ p: Parent) -> ParentKey { ParentKey(level: levelNames[p.level], code: p.code) }
+
     /// Every zone also rolls up to the country, a level above all others.
     private func addingCountry(_ code: String?) -> ParentChains {
         guard let code else { return self }
         let country = Parent(level: levelNames.count, code: code)
         return ParentChains(chains: chains.map { $0 + [country] }, levelNames: levelNames + ["country"], countryCode: code)
     }
+}
+
+/// A parent named by its level's name and its code.
+package struct ParentKey: Hashable, Sendable {
+    package var level: String
+    package var code: String
 }
 
 /// Parent rows built from zone accumulators, one grid group at a time: the engine's
@@ -176,5 +193,48 @@ extension ResultUnit {
                 classes[b * stats.count + si] = st.classValues(of: accs[k])
             }
         }
+    }
+}
+
+/// A roll-up over zones filtered by `--where`. Its parent rows merge only the zones that
+/// match, so a parent whose other zones were filtered out is partial, and the country row
+/// (which would equal the filtered zones, say Yangon, under the name Myanmar) is left out
+/// unless `--country` asks for it.
+public struct FilteredRollup: Sendable {
+    /// A parent row that holds `zones` of its `of` zones in the layer.
+    public struct PartialParent: Sendable, Equatable {
+        public var level: String
+        public var code: String
+        public var zones: Int
+        public var of: Int
+    }
+    public var filter: String
+    /// The country code a roll-up without the filter would have added, now left out.
+    public var countryLeftOut: String?
+    /// Partial parents, finest level first, then by code.
+    public var partial: [PartialParent]
+
+    /// One warning for the country row left out, one listing the partial parents.
+    func warnings(zonesPath: String) -> [GeoWarning] {
+        var w: [GeoWarning] = []
+        if let c = countryLeftOut {
+            w.append(GeoWarning(.rollup, file: zonesPath, "\(zonesPath): --where \"\(filter)\": the roll-up has no country row (\(c) would hold only the zones that match); give --country \(c) to add it anyway"))
+        }
+        if !partial.isEmpty {
+            w.append(GeoWarning(.rollup, file: zonesPath, "\(zonesPath): --where \"\(filter)\": \(partial.count) roll-up row(s) hold only some of their zones: ",
+                                listing: partial.map { "\($0.code) (\($0.level), \($0.zones) of \($0.of))" }))
+        }
+        return w
+    }
+
+    /// The sidecar's `method.rollup_filter`.
+    var sidecar: [String: Any] {
+        var d: [String: Any] = [
+            "where": filter,
+            "rule": "parent rows merge only the zones matching --where; a parent listed in partial_parents holds only some of its zones (counted in the unfiltered layer); as the filter leaves zones out, the country row is left out unless --country is given",
+            "partial_parents": partial.map { ["level": $0.level, "code": $0.code, "zones": $0.zones, "zones_in_layer": $0.of] },
+        ]
+        if let c = countryLeftOut { d["country_row_left_out"] = c }
+        return d
     }
 }

@@ -171,6 +171,9 @@ public struct ZonalResult: Sendable {
     public var pointsWithoutValue: [String] = []
     /// What `sum` and `weighted_sum` are for a unit without a valid cell (for the sidecar).
     public var emptySum: EmptySum = .empty
+    /// The zones' `--where` filter, and what it did to a roll-up (for the sidecar).
+    public var whereFilter: String?
+    public var filteredRollup: FilteredRollup?
 
     package var scalarStats: [Statistic] { stats.filter { $0.classColumnPrefix == nil } }
 
@@ -227,6 +230,8 @@ struct PreparedRun {
     /// Each zone's own area, when `coverage` is asked for (else empty).
     var zoneAreas: [Double]
     var chains: ParentChains?
+    /// A roll-up over zones filtered by `--where`: the parents that miss some of their zones.
+    var filteredRollup: FilteredRollup?
     var rasterCRS: String?
     /// The statistics with one value per band (not per class), once for every zone's row.
     var scalarStats: [Statistic] = []
@@ -316,8 +321,15 @@ extension ZonalJob {
         // GDAL's block cache is per handle and defaults to 5% of RAM: keep it to a slice of
         // the budget; blocks are decoded once anyway.
         GDAL.setCacheMax(max(16 << 20, maxMemory / 8))
+        // A roll-up over filtered zones is compared with the whole layer's.
+        let layerRows = whereFilter != nil && (!rollup.isEmpty || gazetteerMap != nil)
+            ? try VectorDataset(path: zonesPath).fieldValues(layer: layer, fields: gazetteerMap == nil ? rollup : [idField]) : nil
+        let filteredOut = (layerRows?.count ?? 0) > input.zones.count
+        let chains = parentChains(input, gazetteer: gazetteerMap, withoutGuessedCountry: filteredOut)
+        let filtered = filteredOut ? chains.map { filteredRollup($0, input, gazetteer: gazetteerMap, layerRows: layerRows!) } : nil
+        if let filtered { input.warnings += filtered.warnings(zonesPath: zonesPath) }
         return PreparedRun(input: input, bands: bands, groups: groups, weights: weightsSource, areaModel: areaModel,
-                           zoneAreas: zoneAreas, chains: parentChains(input, gazetteer: gazetteerMap), rasterCRS: firstSRS?.shortName,
+                           zoneAreas: zoneAreas, chains: chains, filteredRollup: filtered, rasterCRS: firstSRS?.shortName,
                            scalarStats: stats.filter { $0.classColumnPrefix == nil },
                            isPointZone: input.zones.map { !$0.points.isEmpty || $0.isBufferedPoint },
                            hasClassStats: stats.contains { $0.classColumnPrefix != nil })
@@ -442,6 +454,8 @@ extension ZonalJob {
                          rasterCRS: p.rasterCRS, rollupGeometries: rollupGeometries)
         out.pointsWithoutValue = s.pointsWithoutValue.sorted().map { zones[$0].id }
         out.emptySum = emptySum
+        out.whereFilter = whereFilter
+        out.filteredRollup = p.filteredRollup
         return out
     }
 
@@ -596,13 +610,33 @@ extension ZonalJob {
     }
 
     /// Each zone's parents: through the gazetteer when there is one, else from the --rollup
-    /// fields; nil when no roll-up was asked for.
-    private func parentChains(_ input: ZoneInput, gazetteer: [String: String]?) -> ParentChains? {
+    /// fields; nil when no roll-up was asked for. When `--where` left zones out there is no
+    /// country row unless `--country` asks for one: it would hold only the matching zones.
+    private func parentChains(_ input: ZoneInput, gazetteer: [String: String]?, withoutGuessedCountry: Bool) -> ParentChains? {
         guard !rollup.isEmpty || gazetteer != nil else { return nil }
         let ids = input.zones.map(\.id)
-        let countryCode = country ?? guessCountry(ids)
+        let countryCode = country ?? (withoutGuessedCountry ? nil : guessCountry(ids))
         if let gazetteer { return .fromGazetteer(gazetteer, ids: ids, country: countryCode) }
         return .fromFields(rollup, codes: input.zones.map { z in rollup.map { input.value(z, $0) } }, country: countryCode)
+    }
+
+    /// When `--where` left zones out, the roll-up's parents as the whole layer has them
+    /// (`layerRows`: the roll-up fields, or the id for a gazetteer, of every feature, read
+    /// without the filter): every parent that stands for fewer zones here than there is partial.
+    private func filteredRollup(_ chains: ParentChains, _ input: ZoneInput, gazetteer: [String: String]?, layerRows rows: [[String]]) -> FilteredRollup {
+        let all: ParentChains = gazetteer.map { .fromGazetteer($0, ids: rows.map { $0[0] }, country: chains.countryCode) }
+            ?? .fromFields(rollup, codes: rows, country: chains.countryCode)
+        let here = chains.memberCounts(), whole = all.memberCounts()
+        let partial = here.keys.compactMap { k -> FilteredRollup.PartialParent? in
+            let of = whole[k] ?? 0
+            return here[k]! < of ? .init(level: k.level, code: k.code, zones: here[k]!, of: of) : nil
+        }
+        let levels = chains.levelNames
+        return FilteredRollup(filter: whereFilter ?? "", countryLeftOut: country == nil ? guessCountry(input.zones.map(\.id)) : nil,
+                              partial: partial.sorted { a, b in
+                                  let la = levels.firstIndex(of: a.level) ?? 0, lb = levels.firstIndex(of: b.level) ?? 0
+                                  return la != lb ? la < lb : a.code < b.code
+                              })
     }
 
     /// A row per zone, in layer order, its values still empty (scalars come at the end).
