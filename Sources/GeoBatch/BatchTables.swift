@@ -204,7 +204,7 @@ extension BatchRunner {
         // result above holds the first band only).
         pkg["rasters"] = ind.sources.map { s -> [String: Any] in
             let r = rasters[s.path]!
-            return sidecarRasterEntry(name: ind.name, path: s.path, sha256: hashes[s.path] ?? "", crs: st.rasterCRS,
+            return sidecarRasterEntry(name: ind.name, path: s.path, sha256: hashes[s.path] ?? "", crs: st.rasterCRS, crsAssumed: r.crsAssumedFromCF,
                                       bandsTotal: r.bands.count, pixelType: r.bands[0].type, grid: r.grid,
                                       bands: s.bands.enumerated().map { SidecarBand(band: $1, info: r.bands[$1 - 1], date: s.dates[$0], unit: valueUnit) })
         }

@@ -100,6 +100,7 @@ extension ZonalResult {
         for b in bands where !seen.contains(b.path) {
             seen.insert(b.path)
             rasters.append(sidecarRasterEntry(name: b.rasterName, path: b.path, sha256: run.hashes[b.path] ?? "", crs: rasterCRS,
+                                              crsAssumed: crsAssumedPaths.contains(b.path),
                                               bandsTotal: b.bandCount, pixelType: b.source.info.type, grid: b.grid,
                                               bands: bandsByPath[b.path]!.map { SidecarBand(band: $0.band, info: $0.source.info, date: $0.date, unit: $0.unit) }))
         }
@@ -264,10 +265,12 @@ package struct SidecarBand {
 /// The sidecar's entry for one raster file (`rasters` of the data package): its checksum,
 /// size, CRS, grid and the bands used, with their nodata, description, date, unit and
 /// scale/offset. `geotool zonal` and `geotool batch` both describe their rasters through here.
-package func sidecarRasterEntry(name: String, path: String, sha256: String, crs: String?, bandsTotal: Int,
+package func sidecarRasterEntry(name: String, path: String, sha256: String, crs: String?, crsAssumed: Bool = false, bandsTotal: Int,
                                 pixelType: PixelType, grid g: Grid, bands: [SidecarBand]) -> [String: Any] {
     var r: [String: Any] = ["name": name, "path": path, "bytes": fileSize(path), "crs": crs ?? "unknown",
                             "bands_total": bandsTotal, "pixel_type": pixelType.rawValue]
+    // A CRS geotool assumed (CF coordinates name no datum), not one the file states.
+    if crsAssumed { r["crs_assumed"] = cfAssumedCRSNote }
     // A variable of a NetCDF file or Zarr store: `bytes` counts that file, named here.
     if !isRemotePath(path), datasetFile(path) != path { r["file"] = datasetFile(path) }
     r.merge(checksumFields(sha256)) { a, _ in a }

@@ -171,6 +171,8 @@ public struct ZonalResult: Sendable {
     public var pointsWithoutValue: [String] = []
     /// What `sum` and `weighted_sum` are for a unit without a valid cell (for the sidecar).
     public var emptySum: EmptySum = .empty
+    /// Rasters whose CRS is WGS 84 assumed from CF longitude/latitude coordinates (the sidecar says so).
+    public var crsAssumedPaths: Set<String> = []
     /// The zones' `--where` filter, and what it did to a roll-up (for the sidecar).
     public var whereFilter: String?
     public var filteredRollup: FilteredRollup?
@@ -233,6 +235,8 @@ struct PreparedRun {
     /// A roll-up over zones filtered by `--where`: the parents that miss some of their zones.
     var filteredRollup: FilteredRollup?
     var rasterCRS: String?
+    /// Rasters whose CRS is WGS 84 assumed from CF longitude/latitude coordinates.
+    var crsAssumedPaths: Set<String> = []
     /// The statistics with one value per band (not per class), once for every zone's row.
     var scalarStats: [Statistic] = []
     /// Per zone: a point zone (sampled or buffered), whose empty values are reported.
@@ -314,6 +318,11 @@ extension ZonalJob {
         for r in noCRS {
             input.warnings.append(GeoWarning(.crs, file: r.path, "\(r.path): raster has no CRS; the zones' coordinates are taken as the raster's"))
         }
+        // One warning per file whose CRS was assumed from CF coordinates.
+        let cfAssumed = Set(opened.filter(\.crsAssumedFromCF).map(\.path))
+        for path in rasters.map(\.path).uniqued() where cfAssumed.contains(path) {
+            input.warnings.append(GeoWarning(.crs, file: path, "\(path): no CRS, but \(cfAssumedCRSNote) (EPSG:4326)"))
+        }
         let groups = try gridGroups(bands, opened: opened, firstSRS: firstSRS)
         let areaModel = firstSRS?.areaModel ?? .planar(metresPerUnit: 1)
         let zoneAreas: [Double] = stats.contains(.coverage)
@@ -329,7 +338,7 @@ extension ZonalJob {
         let filtered = filteredOut ? chains.map { filteredRollup($0, input, gazetteer: gazetteerMap, layerRows: layerRows!) } : nil
         if let filtered { input.warnings += filtered.warnings(zonesPath: zonesPath) }
         return PreparedRun(input: input, bands: bands, groups: groups, weights: weightsSource, areaModel: areaModel,
-                           zoneAreas: zoneAreas, chains: chains, filteredRollup: filtered, rasterCRS: firstSRS?.shortName,
+                           zoneAreas: zoneAreas, chains: chains, filteredRollup: filtered, rasterCRS: firstSRS?.shortName, crsAssumedPaths: cfAssumed,
                            scalarStats: stats.filter { $0.classColumnPrefix == nil },
                            isPointZone: input.zones.map { !$0.points.isEmpty || $0.isBufferedPoint },
                            hasClassStats: stats.contains { $0.classColumnPrefix != nil })
@@ -455,6 +464,7 @@ extension ZonalJob {
         out.pointsWithoutValue = s.pointsWithoutValue.sorted().map { zones[$0].id }
         out.emptySum = emptySum
         out.whereFilter = whereFilter
+        out.crsAssumedPaths = p.crsAssumedPaths
         out.filteredRollup = p.filteredRollup
         return out
     }
