@@ -17,7 +17,7 @@ struct Zonal: ParsableCommand {
 
         Statistics (comma-separated in --stats), one per line:
           count          covered cells (sum of coverage fractions) with a value
-          sum            sum of the values, coverage-weighted
+          sum            sum of the values, coverage-weighted; none: empty (--empty-sum)
           mean           mean of the values, coverage-weighted
           min            smallest value in a covered cell
           max            largest value in a covered cell
@@ -37,7 +37,7 @@ struct Zonal: ParsableCommand {
           area           covered area of valid cells, m²
           cells          cells touched (any coverage, valid or not)
           weighted_mean  with --weights (e.g. population): weighted mean
-          weighted_sum   with --weights: sum of value x weight
+          weighted_sum   with --weights: sum of value x weight; none: empty
           weighted_frac  with --weights: share of the weight in each class
 
         class_area is true ellipsoidal area on geographic rasters.
