@@ -17,7 +17,7 @@ struct Zonal: ParsableCommand {
 
         Statistics (comma-separated in --stats), one per line:
           count          covered cells (sum of coverage fractions) with a value
-          sum            sum of the values, coverage-weighted; none: empty (--empty-sum)
+          sum            coverage-weighted sum of values; none: empty (--empty-sum)
           mean           mean of the values, coverage-weighted
           min            smallest value in a covered cell
           max            largest value in a covered cell
