@@ -33,6 +33,8 @@ public struct BatchIndicator: Sendable {
     public var sources: [BatchSource]
     public var stats: [Statistic]
     public var method: CoverageMethod
+    /// `empty_sum:` sum and weighted_sum of a unit without a valid cell: empty (default) or zero.
+    public var emptySum: EmptySum = .empty
     public var weights: String?
     public var annual: AnnualAggregate?
     public var baseline: ClosedRange<Int>?
@@ -242,6 +244,12 @@ struct ManifestParser {
             guard let mm = CoverageMethod(rawValue: s) else { throw error(mn, "unknown method '\(s)' in \(what); choose exact, center or all-touched") }
             method = mm
         }
+        var emptySum = EmptySum.empty
+        if let en = m["empty_sum"] {
+            let s = try string(en, "\(what): empty_sum")
+            guard let e = EmptySum(rawValue: s) else { throw error(en, "unknown empty_sum '\(s)' in \(what)\(suggestion(s, EmptySum.allCases.map(\.rawValue)).map { " (did you mean '\($0)'?)" } ?? ""); choose empty or zero") }
+            emptySum = e
+        }
         let weights = try m["weights"].map { try existingFile((try string($0, "\(what): weights"), $0)).path }
         if stats.contains(where: \.needsWeights) && weights == nil {
             throw error(statsNode, "weighted statistics need 'weights:' in \(what)")
@@ -265,15 +273,17 @@ struct ManifestParser {
         }
         try checkDatesOnce(sources, node: sourceNode, what: what)
         let (annual, baseline) = try derived(m["derive"], sources: sources, what: what)
-        return BatchIndicator(name: name, description: description, unit: unit, sourceText: source, isPattern: isPattern,
-                              sources: sources, stats: stats, method: method, weights: weights, annual: annual,
-                              baseline: baseline, line: line(n), calendar: sources.first?.calendar ?? .gregorian)
+        var indicator = BatchIndicator(name: name, description: description, unit: unit, sourceText: source, isPattern: isPattern,
+                                       sources: sources, stats: stats, method: method, weights: weights, annual: annual,
+                                       baseline: baseline, line: line(n), calendar: sources.first?.calendar ?? .gregorian)
+        indicator.emptySum = emptySum
+        return indicator
     }
 
     /// The indicator's keys and its name, read first so that every later message can say
     /// which indicator it is about.
     package func indicatorKeys(_ n: Node) throws -> (keys: [String: Node], name: String) {
-        let keys = ["name", "description", "unit", "source", "var", "dates", "band", "stats", "method", "weights", "derive"]
+        let keys = ["name", "description", "unit", "source", "var", "dates", "band", "stats", "method", "empty_sum", "weights", "derive"]
         var given: String?
         if case .mapping(let mm) = n { given = mm.first { $0.key.string == "name" }?.value.string }
         let m = try mapping(n, given.map { "indicator '\($0)'" } ?? "an indicator", keys: keys)

@@ -252,8 +252,12 @@ public final class BatchRunner {
 
     /// What the values depend on: the zones, the statistics, the method and the weights.
     package func valueKey(_ ind: BatchIndicator, zonesKey: String) throws -> String {
-        sha256(text: [zonesKey, ind.stats.map(\.name).joined(separator: ","), ind.method.rawValue,
-                      try ind.weights.map { try fullHash($0) } ?? "-"].joined(separator: "\n"))
+        var parts = [zonesKey, ind.stats.map(\.name).joined(separator: ","), ind.method.rawValue,
+                     try ind.weights.map { try fullHash($0) } ?? "-"]
+        // Sums of units without a valid cell were 0 in caches made before empty_sum: an
+        // indicator with sums gets a new key (and is recomputed); the others keep theirs.
+        if ind.stats.contains(where: \.isSumOfValues) { parts.append("empty_sum=" + ind.emptySum.rawValue) }
+        return sha256(text: parts.joined(separator: "\n"))
     }
 
     /// What the table depends on: the values, the series (files, bands, dates) and the
@@ -451,6 +455,7 @@ public final class BatchRunner {
                            rasters: passSpecs(ind, chunk),
                            weights: ind.weights.map { RasterSpec(name: "weights", path: $0) }, stats: ind.stats, method: ind.method)
         job.rollup = z.rollup
+        job.emptySum = ind.emptySum
         job.distinctRasterNames = false   // every band of the series carries the indicator's name
         job.threads = options.threads
         job.maxMemory = options.maxMemory

@@ -204,7 +204,7 @@ extension BatchRunner {
         // result above holds the first band only).
         pkg["rasters"] = ind.sources.map { s -> [String: Any] in
             let r = rasters[s.path]!
-            return sidecarRasterEntry(name: ind.name, path: s.path, sha256: hashes[s.path] ?? "", crs: st.rasterCRS,
+            return sidecarRasterEntry(name: ind.name, path: s.path, sha256: hashes[s.path] ?? "", crs: st.rasterCRS, crsAssumed: r.crsAssumedFromCF,
                                       bandsTotal: r.bands.count, pixelType: r.bands[0].type, grid: r.grid,
                                       bands: s.bands.enumerated().map { SidecarBand(band: $1, info: r.bands[$1 - 1], date: s.dates[$0], unit: valueUnit) })
         }
@@ -228,11 +228,13 @@ extension BatchRunner {
         var seen = Set<String>()
         let warnings = (persistedWarnings(zc.warnings, kinds: zc.warningKinds) + persistedWarnings(st.warnings, kinds: st.warningKinds))
             .filter { seen.insert($0.message).inserted }
-        return ZonalResult(units: units, bands: bands, stats: ind.stats, idField: zc.idField, includeFields: zc.includeFields,
-                           hasRollup: zc.hasRollup, geometries: [], zonesCRS: zc.zonesCRS, warnings: warnings,
-                           zones: ZoneLayerSummary(path: manifest.zones.path, layer: zc.layer, featureCount: zc.featureCount, idField: zc.idField,
-                                                   pcodeVersion: zc.pcodeVersion, crs: zc.zonesCRS),
-                           rasterCRS: st.rasterCRS, method: ind.method, idLevel: zc.idLevel.flatMap(AdminLevel.init(rawValue:)))
+        var result = ZonalResult(units: units, bands: bands, stats: ind.stats, idField: zc.idField, includeFields: zc.includeFields,
+                                 hasRollup: zc.hasRollup, geometries: [], zonesCRS: zc.zonesCRS, warnings: warnings,
+                                 zones: ZoneLayerSummary(path: manifest.zones.path, layer: zc.layer, featureCount: zc.featureCount, idField: zc.idField,
+                                                         pcodeVersion: zc.pcodeVersion, crs: zc.zonesCRS),
+                                 rasterCRS: st.rasterCRS, method: ind.method, idLevel: zc.idLevel.flatMap(AdminLevel.init(rawValue:)))
+        result.emptySum = ind.emptySum
+        return result
     }
 
     /// The batch's additions to the sidecar: the indicator, its series and derived rows.

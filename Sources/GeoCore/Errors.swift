@@ -77,6 +77,8 @@ public struct GeoWarning: CustomStringConvertible, Equatable, Sendable {
         case input
         /// A message GDAL raised as a warning.
         case gdal
+        /// A roll-up row does not hold every zone it stands for (the zones were filtered).
+        case rollup
     }
     public var kind: Kind
     public var file: String?

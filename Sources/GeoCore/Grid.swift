@@ -83,6 +83,23 @@ public struct Grid: Equatable, Sendable, CustomStringConvertible {
     public func x(col: Double) -> Double { left + col * dx }
     public func y(row: Double) -> Double { top - row * dy }
 
+    /// The cell (row, column) under a map coordinate as `gdallocationinfo -geoloc` finds it,
+    /// so that a point on a cell edge takes the same cell as GDAL, rasterio and rasterstats
+    /// (right and below). GDAL inverts the geotransform `gt = [left, dx, 0, top, 0, -dy]`
+    /// (`GDALInvGeoTransform`, case without rotation: `inv = [-gt0 / gt1, 1 / gt1, 0,
+    /// -gt3 / gt5, 0, 1 / gt5]`), then takes `floor(inv0 + x * inv1 + y * inv2)` and
+    /// `floor(inv3 + x * inv4 + y * inv5)`; the same operations in the same order here. Not
+    /// `floor(u(x))`: `(96.1 - 96.0) / 0.1` is 0.99999999999994 where GDAL's arithmetic gives
+    /// 1. Nil off the grid (or for NaN).
+    @inline(__always) public func cell(x: Double, y: Double) -> (row: Int, col: Int)? {
+        let gt0 = left, gt1 = dx, gt3 = top, gt5 = -dy
+        let inv0 = -gt0 / gt1, inv1 = 1.0 / gt1, inv2 = 0.0, inv3 = -gt3 / gt5, inv4 = 0.0, inv5 = 1.0 / gt5
+        let pixel = inv0 + x * inv1 + y * inv2
+        let line = inv3 + x * inv4 + y * inv5
+        guard pixel >= 0, line >= 0, pixel < Double(cols), line < Double(rows) else { return nil }
+        return (Int(line.rounded(.down)), Int(pixel.rounded(.down)))
+    }
+
     /// The cells a box touches, clipped to the grid (empty when it misses the grid).
     public func window(covering box: Box) -> Window {
         if box.isEmpty { return Window(row: 0, col: 0, rows: 0, cols: 0) }

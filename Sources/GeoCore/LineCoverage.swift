@@ -5,7 +5,8 @@ import Foundation
 // line's count is its length on the raster and its mean is the length-weighted mean.
 //
 // Each segment is cut where it crosses a column or row edge; each piece lies in one cell,
-// the cell of its midpoint (floor rule, as for points). A piece running exactly along a
+// the cell of its midpoint (the floor of its grid units u and v; points are located with
+// GDAL's arithmetic instead, Grid.cell(x:y:)). A piece running exactly along a
 // cell edge so goes to the cell to its right or below; exactextract 0.3 gives it to the
 // cell to its left or above, and drops pieces running along a row or column inside a
 // cell (a horizontal road is then lost): GeoKit keeps them.

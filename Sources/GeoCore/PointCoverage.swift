@@ -3,9 +3,11 @@ import Foundation
 // Point and line zones as weights on single cells, in the same `Coverage` form as polygons.
 //
 // A point weighs 1 on the cell under it (rasterstats' point_query with nearest, exactextract's
-// cell of a point); a point exactly on a cell edge belongs to the cell to its right and below
-// (col = floor((x - left) / dx), row = floor((top - y) / dy)), as GDAL's and rasterio's
-// geotransform inverse give. A MultiPoint weighs 1 per point, so two points in one cell weigh 2.
+// cell of a point); a point exactly on a cell edge belongs to the cell to its right and below,
+// found with GDAL's arithmetic (`Grid.cell(x:y:)`: col = floor(inv0 + x * inv1 + y * inv2),
+// row = floor(inv3 + x * inv4 + y * inv5) of the inverse geotransform, as gdallocationinfo
+// computes it; `floor((x - left) / dx)` misses by one on many decimal coordinates, as
+// (96.1 - 96.0) / 0.1 < 1). A MultiPoint weighs 1 per point, so two points in one cell weigh 2.
 // Lines weigh each cell by the length of line inside it, in the raster's CRS units (see
 // LineCoverage.swift), as exactextract does.
 
@@ -27,9 +29,8 @@ public struct CellWeights: Sendable {
     public init(points: [Point], on grid: Grid) {
         var cells: [(row: Int, col: Int, weight: Double)] = []
         for p in points {
-            let u = grid.u(p.x), v = grid.v(p.y)
-            guard u >= 0, v >= 0, u < Double(grid.cols), v < Double(grid.rows) else { continue }   // also NaN
-            cells.append((Int(v.rounded(.down)), Int(u.rounded(.down)), 1))
+            guard let c = grid.cell(x: p.x, y: p.y) else { continue }   // off the grid, or NaN
+            cells.append((c.row, c.col, 1))
         }
         self.init(cells: cells, grid: grid)
     }

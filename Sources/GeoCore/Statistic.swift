@@ -4,6 +4,13 @@ import Foundation
 // Definitions follow exactextract's: every cell is weighted by the fraction of it the zone
 // covers (1 for the `center` and `all-touched` methods).
 
+/// What `sum` and `weighted_sum` are for a unit that covers no cell with a value (outside
+/// the raster, or all nodata): `empty` (the default, as mean and min are) or `zero`
+/// (earlier geotool versions, and exactextract, write 0 there).
+public enum EmptySum: String, Sendable, CaseIterable {
+    case empty, zero
+}
+
 public enum Statistic: Hashable, Sendable, CustomStringConvertible {
     case count, sum, mean, min, max, range, stdev, variance, cv, median
     /// `pNN`: the NN-th coverage-weighted percentile (0...100).
@@ -164,9 +171,16 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the statistic is a sum of values, which reads 0 over no values at all: empty
+    /// there (or 0 with `EmptySum.zero`).
+    public var isSumOfValues: Bool { self == .sum || self == .weightedSum }
+
     /// A one-column statistic's value; nil where it has no value (written as an empty cell).
-    public func value(of s: ZoneStats) -> Double? {
+    /// `sum` and `weighted_sum` of a zone that covers no cell with a value are empty, as its
+    /// mean is (a 0 there reads as "zero lights"), unless `emptySum` is `.zero`.
+    public func value(of s: ZoneStats, emptySum: EmptySum = .empty) -> Double? {
         let has = s.count > 0
+        if isSumOfValues && !has && emptySum == .empty { return nil }
         switch self {
         case .count: return s.count
         case .sum: return s.sum

@@ -106,6 +106,26 @@ package final class MultidimArray {
         return ok != 0 ? values : nil
     }
 
+    /// Whether the array's x dimension (the last) has a CF longitude coordinate and its y
+    /// dimension (the one before) a CF latitude one: by their `units` (`degrees_east`,
+    /// `degrees_north` and the other spellings CF allows) or their `standard_name`.
+    package var hasCFLongitudeLatitude: Bool {
+        var n = 0
+        guard let dims = GDALMDArrayGetDimensions(array, &n) else { return false }
+        defer { GDALReleaseDimensions(dims, n) }
+        guard n >= 2 else { return false }
+        func axis(_ i: Int, units: Set<String>, standardName: String) -> Bool {
+            guard let coord = GDALDimensionGetIndexingVariable(dims[i]) else { return false }
+            defer { GDALMDArrayRelease(coord) }
+            // GDAL's Zarr driver turns the `units` attribute into the array's unit.
+            let unit = GDALMDArrayGetUnit(coord).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+            if let u = unit ?? Self.attribute(coord, "units"), units.contains(u.trimmingCharacters(in: .whitespaces)) { return true }
+            return Self.attribute(coord, "standard_name")?.trimmingCharacters(in: .whitespaces) == standardName
+        }
+        return axis(n - 1, units: ["degrees_east", "degree_east", "degrees_E", "degree_E", "degreesE", "degreeE"], standardName: "longitude")
+            && axis(n - 2, units: ["degrees_north", "degree_north", "degrees_N", "degree_N", "degreesN", "degreeN"], standardName: "latitude")
+    }
+
     /// Names and sizes of the array's dimensions, slowest first.
     var dimensions: [(name: String, size: Int)] {
         var n = 0

@@ -134,10 +134,26 @@ public final class Raster: RasterSource {
         GDALClose(handle)
     }
 
+    /// The raster's CRS: GDAL's, or WGS 84 for a NetCDF variable or Zarr array on CF
+    /// longitude/latitude coordinates without `grid_mapping` (`crsAssumedFromCF`).
     public var spatialReference: SpatialReference? {
-        guard let h = GDALGetSpatialRef(handle) else { return nil }
-        return SpatialReference(borrowing: h)
+        if let h = GDALGetSpatialRef(handle) { return SpatialReference(borrowing: h) }
+        return crsAssumedFromCF ? try? SpatialReference(definition: "EPSG:4326") : nil
     }
+
+    /// True when GDAL finds no CRS but the variable's x and y coordinates are CF longitude
+    /// and latitude (units `degrees_east`/`degrees_north`, or standard names), as xarray
+    /// writes by default and many CHIRPS and ERA5 files are: geographic coordinates whose
+    /// datum CF does not name, taken as WGS 84 (EPSG:4326). Looked up once per handle.
+    public private(set) lazy var crsAssumedFromCF: Bool = {
+        guard GDALGetSpatialRef(handle) == nil else { return false }
+        if let multidim { return multidim.hasCFLongitudeLatitude }
+        guard driverName == "netCDF" else { return false }
+        let variable = path.uppercased().hasPrefix("NETCDF:") ? variableName(ofDataset: path)
+            : GDALGetMetadataItem(GDALGetRasterBand(handle, 1), "NETCDF_VARNAME", nil).map { String(cString: $0) }
+        guard let variable, let md = MultidimArray(file: datasetFile(path), array: variable) else { return false }
+        return md.hasCFLongitudeLatitude
+    }()
 
     public var driverName: String {
         if multidim != nil { return "Zarr (multidimensional)" }
@@ -261,7 +277,8 @@ public final class Raster: RasterSource {
         s += "grid: origin (\(grid.left), \(grid.top)), cell \(grid.dx) x \(grid.dy)\n"
         s += "extent: \(grid.extent)\n"
         if let srs = spatialReference {
-            s += "crs: \(srs.shortName)\(srs.isGeographic ? " (geographic: cell areas from the ellipsoid)" : "")\n"
+            s += "crs: \(srs.shortName)\(srs.isGeographic ? " (geographic: cell areas from the ellipsoid)" : "")"
+            s += crsAssumedFromCF ? ", assumed: \(cfAssumedCRSNote)\n" : "\n"
         } else { s += "crs: none\n" }
         for b in bands {
             s += "band \(b.index): \(b.type.rawValue), block \(b.blockCols) x \(b.blockRows)"
@@ -274,3 +291,6 @@ public final class Raster: RasterSource {
         return s
     }
 }
+
+/// Why a CF raster's CRS is WGS 84: for `geotool info`, warnings and the sidecar.
+public let cfAssumedCRSNote = "CF longitude/latitude coordinates without grid_mapping; CF does not name a datum: taken as WGS 84"

@@ -187,6 +187,42 @@ public final class VectorDataset {
 }
 
 extension VectorDataset {
+    /// The text of `fields` (matched as `readZones` matches them: exactly, else ignoring
+    /// case) of every feature of the layer, with no attribute filter and no geometry read:
+    /// what a roll-up over filtered zones compares with. Integers as integers, text that is
+    /// not UTF-8 as Windows-1252, null as "".
+    package func fieldValues(layer name: String?, fields: [String]) throws -> [[String]] {
+        let l = try layer(named: name)
+        let layerName = String(cString: OGR_L_GetName(l))
+        let names = try fieldNames(layer: name)
+        let indexes = try fields.map { f -> Int32 in
+            if let i = names.firstIndex(of: f) ?? names.firstIndex(where: { $0.lowercased() == f.lowercased() }) { return Int32(i) }
+            throw GeoKitError.input(path, "no field '\(f)' in layer '\(layerName)' (fields: \(names.joined(separator: ", ")))")
+        }
+        let defn = OGR_L_GetLayerDefn(l)
+        let isInteger = indexes.map { i -> Bool in
+            let t = OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, i))
+            return t == OFTInteger || t == OFTInteger64
+        }
+        OGR_L_SetAttributeFilter(l, nil)
+        ignoreFields(names.indices.filter { !indexes.contains(Int32($0)) }.map { names[$0] } + ["OGR_GEOMETRY", "OGR_STYLE"], on: l)
+        defer { OGR_L_SetIgnoredFields(l, nil) }
+        CPLPushErrorHandler(withoutUnclosedRingWarnings)
+        defer { CPLPopErrorHandler() }
+        OGR_L_ResetReading(l)
+        var rows: [[String]] = []
+        while let f = OGR_L_GetNextFeature(l) {
+            rows.append(indexes.enumerated().map { k, i -> String in
+                guard OGR_F_IsFieldSetAndNotNull(f, i) != 0 else { return "" }
+                if isInteger[k] { return String(OGR_F_GetFieldAsInteger64(f, i)) }
+                guard let p = OGR_F_GetFieldAsString(f, i) else { return "" }
+                return String(validatingCString: p) ?? decodeLegacyText(UnsafeRawBufferPointer(start: p, count: strlen(p)))
+            })
+            OGR_F_Destroy(f)
+        }
+        return rows
+    }
+
     package var driverName: String { GDALGetDriverShortName(GDALGetDatasetDriver(handle)).map { String(cString: $0) } ?? "" }
 
     /// GDAL's TopoJSON reader drops objects whose geometry type is null (MIMU's Cocokyun).

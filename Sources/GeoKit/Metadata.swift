@@ -100,6 +100,7 @@ extension ZonalResult {
         for b in bands where !seen.contains(b.path) {
             seen.insert(b.path)
             rasters.append(sidecarRasterEntry(name: b.rasterName, path: b.path, sha256: run.hashes[b.path] ?? "", crs: rasterCRS,
+                                              crsAssumed: crsAssumedPaths.contains(b.path),
                                               bandsTotal: b.bandCount, pixelType: b.source.info.type, grid: b.grid,
                                               bands: bandsByPath[b.path]!.map { SidecarBand(band: $0.band, info: $0.source.info, date: $0.date, unit: $0.unit) }))
         }
@@ -109,9 +110,10 @@ extension ZonalResult {
         zonesInfo.merge(checksumFields(run.hashes[zones.path] ?? "")) { a, _ in a }
         if let v = zones.pcodeVersion { zonesInfo["pcode_version"] = v }
         if let l = idLevel { zonesInfo["id_level"] = l.name }
+        if let w = whereFilter { zonesInfo["where"] = w }
         var statDefs: [String: String] = [:]
         for s in stats { statDefs[s.name] = s.definition }
-        let method: [String: Any] = [
+        var method: [String: Any] = [
             "coverage": self.method.rawValue,
             "coverage_definition": self.method == .exact ? "each cell weighted by the exact fraction of its area inside the zone"
                 : self.method == .center ? "a cell counts fully when its centre is inside the zone" : "every cell the zone touches counts fully",
@@ -119,6 +121,8 @@ extension ZonalResult {
             "cell_area": "true area: ellipsoidal zone between each row's latitudes on geographic rasters, planar on projected ones",
             "rollup": hasRollup ? "parent rows merge their zones' accumulators (sums add, means weighted by covered area, quantiles from merged distributions); `cells` counts shared boundary cells once per zone" : "none",
         ]
+        if stats.contains(where: \.isSumOfValues) { method["empty_sum"] = emptySum.sidecarText }
+        if let f = filteredRollup { method["rollup_filter"] = f.sidecar }
         return [
             "profile": "tabular-data-package",
             "name": safeName(stem),
@@ -237,6 +241,16 @@ extension ZonalResult {
     }
 }
 
+extension EmptySum {
+    /// The rule as the sidecar's `method.empty_sum` states it.
+    var sidecarText: String {
+        switch self {
+        case .empty: return "sum and weighted_sum are empty for a unit that covers no cell with a value (outside the raster or all nodata), as mean is"
+        case .zero: return "sum and weighted_sum are 0 for a unit that covers no cell with a value (--empty-sum zero, as exactextract)"
+        }
+    }
+}
+
 /// A band of a raster as its sidecar entry lists it.
 package struct SidecarBand {
     package var band: Int
@@ -251,10 +265,12 @@ package struct SidecarBand {
 /// The sidecar's entry for one raster file (`rasters` of the data package): its checksum,
 /// size, CRS, grid and the bands used, with their nodata, description, date, unit and
 /// scale/offset. `geotool zonal` and `geotool batch` both describe their rasters through here.
-package func sidecarRasterEntry(name: String, path: String, sha256: String, crs: String?, bandsTotal: Int,
+package func sidecarRasterEntry(name: String, path: String, sha256: String, crs: String?, crsAssumed: Bool = false, bandsTotal: Int,
                                 pixelType: PixelType, grid g: Grid, bands: [SidecarBand]) -> [String: Any] {
     var r: [String: Any] = ["name": name, "path": path, "bytes": fileSize(path), "crs": crs ?? "unknown",
                             "bands_total": bandsTotal, "pixel_type": pixelType.rawValue]
+    // A CRS geotool assumed (CF coordinates name no datum), not one the file states.
+    if crsAssumed { r["crs_assumed"] = cfAssumedCRSNote }
     // A variable of a NetCDF file or Zarr store: `bytes` counts that file, named here.
     if !isRemotePath(path), datasetFile(path) != path { r["file"] = datasetFile(path) }
     r.merge(checksumFields(sha256)) { a, _ in a }

@@ -57,12 +57,29 @@ package struct ParentChains: Sendable {
             .addingCountry(country)
     }
 
+    /// How many zones each parent stands for, by level name and code (a gazetteer's levels
+    /// are numbered by depth, so the same parent can sit at another level index in another
+    /// set of zones; its level's name and its code name it in both).
+    package func memberCounts() -> [ParentKey: Int] {
+        var n: [ParentKey: Int] = [:]
+        for chain in chains { for p in chain { n[key(p), default: 0] += 1 } }
+        return n
+    }
+
+    package func key(_ p: Parent) -> ParentKey { ParentKey(level: levelNames[p.level], code: p.code) }
+
     /// Every zone also rolls up to the country, a level above all others.
     private func addingCountry(_ code: String?) -> ParentChains {
         guard let code else { return self }
         let country = Parent(level: levelNames.count, code: code)
         return ParentChains(chains: chains.map { $0 + [country] }, levelNames: levelNames + ["country"], countryCode: code)
     }
+}
+
+/// A parent named by its level's name and its code.
+package struct ParentKey: Hashable, Sendable {
+    package var level: String
+    package var code: String
 }
 
 /// Parent rows built from zone accumulators, one grid group at a time: the engine's
@@ -73,6 +90,7 @@ package struct Rollup {
     private let stats: [Statistic]
     private let scalarStats: [Statistic]
     private let bandCount: Int
+    private let emptySum: EmptySum
     private var rows: [ResultUnit] = []
     private var rowOf: [Parent: Int] = [:]
     /// The current group: an empty accumulator per band, and its parents' accumulators.
@@ -80,9 +98,10 @@ package struct Rollup {
     private var groupAccs: [Parent: [ZoneStats]] = [:]
     private var groupOrder: [Parent] = []
 
-    /// `bandCount` output bands in all; `stats` as in the job (scalar and per-class).
-    package init(_ parents: ParentChains, stats: [Statistic], bandCount: Int) {
-        self.parents = parents; self.stats = stats; self.bandCount = bandCount
+    /// `bandCount` output bands in all; `stats` as in the job (scalar and per-class). A parent's
+    /// sums are empty only when none of its zones covered a cell with a value (`emptySum`).
+    package init(_ parents: ParentChains, stats: [Statistic], bandCount: Int, emptySum: EmptySum = .empty) {
+        self.parents = parents; self.stats = stats; self.bandCount = bandCount; self.emptySum = emptySum
         scalarStats = stats.filter { $0.classColumnPrefix == nil }
     }
 
@@ -106,7 +125,7 @@ package struct Rollup {
     package mutating func endGroup(bands: [Int]) {
         for p in groupOrder {
             let r = row(p)
-            rows[r].record(groupAccs[p]!, bands: bands, stats: stats, scalarStats: scalarStats)
+            rows[r].record(groupAccs[p]!, bands: bands, stats: stats, scalarStats: scalarStats, emptySum: emptySum)
         }
         groupAccs.removeAll()
         groupOrder.removeAll()
@@ -156,11 +175,12 @@ package struct Rollup {
 
 extension ResultUnit {
     /// Store the statistics of `accs[k]` as the values of output band `bands[k]`.
-    package mutating func record<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, stats: [Statistic], scalarStats: [Statistic]) {
+    package mutating func record<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, stats: [Statistic], scalarStats: [Statistic],
+                                                     emptySum: EmptySum = .empty) {
         let nScalar = scalarStats.count
         scalar.withUnsafeMutableBufferPointer { out in
             for (k, b) in bands.enumerated() {
-                for (si, st) in scalarStats.enumerated() { out[b * nScalar + si] = st.value(of: accs[k]) ?? .nan }
+                for (si, st) in scalarStats.enumerated() { out[b * nScalar + si] = st.value(of: accs[k], emptySum: emptySum) ?? .nan }
             }
         }
         recordClasses(accs, bands: bands, stats: stats)
@@ -173,5 +193,48 @@ extension ResultUnit {
                 classes[b * stats.count + si] = st.classValues(of: accs[k])
             }
         }
+    }
+}
+
+/// A roll-up over zones filtered by `--where`. Its parent rows merge only the zones that
+/// match, so a parent whose other zones were filtered out is partial, and the country row
+/// (which would equal the filtered zones, say Yangon, under the name Myanmar) is left out
+/// unless `--country` asks for it.
+public struct FilteredRollup: Sendable {
+    /// A parent row that holds `zones` of its `of` zones in the layer.
+    public struct PartialParent: Sendable, Equatable {
+        public var level: String
+        public var code: String
+        public var zones: Int
+        public var of: Int
+    }
+    public var filter: String
+    /// The country code a roll-up without the filter would have added, now left out.
+    public var countryLeftOut: String?
+    /// Partial parents, finest level first, then by code.
+    public var partial: [PartialParent]
+
+    /// One warning for the country row left out, one listing the partial parents.
+    func warnings(zonesPath: String) -> [GeoWarning] {
+        var w: [GeoWarning] = []
+        if let c = countryLeftOut {
+            w.append(GeoWarning(.rollup, file: zonesPath, "\(zonesPath): --where \"\(filter)\": the roll-up has no country row (\(c) would hold only the zones that match); give --country \(c) to add it anyway"))
+        }
+        if !partial.isEmpty {
+            w.append(GeoWarning(.rollup, file: zonesPath, "\(zonesPath): --where \"\(filter)\": \(partial.count) roll-up row(s) hold only some of their zones: ",
+                                listing: partial.map { "\($0.code) (\($0.level), \($0.zones) of \($0.of))" }))
+        }
+        return w
+    }
+
+    /// The sidecar's `method.rollup_filter`.
+    var sidecar: [String: Any] {
+        var d: [String: Any] = [
+            "where": filter,
+            "rule": "parent rows merge only the zones matching --where; a parent listed in partial_parents holds only some of its zones (counted in the unfiltered layer); as the filter leaves zones out, the country row is left out unless --country is given",
+            "partial_parents": partial.map { ["level": $0.level, "code": $0.code, "zones": $0.zones, "zones_in_layer": $0.of] },
+        ]
+        if let c = countryLeftOut { d["country_row_left_out"] = c }
+        return d
     }
 }

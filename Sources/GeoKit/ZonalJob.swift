@@ -104,6 +104,8 @@ public struct ZonalJob: Sendable {
     public var minCoverage: Double?
     /// Radius in metres of the geodesic disc summarised around each point zone (`--buffer`).
     public var buffer: Double?
+    /// `sum` and `weighted_sum` of a unit without a valid cell: empty, or 0 (`--empty-sum zero`).
+    public var emptySum: EmptySum = .empty
 
     public init(zonesPath: String, layer: String? = nil, idField: String, includeFields: [String] = [],
                 rasters: [RasterSpec], weights: RasterSpec? = nil, stats: [Statistic], method: CoverageMethod = .exact) {
@@ -167,6 +169,13 @@ public struct ZonalResult: Sendable {
     public var idLevel: AdminLevel?
     /// Ids of the point zones with no value in some band (outside the raster or on nodata).
     public var pointsWithoutValue: [String] = []
+    /// What `sum` and `weighted_sum` are for a unit without a valid cell (for the sidecar).
+    public var emptySum: EmptySum = .empty
+    /// Rasters whose CRS is WGS 84 assumed from CF longitude/latitude coordinates (the sidecar says so).
+    public var crsAssumedPaths: Set<String> = []
+    /// The zones' `--where` filter, and what it did to a roll-up (for the sidecar).
+    public var whereFilter: String?
+    public var filteredRollup: FilteredRollup?
 
     package var scalarStats: [Statistic] { stats.filter { $0.classColumnPrefix == nil } }
 
@@ -223,7 +232,11 @@ struct PreparedRun {
     /// Each zone's own area, when `coverage` is asked for (else empty).
     var zoneAreas: [Double]
     var chains: ParentChains?
+    /// A roll-up over zones filtered by `--where`: the parents that miss some of their zones.
+    var filteredRollup: FilteredRollup?
     var rasterCRS: String?
+    /// Rasters whose CRS is WGS 84 assumed from CF longitude/latitude coordinates.
+    var crsAssumedPaths: Set<String> = []
     /// The statistics with one value per band (not per class), once for every zone's row.
     var scalarStats: [Statistic] = []
     /// Per zone: a point zone (sampled or buffered), whose empty values are reported.
@@ -305,6 +318,11 @@ extension ZonalJob {
         for r in noCRS {
             input.warnings.append(GeoWarning(.crs, file: r.path, "\(r.path): raster has no CRS; the zones' coordinates are taken as the raster's"))
         }
+        // One warning per file whose CRS was assumed from CF coordinates.
+        let cfAssumed = Set(opened.filter(\.crsAssumedFromCF).map(\.path))
+        for path in rasters.map(\.path).uniqued() where cfAssumed.contains(path) {
+            input.warnings.append(GeoWarning(.crs, file: path, "\(path): no CRS, but \(cfAssumedCRSNote) (EPSG:4326)"))
+        }
         let groups = try gridGroups(bands, opened: opened, firstSRS: firstSRS)
         let areaModel = firstSRS?.areaModel ?? .planar(metresPerUnit: 1)
         let zoneAreas: [Double] = stats.contains(.coverage)
@@ -312,8 +330,15 @@ extension ZonalJob {
         // GDAL's block cache is per handle and defaults to 5% of RAM: keep it to a slice of
         // the budget; blocks are decoded once anyway.
         GDAL.setCacheMax(max(16 << 20, maxMemory / 8))
+        // A roll-up over filtered zones is compared with the whole layer's.
+        let layerRows = whereFilter != nil && (!rollup.isEmpty || gazetteerMap != nil)
+            ? try VectorDataset(path: zonesPath).fieldValues(layer: layer, fields: gazetteerMap == nil ? rollup : [idField]) : nil
+        let filteredOut = (layerRows?.count ?? 0) > input.zones.count
+        let chains = parentChains(input, gazetteer: gazetteerMap, withoutGuessedCountry: filteredOut)
+        let filtered = filteredOut ? chains.map { filteredRollup($0, input, gazetteer: gazetteerMap, layerRows: layerRows!) } : nil
+        if let filtered { input.warnings += filtered.warnings(zonesPath: zonesPath) }
         return PreparedRun(input: input, bands: bands, groups: groups, weights: weightsSource, areaModel: areaModel,
-                           zoneAreas: zoneAreas, chains: parentChains(input, gazetteer: gazetteerMap), rasterCRS: firstSRS?.shortName,
+                           zoneAreas: zoneAreas, chains: chains, filteredRollup: filtered, rasterCRS: firstSRS?.shortName, crsAssumedPaths: cfAssumed,
                            scalarStats: stats.filter { $0.classColumnPrefix == nil },
                            isPointZone: input.zones.map { !$0.points.isEmpty || $0.isBufferedPoint },
                            hasClassStats: stats.contains { $0.classColumnPrefix != nil })
@@ -324,7 +349,7 @@ extension ZonalJob {
         let width = p.scalarStats.count * p.bands.count
         return ResultState(units: zoneUnits(p.input), zoneScalar: [Double](repeating: .nan, count: width * p.input.zones.count),
                     scalarWidth: width,
-                    rollup: p.chains.map { Rollup($0, stats: stats, bandCount: p.bands.count) }, warnings: p.input.warnings)
+                    rollup: p.chains.map { Rollup($0, stats: stats, bandCount: p.bands.count, emptySum: emptySum) }, warnings: p.input.warnings)
     }
 
     /// The engine of grid group `gi`.
@@ -399,7 +424,7 @@ extension ZonalJob {
                 s.zoneScalar.withUnsafeMutableBufferPointer { out in
                     for k in accs.indices {
                         let b = bands[first + k]
-                        for si in 0..<nScalar { out[base + b * nScalar + si] = scalarStats[si].value(of: accs[k]) ?? .nan }
+                        for si in 0..<nScalar { out[base + b * nScalar + si] = scalarStats[si].value(of: accs[k], emptySum: emptySum) ?? .nan }
                     }
                 }
             }
@@ -437,6 +462,10 @@ extension ZonalJob {
         var out = result(units: s.units, bands: p.bands, input: input, hasRollup: p.chains?.chains.isEmpty == false,
                          rasterCRS: p.rasterCRS, rollupGeometries: rollupGeometries)
         out.pointsWithoutValue = s.pointsWithoutValue.sorted().map { zones[$0].id }
+        out.emptySum = emptySum
+        out.whereFilter = whereFilter
+        out.crsAssumedPaths = p.crsAssumedPaths
+        out.filteredRollup = p.filteredRollup
         return out
     }
 
@@ -591,13 +620,33 @@ extension ZonalJob {
     }
 
     /// Each zone's parents: through the gazetteer when there is one, else from the --rollup
-    /// fields; nil when no roll-up was asked for.
-    private func parentChains(_ input: ZoneInput, gazetteer: [String: String]?) -> ParentChains? {
+    /// fields; nil when no roll-up was asked for. When `--where` left zones out there is no
+    /// country row unless `--country` asks for one: it would hold only the matching zones.
+    private func parentChains(_ input: ZoneInput, gazetteer: [String: String]?, withoutGuessedCountry: Bool) -> ParentChains? {
         guard !rollup.isEmpty || gazetteer != nil else { return nil }
         let ids = input.zones.map(\.id)
-        let countryCode = country ?? guessCountry(ids)
+        let countryCode = country ?? (withoutGuessedCountry ? nil : guessCountry(ids))
         if let gazetteer { return .fromGazetteer(gazetteer, ids: ids, country: countryCode) }
         return .fromFields(rollup, codes: input.zones.map { z in rollup.map { input.value(z, $0) } }, country: countryCode)
+    }
+
+    /// When `--where` left zones out, the roll-up's parents as the whole layer has them
+    /// (`layerRows`: the roll-up fields, or the id for a gazetteer, of every feature, read
+    /// without the filter): every parent that stands for fewer zones here than there is partial.
+    private func filteredRollup(_ chains: ParentChains, _ input: ZoneInput, gazetteer: [String: String]?, layerRows rows: [[String]]) -> FilteredRollup {
+        let all: ParentChains = gazetteer.map { .fromGazetteer($0, ids: rows.map { $0[0] }, country: chains.countryCode) }
+            ?? .fromFields(rollup, codes: rows, country: chains.countryCode)
+        let here = chains.memberCounts(), whole = all.memberCounts()
+        let partial = here.keys.compactMap { k -> FilteredRollup.PartialParent? in
+            let of = whole[k] ?? 0
+            return here[k]! < of ? .init(level: k.level, code: k.code, zones: here[k]!, of: of) : nil
+        }
+        let levels = chains.levelNames
+        return FilteredRollup(filter: whereFilter ?? "", countryLeftOut: country == nil ? guessCountry(input.zones.map(\.id)) : nil,
+                              partial: partial.sorted { a, b in
+                                  let la = levels.firstIndex(of: a.level) ?? 0, lb = levels.firstIndex(of: b.level) ?? 0
+                                  return la != lb ? la < lb : a.code < b.code
+                              })
     }
 
     /// A row per zone, in layer order, its values still empty (scalars come at the end).

@@ -67,6 +67,8 @@ extension ZonalJob {
         if let nameField { o["name_col"] = nameField }
         if let minCoverage { o["min_coverage"] = minCoverage }
         if let buffer { o["buffer_m"] = buffer }
+        // Recorded only when not the default, so part files of default runs keep their bytes.
+        if emptySum != .empty { o["empty_sum"] = emptySum.rawValue }
         return o
     }
 
@@ -89,6 +91,7 @@ extension ZonalJob {
         nameField = o["name_col"] as? String
         minCoverage = (o["min_coverage"] as? NSNumber)?.doubleValue
         buffer = (o["buffer_m"] as? NSNumber)?.doubleValue
+        if let e = o["empty_sum"] { guard let v = (e as? String).flatMap(EmptySum.init(rawValue:)) else { throw bad }; emptySum = v }
     }
 
     /// The files whose SHA-256 identifies a run's inputs.

@@ -17,7 +17,7 @@ struct Zonal: ParsableCommand {
 
         Statistics (comma-separated in --stats), one per line:
           count          covered cells (sum of coverage fractions) with a value
-          sum            sum of the values, coverage-weighted
+          sum            coverage-weighted sum of values; none: empty (--empty-sum)
           mean           mean of the values, coverage-weighted
           min            smallest value in a covered cell
           max            largest value in a covered cell
@@ -37,7 +37,7 @@ struct Zonal: ParsableCommand {
           area           covered area of valid cells, m²
           cells          cells touched (any coverage, valid or not)
           weighted_mean  with --weights (e.g. population): weighted mean
-          weighted_sum   with --weights: sum of value x weight
+          weighted_sum   with --weights: sum of value x weight; none: empty
           weighted_frac  with --weights: share of the weight in each class
 
         class_area is true ellipsoidal area on geographic rasters.
@@ -74,6 +74,9 @@ struct Zonal: ParsableCommand {
 
     @Option(help: "Cell weighting: exact, center (or centre) or all-touched.")
     var method: String = "exact"
+
+    @Option(name: .customLong("empty-sum"), help: ArgumentHelp("sum and weighted_sum of a unit that covers no cell with a value (outside the raster, or all nodata): empty (as mean) or zero (as exactextract and earlier versions).", valueName: "empty|zero"))
+    var emptySum: String = "empty"
 
     @Option(help: ArgumentHelp("Point zones: summarise a geodesic disc of this radius around each point (exact coverage) instead of the cell under it, e.g. 2km or 500m (metres without a unit). Points only: a line is an error.", valueName: "DISTANCE"))
     var buffer: String?
@@ -177,6 +180,9 @@ struct Zonal: ParsableCommand {
         if parseMethod(method) == nil {
             throw ValidationError("unknown --method '\(method)'\(didYouMean(method, CoverageMethod.allCases.map(\.rawValue) + ["centre"])); choose exact, center (centre) or all-touched")
         }
+        if EmptySum(rawValue: emptySum) == nil {
+            throw ValidationError("unknown --empty-sum '\(emptySum)'\(didYouMean(emptySum, EmptySum.allCases.map(\.rawValue))); choose empty or zero")
+        }
         if outputOption != nil, try !validatePostgresOutput(output, table: table, geometry: geometry, hxl: hxl, long: format == "long") {
             try Self.validateOutput(output, format: format, hxl: hxl)
         } else if outputOption == nil, table != nil || geometry {
@@ -238,6 +244,7 @@ struct Zonal: ParsableCommand {
             job.nameField = nameCol
             job.minCoverage = minCoverage
             job.buffer = buffer.flatMap(parseDistance)
+            job.emptySum = EmptySum(rawValue: emptySum)!
             for u in unitsList {
                 let parts = u.split(separator: "=", maxSplits: 1).map(String.init)
                 job.units[parts[0]] = parts[1]

@@ -107,4 +107,44 @@ final class BatchNamingTests: XCTestCase {
             }
         }
     }
+
+    /// Issue 28: `empty_sum:` in an indicator, as `zonal --empty-sum`. The 67 townships the
+    /// rainfall raster does not reach (and the two without geometry) have count 0: their sum
+    /// is empty by default, 0 with `empty_sum: zero`; a wrong value is an error at its line.
+    func testEmptySumOfAnIndicator() throws {
+        func run(_ emptySum: String?) throws -> (GeotoolRun, String) {
+            let dir = Fixtures.tempDir()
+            let text = """
+            zones:
+              path: \(townships)
+              id: TS_PCODE
+            output:
+              dir: \(dir)/out
+              format: wide
+            indicators:
+              - name: rain
+                source: \(rain)
+                stats: [count, sum]\(emptySum.map { "\n    empty_sum: \($0)" } ?? "")
+
+            """
+            try text.write(toFile: dir + "/indicators.yaml", atomically: true, encoding: .utf8)
+            return (try runGeotool(["batch", dir + "/indicators.yaml", "--quiet"]), dir + "/out/rain.csv")
+        }
+        let (a, outA) = try run(nil)
+        XCTAssertEqual(a.status, 0, a.stderr)
+        let (b, outB) = try run("zero")
+        XCTAssertEqual(b.status, 0, b.stderr)
+        let ta = try Table.readCSV(path: outA), tb = try Table.readCSV(path: outB)
+        let ids = ta.rows.map { $0[0].csv }
+        let outside = ids.filter { ta.value($0, "rain_count") == 0 }
+        XCTAssertEqual(outside.count, 69, "67 townships off the raster, one null and one empty geometry")
+        for id in outside {
+            XCTAssertNil(ta.value(id, "rain_sum"), id)
+            XCTAssertEqual(tb.value(id, "rain_sum"), 0, id)
+        }
+        for id in ids where !outside.contains(id) { XCTAssertEqual(ta.value(id, "rain_sum"), tb.value(id, "rain_sum"), id) }
+        let (bad, _) = try run("nil")
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("indicators.yaml:11") && bad.stderr.contains("empty_sum"), bad.stderr)
+    }
 }

@@ -164,7 +164,7 @@ final class BatchNetCDFTests: XCTestCase {
         _ = try run(m)
         try checkSeries(try rows(dir + "/out/tmax.csv"), "tmax", file: "daily_noleap.zarr", extra: 0.5, unit: "degC")
         try checkSeries(try rows(dir + "/out/rain.csv"), "rain", file: "daily_360.zarr", extra: 0, unit: "mm")
-        // Each store's warning (no CRS) once, in its own indicator's sidecar only.
+        // Each store's warning (its CRS assumed from CF coordinates) once, in its own indicator's sidecar only.
         for (name, mine, other) in [("tmax", "daily_noleap.zarr", "daily_360.zarr"), ("rain", "daily_360.zarr", "daily_noleap.zarr")] {
             let side = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/out/\(name).csv.datapackage.json"))) as! [String: Any]
             let warnings = side["warnings"] as! [String]

@@ -32,6 +32,20 @@ final class PointLineCoverageTests: XCTestCase {
         XCTAssertTrue(CellWeights(points: [Point(.nan, 15), Point(9.99, 15), Point(13, 20.01)], on: grid).isEmpty)
     }
 
+    /// GDAL's inverse geotransform, not (x - x0) / dx: on a 0.1-degree grid with origin
+    /// (96.0, 17.0), (96.1, 16.1) is row 9, column 1 (gdallocationinfo, rasterio's index);
+    /// (96.1 - 96.0) / 0.1 = 0.99999999999994 would give column 0, and (17.0 - 16.1) / 0.1
+    /// row 8. The live comparison with gdallocationinfo is PointZoneTests'.
+    func testPointOnADecimalGridLineTakesGDALsCell() {
+        let g = Grid(left: 96.0, top: 17.0, dx: 0.1, dy: 0.1, cols: 20, rows: 20)
+        XCTAssertLessThan((96.1 - 96.0) / 0.1, 1, "the naive formula's shortfall this test is about")
+        XCTAssertEqual(g.cell(x: 96.1, y: 16.1)?.row, 9)
+        XCTAssertEqual(g.cell(x: 96.1, y: 16.1)?.col, 1)
+        XCTAssertEqual(cells(CellWeights(points: [Point(96.1, 16.1)], on: g)), [[9, 1, 1, 1]])
+        XCTAssertNil(g.cell(x: 98.0, y: 16.1), "the right edge is outside")
+        XCTAssertNil(g.cell(x: 96.1, y: 15.0), "the bottom edge is outside")
+    }
+
     func testMultiPointCountsEachPoint() {
         // Two points in cell (0, 0), one in (3, 4), one off the grid.
         let c = CellWeights(points: [Point(10.5, 19), Point(11.5, 18), Point(19, 9), Point(0, 0)], on: grid)

@@ -68,10 +68,11 @@ final class TableModelTests: XCTestCase {
         let mean = try wide.selectSeries(column: "rain_mean")
         XCTAssertEqual(try wide.selectSeries(stat: "mean"), mean)
         XCTAssertEqual(wide.roles[0], .id); XCTAssertEqual(wide.roles[1], .level)
-        // Outside the raster: the table's sum is 0, the model's value is no data.
+        // Outside the raster: the table's sum is empty (issue 28; it was 0), the model's value
+        // is no data either way.
         let sum = try wide.selectSeries(column: "rain_sum")
         let kyangin = wide.units.firstIndex { $0.id == "MMR017012" }!
-        XCTAssertEqual(wide.values[sum][kyangin], 0)
+        XCTAssertNil(wide.values[sum][kyangin])
         XCTAssertNil(wide.value(sum, kyangin))
         XCTAssertNotNil(wide.value(try wide.selectSeries(column: "rain_count"), kyangin), "quality columns keep their 0")
 

@@ -22,10 +22,17 @@ final class PointZoneTests: XCTestCase {
     func table(_ path: String) throws -> Table { try Table.readCSV(path: path) }
 
     /// Compare rows of `t` with exactextract's statistics for each zone of `peer`.
+    /// exactextract writes sum = 0 for a zone with no value (count 0); geotool leaves the
+    /// sum empty there, as the mean (unless --empty-sum zero): compared as such, the
+    /// recorded answers unchanged.
     func assertMatchesExactextract(_ t: Table, _ peer: [String: [String: Any]], file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertFalse(peer.isEmpty, file: file, line: line)
         for (id, s) in peer {
-            for st in stats { assertRelative(t.value(id, "rain_\(st)"), s[st] as? Double, 1e-6, "\(id) \(st)", file: file, line: line) }
+            for st in stats {
+                var want = s[st] as? Double
+                if st == "sum", s["count"] as? Double == 0 { XCTAssertEqual(want, 0, file: file, line: line); want = nil }
+                assertRelative(t.value(id, "rain_\(st)"), want, 1e-6, "\(id) \(st)", file: file, line: line)
+            }
         }
     }
 
@@ -167,5 +174,71 @@ final class PointZoneTests: XCTestCase {
         let n = 128.0, k0 = 0.9996, rad = 300 * k0
         let expected = Double.pi * rad * rad * n / (2 * .pi) * sin(2 * .pi / n)
         assertRelative(try table(d + "/out.csv").value("P", "v_count"), expected, 1e-5, "disc of 300 m in UTM cells")
+    }
+
+    /// Points on grid lines and corners take the cell `gdallocationinfo -geoloc` gives (run
+    /// live here): a 0.1-degree raster with origin (96.0, 17.0) and a 0.05-degree one on
+    /// CHIRPS's grid (origin -180 + 5444 x 0.05 = 92.19999999999999, 22.0), probed at every
+    /// 2-decimal coordinate on a 0.05-degree step (the way school registers round them), a
+    /// little beyond the raster on each side. Each cell holds row * 1000 + col, so a point's
+    /// mean names the cell geotool took. (96.1, 16.1) is row 9, column 1, as in GDAL,
+    /// rasterio and rasterstats; `floor((x - x0) / dx)` gave row 8, column 0.
+    func testPointsOnGridLinesTakeGDALsCell() throws {
+        guard let locate = findProgram("gdallocationinfo") else { throw XCTSkip("gdallocationinfo not installed (gdal-bin)") }
+        let d = Fixtures.tempDir()
+        let cases: [(name: String, grid: Grid)] = [
+            ("tenth", Grid(left: 96.0, top: 17.0, dx: 0.1, dy: 0.1, cols: 20, rows: 20)),
+            ("chirps", Grid(left: -180.0 + 5444 * 0.05, top: 50.0 - 560 * 0.05, dx: 0.05, dy: 0.05, cols: 60, rows: 60)),
+        ]
+        var checked = 0
+        for c in cases {
+            let g = c.grid, tif = d + "/\(c.name).tif"
+            let values = (0..<(g.rows * g.cols)).map { Float(($0 / g.cols) * 1000 + $0 % g.cols) }
+            try writeGeoTIFF(path: tif, grid: g, bands: [values])
+            // 2-decimal coordinates from a step beyond the left/top edge to one beyond the right/bottom.
+            func ticks(_ from: Double, _ to: Double) -> [String] {
+                let a = Int((from * 20).rounded(.down)) - 1, b = Int((to * 20).rounded(.up)) + 1
+                return (a...b).map { String(format: "%.2f", Double($0) / 20) }
+            }
+            let xs = ticks(g.left, g.right), ys = ticks(g.bottom, g.top)
+            var points: [(id: String, x: String, y: String)] = []
+            for x in xs { for y in ys { points.append(("P\(points.count)", x, y)) } }
+            let features = points.map { #"{"type":"Feature","properties":{"id":"\#($0.id)"},"geometry":{"type":"Point","coordinates":[\#($0.x),\#($0.y)]}}"# }
+            try (#"{"type":"FeatureCollection","features":["# + features.joined(separator: ",") + "]}")
+                .write(toFile: d + "/\(c.name).geojson", atomically: true, encoding: .utf8)
+            try points.map { "\($0.x) \($0.y)\n" }.joined().write(toFile: d + "/\(c.name).txt", atomically: true, encoding: .utf8)
+            // GDAL's answer: "Location: (<pixel>P,<line>L)" for each input line, in order.
+            let gdal = try runShell([locate, "-geoloc", tif], redirect: "<\(d)/\(c.name).txt >\(d)/\(c.name).gdal 2>/dev/null")
+            XCTAssertEqual(gdal.status, 0)
+            let report = try String(contentsOfFile: d + "/\(c.name).gdal", encoding: .utf8)
+            let locations = report.split(separator: "\n").compactMap { line -> (pixel: Int, line: Int)? in
+                guard let open = line.range(of: "Location: ("), let p = line.range(of: "P,"), let l = line.range(of: "L)") else { return nil }
+                return (Int(line[open.upperBound..<p.lowerBound])!, Int(line[p.upperBound..<l.lowerBound])!)
+            }
+            XCTAssertEqual(locations.count, points.count, "one location per point from gdallocationinfo")
+            let out = d + "/\(c.name).csv"
+            let r = try runGeotool(["zonal", "--zones", d + "/\(c.name).geojson", "--id", "id", "--raster", "v=\(tif)",
+                                    "--stats", "count,mean", "--quiet", "-o", out])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let t = try table(out)
+            let mean = t.columns.firstIndex(of: "v_mean")!
+            var got: [String: Double?] = [:]
+            for row in t.rows { got[row[0].csv] = row[mean].doubleValue }
+            var wrong: [String] = []
+            for (k, p) in points.enumerated() {
+                let loc = locations[k]
+                let inside = loc.pixel >= 0 && loc.line >= 0 && loc.pixel < g.cols && loc.line < g.rows
+                let expected: Double? = inside ? Double(loc.line * 1000 + loc.pixel) : nil
+                if got[p.id] != expected { wrong.append("(\(p.x), \(p.y)): GDAL row \(loc.line) col \(loc.pixel), geotool \(String(describing: got[p.id] ?? nil))") }
+                checked += 1
+            }
+            XCTAssertTrue(wrong.isEmpty, "\(c.name): \(wrong.count) of \(points.count) points in another cell than GDAL's: \(wrong.prefix(5))")
+            if c.name == "tenth" {
+                let k = points.firstIndex { $0.x == "96.10" && $0.y == "16.10" }!
+                XCTAssertEqual(locations[k].line, 9); XCTAssertEqual(locations[k].pixel, 1)
+                XCTAssertEqual(got[points[k].id] ?? nil, 9001, "(96.1, 16.1) is row 9, column 1")
+            }
+        }
+        XCTAssertGreaterThan(checked, 5000)
     }
 }
