@@ -62,6 +62,7 @@ extension PointJoinResult {
         var direct: CSVRecords?
         if case .csv(let rec) = points.source, rec.separator == commaByte { direct = rec }
         let columnCount = points.columns.count
+        let duplicates = identicalGroup   // empty when no row repeats another
         let anyRisky = !(direct?.riskyRows.isEmpty ?? true)
         try slots.parts.withUnsafeMutableBufferPointer { parts in
             let base = parts.baseAddress
@@ -79,7 +80,9 @@ extension PointJoinResult {
                     let s = Int(me.swappedZone[r])
                     if s >= 0 { b.append(contentsOf: swappedBytes[s]) }
                     b.append(UInt8(ascii: ","))
-                    if me.isFlagged(r) { b.append(contentsOf: me.flagsText(r).utf8) }   // labels: no quoting needed
+                    if me.match[r] != .inside || (!duplicates.isEmpty && duplicates[r] >= 0) {
+                        b.append(contentsOf: me.flagsText(r).utf8)   // labels: no quoting needed
+                    }
                     b.append(UInt8(ascii: "\n"))
                 }
                 if let rec = direct {
