@@ -268,28 +268,6 @@ public final class Raster: RasterSource {
             r += rows
         }
     }
-
-    /// A human summary for `geotool info`.
-    public func describe() -> String {
-        var s = "raster: \(path)\n"
-        s += "driver: \(driverName)\n"
-        s += "size: \(grid.cols) x \(grid.rows) cells, \(bands.count) band(s)\n"
-        s += "grid: origin (\(grid.left), \(grid.top)), cell \(grid.dx) x \(grid.dy)\n"
-        s += "extent: \(grid.extent)\n"
-        if let srs = spatialReference {
-            s += "crs: \(srs.shortName)\(srs.isGeographic ? " (geographic: cell areas from the ellipsoid)" : "")"
-            s += crsAssumedFromCF ? ", assumed: \(cfAssumedCRSNote)\n" : "\n"
-        } else { s += "crs: none\n" }
-        for b in bands {
-            s += "band \(b.index): \(b.type.rawValue), block \(b.blockCols) x \(b.blockRows)"
-            if let nd = b.nodata { s += ", nodata \(formatNumber(nd))" }
-            if b.scale != 1 || b.offset != 0 { s += ", scale \(b.scale) offset \(b.offset)" }
-            if b.hasMask { s += ", mask band" }
-            if !b.description.isEmpty { s += ", \"\(b.description)\"" }
-            s += "\n"
-        }
-        return s
-    }
 }
 
 /// Why a CF raster's CRS is WGS 84: for `geotool info`, warnings and the sidecar.

@@ -62,6 +62,7 @@ extension PointJoinResult {
         var direct: CSVRecords?
         if case .csv(let rec) = points.source, rec.separator == commaByte { direct = rec }
         let columnCount = points.columns.count
+        let duplicates = identicalGroup   // empty when no row repeats another
         let anyRisky = !(direct?.riskyRows.isEmpty ?? true)
         try slots.parts.withUnsafeMutableBufferPointer { parts in
             let base = parts.baseAddress
@@ -79,7 +80,9 @@ extension PointJoinResult {
                     let s = Int(me.swappedZone[r])
                     if s >= 0 { b.append(contentsOf: swappedBytes[s]) }
                     b.append(UInt8(ascii: ","))
-                    if me.match[r] != .inside { b.append(contentsOf: me.flagsText(r).utf8) }   // labels: no quoting needed
+                    if me.match[r] != .inside || (!duplicates.isEmpty && duplicates[r] >= 0) {
+                        b.append(contentsOf: me.flagsText(r).utf8)   // labels: no quoting needed
+                    }
                     b.append(UInt8(ascii: "\n"))
                 }
                 if let rec = direct {
@@ -158,7 +161,7 @@ extension PointJoinResult {
             row.append(.text(match[r].label))
             row.append(distance[r].isNaN ? .empty : .number((distance[r] * 10).rounded() / 10))
             row.append(swappedZone[r] >= 0 ? .text(swappedID(r)) : .empty)
-            row.append(match[r] == .inside ? .empty : .text(flagsText(r)))
+            row.append(isFlagged(r) ? .text(flagsText(r)) : .empty)
             t.rows.append(row)
         }
         return t

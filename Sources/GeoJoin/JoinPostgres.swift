@@ -51,6 +51,7 @@ extension PointJoinResult {
             "geotool": ["version": GeoKitVersion.string, "gdal": GDAL.version, "command": PostgresTarget.display(commandLine),
                         "started": iso.string(from: started), "seconds": (Date().timeIntervalSince(started) * 1000).rounded() / 1000],
             "match": counts,
+            "coordinates": points.coordinatesNote(crs: crsWKT),
             "warnings": warnings.map(\.message),
         ]
         let json = try sidecarData(pkg, for: target.qualifiedName)

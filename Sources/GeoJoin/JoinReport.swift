@@ -51,7 +51,7 @@ extension PointJoinResult {
             } else {
                 parts.append("inside \(zoneID(r)), within \(toleranceText) m of \(others)")
             }
-        case .inside, .duplicateID, .mismatch, .borderOK: break
+        case .inside, .duplicateID, .mismatch, .borderOK, .duplicateRow: break
         }
         if !duplicateCount.isEmpty && duplicateCount[r] > 1 {
             let id = idColumn.flatMap { points.columnIndex($0) }.map { $0 < f.count ? f[$0] : "" } ?? ""
@@ -65,7 +65,17 @@ extension PointJoinResult {
         if !borderOK.isEmpty && borderOK[r] {
             parts.append("register \(checkColumn ?? "code")=\(reg) is that of a zone on the border; found \(foundCode(r))")
         }
+        if isDuplicateRow(r) { parts.append("identical to \(rowList(identicalRows(of: r))) (same position and fields)") }
         return parts.joined(separator: "; ")
+    }
+
+    /// "row 5", "rows 5 and 9", "rows 5, 9, 12, 20, 31 and 4 more" (register row numbers).
+    func rowList(_ rows: [Int]) -> String {
+        let shown = rows.prefix(5).map { String($0 + 1) }
+        let more = rows.count - shown.count
+        if rows.count == 1 { return "row \(shown[0])" }
+        if more > 0 { return "rows \(shown.joined(separator: ", ")) and \(more) more" }
+        return "rows \(shown.dropLast().joined(separator: ", ")) and \(shown.last!)"
     }
 
     /// The other zones at a border row, for sentences.
@@ -122,10 +132,12 @@ extension PointJoinResult {
             return "Correct \(check) from \(reg) to \(foundCode(r)), or, if \(reg) is right, correct the position (it is in \(foundCode(r)))."
         case .borderOK:
             return "No change needed: \(check) \(reg) is a unit on the border the point is on (\(foundCode(r)) was given)."
+        case .duplicateRow:
+            return "Keep one of the identical rows: this one repeats \(rowList(identicalRows(of: r))) (same position and fields)."
         }
     }
 
-    /// The QA table: every row that is not a clean inside match, with the register's id,
+    /// The QA table: every flagged row (not a clean inside match), with the register's id,
     /// name, coordinates as written and code, every flag, and one action per flag.
     public func report(_ points: PointTable, idColumn: String? = nil, checkColumn: String? = nil,
                        nameColumn: String? = nil) -> Table {
@@ -160,7 +172,7 @@ extension PointJoinResult {
             }
         }
         var t = Table(columns: cols)
-        for r in 0..<match.count where match[r] != .inside {
+        for r in 0..<match.count where isFlagged(r) {
             let f = points.fields(r)
             var row: [TableCell] = [.number(Double(r + 1))]
             for i in registerIdx { row.append(.text(i.map { $0 < f.count ? f[$0] : "" } ?? "")) }

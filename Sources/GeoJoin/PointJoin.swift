@@ -20,6 +20,9 @@ public enum MatchKind: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     /// The register's code differs from the found zone's but is that of a zone on the
     /// border the point lies on (within the tolerance): the register may well be right.
     case borderOK
+    /// The row is identical to another (the same position and the same text in every
+    /// other field). Only in `flags`, never `match`: the row is located as any other.
+    case duplicateRow
 
     public var label: String {
         switch self {
@@ -33,6 +36,7 @@ public enum MatchKind: UInt8, CaseIterable, Sendable, CustomStringConvertible {
         case .duplicateID: return "duplicate_id"
         case .mismatch: return "mismatch"
         case .borderOK: return "border_ok"
+        case .duplicateRow: return "duplicate_row"
         }
     }
     public var description: String { label }
@@ -207,6 +211,7 @@ public final class PointJoiner {
             result.register = reg
             result.checkIndex = ci
         }
+        result.setIdenticalRows(points.identicalRows())
         result.finish()
         return result
     }
@@ -232,6 +237,10 @@ public struct PointJoinResult: Sendable {
     public var distance: [Double]
     /// Occurrences of each row's --id-col value (0 when blank); empty without --id-col.
     public var duplicateCount: [Int32] = []
+    /// Groups of identical rows (the same position and fields), each in row order; and per
+    /// row its group's index (-1: none), empty when there is no group.
+    public private(set) var identicalRows: [[Int]] = []
+    package private(set) var identicalGroup: [Int32] = []
     /// The register's own codes (--check-col); empty without it.
     public var register: [String] = []
     package var checkIndex: Int = -1
@@ -249,6 +258,23 @@ public struct PointJoinResult: Sendable {
         zone = Array(repeating: -1, count: n); swappedZone = zone; otherZone = zone
         distance = Array(repeating: .nan, count: n)
     }
+
+    package mutating func setIdenticalRows(_ groups: [[Int]]) {
+        identicalRows = groups
+        identicalGroup = groups.isEmpty ? [] : Array(repeating: -1, count: match.count)
+        for (g, rows) in groups.enumerated() { for r in rows { identicalGroup[r] = Int32(g) } }
+    }
+
+    /// Whether the row is identical to another.
+    @inline(__always) public func isDuplicateRow(_ r: Int) -> Bool { !identicalGroup.isEmpty && identicalGroup[r] >= 0 }
+
+    /// The other rows identical to row `r` (empty when none).
+    public func identicalRows(of r: Int) -> [Int] {
+        isDuplicateRow(r) ? identicalRows[Int(identicalGroup[r])].filter { $0 != r } : []
+    }
+
+    /// Rows flagged duplicate_row.
+    public var duplicateRowCount: Int { identicalRows.reduce(0) { $0 + $1.count } }
 
     /// The P-code attached to a row ("" when none).
     public func zoneID(_ row: Int) -> String { zone[row] >= 0 ? zoneIDs[Int(zone[row])] : "" }

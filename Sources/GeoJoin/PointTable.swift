@@ -20,7 +20,8 @@ public struct PointTable: Sendable {
     /// Column names, as written in the header / the layer.
     public let columns: [String]
     public var count: Int { x.count }
-    /// The coordinate columns used (nil when coordinates come from OGR point geometries).
+    /// The coordinate columns: a CSV's, or those added from an OGR layer's geometries (nil
+    /// for a layer with coordinate fields of its own, which stay as the layer has them).
     public let xColumn: String?, yColumn: String?
     /// Coordinates as given (x = longitude / easting); NaN unless `status[i] == .ok`.
     public var x: [Double], y: [Double]
@@ -28,7 +29,19 @@ public struct PointTable: Sendable {
     /// The layer's CRS (OGR sources); nil for CSV: the caller decides (default EPSG:4326).
     public let crsWKT: String?
     public var warnings: [GeoWarning]
+    /// Where the coordinate columns come from: the register's own columns (a CSV, or an OGR
+    /// layer with coordinate fields), or columns added from the point geometries (an OGR
+    /// layer without them).
+    public let coordinates: CoordinateColumns
     package let source: Source
+
+    public enum CoordinateColumns: Sendable, Equatable {
+        /// The register's own columns (`xColumn`, `yColumn`, or the layer's coordinate fields).
+        case given(x: String, y: String)
+        /// Added after the layer's fields: each point's position as in the layer, in the
+        /// points' CRS (`longitude`/`latitude` for a geographic CRS, else `x`/`y`).
+        case fromGeometry(x: String, y: String)
+    }
 
     package enum Source: Sendable {
         case csv(CSVRecords)
@@ -43,9 +56,11 @@ public struct PointTable: Sendable {
     /// A CSV's separator is `delimiter` when given, else the header's (comma, `;` or tab);
     /// `decimalComma` reads `16,8` as 16.8 (only with `;` or tab separators). `filter` (OGR
     /// layers) is an OGR attribute filter (SQL WHERE).
+    /// `crs` (OGR layers) is the points' CRS when it is not the layer's (`--points-crs`): it
+    /// names the coordinate columns added from the geometries.
     public static func read(path: String, xColumn: String? = nil, yColumn: String? = nil,
                             layer: String? = nil, delimiter: UInt8? = nil, decimalComma: Bool = false,
-                            filter: String? = nil) throws -> PointTable {
+                            filter: String? = nil, crs: String? = nil) throws -> PointTable {
         if (path as NSString).pathExtension.lowercased() == "csv" || delimiter != nil {
             if filter != nil {
                 throw GeoKitError(.argument, file: path, "--where applies to OGR layers (zones, and points in GeoJSON, GeoPackage...), not to a CSV",
@@ -53,7 +68,36 @@ public struct PointTable: Sendable {
             }
             return try readCSV(path: path, xColumn: xColumn, yColumn: yColumn, delimiter: delimiter, decimalComma: decimalComma)
         }
-        return try readOGR(path: path, layer: layer, filter: filter)
+        return try readOGR(path: path, layer: layer, filter: filter, crs: crs)
+    }
+
+    /// Where the table's coordinates come from, in words (for metadata). `crs`: the points'
+    /// CRS when it is not the layer's.
+    public func coordinatesNote(crs: String? = nil) -> String {
+        switch coordinates {
+        case .given(let x, let y):
+            return "\(x), \(y): the points' own columns, as written\(xColumn == nil ? " (the join used each feature's point geometry)" : "")"
+        case .fromGeometry(let x, let y):
+            let name = (try? SpatialReference(definition: crs ?? crsWKT ?? "EPSG:4326"))?.shortName ?? "the layer's CRS"
+            return "\(x), \(y): each feature's point geometry, as in the layer, in its CRS (\(name))"
+        }
+    }
+
+    /// A row's identity, for finding identical rows: its position (the numbers when it has
+    /// one, so that 16.5 and 16.50 are one place) and the text of every other field.
+    package func identity(_ r: Int) -> String {
+        let ok = status[r] == .ok
+        let xk = ok ? xColumn.flatMap(columnIndex) : nil, yk = ok ? yColumn.flatMap(columnIndex) : nil
+        var parts = [ok ? formatNumber(x[r]) + " " + formatNumber(y[r]) : "-"]
+        for (k, v) in fields(r).enumerated() where k != xk && k != yk { parts.append(v) }
+        // Each part with its length: no field's text can pass for a separator.
+        return parts.map { "\($0.utf8.count):\($0)" }.joined()
+    }
+
+    /// Groups of identical rows (see `identity`), each in row order.
+    package func identicalRows() -> [[Int]] {
+        let coarse = (0..<count).map { status[$0] == .ok ? IdenticalRows.positionKey(x: x[$0], y: y[$0]) : 0 }
+        return IdenticalRows.groups(count: count, coarse: coarse, full: identity)
     }
 
     /// The separator of a CSV source (comma for OGR sources).
@@ -350,10 +394,10 @@ extension PointTable {
         if longRows > 0 { warnings.append(GeoWarning(.input, file: path, "\(path): \(longRows) row(s) end with empty fields beyond the header's; those fields are dropped")) }
         let records = CSVRecords(bytes: bytes, start: starts, end: ends, fieldCount: counts, separator: sep, riskyRows: riskyRows)
         return PointTable(path: path, columns: header, xColumn: xName, yColumn: yName, x: xs, y: ys, status: status,
-                          crsWKT: nil, warnings: warnings, source: .csv(records))
+                          crsWKT: nil, warnings: warnings, coordinates: .given(x: xName!, y: yName!), source: .csv(records))
     }
 
-    package static func readOGR(path: String, layer name: String?, filter: String? = nil) throws -> PointTable {
+    package static func readOGR(path: String, layer name: String?, filter: String? = nil, crs: String? = nil) throws -> PointTable {
         let features = try VectorDataset(path: path).readPoints(layer: name, filter: filter)
         var xs: [Double] = [], ys: [Double] = [], status: [CoordinateStatus] = []
         var notPoints = 0
@@ -371,8 +415,38 @@ extension PointTable {
         }
         var warnings: [GeoWarning] = []
         if notPoints > 0 { warnings.append(GeoWarning(.input, file: path, "\(path): \(notPoints) feature(s) are not points; flagged invalid_coords")) }
-        return PointTable(path: path, columns: features.columns, xColumn: nil, yColumn: nil, x: xs, y: ys, status: status,
-                          crsWKT: features.crsWKT, warnings: warnings, source: .rows(features.rows))
+        var columns = features.columns, rows = features.rows
+        let coordinates: CoordinateColumns
+        if let own = coordinateFields(columns) {
+            // The layer carries its coordinates as fields: they are the register's, kept as
+            // they are (the join itself uses the geometry).
+            coordinates = .given(x: own.x, y: own.y)
+        } else {
+            // Without them the position would be lost in a table without geometry (CSV,
+            // Excel): each point's x and y, as in the layer, after its fields.
+            let geographic = (try? SpatialReference(definition: crs ?? features.crsWKT ?? "EPSG:4326"))?.isGeographic ?? true
+            let names = geographic ? (x: "longitude", y: "latitude") : (x: "x", y: "y")
+            columns += [names.x, names.y]
+            for r in rows.indices {
+                rows[r] += status[r] == .ok ? [formatNumber(xs[r]), formatNumber(ys[r])] : ["", ""]
+            }
+            coordinates = .fromGeometry(x: names.x, y: names.y)
+        }
+        // The added columns are the coordinate columns of the output (numbers in GeoPackage
+        // and Excel, the QA report's coordinates); the layer's own fields stay its text.
+        var added: (x: String, y: String)?
+        if case .fromGeometry(let x, let y) = coordinates { added = (x, y) }
+        return PointTable(path: path, columns: columns, xColumn: added?.x, yColumn: added?.y, x: xs, y: ys, status: status,
+                          crsWKT: features.crsWKT, warnings: warnings, coordinates: coordinates, source: .rows(rows))
+    }
+
+    /// A layer's own coordinate fields: one of `xNames` and one of `yNames` (as a CSV's are
+    /// found), or nil.
+    static func coordinateFields(_ columns: [String]) -> (x: String, y: String)? {
+        let norm = columns.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard let xk = xNames.lazy.compactMap({ norm.firstIndex(of: $0) }).first,
+              let yk = yNames.lazy.compactMap({ norm.firstIndex(of: $0) }).first else { return nil }
+        return (columns[xk], columns[yk])
     }
 }
 

@@ -13,8 +13,11 @@ public struct OutlineGeometry: Sendable {
     var labelPoints: [(x: Double, y: Double, width: Double, height: Double)?]
     var labelRings: [[[Point]]]
     var labelAreas: [Double]
-    /// The file drawn (for the legend).
+    /// The file drawn (kept in the SVG's `data-source`).
     public var path: String
+    /// The legend's words for the lines: the layer's level ("State/region boundaries"),
+    /// `--outline-label`, or "Boundaries".
+    public var label: String = "Boundaries"
 
     /// Project `layer` (read in its own CRS, its `nameField` the first include-field) onto
     /// `map`'s frame. A layer with no CRS adds a `.crs` warning.
@@ -40,6 +43,22 @@ public struct OutlineGeometry: Sendable {
         return o
     }
 
+    /// The legend's words for an outline layer with these fields: its finest P-code level
+    /// ("District boundaries" for a layer with DT_PCODE and ST_PCODE; "Admin level 1
+    /// boundaries" for adm1_pcode), or nil when no field names a level.
+    public static func levelLabel(fields: [String]) -> String? {
+        let levels = fields.compactMap { f in AdminLevel(field: f).map { (field: f, level: $0) } }
+        guard let finest = levels.max(by: { $0.level < $1.level }) else { return nil }
+        if finest.field.lowercased().hasPrefix("adm") { return "Admin level \(finest.level.rawValue) boundaries" }
+        switch finest.level {
+        case .country: return "Country boundary"
+        case .state: return "State/region boundaries"
+        case .district: return "District boundaries"
+        case .township: return "Township boundaries"
+        case .villageTract: return "Village tract boundaries"
+        }
+    }
+
     /// A field naming the features of an outline layer: the name field of its first
     /// P-code field (ST for ST_PCODE, adm1_en for adm1_pcode), else NAME or name_en.
     public static func guessNameField(_ fields: [String]) -> String? {
@@ -51,13 +70,16 @@ public struct OutlineGeometry: Sendable {
 }
 
 /// The outline's boundaries: no fill, a dark line over the units.
-func outlineSVG(_ o: OutlineGeometry, prefix p: String, offset: (Double, Double), width: Double, height: Double) -> String {
+func outlineSVG(_ o: OutlineGeometry, prefix p: String, offset: (Double, Double), width: Double, height: Double,
+                shared: String? = nil) -> String {
     // Clipped to the map frame: parts of the outline beyond the units (islands the units'
     // file leaves out) stay off the legend and footer.
     var s = "<clipPath id=\"\(p)frame\"><rect x=\"-2\" y=\"-2\" width=\"\(f1(width + 4))\" height=\"\(f1(height + 4))\"/></clipPath>\n"
     s += "<g id=\"\(p)outline\" clip-path=\"url(#\(p)frame)\" transform=\"translate(\(f1(offset.0)) \(f1(offset.1)))\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.3\" stroke-linejoin=\"round\" data-source=\"\(xmlEscape((o.path as NSString).lastPathComponent))\">\n"
     for (i, d) in o.paths.enumerated() where !d.isEmpty {
+        if let shared { s += "<use href=\"#\(shared)o\(i)\"/>"; continue }
         s += "<path data-name=\"\(xmlEscape(o.names[i]))\" d=\"\(d)\"/>\n"
     }
+    if shared != nil { s += "\n" }
     return s + "</g>\n"
 }

@@ -70,6 +70,9 @@ public struct ReportInput: Sendable {
 
 package func htmlEscape(_ s: String) -> String { xmlEscape(s) }
 
+/// The id prefix of the report's shared zone and outline paths (none: `z12`, `o3`).
+let sharedGeometryPrefix = ""
+
 /// The report's HTML.
 public func reportHTML(_ input: ReportInput, options o: ReportOptions) -> String {
     let page = ReportPage(input: input, options: o)
@@ -79,6 +82,8 @@ public func reportHTML(_ input: ReportInput, options o: ReportOptions) -> String
         h += "<ul class=\"notes\">\(input.notes.map { "<li>\(htmlEscape($0))</li>" }.joined())</ul>\n"
     }
     h += indicatorNav(page)
+    // The zones' paths once, for every indicator's map to <use>.
+    if let g = input.geometry { h += sharedGeometrySVG(g, outline: o.outline, prefix: sharedGeometryPrefix, rowOfZone: input.rowOfZone) }
     for (n, k) in input.indicators.enumerated() { h += indicatorSection(page, number: n, column: k) }
     h += allUnitsSection(page)
     h += "<footer>\(htmlEscape(o.attribution)). Made with geotool \(GeoKitVersion.string).</footer>\n"
@@ -171,7 +176,7 @@ private func indicatorSection(_ page: ReportPage, number n: Int, column k: Int) 
     let c = o.breaks.map { Classification(values: unitValues, breaks: $0, palette: page.palette) }
         ?? Classification(values: unitValues, classes: o.classes, scheme: o.scheme, palette: page.palette)
     let low = input.insufficient[k]
-    var h = "<section class=\"indicator\" id=\"ind-\(anchor(col))\">\n<h2>\(htmlEscape(col))\(unit.map { " <span class=\"unit\">(\(htmlEscape($0)))</span>" } ?? "")</h2>\n"
+    var h = "<section class=\"indicator\" id=\"ind-\(anchor(col))\" data-col=\"\(htmlEscape(col))\"\(unit.map { " data-unit=\"\(htmlEscape($0))\"" } ?? "")>\n<h2>\(htmlEscape(col))\(unit.map { " <span class=\"unit\">(\(htmlEscape($0)))</span>" } ?? "")</h2>\n"
     if let d = field?.description { h += "<p class=\"desc\">\(htmlEscape(d))</p>\n" }
     h += "<div class=\"grid\">\n<div class=\"map\">\n"
     h += indicatorMap(page, number: n, column: col, unit: unit, values: unitValues, classification: c,
@@ -193,8 +198,10 @@ private func indicatorMap(_ page: ReportPage, number n: Int, column col: String,
     mo.legendTitle = col; mo.unit = unit; mo.attribution = page.options.attribution
     mo.source = page.options.source; mo.outline = page.options.outline
     mo.notes = ["Projection: \(g.projectionName)."]
-    mo.idPrefix = "m\(n)-"; mo.standalone = false; mo.tooltips = g.ids.count <= 5000
-    mo.names = page.input.rowOfZone.enumerated().map { z, r in r.map(page.name) ?? g.labels[z] }
+    // Hover text comes from the page's script (name, P-code and value from the table of
+    // all units), not from a <title> per unit and map.
+    mo.idPrefix = "m\(n)-"; mo.standalone = false; mo.tooltips = false
+    mo.sharedGeometry = sharedGeometryPrefix
     mo.insufficient = insufficient; mo.minCoverage = page.input.minCoverage
     return choroplethSVG(g, values: values, classification: c, options: mo)
 }
@@ -240,18 +247,32 @@ private func allUnitsSection(_ page: ReportPage) -> String {
     let decimals: [Int: Int] = Dictionary(uniqueKeysWithValues: input.indicators.map { k in
         (k, Classification(values: t.rows.map { $0[k].doubleValue }, classes: 2, scheme: .equal, palette: page.palette).decimals)
     })
+    // Numeric columns right-aligned by one rule, not a class on each of their cells.
+    let numericPositions = shown.enumerated().filter { t.isNumeric($0.element) }.map { "#units-table td:nth-child(\($0.offset + 1))" }
+    if !numericPositions.isEmpty {
+        h += "<style>\(numericPositions.joined(separator: ",")) { text-align: right; font-variant-numeric: tabular-nums; }</style>\n"
+    }
     for k in shown {
         let num = t.isNumeric(k)
-        h += "<th data-type=\"\(num ? "num" : "text")\" data-col=\"\(htmlEscape(t.columns[k]))\" class=\"\(num ? "num" : "")\" title=\"Sort\">\(htmlEscape(t.columns[k]))</th>"
+        let role = k == input.idColumn ? " data-role=\"id\"" : k == input.nameColumn ? " data-role=\"name\"" : ""
+        h += "<th data-type=\"\(num ? "num" : "text")\" data-col=\"\(htmlEscape(t.columns[k]))\"\(role) class=\"\(num ? "num" : "")\" title=\"Sort\">\(htmlEscape(t.columns[k]))</th>"
     }
     h += "</tr></thead><tbody>\n"
+    // Per numeric column, the shortest keys that sort as the values do.
+    var keys: [Int: [String?]] = [:]
+    for k in shown where t.isNumeric(k) { keys[k] = SortKeys.shortest(t.rows.map { $0[k].doubleValue }) }
     for r in t.rows.indices {
         h += "<tr>"
         for k in shown {
             switch t.rows[r][k] {
-            case .number(let v): h += "<td class=\"num\" data-v=\"\(formatNumber(v))\">\(formatFixed(v, decimals[k] ?? 2))</td>"
+            case .number(let v):
+                // The key to sort by, unless the text shown sorts as it does.
+                let text = formatFixed(v, decimals[k] ?? 2)
+                let key = keys[k]?[r] ?? formatNumber(v)
+                if Double(text.replacingOccurrences(of: ",", with: "")) == Double(key) { h += "<td>\(text)</td>" }
+                else { h += "<td data-v=\"\(key)\">\(text)</td>" }
             case .text(let s): h += "<td>\(htmlEscape(s))</td>"
-            case .empty: h += "<td data-v=\"\"></td>"
+            case .empty: h += "<td></td>"
             }
         }
         h += "</tr>\n"
@@ -280,25 +301,87 @@ func histogramSVG(_ sorted: [Double], classification c: Classification, unit: St
     func x(_ v: Double) -> Double { hi > lo ? left + (v - lo) / (hi - lo) * pw : left + pw / 2 }
     var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"histogram\" width=\"\(Int(w))\" height=\"\(Int(hgt))\" viewBox=\"0 0 \(Int(w)) \(Int(hgt))\" font-family=\"\(mapFontFamily)\" font-size=\"10\">\n"
     s += "<title>Histogram: \(sorted.count) values in \(nb) bins</title>\n"
+    s += "<g class=\"bars\" stroke=\"#555\" stroke-width=\"0.5\">\n"
     for b in 0..<nb where counts[b] > 0 {
         let bh = Double(counts[b]) / Double(maxCount) * ph
         let mid = lo + (Double(b) + 0.5) * (hi - lo) / Double(nb)
         let fill = c.color(hi > lo ? mid : lo) ?? "#999"
-        s += "<rect x=\"\(f1(left + Double(b) * bw + 0.5))\" y=\"\(f1(top + ph - bh))\" width=\"\(f1(max(1, bw - 1)))\" height=\"\(f1(bh))\" fill=\"\(fill)\" stroke=\"#555\" stroke-width=\"0.5\"><title>\(counts[b])</title></rect>\n"
+        s += "<rect x=\"\(f1(left + Double(b) * bw + 0.5))\" y=\"\(f1(top + ph - bh))\" width=\"\(f1(max(1, bw - 1)))\" height=\"\(f1(bh))\" fill=\"\(fill)\"><title>\(counts[b])</title></rect>\n"
     }
+    s += "</g>\n"
     s += "<line x1=\"\(f1(left))\" y1=\"\(f1(top + ph))\" x2=\"\(f1(left + pw))\" y2=\"\(f1(top + ph))\" stroke=\"#333\"/>\n"
     s += "<line x1=\"\(f1(left))\" y1=\"\(f1(top))\" x2=\"\(f1(left))\" y2=\"\(f1(top + ph))\" stroke=\"#333\"/>\n"
     s += "<text x=\"\(f1(left - 4))\" y=\"\(f1(top + 8))\" text-anchor=\"end\">\(maxCount)</text><text x=\"\(f1(left - 4))\" y=\"\(f1(top + ph))\" text-anchor=\"end\">0</text>\n"
-    for (i, b) in c.breaks.enumerated() {
-        let bx = x(b)
-        s += "<line x1=\"\(f1(bx))\" y1=\"\(f1(top + ph))\" x2=\"\(f1(bx))\" y2=\"\(f1(top + ph + 5))\" stroke=\"#333\"/>"
-        if i == 0 || i == c.breaks.count - 1 || c.breaks.count <= 7 {
-            s += "<text x=\"\(f1(bx))\" y=\"\(f1(top + ph + 16 + Double(i % 2) * 10))\" text-anchor=\"middle\">\(xmlEscape(c.label(b)))</text>"
-        }
-        s += "\n"
+    // A mark at every class break; labels where they fit (see `placeTickLabels`).
+    let xs = c.breaks.map(x)
+    for bx in xs {
+        s += "<line x1=\"\(f1(bx))\" y1=\"\(f1(top + ph))\" x2=\"\(f1(bx))\" y2=\"\(f1(top + ph + 5))\" stroke=\"#333\"/>\n"
     }
+    let labels = tickLabels(c.breaks)
+    s += "<g class=\"tick-labels\">"
+    for t in placeTickLabels(xs: xs, labels: labels, size: 10, width: w) {
+        s += "<text x=\"\(f1(t.x))\" y=\"\(f1(top + ph + 16 + Double(t.row) * 11))\" text-anchor=\"\(t.anchor)\">\(xmlEscape(labels[t.index]))</text>"
+    }
+    s += "</g>\n"
     s += "<text x=\"\(f1(left + pw / 2))\" y=\"\(f1(hgt - 2))\" text-anchor=\"middle\" fill=\"#444\">\(xmlEscape("value" + (unit.map { " (\($0))" } ?? "") + "; ticks: class breaks"))</text>\n"
     return s + "</svg>\n"
+}
+
+/// Labels for axis ticks at ascending `values`: the fewest decimals (at most 6) that tell
+/// every two neighbouring values apart, so 0.001, 0.0026 and 0.0043 read 0.0010, 0.0026,
+/// 0.0043, and 200, 250, 300 read as whole numbers; values closer than 6 decimals tell
+/// apart get significant digits (2.5e-07).
+func tickLabels(_ values: [Double]) -> [String] {
+    func distinct(_ labels: [String]) -> Bool { zip(labels, labels.dropFirst()).allSatisfy { $0 != $1 } }
+    for d in 0...6 {
+        let labels = values.map { formatFixed($0, d) }
+        if distinct(labels) { return labels }
+    }
+    for digits in 2...15 {
+        let labels = values.map { String(format: "%.\(digits - 1)e", $0) }
+        if distinct(labels) { return labels }
+    }
+    return values.map { "\($0)" }
+}
+
+/// A tick label placed under an axis: the tick it labels, its row (0 or 1, a line lower),
+/// and where its text is anchored.
+struct PlacedTick: Equatable {
+    var index: Int
+    var row: Int
+    var x: Double
+    var anchor: String
+}
+
+/// Which tick labels to draw so that none overlaps another or leaves `0..<width`: the
+/// first and the last, then the others left to right, each on the first of two rows
+/// where its box (`labelWidth` wide, an upper estimate) keeps 3 px from every label
+/// there; a label that fits on neither row is left out (its tick mark stays). A label that
+/// would cross the edge is anchored at its tick instead of centred on it.
+func placeTickLabels(xs: [Double], labels: [String], size: Double, width: Double) -> [PlacedTick] {
+    let gap = 3.0
+    var rows: [[(Double, Double)]] = [[], []]
+    var placed: [PlacedTick] = []
+    func box(_ i: Int) -> (x0: Double, x1: Double, x: Double, anchor: String) {
+        let w = labelWidth(labels[i], size: size), x = xs[i]
+        if x - w / 2 < 0 { return (x, x + w, x, "start") }
+        if x + w / 2 > width { return (x - w, x, x, "end") }
+        return (x - w / 2, x + w / 2, x, "middle")
+    }
+    func tryPlace(_ i: Int) {
+        let b = box(i)
+        guard b.x0 >= 0, b.x1 <= width, !placed.contains(where: { labels[$0.index] == labels[i] }) else { return }
+        for r in 0..<2 where !rows[r].contains(where: { b.x0 < $0.1 + gap && $0.0 < b.x1 + gap }) {
+            rows[r].append((b.x0, b.x1))
+            placed.append(PlacedTick(index: i, row: r, x: b.x, anchor: b.anchor))
+            return
+        }
+    }
+    guard !xs.isEmpty else { return [] }
+    tryPlace(0)
+    if xs.count > 1 { tryPlace(xs.count - 1) }
+    for i in xs.indices.dropFirst().dropLast() { tryPlace(i) }
+    return placed.sorted { $0.index < $1.index }
 }
 
 let reportCSS = """
@@ -333,11 +416,12 @@ caption { text-align: left; font-weight: bold; padding: 4px 0; }
 .sortable th[aria-sort=descending]::after { content: " ▼"; }
 .sortable tbody tr:nth-child(even) { background: #fafafa; }
 footer { color: var(--muted); font-size: 12px; margin-top: 30px; }
+.map-tip { position: absolute; display: none; background: #fff; border: 1px solid #999; border-radius: 3px; padding: 2px 6px; font-size: 12px; pointer-events: none; z-index: 5; }
 @media (max-width: 900px) { .grid { grid-template-columns: 1fr; } }
 @media print {
   @page { size: A4; margin: 12mm; }
   body { max-width: none; padding: 0; font-size: 9pt; }
-  nav, .no-print { display: none; }
+  nav, .no-print, .map-tip { display: none; }
   section.indicator { break-before: page; margin: 0; }
   .grid { grid-template-columns: 48% 52%; gap: 10px; }
   .map svg { width: 100%; height: auto; max-height: 22cm; }
@@ -362,7 +446,7 @@ let reportJS = """
   function key(td, num) {
     var v = td.hasAttribute('data-v') ? td.getAttribute('data-v') : td.textContent;
     if (v === '') { return null; }
-    return num ? parseFloat(v) : v.toLowerCase();
+    return num ? parseFloat(v.replace(/,/g, '')) : v.toLowerCase();
   }
   function sortBy(table, col, descending) {
     var ths = table.tHead.rows[0].cells, th = ths[col];
@@ -395,6 +479,43 @@ let reportJS = """
     for (var i = 0; i < ths.length; i++) {
       if (ths[i].getAttribute('data-col') === m[2]) { sortBy(tables[0], i, m[1] === '-'); }
     }
+  }
+  /* Hover on a map: the unit's name, P-code and value, read from the table of all units
+     (the maps <use> one shared copy of the zones, data-zone-rows maps a zone to its row). */
+  var geo = document.querySelector('svg.shared-geometry');
+  var units = document.getElementById('units-table');
+  if (geo && units) {
+    var prefix = '#' + geo.getAttribute('data-prefix') + 'z';
+    var zoneRows = geo.getAttribute('data-zone-rows').split(',').map(Number);
+    var rowsInOrder = Array.prototype.slice.call(units.tBodies[0].rows);
+    var heads = Array.prototype.slice.call(units.tHead.rows[0].cells);
+    var column = function (attr, value) {
+      for (var i = 0; i < heads.length; i++) { if (heads[i].getAttribute(attr) === value) { return i; } }
+      return -1;
+    };
+    var nameCol = column('data-role', 'name');
+    var tip = document.createElement('div');
+    tip.className = 'map-tip';
+    document.body.appendChild(tip);
+    document.addEventListener('mouseover', function (e) {
+      var u = e.target, href = u && u.getAttribute ? (u.getAttribute('href') || '') : '';
+      var sec = u && u.closest ? u.closest('section.indicator') : null;
+      if (u.tagName !== 'use' || href.indexOf(prefix) !== 0 || !sec) { tip.style.display = 'none'; return; }
+      var zone = parseInt(href.slice(prefix.length), 10), row = rowsInOrder[zoneRows[zone]];
+      var path = document.getElementById(href.slice(1));
+      var value = 'no data', name = '';
+      if (u.parentNode.getAttribute('class') === 'insufficient') { value = 'insufficient data'; }
+      if (row) {
+        var c = column('data-col', sec.getAttribute('data-col'));
+        var text = c >= 0 ? row.cells[c].textContent : '';
+        if (text !== '') { value = text + (sec.hasAttribute('data-unit') ? ' ' + sec.getAttribute('data-unit') : ''); }
+        if (nameCol >= 0) { name = row.cells[nameCol].textContent + ' '; }
+      }
+      tip.textContent = name + (path ? path.getAttribute('data-id') : '') + ': ' + value;
+      tip.style.left = (e.pageX + 12) + 'px';
+      tip.style.top = (e.pageY + 12) + 'px';
+      tip.style.display = 'block';
+    });
   }
   if (!root.hasAttribute('data-report-js')) { root.setAttribute('data-report-js', 'ok'); }
 })();

@@ -364,7 +364,28 @@ public struct MapOptions: Sendable {
     /// values are nil (left out of the classes).
     public var insufficient: [Bool]? = nil
     public var minCoverage: Double? = nil
+    /// Draw the zones (and outline) as `<use>` of paths defined once elsewhere in the
+    /// document (`sharedGeometrySVG`), with this id prefix: a report's maps share one copy
+    /// of the geometry instead of each repeating it.
+    public var sharedGeometry: String? = nil
     public init() {}
+}
+
+/// The zones' paths (ids `<prefix>z<zone>`, with their P-codes in `data-id`) and the
+/// outline's (`<prefix>o<feature>`, with `data-name`) in a hidden SVG, for maps drawn with
+/// `MapOptions.sharedGeometry` in the same HTML document. `data-zone-rows` maps each zone
+/// to its table row (-1: none), for the page's script.
+public func sharedGeometrySVG(_ g: MapGeometry, outline: OutlineGeometry?, prefix p: String, rowOfZone: [Int?]) -> String {
+    var s = "<svg class=\"shared-geometry\" width=\"0\" height=\"0\" aria-hidden=\"true\" style=\"position:absolute\" data-prefix=\"\(p)\" data-zone-rows=\"\(rowOfZone.map { String($0 ?? -1) }.joined(separator: ","))\"><defs>\n"
+    for (i, d) in g.paths.enumerated() where !d.isEmpty {
+        s += "<path id=\"\(p)z\(i)\" data-id=\"\(xmlEscape(g.ids[i]))\" d=\"\(d)\"/>\n"
+    }
+    if let o = outline {
+        for (i, d) in o.paths.enumerated() where !d.isEmpty {
+            s += "<path id=\"\(p)o\(i)\" data-name=\"\(xmlEscape(o.names[i]))\" d=\"\(d)\"/>\n"
+        }
+    }
+    return s + "</defs></svg>\n"
 }
 
 /// The SVG text of a choropleth of `values` (one per zone of `geometry`, nil = no data).
@@ -390,7 +411,9 @@ public func choroplethSVG(_ g: MapGeometry, values: [Double?], classification c:
     s.reserveCapacity(g.paths.reduce(0) { $0 + $1.count } + 64 * g.ids.count + 8192)
     s += svgHeadSVG(g, o, width: layout.width, height: height)
     s += unitsSVG(g, values: values, classification: c, options: o, layout: layout)
-    if let outline = o.outline { s += outlineSVG(outline, prefix: o.idPrefix, offset: (layout.mapX, layout.mapY), width: g.width, height: g.height) }
+    if let outline = o.outline {
+        s += outlineSVG(outline, prefix: o.idPrefix, offset: (layout.mapX, layout.mapY), width: g.width, height: g.height, shared: o.sharedGeometry)
+    }
     s += labelsSVG(g, options: o, layout: layout)
     s += "<g id=\"\(o.idPrefix)legend\">\n" + legend + "</g>\n"
     s += attributionSVG(footer, y: bodyBottom + 18, prefix: o.idPrefix)
@@ -474,13 +497,39 @@ private func classSchemeSVG(_ c: Classification, x: Double, y ly: inout Double) 
     return legend
 }
 
-/// The outline's line and the file it comes from.
+/// The outline's line and what it is ("State/region boundaries"), wrapped to the legend's width.
 private func outlineLegendSVG(_ ol: OutlineGeometry, x: Double, prefix p: String, y ly: inout Double) -> String {
+    let size = 11.0, lineHeight = 14.0
     var legend = "<g id=\"\(p)legend-outline\"><line x1=\"\(f1(x))\" y1=\"\(f1(ly + 6))\" x2=\"\(f1(x + 22))\" y2=\"\(f1(ly + 6))\" stroke=\"#222\" stroke-width=\"1.3\"/>"
-    legend += svgText(x + 30, ly + 10, "Boundaries: " + ((ol.path as NSString).lastPathComponent as NSString).deletingPathExtension, size: 11).dropLast()
+    let lines = wrapToWidth(ol.label, width: ChoroplethLayout.legendWidth - 30, size: size)
+    for (k, line) in lines.enumerated() {
+        legend += svgText(x + 30, ly + 10 + Double(k) * lineHeight, line, size: size).dropLast()
+    }
     legend += "</g>\n"
-    ly += 24
+    ly += 24 + Double(max(0, lines.count - 1)) * lineHeight
     return legend
+}
+
+/// Break text into lines no wider than `width` px at font `size` (by `labelWidth`, an upper
+/// estimate) at spaces; a word wider than that alone is cut where it must be.
+package func wrapToWidth(_ s: String, width: Double, size: Double) -> [String] {
+    var lines: [String] = [], cur = ""
+    func fits(_ t: String) -> Bool { labelWidth(t, size: size) <= width }
+    for word in s.split(separator: " ").map(String.init) {
+        let joined = cur.isEmpty ? word : cur + " " + word
+        if fits(joined) { cur = joined; continue }
+        if !cur.isEmpty { lines.append(cur) }
+        cur = word
+        while !fits(cur) {
+            // The longest head of the word that fits (at least one character).
+            var head = ""
+            for c in cur { if fits(head + String(c)) || head.isEmpty { head.append(c) } else { break } }
+            lines.append(head)
+            cur = String(cur.dropFirst(head.count))
+        }
+    }
+    if !cur.isEmpty { lines.append(cur) }
+    return lines
 }
 
 private func northArrowSVG(x: Double, prefix p: String, y ly: inout Double) -> String {
@@ -556,14 +605,20 @@ private func unitsSVG(_ g: MapGeometry, values: [Double?], classification c: Cla
         let fill = k < c.classCount ? c.colors[k] : k == c.classCount ? "url(#\(p)hatch)" : "url(#\(p)insufficient)"
         let cls = k < c.classCount ? "class-\(k)" : k == c.classCount ? "no-data" : "insufficient"
         s += "<g class=\"\(cls)\" fill=\"\(fill)\"\(k >= c.classCount ? " stroke=\"#aaa\"" : "")>\n"
-        for i in members[k] {
-            s += "<path data-id=\"\(xmlEscape(g.ids[i]))\" d=\"\(g.paths[i])\""
-            if o.tooltips {
-                let name = names[i].isEmpty ? "" : names[i] + " "
-                let v = o.insufficient?[i] == true ? "insufficient data" : values[i].map { c.label($0) + (o.unit.map { " " + $0 } ?? "") } ?? "no data"
-                s += "><title>\(xmlEscape("\(name)\(g.ids[i]): \(v)"))</title></path>\n"
-            } else {
-                s += "/>\n"
+        if let shared = o.sharedGeometry {
+            // One short element per zone: its path is in the document once.
+            for i in members[k] { s += "<use href=\"#\(shared)z\(i)\"/>" }
+            s += "\n"
+        } else {
+            for i in members[k] {
+                s += "<path data-id=\"\(xmlEscape(g.ids[i]))\" d=\"\(g.paths[i])\""
+                if o.tooltips {
+                    let name = names[i].isEmpty ? "" : names[i] + " "
+                    let v = o.insufficient?[i] == true ? "insufficient data" : values[i].map { c.label($0) + (o.unit.map { " " + $0 } ?? "") } ?? "no data"
+                    s += "><title>\(xmlEscape("\(name)\(g.ids[i]): \(v)"))</title></path>\n"
+                } else {
+                    s += "/>\n"
+                }
             }
         }
         s += "</g>\n"

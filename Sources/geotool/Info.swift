@@ -9,16 +9,26 @@ import GeoKit
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Describe a raster (size, grid, CRS, bands, nodata, blocks) or a vector layer.",
-        discussion: "Run it on every input before a zonal run: it shows the field names to pass to --id."
+        abstract: "Describe a raster (size, grid, CRS, bands, nodata, dates) or a vector layer.",
+        discussion: "Run it on every input before a zonal run: it shows the field names to pass to --id, and a raster's band dates (from RASTER.bands.txt, a CF time coordinate or the band descriptions), summarised for a series (--bands: every band)."
     )
 
     @Argument(help: "A raster or vector file GDAL can read.")
     var file: String
 
+    @Flag(help: "A line per band of a raster (its date, pixel type, nodata, unit, description); by default the bands are summarised.")
+    var bands = false
+
     func run() throws {
         if let r = try? Raster(path: file) {
-            print(r.describe(), terminator: "")
+            print(RasterInfo(raster: r).text(bands: bands), terminator: "")
+            return
+        }
+        // A NetCDF file or Zarr store of several variables: which ones, and how to name one.
+        if let (variables, hasBands) = try? rasterVariables(path: file), !variables.isEmpty, !hasBands {
+            var s = "raster container: \(file)\n\(variables.count) variables; describe one with geotool info \(shellQuote(variables[0].dataset)):\n"
+            for v in variables { s += "  \(v.name): \(v.dataset)\n" }
+            print(s, terminator: "")
             return
         }
         do {

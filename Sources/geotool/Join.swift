@@ -29,12 +29,14 @@ struct Join: ParsableCommand {
           border_ok       (--check-col) the register's code is that of another
                           unit on the border the point is on
 
-        flags lists every flag of a row (e.g. missing_coords;duplicate_id), the first being match. --report writes, for each flagged row, the register's id, name, coordinates as written and code, the flags, and one action per flag.
+        flags lists every flag of a row (e.g. missing_coords;duplicate_id), the first being match, then duplicate_row (never in match) for a row identical to another: the same position and the same text in every other field. --report writes, for each flagged row, the register's id, name, coordinates as written and code, the flags, and one action per flag.
 
         Example:
           geotool join --points schools.csv --zones tracts.gpkg --id VT_PCODE \\
               --include-cols TS_PCODE --nearest 2km --id-col school_id \\
               -o schools_pcoded.csv --report qa.csv
+
+        Points from a GeoJSON, GeoPackage or other point layer keep their position in a table without geometry: as longitude and latitude columns (x and y in a projected CRS), in the layer's CRS, unless the layer has coordinate fields of its own.
 
         Outputs: .csv, .xlsx, and with each point's geometry (a point layer for QGIS) .gpkg, .geojson, .fgb and .shp (field names cut to 10 characters, said in a warning). -o - writes the CSV to standard output.
 
@@ -168,7 +170,8 @@ struct Join: ParsableCommand {
             bar.update(0, 1)
             var marks: [(String, Date)] = [("start", started)]
             let pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer,
-                                          delimiter: delimiter.flatMap(parseDelimiter), decimalComma: decimalComma, filter: pointsWhere)
+                                          delimiter: delimiter.flatMap(parseDelimiter), decimalComma: decimalComma, filter: pointsWhere,
+                                          crs: pointsCRS)
             marks.append(("read points", Date()))
             if let nameCol, pts.columnIndex(nameCol) == nil {
                 throw GeoKitError.input(points, "no column '\(nameCol)' for --name-col (columns: \(pts.columns.joined(separator: ", ")))")
@@ -217,6 +220,10 @@ struct Join: ParsableCommand {
             var summary = "geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output == "-" ? "standard output" : pg?.displayName ?? output)\n"
             for (m, c) in result.counts {
                 summary += "  " + m.label.padding(toLength: 15, withPad: " ", startingAt: 0) + String(c) + "\n"
+            }
+            // A flag, not a match value: said apart, so that the counts above still add up.
+            if result.duplicateRowCount > 0 {
+                summary += "  and \(result.duplicateRowCount) row(s) flagged duplicate_row (identical to another row)\n"
             }
             if ProcessInfo.processInfo.environment["GEOTOOL_TIMING"] != nil {
                 for k in 1..<marks.count { summary += String(format: "  time %@ %.3f s\n", marks[k].0, marks[k].1.timeIntervalSince(marks[k - 1].1)) }

@@ -166,7 +166,7 @@ struct Map: ParsableCommand {
             o.title = title ?? series.label
             o.legendTitle = legendTitle ?? series.label
             o.source = printing.source ?? defaultSource(meta)
-            if let outline = printing.outline { o.outline = try readOutline(outline, nameField: printing.outlineName, on: geometry) }
+            if let outline = printing.outline { o.outline = try readOutline(outline, nameField: printing.outlineName, label: printing.outlineLabel, on: geometry) }
             if let d = series.description { o.subtitle = d }
             o.unit = series.unit ?? meta?.unit(of: series.label)
             o.insufficient = insufficient
@@ -207,7 +207,8 @@ func defaultSource(_ meta: TableMetadata?) -> String? {
 }
 
 /// The `--outline` boundaries on `map`'s frame, named by `nameField` or a guessed name field.
-func readOutline(_ path: String, nameField: String?, on map: MapGeometry) throws -> OutlineGeometry {
+/// `label` names the lines in the legend (default: the layer's level).
+func readOutline(_ path: String, nameField: String?, label: String? = nil, on map: MapGeometry) throws -> OutlineGeometry {
     let fields = try VectorDataset(path: path).fieldNames()
     var name = nameField
     if let n = name, !fields.contains(where: { $0.lowercased() == n.lowercased() }) {
@@ -222,8 +223,9 @@ func readOutline(_ path: String, nameField: String?, on map: MapGeometry) throws
     // Repaired geometries matter to statistics, not to a drawn line: only other warnings show.
     for w in layer.warnings where w.kind != .geometry { warn(w) }
     var gw: [GeoWarning] = []
-    let o = try OutlineGeometry.build(layer: layer, nameField: name, on: map, warnings: &gw)
+    var o = try OutlineGeometry.build(layer: layer, nameField: name, on: map, warnings: &gw)
     for w in gw { warn(w) }
+    o.label = label ?? OutlineGeometry.levelLabel(fields: fields) ?? "Boundaries"
     return o
 }
 

@@ -16,8 +16,12 @@ struct PrintOptions: ParsableArguments {
     @Option(name: .customLong("outline-name"), help: ArgumentHelp("Field naming the outline's features (default: ST for ST_PCODE, else NAME...).", valueName: "FIELD"))
     var outlineName: String?
 
+    @Option(name: .customLong("outline-label"), help: ArgumentHelp("The outline's entry in the legend (default: its level, e.g. \"State/region boundaries\" for a layer with ST_PCODE).", valueName: "TEXT"))
+    var outlineLabel: String?
+
     func validate() throws {
         if let b = breaks { do { _ = try parseBreaks(b) } catch let e as GeoKitError { throw ValidationError(e.messageWithHint) } }
         if outlineName != nil && outline == nil { throw ValidationError("--outline-name needs --outline (the boundaries to draw)") }
+        if outlineLabel != nil && outline == nil { throw ValidationError("--outline-label needs --outline (the boundaries to draw)") }
     }
 }

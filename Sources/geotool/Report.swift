@@ -180,7 +180,7 @@ struct ReportCommand: ParsableCommand {
             o.attribution = attribution
             o.breaks = try printing.breaks.map { try parseBreaks($0) }
             o.source = printing.source ?? defaultSource(meta)
-            if let outline = printing.outline, let geometry { o.outline = try readOutline(outline, nameField: printing.outlineName, on: geometry) }
+            if let outline = printing.outline, let geometry { o.outline = try readOutline(outline, nameField: printing.outlineName, label: printing.outlineLabel, on: geometry) }
             let html = reportHTML(input, options: o)
             try writeAtomically(output) { tmp in
                 try writeFileChecked(Data(html.utf8), to: tmp, displayPath: output)
