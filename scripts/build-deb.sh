@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build dist/geotool_VERSION_amd64.deb from this checkout (Debian 12, as root or with sudo):
-#   bash scripts/build-deb.sh            # prints the path of the package it wrote
+#   bash scripts/build-deb.sh            # prints the path of the package it wrote (alone on stdout)
 #
 # The package holds geotool built in release mode with the Swift runtime linked statically
 # (--static-swift-stdlib), so it needs no Swift toolchain; its Depends are Debian's GDAL, GEOS,
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
-bash scripts/setup.sh   # GDAL, GEOS, PROJ, OpenSSL -dev packages to build against
+bash scripts/setup.sh >&2   # GDAL, GEOS, PROJ, OpenSSL -dev packages to build against
 for tool in dpkg-shlibdeps:dpkg-dev git:git; do
     command -v "${tool%%:*}" >/dev/null || {
         $SUDO apt-get update -qq
@@ -33,8 +33,8 @@ scratch=.build-deb
 
 echo "build-deb: building geotool $version (commit $commit$dirty), release, static Swift runtime" >&2
 swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product geotool \
-    -Xcc "-DGEOKIT_BUILD_COMMIT=\"$commit$dirty\"" 2>&1 | tail -1
-swift build -c release --scratch-path "$scratch" --product generate-manual 2>&1 | tail -1
+    -Xcc "-DGEOKIT_BUILD_COMMIT=\"$commit$dirty\"" 2>&1 | tail -1 >&2
+swift build -c release --scratch-path "$scratch" --product generate-manual 2>&1 | tail -1 >&2
 bin="$scratch/release/geotool"
 "$bin" --version | grep -q "commit $commit" || { echo "build-deb: $bin --version does not name $commit" >&2; exit 1; }
 if ldd "$bin" | grep -Eq 'libswift|libFoundation|lib_FoundationICU|libdispatch'; then

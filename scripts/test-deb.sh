@@ -16,7 +16,8 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "test-deb: run as root (debootstrap and chroot)" >&2; exit 2; }
 command -v debootstrap >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
 
-deb=${1:-$(bash scripts/build-deb.sh)}
+deb=${1:-$(bash scripts/build-deb.sh | tail -1)}
+[ -f "$deb" ] || { echo "test-deb: no package at '$deb'" >&2; exit 1; }
 deb=$(readlink -f "$deb")
 commit=$(dpkg-deb -f "$deb" Version | sed -E 's/.*\.([0-9a-f]+)$/\1/')
 # The mirror this machine's apt uses (deb.debian.org when it names none).
