@@ -56,8 +56,8 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
             if s.hasPrefix("p"), let q = Double(s.dropFirst()), q >= 0, q <= 100 {
                 self = .percentile(q)
             } else {
-                let names = Statistic.all.map(\.name).joined(separator: ", ")
-                throw GeoKitError.argument("unknown statistic '\(text)'; choose from \(names) (pNN for any percentile)")
+                let names = Statistic.all.map(\.name)
+                throw GeoKitError.argument("unknown statistic '\(text)'\(didYouMean(s, names + ["median", "p90"])); choose from \(names.joined(separator: ", ")) (pNN for any percentile)")
             }
         }
     }

@@ -356,7 +356,7 @@ public struct IndicatorTable: Sendable {
         let list = levels.map { $0.isEmpty ? "(unnamed)" : $0 }.joined(separator: ", ")
         if let r = requested {
             guard let l = levels.first(where: { $0.lowercased() == r.lowercased() }) else {
-                throw GeoKitError.input(path, "no rows at level '\(r)' (levels in the table: \(list))")
+                throw GeoKitError.input(path, "no rows at level '\(r)'\(didYouMean(r, levels)) (levels in the table: \(list))")
             }
             if let z = zoneLevel, let lr = AdminLevel.allCases.first(where: { $0.name == l }), lr != z {
                 throw GeoKitError.argument("--level \(l) but the zones' \(zonesIDField ?? "ids") are \(z.name) units; map \(l) rows with \(l) boundaries and their P-code field (e.g. --zones \(l == "district" ? "districts" : l == "state" ? "states" : l + "s").json --id \(l == "district" ? "DT_PCODE" : l == "state" ? "ST_PCODE" : "TS_PCODE"))")
@@ -382,7 +382,7 @@ public struct IndicatorTable: Sendable {
             if columns.contains(where: { $0.lowercased() == c.lowercased() }) {
                 throw GeoKitError.input(path, "column '\(c)' holds no values to map (value columns: \(series.map(\.label).joined(separator: ", ")))")
             }
-            throw GeoKitError.input(path, "no column '\(c)' (value columns: \(series.map(\.label).joined(separator: ", ")))")
+            throw GeoKitError.input(path, "no column '\(c)'\(didYouMean(c, series.map(\.label))) (value columns: \(series.map(\.label).joined(separator: ", ")))")
         }
         var cand = series.indices.filter { k in
             let s = series[k]

@@ -171,7 +171,7 @@ struct Join: ParsableCommand {
                                           delimiter: delimiter.flatMap(parseDelimiter), decimalComma: decimalComma, filter: pointsWhere)
             marks.append(("read points", Date()))
             if let nameCol, pts.columnIndex(nameCol) == nil {
-                throw GeoKitError.input(points, "no column '\(nameCol)' for --name-col (columns: \(pts.columns.joined(separator: ", ")))")
+                throw GeoKitError.input(points, "no column '\(nameCol)' for --name-col\(didYouMean(nameCol, pts.columns)) (columns: \(pts.columns.joined(separator: ", ")))")
             }
             let joiner = try PointJoiner(zonesPath: zones, options: opts)
             marks.append(("read zones", Date()))

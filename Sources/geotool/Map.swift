@@ -106,15 +106,15 @@ struct Map: ParsableCommand {
 
     func validate() throws {
         if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
-        if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'; choose quantile, equal or jenks") }
+        if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'\(didYouMean(scheme, ClassScheme.allCases.map(\.rawValue))); choose quantile, equal or jenks") }
         if let p = palette, Palette(named: p) == nil {
-            throw ValidationError("unknown --palette '\(p)'; choose \(Palette.names.joined(separator: ", "))")
+            throw ValidationError("unknown --palette '\(p)'\(didYouMean(p, Palette.names)); choose \(Palette.names.joined(separator: ", "))")
         }
         if size < 100 || size > 10000 { throw ValidationError("--size must be between 100 and 10000 (pixels)") }
         if !(pngScale > 0 && pngScale <= 8) { throw ValidationError("--png-scale must be between 0 and 8") }
         if let m = minCoverage, !(m >= 0 && m <= 1) { throw ValidationError("--min-coverage must be between 0 and 1") }
         let ext = (output as NSString).pathExtension.lowercased()
-        if !["svg", "png"].contains(ext) { throw ValidationError("\(output): unknown output format; use .svg or .png") }
+        if !["svg", "png"].contains(ext) { throw ValidationError("\(output): unknown output format\(didYouMean(ext, ["svg", "png"], prefix: ".")); use .svg or .png") }
     }
 
     func run() throws {
@@ -211,7 +211,7 @@ func readOutline(_ path: String, nameField: String?, on map: MapGeometry) throws
     let fields = try VectorDataset(path: path).fieldNames()
     var name = nameField
     if let n = name, !fields.contains(where: { $0.lowercased() == n.lowercased() }) {
-        throw GeoKitError.input(path, "no field '\(n)' for --outline-name (fields: \(fields.joined(separator: ", ")))")
+        throw GeoKitError.input(path, "no field '\(n)' for --outline-name\(didYouMean(n, fields)) (fields: \(fields.joined(separator: ", ")))")
     }
     if name == nil {
         name = OutlineGeometry.guessNameField(fields)

@@ -77,10 +77,10 @@ struct ReportCommand: ParsableCommand {
     func validate() throws {
         if zones != nil && id == nil { throw ValidationError("--zones needs --id (the zones' P-code field)") }
         if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
-        if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'; choose quantile, equal or jenks") }
+        if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'\(didYouMean(scheme, ClassScheme.allCases.map(\.rawValue))); choose quantile, equal or jenks") }
         if let m = minCoverage, !(m >= 0 && m <= 1) { throw ValidationError("--min-coverage must be between 0 and 1") }
         if printing.outline != nil && zones == nil { throw ValidationError("--outline needs --zones and --id (the map to draw it on)") }
-        if Palette(named: palette) == nil { throw ValidationError("unknown --palette '\(palette)'; choose \(Palette.names.joined(separator: ", "))") }
+        if Palette(named: palette) == nil { throw ValidationError("unknown --palette '\(palette)'\(didYouMean(palette, Palette.names)); choose \(Palette.names.joined(separator: ", "))") }
         let ext = (output as NSString).pathExtension.lowercased()
         if !["html", "htm"].contains(ext) { throw ValidationError("\(output): the report is HTML; name it .html") }
     }
@@ -134,7 +134,7 @@ struct ReportCommand: ParsableCommand {
                 }
             }
             if let name {
-                guard let k = t.columnIndex(name) else { throw GeoKitError.input(table, "no column '\(name)' for --name (columns: \(t.columns.joined(separator: ", ")))") }
+                guard let k = t.columnIndex(name) else { throw GeoKitError.input(table, "no column '\(name)' for --name\(didYouMean(name, t.columns)) (columns: \(t.columns.joined(separator: ", ")))") }
                 nameColumn = k
             }
             var insufficient: [Int: [Bool]] = [:]

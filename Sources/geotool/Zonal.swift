@@ -339,9 +339,3 @@ func parseMethod(_ s: String) -> CoverageMethod? {
     let t = s.trimmingCharacters(in: .whitespaces).lowercased()
     return t == "centre" ? .center : CoverageMethod(rawValue: t)
 }
-
-/// " (did you mean 'x'?)" when a known word is close to `word`, else "".
-func didYouMean(_ word: String, _ known: [String], prefix: String = "") -> String {
-    guard !word.isEmpty, let s = suggestion(word, known), s != word else { return "" }
-    return " (did you mean '\(prefix)\(s)'?)"
-}
