@@ -167,6 +167,8 @@ public struct ZonalResult: Sendable {
     public var idLevel: AdminLevel?
     /// Ids of the point zones with no value in some band (outside the raster or on nodata).
     public var pointsWithoutValue: [String] = []
+    /// Per roll-up level (`district`), the zones' field holding its codes (`DT_PCODE`).
+    public var levelCodeFields: [String: String] = [:]
 
     package var scalarStats: [Statistic] { stats.filter { $0.classColumnPrefix == nil } }
 
@@ -437,6 +439,7 @@ extension ZonalJob {
         var out = result(units: s.units, bands: p.bands, input: input, hasRollup: p.chains?.chains.isEmpty == false,
                          rasterCRS: p.rasterCRS, rollupGeometries: rollupGeometries)
         out.pointsWithoutValue = s.pointsWithoutValue.sorted().map { zones[$0].id }
+        out.levelCodeFields = levelCodeFields(input)
         return out
     }
 
@@ -598,6 +601,17 @@ extension ZonalJob {
         let countryCode = country ?? guessCountry(ids)
         if let gazetteer { return .fromGazetteer(gazetteer, ids: ids, country: countryCode) }
         return .fromFields(rollup, codes: input.zones.map { z in rollup.map { input.value(z, $0) } }, country: countryCode)
+    }
+
+    /// Each `--rollup` field by the level its rows are called (as `ParentChains.fromFields`
+    /// names them), spelt as the zones' layer spells it.
+    private func levelCodeFields(_ input: ZoneInput) -> [String: String] {
+        var out: [String: String] = [:]
+        for f in rollup {
+            guard let k = input.fields.firstIndex(of: f), k < input.layer.includeFields.count else { continue }
+            out[AdminLevel(field: f)?.name ?? f] = input.layer.includeFields[k]
+        }
+        return out
     }
 
     /// A row per zone, in layer order, its values still empty (scalars come at the end).

@@ -173,7 +173,7 @@ struct ReportCommand: ParsableCommand {
             }
             if meta != nil || chosen.contains(where: { model.series[$0].unit != nil }) { input.metadata = m }
             var o = ReportOptions()
-            o.title = title ?? meta?.title ?? "Report: \((table as NSString).lastPathComponent)"
+            o.title = title ?? model.title(level: lvl) ?? "Report: \((table as NSString).lastPathComponent)"
             o.classes = classes
             o.scheme = ClassScheme(rawValue: scheme)!
             o.palette = palette
