@@ -13,7 +13,9 @@ public final class GDALMessages: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [String] = []
     public static let shared = GDALMessages()
-    package func append(_ s: String) { lock.lock(); if items.count < 1000 { items.append(s) }; lock.unlock() }
+    /// Each message once: a notice about a file (GeoPackage's `user_version`) comes again
+    /// from every handle that opens it.
+    package func append(_ s: String) { lock.lock(); if items.count < 1000 && !items.contains(s) { items.append(s) }; lock.unlock() }
     public func drain() -> [GeoWarning] {
         lock.lock(); defer { items.removeAll(); lock.unlock() }
         return items.map { GeoWarning(.gdal, $0) }

@@ -237,7 +237,8 @@ extension VectorDataset {
             if null {
                 let props = geoms[i]["properties"] as? [String: Any] ?? [:]
                 let id = text(props[idField])
-                warnings.append(GeoWarning(.geometry, file: path, "feature \(i) (\(idField)=\(id)): null geometry (GDAL's TopoJSON reader skips it); its row is empty"))
+                warnings.append(GeoWarning(.geometry, file: path, "feature \(i) (\(idField)=\(id)): null geometry (GDAL's TopoJSON reader skips it); its row is empty",
+                                           topic: .noGeometry, subject: id.isEmpty ? "feature \(i)" : id))
                 out.append(Zone(index: i, id: id, attributes: includeFields.map { text(props[$0]) }, geometry: MultiPolygon([])))
             } else {
                 var z = zones[next]; z.index = i; out.append(z); next += 1

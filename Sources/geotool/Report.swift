@@ -74,6 +74,8 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output .html file.")
     var output: String
 
+    @OptionGroup var quietness: QuietOptions
+
     func validate() throws {
         if zones != nil && id == nil { throw ValidationError("--zones needs --id (the zones' P-code field)") }
         if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
@@ -86,6 +88,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
+        Console.shared.set(quietness.level)
         do {
             // Refuse an output that is an input (the table, its sidecar, the zones), before any work.
             try OutputSafety.prepare(inputs: [table] + tableSidecars(table) + (zones.map { [$0] } ?? []),
@@ -113,7 +116,7 @@ struct ReportCommand: ParsableCommand {
                 let fields = try VectorDataset(path: zones).fieldNames(layer: layer)
                 let nameField = parentNameField(id, fields)
                 let l = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: nameField.map { [$0] } ?? [], filter: whereFilter)
-                for w in l.warnings { warn(w) }
+                warn(l.warnings, listedIn: nil)
                 if nameField != nil { for z in l.zones where !z.attributes[0].isEmpty { zoneNames[z.id] = z.attributes[0] } }
                 layerData = l
             }
@@ -157,7 +160,7 @@ struct ReportCommand: ParsableCommand {
                 }
                 var gw: [GeoWarning] = []
                 geometry = try MapGeometry.build(layer: layerData, size: 560, warnings: &gw)
-                for w in gw { warn(w) }
+                warn(gw, listedIn: nil)
                 rowOfZone = join.rowOfZone
             }
             if !lvl.isEmpty && model.levels.count > 1 { notes.append("\(lvl.prefix(1).uppercased() + lvl.dropFirst()) rows only (the table also has \(model.levels.filter { $0 != lvl }.joined(separator: ", ")) rows; see --level).") }
@@ -185,7 +188,7 @@ struct ReportCommand: ParsableCommand {
             try writeAtomically(output) { tmp in
                 try writeFileChecked(Data(html.utf8), to: tmp, displayPath: output)
             }
-            FileHandle.standardError.write(Data("geotool: wrote \(output) (\(html.utf8.count / 1024) KB): \(indicators.count) indicator(s), \(t.rows.count) \(lvl.isEmpty ? "" : lvl + " ")rows\n".utf8))
+            Console.shared.summary("geotool: wrote \(output) (\(html.utf8.count / 1024) KB): \(indicators.count) indicator(s), \(t.rows.count) \(lvl.isEmpty ? "" : lvl + " ")rows")
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
         }
