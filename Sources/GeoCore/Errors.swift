@@ -77,6 +77,10 @@ public struct GeoWarning: CustomStringConvertible, Equatable, Sendable {
         case input
         /// A message GDAL raised as a warning.
         case gdal
+        /// A note about an input that does not touch the numbers (GDAL's note that a
+        /// GeoPackage's version is newer than the one it was written for): recorded in the
+        /// sidecar, not said on the terminal.
+        case notice
     }
     /// What a warning said once per feature is about, so that a file's many of one topic
     /// can be said in one line ("19 features with invalid geometry, repaired ...: MMR001...").

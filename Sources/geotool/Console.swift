@@ -51,12 +51,14 @@ final class Console: @unchecked Sendable {
     }
 
     /// Warnings as values: each once, several of a topic about one file in one line (see
-    /// `GeoWarning.grouped`); every one counted. `listedIn`: where all of them are listed.
+    /// `GeoWarning.grouped`), each counted; notices neither (the sidecar has them).
+    /// `listedIn`: where all of them are listed.
     /// At most `maxLines` lines, then one saying how many more (`more` names them).
     func warn(_ warnings: [GeoWarning], listedIn: String?, maxLines: Int = .max, more: String = "more warnings") {
-        let lines = GeoWarning.grouped(warnings, listedIn: listedIn)
+        let said = warnings.filter { $0.kind != .notice }
+        let lines = GeoWarning.grouped(said, listedIn: listedIn)
         lock.lock(); defer { lock.unlock() }
-        warningCount += Set(warnings.map(\.message)).count
+        warningCount += Set(said.map(\.message)).count
         guard level <= .noProgress else { return }
         for w in lines.prefix(maxLines) { write("geotool: warning: \(oneLine(w.shortMessage))") }
         if lines.count > maxLines { write("geotool: warning: \(lines.count - maxLines) \(more)") }

@@ -112,9 +112,9 @@ final class QuietTests: HostileTestCase {
         }
     }
 
-    /// GDAL's notice about a GeoPackage 1.4 file comes once, though each reader of a large
-    /// layer opens the file again.
-    func testAGDALNoticeIsSaidOnce() throws {
+    /// GDAL's notice about a GeoPackage 1.4 file (it reads them) is not said on every run: the
+    /// sidecar records it, once, though each reader of a large layer opens the file again.
+    func testGeoPackageVersionNoticeGoesToTheSidecarOnce() throws {
         var feats: [String] = []
         for i in 0..<8400 {
             let x = 92 + Double(i % 120) * 0.1, y = 10 + Double(i / 120) * 0.2
@@ -129,7 +129,7 @@ final class QuietTests: HostileTestCase {
         let out = p("many.csv")
         let r = try run(["zonal", "--zones", gpkg, "--id", "zid", "--raster", "r=\(rain)", "--stats", "mean", "--threads", "4", "-o", out])
         assertSuccess(r, output: out)
-        XCTAssertEqual(r.stderr.components(separatedBy: "user_version").count - 1, 1, r.stderr)
+        XCTAssertFalse(r.stderr.contains("user_version"), r.stderr)
         let side = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sidecar(out)))) as! [String: Any]
         XCTAssertEqual((side["warnings"] as! [String]).filter { $0.contains("user_version") }.count, 1)
     }
