@@ -112,7 +112,7 @@ public struct BatchManifest: Sendable {
             if let d = o["dir"] { outDir = p.resolve(try p.string(d, "output: dir")) }
             if let f = o["format"] {
                 let s = try p.string(f, "output: format")
-                guard let t = TableFormat(rawValue: s) else { throw p.error(f, "unknown format '\(s)'; choose long or wide") }
+                guard let t = TableFormat(rawValue: s) else { throw p.error(f, "unknown format '\(s)'\(didYouMean(s, ["long", "wide"])); choose long or wide") }
                 format = t
             }
         }
@@ -241,7 +241,7 @@ struct ManifestParser {
         var method = CoverageMethod.exact
         if let mn = m["method"] {
             let s = try string(mn, "\(what): method")
-            guard let mm = CoverageMethod(rawValue: s) else { throw error(mn, "unknown method '\(s)' in \(what); choose exact, center or all-touched") }
+            guard let mm = CoverageMethod(rawValue: s) else { throw error(mn, "unknown method '\(s)' in \(what)\(didYouMean(s, CoverageMethod.allCases.map(\.rawValue))); choose exact, center or all-touched") }
             method = mm
         }
         var emptySum = EmptySum.empty

@@ -34,7 +34,7 @@ extension BatchRunner {
                 throw GeoKitError.input(other, "the part's zone units differ from those of \((path as NSString).lastPathComponent)", hint: "rerun the parts")
             }
             try writeJSONAtomically(s.zones!, to: cacheDir + "/zones.json")
-            report.warnings += s.zones!.warnings
+            report.warnings += persistedWarnings(s.zones!.warnings, kinds: s.zones!.warningKinds, topics: s.zones!.warningTopics)
         }
         // The inputs the parts hashed, so the sidecars need not hash them again.
         for (_, s) in shards {
@@ -59,7 +59,7 @@ extension BatchRunner {
                 var st = state.indicators[ind.name]!
                 for w in kept.warnings where !st.warnings.contains(w) {
                     st.warnings.append(w)
-                    report.warnings.append("\(ind.name): " + w)
+                    report.warnings.append(GeoWarning(kept.warningKinds?[w].flatMap(GeoWarning.Kind.init(rawValue:)) ?? .input, "\(ind.name): " + w))
                 }
                 st.warnings.sort()
                 st.warningKinds = (st.warningKinds ?? [:]).merging(kept.warningKinds ?? [:]) { a, _ in a }

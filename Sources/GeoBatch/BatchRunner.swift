@@ -50,7 +50,8 @@ public struct BatchReport: Sendable {
     public var passes = 0
     public var tablesWritten: [String] = []
     public var tablesUpToDate: [String] = []
-    public var warnings: [String] = []
+    /// The zones' warnings (when read in this run) and the passes' new ones.
+    public var warnings: [GeoWarning] = []
     /// `--merge`: the parts merged (the raster work above is theirs).
     public var partsMerged = 0
     public var didRasterWork: Bool { passes > 0 }
@@ -151,6 +152,9 @@ package struct BatchZonesCache: Codable {
     /// The zones' warnings (messages) and their kinds by message (see `persistedWarnings`).
     package var warnings: [String]
     package var warningKinds: [String: String]?
+    /// The warnings said once per feature, by message: topic, feature and file (so a merge
+    /// says a file's many of one topic in one line, as the run that read them).
+    package var warningTopics: [String: [String]]?
     package var layer: String
     package var featureCount: Int
     package var pcodeVersion: String?
@@ -161,8 +165,19 @@ package struct BatchZonesCache: Codable {
 /// and beside them each one's kind (`GeoWarning.Kind` raw value) by message. The kinds came
 /// later and are optional, so that older states and caches still read; their warnings come
 /// back as `input`, the kind they were always given.
-package func persistedWarnings(_ messages: [String], kinds: [String: String]?) -> [GeoWarning] {
-    messages.map { GeoWarning(kinds?[$0].flatMap(GeoWarning.Kind.init(rawValue:)) ?? .input, $0) }
+package func persistedWarnings(_ messages: [String], kinds: [String: String]?, topics: [String: [String]]? = nil) -> [GeoWarning] {
+    messages.map { m in
+        let kind = kinds?[m].flatMap(GeoWarning.Kind.init(rawValue:)) ?? .input
+        guard let t = topics?[m], t.count == 3, let topic = GeoWarning.Topic(rawValue: t[0]) else { return GeoWarning(kind, m) }
+        return GeoWarning(kind, file: t[2], m, topic: topic, subject: t[1])
+    }
+}
+
+/// `persistedWarnings`'s topics of `warnings`, by message (nil when none has one).
+package func warningTopics(_ warnings: [GeoWarning]) -> [String: [String]]? {
+    var out: [String: [String]] = [:]
+    for w in warnings { if let t = w.topic { out[w.message] = [t.rawValue, w.subject ?? "", w.file ?? ""] } }
+    return out.isEmpty ? nil : out
 }
 
 package func writeJSONAtomically<T: Encodable>(_ value: T, to path: String) throws {
@@ -463,9 +478,10 @@ public final class BatchRunner {
         report.passes += 1
         report.bandsComputed += chunk.bandCount
         let zonesRead = zonesCache == nil
-        try checkOrCacheZones(result, zonesKey: zonesKey, zonesCache: &zonesCache, rasters: Set(chunk.items.map(\.source.path)))
+        let rasters = Set(chunk.items.map(\.source.path))
+        try checkOrCacheZones(result, zonesKey: zonesKey, zonesCache: &zonesCache, rasters: rasters)
         // The zones' warnings once (when they were read into the cache), then each pass's own.
-        if zonesRead, let zc = zonesCache { report.warnings += zc.warnings }
+        if zonesRead { report.warnings += zoneWarnings(result, rasters: rasters) }
         // Values per source file, then each complete file's cache, then the state.
         let nu = result.units.count
         // Values through the result's own columns: per band of the pass (in order), its
@@ -520,14 +536,13 @@ public final class BatchRunner {
             }
             return
         }
-        // Zones wholly outside a raster depend on the raster: the indicator's state keeps those.
-        // A raster's own warnings (no CRS) are its indicator's, each once.
-        let zoneWarnings = result.warnings.filter { $0.kind != .outside && !rasters.contains($0.file ?? "") }
+        let zoneWarnings = zoneWarnings(result, rasters: rasters)
         let zc = BatchZonesCache(zonesKey: zonesKey,
                                  units: result.units.map { CachedUnit(id: $0.id, level: $0.level, name: $0.name, attributes: $0.attributes, empty: $0.isEmptyGeometry) },
                                  idField: result.idField, includeFields: result.includeFields, hasRollup: result.hasRollup,
                                  zonesCRS: result.zonesCRS, warnings: zoneWarnings.map(\.message),
                                  warningKinds: Dictionary(zoneWarnings.map { ($0.message, $0.kind.rawValue) }) { first, _ in first },
+                                 warningTopics: warningTopics(zoneWarnings),
                                  layer: result.zones.layer, featureCount: result.zones.featureCount,
                                  pcodeVersion: result.zones.pcodeVersion, idLevel: result.idLevel?.rawValue)
         // A part keeps them in its shard: the merge writes the cache.
@@ -535,19 +550,26 @@ public final class BatchRunner {
         zonesCache = zc
     }
 
+    /// The zones' own warnings in a pass's result. Zones wholly outside a raster depend on
+    /// the raster: the indicator's state keeps those. A raster's own warnings (no CRS) are its
+    /// indicator's, each once.
+    package func zoneWarnings(_ result: ZonalResult, rasters: Set<String>) -> [GeoWarning] {
+        result.warnings.filter { $0.kind != .outside && !rasters.contains($0.file ?? "") }
+    }
+
     /// Add a pass's warnings to the indicator's (each once, sorted, with its kind), naming
     /// the manifest's source (a pattern) instead of each file.
     /// The zones' own warnings are the zones cache's, not the indicator's: the caller leaves
     /// them out. Returns the warnings new to the indicator.
     @discardableResult
-    package func recordWarnings(_ warnings: [GeoWarning], of chunk: Pass, _ ind: BatchIndicator, in st: inout BatchIndicatorState) -> [String] {
+    package func recordWarnings(_ warnings: [GeoWarning], of chunk: Pass, _ ind: BatchIndicator, in st: inout BatchIndicatorState) -> [GeoWarning] {
         var kinds = st.warningKinds ?? [:]
-        var new: [String] = []
+        var new: [GeoWarning] = []
         let paths = Set(chunk.items.map(\.source.path))
         for w in warnings {
             var t = w.message
             for p in paths { t = t.replacingOccurrences(of: p, with: ind.sourceText) }
-            if !st.warnings.contains(t) { st.warnings.append(t); new.append("\(ind.name): " + t) }
+            if !st.warnings.contains(t) { st.warnings.append(t); new.append(GeoWarning(w.kind, "\(ind.name): " + t)) }
             if kinds[t] == nil { kinds[t] = w.kind.rawValue }
         }
         st.warnings.sort()

@@ -79,16 +79,50 @@ public struct GeoWarning: CustomStringConvertible, Equatable, Sendable {
         case gdal
         /// A roll-up row does not hold every zone it stands for (the zones were filtered).
         case rollup
+        /// A note about an input that does not touch the numbers (GDAL's note that a
+        /// GeoPackage's version is newer than the one it was written for): recorded in the
+        /// sidecar, not said on the terminal.
+        case notice
     }
+    /// What a warning said once per feature is about, so that a file's many of one topic
+    /// can be said in one line ("19 features with invalid geometry, repaired ...: MMR001...").
+    public enum Topic: String, Sendable, CaseIterable {
+        case repairedGeometry, noGeometry, unclosedRings, notTransformed, notBuffered, outOfDegrees, notPolygonal, unreadableGeometry
+
+        /// What the features of a group have, after their count.
+        public var summary: String {
+            switch self {
+            case .repairedGeometry: return "features with invalid geometry, repaired with GEOS make-valid"
+            case .noGeometry: return "features with no geometry (their rows are empty)"
+            case .unclosedRings: return "features with rings not closed, closed by repeating the first point"
+            case .notTransformed: return "features that cannot be transformed to the raster's CRS (their rows are empty)"
+            case .notBuffered: return "features that cannot be transformed to WGS 84 for --buffer (their rows are empty)"
+            case .outOfDegrees: return "features with coordinates out of range for degrees (their rows are empty)"
+            case .notPolygonal: return "features whose geometry has no polygonal part (their rows are empty)"
+            case .unreadableGeometry: return "features whose geometry cannot be read (their rows are empty)"
+            }
+        }
+    }
+
     public var kind: Kind
     public var file: String?
     /// The whole warning, one line: what the sidecar records.
     public var message: String
     /// What the terminal shows: the message, or for a long list its first items.
     public var shortMessage: String
+    /// For a warning said once per feature: its topic, and the feature (its id, or
+    /// `feature N` without one).
+    public var topic: Topic?
+    public var subject: String?
 
     public init(_ kind: Kind, file: String? = nil, _ message: String) {
         self.kind = kind; self.file = file; self.message = message; shortMessage = message
+    }
+
+    /// A warning about one feature, on a topic that may recur for others.
+    public init(_ kind: Kind, file: String? = nil, _ message: String, topic: Topic, subject: String) {
+        self.init(kind, file: file, message)
+        self.topic = topic; self.subject = subject
     }
 
     /// A warning that lists items (zone ids): every one in `message`, the first `shown` in
@@ -100,4 +134,32 @@ public struct GeoWarning: CustomStringConvertible, Equatable, Sendable {
         }
     }
     public var description: String { message }
+}
+
+extension GeoWarning {
+    /// The warnings as a terminal should say them: each message once, and the warnings of one
+    /// topic about one file in one line where there are several (in the place of the first),
+    /// naming its first `shown` features. `listedIn` says where all are listed (a sidecar).
+    /// The full warnings stay what the sidecar records.
+    public static func grouped(_ warnings: [GeoWarning], shown: Int = 10, listedIn: String? = nil) -> [GeoWarning] {
+        var seen = Set<String>()
+        let unique = warnings.filter { seen.insert($0.message).inserted }
+        struct Key: Hashable { var file: String?; var topic: Topic }
+        var members: [Key: [GeoWarning]] = [:]
+        for w in unique { if let t = w.topic { members[Key(file: w.file, topic: t), default: []].append(w) } }
+        var out: [GeoWarning] = []
+        var said = Set<Key>()
+        for w in unique {
+            guard let t = w.topic, let group = members[Key(file: w.file, topic: t)], group.count > 1 else { out.append(w); continue }
+            guard said.insert(Key(file: w.file, topic: t)).inserted else { continue }
+            let head = "\(w.file.map { $0 + ": " } ?? "")\(group.count) \(t.summary): "
+            var line = GeoWarning(w.kind, file: w.file, head + group.map { $0.subject ?? "?" }.joined(separator: ", "))
+            if group.count > shown {
+                line.shortMessage = head + group.prefix(shown).map { $0.subject ?? "?" }.joined(separator: ", ")
+                    + ", ... (\(group.count - shown) more\(listedIn.map { ", all listed in \($0)" } ?? ""))"
+            }
+            out.append(line)
+        }
+        return out
+    }
 }

@@ -63,8 +63,8 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
             if s.hasPrefix("p"), let q = Double(s.dropFirst()), q >= 0, q <= 100 {
                 self = .percentile(q)
             } else {
-                let names = Statistic.all.map(\.name).joined(separator: ", ")
-                throw GeoKitError.argument("unknown statistic '\(text)'; choose from \(names) (pNN for any percentile)")
+                let names = Statistic.all.map(\.name)
+                throw GeoKitError.argument("unknown statistic '\(text)'\(didYouMean(s, names + ["median", "p90"])); choose from \(names.joined(separator: ", ")) (pNN for any percentile)")
             }
         }
     }
@@ -116,6 +116,21 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
         default: return false
         }
     }
+    /// Statistics of classes (a value per class, or the class with the most or least
+    /// area, or their number): meant for rasters of categories such as land cover.
+    public var isCategorical: Bool {
+        switch self {
+        case .majority, .minority, .variety, .frac, .classArea, .weightedFrac: return true
+        default: return false
+        }
+    }
+
+    /// Most distinct values a raster band may show within the zones of a run that asks for
+    /// categorical statistics: more is a continuous raster (a column per value, a class
+    /// table per zone, without bound), and the run stops. Land cover has tens of classes; an
+    /// elevation model in whole metres fewer than 9,000.
+    public static let maxClasses = 10_000
+
     public var needsWeights: Bool {
         switch self {
         case .weightedMean, .weightedSum, .weightedFrac: return true

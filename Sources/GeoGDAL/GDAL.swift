@@ -13,11 +13,20 @@ public final class GDALMessages: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [String] = []
     public static let shared = GDALMessages()
-    package func append(_ s: String) { lock.lock(); if items.count < 1000 { items.append(s) }; lock.unlock() }
+    /// Each message once: a notice about a file (GeoPackage's `user_version`) comes again
+    /// from every handle that opens it.
+    package func append(_ s: String) { lock.lock(); if items.count < 1000 && !items.contains(s) { items.append(s) }; lock.unlock() }
     public func drain() -> [GeoWarning] {
         lock.lock(); defer { items.removeAll(); lock.unlock() }
-        return items.map { GeoWarning(.gdal, $0) }
+        return items.map { GeoWarning(isFormatVersionNote($0) ? .notice : .gdal, $0) }
     }
+}
+
+/// GDAL 3.6 on a GeoPackage of a later version (1.4, as QGIS and GDAL 3.7+ write them): "This
+/// version of GeoPackage user_version=... may only be partially supported". It reads them
+/// (a GeoPackage 1.4 adds nothing zones need), and said it on every run.
+func isFormatVersionNote(_ message: String) -> Bool {
+    message.contains("user_version=") && message.hasSuffix("may only be partially supported")
 }
 
 private let gdalErrorHandler: CPLErrorHandler = { errClass, _, message in

@@ -61,7 +61,16 @@ extension Table {
     public struct OGRLayerPart: Sendable {
         public var name: String
         public var rows: [Int]
-        public init(name: String, rows: [Int]) { self.name = name; self.rows = rows }
+        /// The table's columns this layer holds, each with its field name in the layer (nil:
+        /// every column, as the table names it). A roll-up level's layer names its code column
+        /// for the level.
+        public var fields: [Field]?
+        public struct Field: Sendable, Equatable {
+            public var column: Int
+            public var name: String
+            public init(column: Int, name: String) { self.column = column; self.name = name }
+        }
+        public init(name: String, rows: [Int], fields: [Field]? = nil) { self.name = name; self.rows = rows; self.fields = fields }
     }
 
     /// Write through an OGR driver (`GPKG`, `GeoJSON`...; `XLSX` goes to our own writer,
@@ -122,7 +131,9 @@ extension Table {
                 guard let layer = GDALDatasetCreateLayer(ds, part.name, srs, gtype, options) else {
                     throw GeoKitError.io(path, "cannot create layer \(part.name): \(gdalError("unknown error"))")
                 }
-                for (c, name) in fieldNames.enumerated() {
+                let fields = part.fields ?? fieldNames.enumerated().map { OGRLayerPart.Field(column: $0, name: $1) }
+                for field in fields {
+                    let (c, name) = (field.column, field.name)
                     let fd = OGR_Fld_Create(name, isText[c] ? OFTString : OFTReal)
                     let err = OGR_L_CreateField(layer, fd, 1)
                     OGR_Fld_Destroy(fd)
@@ -134,12 +145,12 @@ extension Table {
                 for i in part.rows {
                     let row = rows[i]
                     let f = OGR_F_Create(defn)
-                    for (c, cell) in row.enumerated() {
-                        switch cell {
-                        case .text(let s): OGR_F_SetFieldString(f, Int32(c), s)
+                    for (k, field) in fields.enumerated() {
+                        switch row[field.column] {
+                        case .text(let s): OGR_F_SetFieldString(f, Int32(k), s)
                         // The number rule: NaN and ±infinity are empty cells.
-                        case .number(let v): if v.isFinite { OGR_F_SetFieldDouble(f, Int32(c), v) }
-                        case .empty: OGR_F_SetFieldNull(f, Int32(c))
+                        case .number(let v): if v.isFinite { OGR_F_SetFieldDouble(f, Int32(k), v) }
+                        case .empty: OGR_F_SetFieldNull(f, Int32(k))
                         }
                     }
                     if let geoms = geometries, i < geoms.count, var wkb = geoms[i] {

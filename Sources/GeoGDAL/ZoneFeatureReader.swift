@@ -86,9 +86,10 @@ final class ZoneFeatureReader {
         var path: String { rules.path }
         // Built only for a warning: most features never need it.
         var label: String { id.isEmpty ? "feature \(index)" : "feature \(index) (\(rules.idField)=\(id))" }
+        var subject: String { id.isEmpty ? "feature \(index)" : id }
         var zone = Zone(index: index, id: id, attributes: attrs, geometry: MultiPolygon([]), wkb: nil)
         guard let gref = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(gref) == 0 else {
-            warnings.append(GeoWarning(.geometry, file: path, "\(label): no geometry; its row is empty"))
+            warnings.append(GeoWarning(.geometry, file: path, "\(label): no geometry; its row is empty", topic: .noGeometry, subject: subject))
             return zone
         }
         features += 1
@@ -99,7 +100,7 @@ final class ZoneFeatureReader {
             var e = OGREnvelope()
             OGR_G_GetEnvelope(gref, &e)
             if !fitsDegrees(e) {
-                warnings.append(GeoWarning(.geometry, file: path, "\(label): coordinates out of range for degrees (extent \(e.MinX), \(e.MinY) - \(e.MaxX), \(e.MaxY)) in a layer whose CRS is geographic; its row is empty"))
+                warnings.append(GeoWarning(.geometry, file: path, "\(label): coordinates out of range for degrees (extent \(e.MinX), \(e.MinY) - \(e.MaxX), \(e.MaxY)) in a layer whose CRS is geographic; its row is empty", topic: .outOfDegrees, subject: subject))
                 return zone
             }
         }
@@ -119,7 +120,7 @@ final class ZoneFeatureReader {
             if let discs {
                 // The disc replaces the point, already in the target CRS; then on as a polygon.
                 guard let d = discs.discs(around: parts.points) else {
-                    warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to WGS 84 for --buffer; its row is empty"))
+                    warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to WGS 84 for --buffer; its row is empty", topic: .notBuffered, subject: subject))
                     return zone
                 }
                 if let o = owned { OGR_G_DestroyGeometry(o) }
@@ -130,7 +131,7 @@ final class ZoneFeatureReader {
                 if let t = transform {
                     own()
                     if OGR_G_Transform(g, t.handle) != OGRERR_NONE {
-                        warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty"))
+                        warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty", topic: .notTransformed, subject: subject))
                         return zone
                     }
                     (zone.points, zone.lines) = pointsAndLinesOf(g)
@@ -151,12 +152,12 @@ final class ZoneFeatureReader {
         if unclosed > 0 {
             own()
             OGR_G_CloseRings(g)
-            warnings.append(GeoWarning(.geometry, file: path, "\(label): \(unclosed) ring(s) not closed; closed by repeating the first point"))
+            warnings.append(GeoWarning(.geometry, file: path, "\(label): \(unclosed) ring(s) not closed; closed by repeating the first point", topic: .unclosedRings, subject: subject))
         }
         if !inTarget, let t = transform {
             own()
             if OGR_G_Transform(g, t.handle) != OGRERR_NONE {
-                warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty"))
+                warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty", topic: .notTransformed, subject: subject))
                 return zone
             }
         }
@@ -169,14 +170,14 @@ final class ZoneFeatureReader {
             if !geom.isValid {
                 let why = geom.invalidReason
                 geom = try geom.makeValid()
-                warnings.append(GeoWarning(.geometry, file: path, "\(label): invalid geometry (\(why)); repaired with GEOS make-valid"))
+                warnings.append(GeoWarning(.geometry, file: path, "\(label): invalid geometry (\(why)); repaired with GEOS make-valid", topic: .repairedGeometry, subject: subject))
             }
             zone.geometry = geom.polygons()
             if zone.geometry.isEmpty {
-                warnings.append(GeoWarning(.geometry, file: path, "\(label): geometry has no polygonal part; its row is empty"))
+                warnings.append(GeoWarning(.geometry, file: path, "\(label): geometry has no polygonal part; its row is empty", topic: .notPolygonal, subject: subject))
             }
         } catch {
-            warnings.append(GeoWarning(.geometry, file: path, "\(label): \(error); its row is empty"))
+            warnings.append(GeoWarning(.geometry, file: path, "\(label): \(error); its row is empty", topic: .unreadableGeometry, subject: subject))
         }
         return zone
     }

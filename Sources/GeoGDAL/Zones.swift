@@ -44,7 +44,7 @@ public final class VectorDataset {
     package func layer(named name: String?) throws -> OGRLayerH {
         if let name {
             guard let l = GDALDatasetGetLayerByName(handle, name) else {
-                throw GeoKitError.input(path, "no layer '\(name)' (layers: \(layerNames.joined(separator: ", ")))")
+                throw GeoKitError.input(path, "no layer '\(name)'\(didYouMean(name, layerNames)) (layers: \(layerNames.joined(separator: ", ")))")
             }
             return l
         }
@@ -55,19 +55,42 @@ public final class VectorDataset {
     }
 
     /// Set an OGR attribute filter (`--where`, SQL WHERE syntax) on a layer: later reads of
-    /// it see only the matching features. A bad expression is one error naming the file.
-    package func setFilter(_ l: OGRLayerH, _ filter: String?) throws {
+    /// it see only the matching features. A bad expression is one error naming the file,
+    /// and a field the layer does not have is named, on every driver: drivers that hand the
+    /// filter to a database (GeoPackage) only fail when a feature is read, so one is.
+    package func setFilter(_ l: OGRLayerH, _ filter: String?, option: String = "--where") throws {
         guard let filter else { return }
         CPLErrorReset()
         CPLPushErrorHandler(CPLQuietErrorHandler)
-        let err = OGR_L_SetAttributeFilter(l, filter)
-        CPLPopErrorHandler()
-        if err != OGRERR_NONE {
-            let defn = OGR_L_GetLayerDefn(l)
-            let fields = (0..<Int(OGR_FD_GetFieldCount(defn))).map { String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, Int32($0)))) }
-            throw GeoKitError(.argument, file: path, "--where \"\(filter)\": \(GDAL.lastError("not a valid attribute filter"))",
-                              hint: "write it as an SQL condition on the layer's fields, e.g. ST_PCODE = 'MMR013' (fields: \(fields.prefix(20).joined(separator: ", ")))")
+        var failed = OGR_L_SetAttributeFilter(l, filter) != OGRERR_NONE
+        if !failed {
+            if let f = OGR_L_GetNextFeature(l) { OGR_F_Destroy(f) } else { failed = CPLGetLastErrorType().rawValue >= CE_Failure.rawValue }
+            OGR_L_ResetReading(l)
         }
+        CPLPopErrorHandler()
+        if failed {
+            let problem = GDAL.lastError("not a valid attribute filter")
+            CPLErrorReset()
+            OGR_L_SetAttributeFilter(l, nil)
+            throw filterError(l, filter, option: option) ?? GeoKitError(.argument, file: path, "\(option) \"\(filter)\": \(problem)",
+                                                                        hint: "write it as an SQL condition on the layer's fields, e.g. ST_PCODE = 'MMR013' (fields: \(layerFields(l).prefix(20).joined(separator: ", ")))")
+        }
+    }
+
+    /// The error for a filter that names a field `l` does not have (nil when every name is
+    /// a field): the first unknown name, with the closest field.
+    package func filterError(_ l: OGRLayerH, _ filter: String, option: String = "--where") -> GeoKitError? {
+        let fields = layerFields(l)
+        let own = [OGR_L_GetFIDColumn(l), OGR_L_GetGeometryColumn(l)].compactMap { $0.map { String(cString: $0) } }
+        guard let name = WhereFields.unknown(in: filter, fields: fields + own).first else { return nil }
+        let layerName = String(cString: OGR_L_GetName(l))
+        return GeoKitError(.argument, file: path, "\(option) \"\(filter)\": no field '\(name)' in layer '\(layerName)'\(didYouMean(name, fields))",
+                           hint: "fields: \(fields.prefix(20).joined(separator: ", "))\(fields.count > 20 ? ", ..." : "")")
+    }
+
+    private func layerFields(_ l: OGRLayerH) -> [String] {
+        let defn = OGR_L_GetLayerDefn(l)
+        return (0..<Int(OGR_FD_GetFieldCount(defn))).map { String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, Int32($0)))) }
     }
 
     public func fieldNames(layer name: String? = nil) throws -> [String] {
@@ -90,14 +113,15 @@ public final class VectorDataset {
         let layerName = String(cString: OGR_L_GetName(l))
         try setFilter(l, filter)
         if OGR_L_GetFeatureCount(l, 1) == 0 {
-            if let filter { throw GeoKitError.input(path, "no feature of layer '\(layerName)' matches --where \"\(filter)\"") }
+            // SQLite reads a quoted unknown name ("ST_PCOD") as a string: no error, no match.
+            if let filter { throw filterError(l, filter) ?? GeoKitError.input(path, "no feature of layer '\(layerName)' matches --where \"\(filter)\"") }
             throw GeoKitError.input(path, "layer '\(layerName)' has no features")
         }
         let names = try fieldNames(layer: name)
         func fieldIndex(_ f: String) throws -> Int32 {
             if let i = names.firstIndex(of: f) { return Int32(i) }
             if let i = names.firstIndex(where: { $0.lowercased() == f.lowercased() }) { return Int32(i) }
-            throw GeoKitError.input(path, "no field '\(f)' in layer '\(layerName)' (fields: \(names.joined(separator: ", ")))")
+            throw GeoKitError.input(path, "no field '\(f)' in layer '\(layerName)'\(didYouMean(f, names)) (fields: \(names.joined(separator: ", ")))")
         }
         let idIndex = try fieldIndex(idField)
         let incIndex = try includeFields.map(fieldIndex)
@@ -249,7 +273,8 @@ extension VectorDataset {
             if null {
                 let props = geoms[i]["properties"] as? [String: Any] ?? [:]
                 let id = text(props[idField])
-                warnings.append(GeoWarning(.geometry, file: path, "feature \(i) (\(idField)=\(id)): null geometry (GDAL's TopoJSON reader skips it); its row is empty"))
+                warnings.append(GeoWarning(.geometry, file: path, "feature \(i) (\(idField)=\(id)): null geometry (GDAL's TopoJSON reader skips it); its row is empty",
+                                           topic: .noGeometry, subject: id.isEmpty ? "feature \(i)" : id))
                 out.append(Zone(index: i, id: id, attributes: includeFields.map { text(props[$0]) }, geometry: MultiPolygon([])))
             } else {
                 var z = zones[next]; z.index = i; out.append(z); next += 1

@@ -314,7 +314,7 @@ extension PointTable {
                 let norm = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
                 if let given {
                     if let k = header.firstIndex(of: given) ?? norm.firstIndex(of: given.lowercased()) { return k }
-                    throw GeoKitError(.input, file: path, "no column '\(given)' (columns: \(header.joined(separator: ", ")))",
+                    throw GeoKitError(.input, file: path, "no column '\(given)'\(didYouMean(given, header)) (columns: \(header.joined(separator: ", ")))",
                                       hint: otherSeparatorHint(header, sep))
                 }
                 for name in names { if let k = norm.firstIndex(of: name) { return k } }

@@ -72,6 +72,15 @@ public struct IndicatorTable: Sendable {
     /// Per series, the count or coverage series saying whether the unit was measured at all.
     private var presence: [Int?] = []
 
+    /// The sidecar's title for a page of `level` rows. geotool's own ("Zonal statistics: rain
+    /// by TS_PCODE") names the zones' id field, which a roll-up level's rows are not: on them
+    /// it reads "by district".
+    public func title(level: String) -> String? {
+        guard let t = metadata?.title else { return nil }
+        guard !level.isEmpty, level != levels.first, t.hasSuffix(" by \(idField)") else { return t }
+        return String(t.dropLast(idField.count)) + level
+    }
+
     /// The value of series `s` for unit `u`; nil when the table has none, or when the unit
     /// was not measured at all (its count or coverage for the same raster and band is 0, as
     /// for a unit outside the raster, whose `sum` reads 0): no data, not a zero.
@@ -150,6 +159,8 @@ public struct IndicatorTable: Sendable {
             if let first = rows.first, first.contains(where: { !$0.isEmpty }), first.allSatisfy({ $0.isEmpty || $0.hasPrefix("#") }) {
                 rows.removeFirst()
             }
+            // A roll-up level's layer names its code column for the level (DT_PCODE): the id.
+            if k > 0, let id = columns.first, !fields.isEmpty { fields[0] = id }
             for f in fields where !columns.contains(f) { columns.append(f) }
             layers.append((k == 0 ? nil : String(l.dropFirst(main.count + 1)), fields, rows))
         }
@@ -356,7 +367,7 @@ public struct IndicatorTable: Sendable {
         let list = levels.map { $0.isEmpty ? "(unnamed)" : $0 }.joined(separator: ", ")
         if let r = requested {
             guard let l = levels.first(where: { $0.lowercased() == r.lowercased() }) else {
-                throw GeoKitError.input(path, "no rows at level '\(r)' (levels in the table: \(list))")
+                throw GeoKitError.input(path, "no rows at level '\(r)'\(didYouMean(r, levels)) (levels in the table: \(list))")
             }
             if let z = zoneLevel, let lr = AdminLevel.allCases.first(where: { $0.name == l }), lr != z {
                 throw GeoKitError.argument("--level \(l) but the zones' \(zonesIDField ?? "ids") are \(z.name) units; map \(l) rows with \(l) boundaries and their P-code field (e.g. --zones \(l == "district" ? "districts" : l == "state" ? "states" : l + "s").json --id \(l == "district" ? "DT_PCODE" : l == "state" ? "ST_PCODE" : "TS_PCODE"))")
@@ -382,7 +393,7 @@ public struct IndicatorTable: Sendable {
             if columns.contains(where: { $0.lowercased() == c.lowercased() }) {
                 throw GeoKitError.input(path, "column '\(c)' holds no values to map (value columns: \(series.map(\.label).joined(separator: ", ")))")
             }
-            throw GeoKitError.input(path, "no column '\(c)' (value columns: \(series.map(\.label).joined(separator: ", ")))")
+            throw GeoKitError.input(path, "no column '\(c)'\(didYouMean(c, series.map(\.label))) (value columns: \(series.map(\.label).joined(separator: ", ")))")
         }
         var cand = series.indices.filter { k in
             let s = series[k]

@@ -92,7 +92,12 @@ extension ZonalResult {
         }
         if ext == "gpkg" {
             let parts = gpkgLayers(run.format)
-            resource["layers"] = parts.map { ["name": $0.name, "rows": $0.rows.count] }
+            // A roll-up level's layer names its code column for the level: said here.
+            resource["layers"] = parts.map { part -> [String: Any] in
+                var entry: [String: Any] = ["name": part.name, "rows": part.rows.count]
+                if let id = part.fields?.first?.name { entry["id_field"] = id }
+                return entry
+            }
         }
         var rasters: [[String: Any]] = []
         var seen = Set<String>()
@@ -154,11 +159,39 @@ extension ZonalResult {
         var parts = [Table.OGRLayerPart(name: layerName, rows: Array(0..<(nZones * perUnit)))]
         var byLevel: [String: Int] = [:]
         for u in nZones..<units.count {
-            let name = layerName + "_" + columnName(units[u].level)
-            if byLevel[name] == nil { byLevel[name] = parts.count; parts.append(.init(name: name, rows: [])) }
+            let level = units[u].level
+            let name = layerName + "_" + columnName(level)
+            if byLevel[name] == nil {
+                byLevel[name] = parts.count
+                parts.append(.init(name: name, rows: [], fields: format == .wide ? levelFields(level) : nil))
+            }
             parts[byLevel[name]!].rows += Array((u * perUnit)..<((u + 1) * perUnit))
         }
         return parts
+    }
+
+    /// The fields of a roll-up level's layer of the wide table: the id column named for the
+    /// level (`levelCodeColumn`), and the include-column of that name left out (on the
+    /// level's own rows it repeats the code). Nil when the id field already is that name.
+    package func levelFields(_ level: String) -> [Table.OGRLayerPart.Field]? {
+        let code = levelCodeColumn(level)
+        guard code != idField else { return nil }
+        return layout(.wide).columns.enumerated().compactMap { c, name in
+            if c == 0 { return .init(column: 0, name: code) }
+            return name.lowercased() == code.lowercased() ? nil : .init(column: c, name: name)
+        }
+    }
+
+    /// The code column of a roll-up level's own layer: the `--rollup` field its codes come
+    /// from (DT_PCODE for districts, ST_PCODE for states); for the country `adm0_pcode` when
+    /// the zones use HDX/COD fields (`adm3_pcode`), else `pcode`, as in the long table (as
+    /// for levels from a gazetteer).
+    package func levelCodeColumn(_ level: String) -> String {
+        if let f = levelCodeFields[level] { return f }
+        if level == AdminLevel.country.name, AdminLevel(field: idField) != nil, idField.lowercased().hasPrefix("adm"), idField.count > 4 {
+            return String(idField.prefix(3)) + "0" + String(idField.dropFirst(4))
+        }
+        return "pcode"
     }
 
     package var limitations: [String] {

@@ -25,10 +25,13 @@ public struct EngineOptions: Sendable {
     /// Least memory a worker may give its partial accumulators, whatever `maxMemory` says.
     /// Tests lower it to force the sources into chunks.
     package var minPartialBytes = 16 << 20
+    /// Most distinct values per raster band with categorical statistics (tests lower it).
+    package var maxClasses = Statistic.maxClasses
     public init() {}
     package var histogram: Bool { stats.contains { $0.needsHistogram } }
     package var moments: Bool { stats.contains { $0.needsMoments } }
     package var weights: Bool { stats.contains { $0.needsWeights } }
+    package var categorical: [Statistic] { stats.filter(\.isCategorical) }
 }
 
 public final class ZonalEngine {
@@ -82,6 +85,7 @@ public final class ZonalEngine {
         let rules = sources.map { ValueRules(nodata: $0.info.nodata, scale: $0.info.scale, offset: $0.info.offset,
                                              moments: options.moments, histogram: options.histogram) }
 
+        let classGuard = options.categorical.isEmpty ? nil : ClassGuard(sources: sources, stats: options.categorical, limit: options.maxClasses)
         let bandRows = rowsPerBand(readCols: grid.cols)
         let nBands = (grid.rows + bandRows - 1) / bandRows
         // Zones per row band, and each zone's last band (when it can be handed on).
@@ -134,7 +138,7 @@ public final class ZonalEngine {
                 let merger = OrderedMerger(order: work, firstBand: firstBand, lastBand: lastBand, sink: { z, stats in sink(z, range.lowerBound, stats) },
                                            raw: bandSink.map { s in { b, partial in s(b, range.lowerBound, partial) } },
                                            progress: progress.map { p in { done, _ in p(pass * cellsPerPass + done, passes * cellsPerPass) } },
-                                           totalCells: cellsPerPass)
+                                           totalCells: cellsPerPass, classGuard: classGuard, firstSource: range.lowerBound)
                 try pool.run(tasks: work.count, state: { () throws -> WorkerState in
                     var handles: [String: any RasterSource] = [:]
                     for o in openers { handles[o.key] = try o() }
@@ -145,9 +149,9 @@ public final class ZonalEngine {
                                                             prepared: prepared, windows: windows)
                     let partial = try self.processBand(b, bandRows: bandRows, sourceRange: range, zoneIDs: bucket[b],
                                                        coverages: covs, windows: windows, handles: w.handles,
-                                                       buffers: &w.buffers, template: template, rules: rules)
-                    merger.deliver(band: b, partial: partial,
-                                   cells: min(bandRows, self.grid.rows - b * bandRows) * self.grid.cols)
+                                                       buffers: &w.buffers, template: template, rules: rules, classGuard: classGuard)
+                    try merger.deliver(band: b, partial: partial,
+                                       cells: min(bandRows, self.grid.rows - b * bandRows) * self.grid.cols)
                 })
             }
         }
@@ -162,7 +166,7 @@ public final class ZonalEngine {
 
     private func processBand(_ b: Int, bandRows: Int, sourceRange: Range<Int>, zoneIDs: [Int], coverages: CoverageList,
                              windows: [Window], handles: [String: any RasterSource], buffers: inout BandBuffers,
-                             template: [ZoneStats], rules: [ValueRules]) throws -> BandPartial {
+                             template: [ZoneStats], rules: [ValueRules], classGuard: ClassGuard?) throws -> BandPartial {
         let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
         // Read only the columns the band's zones reach.
         var c0 = Int.max, c1 = Int.min
@@ -197,6 +201,7 @@ public final class ZonalEngine {
                 let out = base + (si - sourceRange.lowerBound) * nZ
                 foldCoverages(raw, type: info.type, coverages, read: read, rowAreas: areas, mask: maskPtr,
                               weights: weightPtr, rules: rules[si], into: out)
+                if let classGuard { for z in 0..<nZ { try classGuard.checkSize(out[z], source: si) } }
             }
         }
         return BandPartial(zones: zoneIDs, stats: stats)
@@ -266,22 +271,31 @@ package final class OrderedMerger: @unchecked Sendable {
     private let totalCells: Int
     private var cellsDone = 0
     private var scratch: [ZoneStats] = []
+    /// With categorical statistics: stops a run over too many distinct values.
+    private let classGuard: ClassGuard?
+    /// The engine's index of the partials' first source (a pass may take a chunk of them).
+    private let firstSource: Int
 
     package init(order: [Int], firstBand: [Int], lastBand: [Int], sink: @escaping (Int, [ZoneStats]) -> Void,
-         raw: ((Int, BandPartial) -> Void)? = nil, progress: ((Int, Int) -> Void)?, totalCells: Int) {
+                 raw: ((Int, BandPartial) -> Void)? = nil, progress: ((Int, Int) -> Void)?, totalCells: Int,
+                 classGuard: ClassGuard? = nil, firstSource: Int = 0) {
         self.order = order; self.firstBand = firstBand; self.lastBand = lastBand; self.sink = sink; self.raw = raw; self.progress = progress
-        self.totalCells = totalCells
+        self.totalCells = totalCells; self.classGuard = classGuard; self.firstSource = firstSource
     }
 
-    package func deliver(band: Int, partial: BandPartial, cells: Int) {
+    package func deliver(band: Int, partial: BandPartial, cells: Int) throws {
         lock.lock(); defer { lock.unlock() }
         pending[band] = partial
         cellsDone += cells
         while position < order.count, let ready = pending.removeValue(forKey: order[position]) {
             let b = order[position]
-            if let raw { raw(b, ready); position += 1; continue }
             let nZ = ready.zones.count
             let nS = nZ == 0 ? 0 : ready.stats.count / nZ
+            if let raw {
+                // A rows part's partials go on unmerged; their values still count.
+                if let classGuard { for i in 0..<nS { try classGuard.add(ready.stats[(i * nZ)..<((i + 1) * nZ)], source: firstSource + i) } }
+                raw(b, ready); position += 1; continue
+            }
             for (zi, z) in ready.zones.enumerated() {
                 // Most small zones lie in one band: no lookup of accumulators left open, and
                 // their accumulators go to the sink in one reused array, not one per zone.
@@ -289,6 +303,7 @@ package final class OrderedMerger: @unchecked Sendable {
                     if lastBand[z] == b {
                         scratch.removeAll(keepingCapacity: true)
                         for i in 0..<nS { scratch.append(ready.stats[i * nZ + zi]) }
+                        try classGuard?.add(scratch, first: firstSource)
                         sink(z, scratch)
                     } else {
                         open[z] = (0..<nS).map { ready.stats[$0 * nZ + zi] }
@@ -296,11 +311,76 @@ package final class OrderedMerger: @unchecked Sendable {
                     continue
                 }
                 var acc = open.removeValue(forKey: z)!
-                for i in 0..<nS { acc[i].merge(ready.stats[i * nZ + zi]) }
-                if lastBand[z] == b { sink(z, acc) } else { open[z] = acc }
+                for i in 0..<nS {
+                    acc[i].merge(ready.stats[i * nZ + zi])
+                    try classGuard?.checkSize(acc[i], source: firstSource + i)
+                }
+                if lastBand[z] == b {
+                    try classGuard?.add(acc, first: firstSource)
+                    sink(z, acc)
+                } else { open[z] = acc }
             }
             position += 1
         }
         progress?(cellsDone, totalCells)
     }
+}
+
+/// Categorical statistics count classes. A raster band with more distinct values than
+/// `limit` in the zones (a continuous one) would get a column per value and a class table
+/// per zone without bound: the run stops with one error naming the raster and the limit.
+/// Checked as the engine folds a row band (each zone's part), merges a zone's bands, and
+/// finishes zones (the values of all zones so far), so such a run stops early.
+package final class ClassGuard: @unchecked Sendable {
+    private let sources: [BandSource]
+    private let stats: [Statistic]
+    private let limit: Int
+    /// Per source, the distinct values of the zones finished so far.
+    private var seen: [Set<Double>]
+    private let lock = NSLock()
+
+    package init(sources: [BandSource], stats: [Statistic], limit: Int) {
+        self.sources = sources; self.stats = stats; self.limit = limit
+        seen = [Set<Double>](repeating: [], count: sources.count)
+    }
+
+    /// One accumulator of source `source` (a zone, or a row band's part of one).
+    @inline(__always) package func checkSize(_ acc: ZoneStats, source: Int) throws {
+        if let h = acc.histogram, h.sparse.count > limit { throw tooMany(source) }
+    }
+
+    /// A zone's accumulators of sources `first`...: their values join the run's.
+    package func add(_ accs: [ZoneStats], first: Int) throws {
+        lock.lock(); defer { lock.unlock() }
+        for (k, acc) in accs.enumerated() { try join(acc, source: first + k) }
+    }
+
+    /// Accumulators of source `source` (a row band's partials): their values join the run's.
+    package func add<C: Collection<ZoneStats>>(_ accs: C, source: Int) throws {
+        lock.lock(); defer { lock.unlock() }
+        for acc in accs { try join(acc, source: source) }
+    }
+
+    /// Byte rasters keep their 256 values in a dense table, below any limit: only the sparse
+    /// values count.
+    @inline(__always) private func join(_ acc: ZoneStats, source: Int) throws {
+        guard let h = acc.histogram, !h.sparse.isEmpty else { return }
+        if h.sparse.count > limit { throw tooMany(source) }
+        for v in h.sparse.keys { seen[source].insert(v) }
+        if seen[source].count > limit { throw tooMany(source) }
+    }
+
+    private func tooMany(_ s: Int) -> GeoKitError {
+        let src = sources[s], names = stats.map(\.name).joined(separator: ", ")
+        return GeoKitError(.input, file: src.key,
+                           "band \(src.band): more than \(formatCount(limit)) distinct values in the zones, too many for categorical statistics (\(names)): a continuous raster?",
+                           hint: "reclassify it into at most \(formatCount(limit)) classes first, e.g. gdal_calc.py -A \(shellQuote(src.key)) --calc=\"floor(A/10)\" --type=Int32 --outfile=classes.tif, then summarise classes.tif; or ask for median or pNN")
+    }
+}
+
+/// 10000 as "10,000".
+private func formatCount(_ n: Int) -> String {
+    var s = String(n), out = ""
+    while s.count > 3 { out = "," + s.suffix(3) + out; s.removeLast(3) }
+    return s + out
 }

@@ -176,6 +176,8 @@ public struct ZonalResult: Sendable {
     /// The zones' `--where` filter, and what it did to a roll-up (for the sidecar).
     public var whereFilter: String?
     public var filteredRollup: FilteredRollup?
+    /// Per roll-up level (`district`), the zones' field holding its codes (`DT_PCODE`).
+    public var levelCodeFields: [String: String] = [:]
 
     package var scalarStats: [Statistic] { stats.filter { $0.classColumnPrefix == nil } }
 
@@ -466,6 +468,7 @@ extension ZonalJob {
         out.whereFilter = whereFilter
         out.crsAssumedPaths = p.crsAssumedPaths
         out.filteredRollup = p.filteredRollup
+        out.levelCodeFields = levelCodeFields(input)
         return out
     }
 
@@ -647,6 +650,17 @@ extension ZonalJob {
                                   let la = levels.firstIndex(of: a.level) ?? 0, lb = levels.firstIndex(of: b.level) ?? 0
                                   return la != lb ? la < lb : a.code < b.code
                               })
+    }
+
+    /// Each `--rollup` field by the level its rows are called (as `ParentChains.fromFields`
+    /// names them), spelt as the zones' layer spells it.
+    private func levelCodeFields(_ input: ZoneInput) -> [String: String] {
+        var out: [String: String] = [:]
+        for f in rollup {
+            guard let k = input.fields.firstIndex(of: f), k < input.layer.includeFields.count else { continue }
+            out[AdminLevel(field: f)?.name ?? f] = input.layer.includeFields[k]
+        }
+        return out
     }
 
     /// A row per zone, in layer order, its values still empty (scalars come at the end).

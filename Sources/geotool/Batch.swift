@@ -36,8 +36,7 @@ struct Batch: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Most bands per coverage pass (default: as many as memory allows); smaller passes save progress more often.")
     var batchSize: Int = 0
 
-    @Flag(help: "No progress and no summary on stderr (errors and warnings only).")
-    var quiet = false
+    @OptionGroup var quietness: QuietOptions
 
     // Parts: one run's work split over processes or machines sharing the output folder.
     @Option(help: ArgumentHelp("Compute part I of N of the work (I from 0 to N-1, as SLURM_ARRAY_TASK_ID) into OUTDIR/.geotool-batch-parts; then --merge.", valueName: "I/N"))
@@ -65,6 +64,7 @@ struct Batch: ParsableCommand {
     }
 
     func run() throws {
+        Console.shared.set(quietness.level)
         do {
             let started = Date()
             let partSpec = try part.map(BatchPartSpec.init(parsing:))
@@ -73,7 +73,7 @@ struct Batch: ParsableCommand {
             if distributed.emit != nil {
                 let path = absolutePath(manifest, cwd: FileManager.default.currentDirectoryPath)
                 let args = ["batch", path] + (threads.map { ["--threads", "\($0)"] } ?? []) + ["--max-memory", "\(maxMemory)"] +
-                    (batchSize > 0 ? ["--batch-size", "\(batchSize)"] : []) + (quiet ? ["--quiet"] : [])
+                    (batchSize > 0 ? ["--batch-size", "\(batchSize)"] : []) + quietness.arguments
                 try distributed.print(.batch(manifest: path), arguments: args, threads: threads, maxMemoryMB: maxMemory,
                                       defaultName: "geotool-" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension, partDir: path + ".parts")
                 return
@@ -84,7 +84,11 @@ struct Batch: ParsableCommand {
             opts.batchSize = batchSize
             opts.commandLine = CommandLine.arguments.map(shellQuote).joined(separator: " ")
             let runner = BatchRunner(manifest: m, options: opts)
-            let say = { (s: String) in if !quiet { FileHandle.standardError.write(Data("geotool: \(s)\n".utf8)) } }
+            // Lines as the work goes: with the progress only; the summary: unless -qqq.
+            let console = Console.shared
+            let say = { (s: String) in if console.showsProgress { console.detail("geotool: \(s)") } }
+            let listed = "the tables' metadata sidecars in \(m.outputDir)"
+            let summary = { (s: String) in console.summary("geotool: \(s)", listedIn: listed) }
             if dryRun {
                 let plan = try partSpec.map(runner.planPart) ?? runner.plan()
                 var out = ""
@@ -101,9 +105,9 @@ struct Batch: ParsableCommand {
             }
             // Progress lines over the bands to compute (a merge: the indicators merged); batch
             // draws its own terminal line.
-            let bar = ProgressBar(enabled: !quiet, terminal: false)
+            let bar = ProgressBar(enabled: console.showsProgress, terminal: false)
             bar.update(0, 1)
-            let tty = !quiet && isatty(2) == 1 && !bar.lines
+            let tty = console.showsProgress && isatty(2) == 1 && !bar.lines
             var last = Date.distantPast
             runner.progress = { p in
                 bar.update(Int(p.overallDone * 1000), p.overallTotal * 1000)
@@ -122,26 +126,26 @@ struct Batch: ParsableCommand {
             let report = try partSpec.map(runner.runPart) ?? (merge ? runner.merge(progress: bar.update) : runner.run())
             if let database, partSpec == nil {
                 let pg = try BatchRunner.loadIntoPostgres(m, output: database)
-                say("database \(PostgresTarget.display(database)): loaded \(pg.loaded.isEmpty ? "none" : pg.loaded.joined(separator: ", "))" +
+                console.detail("geotool: database \(PostgresTarget.display(database)): loaded \(pg.loaded.isEmpty ? "none" : pg.loaded.joined(separator: ", "))" +
                     (pg.upToDate.isEmpty ? "" : "; up to date: \(pg.upToDate.joined(separator: ", "))"))
             }
             bar.finish()
             if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             // The zones' warnings when they were read, and each pass's new ones (all in the sidecars).
-            for w in report.warnings { warn(w) }
+            warn(report.warnings, listedIn: listed)
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))
             if let partSpec {
-                say("part \(partSpec): \(report.plan.count) file(s) in its share; computed \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) " +
+                summary("part \(partSpec): \(report.plan.count) file(s) in its share; computed \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) " +
                     "in \(report.passes) coverage pass(es); wrote \(m.outputDir)/.geotool-batch-parts/part-\(partSpec.index)-of-\(partSpec.count).json (\(secs) s)")
             } else if merge {
-                say("merged \(report.partsMerged) part(s): \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) computed by the parts; " +
+                summary("merged \(report.partsMerged) part(s): \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) computed by the parts; " +
                     "wrote \(report.tablesWritten.count) table(s) to \(m.outputDir)" +
                     (report.tablesUpToDate.isEmpty ? "" : ", \(report.tablesUpToDate.count) up to date") + " (\(secs) s)")
             } else if !report.didRasterWork {
-                say("nothing changed: no raster work (\(report.plan.count) file(s) unchanged); " +
+                summary("nothing changed: no raster work (\(report.plan.count) file(s) unchanged); " +
                     (report.tablesWritten.isEmpty ? "tables up to date" : "rewrote \(report.tablesWritten.joined(separator: ", ")) from the cache") + " (\(secs) s)")
             } else {
-                say("computed \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) in \(report.passes) coverage pass(es); " +
+                summary("computed \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) in \(report.passes) coverage pass(es); " +
                     "wrote \(report.tablesWritten.count) table(s) to \(m.outputDir) (\(secs) s)")
             }
         } catch let e as GeoKitError {

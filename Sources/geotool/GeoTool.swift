@@ -43,9 +43,12 @@ func fail(_ message: String) -> Never {
     Foundation.exit(1)
 }
 
-func warn(_ message: String) {
-    FileHandle.standardError.write(Data("geotool: warning: \(oneLine(message))\n".utf8))
-}
+/// One warning line, through the console (shown unless -qq, counted for the summary).
+func warn(_ message: String) { Console.shared.warn(message) }
+
+/// Warnings as values: each once, a file's many of one topic in one line.
+/// `listedIn`: where every one of them is listed (a sidecar), when somewhere.
+func warn(_ warnings: [GeoWarning], listedIn: String?) { Console.shared.warn(warnings, listedIn: listedIn) }
 
 /// A message as one line of reasonable length: line breaks become spaces, and a message
 /// that quotes a huge input (a header of millions of columns) is cut with a count.
@@ -59,7 +62,7 @@ func oneLine(_ message: String, limit: Int = 600) -> String {
     return s
 }
 
-func warn(_ w: GeoWarning) { warn(w.shortMessage) }
+func warn(_ w: GeoWarning) { Console.shared.warn([w], listedIn: nil) }
 
 /// The sidecars `TableMetadata.sidecar(for:)` may read beside a table: inputs of map and report.
 func tableSidecars(_ table: String) -> [String] {

@@ -121,8 +121,7 @@ struct Join: ParsableCommand {
     @Option(help: "QA table of every row that is not a clean inside match: .csv, .gpkg or .xlsx.")
     var report: String?
 
-    @Flag(help: "No progress bar.")
-    var quiet = false
+    @OptionGroup var quietness: QuietOptions
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
@@ -146,6 +145,7 @@ struct Join: ParsableCommand {
     }
 
     func run() throws {
+        Console.shared.set(quietness.level)
         do {
             // Refuse an output that is an input, or -o and --report that are one file, before any work.
             let pg = PostgresTarget.isPostgres(output) ? try PostgresTarget(output: output, table: table) : nil
@@ -166,7 +166,7 @@ struct Join: ParsableCommand {
                 opts.checkField = parts.count > 1 ? parts[1] : nil
             }
             opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
-            let bar = ProgressBar(enabled: !quiet, unit: "points")
+            let bar = ProgressBar(enabled: Console.shared.showsProgress, unit: "points")
             bar.update(0, 1)
             var marks: [(String, Date)] = [("start", started)]
             let pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer,
@@ -174,12 +174,13 @@ struct Join: ParsableCommand {
                                           crs: pointsCRS)
             marks.append(("read points", Date()))
             if let nameCol, pts.columnIndex(nameCol) == nil {
-                throw GeoKitError.input(points, "no column '\(nameCol)' for --name-col (columns: \(pts.columns.joined(separator: ", ")))")
+                throw GeoKitError.input(points, "no column '\(nameCol)' for --name-col\(didYouMean(nameCol, pts.columns)) (columns: \(pts.columns.joined(separator: ", ")))")
             }
             let joiner = try PointJoiner(zonesPath: zones, options: opts)
             marks.append(("read zones", Date()))
-            for w in pts.warnings + joiner.warnings.prefix(20) { warn(w) }
-            if joiner.warnings.count > 20 { warn("\(joiner.warnings.count - 20) more warnings about the zones") }
+            warn(pts.warnings, listedIn: nil)
+            // The zones' warnings, a file's many of one topic in one line; at most 20 lines.
+            Console.shared.warn(joiner.warnings, listedIn: nil, maxLines: 20, more: "more warnings about the zones")
             let result = try joiner.join(pts, progress: bar.update)
             // The points' CRS, for outputs with geometry.
             let crsWKT = OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased()) || (pg != nil && geometry)
@@ -217,18 +218,20 @@ struct Join: ParsableCommand {
             marks.append(("write", Date()))
             bar.finish()
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))
-            var summary = "geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output == "-" ? "standard output" : pg?.displayName ?? output)\n"
+            Console.shared.summary("geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output == "-" ? "standard output" : pg?.displayName ?? output)")
+            // The count of each match under it (with -q; -qq keeps the one line).
+            var counts = ""
             for (m, c) in result.counts {
-                summary += "  " + m.label.padding(toLength: 15, withPad: " ", startingAt: 0) + String(c) + "\n"
+                counts += "  " + m.label.padding(toLength: 15, withPad: " ", startingAt: 0) + String(c) + "\n"
             }
             // A flag, not a match value: said apart, so that the counts above still add up.
             if result.duplicateRowCount > 0 {
-                summary += "  and \(result.duplicateRowCount) row(s) flagged duplicate_row (identical to another row)\n"
+                counts += "  and \(result.duplicateRowCount) row(s) flagged duplicate_row (identical to another row)\n"
             }
             if ProcessInfo.processInfo.environment["GEOTOOL_TIMING"] != nil {
-                for k in 1..<marks.count { summary += String(format: "  time %@ %.3f s\n", marks[k].0, marks[k].1.timeIntervalSince(marks[k - 1].1)) }
+                for k in 1..<marks.count { counts += String(format: "  time %@ %.3f s\n", marks[k].0, marks[k].1.timeIntervalSince(marks[k - 1].1)) }
             }
-            FileHandle.standardError.write(Data(summary.utf8))
+            if !counts.isEmpty { Console.shared.detail(String(counts.dropLast())) }
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
         }

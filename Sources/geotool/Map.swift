@@ -101,28 +101,28 @@ struct Map: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output: .svg or .png.")
     var output: String
 
-    @Flag(help: "No progress lines (GEOTOOL_PROGRESS=lines).")
-    var quiet = false
+    @OptionGroup var quietness: QuietOptions
 
     func validate() throws {
         if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
-        if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'; choose quantile, equal or jenks") }
+        if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'\(didYouMean(scheme, ClassScheme.allCases.map(\.rawValue))); choose quantile, equal or jenks") }
         if let p = palette, Palette(named: p) == nil {
-            throw ValidationError("unknown --palette '\(p)'; choose \(Palette.names.joined(separator: ", "))")
+            throw ValidationError("unknown --palette '\(p)'\(didYouMean(p, Palette.names)); choose \(Palette.names.joined(separator: ", "))")
         }
         if size < 100 || size > 10000 { throw ValidationError("--size must be between 100 and 10000 (pixels)") }
         if !(pngScale > 0 && pngScale <= 8) { throw ValidationError("--png-scale must be between 0 and 8") }
         if let m = minCoverage, !(m >= 0 && m <= 1) { throw ValidationError("--min-coverage must be between 0 and 1") }
         let ext = (output as NSString).pathExtension.lowercased()
-        if !["svg", "png"].contains(ext) { throw ValidationError("\(output): unknown output format; use .svg or .png") }
+        if !["svg", "png"].contains(ext) { throw ValidationError("\(output): unknown output format\(didYouMean(ext, ["svg", "png"], prefix: ".")); use .svg or .png") }
     }
 
     func run() throws {
+        Console.shared.set(quietness.level)
         do {
             // Refuse an output that is an input (the table, its sidecar, the zones), before any work.
             try OutputSafety.prepare(inputs: [table, zones] + (printing.outline.map { [$0] } ?? []) + tableSidecars(table), outputs: [.init(output)])
             // Four steps (reading, geometry, rendering, writing); lines only: a map is too quick for a bar.
-            let bar = ProgressBar(enabled: !quiet, terminal: false)
+            let bar = ProgressBar(enabled: Console.shared.showsProgress, terminal: false)
             bar.update(0, 4)
             let png = (output as NSString).pathExtension.lowercased() == "png"
             let rsvg = png ? try findRsvgConvert() : nil
@@ -132,7 +132,7 @@ struct Map: ParsableCommand {
             let si = try model.selectSeries(column: column, indicator: indicator, stat: stat, band: band, date: date)
             let series = model.series[si]
             let layerData = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: labels.map { [$0] } ?? [], filter: whereFilter)
-            for w in layerData.warnings { warn(w) }
+            warn(layerData.warnings, listedIn: nil)
             let lvl = try model.level(requested: level, zonesIDField: layerData.idField, zoneIDs: layerData.zones.map(\.id))
             let view = model.wideView(level: lvl, series: [si])
             let t = view.table
@@ -145,7 +145,7 @@ struct Map: ParsableCommand {
             bar.update(1, 4)
             var geomWarnings: [GeoWarning] = []
             let geometry = try MapGeometry.build(layer: layerData, size: Double(size), labelField: labels, warnings: &geomWarnings)
-            for w in geomWarnings { warn(w) }
+            warn(geomWarnings, listedIn: nil)
             bar.update(2, 4)
 
             var values = join.values(t, column: k)
@@ -191,7 +191,7 @@ struct Map: ParsableCommand {
             bar.finish()
             let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
             let drawn = geometry.paths.filter { !$0.isEmpty }.count
-            FileHandle.standardError.write(Data("geotool: wrote \(output) (\(bytes / 1024) KB): \(drawn) units drawn, \(c.classCount) \(c.explicitBreaks ? "user-defined" : c.scheme.rawValue) classes, \(c.missing - (insufficient?.filter { $0 }.count ?? 0)) with no data\(insufficient.map { ", \($0.filter { $0 }.count) with insufficient data" } ?? "")\n".utf8))
+            Console.shared.summary("geotool: wrote \(output) (\(bytes / 1024) KB): \(drawn) units drawn, \(c.classCount) \(c.explicitBreaks ? "user-defined" : c.scheme.rawValue) classes, \(c.missing - (insufficient?.filter { $0 }.count ?? 0)) with no data\(insufficient.map { ", \($0.filter { $0 }.count) with insufficient data" } ?? "")")
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
         }
@@ -212,7 +212,7 @@ func readOutline(_ path: String, nameField: String?, label: String? = nil, on ma
     let fields = try VectorDataset(path: path).fieldNames()
     var name = nameField
     if let n = name, !fields.contains(where: { $0.lowercased() == n.lowercased() }) {
-        throw GeoKitError.input(path, "no field '\(n)' for --outline-name (fields: \(fields.joined(separator: ", ")))")
+        throw GeoKitError.input(path, "no field '\(n)' for --outline-name\(didYouMean(n, fields)) (fields: \(fields.joined(separator: ", ")))")
     }
     if name == nil {
         name = OutlineGeometry.guessNameField(fields)
@@ -221,10 +221,10 @@ func readOutline(_ path: String, nameField: String?, label: String? = nil, on ma
     guard let idField = name ?? fields.first else { throw GeoKitError.input(path, "the outline layer has no fields") }
     let layer = try VectorDataset(path: path).readZones(idField: idField, includeFields: name.map { [$0] } ?? [])
     // Repaired geometries matter to statistics, not to a drawn line: only other warnings show.
-    for w in layer.warnings where w.kind != .geometry { warn(w) }
+    warn(layer.warnings.filter { $0.kind != .geometry }, listedIn: nil)
     var gw: [GeoWarning] = []
     var o = try OutlineGeometry.build(layer: layer, nameField: name, on: map, warnings: &gw)
-    for w in gw { warn(w) }
+    warn(gw, listedIn: nil)
     o.label = label ?? OutlineGeometry.levelLabel(fields: fields) ?? "Boundaries"
     return o
 }

@@ -32,8 +32,7 @@ struct Merge: ParsableCommand {
     @Flag(name: .customLong("no-formula-guard"), help: "Write text exactly as it is, even fields a spreadsheet would run as formulas (=, +, -, @ first); by default they get a leading apostrophe (CSV injection).")
     var noFormulaGuard = false
 
-    @Flag(help: "No progress bar.")
-    var quiet = false
+    @OptionGroup var quietness: QuietOptions
 
     @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with zone geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output.")
     var output: String
@@ -47,16 +46,17 @@ struct Merge: ParsableCommand {
     }
 
     func run() throws {
+        Console.shared.set(quietness.level)
         do {
             try OutputSafety.prepare(inputs: parts + ZonalMerge.inputs(ofPart: parts[0]),
                                      outputs: output == "-" ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
             let started = Date()
-            let bar = ProgressBar(enabled: !quiet)
+            let bar = ProgressBar(enabled: Console.shared.showsProgress)
             let merged = try ZonalMerge.run(parts, keepGeometry: OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased()),
                                             progress: bar.update)
             bar.finish()
             let result = merged.result
-            for w in result.warnings { warn(w) }
+            warn(result.warnings, listedIn: output == "-" ? nil : ZonalResult.sidecarPath(for: output))
             var run = RunInfo(commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started,
                               seconds: Date().timeIntervalSince(started), hashes: merged.hashes,
                               format: TableFormat(rawValue: format)!, hxl: hxl)

@@ -74,18 +74,21 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output .html file.")
     var output: String
 
+    @OptionGroup var quietness: QuietOptions
+
     func validate() throws {
         if zones != nil && id == nil { throw ValidationError("--zones needs --id (the zones' P-code field)") }
         if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
-        if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'; choose quantile, equal or jenks") }
+        if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'\(didYouMean(scheme, ClassScheme.allCases.map(\.rawValue))); choose quantile, equal or jenks") }
         if let m = minCoverage, !(m >= 0 && m <= 1) { throw ValidationError("--min-coverage must be between 0 and 1") }
         if printing.outline != nil && zones == nil { throw ValidationError("--outline needs --zones and --id (the map to draw it on)") }
-        if Palette(named: palette) == nil { throw ValidationError("unknown --palette '\(palette)'; choose \(Palette.names.joined(separator: ", "))") }
+        if Palette(named: palette) == nil { throw ValidationError("unknown --palette '\(palette)'\(didYouMean(palette, Palette.names)); choose \(Palette.names.joined(separator: ", "))") }
         let ext = (output as NSString).pathExtension.lowercased()
         if !["html", "htm"].contains(ext) { throw ValidationError("\(output): the report is HTML; name it .html") }
     }
 
     func run() throws {
+        Console.shared.set(quietness.level)
         do {
             // Refuse an output that is an input (the table, its sidecar, the zones), before any work.
             try OutputSafety.prepare(inputs: [table] + tableSidecars(table) + (zones.map { [$0] } ?? []),
@@ -113,7 +116,7 @@ struct ReportCommand: ParsableCommand {
                 let fields = try VectorDataset(path: zones).fieldNames(layer: layer)
                 let nameField = parentNameField(id, fields)
                 let l = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: nameField.map { [$0] } ?? [], filter: whereFilter)
-                for w in l.warnings { warn(w) }
+                warn(l.warnings, listedIn: nil)
                 if nameField != nil { for z in l.zones where !z.attributes[0].isEmpty { zoneNames[z.id] = z.attributes[0] } }
                 layerData = l
             }
@@ -134,7 +137,7 @@ struct ReportCommand: ParsableCommand {
                 }
             }
             if let name {
-                guard let k = t.columnIndex(name) else { throw GeoKitError.input(table, "no column '\(name)' for --name (columns: \(t.columns.joined(separator: ", ")))") }
+                guard let k = t.columnIndex(name) else { throw GeoKitError.input(table, "no column '\(name)' for --name\(didYouMean(name, t.columns)) (columns: \(t.columns.joined(separator: ", ")))") }
                 nameColumn = k
             }
             var insufficient: [Int: [Bool]] = [:]
@@ -157,7 +160,7 @@ struct ReportCommand: ParsableCommand {
                 }
                 var gw: [GeoWarning] = []
                 geometry = try MapGeometry.build(layer: layerData, size: 560, warnings: &gw)
-                for w in gw { warn(w) }
+                warn(gw, listedIn: nil)
                 rowOfZone = join.rowOfZone
             }
             if !lvl.isEmpty && model.levels.count > 1 { notes.append("\(lvl.prefix(1).uppercased() + lvl.dropFirst()) rows only (the table also has \(model.levels.filter { $0 != lvl }.joined(separator: ", ")) rows; see --level).") }
@@ -173,7 +176,7 @@ struct ReportCommand: ParsableCommand {
             }
             if meta != nil || chosen.contains(where: { model.series[$0].unit != nil }) { input.metadata = m }
             var o = ReportOptions()
-            o.title = title ?? meta?.title ?? "Report: \((table as NSString).lastPathComponent)"
+            o.title = title ?? model.title(level: lvl) ?? "Report: \((table as NSString).lastPathComponent)"
             o.classes = classes
             o.scheme = ClassScheme(rawValue: scheme)!
             o.palette = palette
@@ -185,7 +188,7 @@ struct ReportCommand: ParsableCommand {
             try writeAtomically(output) { tmp in
                 try writeFileChecked(Data(html.utf8), to: tmp, displayPath: output)
             }
-            FileHandle.standardError.write(Data("geotool: wrote \(output) (\(html.utf8.count / 1024) KB): \(indicators.count) indicator(s), \(t.rows.count) \(lvl.isEmpty ? "" : lvl + " ")rows\n".utf8))
+            Console.shared.summary("geotool: wrote \(output) (\(html.utf8.count / 1024) KB): \(indicators.count) indicator(s), \(t.rows.count) \(lvl.isEmpty ? "" : lvl + " ")rows")
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
         }

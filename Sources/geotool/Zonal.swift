@@ -120,8 +120,7 @@ struct Zonal: ParsableCommand {
     @Flag(name: .customLong("allow-duplicate-ids"), help: "Go on when the id field has duplicates or blanks (they are reported).")
     var allowDuplicateIDs = false
 
-    @Flag(help: "No progress bar.")
-    var quiet = false
+    @OptionGroup var quietness: QuietOptions
 
     @Flag(name: .customLong("no-formula-guard"), help: "Write text exactly as it is, even fields a spreadsheet would run as formulas (=, +, -, @ first); by default they get a leading apostrophe (CSV injection).")
     var noFormulaGuard = false
@@ -211,6 +210,7 @@ struct Zonal: ParsableCommand {
     }
 
     func run() throws {
+        Console.shared.set(quietness.level)
         do {
             if distributed.emit != nil {
                 try OutputSafety.check(inputs: [], outputs: [.init(output)])
@@ -220,7 +220,7 @@ struct Zonal: ParsableCommand {
                                         dropFlags: ["--hxl", "--bom", "--no-formula-guard"],
                                         pathOptions: ["--zones", "--gazetteer"], specOptions: ["--raster", "--weights"])
                 let merge = (format == "wide" ? [] : ["--format", format]) + (hxl ? ["--hxl"] : []) + (bom ? ["--bom"] : []) +
-                    (noFormulaGuard ? ["--no-formula-guard"] : []) + (quiet ? ["--quiet"] : [])
+                    (noFormulaGuard ? ["--no-formula-guard"] : []) + quietness.arguments
                 let out = absolutePath(output, cwd: cwd)
                 try distributed.print(.zonal(output: out, mergeOptions: merge), arguments: args, threads: threads, maxMemoryMB: maxMemory,
                                       defaultName: "geotool-" + ((out as NSString).lastPathComponent as NSString).deletingPathExtension, partDir: out + ".parts")
@@ -259,11 +259,11 @@ struct Zonal: ParsableCommand {
             let started = Date()
             // Checksums for the sidecar, computed while the engine runs.
             let hashes = InputHashes(paths: [zones] + job.rasters.map(\.path))
-            let bar = ProgressBar(enabled: !quiet)
+            let bar = ProgressBar(enabled: Console.shared.showsProgress)
             let result = try job.run(progress: bar.update)
             bar.finish()
             PhaseTiming.mark("engine")
-            for w in result.warnings { warn(w) }
+            warn(result.warnings, listedIn: pg?.metadataTable ?? (output == "-" ? nil : ZonalResult.sidecarPath(for: output)))
             let run = RunInfo(commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started,
                               seconds: Date().timeIntervalSince(started), hashes: hashes.wait(),
                               format: TableFormat(rawValue: format)!, hxl: hxl)
@@ -271,7 +271,8 @@ struct Zonal: ParsableCommand {
             if let pg {
                 for w in try result.writePostgres(pg, format: run.format, geometry: geometry, run: run) { warn(w) }
                 let secs = String(format: "%.2f", Date().timeIntervalSince(started))
-                FileHandle.standardError.write(Data("geotool: wrote \(result.units.count) units (\(format)) to \(pg.displayName) and its metadata to \(pg.metadataTable) in \(secs) s\n".utf8))
+                Console.shared.summary("geotool: wrote \(result.units.count) units (\(format)) to \(pg.displayName) and its metadata to \(pg.metadataTable) in \(secs) s",
+                                       listedIn: pg.metadataTable)
                 return
             }
             try writeZonalTable(result, to: output, run: run, bom: bom, guardFormulas: !noFormulaGuard, started: started)
@@ -290,14 +291,14 @@ extension Zonal {
         if !shaping.isEmpty { warn("\(shaping.joined(separator: ", ")): the table's shape is chosen when the parts are merged (geotool merge ... \(shaping.joined(separator: " ")) -o OUT); a part file holds only accumulators") }
         let started = Date()
         let hashes = InputHashes(paths: job.inputPaths)
-        let bar = ProgressBar(enabled: !quiet)
+        let bar = ProgressBar(enabled: Console.shared.showsProgress)
         let done = try job.runPart(index, split: PartSplit(rawValue: split)!, to: path,
                                    commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "),
                                    hashes: { hashes.wait() }, progress: bar.update)
         bar.finish()
-        for w in done.warnings { warn(w) }
+        warn(done.warnings, listedIn: nil)
         let secs = String(format: "%.2f", Date().timeIntervalSince(started))
-        FileHandle.standardError.write(Data("geotool: wrote part \(index.index)/\(index.count) (\(done.zones) zones) to \(path) in \(secs) s\n".utf8))
+        Console.shared.summary("geotool: wrote part \(index.index)/\(index.count) (\(done.zones) zones) to \(path) in \(secs) s")
     }
 }
 
@@ -316,11 +317,12 @@ func writeZonalTable(_ result: ZonalResult, to output: String, run: RunInfo, bom
     }
     let noValue = result.pointsWithoutValue.isEmpty ? "" : "; \(result.pointsWithoutValue.count) point zone(s) without a value (outside the raster or on nodata)"
     if output == "-" {
-        FileHandle.standardError.write(Data("geotool: wrote \(result.units.count) units (\(format)) to standard output\(noValue)\n".utf8))
+        Console.shared.summary("geotool: wrote \(result.units.count) units (\(format)) to standard output\(noValue)")
         return
     }
     let rows = result.units.count, secs = String(format: "%.2f", Date().timeIntervalSince(started))
-    FileHandle.standardError.write(Data("geotool: wrote \(rows) units (\(format)) to \(output) and its metadata to \(ZonalResult.sidecarPath(for: output)) in \(secs) s\(noValue)\n".utf8))
+    let side = ZonalResult.sidecarPath(for: output)
+    Console.shared.summary("geotool: wrote \(rows) units (\(format)) to \(output) and its metadata to \(side) in \(secs) s\(noValue)", listedIn: side)
 }
 
 /// The companion files of a shapefile output (.shx, .dbf...), declared as outputs too.
@@ -345,10 +347,4 @@ let zonalOutputFormats = ["csv", "gpkg", "geojson", "fgb", "shp", "xlsx"]
 func parseMethod(_ s: String) -> CoverageMethod? {
     let t = s.trimmingCharacters(in: .whitespaces).lowercased()
     return t == "centre" ? .center : CoverageMethod(rawValue: t)
-}
-
-/// " (did you mean 'x'?)" when a known word is close to `word`, else "".
-func didYouMean(_ word: String, _ known: [String], prefix: String = "") -> String {
-    guard !word.isEmpty, let s = suggestion(word, known), s != word else { return "" }
-    return " (did you mean '\(prefix)\(s)'?)"
 }

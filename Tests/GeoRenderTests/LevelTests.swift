@@ -173,6 +173,62 @@ final class LevelTests: XCTestCase {
         return re.matches(in: part, range: NSRange(part.startIndex..., in: part)).map { String(part[Range($0.range(at: 1), in: part)!]) }
     }
 
+    /// `ogr2ogr -f CSV` of an SQL query on a GeoPackage: header, then rows (no quoted fields
+    /// in the columns asked for).
+    static func ogrRows(_ gpkg: String, _ sql: String) throws -> [[String]] {
+        let r = try runProcess("/usr/bin/ogr2ogr", ["-f", "CSV", "/vsistdout/", gpkg, "-sql", sql])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return r.stdout.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    /// Issue 28: each roll-up layer of a GeoPackage names its code column for its level
+    /// (DT_PCODE, ST_PCODE, pcode for the country), holding the codes of that level, and
+    /// the report of district rows says "by district".
+    func testGeoPackageRollupLayersNameTheirCodeColumn() throws {
+        let dir = Fixtures.tempDir()
+        let gpkg = dir + "/r.gpkg", csv = dir + "/r.csv"
+        XCTAssertEqual(try Self.zonal(gpkg).status, 0)
+        XCTAssertEqual(try Self.zonal(csv, hxl: false).status, 0)
+        // The codes of each level, from the townships' own attributes (read independently).
+        let j = Fixtures.json("mimu/townships.json")
+        let objects = (j["objects"] as? [String: Any])?.values.first as? [String: Any]
+        let props = ((objects?["geometries"] ?? j["features"]) as! [[String: Any]]).map { $0["properties"] as! [String: Any] }
+        let districts = Set(props.compactMap { $0["DT_PCODE"] as? String }), states = Set(props.compactMap { $0["ST_PCODE"] as? String })
+        for (layer, code, expected, gone) in [("zonal_district", "DT_PCODE", districts, "TS_PCODE"), ("zonal_state", "ST_PCODE", states, "TS_PCODE"),
+                                              ("zonal_country", "pcode", Set(["MMR"]), "TS_PCODE")] {
+            let info = try runProcess("/usr/bin/ogrinfo", ["-so", gpkg, layer]).stdout
+            let fields = info.split(separator: "\n").compactMap { l in l.range(of: ": ").flatMap { r in l[..<r.lowerBound].contains(" ") ? nil : String(l[..<r.lowerBound]) } }
+            XCTAssertTrue(fields.contains(code), "\(layer): \(info)")
+            XCTAssertFalse(fields.contains(gone), "\(layer) has no \(gone) column: \(info)")
+            XCTAssertEqual(fields.filter { $0.lowercased() == code.lowercased() }.count, 1, "one \(code) column in \(layer)")
+            let rows = try Self.ogrRows(gpkg, "SELECT \(code), rain_mean FROM \(layer)")
+            guard rows.count > 1 else { XCTFail("\(layer): no \(code) rows"); continue }
+            XCTAssertEqual(rows[0], [code, "rain_mean"])
+            XCTAssertEqual(Set(rows.dropFirst().map { $0[0] }), expected, layer)
+            // The values stay the table's: as the CSV's rows of that level.
+            let level = String(layer.dropFirst("zonal_".count))
+            let want = try Self.csvValues(csv, level: level, column: "rain_mean")
+            for r in rows.dropFirst() {
+                let got = Double(r[1]), ref = want[r[0]] ?? nil
+                XCTAssertEqual(got == nil, ref == nil, "\(layer) \(r[0])")
+                if let got, let ref { XCTAssertEqual(got, ref, accuracy: 1e-9 * max(1, abs(ref)), "\(layer) \(r[0])") }
+            }
+        }
+        // The zones' layer keeps the id field; a district row keeps its state.
+        let zonal = try Self.ogrRows(gpkg, "SELECT TS_PCODE FROM zonal")
+        XCTAssertEqual(zonal.count - 1, props.count)
+        let dst = try Self.ogrRows(gpkg, "SELECT DT_PCODE, ST_PCODE FROM zonal_district WHERE DT_PCODE = 'MMR001D001'")
+        XCTAssertEqual(dst.dropFirst().first, ["MMR001D001", "MMR001"])
+        for table in [gpkg, csv] {
+            let html = dir + "/d-\((table as NSString).pathExtension).html"
+            let r = try runGeotool(["report", table, "--zones", Self.districts, "--id", "DT_PCODE", "-o", html])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let page = try String(contentsOfFile: html, encoding: .utf8)
+            XCTAssertTrue(page.contains("<h1>Zonal statistics: rain by district</h1>"), "\(table): \(page.prefix(600))")
+            XCTAssertTrue(page.contains("<title>Zonal statistics: rain by district</title>"), table)
+        }
+    }
+
     func testReportRanksOneLevelAndNoQualityColumn() throws {
         let dir = Fixtures.tempDir()
         for shape in ["wide", "long"] {

@@ -136,6 +136,58 @@ final class HostileArgumentTests: HostileTestCase {
         assertError(run, names: g)
     }
 
+    // "Did you mean" for every typed choice (issue 28: a swap of two letters is one slip).
+    func testSwappedLettersInAStatisticSuggest() throws {
+        try refuseZonal(["--stats", "sum,maen"], mentions: ["'maen'", "did you mean 'mean'?"])
+    }
+
+    func testSwappedLettersInAnExtensionSuggest() throws {
+        try refuseZonal([], output: p("x.cvs"), mentions: [p("x.cvs"), "did you mean '.csv'?"])
+    }
+
+    func testMisspeltMethodFormatAndSplitSuggest() throws {
+        try refuseZonal(["--method", "exatc"], mentions: ["did you mean 'exact'?"])
+        try refuseZonal(["--format", "wdie"], mentions: ["did you mean 'wide'?"])
+        let split = try run(["zonal", "--zones", zonesAB(), "--id", "zid", "--raster", "r=\(try raster16())", "--part", "0/2",
+                             "--partial", p("0.part"), "--split", "rwos"])
+        assertError(split, names: nil, mentions: ["did you mean 'rows'?"], output: p("0.part"), sidecar: false)
+    }
+
+    func testMisspeltFieldsSuggest() throws {
+        try refuseZonal(["--include-cols", "ZDI"], mentions: ["'ZDI'", "did you mean 'zid'?"])
+    }
+
+    func testMapAndReportChoicesSuggest() throws {
+        let t = write("t.csv", "zid,v\nA,1\nB,2\n")
+        let map = ["map", t, "--zones", zonesAB(), "--id", "zid", "--column", "v"]
+        assertError(try run(map + ["--scheme", "qunatile", "-o", p("m.svg")]), names: nil, mentions: ["did you mean 'quantile'?"], output: p("m.svg"), sidecar: false)
+        assertError(try run(map + ["--palette", "Bleus", "-o", p("m.svg")]), names: nil, mentions: ["did you mean 'Blues'?"], output: p("m.svg"), sidecar: false)
+        assertError(try run(map + ["-o", p("m.sgv")]), names: p("m.sgv"), mentions: ["did you mean '.svg'?"], output: p("m.sgv"), sidecar: false)
+        assertError(try run(["map", t, "--zones", zonesAB(), "--id", "zid", "--column", "vv", "-o", p("m.svg")]), names: t, mentions: ["did you mean 'v'?"])
+        assertError(try run(["report", t, "--scheme", "jneks", "-o", p("r.html")]), names: nil, mentions: ["did you mean 'jenks'?"], output: p("r.html"), sidecar: false)
+    }
+
+    func testBatchManifestChoicesSuggest() throws {
+        let z = try copy(townships, as: "z.json"), r = try copy(rain, as: "rain.tif")
+        let m = write("m.yaml", """
+            zones: {path: \(z), id: TS_PCODE}
+            output: {dir: out, format: lnog}
+            indicators:
+              - name: rain
+                source: \(r)
+                stats: [mean]
+            """)
+        assertError(try run(["batch", m]), names: m, mentions: ["did you mean 'long'?"])
+        let m2 = write("m2.yaml", """
+            zones: {path: \(z), id: TS_PCODE}
+            indicators:
+              - name: rain
+                source: \(r)
+                stats: [maen]
+            """)
+        assertError(try run(["batch", m2]), names: m2, mentions: ["did you mean 'mean'?"])
+    }
+
     func testUnknownSubcommand() throws {
         let run = try run(["zonnal"])
         assertError(run, names: nil, mentions: ["zonnal"])

@@ -239,4 +239,40 @@ final class HostileRasterTests: HostileTestCase {
         assertSuccess(run, output: out)
         assertUnchanged(before)
     }
+
+    // MARK: Categorical statistics on a continuous raster (issue 28)
+
+    /// A Float32 raster over Myanmar whose every cell has its own value (600 x 400 cells of
+    /// 0.02°): far more than 10,000 distinct values under the townships.
+    func continuousRaster() throws -> String {
+        let cols = 400, rows = 600
+        let values: [Float] = (0..<(cols * rows)).map { (i: Int) -> Float in
+            let x = Double(i % cols), y = Double(i / cols)
+            let wave: Double = sin(x * 0.37) * cos(y * 0.21) * 1000
+            return Float(wave + Double(i) * 1e-3)
+        }
+        XCTAssertGreaterThan(Set(values).count, 100_000, "the raster really is continuous")
+        return try raster("cont.tif", cols: cols, rows: rows, values: values, left: 92, top: 28.5, cell: 0.02)
+    }
+
+    func testCategoricalStatisticsRefuseAContinuousRaster() throws {
+        let r = try continuousRaster()
+        let before = snapshot([r, townships])
+        for stats in ["count,frac", "majority", "class_area", "variety,mean"] {
+            for ext in ["csv", "gpkg"] {
+                let out = p("out-\(stats.replacingOccurrences(of: ",", with: "_")).\(ext)")
+                let run = try run(["zonal", "--zones", townships, "--id", "TS_PCODE", "--raster", "c=\(r)", "--stats", stats, "--quiet", "-o", out])
+                assertError(run, names: r, mentions: ["band 1", "more than 10,000 distinct values", "categorical", "reclassify"], output: out)
+            }
+        }
+        // A part run leaves no part file either.
+        let part = p("c.0.part")
+        let partRun = try run(["zonal", "--zones", townships, "--id", "TS_PCODE", "--raster", "c=\(r)", "--stats", "frac", "--quiet",
+                               "--part", "0/1", "--partial", part])
+        assertError(partRun, names: r, mentions: ["more than 10,000"], output: part, sidecar: false)
+        // Median and percentiles are not categorical: the same raster runs.
+        let ok = p("median.csv")
+        assertSuccess(try run(["zonal", "--zones", townships, "--id", "TS_PCODE", "--raster", "c=\(r)", "--stats", "median,p90", "--quiet", "-o", ok]), output: ok)
+        assertUnchanged(before)
+    }
 }
