@@ -5,7 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
-swift build --build-tests 2>&1 | tail -1
+# The build checks that each target imports only the targets Package.swift says it depends
+# on (`swift test` with this flag would report and still run: a build step fails the run).
+swift build --build-tests --explicit-target-dependency-import-check error 2>&1 | tail -1
+# The C boundary: SwiftPM lets every target above GeoGDAL import CGeo, so the rule that only
+# GeoGDAL does is checked here.
+if outside=$(grep -rlE '^\s*(@_implementationOnly )?import CGeo' Sources Tests Benchmarks Examples | grep -v '^Sources/GeoGDAL/'); then
+    echo "test: only GeoGDAL may import CGeo; also imported by: $outside" >&2
+    exit 1
+fi
 
 # The library as another package uses it: Examples/ depends on this package by path.
 swift build --package-path Examples 2>&1 | tail -1

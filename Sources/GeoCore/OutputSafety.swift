@@ -185,10 +185,11 @@ public enum TemporaryFiles {
     nonisolated(unsafe) private static var pipeFDs: [Int32] = [-1, -1]
     nonisolated(unsafe) private static var installed = false
 
-    /// On SIGINT, SIGTERM or SIGHUP: remove the open temporaries, say so on stderr and exit
+    /// On SIGINT, SIGTERM or SIGHUP: call `removed` with the signal's name (the program says
+    /// so in its own words: GeoCore prints nothing), remove the open temporaries and exit
     /// 128 + the signal (130, 143, 129). The handler only writes the signal's number to a
     /// pipe (async-signal-safe); a thread reads it and does the rest.
-    public static func installSignalHandlers() {
+    public static func installSignalHandlers(removed: @escaping @Sendable (_ signal: String) -> Void) {
         guard !installed else { return }
         installed = true
         guard pipe(&pipeFDs) == 0 else { return }
@@ -198,8 +199,7 @@ public enum TemporaryFiles {
             while read(reader, &byte, 1) != 1 {}
             let sig = Int32(byte)
             let name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "signal \(sig)"
-            let msg = "geotool: error: interrupted by \(name); temporary files removed\n"
-            _ = msg.withCString { write(2, $0, strlen($0)) }
+            removed(name)
             removeAllAndExit(128 + sig)
         }
         for sig in [SIGINT, SIGTERM, SIGHUP] {

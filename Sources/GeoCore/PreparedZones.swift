@@ -32,8 +32,7 @@ package struct PreparedZones: Sendable {
         chunks.withUnsafeMutableBufferPointer { out in
             let out = out
             zones.withUnsafeBufferPointer { zones in
-                // The work throws nothing (the pool's error is never set).
-                try? WorkerPool(threads: threads).run(count: zones.count, chunk: Self.chunkSize) { k, range in
+                WorkerPool(threads: threads).run(count: zones.count, chunk: Self.chunkSize) { k, range in
                     out[k] = Self.chunk(UnsafeBufferPointer(rebasing: zones[range]), on: grid)
                 }
             }

@@ -41,7 +41,7 @@ package enum RepeatedKeys {
         hashes.withUnsafeBufferPointer { h in
             found.withUnsafeMutableBufferPointer { out in
                 let out = out
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                WorkerPool(threads: parts).run(tasks: parts) { part in
                     let mask = tableSize - 1
                     let table = UnsafeMutablePointer<Int32>.allocate(capacity: tableSize)
                     defer { table.deallocate() }

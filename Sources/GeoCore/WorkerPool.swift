@@ -4,7 +4,10 @@ import Foundation
 // counter (so fast workers take more), keep their own state for every task they take
 // (GDAL handles, GEOS contexts, buffers: things that must not cross threads), and stop
 // when the tasks run out, when one of them fails, or when the run is cancelled. The
-// first error is rethrown to the caller once every worker has stopped.
+// first error is rethrown to the caller once every worker has stopped. Like `rethrows`,
+// a pool whose closures throw nothing is itself non-throwing (its own overload), so no
+// call site needs a `try?` that could drop a failure. (Typed throws, `throws(E)` with E
+// inferred as Never, crashes Swift 6.3's SIL lowering of the closures' thunks.)
 
 public struct WorkerPool: Sendable {
     public let threads: Int
@@ -13,11 +16,14 @@ public struct WorkerPool: Sendable {
 
     /// Run `task(&state, k)` for k in 0..<tasks. `makeState` runs on each worker's own
     /// thread before its first task; `finish` after its last one (to hand results back).
+    /// Returns false when `cancellation` stopped the pool before every task ran (what that
+    /// means is the caller's to say: a user's cancel, or an early stop of its own).
+    @discardableResult
     public func run<State>(tasks: Int, cancellation: Cancellation? = nil,
                            state makeState: () throws -> State,
                            task: (inout State, Int) throws -> Void,
-                           finish: (inout State) throws -> Void = { _ in }) throws {
-        guard tasks > 0 else { return }
+                           finish: (inout State) throws -> Void = { _ in }) throws -> Bool {
+        guard tasks > 0 else { return true }
         let shared = PoolState()
         let workers = min(threads, tasks)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
@@ -34,18 +40,41 @@ public struct WorkerPool: Sendable {
             }
         }
         if let e = shared.error { throw e }
-        if cancellation?.isCancelled == true { throw GeoKitError(.cancelled, "cancelled") }
+        return cancellation?.isCancelled != true
+    }
+
+    /// The same with closures that throw nothing: the pool throws nothing either.
+    @discardableResult
+    public func run<State>(tasks: Int, cancellation: Cancellation? = nil,
+                           state makeState: () -> State,
+                           task: (inout State, Int) -> Void,
+                           finish: (inout State) -> Void = { _ in }) -> Bool {
+        // No closure throws, so the pool has no error to rethrow.
+        try! run(tasks: tasks, cancellation: cancellation, state: { () throws -> State in makeState() },
+                 task: { (s: inout State, k: Int) throws in task(&s, k) }, finish: { (s: inout State) throws in finish(&s) })
     }
 
     /// Run `task(k)` for k in 0..<tasks with no per-worker state.
-    public func run(tasks: Int, cancellation: Cancellation? = nil, task: (Int) throws -> Void) throws {
-        try run(tasks: tasks, cancellation: cancellation, state: { () }, task: { _, k in try task(k) })
+    @discardableResult
+    public func run(tasks: Int, cancellation: Cancellation? = nil, task: (Int) throws -> Void) throws -> Bool {
+        try run(tasks: tasks, cancellation: cancellation, state: { () throws in () }, task: { (_: inout Void, k: Int) throws in try task(k) })
+    }
+
+    /// The same with a task that throws nothing.
+    @discardableResult
+    public func run(tasks: Int, cancellation: Cancellation? = nil, task: (Int) -> Void) -> Bool {
+        run(tasks: tasks, cancellation: cancellation, state: { () }, task: { (_: inout Void, k: Int) in task(k) })
     }
 
     /// Run `body(k, range)` over 0..<count cut into ranges of `chunk` items (the k-th range;
     /// the last may be shorter): a loop over 10^5 items whose every step is small.
     public func run(count: Int, chunk: Int, body: (Int, Range<Int>) throws -> Void) throws {
-        try run(tasks: (count + chunk - 1) / chunk) { k in try body(k, (k * chunk)..<min(count, (k + 1) * chunk)) }
+        try run(tasks: (count + chunk - 1) / chunk) { (k: Int) throws in try body(k, (k * chunk)..<min(count, (k + 1) * chunk)) }
+    }
+
+    /// The same with a body that throws nothing.
+    public func run(count: Int, chunk: Int, body: (Int, Range<Int>) -> Void) {
+        run(tasks: (count + chunk - 1) / chunk) { (k: Int) in body(k, (k * chunk)..<min(count, (k + 1) * chunk)) }
     }
 }
 
@@ -63,10 +92,10 @@ private final class PoolState: @unchecked Sendable {
     private let lock = NSLock()
     private var counter = 0
     private var firstError: Error?
-    package func next() -> Int { lock.lock(); defer { counter += 1; lock.unlock() }; return counter }
-    package func fail(_ e: Error) { lock.lock(); if firstError == nil { firstError = e }; lock.unlock() }
-    package var failed: Bool { lock.lock(); defer { lock.unlock() }; return firstError != nil }
-    package var error: Error? { lock.lock(); defer { lock.unlock() }; return firstError }
+    func next() -> Int { lock.lock(); defer { counter += 1; lock.unlock() }; return counter }
+    func fail(_ e: Error) { lock.lock(); if firstError == nil { firstError = e }; lock.unlock() }
+    var failed: Bool { lock.lock(); defer { lock.unlock() }; return firstError != nil }
+    var error: Error? { lock.lock(); defer { lock.unlock() }; return firstError }
 }
 
 /// Drop the last reference to `value` on another thread: freeing 10^5 zones or rows is

@@ -66,7 +66,7 @@ extension VectorDataset {
             let base = buffer.baseAddress!
             placed.withUnsafeMutableBufferPointer { out in
                 let out = out
-                try? WorkerPool(threads: threads).run(tasks: ranges.count, cancellation: stop) { k in
+                WorkerPool(threads: threads).run(tasks: ranges.count, cancellation: stop) { k in
                     var n = 0
                     do {
                         let exact = try Self.read(range: ranges[k], of: path, layer: layerName, into: readers[k], stop: stop) { z in

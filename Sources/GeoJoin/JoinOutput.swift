@@ -64,9 +64,9 @@ extension PointJoinResult {
         let columnCount = points.columns.count
         let duplicates = identicalGroup   // empty when no row repeats another
         let anyRisky = !(direct?.riskyRows.isEmpty ?? true)
-        try slots.parts.withUnsafeMutableBufferPointer { parts in
+        slots.parts.withUnsafeMutableBufferPointer { parts in
             let base = parts.baseAddress
-            try WorkerPool(threads: threads).run(tasks: chunks) { c in
+            WorkerPool(threads: threads).run(tasks: chunks) { c in
                 var b: [UInt8] = []
                 let rows = c * rowsPerChunk ..< min(n, (c + 1) * rowsPerChunk)
                 b.reserveCapacity(rows.count * 96)

@@ -84,7 +84,7 @@ public struct IDCheck: Sendable {
             parts.withUnsafeMutableBufferPointer { partsOut in
                 trimmedParts.withUnsafeMutableBufferPointer { trimmedOut in
                     let (hashesOut, partsOut, trimmedOut) = (hashesOut, partsOut, trimmedOut)
-                    DispatchQueue.concurrentPerform(iterations: halves) { k in
+                    WorkerPool(threads: halves).run(tasks: halves) { k in
                         var c = IDCheck()
                         trimmedOut[k] = c.scan(ids, halves == 1 ? 0..<n : k == 0 ? 0..<mid : mid..<n, hashes: hashesOut)
                         partsOut[k] = c

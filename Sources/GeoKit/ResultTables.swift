@@ -142,7 +142,7 @@ extension ZonalResult {
             var encoded = [[UInt8]](repeating: [], count: window.count)
             encoded.withUnsafeMutableBufferPointer { out in
                 let out = out
-                try? WorkerPool(threads: threads).run(tasks: window.count) { k in
+                WorkerPool(threads: threads).run(tasks: window.count) { k in
                     let c = window.lowerBound + k
                     var bytes: [UInt8] = []
                     forEachRow(format, units: (c * perChunk)..<min(units.count, (c + 1) * perChunk)) {

@@ -117,7 +117,7 @@ public final class ZonalEngine {
         if chunk < sources.count {
             var all = [CoverageList](repeating: CoverageList(), count: nBands)
             let lock = NSLock()
-            try pool.run(tasks: work.count) { k in
+            pool.run(tasks: work.count) { k in
                 let b = work[k]
                 let c = self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b], prepared: prepared, windows: windows)
                 lock.lock(); all[b] = c; lock.unlock()

@@ -399,7 +399,7 @@ extension ZonalJob {
         zones.withUnsafeBufferPointer { zones in
             outsideParts.withUnsafeMutableBufferPointer { out in
                 let out = out
-                try? WorkerPool(threads: threads).run(count: zones.count, chunk: perTask) { k, range in
+                WorkerPool(threads: threads).run(count: zones.count, chunk: perTask) { k, range in
                     out[k] = range.filter { z in !zones[z].isEmpty && !zones[z].bounds.intersects(extent) }
                 }
             }
@@ -478,7 +478,7 @@ extension ZonalJob {
         guard width > 0 else { return }
         s.zoneScalar.withUnsafeBufferPointer { flat in
             s.units.withUnsafeMutableBufferPointer { units in
-                try? WorkerPool(threads: threads).run(count: flat.count / width, chunk: 8192) { _, range in
+                WorkerPool(threads: threads).run(count: flat.count / width, chunk: 8192) { _, range in
                     for z in range { units[z].scalar = Array(flat[(z * width)..<((z + 1) * width)]) }
                 }
             }
@@ -674,7 +674,7 @@ extension ZonalJob {
         return [ResultUnit](unsafeUninitializedCapacity: zones.count) { buffer, count in
             let base = buffer.baseAddress!
             zones.withUnsafeBufferPointer { zones in
-                try? WorkerPool(threads: threads).run(count: zones.count, chunk: 8192) { _, range in
+                WorkerPool(threads: threads).run(count: zones.count, chunk: 8192) { _, range in
                     for i in range {
                         // Fields read in place: a copy of the zone retained and released each of its parts.
                         let id = zones[i].id

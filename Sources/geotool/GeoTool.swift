@@ -24,8 +24,12 @@ extension GeoTool {
     /// Like ArgumentParser's main, but every error is one line (usage stays behind --help).
     static func main() {
         // SIGINT, SIGTERM, SIGHUP: remove the run's temporaries, exit 130, 143, 129.
-        TemporaryFiles.installSignalHandlers()
-        PhaseTiming.begin()
+        TemporaryFiles.installSignalHandlers { signal in
+            // On the signal's own thread, just before _exit: one write(2), no buffering.
+            let msg = "geotool: error: interrupted by \(signal); temporary files removed\n"
+            _ = msg.withCString { write(2, $0, strlen($0)) }
+        }
+        PhaseTiming.begin { FileHandle.standardError.write(Data($0.utf8)) }
         do {
             var command = try parseAsRoot()
             try command.run()

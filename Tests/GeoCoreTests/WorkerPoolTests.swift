@@ -21,11 +21,11 @@ private final class Worker {
 }
 
 final class WorkerPoolTests: XCTestCase {
-    func testEveryTaskRunsExactlyOnce() throws {
+    func testEveryTaskRunsExactlyOnce() {
         for threads in 1...8 {
             for tasks in [0, 1, 5, 333] {
                 let tally = Tally(max(tasks, 1))
-                try WorkerPool(threads: threads).run(tasks: tasks) { k in tally.hit(k) }
+                WorkerPool(threads: threads).run(tasks: tasks) { k in tally.hit(k) }
                 XCTAssertEqual(tally.values, tasks == 0 ? [0] : [Int](repeating: 1, count: tasks), "\(threads) threads, \(tasks) tasks")
             }
         }
@@ -52,12 +52,12 @@ final class WorkerPoolTests: XCTestCase {
         XCTAssertTrue(parallel.values.allSatisfy { $0 <= 1 })
     }
 
-    func testStateIsMadeOncePerWorkerOnItsThread() throws {
+    func testStateIsMadeOncePerWorkerOnItsThread() {
         for threads in [1, 3, 8] {
             let lock = NSLock()
             var made = 0
             var finished: [Worker] = []
-            try WorkerPool(threads: threads).run(tasks: 200, state: { () -> Worker in
+            WorkerPool(threads: threads).run(tasks: 200, state: { () -> Worker in
                 lock.lock(); made += 1; lock.unlock()
                 return Worker()
             }, task: { w, _ in
@@ -75,26 +75,40 @@ final class WorkerPoolTests: XCTestCase {
         // Fewer tasks than threads: only as many workers as tasks.
         let lock = NSLock()
         var made = 0
-        try WorkerPool(threads: 8).run(tasks: 2, state: { lock.lock(); made += 1; lock.unlock() }, task: { _, _ in })
+        WorkerPool(threads: 8).run(tasks: 2, state: { lock.lock(); made += 1; lock.unlock() }, task: { _, _ in })
         XCTAssertEqual(made, 2)
     }
 
     func testCancellationStopsThePool() {
         let cancel = Cancellation()
         let tally = Tally(2000)
-        XCTAssertThrowsError(try WorkerPool(threads: 3).run(tasks: 2000, cancellation: cancel) { k in
+        let completed = WorkerPool(threads: 3).run(tasks: 2000, cancellation: cancel) { k in
             tally.hit(k)
             if k == 10 { cancel.cancel() }
             usleep(200)
-        }) { XCTAssertEqual(($0 as? GeoKitError)?.kind, .cancelled) }
+        }
+        XCTAssertFalse(completed)
         XCTAssertLessThan(tally.total, 1000)
         XCTAssertGreaterThanOrEqual(tally.total, 11)
 
         // Cancelled before it starts: no task runs.
         let idle = Tally(10)
-        XCTAssertThrowsError(try WorkerPool(threads: 2).run(tasks: 10, cancellation: cancel) { k in idle.hit(k) }) {
-            XCTAssertEqual(($0 as? GeoKitError)?.kind, .cancelled)
-        }
+        XCTAssertFalse(WorkerPool(threads: 2).run(tasks: 10, cancellation: cancel) { k in idle.hit(k) })
         XCTAssertEqual(idle.total, 0)
+        // Not cancelled: every task ran.
+        XCTAssertTrue(WorkerPool(threads: 2).run(tasks: 10, cancellation: Cancellation()) { _ in })
+    }
+
+    func testAPoolThatCannotFailIsCalledWithoutTry() {
+        // The non-throwing overload is chosen for closures that throw nothing (this line
+        // would not compile without `try` otherwise), and still runs every task.
+        let tally = Tally(100)
+        let completed: Bool = WorkerPool(threads: 3).run(tasks: 100) { k in tally.hit(k) }
+        XCTAssertTrue(completed)
+        XCTAssertEqual(tally.values, [Int](repeating: 1, count: 100))
+        var chunks = [Range<Int>?](repeating: nil, count: 4)
+        let lock = NSLock()
+        WorkerPool(threads: 2).run(count: 10, chunk: 3) { k, r in lock.lock(); chunks[k] = r; lock.unlock() }
+        XCTAssertEqual(chunks, [0..<3, 3..<6, 6..<9, 9..<10])
     }
 }

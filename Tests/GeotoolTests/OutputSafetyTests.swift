@@ -221,6 +221,10 @@ final class OutputSafetyTests: XCTestCase {
         XCTAssertEqual(p.terminationReason, .exit, "exits (after cleaning up), is not killed")
         XCTAssertEqual(p.terminationStatus, status, String(decoding: e, as: UTF8.self))
         XCTAssertEqual(files(dir), [], "no output, no temporary")
+        // The one line geotool says (GeoCore removes the files; the CLI words it).
+        let name = sig == SIGINT ? "SIGINT" : "SIGTERM"
+        XCTAssertTrue(String(decoding: e, as: UTF8.self).hasSuffix("geotool: error: interrupted by \(name); temporary files removed\n"),
+                      String(decoding: e, as: UTF8.self))
     }
 
     func testSIGINTStopsWithStatus130AndLeavesNothing() throws { try interrupt(SIGINT, expect: 130) }
