@@ -57,15 +57,7 @@ final class MyanmarScriptTests: XCTestCase {
 
     /// RGB planes of a PNG, read with GDAL.
     func pixels(_ path: String) throws -> (w: Int, h: Int, rgb: [[UInt8]]) {
-        try "1\n0\n0\n-1\n0.5\n-0.5\n".write(toFile: (path as NSString).deletingPathExtension + ".pgw", atomically: true, encoding: .utf8)
-        let r = try Raster(path: path)
-        let w = r.grid.cols, h = r.grid.rows
-        var planes: [[UInt8]] = []
-        for b in 1...3 {
-            var buf = [UInt8](repeating: 0, count: w * h)
-            try buf.withUnsafeMutableBytes { try r.read(band: b, window: Window(row: 0, col: 0, rows: h, cols: w), as: .uint8, into: $0.baseAddress!) }
-            planes.append(buf)
-        }
+        let (w, h, planes) = try pngPlanes(path)
         return (w, h, planes)
     }
 

@@ -29,15 +29,7 @@ final class RoughEdgesTests: XCTestCase {
 
     /// RGB of every pixel of a PNG (read with GDAL), row by row.
     func pixels(_ png: String) throws -> (width: Int, height: Int, rgb: (Int, Int) -> (UInt8, UInt8, UInt8)) {
-        try "1\n0\n0\n-1\n0.5\n-0.5\n".write(toFile: (png as NSString).deletingPathExtension + ".pgw", atomically: true, encoding: .utf8)
-        let r = try Raster(path: png)
-        let w = r.grid.cols, h = r.grid.rows
-        var planes: [[UInt8]] = []
-        for b in 1...3 {
-            var buf = [UInt8](repeating: 0, count: w * h)
-            try buf.withUnsafeMutableBytes { try r.read(band: b, window: Window(row: 0, col: 0, rows: h, cols: w), as: .uint8, into: $0.baseAddress!) }
-            planes.append(buf)
-        }
+        let (w, h, planes) = try pngPlanes(png)
         return (w, h, { x, y in (planes[0][y * w + x], planes[1][y * w + x], planes[2][y * w + x]) })
     }
 

@@ -82,3 +82,18 @@ public func assertRelative(_ a: Double?, _ b: Double?, _ tol: Double, _ what: St
     let scale = max(abs(a), abs(b))
     XCTAssertLessThanOrEqual(abs(a - b), tol * scale + 1e-12, "\(what): \(a) vs \(b)", file: file, line: line)
 }
+
+/// The RGB planes of a PNG, row by row, read with GDAL (a `.pgw` world file is written
+/// beside it first, so GDAL reads it without a georeferencing warning).
+public func pngPlanes(_ path: String) throws -> (width: Int, height: Int, planes: [[UInt8]]) {
+    try "1\n0\n0\n-1\n0.5\n-0.5\n".write(toFile: (path as NSString).deletingPathExtension + ".pgw", atomically: true, encoding: .utf8)
+    let r = try Raster(path: path)
+    let w = r.grid.cols, h = r.grid.rows
+    var planes: [[UInt8]] = []
+    for b in 1...3 {
+        var buf = [UInt8](repeating: 0, count: w * h)
+        try buf.withUnsafeMutableBytes { try r.read(band: b, window: Window(row: 0, col: 0, rows: h, cols: w), as: .uint8, into: $0.baseAddress!) }
+        planes.append(buf)
+    }
+    return (w, h, planes)
+}
