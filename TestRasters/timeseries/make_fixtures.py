@@ -61,9 +61,9 @@ def clean(x):
 
 # ---------------------------------------------------------------- yearly trends
 
-def trend_case(name, years, values):
+def trend_case(name, years, values, as_float32=True):
     years = np.asarray(years, dtype=float)
-    values = f32(values)
+    values = f32(values) if as_float32 else np.asarray(values, dtype=np.float64)
     ok = ~np.isnan(values)
     ts = scipy.stats.theilslopes(values[ok], years[ok])
     lr = scipy.stats.linregress(years[ok], values[ok])
@@ -268,15 +268,13 @@ def main():
     batch = {
         "values": batch_monthly,
         "annual_sum": annual,
-        "trend_annual_1981_2010": trend_case("annual", years, annual),
+        # Annual sums: float64 sums of the float32 values, as geotool's (not rounded again).
+        "trend_annual_1981_2010": trend_case("annual", years, annual, as_float32=False),
         "seasonal_trend_1991_2010": seasonal_case("seasonal", 1991, 1, batch_monthly[120:]),
         "spi_baseline_1981_2010": {str(s): spi_values(batch_monthly, 1981, 1, (1981, 2010), s) for s in (1, 3, 6, 12)},
         "zscore_baseline_1981_2010": zscore_case("batch", 1981, batch_monthly, (1981, 2010))["z"],
         "seasons": season_case("batch", 1981, batch_monthly, {"monsoon": (6, 10), "dry": (11, 4)})["seasons"],
     }
-    # The trend of annual sums: years (not positions), to 1e-9 of theilslopes; annual sums
-    # here are float64 sums of the float32 values, as geotool's.
-    batch["trend_annual_1981_2010"]["values"] = annual
     mid = [cftime.DatetimeGregorian(1981 + i // 12, i % 12 + 1, 15) for i in t]
     write_netcdf("monthly_rain.nc", "days since 1900-01-01", "standard", cftime.date2num(mid, "days since 1900-01-01", "standard"), batch_monthly)
 
