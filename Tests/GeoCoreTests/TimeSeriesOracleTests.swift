@@ -131,6 +131,29 @@ final class TimeSeriesOracleTests: XCTestCase {
         }
     }
 
+    /// Seasons of a daily series (every day of their months in the calendar), against sums
+    /// over the days whose month is in the season, counted here day by day.
+    func testDailySeasonsAgainstHandCounts() {
+        for c in cases("daily") {
+            let series = dailySeries(c)
+            let dates = c["dates"] as! [String], values = oracleNumbers(c["values"])
+            for (s, months) in [(Season(name: "dry", firstMonth: 11, lastMonth: 4), [11, 12, 1, 2, 3, 4]), (Season(name: "monsoon", firstMonth: 6, lastMonth: 10), [6, 7, 8, 9, 10])] {
+                var sums: [Int: Double] = [:], counts: [Int: Int] = [:]
+                for (d, v) in zip(dates, values) {
+                    let p = d.split(separator: "-").map { Int($0)! }
+                    guard months.contains(p[1]) else { continue }
+                    let label = s.crossesYearEnd && p[1] <= s.lastMonth ? p[0] - 1 : p[0]
+                    sums[label, default: 0] += v; counts[label, default: 0] += 1
+                }
+                let whole = sums.keys.filter { y in counts[y] == s.months.reduce(0) { $0 + series.calendar.daysInMonth(y + $1.yearOffset, $1.month) } }.sorted()
+                let got = SeasonTotals.daily(series, season: s, aggregate: .sum)
+                XCTAssertEqual(got.map(\.year), whole, "\(c["name"]!) \(s.name)")
+                XCTAssertEqual(got.count, s.crossesYearEnd ? 2 : 3, "\(c["name"]!) \(s.name): seasons in 3 years")
+                for g in got { assertClose(g.value, sums[g.year]!, 1e-9, "\(c["name"]!) \(s.name) \(g.year)") }
+            }
+        }
+    }
+
     func testDekadsAgainstHandCounts() {
         for c in cases("daily") {
             let name = c["name"] as! String

@@ -5,9 +5,9 @@ import Foundation
 // dated series, one value per year, and the first, last and peak year of change.
 //
 // Class v ≥ 1 (a whole number) is year `firstYear` + v − 1; class 0 and any other value
-// are "no change" and left out. The series runs from the year of the smallest class to the
-// year of the largest one the raster holds; a year whose class the zone does not hold has
-// 0 (where the zone has values; with none, every year is empty).
+// are "no change" and left out. The series runs from the year of the smallest class given
+// to the year of the largest (batch gives every class any zone holds); a year whose class
+// the zone does not hold has 0 (where the zone has values; with none, every year is empty).
 
 public struct ChangeYears: Sendable, Equatable {
     /// Consecutive years and the amount of change in each.
