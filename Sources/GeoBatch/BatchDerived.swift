@@ -83,6 +83,12 @@ func yearlyBases(_ ind: BatchIndicator) -> [String] {
         + ind.time.seasons.map { "season_\($0.name)" } + (ind.time.lossFirstYear == nil ? [] : ["loss"])
 }
 
+/// A year as a date cell (YYYY), without Foundation's slow `String(format:)`.
+func yearLabel(_ y: Int) -> String {
+    let s = String(y)
+    return y >= 0 && s.count < 4 ? String(repeating: "0", count: 4 - s.count) + s : s
+}
+
 /// Computes the derived rows of one indicator; the dates are parsed once.
 package struct DerivedComputer {
     let ind: BatchIndicator
@@ -135,17 +141,19 @@ package struct DerivedComputer {
             for (k, step) in monthlyStep.enumerated() { m.values[step] = values[k] }
             for scale in t.spiScales {
                 let spi = SPI.compute(m, scale: scale, baseline: b.years, minValidShare: b.minValid)
-                out += dates.indices.map { DerivedRow(kind: "spi_\(scale)", date: dates[$0], value: spi[monthlyStep[$0]], unit: .dimensionless) }
+                let kind = "spi_\(scale)"
+                out += dates.indices.map { DerivedRow(kind: kind, date: dates[$0], value: spi[monthlyStep[$0]], unit: .dimensionless) }
             }
         }
         for s in t.seasons {
             let totals = seasonTotals(s, values)
-            out += totals.map { DerivedRow(kind: "season_\(s.name)", date: String(format: "%04d", $0.year), value: $0.value) }
-            if let b = ind.baseline { out += seasonAnomalies("season_\(s.name)", totals, baseline: b) }
-            yearly.append(("season_\(s.name)", totals.map(\.year), totals.map(\.value)))
+            let kind = "season_\(s.name)"
+            out += totals.map { DerivedRow(kind: kind, date: yearLabel($0.year), value: $0.value) }
+            if let b = ind.baseline { out += seasonAnomalies(kind, totals, baseline: b) }
+            yearly.append((kind, totals.map(\.year), totals.map(\.value)))
         }
         if let agg = t.dekad, let d = withValues(values) {
-            out += Dekads.totals(d, aggregate: agg).map { DerivedRow(kind: "dekad", date: String(format: "%04d-%02d-%02d", $0.year, $0.month, $0.firstDay), value: $0.value) }
+            out += Dekads.totals(d, aggregate: agg).map { DerivedRow(kind: "dekad", date: yearLabel($0.year) + ($0.month < 10 ? "-0" : "-") + String($0.month) + ($0.firstDay < 10 ? "-0" : "-") + String($0.firstDay), value: $0.value) }
         }
         if let o = t.extremes, let d = withValues(values) { out += extremeRows(DailyExtremes.compute(d, options: o), o) }
         if let tr = t.trend { for y in yearly { out += trendRows(y.base, years: y.years, values: y.values, tr) } }
@@ -185,13 +193,13 @@ package struct DerivedComputer {
     func seasonAnomalies(_ kind: String, _ totals: [(year: Int, value: Double)], baseline: ClosedRange<Int>) -> [DerivedRow] {
         let base = totals.filter { baseline.contains($0.year) && !$0.value.isNaN }.map(\.value)
         let mean = base.isEmpty ? .nan : base.reduce(0, +) / Double(base.count)
-        let years = totals.map { String(format: "%04d", $0.year) }
+        let years = totals.map { yearLabel($0.year) }
         return zip(years, totals).map { DerivedRow(kind: kind + "_anomaly", date: $0, value: $1.value - mean) }
             + zip(years, totals).map { DerivedRow(kind: kind + "_anomaly_pct", date: $0, value: mean == 0 ? .nan : ($1.value - mean) / mean * 100, unit: .percent) }
     }
 
     func extremeRows(_ years: [DailyExtremes.Year], _ o: DailyExtremes.Options) -> [DerivedRow] {
-        let labels = years.map { String(format: "%04d", $0.year) }
+        let labels = years.map { yearLabel($0.year) }
         let kinds = extremeKinds(o)
         var out: [DerivedRow] = []
         for (i, kind) in kinds.enumerated() {
@@ -233,7 +241,7 @@ package struct DerivedComputer {
         let c = ChangeYears(classes: classes, firstYear: fy)
         guard let y0 = c.years.first, let y1 = c.years.last else { return [] }
         let span = "\(y0)-\(y1)"
-        var out = zip(c.years, c.amounts).map { DerivedRow(kind: "loss", date: String(format: "%04d", $0), value: $1) }
+        var out = zip(c.years, c.amounts).map { DerivedRow(kind: "loss", date: yearLabel($0), value: $1) }
         out += [DerivedRow(kind: "loss_first_year", date: span, value: c.firstYear, unit: .year),
                 DerivedRow(kind: "loss_last_year", date: span, value: c.lastYear, unit: .year),
                 DerivedRow(kind: "loss_peak_year", date: span, value: c.peakYear, unit: .year),

@@ -47,6 +47,22 @@ final class TimeSeriesTests: XCTestCase {
         XCTAssertEqual(Trend.yearly(years: [2001, 2002, 2003, 2004, 2005], values: [9, 2, 3, 2, 4], period: 2002...2005, minValidShare: 0.8)?.n, 4)
     }
 
+    /// The median by selection equals the sorted one (numpy's: the mean of the two middle
+    /// values of an even count), with ties and any order.
+    func testMedianBySelection() {
+        var rng = SystemRandomNumberGenerator()
+        for n in [1, 2, 3, 4, 5, 10, 11, 100, 101, 1000] {
+            for _ in 0..<20 {
+                var a = (0..<n).map { _ in Double(Int.random(in: 0..<(n / 2 + 2), using: &rng)) }
+                let s = a.sorted()
+                let want = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
+                XCTAssertEqual(sortedMedian(&a), want, "n \(n)")
+            }
+        }
+        var empty: [Double] = []
+        XCTAssertTrue(sortedMedian(&empty).isNaN)
+    }
+
     /// A calendar month with too few baseline sums gets no SPI (our gap rule).
     func testSPIGapRule() {
         var values = (0..<120).map { Double(($0 * 37) % 101) + 1 }

@@ -6,16 +6,17 @@ import Foundation
 
 public enum GammaDistribution {
     /// P(X ≤ x) for shape `a` and scale `scale`; NaN unless both are finite and positive.
-    public static func cdf(_ x: Double, shape a: Double, scale: Double) -> Double {
+    /// `logGammaShape`: ln Γ(a), when the caller evaluates many x for one a.
+    public static func cdf(_ x: Double, shape a: Double, scale: Double, logGammaShape: Double? = nil) -> Double {
         guard a.isFinite, a > 0, scale.isFinite, scale > 0, !x.isNaN else { return .nan }
-        return regularizedLowerGamma(a, x / scale)
+        return regularizedLowerGamma(a, x / scale, logGammaA: logGammaShape ?? logGamma(a))
     }
 
     /// P(a, x) = γ(a, x) / Γ(a), for a > 0; 0 for x ≤ 0, 1 at +∞.
-    public static func regularizedLowerGamma(_ a: Double, _ x: Double) -> Double {
+    public static func regularizedLowerGamma(_ a: Double, _ x: Double, logGammaA: Double? = nil) -> Double {
         if x <= 0 { return 0 }
         if x == .infinity { return 1 }
-        let logPrefix = -x + a * log(x) - lgamma(a)
+        let logPrefix = -x + a * log(x) - (logGammaA ?? logGamma(a))
         if x < a + 1 {
             // Σ x^n / (a (a+1) ... (a+n)).
             var ap = a, term = 1 / a, sum = term
@@ -43,5 +44,11 @@ public enum GammaDistribution {
             if abs(delta - 1) < 1e-16 { break }
         }
         return 1 - exp(logPrefix) * h
+    }
+
+    /// ln Γ(a), reentrant (glibc's lgamma writes a global sign; derived series run on several threads).
+    public static func logGamma(_ a: Double) -> Double {
+        var sign: Int32 = 0
+        return lgamma_r(a, &sign)
     }
 }

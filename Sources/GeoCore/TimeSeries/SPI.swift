@@ -26,14 +26,22 @@ public enum SPI {
     public static func compute(_ series: MonthlySeries, scale: Int, baseline: ClosedRange<Int>, minValidShare: Double) -> [Double] {
         let sums = scaledSums(series.values.map { $0 < 0 ? 0 : $0 }, scale: scale)
         var out = [Double](repeating: .nan, count: sums.count)
-        var byMonth = [[Int]](repeating: [], count: 12)
-        for i in sums.indices { byMonth[series.yearMonth(i).month - 1].append(i) }
-        for steps in byMonth {
-            let calibration = steps.filter { baseline.contains(series.yearMonth($0).year) }.map { sums[$0] }
-            let present = calibration.filter { !$0.isNaN }
-            guard !present.isEmpty, Double(present.count) >= minValidShare * Double(baseline.count) else { continue }
-            let fit = Fit(present)
-            for i in steps { out[i] = fit.spi(sums[i]) }
+        let first = series.firstYear * 12 + series.firstMonth - 1
+        var calibration: [Double] = []
+        calibration.reserveCapacity(baseline.count)
+        for month in 0..<12 {
+            // The steps of this calendar month: i ≡ month − first (mod 12).
+            let start = ((month - first) % 12 + 12) % 12
+            calibration.removeAll(keepingCapacity: true)
+            var i = start
+            while i < sums.count {
+                if baseline.contains((first + i) / 12), !sums[i].isNaN { calibration.append(sums[i]) }
+                i += 12
+            }
+            guard !calibration.isEmpty, Double(calibration.count) >= minValidShare * Double(baseline.count) else { continue }
+            let fit = Fit(calibration)
+            i = start
+            while i < sums.count { out[i] = fit.spi(sums[i]); i += 12 }
         }
         return out
     }
@@ -54,23 +62,27 @@ public enum SPI {
         public var probabilityOfZero: Double
         public var alpha: Double
         public var beta: Double
+        let logGammaAlpha: Double
 
         /// Fitted to the baseline's sums (none missing).
         public init(_ sums: [Double]) {
-            probabilityOfZero = Double(sums.filter { $0 == 0 }.count) / Double(sums.count)
-            let positive = sums.filter { $0 > 0 }
-            let n = Double(positive.count)
-            let mean = positive.reduce(0, +) / n
-            let meanLog = positive.reduce(0) { $0 + log($1) } / n
+            var zeros = 0, positive = 0, sum = 0.0, sumLog = 0.0
+            for x in sums {
+                if x == 0 { zeros += 1 } else if x > 0 { positive += 1; sum += x; sumLog += log(x) }
+            }
+            probabilityOfZero = Double(zeros) / Double(sums.count)
+            let n = Double(positive)
+            let mean = sum / n, meanLog = sumLog / n
             let a = log(mean) - meanLog
             alpha = (1 + (1 + 4 * a / 3).squareRoot()) / (4 * a)
             beta = mean / alpha
+            logGammaAlpha = alpha.isFinite && alpha > 0 ? GammaDistribution.logGamma(alpha) : .nan
         }
 
         public func spi(_ x: Double) -> Double {
             guard !x.isNaN else { return .nan }
             let p0 = probabilityOfZero >= 1 ? 0 : probabilityOfZero
-            let g = x <= 0 ? 0 : GammaDistribution.cdf(x, shape: alpha, scale: beta)
+            let g = x <= 0 ? 0 : GammaDistribution.cdf(x, shape: alpha, scale: beta, logGammaShape: logGammaAlpha)
             let z = StandardNormal.quantile(p0 + (1 - p0) * g)
             return z.isNaN ? .nan : min(SPI.bound, max(-SPI.bound, z))
         }

@@ -24,10 +24,36 @@ public enum TheilSen {
 }
 
 /// The median as numpy's (the mean of the two middle values of an even count); NaN when
-/// empty. Sorts `values`.
+/// empty. Reorders `values` (a selection, not a sort: linear time on average).
 public func sortedMedian(_ values: inout [Double]) -> Double {
-    guard !values.isEmpty else { return .nan }
-    values.sort()
-    let m = values.count / 2
-    return values.count % 2 == 1 ? values[m] : (values[m - 1] + values[m]) / 2
+    let n = values.count
+    guard n > 0 else { return .nan }
+    let upper = select(&values, n / 2)
+    guard n % 2 == 0 else { return upper }
+    // The lower middle is the largest value left of the upper one.
+    var lower = -Double.infinity
+    for i in 0..<(n / 2) where values[i] > lower { lower = values[i] }
+    return (lower + upper) / 2
+}
+
+/// Reorder `a` so that a[k] is the value a sort would put there, with no larger value before
+/// it and no smaller one after (Hoare's selection with a median-of-three pivot).
+func select(_ a: inout [Double], _ k: Int) -> Double {
+    var lo = 0, hi = a.count - 1
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2
+        // Median of three as the pivot.
+        if a[mid] < a[lo] { a.swapAt(mid, lo) }
+        if a[hi] < a[lo] { a.swapAt(hi, lo) }
+        if a[hi] < a[mid] { a.swapAt(hi, mid) }
+        let pivot = a[mid]
+        var i = lo, j = hi
+        while i <= j {
+            while a[i] < pivot { i += 1 }
+            while a[j] > pivot { j -= 1 }
+            if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
+        }
+        if k <= j { hi = j } else if k >= i { lo = i } else { return a[k] }
+    }
+    return a[k]
 }
