@@ -41,6 +41,8 @@ public struct BatchIndicator: Sendable {
     public var line: Int
     /// The series' calendar: a daily year is complete with `daysInYear` days.
     public var calendar: CFCalendar = .gregorian
+    /// Change over time: z-scores, SPI, seasons, dekads, extremes, year of change, trends.
+    public var time = TimeDerive()
 }
 
 public struct BatchZones: Sendable {
@@ -125,8 +127,7 @@ public struct BatchManifest: Sendable {
         var names: [String: Int] = [:]
         for n in p.items(inode) {
             let ind = try p.indicator(n)
-            for derived in [ind.name] + (ind.annual == nil ? [] : [ind.name + "_annual"]) +
-                (ind.baseline == nil ? [] : [ind.name + "_anomaly", ind.name + "_anomaly_pct"]) {
+            for derived in [ind.name] + derivedIndicatorNames(ind) {
                 if let other = names[derived] {
                     throw p.error(n, "indicator name '\(derived)' is already used on line \(other)")
                 }
@@ -272,10 +273,10 @@ struct ManifestParser {
             sources = [try fileSource(dataset, node: sourceNode, band: band, bandNode: m["band"], datesNode: m["dates"], what: what)]
         }
         try checkDatesOnce(sources, node: sourceNode, what: what)
-        let (annual, baseline) = try derived(m["derive"], sources: sources, what: what)
+        let (annual, baseline, time) = try derived(m["derive"], sources: sources, stats: stats, what: what)
         var indicator = BatchIndicator(name: name, description: description, unit: unit, sourceText: source, isPattern: isPattern,
                                        sources: sources, stats: stats, method: method, weights: weights, annual: annual,
-                                       baseline: baseline, line: line(n), calendar: sources.first?.calendar ?? .gregorian)
+                                       baseline: baseline, line: line(n), calendar: sources.first?.calendar ?? .gregorian, time: time)
         indicator.emptySum = emptySum
         return indicator
     }
@@ -367,27 +368,33 @@ struct ManifestParser {
         }
     }
 
-    /// `derive:`: the annual aggregate and the anomaly's baseline, on a monthly or a daily series.
-    package func derived(_ dn: Node?, sources: [BatchSource], what: String) throws -> (AnnualAggregate?, ClosedRange<Int>?) {
-        guard let dn else { return (nil, nil) }
-        let d = try mapping(dn, "'derive' of \(what)", keys: ["annual", "anomaly"])
+    /// `derive:`: the annual aggregate and the anomaly's baseline, on a monthly or a daily
+    /// series, and the change-over-time series (`timeDerive`).
+    package func derived(_ dn: Node?, sources: [BatchSource], stats: [Statistic], what: String) throws -> (AnnualAggregate?, ClosedRange<Int>?, TimeDerive) {
+        guard let dn else { return (nil, nil, TimeDerive()) }
+        let d = try mapping(dn, "'derive' of \(what)", keys: ["annual", "anomaly", "zscore", "spi", "season", "dekad", "extremes",
+                                                             "trend", "seasonal_trend", "loss_years"])
         let allDates = sources.flatMap(\.dates)
-        // A daily series: annual sums of its complete years, anomalies by calendar day.
-        let daily = !allDates.isEmpty && allDates.allSatisfy { $0?.count == 10 }
-        if !daily, let bad = allDates.first(where: { $0 == nil || $0!.count != 7 }) {
-            let undated = sources.first { $0.dates.contains { $0 == nil } }.map { s in
-                "band \(s.bands[s.dates.firstIndex { $0 == nil }!]) of \(batchSourceLabel(s.path)) without a date (it has no time coordinate, dates file or dated band descriptions; give 'dates:')"
-            }
-            throw error(dn, "\(what): derive needs a monthly series (dates YYYY-MM) or a daily one (YYYY-MM-DD); found \(bad.map { "'\($0)'" } ?? undated ?? "a band without a date")")
-        }
         var annual: AnnualAggregate?
-        if let an = d["annual"] {
-            let s = try string(an, "\(what): annual")
-            guard let a = AnnualAggregate(rawValue: s) else { throw error(an, "annual must be sum or mean, not '\(s)' (in \(what))") }
-            annual = a
+        var baseline: ClosedRange<Int>?
+        if d["annual"] != nil || d["anomaly"] != nil {
+            // A daily series: annual sums of its complete years, anomalies by calendar day.
+            let daily = !allDates.isEmpty && allDates.allSatisfy { $0?.count == 10 }
+            if !daily, let bad = allDates.first(where: { $0 == nil || $0!.count != 7 }) {
+                let undated = sources.first { $0.dates.contains { $0 == nil } }.map { s in
+                    "band \(s.bands[s.dates.firstIndex { $0 == nil }!]) of \(batchSourceLabel(s.path)) without a date (it has no time coordinate, dates file or dated band descriptions; give 'dates:')"
+                }
+                throw error(dn, "\(what): derive needs a monthly series (dates YYYY-MM) or a daily one (YYYY-MM-DD); found \(bad.map { "'\($0)'" } ?? undated ?? "a band without a date")")
+            }
+            if let an = d["annual"] {
+                let s = try string(an, "\(what): annual")
+                guard let a = AnnualAggregate(rawValue: s) else { throw error(an, "annual must be sum or mean, not '\(s)' (in \(what))") }
+                annual = a
+            }
+            baseline = try d["anomaly"].map { try anomalyBaseline($0, dates: allDates.map { $0! }, what: what) }
         }
-        let baseline = try d["anomaly"].map { try anomalyBaseline($0, dates: allDates.map { $0! }, what: what) }
-        return (annual, baseline)
+        let time = try timeDerive(d, dates: allDates, sources: sources, stats: stats, annual: annual != nil, what: what)
+        return (annual, baseline, time)
     }
 
     /// `anomaly: {baseline: [FIRST, LAST]}`: two years, in order, holding a date of the series.

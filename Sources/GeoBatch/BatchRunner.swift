@@ -280,6 +280,8 @@ public final class BatchRunner {
     package func tableKey(_ ind: BatchIndicator, valueKey: String) throws -> String {
         var parts = [valueKey, ind.name, ind.description, ind.unit ?? "-", ind.sourceText, ind.annual?.rawValue ?? "-",
                      ind.baseline.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "-", manifest.format.rawValue, "v1"]
+        // The change-over-time series (none: the key as before, so older tables stay as they are).
+        if !ind.time.isEmpty { parts.append("time: " + ind.time.signature) }
         for s in ind.sources {
             // The content (full SHA-256), not the mtime: a touched file leaves the table as it is.
             parts.append("\(s.path)|\(s.bands)|\(s.dates.map { $0 ?? "" })|\(try fullHash(s.path))")

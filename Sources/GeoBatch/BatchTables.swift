@@ -37,9 +37,6 @@ public struct BatchSeries {
     }
 }
 
-/// One derived value series for a unit and statistic.
-package struct DerivedRow { var kind: String; var date: String; var value: Double }
-
 /// Annual aggregates (complete years only) and anomalies against the baseline mean of the
 /// same calendar month (of a daily series: the same calendar day), for one unit and
 /// statistic, in date order.
@@ -82,7 +79,7 @@ package func anomalyRows(dates: [String], values: [Double], baseline: ClosedRang
         let mean = counts[key] > 0 ? sums[key] / Double(counts[key]) : .nan
         let a = values[k] - mean
         anomalies.append(DerivedRow(kind: "anomaly", date: dates[k], value: a))
-        pct.append(DerivedRow(kind: "anomaly_pct", date: dates[k], value: mean == 0 ? .nan : a / mean * 100))
+        pct.append(DerivedRow(kind: "anomaly_pct", date: dates[k], value: mean == 0 ? .nan : a / mean * 100, unit: .percent))
     }
     return anomalies + pct
 }
@@ -168,21 +165,45 @@ extension BatchRunner {
     /// Stream the header and every unit's rows to `out` (atomically); the number of rows.
     package func writeRows(_ layout: BatchTableLayout, zones zc: BatchZonesCache, to out: String, temporary: String) throws -> Int {
         var rowCount = 0
+        var derivedNanoseconds: UInt64 = 0
         try CSVWriter.write(to: out, temporary: temporary) { w in
             // Rows are assembled as bytes and go to the writer a megabyte at a time.
             var buf = [UInt8]()
             buf.reserveCapacity(1 << 21)
             buf += Array((layout.header.map(csvQuote).joined(separator: ",") + "\n").utf8)
-            for (u, unit) in zc.units.enumerated() {
-                rowCount += layout.appendRows(unit: unit, index: u, to: &buf)
-                if buf.count >= 1 << 20 {
-                    try w.writeEncoded(buf)
-                    buf.removeAll(keepingCapacity: true)
+            // Units in blocks: each block's derived series computed in parallel (units are
+            // independent), then its rows written in order.
+            let block = 256
+            for start in stride(from: 0, to: zc.units.count, by: block) {
+                let units = start..<min(zc.units.count, start + block)
+                // The derived series' time alone, for GEOTOOL_TIMING (the benchmark's "derived step").
+                let t0 = PhaseTiming.enabled ? DispatchTime.now().uptimeNanoseconds : 0
+                let derived = try derivedGroups(layout, units: units)
+                if PhaseTiming.enabled { derivedNanoseconds += DispatchTime.now().uptimeNanoseconds - t0 }
+                for u in units {
+                    rowCount += layout.appendRows(unit: zc.units[u], index: u, derived: derived[u - start], to: &buf)
+                    if buf.count >= 1 << 20 {
+                        try w.writeEncoded(buf)
+                        buf.removeAll(keepingCapacity: true)
+                    }
                 }
             }
             try w.writeEncoded(buf)
         }
+        PhaseTiming.mark(String(format: "table %@: derived series computed in %.3f s", layout.ind.name, Double(derivedNanoseconds) / 1e9))
+        PhaseTiming.mark("table \(layout.ind.name): \(rowCount) rows written")
         return rowCount
+    }
+
+    /// The derived groups of `units`, computed on the run's threads (none without derived series).
+    func derivedGroups(_ layout: BatchTableLayout, units: Range<Int>) throws -> [[BatchTableLayout.DerivedGroup]] {
+        guard layout.seriesDerived || !layout.lossInputs.isEmpty else { return units.map { _ in [] } }
+        let results = UnsafeMutableBufferPointer<[BatchTableLayout.DerivedGroup]>.allocate(capacity: units.count)
+        results.initialize(repeating: [])
+        defer { results.deinitialize(); results.deallocate() }
+        // Each task writes its own slot.
+        try WorkerPool(threads: options.threads).run(tasks: units.count) { k in results[k] = layout.derivedGroups(unit: units.lowerBound + k) }
+        return Array(results)
     }
 
     /// The sidecar, as `geotool zonal` writes it, with the batch's own description and one
@@ -249,6 +270,8 @@ extension BatchRunner {
             derived["\(ind.name)_anomaly"] = "value minus the mean of the same unit, statistic and \(period) over the baseline years \(b.lowerBound)-\(b.upperBound)"
             derived["\(ind.name)_anomaly_pct"] = "the anomaly as a percentage of that baseline mean; empty where the mean is 0 or missing"
         }
+        let time = timeDefinitions(ind)
+        for d in time { derived[d.name] = d.definition }
         let title = ind.description.isEmpty ? ind.name : "\(ind.name): \(ind.description)"
         pkg["title"] = title + " by \(manifest.zones.id)"
         if !ind.description.isEmpty { pkg["description"] = ind.description }
@@ -259,6 +282,10 @@ extension BatchRunner {
                                         : "units (zones in input order, then roll-ups)"]
         if let u = valueUnit { batch["unit"] = u }
         if !derived.isEmpty { batch["derived"] = derived }
+        if !time.isEmpty {
+            // Each change-over-time series' unit; "VALUE" stands for each statistic's own unit.
+            batch["derived_units"] = Dictionary(uniqueKeysWithValues: time.map { ($0.name, $0.unit.text(statUnit: "VALUE")) })
+        }
         pkg["batch"] = batch
         if var resources = pkg["resources"] as? [[String: Any]], var r = resources.first {
             r["rows"] = rows
@@ -268,8 +295,8 @@ extension BatchRunner {
                 for c in columns where !known.contains(c) {
                     var f: [String: Any] = ["name": c, "type": "number"]
                     // Observed columns NAME_DATE_STAT.
-                    if let key = series.keys.first(where: { c.hasSuffix("_" + $0) }), let ks = batchKeyStat(key, ind.stats),
-                       !c.hasPrefix(ind.name + "_annual_"), !c.hasPrefix(ind.name + "_anomaly_") {
+                    let isDerived = derived.keys.contains { c.hasPrefix($0 + "_") }
+                    if let key = series.keys.first(where: { c.hasSuffix("_" + $0) }), let ks = batchKeyStat(key, ind.stats), !isDerived {
                         let st = ind.stats[ks.stat]
                         let date = String(c.dropFirst(ind.name.count + 1).dropLast(key.count + 1))
                         f["description"] = "\(st.definition) of \(ind.name)" + (date.isEmpty ? "" : " (\(date))") +
@@ -287,9 +314,16 @@ extension BatchRunner {
                         fields[i]["type"] = "integer"
                     } else if name == "date" {
                         fields[i]["description"] = "date of the band (YYYY-MM), or the year (YYYY) of annual rows"
+                            + (time.isEmpty ? "" : "; of seasons, the year of their first month; of dekads, their first day (YYYY-MM-DD); of trends and year-of-change summaries, the period FIRST-LAST")
                     } else if fields[i]["description"] == nil {
-                        for (k, d) in derived where name.hasPrefix(k + "_") && !(k == "\(ind.name)_anomaly" && name.hasPrefix("\(ind.name)_anomaly_pct")) {
-                            fields[i]["description"] = d
+                        // The longest derived name the column starts with (rain_anomaly_pct_..., not rain_anomaly).
+                        if let k = derived.keys.filter({ name.hasPrefix($0 + "_") }).max(by: { $0.count < $1.count }) {
+                            fields[i]["description"] = derived[k]!
+                            if let u = time.first(where: { $0.name == k })?.unit, let st = series.keys.first(where: { name.hasSuffix("_" + $0) })
+                                .flatMap({ batchKeyStat($0, ind.stats) }).map({ ind.stats[$0.stat] }) ?? ind.stats.first(where: { name.hasSuffix("_" + $0.name) }) {
+                                let text = u.text(statUnit: st.unit(valueUnit: valueUnit))
+                                if !text.isEmpty { fields[i]["unit"] = text }
+                            }
                         }
                     }
                 }
@@ -324,14 +358,25 @@ package struct BatchTableLayout {
     let nameColumn: Bool
     /// The series' dates in table order ("" for bands without a date).
     let dates: [String]
-    /// Derived series, in table order: annual, anomaly, anomaly_pct.
-    let derivedKinds: [String]
+    let computer: DerivedComputer
+    /// Whether each value key's series gives derived rows (annual, anomaly, SPI...).
+    let seriesDerived: Bool
+    /// The year-of-change inputs: per per-class statistic, its name, index and classes
+    /// (class value, value key); empty without `loss_years`.
+    let lossInputs: [LossInput]
     package let header: [String]
-    /// "NAME," on observed rows; per (entry, stat) "stat,band,date,"; per stat ",unit\n"; ",%\n".
+    /// "NAME," on observed rows; per (entry, stat) "stat,band,date,"; per stat ",unit\n".
     let nameCell: [UInt8]
     let middle: [[[UInt8]]]
     let tail: [[UInt8]]
-    let pctTail: [UInt8]
+    /// Per statistic, the unit cell (",unit\n") of each derived unit.
+    let derivedTails: [[DerivedUnit: [UInt8]]]
+
+    struct LossInput { var label: String; var stat: Int; var classes: [(value: Double, key: Int)] }
+
+    /// A group of derived inputs sharing one shape of rows: its inputs' stat cells and
+    /// statistics, and each input's rows.
+    struct DerivedGroup { var labels: [String]; var stats: [Int]; var rows: [[DerivedRow]] }
 
     init(_ ind: BatchIndicator, series: BatchSeries, zones zc: BatchZonesCache, format: TableFormat, valueUnit: String?) {
         self.ind = ind
@@ -340,52 +385,64 @@ package struct BatchTableLayout {
         levelColumn = zc.hasRollup
         nameColumn = wideNameColumn(hasRollup: zc.hasRollup, includeFields: zc.includeFields)
         dates = series.entries.map { $0.date ?? "" }
-        derivedKinds = (ind.annual == nil ? [] : ["annual"]) + (ind.baseline == nil ? [] : ["anomaly", "anomaly_pct"])
-        header = long ? ["pcode", "name", "level"] + zc.includeFields + ["indicator", "stat", "band", "date", "value", "unit"]
-            : Self.wideHeader(ind, series: series, zones: zc, dates: dates)
+        computer = DerivedComputer(ind, dates: dates)
+        seriesDerived = !computer.rows(dates.map { _ in 0 }).isEmpty
+        lossInputs = ind.time.lossFirstYear == nil ? [] : ind.stats.indices.compactMap { st in
+            guard ind.stats[st].classColumnPrefix != nil else { return nil }
+            let classes = series.keys.indices.compactMap { k -> (value: Double, key: Int)? in
+                guard series.keyStats[k] == st, let v = batchKeyStat(series.keys[k], ind.stats)?.classValue else { return nil }
+                return (v, k)
+            }
+            return LossInput(label: ind.stats[st].name, stat: st, classes: classes)
+        }
         nameCell = Array((csvQuote(ind.name) + ",").utf8)
         middle = series.entries.map { e in series.keys.map { Array(($0 + ",\(e.band)," + (e.date ?? "") + ",").utf8) } }
         tail = series.keyStats.map { Array(("," + csvQuote(ind.stats[$0].unit(valueUnit: valueUnit) ?? "") + "\n").utf8) }
-        pctTail = Array(("," + csvQuote("%") + "\n").utf8)
+        derivedTails = ind.stats.map { st in
+            let units: [DerivedUnit] = [.value, .percent, .dimensionless, .perYear, .year, .days, .years, .months]
+            return Dictionary(uniqueKeysWithValues: units.map { ($0, Array(("," + csvQuote($0.text(statUnit: st.unit(valueUnit: valueUnit))) + "\n").utf8)) })
+        }
+        header = long ? ["pcode", "name", "level"] + zc.includeFields + ["indicator", "stat", "band", "date", "value", "unit"]
+            : Self.wideHeader(ind, series: series, zones: zc) + Self.derivedWideColumns(ind.name, computer: computer, seriesDerived: seriesDerived,
+                                                                                       keys: series.keys, lossInputs: lossInputs, dates: dates)
     }
 
-    /// Wide columns: ID, level, include fields, then NAME_DATE_STAT per date and statistic,
-    /// NAME_annual_YYYY_STAT, NAME_anomaly_DATE_STAT and NAME_anomaly_pct_DATE_STAT.
-    static func wideHeader(_ ind: BatchIndicator, series: BatchSeries, zones zc: BatchZonesCache, dates: [String]) -> [String] {
-        let stats = series.keys
+    /// The unit's derived rows, in groups: per value key (from its values in date order), then
+    /// per per-class statistic of a year-of-change raster (from its classes).
+    func derivedGroups(unit u: Int) -> [DerivedGroup] {
+        var groups: [DerivedGroup] = []
+        if seriesDerived {
+            groups.append(DerivedGroup(labels: series.keys, stats: series.keyStats, rows: series.keys.indices.map { s in
+                computer.rows(series.entries.indices.map { series.value(unit: u, entry: $0, stat: s) })
+            }))
+        }
+        if !lossInputs.isEmpty {
+            groups.append(DerivedGroup(labels: lossInputs.map(\.label), stats: lossInputs.map(\.stat), rows: lossInputs.map { i in
+                computer.lossRows(i.classes.map { ($0.value, series.value(unit: u, entry: 0, stat: $0.key)) })
+            }))
+        }
+        return groups
+    }
+
+    /// Wide columns: ID, level, include fields, then NAME_DATE_STAT per date and statistic
+    /// (then `derivedWideColumns`: NAME_KIND_DATE_STAT per derived series, such as
+    /// NAME_annual_YYYY_STAT, NAME_anomaly_DATE_STAT, NAME_spi_3_DATE_STAT).
+    static func wideHeader(_ ind: BatchIndicator, series: BatchSeries, zones zc: BatchZonesCache) -> [String] {
         var cols = [zc.idField] + (zc.hasRollup ? ["level"] : [])
             + (wideNameColumn(hasRollup: zc.hasRollup, includeFields: zc.includeFields) ? ["name"] : []) + zc.includeFields
-        for e in series.entries { for s in stats { cols.append("\(batchColumnPrefix(ind.name, e, entries: series.entries.count))_\(s)") } }
-        if ind.annual != nil {
-            let ys = derivedRows(dates: dates, values: dates.map { _ in 0 }, annual: ind.annual, baseline: nil, calendar: ind.calendar).map(\.date)
-            for y in ys { for s in stats { cols.append("\(ind.name)_annual_\(y)_\(s)") } }
-        }
-        if ind.baseline != nil {
-            for kind in ["anomaly", "anomaly_pct"] { for d in dates { for s in stats { cols.append("\(ind.name)_\(kind)_\(d)_\(s)") } } }
-        }
+        for e in series.entries { for s in series.keys { cols.append("\(batchColumnPrefix(ind.name, e, entries: series.entries.count))_\(s)") } }
         return cols
     }
 
     /// Append the rows of unit `u` (long: one per entry and statistic, then derived rows;
     /// wide: one); the number of rows appended.
-    func appendRows(unit: CachedUnit, index u: Int, to buf: inout [UInt8]) -> Int {
-        let derived = derivedSeries(unit: u)
+    func appendRows(unit: CachedUnit, index u: Int, derived: [DerivedGroup], to buf: inout [UInt8]) -> Int {
         if long {
             let prefix = Array((([unit.id, unit.name, unit.level] + unit.attributes).map(csvQuote).joined(separator: ",") + ",").utf8)
             return appendObservedLongRows(prefix: prefix, unit: u, to: &buf) + appendDerivedLongRows(prefix: prefix, derived: derived, to: &buf)
         }
         appendWideRow(unit: unit, index: u, derived: derived, to: &buf)
         return 1
-    }
-
-    /// The unit's derived rows per statistic (from its values in date order); none without
-    /// derived series.
-    func derivedSeries(unit u: Int) -> [[DerivedRow]] {
-        guard !derivedKinds.isEmpty else { return [] }
-        return series.keys.indices.map { s in
-            let vs = series.entries.indices.map { series.value(unit: u, entry: $0, stat: s) }
-            return derivedRows(dates: dates, values: vs, annual: ind.annual, baseline: ind.baseline, calendar: ind.calendar)
-        }
     }
 
     /// Long rows of the observed values: by date, then statistic.
@@ -402,20 +459,20 @@ package struct BatchTableLayout {
         return n
     }
 
-    /// Long rows of the derived series: by kind, then date, then statistic.
-    func appendDerivedLongRows(prefix: [UInt8], derived: [[DerivedRow]], to buf: inout [UInt8]) -> Int {
+    /// Long rows of the derived series: per group, by row (kind, then date), then input.
+    func appendDerivedLongRows(prefix: [UInt8], derived: [DerivedGroup], to buf: inout [UInt8]) -> Int {
         var n = 0
-        for kind in derivedKinds {
-            let perStat = derived.map { $0.filter { $0.kind == kind } }
-            guard let count = perStat.first?.count else { continue }
-            let kindCell = Array((csvQuote("\(ind.name)_\(kind)") + ",").utf8)
-            for i in 0..<count {
-                for (s, stat) in series.keys.enumerated() {
-                    let r = perStat[s][i]
+        for g in derived {
+            guard let shape = g.rows.first else { continue }
+            var kindCell: [UInt8] = [], kind = ""
+            for i in shape.indices {
+                if shape[i].kind != kind { kind = shape[i].kind; kindCell = Array((csvQuote("\(ind.name)_\(kind)") + ",").utf8) }
+                for (j, label) in g.labels.enumerated() {
+                    let r = g.rows[j][i]
                     buf += prefix; buf += kindCell
-                    buf += (stat + ",," + r.date + ",").utf8
+                    buf += (label + ",," + r.date + ",").utf8
                     buf += formatNumber(r.value).utf8
-                    buf += kind == "anomaly_pct" ? pctTail : tail[s]
+                    buf += derivedTails[g.stats[j]][r.unit]!
                     n += 1
                 }
             }
@@ -424,14 +481,27 @@ package struct BatchTableLayout {
     }
 
     /// The unit's wide row: its cells, the observed values, then the derived ones.
-    func appendWideRow(unit: CachedUnit, index u: Int, derived: [[DerivedRow]], to buf: inout [UInt8]) {
+    func appendWideRow(unit: CachedUnit, index u: Int, derived: [DerivedGroup], to buf: inout [UInt8]) {
         var cells = ([unit.id] + (levelColumn ? [unit.level] : []) + (nameColumn ? [unit.name] : []) + unit.attributes).map(csvQuote)
         for k in series.entries.indices { for s in series.keys.indices { cells.append(formatNumber(series.value(unit: u, entry: k, stat: s))) } }
-        for kind in derivedKinds {
-            let perStat = derived.map { $0.filter { $0.kind == kind } }
-            guard let n = perStat.first?.count else { continue }
-            for i in 0..<n { for s in series.keys.indices { cells.append(formatNumber(perStat[s][i].value)) } }
+        for g in derived {
+            guard let shape = g.rows.first else { continue }
+            for i in shape.indices { for j in g.labels.indices { cells.append(formatNumber(g.rows[j][i].value)) } }
         }
         buf += (cells.joined(separator: ",") + "\n").utf8
+    }
+
+    /// The wide header's derived columns, in the order `appendWideRow` writes them: the
+    /// rows' kinds and dates do not depend on the values, so zeros stand for them.
+    static func derivedWideColumns(_ name: String, computer: DerivedComputer, seriesDerived: Bool, keys: [String], lossInputs: [LossInput],
+                                   dates: [String]) -> [String] {
+        var cols: [String] = []
+        if seriesDerived {
+            for r in computer.rows(dates.map { _ in 0 }) { for k in keys { cols.append("\(name)_\(r.kind)_\(r.date)_\(k)") } }
+        }
+        if let shape = lossInputs.first.map({ i in computer.lossRows(i.classes.map { ($0.value, 0) }) }) {
+            for r in shape { for i in lossInputs { cols.append("\(name)_\(r.kind)_\(r.date)_\(i.label)") } }
+        }
+        return cols
     }
 }

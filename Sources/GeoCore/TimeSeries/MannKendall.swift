@@ -1,0 +1,61 @@
+import Foundation
+
+// The Mann-Kendall trend test, as pymannkendall.original_test computes it (Mann 1945,
+// Kendall 1975, Gilbert 1987): S = Σ_{i<j} sign(x_j − x_i) over the values in time order,
+// missing values left out; its variance with the ties correction
+// Var(S) = [n(n−1)(2n+5) − Σ t(t−1)(2t+5)] / 18 (t: the size of each group of equal
+// values); Z = (S − 1)/√Var(S) for S > 0, (S + 1)/√Var(S) for S < 0, 0 for S = 0; the
+// two-sided p-value 2 (1 − Φ(|Z|)); Kendall's τ = S / (n(n−1)/2).
+
+public struct MannKendall: Sendable, Equatable {
+    /// Values used (missing ones left out).
+    public var n: Int
+    public var s: Double
+    public var varianceS: Double
+    public var z: Double
+    public var p: Double
+    public var tau: Double
+
+    /// The test on `values` in time order; NaN values are left out (the order of the
+    /// others is kept), as pymannkendall's `skip`.
+    public init(_ values: [Double]) {
+        let x = values.filter { !$0.isNaN }
+        let score = Self.score(x)
+        self.init(s: score, varianceS: Self.variance(x), pairs: Double(x.count * (x.count - 1)) / 2, n: x.count)
+    }
+
+    /// From S, Var(S) and the number of pairs (summed over the seasons of a seasonal test).
+    public init(s: Double, varianceS: Double, pairs: Double, n: Int) {
+        self.n = n
+        self.s = s
+        self.varianceS = varianceS
+        z = s > 0 ? (s - 1) / varianceS.squareRoot() : s < 0 ? (s + 1) / varianceS.squareRoot() : 0
+        p = StandardNormal.twoSidedP(z)
+        tau = s / pairs
+    }
+
+    /// S = Σ_{i<j} sign(x_j − x_i).
+    public static func score(_ x: [Double]) -> Double {
+        var s = 0
+        for i in x.indices {
+            for j in (i + 1)..<x.count where x[j] != x[i] { s += x[j] > x[i] ? 1 : -1 }
+        }
+        return Double(s)
+    }
+
+    /// Var(S) with the ties correction.
+    public static func variance(_ x: [Double]) -> Double {
+        let n = Double(x.count)
+        var ties = 0.0
+        let sorted = x.sorted()
+        var i = 0
+        while i < sorted.count {
+            var j = i
+            while j + 1 < sorted.count && sorted[j + 1] == sorted[i] { j += 1 }
+            let t = Double(j - i + 1)
+            ties += t * (t - 1) * (2 * t + 5)
+            i = j + 1
+        }
+        return (n * (n - 1) * (2 * n + 5) - ties) / 18
+    }
+}

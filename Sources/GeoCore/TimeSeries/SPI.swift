@@ -1,0 +1,90 @@
+import Foundation
+
+// The Standardized Precipitation Index (McKee et al. 1993; WMO-No. 1090) of a monthly
+// series, as the climate-indices package computes it (`indices.spi` with
+// `Distribution.gamma`, `Periodicity.monthly` and its default "classic" zeros):
+//
+// 1. negative values are set to 0; the series is summed over `scale` months (a sum with a
+//    missing month is missing, and so are the first scale − 1 months);
+// 2. per calendar month, over the baseline years: the share of zero sums p0 (zeros /
+//    values present), and a gamma distribution fitted to the positive sums by Thom's
+//    approximation of the maximum-likelihood estimate: A = ln(mean) − mean(ln x),
+//    α = (1 + √(1 + 4A/3)) / 4A, β = mean / α;
+// 3. each sum's probability p0 + (1 − p0) G(x; α, β) (G = 0 for a zero sum; p0 = 1, a
+//    month whose baseline sums are all zero, counts as p0 = 0, so its zeros give −3.09),
+//    turned into a standard normal value Φ⁻¹ and clipped to ±3.09.
+//
+// One rule of ours: a calendar month whose baseline holds fewer sums than `minValidShare`
+// of the baseline's years gets no SPI at all (empty), where climate-indices would fit
+// whatever sums there are. With every month present the two agree.
+
+public enum SPI {
+    /// SPI values are clipped to ±3.09 (climate-indices' bounds).
+    public static let bound = 3.09
+
+    /// The SPI of every month of `series` at `scale` months, fitted over `baseline` (years).
+    public static func compute(_ series: MonthlySeries, scale: Int, baseline: ClosedRange<Int>, minValidShare: Double) -> [Double] {
+        let sums = scaledSums(series.values.map { $0 < 0 ? 0 : $0 }, scale: scale)
+        var out = [Double](repeating: .nan, count: sums.count)
+        let first = series.firstYear * 12 + series.firstMonth - 1
+        var calibration: [Double] = []
+        calibration.reserveCapacity(baseline.count)
+        for month in 0..<12 {
+            // The steps of this calendar month: i ≡ month − first (mod 12).
+            let start = ((month - first) % 12 + 12) % 12
+            calibration.removeAll(keepingCapacity: true)
+            var i = start
+            while i < sums.count {
+                if baseline.contains((first + i) / 12), !sums[i].isNaN { calibration.append(sums[i]) }
+                i += 12
+            }
+            guard !calibration.isEmpty, Double(calibration.count) >= minValidShare * Double(baseline.count) else { continue }
+            let fit = Fit(calibration)
+            i = start
+            while i < sums.count { out[i] = fit.spi(sums[i]); i += 12 }
+        }
+        return out
+    }
+
+    /// Sums over `scale` consecutive steps ending at each step; NaN for the first scale − 1
+    /// steps and for any window holding a NaN.
+    public static func scaledSums(_ values: [Double], scale: Int) -> [Double] {
+        values.indices.map { i in
+            guard i >= scale - 1 else { return .nan }
+            var s = 0.0
+            for k in (i - scale + 1)...i { s += values[k] }
+            return s
+        }
+    }
+
+    /// One calendar month's fit: the probability of zero and the gamma parameters.
+    public struct Fit: Sendable {
+        public var probabilityOfZero: Double
+        public var alpha: Double
+        public var beta: Double
+        let logGammaAlpha: Double
+
+        /// Fitted to the baseline's sums (none missing).
+        public init(_ sums: [Double]) {
+            var zeros = 0, positive = 0, sum = 0.0, sumLog = 0.0
+            for x in sums {
+                if x == 0 { zeros += 1 } else if x > 0 { positive += 1; sum += x; sumLog += log(x) }
+            }
+            probabilityOfZero = Double(zeros) / Double(sums.count)
+            let n = Double(positive)
+            let mean = sum / n, meanLog = sumLog / n
+            let a = log(mean) - meanLog
+            alpha = (1 + (1 + 4 * a / 3).squareRoot()) / (4 * a)
+            beta = mean / alpha
+            logGammaAlpha = alpha.isFinite && alpha > 0 ? GammaDistribution.logGamma(alpha) : .nan
+        }
+
+        public func spi(_ x: Double) -> Double {
+            guard !x.isNaN else { return .nan }
+            let p0 = probabilityOfZero >= 1 ? 0 : probabilityOfZero
+            let g = x <= 0 ? 0 : GammaDistribution.cdf(x, shape: alpha, scale: beta, logGammaShape: logGammaAlpha)
+            let z = StandardNormal.quantile(p0 + (1 - p0) * g)
+            return z.isNaN ? .nan : min(SPI.bound, max(-SPI.bound, z))
+        }
+    }
+}

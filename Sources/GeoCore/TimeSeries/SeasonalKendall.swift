@@ -1,0 +1,30 @@
+import Foundation
+
+// The seasonal Kendall test (Hirsch, Slack and Smith 1982; Hirsch and Slack 1984) and the
+// seasonal Sen slope, as pymannkendall.seasonal_test and seasonal_sens_slope compute them:
+// a Mann-Kendall S and Var(S) per season (each season's missing values left out), summed;
+// Z and p from the sums, τ = ΣS / Σ n_s(n_s−1)/2; the slope is the median of the
+// within-season slopes (y_j − y_i)/(t_j − t_i) of every season pooled (t: the year, so the
+// slope is per year). pymannkendall takes its seasons by position (a series that starts in
+// January); here a season is a calendar month, whatever month the series starts in.
+
+public struct SeasonalKendall: Sendable, Equatable {
+    public var test: MannKendall
+    public var slope: Double
+
+    /// `seasons`: per season, its (year, value) pairs in time order (NaN values missing).
+    public init(seasons: [[(time: Double, value: Double)]]) {
+        var s = 0.0, variance = 0.0, pairs = 0.0, n = 0
+        var slopes: [Double] = []
+        for season in seasons {
+            let x = season.map(\.value).filter { !$0.isNaN }
+            s += MannKendall.score(x)
+            variance += MannKendall.variance(x)
+            pairs += Double(x.count * (x.count - 1)) / 2
+            n += x.count
+            TheilSen.appendSlopes(x: season.map(\.time), y: season.map(\.value), to: &slopes)
+        }
+        test = MannKendall(s: s, varianceS: variance, pairs: pairs, n: n)
+        slope = sortedMedian(&slopes)
+    }
+}

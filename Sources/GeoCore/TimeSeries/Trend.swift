@@ -1,0 +1,48 @@
+import Foundation
+
+// A trend over a period: the Theil-Sen slope with the Mann-Kendall test and the
+// least-squares slope of yearly values, or the seasonal Kendall test and the seasonal Sen
+// slope of monthly ones (slopes per year in both).
+//
+// The gap rule: a trend is computed only when at least `minValidShare` of the period's
+// values (years; months for the seasonal test) are present and at least 3 are; otherwise
+// there is none (empty), never a slope through a few points.
+
+public struct Trend: Sendable, Equatable {
+    /// Values used.
+    public var n: Int
+    /// Per year.
+    public var senSlope: Double
+    /// Per year; NaN for the seasonal test (not defined there).
+    public var olsSlope: Double
+    public var mannKendall: MannKendall
+
+    /// The trend of yearly values over `period` (the years of `years` when nil).
+    public static func yearly(years: [Int], values: [Double], period: ClosedRange<Int>?, minValidShare: Double) -> Trend? {
+        guard let period = period ?? years.min().map({ $0...years.max()! }) else { return nil }
+        let pts = zip(years, values).filter { period.contains($0.0) }.sorted { $0.0 < $1.0 }
+        let valid = pts.filter { !$0.1.isNaN }
+        guard valid.count >= 3, Double(valid.count) >= minValidShare * Double(period.count) else { return nil }
+        let x = valid.map { Double($0.0) }, y = valid.map(\.1)
+        return Trend(n: valid.count, senSlope: TheilSen.slope(x: x, y: y), olsSlope: LeastSquares.slope(x: x, y: y),
+                     mannKendall: MannKendall(y))
+    }
+
+    /// The seasonal trend of a monthly series over `period` (its years when nil): the
+    /// calendar months are the seasons.
+    public static func seasonal(_ series: MonthlySeries, period: ClosedRange<Int>?, minValidShare: Double) -> Trend? {
+        guard series.count > 0 else { return nil }
+        let period = period ?? series.firstYear...series.yearMonth(series.count - 1).year
+        var seasons = [[(time: Double, value: Double)]](repeating: [], count: 12)
+        var valid = 0
+        for i in series.values.indices {
+            let (y, m) = series.yearMonth(i)
+            guard period.contains(y) else { continue }
+            seasons[m - 1].append((Double(y), series.values[i]))
+            if !series.values[i].isNaN { valid += 1 }
+        }
+        guard valid >= 3, Double(valid) >= minValidShare * Double(12 * period.count) else { return nil }
+        let sk = SeasonalKendall(seasons: seasons)
+        return Trend(n: valid, senSlope: sk.slope, olsSlope: .nan, mannKendall: sk.test)
+    }
+}
