@@ -77,6 +77,8 @@ public struct GeoWarning: CustomStringConvertible, Equatable, Sendable {
         case input
         /// A message GDAL raised as a warning.
         case gdal
+        /// Text in a doubtful encoding (Zawgyi-encoded Myanmar values).
+        case text
     }
     public var kind: Kind
     public var file: String?
