@@ -29,12 +29,12 @@ def main() -> None:
     out.write(f"// myanmartools {version} ({len(data)} bytes, SHA-256 {hashlib.sha256(data).hexdigest()}).\n")
     out.write("// Copyright 2017 Google LLC. Licensed under the Apache License, Version 2.0 (see NOTICE).\n\n")
     out.write("/// The model file's bytes, base64 (line breaks are ignored when decoding).\n")
-    out.write("let zawgyiModelBase64 = \"\"\"\n")
+    out.write("package let zawgyiModelBase64 = \"\"\"\n")
     for line in lines:
         out.write(line + "\n")
     out.write("\"\"\"\n\n")
     out.write(f"/// The model file's SHA-256, checked by the tests (GeoCore has no hash of its own).\n")
-    out.write(f"let zawgyiModelSHA256 = \"{hashlib.sha256(data).hexdigest()}\"\n")
+    out.write(f"package let zawgyiModelSHA256 = \"{hashlib.sha256(data).hexdigest()}\"\n")
 
 
 if __name__ == "__main__":

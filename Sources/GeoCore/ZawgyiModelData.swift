@@ -5,7 +5,7 @@
 // Copyright 2017 Google LLC. Licensed under the Apache License, Version 2.0 (see NOTICE).
 
 /// The model file's bytes, base64 (line breaks are ignored when decoding).
-let zawgyiModelBase64 = """
+package let zawgyiModelBase64 = """
 VVpNT0RFTCAAAAACAAAAAEJNQVJLT1YgAAAAAADjAFm+P5HAAAA+2m6gAAE+HFTQAAK9hrXAAAM/n1/wAARAEOQqAAW/iS7wAAa9j5ugAAe9P7aAAAg/Z32Y
 AAlAcOgQAApAgmtRAAs/CYMwAAxAg75ZAA0+HezgAA5An9SeABA//HfEABE+vQcwABK8/6oAABM+t28oABQ/BjjgABU/UfTkABY/dKOgABc/ZKnYABg/w6t8
 ABm+lq6IABq9S7mAABs+3RxAABw+NHhAAB29qMggAB4/2hjIAB8+hZxgACA/PdAAACE/8jjoACK+Y/PIACNAyNSVACRAtLo3ACW/sYqoACY+lQFAACe/D2xY
@@ -320,4 +320,4 @@ AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 """
 
 /// The model file's SHA-256, checked by the tests (GeoCore has no hash of its own).
-let zawgyiModelSHA256 = "7df7bdf7c7bf2dbc83ebbbb6f75ce7b6a1886cc64147b778176a03a803241b8a"
+package let zawgyiModelSHA256 = "7df7bdf7c7bf2dbc83ebbbb6f75ce7b6a1886cc64147b778176a03a803241b8a"

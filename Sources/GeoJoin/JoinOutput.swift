@@ -63,6 +63,7 @@ extension PointJoinResult {
         if case .csv(let rec) = points.source, rec.separator == commaByte { direct = rec }
         let columnCount = points.columns.count
         let anyRisky = !(direct?.riskyRows.isEmpty ?? true)
+        let converted = points.myanmar.converted   // rows written from their Unicode fields
         try slots.parts.withUnsafeMutableBufferPointer { parts in
             let base = parts.baseAddress
             try WorkerPool(threads: threads).run(tasks: chunks) { c in
@@ -79,7 +80,7 @@ extension PointJoinResult {
                     let s = Int(me.swappedZone[r])
                     if s >= 0 { b.append(contentsOf: swappedBytes[s]) }
                     b.append(UInt8(ascii: ","))
-                    if me.match[r] != .inside { b.append(contentsOf: me.flagsText(r).utf8) }   // labels: no quoting needed
+                    if me.isFlagged(r) { b.append(contentsOf: me.flagsText(r).utf8) }   // labels: no quoting needed
                     b.append(UInt8(ascii: "\n"))
                 }
                 if let rec = direct {
@@ -87,8 +88,8 @@ extension PointJoinResult {
                         rec.start.withUnsafeBufferPointer { st in rec.end.withUnsafeBufferPointer { en in
                         rec.fieldCount.withUnsafeBufferPointer { fc in
                             for r in rows {
-                                if guardFormulas && anyRisky && rec.hasFormula(r) {
-                                    points.appendCSV(r, to: &b, guardFormulas: true)
+                                if (guardFormulas && anyRisky && rec.hasFormula(r)) || (!converted.isEmpty && converted[r] != nil) {
+                                    points.appendCSV(r, to: &b, guardFormulas: guardFormulas)
                                 } else {
                                     b.append(contentsOf: UnsafeBufferPointer(rebasing: p[st[r]..<en[r]]))
                                     var k = Int(fc[r])
@@ -158,7 +159,7 @@ extension PointJoinResult {
             row.append(.text(match[r].label))
             row.append(distance[r].isNaN ? .empty : .number((distance[r] * 10).rounded() / 10))
             row.append(swappedZone[r] >= 0 ? .text(swappedID(r)) : .empty)
-            row.append(match[r] == .inside ? .empty : .text(flagsText(r)))
+            row.append(isFlagged(r) ? .text(flagsText(r)) : .empty)
             t.rows.append(row)
         }
         return t

@@ -51,7 +51,7 @@ extension PointJoinResult {
             } else {
                 parts.append("inside \(zoneID(r)), within \(toleranceText) m of \(others)")
             }
-        case .inside, .duplicateID, .mismatch, .borderOK: break
+        case .inside, .duplicateID, .mismatch, .borderOK, .zawgyi: break
         }
         if !duplicateCount.isEmpty && duplicateCount[r] > 1 {
             let id = idColumn.flatMap { points.columnIndex($0) }.map { $0 < f.count ? f[$0] : "" } ?? ""
@@ -65,6 +65,7 @@ extension PointJoinResult {
         if !borderOK.isEmpty && borderOK[r] {
             parts.append("register \(checkColumn ?? "code")=\(reg) is that of a zone on the border; found \(foundCode(r))")
         }
+        if isZawgyi(r) { parts.append(zawgyiReason(r, points)) }
         return parts.joined(separator: "; ")
     }
 
@@ -122,10 +123,12 @@ extension PointJoinResult {
             return "Correct \(check) from \(reg) to \(foundCode(r)), or, if \(reg) is right, correct the position (it is in \(foundCode(r)))."
         case .borderOK:
             return "No change needed: \(check) \(reg) is a unit on the border the point is on (\(foundCode(r)) was given)."
+        case .zawgyi:
+            return zawgyiAction(r, points)
         }
     }
 
-    /// The QA table: every row that is not a clean inside match, with the register's id,
+    /// The QA table: every flagged row (not a clean inside match), with the register's id,
     /// name, coordinates as written and code, every flag, and one action per flag.
     public func report(_ points: PointTable, idColumn: String? = nil, checkColumn: String? = nil,
                        nameColumn: String? = nil) -> Table {
@@ -156,11 +159,11 @@ extension PointJoinResult {
         if let c = idColumn.flatMap({ points.columnIndex($0) }), !duplicateCount.isEmpty {
             for r in 0..<match.count where duplicateCount[r] > 1 {
                 let f = points.fields(r)
-                rowsOfID[(c < f.count ? f[c] : "").trimmingCharacters(in: .whitespaces), default: []].append(r)
+                rowsOfID[comparable.key((c < f.count ? f[c] : "").trimmingCharacters(in: .whitespaces)), default: []].append(r)
             }
         }
         var t = Table(columns: cols)
-        for r in 0..<match.count where match[r] != .inside {
+        for r in 0..<match.count where isFlagged(r) {
             let f = points.fields(r)
             var row: [TableCell] = [.number(Double(r + 1))]
             for i in registerIdx { row.append(.text(i.map { $0 < f.count ? f[$0] : "" } ?? "")) }
@@ -168,7 +171,7 @@ extension PointJoinResult {
             for (k, c) in coordNames.enumerated() where coordCols.contains(c) { row.append(.text(coords[k])) }
             var dupRows: [Int] = []
             if let c = idColumn.flatMap({ points.columnIndex($0) }) {
-                dupRows = rowsOfID[(c < f.count ? f[c] : "").trimmingCharacters(in: .whitespaces)] ?? []
+                dupRows = rowsOfID[comparable.key((c < f.count ? f[c] : "").trimmingCharacters(in: .whitespaces))] ?? []
             }
             let fl = flags(r)
             let actions = fl.map { action($0, r, points, idColumn: idColumn, checkColumn: checkColumn, duplicateRows: dupRows) }

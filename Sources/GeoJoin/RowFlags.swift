@@ -15,7 +15,8 @@ public struct BorderZones: Sendable, Equatable {
 extension PointJoinResult {
     /// Every flag of a row, in the order of precedence, so the first is `match` (empty for
     /// a clean inside match): a coordinate flag, `duplicate_id`, `mismatch` or
-    /// `border_ok`, then the location (`border`, `nearest`, `outside`).
+    /// `border_ok`, then the location (`border`, `nearest`, `outside`); last `zawgyi`,
+    /// which never sets `match` (so it can be a row's only flag).
     public func flags(_ r: Int) -> [MatchKind] {
         var out: [MatchKind] = []
         let s = spatial[r]
@@ -25,12 +26,16 @@ extension PointJoinResult {
         if !mismatch.isEmpty && mismatch[r] { out.append(.mismatch) }
         if !borderOK.isEmpty && borderOK[r] { out.append(.borderOK) }
         if !coordinate && s != .inside { out.append(s) }
+        if isZawgyi(r) { out.append(.zawgyi) }
         return out
     }
 
+    /// Whether a row has any flag (it is not a clean inside match).
+    @inline(__always) public func isFlagged(_ r: Int) -> Bool { match[r] != .inside || isZawgyi(r) }
+
     /// The `flags` column: the labels joined by `;`.
     public func flagsText(_ r: Int) -> String {
-        match[r] == .inside ? "" : flags(r).map(\.label).joined(separator: ";")
+        isFlagged(r) ? flags(r).map(\.label).joined(separator: ";") : ""
     }
 
     /// The ids of the other zones at a border row, joined by `;`.

@@ -119,7 +119,7 @@ extension ZonalResult {
             "cell_area": "true area: ellipsoidal zone between each row's latitudes on geographic rasters, planar on projected ones",
             "rollup": hasRollup ? "parent rows merge their zones' accumulators (sums add, means weighted by covered area, quantiles from merged distributions); `cells` counts shared boundary cells once per zone" : "none",
         ]
-        return [
+        var pkg: [String: Any] = [
             "profile": "tabular-data-package",
             "name": safeName(stem),
             "title": "Zonal statistics: \(bands.map(\.rasterName).uniqued().joined(separator: ", ")) by \(zones.idField)",
@@ -139,6 +139,9 @@ extension ZonalResult {
             "warnings": warnings.map(\.message),
             "limitations": limitations,
         ]
+        // Only when there is something to say (a Zawgyi value, or conversion asked for).
+        if let m = myanmarText.flatMap({ MyanmarTextCheck.sidecarEntry([$0]) }) { pkg["myanmar_text"] = m }
+        return pkg
     }
 
     /// The layers of a GeoPackage: `zonal` holds the zones' rows; each roll-up level its own

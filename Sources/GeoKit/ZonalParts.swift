@@ -67,6 +67,7 @@ extension ZonalJob {
         if let nameField { o["name_col"] = nameField }
         if let minCoverage { o["min_coverage"] = minCoverage }
         if let buffer { o["buffer_m"] = buffer }
+        if myanmarText != .detect { o["myanmar_text"] = myanmarText.rawValue }   // absent (detect) in older parts too
         return o
     }
 
@@ -89,6 +90,7 @@ extension ZonalJob {
         nameField = o["name_col"] as? String
         minCoverage = (o["min_coverage"] as? NSNumber)?.doubleValue
         buffer = (o["buffer_m"] as? NSNumber)?.doubleValue
+        myanmarText = (o["myanmar_text"] as? String).flatMap(MyanmarTextMode.init(rawValue:)) ?? .detect
     }
 
     /// The files whose SHA-256 identifies a run's inputs.

@@ -29,7 +29,7 @@ struct Join: ParsableCommand {
           border_ok       (--check-col) the register's code is that of another
                           unit on the border the point is on
 
-        flags lists every flag of a row (e.g. missing_coords;duplicate_id), the first being match. --report writes, for each flagged row, the register's id, name, coordinates as written and code, the flags, and one action per flag.
+        flags lists every flag of a row (e.g. missing_coords;duplicate_id), the first being match, then zawgyi (never in match) for a row with a Zawgyi-encoded field. --report writes, for each flagged row, the register's id, name, coordinates as written and code, the flags, and one action per flag.
 
         Example:
           geotool join --points schools.csv --zones tracts.gpkg --id VT_PCODE \\
@@ -39,6 +39,8 @@ struct Join: ParsableCommand {
         Outputs: .csv, .xlsx, and with each point's geometry (a point layer for QGIS) .gpkg, .geojson, .fgb and .shp (field names cut to 10 characters, said in a warning). -o - writes the CSV to standard output.
 
         CSV points: the separator is read from the header (comma, semicolon or tab) or given with --delimiter; --decimal-comma reads 16,8 as 16.8 in semicolon or tab separated files. --where filters the zones, --points-where an OGR point layer (not a CSV).
+
+        Myanmar text: every field of the register and the zones' --include-cols are checked for the Zawgyi encoding (one warning per column with counts); --id-col and --check-col compare Zawgyi values in their Unicode form, so a school written once in each encoding is a duplicate. --myanmar-text unicode converts Zawgyi values to Unicode in the output (docs/myanmar-text.md).
 
         See docs/join.md.
         """
@@ -119,6 +121,8 @@ struct Join: ParsableCommand {
     @Option(help: "QA table of every row that is not a clean inside match: .csv, .gpkg or .xlsx.")
     var report: String?
 
+    @OptionGroup var myanmarText: MyanmarTextOptions
+
     @Flag(help: "No progress bar.")
     var quiet = false
 
@@ -164,11 +168,13 @@ struct Join: ParsableCommand {
                 opts.checkField = parts.count > 1 ? parts[1] : nil
             }
             opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            opts.myanmarText = myanmarText.mode
             let bar = ProgressBar(enabled: !quiet, unit: "points")
             bar.update(0, 1)
             var marks: [(String, Date)] = [("start", started)]
-            let pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer,
+            var pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer,
                                           delimiter: delimiter.flatMap(parseDelimiter), decimalComma: decimalComma, filter: pointsWhere)
+            if myanmarText.mode == .unicode { try pts.checkMyanmarText(.unicode) }
             marks.append(("read points", Date()))
             if let nameCol, pts.columnIndex(nameCol) == nil {
                 throw GeoKitError.input(points, "no column '\(nameCol)' for --name-col (columns: \(pts.columns.joined(separator: ", ")))")
@@ -217,6 +223,10 @@ struct Join: ParsableCommand {
             var summary = "geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output == "-" ? "standard output" : pg?.displayName ?? output)\n"
             for (m, c) in result.counts {
                 summary += "  " + m.label.padding(toLength: 15, withPad: " ", startingAt: 0) + String(c) + "\n"
+            }
+            // A flag, not a match value: said apart, so that the counts above still add up.
+            if result.zawgyiRowCount > 0 {
+                summary += "  and \(result.zawgyiRowCount) row(s) flagged zawgyi (Zawgyi-encoded text\(myanmarText.mode == .unicode ? ", converted to Unicode" : ""))\n"
             }
             if ProcessInfo.processInfo.environment["GEOTOOL_TIMING"] != nil {
                 for k in 1..<marks.count { summary += String(format: "  time %@ %.3f s\n", marks[k].0, marks[k].1.timeIntervalSince(marks[k - 1].1)) }
