@@ -88,6 +88,25 @@ public struct MyanmarTextCheck: Sendable {
     public mutating func take(_ value: String, column k: Int, at position: Int,
                               convert: (String) throws -> String) rethrows -> (MyanmarEncoding?, String) {
         guard let e = MyanmarEncoding(of: value) else { return (nil, value) }
+        return (e, try take(value, classified: e, column: k, at: position, convert: convert))
+    }
+
+    /// The same for a value already classified (`MyanmarEncoding(of:)`, e.g. on several
+    /// threads): count it, and return the value to use.
+    public mutating func take(_ value: String, classified e: MyanmarEncoding, column k: Int, at position: Int,
+                              convert: (String) throws -> String) rethrows -> String {
+        count(e, column: k, at: position)
+        guard e == .zawgyi && mode == .unicode else { return value }
+        let u = try convert(value)
+        if !u.unicodeScalars.elementsEqual(value.unicodeScalars) { counts[k].converted += 1 }
+        return u
+    }
+
+    /// Count a Zawgyi value of column `k` that the caller converted (and that changed).
+    public mutating func noteConverted(column k: Int) { counts[k].converted += 1 }
+
+    /// Count a value of column `k` at `position` (1-based) by its encoding; nothing converted.
+    public mutating func count(_ e: MyanmarEncoding, column k: Int, at position: Int) {
         switch e {
         case .unicode: counts[k].unicode += 1
         case .ambiguous:
@@ -96,13 +115,7 @@ public struct MyanmarTextCheck: Sendable {
         case .zawgyi:
             counts[k].zawgyi += 1
             if counts[k].zawgyiAt.count < Self.keptPositions { counts[k].zawgyiAt.append(position) }
-            if mode == .unicode {
-                let u = try convert(value)
-                if !u.unicodeScalars.elementsEqual(value.unicodeScalars) { counts[k].converted += 1 }
-                return (e, u)
-            }
         }
-        return (e, value)
     }
 
     /// Classify (and convert) a whole column in place; positions are 1-based indexes.

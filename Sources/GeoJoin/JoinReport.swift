@@ -101,7 +101,7 @@ extension PointJoinResult {
         case .nearest:
             return "Check the position: it is \(distanceText(r)) m outside \(zoneID(r)); if the school is in \(zoneID(r)) nothing else is needed, otherwise take the GPS reading again."
         case .border:
-            if !reg.isEmpty && reg.caseInsensitiveCompare(foundCode(r).trimmingCharacters(in: .whitespaces)) == .orderedSame {
+            if !reg.isEmpty && comparable.key(reg).caseInsensitiveCompare(comparable.key(foundCode(r).trimmingCharacters(in: .whitespaces))) == .orderedSame {
                 return "Nothing to fix: \(check) \(reg) agrees with \(zoneID(r)), given to this point on the border with \(otherIDs(r))."
             }
             if !borderOK.isEmpty && borderOK[r] {

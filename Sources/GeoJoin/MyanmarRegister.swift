@@ -28,19 +28,40 @@ extension PointTable {
         var check = MyanmarTextCheck(file: path, source: "points", unit: "row", mode: mode, columns: columns)
         let rows = rowsWithMyanmarBytes()
         let converter = mode == .unicode && !rows.isEmpty ? try ZawgyiConverter.shared() : nil
-        for r in rows {
-            var f = fields(r)
-            var zawgyi: [Int] = [], changed = false
-            for k in f.indices where k < columns.count && hasMyanmarLetters(f[k]) {
-                let (e, v) = check.take(f[k], column: k, at: r + 1) { converter?.unicode($0) ?? $0 }
-                if e == .zawgyi { zawgyi.append(k) }
-                if !v.unicodeScalars.elementsEqual(f[k].unicodeScalars) { f[k] = v; changed = true }
+        // Classified on every core (the model is a pure function), then counted in row order.
+        let classified = try classify(rows)
+        for (i, r) in rows.enumerated() where !classified[i].isEmpty {
+            for (k, e) in classified[i] { check.count(e, column: k, at: r + 1) }
+            let zawgyi = classified[i].filter { $0.e == .zawgyi }.map(\.k)
+            guard !zawgyi.isEmpty else { continue }
+            myanmar.zawgyiFields[r] = zawgyi
+            // Converted: the row's fields, its Zawgyi ones in Unicode.
+            guard let converter else { continue }
+            var f = fields(r), changed = 0
+            for k in zawgyi {
+                let u = converter.unicode(f[k])
+                if !u.unicodeScalars.elementsEqual(f[k].unicodeScalars) { f[k] = u; changed += 1; check.noteConverted(column: k) }
             }
-            if !zawgyi.isEmpty { myanmar.zawgyiFields[r] = zawgyi }
-            if changed { myanmar.converted[r] = f }
+            if changed > 0 { myanmar.converted[r] = f }
         }
         myanmar.check = check
         warnings += check.warnings
+    }
+
+    /// Per row of `rows`, its fields with Myanmar letters and their encodings.
+    private func classify(_ rows: [Int]) throws -> [[(k: Int, e: MyanmarEncoding)]] {
+        var out = [[(k: Int, e: MyanmarEncoding)]](repeating: [], count: rows.count)
+        let n = columns.count
+        try out.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress
+            try WorkerPool(threads: ProcessInfo.processInfo.activeProcessorCount).run(count: rows.count, chunk: 4096) { _, range in
+                for i in range {
+                    let f = fields(rows[i])
+                    (base! + i).pointee = f.indices.compactMap { k in k < n ? MyanmarEncoding(of: f[k]).map { (k, $0) } : nil }
+                }
+            }
+        }
+        return out
     }
 
     /// The rows that may hold Myanmar text: with a UTF-8 lead byte of the Myanmar blocks

@@ -118,7 +118,7 @@ struct Join: ParsableCommand {
     @Flag(help: "With -o PG:...: add each row's point (a PostGIS geom column).")
     var geometry = false
 
-    @Option(help: "QA table of every row that is not a clean inside match: .csv, .gpkg or .xlsx.")
+    @Option(help: "QA table of every flagged row (not a clean inside match, or with Zawgyi text): .csv, .gpkg or .xlsx.")
     var report: String?
 
     @OptionGroup var myanmarText: MyanmarTextOptions
