@@ -1,5 +1,6 @@
 // The one C boundary of GeoKit, imported only by the GeoGDAL target: GDAL/OGR/OSR/CPL,
-// GEOS's reentrant API, PROJ, and OpenSSL's libcrypto (SHA-256 of inputs for the metadata).
+// GEOS's reentrant API, PROJ, OpenSSL's libcrypto (SHA-256 of inputs for the metadata),
+// and ICU (the Zawgyi-my transform and NFC, for Myanmar text).
 #ifndef GEOKIT_CGEO_SHIM_H
 #define GEOKIT_CGEO_SHIM_H
 
@@ -17,6 +18,42 @@
 #include <proj.h>
 #include <openssl/evp.h>
 #include <openssl/crypto.h>
+
+// ICU, declared here with plain C types rather than through ICU's headers: Foundation
+// brings its own copy of ICU's types (module _FoundationICU, its functions renamed
+// swift_*), and clang refuses two differing definitions of UErrorCode in one program. Only
+// the version suffix comes from the system's ICU (uvernum.h holds no types): ICU renames
+// each function by version (utrans_openU -> utrans_openU_72), and the geokit_ wrappers
+// keep the Swift side free of it. Status: 0 is success, > 0 an error, 15 the buffer
+// overflow error; text is UTF-16 code units.
+#include <stdint.h>
+#include <unicode/uvernum.h>
+void *U_ICU_ENTRY_POINT_RENAME(utrans_openU)(const uint16_t *id, int32_t idLength, int32_t direction,
+                                             const uint16_t *rules, int32_t rulesLength, void *parseError, int32_t *status);
+void U_ICU_ENTRY_POINT_RENAME(utrans_close)(void *transliterator);
+void U_ICU_ENTRY_POINT_RENAME(utrans_transUChars)(const void *transliterator, uint16_t *text, int32_t *textLength,
+                                                  int32_t textCapacity, int32_t start, int32_t *limit, int32_t *status);
+const void *U_ICU_ENTRY_POINT_RENAME(unorm2_getNFCInstance)(int32_t *status);
+int32_t U_ICU_ENTRY_POINT_RENAME(unorm2_normalize)(const void *normalizer, const uint16_t *src, int32_t length,
+                                                   uint16_t *dest, int32_t capacity, int32_t *status);
+const char *U_ICU_ENTRY_POINT_RENAME(u_errorName)(int32_t code);
+
+/// A transliterator by id (forward), or NULL with *status > 0.
+static inline void *geokit_utrans_open(const uint16_t *id, int32_t idLength, int32_t *status) {
+    return U_ICU_ENTRY_POINT_RENAME(utrans_openU)(id, idLength, 0, (const uint16_t *)0, 0, (void *)0, status);
+}
+static inline void geokit_utrans_close(void *t) { U_ICU_ENTRY_POINT_RENAME(utrans_close)(t); }
+/// Transliterate text[0..<*textLength] in place (capacity code units); *textLength is the new length.
+static inline void geokit_utrans_trans(const void *t, uint16_t *text, int32_t *textLength, int32_t capacity,
+                                       int32_t *limit, int32_t *status) {
+    U_ICU_ENTRY_POINT_RENAME(utrans_transUChars)(t, text, textLength, capacity, 0, limit, status);
+}
+static inline const void *geokit_nfc(int32_t *status) { return U_ICU_ENTRY_POINT_RENAME(unorm2_getNFCInstance)(status); }
+static inline int32_t geokit_normalize(const void *n, const uint16_t *src, int32_t length, uint16_t *dest,
+                                       int32_t capacity, int32_t *status) {
+    return U_ICU_ENTRY_POINT_RENAME(unorm2_normalize)(n, src, length, dest, capacity, status);
+}
+static inline const char *geokit_icu_error_name(int32_t status) { return U_ICU_ENTRY_POINT_RENAME(u_errorName)(status); }
 
 // The commit a release was built from: scripts/build-deb.sh passes
 // -Xcc -DGEOKIT_BUILD_COMMIT='"<hash>"'; a plain `swift build` leaves it empty.

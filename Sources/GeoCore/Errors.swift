@@ -83,6 +83,8 @@ public struct GeoWarning: CustomStringConvertible, Equatable, Sendable {
         /// GeoPackage's version is newer than the one it was written for): recorded in the
         /// sidecar, not said on the terminal.
         case notice
+        /// Text in a doubtful encoding (Zawgyi-encoded Myanmar values).
+        case text
     }
     /// What a warning said once per feature is about, so that a file's many of one topic
     /// can be said in one line ("19 features with invalid geometry, repaired ...: MMR001...").

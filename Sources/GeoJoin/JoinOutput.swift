@@ -64,6 +64,7 @@ extension PointJoinResult {
         let columnCount = points.columns.count
         let duplicates = identicalGroup   // empty when no row repeats another
         let anyRisky = !(direct?.riskyRows.isEmpty ?? true)
+        let converted = points.myanmar.converted   // rows written from their Unicode fields
         slots.parts.withUnsafeMutableBufferPointer { parts in
             let base = parts.baseAddress
             WorkerPool(threads: threads).run(tasks: chunks) { c in
@@ -80,7 +81,7 @@ extension PointJoinResult {
                     let s = Int(me.swappedZone[r])
                     if s >= 0 { b.append(contentsOf: swappedBytes[s]) }
                     b.append(UInt8(ascii: ","))
-                    if me.match[r] != .inside || (!duplicates.isEmpty && duplicates[r] >= 0) {
+                    if me.match[r] != .inside || (!duplicates.isEmpty && duplicates[r] >= 0) || me.isZawgyi(r) {
                         b.append(contentsOf: me.flagsText(r).utf8)   // labels: no quoting needed
                     }
                     b.append(UInt8(ascii: "\n"))
@@ -90,8 +91,8 @@ extension PointJoinResult {
                         rec.start.withUnsafeBufferPointer { st in rec.end.withUnsafeBufferPointer { en in
                         rec.fieldCount.withUnsafeBufferPointer { fc in
                             for r in rows {
-                                if guardFormulas && anyRisky && rec.hasFormula(r) {
-                                    points.appendCSV(r, to: &b, guardFormulas: true)
+                                if (guardFormulas && anyRisky && rec.hasFormula(r)) || (!converted.isEmpty && converted[r] != nil) {
+                                    points.appendCSV(r, to: &b, guardFormulas: guardFormulas)
                                 } else {
                                     b.append(contentsOf: UnsafeBufferPointer(rebasing: p[st[r]..<en[r]]))
                                     var k = Int(fc[r])

@@ -41,7 +41,7 @@ extension PointJoinResult {
         let fields: [[String: Any]] = t.columns.enumerated().map { ["name": $1, "type": isText[$0] ? "string" : "number"] }
         var counts: [String: Int] = [:]
         for (m, c) in self.counts { counts[m.label] = c }
-        let pkg: [String: Any] = [
+        var pkg: [String: Any] = [
             "profile": "tabular-data-package", "name": safeName(target.table),
             "title": "Points of \((points.path as NSString).lastPathComponent) joined to \(idField)",
             "created": iso.string(from: started),
@@ -54,6 +54,7 @@ extension PointJoinResult {
             "coordinates": points.coordinatesNote(crs: crsWKT),
             "warnings": warnings.map(\.message),
         ]
+        if let m = myanmarTextEntry { pkg["myanmar_text"] = m }
         let json = try sidecarData(pkg, for: target.qualifiedName)
         let geoms: [[UInt8]?]? = geometry
             ? (0..<points.count).map { points.status[$0] == .ok ? pointWKB(x: points.x[$0], y: points.y[$0]) : nil } : nil

@@ -51,7 +51,7 @@ extension PointJoinResult {
             } else {
                 parts.append("inside \(zoneID(r)), within \(toleranceText) m of \(others)")
             }
-        case .inside, .duplicateID, .mismatch, .borderOK, .duplicateRow: break
+        case .inside, .duplicateID, .mismatch, .borderOK, .duplicateRow, .zawgyi: break
         }
         if !duplicateCount.isEmpty && duplicateCount[r] > 1 {
             let id = idColumn.flatMap { points.columnIndex($0) }.map { $0 < f.count ? f[$0] : "" } ?? ""
@@ -66,6 +66,7 @@ extension PointJoinResult {
             parts.append("register \(checkColumn ?? "code")=\(reg) is that of a zone on the border; found \(foundCode(r))")
         }
         if isDuplicateRow(r) { parts.append("identical to \(rowList(identicalRows(of: r))) (same position and fields)") }
+        if isZawgyi(r) { parts.append(zawgyiReason(r, points)) }
         return parts.joined(separator: "; ")
     }
 
@@ -110,7 +111,7 @@ extension PointJoinResult {
         case .nearest:
             return "Check the position: it is \(distanceText(r)) m outside \(zoneID(r)); if the school is in \(zoneID(r)) nothing else is needed, otherwise take the GPS reading again."
         case .border:
-            if !reg.isEmpty && reg.caseInsensitiveCompare(foundCode(r).trimmingCharacters(in: .whitespaces)) == .orderedSame {
+            if !reg.isEmpty && comparable.key(reg).caseInsensitiveCompare(comparable.key(foundCode(r).trimmingCharacters(in: .whitespaces))) == .orderedSame {
                 return "Nothing to fix: \(check) \(reg) agrees with \(zoneID(r)), given to this point on the border with \(otherIDs(r))."
             }
             if !borderOK.isEmpty && borderOK[r] {
@@ -134,6 +135,8 @@ extension PointJoinResult {
             return "No change needed: \(check) \(reg) is a unit on the border the point is on (\(foundCode(r)) was given)."
         case .duplicateRow:
             return "Keep one of the identical rows: this one repeats \(rowList(identicalRows(of: r))) (same position and fields)."
+        case .zawgyi:
+            return zawgyiAction(r, points)
         }
     }
 
@@ -168,7 +171,7 @@ extension PointJoinResult {
         if let c = idColumn.flatMap({ points.columnIndex($0) }), !duplicateCount.isEmpty {
             for r in 0..<match.count where duplicateCount[r] > 1 {
                 let f = points.fields(r)
-                rowsOfID[(c < f.count ? f[c] : "").trimmingCharacters(in: .whitespaces), default: []].append(r)
+                rowsOfID[comparable.key((c < f.count ? f[c] : "").trimmingCharacters(in: .whitespaces)), default: []].append(r)
             }
         }
         var t = Table(columns: cols)
@@ -180,7 +183,7 @@ extension PointJoinResult {
             for (k, c) in coordNames.enumerated() where coordCols.contains(c) { row.append(.text(coords[k])) }
             var dupRows: [Int] = []
             if let c = idColumn.flatMap({ points.columnIndex($0) }) {
-                dupRows = rowsOfID[(c < f.count ? f[c] : "").trimmingCharacters(in: .whitespaces)] ?? []
+                dupRows = rowsOfID[comparable.key((c < f.count ? f[c] : "").trimmingCharacters(in: .whitespaces))] ?? []
             }
             let fl = flags(r)
             let actions = fl.map { action($0, r, points, idColumn: idColumn, checkColumn: checkColumn, duplicateRows: dupRows) }

@@ -23,6 +23,8 @@ public enum MatchKind: UInt8, CaseIterable, Sendable, CustomStringConvertible {
     /// The row is identical to another (the same position and the same text in every
     /// other field). Only in `flags`, never `match`: the row is located as any other.
     case duplicateRow
+    /// A field of the row is Zawgyi-encoded Myanmar text. Only in `flags`, never `match`.
+    case zawgyi
 
     public var label: String {
         switch self {
@@ -37,6 +39,7 @@ public enum MatchKind: UInt8, CaseIterable, Sendable, CustomStringConvertible {
         case .mismatch: return "mismatch"
         case .borderOK: return "border_ok"
         case .duplicateRow: return "duplicate_row"
+        case .zawgyi: return "zawgyi"
         }
     }
     public var description: String { label }
@@ -67,6 +70,9 @@ public struct PointJoinOptions: Sendable {
     /// case-insensitively: the id or an include field, or another field of the layer).
     public var checkField: String?
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Zawgyi-encoded values of the zones' include fields: reported (`.detect`) or converted
+    /// to Unicode (`.unicode`). The register's own are converted by `PointTable.checkMyanmarText`.
+    public var myanmarText: MyanmarTextMode = .detect
 
     public init(idField: String) { self.idField = idField }
 }
@@ -98,6 +104,8 @@ public final class PointJoiner {
     package let zones: JoinZones
     package let zonesCRS: SpatialReference
     public var warnings: [GeoWarning]
+    /// The Myanmar text of the include fields (counts, and what was converted).
+    public let zonesMyanmarText: MyanmarTextCheck
 
     public init(zonesPath: String, options: PointJoinOptions) throws {
         self.options = options
@@ -118,7 +126,9 @@ public final class PointJoiner {
                 checkIndex = include.count - 1
             }
         }
-        let layer = try ds.readZones(layer: options.layer, idField: options.idField, includeFields: include, filter: options.zonesFilter)
+        var layer = try ds.readZones(layer: options.layer, idField: options.idField, includeFields: include, filter: options.zonesFilter)
+        zonesMyanmarText = try layer.checkMyanmarText(options.myanmarText)
+        layer.warnings += zonesMyanmarText.warnings
         zoneLayer = layer
         includeFields = layer.includeFields
         self.checkIndex = checkIndex
@@ -200,18 +210,24 @@ public final class PointJoiner {
         try plan.run(points: points, into: &result, threads: max(1, options.threads), progress: progress)
         result.borders = try plan.borders(points: points, rows: result.spatial.indices.filter { result.spatial[$0] == .border })
 
-        // Identity checks, in input order.
+        // Identity checks, in input order, on the Unicode form of Zawgyi values.
+        let anyZawgyi = !points.myanmar.zawgyiFields.isEmpty || zonesMyanmarText.counts.contains { $0.zawgyi > 0 }
+        let same = ComparableText(converter: anyZawgyi ? try ZawgyiConverter.shared() : nil)
         if let ids = idValues {
             var count: [String: Int] = [:]
             count.reserveCapacity(ids.count)
-            for v in ids { let t = v.trimmingCharacters(in: .whitespaces); if !t.isEmpty { count[t, default: 0] += 1 } }
-            result.duplicateCount = ids.map { Int32(count[$0.trimmingCharacters(in: .whitespaces)] ?? 0) }
+            let keys = ids.map { same.key($0.trimmingCharacters(in: .whitespaces)) }
+            for t in keys where !t.isEmpty { count[t, default: 0] += 1 }
+            result.duplicateCount = keys.map { Int32(count[$0] ?? 0) }
         }
         if let reg = registerValues, let ci = checkIndex {
             result.register = reg
             result.checkIndex = ci
         }
         result.setIdenticalRows(points.identicalRows())
+        result.comparable = same
+        result.zawgyiFields = points.myanmar.zawgyiFields
+        result.myanmarText = [points.myanmar.check, zonesMyanmarText].compactMap { $0 }
         result.finish()
         return result
     }
@@ -243,6 +259,12 @@ public struct PointJoinResult: Sendable {
     package private(set) var identicalGroup: [Int32] = []
     /// The register's own codes (--check-col); empty without it.
     public var register: [String] = []
+    /// How codes are compared (Zawgyi values in their Unicode form).
+    package var comparable = ComparableText()
+    /// Rows with Zawgyi-encoded fields: the indexes of those fields (flag `zawgyi`).
+    public var zawgyiFields: [Int: [Int]] = [:]
+    /// The Myanmar text of the register and of the zones' fields, for the metadata.
+    public var myanmarText: [MyanmarTextCheck] = []
     package var checkIndex: Int = -1
     /// The register's code differs from the found zone's and from every other zone at the point.
     public var mismatch: [Bool] = []
@@ -294,7 +316,7 @@ public struct PointJoinResult: Sendable {
         let n = match.count
         if !register.isEmpty {
             func same(_ a: String, _ b: String) -> Bool {
-                a.caseInsensitiveCompare(b.trimmingCharacters(in: .whitespaces)) == .orderedSame
+                comparable.key(a).caseInsensitiveCompare(comparable.key(b.trimmingCharacters(in: .whitespaces))) == .orderedSame
             }
             mismatch = Array(repeating: false, count: n); borderOK = mismatch
             for r in 0..<n where zone[r] >= 0 {

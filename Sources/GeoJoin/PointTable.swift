@@ -34,6 +34,9 @@ public struct PointTable: Sendable {
     /// layer without them).
     public let coordinates: CoordinateColumns
     package let source: Source
+    /// The Myanmar text of its fields: Zawgyi rows, and fields converted to Unicode
+    /// (MyanmarRegister.swift).
+    public internal(set) var myanmar = RegisterMyanmarText()
 
     public enum CoordinateColumns: Sendable, Equatable {
         /// The register's own columns (`xColumn`, `yColumn`, or the layer's coordinate fields).
@@ -108,6 +111,7 @@ public struct PointTable: Sendable {
 
     /// Every field of a row, as text.
     public func fields(_ row: Int) -> [String] {
+        if let f = myanmar.converted[row] { return f }
         switch source {
         case .rows(let r): return r[row]
         case .csv(let c):
@@ -120,10 +124,13 @@ public struct PointTable: Sendable {
     /// One column as text for every row, found case-insensitively.
     public func column(_ name: String) -> [String]? {
         guard let k = columnIndex(name) else { return nil }
+        var values: [String]
         switch source {
-        case .rows(let r): return r.map { k < $0.count ? $0[k] : "" }
-        case .csv(let c): return (0..<count).map { c.field($0, k) }
+        case .rows(let r): values = r.map { k < $0.count ? $0[k] : "" }
+        case .csv(let c): values = (0..<count).map { c.field($0, k) }
         }
+        for (r, f) in myanmar.converted where k < f.count { values[r] = f[k] }
+        return values
     }
 
     public func columnIndex(_ name: String) -> Int? {
@@ -136,6 +143,13 @@ public struct PointTable: Sendable {
     /// read, unless a field would run as a spreadsheet formula and `guardFormulas` is set
     /// (then the row is written field by field, those fields with a leading apostrophe).
     package func appendCSV(_ row: Int, to out: inout [UInt8], guardFormulas: Bool = false) {
+        if let fields = myanmar.converted[row] {
+            for (k, f) in fields.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: csvQuote(guardFormulas ? guardFormula(f) : f).utf8)
+            }
+            return
+        }
         switch source {
         case .csv(let c):
             if c.separator != commaByte || (guardFormulas && c.hasFormula(row)) {
@@ -393,8 +407,10 @@ extension PointTable {
         if legacy { warnings.append(GeoWarning(.input, file: path, "\(path): not UTF-8; read as Windows-1252 (Latin-1) and written as UTF-8: save the register as UTF-8 to be sure of its accented names")) }
         if longRows > 0 { warnings.append(GeoWarning(.input, file: path, "\(path): \(longRows) row(s) end with empty fields beyond the header's; those fields are dropped")) }
         let records = CSVRecords(bytes: bytes, start: starts, end: ends, fieldCount: counts, separator: sep, riskyRows: riskyRows)
-        return PointTable(path: path, columns: header, xColumn: xName, yColumn: yName, x: xs, y: ys, status: status,
-                          crsWKT: nil, warnings: warnings, coordinates: .given(x: xName!, y: yName!), source: .csv(records))
+        var table = PointTable(path: path, columns: header, xColumn: xName, yColumn: yName, x: xs, y: ys, status: status,
+                               crsWKT: nil, warnings: warnings, coordinates: .given(x: xName!, y: yName!), source: .csv(records))
+        try table.checkMyanmarText(.detect)
+        return table
     }
 
     package static func readOGR(path: String, layer name: String?, filter: String? = nil, crs: String? = nil) throws -> PointTable {
@@ -436,8 +452,10 @@ extension PointTable {
         // and Excel, the QA report's coordinates); the layer's own fields stay its text.
         var added: (x: String, y: String)?
         if case .fromGeometry(let x, let y) = coordinates { added = (x, y) }
-        return PointTable(path: path, columns: columns, xColumn: added?.x, yColumn: added?.y, x: xs, y: ys, status: status,
-                          crsWKT: features.crsWKT, warnings: warnings, coordinates: coordinates, source: .rows(rows))
+        var table = PointTable(path: path, columns: columns, xColumn: added?.x, yColumn: added?.y, x: xs, y: ys, status: status,
+                               crsWKT: features.crsWKT, warnings: warnings, coordinates: coordinates, source: .rows(rows))
+        try table.checkMyanmarText(.detect)
+        return table
     }
 
     /// A layer's own coordinate fields: one of `xNames` and one of `yNames` (as a CSV's are

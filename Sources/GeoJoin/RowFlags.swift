@@ -15,8 +15,8 @@ public struct BorderZones: Sendable, Equatable {
 extension PointJoinResult {
     /// Every flag of a row, in the order of precedence, so the first is `match` (empty for
     /// a clean inside match): a coordinate flag, `duplicate_id`, `mismatch` or
-    /// `border_ok`, then the location (`border`, `nearest`, `outside`); last
-    /// `duplicate_row`, which never sets `match` (so it can be a row's only flag).
+    /// `border_ok`, then the location (`border`, `nearest`, `outside`); last `duplicate_row`
+    /// and `zawgyi`, which never set `match` (so either can be a row's only flag).
     public func flags(_ r: Int) -> [MatchKind] {
         var out: [MatchKind] = []
         let s = spatial[r]
@@ -27,11 +27,12 @@ extension PointJoinResult {
         if !borderOK.isEmpty && borderOK[r] { out.append(.borderOK) }
         if !coordinate && s != .inside { out.append(s) }
         if isDuplicateRow(r) { out.append(.duplicateRow) }
+        if isZawgyi(r) { out.append(.zawgyi) }
         return out
     }
 
     /// Whether a row has any flag (it is not a clean inside match).
-    @inline(__always) public func isFlagged(_ r: Int) -> Bool { match[r] != .inside || isDuplicateRow(r) }
+    @inline(__always) public func isFlagged(_ r: Int) -> Bool { match[r] != .inside || isDuplicateRow(r) || isZawgyi(r) }
 
     /// The `flags` column: the labels joined by `;`.
     public func flagsText(_ r: Int) -> String {

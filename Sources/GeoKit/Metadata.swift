@@ -128,7 +128,7 @@ extension ZonalResult {
         ]
         if stats.contains(where: \.isSumOfValues) { method["empty_sum"] = emptySum.sidecarText }
         if let f = filteredRollup { method["rollup_filter"] = f.sidecar }
-        return [
+        var pkg: [String: Any] = [
             "profile": "tabular-data-package",
             "name": safeName(stem),
             "title": "Zonal statistics: \(bands.map(\.rasterName).uniqued().joined(separator: ", ")) by \(zones.idField)",
@@ -148,6 +148,9 @@ extension ZonalResult {
             "warnings": warnings.map(\.message),
             "limitations": limitations,
         ]
+        // Only when there is something to say (a Zawgyi value, or conversion asked for).
+        if let m = myanmarText.flatMap({ MyanmarTextCheck.sidecarEntry([$0]) }) { pkg["myanmar_text"] = m }
+        return pkg
     }
 
     /// The layers of a GeoPackage: `zonal` holds the zones' rows; each roll-up level its own

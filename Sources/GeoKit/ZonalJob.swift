@@ -106,6 +106,9 @@ public struct ZonalJob: Sendable {
     public var buffer: Double?
     /// `sum` and `weighted_sum` of a unit without a valid cell: empty, or 0 (`--empty-sum zero`).
     public var emptySum: EmptySum = .empty
+    /// Zawgyi-encoded values of the zone fields read (names, include columns): reported
+    /// (`.detect`) or converted to Unicode (`.unicode`).
+    public var myanmarText: MyanmarTextMode = .detect
 
     public init(zonesPath: String, layer: String? = nil, idField: String, includeFields: [String] = [],
                 rasters: [RasterSpec], weights: RasterSpec? = nil, stats: [Statistic], method: CoverageMethod = .exact) {
@@ -178,6 +181,8 @@ public struct ZonalResult: Sendable {
     public var filteredRollup: FilteredRollup?
     /// Per roll-up level (`district`), the zones' field holding its codes (`DT_PCODE`).
     public var levelCodeFields: [String: String] = [:]
+    /// The Myanmar text of the zone fields read (counts, conversions), for the sidecar.
+    public var myanmarText: MyanmarTextCheck?
 
     package var scalarStats: [Statistic] { stats.filter { $0.classColumnPrefix == nil } }
 
@@ -209,6 +214,7 @@ struct ZoneInput {
     var parentNameFields: [String?]
     var check: IDCheck
     var warnings: [GeoWarning]
+    var myanmarText: MyanmarTextCheck?
 
     var zones: [Zone] { layer.zones }
     func value(_ zone: Zone, _ field: String) -> String { zone.attributes[fields.firstIndex(of: field)!] }
@@ -592,7 +598,7 @@ extension ZonalJob {
         let parentNameFields: [String?] = rollup.map { parentNameField($0, fieldNames) }
         var readFields = includeFields
         for f in rollup + [nameField].compactMap({ $0 }) + parentNameFields.compactMap({ $0 }) where !readFields.contains(f) { readFields.append(f) }
-        let zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: readFields,
+        var zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: readFields,
                                           target: target, keepWKB: keepGeometry, filter: whereFilter,
                                           pointsAndLines: true, buffer: buffer, threads: threads)
         // A table without geometry (a CSV given as zones) or a layer of which no feature has a
@@ -601,14 +607,15 @@ extension ZonalJob {
             throw GeoKitError.input(zonesPath, "no feature of layer '\(zoneLayer.layerName)' has a polygon, point or line to summarise (is it a table without geometry?)")
         }
         PhaseTiming.mark("zones read")
-        var warnings = zoneLayer.warnings
+        let text = try zoneLayer.checkMyanmarText(myanmarText)
+        var warnings = zoneLayer.warnings + text.warnings
         let check = IDCheck(ids: zoneLayer.zones.map(\.id))
         PhaseTiming.mark("ids checked")
         if !allowDuplicateIDs, let e = check.errors(field: zoneLayer.idField, path: zonesPath).first { throw e }
         warnings += check.warnings(field: zoneLayer.idField)
         if allowDuplicateIDs { warnings += check.errors(field: zoneLayer.idField, path: zonesPath).map { GeoWarning(.ids, file: zonesPath, $0.message) } }
         return ZoneInput(layer: zoneLayer, fields: readFields, nameField: nameField, parentNameFields: parentNameFields,
-                         check: check, warnings: warnings)
+                         check: check, warnings: warnings, myanmarText: text)
     }
 
     /// Output bands grouped by grid, once every raster is known to share the first one's CRS.
@@ -696,10 +703,12 @@ extension ZonalJob {
         let zoneLayer = input.layer
         let summary = ZoneLayerSummary(path: zonesPath, layer: zoneLayer.layerName, featureCount: zoneLayer.zones.count,
                                        idField: zoneLayer.idField, pcodeVersion: zoneLayer.pcodeVersion, crs: zoneLayer.crsWKT)
-        return ZonalResult(units: units, bands: bands, stats: stats, idField: zoneLayer.idField, includeFields: includeFields,
-                           hasRollup: hasRollup, geometries: zoneLayer.zones.map(\.wkb) + rollupGeometries, zonesCRS: zoneLayer.crsWKT,
-                           warnings: input.warnings + GDALMessages.shared.drain(), zones: summary, rasterCRS: rasterCRS,
-                           method: method, idLevel: input.check.dominantLevel)
+        var r = ZonalResult(units: units, bands: bands, stats: stats, idField: zoneLayer.idField, includeFields: includeFields,
+                            hasRollup: hasRollup, geometries: zoneLayer.zones.map(\.wkb) + rollupGeometries, zonesCRS: zoneLayer.crsWKT,
+                            warnings: input.warnings + GDALMessages.shared.drain(), zones: summary, rasterCRS: rasterCRS,
+                            method: method, idLevel: input.check.dominantLevel)
+        r.myanmarText = input.myanmarText
+        return r
     }
 }
 

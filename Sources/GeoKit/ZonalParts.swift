@@ -69,6 +69,7 @@ extension ZonalJob {
         if let buffer { o["buffer_m"] = buffer }
         // Recorded only when not the default, so part files of default runs keep their bytes.
         if emptySum != .empty { o["empty_sum"] = emptySum.rawValue }
+        if myanmarText != .detect { o["myanmar_text"] = myanmarText.rawValue }   // absent (detect) in older parts too
         return o
     }
 
@@ -92,6 +93,7 @@ extension ZonalJob {
         minCoverage = (o["min_coverage"] as? NSNumber)?.doubleValue
         buffer = (o["buffer_m"] as? NSNumber)?.doubleValue
         if let e = o["empty_sum"] { guard let v = (e as? String).flatMap(EmptySum.init(rawValue:)) else { throw bad }; emptySum = v }
+        myanmarText = (o["myanmar_text"] as? String).flatMap(MyanmarTextMode.init(rawValue:)) ?? .detect
     }
 
     /// The files whose SHA-256 identifies a run's inputs.

@@ -29,7 +29,7 @@ struct Join: ParsableCommand {
           border_ok       (--check-col) the register's code is that of another
                           unit on the border the point is on
 
-        flags lists every flag of a row (e.g. missing_coords;duplicate_id), the first being match, then duplicate_row (never in match) for a row identical to another: the same position and the same text in every other field. --report writes, for each flagged row, the register's id, name, coordinates as written and code, the flags, and one action per flag.
+        flags lists every flag of a row (e.g. missing_coords;duplicate_id), the first being match, then duplicate_row and zawgyi (never in match): duplicate_row for a row identical to another (the same position and the same text in every other field), zawgyi for a row with a Zawgyi-encoded field. --report writes, for each flagged row, the register's id, name, coordinates as written and code, the flags, and one action per flag.
 
         Example:
           geotool join --points schools.csv --zones tracts.gpkg --id VT_PCODE \\
@@ -41,6 +41,8 @@ struct Join: ParsableCommand {
         Outputs: .csv, .xlsx, and with each point's geometry (a point layer for QGIS) .gpkg, .geojson, .fgb and .shp (field names cut to 10 characters, said in a warning). -o - writes the CSV to standard output.
 
         CSV points: the separator is read from the header (comma, semicolon or tab) or given with --delimiter; --decimal-comma reads 16,8 as 16.8 in semicolon or tab separated files. --where filters the zones, --points-where an OGR point layer (not a CSV).
+
+        Myanmar text: every field of the register and the zones' --include-cols are checked for the Zawgyi encoding (one warning per column with counts); --id-col and --check-col compare Zawgyi values in their Unicode form, so a school written once in each encoding is a duplicate. --myanmar-text unicode converts Zawgyi values to Unicode in the output (docs/myanmar-text.md).
 
         See docs/join.md.
         """
@@ -118,10 +120,12 @@ struct Join: ParsableCommand {
     @Flag(help: "With -o PG:...: add each row's point (a PostGIS geom column).")
     var geometry = false
 
-    @Option(help: "QA table of every row that is not a clean inside match: .csv, .gpkg or .xlsx.")
+    @Option(help: "QA table of every flagged row (not a clean inside match, or with Zawgyi text): .csv, .gpkg or .xlsx.")
     var report: String?
 
     @OptionGroup var quietness: QuietOptions
+
+    @OptionGroup var myanmarText: MyanmarTextOptions
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
@@ -166,12 +170,14 @@ struct Join: ParsableCommand {
                 opts.checkField = parts.count > 1 ? parts[1] : nil
             }
             opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            opts.myanmarText = myanmarText.mode
             let bar = ProgressBar(enabled: Console.shared.showsProgress, unit: "points")
             bar.update(0, 1)
             var marks: [(String, Date)] = [("start", started)]
-            let pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer,
+            var pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer,
                                           delimiter: delimiter.flatMap(parseDelimiter), decimalComma: decimalComma, filter: pointsWhere,
                                           crs: pointsCRS)
+            if myanmarText.mode == .unicode { try pts.checkMyanmarText(.unicode) }
             marks.append(("read points", Date()))
             if let nameCol, pts.columnIndex(nameCol) == nil {
                 throw GeoKitError.input(points, "no column '\(nameCol)' for --name-col\(didYouMean(nameCol, pts.columns)) (columns: \(pts.columns.joined(separator: ", ")))")
@@ -224,9 +230,12 @@ struct Join: ParsableCommand {
             for (m, c) in result.counts {
                 counts += "  " + m.label.padding(toLength: 15, withPad: " ", startingAt: 0) + String(c) + "\n"
             }
-            // A flag, not a match value: said apart, so that the counts above still add up.
+            // Flags, not match values: said apart, so that the counts above still add up.
             if result.duplicateRowCount > 0 {
                 counts += "  and \(result.duplicateRowCount) row(s) flagged duplicate_row (identical to another row)\n"
+            }
+            if result.zawgyiRowCount > 0 {
+                counts += "  and \(result.zawgyiRowCount) row(s) flagged zawgyi (Zawgyi-encoded text\(myanmarText.mode == .unicode ? ", converted to Unicode" : ""))\n"
             }
             if ProcessInfo.processInfo.environment["GEOTOOL_TIMING"] != nil {
                 for k in 1..<marks.count { counts += String(format: "  time %@ %.3f s\n", marks[k].0, marks[k].1.timeIntervalSince(marks[k - 1].1)) }

@@ -27,7 +27,7 @@ struct Map: ParsableCommand {
               --legend-title "mm" --source "CHIRPS v2, UCSB" --breaks 50,100,200 \\
               --outline states.json --labels TS_MMR -o rain.png
 
-        Labels (--labels, and the --outline's names) are placed largest unit first, moved within the unit when they would overlap, and dropped when they fit nowhere. Myanmar script is drawn with Noto Sans Myanmar (Debian package fonts-noto-core).
+        Labels (--labels, and the --outline's names) are placed largest unit first, moved within the unit when they would overlap, and dropped when they fit nowhere. Myanmar script is drawn with Noto Sans Myanmar (Debian package fonts-noto-core); Zawgyi-encoded names, which read as nonsense in it, are reported, and drawn in Unicode with --myanmar-text unicode (docs/myanmar-text.md).
 
         PNG output is rendered with rsvg-convert (Debian package librsvg2-bin).
         """
@@ -103,6 +103,8 @@ struct Map: ParsableCommand {
 
     @OptionGroup var quietness: QuietOptions
 
+    @OptionGroup var myanmarText: MyanmarTextOptions
+
     func validate() throws {
         if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
         if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'\(didYouMean(scheme, ClassScheme.allCases.map(\.rawValue))); choose quantile, equal or jenks") }
@@ -131,7 +133,8 @@ struct Map: ParsableCommand {
             let meta = model.metadata
             let si = try model.selectSeries(column: column, indicator: indicator, stat: stat, band: band, date: date)
             let series = model.series[si]
-            let layerData = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: labels.map { [$0] } ?? [], filter: whereFilter)
+            var layerData = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: labels.map { [$0] } ?? [], filter: whereFilter)
+            layerData.warnings += try layerData.checkMyanmarText(myanmarText.mode).warnings
             warn(layerData.warnings, listedIn: nil)
             let lvl = try model.level(requested: level, zonesIDField: layerData.idField, zoneIDs: layerData.zones.map(\.id))
             let view = model.wideView(level: lvl, series: [si])
@@ -166,7 +169,10 @@ struct Map: ParsableCommand {
             o.title = title ?? series.label
             o.legendTitle = legendTitle ?? series.label
             o.source = printing.source ?? defaultSource(meta)
-            if let outline = printing.outline { o.outline = try readOutline(outline, nameField: printing.outlineName, label: printing.outlineLabel, on: geometry) }
+            if let outline = printing.outline {
+                o.outline = try readOutline(outline, nameField: printing.outlineName, label: printing.outlineLabel, on: geometry,
+                                            myanmarText: myanmarText.mode)
+            }
             if let d = series.description { o.subtitle = d }
             o.unit = series.unit ?? meta?.unit(of: series.label)
             o.insufficient = insufficient
@@ -207,8 +213,9 @@ func defaultSource(_ meta: TableMetadata?) -> String? {
 }
 
 /// The `--outline` boundaries on `map`'s frame, named by `nameField` or a guessed name field.
-/// `label` names the lines in the legend (default: the layer's level).
-func readOutline(_ path: String, nameField: String?, label: String? = nil, on map: MapGeometry) throws -> OutlineGeometry {
+/// `label` names the lines in the legend (default: the layer's level); `myanmarText` reports
+/// or converts Zawgyi names.
+func readOutline(_ path: String, nameField: String?, label: String? = nil, on map: MapGeometry, myanmarText: MyanmarTextMode) throws -> OutlineGeometry {
     let fields = try VectorDataset(path: path).fieldNames()
     var name = nameField
     if let n = name, !fields.contains(where: { $0.lowercased() == n.lowercased() }) {
@@ -219,7 +226,8 @@ func readOutline(_ path: String, nameField: String?, label: String? = nil, on ma
         if name == nil { warn("\(path): no name field found (fields: \(fields.joined(separator: ", "))); boundaries drawn without names (name one with --outline-name)") }
     }
     guard let idField = name ?? fields.first else { throw GeoKitError.input(path, "the outline layer has no fields") }
-    let layer = try VectorDataset(path: path).readZones(idField: idField, includeFields: name.map { [$0] } ?? [])
+    var layer = try VectorDataset(path: path).readZones(idField: idField, includeFields: name.map { [$0] } ?? [])
+    layer.warnings += try layer.checkMyanmarText(myanmarText).warnings
     // Repaired geometries matter to statistics, not to a drawn line: only other warnings show.
     warn(layer.warnings.filter { $0.kind != .geometry }, listedIn: nil)
     var gw: [GeoWarning] = []

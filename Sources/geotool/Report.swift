@@ -16,6 +16,8 @@ struct ReportCommand: ParsableCommand {
 
         Any table geotool wrote can be reported on: wide or long, CSV, XLSX or GeoPackage, with roll-up rows. One level only: --level, else the zones' level (from --id), else the table's finest. Units measured nowhere (outside the raster) have no value, never 0; --min-coverage F leaves units whose coverage is below F out of the classes and rankings, counted as insufficient data.
 
+        Zawgyi-encoded names (in the table or the zones), which read as nonsense in a Unicode font, are reported, and shown in Unicode with --myanmar-text unicode (docs/myanmar-text.md).
+
         Example:
           geotool report rain.csv --zones townships.json --id TS_PCODE -o rain.html
         """
@@ -68,6 +70,8 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var printing: PrintOptions
 
+    @OptionGroup var myanmarText: MyanmarTextOptions
+
     @Option(help: "Attribution line naming the boundaries' source.")
     var attribution: String = "Boundaries: MIMU"
 
@@ -115,7 +119,8 @@ struct ReportCommand: ParsableCommand {
             if let zones, let id {
                 let fields = try VectorDataset(path: zones).fieldNames(layer: layer)
                 let nameField = parentNameField(id, fields)
-                let l = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: nameField.map { [$0] } ?? [], filter: whereFilter)
+                var l = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: nameField.map { [$0] } ?? [], filter: whereFilter)
+                l.warnings += try l.checkMyanmarText(myanmarText.mode).warnings
                 warn(l.warnings, listedIn: nil)
                 if nameField != nil { for z in l.zones where !z.attributes[0].isEmpty { zoneNames[z.id] = z.attributes[0] } }
                 layerData = l
@@ -124,6 +129,8 @@ struct ReportCommand: ParsableCommand {
             let view = model.wideView(level: lvl, series: chosen)
             var t = view.table
             let indicators = Array((t.columns.count - chosen.count)..<t.columns.count)
+            // Names and other text of the table (not its id), as drawn and listed.
+            for w in try t.checkMyanmarText(myanmarText.mode, file: table, columns: Array(t.columns.indices.dropFirst())).warnings { warn(w) }
             // Units without a name in the table (roll-up rows) take the zones' name.
             var nameColumn = view.nameColumn
             if !zoneNames.isEmpty {
@@ -183,7 +190,10 @@ struct ReportCommand: ParsableCommand {
             o.attribution = attribution
             o.breaks = try printing.breaks.map { try parseBreaks($0) }
             o.source = printing.source ?? defaultSource(meta)
-            if let outline = printing.outline, let geometry { o.outline = try readOutline(outline, nameField: printing.outlineName, label: printing.outlineLabel, on: geometry) }
+            if let outline = printing.outline, let geometry {
+                o.outline = try readOutline(outline, nameField: printing.outlineName, label: printing.outlineLabel, on: geometry,
+                                            myanmarText: myanmarText.mode)
+            }
             let html = reportHTML(input, options: o)
             try writeAtomically(output) { tmp in
                 try writeFileChecked(Data(html.utf8), to: tmp, displayPath: output)

@@ -44,6 +44,8 @@ struct Zonal: ParsableCommand {
 
         Outputs: .csv, .xlsx, and with the zones' geometry .gpkg, .geojson, .fgb (FlatGeobuf) and .shp (field names cut to 10 characters, the mapping in a warning and in the sidecar). Roll-up rows carry their dissolved geometry, as in a GeoPackage. -o - writes the CSV table to standard output (no sidecar).
 
+        Myanmar text: the zone fields read (--include-cols, the name and roll-up fields) are checked for the Zawgyi encoding, with one warning per column and the counts in the sidecar; --myanmar-text unicode converts Zawgyi values to Unicode (docs/myanmar-text.md).
+
         Example:
           geotool zonal --zones townships.gpkg --id TS_PCODE \\
               --include-cols TS,ST_PCODE --raster ntl=ntl.tif \\
@@ -146,6 +148,8 @@ struct Zonal: ParsableCommand {
     @OptionGroup(title: "Running in parts on Slurm or Kubernetes")
     var distributed: EmitOptions
 
+    @OptionGroup var myanmarText: MyanmarTextOptions
+
     @Option(help: "Table to write (or replace) with -o PG:...: NAME or SCHEMA.NAME.")
     var table: String?
 
@@ -245,6 +249,7 @@ struct Zonal: ParsableCommand {
             job.minCoverage = minCoverage
             job.buffer = buffer.flatMap(parseDistance)
             job.emptySum = EmptySum(rawValue: emptySum)!
+            job.myanmarText = myanmarText.mode
             for u in unitsList {
                 let parts = u.split(separator: "=", maxSplits: 1).map(String.init)
                 job.units[parts[0]] = parts[1]
