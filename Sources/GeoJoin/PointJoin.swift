@@ -224,7 +224,7 @@ public final class PointJoiner {
             result.register = reg
             result.checkIndex = ci
         }
-        result.setIdenticalRows(points.identicalRows())
+        result.setIdenticalRows(points.identicalRows(text: same))
         result.comparable = same
         result.zawgyiFields = points.myanmar.zawgyiFields
         result.myanmarText = [points.myanmar.check, zonesMyanmarText].compactMap { $0 }

@@ -88,19 +88,21 @@ public struct PointTable: Sendable {
 
     /// A row's identity, for finding identical rows: its position (the numbers when it has
     /// one, so that 16.5 and 16.50 are one place) and the text of every other field.
-    package func identity(_ r: Int) -> String {
+    /// Fields are compared through `text`: in Unicode when the register has Zawgyi values, so a
+    /// row typed once in each encoding is the same row.
+    package func identity(_ r: Int, text: ComparableText = ComparableText()) -> String {
         let ok = status[r] == .ok
         let xk = ok ? xColumn.flatMap(columnIndex) : nil, yk = ok ? yColumn.flatMap(columnIndex) : nil
         var parts = [ok ? formatNumber(x[r]) + " " + formatNumber(y[r]) : "-"]
-        for (k, v) in fields(r).enumerated() where k != xk && k != yk { parts.append(v) }
+        for (k, v) in fields(r).enumerated() where k != xk && k != yk { parts.append(text.key(v)) }
         // Each part with its length: no field's text can pass for a separator.
         return parts.map { "\($0.utf8.count):\($0)" }.joined()
     }
 
     /// Groups of identical rows (see `identity`), each in row order.
-    package func identicalRows() -> [[Int]] {
+    package func identicalRows(text: ComparableText = ComparableText()) -> [[Int]] {
         let coarse = (0..<count).map { status[$0] == .ok ? IdenticalRows.positionKey(x: x[$0], y: y[$0]) : 0 }
-        return IdenticalRows.groups(count: count, coarse: coarse, full: identity)
+        return IdenticalRows.groups(count: count, coarse: coarse, full: { identity($0, text: text) })
     }
 
     /// The separator of a CSV source (comma for OGR sources).

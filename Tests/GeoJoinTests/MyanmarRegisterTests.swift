@@ -99,6 +99,22 @@ final class MyanmarRegisterTests: XCTestCase {
         for i in 1..<input.count { XCTAssertTrue(lines[i].hasPrefix(input[i] + ","), "\(lines[i])") }
     }
 
+    /// A row typed twice, once in each encoding, is the same row: `duplicate_row` on both
+    /// (the register's other rows differ in a field, or only in their id).
+    func testIdenticalRowsAcrossEncodingsAreDuplicateRows() throws {
+        let csv = """
+        school_id,name,township,longitude,latitude
+        X,\(n[3].u),\(n[0].u),95.5,16.5
+        X,\(n[3].z),\(n[0].z),95.5,16.5
+        Y,\(n[3].u),\(n[0].u),95.5,16.5
+        X,\(n[4].z),\(n[0].z),95.5,16.5
+
+        """
+        let (points, r) = try join(csv, name: "twice.csv")
+        XCTAssertEqual((0..<points.count).filter { r.flags($0).contains(.duplicateRow) }, [0, 1])
+        XCTAssertEqual(r.flagsText(1).split(separator: ";").last, "zawgyi")
+    }
+
     /// Converted, the register joins exactly as the same register typed in Unicode (every
     /// column but flags, which still says which rows were Zawgyi in the register).
     func testConversionGivesTheUnicodeRegister() throws {
@@ -161,14 +177,17 @@ final class MyanmarRegisterTests: XCTestCase {
         }
     }
 
-    /// A point layer (GeoJSON) with a Zawgyi name: flagged too.
+    /// A point layer (GeoJSON) with a Zawgyi name: flagged too, and the same point typed in
+    /// Unicode is the same row.
     func testPointLayerRegister() throws {
         let path = dir + "/schools.geojson"
         try #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"\#(n[3].z)"},"geometry":{"type":"Point","coordinates":[95.5,16.5]}},{"type":"Feature","properties":{"name":"\#(n[3].u)"},"geometry":{"type":"Point","coordinates":[95.5,16.5]}}]}"#
             .write(toFile: path, atomically: true, encoding: .utf8)
         var points = try PointTable.read(path: path)
         let r = try PointJoiner(zonesPath: dir + "/zones.geojson", options: PointJoinOptions(idField: "ID")).join(points)
-        XCTAssertEqual(r.flagsText(0), "zawgyi"); XCTAssertEqual(r.flagsText(1), "")
+        // The same name at the same place, once in each encoding: one row twice (duplicate_row),
+        // the Zawgyi one also flagged zawgyi.
+        XCTAssertEqual(r.flagsText(0), "duplicate_row;zawgyi"); XCTAssertEqual(r.flagsText(1), "duplicate_row")
         try points.checkMyanmarText(.unicode)
         XCTAssertEqual(points.column("name"), [n[3].u, n[3].u])
     }
