@@ -4,7 +4,7 @@
 #
 # The package holds geotool built in release mode with the Swift runtime linked statically
 # (--static-swift-stdlib), so it needs no Swift toolchain; its Depends are Debian's GDAL, GEOS,
-# PROJ and OpenSSL libraries as dpkg-shlibdeps finds them in the binary. It installs:
+# PROJ, OpenSSL and ICU libraries as dpkg-shlibdeps finds them in the binary. It installs:
 #   /usr/bin/geotool                               (`geotool --version` names the commit)
 #   /usr/share/man/man1/geotool.1, geotool-zonal.1 ... (from the argument parser: man geotool-zonal)
 #   bash, zsh and fish completions                 (geotool --generate-completion-script)
@@ -86,7 +86,7 @@ for f in README.md CHANGELOG.md DATA.md NOTICE; do
     [ -f "$f" ] && gzip -9nc "$f" >"$doc/$f.gz"
 done
 
-# Depends from the libraries the binary links (libgdal32, libgeos-c1v5, libproj25, libssl3...).
+# Depends from the libraries the binary links (libgdal32, libgeos-c1v5, libproj25, libssl3, libicu72...).
 mkdir -p "$work/debian" "$root/DEBIAN"
 printf 'Source: geotool\n\nPackage: geotool\nArchitecture: amd64\n' >"$work/debian/control"
 depends=$(cd "$work" && dpkg-shlibdeps -O -e geotool/usr/bin/geotool 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
