@@ -77,8 +77,8 @@ struct Zonal: ParsableCommand {
     @Option(help: "Cell weighting: exact, center (or centre) or all-touched.")
     var method: String = "exact"
 
-    @Option(name: .customLong("empty-sum"), help: ArgumentHelp("sum and weighted_sum of a unit that covers no cell with a value (outside the raster, or all nodata): empty (as mean) or zero (as exactextract and earlier versions).", valueName: "empty|zero"))
-    var emptySum: String = "empty"
+    @Option(name: .customLong("empty-sum"), help: ArgumentHelp("sum and weighted_sum of a unit that covers no cell with a value (outside the raster, or all nodata): empty (as mean) or zero (as exactextract and earlier versions).", valueName: "empty|zero"), transform: choice())
+    var emptySum: EmptySum = .empty
 
     @Option(help: ArgumentHelp("Point zones: summarise a geodesic disc of this radius around each point (exact coverage) instead of the cell under it, e.g. 2km or 500m (metres without a unit). Points only: a line is an error.", valueName: "DISTANCE"))
     var buffer: String?
@@ -183,9 +183,6 @@ struct Zonal: ParsableCommand {
         if parseMethod(method) == nil {
             throw ValidationError("unknown --method '\(method)'\(didYouMean(method, CoverageMethod.allCases.map(\.rawValue) + ["centre"])); choose exact, center (centre) or all-touched")
         }
-        if EmptySum(rawValue: emptySum) == nil {
-            throw ValidationError("unknown --empty-sum '\(emptySum)'\(didYouMean(emptySum, EmptySum.allCases.map(\.rawValue))); choose empty or zero")
-        }
         if outputOption != nil, try !validatePostgresOutput(output, table: table, geometry: geometry, hxl: hxl, long: format == "long") {
             try Self.validateOutput(output, format: format, hxl: hxl)
         } else if outputOption == nil, table != nil || geometry {
@@ -248,7 +245,7 @@ struct Zonal: ParsableCommand {
             job.nameField = nameCol
             job.minCoverage = minCoverage
             job.buffer = buffer.flatMap(parseDistance)
-            job.emptySum = EmptySum(rawValue: emptySum)!
+            job.emptySum = emptySum
             job.myanmarText = myanmarText.mode
             for u in unitsList {
                 let parts = u.split(separator: "=", maxSplits: 1).map(String.init)

@@ -1,0 +1,17 @@
+import ArgumentParser
+import GeoCore
+
+/// A typed choice on the command line: the words are the type's raw values, parsed once
+/// where the option is declared (no string checked in `validate()` and parsed again with
+/// `!` in `run()`); a mistyped word gets one line with a "did you mean".
+func choice<T: CaseIterable & RawRepresentable>() -> @Sendable (String) throws -> T where T.RawValue == String {
+    { word in
+        let words = T.allCases.map(\.rawValue)
+        guard let value = T(rawValue: word) else {
+            // ArgumentParser says the value and the flag first ("The value 'zeros' is invalid
+            // for '--empty-sum <empty|zero>': ").
+            throw ValidationError("choose \(words.joined(separator: " or "))\(didYouMean(word, words))")
+        }
+        return value
+    }
+}
