@@ -72,8 +72,8 @@ struct Map: ParsableCommand {
     @Option(help: "Number of classes (2-9).")
     var classes: Int = 5
 
-    @Option(help: "Class breaks: quantile, equal or jenks.")
-    var scheme: String = "quantile"
+    @Option(help: "Class breaks: quantile, equal or jenks.", transform: choice())
+    var scheme: ClassScheme = .quantile
 
     @Option(help: "Colour palette (see above). Default: YlOrRd, or RdBu for values of both signs.")
     var palette: String?
@@ -107,7 +107,6 @@ struct Map: ParsableCommand {
 
     func validate() throws {
         if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
-        if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'\(didYouMean(scheme, ClassScheme.allCases.map(\.rawValue))); choose quantile, equal or jenks") }
         if let p = palette, Palette(named: p) == nil {
             throw ValidationError("unknown --palette '\(p)'\(didYouMean(p, Palette.names)); choose \(Palette.names.joined(separator: ", "))")
         }
@@ -161,9 +160,9 @@ struct Map: ParsableCommand {
             }
             let pal = palette.flatMap(Palette.init(named:)) ?? Palette(named: "YlOrRd")!
             let c = try printing.breaks.map { Classification(values: values, breaks: try parseBreaks($0), palette: pal) }
-                ?? Classification(values: values, classes: classes, scheme: ClassScheme(rawValue: scheme)!, palette: pal)
+                ?? Classification(values: values, classes: classes, scheme: scheme, palette: pal)
             if printing.breaks == nil && c.classCount < classes {
-                warn("\(series.label): only \(c.classCount) distinct class(es) with --scheme \(scheme) (tied values)")
+                warn("\(series.label): only \(c.classCount) distinct class(es) with --scheme \(scheme.rawValue) (tied values)")
             }
             var o = MapOptions()
             o.title = title ?? series.label

@@ -59,8 +59,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Number of map classes (2-9).")
     var classes: Int = 5
 
-    @Option(help: "Class breaks: quantile, equal or jenks.")
-    var scheme: String = "quantile"
+    @Option(help: "Class breaks: quantile, equal or jenks.", transform: choice())
+    var scheme: ClassScheme = .quantile
 
     @Option(help: "Sequential palette (values of both signs get RdBu): YlOrRd YlGnBu Blues Greens Purples viridis.")
     var palette: String = "YlOrRd"
@@ -83,7 +83,6 @@ struct ReportCommand: ParsableCommand {
     func validate() throws {
         if zones != nil && id == nil { throw ValidationError("--zones needs --id (the zones' P-code field)") }
         if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
-        if ClassScheme(rawValue: scheme) == nil { throw ValidationError("unknown --scheme '\(scheme)'\(didYouMean(scheme, ClassScheme.allCases.map(\.rawValue))); choose quantile, equal or jenks") }
         if let m = minCoverage, !(m >= 0 && m <= 1) { throw ValidationError("--min-coverage must be between 0 and 1") }
         if printing.outline != nil && zones == nil { throw ValidationError("--outline needs --zones and --id (the map to draw it on)") }
         if Palette(named: palette) == nil { throw ValidationError("unknown --palette '\(palette)'\(didYouMean(palette, Palette.names)); choose \(Palette.names.joined(separator: ", "))") }
@@ -185,7 +184,7 @@ struct ReportCommand: ParsableCommand {
             var o = ReportOptions()
             o.title = title ?? model.title(level: lvl) ?? "Report: \((table as NSString).lastPathComponent)"
             o.classes = classes
-            o.scheme = ClassScheme(rawValue: scheme)!
+            o.scheme = scheme
             o.palette = palette
             o.attribution = attribution
             o.breaks = try printing.breaks.map { try parseBreaks($0) }

@@ -140,8 +140,9 @@ struct Zonal: ParsableCommand {
     @Option(help: ArgumentHelp("Part file to write with --part (merge the parts with geotool merge).", valueName: "PATH"))
     var partial: String?
 
-    @Option(help: "How --part shares out the work: zones (zone subsets balanced by their cells) or rows (row ranges of the raster, for a few huge zones).")
-    var split: String = "zones"
+    @Option(help: "How --part shares out the work: zones (zone subsets balanced by their cells) or rows (row ranges of the raster, for a few huge zones).",
+            transform: choice())
+    var split: PartSplit = .zones
 
     var output: String { outputOption ?? "" }
 
@@ -163,7 +164,6 @@ struct Zonal: ParsableCommand {
         if part != nil || partial != nil {
             guard part != nil, partial != nil else { throw ValidationError("--part I/N and --partial PATH go together (a part run writes a part file; geotool merge writes the table)") }
             if outputOption != nil { throw ValidationError("-o and --partial: a part run writes only its part file; give -o to geotool merge") }
-            if PartSplit(rawValue: split) == nil { throw ValidationError("unknown --split '\(split)'\(didYouMean(split, PartSplit.allCases.map(\.rawValue))); choose zones or rows") }
             do { _ = try PartIndex(parsing: part!) } catch let e as GeoKitError { throw ValidationError(e.message) }
         } else if outputOption == nil {
             throw ValidationError("missing -o OUTPUT (or --part I/N --partial PATH for one part of a distributed run)")
@@ -294,7 +294,7 @@ extension Zonal {
         let started = Date()
         let hashes = InputHashes(paths: job.inputPaths)
         let bar = ProgressBar(enabled: Console.shared.showsProgress)
-        let done = try job.runPart(index, split: PartSplit(rawValue: split)!, to: path,
+        let done = try job.runPart(index, split: split, to: path,
                                    commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "),
                                    hashes: { hashes.wait() }, progress: bar.update)
         bar.finish()
