@@ -10,7 +10,8 @@ func choice<T: CaseIterable & RawRepresentable>() -> @Sendable (String) throws -
         guard let value = T(rawValue: word) else {
             // ArgumentParser says the value and the flag first ("The value 'zeros' is invalid
             // for '--empty-sum <empty|zero>': ").
-            throw ValidationError("choose \(words.joined(separator: " or "))\(didYouMean(word, words))")
+            let list = words.count > 1 ? words.dropLast().joined(separator: ", ") + " or " + words.last! : words.joined()
+            throw ValidationError("choose \(list)\(didYouMean(word, words))")
         }
         return value
     }
