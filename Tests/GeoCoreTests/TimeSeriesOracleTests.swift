@@ -18,18 +18,23 @@ final class TimeSeriesOracleTests: XCTestCase {
         }
     }
 
+    /// A trend's n and Mann-Kendall statistics against pymannkendall's recorded answer.
+    func assertMannKendall(_ t: Trend, _ o: [String: Any], _ name: String) {
+        XCTAssertEqual(t.n, o["n"] as! Int, name)
+        assertClose(t.mannKendall.s, o["s"] as! Double, 1e-12, "\(name) S")
+        assertClose(t.mannKendall.varianceS, o["var_s"] as! Double, 1e-12, "\(name) Var(S)")
+        assertClose(t.mannKendall.z, o["z"] as! Double, 1e-12, "\(name) Z")
+        assertClose(t.mannKendall.p, o["p"] as! Double, 1e-12, "\(name) p")
+        assertClose(t.mannKendall.tau, o["tau"] as! Double, 1e-12, "\(name) tau")
+    }
+
     func testYearlyTrendsAgainstScipyAndPymannkendall() throws {
         for c in cases("trend") {
             let name = c["name"] as! String
             let years = (c["years"] as! [Int]), values = oracleNumbers(c["values"])
             let t = try XCTUnwrap(Trend.yearly(years: years, values: values, period: nil, minValidShare: 0.8), name)
             let m = c["mk"] as! [String: Any]
-            XCTAssertEqual(t.n, m["n"] as! Int, name)
-            assertClose(t.mannKendall.s, m["s"] as! Double, 1e-12, "\(name) S")
-            assertClose(t.mannKendall.varianceS, m["var_s"] as! Double, 1e-12, "\(name) Var(S)")
-            assertClose(t.mannKendall.z, m["z"] as! Double, 1e-12, "\(name) Z")
-            assertClose(t.mannKendall.p, m["p"] as! Double, 1e-12, "\(name) p")
-            assertClose(t.mannKendall.tau, m["tau"] as! Double, 1e-12, "\(name) tau")
+            assertMannKendall(t, m, name)
             assertClose(t.senSlope, c["theilslopes_slope"] as! Double, 1e-9, "\(name) Theil-Sen")
             assertClose(t.senSlope, m["slope"] as! Double, 1e-9, "\(name) pymannkendall slope")
             assertClose(t.olsSlope, c["linregress_slope"] as! Double, 1e-9, "\(name) OLS")
@@ -43,12 +48,7 @@ final class TimeSeriesOracleTests: XCTestCase {
             let series = MonthlySeries(firstYear: y, firstMonth: m, values: oracleNumbers(c["values"]))
             let t = try XCTUnwrap(Trend.seasonal(series, period: nil, minValidShare: 0.8), name)
             let o = c["seasonal_test"] as! [String: Any]
-            XCTAssertEqual(t.n, o["n"] as! Int, name)
-            assertClose(t.mannKendall.s, o["s"] as! Double, 1e-12, "\(name) S")
-            assertClose(t.mannKendall.varianceS, o["var_s"] as! Double, 1e-12, "\(name) Var(S)")
-            assertClose(t.mannKendall.z, o["z"] as! Double, 1e-12, "\(name) Z")
-            assertClose(t.mannKendall.p, o["p"] as! Double, 1e-12, "\(name) p")
-            assertClose(t.mannKendall.tau, o["tau"] as! Double, 1e-12, "\(name) tau")
+            assertMannKendall(t, o, name)
             assertClose(t.senSlope, o["slope"] as! Double, 1e-9, "\(name) seasonal Sen slope")
             assertClose(t.senSlope, c["seasonal_sens_slope"] as! Double, 1e-9, "\(name) seasonal_sens_slope")
         }
