@@ -20,8 +20,9 @@ struct Merge: ParsableCommand {
     @Argument(help: ArgumentHelp("The part files, every index 0 ... N-1 once, in any order.", valueName: "PART"))
     var parts: [String] = []
 
-    @Option(help: "Table shape: wide (a row per unit, a column per indicator) or long (a row per unit x indicator x statistic x band).")
-    var format: String = "wide"
+    @Option(help: "Table shape: wide (a row per unit, a column per indicator) or long (a row per unit x indicator x statistic x band).",
+            transform: choice())
+    var format: TableFormat = .wide
 
     @Flag(help: "Add the HXL hashtag row under the header (for HDX): CSV and XLSX (second row); not GeoPackage.")
     var hxl = false
@@ -39,9 +40,6 @@ struct Merge: ParsableCommand {
 
     func validate() throws {
         if parts.isEmpty { throw ValidationError("give the part files to merge (geotool merge PART... -o OUT)") }
-        if TableFormat(rawValue: format) == nil {
-            throw ValidationError("unknown --format '\(format)'\(didYouMean(format, ["wide", "long"])); choose wide or long")
-        }
         try Zonal.validateOutput(output, format: format, hxl: hxl)
     }
 
@@ -59,7 +57,7 @@ struct Merge: ParsableCommand {
             warn(result.warnings, listedIn: output == "-" ? nil : ZonalResult.sidecarPath(for: output))
             var run = RunInfo(commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started,
                               seconds: Date().timeIntervalSince(started), hashes: merged.hashes,
-                              format: TableFormat(rawValue: format)!, hxl: hxl)
+                              format: format, hxl: hxl)
             run.parts = merged.parts
             try writeZonalTable(result, to: output, run: run, bom: bom, guardFormulas: !noFormulaGuard, started: started)
         } catch let e as GeoKitError {

@@ -104,8 +104,9 @@ struct Zonal: ParsableCommand {
     @Option(help: "Code of the country row in roll-ups (default: the P-codes' letters, e.g. MMR).")
     var country: String?
 
-    @Option(help: "Table shape: wide (a row per unit, a column per indicator) or long (a row per unit x indicator x statistic x band).")
-    var format: String = "wide"
+    @Option(help: "Table shape: wide (a row per unit, a column per indicator) or long (a row per unit x indicator x statistic x band).",
+            transform: choice())
+    var format: TableFormat = .wide
 
     @Flag(help: "Add the HXL hashtag row under the header (for HDX): CSV and XLSX (second row); not GeoPackage.")
     var hxl = false
@@ -171,9 +172,6 @@ struct Zonal: ParsableCommand {
         if variables != nil && variableList.isEmpty { throw ValidationError("--var takes variable names, e.g. --var precip,tmax") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
-        if TableFormat(rawValue: format) == nil {
-            throw ValidationError("unknown --format '\(format)'\(didYouMean(format, ["wide", "long"])); choose wide or long")
-        }
         for st in stats.split(separator: ",") where (try? Statistic(parsing: String(st))) == nil {
             let word = st.trimmingCharacters(in: .whitespaces)
             let names = Statistic.all.map(\.name) + ["median", "p90"]
@@ -183,7 +181,7 @@ struct Zonal: ParsableCommand {
         if parseMethod(method) == nil {
             throw ValidationError("unknown --method '\(method)'\(didYouMean(method, CoverageMethod.allCases.map(\.rawValue) + ["centre"])); choose exact, center (centre) or all-touched")
         }
-        if outputOption != nil, try !validatePostgresOutput(output, table: table, geometry: geometry, hxl: hxl, long: format == "long") {
+        if outputOption != nil, try !validatePostgresOutput(output, table: table, geometry: geometry, hxl: hxl, long: format == .long) {
             try Self.validateOutput(output, format: format, hxl: hxl)
         } else if outputOption == nil, table != nil || geometry {
             throw ValidationError("--table and --geometry go with -o PG:\"dbname=...\"")
@@ -193,12 +191,12 @@ struct Zonal: ParsableCommand {
         if let b = buffer, parseDistance(b) == nil { throw ValidationError("--buffer takes a positive distance such as 2km, 500m or 500 (metres), not '\(b)'") }
     }
 
-    static func validateOutput(_ output: String, format: String, hxl: Bool) throws {
+    static func validateOutput(_ output: String, format: TableFormat, hxl: Bool) throws {
         let ext = output == "-" ? "csv" : (output as NSString).pathExtension.lowercased()
         if !zonalOutputFormats.contains(ext) {
             throw ValidationError("\(output): unknown output format\(didYouMean(ext, zonalOutputFormats, prefix: ".")); use .csv, .gpkg, .geojson, .fgb, .shp or .xlsx (or - for CSV on standard output)")
         }
-        if ext == "shp" && format == "long" {
+        if ext == "shp" && format == .long {
             throw ValidationError("\(output): a long table has no geometry, and a shapefile needs one; write --format wide, or .csv, .gpkg or .geojson")
         }
         if hxl && OGRFormat.spatial.contains(ext) {
@@ -220,7 +218,7 @@ struct Zonal: ParsableCommand {
                 let args = jobArguments(Array(CommandLine.arguments.dropFirst()), cwd: cwd, drop: EmitOptions.names.union(["-o", "--output", "--format"]),
                                         dropFlags: ["--hxl", "--bom", "--no-formula-guard"],
                                         pathOptions: ["--zones", "--gazetteer"], specOptions: ["--raster", "--weights"])
-                let merge = (format == "wide" ? [] : ["--format", format]) + (hxl ? ["--hxl"] : []) + (bom ? ["--bom"] : []) +
+                let merge = (format == .wide ? [] : ["--format", format.rawValue]) + (hxl ? ["--hxl"] : []) + (bom ? ["--bom"] : []) +
                     (noFormulaGuard ? ["--no-formula-guard"] : []) + quietness.arguments
                 let out = absolutePath(output, cwd: cwd)
                 try distributed.print(.zonal(output: out, mergeOptions: merge), arguments: args, threads: threads, maxMemoryMB: maxMemory,
@@ -268,7 +266,7 @@ struct Zonal: ParsableCommand {
             warn(result.warnings, listedIn: pg?.metadataTable ?? (output == "-" ? nil : ZonalResult.sidecarPath(for: output)))
             let run = RunInfo(commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started,
                               seconds: Date().timeIntervalSince(started), hashes: hashes.wait(),
-                              format: TableFormat(rawValue: format)!, hxl: hxl)
+                              format: format, hxl: hxl)
             PhaseTiming.mark("checksums")
             if let pg {
                 for w in try result.writePostgres(pg, format: run.format, geometry: geometry, run: run) { warn(w) }
@@ -289,7 +287,7 @@ extension Zonal {
     /// `--part I/N --partial PATH`: compute a share of the zones into a part file.
     func runPart(_ job: ZonalJob, _ index: PartIndex, to path: String) throws {
         try OutputSafety.prepare(inputs: job.inputPaths, outputs: [.init(path, option: "--partial")])
-        let shaping = [format != "wide" ? "--format" : nil, hxl ? "--hxl" : nil, bom ? "--bom" : nil, noFormulaGuard ? "--no-formula-guard" : nil].compactMap { $0 }
+        let shaping = [format != .wide ? "--format" : nil, hxl ? "--hxl" : nil, bom ? "--bom" : nil, noFormulaGuard ? "--no-formula-guard" : nil].compactMap { $0 }
         if !shaping.isEmpty { warn("\(shaping.joined(separator: ", ")): the table's shape is chosen when the parts are merged (geotool merge ... \(shaping.joined(separator: " ")) -o OUT); a part file holds only accumulators") }
         let started = Date()
         let hashes = InputHashes(paths: job.inputPaths)
