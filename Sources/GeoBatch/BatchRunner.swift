@@ -79,11 +79,19 @@ public final class BatchRunner {
         self.options = options
         statePath = manifest.outputDir + "/.geotool-batch-state.json"
         cacheDir = manifest.outputDir + "/.cache"
-        if let data = FileManager.default.contents(atPath: statePath),
-           let s = try? JSONDecoder().decode(BatchState.self, from: data), s.version == 1 {
-            state = s
+        if let data = FileManager.default.contents(atPath: statePath) {
+            if let s = try? JSONDecoder().decode(BatchState.self, from: data), s.version == 1 {
+                state = s
+            } else {
+                // Not silently: the run starts afresh, and says why it computes everything.
+                unreadableState = GeoWarning(.input, file: statePath,
+                    "\(statePath): not a batch state this geotool reads (damaged, or written by another version): every indicator is computed again")
+            }
         }
     }
+
+    /// The warning for a state file that did not decode (the run then computes everything).
+    package var unreadableState: GeoWarning?
 
     public static func tablePath(_ manifest: BatchManifest, _ name: String) -> String { manifest.outputDir + "/\(name).csv" }
 
@@ -208,6 +216,7 @@ public final class BatchRunner {
 
     public func run() throws -> BatchReport {
         var report = BatchReport()
+        if let w = unreadableState { report.warnings.append(w) }
         let (plan, zk) = try begin(&report)
         var zonesCache = loadZonesCache().flatMap { $0.zonesKey == zk ? $0 : nil }
         var progress = (done: 0, total: plan.filter { $0.status != .unchanged }.reduce(0) { $0 + $1.bands })

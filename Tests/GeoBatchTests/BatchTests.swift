@@ -237,6 +237,25 @@ final class BatchTests: XCTestCase {
     enum KillMoment { case cacheFiles(Int), tableWrite, randomDelay }
 
     /// Files of `dir` (none if it does not exist).
+    /// A state file that does not decode is not dropped silently: one warning naming it, then
+    /// every indicator computed again, to the same table as the first run.
+    func testDamagedStateIsSaidAndTheRunStartsAfresh() throws {
+        let dir = Fixtures.tempDir()
+        try makeSeries(dir, months: 6, multi: false)
+        let path = manifest(dir, source: "months/rain-{yyyy}.{mm}.tif")
+        _ = try run(path)
+        let table = dir + "/out/rain.csv", state = dir + "/out/.geotool-batch-state.json"
+        let before = try Data(contentsOf: URL(fileURLWithPath: table))
+        try "{\"version\": 1, \"indicators\": [".write(toFile: state, atomically: true, encoding: .utf8)
+        let (_, again) = try run(path)
+        XCTAssertEqual(again.filesComputed, 6)
+        XCTAssertEqual(again.warnings.filter { $0.file == state }.count, 1, "\(again.warnings)")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: table)), before)
+        let cli = try runGeotool(["batch", path])
+        XCTAssertEqual(cli.status, 0, cli.stderr)
+        XCTAssertFalse(cli.stderr.contains(".geotool-batch-state.json: not a batch state"), "the rerun wrote a good state: \(cli.stderr)")
+    }
+
     func files(_ dir: String) -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] }
 
     /// Start `geotool args`, wait for `moment` (polling the output folder `out`), send
