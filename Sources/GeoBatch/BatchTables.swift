@@ -488,13 +488,17 @@ package struct BatchTableLayout {
 
     /// The unit's wide row: its cells, the observed values, then the derived ones.
     func appendWideRow(unit: CachedUnit, index u: Int, derived: [DerivedGroup], to buf: inout [UInt8]) {
-        var cells = ([unit.id] + (levelColumn ? [unit.level] : []) + (nameColumn ? [unit.name] : []) + unit.attributes).map(csvQuote)
-        for k in series.entries.indices { for s in series.keys.indices { cells.append(formatNumber(series.value(unit: u, entry: k, stat: s))) } }
+        // Straight into the buffer (no array of cells joined: a row holds thousands).
+        let cells = ([unit.id] + (levelColumn ? [unit.level] : []) + (nameColumn ? [unit.name] : []) + unit.attributes).map(csvQuote)
+        buf += cells.joined(separator: ",").utf8
+        for k in series.entries.indices {
+            for s in series.keys.indices { buf.append(0x2C); buf += formatNumber(series.value(unit: u, entry: k, stat: s)).utf8 }
+        }
         for g in derived {
             guard let shape = g.rows.first else { continue }
-            for i in shape.indices { for j in g.labels.indices { cells.append(formatNumber(g.rows[j][i].value)) } }
+            for i in shape.indices { for j in g.labels.indices { buf.append(0x2C); buf += formatNumber(g.rows[j][i].value).utf8 } }
         }
-        buf += (cells.joined(separator: ",") + "\n").utf8
+        buf.append(0x0A)
     }
 
     /// The wide header's derived columns, in the order `appendWideRow` writes them: the

@@ -39,21 +39,24 @@ public func sortedMedian(_ values: inout [Double]) -> Double {
 /// Reorder `a` so that a[k] is the value a sort would put there, with no larger value before
 /// it and no smaller one after (Hoare's selection with a median-of-three pivot).
 func select(_ a: inout [Double], _ k: Int) -> Double {
-    var lo = 0, hi = a.count - 1
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2
-        // Median of three as the pivot.
-        if a[mid] < a[lo] { a.swapAt(mid, lo) }
-        if a[hi] < a[lo] { a.swapAt(hi, lo) }
-        if a[hi] < a[mid] { a.swapAt(hi, mid) }
-        let pivot = a[mid]
-        var i = lo, j = hi
-        while i <= j {
-            while a[i] < pivot { i += 1 }
-            while a[j] > pivot { j -= 1 }
-            if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
+    // On the buffer: Array's swapAt checks uniqueness and bounds on every swap.
+    a.withUnsafeMutableBufferPointer { a in
+        var lo = 0, hi = a.count - 1
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            // Median of three as the pivot.
+            if a[mid] < a[lo] { a.swapAt(mid, lo) }
+            if a[hi] < a[lo] { a.swapAt(hi, lo) }
+            if a[hi] < a[mid] { a.swapAt(hi, mid) }
+            let pivot = a[mid]
+            var i = lo, j = hi
+            while i <= j {
+                while a[i] < pivot { i += 1 }
+                while a[j] > pivot { j -= 1 }
+                if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if k <= j { hi = j } else if k >= i { lo = i } else { return a[k] }
         }
-        if k <= j { hi = j } else if k >= i { lo = i } else { return a[k] }
+        return a[k]
     }
-    return a[k]
 }
