@@ -53,11 +53,11 @@ func select(_ a: inout [Double], _ k: Int) -> Double {
             let pivot = a[mid]
             // Values below the pivot to the front of lo...hi,
             var less = lo
-            for i in lo...hi { let v = a[i]; a[i] = a[less]; a[less] = v; less += v < pivot ? 1 : 0 }
+            for i in lo...hi { let v = a[i]; a[i] = a[less]; a[less] = v; less &+= Int(unsafeBitCast(v < pivot, to: UInt8.self)) }
             if k < less { hi = less - 1; continue }
             // then the values equal to it (at least the pivot itself, so each round shrinks the range).
             var equal = less
-            for i in less...hi { let v = a[i]; a[i] = a[equal]; a[equal] = v; equal += v == pivot ? 1 : 0 }
+            for i in less...hi { let v = a[i]; a[i] = a[equal]; a[equal] = v; equal &+= Int(unsafeBitCast(v == pivot, to: UInt8.self)) }
             guard equal > less else { return .nan }
             if k < equal { return pivot }
             lo = equal
