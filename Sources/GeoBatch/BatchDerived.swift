@@ -105,6 +105,8 @@ package struct DerivedComputer {
     /// A monthly series' complete years (all 12 months dated), in order, with their entries
     /// (in date order) and date cells; nil where `monthlyAnnualRows` is used instead.
     let annualYears: [(year: Int, label: String, entries: [Int])]?
+    /// How many rows `rows` gives (the same for any values), reserved up front.
+    var rowCount = 0
 
     init(_ ind: BatchIndicator, dates: [String]) {
         self.ind = ind
@@ -124,6 +126,7 @@ package struct DerivedComputer {
             daily = d
             dailyStep = ymd.map { d.index(year: $0.year, month: $0.month, day: $0.day)! }
         }
+        rowCount = rows(dates.map { _ in 0 }).count
     }
 
     /// The years of monthly dates that hold all 12 months, as `monthlyAnnualRows` finds
@@ -143,7 +146,7 @@ package struct DerivedComputer {
             return derivedRows(dates: dates, values: values, annual: ind.annual, baseline: ind.baseline, calendar: ind.calendar)
         }
         var out: [DerivedRow] = []
-        out.reserveCapacity(years.count + (ind.baseline == nil ? 0 : 2 * dates.count))
+        out.reserveCapacity(max(rowCount, years.count + (ind.baseline == nil ? 0 : 2 * dates.count)))
         if let annual = ind.annual {
             for y in years {
                 // Summed in date order from 0, as `monthlyAnnualRows`.
