@@ -102,6 +102,11 @@ package struct DerivedComputer {
     /// Per entry: its year and its calendar key (MM * 100 + DD; DD 0 when monthly).
     let entryYears: [Int]
     let entryKeys: [Int]
+    /// A monthly series' complete years (all 12 months dated), in order, with their entries
+    /// (in date order) and date cells; nil where `monthlyAnnualRows` is used instead.
+    let annualYears: [(year: Int, label: String, entries: [Int])]?
+    /// How many rows `rows` gives (the same for any values), reserved up front.
+    var rowCount = 0
 
     init(_ ind: BatchIndicator, dates: [String]) {
         self.ind = ind
@@ -109,6 +114,7 @@ package struct DerivedComputer {
         kind = seriesDates(dates)
         entryYears = kind == .other ? [] : dates.map { Int($0.prefix(4))! }
         entryKeys = kind == .monthly || kind == .daily ? dates.map { d in Int(d.dropFirst(5).prefix(2))! * 100 + (d.count == 10 ? Int(d.suffix(2))! : 0) } : []
+        annualYears = kind == .monthly ? Self.completeYears(dates) : nil
         if kind == .monthly {
             let ym = dates.map { (year: Int($0.prefix(4))!, month: Int($0.suffix(2))!) }
             let m = MonthlySeries(dates: ym, values: dates.map { _ in .nan })
@@ -120,25 +126,62 @@ package struct DerivedComputer {
             daily = d
             dailyStep = ymd.map { d.index(year: $0.year, month: $0.month, day: $0.day)! }
         }
+        rowCount = rows(dates.map { _ in 0 }).count
+    }
+
+    /// The years of monthly dates that hold all 12 months, as `monthlyAnnualRows` finds
+    /// them (found once here, not per unit); nil when a year is outside 0-9999 (its cell
+    /// would differ from `String(format: "%04d")`).
+    static func completeYears(_ dates: [String]) -> [(year: Int, label: String, entries: [Int])]? {
+        let ym = dates.map { (Int($0.prefix(4))!, Int($0.suffix(2))!) }
+        guard ym.allSatisfy({ (0...9999).contains($0.0) }) else { return nil }
+        var years: [Int: [Int]] = [:]
+        for (k, d) in ym.enumerated() { years[d.0, default: []].append(k) }
+        return years.keys.sorted().filter { y in Set(years[y]!.map { ym[$0].1 }).count == 12 }.map { ($0, yearLabel($0), years[$0]!) }
+    }
+
+    /// The annual and anomaly rows (`derivedRows`), with what the dates give computed once.
+    func observedRows(_ values: [Double]) -> [DerivedRow] {
+        guard let years = annualYears else {
+            return derivedRows(dates: dates, values: values, annual: ind.annual, baseline: ind.baseline, calendar: ind.calendar)
+        }
+        var out: [DerivedRow] = []
+        out.reserveCapacity(max(rowCount, years.count + (ind.baseline == nil ? 0 : 2 * dates.count)))
+        if let annual = ind.annual {
+            for y in years {
+                // Summed in date order from 0, as `monthlyAnnualRows`.
+                var sum = 0.0
+                for k in y.entries { sum += values[k] }
+                out.append(DerivedRow(kind: "annual", date: y.label, value: annual == .sum ? sum : sum / 12))
+            }
+        }
+        if let baseline = ind.baseline { out += anomalyRows(dates: dates, keys: entryKeys, years: entryYears, values: values, baseline: baseline) }
+        return out
+    }
+
+    /// The values placed on the monthly series' steps (nil unless monthly).
+    func monthlyWith(_ values: [Double]) -> MonthlySeries? {
+        guard var m = monthly else { return nil }
+        for (k, step) in monthlyStep.enumerated() { m.values[step] = values[k] }
+        return m
     }
 
     /// The derived rows of one statistic's values (one per date, in date order), by kind then date.
     func rows(_ values: [Double]) -> [DerivedRow] {
         let t = ind.time
-        var out = derivedRows(dates: dates, values: values, annual: ind.annual, baseline: ind.baseline, calendar: ind.calendar)
+        var out = observedRows(values)
+        let monthlyValues = monthlyWith(values)
         var yearly: [(base: String, years: [Int], values: [Double])] = []
         if kind == .yearly { yearly.append(("", entryYears, values)) }
         if ind.annual != nil {
-            let a = out.filter { $0.kind == "annual" }
+            let a = out.prefix { $0.kind == "annual" }
             yearly.append(("annual", a.map { Int($0.date)! }, a.map(\.value)))
         }
         if let z = t.zscore {
             let zs = StandardizedAnomaly.compute(values: values, keys: entryKeys, years: entryYears, baseline: z.years, minValidShare: z.minValid)
             out += zip(dates, zs).map { DerivedRow(kind: "zscore", date: $0, value: $1, unit: .dimensionless) }
         }
-        if let b = t.spiBaseline, var m = monthly {
-            m.values = m.values.indices.map { _ in .nan }
-            for (k, step) in monthlyStep.enumerated() { m.values[step] = values[k] }
+        if let b = t.spiBaseline, let m = monthlyValues {
             for scale in t.spiScales {
                 let spi = SPI.compute(m, scale: scale, baseline: b.years, minValidShare: b.minValid)
                 let kind = "spi_\(scale)"
@@ -146,7 +189,7 @@ package struct DerivedComputer {
             }
         }
         for s in t.seasons {
-            let totals = seasonTotals(s, values)
+            let totals = monthlyValues.map { SeasonTotals.monthly($0, season: s, aggregate: t.seasonAggregate) } ?? seasonTotals(s, values)
             let kind = "season_\(s.name)"
             out += totals.map { DerivedRow(kind: kind, date: yearLabel($0.year), value: $0.value) }
             if let b = ind.baseline { out += seasonAnomalies(kind, totals, baseline: b) }
@@ -157,9 +200,7 @@ package struct DerivedComputer {
         }
         if let o = t.extremes, let d = withValues(values) { out += extremeRows(DailyExtremes.compute(d, options: o), o) }
         if let tr = t.trend { for y in yearly { out += trendRows(y.base, years: y.years, values: y.values, tr) } }
-        if let st = t.seasonalTrend, var m = monthly {
-            m.values = m.values.indices.map { _ in .nan }
-            for (k, step) in monthlyStep.enumerated() { m.values[step] = values[k] }
+        if let st = t.seasonalTrend, let m = monthlyValues {
             let period = st.period ?? m.firstYear...m.yearMonth(m.count - 1).year
             let r = Trend.seasonal(m, period: period, minValidShare: st.minValid)
             let label = "\(period.lowerBound)-\(period.upperBound)"

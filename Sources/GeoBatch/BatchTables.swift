@@ -70,11 +70,17 @@ package func monthlyAnnualRows(dates: [String], values: [Double], annual: Annual
 package func anomalyRows(dates: [String], values: [Double], baseline: ClosedRange<Int>, daily: Bool) -> [DerivedRow] {
     // Key MM * 100 + DD (DD 0 on a monthly series): at most 1231.
     let keys = dates.map { d in Int(d.dropFirst(5).prefix(2))! * 100 + (daily ? Int(d.suffix(2))! : 0) }
+    return anomalyRows(dates: dates, keys: keys, years: dates.map { Int($0.prefix(4))! }, values: values, baseline: baseline)
+}
+
+/// The same from each date's calendar key (MM * 100 + DD) and year, parsed once by the caller.
+func anomalyRows(dates: [String], keys: [Int], years: [Int], values: [Double], baseline: ClosedRange<Int>) -> [DerivedRow] {
     var sums = [Double](repeating: 0, count: 1300), counts = [Int](repeating: 0, count: 1300)
-    for (k, d) in dates.enumerated() where baseline.contains(Int(d.prefix(4))!) && !values[k].isNaN {
+    for k in dates.indices where baseline.contains(years[k]) && !values[k].isNaN {
         sums[keys[k]] += values[k]; counts[keys[k]] += 1
     }
     var anomalies: [DerivedRow] = [], pct: [DerivedRow] = []
+    anomalies.reserveCapacity(dates.count); pct.reserveCapacity(dates.count)
     for (k, key) in keys.enumerated() {
         let mean = counts[key] > 0 ? sums[key] / Double(counts[key]) : .nan
         let a = values[k] - mean
@@ -482,13 +488,17 @@ package struct BatchTableLayout {
 
     /// The unit's wide row: its cells, the observed values, then the derived ones.
     func appendWideRow(unit: CachedUnit, index u: Int, derived: [DerivedGroup], to buf: inout [UInt8]) {
-        var cells = ([unit.id] + (levelColumn ? [unit.level] : []) + (nameColumn ? [unit.name] : []) + unit.attributes).map(csvQuote)
-        for k in series.entries.indices { for s in series.keys.indices { cells.append(formatNumber(series.value(unit: u, entry: k, stat: s))) } }
+        // Straight into the buffer (no array of cells joined: a row holds thousands).
+        let cells = ([unit.id] + (levelColumn ? [unit.level] : []) + (nameColumn ? [unit.name] : []) + unit.attributes).map(csvQuote)
+        buf += cells.joined(separator: ",").utf8
+        for k in series.entries.indices {
+            for s in series.keys.indices { buf.append(0x2C); buf += formatNumber(series.value(unit: u, entry: k, stat: s)).utf8 }
+        }
         for g in derived {
             guard let shape = g.rows.first else { continue }
-            for i in shape.indices { for j in g.labels.indices { cells.append(formatNumber(g.rows[j][i].value)) } }
+            for i in shape.indices { for j in g.labels.indices { buf.append(0x2C); buf += formatNumber(g.rows[j][i].value).utf8 } }
         }
-        buf += (cells.joined(separator: ",") + "\n").utf8
+        buf.append(0x0A)
     }
 
     /// The wide header's derived columns, in the order `appendWideRow` writes them: the

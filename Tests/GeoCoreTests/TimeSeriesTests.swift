@@ -59,6 +59,16 @@ final class TimeSeriesTests: XCTestCase {
                 XCTAssertEqual(sortedMedian(&a), want, "n \(n)")
             }
         }
+        // Few distinct values (a dry month's slopes are mostly 0), all equal, and no ties.
+        for n in [2, 7, 64, 1001, 10836] {
+            for distinct in [1, 2, 3, n] {
+                var a = (0..<n).map { _ in Double(Int.random(in: 0..<distinct, using: &rng)) - 1 }
+                if distinct == n { a = a.map { $0 + Double.random(in: 0..<1, using: &rng) } }
+                let s = a.sorted()
+                let want = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
+                XCTAssertEqual(sortedMedian(&a), want, "n \(n), \(distinct) distinct")
+            }
+        }
         var empty: [Double] = []
         XCTAssertTrue(sortedMedian(&empty).isNaN)
     }

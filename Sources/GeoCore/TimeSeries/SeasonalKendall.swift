@@ -14,15 +14,22 @@ public struct SeasonalKendall: Sendable, Equatable {
 
     /// `seasons`: per season, its (year, value) pairs in time order (NaN values missing).
     public init(seasons: [[(time: Double, value: Double)]]) {
+        let present = seasons.map { $0.filter { !$0.value.isNaN } }
+        self.init(presentValues: present.map { $0.map(\.value) }, times: present.map { $0.map(\.time) })
+    }
+
+    /// Per season, its present values in time order and their years. The same sums and
+    /// slopes as above (missing values left out either way), in the same order.
+    public init(presentValues seasons: [[Double]], times: [[Double]]) {
         var s = 0.0, variance = 0.0, pairs = 0.0, n = 0
         var slopes: [Double] = []
-        for season in seasons {
-            let x = season.map(\.value).filter { !$0.isNaN }
+        slopes.reserveCapacity(seasons.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 })
+        for (x, t) in zip(seasons, times) {
             s += MannKendall.score(x)
             variance += MannKendall.variance(x)
             pairs += Double(x.count * (x.count - 1)) / 2
             n += x.count
-            TheilSen.appendSlopes(x: season.map(\.time), y: season.map(\.value), to: &slopes)
+            TheilSen.appendSlopes(x: t, y: x, to: &slopes)
         }
         test = MannKendall(s: s, varianceS: variance, pairs: pairs, n: n)
         slope = sortedMedian(&slopes)

@@ -49,8 +49,9 @@ public enum SeasonTotals {
         guard series.count > 0 else { return [] }
         let firstYear = series.firstYear - 1, lastYear = series.yearMonth(series.count - 1).year
         var out: [(Int, Double)] = []
+        let months = season.months
         for y in firstYear...lastYear {
-            let steps = season.months.map { series.index(year: y + $0.yearOffset, month: $0.month) }
+            let steps = months.map { series.index(year: y + $0.yearOffset, month: $0.month) }
             guard steps.allSatisfy({ $0 != nil && series.dated[$0!] }) else { continue }
             out.append((y, combine(steps.map { series.values[$0!] }, aggregate)))
         }

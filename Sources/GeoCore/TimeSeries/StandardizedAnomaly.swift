@@ -11,20 +11,30 @@ public enum StandardizedAnomaly {
     /// `keys`: each value's calendar period (any integer, e.g. MM * 100 + DD); `years`: its
     /// year. Missing values (NaN) are left out of the baseline's mean and sd.
     public static func compute(values: [Double], keys: [Int], years: [Int], baseline: ClosedRange<Int>, minValidShare: Double) -> [Double] {
-        var groups: [Int: [Double]] = [:]
+        // Each key's slot (keys are few: 12 months, or 366 month-days), found once per key.
+        var slotOf: [Int: Int] = [:]
+        let slots = keys.map { k in slotOf[k] ?? { slotOf[k] = slotOf.count; return slotOf.count - 1 }() }
+        // The baseline's sums in the values' order (as the mean of each group's values), then
+        // the squared deviations in the same order.
+        var sum = [Double](repeating: 0, count: slotOf.count), count = [Int](repeating: 0, count: slotOf.count)
         for k in values.indices where baseline.contains(years[k]) && !values[k].isNaN {
-            groups[keys[k], default: []].append(values[k])
+            sum[slots[k]] += values[k]; count[slots[k]] += 1
         }
-        var moments: [Int: (mean: Double, sd: Double)] = [:]
-        for (key, xs) in groups where xs.count >= 2 && Double(xs.count) >= minValidShare * Double(baseline.count) {
-            let n = Double(xs.count)
-            let mean = xs.reduce(0, +) / n
-            let sd = (xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
-            if sd > 0 { moments[key] = (mean, sd) }
+        let mean = sum.indices.map { sum[$0] / Double(count[$0]) }
+        var squares = [Double](repeating: 0, count: slotOf.count)
+        for k in values.indices where baseline.contains(years[k]) && !values[k].isNaN {
+            let d = values[k] - mean[slots[k]]
+            squares[slots[k]] += d * d
+        }
+        let sd = squares.indices.map { j -> Double in
+            let n = Double(count[j])
+            guard count[j] >= 2, n >= minValidShare * Double(baseline.count) else { return .nan }
+            let sd = (squares[j] / (n - 1)).squareRoot()
+            return sd > 0 ? sd : .nan
         }
         return values.indices.map { k in
-            guard let m = moments[keys[k]] else { return .nan }
-            return (values[k] - m.mean) / m.sd
+            let j = slots[k]
+            return sd[j].isNaN ? .nan : (values[k] - mean[j]) / sd[j]
         }
     }
 }

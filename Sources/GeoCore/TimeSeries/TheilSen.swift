@@ -37,23 +37,31 @@ public func sortedMedian(_ values: inout [Double]) -> Double {
 }
 
 /// Reorder `a` so that a[k] is the value a sort would put there, with no larger value before
-/// it and no smaller one after (Hoare's selection with a median-of-three pivot).
+/// it and no smaller one after (quickselect with a median-of-three pivot and a three-way
+/// partition; NaN if a pivot is NaN). The partitions are branch-free (a swap every step, the
+/// boundary moved by the comparison): on a median of pairwise slopes the comparisons are
+/// unpredictable, and mispredicted branches cost more than the swaps.
 func select(_ a: inout [Double], _ k: Int) -> Double {
-    var lo = 0, hi = a.count - 1
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2
-        // Median of three as the pivot.
-        if a[mid] < a[lo] { a.swapAt(mid, lo) }
-        if a[hi] < a[lo] { a.swapAt(hi, lo) }
-        if a[hi] < a[mid] { a.swapAt(hi, mid) }
-        let pivot = a[mid]
-        var i = lo, j = hi
-        while i <= j {
-            while a[i] < pivot { i += 1 }
-            while a[j] > pivot { j -= 1 }
-            if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
+    a.withUnsafeMutableBufferPointer { a in
+        var lo = 0, hi = a.count - 1
+        // Everything left of lo is ≤ everything in lo...hi, everything right of hi ≥ it.
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            if a[mid] < a[lo] { a.swapAt(mid, lo) }
+            if a[hi] < a[lo] { a.swapAt(hi, lo) }
+            if a[hi] < a[mid] { a.swapAt(hi, mid) }
+            let pivot = a[mid]
+            // Values below the pivot to the front of lo...hi,
+            var less = lo
+            for i in lo...hi { let v = a[i]; a[i] = a[less]; a[less] = v; less &+= Int(unsafeBitCast(v < pivot, to: UInt8.self)) }
+            if k < less { hi = less - 1; continue }
+            // then the values equal to it (at least the pivot itself, so each round shrinks the range).
+            var equal = less
+            for i in less...hi { let v = a[i]; a[i] = a[equal]; a[equal] = v; equal &+= Int(unsafeBitCast(v == pivot, to: UInt8.self)) }
+            guard equal > less else { return .nan }
+            if k < equal { return pivot }
+            lo = equal
         }
-        if k <= j { hi = j } else if k >= i { lo = i } else { return a[k] }
+        return a[k]
     }
-    return a[k]
 }

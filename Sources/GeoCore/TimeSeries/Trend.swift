@@ -33,16 +33,19 @@ public struct Trend: Sendable, Equatable {
     public static func seasonal(_ series: MonthlySeries, period: ClosedRange<Int>?, minValidShare: Double) -> Trend? {
         guard series.count > 0 else { return nil }
         let period = period ?? series.firstYear...series.yearMonth(series.count - 1).year
-        var seasons = [[(time: Double, value: Double)]](repeating: [], count: 12)
+        // Per calendar month, its present values and their years in time order (flat
+        // buffers: this runs once per zone and statistic).
+        var values = [[Double]](repeating: [], count: 12), times = [[Double]](repeating: [], count: 12)
+        for m in 0..<12 { values[m].reserveCapacity(period.count); times[m].reserveCapacity(period.count) }
         var valid = 0
         for i in series.values.indices {
             let (y, m) = series.yearMonth(i)
-            guard period.contains(y) else { continue }
-            seasons[m - 1].append((Double(y), series.values[i]))
-            if !series.values[i].isNaN { valid += 1 }
+            guard period.contains(y), !series.values[i].isNaN else { continue }
+            values[m - 1].append(series.values[i]); times[m - 1].append(Double(y))
+            valid += 1
         }
         guard valid >= 3, Double(valid) >= minValidShare * Double(12 * period.count) else { return nil }
-        let sk = SeasonalKendall(seasons: seasons)
+        let sk = SeasonalKendall(presentValues: values, times: times)
         return Trend(n: valid, senSlope: sk.slope, olsSlope: .nan, mannKendall: sk.test)
     }
 }
