@@ -3,7 +3,8 @@ import GeoCore
 
 /// A typed choice on the command line: the words are the type's raw values, parsed once
 /// where the option is declared (no string checked in `validate()` and parsed again with
-/// `!` in `run()`); a mistyped word gets one line with a "did you mean".
+/// `!` in `run()`); a mistyped word gets one line with a "did you mean". ArgumentParser shows
+/// no default for an option read through a transform: its help text says it.
 func choice<T: CaseIterable & RawRepresentable>() -> @Sendable (String) throws -> T where T.RawValue == String {
     { word in
         let words = T.allCases.map(\.rawValue)

@@ -72,7 +72,7 @@ struct Map: ParsableCommand {
     @Option(help: "Number of classes (2-9).")
     var classes: Int = 5
 
-    @Option(help: "Class breaks: quantile, equal or jenks.", transform: choice())
+    @Option(help: "Class breaks: quantile, equal or jenks. (default: quantile)", transform: choice())
     var scheme: ClassScheme = .quantile
 
     @Option(help: "Colour palette (see above). Default: YlOrRd, or RdBu for values of both signs.")
@@ -232,7 +232,7 @@ func readOutline(_ path: String, nameField: String?, label: String? = nil, on ma
     var gw: [GeoWarning] = []
     var o = try OutlineGeometry.build(layer: layer, nameField: name, on: map, warnings: &gw)
     warn(gw, listedIn: nil)
-    o.label = label ?? OutlineGeometry.levelLabel(fields: fields) ?? "Boundaries"
+    o.label = label.flatMap { $0.isEmpty ? nil : $0 } ?? OutlineGeometry.levelLabel(fields: fields) ?? "Boundaries"
     return o
 }
 

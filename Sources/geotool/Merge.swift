@@ -20,7 +20,7 @@ struct Merge: ParsableCommand {
     @Argument(help: ArgumentHelp("The part files, every index 0 ... N-1 once, in any order.", valueName: "PART"))
     var parts: [String] = []
 
-    @Option(help: "Table shape: wide (a row per unit, a column per indicator) or long (a row per unit x indicator x statistic x band).",
+    @Option(help: "Table shape: wide (a row per unit, a column per indicator) or long (a row per unit x indicator x statistic x band). (default: wide)",
             transform: choice())
     var format: TableFormat = .wide
 

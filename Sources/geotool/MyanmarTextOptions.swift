@@ -5,9 +5,8 @@ import GeoCore
 /// Zawgyi-encoded Myanmar text (docs/myanmar-text.md).
 struct MyanmarTextOptions: ParsableArguments {
     @Option(name: .customLong("myanmar-text"),
-            help: ArgumentHelp("Zawgyi-encoded Myanmar text: detect (report it, change nothing) or unicode (convert it to Unicode with ICU's Zawgyi-my, then NFC).",
-                               valueName: "detect|unicode"))
+            help: ArgumentHelp("Zawgyi-encoded Myanmar text: detect (report it, change nothing) or unicode (convert it to Unicode with ICU's Zawgyi-my, then NFC). (default: detect)",
+                               valueName: "detect|unicode"), transform: choice())
     var mode: MyanmarTextMode = .detect
 }
 
-extension MyanmarTextMode: ExpressibleByArgument {}

@@ -59,7 +59,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Number of map classes (2-9).")
     var classes: Int = 5
 
-    @Option(help: "Class breaks: quantile, equal or jenks.", transform: choice())
+    @Option(help: "Class breaks: quantile, equal or jenks. (default: quantile)", transform: choice())
     var scheme: ClassScheme = .quantile
 
     @Option(help: "Sequential palette (values of both signs get RdBu): YlOrRd YlGnBu Blues Greens Purples viridis.")

@@ -77,7 +77,7 @@ struct Zonal: ParsableCommand {
     @Option(help: "Cell weighting: exact, center (or centre) or all-touched.")
     var method: String = "exact"
 
-    @Option(name: .customLong("empty-sum"), help: ArgumentHelp("sum and weighted_sum of a unit that covers no cell with a value (outside the raster, or all nodata): empty (as mean) or zero (as exactextract and earlier versions).", valueName: "empty|zero"), transform: choice())
+    @Option(name: .customLong("empty-sum"), help: ArgumentHelp("sum and weighted_sum of a unit that covers no cell with a value (outside the raster, or all nodata): empty (as mean) or zero (as exactextract and earlier versions). (default: empty)", valueName: "empty|zero"), transform: choice())
     var emptySum: EmptySum = .empty
 
     @Option(help: ArgumentHelp("Point zones: summarise a geodesic disc of this radius around each point (exact coverage) instead of the cell under it, e.g. 2km or 500m (metres without a unit). Points only: a line is an error.", valueName: "DISTANCE"))
@@ -104,7 +104,7 @@ struct Zonal: ParsableCommand {
     @Option(help: "Code of the country row in roll-ups (default: the P-codes' letters, e.g. MMR).")
     var country: String?
 
-    @Option(help: "Table shape: wide (a row per unit, a column per indicator) or long (a row per unit x indicator x statistic x band).",
+    @Option(help: "Table shape: wide (a row per unit, a column per indicator) or long (a row per unit x indicator x statistic x band). (default: wide)",
             transform: choice())
     var format: TableFormat = .wide
 
@@ -141,7 +141,7 @@ struct Zonal: ParsableCommand {
     @Option(help: ArgumentHelp("Part file to write with --part (merge the parts with geotool merge).", valueName: "PATH"))
     var partial: String?
 
-    @Option(help: "How --part shares out the work: zones (zone subsets balanced by their cells) or rows (row ranges of the raster, for a few huge zones).",
+    @Option(help: "How --part shares out the work: zones (zone subsets balanced by their cells) or rows (row ranges of the raster, for a few huge zones). (default: zones)",
             transform: choice())
     var split: PartSplit = .zones
 
