@@ -81,6 +81,24 @@ public struct BandSource: Sendable {
     public var raster: RasterOpener
     public var band: Int          // 1-based
     public var info: BandInfo
-    public init(raster: RasterOpener, band: Int, info: BandInfo) { self.raster = raster; self.band = band; self.info = info }
+    /// Count only the cells (or the share of each cell's area) where a test on a band of
+    /// this or another raster holds: `sum(pop) where hazard >= 3`.
+    public var condition: SourceCondition?
+    public init(raster: RasterOpener, band: Int, info: BandInfo, condition: SourceCondition? = nil) {
+        self.raster = raster; self.band = band; self.info = info; self.condition = condition
+    }
     public var key: String { raster.key }
+}
+
+/// The `where` of an operation, ready to read: the condition raster's band and the test.
+/// Its grid may differ from the values' (same CRS): then each value cell counts with the
+/// share of its area where the test holds.
+public struct SourceCondition: Sendable {
+    public var raster: RasterOpener
+    public var band: Int          // 1-based
+    public var info: BandInfo
+    public var test: ValueTest
+    public init(raster: RasterOpener, band: Int, info: BandInfo, test: ValueTest) {
+        self.raster = raster; self.band = band; self.info = info; self.test = test
+    }
 }
