@@ -197,6 +197,10 @@ public struct Palette: Sendable {
         if rev { name += "_r" }
     }
 
+    /// The palette of `map` and `report` when none is given: sequential YlOrRd (values of
+    /// both signs get RdBu whatever the sequential palette, see `Classification`).
+    public static let standard = Palette(named: "YlOrRd")!
+
     public var maxColors: Int { byCount.isEmpty ? 12 : byCount.keys.max()! }
 
     /// `n` colours from light to dark (sequential) or low to high (diverging), as `#rrggbb`.

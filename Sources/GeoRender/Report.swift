@@ -11,7 +11,7 @@ public struct ReportOptions: Sendable {
     public var title: String = "Indicator report"
     public var classes = 5
     public var scheme: ClassScheme = .quantile
-    public var palette: String = "YlOrRd"
+    public var palette: Palette = .standard
     public var attribution = "Boundaries: MIMU"
     /// The user's class breaks for every map (`--breaks`), the data's source line and the
     /// boundaries drawn over the units (`--outline`).
@@ -101,7 +101,7 @@ private struct ReportPage {
 
     init(input: ReportInput, options: ReportOptions) {
         self.input = input; self.options = options
-        palette = Palette(named: options.palette) ?? Palette(named: "YlOrRd")!
+        palette = options.palette
     }
     func cellText(_ r: Int, _ k: Int) -> String {
         switch table.rows[r][k] { case .text(let s): return s; case .number(let v): return formatNumber(v); case .empty: return "" }

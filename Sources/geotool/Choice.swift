@@ -1,5 +1,6 @@
 import ArgumentParser
 import GeoCore
+import GeoRender
 
 /// A typed choice on the command line: the words are the type's raw values, parsed once
 /// where the option is declared (no string checked in `validate()` and parsed again with
@@ -16,4 +17,12 @@ func choice<T: CaseIterable & RawRepresentable>() -> @Sendable (String) throws -
         }
         return value
     }
+}
+
+/// `--palette NAME` for `map` and `report` (any case, `_r` reversed): a did-you-mean on a slip.
+@Sendable func paletteNamed(_ word: String) throws -> Palette {
+    guard let p = Palette(named: word) else {
+        throw ValidationError("choose \(Palette.names.joined(separator: ", "))\(didYouMean(word, Palette.names))")
+    }
+    return p
 }

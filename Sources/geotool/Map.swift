@@ -75,8 +75,8 @@ struct Map: ParsableCommand {
     @Option(help: "Class breaks: quantile, equal or jenks. (default: quantile)", transform: choice())
     var scheme: ClassScheme = .quantile
 
-    @Option(help: "Colour palette (see above). Default: YlOrRd, or RdBu for values of both signs.")
-    var palette: String?
+    @Option(help: ArgumentHelp("Colour palette (see above); values of both signs get RdBu unless a diverging palette is given. (default: YlOrRd)", valueName: "NAME"), transform: paletteNamed)
+    var palette: Palette = .standard
 
     @Option(help: "Map title (default: the column name).")
     var title: String?
@@ -107,9 +107,6 @@ struct Map: ParsableCommand {
 
     func validate() throws {
         if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
-        if let p = palette, Palette(named: p) == nil {
-            throw ValidationError("unknown --palette '\(p)'\(didYouMean(p, Palette.names)); choose \(Palette.names.joined(separator: ", "))")
-        }
         if size < 100 || size > 10000 { throw ValidationError("--size must be between 100 and 10000 (pixels)") }
         if !(pngScale > 0 && pngScale <= 8) { throw ValidationError("--png-scale must be between 0 and 8") }
         if let m = minCoverage, !(m >= 0 && m <= 1) { throw ValidationError("--min-coverage must be between 0 and 1") }
@@ -158,9 +155,8 @@ struct Map: ParsableCommand {
                 for i in z.indices where z[i] { values[i] = nil }
                 insufficient = z
             }
-            let pal = palette.flatMap(Palette.init(named:)) ?? Palette(named: "YlOrRd")!
-            let c = try printing.breaks.map { Classification(values: values, breaks: try parseBreaks($0), palette: pal) }
-                ?? Classification(values: values, classes: classes, scheme: scheme, palette: pal)
+            let c = try printing.breaks.map { Classification(values: values, breaks: try parseBreaks($0), palette: palette) }
+                ?? Classification(values: values, classes: classes, scheme: scheme, palette: palette)
             if printing.breaks == nil && c.classCount < classes {
                 warn("\(series.label): only \(c.classCount) distinct class(es) with --scheme \(scheme.rawValue) (tied values)")
             }

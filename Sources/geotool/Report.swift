@@ -62,8 +62,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Class breaks: quantile, equal or jenks. (default: quantile)", transform: choice())
     var scheme: ClassScheme = .quantile
 
-    @Option(help: "Sequential palette (values of both signs get RdBu): YlOrRd YlGnBu Blues Greens Purples viridis.")
-    var palette: String = "YlOrRd"
+    @Option(help: ArgumentHelp("Colour palette (as geotool map's); values of both signs get RdBu unless a diverging palette is given. (default: YlOrRd)", valueName: "NAME"), transform: paletteNamed)
+    var palette: Palette = .standard
 
     @Option(help: "Page title (default: from the metadata, else the table's name).")
     var title: String?
@@ -85,7 +85,6 @@ struct ReportCommand: ParsableCommand {
         if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
         if let m = minCoverage, !(m >= 0 && m <= 1) { throw ValidationError("--min-coverage must be between 0 and 1") }
         if printing.outline != nil && zones == nil { throw ValidationError("--outline needs --zones and --id (the map to draw it on)") }
-        if Palette(named: palette) == nil { throw ValidationError("unknown --palette '\(palette)'\(didYouMean(palette, Palette.names)); choose \(Palette.names.joined(separator: ", "))") }
         let ext = (output as NSString).pathExtension.lowercased()
         if !["html", "htm"].contains(ext) { throw ValidationError("\(output): the report is HTML; name it .html") }
     }
