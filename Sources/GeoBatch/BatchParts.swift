@@ -22,11 +22,11 @@ public struct BatchPartSpec: Sendable, Equatable, CustomStringConvertible {
     public init(parsing text: String) throws {
         let f = text.split(separator: "/", omittingEmptySubsequences: false)
         guard f.count == 2, let i = Int(f[0]), let n = Int(f[1]) else {
-            throw GeoKitError.argument("--part \(text): give I/N, part I of N counted from 0 (e.g. --part 0/4 ... --part 3/4)")
+            throw GeoKitError.argument("\(Setting.part, text): give I/N, part I of N counted from 0 (e.g. \(Setting.part, "0/4") ... \(Setting.part, "3/4"))")
         }
-        guard n >= 1 else { throw GeoKitError.argument("--part \(text): N must be at least 1") }
+        guard n >= 1 else { throw GeoKitError.argument("\(Setting.part, text): N must be at least 1") }
         guard i >= 0 && i < n else {
-            throw GeoKitError.argument("--part \(text): parts count from 0 to N-1 (as SLURM_ARRAY_TASK_ID), so part \(i) of \(n) does not exist; use 0/\(n) to \(n - 1)/\(n)")
+            throw GeoKitError.argument("\(Setting.part, text): parts count from 0 to N-1 (as SLURM_ARRAY_TASK_ID), so part \(i) of \(n) does not exist; use 0/\(n) to \(n - 1)/\(n)")
         }
         self.init(index: i, count: n)
     }

@@ -98,7 +98,7 @@ public struct GeoWarning: CustomStringConvertible, Equatable, Sendable {
             case .noGeometry: return "features with no geometry (their rows are empty)"
             case .unclosedRings: return "features with rings not closed, closed by repeating the first point"
             case .notTransformed: return "features that cannot be transformed to the raster's CRS (their rows are empty)"
-            case .notBuffered: return "features that cannot be transformed to WGS 84 for --buffer (their rows are empty)"
+            case .notBuffered: return "features that cannot be transformed to WGS 84 for \(Setting.buffer) (their rows are empty)"
             case .outOfDegrees: return "features with coordinates out of range for degrees (their rows are empty)"
             case .notPolygonal: return "features whose geometry has no polygonal part (their rows are empty)"
             case .unreadableGeometry: return "features whose geometry cannot be read (their rows are empty)"

@@ -140,7 +140,7 @@ public struct MyanmarTextCheck: Sendable {
             if c.ambiguous > 0 { s += ", \(c.ambiguous) ambiguous (\(positions(c.ambiguousAt, of: c.ambiguous)))" }
             s += mode == .unicode
                 ? "; \(c.converted) converted to Unicode\(c.ambiguous > 0 ? ", the ambiguous left as written" : "")"
-                : "; left as written (give --myanmar-text unicode to convert them to Unicode)"
+                : "; left as written (give \(Setting.myanmarText, "unicode") to convert them to Unicode)"
             return GeoWarning(.text, file: file, s)
         }
     }

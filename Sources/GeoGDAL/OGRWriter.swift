@@ -92,7 +92,7 @@ extension Table {
             return
         }
         if hxl != nil {
-            throw GeoKitError(.argument, file: path, "the HXL row goes in CSV and XLSX tables; a \(driver == "GPKG" ? "GeoPackage" : driver) has none (leave out --hxl)")
+            throw GeoKitError(.argument, file: path, "the HXL row goes in CSV and XLSX tables; a \(driver == "GPKG" ? "GeoPackage" : driver) has none (leave out \(Setting.hxl))")
         }
         let shapefile = driver == "ESRI Shapefile"
         let fieldNames = shapefile ? OGRFormat.shapefileFieldNames(columns) : columns

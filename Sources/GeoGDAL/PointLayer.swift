@@ -20,7 +20,7 @@ extension VectorDataset {
     /// Read every feature of a layer (default: the first) as text fields and a position.
     public func readPoints(layer name: String? = nil, filter: String? = nil) throws -> PointFeatures {
         let l = try layer(named: name)
-        try setFilter(l, filter, option: "--points-where")
+        try setFilter(l, filter, option: .pointsWhere)
         let columns = try fieldNames(layer: name)
         let crs = OGR_L_GetSpatialRef(l).map { SpatialReference(borrowing: $0).wkt }
         var rows: [[String]] = [], positions: [PointFeatures.Position] = []

@@ -37,7 +37,7 @@ package struct DiscMaker {
     /// when the raster has none): a disc needs to know where it is on the Earth.
     package init(radius: Double, layer: SpatialReference?, target: SpatialReference?, path: String) throws {
         guard let from = layer ?? target, let to = target ?? layer else {
-            throw GeoKitError(.crs, file: path, "--buffer draws discs in metres on the Earth, but neither the zones nor the raster have a CRS; assign one (ogr2ogr -a_srs or gdal_edit.py -a_srs)")
+            throw GeoKitError(.crs, file: path, "\(Setting.buffer) draws discs in metres on the Earth, but neither the zones nor the raster have a CRS; assign one (ogr2ogr -a_srs or gdal_edit.py -a_srs)")
         }
         let wgs84 = try SpatialReference(definition: "EPSG:4326")
         self.radius = radius

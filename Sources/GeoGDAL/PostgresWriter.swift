@@ -31,7 +31,7 @@ public struct PostgresTarget: Sendable, Equatable {
         connection = String(output.dropFirst(3)).trimmingCharacters(in: .whitespaces)
         let shown = PostgresTarget.display(output)
         guard let table, !table.isEmpty else {
-            throw GeoKitError(.argument, file: shown, "a PostgreSQL output needs --table NAME (the table to write)")
+            throw GeoKitError(.argument, file: shown, "a PostgreSQL output needs \(Setting.table, "NAME") (the table to write)")
         }
         let parts = table.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         func valid(_ s: String) -> Bool {
@@ -40,10 +40,10 @@ public struct PostgresTarget: Sendable, Equatable {
         }
         guard parts.count <= 2, parts.allSatisfy(valid) else {
             throw GeoKitError(.argument, file: shown,
-                              "invalid --table '\(table)': use lower-case letters, digits and _ (starting with a letter or _), optionally SCHEMA.NAME")
+                              "invalid \(Setting.table, "'\(table)'"): use lower-case letters, digits and _ (starting with a letter or _), optionally SCHEMA.NAME")
         }
         guard parts.last!.utf8.count <= PostgresTarget.maxNameLength else {
-            throw GeoKitError(.argument, file: shown, "invalid --table '\(table)': at most \(PostgresTarget.maxNameLength) characters")
+            throw GeoKitError(.argument, file: shown, "invalid \(Setting.table, "'\(table)'"): at most \(PostgresTarget.maxNameLength) characters")
         }
         self.table = parts.last!
         schema = parts.count == 2 ? parts[0] : nil

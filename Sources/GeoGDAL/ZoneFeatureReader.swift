@@ -114,13 +114,13 @@ final class ZoneFeatureReader {
         if rules.pointsAndLines && pointOrLine {
             let parts = pointsAndLinesOf(g)
             if discs != nil, !parts.lines.isEmpty {
-                throw GeoKitError(.argument, file: path, "\(label) is a line: --buffer applies to point zones only",
-                                  hint: "leave out --buffer to weight each cell by the length of line in it, or buffer the lines first (e.g. with QGIS or ogr2ogr) and give polygons")
+                throw GeoKitError(.argument, file: path, "\(label) is a line: \(Setting.buffer) applies to point zones only",
+                                  hint: "leave out \(Setting.buffer) to weight each cell by the length of line in it, or buffer the lines first (e.g. with QGIS or ogr2ogr) and give polygons")
             }
             if let discs {
                 // The disc replaces the point, already in the target CRS; then on as a polygon.
                 guard let d = discs.discs(around: parts.points) else {
-                    warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to WGS 84 for --buffer; its row is empty", topic: .notBuffered, subject: subject))
+                    warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to WGS 84 for \(Setting.buffer); its row is empty", topic: .notBuffered, subject: subject))
                     return zone
                 }
                 if let o = owned { OGR_G_DestroyGeometry(o) }

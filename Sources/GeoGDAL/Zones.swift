@@ -31,7 +31,7 @@ public final class VectorDataset {
         guard layer == nil else { return }
         let names = layerNames
         if names.count > 1 {
-            throw GeoKitError.input(path, "holds \(names.count) layers (\(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", ..." : "")); choose one with --layer")
+            throw GeoKitError.input(path, "holds \(names.count) layers (\(names.prefix(20).joined(separator: ", "))\(names.count > 20 ? ", ..." : "")); choose one with \(Setting.layer)")
         }
     }
 
@@ -58,7 +58,7 @@ public final class VectorDataset {
     /// it see only the matching features. A bad expression is one error naming the file,
     /// and a field the layer does not have is named, on every driver: drivers that hand the
     /// filter to a database (GeoPackage) only fail when a feature is read, so one is.
-    package func setFilter(_ l: OGRLayerH, _ filter: String?, option: String = "--where") throws {
+    package func setFilter(_ l: OGRLayerH, _ filter: String?, option: Setting = .where) throws {
         guard let filter else { return }
         CPLErrorReset()
         CPLPushErrorHandler(CPLQuietErrorHandler)
@@ -72,19 +72,19 @@ public final class VectorDataset {
             let problem = GDAL.lastError("not a valid attribute filter")
             CPLErrorReset()
             OGR_L_SetAttributeFilter(l, nil)
-            throw filterError(l, filter, option: option) ?? GeoKitError(.argument, file: path, "\(option) \"\(filter)\": \(problem)",
+            throw filterError(l, filter, option: option) ?? GeoKitError(.argument, file: path, "\(option, filter, quoted: true): \(problem)",
                                                                         hint: "write it as an SQL condition on the layer's fields, e.g. ST_PCODE = 'MMR013' (fields: \(layerFields(l).prefix(20).joined(separator: ", ")))")
         }
     }
 
     /// The error for a filter that names a field `l` does not have (nil when every name is
     /// a field): the first unknown name, with the closest field.
-    package func filterError(_ l: OGRLayerH, _ filter: String, option: String = "--where") -> GeoKitError? {
+    package func filterError(_ l: OGRLayerH, _ filter: String, option: Setting = .where) -> GeoKitError? {
         let fields = layerFields(l)
         let own = [OGR_L_GetFIDColumn(l), OGR_L_GetGeometryColumn(l)].compactMap { $0.map { String(cString: $0) } }
         guard let name = WhereFields.unknown(in: filter, fields: fields + own).first else { return nil }
         let layerName = String(cString: OGR_L_GetName(l))
-        return GeoKitError(.argument, file: path, "\(option) \"\(filter)\": no field '\(name)' in layer '\(layerName)'\(didYouMean(name, fields))",
+        return GeoKitError(.argument, file: path, "\(option, filter, quoted: true): no field '\(name)' in layer '\(layerName)'\(didYouMean(name, fields))",
                            hint: "fields: \(fields.prefix(20).joined(separator: ", "))\(fields.count > 20 ? ", ..." : "")")
     }
 
@@ -114,7 +114,7 @@ public final class VectorDataset {
         try setFilter(l, filter)
         if OGR_L_GetFeatureCount(l, 1) == 0 {
             // SQLite reads a quoted unknown name ("ST_PCOD") as a string: no error, no match.
-            if let filter { throw filterError(l, filter) ?? GeoKitError.input(path, "no feature of layer '\(layerName)' matches --where \"\(filter)\"") }
+            if let filter { throw filterError(l, filter) ?? GeoKitError.input(path, "no feature of layer '\(layerName)' matches \(Setting.where, filter, quoted: true)") }
             throw GeoKitError.input(path, "layer '\(layerName)' has no features")
         }
         let names = try fieldNames(layer: name)

@@ -120,7 +120,7 @@ public final class PointJoiner {
             else {
                 let names = try ds.fieldNames(layer: options.layer)
                 guard let f = names.first(where: { $0.lowercased() == want }) else {
-                    throw GeoKitError.input(zonesPath, "no field '\(options.checkField ?? col)'\(didYouMean(options.checkField ?? col, names)) to compare with --check-col \(col) (fields: \(names.joined(separator: ", "))); use --check-col \(col)=FIELD")
+                    throw GeoKitError.input(zonesPath, "no field '\(options.checkField ?? col)'\(didYouMean(options.checkField ?? col, names)) to compare with \(Setting.checkCol, col) (fields: \(names.joined(separator: ", "))); use --check-col \(col)=FIELD")
                 }
                 include.append(f)
                 checkIndex = include.count - 1
@@ -175,14 +175,14 @@ public final class PointJoiner {
         var idValues: [String]?
         if let c = options.idColumn {
             guard let v = points.column(c) else {
-                throw GeoKitError.input(points.path, "no column '\(c)' for --id-col\(didYouMean(c, points.columns)) (columns: \(points.columns.joined(separator: ", ")))")
+                throw GeoKitError.input(points.path, "no column '\(c)' for \(Setting.idCol)\(didYouMean(c, points.columns)) (columns: \(points.columns.joined(separator: ", ")))")
             }
             idValues = v
         }
         var registerValues: [String]?
         if let c = options.checkColumn {
             guard let v = points.column(c) else {
-                throw GeoKitError.input(points.path, "no column '\(c)' for --check-col\(didYouMean(c, points.columns)) (columns: \(points.columns.joined(separator: ", ")))")
+                throw GeoKitError.input(points.path, "no column '\(c)' for \(Setting.checkCol)\(didYouMean(c, points.columns)) (columns: \(points.columns.joined(separator: ", ")))")
             }
             registerValues = v
         }

@@ -66,7 +66,7 @@ public struct PointTable: Sendable {
                             filter: String? = nil, crs: String? = nil) throws -> PointTable {
         if (path as NSString).pathExtension.lowercased() == "csv" || delimiter != nil {
             if filter != nil {
-                throw GeoKitError(.argument, file: path, "--where applies to OGR layers (zones, and points in GeoJSON, GeoPackage...), not to a CSV",
+                throw GeoKitError(.argument, file: path, "\(Setting.where) applies to OGR layers (zones, and points in GeoJSON, GeoPackage...), not to a CSV",
                                   hint: "filter the CSV first, or convert it to a GeoPackage")
             }
             return try readCSV(path: path, xColumn: xColumn, yColumn: yColumn, delimiter: delimiter, decimalComma: decimalComma)
@@ -320,8 +320,8 @@ extension PointTable {
             // The separator: given, else the header's.
             sep = delimiter ?? detectSeparator(p, from: i, limit: n)
             if decimalComma && sep == commaByte {
-                throw GeoKitError(.argument, file: path, "--decimal-comma needs a ';' or tab separated file (in a comma-separated one a decimal comma splits the number)",
-                                  hint: "give --delimiter ';' when the file is separated by semicolons")
+                throw GeoKitError(.argument, file: path, "\(Setting.decimalComma) needs a ';' or tab separated file (in a comma-separated one a decimal comma splits the number)",
+                                  hint: "give \(Setting.delimiter, "';'") when the file is separated by semicolons")
             }
             guard scanRecord(p, &i, limit: n, separator: sep, { _, fs, fe, q in header.append(decodeField(p, fs, fe, q)) }) != nil else {
                 throw GeoKitError.input(path, "unterminated quoted field in the header")
@@ -382,7 +382,7 @@ extension PointTable {
                 row += 1
                 if let v = decimalCommaValue {
                     throw GeoKitError(.input, file: path, "data row \(row): coordinate '\(v)' has a decimal comma",
-                                      hint: "give --decimal-comma to read it as \(v.replacingOccurrences(of: ",", with: "."))")
+                                      hint: "give \(Setting.decimalComma) to read it as \(v.replacingOccurrences(of: ",", with: "."))")
                 }
                 if nf > ncol {
                     if let e = extra {
@@ -476,7 +476,7 @@ private func otherSeparatorHint(_ header: [String], _ sep: UInt8) -> String? {
     guard header.count == 1 || (header.count <= 2 && header.contains { $0.contains(";") || $0.contains("\t") }) else { return nil }
     let name = header.joined(separator: sep == tabByte ? "\t" : String(UnicodeScalar(sep)))
     for (c, word, option) in [(";", "semicolons", "';'"), ("\t", "tabs", "tab"), (",", "commas", "','")] where name.contains(c) && UInt8(ascii: c.unicodeScalars.first!) != sep {
-        return "the header reads as one column '\(header[0])' holding \(word): is the file separated by \(word)? give --delimiter \(option)"
+        return "the header reads as one column '\(header[0])' holding \(word): is the file separated by \(word)? give \(Setting.delimiter, option)"
     }
     return nil
 }

@@ -129,7 +129,7 @@ public struct IDCheck: Sendable {
 
     /// Duplicate and blank ids: errors unless the caller allows them (then warnings).
     public func errors(field: String, path: String) -> [GeoKitError] {
-        let hint = "use --allow-duplicate-ids to go on"
+        let hint = "use \(Setting.allowDuplicateIDs) to go on"
         var out: [GeoKitError] = []
         if !duplicates.isEmpty {
             let list = duplicates.keys.sorted().prefix(5).map { "\($0) (\(duplicates[$0]!)x)" }.joined(separator: ", ")

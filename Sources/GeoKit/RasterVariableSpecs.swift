@@ -31,7 +31,7 @@ public func resolveVariables(_ specs: [RasterSpec], variables: [String]) throws 
             if hasBands { out.append(spec); continue }
             if known.count > 1 {
                 let names = known.map(\.name)
-                throw GeoKitError.input(spec.path, "holds \(known.count) variables (\(names.joined(separator: ", "))); choose with --var \(names[0]) (several: --var \(names.prefix(2).joined(separator: ","))) or --raster NAME=\(known[0].dataset)")
+                throw GeoKitError.input(spec.path, "holds \(known.count) variables (\(names.joined(separator: ", "))); choose with \(Setting.variable, names[0]) (several: \(Setting.variable, names.prefix(2).joined(separator: ","))) or \(Setting.raster, "NAME=\(known[0].dataset)")")
             }
             out.append(renamed(spec, variable: known[0], several: false))
             continue
@@ -42,7 +42,7 @@ public func resolveVariables(_ specs: [RasterSpec], variables: [String]) throws 
         }
     }
     if !variables.isEmpty && !used {
-        throw GeoKitError.argument("--var \(variables.joined(separator: ",")): no --raster is a NetCDF file or Zarr store with variables (give the file itself, e.g. --raster p=file.nc)")
+        throw GeoKitError.argument("\(Setting.variable, variables.joined(separator: ",")): no \(Setting.raster) is a NetCDF file or Zarr store with variables (give the file itself, e.g. \(Setting.raster, "p=file.nc"))")
     }
     return out
 }
@@ -54,7 +54,7 @@ private func renamed(_ spec: RasterSpec, variable: RasterVariable, several: Bool
     let clean = columnName(variable.name)
     var s = RasterSpec(name: explicit ? (several ? "\(spec.name)_\(clean)" : spec.name) : clean, path: variable.dataset, band: spec.band)
     if !explicit && clean != variable.name { s.sanitisedFrom = variable.name }
-    s.given = "\(spec.given) --var \(variable.name)"
+    s.given = "\(spec.given) \(Setting.variable, variable.name)"
     return s
 }
 

@@ -218,10 +218,10 @@ public struct FilteredRollup: Sendable {
     func warnings(zonesPath: String) -> [GeoWarning] {
         var w: [GeoWarning] = []
         if let c = countryLeftOut {
-            w.append(GeoWarning(.rollup, file: zonesPath, "\(zonesPath): --where \"\(filter)\": the roll-up has no country row (\(c) would hold only the zones that match); give --country \(c) to add it anyway"))
+            w.append(GeoWarning(.rollup, file: zonesPath, "\(zonesPath): \(Setting.where, filter, quoted: true): the roll-up has no country row (\(c) would hold only the zones that match); give \(Setting.country, c) to add it anyway"))
         }
         if !partial.isEmpty {
-            w.append(GeoWarning(.rollup, file: zonesPath, "\(zonesPath): --where \"\(filter)\": \(partial.count) roll-up row(s) hold only some of their zones: ",
+            w.append(GeoWarning(.rollup, file: zonesPath, "\(zonesPath): \(Setting.where, filter, quoted: true): \(partial.count) roll-up row(s) hold only some of their zones: ",
                                 listing: partial.map { "\($0.code) (\($0.level), \($0.zones) of \($0.of))" }))
         }
         return w
@@ -231,7 +231,7 @@ public struct FilteredRollup: Sendable {
     var sidecar: [String: Any] {
         var d: [String: Any] = [
             "where": filter,
-            "rule": "parent rows merge only the zones matching --where; a parent listed in partial_parents holds only some of its zones (counted in the unfiltered layer); as the filter leaves zones out, the country row is left out unless --country is given",
+            "rule": "parent rows merge only the zones matching \(Setting.where); a parent listed in partial_parents holds only some of its zones (counted in the unfiltered layer); as the filter leaves zones out, the country row is left out unless \(Setting.country) is given",
             "partial_parents": partial.map { ["level": $0.level, "code": $0.code, "zones": $0.zones, "zones_in_layer": $0.of] },
         ]
         if let c = countryLeftOut { d["country_row_left_out"] = c }

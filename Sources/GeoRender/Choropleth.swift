@@ -346,18 +346,18 @@ public func formatFixed(_ v: Double, _ d: Int) -> String {
 
 /// The user's class breaks from text such as "50,100,200": finite numbers, strictly
 /// ascending, at most 8 (9 classes, the most a palette has).
-public func parseBreaks(_ text: String, option: String = "--breaks") throws -> [Double] {
+public func parseBreaks(_ text: String, option: Setting = .breaks) throws -> [Double] {
     var out: [Double] = []
     for part in text.split(separator: ",", omittingEmptySubsequences: false) {
         let t = part.trimmingCharacters(in: .whitespaces)
         guard let v = Double(t), v.isFinite else {
-            throw GeoKitError(.argument, "\(option) \(text): '\(t)' is not a number", hint: "give ascending numbers separated by commas, e.g. \(option) 50,100,200")
+            throw GeoKitError(.argument, "\(option, text): '\(t)' is not a number", hint: "give ascending numbers separated by commas, e.g. \(option, "50,100,200")")
         }
         if let last = out.last, v <= last {
-            throw GeoKitError(.argument, "\(option) \(text): the breaks must be ascending, but \(t) comes after \(formatNumber(last))", hint: "e.g. \(option) 50,100,200")
+            throw GeoKitError(.argument, "\(option, text): the breaks must be ascending, but \(t) comes after \(formatNumber(last))", hint: "e.g. \(option, "50,100,200")")
         }
         out.append(v)
     }
-    if out.count > 8 { throw GeoKitError(.argument, "\(option) \(text): \(out.count) breaks make \(out.count + 1) classes; at most 8 breaks (9 classes)") }
+    if out.count > 8 { throw GeoKitError(.argument, "\(option, text): \(out.count) breaks make \(out.count + 1) classes; at most 8 breaks (9 classes)") }
     return out
 }

@@ -25,7 +25,7 @@ public struct OutlineGeometry: Sendable {
                              warnings: inout [GeoWarning]) throws -> OutlineGeometry {
         guard let frame = map.frame else { throw GeoKitError.input(layer.path, "the map has no frame to draw the outline on") }
         let box = MapGeometry.drawnBounds(layer)
-        guard box.xmax >= box.xmin else { throw GeoKitError.input(layer.path, "no feature has a geometry to draw (--outline)") }
+        guard box.xmax >= box.xmin else { throw GeoKitError.input(layer.path, "no feature has a geometry to draw (\(Setting.outline))") }
         let source = try MapGeometry.sourceCRS(layer, bounds: box, warnings: &warnings)
         var transform: CoordinateTransform?
         if let source, let target = map.drawCRS {
