@@ -316,3 +316,50 @@ final class ConditionEngineTests: XCTestCase {
         XCTAssertEqual(withCondition.rowsPerBand(readCols: 131_072), 2)
     }
 }
+
+/// `SourceCondition.resolve`: the condition's raster checked against the values' raster.
+final class ConditionSourceTests: XCTestCase {
+    let dir = "conditions/"
+
+    func translate(_ args: [String], to name: String) throws -> String {
+        let out = Fixtures.tempDir() + "/" + name
+        let r = try runProcess("/usr/bin/gdal_translate", ["-q"] + args + [Fixtures.path(dir + "hazard.tif"), out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return out
+    }
+
+    func testResolvesAConditionOnAnotherGrid() throws {
+        let values = try Raster(path: Fixtures.path(dir + "values.tif"))
+        let c = try SourceCondition.resolve(try CellCondition(parsing: "hazard >= 3"), path: Fixtures.path(dir + "hazard_fine.tif"), values: values)
+        XCTAssertEqual(c.test, .greaterOrEqual(3))
+        XCTAssertEqual(c.band, 1)
+        XCTAssertEqual(c.info.nodata, 255)
+        XCTAssertEqual(c.raster.key, Fixtures.path(dir + "hazard_fine.tif"))
+    }
+
+    func testRefusesAnotherCRSNamingBothFiles() throws {
+        let values = try Raster(path: Fixtures.path(dir + "values.tif"))
+        let other = try translate(["-a_srs", "EPSG:32648"], to: "hazard_utm48.tif")
+        XCTAssertThrowsError(try SourceCondition.resolve(try CellCondition(parsing: "hazard >= 3"), path: other, values: values)) { e in
+            let g = e as! GeoKitError
+            XCTAssertEqual(g.kind, .crs)
+            XCTAssertEqual(g.file, other)
+            XCTAssertTrue(g.problem.contains(values.path), g.problem)
+        }
+    }
+
+    func testRefusesARasterThatDoesNotOverlap() throws {
+        let values = try Raster(path: Fixtures.path(dir + "values.tif"))
+        let far = try translate(["-a_ullr", "1000", "1015", "1020", "1000"], to: "hazard_far.tif")
+        XCTAssertThrowsError(try SourceCondition.resolve(try CellCondition(parsing: "hazard >= 3"), path: far, values: values)) { e in
+            let g = e as! GeoKitError
+            XCTAssertEqual(g.kind, .input)
+            XCTAssertEqual(g.file, far)
+            XCTAssertTrue(g.problem.contains("does not overlap") && g.problem.contains(values.path), g.problem)
+        }
+        XCTAssertThrowsError(try SourceCondition.resolve(try CellCondition(parsing: "hazard >= 3"), path: Fixtures.path(dir + "hazard.tif"),
+                                                         band: 2, values: values)) { e in
+            XCTAssertEqual((e as! GeoKitError).kind, .input)
+        }
+    }
+}
