@@ -39,9 +39,36 @@ public enum ConditionState {
     /// otherwise the test on raw x scale + offset.
     public static func classify(_ raw: UnsafePointer<Double>, count: Int, mask: UnsafePointer<UInt8>?, nodata: Double?,
                                 scale: Double, offset: Double, test: ValueTest, into states: UnsafeMutablePointer<UInt8>) {
+        classify(UnsafeRawPointer(raw), type: .float64, count: count, mask: mask, nodata: nodata, scale: scale, offset: offset,
+                 test: test, into: states)
+    }
+
+    /// As above, on values read in the band's own type (`type`), so a reader decodes blocks
+    /// straight into the buffer.
+    public static func classify(_ raw: UnsafeRawPointer, type: PixelType, count: Int, mask: UnsafePointer<UInt8>?, nodata: Double?,
+                                scale: Double, offset: Double, test: ValueTest, into states: UnsafeMutablePointer<UInt8>) {
+        func go<T: RasterScalar>(_: T.Type) {
+            classifyTyped(raw.assumingMemoryBound(to: T.self), count: count, mask: mask, nodata: nodata, scale: scale, offset: offset,
+                     test: test, into: states)
+        }
+        switch type {
+        case .uint8: go(UInt8.self)
+        case .int8: go(Int8.self)
+        case .uint16: go(UInt16.self)
+        case .int16: go(Int16.self)
+        case .uint32: go(UInt32.self)
+        case .int32: go(Int32.self)
+        case .float32: go(Float.self)
+        case .float64: go(Double.self)
+        }
+    }
+
+    @inline(__always)
+    static func classifyTyped<T: RasterScalar>(_ raw: UnsafePointer<T>, count: Int, mask: UnsafePointer<UInt8>?, nodata: Double?,
+                                          scale: Double, offset: Double, test: ValueTest, into states: UnsafeMutablePointer<UInt8>) {
         let nd = nodata ?? .nan, hasND = nodata != nil, identity = scale == 1 && offset == 0
         for i in 0..<count {
-            let r = raw[i]
+            let r = raw[i].double
             if r != r || (hasND && r == nd) || (mask.map { $0[i] == 0 } ?? false) { states[i] = ConditionState.nodata; continue }
             states[i] = test.holds(identity ? r : r * scale + offset) ? ConditionState.holds : ConditionState.fails
         }

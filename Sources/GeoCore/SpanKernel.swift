@@ -167,8 +167,8 @@ public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int
 }
 
 /// `accumulateSpan` under a condition: cell i counts with coverage f x `hold[i]` (the share
-/// of its area where the condition holds) in every statistic, so each cell is added on its
-/// own; `nodata[i]` (the share where the condition raster has no value) adds f x share x
+/// of its area where the condition holds) in every statistic: runs of cells with share 1 go
+/// through the plain kernel, cells with a share between 0 and 1 one by one; `nodata[i]` (the share where the condition raster has no value) adds f x share x
 /// cell area to `conditionNodataArea`. `cells` and `totalArea` keep the whole covered cells:
 /// they say where the zone lies on the raster, not where the condition holds.
 @inline(__always)
@@ -178,15 +178,29 @@ public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int
     let nd = rules.nodata ?? .nan
     let hasND = rules.nodata != nil
     let identity = rules.scale == 1 && rules.offset == 0
-    s.cells += len
-    s.totalArea += f * Double(len) * cellArea
+    let cells = s.cells + len, totalArea = s.totalArea + f * Double(len) * cellArea
     var unread = 0.0
-    for i in 0..<len {
+    var i = 0
+    while i < len {
         unread += condition.nodata[i]
-        let c = f * condition.hold[i]
-        guard c > 0 else { continue }
-        let raw = values[i].double
-        if raw != raw || (hasND && raw == nd) || (mask.map { $0[i] == 0 } ?? false) { s.nodataCount += c; continue }
+        let h = condition.hold[i]
+        if h == 0 { i += 1; continue }
+        if h == 1 {
+            // A run of cells wholly where the condition holds (every cell on the same grid):
+            // the plain kernel's fast loops, then its cell and area counts taken back.
+            var j = i + 1
+            while j < len && condition.hold[j] == 1 { unread += condition.nodata[j]; j += 1 }
+            accumulateSpan(values + i, len: j - i, coverage: f, cellArea: cellArea, mask: mask.map { $0 + i },
+                           weights: weights.map { $0 + i }, rules: rules, into: &s)
+            i = j
+            continue
+        }
+        // A cell partly where the condition holds: on its own, with coverage f x h.
+        let k = i
+        i += 1
+        let c = f * h
+        let raw = values[k].double
+        if raw != raw || (hasND && raw == nd) || (mask.map { $0[k] == 0 } ?? false) { s.nodataCount += c; continue }
         let v = identity ? raw : raw * rules.scale + rules.offset
         if rules.moments {
             s.add(value: v, coverage: c, cellArea: cellArea)
@@ -195,10 +209,11 @@ public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int
             if v < s.min { s.min = v }
             if v > s.max { s.max = v }
         }
-        let w = weights?[i] ?? .nan
+        let w = weights?[k] ?? .nan
         if w == w { s.weightCount += c * w; s.weightSum += c * w * v }
         if rules.histogram { s.histogram?.add(value: v, coverage: c, area: c * cellArea, weighted: w == w ? c * w : 0) }
     }
+    s.cells = cells; s.totalArea = totalArea
     s.conditionNodataArea += f * unread * cellArea
 }
 

@@ -241,9 +241,10 @@ public final class ZonalEngine {
             var r = cw.row
             while r < cw.rowEnd {
                 let strip = Window(row: r, col: cw.col, rows: min(stripRows, cw.rowEnd - r), cols: cw.cols)
-                try handle.read(band: c.band, window: strip, as: .float64, into: raw)
+                // In the band's own type: a GDAL raster decodes its blocks straight into the strip.
+                try handle.read(band: c.band, window: strip, as: c.info.type, into: raw)
                 if c.info.hasMask { try handle.readMask(band: c.band, window: strip, into: mask) }
-                ConditionState.classify(raw, count: strip.cellCount, mask: c.info.hasMask ? UnsafePointer(mask) : nil,
+                ConditionState.classify(raw, type: c.info.type, count: strip.cellCount, mask: c.info.hasMask ? UnsafePointer(mask) : nil,
                                         nodata: c.info.nodata, scale: c.info.scale, offset: c.info.offset, test: c.test, into: states)
                 overlay.add(rows: strip.row..<strip.rowEnd, states: states, hold: hold, nodata: nodata)
                 r = strip.rowEnd
@@ -305,7 +306,8 @@ package struct BandBuffers {
     }
     /// Per distinct condition of a row band: its hold and nodata shares, `count` each.
     private var conditions: [(UnsafeMutablePointer<Double>, Int)] = []
-    /// A strip of condition cells: as read (Float64), their mask, their states.
+    /// A strip of condition cells: as read (8 bytes a cell, room for any type), their mask,
+    /// their states.
     private var strip: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>)?
     private var stripCount = 0
     /// Most condition cells read at once (a finer condition grid has many per value cell).

@@ -184,6 +184,43 @@ final class ConditionSharesTests: XCTestCase {
         XCTAssertEqual(frac[10]!, 0.8, accuracy: 1e-15); XCTAssertEqual(frac[20]!, 0.2, accuracy: 1e-15)
     }
 
+    /// Where the condition holds on whole cells, the span goes through the plain kernel: the
+    /// same bits as without a condition when it holds everywhere, and cells held out (share
+    /// 0) in the middle split it into runs that add up to the cells that hold.
+    func testWholeCellsTakeThePlainKernel() {
+        let v: [Int16] = (0..<200).map { Int16(($0 * 37) % 91) - 20 }
+        let ones = [Double](repeating: 1, count: 200), zeros = [Double](repeating: 0, count: 200)
+        var held = ones
+        for k in stride(from: 3, to: 200, by: 7) { held[k] = 0 }
+        func fold(_ hold: [Double]?) -> ZoneStats {
+            var s = ZoneStats()
+            v.withUnsafeBufferPointer { vp in
+                if let hold {
+                    hold.withUnsafeBufferPointer { hp in zeros.withUnsafeBufferPointer { np in
+                        accumulateSpan(vp.baseAddress!, len: 200, coverage: 0.75, cellArea: 3, mask: nil, weights: nil,
+                                       condition: CellShares(hold: hp.baseAddress!, nodata: np.baseAddress!),
+                                       rules: ValueRules(nodata: -20), into: &s)
+                    } }
+                } else {
+                    accumulateSpan(vp.baseAddress!, len: 200, coverage: 0.75, cellArea: 3, mask: nil, weights: nil,
+                                   rules: ValueRules(nodata: -20), into: &s)
+                }
+            }
+            return s
+        }
+        let plain = fold(nil), all = fold(ones), some = fold(held)
+        for (a, b) in [(plain.count, all.count), (plain.sum, all.sum), (plain.m2, all.m2), (plain.totalArea, all.totalArea),
+                       (plain.nodataCount, all.nodataCount)] {
+            XCTAssertEqual(a.bitPattern, b.bitPattern)
+        }
+        XCTAssertEqual(all.cells, 200); XCTAssertEqual(some.cells, 200)
+        XCTAssertEqual(some.totalArea, 0.75 * 200 * 3)
+        let kept = (0..<200).filter { held[$0] == 1 && v[$0] != -20 }
+        XCTAssertEqual(some.count, 0.75 * Double(kept.count), accuracy: 1e-12)
+        XCTAssertEqual(some.sum, 0.75 * kept.reduce(0) { $0 + Double(v[$1]) }, accuracy: 1e-9)
+        XCTAssertEqual(some.conditionNodataArea, 0)
+    }
+
     /// The condition's nodata area merges as a sum and survives a part file bit for bit;
     /// an accumulator without it encodes as before (no new bytes).
     func testConditionNodataMergesAndEncodes() throws {
