@@ -127,8 +127,9 @@ final class ConditionEngineTests: XCTestCase {
         let n = g.rows * g.cols
         // Classes 0..5 with nodata 9 in some cells; the test is `>= 3`.
         let v: [Double] = (0..<n).map { (k: Int) -> Double in
-            if k % 11 == 7 { return 9 }
-            return Double((k * 7 + k / g.cols) % 6)
+            // Varying along rows and columns for any number of columns.
+            if (k + k / g.cols) % 11 == 7 { return 9 }
+            return Double((k * 7 + (k / g.cols) * 5) % 6)
         }
         let mask: [UInt8]? = masked ? (0..<n).map { (k: Int) -> UInt8 in k % 13 == 2 ? 0 : 1 } : nil
         return ArrayRaster(name: "hazard", grid: g, bands: [.init(v, type: .uint8, nodata: 9, mask: mask)], blockRows: 3)
@@ -257,6 +258,58 @@ final class ConditionEngineTests: XCTestCase {
                 XCTAssertEqual(ge3.sum + lt3.sum, plain[z].sum, accuracy: 1e-9 * abs(plain[z].sum) + 1e-12)
             }
         }
+    }
+
+    /// On a geographic grid (1 degree cells at 50-60 N), a value cell's share is a share of
+    /// ellipsoidal area: the brute force measures each overlap of value and condition cells
+    /// on WGS 84 (longitude span / 360 x the area between the two latitudes).
+    func testGeographicSharesAreEllipsoidalAreaShares() throws {
+        let vg = Grid(left: 20, top: 60, dx: 1, dy: 1, cols: 6, rows: 10)
+        let values = ArrayRaster(name: "geo-values", grid: vg, bands: [.init((0..<60).map { Double($0 % 9) + 1 })], blockRows: 2)
+        let cg = Grid(left: 19.8, top: 60.3, dx: 0.6, dy: 0.35, cols: 11, rows: 30)
+        let c = Self.conditionRaster(cg)
+        let e = Ellipsoid.wgs84
+        func area(_ r: R) -> Double {
+            r.x1 <= r.x0 || r.y1 <= r.y0 ? 0 : (r.x1 - r.x0) / 360 * abs(e.zoneArea(toLatitude: r.y1) - e.zoneArea(toLatitude: r.y0))
+        }
+        let zoneRect = R(x0: 20.4, y0: 51.3, x1: 25.2, y1: 59.6)
+        let conds = try Self.readAll(c)
+        var sum = 0.0, count = 0.0, nodataArea = 0.0, totalArea = 0.0
+        for i in 0..<vg.rows {
+            for j in 0..<vg.cols {
+                let vc = Self.cell(vg, i, j)
+                // The zone's coverage of the cell is planar in degrees, as without a condition.
+                let cov = Self.overlap(zoneRect, vc) / (vg.dx * vg.dy)
+                guard cov > 0 else { continue }
+                var hold = 0.0, nod = 0.0, inside = 0.0
+                for p in 0..<cg.rows {
+                    for q in 0..<cg.cols {
+                        let cc = Self.cell(cg, p, q)
+                        let o = area(R(x0: max(vc.x0, cc.x0), y0: max(vc.y0, cc.y0), x1: min(vc.x1, cc.x1), y1: min(vc.y1, cc.y1))) / area(vc)
+                        guard o > 0 else { continue }
+                        inside += o
+                        let x = conds[p * cg.cols + q]
+                        if x == 9 { nod += o } else if x >= 3 { hold += o }
+                    }
+                }
+                nod += 1 - inside
+                let v = Double((i * vg.cols + j) % 9) + 1
+                sum += cov * hold * v; count += cov * hold
+                nodataArea += cov * nod * area(vc); totalArea += cov * area(vc)
+            }
+        }
+        let cond = SourceCondition(raster: c.opener, band: 1, info: c.bands[0], test: .greaterOrEqual(3))
+        var opts = EngineOptions(); opts.stats = [.count, .sum, .whereNodata]; opts.threads = 2; opts.minBandRows = 1
+        let engine = ZonalEngine(grid: vg, areaModel: .geographic(e),
+                                 sources: [BandSource(raster: values.opener, band: 1, info: values.bands[0], condition: cond)], options: opts)
+        let zone = Self.zone(0, [zoneRect])
+        var got = ZoneStats()
+        try engine.run(zones: [zone], sink: { _, _, accs in got = accs[0] })
+        assertRelative(got.sum, sum, 1e-11, "sum")
+        assertRelative(got.count, count, 1e-11, "count")
+        assertRelative(got.totalArea, totalArea, 1e-11, "total area")
+        assertRelative(got.conditionNodataArea, nodataArea, 1e-9, "condition nodata area")
+        XCTAssertGreaterThan(nodataArea, 0)
     }
 
     /// Roll-up: a parent's accumulators equal its two halves' merged (zones 4 = 5 + 6), and
