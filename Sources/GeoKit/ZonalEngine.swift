@@ -12,6 +12,11 @@ import GeoCore
 // The engine reads only through `RasterSource`: each worker opens its own reader of each
 // raster (GDAL 3.6 handles are not thread-safe), so it runs the same on GDAL files and on
 // arrays in memory, which is how it is tested.
+//
+// A source with a condition (`sum(pop) where hazard >= 3`) counts each cell with coverage x
+// the share of its area where the test holds: per row band, each distinct condition's
+// shares are computed once from its raster's cells under the band (`ConditionOverlay`, on
+// any grid in the same CRS) and handed to the kernels (docs/conditions.md).
 
 public struct EngineOptions: Sendable {
     public var method: CoverageMethod = .exact
