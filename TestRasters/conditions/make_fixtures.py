@@ -7,8 +7,8 @@ and expected.json it writes are committed, so the Swift tests need none of these
   python3 make_fixtures.py
 
 Same grid: exactextract on the values masked with numpy (nodata where the condition does not
-hold or the hazard raster has no value): count, sum, mean, and frac of classes masked the
-same way. The share of covered area where the hazard has no value: exactextract's mean of a
+hold or the hazard raster has no value): count, sum, mean, weighted_sum and weighted_mean
+(weights.tif), and frac of classes masked the same way. The share of covered area where the hazard has no value: exactextract's mean of a
 0/1 raster that is 1 there (coverage-weighted share of the covered cells).
 
 Finer condition grid (hazard_fine.tif, cells 4 x 4 finer, aligned): geotool counts each
@@ -108,11 +108,19 @@ write("/tmp/h22b_values_masked.tif", np.where(holds, values, ND), sq, nodata=ND,
 write("/tmp/h22b_classes_masked.tif", np.where(holds, classes, 0), sq, nodata=0, dtype="uint8")
 write("/tmp/h22b_hazard_nodata.tif", (hazard == 255).astype(float), sq, dtype="float64")
 same = run("/tmp/h22b_values_masked.tif", ["count", "sum", "mean"])
+# Weights (drawn last, so the rasters above stay as they were): weighted_sum and
+# weighted_mean of the masked values.
+weights = rng.uniform(0, 10, (15, 20)).round(2)
+write("weights.tif", weights, sq, dtype="float64")
+df = exact_extract("/tmp/h22b_values_masked.tif", gpd.read_file("zones.geojson"), ["weighted_sum", "weighted_mean"],
+                   weights="weights.tif", include_cols=["zone"], output="pandas")
+weighted = {row["zone"]: (float(row["weighted_sum"]), float(row["weighted_mean"])) for _, row in df.iterrows()}
 frac = run("/tmp/h22b_classes_masked.tif", ["unique", "frac"])
 share = run("/tmp/h22b_hazard_nodata.tif", ["mean"])
 expected["same_grid"] = {z: {"count": same[z]["count"], "sum": same[z]["sum"], "mean": same[z]["mean"],
                              "frac": {str(int(u)): fr for u, fr in zip(frac[z]["unique"], frac[z]["frac"])},
-                             "where_nodata": share[z]["mean"]} for z in zones}
+                             "where_nodata": share[z]["mean"],
+                             "weighted_sum": weighted[z][0], "weighted_mean": weighted[z][1]} for z in zones}
 
 # Finer grid.
 fine_holds = ((hazard_fine != 255) & (hazard_fine >= 3)).astype(float)

@@ -14,7 +14,7 @@ final class ConditionEngineTests: XCTestCase {
     // MARK: GDAL files against exactextract
 
     /// Each zone's accumulators (by zone id) of each of `values`, under `hazard >= 3` on `hazard`.
-    func runFiles(values: [String], hazard: String, stats: [Statistic], threads: Int = 2) throws -> [String: [ZoneStats]] {
+    func runFiles(values: [String], hazard: String, stats: [Statistic], weights: String? = nil, threads: Int = 2) throws -> [String: [ZoneStats]] {
         let first = try Raster(path: Fixtures.path(dir + values[0]))
         let h = try Raster(path: Fixtures.path(dir + hazard))
         let condition = SourceCondition(raster: Raster.opener(path: h.path), band: 1, info: h.bands[0], test: .greaterOrEqual(3))
@@ -25,7 +25,11 @@ final class ConditionEngineTests: XCTestCase {
         let layer = try VectorDataset(path: Fixtures.path(dir + "zones.geojson")).readZones(idField: "zone")
         var opts = EngineOptions()
         opts.stats = stats; opts.threads = threads
-        let engine = ZonalEngine(grid: first.grid, areaModel: .planar(metresPerUnit: 1), sources: sources, options: opts)
+        let w = try weights.map { name -> BandSource in
+            let r = try Raster(path: Fixtures.path(dir + name))
+            return BandSource(raster: Raster.opener(path: r.path), band: 1, info: r.bands[0])
+        }
+        let engine = ZonalEngine(grid: first.grid, areaModel: .planar(metresPerUnit: 1), sources: sources, weights: w, options: opts)
         var out: [String: [ZoneStats]] = [:]
         try engine.run(zones: layer.zones, sink: { z, firstSource, accs in
             XCTAssertEqual(firstSource, 0)
@@ -34,14 +38,15 @@ final class ConditionEngineTests: XCTestCase {
         return out
     }
 
-    /// Same grid: count, sum, mean of the values and frac of the classes where hazard >= 3
+    /// Same grid: count, sum, mean, weighted_sum and weighted_mean of the values and frac of
+    /// the classes where hazard >= 3
     /// equal exactextract's on the rasters masked by numpy (1e-6: exactextract keeps coverage
     /// in single precision), and the share of covered area where the hazard has no value
     /// equals exactextract's mean of a 0/1 raster of those cells.
     func testSameGridAgainstExactextractOnMaskedRasters() throws {
         let e = expected["same_grid"] as! [String: [String: Any]]
         let got = try runFiles(values: ["values.tif", "classes.tif"], hazard: "hazard.tif",
-                               stats: [.count, .sum, .mean, .frac, .whereNodata])
+                               stats: [.count, .sum, .mean, .frac, .whereNodata, .weightedSum, .weightedMean], weights: "weights.tif")
         XCTAssertEqual(Set(got.keys), Set(e.keys))
         for (zone, ez) in e {
             let v = got[zone]![0], c = got[zone]![1]
@@ -49,6 +54,8 @@ final class ConditionEngineTests: XCTestCase {
             assertRelative(Statistic.sum.value(of: v), ez["sum"] as? Double, 1e-6, "\(zone) sum")
             assertRelative(Statistic.mean.value(of: v), ez["mean"] as? Double, 1e-6, "\(zone) mean")
             assertRelative(Statistic.whereNodata.value(of: v), ez["where_nodata"] as? Double, 1e-6, "\(zone) where_nodata")
+            assertRelative(Statistic.weightedSum.value(of: v), ez["weighted_sum"] as? Double, 1e-6, "\(zone) weighted_sum")
+            assertRelative(Statistic.weightedMean.value(of: v), ez["weighted_mean"] as? Double, 1e-6, "\(zone) weighted_mean")
             let frac = Statistic.frac.classValues(of: c), efrac = ez["frac"] as! [String: Double]
             XCTAssertEqual(Set(frac.keys.map { String(Int($0)) }), Set(efrac.keys), zone)
             for (k, f) in efrac { assertRelative(frac[Double(k)!], f, 1e-6, "\(zone) frac \(k)") }
