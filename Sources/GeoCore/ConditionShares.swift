@@ -51,6 +51,19 @@ public enum ConditionState {
             classifyTyped(raw.assumingMemoryBound(to: T.self), count: count, mask: mask, nodata: nodata, scale: scale, offset: offset,
                      test: test, into: states)
         }
+        if type == .uint8 {
+            // 256 values: classify each once, then look the cells up.
+            var table = [UInt8](repeating: 0, count: 256)
+            let all = (0..<256).map(Double.init)
+            all.withUnsafeBufferPointer { classifyTyped($0.baseAddress!, count: 256, mask: nil, nodata: nodata, scale: scale,
+                                                        offset: offset, test: test, into: &table) }
+            let p = raw.assumingMemoryBound(to: UInt8.self)
+            table.withUnsafeBufferPointer { t in
+                for i in 0..<count { states[i] = t[Int(p[i])] }
+            }
+            if let mask { for i in 0..<count where mask[i] == 0 { states[i] = ConditionState.nodata } }
+            return
+        }
         switch type {
         case .uint8: go(UInt8.self)
         case .int8: go(Int8.self)

@@ -149,6 +149,20 @@ final class ConditionSharesTests: XCTestCase {
         XCTAssertEqual(out, [F, H, N, N, N, H])
     }
 
+    /// Byte values through their lookup table, as the other types are classified one by one.
+    func testClassifyBytes() {
+        let raw: [UInt8] = [0, 3, 4, 255, 9, 7]
+        let mask: [UInt8] = [1, 1, 1, 1, 1, 0]
+        var out = [UInt8](repeating: 9, count: raw.count)
+        raw.withUnsafeBytes { ConditionState.classify($0.baseAddress!, type: .uint8, count: raw.count, mask: mask, nodata: 255,
+                                                      scale: 1, offset: 0, test: .oneOf([3, 9]), into: &out) }
+        XCTAssertEqual(out, [F, H, F, N, H, N])
+        raw.withUnsafeBytes { ConditionState.classify($0.baseAddress!, type: .uint8, count: raw.count, mask: nil, nodata: nil,
+                                                      scale: 0.5, offset: 1, test: .between(2, 3), into: &out) }
+        // 0 -> 1, 3 -> 2.5, 4 -> 3, 255 -> 128.5, 9 -> 5.5, 7 -> 4.5
+        XCTAssertEqual(out, [F, H, H, F, F, F])
+    }
+
     /// The kernel: a span under a condition counts each cell with coverage x hold share, in
     /// every statistic; the condition's nodata share goes to its own area.
     ///   values 10 20 nodata 40, coverage 0.5, cell area 4
