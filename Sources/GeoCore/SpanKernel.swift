@@ -166,6 +166,57 @@ public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int
     }
 }
 
+/// `accumulateSpan` under a condition: cell i counts with coverage f x `hold[i]` (the share
+/// of its area where the condition holds) in every statistic: runs of cells with share 1 go
+/// through the plain kernel, cells with a share between 0 and 1 one by one; `nodata[i]` (the share where the condition raster has no value) adds f x share x
+/// cell area to `conditionNodataArea`. `cells` and `totalArea` keep the whole covered cells:
+/// they say where the zone lies on the raster, not where the condition holds.
+@inline(__always)
+public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int, coverage f: Double, cellArea: Double,
+                                            mask: UnsafePointer<UInt8>?, weights: UnsafePointer<Double>?,
+                                            condition: CellShares, rules: ValueRules, into s: inout ZoneStats) {
+    let nd = rules.nodata ?? .nan
+    let hasND = rules.nodata != nil
+    let identity = rules.scale == 1 && rules.offset == 0
+    let cells = s.cells + len, totalArea = s.totalArea + f * Double(len) * cellArea
+    var unread = 0.0
+    var i = 0
+    while i < len {
+        unread += condition.nodata[i]
+        let h = condition.hold[i]
+        if h == 0 { i += 1; continue }
+        if h == 1 {
+            // A run of cells wholly where the condition holds (every cell on the same grid):
+            // the plain kernel's fast loops, then its cell and area counts taken back.
+            var j = i + 1
+            while j < len && condition.hold[j] == 1 { unread += condition.nodata[j]; j += 1 }
+            accumulateSpan(values + i, len: j - i, coverage: f, cellArea: cellArea, mask: mask.map { $0 + i },
+                           weights: weights.map { $0 + i }, rules: rules, into: &s)
+            i = j
+            continue
+        }
+        // A cell partly where the condition holds: on its own, with coverage f x h.
+        let k = i
+        i += 1
+        let c = f * h
+        let raw = values[k].double
+        if raw != raw || (hasND && raw == nd) || (mask.map { $0[k] == 0 } ?? false) { s.nodataCount += c; continue }
+        let v = identity ? raw : raw * rules.scale + rules.offset
+        if rules.moments {
+            s.add(value: v, coverage: c, cellArea: cellArea)
+        } else {
+            s.count += c; s.sum += c * v; s.area += c * cellArea
+            if v < s.min { s.min = v }
+            if v > s.max { s.max = v }
+        }
+        let w = weights?[k] ?? .nan
+        if w == w { s.weightCount += c * w; s.weightSum += c * w * v }
+        if rules.histogram { s.histogram?.add(value: v, coverage: c, area: c * cellArea, weighted: w == w ? c * w : 0) }
+    }
+    s.cells = cells; s.totalArea = totalArea
+    s.conditionNodataArea += f * unread * cellArea
+}
+
 /// Byte classes counted with integers in four interleaved tables (so runs of one value do
 /// not serialise on one counter), then folded into the zone's class sums once per span,
 /// over the span's value range only.
@@ -213,7 +264,21 @@ package func accumulateByteHistogram(_ p: UnsafePointer<UInt8>, len: Int, f: Dou
 /// in this module (a generic call across modules would not be).
 package func foldCoverages(_ raw: UnsafeMutableRawPointer, type: PixelType, _ coverages: CoverageList, read: Window,
                           rowAreas: [Double], mask: UnsafeMutablePointer<UInt8>?, weights: UnsafeMutablePointer<Double>?,
-                          rules: ValueRules, into out: UnsafeMutablePointer<ZoneStats>) {
+                          condition: CellShares? = nil, rules: ValueRules, into out: UnsafeMutablePointer<ZoneStats>) {
+    if let condition {
+        // A condition: every cell has its own share, so cells are added one by one.
+        switch type {
+        case .uint8: foldCoverages(raw, UInt8.self, coverages, read, rowAreas, mask, weights, condition, rules, out)
+        case .int8: foldCoverages(raw, Int8.self, coverages, read, rowAreas, mask, weights, condition, rules, out)
+        case .uint16: foldCoverages(raw, UInt16.self, coverages, read, rowAreas, mask, weights, condition, rules, out)
+        case .int16: foldCoverages(raw, Int16.self, coverages, read, rowAreas, mask, weights, condition, rules, out)
+        case .uint32: foldCoverages(raw, UInt32.self, coverages, read, rowAreas, mask, weights, condition, rules, out)
+        case .int32: foldCoverages(raw, Int32.self, coverages, read, rowAreas, mask, weights, condition, rules, out)
+        case .float32: foldCoverages(raw, Float.self, coverages, read, rowAreas, mask, weights, condition, rules, out)
+        case .float64: foldCoverages(raw, Double.self, coverages, read, rowAreas, mask, weights, condition, rules, out)
+        }
+        return
+    }
     switch type {
     case .uint8: foldCoverages(raw, UInt8.self, coverages, read, rowAreas, mask, weights, rules, out)
     case .int8: foldCoverages(raw, Int8.self, coverages, read, rowAreas, mask, weights, rules, out)
@@ -223,6 +288,28 @@ package func foldCoverages(_ raw: UnsafeMutableRawPointer, type: PixelType, _ co
     case .int32: foldCoverages(raw, Int32.self, coverages, read, rowAreas, mask, weights, rules, out)
     case .float32: foldCoverages(raw, Float.self, coverages, read, rowAreas, mask, weights, rules, out)
     case .float64: foldCoverages(raw, Double.self, coverages, read, rowAreas, mask, weights, rules, out)
+    }
+}
+
+private func foldCoverages<T: RasterScalar>(_ raw: UnsafeMutableRawPointer, _: T.Type, _ coverages: CoverageList, _ read: Window,
+                                            _ areas: [Double], _ mask: UnsafeMutablePointer<UInt8>?,
+                                            _ weights: UnsafeMutablePointer<Double>?, _ condition: CellShares,
+                                            _ rules: ValueRules, _ out: UnsafeMutablePointer<ZoneStats>) {
+    let base = raw.assumingMemoryBound(to: T.self)
+    areas.withUnsafeBufferPointer { area in
+      coverages.spans.withUnsafeBufferPointer { spans in
+        for zi in 0..<coverages.count {
+            let s = out + zi
+            for span in spans[coverages.starts[zi]..<coverages.starts[zi + 1]] {
+                let off = (Int(span.row) - read.row) * read.cols + (Int(span.col) - read.col)
+                accumulateSpan(base + off, len: Int(span.len), coverage: span.fraction,
+                               cellArea: area[Int(span.row) - read.row],
+                               mask: mask.map { UnsafePointer($0 + off) }, weights: weights.map { UnsafePointer($0 + off) },
+                               condition: CellShares(hold: condition.hold + off, nodata: condition.nodata + off),
+                               rules: rules, into: &s.pointee)
+            }
+        }
+      }
     }
 }
 

@@ -28,11 +28,14 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
     case coverage
     /// `weighted_frac`: share of the weight (e.g. population) in each class.
     case weightedFrac
+    /// `where_nodata`: with a condition (`sum(pop) where hazard >= 3`), the share of the
+    /// zone's covered area where the condition raster has no value.
+    case whereNodata
 
     public static let all: [Statistic] = [.count, .sum, .mean, .min, .max, .range, .stdev, .variance, .cv,
                                           .median, .percentile(90), .majority, .minority, .variety, .frac,
                                           .cells, .nodataFrac, .coverage, .area, .classArea, .weightedMean,
-                                          .weightedSum, .weightedFrac]
+                                          .weightedSum, .weightedFrac, .whereNodata]
 
     public init(parsing text: String) throws {
         let s = text.trimmingCharacters(in: .whitespaces).lowercased()
@@ -59,6 +62,7 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
         case "weighted_mean": self = .weightedMean
         case "weighted_sum": self = .weightedSum
         case "weighted_frac": self = .weightedFrac
+        case "where_nodata": self = .whereNodata
         default:
             if s.hasPrefix("p"), let q = Double(s.dropFirst()), q >= 0, q <= 100 {
                 self = .percentile(q)
@@ -96,6 +100,7 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
         case .weightedMean: return "weighted_mean"
         case .weightedSum: return "weighted_sum"
         case .weightedFrac: return "weighted_frac"
+        case .whereNodata: return "where_nodata"
         }
     }
     public var description: String { name }
@@ -163,6 +168,7 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
         case .weightedMean: return "sum of coverage x weight x value / sum of coverage x weight"
         case .weightedSum: return "sum of coverage x weight x value"
         case .weightedFrac: return "share of the weight (e.g. population) in this class"
+        case .whereNodata: return "share of the covered area where the condition's raster has no value (nodata, masked or outside it): those cells count in no statistic of the operation"
         }
     }
 
@@ -170,7 +176,7 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
     public func unit(valueUnit: String?) -> String? {
         switch self {
         case .count, .cells, .variety: return "cells"
-        case .frac, .nodataFrac, .coverage, .weightedFrac: return "fraction"
+        case .frac, .nodataFrac, .coverage, .weightedFrac, .whereNodata: return "fraction"
         case .area, .classArea: return "m2"
         case .cv: return "ratio"
         case .variance: return valueUnit.map { "(\($0))^2" }
@@ -230,6 +236,7 @@ public enum Statistic: Hashable, Sendable, CustomStringConvertible {
             return all > 0 ? s.nodataCount / all : nil
         case .area: return s.area
         case .coverage: return s.zoneArea > 0 ? Swift.min(1, s.totalArea / s.zoneArea) : nil
+        case .whereNodata: return s.totalArea > 0 ? Swift.min(1, s.conditionNodataArea / s.totalArea) : nil
         case .weightedMean: return s.weightCount > 0 ? s.weightSum / s.weightCount : nil
         case .weightedSum: return s.weightSum
         case .frac, .classArea, .weightedFrac: return nil

@@ -83,6 +83,11 @@ public struct ZoneStats: Sendable {
     public var histogram: ClassHistogram?
     /// The zone's own area in m² (same measure as cell areas), for `coverage`.
     public var zoneArea = 0.0
+    /// With a condition (`sum(pop) where hazard >= 3`): covered area in m² of the value
+    /// cells (valid or not) times the share of each where the condition raster has no value
+    /// (nodata, masked, or outside it), for `where_nodata` (this over `totalArea`, which a
+    /// condition leaves whole). A sum, so it merges exactly; 0 without a condition.
+    public var conditionNodataArea = 0.0
 
     public init(histogram: Bool = false, denseBytes: Bool = false) {
         if histogram { self.histogram = ClassHistogram(denseBytes: denseBytes) }
@@ -137,6 +142,7 @@ public struct ZoneStats: Sendable {
         weightCount += o.weightCount
         weightSum += o.weightSum
         zoneArea += o.zoneArea
+        conditionNodataArea += o.conditionNodataArea
         if let oh = o.histogram {
             if histogram == nil { histogram = ClassHistogram(denseBytes: oh.dense != nil) }
             histogram!.merge(oh)

@@ -65,16 +65,20 @@ extension ZoneStats {
 
     /// Append the accumulator: a mask of the scalars that differ (by bit pattern) from a new
     /// accumulator's and those scalars (a mean of 516 bands leaves half of them unused), the
-    /// cell count, then its histogram (dense bins that are not all zero by index, sparse
+    /// cell count, the condition's nodata area (bit 13, set only when it is not +0.0, so
+    /// parts without conditions are byte for byte what earlier versions wrote, and parts
+    /// written before it existed read as 0), then its histogram (dense bins that are not all zero by index, sparse
     /// bins sorted by value).
     public func encode(into w: inout ByteWriter) {
         let fields = scalarFields
         var mask: UInt32 = 0
         for (i, v) in fields.enumerated() where v.bitPattern != ZoneStats.defaults[i] { mask |= 1 << i }
         if cells != 0 { mask |= 1 << 12 }
+        if conditionNodataArea.bitPattern != 0 { mask |= 1 << 13 }
         w.u32(mask)
         for (i, v) in fields.enumerated() where mask & (1 << i) != 0 { w.double(v) }
         if cells != 0 { w.int(cells) }
+        if mask & (1 << 13) != 0 { w.double(conditionNodataArea) }
         guard let h = histogram else { w.u8(0); return }
         w.u8(h.dense == nil ? 1 : 2)
         if let d = h.dense {
@@ -94,12 +98,13 @@ extension ZoneStats {
     public init(decoding r: inout ByteReader) throws {
         self.init()
         let mask = try r.u32()
-        guard mask < 1 << 13 else { throw ByteReader.Truncated() }
+        guard mask < 1 << 14 else { throw ByteReader.Truncated() }
         var v = ZoneStats.defaults.map(Double.init(bitPattern:))
         for i in 0..<12 where mask & (1 << i) != 0 { v[i] = try r.double() }
         count = v[0]; sum = v[1]; mean = v[2]; m2 = v[3]; min = v[4]; max = v[5]; nodataCount = v[6]; area = v[7]
         totalArea = v[8]; weightCount = v[9]; weightSum = v[10]; zoneArea = v[11]
         if mask & (1 << 12) != 0 { cells = try r.int() }
+        if mask & (1 << 13) != 0 { conditionNodataArea = try r.double() }
         let kind = try r.u8()
         guard kind != 0 else { return }
         guard kind <= 2 else { throw ByteReader.Truncated() }

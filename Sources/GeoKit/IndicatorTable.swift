@@ -50,7 +50,7 @@ public struct IndicatorTable: Sendable {
         public var attributes: [String: String]
     }
 
-    public static let qualityStats: Set<String> = ["count", "coverage", "nodata_frac", "cells"]
+    public static let qualityStats: Set<String> = ["count", "coverage", "nodata_frac", "cells", "where_nodata"]
 
     public var path: String
     public var shape: Shape

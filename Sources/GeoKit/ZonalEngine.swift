@@ -12,6 +12,11 @@ import GeoCore
 // The engine reads only through `RasterSource`: each worker opens its own reader of each
 // raster (GDAL 3.6 handles are not thread-safe), so it runs the same on GDAL files and on
 // arrays in memory, which is how it is tested.
+//
+// A source with a condition (`sum(pop) where hazard >= 3`) counts each cell with coverage x
+// the share of its area where the test holds: per row band, each distinct condition's
+// shares are computed once from its raster's cells under the band (`ConditionOverlay`, on
+// any grid in the same CRS) and handed to the kernels (docs/conditions.md).
 
 public struct EngineOptions: Sendable {
     public var method: CoverageMethod = .exact
@@ -57,7 +62,9 @@ public final class ZonalEngine {
         while rows < options.minBandRows { rows += blockRows }
         let threads = max(1, options.threads)
         let budget = max(8 << 20, options.maxMemory / threads / 4)
+        // Each distinct condition keeps two shares per cell (hold, nodata) for the band.
         let perCell = (sources.map { $0.info.type.size + ($0.info.hasMask ? 1 : 0) }.max() ?? 8) + (weights == nil ? 0 : 8)
+            + 16 * conditionKeys(sources.indices).count
         while rows > blockRows && rows * readCols * perCell > budget { rows -= blockRows }
         return rows
     }
@@ -128,7 +135,7 @@ public final class ZonalEngine {
         let passes = (sources.count + chunk - 1) / chunk
         // One opener per distinct raster: each worker opens each raster once.
         var openers: [RasterOpener] = []
-        for o in sources.map(\.raster) + (weights.map { [$0.raster] } ?? []) where !openers.contains(where: { $0.key == o.key }) {
+        for o in sources.map(\.raster) + sources.compactMap(\.condition?.raster) + (weights.map { [$0.raster] } ?? []) where !openers.contains(where: { $0.key == o.key }) {
             openers.append(o)
         }
 
@@ -186,6 +193,15 @@ public final class ZonalEngine {
             if let nd = wsrc.info.nodata { for i in 0..<read.cellCount where p[i] == nd { p[i] = .nan } }
             weightPtr = p
         }
+        // Each distinct condition of these sources: its shares of the band's cells, once.
+        let keys = conditionKeys(sourceRange)
+        var shares: [CellShares] = []
+        for (k, key) in keys.enumerated() {
+            let c = sources[sourceRange.first { sources[$0].condition.map(ConditionKey.init) == key }!].condition!
+            let (hold, nodata) = buffers.condition(k, count: read.cellCount)
+            try conditionShares(c, handle: handles[c.raster.key]!, read: read, buffers: &buffers, hold: hold, nodata: nodata)
+            shares.append(CellShares(hold: hold, nodata: nodata))
+        }
         try stats.withUnsafeMutableBufferPointer { sp in
             let base = sp.baseAddress!
             for si in sourceRange {
@@ -199,13 +215,54 @@ public final class ZonalEngine {
                     try handle.readMask(band: sources[si].band, window: read, into: maskPtr!)
                 }
                 let out = base + (si - sourceRange.lowerBound) * nZ
+                let condition = sources[si].condition.map { c in shares[keys.firstIndex(of: ConditionKey(c))!] }
                 foldCoverages(raw, type: info.type, coverages, read: read, rowAreas: areas, mask: maskPtr,
-                              weights: weightPtr, rules: rules[si], into: out)
+                              weights: weightPtr, condition: condition, rules: rules[si], into: out)
                 if let classGuard { for z in 0..<nZ { try classGuard.checkSize(out[z], source: si) } }
             }
         }
         return BandPartial(zones: zoneIDs, stats: stats)
     }
+
+    /// The distinct conditions of sources `range`, in their first source's order.
+    private func conditionKeys<R: Sequence<Int>>(_ range: R) -> [ConditionKey] {
+        var keys: [ConditionKey] = []
+        for si in range { if let c = sources[si].condition, !keys.contains(ConditionKey(c)) { keys.append(ConditionKey(c)) } }
+        return keys
+    }
+
+    /// Fill `hold` and `nodata` (the cells of `read`) with the share of each value cell where
+    /// condition `c` holds and where its raster has no value (`ConditionOverlay`), reading
+    /// the condition cells under the window in strips of bounded size.
+    private func conditionShares(_ c: SourceCondition, handle: any RasterSource, read: Window, buffers: inout BandBuffers,
+                                 hold: UnsafeMutablePointer<Double>, nodata: UnsafeMutablePointer<Double>) throws {
+        let overlay = ConditionOverlay(condition: handle.grid, values: grid, window: read, areaModel: areaModel)
+        hold.update(repeating: 0, count: read.cellCount)
+        nodata.update(repeating: 0, count: read.cellCount)
+        let cw = overlay.conditionWindow
+        if !cw.isEmpty {
+            let stripRows = max(1, min(cw.rows, BandBuffers.conditionStripCells / cw.cols))
+            let (raw, mask, states) = buffers.conditionStrip(count: stripRows * cw.cols)
+            var r = cw.row
+            while r < cw.rowEnd {
+                let strip = Window(row: r, col: cw.col, rows: min(stripRows, cw.rowEnd - r), cols: cw.cols)
+                // In the band's own type: a GDAL raster decodes its blocks straight into the strip.
+                try handle.read(band: c.band, window: strip, as: c.info.type, into: raw)
+                if c.info.hasMask { try handle.readMask(band: c.band, window: strip, into: mask) }
+                ConditionState.classify(raw, type: c.info.type, count: strip.cellCount, mask: c.info.hasMask ? UnsafePointer(mask) : nil,
+                                        nodata: c.info.nodata, scale: c.info.scale, offset: c.info.offset, test: c.test, into: states)
+                overlay.add(rows: strip.row..<strip.rowEnd, states: states, hold: hold, nodata: nodata)
+                r = strip.rowEnd
+            }
+        }
+        overlay.finish(hold: hold, nodata: nodata)
+    }
+}
+
+/// What makes two sources' conditions the same: the raster, its band and the test.
+private struct ConditionKey: Hashable {
+    var raster: String, band: Int, test: ValueTest
+    init(_ c: SourceCondition) { raster = c.raster.key; band = c.band; test = c.test }
 }
 
 /// One row band's partial accumulators: stats[source * zones.count + zone].
@@ -252,7 +309,34 @@ package struct BandBuffers {
         w = UnsafeMutablePointer<Double>.allocate(capacity: count); wCount = count
         return w!
     }
-    package func release() { raw?.deallocate(); maskBuffer?.deallocate(); w?.deallocate() }
+    /// Per distinct condition of a row band: its hold and nodata shares, `count` each.
+    private var conditions: [(UnsafeMutablePointer<Double>, Int)] = []
+    /// A strip of condition cells: as read (8 bytes a cell, room for any type), their mask,
+    /// their states.
+    private var strip: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>)?
+    private var stripCount = 0
+    /// Most condition cells read at once (a finer condition grid has many per value cell).
+    package static let conditionStripCells = 1 << 18
+
+    package mutating func condition(_ k: Int, count: Int) -> (hold: UnsafeMutablePointer<Double>, nodata: UnsafeMutablePointer<Double>) {
+        while conditions.count <= k { conditions.append((UnsafeMutablePointer<Double>.allocate(capacity: 0), 0)) }
+        if conditions[k].1 < count {
+            conditions[k].0.deallocate()
+            conditions[k] = (UnsafeMutablePointer<Double>.allocate(capacity: 2 * count), count)
+        }
+        return (conditions[k].0, conditions[k].0 + conditions[k].1)
+    }
+    package mutating func conditionStrip(count: Int) -> (UnsafeMutablePointer<Double>, UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>) {
+        if let strip, stripCount >= count { return strip }
+        if let strip { strip.0.deallocate(); strip.1.deallocate(); strip.2.deallocate() }
+        strip = (.allocate(capacity: count), .allocate(capacity: count), .allocate(capacity: count)); stripCount = count
+        return strip!
+    }
+    package func release() {
+        raw?.deallocate(); maskBuffer?.deallocate(); w?.deallocate()
+        for (p, _) in conditions { p.deallocate() }
+        if let strip { strip.0.deallocate(); strip.1.deallocate(); strip.2.deallocate() }
+    }
 }
 
 /// Merges band results in band order and hands finished zones to the sink.

@@ -39,6 +39,7 @@ struct Zonal: ParsableCommand {
           weighted_mean  with --weights (e.g. population): weighted mean
           weighted_sum   with --weights: sum of value x weight; none: empty
           weighted_frac  with --weights: share of the weight in each class
+          where_nodata   covered share where a condition's raster has no value
 
         class_area is true ellipsoidal area on geographic rasters.
 
