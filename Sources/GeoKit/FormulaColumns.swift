@@ -98,8 +98,10 @@ extension ZonalJob {
         let fixed = [idField, "level", "name"] + includeFields
         var known = scalarNames
         for (k, f) in formulas.enumerated() {
-            if let clash = (fixed + scalarNames + ZoneAreaVariable.allCases.map(\.rawValue) + formulas[..<k].map(\.name))
-                .first(where: { $0.lowercased() == f.name.lowercased() }) {
+            if formulas[..<k].contains(where: { $0.name.lowercased() == f.name.lowercased() }) {
+                throw GeoKitError.argument("formula '\(f.text)': two formulas named '\(f.name)'; give each its own name")
+            }
+            if let clash = (fixed + scalarNames + ZoneAreaVariable.allCases.map(\.rawValue)).first(where: { $0.lowercased() == f.name.lowercased() }) {
                 throw GeoKitError.argument("formula '\(f.text)': the name '\(f.name)' is already a column ('\(clash)'); give the formula another name")
             }
             for name in f.formula.columns where !known.contains(name) && ZoneAreaVariable(rawValue: name) == nil {
