@@ -227,6 +227,7 @@ public final class BatchRunner {
                                zonesCache: &zonesCache, progress: &progress, report: &report)
             try finishIndicator(ind, valueKey: vk, zones: zonesCache, report: &report)
         }
+        try writeFormulaTable(zones: zonesCache, report: &report)
         try writeJSONAtomically(state, to: statePath)
         return report
     }

@@ -188,4 +188,70 @@ final class FormulaTests: XCTestCase {
         XCTAssertEqual(t.value("T1", "ntl_pct_5"), 0)
         XCTAssertEqual(t.value("D1", "ntl_pct_5"), 50, "4 of D1's 8 km² have ntl 5")
     }
+
+    func manifest(_ formulas: String) throws -> String {
+        let path = dir + "/m.yaml"
+        try """
+        zones:
+          path: zones.geojson
+          id: id
+          rollup: dist
+        output:
+          dir: out
+          format: wide
+        indicators:
+          - name: ntl
+            source: ntl.tif
+            stats: sum
+          - name: pop
+            source: pop.tif
+            stats: sum
+        formulas:
+        \(formulas)
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// A manifest's `formulas:` over two indicators' tables: formulas.csv per unit, the
+    /// district's value its sums' ratio (from the indicators' own tables).
+    func testBatchManifestFormulas() throws {
+        let m = try manifest("""
+          - name: ntl_pc
+            formula: ntl_sum / pop_sum
+            unit: nW/cm2/sr per person
+            description: night lights per person
+        """)
+        let r = try runGeotool(["batch", m, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let t = try Table.readCSV(path: dir + "/out/formulas.csv")
+        let ntl = try Table.readCSV(path: dir + "/out/ntl.csv"), pop = try Table.readCSV(path: dir + "/out/pop.csv")
+        XCTAssertEqual(t.value("T1", "ntl_pc"), 1)
+        XCTAssertEqual(t.value("T2", "ntl_pc"), 0.2)
+        XCTAssertNil(t.value("T4", "ntl_pc"))
+        let d1 = ((ntl.value("T1", "ntl_sum") ?? .nan) + (ntl.value("T2", "ntl_sum") ?? .nan))
+            / ((pop.value("T1", "pop_sum") ?? .nan) + (pop.value("T2", "pop_sum") ?? .nan))
+        assertRelative(t.value("D1", "ntl_pc"), d1, 1e-15, "D1 per capita")
+        XCTAssertEqual(d1, 30.0 / 110.0)
+        let side = try json(dir + "/out/formulas.csv.datapackage.json")
+        let fields = ((side["resources"] as! [[String: Any]])[0]["schema"] as! [String: Any])["fields"] as! [[String: Any]]
+        let f = fields.first { $0["name"] as? String == "ntl_pc" }!
+        XCTAssertEqual(f["unit"] as? String, "nW/cm2/sr per person")
+        XCTAssertEqual(f["formula"] as? String, "ntl_sum / pop_sum")
+        XCTAssertTrue((f["description"] as? String)?.hasPrefix("night lights per person; derived:") == true, "\(f)")
+    }
+
+    func testBatchManifestBadFormulaPointsAtItsLine() throws {
+        for (formula, says) in [("ntl_sun / pop_sum", "m.yaml:17: formula 'x = ntl_sun / pop_sum': no column 'ntl_sun' in the indicators' tables (did you mean 'ntl_sum'?)"),
+                                ("ntl_sum /", "m.yaml:17: formula 'ntl_sum /': expected a value after '/' at character 10"),
+                                ("pop_sum / zone_area_km2", "zone areas are not kept by batch runs")] {
+            let m = try manifest("""
+              - name: x
+                formula: \(formula)
+            """)
+            let r = try runGeotool(["batch", m, "--quiet"])
+            XCTAssertNotEqual(r.status, 0)
+            XCTAssertTrue(r.stderr.contains(says), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out/ntl.csv"), "nothing computed")
+        }
+    }
 }
