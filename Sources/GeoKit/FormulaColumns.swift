@@ -33,6 +33,20 @@ package struct ResolvedFormula: Sendable {
 }
 
 extension ZonalResult {
+    /// Each formula with its names resolved against `cols`, for writing rows: a name that
+    /// does not resolve (a result whose formulas were set without `resolveFormulas`'s check)
+    /// reads as empty, so every row keeps the layout's cells.
+    package func formulasForRows(_ cols: [IndicatorColumn]) -> [ResolvedFormula] {
+        if let r = try? resolveFormulas(cols) { return r }
+        var byName: [String: FormulaSource] = [:]
+        for (i, c) in cols.enumerated() { byName[c.name] = .indicator(i) }
+        for v in ZoneAreaVariable.allCases { byName[v.rawValue] = .zoneArea(v) }
+        return formulas.enumerated().map { k, f in
+            defer { byName[f.name] = byName[f.name] ?? .formula(k) }
+            return ResolvedFormula(named: f, sources: byName.filter { f.formula.columns.contains($0.key) })
+        }
+    }
+
     /// Each formula with its names resolved against `cols`; an unknown name is an error
     /// naming the formula, the column, a near one and the columns there are.
     package func resolveFormulas(_ cols: [IndicatorColumn]) throws -> [ResolvedFormula] {

@@ -92,8 +92,8 @@ extension ZonalResult {
     /// The rows of units `range` (in the long format, every row of each of them).
     package func forEachRow(_ format: TableFormat, units range: Range<Int>, _ body: ([TableCell]) throws -> Void) rethrows {
         let cols = indicatorColumns
-        // Resolved when the run finished; a result built without that check drops a formula it cannot resolve.
-        let derived = (try? resolveFormulas(cols)) ?? []
+        // Checked when the run finished (`resolveFormulas`).
+        let derived = formulasForRows(cols)
         let units = self.units[range]
         switch format {
         case .wide:

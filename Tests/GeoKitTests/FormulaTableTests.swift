@@ -45,4 +45,28 @@ final class FormulaTableTests: XCTestCase {
         }
         XCTAssertGreaterThan(compared, 300)
     }
+
+    /// A formula may use an earlier one; a result given a formula that names no column (set
+    /// by a library user, past the job's check) keeps every row's cells, that column empty.
+    func testChainedFormulasAndAnUncheckedOneKeepTheLayout() throws {
+        var job = ZonalJob(zonesPath: Fixtures.path("mimu/townships.json"), idField: "TS_PCODE",
+                           rasters: [RasterSpec(name: "rain", path: Fixtures.path("mimu/rainfall_dekad.tif"))],
+                           stats: [.mean, .max])
+        job.formulas = [try NamedFormula(parsing: "gap = rain_max - rain_mean"), try NamedFormula(parsing: "gap2 = 2 * gap")]
+        var result = try job.run()
+        var t = result.wideTable()
+        let mean = t.columns.firstIndex(of: "rain_mean")!, max = t.columns.firstIndex(of: "rain_max")!, gap2 = t.columns.firstIndex(of: "gap2")!
+        var compared = 0
+        for row in t.rows {
+            guard let a = row[max].doubleValue, let b = row[mean].doubleValue else { XCTAssertEqual(row[gap2], .empty); continue }
+            XCTAssertEqual(row[gap2].doubleValue!, 2 * (a - b), accuracy: 1e-9 * Swift.max(1, abs(a))); compared += 1
+        }
+        XCTAssertGreaterThan(compared, 200)
+        job.formulas.append(try NamedFormula(parsing: "bad = nosuch * 2"))
+        XCTAssertThrowsError(try job.run(), "the job checks the names before its engine runs")
+        result.formulas.append(try NamedFormula(parsing: "bad = nosuch * 2"))
+        t = result.wideTable()
+        XCTAssertEqual(t.columns.last, "bad")
+        XCTAssertTrue(t.rows.allSatisfy { $0.count == t.columns.count && $0.last == .empty })
+    }
 }
