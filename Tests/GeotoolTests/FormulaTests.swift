@@ -117,6 +117,20 @@ final class FormulaTests: XCTestCase {
         let method = (side["method"] as! [String: Any])["formulas"] as! [String: Any]
         XCTAssertEqual(((method["formulas"] as! [String: Any])["ntl_pc"] as! [String: Any])["formula"] as? String, "ntl_sum / pop_sum")
         XCTAssertNotNil(method["empty_rule"])
+        // A standard reader (frictionless, scripts/setup.sh test installs it) takes the formula's field.
+        let script = """
+        import json, sys
+        from frictionless import Package, validate
+        report = validate(sys.argv[1])
+        if not report.valid:
+            print(json.dumps(report.flatten(["rowNumber", "fieldName", "type", "note"])))
+            sys.exit(1)
+        rows = Package(sys.argv[1]).resources[0].read_rows()
+        print(rows[4]["id"], rows[4]["ntl_pc"], rows[3]["ntl_pc"])
+        """
+        let p = try runProcess(Fixtures.python, ["-c", script, wide + ".datapackage.json"])
+        XCTAssertEqual(p.status, 0, p.stdout + p.stderr)
+        XCTAssertEqual(p.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "D1 0.2727272727272727 None", p.stdout)
     }
 
     func testGeoPackageRollUpLayerHoldsTheFormula() throws {
