@@ -530,6 +530,10 @@ public final class BatchRunner {
             let t = BatchRunner.tablePath(manifest, ind.name)
             return OutputSafety.Output(t, sidecar: ZonalResult.sidecarPath(for: t))
         }
+        if !manifest.formulas.isEmpty {
+            let t = BatchRunner.tablePath(manifest, batchFormulaTable)
+            outputs.append(OutputSafety.Output(t, sidecar: ZonalResult.sidecarPath(for: t)))
+        }
         outputs.append(OutputSafety.Output(statePath))
         try OutputSafety.check(inputs: inputs, outputs: outputs)
     }

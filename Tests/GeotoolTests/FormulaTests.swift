@@ -254,6 +254,23 @@ final class FormulaTests: XCTestCase {
         XCTAssertTrue((f["description"] as? String)?.hasPrefix("night lights per person; derived:") == true, "\(f)")
     }
 
+    /// `batch --part I/N` then `--merge` writes the formulas table of a single run.
+    func testBatchPartsAndMergeWriteTheSingleRunsFormulas() throws {
+        let m = try manifest("""
+          - name: ntl_pc
+            formula: ntl_sum / pop_sum
+        """)
+        XCTAssertEqual(try runGeotool(["batch", m, "--quiet"]).status, 0)
+        let single = FileManager.default.contents(atPath: dir + "/out/formulas.csv")
+        try FileManager.default.removeItem(atPath: dir + "/out")
+        for i in 0..<2 { XCTAssertEqual(try runGeotool(["batch", m, "--part", "\(i)/2", "--quiet"]).status, 0) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out/formulas.csv"), "parts write no tables")
+        let r = try runGeotool(["batch", m, "--merge", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertNotNil(single)
+        XCTAssertEqual(FileManager.default.contents(atPath: dir + "/out/formulas.csv"), single)
+    }
+
     func testBatchManifestBadFormulaPointsAtItsLine() throws {
         for (formula, says) in [("ntl_sun / pop_sum", "m.yaml:17: formula 'x = ntl_sun / pop_sum': no column 'ntl_sun' in the indicators' tables (did you mean 'ntl_sum'?)"),
                                 ("ntl_sum /", "m.yaml:17: formula 'ntl_sum /': expected a value after '/' at character 10"),
