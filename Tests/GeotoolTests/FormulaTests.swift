@@ -285,4 +285,19 @@ final class FormulaTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out/ntl.csv"), "nothing computed")
         }
     }
+
+    /// A formula column in PostgreSQL (`-o PG:... --table`, a throwaway server): a double
+    /// precision column with the values by hand, NULL where the formula is empty.
+    func testFormulaColumnInPostgres() throws {
+        let s = try PostgresServer()
+        defer { s.stop() }
+        let r = try zonal([perCapita], out: s.output, ["--table", "ntl_pc"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let type = try s.psql("SELECT data_type FROM information_schema.columns WHERE table_name = 'ntl_pc' AND column_name = 'ntl_pc'")
+        XCTAssertEqual(type.trimmingCharacters(in: .whitespacesAndNewlines), "double precision")
+        let rows = try s.psql("SELECT id || '=' || coalesce(ntl_pc::text, 'NULL') FROM ntl_pc ORDER BY id")
+            .split(separator: "\n").map(String.init)
+        XCTAssertEqual(rows, ["D1=0.2727272727272727", "D2=0.35", "T1=1", "T2=0.2", "T3=0.2", "T4=NULL"])
+    }
 }
+
