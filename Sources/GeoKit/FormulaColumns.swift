@@ -89,11 +89,6 @@ extension ZonalResult {
         return values
     }
 
-    /// Whether any formula uses the zones' areas.
-    public var formulasUseZoneArea: Bool {
-        formulas.contains { f in f.formula.columns.contains { ZoneAreaVariable(rawValue: $0) != nil } }
-    }
-
     private func unknownFormulaColumn(_ name: String, in f: NamedFormula, known: [String]) -> GeoKitError {
         let all = known + ZoneAreaVariable.allCases.map(\.rawValue)
         return GeoKitError.argument("formula '\(f.text)': no column '\(name)' in the output\(didYouMean(name, all)) (columns: \(all.joined(separator: ", ")))")
