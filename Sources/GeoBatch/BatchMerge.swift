@@ -69,6 +69,7 @@ extension BatchRunner {
             try finishIndicator(ind, valueKey: vk, zones: zonesCache, report: &report)
             progress?(ii + 1, manifest.indicators.count)
         }
+        try writeFormulaTable(zones: zonesCache, report: &report)
         try writeJSONAtomically(state, to: statePath)
         // Consumed: the next round of parts plans from the state just written.
         for (path, _) in shards {

@@ -227,6 +227,7 @@ public final class BatchRunner {
                                zonesCache: &zonesCache, progress: &progress, report: &report)
             try finishIndicator(ind, valueKey: vk, zones: zonesCache, report: &report)
         }
+        try writeFormulaTable(zones: zonesCache, report: &report)
         try writeJSONAtomically(state, to: statePath)
         return report
     }
@@ -528,6 +529,10 @@ public final class BatchRunner {
         var outputs = manifest.indicators.map { ind -> OutputSafety.Output in
             let t = BatchRunner.tablePath(manifest, ind.name)
             return OutputSafety.Output(t, sidecar: ZonalResult.sidecarPath(for: t))
+        }
+        if !manifest.formulas.isEmpty {
+            let t = BatchRunner.tablePath(manifest, batchFormulaTable)
+            outputs.append(OutputSafety.Output(t, sidecar: ZonalResult.sidecarPath(for: t)))
         }
         outputs.append(OutputSafety.Output(statePath))
         try OutputSafety.check(inputs: inputs, outputs: outputs)

@@ -203,6 +203,10 @@ public struct IndicatorTable: Sendable {
             }
         }
         let rasterNames = Set(rasters.compactMap { $0["name"] as? String })
+        // Derived indicators (`--formula`): plain value columns, whatever their names end with.
+        let formulaColumns = Set(((res["schema"] as? [String: Any])?["fields"] as? [[String: Any]] ?? []).compactMap { f in
+            f["formula"] != nil ? f["name"] as? String : nil
+        })
         let isLong = col("indicator") != nil && col("stat") != nil && col("value") != nil
         shape = isLong ? .long : .wide
         roles = [Role](repeating: .other, count: t.columns.count)
@@ -269,7 +273,9 @@ public struct IndicatorTable: Sendable {
             var s = Series(label: name, indicator: name, stat: nil, band: nil, date: nil,
                            unit: meta?.fields[name]?.unit, description: meta?.fields[name]?.description, isQuality: false)
             var label: String?
-            if let m = name.range(of: #"_(frac|area)_-?[0-9][0-9.eE+-]*$"#, options: .regularExpression) {
+            if formulaColumns.contains(name) {
+                return s
+            } else if let m = name.range(of: #"_(frac|area)_-?[0-9][0-9.eE+-]*$"#, options: .regularExpression) {
                 label = String(name[..<m.lowerBound]); s.stat = String(name[m].dropFirst())
             } else if let m = name.range(of: #"_p[0-9]+(\.[0-9]+)?$"#, options: .regularExpression) {
                 label = String(name[..<m.lowerBound]); s.stat = String(name[m].dropFirst())
@@ -314,7 +320,8 @@ public struct IndicatorTable: Sendable {
                 if let x = seriesOf[skey] { s = x } else {
                     s = series.count; seriesOf[skey] = s
                     let multi = (bandsOf[ind]?.count ?? 0) > 1
-                    let label = ind + (multi ? "_b\(band ?? 1)" : "") + "_" + st
+                    // A formula's rows are named as its wide column is: the formula's name.
+                    let label = st == formulaStatName ? ind : ind + (multi ? "_b\(band ?? 1)" : "") + "_" + st
                     series.append(Series(label: label, indicator: ind, stat: st, band: band, date: date,
                                          unit: cu.map { text(row[$0]) }.flatMap { $0.isEmpty ? nil : $0 },
                                          description: nil, isQuality: Self.qualityStats.contains(st)))

@@ -62,6 +62,9 @@ extension ZonalResult {
         for (i, name) in layout.columns.enumerated() {
             var f: [String: Any] = ["name": written[i]]
             f["type"] = layout.isText[i] ? "string" : "number"
+            if run.format == .wide, i >= layout.columns.count - formulas.count, case let k = i - (layout.columns.count - formulas.count) {
+                f["formula"] = formulas[k].formula.text
+            }
             if let d = describe(column: name, format: run.format, indicators: cols) {
                 f["description"] = d.description
                 if let u = d.unit { f["unit"] = u }
@@ -128,6 +131,7 @@ extension ZonalResult {
         ]
         if stats.contains(where: \.isSumOfValues) { method["empty_sum"] = emptySum.sidecarText }
         if let f = filteredRollup { method["rollup_filter"] = f.sidecar }
+        if !formulas.isEmpty { method["formulas"] = formulaSidecar }
         var pkg: [String: Any] = [
             "profile": "tabular-data-package",
             "name": safeName(stem),
@@ -157,7 +161,7 @@ extension ZonalResult {
     /// layer `zonal_LEVEL` (`zonal_district`, `zonal_state`, `zonal_country`) with the
     /// dissolved geometry of its zones.
     public func gpkgLayers(_ format: TableFormat, layerName: String = "zonal") -> [Table.OGRLayerPart] {
-        let perUnit = format == .wide ? 1 : indicatorColumns.count
+        let perUnit = format == .wide ? 1 : indicatorColumns.count + formulas.count
         let nZones = min(zones.featureCount, units.count)
         var parts = [Table.OGRLayerPart(name: layerName, rows: Array(0..<(nZones * perUnit)))]
         var byLevel: [String: Int] = [:]
@@ -214,7 +218,9 @@ extension ZonalResult {
             case "pcode": return ("P-code of the unit (zone or roll-up parent)", nil)
             case "name": return ("name of the unit", nil)
             case "level": return ("admin level of the unit", nil)
+            case "indicator" where !formulas.isEmpty: return ("raster the value is computed from, or the formula's name (stat formula, see method.formulas)", nil)
             case "indicator": return ("raster the value is computed from", nil)
+            case "stat" where !formulas.isEmpty: return ("statistic (see method.statistics); class statistics as STAT_CLASS; formula for a derived indicator", nil)
             case "stat": return ("statistic (see method.statistics); class statistics as STAT_CLASS", nil)
             case "band": return ("band number in the raster", nil)
             case "date": return ("date of the band", nil)
@@ -228,6 +234,7 @@ extension ZonalResult {
             return ("name of the row's unit: the zones' name field, on roll-up rows the parent's", nil)
         }
         if includeFields.contains(column) { return ("copied from the zones' field \(column)", nil) }
+        if let f = formulas.first(where: { $0.name == column }) { return (formulaDescription(f), f.unit) }
         guard let c = indicators.first(where: { $0.name == column }) else { return nil }
         let b = bands[c.band]
         var d = c.stat.definition + " of \(b.rasterName)"
@@ -274,6 +281,28 @@ extension ZonalResult {
             }
             try writeFileChecked(json, to: tmps[0], displayPath: side)
         }
+    }
+}
+
+extension ZonalResult {
+    /// A formula column's description: the user's words, the formula, and the empty rule.
+    func formulaDescription(_ f: NamedFormula) -> String {
+        (f.description.map { $0 + "; " } ?? "") + "derived: \(f.formula.text); " + formulaEmptyRule
+    }
+
+    /// The sidecar's `method.formulas`: each formula by name, with its unit, and the empty rule.
+    var formulaSidecar: [String: Any] {
+        var byName: [String: Any] = [:]
+        for f in formulas {
+            var d: [String: Any] = ["formula": f.formula.text]
+            if let u = f.unit { d["unit"] = u }
+            if let t = f.description { d["description"] = t }
+            if f.formula.columns.contains(where: { ZoneAreaVariable(rawValue: $0) != nil }) {
+                d["zone_area"] = "zone_area_m2/ha/km2: the zone's own area (ellipsoidal on geographic rasters, planar on projected ones); a roll-up row's is the sum of its zones'"
+            }
+            byName[f.name] = d
+        }
+        return ["formulas": byName, "empty_rule": formulaEmptyRule, "order": formulas.map(\.name)]
     }
 }
 

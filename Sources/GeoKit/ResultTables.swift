@@ -7,6 +7,9 @@ import GeoGDAL
 
 public enum TableFormat: String, Sendable, CaseIterable { case wide, long }
 
+/// The long table's `stat` of a formula's rows (`--formula`).
+public let formulaStatName = "formula"
+
 /// Whether a wide table has a `name` column after `level`: with roll-up rows, whose
 /// include-columns are mostly empty (a district shares no township's name), unless an
 /// include-column is already called `name` in any case (GeoPackage and SQL column names
@@ -69,10 +72,10 @@ extension ZonalResult {
     public func layout(_ format: TableFormat, hxl: Bool = false) -> (columns: [String], hxl: [String]?, isText: [Bool]) {
         switch format {
         case .wide:
-            let cols = indicatorColumns
+            let names = indicatorColumns.map(\.name) + formulas.map(\.name)
             let lead = [idField] + (levelColumn ? ["level"] : []) + (nameColumn ? ["name"] : []) + includeFields
-            return (lead + cols.map(\.name), hxl ? wideHXL(cols) : nil,
-                    [Bool](repeating: true, count: lead.count) + [Bool](repeating: false, count: cols.count))
+            return (lead + names, hxl ? wideHXL(names) : nil,
+                    [Bool](repeating: true, count: lead.count) + [Bool](repeating: false, count: names.count))
         case .long:
             let names = ["pcode", "name", "level"] + includeFields + ["indicator", "stat", "band", "date", "value", "unit"]
             let tags = ["#loc+code", "#loc+name", "#meta+level"] + includeFields.map(hxlTag(field:)) +
@@ -89,6 +92,8 @@ extension ZonalResult {
     /// The rows of units `range` (in the long format, every row of each of them).
     package func forEachRow(_ format: TableFormat, units range: Range<Int>, _ body: ([TableCell]) throws -> Void) rethrows {
         let cols = indicatorColumns
+        // Checked when the run finished (`resolveFormulas`).
+        let derived = formulasForRows(cols)
         let units = self.units[range]
         switch format {
         case .wide:
@@ -96,12 +101,13 @@ extension ZonalResult {
             var row: [TableCell] = []
             for u in units {
                 row.removeAll(keepingCapacity: true)
-                row.reserveCapacity(2 + u.attributes.count + cols.count)
+                row.reserveCapacity(2 + u.attributes.count + cols.count + derived.count)
                 row.append(.text(u.id))
                 if levelColumn { row.append(.text(u.level)) }
                 if nameColumn { row.append(.text(u.name)) }
                 row += u.attributes.map { .text($0) }
                 for c in cols { row.append(value(u, c)) }
+                if !derived.isEmpty { row += formulaValues(u, cols, derived).map { $0.map(TableCell.number) ?? .empty } }
                 try body(row)
             }
         case .long:
@@ -119,6 +125,15 @@ extension ZonalResult {
                     row.append(b.date.map { .text($0) } ?? .empty); row.append(value(u, c)); row.append(unitNames[k])
                     try body(row)
                 }
+                // A formula's row: its name as the indicator, `formula` as the statistic, no band.
+                guard !derived.isEmpty else { continue }
+                for (r, v) in zip(derived, formulaValues(u, cols, derived)) {
+                    row.removeAll(keepingCapacity: true)
+                    row += lead
+                    row.append(.text(r.named.name)); row.append(.text(formulaStatName)); row.append(.empty); row.append(.empty)
+                    row.append(v.map(TableCell.number) ?? .empty); row.append(r.named.unit.map(TableCell.text) ?? .empty)
+                    try body(row)
+                }
             }
         }
     }
@@ -129,8 +144,8 @@ extension ZonalResult {
     package func writeRows(_ format: TableFormat, to w: CSVWriter) throws {
         // About a megabyte of text per chunk (a wide row of 516 bands is 5 KB): the window of
         // chunks in memory stays near 8 MB whatever the table's width.
-        let cells = format == .wide ? 2 + includeFields.count + indicatorColumns.count
-                                    : indicatorColumns.count * (10 + includeFields.count)
+        let cells = format == .wide ? 2 + includeFields.count + indicatorColumns.count + formulas.count
+                                    : (indicatorColumns.count + formulas.count) * (10 + includeFields.count)
         let perChunk = max(16, min(4096, (1 << 20) / max(1, 12 * cells)))
         let threads = ProcessInfo.processInfo.activeProcessorCount
         let chunks = (units.count + perChunk - 1) / perChunk
@@ -157,7 +172,7 @@ extension ZonalResult {
     }
 
     public func rowCount(_ format: TableFormat) -> Int {
-        format == .wide ? units.count : units.count * indicatorColumns.count
+        format == .wide ? units.count : units.count * (indicatorColumns.count + formulas.count)
     }
 
     public func table(_ format: TableFormat, hxl: Bool = false) -> Table {
@@ -171,11 +186,11 @@ extension ZonalResult {
     public func wideTable(hxl: Bool = false) -> Table { table(.wide, hxl: hxl) }
     public func longTable(hxl: Bool = false) -> Table { table(.long, hxl: hxl) }
 
-    private func wideHXL(_ cols: [IndicatorColumn]) -> [String] {
+    private func wideHXL(_ names: [String]) -> [String] {
         let idTag: String = hasRollup ? "#loc+code" : (idLevel.map { "\($0.hxl)+code" } ?? "#loc+code")
         var tags = [idTag] + (levelColumn ? ["#meta+level"] : []) + (nameColumn ? ["#loc+name"] : []) + includeFields.map(hxlTag(field:))
-        tags += cols.map { c in
-            let attr = c.name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+        tags += names.map { name in
+            let attr = name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
             return "#indicator+num+\(attr)"
         }
         return tags

@@ -41,6 +41,8 @@ public struct ZonalJob: Sendable {
     /// Zawgyi-encoded values of the zone fields read (names, include columns): reported
     /// (`.detect`) or converted to Unicode (`.unicode`).
     public var myanmarText: MyanmarTextMode = .detect
+    /// Derived indicators (`--formula NAME = FORMULA [UNIT]`), evaluated per result row.
+    public var formulas: [NamedFormula] = []
 
     public init(zonesPath: String, layer: String? = nil, idField: String, includeFields: [String] = [],
                 rasters: [RasterSpec], weights: RasterSpec? = nil, stats: [Statistic], method: CoverageMethod = .exact) {
@@ -155,6 +157,7 @@ extension ZonalJob {
         let nameWarnings = try checkRasterNames()
         // Open every raster once, up front, so bad input fails before any work.
         let (opened, bands) = try openBands()
+        try checkFormulas(bands: bands)
         let weightsSource = try openWeights()
         let gazetteerMap = try gazetteer.map { try readGazetteer($0) }
         let firstSRS = opened[0].spatialReference
@@ -178,7 +181,7 @@ extension ZonalJob {
         }
         let groups = try gridGroups(bands, opened: opened, firstSRS: firstSRS)
         let areaModel = firstSRS?.areaModel ?? .planar(metresPerUnit: 1)
-        let zoneAreas: [Double] = stats.contains(.coverage)
+        let zoneAreas: [Double] = stats.contains(.coverage) || formulasUseZoneArea
             ? input.zones.map { areaModel.zoneArea($0.geometry, grid: groups[0].grid) } : []
         // GDAL's block cache is per handle and defaults to 5% of RAM: keep it to a slice of
         // the budget; blocks are decoded once anyway.
@@ -320,7 +323,25 @@ extension ZonalJob {
         out.crsAssumedPaths = p.crsAssumedPaths
         out.filteredRollup = p.filteredRollup
         out.levelCodeFields = levelCodeFields(input)
+        if !formulas.isEmpty {
+            out.formulas = formulas
+            if formulasUseZoneArea { setZoneAreas(&out.units, p) }
+            // A per-class column a formula uses is known only now: checked before any writing.
+            _ = try out.resolveFormulas(out.indicatorColumns)
+        }
         return out
+    }
+
+    /// Each row's own area: a zone's, a roll-up row's the sum of its zones'.
+    private func setZoneAreas(_ units: inout [ResultUnit], _ p: PreparedRun) {
+        var parentArea: [String: Double] = [:]
+        for (z, a) in p.zoneAreas.enumerated() {
+            units[z].zoneArea = a
+            for parent in p.chains?.chains[z] ?? [] {
+                parentArea[p.chains!.levelNames[parent.level] + "\u{0}" + parent.code, default: 0] += a
+            }
+        }
+        for u in p.zoneAreas.count..<units.count { units[u].zoneArea = parentArea[units[u].level + "\u{0}" + units[u].id] ?? .nan }
     }
 
     /// Each zone row's values from the flat store, in chunks on the run's threads.

@@ -33,6 +33,8 @@ public struct ResultUnit: Sendable {
     /// classes[band * stats.count + stat index]: class value -> result, for per-class statistics.
     public var classes: [Int: [Double: Double]]
     public var isEmptyGeometry: Bool
+    /// The unit's own area in m² (a roll-up row: its zones' summed), when formulas use it; else NaN.
+    public var zoneArea: Double = .nan
 
     package init(id: String, level: String, name: String, attributes: [String], scalar: [Double], classes: [Int: [Double: Double]], isEmptyGeometry: Bool) {
         self.id = id; self.level = level; self.name = name; self.attributes = attributes; self.scalar = scalar; self.classes = classes; self.isEmptyGeometry = isEmptyGeometry
@@ -68,6 +70,8 @@ public struct ZonalResult: Sendable {
     public var levelCodeFields: [String: String] = [:]
     /// The Myanmar text of the zone fields read (counts, conversions), for the sidecar.
     public var myanmarText: MyanmarTextCheck?
+    /// Derived indicators (`--formula`): columns after the statistics, evaluated per row.
+    public var formulas: [NamedFormula] = []
 
     package var scalarStats: [Statistic] { stats.filter { $0.classColumnPrefix == nil } }
 

@@ -45,6 +45,8 @@ struct Zonal: ParsableCommand {
 
         Outputs: .csv, .xlsx, and with the zones' geometry .gpkg, .geojson, .fgb (FlatGeobuf) and .shp (field names cut to 10 characters, the mapping in a warning and in the sidecar). Roll-up rows carry their dissolved geometry, as in a GeoPackage. -o - writes the CSV table to standard output (no sidecar).
 
+        Derived indicators: --formula 'ntl_pc = ntl_sum / pop_sum' adds a column computed from each row's own values (a roll-up row's merged sums, not a mean of its zones' ratios); --formula 'density = pop_sum / zone_area_km2 [people/km2]' uses the zone's area (docs/formulas.md).
+
         Myanmar text: the zone fields read (--include-cols, the name and roll-up fields) are checked for the Zawgyi encoding, with one warning per column and the counts in the sidecar; --myanmar-text unicode converts Zawgyi values to Unicode (docs/myanmar-text.md).
 
         Example:
@@ -118,6 +120,9 @@ struct Zonal: ParsableCommand {
     @Option(name: .customLong("unit"), help: ArgumentHelp("Unit of a raster's values, NAME=UNIT (e.g. rain=mm); repeatable.", valueName: "NAME=UNIT"))
     var unitsList: [String] = []
 
+    @Option(name: .customLong("formula"), help: ArgumentHelp("Derived indicator, NAME = FORMULA [UNIT]: arithmetic (+ - * /, parentheses, min, max, abs) on the output's columns and zone_area_m2/ha/km2, e.g. 'ntl_pc = ntl_sum / pop_sum [nW/cm2/sr per person]'; repeatable. Evaluated per row after the roll-up; empty on an empty operand or a division by zero (docs/formulas.md).", valueName: "NAME = FORMULA [UNIT]"))
+    var formulaList: [String] = []
+
     @Option(name: .customLong("name-col"), help: "Zone field with unit names for long tables (default: TS for TS_PCODE, NAME...).")
     var nameCol: String?
 
@@ -189,6 +194,9 @@ struct Zonal: ParsableCommand {
         }
         if distributed.emit != nil && PostgresTarget.isPostgres(output) { throw ValidationError("--emit: the merged table goes to a file (-o out.csv); load it into PostgreSQL after the merge") }
         if let f = minCoverage, !(f >= 0 && f <= 1) { throw ValidationError("--min-coverage takes a share between 0 and 1") }
+        for f in formulaList {
+            do { _ = try NamedFormula(parsing: f) } catch let e as GeoKitError { throw ValidationError(e.message) }
+        }
         if let b = buffer, parseDistance(b) == nil { throw ValidationError("--buffer takes a positive distance such as 2km, 500m or 500 (metres), not '\(b)'") }
     }
 
@@ -246,6 +254,7 @@ struct Zonal: ParsableCommand {
             job.buffer = buffer.flatMap(parseDistance)
             job.emptySum = emptySum
             job.myanmarText = myanmarText.mode
+            job.formulas = try formulaList.map(NamedFormula.init(parsing:))
             for u in unitsList {
                 let parts = u.split(separator: "=", maxSplits: 1).map(String.init)
                 job.units[parts[0]] = parts[1]

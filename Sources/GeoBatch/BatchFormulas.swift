@@ -1,0 +1,207 @@
+import Foundation
+import Yams
+import GeoCore
+import GeoGDAL
+import GeoKit
+
+// Derived indicators of a batch manifest: a top-level `formulas:` list
+//
+//     formulas:
+//       - name: ntl_pc
+//         formula: ntl_2023_sum / pop_sum
+//         unit: nW/cm2/sr per person
+//         description: night lights per person
+//
+// over the indicators' wide column names (NAME_STAT, NAME_DATE_STAT, NAME_bN_STAT), written
+// to `formulas.csv` (wide or long as the manifest's tables) with one row per unit, roll-ups
+// included. Each row's formula is evaluated on that row's own cached values, so a
+// district's ratio is its merged sum over its merged sum (GeoCore's empty rule).
+
+/// A manifest formula and the line it is on (errors point there).
+public struct BatchFormula: Sendable {
+    public var formula: NamedFormula
+    public var line: Int
+}
+
+/// The name of the formulas' table in the output folder (`formulas.csv`).
+public let batchFormulaTable = "formulas"
+
+extension ManifestParser {
+    /// The top-level `formulas:` list, checked against the indicators' columns (per-class
+    /// columns are checked by their prefix here and by name when the table is written).
+    func formulas(_ n: Node, indicators: [BatchIndicator], zones: BatchZones) throws -> [BatchFormula] {
+        guard case .sequence = n, !items(n).isEmpty else { throw error(n, "'formulas' must be a list of formulas (- name: ..., formula: ...)") }
+        let columns = batchFormulaColumns(indicators)
+        var out: [BatchFormula] = []
+        for item in items(n) {
+            let m = try mapping(item, "a formula", keys: ["name", "formula", "unit", "description"])
+            let (name, nameNode) = try requiredString(m, "name", in: item, "a formula")
+            let (text, textNode) = try requiredString(m, "formula", in: item, "formula '\(name)'")
+            let unit = try m["unit"].map { try string($0, "formula '\(name)': unit") }
+            let description = try m["description"].map { try string($0, "formula '\(name)': description") }
+            let formula: Formula
+            do {
+                try NamedFormula.checkName(name, in: "\(name) = \(text)")
+                formula = try Formula(parsing: text)
+            } catch let e as GeoKitError { throw error(e.problem.contains("is not a column name") ? nameNode : textNode, e.problem) }
+            let named = NamedFormula(name: name, formula: formula, unit: unit, description: description)
+            let fixed = [zones.id, "level", "name"] + zones.include + out.map(\.formula.name)
+            if let clash = fixed.first(where: { $0.lowercased() == name.lowercased() }) {
+                throw error(nameNode, "formula '\(name)': the name is already a column of the formulas table ('\(clash)')")
+            }
+            for c in formula.columns where !columns.accepts(c) && !out.contains(where: { $0.formula.name == c }) {
+                let why = ZoneAreaVariable(rawValue: c) != nil
+                    ? "zone areas are not kept by batch runs; use geotool zonal --formula for \(c)"
+                    : "no column '\(c)' in the indicators' tables\(didYouMean(c, columns.scalar)) (columns: \(columns.listed))"
+                throw error(textNode, "formula '\(named.text)': \(why)")
+            }
+            out.append(BatchFormula(formula: named, line: line(item)))
+        }
+        return out
+    }
+}
+
+/// The wide column names a manifest's indicators give (per-class ones by their prefix).
+struct BatchFormulaColumns {
+    var scalar: [String]
+    var classPrefixes: [String]
+
+    func accepts(_ name: String) -> Bool {
+        scalar.contains(name) || classPrefixes.contains { name.hasPrefix($0) && Double(name.dropFirst($0.count)) != nil }
+    }
+
+    var listed: String {
+        let shown = scalar.prefix(30) + classPrefixes.prefix(10).map { $0 + "V" }
+        return shown.joined(separator: ", ") + (scalar.count > 30 || classPrefixes.count > 10 ? ", ..." : "")
+    }
+}
+
+/// Each indicator's wide columns, named as its table names them.
+func batchFormulaColumns(_ indicators: [BatchIndicator]) -> BatchFormulaColumns {
+    var out = BatchFormulaColumns(scalar: [], classPrefixes: [])
+    for ind in indicators {
+        let entries = ind.sources.enumerated().flatMap { si, s in
+            s.bands.enumerated().map { BatchSeries.Entry(source: si, bandIndex: $0, band: $1, date: s.dates[$0], path: s.path) }
+        }
+        for e in entries {
+            let prefix = batchColumnPrefix(ind.name, e, entries: entries.count)
+            for st in ind.stats {
+                if let p = st.classColumnPrefix { out.classPrefixes.append("\(prefix)_\(p)_") } else { out.scalar.append("\(prefix)_\(st.name)") }
+            }
+        }
+    }
+    return out
+}
+
+extension BatchRunner {
+    /// Where a formula's column takes its value from: an indicator's series, entry and key.
+    struct FormulaCell { var series: Int; var entry: Int; var key: Int }
+
+    /// Write `formulas.csv` and its sidecar from the cached values of every indicator.
+    package func writeFormulaTable(zones: BatchZonesCache?, report: inout BatchReport) throws {
+        guard !manifest.formulas.isEmpty else { return }
+        guard let zc = zones else { throw GeoKitError.internal("no zone units cached") }
+        let started = Date()
+        let allSeries = try manifest.indicators.map { try loadSeries($0, units: zc.units.count) }
+        var cells: [String: FormulaCell] = [:]
+        for (i, ind) in manifest.indicators.enumerated() {
+            let s = allSeries[i]
+            for (k, e) in s.entries.enumerated() {
+                let prefix = batchColumnPrefix(ind.name, e, entries: s.entries.count)
+                for (j, key) in s.keys.enumerated() { cells["\(prefix)_\(key)"] = FormulaCell(series: i, entry: k, key: j) }
+            }
+        }
+        let formulas = manifest.formulas
+        for (k, f) in formulas.enumerated() {
+            for c in f.formula.formula.columns where cells[c] == nil && !formulas[..<k].contains(where: { $0.formula.name == c }) {
+                throw GeoKitError(.input, file: manifest.path, line: f.line,
+                                  "formula '\(f.formula.text)': no column '\(c)' in the indicators' tables\(didYouMean(c, cells.keys.sorted()))")
+            }
+        }
+        let values = zc.units.indices.map { u in formulaValues(unit: u, cells: cells, series: allSeries) }
+        let out = BatchRunner.tablePath(manifest, batchFormulaTable)
+        let header = formulaHeader(zc)
+        try writeAtomically([ZonalResult.sidecarPath(for: out), out]) { tmps in
+            var rows = 0
+            try CSVWriter.write(to: out, temporary: tmps[1]) { w in
+                try w.writeRow(header)
+                for (u, unit) in zc.units.enumerated() {
+                    for row in formulaRows(unit, zc, values[u]) { try w.writeRow(row); rows += 1 }
+                }
+            }
+            try writeSidecar(formulaSidecar(zc, header: header, rows: rows, started: started), for: out, temporary: tmps[0])
+        }
+        report.tablesWritten.append(batchFormulaTable)
+    }
+
+    /// The formulas' values for unit `u`, in order (a formula may use an earlier one's).
+    private func formulaValues(unit u: Int, cells: [String: FormulaCell], series: [BatchSeries]) -> [Double?] {
+        var values: [Double?] = []
+        for f in manifest.formulas {
+            values.append(f.formula.formula.evaluate { name in
+                if let c = cells[name] { return series[c.series].value(unit: u, entry: c.entry, stat: c.key) }
+                return manifest.formulas.firstIndex { $0.formula.name == name }.flatMap { $0 < values.count ? values[$0] : nil }
+            })
+        }
+        return values
+    }
+
+    private var formulaLong: Bool { manifest.format == .long }
+
+    private func formulaHeader(_ zc: BatchZonesCache) -> [String] {
+        if formulaLong { return ["pcode", "name", "level"] + zc.includeFields + ["indicator", "stat", "band", "date", "value", "unit"] }
+        return [zc.idField] + (zc.hasRollup ? ["level"] : []) + (wideNameColumn(hasRollup: zc.hasRollup, includeFields: zc.includeFields) ? ["name"] : [])
+            + zc.includeFields + manifest.formulas.map(\.formula.name)
+    }
+
+    /// A unit's rows: one wide row, or a long row per formula.
+    private func formulaRows(_ unit: CachedUnit, _ zc: BatchZonesCache, _ values: [Double?]) -> [[TableCell]] {
+        let cell = { (v: Double?) in v.map(TableCell.number) ?? .empty }
+        if formulaLong {
+            let lead = ([unit.id, unit.name, unit.level] + unit.attributes).map(TableCell.text)
+            return zip(manifest.formulas, values).map { f, v in
+                lead + [.text(f.formula.name), .text(formulaStatName), .empty, .empty, cell(v), f.formula.unit.map(TableCell.text) ?? .empty]
+            }
+        }
+        let lead = [unit.id] + (zc.hasRollup ? [unit.level] : []) + (wideNameColumn(hasRollup: zc.hasRollup, includeFields: zc.includeFields) ? [unit.name] : [])
+            + unit.attributes
+        return [lead.map(TableCell.text) + values.map(cell)]
+    }
+
+    /// The formulas table's data package: each formula's column (or long rows) described
+    /// with its formula, unit and the empty rule.
+    private func formulaSidecar(_ zc: BatchZonesCache, header: [String], rows: Int, started: Date) -> [String: Any] {
+        let iso = ISO8601DateFormatter()
+        let byName = Dictionary(manifest.formulas.map { ($0.formula.name, $0.formula) }) { a, _ in a }
+        let fields = header.map { c -> [String: Any] in
+            var f: [String: Any] = ["name": c, "type": byName[c] != nil || c == "value" ? "number" : c == "band" ? "integer" : "string"]
+            if let nf = byName[c] {
+                f["formula"] = nf.formula.text
+                f["description"] = (nf.description.map { $0 + "; " } ?? "") + "derived: \(nf.formula.text); " + formulaEmptyRule
+                if let u = nf.unit { f["unit"] = u }
+            }
+            return f
+        }
+        var defs: [String: Any] = [:]
+        for f in manifest.formulas.map(\.formula) {
+            var d: [String: Any] = ["formula": f.formula.text]
+            if let u = f.unit { d["unit"] = u }
+            if let t = f.description { d["description"] = t }
+            defs[f.name] = d
+        }
+        let used = Set(manifest.formulas.flatMap(\.formula.formula.columns))
+        let sources = manifest.indicators.filter { ind in used.contains { $0.hasPrefix(ind.name + "_") } }
+            .map { ["title": $0.name, "path": BatchRunner.tablePath(manifest, $0.name)] }
+        return [
+            "profile": "tabular-data-package", "name": batchFormulaTable,
+            "title": "Derived indicators by \(zc.idField)", "created": iso.string(from: started),
+            "resources": [["name": batchFormulaTable, "path": batchFormulaTable + ".csv", "profile": "tabular-data-resource",
+                           "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "rows": rows,
+                           "schema": ["fields": fields, "missingValues": [""]]]],
+            "sources": sources,
+            "geotool": ["version": GeoKitVersion.string, "command": options.commandLine, "manifest": manifest.path],
+            "method": ["formulas": ["formulas": defs, "empty_rule": formulaEmptyRule, "order": manifest.formulas.map(\.formula.name)],
+                       "rollup": zc.hasRollup ? "roll-up rows evaluate each formula on their own merged values (a district's sum over its sum)" : "none"],
+        ]
+    }
+}
