@@ -30,6 +30,10 @@ public struct VectorFeatures: Sendable {
     public var crsWKT: String?
     /// The layer had no CRS and was taken to be in the zones' CRS.
     public var crsAssumed = false
+
+    public init(path: String, part: VectorPart, wkb: [[UInt8]], boxes: [Box], classValues: [String]) {
+        self.path = path; self.part = part; self.wkb = wkb; self.boxes = boxes; self.classValues = classValues
+    }
 }
 
 extension VectorDataset {

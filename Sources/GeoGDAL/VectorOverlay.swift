@@ -113,8 +113,10 @@ private final class OverlayWorker {
     var geometry: [Geometry?]
     var prepared: [PreparedGeometry?]
     var candidates: [Int32] = [], stack: [Int32] = []
+    var areas: [Double]
 
     init(_ zones: OverlayZones) {
+        areas = Array(repeating: .nan, count: zones.count)
         self.zones = zones
         geometry = Array(repeating: nil, count: zones.count)
         prepared = Array(repeating: nil, count: zones.count)
@@ -127,6 +129,12 @@ private final class OverlayWorker {
         guard !g.isEmpty, let p = PreparedGeometry(g) else { return nil }
         geometry[z] = g; prepared[z] = p
         return (g, p)
+    }
+
+    /// The zone's area in m² (measured once).
+    func area(_ z: Int, _ measure: Measure) -> Double {
+        if areas[z].isNaN { areas[z] = geometry[z].map { measure.area($0.polygons()) } ?? 0 }
+        return areas[z]
     }
 
     /// Zones whose box meets `b`, in tie-break order.
@@ -175,9 +183,14 @@ public func lineLengths(_ features: VectorFeatures, classOf: [Int32], classes: I
     return merged.value
 }
 
+/// Pieces smaller than this share of their zone's area are rounding slivers, not overlaps:
+/// a polygon that shares an edge with a zone, once reprojected, may cross it by 1e-9 degrees.
+public let sliverShare = 1e-9
+
 /// The dissolved overlap of polygon features with each zone: per feature, its pieces in
 /// the zones it meets; per zone, the pieces of each class dissolved (union) and measured,
-/// and all classes dissolved together, so no area counts twice.
+/// and all classes dissolved together, so no area counts twice. A piece smaller than
+/// `sliverShare` of the zone is left out.
 public func polygonOverlap(_ features: VectorFeatures, classOf: [Int32], classes: Int, zones: OverlayZones,
                            measure: Measure, threads: Int) throws -> PolygonOverlap {
     let n = zones.count
@@ -196,7 +209,8 @@ public func polygonOverlap(_ features: VectorFeatures, classOf: [Int32], classes
                 guard let (zg, zp) = try w.zone(z), zp.intersects(g) else { continue }
                 let piece = zp.containsProperly(g) ? g : try g.intersection(zg)
                 let polys = piece.polygons()
-                guard measure.area(polys) > 0 else { continue }
+                // A sliver of rounding (a polygon along the zone's edge, reprojected) is no overlap.
+                guard measure.area(polys) > sliverShare * w.area(z, measure) else { continue }
                 state.1.append((z32, classOf[f], wkbOf(polys)))
             }
         }

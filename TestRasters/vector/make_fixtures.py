@@ -55,6 +55,10 @@ with open(os.path.join(here, "schools.csv"), "w") as f:
     for r in rows:
         f.write(",".join(str(v) for v in r) + "\n")
 
+# The same schools as a point layer (QGIS's countpointsinpolygon reads it in the test).
+write("schools.geojson", fc([{"type": "Feature", "properties": {"school_id": r[0], "level": r[1], "students": r[2]},
+                              "geometry": mapping(Point(r[3], r[4]))} for r in rows]))
+
 # Roads: mixed geometry types, feature by feature.
 roads = [
     ("primary", LineString([(96.02, 19.05), (96.18, 19.05)])),                 # crosses MMR001 -> MMR002

@@ -1,0 +1,188 @@
+import XCTest
+import GeoCore
+import GeoGDAL
+import GeoTestSupport
+
+/// `geotool vector` end to end on TestRasters/vector (made by make_fixtures.py): lengths and
+/// areas against shapely intersections measured with pyproj's Geod (expected.json, recorded
+/// by the script), point counts worked out by hand, and QGIS's own algorithms run live.
+final class VectorTests: XCTestCase {
+    let dir = "vector/"
+    lazy var expected = Fixtures.json(dir + "expected.json") as! [String: [String: Double]]
+    let zoneIDs = ["MMR001", "MMR002", "MMR003", "MMR004", "MMR005"]
+
+    func vector(_ extra: [String], output: String = "out.csv") throws -> (GeotoolRun, String) {
+        let out = Fixtures.tempDir() + "/" + output
+        let r = try runGeotool(["vector", "--zones", Fixtures.path(dir + "zones.geojson"), "--id", "TS_PCODE", "--quiet"] + extra + ["-o", out])
+        return (r, out)
+    }
+
+    func all(_ roads: String = "roads.geojson", _ protected: String = "protected.geojson", extra: [String] = []) throws -> Table {
+        let (r, out) = try vector(["--points", "schools=" + Fixtures.path(dir + "schools.csv"), "--count-by", "schools=level",
+                                   "--sum", "schools=students", "--mean", "schools=students",
+                                   "--lines", "roads=" + Fixtures.path(dir + roads), "--by", "roads=highway",
+                                   "--polygons", "protected=" + Fixtures.path(dir + protected), "--by", "protected=category"] + extra)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return try Table.readCSV(path: out)
+    }
+
+    /// Every length and area column against shapely + pyproj Geod (GeographicLib on WGS 84).
+    func testLengthsAndAreasMatchShapelyAndPyprojGeod() throws {
+        let t = try all()
+        for id in zoneIDs {
+            for (col, want) in expected[id]! {
+                assertRelative(t.value(id, col), want, 1e-9, "\(id) \(col)")
+            }
+        }
+    }
+
+    /// Layers in UTM 47N are reprojected to the zones' CRS: vertices come back to the same
+    /// degrees to rounding. The track drawn along the MMR001 | MMR002 border is no longer
+    /// exactly on it once reprojected (it may fall either side), so it is compared in total;
+    /// the forest sharing MMR004's edge may cross it by a sliver, which is no overlap.
+    func testLayersInAnotherCRSAreReprojected() throws {
+        let t = try all("roads_utm.gpkg", "protected_utm.gpkg")
+        let trackAffected: Set = ["roads_length_km", "roads_length_km_track", "roads_density"]
+        for id in zoneIDs {
+            for (col, want) in expected[id]! where !trackAffected.contains(col) {
+                if want == 0 { XCTAssertEqual(t.value(id, col)!, 0, accuracy: 1e-9, "\(id) \(col) from UTM"); continue }
+                assertRelative(t.value(id, col), want, 1e-6, "\(id) \(col) from UTM")
+            }
+        }
+        let tracks = zoneIDs.compactMap { t.value($0, "roads_length_km_track") }.reduce(0, +)
+        assertRelative(tracks, zoneIDs.reduce(0) { $0 + expected[$1]!["roads_length_km_track"]! }, 1e-6, "tracks from UTM")
+    }
+
+    /// Counts by hand (TestRasters/vector/make_fixtures.py lists the schools): s4 on the edge
+    /// MMR001 | MMR002 and s5 on the corner of all four go to the lowest id, MMR001; s7
+    /// (outside) and s8 (swapped coordinates) count nowhere; s9's students are not a number.
+    func testPointsCountedOnceWithZeroForEmptyZones() throws {
+        let t = try all()
+        let want: [String: [String: Double?]] = [
+            "MMR001": ["schools_count": 4, "schools_count_primary": 2, "schools_count_secondary": 1, "schools_count_middle": 1,
+                       "schools_students_sum": 520, "schools_students_mean": 130],
+            "MMR002": ["schools_count": 1, "schools_count_primary": 1, "schools_students_sum": 50, "schools_students_mean": 50],
+            "MMR003": ["schools_count": 1, "schools_count_secondary": 1, "schools_students_sum": 0, "schools_students_mean": nil],
+            "MMR004": ["schools_count": 1, "schools_count_primary": 1, "schools_students_sum": 0, "schools_students_mean": nil],
+            "MMR005": ["schools_count": 0, "schools_count_primary": 0, "schools_count_secondary": 0, "schools_count_middle": 0,
+                       "schools_students_sum": 0, "schools_students_mean": nil],
+        ]
+        for (id, cols) in want { for (c, v) in cols { XCTAssertEqual(t.value(id, c), v, "\(id) \(c)") } }
+        // 7 of the 9 schools are counted, each once.
+        XCTAssertEqual(zoneIDs.compactMap { t.value($0, "schools_count") }.reduce(0, +), 7)
+        // The empty zone keeps its row, with zeros (not empty cells) for lengths and areas too.
+        XCTAssertEqual(t.value("MMR005", "roads_length_km"), 0)
+        XCTAssertEqual(t.value("MMR005", "protected_share"), 0)
+    }
+
+    /// The track running exactly along the MMR001 | MMR002 border counts once, for MMR001
+    /// (the lower id, though MMR002 comes first in the file): its length is pyproj's
+    ///   Geod(ellps="WGS84").inv(96.1, 19.0, 96.1, 19.1)[2] = 11069.266879336286 m.
+    func testLineAlongASharedBorderCountedOnce() throws {
+        let t = try all()
+        assertRelative(t.value("MMR001", "roads_length_km_track"), 11.069266879336286, 1e-9, "border track")
+        XCTAssertEqual(t.value("MMR002", "roads_length_km_track"), 0)
+    }
+
+    /// Overlapping polygons are dissolved: the classes of MMR001 add up to more than its
+    /// total (the park lies inside the forest), the total is never more than the zone, and
+    /// MMR003, covered by a forest, has a share of 1; a polygon touching MMR001 only along an
+    /// edge does not count as overlapping it.
+    func testOverlappingPolygonsDissolved() throws {
+        let t = try all()
+        let total = t.value("MMR001", "protected_area_km2")!
+        XCTAssertGreaterThan(t.value("MMR001", "protected_area_km2_forest")! + t.value("MMR001", "protected_area_km2_park")!, total * 1.1)
+        for id in zoneIDs { XCTAssertLessThanOrEqual(t.value(id, "protected_share")!, 1 + 1e-12) }
+        XCTAssertEqual(t.value("MMR003", "protected_share")!, 1, accuracy: 1e-12)
+        XCTAssertEqual(t.value("MMR001", "protected_features"), 3)
+    }
+
+    /// Roll-ups: counts, lengths and areas add; densities, shares and means come from the
+    /// summed parts (D1 = MMR001 + MMR002; S1 = all five).
+    func testRollupAddsPartsAndRecomputesRatios() throws {
+        let t = try all(extra: ["--rollup", "DT_PCODE,ST_PCODE"])
+        let e = expected
+        func sum(_ ids: [String], _ c: String) -> Double { ids.reduce(0) { $0 + e[$1]![c]! } }
+        let d1 = ["MMR001", "MMR002"]
+        XCTAssertEqual(t.value("D1", "schools_count"), 5)
+        XCTAssertEqual(t.value("D1", "schools_students_mean"), 570.0 / 5)
+        XCTAssertEqual(t.value("S1", "schools_count"), 7)
+        XCTAssertEqual(t.value("S1", "schools_students_mean"), 570.0 / 5)   // s6 and s9 have no number
+        XCTAssertNil(t.value("D2", "schools_students_mean"))
+        XCTAssertEqual(t.value("D3", "schools_count"), 0)
+        assertRelative(t.value("D1", "roads_length_km"), sum(d1, "roads_length_km"), 1e-9, "D1 length")
+        assertRelative(t.value("D1", "roads_density"), sum(d1, "roads_length_km") / sum(d1, "zone_area_km2"), 1e-9, "D1 density")
+        assertRelative(t.value("S1", "protected_share"), sum(zoneIDs, "protected_area_km2") / sum(zoneIDs, "zone_area_km2"), 1e-9, "S1 share")
+        let level = t.columns.firstIndex(of: "level")!
+        XCTAssertEqual(t.rows.map { $0[level] }, ["township", "township", "township", "township", "township",
+                                                  "district", "district", "district", "state"].map { TableCell.text($0) })
+    }
+
+    /// QGIS's own algorithms, run live: native:sumlinelengths on the ellipsoid (EPSG:7030,
+    /// WGS 84) and native:countpointsinpolygon. QGIS counts a line on a shared border
+    /// for every zone it touches, geotool once: so QGIS's MMR002 is geotool's plus the border
+    /// track (11.069 km). QGIS counts a point only in a zone's interior: s4 and s5, on the
+    /// edges of MMR001, count for no zone in QGIS, for MMR001 in geotool (join's rule).
+    func testAgainstQGIS() throws {
+        guard let qp = ["/usr/bin/qgis_process.bin", "/usr/bin/qgis_process"].first(where: FileManager.default.isExecutableFile) else {
+            throw XCTSkip("qgis_process not installed")
+        }
+        let t = try all()
+        let tmp = Fixtures.tempDir()
+        let env = ["PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen", "HOME": tmp, "XDG_RUNTIME_DIR": tmp]
+        let zones = Fixtures.path(dir + "zones.geojson")
+        var r = try runProcess(qp, ["run", "native:sumlinelengths", "--ellipsoid=EPSG:7030", "--",
+                                    "POLYGONS=" + zones, "LINES=" + Fixtures.path(dir + "roads.geojson"),
+                                    "LEN_FIELD=len", "COUNT_FIELD=cnt", "OUTPUT=\(tmp)/len.geojson"], environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try runProcess(qp, ["run", "native:countpointsinpolygon", "--", "POLYGONS=" + zones,
+                                "POINTS=" + Fixtures.path(dir + "schools.geojson"), "FIELD=n", "OUTPUT=\(tmp)/n.geojson"], environment: env)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        func props(_ f: String) throws -> [String: [String: Any]] {
+            let d = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: f))) as! [String: Any]
+            var out: [String: [String: Any]] = [:]
+            for feat in d["features"] as! [[String: Any]] {
+                let p = feat["properties"] as! [String: Any]
+                out[p["TS_PCODE"] as! String] = p
+            }
+            return out
+        }
+        let len = try props("\(tmp)/len.geojson"), n = try props("\(tmp)/n.geojson")
+        let borderTrack = 11069.266879336286
+        let extraPoints: [String: Double] = ["MMR001": -2]
+        for id in zoneIDs {
+            let ours = t.value(id, "roads_length_km")! * 1000 + (id == "MMR002" ? borderTrack : 0)
+            assertRelative(len[id]!["len"] as? Double, ours, 1e-9, "\(id) QGIS length")
+            XCTAssertEqual(n[id]!["n"] as? Double, t.value(id, "schools_count")! + (extraPoints[id] ?? 0), "\(id) QGIS count")
+        }
+    }
+
+    /// The long table: a row per zone and indicator, with units; a GeoPackage carries the
+    /// zones' geometry; the sidecar says the method.
+    func testLongFormatGeoPackageAndSidecar() throws {
+        let (r, out) = try vector(["--lines", "roads=" + Fixtures.path(dir + "roads.geojson"), "--format", "long"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let t = try Table.readCSV(path: out)
+        XCTAssertEqual(t.columns, ["pcode", "level", "indicator", "value", "unit"])
+        XCTAssertEqual(t.rows.count, 5 * 3)   // zone_area_km2, roads_length_km, roads_density
+        let side = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + ".datapackage.json"))) as! [String: Any]
+        let layers = (side["method"] as! [String: Any])["layers"] as! [String]
+        XCTAssertTrue(layers[0].contains("geodesically"), layers[0])
+        let (g, gpkg) = try vector(["--polygons", "protected=" + Fixtures.path(dir + "protected.geojson")], output: "out.gpkg")
+        XCTAssertEqual(g.status, 0, g.stderr)
+        let info = try runProcess("/usr/bin/ogrinfo", ["-so", "-al", gpkg])
+        XCTAssertTrue(info.stdout.contains("Feature Count: 5"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("Multi Polygon"), info.stdout)
+    }
+
+    /// Bad input: one line naming the file and the problem, a non-zero exit, no output.
+    func testUnknownColumnIsOneClearError() throws {
+        let (r, out) = try vector(["--points", "schools=" + Fixtures.path(dir + "schools.csv"), "--count-by", "schools=levle"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("schools.csv") && r.stderr.contains("levle") && r.stderr.contains("level"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        let (r2, _) = try vector(["--lines", "roads=" + Fixtures.path(dir + "roads.geojson"), "--by", "road=highway"])
+        XCTAssertNotEqual(r2.status, 0)
+        XCTAssertTrue(r2.stderr.contains("road"), r2.stderr)
+    }
+}
