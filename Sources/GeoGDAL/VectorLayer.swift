@@ -19,7 +19,7 @@ public struct VectorFeatures: Sendable {
     /// ISO WKB in the zones' CRS, valid (polygons repaired with make-valid), one per kept feature.
     public var wkb: [[UInt8]]
     public var boxes: [Box]
-    /// The class value of each kept feature (empty strings without a class field).
+    /// The class value of each kept feature, as written (empty strings without a class field).
     public var classValues: [String]
     /// Features read (after the filter).
     public var featureCount = 0
@@ -91,7 +91,7 @@ extension VectorDataset {
             out.wkb.append(wkbOf(geom))
             out.boxes.append(Box(xmin: env.MinX, ymin: env.MinY, xmax: env.MaxX, ymax: env.MaxY))
             out.classValues.append(classIndex >= 0 && OGR_F_IsFieldSetAndNotNull(f, classIndex) != 0
-                                   ? String(cString: OGR_F_GetFieldAsString(f, classIndex)).trimmingCharacters(in: .whitespaces) : "")
+                                   ? String(cString: OGR_F_GetFieldAsString(f, classIndex)) : "")
         }
         return out
     }

@@ -114,9 +114,15 @@ private final class OverlayWorker {
     var prepared: [PreparedGeometry?]
     var candidates: [Int32] = [], stack: [Int32] = []
     var areas: [Double]
+    // Worker-local copies of the index (as the join's workers keep): one shared buffer's
+    // reference count bounces between cores otherwise.
+    let tree: BoxTree
+    let order: [Int32]
 
     init(_ zones: OverlayZones) {
         areas = Array(repeating: .nan, count: zones.count)
+        tree = zones.tree.deepCopy()
+        order = zones.order.map { $0 }
         self.zones = zones
         geometry = Array(repeating: nil, count: zones.count)
         prepared = Array(repeating: nil, count: zones.count)
@@ -140,8 +146,10 @@ private final class OverlayWorker {
     /// Zones whose box meets `b`, in tie-break order.
     func candidates(_ b: Box) -> [Int32] {
         candidates.removeAll(keepingCapacity: true)
-        zones.tree.query(b, into: &candidates, stack: &stack)
-        return candidates.sorted { zones.order[Int($0)] < zones.order[Int($1)] }
+        tree.query(b, into: &candidates, stack: &stack)
+        if candidates.count < 2 { return candidates }
+        let order = self.order
+        return candidates.sorted { order[Int($0)] < order[Int($1)] }
     }
 }
 

@@ -146,13 +146,12 @@ extension VectorJob {
             _ = add(VectorColumn(name: "\(spec.name)_count", kind: .additive, unit: nil,
                                  description: "points of \(spec.path) in the zone (inside it, or on its border by join's rule: each point counted once)"), count)
             for col in spec.countBy {
-                let v = try column(table, col, spec)
-                let classes = Set(v.map(classKey)).sorted()
-                for cls in classes {
-                    var k = [Double](repeating: 0, count: n)
-                    for (r, z) in zoneOf.enumerated() where z >= 0 && classKey(v[r]) == cls { k[Int(z)] += 1 }
-                    _ = add(VectorColumn(name: "\(spec.name)_count_\(columnSlug(cls))", kind: .additive, unit: nil,
-                                         description: "points of \(spec.path) in the zone with \(col) = '\(cls)'"), k)
+                let (classes, classOf) = classify(try column(table, col, spec))
+                var k = [[Double]](repeating: [Double](repeating: 0, count: n), count: classes.count)
+                for (r, z) in zoneOf.enumerated() where z >= 0 { k[Int(classOf[r])][Int(z)] += 1 }
+                for (c, cls) in classes.enumerated() {
+                    _ = add(VectorColumn(name: "\(spec.name)_count_\(cls.slug)", kind: .additive, unit: nil,
+                                         description: "points of \(spec.path) in the zone with \(col) = '\(cls.value)'"), k[c])
                 }
             }
             for col in (spec.sum + spec.mean).uniqued() {
@@ -160,9 +159,11 @@ extension VectorJob {
                 var s = [Double](repeating: 0, count: n), m = [Double](repeating: 0, count: n)
                 var bad = 0
                 for (r, z) in zoneOf.enumerated() where z >= 0 {
-                    let t = v[r].trimmingCharacters(in: .whitespaces)
-                    if t.isEmpty { continue }
-                    guard let x = Double(t), x.isFinite else { bad += 1; continue }
+                    // Most values are plain numbers: trimmed only when they do not read as one.
+                    guard let x = Double(v[r]) ?? Double(v[r].trimmingCharacters(in: .whitespaces)), x.isFinite else {
+                        if !v[r].allSatisfy(\.isWhitespace) { bad += 1 }
+                        continue
+                    }
                     s[Int(z)] += x; m[Int(z)] += 1
                 }
                 if bad > 0 { warnings.append(GeoWarning(.input, file: spec.path, "\(spec.path): \(bad) value(s) of \(col) are not numbers and are left out of its sum and mean")) }
@@ -184,9 +185,7 @@ extension VectorJob {
             if f.crsAssumed { warnings.append(GeoWarning(.crs, file: spec.path, "\(spec.path): layer has no CRS; taken to be the zones' (\(zonesCRS.shortName))")) }
             if f.repaired > 0 { warnings.append(GeoWarning(.geometry, file: spec.path, "\(spec.path): \(f.repaired) invalid polygon(s) repaired with make-valid")) }
             if f.skipped > 0 { warnings.append(GeoWarning(.geometry, file: spec.path, "\(spec.path): \(f.skipped) feature(s) have no \(spec.part == .lines ? "line" : "polygon") geometry and are left out")) }
-            let classNames = spec.by == nil ? [] : Set(f.classValues.map(classKey)).sorted()
-            let classIndex = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, Int32($0)) })
-            let classOf = f.classValues.map { spec.by == nil ? Int32(0) : classIndex[classKey($0)]! }
+            let (classNames, classOf) = spec.by == nil ? ([], [Int32](repeating: 0, count: f.classValues.count)) : classify(f.classValues)
             let k = max(1, classNames.count)
             switch spec.part {
             case .lines:
@@ -195,8 +194,8 @@ extension VectorJob {
                                              description: measure.lengthNote("length of the lines of \(spec.path) inside the zone")), r.total.map { $0 / 1000 })
                 ratio("\(spec.name)_density", total, areaColumn!, unit: "km/km2", "km of line of \(spec.path) per km2 of the zone")
                 for (c, cls) in classNames.enumerated() {
-                    _ = add(VectorColumn(name: "\(spec.name)_length_km_\(columnSlug(cls))", kind: .additive, unit: "km",
-                                         description: "length of the lines of \(spec.path) with \(spec.by!) = '\(cls)' inside the zone"),
+                    _ = add(VectorColumn(name: "\(spec.name)_length_km_\(cls.slug)", kind: .additive, unit: "km",
+                                         description: "length of the lines of \(spec.path) with \(spec.by!) = '\(cls.value)' inside the zone"),
                             (0..<n).map { r.byClass[$0 * k + c] / 1000 })
                 }
                 method.append("\(spec.name): lines of \(spec.path) cut by each zone with GEOS and measured \(measure.kindNote); a piece on the border of two zones (or where zones overlap) counts once, for the zone first in id order (string order, then input order)")
@@ -208,8 +207,8 @@ extension VectorJob {
                 _ = add(VectorColumn(name: "\(spec.name)_features", kind: .additive, unit: nil,
                                      description: "polygons of \(spec.path) overlapping the zone (a roll-up adds its zones' counts: a polygon over two zones counts twice)"), r.features)
                 for (c, cls) in classNames.enumerated() {
-                    _ = add(VectorColumn(name: "\(spec.name)_area_km2_\(columnSlug(cls))", kind: .additive, unit: "km2",
-                                         description: "area of the zone covered by the polygons of \(spec.path) with \(spec.by!) = '\(cls)', overlaps dissolved"),
+                    _ = add(VectorColumn(name: "\(spec.name)_area_km2_\(cls.slug)", kind: .additive, unit: "km2",
+                                         description: "area of the zone covered by the polygons of \(spec.path) with \(spec.by!) = '\(cls.value)', overlaps dissolved"),
                             (0..<n).map { r.areaByClass[$0 * k + c] / 1e6 })
                 }
                 method.append("\(spec.name): polygons of \(spec.path) (invalid ones repaired with make-valid) cut by each zone with GEOS; in each zone the pieces of each class are dissolved (union), and all classes together for the total, then measured \(measure.kindNote), so a zone is never more than fully covered")
@@ -253,6 +252,24 @@ package func tieBreakOrder(_ ids: [String]) -> [Int32] {
     var order = [Int32](repeating: 0, count: ids.count)
     for (k, z) in sorted.enumerated() { order[z] = Int32(k) }
     return order
+}
+
+/// The classes of a column's values and each value's class. Values that name the same
+/// column (`Primary`, `primary `) are one class, shown by the first value met; classes are
+/// in the order of their names. Each distinct value is looked at once.
+package func classify(_ values: [String]) -> (classes: [(slug: String, value: String)], classOf: [Int32]) {
+    var slugOf: [String: String] = [:]
+    var firstValue: [String: String] = [:]
+    for v in values where slugOf[v] == nil {
+        let key = classKey(v), slug = columnSlug(key)
+        slugOf[v] = slug
+        if firstValue[slug] == nil { firstValue[slug] = key }
+    }
+    let classes = firstValue.keys.sorted().map { (slug: $0, value: firstValue[$0]!) }
+    let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1.slug, Int32($0)) })
+    var byValue: [String: Int32] = [:]
+    for (v, slug) in slugOf { byValue[v] = index[slug]! }
+    return (classes, values.map { byValue[$0]! })
 }
 
 /// A class value as it names columns: trimmed; blank is `none`.

@@ -53,6 +53,14 @@ final class VectorLibraryTests: XCTestCase {
         XCTAssertEqual(Measure(.planar(metresPerUnit: 1)).area(holed), 15, accuracy: 1e-12)
     }
 
+    /// Values that would name the same column are one class, shown by the first value met.
+    func testClassesMergeValuesWrittenAlike() {
+        let (classes, classOf) = classify(["Primary", "track", "primary ", "", "Primary"])
+        XCTAssertEqual(classes.map(\.slug), ["none", "primary", "track"])
+        XCTAssertEqual(classes.map(\.value), ["none", "Primary", "track"])
+        XCTAssertEqual(classOf, [1, 2, 1, 0, 1])
+    }
+
     func testColumnNamesFromClassValues() {
         XCTAssertEqual(columnSlug("Primary School"), "primary_school")
         XCTAssertEqual(columnSlug("Ia/II"), "ia_ii")
