@@ -9,13 +9,16 @@ struct Vector: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Vector indicators per zone: points counted, lines measured, polygons overlapped (schools per township, road density, share in protected areas).",
         discussion: """
-        Each layer is named (NAME=PATH) and gives columns NAME_...:
-          --points NAME=PATH    NAME_count; with --count-by NAME=COL NAME_count_<value>;
-                                --sum NAME=COL NAME_COL_sum; --mean NAME=COL NAME_COL_mean
-          --lines NAME=PATH     NAME_length_km, NAME_density (km per km2 of the zone);
-                                with --by NAME=FIELD NAME_length_km_<value>
-          --polygons NAME=PATH  NAME_area_km2 (overlaps dissolved), NAME_share (0 to 1),
-                                NAME_features; with --by NAME=FIELD NAME_area_km2_<value>
+        Each layer is named (NAME=PATH); its columns start with NAME:
+          --points NAME=PATH   NAME_count
+            --count-by NAME=COL  NAME_count_<value of COL>
+            --sum NAME=COL       NAME_COL_sum
+            --mean NAME=COL      NAME_COL_mean
+          --lines NAME=PATH    NAME_length_km, NAME_density (km per km2)
+            --by NAME=FIELD      NAME_length_km_<value of FIELD>
+          --polygons NAME=PATH NAME_area_km2 (overlaps dissolved),
+                               NAME_share (0 to 1), NAME_features
+            --by NAME=FIELD      NAME_area_km2_<value of FIELD>
         and zone_area_km2 with lines or polygons.
 
         Points: a CSV register (read as geotool join reads it) or any OGR layer; a point counts for the zone that covers it or, within --border-tolerance of two zones, for one of them (join's rule); points outside every zone are not counted (said in a warning). Lines and polygons: any OGR layer, in any CRS (reprojected to the zones'), mixed geometry types read feature by feature; invalid polygons repaired with make-valid. Lengths and areas are geodesic on the ellipsoid for geographic zones, planar metres for projected ones. A piece of line on the border of two zones counts once, for the zone first in id order.

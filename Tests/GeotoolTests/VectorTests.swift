@@ -175,6 +175,26 @@ final class VectorTests: XCTestCase {
         XCTAssertTrue(info.stdout.contains("Multi Polygon"), info.stdout)
     }
 
+    /// --where keeps some zones (a point of another zone counts nowhere: it is in no zone
+    /// kept); --layer-where filters a layer; Excel output reads back with GDAL.
+    func testWhereFiltersZonesAndLayers() throws {
+        let (r, out) = try vector(["--where", "DT_PCODE = 'D1'",
+                                   "--points", "schools=" + Fixtures.path(dir + "schools.geojson"),
+                                   "--layer-where", "schools=level = 'primary'",
+                                   "--lines", "roads=" + Fixtures.path(dir + "roads.geojson"),
+                                   "--layer-where", "roads=highway = 'track'"], output: "out.xlsx")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let csv = Fixtures.tempDir() + "/back.csv"
+        let c = try runProcess("/usr/bin/ogr2ogr", ["-f", "CSV", csv, out])
+        XCTAssertEqual(c.status, 0, c.stderr)
+        let t = try Table.readCSV(path: csv)
+        XCTAssertEqual(t.rows.count, 2)   // MMR002 and MMR001
+        XCTAssertEqual(t.value("MMR001", "schools_count"), 2)   // s1 and s4 (s4 on the edge: the lower id)
+        XCTAssertEqual(t.value("MMR002", "schools_count"), 1)   // s3
+        assertRelative(t.value("MMR001", "roads_length_km"), 11.069266879336286, 1e-9, "track only")
+        XCTAssertEqual(t.value("MMR002", "roads_length_km"), 0)
+    }
+
     /// Bad input: one line naming the file and the problem, a non-zero exit, no output.
     func testUnknownColumnIsOneClearError() throws {
         let (r, out) = try vector(["--points", "schools=" + Fixtures.path(dir + "schools.csv"), "--count-by", "schools=levle"])
