@@ -21,6 +21,26 @@ extension VectorResult {
         }
     }
 
+    /// The table; `hxl` adds HXL hashtags as a second header row (as zonal's tables).
+    public func table(_ format: TableFormat, hxl: Bool = false) -> Table {
+        var t = table(format)
+        if hxl { t.hxl = hxlTags(format) }
+        return t
+    }
+
+    /// The HXL row: the id as a place code (its level's, without roll-up rows), the include
+    /// fields as zonal tags them, each indicator `#indicator+num+NAME`.
+    private func hxlTags(_ format: TableFormat) -> [String] {
+        let idTag = hasRollup ? "#loc+code" : (AdminLevel(field: idField).map { "\($0.hxl)+code" } ?? "#loc+code")
+        switch format {
+        case .wide:
+            return [idTag] + (hasRollup ? ["#meta+level"] : []) + includeFields.map(hxlFieldTag)
+                + shownColumns.map { "#indicator+num+" + columnSlug(columns[$0].name) }
+        case .long:
+            return ["#loc+code", "#meta+level"] + includeFields.map(hxlFieldTag) + ["#indicator+name", "#indicator+value+num", "#meta+unit"]
+        }
+    }
+
     public func table(_ format: TableFormat) -> Table {
         let shown = shownColumns
         let lead = [idField] + (hasRollup ? ["level"] : []) + includeFields
@@ -63,7 +83,7 @@ extension VectorResult {
     /// Write the table and its sidecar together (the table last): both or neither.
     public func write(to output: String, format: TableFormat, bom: Bool = false, guardFormulas: Bool = true,
                       run: RunInfo, sources: [String]) throws {
-        let t = table(format)
+        let t = table(format, hxl: run.hxl)
         let ext = (output as NSString).pathExtension.lowercased()
         let geoms = OGRFormat.spatial.contains(ext) ? try geometries(format) : nil
         let pkg = dataPackage(output: output, table: t, run: run, sources: sources)
@@ -80,8 +100,9 @@ extension VectorResult {
         let file = (output as NSString).lastPathComponent
         let ext = (file as NSString).pathExtension.lowercased()
         let byName = Dictionary(columns.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let fields: [[String: Any]] = t.columns.map { name in
+        let fields: [[String: Any]] = t.columns.enumerated().map { k, name in
             var f: [String: Any] = ["name": name]
+            if let tags = t.hxl { f["hxl"] = tags[k] }
             if let c = byName[name] {
                 f["type"] = "number"; f["description"] = c.description
                 if let u = c.unit { f["unit"] = u }
@@ -99,11 +120,11 @@ extension VectorResult {
             "resources": [[
                 "name": safeName((file as NSString).deletingPathExtension), "path": file, "profile": "tabular-data-resource",
                 "format": ext, "encoding": "utf-8", "schema": ["fields": fields, "missingValues": [""]], "rows": t.rows.count,
-            ] as [String: Any]],
+            ].merging(ext == "csv" ? ["dialect": ["delimiter": ",", "header": true, "headerRows": [1]].merging(t.hxl == nil ? [:] : ["commentRows": [2]]) { a, _ in a }] : [:]) { a, _ in a }],
             "sources": sources.map { ["path": $0, "sha256": run.hashes[$0] ?? ""] },
             "geotool": ["version": GeoKitVersion.string, "gdal": GDAL.version, "command": run.commandLine,
                         "started": iso.string(from: run.started), "seconds": (run.seconds * 1000).rounded() / 1000,
-                        "format": run.format.rawValue] as [String: Any],
+                        "format": run.format.rawValue, "hxl": run.hxl] as [String: Any],
             "method": [
                 "layers": method,
                 "rollup": hasRollup ? "counts, lengths, areas and sums of a parent are the sums of its zones'; densities, shares and means are recomputed from the summed parts" : "none",

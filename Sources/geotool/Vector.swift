@@ -99,6 +99,9 @@ struct Vector: ParsableCommand {
     @Option(help: "Table shape: wide (a row per unit) or long (a row per unit x indicator). (default: wide)", transform: choice())
     var format: TableFormat = .wide
 
+    @Flag(help: "Add the HXL hashtag row under the header (for HDX): CSV and XLSX (second row); not GeoPackage.")
+    var hxl = false
+
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
@@ -124,6 +127,9 @@ struct Vector: ParsableCommand {
         }
         if ext == "shp" && format == .long {
             throw ValidationError("\(output): a long table has no geometry, and a shapefile needs one; write --format wide, or .csv, .gpkg or .geojson")
+        }
+        if hxl && !["csv", "xlsx"].contains(ext) {
+            throw ValidationError("\(output): the HXL row goes in CSV and XLSX tables (leave out --hxl, or write .csv or .xlsx)")
         }
         if let d = delimiter, parseDelimiter(d) == nil { throw ValidationError("--delimiter takes ',', ';' or tab, not '\(d)'") }
         let layerNames = try (points + lines + polygons).map { try pair($0, "--points/--lines/--polygons").0 }
@@ -174,7 +180,7 @@ struct Vector: ParsableCommand {
             let result = try job.run()
             warn(result.warnings, listedIn: ZonalResult.sidecarPath(for: output))
             let run = RunInfo(commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started,
-                              seconds: Date().timeIntervalSince(started), hashes: hashes.wait(), format: format, hxl: false)
+                              seconds: Date().timeIntervalSince(started), hashes: hashes.wait(), format: format, hxl: hxl)
             if (output as NSString).pathExtension.lowercased() == "shp" { warnShapefileNames(result.table(format).columns, output) }
             try result.write(to: output, format: format, bom: bom, guardFormulas: !noFormulaGuard, run: run, sources: inputs)
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))

@@ -195,6 +195,47 @@ final class VectorTests: XCTestCase {
         XCTAssertEqual(t.value("MMR002", "roads_length_km"), 0)
     }
 
+    /// --hxl writes the hashtag row (the id's level code, each indicator), and the sidecar
+    /// marks it a comment row; `geotool map` draws a column of the table.
+    func testHXLRowAndMap() throws {
+        let (r, out) = try vector(["--lines", "roads=" + Fixtures.path(dir + "roads.geojson"), "--hxl"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines[0], "TS_PCODE,zone_area_km2,roads_length_km,roads_density")
+        XCTAssertEqual(lines[1], "#adm3+code,#indicator+num+zone_area_km2,#indicator+num+roads_length_km,#indicator+num+roads_density")
+        let side = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + ".datapackage.json"))) as! [String: Any]
+        let resource = (side["resources"] as! [[String: Any]])[0]
+        XCTAssertEqual((resource["dialect"] as! [String: Any])["commentRows"] as? [Int], [2])
+        // A standard reader (frictionless, installed by scripts/setup.sh test) validates the
+        // package and reads the first zone as the first row, not the HXL row.
+        let script = """
+        import json, sys
+        from frictionless import Package, validate
+        report = validate(sys.argv[1])
+        if not report.valid:
+            print(json.dumps(report.flatten(["rowNumber", "fieldName", "type", "note"])))
+            sys.exit(1)
+        rows = Package(sys.argv[1]).resources[0].read_rows()
+        print(len(rows), rows[0]["TS_PCODE"])
+        """
+        let p = try runProcess(Fixtures.python, ["-c", script, out + ".datapackage.json"])
+        XCTAssertEqual(p.status, 0, p.stdout + p.stderr)
+        XCTAssertEqual(p.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "5 MMR002")
+        let (g, gpkg) = try vector(["--lines", "roads=" + Fixtures.path(dir + "roads.geojson"), "--hxl"], output: "out.gpkg")
+        XCTAssertNotEqual(g.status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: gpkg))
+        // On MIMU's townships (the map finds their level from the P-codes' shape).
+        let csv = Fixtures.tempDir() + "/townships.csv"
+        let plain = try runGeotool(["vector", "--zones", Fixtures.path("mimu/townships.json"), "--id", "TS_PCODE", "--quiet",
+                                    "--lines", "roads=" + Fixtures.path(dir + "roads.geojson"), "-o", csv])
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        let svg = Fixtures.tempDir() + "/density.svg"
+        let m = try runGeotool(["map", csv, "--zones", Fixtures.path("mimu/townships.json"), "--id", "TS_PCODE",
+                                "--column", "roads_density", "-o", svg, "--quiet"])
+        XCTAssertEqual(m.status, 0, m.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: svg))
+    }
+
     /// Bad input: one line naming the file and the problem, a non-zero exit, no output.
     func testUnknownColumnIsOneClearError() throws {
         let (r, out) = try vector(["--points", "schools=" + Fixtures.path(dir + "schools.csv"), "--count-by", "schools=levle"])
