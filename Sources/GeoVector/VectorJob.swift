@@ -127,6 +127,10 @@ extension VectorJob {
                                           description: measure.areaNote("the zone's area")), zones.map { measure.area($0.geometry) / 1e6 })
         }
         for spec in points {
+            if spec.filter != nil && ((spec.path as NSString).pathExtension.lowercased() == "csv" || spec.delimiter != nil) {
+                throw GeoKitError(.argument, file: spec.path, "--layer-where \(spec.name)=... filters OGR layers (GeoJSON, GeoPackage...), not a CSV",
+                                  hint: "filter the CSV first, or convert it to a GeoPackage")
+            }
             var table = try PointTable.read(path: spec.path, xColumn: spec.x, yColumn: spec.y, layer: spec.layer,
                                             delimiter: spec.delimiter, decimalComma: spec.decimalComma, filter: spec.filter, crs: spec.crs)
             warnings += table.warnings

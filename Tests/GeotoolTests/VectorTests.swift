@@ -245,5 +245,11 @@ final class VectorTests: XCTestCase {
         let (r2, _) = try vector(["--lines", "roads=" + Fixtures.path(dir + "roads.geojson"), "--by", "road=highway"])
         XCTAssertNotEqual(r2.status, 0)
         XCTAssertTrue(r2.stderr.contains("road"), r2.stderr)
+        // A filter on a CSV register is refused in the option's own words.
+        let (r3, out3) = try vector(["--points", "schools=" + Fixtures.path(dir + "schools.csv"), "--layer-where", "schools=level = 'x'"])
+        XCTAssertNotEqual(r3.status, 0)
+        XCTAssertTrue(r3.stderr.contains("--layer-where schools=") && r3.stderr.contains("schools.csv"), r3.stderr)
+        XCTAssertEqual(r3.stderr.split(separator: "\n").filter { $0.hasPrefix("geotool: error") }.count, 1, r3.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out3))
     }
 }
