@@ -134,3 +134,31 @@ extension VectorResult {
         ]
     }
 }
+
+extension VectorResult {
+    /// Write the table into PostgreSQL (`-o PG:... --table NAME`), replacing `target`
+    /// atomically, keyed by the id (wide) or by pcode, level and indicator (long), with the
+    /// zones' geometry when `geometry` (wide), and the sidecar's content in the metadata
+    /// table. Returns a warning when the key is not unique (rows then keyed by `fid`).
+    public func writePostgres(_ target: PostgresTarget, format: TableFormat, geometry: Bool, run: RunInfo, sources: [String]) throws -> [GeoWarning] {
+        let t = table(format)
+        var warnings: [GeoWarning] = []
+        var key = format == .wide ? [idField] + (hasRollup ? ["level"] : []) : ["pcode", "level", "indicator"]
+        if !t.isUniqueKey(key) {
+            warnings.append(GeoWarning(.ids, file: target.displayName,
+                                       "\(key.joined(separator: ", ")) is not unique in every row (duplicate or blank ids): the table's primary key is fid, the row number"))
+            key = []
+        }
+        var pkg = postgresPackage(dataPackage(output: target.table, table: t, run: run, sources: sources), target: target, rows: t.rows.count)
+        pkg["warnings"] = (pkg["warnings"] as? [String] ?? []) + warnings.map(\.message)
+        let json = try sidecarData(pkg, for: target.qualifiedName)
+        let lead = 1 + (hasRollup ? 1 : 0) + includeFields.count
+        let textColumns = format == .wide
+            ? t.columns.indices.map { $0 < lead }
+            : t.columns.map { $0 != "value" }
+        try t.writePostgres(target, geometries: geometry && format == .wide ? try geometries(.wide) : nil, crsWKT: zonesCRS,
+                            primaryKey: key, textColumns: textColumns, metadata: json,
+                            comment: "Vector indicators by \(idField); written by geotool \(GeoKitVersion.string); metadata in \(target.metadataTable)")
+        return warnings
+    }
+}

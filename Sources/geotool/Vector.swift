@@ -111,8 +111,14 @@ struct Vector: ParsableCommand {
     @Flag(help: "Start CSV output with a byte-order mark (for Excel).")
     var bom = false
 
-    @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with the zones' geometry .gpkg, .geojson, .fgb or .shp.")
+    @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with the zones' geometry .gpkg, .geojson, .fgb or .shp; PG:\"dbname=...\" a PostgreSQL table (with --table).")
     var output: String
+
+    @Option(help: "Table to write (or replace) with -o PG:...: NAME or SCHEMA.NAME.")
+    var table: String?
+
+    @Flag(help: "With -o PG:...: add each zone's geometry (a PostGIS geom column; wide tables).")
+    var geometry = false
 
     @OptionGroup var quietness: QuietOptions
 
@@ -122,7 +128,9 @@ struct Vector: ParsableCommand {
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         let ext = (output as NSString).pathExtension.lowercased()
-        if !zonalOutputFormats.contains(ext) {
+        if try validatePostgresOutput(output, table: table, geometry: geometry, hxl: hxl, long: format == .long) {
+            // A database table: no file checks.
+        } else if !zonalOutputFormats.contains(ext) {
             throw ValidationError("\(output): unknown output format\(didYouMean(ext, zonalOutputFormats, prefix: ".")); use .csv, .gpkg, .geojson, .fgb, .shp or .xlsx")
         }
         if ext == "shp" && format == .long {
@@ -156,7 +164,8 @@ struct Vector: ParsableCommand {
             let lineSpecs = try lines.map { try pair($0, "--lines") }
             let polygonSpecs = try polygons.map { try pair($0, "--polygons") }
             let inputs = [zones] + (pointSpecs + lineSpecs + polygonSpecs).map(\.1)
-            try OutputSafety.prepare(inputs: inputs, outputs: [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
+            let pg = PostgresTarget.isPostgres(output) ? try PostgresTarget(output: output, table: table) : nil
+            try OutputSafety.prepare(inputs: inputs, outputs: pg != nil ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
             let started = Date()
             let hashes = InputHashes(paths: inputs)
             var job = VectorJob(zonesPath: zones, idField: id)
@@ -178,9 +187,16 @@ struct Vector: ParsableCommand {
             }
             job.features = try lineSpecs.map { try feature($0, .lines, wheres) } + polygonSpecs.map { try feature($0, .polygons, wheres) }
             let result = try job.run()
-            warn(result.warnings, listedIn: ZonalResult.sidecarPath(for: output))
+            warn(result.warnings, listedIn: pg?.metadataTable ?? ZonalResult.sidecarPath(for: output))
             let run = RunInfo(commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started,
                               seconds: Date().timeIntervalSince(started), hashes: hashes.wait(), format: format, hxl: hxl)
+            if let pg {
+                for w in try result.writePostgres(pg, format: format, geometry: geometry, run: run, sources: inputs) { warn(w) }
+                let secs = String(format: "%.2f", Date().timeIntervalSince(started))
+                Console.shared.summary("geotool: wrote \(result.units.count) units (\(result.zoneCount) zones) to \(pg.displayName) and its metadata to \(pg.metadataTable) in \(secs) s",
+                                       listedIn: pg.metadataTable)
+                return
+            }
             if (output as NSString).pathExtension.lowercased() == "shp" { warnShapefileNames(result.table(format).columns, output) }
             try result.write(to: output, format: format, bom: bom, guardFormulas: !noFormulaGuard, run: run, sources: inputs)
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))
