@@ -53,6 +53,33 @@ final class VectorTests: XCTestCase {
         assertRelative(tracks, zoneIDs.reduce(0) { $0 + expected[$1]!["roads_length_km_track"]! }, 1e-6, "tracks from UTM")
     }
 
+    /// Zones in a projected CRS: lengths are planar metres of that CRS. The zones and roads
+    /// both in UTM 47N (by ogr2ogr, so the border track stays exactly on the border): the
+    /// track counts once, for MMR001, with the plane length between its two ends as
+    /// gdaltransform puts them.
+    func testProjectedZonesMeasureInThePlane() throws {
+        let tmp = Fixtures.tempDir()
+        let zones = tmp + "/zones_utm.gpkg"
+        let o = try runProcess("/usr/bin/ogr2ogr", ["-t_srs", "EPSG:32647", "-f", "GPKG", zones, Fixtures.path(dir + "zones.geojson")])
+        XCTAssertEqual(o.status, 0, o.stderr)
+        let ends = tmp + "/ends.txt"
+        try "96.1 19.0\n96.1 19.1\n".write(toFile: ends, atomically: true, encoding: .utf8)
+        let g = try runShell(["/bin/sh", "-c", "gdaltransform -s_srs EPSG:4326 -t_srs EPSG:32647 -output_xy < \(ends)"])
+        let xy = g.stdout.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+        XCTAssertEqual(xy.count, 4, g.stdout + g.stderr)
+        let out = tmp + "/utm.csv"
+        let r = try runGeotool(["vector", "--zones", zones, "--id", "TS_PCODE", "--quiet",
+                                "--lines", "roads=" + Fixtures.path(dir + "roads_utm.gpkg"), "--by", "roads=highway", "-o", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let t = try Table.readCSV(path: out)
+        assertRelative(t.value("MMR001", "roads_length_km_track"), hypot(xy[2] - xy[0], xy[3] - xy[1]) / 1000, 1e-9, "track in UTM")
+        XCTAssertEqual(t.value("MMR002", "roads_length_km_track"), 0)
+        // Plane and ellipsoid differ by UTM's scale factor (about 0.9996 near the central meridian).
+        let ratio = t.value("MMR003", "roads_length_km")! / expected["MMR003"]!["roads_length_km"]!
+        XCTAssertEqual(ratio, 1, accuracy: 1e-3)
+        XCTAssertNotEqual(ratio, 1)
+    }
+
     /// Counts by hand (TestRasters/vector/make_fixtures.py lists the schools): s4 on the edge
     /// MMR001 | MMR002 and s5 on the corner of all four go to the lowest id, MMR001; s7
     /// (outside) and s8 (swapped coordinates) count nowhere; s9's students are not a number.
