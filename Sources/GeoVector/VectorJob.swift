@@ -95,8 +95,36 @@ public struct VectorResult: Sendable {
     public var zoneCount: Int
 }
 
+/// The columns of a run as they are made, with their values per zone, the warnings and
+/// the method's sentences.
+private struct Columns {
+    let zoneCount: Int
+    var columns: [VectorColumn] = []
+    /// Per column, one value per zone (empty for ratios, computed when written).
+    var values: [[Double]] = []
+    var warnings: [GeoWarning] = []
+    var method: [String] = []
+
+    @discardableResult
+    mutating func add(_ name: String, unit: String?, hidden: Bool = false, _ description: String, _ v: [Double]) -> Int {
+        columns.append(VectorColumn(name: name, kind: .additive, hidden: hidden, unit: unit, description: description))
+        values.append(v)
+        return columns.count - 1
+    }
+
+    mutating func ratio(_ name: String, _ num: Int, _ den: Int, unit: String?, _ description: String) {
+        columns.append(VectorColumn(name: name, kind: .ratio(numerator: num, denominator: den), unit: unit, description: description))
+        values.append([])
+    }
+
+    mutating func warn(_ kind: GeoWarning.Kind, _ file: String, _ text: String) {
+        warnings.append(GeoWarning(kind, file: file, "\(file): \(text)"))
+    }
+}
+
 extension VectorJob {
-    public func run() throws -> VectorResult {
+    /// The join's options for these zones (include and roll-up fields, filter, tolerance).
+    private var joinOptions: PointJoinOptions {
         var opts = PointJoinOptions(idField: idField)
         opts.layer = layer
         opts.includeFields = (includeFields + rollupFields).uniqued()
@@ -104,136 +132,114 @@ extension VectorJob {
         opts.borderToleranceMetres = borderToleranceMetres
         opts.nearestMetres = 0
         opts.threads = max(1, threads)
+        return opts
+    }
+
+    public func run() throws -> VectorResult {
         // The join's zones: read once (repaired by make-valid), indexed, for points and the rest.
-        let joiner = try PointJoiner(zonesPath: zonesPath, options: opts)
-        var warnings = joiner.warnings
-        let zoneLayer = joiner.zoneLayer
-        let zones = zoneLayer.zones
-        let n = zones.count
+        let joiner = try PointJoiner(zonesPath: zonesPath, options: joinOptions)
+        let zones = joiner.zoneLayer.zones
         let measure = Measure(crs: joiner.zonesCRS)
-        var columns: [VectorColumn] = []
-        var values: [[Double]] = []   // per additive column, one value per zone
-        var method: [String] = []
-        func add(_ c: VectorColumn, _ v: [Double]) -> Int {
-            columns.append(c); values.append(v); return columns.count - 1
-        }
-        func ratio(_ name: String, _ num: Int, _ den: Int, unit: String?, _ text: String) {
-            columns.append(VectorColumn(name: name, kind: .ratio(numerator: num, denominator: den), unit: unit, description: text))
-            values.append([])
-        }
-        var areaColumn: Int?
+        var cols = Columns(zoneCount: zones.count)
+        cols.warnings = joiner.warnings
+        var areaColumn = -1
         if !features.isEmpty {
-            areaColumn = add(VectorColumn(name: "zone_area_km2", kind: .additive, unit: "km2",
-                                          description: measure.areaNote("the zone's area")), zones.map { measure.area($0.geometry) / 1e6 })
+            areaColumn = cols.add("zone_area_km2", unit: "km2", measure.areaNote("the zone's area"), zones.map { measure.area($0.geometry) / 1e6 })
         }
-        for spec in points {
-            if spec.filter != nil && ((spec.path as NSString).pathExtension.lowercased() == "csv" || spec.delimiter != nil) {
-                throw GeoKitError(.argument, file: spec.path, "--layer-where \(spec.name)=... filters OGR layers (GeoJSON, GeoPackage...), not a CSV",
-                                  hint: "filter the CSV first, or convert it to a GeoPackage")
-            }
-            var table = try PointTable.read(path: spec.path, xColumn: spec.x, yColumn: spec.y, layer: spec.layer,
-                                            delimiter: spec.delimiter, decimalComma: spec.decimalComma, filter: spec.filter, crs: spec.crs)
-            warnings += table.warnings
-            table.warnings = []
-            // Points in a CRS of their own (--points-crs): the join takes it from its options.
-            var own = opts
-            own.pointsCRS = spec.crs
-            let joinerForLayer = spec.crs == nil ? joiner : try PointJoiner(zonesPath: zonesPath, options: own)
-            let result = try joinerForLayer.join(table)
-            let zoneOf = countedZone(result)
-            let outside = zoneOf.filter { $0 < 0 }.count
-            if outside > 0 {
-                warnings.append(GeoWarning(.outside, file: spec.path, "\(spec.path): \(outside) of \(table.count) point(s) are in no zone (outside, within no border tolerance, or with unusable coordinates) and are not counted"))
-            }
-            var count = [Double](repeating: 0, count: n)
-            for z in zoneOf where z >= 0 { count[Int(z)] += 1 }
-            _ = add(VectorColumn(name: "\(spec.name)_count", kind: .additive, unit: nil,
-                                 description: "points of \(spec.path) in the zone (inside it, or on its border by join's rule: each point counted once)"), count)
-            for col in spec.countBy {
-                let (classes, classOf) = classify(try column(table, col, spec))
-                var k = [[Double]](repeating: [Double](repeating: 0, count: n), count: classes.count)
-                for (r, z) in zoneOf.enumerated() where z >= 0 { k[Int(classOf[r])][Int(z)] += 1 }
-                for (c, cls) in classes.enumerated() {
-                    _ = add(VectorColumn(name: "\(spec.name)_count_\(cls.slug)", kind: .additive, unit: nil,
-                                         description: "points of \(spec.path) in the zone with \(col) = '\(cls.value)'"), k[c])
-                }
-            }
-            for col in (spec.sum + spec.mean).uniqued() {
-                let v = try column(table, col, spec)
-                var s = [Double](repeating: 0, count: n), m = [Double](repeating: 0, count: n)
-                var bad = 0
-                for (r, z) in zoneOf.enumerated() where z >= 0 {
-                    // Most values are plain numbers: trimmed only when they do not read as one.
-                    guard let x = Double(v[r]) ?? Double(v[r].trimmingCharacters(in: .whitespaces)), x.isFinite else {
-                        if !v[r].allSatisfy(\.isWhitespace) { bad += 1 }
-                        continue
-                    }
-                    s[Int(z)] += x; m[Int(z)] += 1
-                }
-                if bad > 0 { warnings.append(GeoWarning(.input, file: spec.path, "\(spec.path): \(bad) value(s) of \(col) are not numbers and are left out of its sum and mean")) }
-                let sumIndex = add(VectorColumn(name: "\(spec.name)_\(columnSlug(col))_sum", kind: .additive, hidden: !spec.sum.contains(col), unit: nil,
-                                                description: "sum of \(col) over the points of \(spec.path) in the zone"), s)
-                if spec.mean.contains(col) {
-                    let nIndex = add(VectorColumn(name: "\(spec.name)_\(columnSlug(col))_n", kind: .additive, hidden: true, unit: nil,
-                                                  description: "points with a value of \(col)"), m)
-                    ratio("\(spec.name)_\(columnSlug(col))_mean", sumIndex, nIndex, unit: nil, "mean of \(col) over the points of \(spec.path) in the zone that have one")
-                }
-            }
-            method.append("\(spec.name): points of \(spec.path) located with geotool join's pass (GEOS covers, border tolerance \(formatNumber(borderToleranceMetres)) m); a point on the border of two zones counts for one (the zone that covers it, else the lowest id in string order); nearest and swapped-coordinate matches are not counted")
-        }
-        let overlayZones = OverlayZones(wkb: joiner.zones.wkb, boxes: joiner.zones.boxes, order: tieBreakOrder(zones.map(\.id)))
-        let zonesCRS = joiner.zonesCRS
-        for spec in features {
-            let ds = try VectorDataset(path: spec.path)
-            let f = try ds.readFeatures(spec.part, layer: spec.layer, filter: spec.filter, classField: spec.by, target: zonesCRS)
-            if f.crsAssumed { warnings.append(GeoWarning(.crs, file: spec.path, "\(spec.path): layer has no CRS; taken to be the zones' (\(zonesCRS.shortName))")) }
-            if f.repaired > 0 { warnings.append(GeoWarning(.geometry, file: spec.path, "\(spec.path): \(f.repaired) invalid polygon(s) repaired with make-valid")) }
-            if f.skipped > 0 { warnings.append(GeoWarning(.geometry, file: spec.path, "\(spec.path): \(f.skipped) feature(s) have no \(spec.part == .lines ? "line" : "polygon") geometry and are left out")) }
-            let (classNames, classOf) = spec.by == nil ? ([], [Int32](repeating: 0, count: f.classValues.count)) : classify(f.classValues)
-            let k = max(1, classNames.count)
-            switch spec.part {
-            case .lines:
-                let r = try lineLengths(f, classOf: classOf, classes: k, zones: overlayZones, measure: measure, threads: threads)
-                let total = add(VectorColumn(name: "\(spec.name)_length_km", kind: .additive, unit: "km",
-                                             description: measure.lengthNote("length of the lines of \(spec.path) inside the zone")), r.total.map { $0 / 1000 })
-                ratio("\(spec.name)_density", total, areaColumn!, unit: "km/km2", "km of line of \(spec.path) per km2 of the zone")
-                for (c, cls) in classNames.enumerated() {
-                    _ = add(VectorColumn(name: "\(spec.name)_length_km_\(cls.slug)", kind: .additive, unit: "km",
-                                         description: "length of the lines of \(spec.path) with \(spec.by!) = '\(cls.value)' inside the zone"),
-                            (0..<n).map { r.byClass[$0 * k + c] / 1000 })
-                }
-                method.append("\(spec.name): lines of \(spec.path) cut by each zone with GEOS and measured \(measure.kindNote); a piece on the border of two zones (or where zones overlap) counts once, for the zone first in id order (string order, then input order)")
-            case .polygons:
-                let r = try polygonOverlap(f, classOf: classOf, classes: k, zones: overlayZones, measure: measure, threads: threads)
-                let total = add(VectorColumn(name: "\(spec.name)_area_km2", kind: .additive, unit: "km2",
-                                             description: measure.areaNote("area of the zone covered by the polygons of \(spec.path), overlaps dissolved")), r.area.map { $0 / 1e6 })
-                ratio("\(spec.name)_share", total, areaColumn!, unit: "1", "share of the zone's area covered by the polygons of \(spec.path) (0 to 1)")
-                _ = add(VectorColumn(name: "\(spec.name)_features", kind: .additive, unit: nil,
-                                     description: "polygons of \(spec.path) overlapping the zone (a roll-up adds its zones' counts: a polygon over two zones counts twice)"), r.features)
-                for (c, cls) in classNames.enumerated() {
-                    _ = add(VectorColumn(name: "\(spec.name)_area_km2_\(cls.slug)", kind: .additive, unit: "km2",
-                                         description: "area of the zone covered by the polygons of \(spec.path) with \(spec.by!) = '\(cls.value)', overlaps dissolved"),
-                            (0..<n).map { r.areaByClass[$0 * k + c] / 1e6 })
-                }
-                method.append("\(spec.name): polygons of \(spec.path) (invalid ones repaired with make-valid) cut by each zone with GEOS; in each zone the pieces of each class are dissolved (union), and all classes together for the total, then measured \(measure.kindNote), so a zone is never more than fully covered")
-            }
-        }
+        for spec in points { try addPoints(spec, joiner, &cols) }
+        let overlay = OverlayZones(wkb: joiner.zones.wkb, boxes: joiner.zones.boxes, order: tieBreakOrder(zones.map(\.id)))
+        for spec in features { try addFeatures(spec, overlay, joiner.zonesCRS, measure, areaColumn: areaColumn, &cols) }
         // Rows: the zones, then the roll-up units.
-        let includeCount = includeFields.count
         var units = zones.enumerated().map { z, zone in
-            VectorUnit(id: zone.id, level: AdminLevel(field: idField)?.name ?? "zone", attributes: Array(zone.attributes.prefix(includeCount)),
-                       values: values.map { $0.isEmpty ? .nan : $0[z] }, zones: [z])
+            VectorUnit(id: zone.id, level: AdminLevel(field: idField)?.name ?? "zone", attributes: Array(zone.attributes.prefix(includeFields.count)),
+                       values: cols.values.map { $0.isEmpty ? .nan : $0[z] }, zones: [z])
         }
-        // Include fields come first in the join's list; roll-up fields follow (unless shared).
-        let allFields = opts.includeFields
         if !rollupFields.isEmpty {
-            let idx = rollupFields.map { f in allFields.firstIndex(of: f)! }
+            // Include fields come first in the join's list; roll-up fields follow (unless shared).
+            let all = joinOptions.includeFields
+            let idx = rollupFields.map { f in all.firstIndex(of: f)! }
             let chains = ParentChains.fromFields(rollupFields, codes: zones.map { z in idx.map { z.attributes[$0] } }, country: nil)
-            units += rollupUnits(chains, units: units, columns: columns)
+            units += rollupUnits(chains, units: units, columns: cols.columns)
         }
-        return VectorResult(idField: zoneLayer.idField, includeFields: includeFields, hasRollup: !rollupFields.isEmpty,
-                            columns: columns, units: units, warnings: warnings, zonesCRS: zonesCRS.wkt,
-                            zoneWKB: joiner.zones.wkb, method: method, zoneCount: n)
+        return VectorResult(idField: joiner.zoneLayer.idField, includeFields: includeFields, hasRollup: !rollupFields.isEmpty,
+                            columns: cols.columns, units: units, warnings: cols.warnings, zonesCRS: joiner.zonesCRS.wkt,
+                            zoneWKB: joiner.zones.wkb, method: cols.method, zoneCount: zones.count)
+    }
+
+    /// A point layer: located by the join's pass, then counted, per class, summed.
+    private func addPoints(_ spec: PointLayerSpec, _ joiner: PointJoiner, _ cols: inout Columns) throws {
+        if spec.filter != nil && ((spec.path as NSString).pathExtension.lowercased() == "csv" || spec.delimiter != nil) {
+            throw GeoKitError(.argument, file: spec.path, "--layer-where \(spec.name)=... filters OGR layers (GeoJSON, GeoPackage...), not a CSV",
+                              hint: "filter the CSV first, or convert it to a GeoPackage")
+        }
+        var table = try PointTable.read(path: spec.path, xColumn: spec.x, yColumn: spec.y, layer: spec.layer,
+                                        delimiter: spec.delimiter, decimalComma: spec.decimalComma, filter: spec.filter, crs: spec.crs)
+        cols.warnings += table.warnings
+        table.warnings = []
+        // Points in a CRS of their own (--points-crs): the join takes it from its options.
+        var own = joinOptions
+        own.pointsCRS = spec.crs
+        let zoneOf = countedZone(try (spec.crs == nil ? joiner : try PointJoiner(zonesPath: zonesPath, options: own)).join(table))
+        let outside = zoneOf.filter { $0 < 0 }.count
+        if outside > 0 {
+            cols.warn(.outside, spec.path, "\(outside) of \(table.count) point(s) are in no zone (outside, within no border tolerance, or with unusable coordinates) and are not counted")
+        }
+        let n = cols.zoneCount
+        var count = [Double](repeating: 0, count: n)
+        for z in zoneOf where z >= 0 { count[Int(z)] += 1 }
+        cols.add("\(spec.name)_count", unit: nil, "points of \(spec.path) in the zone (inside it, or on its border by join's rule: each point counted once)", count)
+        for col in spec.countBy {
+            let (classes, classOf) = classify(try column(table, col, spec))
+            var k = [[Double]](repeating: [Double](repeating: 0, count: n), count: classes.count)
+            for (r, z) in zoneOf.enumerated() where z >= 0 { k[Int(classOf[r])][Int(z)] += 1 }
+            for (c, cls) in classes.enumerated() {
+                cols.add("\(spec.name)_count_\(cls.slug)", unit: nil, "points of \(spec.path) in the zone with \(col) = '\(cls.value)'", k[c])
+            }
+        }
+        for col in (spec.sum + spec.mean).uniqued() {
+            let (sum, valued, bad) = sums(try column(table, col, spec), zoneOf, zones: n)
+            if bad > 0 { cols.warn(.input, spec.path, "\(bad) value(s) of \(col) are not numbers and are left out of its sum and mean") }
+            let name = "\(spec.name)_\(columnSlug(col))"
+            let s = cols.add(name + "_sum", unit: nil, hidden: !spec.sum.contains(col), "sum of \(col) over the points of \(spec.path) in the zone", sum)
+            if spec.mean.contains(col) {
+                let k = cols.add(name + "_n", unit: nil, hidden: true, "points with a value of \(col)", valued)
+                cols.ratio(name + "_mean", s, k, unit: nil, "mean of \(col) over the points of \(spec.path) in the zone that have one")
+            }
+        }
+        cols.method.append("\(spec.name): points of \(spec.path) located with geotool join's pass (GEOS covers, border tolerance \(formatNumber(borderToleranceMetres)) m); a point on the border of two zones counts for one (the zone that covers it, else the lowest id in string order); nearest and swapped-coordinate matches are not counted")
+    }
+
+    /// A line or polygon layer: read in the zones' CRS, cut by the zones, measured.
+    private func addFeatures(_ spec: FeatureLayerSpec, _ overlay: OverlayZones, _ zonesCRS: SpatialReference, _ measure: Measure,
+                             areaColumn: Int, _ cols: inout Columns) throws {
+        let f = try VectorDataset(path: spec.path).readFeatures(spec.part, layer: spec.layer, filter: spec.filter, classField: spec.by, target: zonesCRS)
+        if f.crsAssumed { cols.warn(.crs, spec.path, "layer has no CRS; taken to be the zones' (\(zonesCRS.shortName))") }
+        if f.repaired > 0 { cols.warn(.geometry, spec.path, "\(f.repaired) invalid polygon(s) repaired with make-valid") }
+        if f.skipped > 0 { cols.warn(.geometry, spec.path, "\(f.skipped) feature(s) have no \(spec.part == .lines ? "line" : "polygon") geometry and are left out") }
+        let (classes, classOf) = spec.by == nil ? ([], [Int32](repeating: 0, count: f.classValues.count)) : classify(f.classValues)
+        let k = max(1, classes.count), n = cols.zoneCount
+        func perClass(_ v: [Double], _ c: Int, _ scale: Double) -> [Double] { (0..<n).map { v[$0 * k + c] / scale } }
+        switch spec.part {
+        case .lines:
+            let r = try lineLengths(f, classOf: classOf, classes: k, zones: overlay, measure: measure, threads: threads)
+            let total = cols.add("\(spec.name)_length_km", unit: "km", measure.lengthNote("length of the lines of \(spec.path) inside the zone"), r.total.map { $0 / 1000 })
+            cols.ratio("\(spec.name)_density", total, areaColumn, unit: "km/km2", "km of line of \(spec.path) per km2 of the zone")
+            for (c, cls) in classes.enumerated() {
+                cols.add("\(spec.name)_length_km_\(cls.slug)", unit: "km", "length of the lines of \(spec.path) with \(spec.by!) = '\(cls.value)' inside the zone",
+                         perClass(r.byClass, c, 1000))
+            }
+            cols.method.append("\(spec.name): lines of \(spec.path) cut by each zone with GEOS and measured \(measure.kindNote); a piece on the border of two zones (or where zones overlap) counts once, for the zone first in id order (string order, then input order)")
+        case .polygons:
+            let r = try polygonOverlap(f, classOf: classOf, classes: k, zones: overlay, measure: measure, threads: threads)
+            let total = cols.add("\(spec.name)_area_km2", unit: "km2", measure.areaNote("area of the zone covered by the polygons of \(spec.path), overlaps dissolved"), r.area.map { $0 / 1e6 })
+            cols.ratio("\(spec.name)_share", total, areaColumn, unit: "1", "share of the zone's area covered by the polygons of \(spec.path) (0 to 1)")
+            cols.add("\(spec.name)_features", unit: nil, "polygons of \(spec.path) overlapping the zone (a roll-up adds its zones' counts: a polygon over two zones counts twice)", r.features)
+            for (c, cls) in classes.enumerated() {
+                cols.add("\(spec.name)_area_km2_\(cls.slug)", unit: "km2", "area of the zone covered by the polygons of \(spec.path) with \(spec.by!) = '\(cls.value)', overlaps dissolved",
+                         perClass(r.areaByClass, c, 1e6))
+            }
+            cols.method.append("\(spec.name): polygons of \(spec.path) (invalid ones repaired with make-valid) cut by each zone with GEOS; in each zone the pieces of each class are dissolved (union), and all classes together for the total, then measured \(measure.kindNote), so a zone is never more than fully covered")
+        }
     }
 
     private func column(_ t: PointTable, _ name: String, _ spec: PointLayerSpec) throws -> [String] {
@@ -242,6 +248,22 @@ extension VectorJob {
         }
         return v
     }
+}
+
+/// Per zone, the sum of a column's numbers over its points and how many had one; and how
+/// many values were neither blank nor a number.
+package func sums(_ values: [String], _ zoneOf: [Int32], zones n: Int) -> (sum: [Double], valued: [Double], bad: Int) {
+    var s = [Double](repeating: 0, count: n), m = [Double](repeating: 0, count: n)
+    var bad = 0
+    for (r, z) in zoneOf.enumerated() where z >= 0 {
+        // Most values are plain numbers: trimmed only when they do not read as one.
+        guard let x = Double(values[r]) ?? Double(values[r].trimmingCharacters(in: .whitespaces)), x.isFinite else {
+            if !values[r].allSatisfy(\.isWhitespace) { bad += 1 }
+            continue
+        }
+        s[Int(z)] += x; m[Int(z)] += 1
+    }
+    return (s, m, bad)
 }
 
 /// The zone each point counts for: inside or on a border (within the tolerance) only; -1
