@@ -166,6 +166,22 @@ def make_protected(n, path, z):
     gpd.GeoDataFrame({"category": cat}, geometry=discs, crs="EPSG:4326").to_file(path, driver="GPKG", layer="protected")
 
 
+def agree(case, out):
+    """geotool's values against geopandas' on the zones geopandas did: the largest relative difference."""
+    import pandas as pd
+    g = pd.read_csv(os.path.join(out, "geotool-%s.csv" % case)).set_index("VT_PCODE")
+    p = pd.read_csv(os.path.join(out, "geopandas-%s.csv" % case)).set_index("VT_PCODE")
+    pairs = {"points": [("p_count", "count"), ("p_students_sum", "students_sum")],
+             "lines": [("r_length_km", "length_km")],
+             "polygons": [("pa_area_km2", "area_km2"), ("pa_share", "share")]}[case]
+    words = []
+    for gc, pc in pairs:
+        a, b = g.loc[p.index, gc].fillna(0), p[pc].fillna(0)
+        rel = ((a - b).abs() / b.abs().where(b != 0, 1)).max()
+        words.append("%s %.1e" % (pc, rel))
+    return "%s: %d zones, largest relative difference geotool vs geopandas: %s" % (case, len(p), ", ".join(words))
+
+
 def timed(cmd, env=None):
     t = time.perf_counter()
     p = subprocess.run(["/usr/bin/time", "-f", "PEAKKB %M"] + cmd, capture_output=True, text=True, env=env)
@@ -219,7 +235,7 @@ def main():
     qenv = dict(clean_environ(), QT_QPA_PLATFORM="offscreen")
     out = os.path.join(DATA, "vector", "out")
     os.makedirs(out, exist_ok=True)
-    rows = []
+    rows, agreement = [], []
     for case in a.cases.split(","):
         layer = layers[case]
         g_args = {"points": ["--points", "p=" + layer, "--count-by", "p=level", "--sum", "p=students"],
@@ -247,10 +263,13 @@ def main():
                   "%.2f s" % tq[-1] if tq else "-"), file=sys.stderr)
         rows.append((case, statistics.median(tg), max(mg), statistics.median(tp), max(mp),
                      statistics.median(tq) if tq else None, max(mq) if mq else None))
+        agreement.append(agree(case, out))
     print("zones %d tracts; points %d, segments %d, polygons %d; cores %d; load %.1f %.1f %.1f" %
           ((n_zones, a.points, a.segments, a.polygons, os.cpu_count()) + os.getloadavg()))
     if a.peer_zones:
         print("peers timed on the first %d zones, times x %.1f (extrapolated by zone count)" % (a.peer_zones, scale))
+    for line in agreement:
+        print(line)
     print("%-9s %12s %10s %14s %10s %12s %10s %8s" % ("case", "geotool s", "MB", "geopandas s", "MB", "qgis s", "MB", "faster"))
     for case, g, gm, p, pm, q, qm in rows:
         best = min(v for v in [p, q] if v is not None)
