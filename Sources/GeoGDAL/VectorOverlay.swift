@@ -158,7 +158,8 @@ private final class OverlayWorker {
 /// of them in `zones.order`: each feature is cut by the zones in that order, and what one
 /// zone took (its closed polygon, boundary included) is taken out before the next.
 public func lineLengths(_ features: VectorFeatures, classOf: [Int32], classes: Int, zones: OverlayZones,
-                        measure: Measure, threads: Int) throws -> LineLengths {
+                        measure: Measure, threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> LineLengths {
+    let done = DoneCount(total: features.wkb.count, progress)
     let n = zones.count
     let chunk = 256
     let tasks = (features.wkb.count + chunk - 1) / chunk
@@ -185,6 +186,7 @@ public func lineLengths(_ features: VectorFeatures, classOf: [Int32], classes: I
                 rest = try rest.difference(zg)
             }
         }
+        done.add(min(features.wkb.count, (k + 1) * chunk) - k * chunk)
     }, finish: { state in
         merged.add(state.1)
     })
@@ -200,7 +202,8 @@ public let sliverShare = 1e-9
 /// and all classes dissolved together, so no area counts twice. A piece smaller than
 /// `sliverShare` of the zone is left out.
 public func polygonOverlap(_ features: VectorFeatures, classOf: [Int32], classes: Int, zones: OverlayZones,
-                           measure: Measure, threads: Int) throws -> PolygonOverlap {
+                           measure: Measure, threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> PolygonOverlap {
+    let done = DoneCount(total: features.wkb.count, progress)
     let n = zones.count
     let chunk = 64
     let tasks = (features.wkb.count + chunk - 1) / chunk
@@ -223,6 +226,7 @@ public func polygonOverlap(_ features: VectorFeatures, classOf: [Int32], classes
             }
         }
         if state.1.count > 4096 { pieces.add(state.1); state.1.removeAll() }
+        done.add(min(features.wkb.count, (k + 1) * chunk) - k * chunk)
     }, finish: { state in
         pieces.add(state.1)
     })
@@ -285,6 +289,21 @@ private final class Merged<T>: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         for i in part.total.indices { value.total[i] += part.total[i] }
         for i in part.byClass.indices { value.byClass[i] += part.byClass[i] }
+    }
+}
+
+/// Features done so far, reported under a lock so the counts reach the caller in order.
+private final class DoneCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    private let total: Int
+    private let report: (@Sendable (Int, Int) -> Void)?
+    init(total: Int, _ report: (@Sendable (Int, Int) -> Void)?) { self.total = total; self.report = report }
+    func add(_ k: Int) {
+        guard let report else { return }
+        lock.lock(); defer { lock.unlock() }
+        done += k
+        report(done, total)
     }
 }
 

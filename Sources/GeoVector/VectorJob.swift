@@ -50,6 +50,8 @@ public struct VectorJob: Sendable {
     public var points: [PointLayerSpec] = []
     public var features: [FeatureLayerSpec] = []
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Called as each layer's points or features are done: (layer name, done, total).
+    public var progress: (@Sendable (String, Int, Int) -> Void)?
 
     public init(zonesPath: String, idField: String) { self.zonesPath = zonesPath; self.idField = idField }
 }
@@ -179,7 +181,7 @@ extension VectorJob {
         // Points in a CRS of their own (--points-crs): the join takes it from its options.
         var own = joinOptions
         own.pointsCRS = spec.crs
-        let zoneOf = countedZone(try (spec.crs == nil ? joiner : try PointJoiner(zonesPath: zonesPath, options: own)).join(table))
+        let zoneOf = countedZone(try (spec.crs == nil ? joiner : try PointJoiner(zonesPath: zonesPath, options: own)).join(table, progress: progress.map { p in { p(spec.name, $0, $1) } }))
         let outside = zoneOf.filter { $0 < 0 }.count
         if outside > 0 {
             cols.warn(.outside, spec.path, "\(outside) of \(table.count) point(s) are in no zone (outside, within no border tolerance, or with unusable coordinates) and are not counted")
@@ -221,7 +223,7 @@ extension VectorJob {
         func perClass(_ v: [Double], _ c: Int, _ scale: Double) -> [Double] { (0..<n).map { v[$0 * k + c] / scale } }
         switch spec.part {
         case .lines:
-            let r = try lineLengths(f, classOf: classOf, classes: k, zones: overlay, measure: measure, threads: threads)
+            let r = try lineLengths(f, classOf: classOf, classes: k, zones: overlay, measure: measure, threads: threads, progress: layerProgress(spec.name))
             let total = cols.add("\(spec.name)_length_km", unit: "km", measure.lengthNote("length of the lines of \(spec.path) inside the zone"), r.total.map { $0 / 1000 })
             cols.ratio("\(spec.name)_density", total, areaColumn, unit: "km/km2", "km of line of \(spec.path) per km2 of the zone")
             for (c, cls) in classes.enumerated() {
@@ -230,7 +232,7 @@ extension VectorJob {
             }
             cols.method.append("\(spec.name): lines of \(spec.path) cut by each zone with GEOS and measured \(measure.kindNote); a piece on the border of two zones (or where zones overlap) counts once, for the zone first in id order (string order, then input order)")
         case .polygons:
-            let r = try polygonOverlap(f, classOf: classOf, classes: k, zones: overlay, measure: measure, threads: threads)
+            let r = try polygonOverlap(f, classOf: classOf, classes: k, zones: overlay, measure: measure, threads: threads, progress: layerProgress(spec.name))
             let total = cols.add("\(spec.name)_area_km2", unit: "km2", measure.areaNote("area of the zone covered by the polygons of \(spec.path), overlaps dissolved"), r.area.map { $0 / 1e6 })
             cols.ratio("\(spec.name)_share", total, areaColumn, unit: "1", "share of the zone's area covered by the polygons of \(spec.path) (0 to 1)")
             cols.add("\(spec.name)_features", unit: nil, "polygons of \(spec.path) overlapping the zone (a roll-up adds its zones' counts: a polygon over two zones counts twice)", r.features)
@@ -240,6 +242,11 @@ extension VectorJob {
             }
             cols.method.append("\(spec.name): polygons of \(spec.path) (invalid ones repaired with make-valid) cut by each zone with GEOS; in each zone the pieces of each class are dissolved (union), and all classes together for the total, then measured \(measure.kindNote), so a zone is never more than fully covered")
         }
+    }
+
+    private func layerProgress(_ name: String) -> (@Sendable (Int, Int) -> Void)? {
+        guard let progress else { return nil }
+        return { progress(name, $0, $1) }
     }
 
     private func column(_ t: PointTable, _ name: String, _ spec: PointLayerSpec) throws -> [String] {

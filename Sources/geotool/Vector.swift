@@ -186,7 +186,10 @@ struct Vector: ParsableCommand {
                 return s
             }
             job.features = try lineSpecs.map { try feature($0, .lines, wheres) } + polygonSpecs.map { try feature($0, .polygons, wheres) }
+            let bar = ProgressBar(enabled: Console.shared.showsProgress, unit: "features")
+            job.progress = { _, done, total in bar.update(done, total) }
             let result = try job.run()
+            bar.finish()
             warn(result.warnings, listedIn: pg?.metadataTable ?? ZonalResult.sidecarPath(for: output))
             let run = RunInfo(commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started,
                               seconds: Date().timeIntervalSince(started), hashes: hashes.wait(), format: format, hxl: hxl)
