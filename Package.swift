@@ -7,6 +7,7 @@ import PackageDescription
 //   GeoRender              choropleth maps and reports
 //   GeoBatch               manifests, incremental reruns (the only user of Yams)
 //   GeoJoin                points to P-codes
+//   GeoVector              vector indicators per zone (points counted, lines measured, polygons overlaid; above GeoJoin)
 //   GeoKit                 zonal engine and job, roll-up, indicator tables, P-codes, metadata
 //   GeoGDAL                the only importer of CGeo: rasters, vectors, CRS, GEOS, writers, SHA-256
 //   GeoCore                plain Swift: grids, coverage, statistics, indexes, tables, worker pool
@@ -21,6 +22,7 @@ let package = Package(
         .library(name: "GeoJoin", targets: ["GeoJoin"]),
         .library(name: "GeoBatch", targets: ["GeoBatch"]),
         .library(name: "GeoRender", targets: ["GeoRender"]),
+        .library(name: "GeoVector", targets: ["GeoVector"]),
         .executable(name: "geotool", targets: ["geotool"]),
     ],
     dependencies: [
@@ -39,9 +41,11 @@ let package = Package(
         .target(name: "GeoJoin", dependencies: ["GeoCore", "GeoGDAL", "GeoKit"]),
         .target(name: "GeoBatch", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", .product(name: "Yams", package: "Yams")]),
         .target(name: "GeoRender", dependencies: ["GeoCore", "GeoGDAL", "GeoKit"]),
+        // Vector indicators per zone: points counted with the join's pass, lines and polygons overlaid.
+        .target(name: "GeoVector", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoJoin"]),
         .executableTarget(
             name: "geotool",
-            dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoJoin", "GeoBatch", "GeoRender",
+            dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoJoin", "GeoBatch", "GeoRender", "GeoVector",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Benchmark helper: decode every block of a raster once (the read floor). Not shipped.
@@ -55,6 +59,7 @@ let package = Package(
         .testTarget(name: "GeoJoinTests", dependencies: ["GeoCore", "GeoGDAL", "GeoJoin", "GeoTestSupport"]),
         .testTarget(name: "GeoBatchTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoBatch", "GeoTestSupport",
                                                           .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "GeoVectorTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoJoin", "GeoVector", "GeoTestSupport"]),
         .testTarget(name: "GeoRenderTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoRender", "GeoTestSupport"]),
         .testTarget(name: "GeotoolTests", dependencies: ["GeoCore", "GeoGDAL", "GeoTestSupport", "geotool"]),
     ]

@@ -16,6 +16,7 @@
 #include <cpl_vsi.h>
 #include <geos_c.h>
 #include <proj.h>
+#include <geodesic.h>
 #include <openssl/evp.h>
 #include <openssl/crypto.h>
 

@@ -113,7 +113,7 @@ public final class Geometry {
 /// Keeps its geometry, and so its context, alive. One thread at a time, like its context.
 public final class PreparedGeometry {
     public let geometry: Geometry
-    private let handle: OpaquePointer
+    package let handle: OpaquePointer
 
     public init?(_ g: Geometry) {
         guard let h = GEOSPrepare_r(g.context.handle, g.handle) else { return nil }

@@ -196,17 +196,21 @@ extension ZonalResult {
         return tags
     }
 
-    package func hxlTag(field: String) -> String {
-        if let l = AdminLevel(field: field) { return "\(l.hxl)+code" }
-        let lower = field.lowercased()
-        for l in AdminLevel.allCases where parentNameField(l == .township ? "TS_PCODE" : l == .district ? "DT_PCODE" : l == .state ? "ST_PCODE" : "VT_PCODE", [field]) == field {
-            let lang = lower.hasSuffix("_mmr") || lower.hasSuffix("_my") ? "+i_my" : ""
-            return "\(l.hxl)+name\(lang)"
-        }
-        if lower.hasSuffix("_mmr") {
-            let stem = String(field.dropLast(4))
-            if let l = AdminLevel(field: stem + "_PCODE") { return "\(l.hxl)+name+i_my" }
-        }
-        return "#meta+" + lower.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+    package func hxlTag(field: String) -> String { hxlFieldTag(field) }
+}
+
+/// The HXL tag of a zone field: a P-code field's level code (`#adm3+code`), a name field's
+/// level name (`+i_my` for Myanmar script), else `#meta+FIELD`.
+package func hxlFieldTag(_ field: String) -> String {
+    if let l = AdminLevel(field: field) { return "\(l.hxl)+code" }
+    let lower = field.lowercased()
+    for l in AdminLevel.allCases where parentNameField(l == .township ? "TS_PCODE" : l == .district ? "DT_PCODE" : l == .state ? "ST_PCODE" : "VT_PCODE", [field]) == field {
+        let lang = lower.hasSuffix("_mmr") || lower.hasSuffix("_my") ? "+i_my" : ""
+        return "\(l.hxl)+name\(lang)"
     }
+    if lower.hasSuffix("_mmr") {
+        let stem = String(field.dropLast(4))
+        if let l = AdminLevel(field: stem + "_PCODE") { return "\(l.hxl)+name+i_my" }
+    }
+    return "#meta+" + lower.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
 }

@@ -16,7 +16,7 @@ struct GeoTool: ParsableCommand {
         Turn rasters (night lights, forest loss, elevation, rainfall...) into tables keyed by MIMU P-codes. Start with `geotool info FILE` to see a raster or a zones layer, then `geotool zonal --help`.
         """,
         version: BuildInfo.versionLine,
-        subcommands: [Zonal.self, Merge.self, Info.self, Join.self, Map.self, ReportCommand.self, Batch.self]
+        subcommands: [Zonal.self, Merge.self, Info.self, Join.self, Vector.self, Map.self, ReportCommand.self, Batch.self]
     )
 }
 
