@@ -8,7 +8,7 @@ import Foundation
 
 /// A setting of a run that a message can point the user at.
 public enum Setting: String, Sendable, CaseIterable {
-    case layer, `where`, pointsWhere = "points-where", buffer, hxl, table, part, partial
+    case layer, `where`, pointsWhere = "points-where", layerWhere = "layer-where", buffer, hxl, table, part, partial
     case decimalComma = "decimal-comma", delimiter, checkCol = "check-col", idCol = "id-col"
     case breaks, outline, myanmarText = "myanmar-text", allowDuplicateIDs = "allow-duplicate-ids"
     case country, variable = "var", raster, bands, minCoverage = "min-coverage", stats, weights

@@ -43,7 +43,7 @@ extension VectorDataset {
                              classField: String? = nil, target: SpatialReference) throws -> VectorFeatures {
         try requireOneLayer(unless: name)
         let l = try layer(named: name)
-        try setFilter(l, filter, option: "--where")
+        try setFilter(l, filter, option: .layerWhere)
         let names = try fieldNames(layer: name)
         var classIndex: Int32 = -1
         if let classField {

@@ -171,7 +171,7 @@ extension VectorJob {
     /// A point layer: located by the join's pass, then counted, per class, summed.
     private func addPoints(_ spec: PointLayerSpec, _ joiner: PointJoiner, _ cols: inout Columns) throws {
         if spec.filter != nil && ((spec.path as NSString).pathExtension.lowercased() == "csv" || spec.delimiter != nil) {
-            throw GeoKitError(.argument, file: spec.path, "--layer-where \(spec.name)=... filters OGR layers (GeoJSON, GeoPackage...), not a CSV",
+            throw GeoKitError(.argument, file: spec.path, "\(Setting.layerWhere, "\(spec.name)=...") filters OGR layers (GeoJSON, GeoPackage...), not a CSV",
                               hint: "filter the CSV first, or convert it to a GeoPackage")
         }
         var table = try PointTable.read(path: spec.path, xColumn: spec.x, yColumn: spec.y, layer: spec.layer,
