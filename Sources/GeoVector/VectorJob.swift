@@ -50,6 +50,9 @@ public struct VectorJob: Sendable {
     public var points: [PointLayerSpec] = []
     public var features: [FeatureLayerSpec] = []
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// Derived indicators (`--formula 'schools_per_km2 = schools_count / zone_area_km2'`),
+    /// evaluated per row from its own values after the roll-up, as zonal's.
+    public var formulas: [NamedFormula] = []
     /// Called as each layer's points or features are done: (layer name, done, total).
     public var progress: (@Sendable (String, Int, Int) -> Void)?
 
@@ -63,6 +66,8 @@ public struct VectorColumn: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case additive
         case ratio(numerator: Int, denominator: Int)
+        /// A derived indicator on the row's other columns, by name.
+        case formula(NamedFormula)
     }
     public var name: String
     public var kind: Kind
@@ -145,12 +150,14 @@ extension VectorJob {
         var cols = Columns(zoneCount: zones.count)
         cols.warnings = joiner.warnings
         var areaColumn = -1
-        if !features.isEmpty {
+        let formulaUsesArea = formulas.contains { f in f.formula.columns.contains { ZoneAreaVariable(rawValue: $0) != nil } }
+        if !features.isEmpty || formulaUsesArea {
             areaColumn = cols.add("zone_area_km2", unit: "km2", measure.areaNote("the zone's area"), zones.map { measure.area($0.geometry) / 1e6 })
         }
         for spec in points { try addPoints(spec, joiner, &cols) }
         let overlay = OverlayZones(wkb: joiner.zones.wkb, boxes: joiner.zones.boxes, order: tieBreakOrder(zones.map(\.id)))
         for spec in features { try addFeatures(spec, overlay, joiner.zonesCRS, measure, areaColumn: areaColumn, &cols) }
+        try addFormulas(&cols)
         // Rows: the zones, then the roll-up units.
         var units = zones.enumerated().map { z, zone in
             VectorUnit(id: zone.id, level: AdminLevel(field: idField)?.name ?? "zone", attributes: Array(zone.attributes.prefix(includeFields.count)),
@@ -166,6 +173,26 @@ extension VectorJob {
         return VectorResult(idField: joiner.zoneLayer.idField, includeFields: includeFields, hasRollup: !rollupFields.isEmpty,
                             columns: cols.columns, units: units, warnings: cols.warnings, zonesCRS: joiner.zonesCRS.wkt,
                             zoneWKB: joiner.zones.wkb, method: cols.method, zoneCount: zones.count)
+    }
+
+    /// The formulas as columns after the layers', each name it uses checked: a shown column,
+    /// a zone area or an earlier formula (one line naming the formula and a near column).
+    private func addFormulas(_ cols: inout Columns) throws {
+        var known = cols.columns.filter { !$0.hidden }.map(\.name)
+        for f in formulas {
+            if let clash = (known + ZoneAreaVariable.allCases.map(\.rawValue)).first(where: { $0.lowercased() == f.name.lowercased() }) {
+                throw GeoKitError.argument("formula '\(f.text)': the name '\(f.name)' is already a column ('\(clash)'); give the formula another name")
+            }
+            for name in f.formula.columns where !known.contains(name) && ZoneAreaVariable(rawValue: name) == nil {
+                let all = known + ZoneAreaVariable.allCases.map(\.rawValue)
+                throw GeoKitError.argument("formula '\(f.text)': no column '\(name)' in the output\(didYouMean(name, all)) (columns: \(all.joined(separator: ", ")))")
+            }
+            cols.columns.append(VectorColumn(name: f.name, kind: .formula(f), unit: f.unit,
+                                             description: (f.description.map { $0 + "; " } ?? "") + "formula \(f.formula.text); \(formulaEmptyRule)"))
+            cols.values.append([])
+            known.append(f.name)
+        }
+        if !formulas.isEmpty { cols.method.append("formulas: evaluated on each row's own values after the roll-up; \(formulaEmptyRule)") }
     }
 
     /// A point layer: located by the join's pass, then counted, per class, summed.

@@ -18,7 +18,20 @@ extension VectorResult {
         case .ratio(let num, let den):
             let d = u.values[den]
             return d > 0 ? u.values[num] / d : .nan
+        case .formula(let f):
+            return f.formula.evaluate { name in
+                if let a = ZoneAreaVariable(rawValue: name) {
+                    // The zone area column is in km2.
+                    return columnIndex["zone_area_km2"].map { value(u, $0) * 1e6 / a.squareMetres }.flatMap { $0.isFinite ? $0 : nil }
+                }
+                return columnIndex[name].map { value(u, $0) }.flatMap { $0.isFinite ? $0 : nil }
+            } ?? .nan
         }
+    }
+
+    /// Each column's index by name (formulas read the row's other columns by name).
+    var columnIndex: [String: Int] {
+        Dictionary(columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The table; `hxl` adds HXL hashtags as a second header row (as zonal's tables).

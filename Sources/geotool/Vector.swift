@@ -25,6 +25,8 @@ struct Vector: ParsableCommand {
 
         A zone with nothing in it keeps its row, with 0. --rollup adds parent rows: counts, lengths, areas and sums add; densities, shares and means are recomputed from the summed parts.
 
+        Derived indicators: --formula 'schools_per_km2 = schools_count / zone_area_km2' adds a column computed from each row's own values after the roll-up, as in geotool zonal (docs/formulas.md).
+
         Example:
           geotool vector --zones townships.gpkg --id TS_PCODE \\
               --points schools=schools.csv --count-by schools=level --sum schools=students \\
@@ -80,6 +82,9 @@ struct Vector: ParsableCommand {
 
     @Option(help: "Longitude / easting column of CSV points (default: longitude, lon, long, lng or x).")
     var x: String?
+
+    @Option(name: .customLong("formula"), help: ArgumentHelp("Derived indicator, NAME = FORMULA [UNIT]: arithmetic (+ - * /, parentheses, min, max, abs) on the output's columns and zone_area_m2/ha/km2; repeatable. Evaluated per row after the roll-up; empty on an empty operand or a division by zero (docs/formulas.md).", valueName: "NAME = FORMULA [UNIT]"))
+    var formulaList: [String] = []
 
     @Option(help: "Latitude / northing column of CSV points (default: latitude, lat or y).")
     var y: String?
@@ -175,6 +180,7 @@ struct Vector: ParsableCommand {
             job.zonesFilter = whereFilter
             job.borderToleranceMetres = try parseDistance(borderTolerance, option: "--border-tolerance")
             job.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            job.formulas = try formulaList.map(NamedFormula.init(parsing:))
             let wheres = try Dictionary(layerWhere.map { try pair($0, "--layer-where") }, uniquingKeysWith: { _, b in b })
             job.points = try pointSpecs.map { name, path in
                 var s = PointLayerSpec(name: name, path: path)

@@ -279,4 +279,28 @@ final class VectorTests: XCTestCase {
         XCTAssertEqual(r3.stderr.split(separator: "\n").filter { $0.hasPrefix("geotool: error") }.count, 1, r3.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out3))
     }
+
+    /// Formulas (the zonal engine's, on vector columns): schools per km2 and road km per
+    /// school, on each row's own values after the roll-up, checked against the zones'
+    /// recorded answers (expected.json) summed by hand; a district's is its sums' ratio.
+    func testFormulasOnVectorColumnsAfterTheRollup() throws {
+        let t = try all(extra: ["--rollup", "DT_PCODE,ST_PCODE",
+                                "--formula", "schools_per_km2 = schools_count / zone_area_km2 [schools/km2]",
+                                "--formula", "roads_m_per_school = 1000 * roads_length_km / schools_count [m]",
+                                "--formula", "protected_ha = protected_area_km2 * 100"])
+        let e = expected
+        func sum(_ ids: [String], _ c: String) -> Double { ids.reduce(0) { $0 + e[$1]![c]! } }
+        let d1 = ["MMR001", "MMR002"]
+        // D1 holds 5 schools (counted by hand in testRollupAddsPartsAndRecomputesRatios).
+        assertRelative(t.value("D1", "schools_per_km2"), 5 / sum(d1, "zone_area_km2"), 1e-9, "D1 schools per km2")
+        assertRelative(t.value("D1", "roads_m_per_school"), 1000 * sum(d1, "roads_length_km") / 5, 1e-9, "D1 road m per school")
+        assertRelative(t.value("MMR003", "protected_ha"), 100 * e["MMR003"]!["protected_area_km2"]!, 1e-9, "MMR003 ha")
+        // D3 has no school: a division by zero is an empty cell, not inf or 0.
+        XCTAssertNil(t.value("D3", "roads_m_per_school"))
+        let (bad, out) = try vector(["--points", "schools=" + Fixtures.path(dir + "schools.csv"),
+                                     "--formula", "x = schools_cuont / zone_area_km2"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("schools_cuont") && bad.stderr.contains("did you mean 'schools_count'"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
 }
