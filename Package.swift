@@ -22,6 +22,8 @@ let package = Package(
         .library(name: "GeoBatch", targets: ["GeoBatch"]),
         .library(name: "GeoRender", targets: ["GeoRender"]),
         .executable(name: "geotool", targets: ["geotool"]),
+        // The C interface (include/geokit.h) as libGeoKitC.so, for Python (python/) and other languages.
+        .library(name: "GeoKitC", type: .dynamic, targets: ["GeoKitC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +41,8 @@ let package = Package(
         .target(name: "GeoJoin", dependencies: ["GeoCore", "GeoGDAL", "GeoKit"]),
         .target(name: "GeoBatch", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", .product(name: "Yams", package: "Yams")]),
         .target(name: "GeoRender", dependencies: ["GeoCore", "GeoGDAL", "GeoKit"]),
+        // @_cdecl functions over ZonalJob: no C imports of its own (only GeoGDAL imports CGeo).
+        .target(name: "GeoKitC", dependencies: ["GeoCore", "GeoGDAL", "GeoKit"]),
         .executableTarget(
             name: "geotool",
             dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoJoin", "GeoBatch", "GeoRender",

@@ -19,6 +19,8 @@ public struct EngineOptions: Sendable {
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Budget for decoded blocks across all workers, in bytes.
     public var maxMemory: Int = 512 << 20
+    /// Checked between row bands: a cancelled run stops and throws `GeoKitError(.cancelled)`.
+    public var cancellation: Cancellation?
     /// Fewest rows in a row band (whole blocks are added up to it): fewer, larger bands
     /// keep merging cheap. Tests lower it to cut bands at every block.
     package var minBandRows = 64
@@ -139,7 +141,7 @@ public final class ZonalEngine {
                                            raw: bandSink.map { s in { b, partial in s(b, range.lowerBound, partial) } },
                                            progress: progress.map { p in { done, _ in p(pass * cellsPerPass + done, passes * cellsPerPass) } },
                                            totalCells: cellsPerPass, classGuard: classGuard, firstSource: range.lowerBound)
-                try pool.run(tasks: work.count, state: { () throws -> WorkerState in
+                let finished = try pool.run(tasks: work.count, cancellation: options.cancellation, state: { () throws -> WorkerState in
                     var handles: [String: any RasterSource] = [:]
                     for o in openers { handles[o.key] = try o() }
                     return WorkerState(handles: handles)
@@ -153,6 +155,7 @@ public final class ZonalEngine {
                     try merger.deliver(band: b, partial: partial,
                                        cells: min(bandRows, self.grid.rows - b * bandRows) * self.grid.cols)
                 })
+                if !finished { throw GeoKitError(.cancelled, "cancelled") }
             }
         }
     }

@@ -41,6 +41,11 @@ public struct ZonalJob: Sendable {
     /// Zawgyi-encoded values of the zone fields read (names, include columns): reported
     /// (`.detect`) or converted to Unicode (`.unicode`).
     public var myanmarText: MyanmarTextMode = .detect
+    /// Zones held in memory (the C interface's WKB arrays), read instead of `zonesPath`,
+    /// which then names them in messages.
+    public var memoryZones: MemoryZones?
+    /// Stops the engine between row bands when cancelled (the run then throws `.cancelled`).
+    public var cancellation: Cancellation?
 
     public init(zonesPath: String, layer: String? = nil, idField: String, includeFields: [String] = [],
                 rasters: [RasterSpec], weights: RasterSpec? = nil, stats: [Statistic], method: CoverageMethod = .exact) {
@@ -209,6 +214,7 @@ extension ZonalJob {
     func engine(_ gi: Int, _ p: PreparedRun) -> ZonalEngine {
         var opts = EngineOptions()
         opts.method = method; opts.stats = stats; opts.threads = threads; opts.maxMemory = maxMemory
+        opts.cancellation = cancellation
         let g = p.groups[gi]
         return ZonalEngine(grid: g.grid, areaModel: p.areaModel, sources: g.bands.map { p.bands[$0].source },
                            weights: p.weights, options: opts)
@@ -392,17 +398,22 @@ extension ZonalJob {
     }
 
     /// Open each raster and list its output bands: the chosen band, or every band.
-    private func openBands() throws -> (rasters: [Raster], bands: [OutputBand]) {
-        var opened: [Raster] = []
+    private func openBands() throws -> (rasters: [OpenedRaster], bands: [OutputBand]) {
+        var opened: [OpenedRaster] = []
         var bands: [OutputBand] = []
         // A file split into a spec per band (batch passes) is opened and dated once, not once
         // per band: a NetCDF's time axis read per band made a pass quadratic in its bands.
         var openedByPath: [String: Raster] = [:]
         var datesByPath: [String: [String?]] = [:]
         for spec in rasters {
+            if let m = spec.memory {
+                let (r, b) = try memoryBands(spec, m)
+                opened.append(r); bands += b
+                continue
+            }
             let r = try openedByPath[spec.path] ?? Raster(path: spec.path)
             openedByPath[spec.path] = r
-            opened.append(r)
+            opened.append(OpenedRaster(r))
             let list: [Int]
             if let b = spec.band {
                 guard b <= r.bands.count else {
@@ -424,6 +435,26 @@ extension ZonalJob {
         return (opened, bands)
     }
 
+    /// An in-memory raster's output bands, read through its own opener.
+    private func memoryBands(_ spec: RasterSpec, _ m: MemoryRaster) throws -> (OpenedRaster, [OutputBand]) {
+        let srs = try m.crs.map { wkt in
+            do { return try SpatialReference(definition: wkt) } catch { throw GeoKitError.crs(spec.path, "not a CRS GDAL knows: \(wkt.prefix(80))") }
+        }
+        let list: [Int]
+        if let b = spec.band {
+            guard b >= 1 && b <= m.bands.count else { throw GeoKitError.input(spec.path, "no band \(b) (the array has \(m.bands.count))") }
+            list = [b]
+        } else {
+            list = Array(1...m.bands.count)
+        }
+        let out = list.map { b in
+            OutputBand(label: (spec.band == nil && m.bands.count > 1) ? "\(spec.name)_b\(b)" : spec.name, rasterName: spec.name,
+                       path: spec.path, band: b, bandCount: m.bands.count, date: b <= m.dates.count ? m.dates[b - 1] : nil,
+                       unit: units[spec.name], grid: m.grid, source: BandSource(raster: m.source, band: b, info: m.bands[b - 1]))
+        }
+        return (OpenedRaster(path: spec.path, grid: m.grid, spatialReference: srs, crsAssumedFromCF: false), out)
+    }
+
     /// The weights band, when a weighted statistic asks for it.
     private func openWeights() throws -> BandSource? {
         guard let w = weights, stats.contains(where: \.needsWeights) else { return nil }
@@ -436,7 +467,8 @@ extension ZonalJob {
     /// Read the zones (in the rasters' CRS) with the fields the output and the roll-up need,
     /// and check the id column: duplicates and blanks stop the run unless allowed.
     private func readZoneInput(target: SpatialReference?) throws -> ZoneInput {
-        let vds = try VectorDataset(path: zonesPath)
+        let vds = try memoryZones.map { try VectorDataset(inMemory: $0.name, wkb: $0.wkb, ids: $0.ids, crs: $0.crs) }
+            ?? VectorDataset(path: zonesPath)
         try vds.requireOneLayer(unless: layer)
         let fieldNames = try vds.fieldNames(layer: layer)
         let nameField = self.nameField ?? guessNameField(fieldNames, idField: idField)
@@ -464,7 +496,7 @@ extension ZonalJob {
     }
 
     /// Output bands grouped by grid, once every raster is known to share the first one's CRS.
-    private func gridGroups(_ bands: [OutputBand], opened: [Raster], firstSRS: SpatialReference?) throws -> [GridGroup] {
+    private func gridGroups(_ bands: [OutputBand], opened: [OpenedRaster], firstSRS: SpatialReference?) throws -> [GridGroup] {
         for r in opened { if let srs = r.spatialReference, let f = firstSRS, !srs.isSame(f) {
             throw GeoKitError.crs(r.path, "CRS \(srs.shortName) differs from \(opened[0].path)'s \(f.shortName); warp one to the other first (gdalwarp)")
         } }
@@ -554,5 +586,21 @@ extension ZonalJob {
                             method: method, idLevel: input.check.dominantLevel)
         r.myanmarText = input.myanmarText
         return r
+    }
+}
+
+/// What `prepare` needs of an opened raster, a file's or one in memory.
+private struct OpenedRaster {
+    var path: String
+    var grid: Grid
+    var spatialReference: SpatialReference?
+    var crsAssumedFromCF: Bool
+
+    init(path: String, grid: Grid, spatialReference: SpatialReference?, crsAssumedFromCF: Bool) {
+        self.path = path; self.grid = grid; self.spatialReference = spatialReference; self.crsAssumedFromCF = crsAssumedFromCF
+    }
+
+    init(_ r: Raster) {
+        self.init(path: r.path, grid: r.grid, spatialReference: r.spatialReference, crsAssumedFromCF: r.crsAssumedFromCF)
     }
 }
