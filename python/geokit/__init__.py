@@ -1,0 +1,14 @@
+"""GeoKit from Python: zonal statistics in process over numpy, xarray, rasterio and geopandas inputs.
+
+    import geokit
+    df = geokit.zonal_stats("rain.tif", "townships.json", stats=["mean", "sum"], id_field="TS_PCODE")
+
+See docs/python.md.
+"""
+from ._lib import library_path
+from .errors import (ArgumentError, CancelledError, CRSError, GeoKitError, GeoKitIOError, InputError,
+                     InternalError)
+from .zonal import zonal_stats
+
+__all__ = ["zonal_stats", "library_path", "GeoKitError", "InputError", "CRSError", "ArgumentError",
+           "GeoKitIOError", "CancelledError", "InternalError"]
