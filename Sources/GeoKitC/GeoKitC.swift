@@ -208,6 +208,8 @@ public func geokit_job_run(_ p: OpaquePointer, _ progress: GeoKitProgress?, _ us
         let watcher = cancel.map { CancelWatcher(flag: $0, cancellation: cancellation) }
         defer { watcher?.stop() }
         if let cancel, cancel.pointee != 0 { throw GeoKitError(.cancelled, "cancelled") }
+        // GEOTOOL_TIMING=1: the run's phases on stderr, as geotool prints them.
+        if PhaseTiming.enabled { PhaseTiming.begin(sink: { FileHandle.standardError.write(Data($0.utf8)) }) }
         let r = try zj.run { done, total in
             j.progressLock.lock(); j.done = done; j.total = total; j.progressLock.unlock()
             progress?(Int64(done), Int64(total), user)
