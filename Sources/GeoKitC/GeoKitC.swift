@@ -146,7 +146,7 @@ public func geokit_job_add_raster_array(_ p: OpaquePointer, _ name: UnsafePointe
         }
         // Unique within the job: sources are keyed by it (a worker's readers).
         j.memoryCount += 1
-        let key = "<array \(label)#\(j.memoryCount)>"
+        let key = j.rasters.contains { $0.path == "<array \(label)>" } ? "<array \(label)#\(j.memoryCount)>" : "<array \(label)>"
         let raster = BufferRaster(name: key, base: data, type: type, bandCount: Int(bands), grid: grid,
                                   nodata: hasNodata != 0 ? nodata : nil)
         let dates: [String?] = bandLabels.map { l in (0..<Int(bands)).map { string(l[$0]) } } ?? []

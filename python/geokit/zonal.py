@@ -255,14 +255,18 @@ def _run(job, progress):
 
     t = threading.Thread(target=work, name="geokit-run", daemon=True)
     report = _progress_reporter(progress)
+
+    def poll():
+        done, total = ctypes.c_int64(), ctypes.c_int64()
+        job.lib.geokit_job_progress(job.handle, ctypes.byref(done), ctypes.byref(total))
+        report(done.value, total.value)
+
     t.start()
     try:
         while t.is_alive():
             t.join(0.05)
             if report:
-                done, total = ctypes.c_int64(), ctypes.c_int64()
-                job.lib.geokit_job_progress(job.handle, ctypes.byref(done), ctypes.byref(total))
-                report(done.value, total.value)
+                poll()
     except BaseException:
         cancel.value = 1  # Ctrl-C (KeyboardInterrupt) or another exception: stop the run, then re-raise
         t.join()
@@ -270,6 +274,8 @@ def _run(job, progress):
             report(None, None)
         raise
     if report:
+        if outcome.get("rc") == 0:
+            poll()  # the last count (the run may end between two polls)
         report(None, None)
     job.check(outcome["rc"])
 
