@@ -22,11 +22,6 @@ public final class VectorDataset {
         handle = h
         self.path = path
     }
-    /// A dataset made here (an in-memory layer), closed with this object; `path` names it.
-    package init(handle: GDALDatasetH, path: String) {
-        self.handle = handle; self.path = path
-    }
-
     deinit { GDALClose(handle) }
 
     /// Zones must come from one layer: a source of several (a folder of shapefiles, a

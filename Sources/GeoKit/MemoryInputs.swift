@@ -31,7 +31,7 @@ public struct MemoryZones: Sendable {
         self.name = name; self.wkb = wkb; self.ids = ids; self.crs = crs
     }
 
-    /// The id field of the layer `VectorDataset.inMemory` makes.
+    /// The id field of the layer `readMemoryZones` reads.
     public static let idField = "id"
 }
 

@@ -467,17 +467,32 @@ extension ZonalJob {
     /// Read the zones (in the rasters' CRS) with the fields the output and the roll-up need,
     /// and check the id column: duplicates and blanks stop the run unless allowed.
     private func readZoneInput(target: SpatialReference?) throws -> ZoneInput {
-        let vds = try memoryZones.map { try VectorDataset(inMemory: $0.name, wkb: $0.wkb, ids: $0.ids, crs: $0.crs) }
-            ?? VectorDataset(path: zonesPath)
+        if let m = memoryZones {
+            guard includeFields.isEmpty && rollup.isEmpty && whereFilter == nil && buffer == nil else {
+                throw GeoKitError.argument("zones in memory have ids and geometries only: no include fields, roll-up, --where or --buffer")
+            }
+            let zoneLayer = try readMemoryZones(name: m.name, wkb: m.wkb, ids: m.ids, crs: m.crs, target: target,
+                                                keepWKB: keepGeometry, threads: threads)
+            return try checkedZoneInput(zoneLayer, fields: [], nameField: nil, parentNameFields: [])
+        }
+        let vds = try VectorDataset(path: zonesPath)
         try vds.requireOneLayer(unless: layer)
         let fieldNames = try vds.fieldNames(layer: layer)
         let nameField = self.nameField ?? guessNameField(fieldNames, idField: idField)
         let parentNameFields: [String?] = rollup.map { parentNameField($0, fieldNames) }
         var readFields = includeFields
         for f in rollup + [nameField].compactMap({ $0 }) + parentNameFields.compactMap({ $0 }) where !readFields.contains(f) { readFields.append(f) }
-        var zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: readFields,
+        let zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: readFields,
                                           target: target, keepWKB: keepGeometry, filter: whereFilter,
                                           pointsAndLines: true, buffer: buffer, threads: threads)
+        return try checkedZoneInput(zoneLayer, fields: readFields, nameField: nameField, parentNameFields: parentNameFields)
+    }
+
+    /// Zones read, checked: some geometry to summarise, their text, their ids (duplicates
+    /// and blanks stop the run unless allowed).
+    private func checkedZoneInput(_ layer: ZoneLayer, fields readFields: [String], nameField: String?,
+                                  parentNameFields: [String?]) throws -> ZoneInput {
+        var zoneLayer = layer
         // A table without geometry (a CSV given as zones) or a layer of which no feature has a
         // polygon would give a table of empty rows and exit 0.
         if zoneLayer.zones.allSatisfy({ $0.isEmpty }) {

@@ -42,7 +42,7 @@ final class MemoryInputTests: XCTestCase {
     }
 
     func testZonesThatAreNotWKBAreAnInputErrorNamingThem() {
-        XCTAssertThrowsError(try VectorDataset(inMemory: "<gdf>", wkb: [[1, 2, 3]], ids: ["a"], crs: nil)) { e in
+        XCTAssertThrowsError(try readMemoryZones(name: "<gdf>", wkb: [[1, 2, 3]], ids: ["a"], crs: nil, target: nil)) { e in
             XCTAssertEqual((e as? GeoKitError)?.kind, .input)
             XCTAssertEqual((e as? GeoKitError)?.file, "<gdf>")
         }

@@ -229,14 +229,19 @@ def _set_zones(job, zones, id_field, layer, zones_crs):
         ids = zones[id_field] if id_field else zones.index
         wkb = shapely.to_wkb(geoms, output_dimension=2)
         n = len(wkb)
-        bufs = [w if w is not None else b"" for w in wkb]
-        ptrs = (ctypes.c_void_p * n)(*[ctypes.cast(ctypes.c_char_p(w), ctypes.c_void_p).value if w else None for w in bufs])
-        sizes = (ctypes.c_int64 * n)(*[len(w) for w in bufs])
+        # One buffer of every WKB and a pointer into it per zone (a missing geometry: size 0),
+        # made with numpy rather than a ctypes object per zone.
+        sizes = np.fromiter((0 if w is None else len(w) for w in wkb), dtype=np.int64, count=n)
+        blob = np.frombuffer(b"".join(w for w in wkb if w is not None) or b"\0", dtype=np.uint8)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.uint64)
+        ptrs = (blob.ctypes.data + starts).astype(np.uint64)
         enc = [str(i).encode() for i in ids]
         id_c = (ctypes.c_char_p * n)(*enc)
-        job.keep += [bufs, enc]
+        job.keep += [blob, ptrs, sizes, enc]
         crs = zones_crs if zones_crs is not None else zones.crs
-        job.check(job.lib.geokit_job_set_zones_wkb(job.handle, n, ptrs, sizes, id_c, _b(_crs_text(crs)), b"<GeoDataFrame>"))
+        job.check(job.lib.geokit_job_set_zones_wkb(
+            job.handle, n, ptrs.ctypes.data_as(ctypes.POINTER(ctypes.c_void_p)),
+            sizes.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), id_c, _b(_crs_text(crs)), b"<GeoDataFrame>"))
         return zones
     raise ArgumentError(f"zones: expected a path or a GeoDataFrame, not {type(zones).__name__}")
 

@@ -215,3 +215,14 @@ def test_keyboard_interrupt_while_waiting_cancels_the_run(townships):
         geokit.zonal_stats(values, townships.iloc[:1], stats=["sum"], transform=(1, 0, 0, 0, -1, 2000),
                            zones_crs="EPSG:3857", crs="EPSG:3857", progress=interrupt, threads=1)
     assert not [t for t in threading.enumerate() if t.name == "geokit-run"]
+
+
+def test_missing_geometry_gives_an_empty_row_and_a_warning(townships):
+    zones = townships[[ID, "geometry"]].head(5).copy()
+    zones.loc[zones.index[2], "geometry"] = None
+    ours = geokit.zonal_stats(str(RASTER), zones, stats=["mean"], id_field=ID)
+    assert list(ours.index) == list(zones[ID])
+    assert np.isnan(ours["mean"].iloc[2])
+    theirs = oracle(str(RASTER), townships, ["mean"])
+    np.testing.assert_allclose(ours["mean"].drop(zones[ID].iloc[2]), theirs.loc[zones[ID]].drop(zones[ID].iloc[2])["mean"], rtol=1e-6)
+    assert any("no geometry" in w for w in ours.attrs["warnings"])
