@@ -214,7 +214,7 @@ def test_keyboard_interrupt_while_waiting_cancels_the_run(townships):
     with pytest.raises(KeyboardInterrupt):
         geokit.zonal_stats(values, townships.iloc[:1], stats=["sum"], transform=(1, 0, 0, 0, -1, 2000),
                            zones_crs="EPSG:3857", crs="EPSG:3857", progress=interrupt, threads=1)
-    assert not [t for t in threading.enumerate() if t.name == "geokit-run"]
+    assert not [t for t in threading.enumerate() if t.name == "geokit-run" and t.is_alive()]
 
 
 def test_missing_geometry_gives_an_empty_row_and_a_warning(townships):
@@ -226,3 +226,25 @@ def test_missing_geometry_gives_an_empty_row_and_a_warning(townships):
     theirs = oracle(str(RASTER), townships, ["mean"])
     np.testing.assert_allclose(ours["mean"].drop(zones[ID].iloc[2]), theirs.loc[zones[ID]].drop(zones[ID].iloc[2])["mean"], rtol=1e-6)
     assert any("no geometry" in w for w in ours.attrs["warnings"])
+
+
+def test_ctrl_c_cancels_the_run():
+    """SIGINT's KeyboardInterrupt (from _thread.interrupt_main, as Ctrl-C raises it) reaches the
+    waiting thread while the engine runs; the run is cancelled, not waited for."""
+    import _thread
+    import time
+    import shapely
+    import geopandas as gpd
+    values = np.ones((20, 2000, 2000), dtype=np.uint8)
+    zones = gpd.GeoDataFrame({"id": ["all"]}, geometry=[shapely.box(0.5, 0.5, 1999.5, 1999.5)])
+    kwargs = dict(stats=["sum"], id_field="id", transform=(1, 0, 0, 0, -1, 2000), threads=1)
+    t0 = time.monotonic()
+    geokit.zonal_stats(values, zones, **kwargs)
+    whole = time.monotonic() - t0
+    timer = threading.Timer(whole / 10, _thread.interrupt_main)
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        timer.start()
+        geokit.zonal_stats(values, zones, **kwargs)
+    assert time.monotonic() - t0 < whole * 0.8
+    assert not [t for t in threading.enumerate() if t.name == "geokit-run" and t.is_alive()]
