@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "GeoBatch", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", .product(name: "Yams", package: "Yams")]),
         .target(name: "GeoRender", dependencies: ["GeoCore", "GeoGDAL", "GeoKit"]),
         // @_cdecl functions over ZonalJob: no C imports of its own (only GeoGDAL imports CGeo).
-        .target(name: "GeoKitC", dependencies: ["GeoCore", "GeoGDAL", "GeoKit"]),
+        .target(name: "GeoKitC", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoJoin"]),
         .executableTarget(
             name: "geotool",
             dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoJoin", "GeoBatch", "GeoRender",

@@ -117,6 +117,23 @@ const char *geokit_result_warning(geokit_job *job, int64_t index);
 /* The metadata sidecar geotool zonal writes (a Frictionless data package), as JSON. */
 const char *geokit_result_metadata_json(geokit_job *job);
 
+/* Points to zones, as geotool join: count points (x[i], y[i]; NaN: missing) in points_crs
+ * (NULL: EPSG:4326) located in the zones of a vector file (id_field, and the comma-separated
+ * include_fields, may be NULL), the nearest zone within nearest_m metres for points outside
+ * every zone (0: none), border_tolerance_m as --border-tolerance (geotool's default 0.2).
+ * point_ids (NULL: none) are the points' own ids: repeated ones are flagged duplicate_id.
+ * The results are the columns the join adds (the zone's id, the include fields, match,
+ * distance_m, swapped_<id>, flags), one row per point, read as text. */
+int geokit_job_join(geokit_job *job, const char *zones_path, const char *layer, const char *id_field,
+                    const char *include_fields, int64_t count, const double *x, const double *y,
+                    const char *points_crs, double nearest_m, double border_tolerance_m,
+                    const char *const *point_ids);
+int64_t geokit_join_rows(geokit_job *job);
+int64_t geokit_join_columns(geokit_job *job);
+const char *geokit_join_column_name(geokit_job *job, int64_t column);
+/* Every row's value of the column, each NUL-terminated, one after another (empty: ""). */
+const char *geokit_join_column_text(geokit_job *job, int64_t column, int64_t *bytes);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,5 +1,6 @@
 import Foundation
 import GeoCore
+import GeoJoin
 import GeoKit
 
 // The C interface (include/geokit.h): a job object a caller fills (zones, rasters,
@@ -19,6 +20,8 @@ final class CJob {
     var method: CoverageMethod = .exact
     var threads = ProcessInfo.processInfo.activeProcessorCount
     var result: ZonalResult?
+    /// The added columns of the last join (geokit_job_join).
+    var joinTable: Table?
     var columns: [IndicatorColumn] = []
     var error: GeoKitError?
     /// Progress of the current run, read by `geokit_job_progress` from another thread.
@@ -40,7 +43,7 @@ final class CJob {
         for p in strings.values { free(p) }
         for p in buffers.values { p.deallocate() }
         strings = [:]; buffers = [:]
-        result = nil; columns = []
+        result = nil; columns = []; joinTable = nil
     }
 
     deinit { clearOutputs() }
@@ -389,4 +392,80 @@ public func geokit_result_metadata_json(_ p: OpaquePointer) -> UnsafePointer<CCh
     guard let data = try? JSONSerialization.data(withJSONObject: pkg, options: [.sortedKeys]),
           let text = String(data: data, encoding: .utf8) else { return nil }
     return j.cString("metadata", text)
+}
+
+// MARK: - Points to zones (the join)
+
+@_cdecl("geokit_job_join")
+public func geokit_job_join(_ p: OpaquePointer, _ zonesPath: UnsafePointer<CChar>, _ layer: UnsafePointer<CChar>?,
+                            _ idField: UnsafePointer<CChar>, _ includeFields: UnsafePointer<CChar>?, _ count: Int64,
+                            _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ pointsCRS: UnsafePointer<CChar>?,
+                            _ nearestMetres: Double, _ borderToleranceMetres: Double,
+                            _ pointIDs: UnsafePointer<UnsafePointer<CChar>?>?) -> Int32 {
+    let j = job(p)
+    j.clearOutputs()
+    j.error = nil
+    return attempt(j) {
+        var options = PointJoinOptions(idField: String(cString: idField))
+        options.layer = string(layer)
+        options.includeFields = (string(includeFields) ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty }
+        options.nearestMetres = nearestMetres
+        options.borderToleranceMetres = borderToleranceMetres
+        options.threads = j.threads
+        let n = Int(max(0, count))
+        let crs = string(pointsCRS).flatMap { $0.isEmpty ? nil : $0 }
+        var columns: [String] = [], rows: [[String]]?
+        if let pointIDs {
+            // The caller's ids: repeated ones are flagged duplicate_id, as --id-col does.
+            columns = ["point_id"]
+            rows = (0..<n).map { [string(pointIDs[$0]) ?? ""] }
+            options.idColumn = "point_id"
+        }
+        let points = PointTable.inMemory(name: "<points in memory>", x: Array(UnsafeBufferPointer(start: x, count: n)),
+                                         y: Array(UnsafeBufferPointer(start: y, count: n)), crs: crs, columns: columns, rows: rows)
+        let joiner = try PointJoiner(zonesPath: String(cString: zonesPath), options: options)
+        let result = try joiner.join(points)
+        var table = result.table(points)
+        // The caller has its points: only the columns the join adds.
+        let keep = columns.count
+        table.columns = Array(table.columns.dropFirst(keep))
+        table.rows = table.rows.map { Array($0.dropFirst(keep)) }
+        j.joinTable = table
+    }
+}
+
+@_cdecl("geokit_join_columns")
+public func geokit_join_columns(_ p: OpaquePointer) -> Int64 { Int64(job(p).joinTable?.columns.count ?? 0) }
+
+@_cdecl("geokit_join_rows")
+public func geokit_join_rows(_ p: OpaquePointer) -> Int64 { Int64(job(p).joinTable?.rows.count ?? 0) }
+
+@_cdecl("geokit_join_column_name")
+public func geokit_join_column_name(_ p: OpaquePointer, _ i: Int64) -> UnsafePointer<CChar>? {
+    let j = job(p)
+    guard let t = j.joinTable, i >= 0 && Int(i) < t.columns.count else { return nil }
+    return j.cString("joincol\(i)", t.columns[Int(i)])
+}
+
+/// Column `i` of the join as text, every row's value NUL-terminated one after another
+/// (numbers as geotool writes them; empty cells as empty strings).
+@_cdecl("geokit_join_column_text")
+public func geokit_join_column_text(_ p: OpaquePointer, _ i: Int64, _ bytes: UnsafeMutablePointer<Int64>) -> UnsafePointer<CChar>? {
+    let j = job(p)
+    guard let t = j.joinTable, i >= 0 && Int(i) < t.columns.count else { bytes.pointee = 0; return nil }
+    var all = [CChar]()
+    for row in t.rows {
+        switch row[Int(i)] {
+        case .text(let s): all += s.utf8CString
+        case .number(let v): all += formatNumber(v).utf8CString
+        case .empty: all.append(0)
+        }
+    }
+    bytes.pointee = Int64(all.count)
+    let key = "jointext\(i)"
+    if let old = j.strings[key] { free(old) }
+    let copy = malloc(max(1, all.count))!.assumingMemoryBound(to: CChar.self)
+    copy.initialize(from: all, count: all.count)
+    j.strings[key] = copy
+    return UnsafePointer(copy)
 }

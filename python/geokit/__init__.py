@@ -8,7 +8,8 @@ See docs/python.md.
 from ._lib import library_path
 from .errors import (ArgumentError, CancelledError, CRSError, GeoKitError, GeoKitIOError, InputError,
                      InternalError)
+from .join import join
 from .zonal import zonal_stats
 
-__all__ = ["zonal_stats", "library_path", "GeoKitError", "InputError", "CRSError", "ArgumentError",
+__all__ = ["zonal_stats", "join", "library_path", "GeoKitError", "InputError", "CRSError", "ArgumentError",
            "GeoKitIOError", "CancelledError", "InternalError"]

@@ -69,6 +69,13 @@ _SIGNATURES = {
     "geokit_result_warnings": (i64, [c_job]),
     "geokit_result_warning": (c_str, [c_job, i64]),
     "geokit_result_metadata_json": (c_str, [c_job]),
+    "geokit_job_join": (ctypes.c_int, [c_job, c_str, c_str, c_str, c_str, i64, ctypes.POINTER(ctypes.c_double),
+                                       ctypes.POINTER(ctypes.c_double), c_str, ctypes.c_double, ctypes.c_double,
+                                       ctypes.POINTER(c_str)]),
+    "geokit_join_rows": (i64, [c_job]),
+    "geokit_join_columns": (i64, [c_job]),
+    "geokit_join_column_name": (c_str, [c_job, i64]),
+    "geokit_join_column_text": (ctypes.c_void_p, [c_job, i64, ctypes.POINTER(i64)]),
 }
 
 
