@@ -162,7 +162,7 @@ def _time_labels(coord):
     return [str(v) for v in vals]
 
 
-def _add_dataarray(job, da, name, crs, nodata, band_dim):
+def _add_dataarray(job, da, name, crs, nodata):
     y, x = _spatial_dims(da)
     extra = [d for d in da.dims if d not in (y, x)]
     if len(extra) > 1:
@@ -178,8 +178,6 @@ def _add_dataarray(job, da, name, crs, nodata, band_dim):
                 nodata = None
     gt = _dataarray_grid(da, y, x)
     time = extra[0] if extra else None
-    if band_dim is not None and time is not None and band_dim != time:
-        raise ArgumentError(f"DataArray {da.name!r}: time_dim={band_dim!r} is not a dimension besides {y}, {x}")
     order = ([time] if time else []) + [y, x]
     values = da.transpose(*order).values
     labels = _time_labels(da[time]) if time and time in da.coords else None
@@ -191,13 +189,13 @@ def _gdal_to_affine(gt):
     return (gt[1], gt[2], gt[0], gt[4], gt[5], gt[3])
 
 
-def _add_raster(job, raster, name, band, transform, crs, nodata, time_dim):
+def _add_raster(job, raster, name, band, transform, crs, nodata):
     """Add `raster` to the job; returns the name of its time dimension for a DataArray with one."""
     if isinstance(raster, (str, os.PathLike)):
         job.check(job.lib.geokit_job_add_raster_path(job.handle, _b(name or _stem(raster)), _b(raster), int(band or 0)))
         return None
     if hasattr(raster, "dims") and hasattr(raster, "transpose"):  # xarray.DataArray
-        return _add_dataarray(job, raster, name or raster.name or "value", crs, nodata, time_dim)
+        return _add_dataarray(job, raster, name or raster.name or "value", crs, nodata)
     if hasattr(raster, "read") and hasattr(raster, "name") and hasattr(raster, "transform"):  # rasterio dataset
         # Reopened by its path: rasterio's wheels carry their own GDAL, whose handles cannot cross.
         job.check(job.lib.geokit_job_add_raster_path(job.handle, _b(name or _stem(raster.name)), _b(raster.name), int(band or 0)))
@@ -383,7 +381,7 @@ def _with_geometry(df, zones_gdf, zones, id_field, layer):
 
 
 def zonal_stats(raster, zones, stats=("mean",), method="exact", *, id_field=None, layer=None, band=None, name=None,
-                transform=None, crs=None, nodata=None, zones_crs=None, time_dim=None, geometry=False, threads=0,
+                transform=None, crs=None, nodata=None, zones_crs=None, geometry=False, threads=0,
                 progress=None, metadata=False):
     """Zonal statistics of ``raster`` over ``zones``, in process.
 
@@ -412,7 +410,7 @@ def zonal_stats(raster, zones, stats=("mean",), method="exact", *, id_field=None
         job.check(job.lib.geokit_job_set_method(job.handle, str(method).encode()))
         job.check(job.lib.geokit_job_set_threads(job.handle, int(threads)))
         zones_gdf = _set_zones(job, zones, id_field, layer, zones_crs)
-        time = _add_raster(job, raster, name, band, transform, crs, nodata, time_dim)
+        time = _add_raster(job, raster, name, band, transform, crs, nodata)
         _run(job, progress)
         ids, cols, bands, warnings = _columns(job)
         index_name = id_field or (zones_gdf.index.name if zones_gdf is not None and zones_gdf.index.name else "zone")
