@@ -69,7 +69,7 @@ p_f=$(( $(echo "$psummary" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || ech
 if [ "$pstatus" -ne 0 ] && [ "$p_f" -eq 0 ]; then p_f=1; fi
 [ "$pstatus" -ne 0 ] && cat "$plog"
 echo "python: $p_p passed, $p_f failed"
-# One closing line for the whole suite: the Swift tests and the plugin's.
+# One closing line for the whole suite: the Swift tests, the plugin's and the Python package's.
 swift_n=$(echo "$swift_summary" | sed -E 's/^Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1/')
 swift_f=$(echo "$swift_summary" | sed -E 's/^Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\2/')
 q_p=$(echo "$qline" | sed -E 's/^qgis: ([0-9]+) passed, ([0-9]+) failed.*/\1/')
