@@ -33,11 +33,11 @@ if [ "${1:-}" = "test" ]; then
         /usr/bin/python3 -m venv --system-site-packages "$venv"
     fi
     # The Python package's tests (python/tests): exactextract is their oracle; pandas,
-    # geopandas and xarray what the package takes and returns. numpy stays below 2, as
+    # geopandas, xarray and dask what the package takes and returns. numpy stays below 2, as
     # Debian's python3-gdal was built against numpy 1.
-    if ! "$venv/bin/python" -c "import frictionless, openpyxl, moto, boto3, shapely, exactextract, pandas, geopandas, xarray, pytest" >/dev/null 2>&1; then
-        echo "setup: installing frictionless, openpyxl, moto[server], exactextract, pandas, geopandas, xarray and pytest into $venv" >&2
+    if ! "$venv/bin/python" -c "import frictionless, openpyxl, moto, boto3, shapely, exactextract, pandas, geopandas, xarray, dask, pytest" >/dev/null 2>&1; then
+        echo "setup: installing frictionless, openpyxl, moto[server], exactextract, pandas, geopandas, xarray, dask and pytest into $venv" >&2
         "$venv/bin/python" -m pip install -q --disable-pip-version-check frictionless openpyxl "moto[server]" \
-            "numpy<2" exactextract pandas geopandas xarray pytest
+            "numpy<2" exactextract pandas geopandas xarray dask pytest
     fi
 fi

@@ -402,6 +402,58 @@ def zonal_stats(raster, zones, stats=("mean",), method="exact", *, id_field=None
     per statistic and the run's metadata sidecar in its attrs. With ``metadata=True``, returns
     (result, metadata dict). Ctrl-C cancels the run (KeyboardInterrupt is raised).
     """
+    args = dict(stats=stats, method=method, id_field=id_field, layer=layer, band=band, name=name, transform=transform,
+                crs=crs, nodata=nodata, zones_crs=zones_crs, geometry=geometry, threads=threads, metadata=metadata)
+    chunks = _time_chunks(raster)
+    if chunks is None:
+        return _zonal_stats(raster, zones, progress=progress, **args)
+    return _zonal_stats_by_chunk(raster, zones, chunks, progress, args)
+
+
+def _time_chunks(raster):
+    """A dask-backed DataArray with a third dimension in several chunks: (dimension, [(start, stop)...]); else None."""
+    if not (hasattr(raster, "dims") and hasattr(raster, "transpose")) or getattr(raster, "chunks", None) is None:
+        return None
+    y, x = _spatial_dims(raster)
+    extra = [d for d in raster.dims if d not in (y, x)]
+    if len(extra) != 1:
+        return None
+    sizes = raster.chunksizes[extra[0]]
+    if len(sizes) < 2:
+        return None
+    bounds = np.cumsum((0,) + tuple(sizes))
+    return extra[0], list(zip(bounds[:-1].tolist(), bounds[1:].tolist()))
+
+
+def _zonal_stats_by_chunk(raster, zones, chunks, progress, args):
+    """A dask-backed cube, one chunk of its time dimension at a time: each chunk is computed
+    (loaded) and summarised on its own, so only one chunk is in memory (the zones' coverage is
+    then computed once per chunk, not once in all)."""
+    import xarray as xr
+    dim, spans = chunks
+    report = _progress_reporter(progress)
+    parts, meta = [], None
+    try:
+        for k, (a, b) in enumerate(spans):
+            step = raster.isel({dim: slice(a, b)}).load()
+            inner = None
+            if report:
+                def inner(done, total, k=k):
+                    report(k * total + done, len(spans) * total)
+            part = _zonal_stats(step, zones, progress=inner, **args)
+            if args["metadata"]:
+                part, m = part
+                meta = meta if meta is not None else m
+            parts.append(part)
+    finally:
+        if report:
+            report(None, None)
+    ds = xr.concat(parts, dim=dim, combine_attrs="override")
+    return (ds, meta) if args["metadata"] else ds
+
+
+def _zonal_stats(raster, zones, stats, method, id_field, layer, band, name, transform, crs, nodata, zones_crs, geometry,
+                 threads, progress, metadata):
     if isinstance(stats, str):
         stats = [stats]
     job = _Job()

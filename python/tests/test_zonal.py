@@ -248,3 +248,17 @@ def test_ctrl_c_cancels_the_run():
         geokit.zonal_stats(values, zones, **kwargs)
     assert time.monotonic() - t0 < whole * 0.8
     assert not [t for t in threading.enumerate() if t.name == "geokit-run" and t.is_alive()]
+
+
+def test_dask_backed_cube_is_read_chunk_by_chunk_with_the_same_results(townships, cube):
+    pytest.importorskip("dask")
+    whole = geokit.zonal_stats(cube, townships, stats=["mean", "sum"], id_field=ID)
+    chunked = cube.chunk({"time": 1, "lat": 45, "lon": 35})
+    calls = []
+    by_chunk = geokit.zonal_stats(chunked, townships, stats=["mean", "sum"], id_field=ID,
+                                  progress=lambda d, t: calls.append((d, t)))
+    assert by_chunk["mean"].dims == ("zone", "time")
+    np.testing.assert_array_equal(by_chunk.time.values, cube.time.values)
+    for s in ["mean", "sum"]:
+        np.testing.assert_array_equal(by_chunk[s].values, whole[s].values)
+    assert calls[-1][0] == calls[-1][1]   # progress over all chunks ends at its total
