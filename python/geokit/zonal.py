@@ -214,6 +214,16 @@ def _stem(path):
 # ---------------------------------------------------------------- zones
 
 
+def _c_strings(values):
+    """Values as C strings in one buffer, and a pointer to each (one encode, not one per value)."""
+    blob = np.frombuffer(("\0".join(map(str, values)) + "\0").encode(), dtype=np.uint8)
+    ends = np.flatnonzero(blob == 0)
+    starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.uint64)
+    if len(starts) != len(values):
+        raise ArgumentError("zone ids may not contain NUL characters")
+    return blob, (blob.ctypes.data + starts).astype(np.uint64)
+
+
 def _set_zones(job, zones, id_field, layer, zones_crs):
     """Zones to the job; returns the GeoDataFrame given (or None) for geometry=True."""
     if isinstance(zones, (str, os.PathLike)):
@@ -233,13 +243,13 @@ def _set_zones(job, zones, id_field, layer, zones_crs):
         blob = np.frombuffer(b"".join(w for w in wkb if w is not None) or b"\0", dtype=np.uint8)
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.uint64)
         ptrs = (blob.ctypes.data + starts).astype(np.uint64)
-        enc = [str(i).encode() for i in ids]
-        id_c = (ctypes.c_char_p * n)(*enc)
-        job.keep += [blob, ptrs, sizes, enc]
+        id_blob, id_ptrs = _c_strings(ids)
+        job.keep += [blob, ptrs, sizes, id_blob, id_ptrs]
         crs = zones_crs if zones_crs is not None else zones.crs
         job.check(job.lib.geokit_job_set_zones_wkb(
             job.handle, n, ptrs.ctypes.data_as(ctypes.POINTER(ctypes.c_void_p)),
-            sizes.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)), id_c, _b(_crs_text(crs)), b"<GeoDataFrame>"))
+            sizes.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+            id_ptrs.ctypes.data_as(ctypes.POINTER(ctypes.c_char_p)), _b(_crs_text(crs)), b"<GeoDataFrame>"))
         return zones
     raise ArgumentError(f"zones: expected a path or a GeoDataFrame, not {type(zones).__name__}")
 

@@ -262,3 +262,10 @@ def test_dask_backed_cube_is_read_chunk_by_chunk_with_the_same_results(townships
     for s in ["mean", "sum"]:
         np.testing.assert_array_equal(by_chunk[s].values, whole[s].values)
     assert calls[-1][0] == calls[-1][1]   # progress over all chunks ends at its total
+
+
+def test_unicode_ids_come_back_as_given(townships):
+    zones = townships[["geometry"]].head(3).copy()
+    zones.index = ["ဟင်္သာတ", "Zoë", "3"]
+    ours = geokit.zonal_stats(str(RASTER), zones, stats=["mean"])
+    assert list(ours.index) == ["ဟင်္သာတ", "Zoë", "3"]
