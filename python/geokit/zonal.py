@@ -370,6 +370,18 @@ def _dataset(job, ids, cols, bands, warnings, time_dim, time_coord, index_name):
                 arr[:, b] = values
         out[s] = (("zone", time_dim), arr)
     meta = _metadata(job)
+    # Each variable's definition and unit, as the sidecar gives them for its columns.
+    definitions = meta.get("method", {}).get("statistics", {})
+    fields = {f.get("name"): f for r in meta.get("resources", []) for f in r.get("schema", {}).get("fields", [])}
+    for s in stats:
+        var_attrs = {"statistic": s}
+        base = s if s in definitions else s.rsplit("_", 1)[0]
+        if base in definitions:
+            var_attrs["description"] = definitions[base]
+        first = next((name for name, stat, _, _ in cols if stat == s), None)
+        if first in fields and fields[first].get("unit"):
+            var_attrs["units"] = fields[first]["unit"]
+        out[s] = out[s] + (var_attrs,)
     attrs = {"geokit_version": job.lib.geokit_version().decode(),
              "method": meta.get("method", {}).get("coverage", ""),
              "geokit_metadata": json.dumps(meta),

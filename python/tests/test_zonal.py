@@ -71,6 +71,9 @@ def test_dataarray_steps_match_exactextract_and_per_step_runs(townships, cube):
     assert list(ds.time.values) == list(cube.time.values)
     assert list(ds.zone.values) == list(townships[ID])
     assert ds.attrs["method"] == "exact" and "geokit_metadata" in ds.attrs
+    assert ds["mean"].attrs["statistic"] == "mean" and ds["mean"].attrs["description"]
+    ds.to_netcdf  # attrs are strings: the Dataset is ready to write
+    assert all(isinstance(v, str) for v in ds.attrs.values())
     dx = float(cube.lon[1] - cube.lon[0])
     dy = float(cube.lat[1] - cube.lat[0])
     transform = (dx, 0, float(cube.lon[0]) - dx / 2, 0, dy, float(cube.lat[0]) - dy / 2)
