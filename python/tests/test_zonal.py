@@ -8,7 +8,7 @@ from exactextract import exact_extract
 from exactextract.raster import NumPyRasterSource
 
 import geokit
-from conftest import ID, RASTER, ZONES
+from conftest import ID, RASTER, REPO, ZONES
 
 STATS = ["count", "mean", "min", "max"]
 
@@ -283,3 +283,24 @@ def test_unicode_ids_come_back_as_given(townships):
     zones.index = ["ဟင်္သာတ", "Zoë", "3"]
     ours = geokit.zonal_stats(str(RASTER), zones, stats=["mean"])
     assert list(ours.index) == ["ဟင်္သာတ", "Zoë", "3"]
+
+
+def test_the_c_header_from_c(tmp_path, townships):
+    """include/geokit.h compiled by a C compiler and the library called from C, values
+    checked against exactextract's."""
+    import shutil
+    import subprocess
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if cc is None:
+        pytest.skip("no C compiler")
+    lib = geokit.library_path()
+    exe = tmp_path / "smoke"
+    src = REPO / "python" / "tests" / "c" / "smoke.c"
+    subprocess.run([cc, "-std=c99", "-Wall", "-Werror", "-I", str(REPO / "include"), str(src), "-o", str(exe),
+                    str(lib), f"-Wl,-rpath,{lib.parent}"], check=True)
+    out = subprocess.run([str(exe), str(RASTER), str(ZONES), ID], capture_output=True, text=True, check=True).stdout.split("\n")
+    rows, id0, mean0, calls = out[0].split()[1::2]
+    theirs = oracle(str(RASTER), townships, ["mean"])
+    assert int(rows) == len(townships) and int(calls) >= 1
+    assert abs(float(mean0) - theirs.loc[id0, "mean"]) < 1e-5 * abs(theirs.loc[id0, "mean"])
+    assert out[1] == "error 1 no_such.tif"
