@@ -73,6 +73,13 @@ int geokit_job_add_raster_array(geokit_job *job, const char *name, const void *d
                                 const char *crs, int32_t has_nodata, double nodata,
                                 const char *const *band_labels);
 
+/* Forget the rasters added, to run the same zones over other rasters: the zones as read
+ * and their coverage of a grid are kept from run to run (until the zones are set again),
+ * so a run on a grid seen before neither reads the zones nor computes their coverage. */
+void geokit_job_clear_rasters(geokit_job *job);
+/* Runs of this job that reused the zones' coverage of an earlier run on the same grid. */
+int64_t geokit_job_coverage_reused(geokit_job *job);
+
 /* Statistics, comma-separated, as geotool zonal --stats takes them ("mean,sum,p90,frac"). */
 int geokit_job_set_stats(geokit_job *job, const char *stats);
 /* "exact" (default), "center" or "all-touched". */

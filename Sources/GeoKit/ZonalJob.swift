@@ -46,6 +46,9 @@ public struct ZonalJob: Sendable {
     public var memoryZones: MemoryZones?
     /// Stops the engine between row bands when cancelled (the run then throws `.cancelled`).
     public var cancellation: Cancellation?
+    /// Zones and their coverage kept between runs with the same zones (CoverageCache.swift).
+    public var zoneCache: ZoneCache?
+    public var coverageCache: CoverageCache?
 
     public init(zonesPath: String, layer: String? = nil, idField: String, includeFields: [String] = [],
                 rasters: [RasterSpec], weights: RasterSpec? = nil, stats: [Statistic], method: CoverageMethod = .exact) {
@@ -101,6 +104,9 @@ struct PreparedRun {
     var isPointZone: [Bool] = []
     /// Whether any statistic is per class (most runs have none: a zone's row is then scalars only).
     var hasClassStats = false
+    /// The CRS the zones were read into (the first raster's WKT; "" for none): part of a
+    /// coverage cache's key, as the same grid numbers in another CRS are other cells.
+    var zonesTargetCRS = ""
 }
 
 /// The rows being filled from zone accumulators: the zones' and their parents'.
@@ -170,7 +176,7 @@ extension ZonalJob {
             throw GeoKitError.crs(r.path, "raster has no CRS, so \(s.name) (m²) cannot be computed; assign one (gdal_edit.py -a_srs EPSG:...) or leave out area and class_area")
         }
         PhaseTiming.mark("rasters opened")
-        var input = try readZoneInput(target: firstSRS)
+        var input = try cachedZoneInput(target: firstSRS)
         PhaseTiming.mark("zones read and checked")
         input.warnings = nameWarnings + input.warnings
         for r in noCRS {
@@ -199,7 +205,7 @@ extension ZonalJob {
                            zoneAreas: zoneAreas, chains: chains, filteredRollup: filtered, rasterCRS: firstSRS?.shortName, crsAssumedPaths: cfAssumed,
                            scalarStats: stats.filter { $0.classColumnPrefix == nil },
                            isPointZone: input.zones.map { !$0.points.isEmpty || $0.isBufferedPoint },
-                           hasClassStats: stats.contains { $0.classColumnPrefix != nil })
+                           hasClassStats: stats.contains { $0.classColumnPrefix != nil }, zonesTargetCRS: firstSRS?.wkt ?? "")
     }
 
     /// Empty rows for the zones (and a roll-up when asked for), with the warnings so far.
@@ -215,6 +221,8 @@ extension ZonalJob {
         var opts = EngineOptions()
         opts.method = method; opts.stats = stats; opts.threads = threads; opts.maxMemory = maxMemory
         opts.cancellation = cancellation
+        opts.coverageCache = coverageCache
+        opts.coverageZonesKey = p.zonesTargetCRS
         let g = p.groups[gi]
         return ZonalEngine(grid: g.grid, areaModel: p.areaModel, sources: g.bands.map { p.bands[$0].source },
                            weights: p.weights, options: opts)
@@ -462,6 +470,16 @@ extension ZonalJob {
         if let b = w.band, b > r.bands.count { throw GeoKitError.input(w.path, "no band \(b) (the raster has \(r.bands.count))") }
         let b = w.band ?? 1
         return BandSource(raster: Raster.opener(path: r.path), band: b, info: r.bands[b - 1])
+    }
+
+    /// The zones from `zoneCache` when it holds them in `target`'s CRS, else read (and kept there).
+    private func cachedZoneInput(target: SpatialReference?) throws -> ZoneInput {
+        guard let cache = zoneCache else { return try readZoneInput(target: target) }
+        let crs = target?.wkt ?? ""
+        if let hit = cache.lookup(crs: crs) { return hit }
+        let input = try readZoneInput(target: target)
+        cache.store(crs: crs, input)
+        return input
     }
 
     /// Read the zones (in the rasters' CRS) with the fields the output and the roll-up need,

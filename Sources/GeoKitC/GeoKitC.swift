@@ -31,6 +31,11 @@ final class CJob {
     var strings: [String: UnsafeMutablePointer<CChar>] = [:]
     var buffers: [Int: UnsafeMutablePointer<Double>] = [:]
     var memoryCount = 0
+    /// Zones read and their coverage, kept between runs until the zones change.
+    var zoneCache = ZoneCache()
+    var coverageCache = CoverageCache()
+
+    func zonesChanged() { zoneCache = ZoneCache(); coverageCache = CoverageCache() }
 
     func cString(_ key: String, _ value: String) -> UnsafePointer<CChar> {
         if let p = strings[key] { return UnsafePointer(p) }
@@ -91,6 +96,7 @@ public func geokit_job_set_zones_path(_ p: OpaquePointer, _ path: UnsafePointer<
     let j = job(p)
     j.zonesPath = String(cString: path); j.layer = string(layer); j.idField = String(cString: idField)
     j.memoryZones = nil
+    j.zonesChanged()
     return 0
 }
 
@@ -112,6 +118,7 @@ public func geokit_job_set_zones_wkb(_ p: OpaquePointer, _ count: Int64, _ wkb: 
         let label = string(name) ?? "<zones in memory>"
         j.memoryZones = MemoryZones(name: label, wkb: geoms, ids: names, crs: string(crs).flatMap { $0.isEmpty ? nil : $0 })
         j.zonesPath = label; j.layer = nil; j.idField = MemoryZones.idField
+        j.zonesChanged()
     }
 }
 
@@ -158,6 +165,16 @@ public func geokit_job_add_raster_array(_ p: OpaquePointer, _ name: UnsafePointe
         j.rasters.append(RasterSpec(name: label, memory: m))
     }
 }
+
+/// Forget the rasters added (to run the same zones over others: their coverage is kept).
+@_cdecl("geokit_job_clear_rasters")
+public func geokit_job_clear_rasters(_ p: OpaquePointer) {
+    job(p).rasters = []
+}
+
+/// Runs of this job that reused the zones' coverage of an earlier run.
+@_cdecl("geokit_job_coverage_reused")
+public func geokit_job_coverage_reused(_ p: OpaquePointer) -> Int64 { Int64(job(p).coverageCache.hits) }
 
 @_cdecl("geokit_job_set_stats")
 public func geokit_job_set_stats(_ p: OpaquePointer, _ stats: UnsafePointer<CChar>) -> Int32 {
@@ -206,6 +223,8 @@ public func geokit_job_run(_ p: OpaquePointer, _ progress: GeoKitProgress?, _ us
         zj.memoryZones = j.memoryZones
         zj.threads = j.threads
         zj.allowDuplicateIDs = true
+        zj.zoneCache = j.zoneCache
+        zj.coverageCache = j.coverageCache
         let cancellation = Cancellation()
         zj.cancellation = cancellation
         let watcher = cancel.map { CancelWatcher(flag: $0, cancellation: cancellation) }
