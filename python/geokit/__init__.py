@@ -9,7 +9,7 @@ from ._lib import library_path
 from .errors import (ArgumentError, CancelledError, CRSError, GeoKitError, GeoKitIOError, InputError,
                      InternalError)
 from .join import join
-from .zonal import zonal_stats
+from .zonal import PreparedZones, prepare_zones, zonal_stats
 
-__all__ = ["zonal_stats", "join", "library_path", "GeoKitError", "InputError", "CRSError", "ArgumentError",
+__all__ = ["zonal_stats", "join", "prepare_zones", "PreparedZones", "library_path", "GeoKitError", "InputError", "CRSError", "ArgumentError",
            "GeoKitIOError", "CancelledError", "InternalError"]

@@ -47,6 +47,8 @@ _SIGNATURES = {
                                                    ctypes.POINTER(ctypes.c_double), c_str, i32, ctypes.c_double,
                                                    ctypes.POINTER(c_str)]),
     "geokit_job_set_stats": (ctypes.c_int, [c_job, c_str]),
+    "geokit_job_clear_rasters": (None, [c_job]),
+    "geokit_job_coverage_reused": (i64, [c_job]),
     "geokit_job_set_method": (ctypes.c_int, [c_job, c_str]),
     "geokit_job_set_threads": (ctypes.c_int, [c_job, i32]),
     "geokit_job_run": (ctypes.c_int, [c_job, PROGRESS, ctypes.c_void_p, ctypes.POINTER(i32)]),

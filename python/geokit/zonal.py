@@ -2,6 +2,7 @@
 import ctypes
 import json
 import os
+import signal
 import threading
 
 import numpy as np
@@ -258,13 +259,23 @@ def _set_zones(job, zones, id_field, layer, zones_crs):
 
 
 def _run(job, progress):
-    """Run the job on a worker thread; this thread waits, reports progress and turns Ctrl-C into a cancel."""
+    """Run the job on a worker thread; this thread waits, reports progress and turns Ctrl-C into a cancel.
+
+    In the main thread, SIGINT's handler is ours for the length of the run: it sets the
+    job's cancel flag, and KeyboardInterrupt is raised once the library has stopped (it reads
+    the caller's arrays and the job until it returns, so this thread must not leave first).
+    """
     cancel = ctypes.c_int32(0)
     outcome = {}
+    interrupted = []
 
     def work():
         # ctypes releases the GIL for the call: Python threads run meanwhile.
         outcome["rc"] = job.lib.geokit_job_run(job.handle, _lib.PROGRESS(), None, ctypes.byref(cancel))
+
+    def on_sigint(signum, frame):
+        interrupted.append(signum)
+        cancel.value = 1
 
     t = threading.Thread(target=work, name="geokit-run", daemon=True)
     report = _progress_reporter(progress)
@@ -274,23 +285,43 @@ def _run(job, progress):
         job.lib.geokit_job_progress(job.handle, ctypes.byref(done), ctypes.byref(total))
         report(done.value, total.value)
 
-    t.start()
+    previous = signal.signal(signal.SIGINT, on_sigint) if threading.current_thread() is threading.main_thread() else None
     try:
+        t.start()
         while t.is_alive():
             t.join(0.05)
-            if report:
+            if report and not interrupted:
                 poll()
     except BaseException:
-        cancel.value = 1  # Ctrl-C (KeyboardInterrupt) or another exception: stop the run, then re-raise
-        t.join()
+        # An exception of the progress callback (or a KeyboardInterrupt it raised): stop the
+        # run and wait for it to stop, whatever else arrives meanwhile, then re-raise.
+        cancel.value = 1
+        _join_regardless(t)
         if report:
             report(None, None)
         raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     if report:
         if outcome.get("rc") == 0:
             poll()  # the last count (the run may end between two polls)
         report(None, None)
+    if interrupted:
+        raise KeyboardInterrupt
     job.check(outcome["rc"])
+
+
+def _join_regardless(t):
+    """Wait for thread `t` to end, through further KeyboardInterrupts; at once if it never started."""
+    while True:
+        try:
+            t.join()
+            return
+        except RuntimeError:  # never started
+            return
+        except BaseException:
+            continue
 
 
 def _progress_reporter(progress):
@@ -413,7 +444,8 @@ def zonal_stats(raster, zones, stats=("mean",), method="exact", *, id_field=None
         ``spatial_ref``/grid_mapping coordinate, or ``crs=``; a third dimension, such as time, is
         summarised step by step with the coverage computed once).
     zones: a path (with ``id_field=`` and optionally ``layer=``) or a GeoDataFrame in any CRS
-        (transformed to the raster's; ids from ``id_field`` or the index).
+        (transformed to the raster's; ids from ``id_field`` or the index), or zones from
+        ``geokit.prepare_zones`` (read once, their coverage kept for the next call on a grid).
     stats: statistic names as ``geotool zonal --stats`` takes them (count, sum, mean, min, max,
         stdev, median, p90, majority, frac, coverage, ...).
     method: "exact", "center" or "all-touched".
@@ -449,12 +481,16 @@ def _time_chunks(raster):
 
 def _zonal_stats_by_chunk(raster, zones, chunks, progress, args):
     """A dask-backed cube, one chunk of its time dimension at a time: each chunk is computed
-    (loaded) and summarised on its own, so only one chunk is in memory (the zones' coverage is
-    then computed once per chunk, not once in all)."""
+    (loaded) and summarised on its own, so only one chunk is in memory; the zones are read
+    and their coverage computed once, for the first chunk (prepared zones)."""
     import xarray as xr
     dim, spans = chunks
     report = _progress_reporter(progress)
     parts, meta = [], None
+    # The zones read once and their coverage kept from the first chunk for the others.
+    own = not isinstance(zones, PreparedZones)
+    if own:
+        zones = PreparedZones(zones, args["id_field"], args["layer"], args["zones_crs"])
     try:
         for k, (a, b) in enumerate(spans):
             step = raster.isel({dim: slice(a, b)}).load()
@@ -470,20 +506,74 @@ def _zonal_stats_by_chunk(raster, zones, chunks, progress, args):
     finally:
         if report:
             report(None, None)
+        if own:
+            zones.close()
     ds = xr.concat(parts, dim=dim, combine_attrs="override")
     return (ds, meta) if args["metadata"] else ds
 
 
+class PreparedZones:
+    """Zones read once and kept, with their coverage of each grid they are run on: pass it as
+    ``zones`` to ``zonal_stats`` again and again (other rasters, other days' files) and only
+    the first run on a grid reads the zones and computes their coverage (xagg's saved
+    weights, in memory). Made by ``geokit.prepare_zones``; thread-safe (one run at a time)."""
+
+    def __init__(self, zones, id_field=None, layer=None, zones_crs=None):
+        self._job = _Job()
+        self._lock = threading.Lock()
+        self.id_field = id_field
+        self.layer = layer
+        self.source = zones
+        self.frame = _set_zones(self._job, zones, id_field, layer, zones_crs)
+        self._job.keep = []  # the WKB and ids were copied by the library
+
+    @property
+    def reused(self):
+        """Runs that reused the coverage of an earlier run."""
+        return self._job.lib.geokit_job_coverage_reused(self._job.handle)
+
+    def close(self):
+        self._job.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def prepare_zones(zones, id_field=None, layer=None, zones_crs=None):
+    """Zones (a path or a GeoDataFrame, as ``zonal_stats`` takes them) read once for many runs."""
+    return PreparedZones(zones, id_field, layer, zones_crs)
+
+
 def _zonal_stats(raster, zones, stats, method, id_field, layer, band, name, transform, crs, nodata, zones_crs, geometry,
                  threads, progress, metadata):
+    if isinstance(zones, PreparedZones):
+        with zones._lock:
+            return _zonal_run(zones._job, raster, zones.source, stats, method, id_field or zones.id_field, zones.layer,
+                              band, name, transform, crs, nodata, geometry, threads, progress, metadata,
+                              zones_gdf=zones.frame, prepared=True)
+    job = _Job()
+    try:
+        return _zonal_run(job, raster, zones, stats, method, id_field, layer, band, name, transform, crs, nodata,
+                          geometry, threads, progress, metadata, zones_crs=zones_crs)
+    finally:
+        job.close()
+
+
+def _zonal_run(job, raster, zones, stats, method, id_field, layer, band, name, transform, crs, nodata, geometry,
+               threads, progress, metadata, zones_crs=None, zones_gdf=None, prepared=False):
     if isinstance(stats, str):
         stats = [stats]
-    job = _Job()
     try:
         job.check(job.lib.geokit_job_set_stats(job.handle, ",".join(stats).encode()))
         job.check(job.lib.geokit_job_set_method(job.handle, str(method).encode()))
         job.check(job.lib.geokit_job_set_threads(job.handle, int(threads)))
-        zones_gdf = _set_zones(job, zones, id_field, layer, zones_crs)
+        if prepared:
+            job.lib.geokit_job_clear_rasters(job.handle)
+        else:
+            zones_gdf = _set_zones(job, zones, id_field, layer, zones_crs)
         time = _add_raster(job, raster, name, band, transform, crs, nodata)
         _run(job, progress)
         ids, cols, bands, warnings = _columns(job)
@@ -497,4 +587,7 @@ def _zonal_stats(raster, zones, stats, method, id_field, layer, band, name, tran
                 result = _with_geometry(result, zones_gdf, zones, id_field, layer)
         return (result, _metadata(job)) if metadata else result
     finally:
-        job.close()
+        if prepared:
+            # The arrays added are let go: the job must not keep pointers into them.
+            job.lib.geokit_job_clear_rasters(job.handle)
+        job.keep = []

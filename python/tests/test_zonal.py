@@ -304,3 +304,21 @@ def test_the_c_header_from_c(tmp_path, townships):
     assert int(rows) == len(townships) and int(calls) >= 1
     assert abs(float(mean0) - theirs.loc[id0, "mean"]) < 1e-5 * abs(theirs.loc[id0, "mean"])
     assert out[1] == "error 1 no_such.tif"
+
+
+def test_prepared_zones_reuse_their_coverage_with_the_same_results(townships, cube):
+    prepared = geokit.prepare_zones(townships, id_field=ID)
+    steps = [cube.isel(time=t) for t in range(3)]
+    fresh = [geokit.zonal_stats(s, townships, stats=["mean", "sum"], id_field=ID) for s in steps]
+    reused = [geokit.zonal_stats(s, prepared, stats=["mean", "sum"]) for s in steps]
+    assert prepared.reused == 2   # the first step computed the coverage, the others reused it
+    for a, b in zip(reused, fresh):
+        pd.testing.assert_frame_equal(a, b)
+    # Another grid (the rainfall file) with the same prepared zones: its own coverage, right values
+    other = geokit.zonal_stats(str(RASTER), prepared, stats=STATS)
+    assert_matches(other, oracle(str(RASTER), townships))
+    assert prepared.reused == 2
+    # and a cube with a time dimension
+    ds = geokit.zonal_stats(cube, prepared, stats=["mean"])
+    np.testing.assert_array_equal(ds["mean"].isel(time=1).values, fresh[1]["mean"].values)
+    prepared.close()
