@@ -24,6 +24,8 @@ let package = Package(
         .library(name: "GeoRender", targets: ["GeoRender"]),
         .library(name: "GeoVector", targets: ["GeoVector"]),
         .executable(name: "geotool", targets: ["geotool"]),
+        // The C interface (include/geokit.h) as libGeoKitC.so, for Python (python/) and other languages.
+        .library(name: "GeoKitC", type: .dynamic, targets: ["GeoKitC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +45,8 @@ let package = Package(
         .target(name: "GeoRender", dependencies: ["GeoCore", "GeoGDAL", "GeoKit"]),
         // Vector indicators per zone: points counted with the join's pass, lines and polygons overlaid.
         .target(name: "GeoVector", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoJoin"]),
+        // @_cdecl functions over ZonalJob: no C imports of its own (only GeoGDAL imports CGeo).
+        .target(name: "GeoKitC", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoJoin"]),
         .executableTarget(
             name: "geotool",
             dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoJoin", "GeoBatch", "GeoRender", "GeoVector",

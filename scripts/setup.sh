@@ -32,8 +32,12 @@ if [ "${1:-}" = "test" ]; then
         echo "setup: making the test Python environment $venv" >&2
         /usr/bin/python3 -m venv --system-site-packages "$venv"
     fi
-    if ! "$venv/bin/python" -c "import frictionless, openpyxl, moto, boto3, shapely" >/dev/null 2>&1; then
-        echo "setup: installing frictionless, openpyxl and moto[server] into $venv" >&2
-        "$venv/bin/python" -m pip install -q --disable-pip-version-check frictionless openpyxl "moto[server]"
+    # The Python package's tests (python/tests): exactextract is their oracle; pandas,
+    # geopandas, xarray and dask what the package takes and returns. numpy stays below 2, as
+    # Debian's python3-gdal was built against numpy 1.
+    if ! "$venv/bin/python" -c "import frictionless, openpyxl, moto, boto3, shapely, exactextract, pandas, geopandas, xarray, dask, pytest" >/dev/null 2>&1; then
+        echo "setup: installing frictionless, openpyxl, moto[server], exactextract, pandas, geopandas, xarray, dask and pytest into $venv" >&2
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check frictionless openpyxl "moto[server]" \
+            "numpy<2" exactextract pandas geopandas xarray dask pytest
     fi
 fi

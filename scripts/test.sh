@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is missing, build, build and run the Examples package
 # (GeoKit used as a dependency), then run every test: the Swift tests, then the QGIS plugin's
-# (qgis/tests). The last two lines are the Swift tests' summary and `qgis: N passed, M failed`.
+# (qgis/tests), then the Python package's (python/tests). The closing lines are the Swift
+# tests' summary, `qgis: N passed, M failed`, `python: N passed, M failed` and the total.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
@@ -51,9 +52,30 @@ if [ "$qstatus" -ne 0 ]; then
     echo "test: qgis plugin tests failed (exit $qstatus; log: $qlog)" >&2
     exit 1
 fi
-# One closing line for the whole suite: the Swift tests and the plugin's.
+# The Python package (python/): libGeoKitC.so (debug, as the Swift tests use) copied into
+# it, installed into .venv, its pytest tests run against exactextract's Python package.
+swift build --product GeoKitC 2>&1 | tail -1
+cp "$(swift build --show-bin-path)/libGeoKitC.so" python/geokit/
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --force-reinstall ./python
+plog=$(mktemp /tmp/geokit-python-test.XXXXXX.log)
+set +e
+.venv/bin/python -m pytest -q -p no:cacheprovider python/tests >"$plog" 2>&1
+pstatus=$?
+set -e
+psummary=$(tail -1 "$plog")
+p_p=$(echo "$psummary" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)
+p_f=$(( $(echo "$psummary" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0) + $(echo "$psummary" | grep -oE '[0-9]+ errors?' | grep -oE '[0-9]+' || echo 0) ))
+# pytest exits 1 with failures, 2-4 when it could not run them (count that as one failure).
+if [ "$pstatus" -ne 0 ] && [ "$p_f" -eq 0 ]; then p_f=1; fi
+[ "$pstatus" -ne 0 ] && cat "$plog"
+echo "python: $p_p passed, $p_f failed"
+# One closing line for the whole suite: the Swift tests, the plugin's and the Python package's.
 swift_n=$(echo "$swift_summary" | sed -E 's/^Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\1/')
 swift_f=$(echo "$swift_summary" | sed -E 's/^Executed ([0-9]+) tests?, with ([0-9]+) failures?.*/\2/')
 q_p=$(echo "$qline" | sed -E 's/^qgis: ([0-9]+) passed, ([0-9]+) failed.*/\1/')
 q_f=$(echo "$qline" | sed -E 's/^qgis: ([0-9]+) passed, ([0-9]+) failed.*/\2/')
-echo "total: $((swift_n - swift_f + q_p)) passed, $((swift_f + q_f)) failed"
+echo "total: $((swift_n - swift_f + q_p + p_p)) passed, $((swift_f + q_f + p_f)) failed"
+if [ "$pstatus" -ne 0 ]; then
+    echo "test: python package tests failed (exit $pstatus; log: $plog)" >&2
+    exit 1
+fi

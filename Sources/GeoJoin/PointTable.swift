@@ -480,3 +480,18 @@ private func otherSeparatorHint(_ header: [String], _ sep: UInt8) -> String? {
     }
     return nil
 }
+
+extension PointTable {
+    /// Points a caller holds in memory (the C interface's arrays): x and y (longitude and
+    /// latitude for a geographic `crs`; NaN or infinite: missing), and the caller's own
+    /// `columns` with their text per row (an id column, a register code), which the join
+    /// reads as a file's. `name` stands for the path in messages.
+    public static func inMemory(name: String, x: [Double], y: [Double], crs: String?, columns: [String] = [],
+                                rows: [[String]]? = nil) -> PointTable {
+        let status: [CoordinateStatus] = zip(x, y).map { $0.isFinite && $1.isFinite ? .ok : .missing }
+        let xs = zip(x, status).map { $1 == .ok ? $0 : .nan }, ys = zip(y, status).map { $1 == .ok ? $0 : .nan }
+        return PointTable(path: name, columns: columns, xColumn: nil, yColumn: nil, x: xs, y: ys, status: status, crsWKT: crs,
+                          warnings: [], coordinates: .fromGeometry(x: "x", y: "y"),
+                          source: .rows(rows ?? Array(repeating: [], count: x.count)))
+    }
+}

@@ -13,6 +13,8 @@ public struct RasterSpec: Sendable, Equatable {
     public var given: String
     /// The file's stem when `name` was made from it by replacing other characters.
     public var sanitisedFrom: String?
+    /// The raster, when it is held in memory rather than read from `path` (which then names it).
+    public var memory: MemoryRaster?
 
     public init(name: String, path: String, band: Int? = nil) {
         self.name = name; self.path = path; self.band = band

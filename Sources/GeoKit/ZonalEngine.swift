@@ -24,6 +24,12 @@ public struct EngineOptions: Sendable {
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Budget for decoded blocks across all workers, in bytes.
     public var maxMemory: Int = 512 << 20
+    /// Checked between row bands: a cancelled run stops and throws `GeoKitError(.cancelled)`.
+    public var cancellation: Cancellation?
+    /// The zones' coverage kept from an earlier run on the same grid, and kept for the next.
+    public var coverageCache: CoverageCache?
+    /// What else must match for the cache's coverage to be these zones' (their CRS).
+    public var coverageZonesKey = ""
     /// Fewest rows in a row band (whole blocks are added up to it): fewer, larger bands
     /// keep merging cheap. Tests lower it to cut bands at every block.
     package var minBandRows = 64
@@ -85,15 +91,19 @@ public final class ZonalEngine {
     /// that starts at band 0.
     package func run(zones: [Zone], rowBands: Range<Int>?, sink: (Int, Int, [ZoneStats]) -> Void,
                      bandSink: ((Int, Int, BandPartial) -> Void)?, progress: ((Int, Int) -> Void)? = nil) throws {
-        let prepared = PreparedZones(zones, on: grid, threads: options.threads)
-        PhaseTiming.mark("zones in grid units")
+        let bandRows = rowsPerBand(readCols: grid.cols)
+        let cacheKey = options.coverageCache == nil || rowBands != nil ? nil
+            : CoverageCache.Key(grid: grid, method: options.method, bandRows: bandRows, zoneCount: zones.count,
+                                zones: options.coverageZonesKey)
+        let reused = cacheKey.flatMap { options.coverageCache!.lookup($0) }
+        let prepared = reused?.prepared ?? PreparedZones(zones, on: grid, threads: options.threads)
+        PhaseTiming.mark(reused == nil ? "zones in grid units" : "zones and coverage reused")
         let windows = prepared.windows
         let template = sources.map { ZoneStats(histogram: options.histogram, denseBytes: $0.info.type == .uint8) }
         let rules = sources.map { ValueRules(nodata: $0.info.nodata, scale: $0.info.scale, offset: $0.info.offset,
                                              moments: options.moments, histogram: options.histogram) }
 
         let classGuard = options.categorical.isEmpty ? nil : ClassGuard(sources: sources, stats: options.categorical, limit: options.maxClasses)
-        let bandRows = rowsPerBand(readCols: grid.cols)
         let nBands = (grid.rows + bandRows - 1) / bandRows
         // Zones per row band, and each zone's last band (when it can be handed on).
         var bucket = [[Int]](repeating: [], count: nBands)
@@ -119,9 +129,11 @@ public final class ZonalEngine {
         let perWorker = max(options.minPartialBytes, options.maxMemory / threads / 2)
         let partialChunk = max(1, perWorker / max(1, maxZones * MemoryLayout<ZoneStats>.stride * 3))
         let chunk = min(sources.count, partialChunk)
-        var cached: [CoverageList]?
+        var cached: [CoverageList]? = reused?.coverages
         let pool = WorkerPool(threads: threads)
-        if chunk < sources.count {
+        // Every band's coverage first, kept: when the sources come in chunks (each pass
+        // reuses it), or for the next run.
+        if cached == nil && (chunk < sources.count || cacheKey != nil) {
             var all = [CoverageList](repeating: CoverageList(), count: nBands)
             let lock = NSLock()
             pool.run(tasks: work.count) { k in
@@ -130,6 +142,7 @@ public final class ZonalEngine {
                 lock.lock(); all[b] = c; lock.unlock()
             }
             cached = all
+            if let cacheKey { options.coverageCache!.store(.init(key: cacheKey, prepared: prepared, coverages: all)) }
         }
         let cellsPerPass = work.reduce(0) { $0 + min(bandRows, grid.rows - $1 * bandRows) * grid.cols }
         let passes = (sources.count + chunk - 1) / chunk
@@ -146,7 +159,7 @@ public final class ZonalEngine {
                                            raw: bandSink.map { s in { b, partial in s(b, range.lowerBound, partial) } },
                                            progress: progress.map { p in { done, _ in p(pass * cellsPerPass + done, passes * cellsPerPass) } },
                                            totalCells: cellsPerPass, classGuard: classGuard, firstSource: range.lowerBound)
-                try pool.run(tasks: work.count, state: { () throws -> WorkerState in
+                let finished = try pool.run(tasks: work.count, cancellation: options.cancellation, state: { () throws -> WorkerState in
                     var handles: [String: any RasterSource] = [:]
                     for o in openers { handles[o.key] = try o() }
                     return WorkerState(handles: handles)
@@ -160,6 +173,7 @@ public final class ZonalEngine {
                     try merger.deliver(band: b, partial: partial,
                                        cells: min(bandRows, self.grid.rows - b * bandRows) * self.grid.cols)
                 })
+                if !finished { throw GeoKitError(.cancelled, "cancelled") }
             }
         }
     }

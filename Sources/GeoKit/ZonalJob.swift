@@ -43,6 +43,14 @@ public struct ZonalJob: Sendable {
     public var myanmarText: MyanmarTextMode = .detect
     /// Derived indicators (`--formula NAME = FORMULA [UNIT]`), evaluated per result row.
     public var formulas: [NamedFormula] = []
+    /// Zones held in memory (the C interface's WKB arrays), read instead of `zonesPath`,
+    /// which then names them in messages.
+    public var memoryZones: MemoryZones?
+    /// Stops the engine between row bands when cancelled (the run then throws `.cancelled`).
+    public var cancellation: Cancellation?
+    /// Zones and their coverage kept between runs with the same zones (CoverageCache.swift).
+    public var zoneCache: ZoneCache?
+    public var coverageCache: CoverageCache?
 
     public init(zonesPath: String, layer: String? = nil, idField: String, includeFields: [String] = [],
                 rasters: [RasterSpec], weights: RasterSpec? = nil, stats: [Statistic], method: CoverageMethod = .exact) {
@@ -98,6 +106,9 @@ struct PreparedRun {
     var isPointZone: [Bool] = []
     /// Whether any statistic is per class (most runs have none: a zone's row is then scalars only).
     var hasClassStats = false
+    /// The CRS the zones were read into (the first raster's WKT; "" for none): part of a
+    /// coverage cache's key, as the same grid numbers in another CRS are other cells.
+    var zonesTargetCRS = ""
 }
 
 /// The rows being filled from zone accumulators: the zones' and their parents'.
@@ -168,7 +179,7 @@ extension ZonalJob {
             throw GeoKitError.crs(r.path, "raster has no CRS, so \(s.name) (m²) cannot be computed; assign one (gdal_edit.py -a_srs EPSG:...) or leave out area and class_area")
         }
         PhaseTiming.mark("rasters opened")
-        var input = try readZoneInput(target: firstSRS)
+        var input = try cachedZoneInput(target: firstSRS)
         PhaseTiming.mark("zones read and checked")
         input.warnings = nameWarnings + input.warnings
         for r in noCRS {
@@ -197,7 +208,7 @@ extension ZonalJob {
                            zoneAreas: zoneAreas, chains: chains, filteredRollup: filtered, rasterCRS: firstSRS?.shortName, crsAssumedPaths: cfAssumed,
                            scalarStats: stats.filter { $0.classColumnPrefix == nil },
                            isPointZone: input.zones.map { !$0.points.isEmpty || $0.isBufferedPoint },
-                           hasClassStats: stats.contains { $0.classColumnPrefix != nil })
+                           hasClassStats: stats.contains { $0.classColumnPrefix != nil }, zonesTargetCRS: firstSRS?.wkt ?? "")
     }
 
     /// Empty rows for the zones (and a roll-up when asked for), with the warnings so far.
@@ -212,6 +223,9 @@ extension ZonalJob {
     func engine(_ gi: Int, _ p: PreparedRun) -> ZonalEngine {
         var opts = EngineOptions()
         opts.method = method; opts.stats = stats; opts.threads = threads; opts.maxMemory = maxMemory
+        opts.cancellation = cancellation
+        opts.coverageCache = coverageCache
+        opts.coverageZonesKey = p.zonesTargetCRS
         let g = p.groups[gi]
         return ZonalEngine(grid: g.grid, areaModel: p.areaModel, sources: g.bands.map { p.bands[$0].source },
                            weights: p.weights, options: opts)
@@ -413,17 +427,22 @@ extension ZonalJob {
     }
 
     /// Open each raster and list its output bands: the chosen band, or every band.
-    private func openBands() throws -> (rasters: [Raster], bands: [OutputBand]) {
-        var opened: [Raster] = []
+    private func openBands() throws -> (rasters: [OpenedRaster], bands: [OutputBand]) {
+        var opened: [OpenedRaster] = []
         var bands: [OutputBand] = []
         // A file split into a spec per band (batch passes) is opened and dated once, not once
         // per band: a NetCDF's time axis read per band made a pass quadratic in its bands.
         var openedByPath: [String: Raster] = [:]
         var datesByPath: [String: [String?]] = [:]
         for spec in rasters {
+            if let m = spec.memory {
+                let (r, b) = try memoryBands(spec, m)
+                opened.append(r); bands += b
+                continue
+            }
             let r = try openedByPath[spec.path] ?? Raster(path: spec.path)
             openedByPath[spec.path] = r
-            opened.append(r)
+            opened.append(OpenedRaster(r))
             let list: [Int]
             if let b = spec.band {
                 guard b <= r.bands.count else {
@@ -445,6 +464,26 @@ extension ZonalJob {
         return (opened, bands)
     }
 
+    /// An in-memory raster's output bands, read through its own opener.
+    private func memoryBands(_ spec: RasterSpec, _ m: MemoryRaster) throws -> (OpenedRaster, [OutputBand]) {
+        let srs = try m.crs.map { wkt in
+            do { return try SpatialReference(definition: wkt) } catch { throw GeoKitError.crs(spec.path, "not a CRS GDAL knows: \(wkt.prefix(80))") }
+        }
+        let list: [Int]
+        if let b = spec.band {
+            guard b >= 1 && b <= m.bands.count else { throw GeoKitError.input(spec.path, "no band \(b) (the array has \(m.bands.count))") }
+            list = [b]
+        } else {
+            list = Array(1...m.bands.count)
+        }
+        let out = list.map { b in
+            OutputBand(label: (spec.band == nil && m.bands.count > 1) ? "\(spec.name)_b\(b)" : spec.name, rasterName: spec.name,
+                       path: spec.path, band: b, bandCount: m.bands.count, date: b <= m.dates.count ? m.dates[b - 1] : nil,
+                       unit: units[spec.name], grid: m.grid, source: BandSource(raster: m.source, band: b, info: m.bands[b - 1]))
+        }
+        return (OpenedRaster(path: spec.path, grid: m.grid, spatialReference: srs, crsAssumedFromCF: false), out)
+    }
+
     /// The weights band, when a weighted statistic asks for it.
     private func openWeights() throws -> BandSource? {
         guard let w = weights, stats.contains(where: \.needsWeights) else { return nil }
@@ -454,9 +493,27 @@ extension ZonalJob {
         return BandSource(raster: Raster.opener(path: r.path), band: b, info: r.bands[b - 1])
     }
 
+    /// The zones from `zoneCache` when it holds them in `target`'s CRS, else read (and kept there).
+    private func cachedZoneInput(target: SpatialReference?) throws -> ZoneInput {
+        guard let cache = zoneCache else { return try readZoneInput(target: target) }
+        let crs = target?.wkt ?? ""
+        if let hit = cache.lookup(crs: crs) { return hit }
+        let input = try readZoneInput(target: target)
+        cache.store(crs: crs, input)
+        return input
+    }
+
     /// Read the zones (in the rasters' CRS) with the fields the output and the roll-up need,
     /// and check the id column: duplicates and blanks stop the run unless allowed.
     private func readZoneInput(target: SpatialReference?) throws -> ZoneInput {
+        if let m = memoryZones {
+            guard includeFields.isEmpty && rollup.isEmpty && whereFilter == nil && buffer == nil else {
+                throw GeoKitError.argument("zones in memory have ids and geometries only: no include fields, roll-up, --where or --buffer")
+            }
+            let zoneLayer = try readMemoryZones(name: m.name, wkb: m.wkb, ids: m.ids, crs: m.crs, target: target,
+                                                keepWKB: keepGeometry, threads: threads)
+            return try checkedZoneInput(zoneLayer, fields: [], nameField: nil, parentNameFields: [])
+        }
         let vds = try VectorDataset(path: zonesPath)
         try vds.requireOneLayer(unless: layer)
         let fieldNames = try vds.fieldNames(layer: layer)
@@ -464,9 +521,17 @@ extension ZonalJob {
         let parentNameFields: [String?] = rollup.map { parentNameField($0, fieldNames) }
         var readFields = includeFields
         for f in rollup + [nameField].compactMap({ $0 }) + parentNameFields.compactMap({ $0 }) where !readFields.contains(f) { readFields.append(f) }
-        var zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: readFields,
+        let zoneLayer = try vds.readZones(layer: layer, idField: idField, includeFields: readFields,
                                           target: target, keepWKB: keepGeometry, filter: whereFilter,
                                           pointsAndLines: true, buffer: buffer, threads: threads)
+        return try checkedZoneInput(zoneLayer, fields: readFields, nameField: nameField, parentNameFields: parentNameFields)
+    }
+
+    /// Zones read, checked: some geometry to summarise, their text, their ids (duplicates
+    /// and blanks stop the run unless allowed).
+    private func checkedZoneInput(_ layer: ZoneLayer, fields readFields: [String], nameField: String?,
+                                  parentNameFields: [String?]) throws -> ZoneInput {
+        var zoneLayer = layer
         // A table without geometry (a CSV given as zones) or a layer of which no feature has a
         // polygon would give a table of empty rows and exit 0.
         if zoneLayer.zones.allSatisfy({ $0.isEmpty }) {
@@ -485,7 +550,7 @@ extension ZonalJob {
     }
 
     /// Output bands grouped by grid, once every raster is known to share the first one's CRS.
-    private func gridGroups(_ bands: [OutputBand], opened: [Raster], firstSRS: SpatialReference?) throws -> [GridGroup] {
+    private func gridGroups(_ bands: [OutputBand], opened: [OpenedRaster], firstSRS: SpatialReference?) throws -> [GridGroup] {
         for r in opened { if let srs = r.spatialReference, let f = firstSRS, !srs.isSame(f) {
             throw GeoKitError.crs(r.path, "CRS \(srs.shortName) differs from \(opened[0].path)'s \(f.shortName); warp one to the other first (gdalwarp)")
         } }
@@ -575,5 +640,21 @@ extension ZonalJob {
                             method: method, idLevel: input.check.dominantLevel)
         r.myanmarText = input.myanmarText
         return r
+    }
+}
+
+/// What `prepare` needs of an opened raster, a file's or one in memory.
+private struct OpenedRaster {
+    var path: String
+    var grid: Grid
+    var spatialReference: SpatialReference?
+    var crsAssumedFromCF: Bool
+
+    init(path: String, grid: Grid, spatialReference: SpatialReference?, crsAssumedFromCF: Bool) {
+        self.path = path; self.grid = grid; self.spatialReference = spatialReference; self.crsAssumedFromCF = crsAssumedFromCF
+    }
+
+    init(_ r: Raster) {
+        self.init(path: r.path, grid: r.grid, spatialReference: r.spatialReference, crsAssumedFromCF: r.crsAssumedFromCF)
     }
 }
