@@ -81,7 +81,9 @@ private let versionString = strdup(GeoKitVersion.string)!
 
 @_cdecl("geokit_job_new")
 public func geokit_job_new() -> OpaquePointer {
-    OpaquePointer(Unmanaged.passRetained(CJob()).toOpaque())
+    // Messages name settings as a keyword caller writes them (`layer=`, not `--layer`).
+    Setting.style = .keyword
+    return OpaquePointer(Unmanaged.passRetained(CJob()).toOpaque())
 }
 
 @_cdecl("geokit_job_free")

@@ -147,6 +147,16 @@ def test_missing_zone_field_raises_input_error_naming_the_file():
     assert e.value.file == str(ZONES) and "NO_SUCH_FIELD" in str(e.value)
 
 
+def test_messages_name_keyword_arguments_not_command_line_flags(townships, tmp_path):
+    # A file with two layers and no layer= given: the hint names the keyword argument.
+    two = str(tmp_path / "two_layers.gpkg")
+    townships.to_file(two, layer="a", driver="GPKG")
+    townships.to_file(two, layer="b", driver="GPKG")
+    with pytest.raises(geokit.InputError) as e:
+        geokit.zonal_stats(str(RASTER), two, stats=["mean"], id_field=ID)
+    assert "layer=" in str(e.value) and "--" not in str(e.value), str(e.value)
+
+
 def test_unknown_statistic_raises_argument_error():
     with pytest.raises(geokit.ArgumentError):
         geokit.zonal_stats(str(RASTER), str(ZONES), stats=["meen"], id_field=ID)
