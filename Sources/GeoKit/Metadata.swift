@@ -207,6 +207,11 @@ extension ZonalResult {
         return l
     }
 
+    /// The sidecar's description and unit of a wide table's column.
+    package func describe(_ column: String) -> (description: String, unit: String?)? {
+        describe(column: column, format: .wide, indicators: indicatorColumns)
+    }
+
     private func describe(column: String, format: TableFormat, indicators: [IndicatorColumn]) -> (description: String, unit: String?)? {
         if column == idField { return ("zone identifier (P-code)\(hasRollup ? "; roll-up rows carry the parent's code" : "")", nil) }
         if format == .long {
@@ -234,6 +239,10 @@ extension ZonalResult {
         if b.bandCount > 1 { d += ", band \(b.band)" }
         if let date = b.date { d += " (\(date))" }
         if let v = c.classValue { d += ", class \(formatNumber(v))" }
+        if let w = b.weightsName, c.stat.needsWeights { d += ", weighted by \(w)" }
+        if let cond = b.condition {
+            d += ", only where \(cond.text) (each cell counts with the share of its area where the condition holds; cells where \(cond.raster) is nodata do not count)"
+        }
         d += "; \(method.rawValue) method"
         return (d, c.stat.unit(valueUnit: b.unit))
     }

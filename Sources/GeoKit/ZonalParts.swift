@@ -70,6 +70,7 @@ extension ZonalJob {
         // Recorded only when not the default, so part files of default runs keep their bytes.
         if emptySum != .empty { o["empty_sum"] = emptySum.rawValue }
         if myanmarText != .detect { o["myanmar_text"] = myanmarText.rawValue }   // absent (detect) in older parts too
+        if !operations.isEmpty { o["operations"] = operations.map(\.text) }
         return o
     }
 
@@ -94,6 +95,7 @@ extension ZonalJob {
         buffer = (o["buffer_m"] as? NSNumber)?.doubleValue
         if let e = o["empty_sum"] { guard let v = (e as? String).flatMap(EmptySum.init(rawValue:)) else { throw bad }; emptySum = v }
         myanmarText = (o["myanmar_text"] as? String).flatMap(MyanmarTextMode.init(rawValue:)) ?? .detect
+        if let ops = o["operations"] { guard let t = ops as? [String] else { throw bad }; operations = try t.map(RasterOperation.init(parsing:)) }
     }
 
     /// The files whose SHA-256 identifies a run's inputs.

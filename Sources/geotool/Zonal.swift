@@ -71,8 +71,11 @@ struct Zonal: ParsableCommand {
     @Option(name: .customLong("var"), help: ArgumentHelp("Variables of the NetCDF files or Zarr stores given to --raster, comma-separated (columns NAME_var when several).", valueName: "VAR[,VAR...]"))
     var variables: String?
 
-    @Option(help: "Comma-separated statistics (see above).")
-    var stats: String = "count,mean"
+    @Option(help: "Comma-separated statistics (see above), for every raster. (default: count,mean)")
+    var stats: String?
+
+    @Option(name: .customLong("op"), help: ArgumentHelp("An operation on a named raster: STAT(NAME), weighted_STAT(NAME, WEIGHTS), optionally 'where NAME OP VALUE' (e.g. 'sum(pop) where hazard >= 3', 'area where flood > 0.5'); repeatable. Each raster then gets only its operations' statistics (instead of --stats); see docs/indicators.md.", valueName: "OPERATION"))
+    var operations: [String] = []
 
     @Option(help: "Cell weighting: exact, center (or centre) or all-touched.")
     var method: String = "exact"
@@ -172,7 +175,16 @@ struct Zonal: ParsableCommand {
         if variables != nil && variableList.isEmpty { throw ValidationError("--var takes variable names, e.g. --var precip,tmax") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
-        for st in stats.split(separator: ",") where (try? Statistic(parsing: String(st))) == nil {
+        if stats != nil && !operations.isEmpty {
+            throw ValidationError("--stats and --op: with operations, give every statistic as one (e.g. --op 'mean(ntl)'); --stats applies to every raster")
+        }
+        for op in operations {
+            do { _ = try RasterOperation(parsing: op) } catch let e as GeoKitError { throw ValidationError(e.message) }
+        }
+        if !operations.isEmpty && weights != nil {
+            throw ValidationError("--weights and --op: name the weights in the operation, e.g. --op 'weighted_frac(hazard, pop)' with --raster pop=PATH")
+        }
+        for st in (stats ?? "count,mean").split(separator: ",") where (try? Statistic(parsing: String(st))) == nil {
             let word = st.trimmingCharacters(in: .whitespaces)
             let names = Statistic.all.map(\.name) + ["median", "p90"]
             throw ValidationError("unknown statistic '\(word)'\(didYouMean(word.lowercased(), names)); choose from \(Statistic.all.map(\.name).joined(separator: ", ")) (pNN for any percentile)")
@@ -225,12 +237,13 @@ struct Zonal: ParsableCommand {
                                       defaultName: "geotool-" + ((out as NSString).lastPathComponent as NSString).deletingPathExtension, partDir: out + ".parts")
                 return
             }
-            let statList = try stats.split(separator: ",").map { try Statistic(parsing: String($0)) }
+            let statList = try (stats ?? "count,mean").split(separator: ",").map { try Statistic(parsing: String($0)) }
             var job = ZonalJob(zonesPath: zones, layer: layer, idField: id,
                                includeFields: includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? [],
                                rasters: try resolveVariables(rasters.map(RasterSpec.init(parsing:)), variables: variableList),
                                weights: try weights.map(RasterSpec.init(parsing:)),
                                stats: statList, method: parseMethod(method)!)
+            job.operations = try operations.map(RasterOperation.init(parsing:))
             job.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
             job.maxMemory = maxMemory << 20
             let pg = PostgresTarget.isPostgres(output) ? try PostgresTarget(output: output, table: table) : nil

@@ -9,9 +9,9 @@ import Foundation
 //
 // `area where COND` (no raster) is the covered area where the condition holds: the `area`
 // of the condition's raster under its own condition, `area(flood) where flood > 0.5`.
-// One parser and one formatter: `Operation(parsing: op.text) == op` for every operation.
+// One parser and one formatter: `RasterOperation(parsing: op.text) == op` for every operation.
 
-public struct Operation: Hashable, Sendable, CustomStringConvertible {
+public struct RasterOperation: Hashable, Sendable, CustomStringConvertible {
     public var statistic: Statistic
     /// The raster whose values the statistic reads (a `--raster` name).
     public var raster: String
@@ -40,7 +40,7 @@ public struct Operation: Hashable, Sendable, CustomStringConvertible {
         // The condition: after the first ` where ` (a raster's name cannot hold a space).
         var head = s
         var condition: CellCondition?
-        if let w = s.range(of: #"(^|\s|\))where\s"#, options: .regularExpression) {
+        if let w = s.range(of: #"(^|\s|\))where(\s|$)"#, options: .regularExpression) {
             let condStart = s[w].hasPrefix(")") ? s.index(after: w.lowerBound) : w.lowerBound
             head = s[..<condStart].trimmingCharacters(in: .whitespaces)
             let condText = s[w.upperBound...].trimmingCharacters(in: .whitespaces)
@@ -56,11 +56,11 @@ public struct Operation: Hashable, Sendable, CustomStringConvertible {
             args = head[head.index(after: open)..<head.index(before: head.endIndex)]
                 .split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             guard args.allSatisfy({ !$0.isEmpty }) else { throw fail("an empty raster name") }
-            for a in args where !Operation.isName(a) { throw fail("'\(a)' is not a raster's name (letters, digits and _)") }
+            for a in args where !RasterOperation.isName(a) { throw fail("'\(a)' is not a raster's name (letters, digits and _)") }
         } else {
             statText = head
         }
-        guard Operation.isName(statText) else { throw fail("'\(statText)' is not a statistic") }
+        guard RasterOperation.isName(statText) else { throw fail("'\(statText)' is not a statistic") }
         let stat: Statistic
         do { stat = try Statistic(parsing: statText) } catch let e as GeoKitError {
             throw GeoKitError.argument("operation '\(given)': \(e.problem)")

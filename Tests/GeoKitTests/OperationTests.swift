@@ -1,0 +1,119 @@
+import XCTest
+import GeoCore
+import GeoGDAL
+@testable import GeoKit
+import GeoTestSupport
+
+/// Operations per raster (`--op`): each raster gets only its own statistics, columns named by
+/// raster, statistic, class and condition. Values against exactextract 0.3.0
+/// (TestRasters/exactextract/make_ops_expected.py: conditions as numpy masks, then exactextract).
+final class OperationTests: XCTestCase {
+    let dir = "exactextract/"
+    lazy var ee = Fixtures.json(dir + "expected_ops.json")
+    let zoneNames = ["hole", "multi", "sliver", "on_edges", "partly_outside", "star"]
+
+    func job(_ ops: [String], rasters: [String: String] = ["classes": "classes.tif", "weights": "weights.tif", "values": "values.tif"]) throws -> ZonalJob {
+        var job = ZonalJob(zonesPath: Fixtures.path(dir + "zones.geojson"), idField: "zone",
+                           rasters: rasters.keys.sorted().map { RasterSpec(name: $0, path: Fixtures.path(dir + rasters[$0]!)) }, stats: [])
+        job.operations = try ops.map(RasterOperation.init(parsing:))
+        job.threads = 2
+        return job
+    }
+
+    func testEachRasterGetsOnlyItsOwnStatistics() throws {
+        let result = try job(["frac(classes)", "sum(weights)", "weighted_frac(classes, weights)"]).run()
+        let t = result.wideTable()
+        let classCols = (1...5).map { "classes_frac_\($0)" } + (1...5).map { "classes_wfrac_\($0)" }
+        // No frac of weights (a continuous raster), no sum of classes, and values has no column.
+        XCTAssertEqual(t.columns, ["zone"] + classCols + ["weights_sum"])
+        let sums = ee["weights_sum"] as! [String: [String: Any]]
+        let fracs = ee["classes_frac"] as! [String: [String: Any]]
+        for z in zoneNames {
+            assertRelative(t.value(z, "weights_sum"), sums[z]!["sum"] as? Double, 1e-6, "\(z) sum(weights)")
+            let unique = fracs[z]!["unique"] as! [Double], frac = fracs[z]!["frac"] as! [Double], wfrac = fracs[z]!["weighted_frac"] as! [Double]
+            for (k, v) in unique.enumerated() {
+                assertRelative(t.value(z, "classes_frac_\(formatNumber(v))"), frac[k], 1e-6, "\(z) frac \(v)")
+                assertRelative(t.value(z, "classes_wfrac_\(formatNumber(v))"), wfrac[k], 1e-6, "\(z) weighted_frac \(v)")
+            }
+        }
+        // The long table says which statistic; the sidecar which raster and weights.
+        XCTAssertEqual(Set(result.longTable().rows.map { "\($0[3])" }).count, 2)
+        let d = result.describe("classes_wfrac_3")!
+        XCTAssertTrue(d.description.contains("of classes") && d.description.contains("weighted by weights"), d.description)
+    }
+
+    /// The failure: frac asked of a hazard raster ran categorical statistics on the
+    /// population raster too (millions of distinct values: minutes, gigabytes). With operations
+    /// the continuous raster's group computes no class table.
+    func testContinuousRasterGetsNoClassTable() throws {
+        let d = NSTemporaryDirectory() + "ops-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        // 20 x 15 cells like classes.tif, 300 distinct values; a class limit of 10,000 is far,
+        // so the guard is not what this checks: which statistics each engine computes is.
+        let grid = Grid(left: 10, top: 25, dx: 1, dy: 1, cols: 20, rows: 15)
+        try writeGeoTIFF(path: d + "/pop.tif", grid: grid, bands: [(0..<300).map { Float($0) + 0.5 }], crs: "EPSG:32647")
+        var j = try job(["frac(classes)", "sum(pop)"], rasters: ["classes": "classes.tif"])
+        j.rasters.append(RasterSpec(name: "pop", path: d + "/pop.tif"))
+        let p = try j.prepare()
+        let byRaster = Dictionary(uniqueKeysWithValues: p.groups.map { g in (p.bands[g.bands[0]].rasterName, g.stats) })
+        XCTAssertEqual(byRaster["pop"], [.sum])
+        XCTAssertEqual(byRaster["classes"], [.frac])
+        XCTAssertFalse(byRaster["pop"]!.contains(where: \.needsHistogram))
+        // The same rasters with --stats frac,sum: every raster gets frac (a column per value of pop).
+        var all = ZonalJob(zonesPath: j.zonesPath, idField: "zone", rasters: j.rasters, stats: [.frac, .sum])
+        all.threads = 2
+        let wide = try all.run().wideTable().columns
+        XCTAssertGreaterThan(wide.filter { $0.hasPrefix("pop_frac_") }.count, 100)
+        let ops = try j.run().wideTable().columns
+        XCTAssertEqual(ops.filter { $0.hasPrefix("pop_") }, ["pop_sum"])
+    }
+
+    func testConditionsNameTheirColumnsAndDescriptions() throws {
+        let result = try job(["sum(values) where classes >= 3", "sum(values)", "area where classes in 2..3"]).run()
+        XCTAssertEqual(result.wideTable().columns, ["zone", "values_sum_where_classes_ge_3", "values_sum", "classes_area_where_classes_in_2_3"])
+        let d = result.describe("values_sum_where_classes_ge_3")!.description
+        XCTAssertTrue(d.hasPrefix("sum of coverage x value of values") && d.contains("only where classes >= 3"), d)
+        XCTAssertEqual(result.longTable().rows.first?[4], .text("sum_where_classes_ge_3"))
+    }
+
+    /// Whether the engine honours `BandSource.condition` (the engine's side of conditions).
+    func engineHonoursConditions() throws -> Bool {
+        let r = try job(["count(classes) where classes in 2..3", "count(classes)"]).run().wideTable()
+        return r.value("on_edges", "classes_count_where_classes_in_2_3") != r.value("on_edges", "classes_count")
+    }
+
+    func testConditionValuesAgainstExactextractOnMasks() throws {
+        guard try engineHonoursConditions() else { throw XCTSkip("the engine does not read BandSource.condition yet") }
+        let t = try job(["sum(values) where classes >= 3", "count(classes) where classes in 2..3"]).run().wideTable()
+        let sums = ee["values_sum_where_classes_ge_3"] as! [String: [String: Any]]
+        let counts = ee["classes_count_where_classes_in_2_3"] as! [String: [String: Any]]
+        for z in zoneNames {
+            assertRelative(t.value(z, "values_sum_where_classes_ge_3"), sums[z]!["sum"] as? Double, 1e-6, "\(z) sum where")
+            assertRelative(t.value(z, "classes_count_where_classes_in_2_3"), counts[z]!["count"] as? Double, 1e-6, "\(z) count where")
+        }
+    }
+
+    func testBadOperationsStopBeforeAnyWork() throws {
+        for (ops, words) in [(["sum(popn)"], "no raster named 'popn'"), (["sum(values) where hazard >= 3"], "no raster named 'hazard'"),
+                             (["weighted_frac(classes, wieghts)"], "no raster named 'wieghts' (did you mean 'weights'?)")] {
+            XCTAssertThrowsError(try job(ops).run(), "\(ops)") { e in
+                XCTAssertTrue("\(e)".contains(words), "\(ops): \(e)")
+            }
+        }
+    }
+
+    func testConditionOnAnotherCRSIsRefused() throws {
+        let d = NSTemporaryDirectory() + "ops-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        try writeGeoTIFF(path: d + "/hazard.tif", grid: Grid(left: 96, top: 20, dx: 0.1, dy: 0.1, cols: 4, rows: 4),
+                         bands: [[Float](repeating: 3, count: 16)], crs: "EPSG:4326")
+        var j = try job(["sum(values) where hazard >= 3"], rasters: ["values": "values.tif"])
+        j.rasters.append(RasterSpec(name: "hazard", path: d + "/hazard.tif"))
+        XCTAssertThrowsError(try j.run()) { e in
+            let m = "\(e)"
+            XCTAssertTrue(m.contains("hazard.tif") && m.contains("values.tif") && !m.contains("\n"), m)
+        }
+    }
+}
