@@ -482,6 +482,11 @@ extension ZonalJob {
                 }
                 return SourceCondition(raster: Raster.opener(path: r.path), band: b, info: r.bands[b - 1], test: c.test)
             }
+            // With a condition, the share of the covered area where its raster has no value, so
+            // that cells left out are said, not dropped silently.
+            if t.condition != nil, let nodataShare = conditionNodataStatistic, !statsOf[t]!.contains(nodataShare) {
+                statsOf[t]!.append(nodataShare)
+            }
             for var band in perSpec[k] {
                 band.stats = statsOf[t]; band.condition = t.condition; band.weightsName = weightsOf[t]
                 band.source.condition = cond
@@ -490,6 +495,10 @@ extension ZonalJob {
         }
         return out
     }
+
+    /// The statistic `where_nodata` (the engine's side of conditions adds it).
+    // TODO(h22b merged): `Statistic.whereNodata`; read by name so that this branch builds alone.
+    private var conditionNodataStatistic: Statistic? { try? Statistic(parsing: "where_nodata") }
 
     /// The weights band, when a weighted statistic asks for it (`--weights`; operations name theirs).
     private func openWeights() throws -> BandSource? {

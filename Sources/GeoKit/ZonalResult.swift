@@ -29,8 +29,12 @@ public struct OutputBand: Sendable {
     }
 
     /// The column name of one of its statistics (and class): `pop_sum`, `hazard_frac_3`,
-    /// `pop_sum_where_hazard_ge_3`. The one place column names of indicators are made.
+    /// `pop_sum_where_hazard_ge_3`, `pop_where_hazard_ge_3_nodata`. The one place column names
+    /// of indicators are made.
     public func columnName(_ stat: Statistic, classValue: Double? = nil) -> String {
+        // The share where the condition's raster has no value: `pop_where_hazard_ge_3_nodata`.
+        // TODO(h22b merged): `stat == .whereNodata`.
+        if let c = condition, stat.name == "where_nodata" { return "\(label)_where_\(c.columnSuffix)_nodata" }
         let base = classValue.map { "\(label)_\(stat.classColumnPrefix!)_\(formatNumber($0))" } ?? "\(label)_\(stat.name)"
         return base + (condition.map { "_where_" + $0.columnSuffix } ?? "")
     }
