@@ -80,6 +80,25 @@ final class OperationTests: XCTestCase {
         XCTAssertEqual(result.longTable().rows.first?[4], .text("sum_where_classes_ge_3"))
     }
 
+    /// map and report read the new columns back: raster, statistic with its condition, quality.
+    func testTablesReadBackWithTheirConditions() throws {
+        let result = try job(["sum(values) where classes >= 3", "count(values)", "frac(classes)"]).run()
+        for format in [TableFormat.wide, .long] {
+            let out = Fixtures.tempDir() + "/ops.csv"
+            try result.write(to: out, format: format, hxl: false,
+                             run: RunInfo(commandLine: "test", started: Date(), seconds: 0, hashes: [:], format: format, hxl: false))
+            let t = try IndicatorTable.read(out)
+            let s = t.series.first { $0.label == "values_sum_where_classes_ge_3" }
+            XCTAssertEqual(s?.indicator, "values", "\(format)")
+            XCTAssertEqual(s?.stat, "sum_where_classes_ge_3", "\(format)")
+            XCTAssertEqual(s?.isQuality, false, "\(format)")
+            XCTAssertEqual(t.series.first { $0.label == "classes_frac_3" }?.stat, "frac_3", "\(format)")
+            if let n = t.series.first(where: { $0.label == "values_where_classes_ge_3_nodata" }) {
+                XCTAssertEqual(n.indicator, "values"); XCTAssertTrue(n.isQuality)
+            }
+        }
+    }
+
     /// Whether the engine honours `BandSource.condition` (the engine's side of conditions).
     func engineHonoursConditions() throws -> Bool {
         let r = try job(["count(classes) where classes in 2..3", "count(classes)"]).run().wideTable()
