@@ -238,7 +238,7 @@ extension ZonalResult {
         var d = c.stat.definition + " of \(b.rasterName)"
         if b.bandCount > 1 { d += ", band \(b.band)" }
         if let date = b.date { d += " (\(date))" }
-        if let v = c.classValue { d += ", class \(formatNumber(v))" }
+        if let v = c.classValue { d += ", class \(b.classBreaks.map { $0.describe(v) } ?? formatNumber(v))" }
         if let w = b.weightsName, c.stat.needsWeights { d += ", weighted by \(w)" }
         if let cond = b.condition {
             d += ", only where \(cond.text) (each cell counts with the share of its area where the condition holds; cells where \(cond.raster) is nodata do not count)"

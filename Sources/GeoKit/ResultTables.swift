@@ -40,7 +40,10 @@ extension ZonalResult {
                     let key = l.classOffset[bi] + si
                     var classes = Set<Double>()
                     for u in units { classes.formUnion(u.classes[key]?.keys ?? [:].keys) }
-                    for v in classes.sorted() {
+                    // Bins in order, values outside them last.
+                    let order = b.classBreaks == nil ? classes.sorted()
+                        : classes.filter { $0 != ClassBreaks.outOfRange }.sorted() + classes.filter { $0 == ClassBreaks.outOfRange }
+                    for v in order {
                         out.append(IndicatorColumn(name: b.columnName(st, classValue: v), band: bi, stat: st,
                                                    classValue: v, scalarIndex: nil, statIndex: si, classKey: key))
                     }

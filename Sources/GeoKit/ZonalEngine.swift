@@ -83,7 +83,7 @@ public final class ZonalEngine {
         let windows = prepared.windows
         let template = sources.map { ZoneStats(histogram: options.histogram, denseBytes: $0.info.type == .uint8) }
         let rules = sources.map { ValueRules(nodata: $0.info.nodata, scale: $0.info.scale, offset: $0.info.offset,
-                                             moments: options.moments, histogram: options.histogram) }
+                                             moments: options.moments, histogram: options.histogram, classBreaks: $0.classBreaks) }
 
         let classGuard = options.categorical.isEmpty ? nil : ClassGuard(sources: sources, stats: options.categorical, limit: options.maxClasses)
         let bandRows = rowsPerBand(readCols: grid.cols)

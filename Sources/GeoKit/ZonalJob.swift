@@ -14,6 +14,9 @@ public struct ZonalJob: Sendable {
     /// Operations per raster (`--op 'sum(pop) where hazard >= 3'`): when given, each raster
     /// gets only its operations' statistics and `stats` is not used (see `runStats`).
     public var operations: [RasterOperation] = []
+    /// Bins of continuous rasters by name (`--classes dem=0,500,1000`): their categorical
+    /// statistics count bins (`dem_frac_0_500`), not values.
+    public var classes: [String: ClassBreaks] = [:]
     public var method: CoverageMethod = .exact
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var maxMemory = 512 << 20
@@ -160,6 +163,7 @@ extension ZonalJob {
             throw GeoKitError.argument("weighted statistics need --weights NAME=PATH")
         }
         let nameWarnings = try checkRasterNames()
+        try checkClasses()
         // Open every raster once, up front, so bad input fails before any work.
         let (opened, bands) = try openBands()
         let weightsSource = try openWeights()
@@ -437,7 +441,8 @@ extension ZonalJob {
                 let label = (spec.band == nil && r.bands.count > 1) ? "\(spec.name)_b\(b)" : spec.name
                 return OutputBand(label: label, rasterName: spec.name, path: spec.path, band: b, bandCount: r.bands.count,
                                   date: dates[b - 1], unit: units[spec.name] ?? r.bands[b - 1].unit, grid: r.grid,
-                                  source: BandSource(raster: Raster.opener(path: spec.path), band: b, info: r.bands[b - 1]))
+                                  source: BandSource(raster: Raster.opener(path: spec.path), band: b, info: r.bands[b - 1],
+                                                     classBreaks: classes[spec.name]))
             })
         }
         guard !operations.isEmpty else { return (opened, perSpec.flatMap { $0 }) }
@@ -511,6 +516,21 @@ extension ZonalJob {
         if let b = w.band, b > r.bands.count { throw GeoKitError.input(w.path, "no band \(b) (the raster has \(r.bands.count))") }
         let b = w.band ?? 1
         return BandSource(raster: Raster.opener(path: r.path), band: b, info: r.bands[b - 1])
+    }
+
+    /// Classes name rasters of the run, and go with statistics that read classes: a median
+    /// (or majority) of bins is no elevation.
+    private func checkClasses() throws {
+        let names = rasters.map(\.name)
+        for name in classes.keys.sorted() {
+            guard names.contains(name) else {
+                throw GeoKitError.argument("--classes \(name)=...: no raster named '\(name)'\(didYouMean(name, names)); declare it with --raster \(name)=PATH")
+            }
+            let asked = operations.isEmpty ? stats : operations.filter { $0.raster == name }.map(\.statistic)
+            if let st = asked.first(where: { $0.needsHistogram && $0.classColumnPrefix == nil && $0 != .variety }) {
+                throw GeoKitError.argument("--classes \(name)=\(classes[name]!.text): \(st.name) of \(name) would read its bins, not its values; ask frac, class_area, weighted_frac or variety of a classed raster (or leave out --classes)")
+            }
+        }
     }
 
     /// A condition's raster must share the values' CRS and overlap them: one line naming both files.

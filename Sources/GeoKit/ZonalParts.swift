@@ -71,6 +71,7 @@ extension ZonalJob {
         if emptySum != .empty { o["empty_sum"] = emptySum.rawValue }
         if myanmarText != .detect { o["myanmar_text"] = myanmarText.rawValue }   // absent (detect) in older parts too
         if !operations.isEmpty { o["operations"] = operations.map(\.text) }
+        if !classes.isEmpty { o["classes"] = classes.mapValues(\.text) }
         return o
     }
 
@@ -95,6 +96,10 @@ extension ZonalJob {
         buffer = (o["buffer_m"] as? NSNumber)?.doubleValue
         if let e = o["empty_sum"] { guard let v = (e as? String).flatMap(EmptySum.init(rawValue:)) else { throw bad }; emptySum = v }
         myanmarText = (o["myanmar_text"] as? String).flatMap(MyanmarTextMode.init(rawValue:)) ?? .detect
+        if let c = o["classes"] {
+            guard let t = c as? [String: String] else { throw bad }
+            classes = try t.mapValues(ClassBreaks.init(parsing:))
+        }
         if let ops = o["operations"] { guard let t = ops as? [String] else { throw bad }; operations = try t.map(RasterOperation.init(parsing:)) }
     }
 

@@ -21,6 +21,8 @@ public struct OutputBand: Sendable {
     public var condition: CellCondition?
     /// The weights raster's name of its weighted statistics (`weighted_frac(hazard, pop)`).
     public var weightsName: String?
+    /// Its bins (`--classes dem=0,500,1000`): per-class columns are bins.
+    public var classBreaks: ClassBreaks? { source.classBreaks }
 
     package init(label: String, rasterName: String, path: String, band: Int, bandCount: Int, date: String?, unit: String?, grid: Grid, source: BandSource,
                  stats: [Statistic]? = nil, condition: CellCondition? = nil, weightsName: String? = nil) {
@@ -35,7 +37,8 @@ public struct OutputBand: Sendable {
         // The share where the condition's raster has no value: `pop_where_hazard_ge_3_nodata`.
         // TODO(h22b merged): `stat == .whereNodata`.
         if let c = condition, stat.name == "where_nodata" { return "\(label)_where_\(c.columnSuffix)_nodata" }
-        let base = classValue.map { "\(label)_\(stat.classColumnPrefix!)_\(formatNumber($0))" } ?? "\(label)_\(stat.name)"
+        let base = classValue.map { "\(label)_\(stat.classColumnPrefix!)_\(classBreaks?.columnSuffix($0) ?? formatNumber($0))" }
+            ?? "\(label)_\(stat.name)"
         return base + (condition.map { "_where_" + $0.columnSuffix } ?? "")
     }
 }

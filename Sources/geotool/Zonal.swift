@@ -77,6 +77,9 @@ struct Zonal: ParsableCommand {
     @Option(name: .customLong("op"), help: ArgumentHelp("An operation on a named raster: STAT(NAME), weighted_STAT(NAME, WEIGHTS), optionally 'where NAME OP VALUE' (e.g. 'sum(pop) where hazard >= 3', 'area where flood > 0.5'); repeatable. Each raster then gets only its operations' statistics (instead of --stats); see docs/indicators.md.", valueName: "OPERATION"))
     var operations: [String] = []
 
+    @Option(name: .customLong("classes"), help: ArgumentHelp("Bins of a continuous raster, NAME=B0,B1,...[:LABEL1,LABEL2,...] (e.g. dem=0,500,1000,2000:low,mid,high): its frac, class_area and weighted_frac give a column per bin [Bi, Bi+1) (dem_frac_low, or dem_frac_0_500), values outside every bin one more (out_of_range); repeatable.", valueName: "NAME=BREAKS[:LABELS]"))
+    var classes: [String] = []
+
     @Option(help: "Cell weighting: exact, center (or centre) or all-touched.")
     var method: String = "exact"
 
@@ -184,6 +187,9 @@ struct Zonal: ParsableCommand {
         if !operations.isEmpty && weights != nil {
             throw ValidationError("--weights and --op: name the weights in the operation, e.g. --op 'weighted_frac(hazard, pop)' with --raster pop=PATH")
         }
+        for c in classes {
+            do { _ = try parseClasses(c) } catch let e as GeoKitError { throw ValidationError(e.message) }
+        }
         for st in (stats ?? "count,mean").split(separator: ",") where (try? Statistic(parsing: String(st))) == nil {
             let word = st.trimmingCharacters(in: .whitespaces)
             let names = Statistic.all.map(\.name) + ["median", "p90"]
@@ -216,6 +222,14 @@ struct Zonal: ParsableCommand {
         }
     }
 
+    /// `--classes NAME=BREAKS[:LABELS]`.
+    func parseClasses(_ text: String) throws -> (String, ClassBreaks) {
+        guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+            throw GeoKitError.argument("--classes '\(text)': write NAME=B0,B1,...[:LABELS], e.g. dem=0,500,1000,2000:low,mid,high")
+        }
+        return (String(text[..<eq]).trimmingCharacters(in: .whitespaces), try ClassBreaks(parsing: String(text[text.index(after: eq)...])))
+    }
+
     var variableList: [String] {
         (variables ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
@@ -244,6 +258,7 @@ struct Zonal: ParsableCommand {
                                weights: try weights.map(RasterSpec.init(parsing:)),
                                stats: statList, method: parseMethod(method)!)
             job.operations = try operations.map(RasterOperation.init(parsing:))
+            for c in classes { let (name, breaks) = try parseClasses(c); job.classes[name] = breaks }
             job.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
             job.maxMemory = maxMemory << 20
             let pg = PostgresTarget.isPostgres(output) ? try PostgresTarget(output: output, table: table) : nil

@@ -72,6 +72,17 @@ os.remove(m)
 m = masked("classes.tif", (classes >= 2) & (classes <= 3))
 expected["classes_count_where_classes_in_2_3"] = run(m, ["count"])
 os.remove(m)
+# --classes values=30,45,55,70: frac and weighted_frac of the bins [30, 45), [45, 55), [55, 70);
+# values outside them are class 9 here ("out_of_range" in geotool), nodata stays nodata.
+vals, prof = read("values.tif")
+binned = np.where((vals >= 30) & (vals < 70), np.digitize(vals, [30, 45, 55, 70]) - 1, 9).astype("float64")
+binned[vals == prof["nodata"]] = 255
+prof.update(dtype="float64", nodata=255)
+fd, tmp = tempfile.mkstemp(suffix=".tif"); os.close(fd)
+with rasterio.open(tmp, "w", **prof) as d:
+    d.write(binned, 1)
+expected["values_classes_30_45_55_70"] = run(tmp, ["unique", "frac", "weighted_frac"], weights="weights.tif")
+os.remove(tmp)
 with open("expected_ops.json", "w") as f:
     json.dump(expected, f, indent=1, sort_keys=True)
 print(json.dumps(expected["values_sum_where_classes_ge_3"]["hole"]))

@@ -139,3 +139,43 @@ final class OperationTests: XCTestCase {
         }
     }
 }
+
+/// `--classes values=30,45,55,70` on a continuous raster, against exactextract on the raster
+/// reclassified with numpy (make_ops_expected.py).
+final class ClassesTests: XCTestCase {
+    func testBinnedFracAndWeightedFracAgainstExactextract() throws {
+        let dir = "exactextract/"
+        var job = ZonalJob(zonesPath: Fixtures.path(dir + "zones.geojson"), idField: "zone",
+                           rasters: [RasterSpec(name: "values", path: Fixtures.path(dir + "values.tif")),
+                                     RasterSpec(name: "weights", path: Fixtures.path(dir + "weights.tif"))], stats: [])
+        job.operations = try ["frac(values)", "weighted_frac(values, weights)", "mean(values)"].map(RasterOperation.init(parsing:))
+        job.classes = ["values": try ClassBreaks(parsing: "30,45,55,70")]
+        job.threads = 2
+        let result = try job.run()
+        let t = result.wideTable()
+        let bins = ["30_45", "45_55", "55_70", "out_of_range"]
+        XCTAssertEqual(t.columns, ["zone"] + bins.map { "values_frac_\($0)" } + bins.map { "values_wfrac_\($0)" } + ["values_mean"])
+        let ee = (Fixtures.json(dir + "expected_ops.json")["values_classes_30_45_55_70"] as! [String: [String: Any]])
+        let plain = Fixtures.json(dir + "expected.json")["values"] as! [String: [String: Any]]
+        for z in ["hole", "multi", "sliver", "on_edges", "partly_outside", "star"] {
+            let unique = ee[z]!["unique"] as! [Double], frac = ee[z]!["frac"] as! [Double], wfrac = ee[z]!["weighted_frac"] as! [Double]
+            for (k, v) in unique.enumerated() {
+                let col = v == 9 ? "out_of_range" : bins[Int(v)]
+                assertRelative(t.value(z, "values_frac_\(col)"), frac[k], 1e-6, "\(z) frac \(col)")
+                assertRelative(t.value(z, "values_wfrac_\(col)"), wfrac[k], 1e-6, "\(z) weighted_frac \(col)")
+            }
+            // The mean reads the values, not the bins.
+            assertRelative(t.value(z, "values_mean"), plain[z]!["mean"] as? Double, 1e-6, "\(z) mean")
+        }
+        XCTAssertTrue(result.describe("values_frac_45_55")!.description.contains("class [45, 55)"))
+    }
+
+    func testMedianOfAClassedRasterIsRefused() throws {
+        var job = ZonalJob(zonesPath: Fixtures.path("exactextract/zones.geojson"), idField: "zone",
+                           rasters: [RasterSpec(name: "values", path: Fixtures.path("exactextract/values.tif"))], stats: [.median, .frac])
+        job.classes = ["values": try ClassBreaks(parsing: "30,45")]
+        XCTAssertThrowsError(try job.run()) { e in XCTAssertTrue("\(e)".contains("median of values would read its bins"), "\(e)") }
+        job.classes = ["valeus": try ClassBreaks(parsing: "30,45")]
+        XCTAssertThrowsError(try job.run()) { e in XCTAssertTrue("\(e)".contains("no raster named 'valeus' (did you mean 'values'?)"), "\(e)") }
+    }
+}
