@@ -127,6 +127,7 @@ extension ZonalResult {
             "rollup": hasRollup ? "parent rows merge their zones' accumulators (sums add, means weighted by covered area, quantiles from merged distributions); `cells` counts shared boundary cells once per zone" : "none",
         ]
         if stats.contains(where: \.isSumOfValues) { method["empty_sum"] = emptySum.sidecarText }
+        if areaUnit != .m2 { method["area_unit"] = "\(areaUnit.rawValue): area and class_area computed in square metres and divided by \(formatNumber(areaUnit.squareMetres))" }
         if let f = filteredRollup { method["rollup_filter"] = f.sidecar }
         var pkg: [String: Any] = [
             "profile": "tabular-data-package",
@@ -244,7 +245,7 @@ extension ZonalResult {
             d += ", only where \(cond.text) (each cell counts with the share of its area where the condition holds; cells where \(cond.raster) is nodata do not count)"
         }
         d += "; \(method.rawValue) method"
-        return (d, c.stat.unit(valueUnit: b.unit))
+        return (d, areaUnit.unit(of: c.stat, valueUnit: b.unit))
     }
 
     /// Write the table (wide or long) and its sidecar together: both as temporaries, then

@@ -113,7 +113,7 @@ extension ZonalResult {
         case .long:
             // The column's name after its band's label: `sum`, `frac_3`, `sum_where_hazard_ge_3`.
             let statNames = cols.map { c in String(c.name.dropFirst(bands[c.band].label.count + 1)) }
-            let unitNames = cols.map { c in c.stat.unit(valueUnit: bands[c.band].unit).map { TableCell.text($0) } ?? .empty }
+            let unitNames = cols.map { c in areaUnit.unit(of: c.stat, valueUnit: bands[c.band].unit).map { TableCell.text($0) } ?? .empty }
             var row: [TableCell] = []
             for u in units {
                 let lead: [TableCell] = [.text(u.id), .text(u.name), .text(u.level)] + u.attributes.map { .text($0) }

@@ -181,7 +181,9 @@ extension ResultUnit {
         scalar.withUnsafeMutableBufferPointer { out in
             for (k, b) in bands.enumerated() {
                 let o = layout.scalarOffset[b]
-                for (si, st) in layout.scalars[b].enumerated() { out[o + si] = st.value(of: accs[k], emptySum: emptySum) ?? .nan }
+                for (si, st) in layout.scalars[b].enumerated() {
+                    out[o + si] = st.value(of: accs[k], emptySum: emptySum).map { layout.areaUnit.scaled($0, st) } ?? .nan
+                }
             }
         }
         recordClasses(accs, bands: bands, layout: layout)
@@ -191,7 +193,8 @@ extension ResultUnit {
     package mutating func recordClasses<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, layout: StatLayout) {
         for (k, b) in bands.enumerated() {
             for (si, st) in layout.stats[b].enumerated() where st.classColumnPrefix != nil {
-                classes[layout.classOffset[b] + si] = st.classValues(of: accs[k])
+                let values = st.classValues(of: accs[k])
+                classes[layout.classOffset[b] + si] = layout.areaUnit == .m2 ? values : values.mapValues { layout.areaUnit.scaled($0, st) }
             }
         }
     }

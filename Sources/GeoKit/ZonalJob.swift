@@ -17,6 +17,8 @@ public struct ZonalJob: Sendable {
     /// Bins of continuous rasters by name (`--classes dem=0,500,1000`): their categorical
     /// statistics count bins (`dem_frac_0_500`), not values.
     public var classes: [String: ClassBreaks] = [:]
+    /// The unit of `area` and `class_area` (`--area-unit`; default m²).
+    public var areaUnit: AreaUnit = .m2
     public var method: CoverageMethod = .exact
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var maxMemory = 512 << 20
@@ -204,7 +206,7 @@ extension ZonalJob {
         if let filtered { input.warnings += filtered.warnings(zonesPath: zonesPath) }
         return PreparedRun(input: input, bands: bands, groups: groups, areaModel: areaModel,
                            zoneAreas: zoneAreas, chains: chains, filteredRollup: filtered, rasterCRS: firstSRS?.shortName, crsAssumedPaths: cfAssumed,
-                           layout: StatLayout(bands: bands, stats: stats),
+                           layout: StatLayout(bands: bands, stats: stats, areaUnit: areaUnit),
                            isPointZone: input.zones.map { !$0.points.isEmpty || $0.isBufferedPoint },
                            hasClassStats: stats.contains { $0.classColumnPrefix != nil })
     }
@@ -291,7 +293,9 @@ extension ZonalJob {
                     s.zoneScalar.withUnsafeMutableBufferPointer { out in
                         for k in accs.indices {
                             let o = base + offset[bands[first + k]]
-                            for si in scalarStats.indices { out[o + si] = scalarStats[si].value(of: accs[k], emptySum: emptySum) ?? .nan }
+                            for si in scalarStats.indices {
+                                out[o + si] = scalarStats[si].value(of: accs[k], emptySum: emptySum).map { p.layout.areaUnit.scaled($0, scalarStats[si]) } ?? .nan
+                            }
                         }
                     }
                 }
@@ -688,6 +692,7 @@ extension ZonalJob {
                             warnings: input.warnings + GDALMessages.shared.drain(), zones: summary, rasterCRS: rasterCRS,
                             method: method, idLevel: input.check.dominantLevel)
         r.myanmarText = input.myanmarText
+        r.areaUnit = areaUnit
         return r
     }
 }

@@ -72,6 +72,7 @@ extension ZonalJob {
         if myanmarText != .detect { o["myanmar_text"] = myanmarText.rawValue }   // absent (detect) in older parts too
         if !operations.isEmpty { o["operations"] = operations.map(\.text) }
         if !classes.isEmpty { o["classes"] = classes.mapValues(\.text) }
+        if areaUnit != .m2 { o["area_unit"] = areaUnit.rawValue }
         return o
     }
 
@@ -96,6 +97,7 @@ extension ZonalJob {
         buffer = (o["buffer_m"] as? NSNumber)?.doubleValue
         if let e = o["empty_sum"] { guard let v = (e as? String).flatMap(EmptySum.init(rawValue:)) else { throw bad }; emptySum = v }
         myanmarText = (o["myanmar_text"] as? String).flatMap(MyanmarTextMode.init(rawValue:)) ?? .detect
+        if let a = o["area_unit"] { guard let u = (a as? String).flatMap(AreaUnit.init(rawValue:)) else { throw bad }; areaUnit = u }
         if let c = o["classes"] {
             guard let t = c as? [String: String] else { throw bad }
             classes = try t.mapValues(ClassBreaks.init(parsing:))

@@ -53,9 +53,12 @@ package struct StatLayout: Sendable {
     package let scalarOffset: [Int]
     package let classOffset: [Int]
     package let scalarWidth: Int
+    /// The unit of `area` and `class_area` values.
+    package var areaUnit: AreaUnit = .m2
 
-    package init(bands: [OutputBand], stats runStats: [Statistic]) {
+    package init(bands: [OutputBand], stats runStats: [Statistic], areaUnit: AreaUnit = .m2) {
         self.init(perBand: bands.map { $0.stats ?? runStats })
+        self.areaUnit = areaUnit
     }
 
     /// The same statistics for each of `bandCount` bands.
@@ -123,7 +126,9 @@ public struct ZonalResult: Sendable {
     /// The Myanmar text of the zone fields read (counts, conversions), for the sidecar.
     public var myanmarText: MyanmarTextCheck?
 
-    package var layout: StatLayout { StatLayout(bands: bands, stats: stats) }
+    package var layout: StatLayout { StatLayout(bands: bands, stats: stats, areaUnit: areaUnit) }
+    /// The unit of `area` and `class_area` (`--area-unit`).
+    public var areaUnit: AreaUnit = .m2
 
     package init(units: [ResultUnit], bands: [OutputBand], stats: [Statistic], idField: String, includeFields: [String], hasRollup: Bool, geometries: [[UInt8]?], zonesCRS: String?, warnings: [GeoWarning], zones: ZoneLayerSummary, rasterCRS: String?, method: CoverageMethod, idLevel: AdminLevel?) {
         self.units = units; self.bands = bands; self.stats = stats; self.idField = idField; self.includeFields = includeFields; self.hasRollup = hasRollup; self.geometries = geometries; self.zonesCRS = zonesCRS; self.warnings = warnings; self.zones = zones; self.rasterCRS = rasterCRS; self.method = method; self.idLevel = idLevel

@@ -80,6 +80,9 @@ struct Zonal: ParsableCommand {
     @Option(name: .customLong("classes"), help: ArgumentHelp("Bins of a continuous raster, NAME=B0,B1,...[:LABEL1,LABEL2,...] (e.g. dem=0,500,1000,2000:low,mid,high): its frac, class_area and weighted_frac give a column per bin [Bi, Bi+1) (dem_frac_low, or dem_frac_0_500), values outside every bin one more (out_of_range); repeatable.", valueName: "NAME=BREAKS[:LABELS]"))
     var classes: [String] = []
 
+    @Option(name: .customLong("area-unit"), help: ArgumentHelp("Unit of area and class_area: m2, ha or km2. (default: m2)", valueName: "m2|ha|km2"), transform: choice())
+    var areaUnit: AreaUnit = .m2
+
     @Option(help: "Cell weighting: exact, center (or centre) or all-touched.")
     var method: String = "exact"
 
@@ -259,6 +262,7 @@ struct Zonal: ParsableCommand {
                                stats: statList, method: parseMethod(method)!)
             job.operations = try operations.map(RasterOperation.init(parsing:))
             for c in classes { let (name, breaks) = try parseClasses(c); job.classes[name] = breaks }
+            job.areaUnit = areaUnit
             job.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
             job.maxMemory = maxMemory << 20
             let pg = PostgresTarget.isPostgres(output) ? try PostgresTarget(output: output, table: table) : nil

@@ -179,3 +179,33 @@ final class ClassesTests: XCTestCase {
         XCTAssertThrowsError(try job.run()) { e in XCTAssertTrue("\(e)".contains("no raster named 'valeus' (did you mean 'values'?)"), "\(e)") }
     }
 }
+
+/// `--area-unit`: on the exactextract fixtures' 1 m x 1 m cells (EPSG:32647) a zone's area of
+/// valid cells is its count in m², so in hectares count / 10,000 (count from exactextract).
+final class AreaUnitTests: XCTestCase {
+    func testAreasInHectares() throws {
+        let dir = "exactextract/"
+        var job = ZonalJob(zonesPath: Fixtures.path(dir + "zones.geojson"), idField: "zone",
+                           rasters: [RasterSpec(name: "v", path: Fixtures.path(dir + "values.tif")),
+                                     RasterSpec(name: "c", path: Fixtures.path(dir + "classes.tif"))], stats: [])
+        job.operations = try ["area(v)", "count(v)", "class_area(c)"].map(RasterOperation.init(parsing:))
+        job.areaUnit = .ha
+        job.threads = 2
+        let result = try job.run()
+        let t = result.wideTable()
+        let ee = Fixtures.json(dir + "expected.json")
+        let counts = ee["values"] as! [String: [String: Any]], classes = ee["classes"] as! [String: [String: Any]]
+        for z in ["hole", "multi", "sliver", "on_edges", "partly_outside", "star"] {
+            assertRelative(t.value(z, "v_area"), (counts[z]!["count"] as! Double) / 10_000, 1e-6, "\(z) area")
+            // class_area of class k: frac x count of classes.tif, in ha.
+            let unique = classes[z]!["unique"] as! [Double], frac = classes[z]!["frac"] as! [Double], n = classes[z]!["count"] as! Double
+            for (k, v) in unique.enumerated() {
+                assertRelative(t.value(z, "c_area_\(formatNumber(v))"), frac[k] * n / 10_000, 1e-6, "\(z) class_area \(v)")
+            }
+        }
+        XCTAssertEqual(result.describe("v_area")?.unit, "ha")
+        XCTAssertEqual(result.describe("v_count")?.unit, "cells")
+        let long = result.longTable()
+        XCTAssertTrue(long.rows.contains { $0[4] == .text("area") && $0[8] == .text("ha") })
+    }
+}
