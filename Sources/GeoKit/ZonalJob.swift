@@ -131,6 +131,7 @@ extension ZonalJob {
     /// Check inputs, read zones, run the engine for each grid, roll up, and return results.
     public func run(progress: ((Int, Int) -> Void)? = nil) throws -> ZonalResult {
         let p = try prepare()
+        try memoryEstimate(p).check(budget: maxMemory)
         PhaseTiming.mark("prepared")
         var state = startResults(p)
         PhaseTiming.mark("result rows")
@@ -209,6 +210,21 @@ extension ZonalJob {
                            layout: StatLayout(bands: bands, stats: stats, areaUnit: areaUnit),
                            isPointZone: input.zones.map { !$0.points.isEmpty || $0.isBufferedPoint },
                            hasClassStats: stats.contains { $0.classColumnPrefix != nil })
+    }
+
+    /// What the run holds besides the engine's blocks: zones, values, class tables.
+    func memoryEstimate(_ p: PreparedRun) -> MemoryEstimate {
+        let zones = p.input.zones
+        let vertices = zones.reduce(0) { n, z in n + z.points.count + z.lines.reduce(0) { $0 + $1.count } + z.geometry.polygons.reduce(0) { $0 + $1.shell.points.count + $1.holes.reduce(0) { $0 + $1.points.count } } }
+        let parents = p.chains.map { Set($0.chains.joined()).count } ?? 0
+        var classTables: [Int] = []
+        for (b, band) in p.bands.enumerated() {
+            for st in p.layout.stats[b] where st.classColumnPrefix != nil {
+                classTables.append(band.classBreaks.map { $0.breaks.count } ?? 1)
+            }
+        }
+        return MemoryEstimate(zones: zones.count, vertices: vertices, units: zones.count + parents,
+                              scalarValues: p.layout.scalarWidth, classTables: classTables)
     }
 
     /// Empty rows for the zones (and a roll-up when asked for), with the warnings so far.

@@ -116,6 +116,13 @@ final class OperationTests: XCTestCase {
         }
     }
 
+    func testARunThatCannotFitIsRefusedBeforeTheEngine() throws {
+        var j = try job(["frac(classes)", "sum(values)"])
+        // 7 zones: 256 B each, with their vertices, is more than 1 KB.
+        j.maxMemory = 1024
+        XCTAssertThrowsError(try j.run()) { e in XCTAssertTrue("\(e)".contains("more than --max-memory 1 MB"), "\(e)") }
+    }
+
     func testBadOperationsStopBeforeAnyWork() throws {
         for (ops, words) in [(["sum(popn)"], "no raster named 'popn'"), (["sum(values) where hazard >= 3"], "no raster named 'hazard'"),
                              (["weighted_frac(classes, wieghts)"], "no raster named 'wieghts' (did you mean 'weights'?)")] {
