@@ -101,7 +101,7 @@ struct Zonal: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
-    @Option(name: .customLong("max-memory"), help: "Memory budget for decoded blocks, in MB.")
+    @Option(name: .customLong("max-memory"), help: "Memory budget in MB: decoded blocks and partial accumulators fit it; a run whose zones, values and class tables alone do not is refused up front (docs/indicators.md).")
     var maxMemory: Int = 512
 
     @Option(help: "Zone fields with parent P-codes to roll up to, comma-separated (e.g. DT_PCODE,ST_PCODE); adds a row per parent and one for the country.")

@@ -211,6 +211,7 @@ final class AreaUnitTests: XCTestCase {
             }
         }
         XCTAssertEqual(result.describe("v_area")?.unit, "ha")
+        XCTAssertTrue(result.describe("v_area")!.description.hasPrefix("covered area of cells with a value, hectares"))
         XCTAssertEqual(result.describe("v_count")?.unit, "cells")
         let long = result.longTable()
         XCTAssertTrue(long.rows.contains { $0[4] == .text("area") && $0[8] == .text("ha") })
