@@ -496,6 +496,16 @@ extension ZonalJob {
                 weightsOf[t] = w
             }
         }
+        // Two conditions written apart may read alike in a column name (`in 0.5,1` and `in 0,5,1`).
+        var suffixes: [String: CellCondition] = [:]
+        for t in order {
+            guard let c = t.condition else { continue }
+            let key = t.raster + "_where_" + c.columnSuffix
+            if let other = suffixes[key], other != c {
+                throw GeoKitError.argument("--op: the conditions '\(other.text)' and '\(c.text)' on \(t.raster) would name the same columns (\(key)); write one of them otherwise (e.g. a range as A..B)")
+            }
+            suffixes[key] = c
+        }
         var out: [OutputBand] = []
         for t in order {
             let k = names.firstIndex(of: t.raster)!

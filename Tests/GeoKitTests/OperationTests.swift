@@ -125,7 +125,9 @@ final class OperationTests: XCTestCase {
 
     func testBadOperationsStopBeforeAnyWork() throws {
         for (ops, words) in [(["sum(popn)"], "no raster named 'popn'"), (["sum(values) where hazard >= 3"], "no raster named 'hazard'"),
-                             (["weighted_frac(classes, wieghts)"], "no raster named 'wieghts' (did you mean 'weights'?)")] {
+                             (["weighted_frac(classes, wieghts)"], "no raster named 'wieghts' (did you mean 'weights'?)"),
+                             (["sum(values) where classes in 0.5,1", "sum(values) where classes in 0,5,1"], "would name the same columns (values_where_classes_in_0_5_1)"),
+                             (["weighted_sum(values, weights)", "weighted_mean(values, classes)"], "already weighted by weights")] {
             XCTAssertThrowsError(try job(ops).run(), "\(ops)") { e in
                 XCTAssertTrue("\(e)".contains(words), "\(ops): \(e)")
             }
