@@ -67,12 +67,32 @@ final class OperationCLITests: XCTestCase {
         XCTAssertEqual(try Table.readCSV(path: out).columns, ["id", "pop_count", "pop_sum", "hazard_count", "hazard_sum"])
     }
 
+    /// Bins of pop [0, 8) low and [8, 17) high: A (1, 2, 5, 6) all low; B (3, 4, 7, 8) three low,
+    /// one high; C (9 ... 16) all high. Shares are of covered cells, all whole here.
+    func testClassesOfAContinuousRaster() throws {
+        let out = dir + "/classes.csv"
+        let r = try zonal(["--classes", "pop=0,8,17:low,high", "--op", "frac(pop)", "--op", "sum(pop)"], out: out)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let t = try Table.readCSV(path: out)
+        XCTAssertEqual(t.columns, ["id", "pop_frac_low", "pop_frac_high", "pop_sum"])
+        XCTAssertEqual(t.value("A", "pop_frac_low"), 1)
+        XCTAssertEqual(t.value("B", "pop_frac_low"), 0.75)
+        XCTAssertEqual(t.value("B", "pop_frac_high"), 0.25)
+        XCTAssertEqual(t.value("C", "pop_frac_high"), 1)
+        XCTAssertEqual(t.value("B", "pop_sum"), 22)
+    }
+
     func testBadOperationsWriteNothing() throws {
         for (args, words) in [(["--op", "sum(popn)"], "no raster named 'popn' (did you mean 'pop'?)"),
                               (["--op", "sum(pop) where hazrd >= 3"], "no raster named 'hazrd' (did you mean 'hazard'?)"),
                               (["--op", "sum(pop) where hazard >> 3"], "'> 3' is not a number"),
                               (["--op", "frac(hazard", "--op", "sum(pop)"], "no closing ')'"),
-                              (["--op", "sum(pop)", "--stats", "sum"], "--stats and --op")] {
+                              (["--op", "sum(pop)", "--stats", "sum"], "--stats and --op"),
+                              (["--classes", "pop=10,5", "--op", "frac(pop)"], "must increase"),
+                              (["--classes", "pop", "--op", "frac(pop)"], "write NAME=B0,B1"),
+                              (["--classes", "popn=0,5", "--op", "frac(pop)"], "no raster named 'popn' (did you mean 'pop'?)"),
+                              (["--classes", "pop=0,5", "--op", "median(pop)"], "median of pop would read its bins"),
+                              (["--area-unit", "acre", "--op", "area(pop)"], "choose m2, ha or km2")] {
             let out = dir + "/bad.csv"
             let r = try zonal(args, out: out)
             XCTAssertNotEqual(r.status, 0, "\(args)")
