@@ -508,8 +508,10 @@ extension ZonalJob {
         }
         var out: [OutputBand] = []
         for t in order {
-            let k = names.firstIndex(of: t.raster)!
-            let cond = try t.condition.map { c -> SourceCondition in
+            // A condition on another raster reads one band of it; one on the values' own raster
+            // reads each band's own cells (`count(rain) where rain > 10` per band of a series).
+            let other = try t.condition.flatMap { c -> SourceCondition? in
+                guard c.raster != t.raster else { return nil }
                 let ck = names.firstIndex(of: c.raster)!
                 let r = opened[ck], b = rasters[ck].band ?? 1
                 if rasters[ck].band == nil && r.bands.count > 1 {
@@ -522,10 +524,15 @@ extension ZonalJob {
             if t.condition != nil, let nodataShare = conditionNodataStatistic, !statsOf[t]!.contains(nodataShare) {
                 statsOf[t]!.append(nodataShare)
             }
-            for var band in perSpec[k] {
-                band.stats = statsOf[t]; band.condition = t.condition; band.weightsName = weightsOf[t]
-                band.source.condition = cond
-                out.append(band)
+            // Every spec of that name: batch gives each band of a series the indicator's name.
+            for k in names.indices where names[k] == t.raster {
+                for var band in perSpec[k] {
+                    band.stats = statsOf[t]; band.condition = t.condition; band.weightsName = weightsOf[t]
+                    if let c = t.condition {
+                        band.source.condition = other ?? SourceCondition(raster: band.source.raster, band: band.band, info: band.source.info, test: c.test)
+                    }
+                    out.append(band)
+                }
             }
         }
         return out
