@@ -129,7 +129,7 @@ final class OperationTests: XCTestCase {
         let d = Fixtures.tempDir()
         try writeGeoTIFF(path: d + "/r.tif", grid: Grid(left: 0, top: 2, dx: 1, dy: 1, cols: 2, rows: 2),
                          bands: [[5, 15, 25, 35], [40, 3, 2, 1]], crs: "EPSG:32647")
-        try #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"Z"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}}]}"#
+        try #"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32647"}},"features":[{"type":"Feature","properties":{"id":"Z"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}}]}"#
             .write(toFile: d + "/z.geojson", atomically: true, encoding: .utf8)
         var j = ZonalJob(zonesPath: d + "/z.geojson", idField: "id", rasters: [RasterSpec(name: "r", path: d + "/r.tif")], stats: [])
         j.operations = [try RasterOperation(parsing: "sum(r) where r > 10")]
