@@ -160,7 +160,9 @@ extension ZonalJob {
         guard !stats.isEmpty else { throw GeoKitError.argument("no statistics requested") }
         if let f = minCoverage {
             guard f >= 0 && f <= 1 else { throw GeoKitError.argument("--min-coverage takes a share between 0 and 1, not \(formatNumber(f))") }
-            guard stats.contains(.coverage) else { throw GeoKitError.argument("--min-coverage compares each unit's coverage statistic: add coverage to --stats") }
+            guard stats.contains(.coverage) else {
+                throw GeoKitError.argument("--min-coverage compares each unit's coverage statistic: add coverage to " + (operations.isEmpty ? "--stats" : "the operations (--op 'coverage(NAME)')"))
+            }
         }
         if operations.isEmpty && stats.contains(where: \.needsWeights) && weights == nil {
             throw GeoKitError.argument("weighted statistics need --weights NAME=PATH")
