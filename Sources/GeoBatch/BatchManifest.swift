@@ -43,6 +43,13 @@ public struct BatchIndicator: Sendable {
     public var calendar: CFCalendar = .gregorian
     /// Change over time: z-scores, SPI, seasons, dekads, extremes, year of change, trends.
     public var time = TimeDerive()
+    /// `where: hazard >= 3`: only the cells where a test on another indicator's raster (one
+    /// file, one band) or on this one's own holds (docs/indicators.md).
+    public var condition: CellCondition?
+    /// The condition's raster, when it is another indicator's (nil: this one's own bands).
+    public var conditionSource: BatchSource?
+    /// The manifest line of `where:`, for messages.
+    public var conditionLine: Int?
 }
 
 public struct BatchZones: Sendable {
@@ -137,6 +144,7 @@ public struct BatchManifest: Sendable {
             }
             list.append(ind)
         }
+        for k in list.indices { try p.resolveCondition(&list[k], among: list) }
         indicators = list
         if let fn = top["formulas"] {
             if let other = names[batchFormulaTable] {
@@ -286,13 +294,34 @@ struct ManifestParser {
                                        sources: sources, stats: stats, method: method, weights: weights, annual: annual,
                                        baseline: baseline, line: line(n), calendar: sources.first?.calendar ?? .gregorian, time: time)
         indicator.emptySum = emptySum
+        if let wn = m["where"] {
+            let text = try string(wn, "\(what): where")
+            do { indicator.condition = try CellCondition(parsing: text) } catch let e as GeoKitError { throw error(wn, "\(what): \(e.problem)") }
+            indicator.conditionLine = line(wn)
+            // The share where the condition's raster has no value, with the engine's side of conditions.
+            if !indicator.stats.contains(.whereNodata) { indicator.stats.append(.whereNodata) }
+        }
         return indicator
+    }
+
+    /// `where:` names this indicator or another one read from one file and one band.
+    package func resolveCondition(_ ind: inout BatchIndicator, among all: [BatchIndicator]) throws {
+        guard let c = ind.condition, c.raster != ind.name else { return }
+        let name = ind.name, conditionLine = ind.conditionLine
+        func fail(_ why: String) -> GeoKitError { GeoKitError(.input, file: file, line: conditionLine, "indicator '\(name)': where '\(c.text)': \(why)") }
+        guard let other = all.first(where: { $0.name == c.raster }) else {
+            throw fail("no indicator named '\(c.raster)'\(didYouMean(c.raster, all.map(\.name))); the condition reads another indicator's raster, or this one's (\(ind.name))")
+        }
+        guard other.sources.count == 1, other.sources[0].bands.count == 1 else {
+            throw fail("'\(c.raster)' is a series of \(other.sources.reduce(0) { $0 + $1.bands.count }) bands; a condition reads one (give that indicator one file and 'band:')")
+        }
+        ind.conditionSource = other.sources[0]
     }
 
     /// The indicator's keys and its name, read first so that every later message can say
     /// which indicator it is about.
     package func indicatorKeys(_ n: Node) throws -> (keys: [String: Node], name: String) {
-        let keys = ["name", "description", "unit", "source", "var", "dates", "band", "stats", "method", "empty_sum", "weights", "derive"]
+        let keys = ["name", "description", "unit", "source", "var", "dates", "band", "stats", "method", "empty_sum", "weights", "derive", "where"]
         var given: String?
         if case .mapping(let mm) = n { given = mm.first { $0.key.string == "name" }?.value.string }
         let m = try mapping(n, given.map { "indicator '\($0)'" } ?? "an indicator", keys: keys)

@@ -148,6 +148,7 @@ public final class BatchRunner {
         // Sums of units without a valid cell were 0 in caches made before empty_sum: an
         // indicator with sums gets a new key (and is recomputed); the others keep theirs.
         if ind.stats.contains(where: \.isSumOfValues) { parts.append("empty_sum=" + ind.emptySum.rawValue) }
+        if let c = ind.condition { parts.append("where=" + c.text + "@" + (try ind.conditionSource.map { try fullHash($0.path) + ":\($0.bands[0])" } ?? "self")) }
         return sha256(text: parts.joined(separator: "\n"))
     }
 
@@ -349,6 +350,13 @@ public final class BatchRunner {
         var job = ZonalJob(zonesPath: z.path, layer: z.layer, idField: z.id, includeFields: z.include,
                            rasters: passSpecs(ind, chunk),
                            weights: ind.weights.map { RasterSpec(name: "weights", path: $0) }, stats: ind.stats, method: ind.method)
+        if let c = ind.condition {
+            // The indicator's statistics as operations with the condition; weights and the
+            // condition's raster are rasters of the run without columns of their own.
+            if let w = ind.weights { job.rasters.append(RasterSpec(name: "weights", path: w)); job.weights = nil }
+            if let src = ind.conditionSource { job.rasters.append(RasterSpec(name: c.raster, path: src.path, band: src.bands[0])) }
+            job.operations = ind.stats.map { RasterOperation(statistic: $0, raster: ind.name, weights: $0.needsWeights ? "weights" : nil, condition: c) }
+        }
         job.rollup = z.rollup
         job.emptySum = ind.emptySum
         job.distinctRasterNames = false   // every band of the series carries the indicator's name

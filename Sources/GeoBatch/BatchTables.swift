@@ -306,7 +306,9 @@ extension BatchRunner {
                         let st = ind.stats[ks.stat]
                         let date = String(c.dropFirst(ind.name.count + 1).dropLast(key.count + 1))
                         f["description"] = "\(st.definition) of \(ind.name)" + (date.isEmpty ? "" : " (\(date))") +
-                            (ks.classValue.map { ", class \(formatNumber($0))" } ?? "") + "; \(ind.method.rawValue) method"
+                            (ks.classValue.map { ", class \(formatNumber($0))" } ?? "") +
+                            (ind.condition.map { ", only where \($0.text) (each cell counts with the share of its area where the condition holds; cells where \($0.raster) is nodata do not count)" } ?? "") +
+                            "; \(ind.method.rawValue) method"
                         if let u = st.unit(valueUnit: valueUnit) { f["unit"] = u }
                     }
                     fields.append(f)
@@ -331,6 +333,14 @@ extension BatchRunner {
                                 if !text.isEmpty { fields[i]["unit"] = text }
                             }
                         }
+                    }
+                }
+                // A condition (`where:`) on every statistic of the indicator's own values.
+                if let c = ind.condition {
+                    let method = "; \(ind.method.rawValue) method"
+                    for i in fields.indices {
+                        guard let d = fields[i]["description"] as? String, d.contains(" of \(ind.name)"), d.hasSuffix(method), !d.contains("only where") else { continue }
+                        fields[i]["description"] = String(d.dropLast(method.count)) + ", only where \(c.text) (each cell counts with the share of its area where the condition holds; cells where \(c.raster) is nodata do not count)" + method
                     }
                 }
                 // In the table's column order (per-class columns are known only from the values).

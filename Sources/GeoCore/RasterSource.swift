@@ -84,8 +84,10 @@ public struct BandSource: Sendable {
     /// Count only the cells (or the share of each cell's area) where a test on a band of
     /// this or another raster holds: `sum(pop) where hazard >= 3`.
     public var condition: SourceCondition?
-    public init(raster: RasterOpener, band: Int, info: BandInfo, condition: SourceCondition? = nil) {
-        self.raster = raster; self.band = band; self.info = info; self.condition = condition
+    /// Bins of a continuous raster (`--classes dem=0,500,1000`): its class table counts bins.
+    public var classBreaks: ClassBreaks?
+    public init(raster: RasterOpener, band: Int, info: BandInfo, condition: SourceCondition? = nil, classBreaks: ClassBreaks? = nil) {
+        self.raster = raster; self.band = band; self.info = info; self.condition = condition; self.classBreaks = classBreaks
     }
     public var key: String { raster.key }
 }

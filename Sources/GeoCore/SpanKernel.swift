@@ -43,9 +43,15 @@ public struct ValueRules: Sendable {
     public var offset = 0.0
     public var moments = true
     public var histogram = false
-    public init(nodata: Double?, scale: Double = 1, offset: Double = 0, moments: Bool = true, histogram: Bool = false) {
+    /// Bins of a continuous raster (`--classes`): its class table counts bins, not values.
+    public var classBreaks: ClassBreaks?
+    public init(nodata: Double?, scale: Double = 1, offset: Double = 0, moments: Bool = true, histogram: Bool = false,
+                classBreaks: ClassBreaks? = nil) {
         self.nodata = nodata; self.scale = scale; self.offset = offset; self.moments = moments; self.histogram = histogram
+        self.classBreaks = classBreaks
     }
+    /// The class table's key of value `v`: `v`, or its bin.
+    @inline(__always) public func classKey(_ v: Double) -> Double { classBreaks.map { $0.classKey(v) } ?? v }
 }
 
 /// Accumulate `len` cells at `values` (all with coverage `f` and cell area `cellArea`).
@@ -77,7 +83,7 @@ public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int
         }
         let w = weights?[0] ?? .nan
         if w == w { s.weightCount += f * w; s.weightSum += f * w * v }
-        if rules.histogram { s.histogram?.add(value: v, coverage: f, area: f * cellArea, weighted: w == w ? f * w : 0) }
+        if rules.histogram { s.histogram?.add(value: rules.classKey(v), coverage: f, area: f * cellArea, weighted: w == w ? f * w : 0) }
         return
     }
     // Pass 1: count, sum, extremes.
@@ -152,7 +158,7 @@ public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int
         s.weightCount += f * wc; s.weightSum += f * ws
     }
     if rules.histogram {
-        if T.self == UInt8.self && identity && s.histogram?.dense != nil {
+        if T.self == UInt8.self && identity && rules.classBreaks == nil && s.histogram?.dense != nil {
             accumulateByteHistogram(UnsafeRawPointer(values).assumingMemoryBound(to: UInt8.self), len: len, f: f,
                                     cellArea: cellArea, mask: mask, weights: weights, nodata: rules.nodata,
                                     valueRange: Int(mn)...Int(mx), into: &s)
@@ -160,7 +166,7 @@ public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int
             for i in 0..<len {
                 guard let v = valid(i) else { continue }
                 let w = weights?[i] ?? .nan
-                s.histogram!.add(value: v, coverage: f, area: f * cellArea, weighted: w == w ? f * w : 0)
+                s.histogram!.add(value: rules.classKey(v), coverage: f, area: f * cellArea, weighted: w == w ? f * w : 0)
             }
         }
     }
@@ -211,7 +217,7 @@ public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int
         }
         let w = weights?[k] ?? .nan
         if w == w { s.weightCount += c * w; s.weightSum += c * w * v }
-        if rules.histogram { s.histogram?.add(value: v, coverage: c, area: c * cellArea, weighted: w == w ? c * w : 0) }
+        if rules.histogram { s.histogram?.add(value: rules.classKey(v), coverage: c, area: c * cellArea, weighted: w == w ? c * w : 0) }
     }
     s.cells = cells; s.totalArea = totalArea
     s.conditionNodataArea += f * unread * cellArea

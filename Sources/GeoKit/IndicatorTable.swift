@@ -52,6 +52,12 @@ public struct IndicatorTable: Sendable {
 
     public static let qualityStats: Set<String> = ["count", "coverage", "nodata_frac", "cells", "where_nodata"]
 
+    /// A quality statistic, or the share where an operation's condition has no value
+    /// (`where_hazard_ge_3_nodata`).
+    public static func isQuality(_ stat: String) -> Bool {
+        qualityStats.contains(stat) || (stat.hasPrefix("where_") && stat.hasSuffix("_nodata"))
+    }
+
     public var path: String
     public var shape: Shape
     /// The file's columns and their roles.
@@ -269,23 +275,34 @@ public struct IndicatorTable: Sendable {
         var units: [Unit] = []
         var series: [Series] = []
         var values: [[Double?]] = []
-        func seriesFor(wideName name: String) -> Series {
-            var s = Series(label: name, indicator: name, stat: nil, band: nil, date: nil,
-                           unit: meta?.fields[name]?.unit, description: meta?.fields[name]?.description, isQuality: false)
+        func seriesFor(wideName fullName: String) -> Series {
+            var s = Series(label: fullName, indicator: fullName, stat: nil, band: nil, date: nil,
+                           unit: meta?.fields[fullName]?.unit, description: meta?.fields[fullName]?.description, isQuality: false)
             var label: String?
-            if formulaColumns.contains(name) {
-                return s
-            } else if let m = name.range(of: #"_(frac|area)_-?[0-9][0-9.eE+-]*$"#, options: .regularExpression) {
-                label = String(name[..<m.lowerBound]); s.stat = String(name[m].dropFirst())
-            } else if let m = name.range(of: #"_p[0-9]+(\.[0-9]+)?$"#, options: .regularExpression) {
-                label = String(name[..<m.lowerBound]); s.stat = String(name[m].dropFirst())
-            } else {
-                for st in Statistic.all.map(\.name).filter({ !$0.hasPrefix("p") }).sorted(by: { $0.count > $1.count })
-                    where name.hasSuffix("_" + st) && name.count > st.count + 1 {
-                    label = String(name.dropLast(st.count + 1)); s.stat = st
-                    break
+            if formulaColumns.contains(fullName) { return s }
+            // An operation's condition (`pop_sum_where_hazard_ge_3`): the statistic carries it;
+            // `pop_where_hazard_ge_3_nodata` is the share where the condition's raster has no value.
+            var name = fullName, whereSuffix = ""
+            if let w = fullName.range(of: "_where_"), w.lowerBound > fullName.startIndex {
+                name = String(fullName[..<w.lowerBound]); whereSuffix = String(fullName[w.lowerBound...])
+                if whereSuffix.hasSuffix("_nodata") && !name.isEmpty {
+                    label = name; s.stat = String(whereSuffix.dropFirst())
                 }
             }
+            if label == nil {
+                if let m = name.range(of: #"_(frac|area)_-?[0-9][0-9.eE+-]*$"#, options: .regularExpression) {
+                    label = String(name[..<m.lowerBound]); s.stat = String(name[m].dropFirst())
+                } else if let m = name.range(of: #"_p[0-9]+(\.[0-9]+)?$"#, options: .regularExpression) {
+                    label = String(name[..<m.lowerBound]); s.stat = String(name[m].dropFirst())
+                } else {
+                    for st in Statistic.all.map(\.name).filter({ !$0.hasPrefix("p") }).sorted(by: { $0.count > $1.count })
+                        where name.hasSuffix("_" + st) && name.count > st.count + 1 {
+                        label = String(name.dropLast(st.count + 1)); s.stat = st
+                        break
+                    }
+                }
+            }
+            if label != nil, !whereSuffix.isEmpty, let st = s.stat, !st.hasPrefix("where_") { s.stat = st + whereSuffix }
             if let label {
                 s.indicator = label
                 if !rasterNames.contains(label), let b = label.range(of: #"_b[0-9]+$"#, options: .regularExpression) {
@@ -293,7 +310,7 @@ public struct IndicatorTable: Sendable {
                 }
                 if let d = dates[s.indicator] { s.date = d[s.band ?? 1] }
             }
-            s.isQuality = s.stat.map { Self.qualityStats.contains($0) } ?? false
+            s.isQuality = s.stat.map(Self.isQuality) ?? false
             return s
         }
         if isLong {
@@ -324,7 +341,7 @@ public struct IndicatorTable: Sendable {
                     let label = st == formulaStatName ? ind : ind + (multi ? "_b\(band ?? 1)" : "") + "_" + st
                     series.append(Series(label: label, indicator: ind, stat: st, band: band, date: date,
                                          unit: cu.map { text(row[$0]) }.flatMap { $0.isEmpty ? nil : $0 },
-                                         description: nil, isQuality: Self.qualityStats.contains(st)))
+                                         description: nil, isQuality: Self.isQuality(st)))
                 }
                 cells.append((s, u, row[cv].doubleValue))
             }

@@ -130,6 +130,7 @@ extension ZonalResult {
             "rollup": hasRollup ? "parent rows merge their zones' accumulators (sums add, means weighted by covered area, quantiles from merged distributions); `cells` counts shared boundary cells once per zone" : "none",
         ]
         if stats.contains(where: \.isSumOfValues) { method["empty_sum"] = emptySum.sidecarText }
+        if areaUnit != .m2 { method["area_unit"] = "\(areaUnit.rawValue): area and class_area computed in square metres and divided by \(formatNumber(areaUnit.squareMetres))" }
         if let f = filteredRollup { method["rollup_filter"] = f.sidecar }
         if !formulas.isEmpty { method["formulas"] = formulaSidecar }
         var pkg: [String: Any] = [
@@ -211,6 +212,11 @@ extension ZonalResult {
         return l
     }
 
+    /// The sidecar's description and unit of a wide table's column.
+    package func describe(_ column: String) -> (description: String, unit: String?)? {
+        describe(column: column, format: .wide, indicators: indicatorColumns)
+    }
+
     private func describe(column: String, format: TableFormat, indicators: [IndicatorColumn]) -> (description: String, unit: String?)? {
         if column == idField { return ("zone identifier (P-code)\(hasRollup ? "; roll-up rows carry the parent's code" : "")", nil) }
         if format == .long {
@@ -238,11 +244,18 @@ extension ZonalResult {
         guard let c = indicators.first(where: { $0.name == column }) else { return nil }
         let b = bands[c.band]
         var d = c.stat.definition + " of \(b.rasterName)"
+        if areaUnit != .m2, c.stat == .area || c.stat == .classArea {
+            d = d.replacingOccurrences(of: "square metres", with: areaUnit == .ha ? "hectares" : "square kilometres")
+        }
         if b.bandCount > 1 { d += ", band \(b.band)" }
         if let date = b.date { d += " (\(date))" }
-        if let v = c.classValue { d += ", class \(formatNumber(v))" }
+        if let v = c.classValue { d += ", class \(b.classBreaks.map { $0.describe(v) } ?? formatNumber(v))" }
+        if let w = b.weightsName, c.stat.needsWeights { d += ", weighted by \(w)" }
+        if let cond = b.condition {
+            d += ", only where \(cond.text) (each cell counts with the share of its area where the condition holds; cells where \(cond.raster) is nodata do not count)"
+        }
         d += "; \(method.rawValue) method"
-        return (d, c.stat.unit(valueUnit: b.unit))
+        return (d, areaUnit.unit(of: c.stat, valueUnit: b.unit))
     }
 
     /// Write the table (wide or long) and its sidecar together: both as temporaries, then

@@ -28,25 +28,31 @@ public struct IndicatorColumn: Sendable {
     /// Index into `ResultUnit.scalar` (band-major), for one-column statistics.
     package var scalarIndex: Int?
     package var statIndex: Int
+    /// Key into `ResultUnit.classes`, for per-class statistics.
+    package var classKey: Int?
 }
 
 extension ZonalResult {
-    /// The indicator columns in output order: per band, the statistics in the order given.
+    /// The indicator columns in output order: per band, its statistics in the order given.
     public var indicatorColumns: [IndicatorColumn] {
         var out: [IndicatorColumn] = []
-        let scalars = scalarStats
+        let l = layout
         for (bi, b) in bands.enumerated() {
-            for (si, st) in stats.enumerated() {
-                if let prefix = st.classColumnPrefix {
+            for (si, st) in l.stats[bi].enumerated() {
+                if st.classColumnPrefix != nil {
+                    let key = l.classOffset[bi] + si
                     var classes = Set<Double>()
-                    for u in units { classes.formUnion(u.classes[bi * stats.count + si]?.keys ?? [:].keys) }
-                    for v in classes.sorted() {
-                        out.append(IndicatorColumn(name: "\(b.label)_\(prefix)_\(formatNumber(v))", band: bi, stat: st,
-                                                   classValue: v, scalarIndex: nil, statIndex: si))
+                    for u in units { classes.formUnion(u.classes[key]?.keys ?? [:].keys) }
+                    // Bins in order, values outside them last.
+                    let order = b.classBreaks == nil ? classes.sorted()
+                        : classes.filter { $0 != ClassBreaks.outOfRange }.sorted() + classes.filter { $0 == ClassBreaks.outOfRange }
+                    for v in order {
+                        out.append(IndicatorColumn(name: b.columnName(st, classValue: v), band: bi, stat: st,
+                                                   classValue: v, scalarIndex: nil, statIndex: si, classKey: key))
                     }
                 } else {
-                    out.append(IndicatorColumn(name: "\(b.label)_\(st.name)", band: bi, stat: st, classValue: nil,
-                                               scalarIndex: bi * scalars.count + scalars.firstIndex(of: st)!, statIndex: si))
+                    out.append(IndicatorColumn(name: b.columnName(st), band: bi, stat: st, classValue: nil,
+                                               scalarIndex: l.scalarOffset[bi] + l.scalars[bi].firstIndex(of: st)!, statIndex: si))
                 }
             }
         }
@@ -59,7 +65,7 @@ extension ZonalResult {
             return v.isNaN ? .empty : .number(v)
         }
         if u.isEmptyGeometry { return .empty }
-        guard let m = u.classes[c.band * stats.count + c.statIndex] else { return .empty }
+        guard let m = u.classes[c.classKey!] else { return .empty }
         // A class absent from a covered unit has a share (and area) of zero.
         if m.isEmpty { return .empty }
         return .number(m[c.classValue!] ?? 0)
@@ -111,8 +117,9 @@ extension ZonalResult {
                 try body(row)
             }
         case .long:
-            let statNames = cols.map { c in c.classValue.map { "\(c.stat.classColumnPrefix!)_\(formatNumber($0))" } ?? c.stat.name }
-            let unitNames = cols.map { c in c.stat.unit(valueUnit: bands[c.band].unit).map { TableCell.text($0) } ?? .empty }
+            // The column's name after its band's label: `sum`, `frac_3`, `sum_where_hazard_ge_3`.
+            let statNames = cols.map { c in String(c.name.dropFirst(bands[c.band].label.count + 1)) }
+            let unitNames = cols.map { c in areaUnit.unit(of: c.stat, valueUnit: bands[c.band].unit).map { TableCell.text($0) } ?? .empty }
             var row: [TableCell] = []
             for u in units {
                 let lead: [TableCell] = [.text(u.id), .text(u.name), .text(u.level)] + u.attributes.map { .text($0) }

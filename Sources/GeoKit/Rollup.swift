@@ -87,9 +87,7 @@ package struct ParentKey: Hashable, Sendable {
 package struct Rollup {
     package typealias Parent = ParentChains.Parent
     package let parents: ParentChains
-    private let stats: [Statistic]
-    private let scalarStats: [Statistic]
-    private let bandCount: Int
+    private let layout: StatLayout
     private let emptySum: EmptySum
     private var rows: [ResultUnit] = []
     private var rowOf: [Parent: Int] = [:]
@@ -98,11 +96,15 @@ package struct Rollup {
     private var groupAccs: [Parent: [ZoneStats]] = [:]
     private var groupOrder: [Parent] = []
 
-    /// `bandCount` output bands in all; `stats` as in the job (scalar and per-class). A parent's
-    /// sums are empty only when none of its zones covered a cell with a value (`emptySum`).
+    /// `layout`: each output band's statistics (scalar and per-class). A parent's sums are
+    /// empty only when none of its zones covered a cell with a value (`emptySum`).
+    package init(_ parents: ParentChains, layout: StatLayout, emptySum: EmptySum = .empty) {
+        self.parents = parents; self.layout = layout; self.emptySum = emptySum
+    }
+
+    /// The same statistics for each of `bandCount` output bands.
     package init(_ parents: ParentChains, stats: [Statistic], bandCount: Int, emptySum: EmptySum = .empty) {
-        self.parents = parents; self.stats = stats; self.bandCount = bandCount; self.emptySum = emptySum
-        scalarStats = stats.filter { $0.classColumnPrefix == nil }
+        self.init(parents, layout: StatLayout(uniform: stats, bandCount: bandCount), emptySum: emptySum)
     }
 
     /// Start a grid group whose bands have these empty accumulators.
@@ -125,7 +127,7 @@ package struct Rollup {
     package mutating func endGroup(bands: [Int]) {
         for p in groupOrder {
             let r = row(p)
-            rows[r].record(groupAccs[p]!, bands: bands, stats: stats, scalarStats: scalarStats, emptySum: emptySum)
+            rows[r].record(groupAccs[p]!, bands: bands, layout: layout, emptySum: emptySum)
         }
         groupAccs.removeAll()
         groupOrder.removeAll()
@@ -166,7 +168,7 @@ package struct Rollup {
     private mutating func row(_ p: Parent) -> Int {
         if let r = rowOf[p] { return r }
         rows.append(ResultUnit(id: p.code, level: parents.levelNames[p.level], name: "", attributes: [],
-                               scalar: [Double](repeating: .nan, count: scalarStats.count * bandCount), classes: [:],
+                               scalar: [Double](repeating: .nan, count: layout.scalarWidth), classes: [:],
                                isEmptyGeometry: false))
         rowOf[p] = rows.count - 1
         return rows.count - 1
@@ -175,22 +177,24 @@ package struct Rollup {
 
 extension ResultUnit {
     /// Store the statistics of `accs[k]` as the values of output band `bands[k]`.
-    package mutating func record<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, stats: [Statistic], scalarStats: [Statistic],
-                                                     emptySum: EmptySum = .empty) {
-        let nScalar = scalarStats.count
+    package mutating func record<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, layout: StatLayout, emptySum: EmptySum = .empty) {
         scalar.withUnsafeMutableBufferPointer { out in
             for (k, b) in bands.enumerated() {
-                for (si, st) in scalarStats.enumerated() { out[b * nScalar + si] = st.value(of: accs[k], emptySum: emptySum) ?? .nan }
+                let o = layout.scalarOffset[b]
+                for (si, st) in layout.scalars[b].enumerated() {
+                    out[o + si] = st.value(of: accs[k], emptySum: emptySum).map { layout.areaUnit.scaled($0, st) } ?? .nan
+                }
             }
         }
-        recordClasses(accs, bands: bands, stats: stats)
+        recordClasses(accs, bands: bands, layout: layout)
     }
 
     /// Store the per-class statistics of `accs[k]` as the values of output band `bands[k]`.
-    package mutating func recordClasses<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, stats: [Statistic]) {
+    package mutating func recordClasses<C: Collection<Int>>(_ accs: [ZoneStats], bands: C, layout: StatLayout) {
         for (k, b) in bands.enumerated() {
-            for (si, st) in stats.enumerated() where st.classColumnPrefix != nil {
-                classes[b * stats.count + si] = st.classValues(of: accs[k])
+            for (si, st) in layout.stats[b].enumerated() where st.classColumnPrefix != nil {
+                let values = st.classValues(of: accs[k])
+                classes[layout.classOffset[b] + si] = layout.areaUnit == .m2 ? values : values.mapValues { layout.areaUnit.scaled($0, st) }
             }
         }
     }

@@ -101,7 +101,7 @@ public final class ZonalEngine {
         let windows = prepared.windows
         let template = sources.map { ZoneStats(histogram: options.histogram, denseBytes: $0.info.type == .uint8) }
         let rules = sources.map { ValueRules(nodata: $0.info.nodata, scale: $0.info.scale, offset: $0.info.offset,
-                                             moments: options.moments, histogram: options.histogram) }
+                                             moments: options.moments, histogram: options.histogram, classBreaks: $0.classBreaks) }
 
         let classGuard = options.categorical.isEmpty ? nil : ClassGuard(sources: sources, stats: options.categorical, limit: options.maxClasses)
         let nBands = (grid.rows + bandRows - 1) / bandRows
@@ -472,7 +472,7 @@ package final class ClassGuard: @unchecked Sendable {
         let src = sources[s], names = stats.map(\.name).joined(separator: ", ")
         return GeoKitError(.input, file: src.key,
                            "band \(src.band): more than \(formatCount(limit)) distinct values in the zones, too many for categorical statistics (\(names)): a continuous raster?",
-                           hint: "reclassify it into at most \(formatCount(limit)) classes first, e.g. gdal_calc.py -A \(shellQuote(src.key)) --calc=\"floor(A/10)\" --type=Int32 --outfile=classes.tif, then summarise classes.tif; or ask for median or pNN")
+                           hint: "bin it into classes with --classes NAME=B0,B1,...[:LABELS] (e.g. dem=0,500,1000,2000), or ask categorical statistics of categorical rasters only (--op 'frac(hazard)' --op 'sum(pop)'); median and pNN need no classes")
     }
 }
 

@@ -11,6 +11,14 @@ public struct ZonalJob: Sendable {
     public var rasters: [RasterSpec]
     public var weights: RasterSpec?
     public var stats: [Statistic] = [.count, .mean]
+    /// Operations per raster (`--op 'sum(pop) where hazard >= 3'`): when given, each raster
+    /// gets only its operations' statistics and `stats` is not used (see `runStats`).
+    public var operations: [RasterOperation] = []
+    /// Bins of continuous rasters by name (`--classes dem=0,500,1000`): their categorical
+    /// statistics count bins (`dem_frac_0_500`), not values.
+    public var classes: [String: ClassBreaks] = [:]
+    /// The unit of `area` and `class_area` (`--area-unit`; default m²).
+    public var areaUnit: AreaUnit = .m2
     public var method: CoverageMethod = .exact
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var maxMemory = 512 << 20
@@ -75,13 +83,17 @@ struct ZoneInput {
     func value(_ zone: Zone, _ field: String) -> String { zone.attributes[fields.firstIndex(of: field)!] }
 }
 
-/// Output bands on one grid: one coverage pass serves them all.
+/// Output bands on one grid with the same statistics and weights: one coverage pass serves
+/// them all, and the engine computes for them only what their statistics need.
 struct GridGroup {
     var grid: Grid
     /// The first of its rasters, for warnings.
     var rasterPath: String
     /// Indexes into the output bands.
     var bands: [Int]
+    /// The statistics of each of its bands.
+    var stats: [Statistic]
+    var weights: BandSource?
 }
 
 /// What a run knows before the engine runs: checked inputs, the zones, the output bands
@@ -90,7 +102,6 @@ struct PreparedRun {
     var input: ZoneInput
     var bands: [OutputBand]
     var groups: [GridGroup]
-    var weights: BandSource?
     var areaModel: CellAreaModel
     /// Each zone's own area, when `coverage` is asked for (else empty).
     var zoneAreas: [Double]
@@ -100,8 +111,8 @@ struct PreparedRun {
     var rasterCRS: String?
     /// Rasters whose CRS is WGS 84 assumed from CF longitude/latitude coordinates.
     var crsAssumedPaths: Set<String> = []
-    /// The statistics with one value per band (not per class), once for every zone's row.
-    var scalarStats: [Statistic] = []
+    /// Each band's statistics and where their values sit in a row.
+    var layout: StatLayout
     /// Per zone: a point zone (sampled or buffered), whose empty values are reported.
     var isPointZone: [Bool] = []
     /// Whether any statistic is per class (most runs have none: a zone's row is then scalars only).
@@ -133,6 +144,7 @@ extension ZonalJob {
     /// Check inputs, read zones, run the engine for each grid, roll up, and return results.
     public func run(progress: ((Int, Int) -> Void)? = nil) throws -> ZonalResult {
         let p = try prepare()
+        try memoryEstimate(p).check(budget: maxMemory)
         PhaseTiming.mark("prepared")
         var state = startResults(p)
         PhaseTiming.mark("result rows")
@@ -157,19 +169,24 @@ extension ZonalJob {
     /// Everything before the engine: checks, rasters opened, zones read (in the rasters'
     /// CRS), grid groups, zone areas and parent chains.
     func prepare() throws -> PreparedRun {
+        let stats = runStats
         guard !stats.isEmpty else { throw GeoKitError.argument("no statistics requested") }
         if let f = minCoverage {
             guard f >= 0 && f <= 1 else { throw GeoKitError.argument("--min-coverage takes a share between 0 and 1, not \(formatNumber(f))") }
-            guard stats.contains(.coverage) else { throw GeoKitError.argument("--min-coverage compares each unit's coverage statistic: add coverage to --stats") }
+            guard stats.contains(.coverage) else {
+                throw GeoKitError.argument("--min-coverage compares each unit's coverage statistic: add coverage to " + (operations.isEmpty ? "--stats" : "the operations (--op 'coverage(NAME)')"))
+            }
         }
-        if stats.contains(where: \.needsWeights) && weights == nil {
+        if operations.isEmpty && stats.contains(where: \.needsWeights) && weights == nil {
             throw GeoKitError.argument("weighted statistics need --weights NAME=PATH")
         }
         let nameWarnings = try checkRasterNames()
+        try checkClasses()
         // Open every raster once, up front, so bad input fails before any work.
         let (opened, bands) = try openBands()
         try checkFormulas(bands: bands)
         let weightsSource = try openWeights()
+        try checkConditions(bands, opened: opened)
         let gazetteerMap = try gazetteer.map { try readGazetteer($0) }
         let firstSRS = opened[0].spatialReference
         // Without a CRS the cells' size in metres is unknown: areas are refused, not given in
@@ -190,7 +207,7 @@ extension ZonalJob {
         for path in rasters.map(\.path).uniqued() where cfAssumed.contains(path) {
             input.warnings.append(GeoWarning(.crs, file: path, "\(path): no CRS, but \(cfAssumedCRSNote) (EPSG:4326)"))
         }
-        let groups = try gridGroups(bands, opened: opened, firstSRS: firstSRS)
+        let groups = try gridGroups(bands, opened: opened, firstSRS: firstSRS, weights: weightsSource)
         let areaModel = firstSRS?.areaModel ?? .planar(metresPerUnit: 1)
         let zoneAreas: [Double] = stats.contains(.coverage) || formulasUseZoneArea
             ? input.zones.map { areaModel.zoneArea($0.geometry, grid: groups[0].grid) } : []
@@ -204,31 +221,46 @@ extension ZonalJob {
         let chains = parentChains(input, gazetteer: gazetteerMap, withoutGuessedCountry: filteredOut)
         let filtered = filteredOut ? chains.map { filteredRollup($0, input, gazetteer: gazetteerMap, layerRows: layerRows!) } : nil
         if let filtered { input.warnings += filtered.warnings(zonesPath: zonesPath) }
-        return PreparedRun(input: input, bands: bands, groups: groups, weights: weightsSource, areaModel: areaModel,
+        return PreparedRun(input: input, bands: bands, groups: groups, areaModel: areaModel,
                            zoneAreas: zoneAreas, chains: chains, filteredRollup: filtered, rasterCRS: firstSRS?.shortName, crsAssumedPaths: cfAssumed,
-                           scalarStats: stats.filter { $0.classColumnPrefix == nil },
+                           layout: StatLayout(bands: bands, stats: stats, areaUnit: areaUnit),
                            isPointZone: input.zones.map { !$0.points.isEmpty || $0.isBufferedPoint },
                            hasClassStats: stats.contains { $0.classColumnPrefix != nil }, zonesTargetCRS: firstSRS?.wkt ?? "")
     }
 
+    /// What the run holds besides the engine's blocks: zones, values, class tables.
+    func memoryEstimate(_ p: PreparedRun) -> MemoryEstimate {
+        let zones = p.input.zones
+        let vertices = zones.reduce(0) { n, z in n + z.points.count + z.lines.reduce(0) { $0 + $1.count } + z.geometry.polygons.reduce(0) { $0 + $1.shell.points.count + $1.holes.reduce(0) { $0 + $1.points.count } } }
+        let parents = p.chains.map { Set($0.chains.joined()).count } ?? 0
+        var classTables: [Int] = []
+        for (b, band) in p.bands.enumerated() {
+            for st in p.layout.stats[b] where st.classColumnPrefix != nil {
+                classTables.append(band.classBreaks.map { $0.breaks.count } ?? 1)
+            }
+        }
+        return MemoryEstimate(zones: zones.count, vertices: vertices, units: zones.count + parents,
+                              scalarValues: p.layout.scalarWidth, classTables: classTables)
+    }
+
     /// Empty rows for the zones (and a roll-up when asked for), with the warnings so far.
     func startResults(_ p: PreparedRun) -> ResultState {
-        let width = p.scalarStats.count * p.bands.count
+        let width = p.layout.scalarWidth
         return ResultState(units: zoneUnits(p.input), zoneScalar: [Double](repeating: .nan, count: width * p.input.zones.count),
                     scalarWidth: width,
-                    rollup: p.chains.map { Rollup($0, stats: stats, bandCount: p.bands.count, emptySum: emptySum) }, warnings: p.input.warnings)
+                    rollup: p.chains.map { Rollup($0, layout: p.layout, emptySum: emptySum) }, warnings: p.input.warnings)
     }
 
     /// The engine of grid group `gi`.
     func engine(_ gi: Int, _ p: PreparedRun) -> ZonalEngine {
         var opts = EngineOptions()
-        opts.method = method; opts.stats = stats; opts.threads = threads; opts.maxMemory = maxMemory
+        let g = p.groups[gi]
+        opts.method = method; opts.stats = g.stats; opts.threads = threads; opts.maxMemory = maxMemory
         opts.cancellation = cancellation
         opts.coverageCache = coverageCache
         opts.coverageZonesKey = p.zonesTargetCRS
-        let g = p.groups[gi]
         return ZonalEngine(grid: g.grid, areaModel: p.areaModel, sources: g.bands.map { p.bands[$0].source },
-                           weights: p.weights, options: opts)
+                           weights: g.weights, options: opts)
     }
 
     /// Run the engine of group `gi` over the zones (all, or the indexes in `zones`):
@@ -279,7 +311,7 @@ extension ZonalJob {
                                          listing: outside.map { zones[$0].id }))
         }
         s.rollup?.beginGroup(template: g.bands.map {
-            ZoneStats(histogram: stats.contains(where: \.needsHistogram), denseBytes: p.bands[$0].source.info.type == .uint8)
+            ZoneStats(histogram: g.stats.contains(where: \.needsHistogram), denseBytes: p.bands[$0].source.info.type == .uint8)
         })
     }
 
@@ -288,18 +320,23 @@ extension ZonalJob {
     func add(_ gi: Int, _ p: PreparedRun, _ s: inout ResultState, zone z: Int, first: Int, _ accs: [ZoneStats]) {
         if p.isPointZone[z] && accs.contains(where: { $0.count == 0 }) { s.noValue.insert(z) }
         // Called once per zone: through buffers, no array slice made (a retain and release each).
-        let nScalar = p.scalarStats.count, base = z * s.scalarWidth
+        let base = z * s.scalarWidth
+        // The group's bands share their statistics.
         p.groups[gi].bands.withUnsafeBufferPointer { bands in
-            p.scalarStats.withUnsafeBufferPointer { scalarStats in
-                s.zoneScalar.withUnsafeMutableBufferPointer { out in
-                    for k in accs.indices {
-                        let b = bands[first + k]
-                        for si in 0..<nScalar { out[base + b * nScalar + si] = scalarStats[si].value(of: accs[k], emptySum: emptySum) ?? .nan }
+            p.layout.scalars[bands[0]].withUnsafeBufferPointer { scalarStats in
+                p.layout.scalarOffset.withUnsafeBufferPointer { offset in
+                    s.zoneScalar.withUnsafeMutableBufferPointer { out in
+                        for k in accs.indices {
+                            let o = base + offset[bands[first + k]]
+                            for si in scalarStats.indices {
+                                out[o + si] = scalarStats[si].value(of: accs[k], emptySum: emptySum).map { p.layout.areaUnit.scaled($0, scalarStats[si]) } ?? .nan
+                            }
+                        }
                     }
                 }
             }
         }
-        if p.hasClassStats { s.units[z].recordClasses(accs, bands: p.groups[gi].bands[first..<(first + accs.count)], stats: stats) }
+        if p.hasClassStats { s.units[z].recordClasses(accs, bands: p.groups[gi].bands[first..<(first + accs.count)], layout: p.layout) }
         s.rollup?.add(zone: z, first: first, accs)
     }
 
@@ -326,7 +363,7 @@ extension ZonalJob {
             if keepGeometry { rollupGeometries = try dissolved(parents, chains: r.parents, zones: zones) }
             s.units += parents
         }
-        if let f = minCoverage, let w = emptyLowCoverage(&s.units, bands: p.bands, below: f) { s.warnings.append(w) }
+        if let f = minCoverage, let w = emptyLowCoverage(&s.units, layout: p.layout, bands: p.bands, below: f) { s.warnings.append(w) }
         var input = p.input
         input.warnings = s.warnings
         var out = result(units: s.units, bands: p.bands, input: input, hasRollup: p.chains?.chains.isEmpty == false,
@@ -402,20 +439,20 @@ extension ZonalJob {
 
     /// `--min-coverage`: the statistics of a unit (and band) whose `coverage` is below `f`
     /// are emptied, except count and coverage; one warning lists every such unit.
-    private func emptyLowCoverage(_ units: inout [ResultUnit], bands: [OutputBand], below f: Double) -> GeoWarning? {
-        let scalars = stats.filter { $0.classColumnPrefix == nil }
-        guard let ci = scalars.firstIndex(of: .coverage) else { return nil }
+    private func emptyLowCoverage(_ units: inout [ResultUnit], layout l: StatLayout, bands: [OutputBand], below f: Double) -> GeoWarning? {
+        guard l.scalars.contains(where: { $0.contains(.coverage) }) else { return nil }
         var low: [String] = []
         for u in units.indices {
             var lowBands: [String] = []
             for b in bands.indices {
-                let cov = units[u].scalar[b * scalars.count + ci]
+                guard let ci = l.scalars[b].firstIndex(of: .coverage) else { continue }
+                let cov = units[u].scalar[l.scalarOffset[b] + ci]
                 guard !cov.isNaN, cov < f else { continue }
                 lowBands.append(bands[b].label)
-                for (si, st) in scalars.enumerated() where st != .count && st != .coverage {
-                    units[u].scalar[b * scalars.count + si] = .nan
+                for (si, st) in l.scalars[b].enumerated() where st != .count && st != .coverage {
+                    units[u].scalar[l.scalarOffset[b] + si] = .nan
                 }
-                for (si, st) in stats.enumerated() where st.classColumnPrefix != nil { units[u].classes[b * stats.count + si] = [:] }
+                for (si, st) in l.stats[b].enumerated() where st.classColumnPrefix != nil { units[u].classes[l.classOffset[b] + si] = [:] }
             }
             if !lowBands.isEmpty {
                 low.append(lowBands.count == bands.count ? units[u].id : "\(units[u].id) (\(lowBands.joined(separator: " ")))")
@@ -426,10 +463,18 @@ extension ZonalJob {
                           listing: low)
     }
 
-    /// Open each raster and list its output bands: the chosen band, or every band.
+    /// The statistics of the run: `stats`, or those of the operations when there are some.
+    public var runStats: [Statistic] {
+        operations.isEmpty ? stats : operations.map(\.statistic).uniqued()
+    }
+
+    /// Open each raster and list its output bands: the chosen band, or every band; with
+    /// operations, a band per raster band and condition that an operation reads (its
+    /// statistics those of its operations, in order), and no band for a raster only
+    /// named as weights or in a condition. `opened[k]` is `rasters[k]`'s.
     private func openBands() throws -> (rasters: [OpenedRaster], bands: [OutputBand]) {
         var opened: [OpenedRaster] = []
-        var bands: [OutputBand] = []
+        var perSpec: [[OutputBand]] = []
         // A file split into a spec per band (batch passes) is opened and dated once, not once
         // per band: a NetCDF's time axis read per band made a pass quadratic in its bands.
         var openedByPath: [String: Raster] = [:]
@@ -437,7 +482,7 @@ extension ZonalJob {
         for spec in rasters {
             if let m = spec.memory {
                 let (r, b) = try memoryBands(spec, m)
-                opened.append(r); bands += b
+                opened.append(r); perSpec.append(b)
                 continue
             }
             let r = try openedByPath[spec.path] ?? Raster(path: spec.path)
@@ -454,14 +499,16 @@ extension ZonalJob {
             }
             let dates = try datesByPath[spec.path] ?? bandDates(path: spec.path, raster: r)
             datesByPath[spec.path] = dates
-            for b in list {
+            perSpec.append(list.map { b in
                 let label = (spec.band == nil && r.bands.count > 1) ? "\(spec.name)_b\(b)" : spec.name
-                bands.append(OutputBand(label: label, rasterName: spec.name, path: spec.path, band: b, bandCount: r.bands.count,
-                                        date: dates[b - 1], unit: units[spec.name] ?? r.bands[b - 1].unit, grid: r.grid,
-                                        source: BandSource(raster: Raster.opener(path: spec.path), band: b, info: r.bands[b - 1])))
-            }
+                return OutputBand(label: label, rasterName: spec.name, path: spec.path, band: b, bandCount: r.bands.count,
+                                  date: dates[b - 1], unit: units[spec.name] ?? r.bands[b - 1].unit, grid: r.grid,
+                                  source: BandSource(raster: Raster.opener(path: spec.path), band: b, info: r.bands[b - 1],
+                                                     classBreaks: classes[spec.name]))
+            })
         }
-        return (opened, bands)
+        guard !operations.isEmpty else { return (opened, perSpec.flatMap { $0 }) }
+        return (opened, try operationBands(perSpec, opened: opened))
     }
 
     /// An in-memory raster's output bands, read through its own opener.
@@ -481,12 +528,87 @@ extension ZonalJob {
                        path: spec.path, band: b, bandCount: m.bands.count, date: b <= m.dates.count ? m.dates[b - 1] : nil,
                        unit: units[spec.name], grid: m.grid, source: BandSource(raster: m.source, band: b, info: m.bands[b - 1]))
         }
-        return (OpenedRaster(path: spec.path, grid: m.grid, spatialReference: srs, crsAssumedFromCF: false), out)
+        return (OpenedRaster(path: spec.path, grid: m.grid, spatialReference: srs, crsAssumedFromCF: false, bands: m.bands, opener: m.source), out)
     }
 
-    /// The weights band, when a weighted statistic asks for it.
+
+    /// The output bands of the operations: one per (raster band, condition), in order of first
+    /// use, with its operations' statistics and weights.
+    private func operationBands(_ perSpec: [[OutputBand]], opened: [OpenedRaster]) throws -> [OutputBand] {
+        let names = rasters.map(\.name)
+        func spec(_ name: String, in op: RasterOperation) throws -> Int {
+            guard let k = names.firstIndex(of: name) else {
+                throw GeoKitError.argument("--op '\(op.text)': no raster named '\(name)'\(didYouMean(name, names)); declare it with --raster \(name)=PATH")
+            }
+            return k
+        }
+        struct Target: Hashable { var raster: String; var condition: CellCondition? }
+        var order: [Target] = []
+        var statsOf: [Target: [Statistic]] = [:]
+        var weightsOf: [Target: String] = [:]
+        for op in operations {
+            for n in op.rasterNames { _ = try spec(n, in: op) }
+            let t = Target(raster: op.raster, condition: op.condition)
+            if statsOf[t] == nil { order.append(t) }
+            if statsOf[t, default: []].contains(op.statistic) { continue }   // asked twice: one column
+            statsOf[t, default: []].append(op.statistic)
+            if let w = op.weights {
+                if let other = weightsOf[t], other != w {
+                    throw GeoKitError.argument("--op '\(op.text)': \(op.raster) is already weighted by \(other) in another operation; one weights raster per raster and condition")
+                }
+                weightsOf[t] = w
+            }
+        }
+        // Two conditions written apart may read alike in a column name (`in 0.5,1` and `in 0,5,1`).
+        var suffixes: [String: CellCondition] = [:]
+        for t in order {
+            guard let c = t.condition else { continue }
+            let key = t.raster + "_where_" + c.columnSuffix
+            if let other = suffixes[key], other != c {
+                throw GeoKitError.argument("--op: the conditions '\(other.text)' and '\(c.text)' on \(t.raster) would name the same columns (\(key)); write one of them otherwise (e.g. a range as A..B)")
+            }
+            suffixes[key] = c
+        }
+        var out: [OutputBand] = []
+        for t in order {
+            // A condition on another raster reads one band of it; one on the values' own raster
+            // reads each band's own cells (`count(rain) where rain > 10` per band of a series).
+            let other = try t.condition.flatMap { c -> SourceCondition? in
+                guard c.raster != t.raster else { return nil }
+                let ck = names.firstIndex(of: c.raster)!
+                let r = opened[ck], b = rasters[ck].band ?? 1
+                if rasters[ck].band == nil && r.bands.count > 1 {
+                    throw GeoKitError.input(r.path, "the condition '\(c.text)' reads one band, and \(r.path) has \(r.bands.count): name one (--raster \(c.raster)=\(r.path):BAND)")
+                }
+                return SourceCondition(raster: r.opener, band: b, info: r.bands[b - 1], test: c.test)
+            }
+            // With a condition, the share of the covered area where its raster has no value, so
+            // that cells left out are said, not dropped silently.
+            if t.condition != nil, !statsOf[t]!.contains(.whereNodata) {
+                statsOf[t]!.append(.whereNodata)
+            }
+            // Every spec of that name: batch gives each band of a series the indicator's name.
+            for k in names.indices where names[k] == t.raster {
+                for var band in perSpec[k] {
+                    band.stats = statsOf[t]; band.condition = t.condition; band.weightsName = weightsOf[t]
+                    if let c = t.condition {
+                        band.source.condition = other ?? SourceCondition(raster: band.source.raster, band: band.band, info: band.source.info, test: c.test)
+                    }
+                    out.append(band)
+                }
+            }
+        }
+        return out
+    }
+
+
+    /// The weights band, when a weighted statistic asks for it (`--weights`; operations name theirs).
     private func openWeights() throws -> BandSource? {
-        guard let w = weights, stats.contains(where: \.needsWeights) else { return nil }
+        guard operations.isEmpty, let w = weights, stats.contains(where: \.needsWeights) else { return nil }
+        return try weightsSource(w)
+    }
+
+    private func weightsSource(_ w: RasterSpec) throws -> BandSource {
         let r = try Raster(path: w.path)
         if let b = w.band, b > r.bands.count { throw GeoKitError.input(w.path, "no band \(b) (the raster has \(r.bands.count))") }
         let b = w.band ?? 1
@@ -501,6 +623,37 @@ extension ZonalJob {
         let input = try readZoneInput(target: target)
         cache.store(crs: crs, input)
         return input
+    }
+
+    /// Classes name rasters of the run, and go with statistics that read classes: a median
+    /// (or majority) of bins is no elevation.
+    private func checkClasses() throws {
+        let names = rasters.map(\.name)
+        for name in classes.keys.sorted() {
+            guard names.contains(name) else {
+                throw GeoKitError.argument("--classes \(name)=...: no raster named '\(name)'\(didYouMean(name, names)); declare it with --raster \(name)=PATH")
+            }
+            let asked = operations.isEmpty ? stats : operations.filter { $0.raster == name }.map(\.statistic)
+            if let st = asked.first(where: { $0.needsHistogram && $0.classColumnPrefix == nil && $0 != .variety }) {
+                throw GeoKitError.argument("--classes \(name)=\(classes[name]!.text): \(st.name) of \(name) would read its bins, not its values; ask frac, class_area, weighted_frac or variety of a classed raster (or leave out --classes)")
+            }
+        }
+    }
+
+    /// A condition's raster must share the values' CRS and overlap them: one line naming both files.
+    private func checkConditions(_ bands: [OutputBand], opened: [OpenedRaster]) throws {
+        var checked = Set<String>()
+        for b in bands {
+            guard let c = b.condition, checked.insert("\(b.path)\u{0}\(c.raster)").inserted else { continue }
+            let values = opened[rasters.firstIndex { $0.name == b.rasterName }!]
+            let cond = opened[rasters.firstIndex { $0.name == c.raster }!]
+            if let a = values.spatialReference, let z = cond.spatialReference, !a.isSame(z) {
+                throw GeoKitError.crs(cond.path, "the condition '\(c.text)' reads \(cond.path) in \(z.shortName), and \(b.rasterName)'s values (\(values.path)) are in \(a.shortName); warp one to the other first (gdalwarp)")
+            }
+            if !values.grid.extent.intersects(cond.grid.extent) {
+                throw GeoKitError.input(cond.path, "the condition '\(c.text)' reads \(cond.path), which does not overlap \(values.path) (\(b.rasterName)); nothing would hold")
+            }
+        }
     }
 
     /// Read the zones (in the rasters' CRS) with the fields the output and the roll-up need,
@@ -549,15 +702,34 @@ extension ZonalJob {
                          check: check, warnings: warnings, myanmarText: text)
     }
 
-    /// Output bands grouped by grid, once every raster is known to share the first one's CRS.
-    private func gridGroups(_ bands: [OutputBand], opened: [OpenedRaster], firstSRS: SpatialReference?) throws -> [GridGroup] {
+    /// Output bands grouped by grid, then by statistics and weights, once every raster is
+    /// known to share the first one's CRS.
+    private func gridGroups(_ bands: [OutputBand], opened: [OpenedRaster], firstSRS: SpatialReference?, weights: BandSource?) throws -> [GridGroup] {
         for r in opened { if let srs = r.spatialReference, let f = firstSRS, !srs.isSame(f) {
             throw GeoKitError.crs(r.path, "CRS \(srs.shortName) differs from \(opened[0].path)'s \(f.shortName); warp one to the other first (gdalwarp)")
         } }
         let rasterOf = { (c: OutputBand) in opened[rasters.firstIndex { $0.path == c.path && $0.name == c.rasterName }!] }
-        return groupByGrid(bands) { $0.grid }.map { g in
-            GridGroup(grid: g.grid, rasterPath: rasterOf(bands[g.members[0]]).path, bands: g.members)
+        var weightsByName: [String: BandSource] = [:]
+        var out: [GridGroup] = []
+        for g in groupByGrid(bands, grid: { $0.grid }) {
+            // Bands asking the same statistics with the same weights, in order of first appearance.
+            var keys: [String] = [], members: [String: [Int]] = [:]
+            for i in g.members {
+                let key = bands[i].stats.map { $0.map(\.name).joined(separator: ",") + "|" + (bands[i].weightsName ?? "") } ?? ""
+                if members[key] == nil { keys.append(key) }
+                members[key, default: []].append(i)
+            }
+            for key in keys {
+                let m = members[key]!, first = bands[m[0]]
+                var w = weights
+                if let name = first.weightsName {
+                    if weightsByName[name] == nil { weightsByName[name] = try weightsSource(rasters.first { $0.name == name }!) }
+                    w = weightsByName[name]
+                }
+                out.append(GridGroup(grid: g.grid, rasterPath: rasterOf(first).path, bands: m, stats: first.stats ?? stats, weights: w))
+            }
         }
+        return out
     }
 
     /// Each zone's parents: through the gazetteer when there is one, else from the --rollup
@@ -634,11 +806,12 @@ extension ZonalJob {
         let zoneLayer = input.layer
         let summary = ZoneLayerSummary(path: zonesPath, layer: zoneLayer.layerName, featureCount: zoneLayer.zones.count,
                                        idField: zoneLayer.idField, pcodeVersion: zoneLayer.pcodeVersion, crs: zoneLayer.crsWKT)
-        var r = ZonalResult(units: units, bands: bands, stats: stats, idField: zoneLayer.idField, includeFields: includeFields,
+        var r = ZonalResult(units: units, bands: bands, stats: runStats, idField: zoneLayer.idField, includeFields: includeFields,
                             hasRollup: hasRollup, geometries: zoneLayer.zones.map(\.wkb) + rollupGeometries, zonesCRS: zoneLayer.crsWKT,
                             warnings: input.warnings + GDALMessages.shared.drain(), zones: summary, rasterCRS: rasterCRS,
                             method: method, idLevel: input.check.dominantLevel)
         r.myanmarText = input.myanmarText
+        r.areaUnit = areaUnit
         return r
     }
 }
@@ -649,12 +822,17 @@ private struct OpenedRaster {
     var grid: Grid
     var spatialReference: SpatialReference?
     var crsAssumedFromCF: Bool
+    var bands: [BandInfo]
+    /// Opens a reader of it on a worker (a condition on it reads through this).
+    var opener: RasterOpener
 
-    init(path: String, grid: Grid, spatialReference: SpatialReference?, crsAssumedFromCF: Bool) {
+    init(path: String, grid: Grid, spatialReference: SpatialReference?, crsAssumedFromCF: Bool, bands: [BandInfo], opener: RasterOpener) {
         self.path = path; self.grid = grid; self.spatialReference = spatialReference; self.crsAssumedFromCF = crsAssumedFromCF
+        self.bands = bands; self.opener = opener
     }
 
     init(_ r: Raster) {
-        self.init(path: r.path, grid: r.grid, spatialReference: r.spatialReference, crsAssumedFromCF: r.crsAssumedFromCF)
+        self.init(path: r.path, grid: r.grid, spatialReference: r.spatialReference, crsAssumedFromCF: r.crsAssumedFromCF,
+                  bands: r.bands, opener: Raster.opener(path: r.path))
     }
 }

@@ -71,6 +71,9 @@ extension ZonalJob {
         if emptySum != .empty { o["empty_sum"] = emptySum.rawValue }
         if myanmarText != .detect { o["myanmar_text"] = myanmarText.rawValue }   // absent (detect) in older parts too
         if !formulas.isEmpty { o["formulas"] = formulas.map(\.text) }   // evaluated by the merge, after its roll-up
+        if !operations.isEmpty { o["operations"] = operations.map(\.text) }
+        if !classes.isEmpty { o["classes"] = classes.mapValues(\.text) }
+        if areaUnit != .m2 { o["area_unit"] = areaUnit.rawValue }
         return o
     }
 
@@ -96,6 +99,12 @@ extension ZonalJob {
         if let e = o["empty_sum"] { guard let v = (e as? String).flatMap(EmptySum.init(rawValue:)) else { throw bad }; emptySum = v }
         myanmarText = (o["myanmar_text"] as? String).flatMap(MyanmarTextMode.init(rawValue:)) ?? .detect
         if let f = o["formulas"] { guard let texts = f as? [String] else { throw bad }; formulas = try texts.map(NamedFormula.init(parsing:)) }
+        if let a = o["area_unit"] { guard let u = (a as? String).flatMap(AreaUnit.init(rawValue:)) else { throw bad }; areaUnit = u }
+        if let c = o["classes"] {
+            guard let t = c as? [String: String] else { throw bad }
+            classes = try t.mapValues(ClassBreaks.init(parsing:))
+        }
+        if let ops = o["operations"] { guard let t = ops as? [String] else { throw bad }; operations = try t.map(RasterOperation.init(parsing:)) }
     }
 
     /// The files whose SHA-256 identifies a run's inputs.

@@ -15,10 +15,66 @@ public struct OutputBand: Sendable {
     public var unit: String?
     public var grid: Grid
     package var source: BandSource
+    /// The band's own statistics (`--op`); nil: the run's (`--stats`, every band the same).
+    public var stats: [Statistic]?
+    /// The `where` of its operations: only the cells (or the share of each) where it holds count.
+    public var condition: CellCondition?
+    /// The weights raster's name of its weighted statistics (`weighted_frac(hazard, pop)`).
+    public var weightsName: String?
+    /// Its bins (`--classes dem=0,500,1000`): per-class columns are bins.
+    public var classBreaks: ClassBreaks? { source.classBreaks }
 
-    package init(label: String, rasterName: String, path: String, band: Int, bandCount: Int, date: String?, unit: String?, grid: Grid, source: BandSource) {
+    package init(label: String, rasterName: String, path: String, band: Int, bandCount: Int, date: String?, unit: String?, grid: Grid, source: BandSource,
+                 stats: [Statistic]? = nil, condition: CellCondition? = nil, weightsName: String? = nil) {
         self.label = label; self.rasterName = rasterName; self.path = path; self.band = band; self.bandCount = bandCount; self.date = date; self.unit = unit; self.grid = grid; self.source = source
+        self.stats = stats; self.condition = condition; self.weightsName = weightsName
     }
+
+    /// The column name of one of its statistics (and class): `pop_sum`, `hazard_frac_3`,
+    /// `pop_sum_where_hazard_ge_3`, `pop_where_hazard_ge_3_nodata`. The one place column names
+    /// of indicators are made.
+    public func columnName(_ stat: Statistic, classValue: Double? = nil) -> String {
+        // The share where the condition's raster has no value: `pop_where_hazard_ge_3_nodata`.
+        if let c = condition, stat == .whereNodata { return "\(label)_where_\(c.columnSuffix)_nodata" }
+        let base = classValue.map { "\(label)_\(stat.classColumnPrefix!)_\(classBreaks?.columnSuffix($0) ?? formatNumber($0))" }
+            ?? "\(label)_\(stat.name)"
+        return base + (condition.map { "_where_" + $0.columnSuffix } ?? "")
+    }
+}
+
+/// Which statistics each output band has and where their values sit in a unit's arrays:
+/// `scalar[scalarOffset[b] + k]` for the band's k-th one-column statistic, `classes[classOffset[b]
+/// + i]` for its i-th statistic when per class. With the same statistics for every band (`--stats`)
+/// these are `b * nScalar + k` and `b * stats.count + i`, as before operations per raster.
+package struct StatLayout: Sendable {
+    package let stats: [[Statistic]]
+    package let scalars: [[Statistic]]
+    package let scalarOffset: [Int]
+    package let classOffset: [Int]
+    package let scalarWidth: Int
+    /// The unit of `area` and `class_area` values.
+    package var areaUnit: AreaUnit = .m2
+
+    package init(bands: [OutputBand], stats runStats: [Statistic], areaUnit: AreaUnit = .m2) {
+        self.init(perBand: bands.map { $0.stats ?? runStats })
+        self.areaUnit = areaUnit
+    }
+
+    /// The same statistics for each of `bandCount` bands.
+    package init(uniform stats: [Statistic], bandCount: Int) {
+        self.init(perBand: [[Statistic]](repeating: stats, count: bandCount))
+    }
+
+    package init(perBand: [[Statistic]]) {
+        stats = perBand
+        scalars = stats.map { $0.filter { $0.classColumnPrefix == nil } }
+        var so: [Int] = [], co: [Int] = [], s = 0, c = 0
+        for b in stats.indices { so.append(s); co.append(c); s += scalars[b].count; c += stats[b].count }
+        scalarOffset = so; classOffset = co; scalarWidth = s
+    }
+
+    /// Every statistic of any band, in first-seen order.
+    package var union: [Statistic] { stats.flatMap { $0 }.uniqued() }
 }
 
 /// A row of results: a zone, or a roll-up unit merged from zones.
@@ -73,7 +129,9 @@ public struct ZonalResult: Sendable {
     /// Derived indicators (`--formula`): columns after the statistics, evaluated per row.
     public var formulas: [NamedFormula] = []
 
-    package var scalarStats: [Statistic] { stats.filter { $0.classColumnPrefix == nil } }
+    package var layout: StatLayout { StatLayout(bands: bands, stats: stats, areaUnit: areaUnit) }
+    /// The unit of `area` and `class_area` (`--area-unit`).
+    public var areaUnit: AreaUnit = .m2
 
     package init(units: [ResultUnit], bands: [OutputBand], stats: [Statistic], idField: String, includeFields: [String], hasRollup: Bool, geometries: [[UInt8]?], zonesCRS: String?, warnings: [GeoWarning], zones: ZoneLayerSummary, rasterCRS: String?, method: CoverageMethod, idLevel: AdminLevel?) {
         self.units = units; self.bands = bands; self.stats = stats; self.idField = idField; self.includeFields = includeFields; self.hasRollup = hasRollup; self.geometries = geometries; self.zonesCRS = zonesCRS; self.warnings = warnings; self.zones = zones; self.rasterCRS = rasterCRS; self.method = method; self.idLevel = idLevel

@@ -74,8 +74,17 @@ struct Zonal: ParsableCommand {
     @Option(name: .customLong("var"), help: ArgumentHelp("Variables of the NetCDF files or Zarr stores given to --raster, comma-separated (columns NAME_var when several).", valueName: "VAR[,VAR...]"))
     var variables: String?
 
-    @Option(help: "Comma-separated statistics (see above).")
-    var stats: String = "count,mean"
+    @Option(help: "Comma-separated statistics (see above), for every raster. (default: count,mean)")
+    var stats: String?
+
+    @Option(name: .customLong("op"), help: ArgumentHelp("An operation on a named raster: STAT(NAME), weighted_STAT(NAME, WEIGHTS), optionally 'where NAME OP VALUE' (e.g. 'sum(pop) where hazard >= 3', 'area where flood > 0.5'); repeatable. Each raster then gets only its operations' statistics (instead of --stats); see docs/indicators.md.", valueName: "OPERATION"))
+    var operations: [String] = []
+
+    @Option(name: .customLong("classes"), help: ArgumentHelp("Bins of a continuous raster, NAME=B0,B1,...[:LABEL1,LABEL2,...] (e.g. dem=0,500,1000,2000:low,mid,high): its frac, class_area and weighted_frac give a column per bin [Bi, Bi+1) (dem_frac_low, or dem_frac_0_500), values outside every bin one more (out_of_range); repeatable.", valueName: "NAME=BREAKS[:LABELS]"))
+    var classes: [String] = []
+
+    @Option(name: .customLong("area-unit"), help: ArgumentHelp("Unit of area and class_area: m2, ha or km2. (default: m2)", valueName: "m2|ha|km2"), transform: choice())
+    var areaUnit: AreaUnit = .m2
 
     @Option(help: "Cell weighting: exact, center (or centre) or all-touched.")
     var method: String = "exact"
@@ -95,7 +104,7 @@ struct Zonal: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
-    @Option(name: .customLong("max-memory"), help: "Memory budget for decoded blocks, in MB.")
+    @Option(name: .customLong("max-memory"), help: "Memory budget in MB: decoded blocks and partial accumulators fit it; a run whose zones, values and class tables alone do not is refused up front (docs/indicators.md).")
     var maxMemory: Int = 512
 
     @Option(help: "Zone fields with parent P-codes to roll up to, comma-separated (e.g. DT_PCODE,ST_PCODE); adds a row per parent and one for the country.")
@@ -178,7 +187,19 @@ struct Zonal: ParsableCommand {
         if variables != nil && variableList.isEmpty { throw ValidationError("--var takes variable names, e.g. --var precip,tmax") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
-        for st in stats.split(separator: ",") where (try? Statistic(parsing: String(st))) == nil {
+        if stats != nil && !operations.isEmpty {
+            throw ValidationError("--stats and --op: with operations, give every statistic as one (e.g. --op 'mean(ntl)'); --stats applies to every raster")
+        }
+        for op in operations {
+            do { _ = try RasterOperation(parsing: op) } catch let e as GeoKitError { throw ValidationError(e.message) }
+        }
+        if !operations.isEmpty && weights != nil {
+            throw ValidationError("--weights and --op: name the weights in the operation, e.g. --op 'weighted_frac(hazard, pop)' with --raster pop=PATH")
+        }
+        for c in classes {
+            do { _ = try parseClasses(c) } catch let e as GeoKitError { throw ValidationError(e.message) }
+        }
+        for st in (stats ?? "count,mean").split(separator: ",") where (try? Statistic(parsing: String(st))) == nil {
             let word = st.trimmingCharacters(in: .whitespaces)
             let names = Statistic.all.map(\.name) + ["median", "p90"]
             throw ValidationError("unknown statistic '\(word)'\(didYouMean(word.lowercased(), names)); choose from \(Statistic.all.map(\.name).joined(separator: ", ")) (pNN for any percentile)")
@@ -213,6 +234,14 @@ struct Zonal: ParsableCommand {
         }
     }
 
+    /// `--classes NAME=BREAKS[:LABELS]`.
+    func parseClasses(_ text: String) throws -> (String, ClassBreaks) {
+        guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+            throw GeoKitError.argument("--classes '\(text)': write NAME=B0,B1,...[:LABELS], e.g. dem=0,500,1000,2000:low,mid,high")
+        }
+        return (String(text[..<eq]).trimmingCharacters(in: .whitespaces), try ClassBreaks(parsing: String(text[text.index(after: eq)...])))
+    }
+
     var variableList: [String] {
         (variables ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
@@ -234,12 +263,15 @@ struct Zonal: ParsableCommand {
                                       defaultName: "geotool-" + ((out as NSString).lastPathComponent as NSString).deletingPathExtension, partDir: out + ".parts")
                 return
             }
-            let statList = try stats.split(separator: ",").map { try Statistic(parsing: String($0)) }
+            let statList = try (stats ?? "count,mean").split(separator: ",").map { try Statistic(parsing: String($0)) }
             var job = ZonalJob(zonesPath: zones, layer: layer, idField: id,
                                includeFields: includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? [],
                                rasters: try resolveVariables(rasters.map(RasterSpec.init(parsing:)), variables: variableList),
                                weights: try weights.map(RasterSpec.init(parsing:)),
                                stats: statList, method: parseMethod(method)!)
+            job.operations = try operations.map(RasterOperation.init(parsing:))
+            for c in classes { let (name, breaks) = try parseClasses(c); job.classes[name] = breaks }
+            job.areaUnit = areaUnit
             job.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
             job.maxMemory = maxMemory << 20
             let pg = PostgresTarget.isPostgres(output) ? try PostgresTarget(output: output, table: table) : nil

@@ -1,0 +1,76 @@
+import XCTest
+import GeoCore
+import GeoGDAL
+import GeoTestSupport
+
+/// `where:` in a manifest: an indicator's statistics only where a test on another indicator's
+/// raster holds. Values by hand on a 4 x 4 grid of 1-degree cells (as OperationCLITests):
+///   pop    = row * 4 + col + 1             hazard =  1  2  3  4
+///                                                    5  1  2  3
+///                                                    0  3  3  1
+///                                                    4  4  0  nodata
+/// Zones: A the top-left 2 x 2 block, B the top-right one, C the bottom half.
+final class BatchConditionTests: XCTestCase {
+    var dir = ""
+
+    override func setUpWithError() throws {
+        dir = Fixtures.tempDir()
+        let grid = Grid(left: 0, top: 4, dx: 1, dy: 1, cols: 4, rows: 4)
+        try writeGeoTIFF(path: dir + "/pop.tif", grid: grid, bands: [(0..<16).map { Float($0 + 1) }])
+        try writeGeoTIFF(path: dir + "/hazard.tif", grid: grid, bands: [[1, 2, 3, 4, 5, 1, 2, 3, 0, 3, 3, 1, 4, 4, 0, -9999]], nodata: -9999)
+        func box(_ id: String, _ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int) -> String {
+            #"{"type":"Feature","properties":{"id":"\#(id)"},"geometry":{"type":"Polygon","coordinates":[[[\#(x0),\#(y0)],[\#(x1),\#(y0)],[\#(x1),\#(y1)],[\#(x0),\#(y1)],[\#(x0),\#(y0)]]]}}"#
+        }
+        try (#"{"type":"FeatureCollection","features":["# + [box("A", 0, 2, 2, 4), box("B", 2, 2, 4, 4), box("C", 0, 0, 4, 2)].joined(separator: ",") + "]}")
+            .write(toFile: dir + "/zones.geojson", atomically: true, encoding: .utf8)
+    }
+
+    func manifest(where condition: String) -> String {
+        let text = """
+        zones:
+          path: \(dir)/zones.geojson
+          id: id
+        output:
+          dir: \(dir)/out
+          format: wide
+        indicators:
+          - name: hazard
+            source: \(dir)/hazard.tif
+            stats: [max]
+          - name: exposed
+            source: \(dir)/pop.tif
+            stats: [sum]
+            where: \(condition)
+
+        """
+        let path = dir + "/m.yaml"
+        try? text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func testPopulationExposedToHazard() throws {
+        let r = try runGeotool(["batch", manifest(where: "hazard >= 3"), "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let t = try Table.readCSV(path: dir + "/out/exposed.csv")
+        let nodata = (try? Statistic(parsing: "where_nodata")) != nil
+        XCTAssertEqual(t.columns, ["id", "exposed_sum"] + (nodata ? ["exposed_where_nodata"] : []))
+        let side = try String(contentsOfFile: dir + "/out/exposed.csv.datapackage.json", encoding: .utf8)
+        XCTAssertTrue(side.contains("only where hazard >= 3"), side)
+        guard nodata else { throw XCTSkip("the engine does not read BandSource.condition yet") }
+        // A: 5 (hazard 5); B: 3 + 4 + 8; C: 10 + 11 + 13 + 14.
+        XCTAssertEqual(t.value("A", "exposed_sum"), 5)
+        XCTAssertEqual(t.value("B", "exposed_sum"), 15)
+        XCTAssertEqual(t.value("C", "exposed_sum"), 48)
+        XCTAssertEqual(t.value("A", "exposed_where_nodata"), 0)
+    }
+
+    func testBadConditionsNameTheLine() throws {
+        for (condition, words) in [("hazrd >= 3", "m.yaml:14: indicator 'exposed': where 'hazrd >= 3': no indicator named 'hazrd' (did you mean 'hazard'?)"),
+                                   ("hazard >> 3", "m.yaml:14: indicator 'exposed': condition 'hazard >> 3'")] {
+            let r = try runGeotool(["batch", manifest(where: condition), "--quiet"])
+            XCTAssertNotEqual(r.status, 0)
+            XCTAssertTrue(r.stderr.contains(words), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out/exposed.csv"))
+        }
+    }
+}
