@@ -103,4 +103,22 @@ final class OperationCLITests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: out + ".datapackage.json"), "\(args)")
         }
     }
+
+    /// Classes under a condition on a finer grid (cells partly where it holds): the values go
+    /// into their bins, as under a condition on the same grid; no column per raw value.
+    func testClassesUnderAConditionOnAFinerGrid() throws {
+        let d = Fixtures.path("conditions")
+        let out = dir + "/cf.csv"
+        let r = try runGeotool(["zonal", "-q", "--zones", d + "/zones.geojson", "--id", "zone", "--raster", "v=\(d)/values.tif",
+                                "--raster", "h=\(d)/hazard_fine.tif", "--classes", "v=0,40,60,100", "--op", "frac(v) where h >= 3", "-o", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let t = try Table.readCSV(path: out)
+        XCTAssertEqual(t.columns, ["zone", "v_frac_0_40_where_h_ge_3", "v_frac_40_60_where_h_ge_3", "v_frac_60_100_where_h_ge_3",
+                                   "v_where_h_ge_3_nodata"])
+        // The bins' shares of each zone's covered area where h >= 3 add up to 1.
+        for row in t.rows {
+            let shares = row[1...3].compactMap(\.doubleValue)
+            XCTAssertEqual(shares.reduce(0, +), 1, accuracy: 1e-12, "\(row[0])")
+        }
+    }
 }
