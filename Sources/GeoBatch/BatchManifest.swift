@@ -35,6 +35,8 @@ public struct BatchIndicator: Sendable {
     public var method: CoverageMethod
     /// `empty_sum:` sum and weighted_sum of a unit without a valid cell: empty (default) or zero.
     public var emptySum: EmptySum = .empty
+    /// `area_unit:` of `area` and `class_area`: m2 (default), ha or km2.
+    public var areaUnit: AreaUnit = .m2
     public var weights: String?
     public var annual: AnnualAggregate?
     public var baseline: ClosedRange<Int>?
@@ -267,6 +269,12 @@ struct ManifestParser {
             guard let e = EmptySum(rawValue: s) else { throw error(en, "unknown empty_sum '\(s)' in \(what)\(suggestion(s, EmptySum.allCases.map(\.rawValue)).map { " (did you mean '\($0)'?)" } ?? ""); choose empty or zero") }
             emptySum = e
         }
+        var areaUnit = AreaUnit.m2
+        if let an = m["area_unit"] {
+            let s = try string(an, "\(what): area_unit")
+            guard let u = AreaUnit(rawValue: s) else { throw error(an, "unknown area_unit '\(s)' in \(what)\(didYouMean(s, AreaUnit.allCases.map(\.rawValue))); choose m2, ha or km2") }
+            areaUnit = u
+        }
         let weights = try m["weights"].map { try existingFile((try string($0, "\(what): weights"), $0)).path }
         if stats.contains(where: \.needsWeights) && weights == nil {
             throw error(statsNode, "weighted statistics need 'weights:' in \(what)")
@@ -294,6 +302,7 @@ struct ManifestParser {
                                        sources: sources, stats: stats, method: method, weights: weights, annual: annual,
                                        baseline: baseline, line: line(n), calendar: sources.first?.calendar ?? .gregorian, time: time)
         indicator.emptySum = emptySum
+        indicator.areaUnit = areaUnit
         if let wn = m["where"] {
             let text = try string(wn, "\(what): where")
             do { indicator.condition = try CellCondition(parsing: text) } catch let e as GeoKitError { throw error(wn, "\(what): \(e.problem)") }
@@ -321,7 +330,7 @@ struct ManifestParser {
     /// The indicator's keys and its name, read first so that every later message can say
     /// which indicator it is about.
     package func indicatorKeys(_ n: Node) throws -> (keys: [String: Node], name: String) {
-        let keys = ["name", "description", "unit", "source", "var", "dates", "band", "stats", "method", "empty_sum", "weights", "derive", "where"]
+        let keys = ["name", "description", "unit", "source", "var", "dates", "band", "stats", "method", "empty_sum", "area_unit", "weights", "derive", "where"]
         var given: String?
         if case .mapping(let mm) = n { given = mm.first { $0.key.string == "name" }?.value.string }
         let m = try mapping(n, given.map { "indicator '\($0)'" } ?? "an indicator", keys: keys)

@@ -148,6 +148,8 @@ public final class BatchRunner {
         // Sums of units without a valid cell were 0 in caches made before empty_sum: an
         // indicator with sums gets a new key (and is recomputed); the others keep theirs.
         if ind.stats.contains(where: \.isSumOfValues) { parts.append("empty_sum=" + ind.emptySum.rawValue) }
+        // Areas are cached in the indicator's unit (m2: the key as before).
+        if ind.areaUnit != .m2 { parts.append("area_unit=" + ind.areaUnit.rawValue) }
         if let c = ind.condition { parts.append("where=" + c.text + "@" + (try ind.conditionSource.map { try fullHash($0.path) + ":\($0.bands[0])" } ?? "self")) }
         return sha256(text: parts.joined(separator: "\n"))
     }
@@ -359,6 +361,7 @@ public final class BatchRunner {
         }
         job.rollup = z.rollup
         job.emptySum = ind.emptySum
+        job.areaUnit = ind.areaUnit
         job.distinctRasterNames = false   // every band of the series carries the indicator's name
         job.threads = options.threads
         job.maxMemory = options.maxMemory

@@ -261,6 +261,7 @@ extension BatchRunner {
                                                          pcodeVersion: zc.pcodeVersion, crs: zc.zonesCRS),
                                  rasterCRS: st.rasterCRS, method: ind.method, idLevel: zc.idLevel.flatMap(AdminLevel.init(rawValue:)))
         result.emptySum = ind.emptySum
+        result.areaUnit = ind.areaUnit
         return result
     }
 
@@ -305,11 +306,11 @@ extension BatchRunner {
                     if let key = series.keys.first(where: { c.hasSuffix("_" + $0) }), let ks = batchKeyStat(key, ind.stats), !isDerived {
                         let st = ind.stats[ks.stat]
                         let date = String(c.dropFirst(ind.name.count + 1).dropLast(key.count + 1))
-                        f["description"] = "\(st.definition) of \(ind.name)" + (date.isEmpty ? "" : " (\(date))") +
+                        f["description"] = "\(ind.areaUnit.definition(of: st)) of \(ind.name)" + (date.isEmpty ? "" : " (\(date))") +
                             (ks.classValue.map { ", class \(formatNumber($0))" } ?? "") +
                             (ind.condition.map { ", only where \($0.text) (each cell counts with the share of its area where the condition holds; cells where \($0.raster) is nodata do not count)" } ?? "") +
                             "; \(ind.method.rawValue) method"
-                        if let u = st.unit(valueUnit: valueUnit) { f["unit"] = u }
+                        if let u = ind.areaUnit.unit(of: st, valueUnit: valueUnit) { f["unit"] = u }
                     }
                     fields.append(f)
                 }

@@ -19,6 +19,12 @@ public enum AreaUnit: String, Sendable, CaseIterable {
         self == .m2 || !(stat == .area || stat == .classArea) ? v : v / squareMetres
     }
 
+    /// A statistic's definition with areas in this unit ("covered area ..., hectares").
+    public func definition(of stat: Statistic) -> String {
+        guard self != .m2, stat == .area || stat == .classArea else { return stat.definition }
+        return stat.definition.replacingOccurrences(of: "square metres", with: self == .ha ? "hectares" : "square kilometres")
+    }
+
     /// A statistic's unit: this one for areas, else the statistic's own.
     public func unit(of stat: Statistic, valueUnit: String?) -> String? {
         stat == .area || stat == .classArea ? rawValue : stat.unit(valueUnit: valueUnit)

@@ -243,10 +243,7 @@ extension ZonalResult {
         if let f = formulas.first(where: { $0.name == column }) { return (formulaDescription(f), f.unit) }
         guard let c = indicators.first(where: { $0.name == column }) else { return nil }
         let b = bands[c.band]
-        var d = c.stat.definition + " of \(b.rasterName)"
-        if areaUnit != .m2, c.stat == .area || c.stat == .classArea {
-            d = d.replacingOccurrences(of: "square metres", with: areaUnit == .ha ? "hectares" : "square kilometres")
-        }
+        var d = areaUnit.definition(of: c.stat) + " of \(b.rasterName)"
         if b.bandCount > 1 { d += ", band \(b.band)" }
         if let date = b.date { d += " (\(date))" }
         if let v = c.classValue { d += ", class \(b.classBreaks.map { $0.describe(v) } ?? formatNumber(v))" }

@@ -73,4 +73,45 @@ final class BatchConditionTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out/exposed.csv"))
         }
     }
+
+    /// `area_unit:` on an indicator: class areas in hectares are the square metres / 10^4, and
+    /// changing the unit recomputes (the cached values are in the indicator's unit).
+    func testAreaUnitOfAnIndicator() throws {
+        func run(_ unit: String?) throws -> Table {
+            let text = """
+            zones:
+              path: \(dir)/zones.geojson
+              id: id
+            output:
+              dir: \(dir)/out
+              format: wide
+            indicators:
+              - name: hazard
+                source: \(dir)/hazard.tif
+                stats: [class_area]
+            \(unit.map { "    area_unit: \($0)" } ?? "")
+
+            """
+            try text.write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
+            let r = try runGeotool(["batch", dir + "/a.yaml", "--quiet"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return try Table.readCSV(path: dir + "/out/hazard.csv")
+        }
+        let m2 = try run(nil), ha = try run("ha")
+        XCTAssertEqual(m2.columns, ha.columns)
+        XCTAssertTrue(m2.columns.contains("hazard_area_3"), "\(m2.columns)")
+        for (a, b) in zip(m2.rows, ha.rows) {
+            for k in 1..<a.count {
+                guard let x = a[k].doubleValue else { XCTAssertNil(b[k].doubleValue); continue }
+                XCTAssertEqual(b[k].doubleValue!, x / 10_000, accuracy: 1e-12 * x, "\(a[0]) \(m2.columns[k])")
+            }
+        }
+        let side = try String(contentsOfFile: dir + "/out/hazard.csv.datapackage.json", encoding: .utf8)
+        XCTAssertTrue(side.contains("hectares"), side)
+        let text = try String(contentsOfFile: dir + "/a.yaml", encoding: .utf8).replacingOccurrences(of: "area_unit: ha", with: "area_unit: acre")
+        try text.write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
+        let bad = try runGeotool(["batch", dir + "/a.yaml", "--quiet"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("a.yaml:") && bad.stderr.contains("acre"), bad.stderr)
+    }
 }
