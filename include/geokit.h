@@ -110,6 +110,14 @@ const char *geokit_result_column_stat(geokit_job *job, int64_t column);   /* "me
 int64_t geokit_result_column_band(geokit_job *job, int64_t column);       /* 0-based output band */
 /* rows doubles; NaN where the value is empty (no valid cell). */
 const double *geokit_result_values(geokit_job *job, int64_t column);
+/* The same values written into the caller's memory, row k at out[k * stride] (stride >= 1,
+ * in doubles: a column of a rows x bands array), with no buffer kept by the job. 0, or -1
+ * for no such column. */
+int32_t geokit_result_copy_values(geokit_job *job, int64_t column, double *out, int64_t stride);
+/* Several columns at once into the caller's rows x count array (C order): out[row * count + k]
+ * is column columns[k] (NaN where columns[k] is -1), written row by row (a statistic's
+ * (zone, time) array in one pass). 0, or -1 for a column out of range. */
+int32_t geokit_result_copy_matrix(geokit_job *job, const int64_t *columns, int64_t count, double *out);
 const char *geokit_result_id(geokit_job *job, int64_t row);
 /* Every id, each NUL-terminated, one after another; *bytes gets the buffer's length. */
 const char *geokit_result_ids(geokit_job *job, int64_t *bytes);

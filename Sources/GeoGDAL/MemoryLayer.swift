@@ -43,8 +43,10 @@ public func readMemoryZones(name: String, wkb: [[UInt8]], ids: [String], crs: St
     }
     for r in readers.dropFirst() { readers[0].append(r) }
     warnings += readers[0].warnings
-    return ZoneLayer(path: name, layerName: "zones", idField: MemoryZonesIDField, includeFields: [], fieldNames: [MemoryZonesIDField],
-                     crsWKT: srs?.wkt, zones: parts.flatMap { $0 }, warnings: warnings, pcodeVersion: nil)
+    var layer = ZoneLayer(path: name, layerName: "zones", idField: MemoryZonesIDField, includeFields: [], fieldNames: [MemoryZonesIDField],
+                          crsWKT: srs?.wkt, zones: parts.flatMap { $0 }, warnings: warnings, pcodeVersion: nil)
+    layer.zonesFromStream = readers[0].fromStream
+    return layer
 }
 
 /// One range of in-memory zones through `reader`, a transient feature each.
@@ -57,7 +59,19 @@ private func readRange(_ range: Range<Int>, wkb: [[UInt8]], ids: [String], name:
     OGR_Fld_Destroy(field)
     var zones: [Zone] = []
     zones.reserveCapacity(range.count)
+    // A lone ring that is certainly a valid polygon, with nothing to change (no transform,
+    // no WKB kept), is made straight from its WKB, as `read` would make it (the shortcut a
+    // GeoPackage's Arrow stream takes); anything else (holes, parts, a ring that may be
+    // invalid and goes to GEOS, points, lines, no geometry) becomes an OGR feature for `read`.
+    let loneRings = reader.takesLoneRings
     for i in range {
+        if loneRings, !wkb[i].isEmpty,
+           let zone = wkb[i].withUnsafeBytes({ b in
+               loneRingPoints(wkb: b).flatMap { reader.loneRingZone($0, index: i, id: ids[i], attributes: []) }
+           }) {
+            zones.append(zone)
+            continue
+        }
         guard let f = OGR_F_Create(defn) else { throw GeoKitError(.internal, "internal error: cannot create a feature") }
         defer { OGR_F_Destroy(f) }
         OGR_F_SetFieldString(f, 0, ids[i])

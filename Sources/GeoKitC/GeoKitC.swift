@@ -234,12 +234,14 @@ public func geokit_job_run(_ p: OpaquePointer, _ progress: GeoKitProgress?, _ us
         if let cancel, cancel.pointee != 0 { throw GeoKitError(.cancelled, "cancelled") }
         // GEOTOOL_TIMING=1: the run's phases on stderr, as geotool prints them.
         if PhaseTiming.enabled { PhaseTiming.begin(sink: { FileHandle.standardError.write(Data($0.utf8)) }) }
+        PhaseTiming.mark("run started")
         let r = try zj.run { done, total in
             j.progressLock.lock(); j.done = done; j.total = total; j.progressLock.unlock()
             progress?(Int64(done), Int64(total), user)
         }
         j.result = r
         j.columns = r.indicatorColumns
+        PhaseTiming.mark("results made")
     }
 }
 
@@ -361,13 +363,68 @@ public func geokit_result_values(_ p: OpaquePointer, _ i: Int64) -> UnsafePointe
     let j = job(p)
     guard let r = j.result, i >= 0 && Int(i) < j.columns.count else { return nil }
     if let b = j.buffers[Int(i)] { return UnsafePointer(b) }
-    let c = j.columns[Int(i)]
     let out = UnsafeMutablePointer<Double>.allocate(capacity: max(1, r.units.count))
-    for (k, u) in r.units.enumerated() {
-        if case .number(let v) = r.value(u, c) { out[k] = v } else { out[k] = .nan }
-    }
+    copyValues(r, j.columns[Int(i)], to: out, stride: 1)
     j.buffers[Int(i)] = out
     return UnsafePointer(out)
+}
+
+/// Column `i`'s values written by the caller's pointer, row k at `out[k * stride]` (a
+/// column of a (zones, bands) array the caller holds): no buffer of the job's, no copy of
+/// the caller's. 0, or -1 for no such column.
+@_cdecl("geokit_result_copy_values")
+public func geokit_result_copy_values(_ p: OpaquePointer, _ i: Int64, _ out: UnsafeMutablePointer<Double>, _ stride: Int64) -> Int32 {
+    let j = job(p)
+    guard let r = j.result, i >= 0 && Int(i) < j.columns.count, stride >= 1 else { return -1 }
+    copyValues(r, j.columns[Int(i)], to: out, stride: Int(stride))
+    return 0
+}
+
+/// Several columns written row by row into the caller's rows x `count` array (C order):
+/// `out[row * count + k]` is column `columns[k]`'s value (NaN where `columns[k]` is -1). One
+/// pass over the rows, writes in order: a (zone, time) variable of 90 steps filled column by
+/// column was 90 strided passes.
+@_cdecl("geokit_result_copy_matrix")
+public func geokit_result_copy_matrix(_ p: OpaquePointer, _ columns: UnsafePointer<Int64>, _ count: Int64,
+                                      _ out: UnsafeMutablePointer<Double>) -> Int32 {
+    let j = job(p)
+    guard let r = j.result, count >= 1 else { return -1 }
+    let n = Int(count)
+    let cols = (0..<n).map { Int(columns[$0]) }
+    guard cols.allSatisfy({ $0 >= -1 && $0 < j.columns.count }) else { return -1 }
+    // Scalar columns (every statistic but per-class ones) by their index in a row's values.
+    let index = cols.map { $0 < 0 ? -1 : j.columns[$0].scalarIndex ?? -2 }
+    if index.contains(-2) {
+        // Per-class columns: one column at a time.
+        for (k, c) in cols.enumerated() {
+            if c < 0 { for row in 0..<r.units.count { out[row * n + k] = .nan } } else { copyValues(r, j.columns[c], to: out + k, stride: n) }
+        }
+        return 0
+    }
+    r.units.withUnsafeBufferPointer { units in
+        var o = out
+        for row in units.indices {
+            units[row].scalar.withUnsafeBufferPointer { values in
+                for k in 0..<n { o[k] = index[k] >= 0 ? values[index[k]] : .nan }
+            }
+            o += n
+        }
+    }
+    return 0
+}
+
+/// A column's values, NaN for empty; the rows read in place (a copy of each row retained
+/// and released its arrays: 10^5 zones times every column).
+private func copyValues(_ r: ZonalResult, _ c: IndicatorColumn, to out: UnsafeMutablePointer<Double>, stride: Int) {
+    r.units.withUnsafeBufferPointer { units in
+        if let k = c.scalarIndex {
+            for row in units.indices { out[row * stride] = units[row].scalar[k] }
+            return
+        }
+        for row in units.indices {
+            if case .number(let v) = r.value(units[row], c) { out[row * stride] = v } else { out[row * stride] = .nan }
+        }
+    }
 }
 
 @_cdecl("geokit_result_id")
@@ -382,8 +439,19 @@ public func geokit_result_id(_ p: OpaquePointer, _ row: Int64) -> UnsafePointer<
 public func geokit_result_ids(_ p: OpaquePointer, _ bytes: UnsafeMutablePointer<Int64>) -> UnsafePointer<CChar>? {
     let j = job(p)
     guard let r = j.result else { bytes.pointee = 0; return nil }
-    var all = [CChar]()
-    for u in r.units { all += u.id.utf8CString }
+    // Two passes over the ids in place: their lengths, then their bytes into one buffer.
+    let all = r.units.withUnsafeBufferPointer { units in
+        var size = 0
+        for u in units { size += u.id.utf8.count + 1 }
+        return [CChar](unsafeUninitializedCapacity: size) { buf, count in
+            var at = 0
+            for u in units {
+                for byte in u.id.utf8 { buf[at] = CChar(bitPattern: byte); at += 1 }
+                buf[at] = 0; at += 1
+            }
+            count = at
+        }
+    }
     bytes.pointee = Int64(all.count)
     // Kept with the job's strings (freed with them).
     if let old = j.strings["ids"] { free(old) }

@@ -80,6 +80,48 @@ final class MemoryInputTests: XCTestCase {
         }
     }
 
+    /// A lone ring that is certainly a valid polygon is made straight from its WKB (no OGR
+    /// feature); every other zone goes through OGR and GEOS as a file's does: a bow tie is
+    /// repaired (two triangles of area 1 each, by hand), a hole is kept, a point stays a point.
+    func testLoneRingsAreMadeFromTheWKBAndTheRestAsAFilesAre() throws {
+        let square: [(Double, Double)] = [(0, 0), (2, 0), (2, 2), (0, 2), (0, 0)]
+        let bowtie: [(Double, Double)] = [(0, 0), (2, 2), (2, 0), (0, 2), (0, 0)]
+        let big: [(Double, Double)] = [(0, 0), (4, 0), (4, 4), (0, 4), (0, 0)]
+        let hole: [(Double, Double)] = [(1, 1), (1, 2), (2, 2), (2, 1), (1, 1)]
+        let point: [UInt8] = [1, 1, 0, 0, 0] + bytes(5.0) + bytes(6.0)
+        let wkb = [polygonWKB([square]), wkbOf(MultiPolygon([Polygon(shell: Ring(square))])), polygonWKB([bowtie]),
+                   polygonWKB([big, hole]), point, []]
+        let layer = try readMemoryZones(name: "<gdf>", wkb: wkb, ids: ["sq", "msq", "bow", "holed", "pt", "none"], crs: nil, target: nil)
+        XCTAssertEqual(layer.zonesFromStream, 2)
+        let z = layer.zones
+        XCTAssertEqual(z.map(\.id), ["sq", "msq", "bow", "holed", "pt", "none"])
+        for k in 0..<2 {
+            XCTAssertEqual(z[k].geometry.polygons.count, 1)
+            XCTAssertEqual(z[k].geometry.polygons[0].shell.points, square.map { Point($0.0, $0.1) })
+            XCTAssertEqual(z[k].geometry.polygons[0].holes.count, 0)
+        }
+        XCTAssertEqual(z[2].geometry.polygons.count, 2)
+        XCTAssertEqual(z[2].geometry.area, 2, accuracy: 1e-12)
+        XCTAssertEqual(z[3].geometry.polygons.first?.holes.count, 1)
+        XCTAssertEqual(z[3].geometry.area, 15, accuracy: 1e-12)
+        XCTAssertEqual(z[4].points, [Point(5, 6)])
+        XCTAssertTrue(z[5].isEmpty)
+        XCTAssertEqual(layer.warnings.compactMap(\.topic), [.repairedGeometry, .noGeometry])
+    }
+
+    private func bytes(_ v: Double) -> [UInt8] { withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
+    private func bytes(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+
+    /// ISO WKB of a Polygon (type 3, as shapely writes a GeoDataFrame's polygons).
+    private func polygonWKB(_ rings: [[(Double, Double)]]) -> [UInt8] {
+        var b: [UInt8] = [1] + bytes(UInt32(3)) + bytes(UInt32(rings.count))
+        for r in rings {
+            b += bytes(UInt32(r.count))
+            for (x, y) in r { b += bytes(x) + bytes(y) }
+        }
+        return b
+    }
+
     func testZonesThatAreNotWKBAreAnInputErrorNamingThem() {
         XCTAssertThrowsError(try readMemoryZones(name: "<gdf>", wkb: [[1, 2, 3]], ids: ["a"], crs: nil, target: nil)) { e in
             XCTAssertEqual((e as? GeoKitError)?.kind, .input)

@@ -62,6 +62,8 @@ _SIGNATURES = {
     "geokit_result_column_stat": (c_str, [c_job, i64]),
     "geokit_result_column_band": (i64, [c_job, i64]),
     "geokit_result_values": (ctypes.POINTER(ctypes.c_double), [c_job, i64]),
+    "geokit_result_copy_values": (i32, [c_job, i64, ctypes.c_void_p, i64]),
+    "geokit_result_copy_matrix": (i32, [c_job, ctypes.c_void_p, i64, ctypes.c_void_p]),
     "geokit_result_id": (c_str, [c_job, i64]),
     "geokit_result_ids": (ctypes.c_void_p, [c_job, ctypes.POINTER(i64)]),
     "geokit_result_bands": (i64, [c_job]),

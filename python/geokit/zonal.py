@@ -217,12 +217,60 @@ def _stem(path):
 
 def _c_strings(values):
     """Values as C strings in one buffer, and a pointer to each (one encode, not one per value)."""
+    # A list first: iterating a pandas Series element by element costs three times more.
+    values = values.tolist() if hasattr(values, "tolist") else list(values)
     blob = np.frombuffer(("\0".join(map(str, values)) + "\0").encode(), dtype=np.uint8)
     ends = np.flatnonzero(blob == 0)
     starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.uint64)
     if len(starts) != len(values):
         raise ArgumentError("zone ids may not contain NUL characters")
     return blob, (blob.ctypes.data + starts).astype(np.uint64)
+
+
+def _wkb_buffers(geoms):
+    """Each geometry's WKB, as ``shapely.to_wkb(geoms, output_dimension=2)`` writes it, in
+    buffers the library reads in place: (buffers to keep alive, sizes, a pointer per zone;
+    size 0 for a missing geometry). Polygons of one ring (most zones) are written with
+    numpy, in one block per number of points (the pointers need no common buffer), from
+    their coordinates; any other geometry by shapely.
+    """
+    import shapely
+    n = len(geoms)
+    sizes = np.zeros(n, dtype=np.int64)
+    ptrs = np.zeros(n, dtype=np.uint64)
+    buffers = []
+    polygons = np.flatnonzero(shapely.get_type_id(geoms) == 3)
+    g = geoms[polygons]
+    lone = polygons[(shapely.get_num_interior_rings(g) == 0) & ~shapely.is_empty(g)]
+    if len(lone):
+        g = geoms[lone]
+        coords = np.ascontiguousarray(shapely.get_coordinates(g), dtype="<f8")
+        counts = shapely.get_num_coordinates(g).astype(np.int64)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        for c in np.unique(counts).tolist():
+            sel = np.flatnonzero(counts == c)
+            size = 13 + 16 * c
+            # Little-endian (1), Polygon (3), one ring, c points, then x y of each point.
+            block = np.empty((len(sel), size), dtype=np.uint8)
+            block[:, :9] = np.array([1, 3, 0, 0, 0, 1, 0, 0, 0], dtype=np.uint8)
+            block[:, 9:13] = np.frombuffer(np.array(c, dtype="<u4").tobytes(), dtype=np.uint8)
+            points = coords[(starts[sel][:, np.newaxis] + np.arange(c)).ravel()]
+            block[:, 13:] = points.reshape(len(sel), 2 * c).view(np.uint8)
+            buffers.append(block)
+            sizes[lone[sel]] = size
+            ptrs[lone[sel]] = block.ctypes.data + np.arange(len(sel), dtype=np.uint64) * np.uint64(size)
+    rest = np.ones(n, dtype=bool)
+    rest[lone] = False
+    rest &= ~shapely.is_missing(geoms)
+    rest = np.flatnonzero(rest)
+    if len(rest):
+        wkb = shapely.to_wkb(geoms[rest], output_dimension=2)
+        rest_sizes = np.fromiter(map(len, wkb), dtype=np.int64, count=len(wkb))
+        blob = np.frombuffer(b"".join(wkb), dtype=np.uint8)
+        buffers.append(blob)
+        sizes[rest] = rest_sizes
+        ptrs[rest] = blob.ctypes.data + np.concatenate([[0], np.cumsum(rest_sizes)[:-1]]).astype(np.uint64)
+    return buffers, sizes, ptrs
 
 
 def _set_zones(job, zones, id_field, layer, zones_crs):
@@ -233,19 +281,12 @@ def _set_zones(job, zones, id_field, layer, zones_crs):
         job.check(job.lib.geokit_job_set_zones_path(job.handle, _b(zones), _b(layer), _b(id_field)))
         return None
     if hasattr(zones, "geometry") and hasattr(zones, "crs"):  # GeoDataFrame (or GeoSeries)
-        import shapely
         geoms = np.asarray(zones.geometry.values, dtype=object)
         ids = zones[id_field] if id_field else zones.index
-        wkb = shapely.to_wkb(geoms, output_dimension=2)
-        n = len(wkb)
-        # One buffer of every WKB and a pointer into it per zone (a missing geometry: size 0),
-        # made with numpy rather than a ctypes object per zone.
-        sizes = np.fromiter((0 if w is None else len(w) for w in wkb), dtype=np.int64, count=n)
-        blob = np.frombuffer(b"".join(w for w in wkb if w is not None) or b"\0", dtype=np.uint8)
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.uint64)
-        ptrs = (blob.ctypes.data + starts).astype(np.uint64)
+        n = len(geoms)
+        blobs, sizes, ptrs = _wkb_buffers(geoms)
         id_blob, id_ptrs = _c_strings(ids)
-        job.keep += [blob, ptrs, sizes, id_blob, id_ptrs]
+        job.keep += [blobs, ptrs, sizes, id_blob, id_ptrs]
         crs = zones_crs if zones_crs is not None else zones.crs
         job.check(job.lib.geokit_job_set_zones_wkb(
             job.handle, n, ptrs.ctypes.data_as(ctypes.POINTER(ctypes.c_void_p)),
@@ -357,17 +398,17 @@ def _progress_reporter(progress):
 
 
 def _columns(job):
+    """The result's ids (a numpy array of str, decoded once), its columns as (name, stat,
+    band, index) (values are copied by `_values` where they are wanted), bands and warnings."""
     lib, h = job.lib, job.handle
     rows = lib.geokit_result_rows(h)
     n = ctypes.c_int64()
     buf = lib.geokit_result_ids(h, ctypes.byref(n))
-    ids = ctypes.string_at(buf, n.value).decode().split("\x00")[:-1] if rows else []
+    ids = np.array(ctypes.string_at(buf, n.value).decode().split("\x00")[:-1]) if rows else []
     cols = []
     for i in range(lib.geokit_result_columns(h)):
-        p = lib.geokit_result_values(h, i)
-        values = np.ctypeslib.as_array(p, shape=(rows,)).copy() if rows else np.empty(0)
         cols.append((lib.geokit_result_column_name(h, i).decode(), lib.geokit_result_column_stat(h, i).decode(),
-                     lib.geokit_result_column_band(h, i), values))
+                     lib.geokit_result_column_band(h, i), i))
     bands = []
     for b in range(lib.geokit_result_bands(h)):
         date = lib.geokit_result_band_date(h, b)
@@ -377,14 +418,22 @@ def _columns(job):
     return ids, cols, bands, warnings
 
 
+def _values(job, column, out):
+    """Copy result column `column` into `out`, a 1-D float64 view (strided or not) of len(rows)."""
+    stride = out.strides[0] // 8 if len(out) > 1 else 1
+    if len(out):
+        job.check(job.lib.geokit_result_copy_values(job.handle, column, out.ctypes.data, stride))
+    return out
+
+
 def _metadata(job):
     text = job.lib.geokit_result_metadata_json(job.handle)
     return json.loads(text.decode()) if text else {}
 
 
-def _frame(ids, cols, bands, index_name):
+def _frame(job, ids, cols, bands, index_name):
     single = len(bands) == 1
-    data = {(stat if single else name): values for name, stat, _, values in cols}
+    data = {(stat if single else name): _values(job, i, np.empty(len(ids))) for name, stat, _, i in cols}
     df = pd.DataFrame(data, index=pd.Index(ids, name=index_name))
     return df
 
@@ -395,10 +444,14 @@ def _dataset(job, ids, cols, bands, warnings, time_dim, time_coord, index_name):
     nb = len(bands)
     out = {}
     for s in stats:
-        arr = np.full((len(ids), nb), np.nan)
-        for _, stat, b, values in cols:
+        # The library writes the (zone, time) array row by row (-1: no column, NaN).
+        which = np.full(nb, -1, dtype=np.int64)
+        for _, stat, b, i in cols:
             if stat == s:
-                arr[:, b] = values
+                which[b] = i
+        arr = np.empty((len(ids), nb))
+        if len(ids):
+            job.check(job.lib.geokit_result_copy_matrix(job.handle, which.ctypes.data, nb, arr.ctypes.data))
         out[s] = (("zone", time_dim), arr)
     meta = _metadata(job)
     # Each variable's definition and unit, as the sidecar gives them for its columns.
@@ -418,7 +471,8 @@ def _dataset(job, ids, cols, bands, warnings, time_dim, time_coord, index_name):
              "geokit_metadata": json.dumps(meta),
              "warnings": "\n".join(warnings)}
     attrs["id_field"] = index_name
-    return xr.Dataset(out, coords={"zone": list(ids), time_dim: time_coord}, attrs=attrs)
+    # The ids as a numpy array: xarray turns a list of 10^5 str into one ten times slower.
+    return xr.Dataset(out, coords={"zone": ids if len(ids) else list(ids), time_dim: time_coord}, attrs=attrs)
 
 
 def _with_geometry(df, zones_gdf, zones, id_field, layer):
@@ -581,7 +635,7 @@ def _zonal_run(job, raster, zones, stats, method, id_field, layer, band, name, t
         if time is not None:
             result = _dataset(job, ids, cols, bands, warnings, time, raster[time].values, index_name)
         else:
-            result = _frame(ids, cols, bands, index_name)
+            result = _frame(job, ids, cols, bands, index_name)
             result.attrs["warnings"] = warnings
             if geometry:
                 result = _with_geometry(result, zones_gdf, zones, id_field, layer)
