@@ -101,9 +101,21 @@ extension ZonalJob {
     /// or one of the per-class columns (known only after the run, checked then).
     func checkFormulas(bands: [OutputBand]) throws {
         guard !formulas.isEmpty else { return }
-        let scalars = stats.filter { $0.classColumnPrefix == nil }
-        let scalarNames = bands.flatMap { b in scalars.map { "\(b.label)_\($0.name)" } }
-        let classPrefixes = bands.flatMap { b in stats.compactMap { $0.classColumnPrefix.map { "\(b.label)_\($0)_" } } }
+        // Each band's own statistics (operations give bands different ones), named as the
+        // table names them; per-class columns by their prefix and (conditioned) suffix.
+        let scalarNames = bands.flatMap { b in (b.stats ?? stats).filter { $0.classColumnPrefix == nil }.map { b.columnName($0) } }
+        let classColumns: [(prefix: String, suffix: String, numeric: Bool)] = bands.flatMap { b in
+            (b.stats ?? stats).compactMap { st in
+                st.classColumnPrefix.map { ("\(b.label)_\($0)_", b.condition.map { "_where_" + $0.columnSuffix } ?? "", b.classBreaks == nil) }
+            }
+        }
+        func isClassColumn(_ name: String) -> Bool {
+            classColumns.contains { c in
+                guard name.hasPrefix(c.prefix), name.hasSuffix(c.suffix), name.count > c.prefix.count + c.suffix.count else { return false }
+                let middle = name.dropFirst(c.prefix.count).dropLast(c.suffix.count)
+                return !c.numeric || Double(middle) != nil
+            }
+        }
         let fixed = [idField, "level", "name"] + includeFields
         var known = scalarNames
         for (k, f) in formulas.enumerated() {
@@ -114,9 +126,9 @@ extension ZonalJob {
                 throw GeoKitError.argument("formula '\(f.text)': the name '\(f.name)' is already a column ('\(clash)'); give the formula another name")
             }
             for name in f.formula.columns where !known.contains(name) && ZoneAreaVariable(rawValue: name) == nil {
-                if classPrefixes.contains(where: { name.hasPrefix($0) && Double(name.dropFirst($0.count)) != nil }) { continue }
+                if isClassColumn(name) { continue }
                 let all = known + ZoneAreaVariable.allCases.map(\.rawValue)
-                let classes = classPrefixes.map { $0 + "V" }
+                let classes = classColumns.map { $0.prefix + "V" + $0.suffix }
                 throw GeoKitError.argument("formula '\(f.text)': no column '\(name)' in the output\(didYouMean(name, all)) (columns: \((all + classes).joined(separator: ", ")))")
             }
             known.append(f.name)

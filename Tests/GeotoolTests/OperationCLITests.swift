@@ -121,4 +121,28 @@ final class OperationCLITests: XCTestCase {
             XCTAssertEqual(shares.reduce(0, +), 1, accuracy: 1e-12, "\(row[0])")
         }
     }
+
+    /// Formulas see the operations' columns (conditioned, and per bin of a classed raster),
+    /// not the columns `--stats` would have made.
+    func testFormulasOnOperationColumns() throws {
+        let d = Fixtures.path("conditions")
+        let out = dir + "/fo.csv"
+        let r = try runGeotool(["zonal", "-q", "--zones", d + "/zones.geojson", "--id", "zone", "--raster", "v=\(d)/values.tif",
+                                "--raster", "h=\(d)/hazard_fine.tif", "--raster", "c=\(d)/values.tif", "--classes", "c=0,40,60,100",
+                                "--op", "sum(v) where h >= 3", "--op", "sum(v)", "--op", "frac(c) where h >= 3",
+                                "--formula", "share = v_sum_where_h_ge_3 / v_sum", "--formula", "low = 100 * c_frac_0_40_where_h_ge_3", "-o", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let t = try Table.readCSV(path: out)
+        func col(_ n: String) -> Int { t.columns.firstIndex(of: n)! }
+        for row in t.rows {
+            XCTAssertEqual(row[col("share")].doubleValue!, row[col("v_sum_where_h_ge_3")].doubleValue! / row[col("v_sum")].doubleValue!, accuracy: 1e-12)
+            XCTAssertEqual(row[col("low")].doubleValue!, 100 * row[col("c_frac_0_40_where_h_ge_3")].doubleValue!, accuracy: 1e-12)
+        }
+        let bad = try runGeotool(["zonal", "-q", "--zones", d + "/zones.geojson", "--id", "zone", "--raster", "v=\(d)/values.tif",
+                                  "--raster", "h=\(d)/hazard_fine.tif", "--op", "sum(v) where h >= 3",
+                                  "--formula", "x = v_sum_where_h_ge_4", "-o", dir + "/bad.csv"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("did you mean 'v_sum_where_h_ge_3'"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/bad.csv"))
+    }
 }
