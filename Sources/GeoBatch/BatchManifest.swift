@@ -63,6 +63,8 @@ public struct BatchManifest: Sendable {
     public var indicators: [BatchIndicator]
     /// Derived indicators over the indicators' columns (`formulas:`), written to `formulas.csv`.
     public var formulas: [BatchFormula] = []
+    /// Vector layers summarised per zone (`vector:`), written to `vector.csv`.
+    public var vector: [BatchVectorLayer] = []
 
     /// Read and check a manifest: every file exists, every pattern matches, dates parse and
     /// match the bands, statistics are known. Errors read `FILE:LINE: reason`.
@@ -85,7 +87,7 @@ public struct BatchManifest: Sendable {
         } catch let e as YamlError {
             throw p.yamlError(e)
         }
-        let top = try p.mapping(root, "the manifest", keys: ["zones", "output", "indicators", "formulas"])
+        let top = try p.mapping(root, "the manifest", keys: ["zones", "output", "indicators", "vector", "formulas"])
         // Zones.
         guard let zn = top["zones"] else { throw p.error(root, "missing 'zones:' (the zones layer: path, id...)") }
         let z = try p.mapping(zn, "zones", keys: ["path", "layer", "id", "include", "rollup"])
@@ -138,11 +140,12 @@ public struct BatchManifest: Sendable {
             list.append(ind)
         }
         indicators = list
+        if let vn = top["vector"] { vector = try p.vectorLayers(vn, taken: names) }
         if let fn = top["formulas"] {
             if let other = names[batchFormulaTable] {
                 throw p.error(fn, "'formulas:' writes \(batchFormulaTable).csv, and the indicator on line \(other) is named '\(batchFormulaTable)'; rename it")
             }
-            formulas = try p.formulas(fn, indicators: list, zones: zones)
+            formulas = try p.formulas(fn, indicators: list, vector: vector, zones: zones)
         }
     }
 }

@@ -53,6 +53,8 @@ public struct VectorJob: Sendable {
     /// Derived indicators (`--formula 'schools_per_km2 = schools_count / zone_area_km2'`),
     /// evaluated per row from its own values after the roll-up, as zonal's.
     public var formulas: [NamedFormula] = []
+    /// Add `zone_area_km2` even with points only (a batch manifest's formulas may use it).
+    public var withZoneArea = false
     /// Called as each layer's points or features are done: (layer name, done, total).
     public var progress: (@Sendable (String, Int, Int) -> Void)?
 
@@ -151,7 +153,7 @@ extension VectorJob {
         cols.warnings = joiner.warnings
         var areaColumn = -1
         let formulaUsesArea = formulas.contains { f in f.formula.columns.contains { ZoneAreaVariable(rawValue: $0) != nil } }
-        if !features.isEmpty || formulaUsesArea {
+        if !features.isEmpty || formulaUsesArea || withZoneArea {
             areaColumn = cols.add("zone_area_km2", unit: "km2", measure.areaNote("the zone's area"), zones.map { measure.area($0.geometry) / 1e6 })
         }
         for spec in points { try addPoints(spec, joiner, &cols) }
