@@ -213,7 +213,7 @@ extension BatchRunner {
 
     /// The rerun key: the zones, every layer's entry and the content of its file, the format.
     package func vectorKey(zonesKey zk: String) throws -> String {
-        var parts = [zk, manifest.format.rawValue, "vector-v1"]
+        var parts = [zk, manifest.format.rawValue, "vector-v2"]
         for v in manifest.vector { parts += [v.signature, try fullHash(v.path)] }
         return sha256(text: parts.joined(separator: "\n"))
     }
@@ -240,6 +240,7 @@ extension BatchRunner {
         job.rollupFields = z.rollup
         job.threads = options.threads
         job.withZoneArea = true
+        job.countryRow = true   // the raster tables' rows: zones, parents, the country
         for v in manifest.vector {
             switch v.spec {
             case .points(let s): job.points.append(s)

@@ -57,6 +57,9 @@ public struct VectorJob: Sendable {
     /// only, for `geotool merge` (see VectorParts.swift). Every layer is still cut by all the
     /// zones, so a line on the border of two zones in different parts counts once.
     public var part: PartIndex?
+    /// Add a country row to the roll-up, its code the P-codes' letters (MMR), as `zonal` and
+    /// batch's raster tables do (a batch manifest's tables then have the same rows).
+    public var countryRow = false
     /// Add `zone_area_km2` even with points only (a batch manifest's formulas may use it).
     public var withZoneArea = false
     /// Called as each layer's points or features are done: (layer name, done, total).
@@ -106,8 +109,9 @@ public struct VectorResult: Sendable {
     /// What each layer was, and how it was measured, for the sidecar.
     public var method: [String]
     public var zoneCount: Int
-    /// Each zone's roll-up codes (for a part's merge).
+    /// Each zone's roll-up codes and the country row's code (for a part's merge).
     public var parentCodes: [[String]] = []
+    public var country: String?
 }
 
 /// The columns of a run as they are made, with their values per zone, the warnings and
@@ -177,14 +181,16 @@ extension VectorJob {
             VectorUnit(id: zones[z].id, level: AdminLevel(field: idField)?.name ?? "zone", attributes: Array(zones[z].attributes.prefix(includeFields.count)),
                        values: cols.values.map { $0.isEmpty ? .nan : $0[z] }, zones: [z])
         }
+        let country = countryRow && !rollupFields.isEmpty ? guessCountry(zones.map(\.id)) : nil
         if !rollupFields.isEmpty && part == nil {
-            let chains = ParentChains.fromFields(rollupFields, codes: parents, country: nil)
+            let chains = ParentChains.fromFields(rollupFields, codes: parents, country: country)
             units += rollupUnits(chains, units: units, columns: cols.columns)
         }
         var r = VectorResult(idField: joiner.zoneLayer.idField, includeFields: includeFields, hasRollup: !rollupFields.isEmpty,
                              columns: cols.columns, units: units, warnings: cols.warnings, zonesCRS: joiner.zonesCRS.wkt,
                              zoneWKB: joiner.zones.wkb, method: cols.method, zoneCount: zones.count)
         r.parentCodes = parents
+        r.country = country
         return r
     }
 

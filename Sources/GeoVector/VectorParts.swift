@@ -35,6 +35,8 @@ public struct VectorPartFile: Codable {
     public var idField: String
     public var includeFields: [String]
     public var rollupFields: [String]
+    /// The roll-up's country row (nil: none).
+    public var country: String?
     public var columns: [Column]
     public var zones: [Zone]
     public var warnings: [Warning]
@@ -69,7 +71,7 @@ extension VectorJob {
     /// The options that shape the table, as one text (parts of one run have the same).
     public var partOptions: String {
         var lines = ["zones=\(zonesPath)", "layer=\(layer ?? "")", "id=\(idField)", "include=\(includeFields)", "rollup=\(rollupFields)",
-                     "where=\(zonesFilter ?? "")", "border=\(formatNumber(borderToleranceMetres))", "zone_area=\(withZoneArea)"]
+                     "where=\(zonesFilter ?? "")", "border=\(formatNumber(borderToleranceMetres))", "zone_area=\(withZoneArea)", "country=\(countryRow)"]
         for p in points {
             lines.append("points \(p.name)=\(p.path) layer=\(p.layer ?? "") x=\(p.x ?? "") y=\(p.y ?? "") delimiter=\(p.delimiter.map { "\($0)" } ?? "") decimal_comma=\(p.decimalComma) crs=\(p.crs ?? "") where=\(p.filter ?? "") count_by=\(p.countBy) sum=\(p.sum) mean=\(p.mean)")
         }
@@ -85,7 +87,7 @@ extension VectorPartFile {
         let share = job.zoneShare(job.part!, of: r.zoneCount)
         options = job.partOptions; self.hashes = hashes; self.sources = sources
         part = job.part!.index; parts = job.part!.count; zoneCount = r.zoneCount; firstZone = share.lowerBound
-        idField = r.idField; includeFields = r.includeFields; rollupFields = job.rollupFields
+        idField = r.idField; includeFields = r.includeFields; rollupFields = job.rollupFields; country = r.country
         columns = r.columns.map { c in
             var out = Column(name: c.name, kind: "additive", hidden: c.hidden, unit: c.unit, description: c.description)
             switch c.kind {
@@ -171,7 +173,7 @@ public enum VectorMerge {
             VectorUnit(id: zone.id, level: zone.level, attributes: zone.attributes, values: zone.values.map { $0 ?? .nan }, zones: [z])
         }
         if !first.rollupFields.isEmpty {
-            let chains = ParentChains.fromFields(first.rollupFields, codes: zones.map(\.parents), country: nil)
+            let chains = ParentChains.fromFields(first.rollupFields, codes: zones.map(\.parents), country: first.country)
             units += rollupUnits(chains, units: units, columns: columns)
         }
         var result = VectorResult(idField: first.idField, includeFields: first.includeFields, hasRollup: !first.rollupFields.isEmpty,
