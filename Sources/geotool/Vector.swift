@@ -34,6 +34,10 @@ struct Vector: ParsableCommand {
               --polygons protected=wdpa.gpkg --by protected=category \\
               --rollup DT_PCODE,ST_PCODE -o tdi.csv
 
+        Distributed: --part I/N --partial FILE computes the rows of a share of the zones (every layer still cut by all the zones, so a border piece counts once); geotool merge PART... -o OUT makes the table, byte for byte the single run's.
+
+        In a batch manifest: a vector: list beside the raster indicators, with formulas over both (docs/batch.md).
+
         See docs/vector.md.
         """
     )
