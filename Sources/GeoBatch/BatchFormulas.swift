@@ -108,7 +108,8 @@ extension BatchRunner {
     /// Write `formulas.csv` and its sidecar from the cached values of every indicator.
     package func writeFormulaTable(zones: BatchZonesCache?, vector: BatchVectorCache? = nil, report: inout BatchReport) throws {
         guard !manifest.formulas.isEmpty else { return }
-        guard let zc = zones else { throw GeoKitError.internal("no zone units cached") }
+        // Without raster indicators, the vector table's rows.
+        guard let zc = zones ?? (manifest.indicators.isEmpty ? vector?.zonesCache : nil) else { throw GeoKitError.internal("no zone units cached") }
         let started = Date()
         let allSeries = try manifest.indicators.map { try loadSeries($0, units: zc.units.count) }
         var cells: [String: FormulaCell] = [:]

@@ -125,11 +125,13 @@ public struct BatchManifest: Sendable {
         outputDir = outDir
         self.format = format
         // Indicators.
-        guard let inode = top["indicators"] else { throw p.error(root, "missing 'indicators:' (a list of indicators)") }
-        guard case .sequence = inode, !p.items(inode).isEmpty else { throw p.error(inode, "'indicators' must be a list of indicators") }
+        // A manifest of vector layers alone needs no raster indicator.
+        let inode = top["indicators"]
+        if inode == nil && top["vector"] == nil { throw p.error(root, "missing 'indicators:' (a list of indicators) or 'vector:' (a list of layers)") }
+        if let inode { guard case .sequence = inode, !p.items(inode).isEmpty else { throw p.error(inode, "'indicators' must be a list of indicators") } }
         var list: [BatchIndicator] = []
         var names: [String: Int] = [:]
-        for n in p.items(inode) {
+        for n in inode.map(p.items) ?? [] {
             let ind = try p.indicator(n)
             for derived in [ind.name] + derivedIndicatorNames(ind) {
                 if let other = names[derived] {

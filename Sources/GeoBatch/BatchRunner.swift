@@ -54,6 +54,8 @@ public struct BatchReport: Sendable {
     public var warnings: [GeoWarning] = []
     /// `--merge`: the parts merged (the raster work above is theirs).
     public var partsMerged = 0
+    /// The manifest's `vector:` layers were computed (not taken from the cache).
+    public var vectorComputed = false
     public var didRasterWork: Bool { passes > 0 }
 }
 

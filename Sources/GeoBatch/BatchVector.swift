@@ -190,6 +190,21 @@ package struct BatchVectorCache: Codable {
     /// Each unit's level and id ("level\tid"), in the table's order.
     var units: [String]
     var values: [[Double?]]
+    /// The table's id field, include fields and each unit's include values (for the
+    /// formulas' rows when the manifest has no raster indicator).
+    var idField: String? = nil
+    var includeFields: [String]? = nil
+    var hasRollup: Bool? = nil
+    var attributes: [[String]]? = nil
+
+    /// The formulas' units when no raster indicator gives them: the vector table's rows.
+    var zonesCache: BatchZonesCache {
+        BatchZonesCache(zonesKey: key, units: units.enumerated().map { k, u in
+            let bits = u.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            return CachedUnit(id: bits.count > 1 ? bits[1] : u, level: bits[0], name: "", attributes: attributes?[k] ?? [], empty: false)
+        }, idField: idField ?? "id", includeFields: includeFields ?? [], hasRollup: hasRollup ?? false, zonesCRS: nil,
+        warnings: [], layer: "", featureCount: units.count)
+    }
 
     /// Each unit's row by "level\tid", and by id alone where no other unit has it: zonal
     /// names a zone's level from its P-code (MMR001 is a state code), the vector table from
@@ -213,7 +228,7 @@ extension BatchRunner {
 
     /// The rerun key: the zones, every layer's entry and the content of its file, the format.
     package func vectorKey(zonesKey zk: String) throws -> String {
-        var parts = [zk, manifest.format.rawValue, "vector-v2"]
+        var parts = [zk, manifest.format.rawValue, "vector-v3"]
         for v in manifest.vector { parts += [v.signature, try fullHash(v.path)] }
         return sha256(text: parts.joined(separator: "\n"))
     }
@@ -260,12 +275,14 @@ extension BatchRunner {
         state.vector = BatchVectorState(key: key, table: try batchFingerprint(out), sidecar: try batchFingerprint(ZonalResult.sidecarPath(for: out)))
         try writeJSONAtomically(state, to: statePath)
         report.tablesWritten.append(batchVectorTable)
+        report.vectorComputed = true
         return cache
     }
 
     private func vectorCache(_ r: VectorResult, key: String) -> BatchVectorCache {
         let shown = r.shownColumns
         return BatchVectorCache(key: key, columns: shown.map { r.columns[$0].name }, units: r.units.map { "\($0.level)\t\($0.id)" },
-                                values: r.units.map { u in shown.map { c in let x = r.value(u, c); return x.isFinite ? x : nil } })
+                                values: r.units.map { u in shown.map { c in let x = r.value(u, c); return x.isFinite ? x : nil } },
+                                idField: r.idField, includeFields: r.includeFields, hasRollup: r.hasRollup, attributes: r.units.map(\.attributes))
     }
 }

@@ -166,6 +166,47 @@ final class BatchVectorTests: XCTestCase {
         XCTAssertTrue(text.contains("\nMMR001,township,schools_count,4,\n") || text.contains(",schools_count,4,"), text)
     }
 
+    /// A manifest of vector layers alone: no raster, the formulas on the vector table's rows.
+    func testVectorOnlyManifestWithFormulas() throws {
+        let dir = Fixtures.tempDir()
+        try FileManager.default.copyItem(atPath: fixtures + "/schools.csv", toPath: dir + "/schools.csv")
+        let path = dir + "/v.yaml"
+        try """
+        zones:
+          path: \(fixtures)/zones.geojson
+          id: TS_PCODE
+          include: [DT_PCODE]
+          rollup: [DT_PCODE]
+        vector:
+          - name: schools
+            points: schools.csv
+          - name: roads
+            lines: \(fixtures)/roads.geojson
+        formulas:
+          - name: schools_per_100km2
+            formula: 100 * schools_count / zone_area_km2
+          - name: road_m_per_school
+            formula: 1000 * roads_length_km / schools_count
+
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let report = try run(path)
+        XCTAssertEqual(Set(report.tablesWritten), ["vector", "formulas"])
+        let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixtures + "/expected.json"))) as! [String: [String: Double]]
+        let counts: [String: Double] = ["MMR001": 4, "MMR002": 1, "MMR003": 1, "MMR004": 1, "MMR005": 0]
+        // Long (the default format): pcode, name, level, DT_PCODE, indicator, stat, band, date, value, unit.
+        let lines = try String(contentsOfFile: dir + "/out/formulas.csv", encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        XCTAssertEqual(lines[0], ["pcode", "name", "level", "DT_PCODE", "indicator", "stat", "band", "date", "value", "unit"])
+        func value(_ id: String, _ f: String) -> Double?? { lines.first { $0[0] == id && $0[4] == f }.map { Double($0[8]) } }
+        for (id, n) in counts {
+            close(value(id, "schools_per_100km2"), 100 * n / expected[id]!["zone_area_km2"]!, "\(id) schools per 100 km2")
+            if n > 0 { close(value(id, "road_m_per_school"), 1000 * expected[id]!["roads_length_km"]! / n, "\(id) road m per school") }
+        }
+        XCTAssertEqual(value("MMR005", "road_m_per_school"), .some(nil), "0 schools: empty")
+        let d1 = ["MMR001", "MMR002"]
+        close(value("D1", "schools_per_100km2"), 100 * 5 / d1.reduce(0) { $0 + expected[$1]!["zone_area_km2"]! }, "D1")
+        XCTAssertEqual(lines.first { $0[0] == "MMR001" }?[3], "D1", "include field")
+    }
+
     func testBadVectorEntriesAreRefusedAtTheirLine() throws {
         let (dir, _) = try setUpDir()
         let base = manifestText()
