@@ -154,15 +154,16 @@ extension ManifestParser {
         }
     }
 
-    /// A CSV's column names: its first line, split at the given delimiter or the header's
-    /// most frequent of ',', ';' and tab.
+    /// A CSV's column names: its first line, split at the given delimiter or the one the
+    /// join's reader would find.
     private func csvHeader(_ path: String, delimiter: UInt8?, node: Node, shown: String) throws -> [String] {
         guard let h = FileHandle(forReadingAtPath: path) else { throw error(node, "\(shown): cannot be read") }
         defer { try? h.close() }
         let head = (try? h.read(upToCount: 1 << 16)) ?? Data()
         var bytes = Array(head.prefix { $0 != 0x0A && $0 != 0x0D })
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        let d = delimiter ?? [UInt8(ascii: ","), UInt8(ascii: ";"), 9].max { a, b in bytes.filter { $0 == a }.count < bytes.filter { $0 == b }.count }!
+        // The separator as the join's CSV reader finds it.
+        let d = delimiter ?? bytes.withUnsafeBufferPointer { detectSeparator($0, from: 0, limit: $0.count) }
         return bytes.split(separator: d, omittingEmptySubsequences: false).map {
             String(decoding: $0, as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
         }
