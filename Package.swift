@@ -5,9 +5,9 @@ import PackageDescription
 //
 //   geotool (CLI)          thin commands over the libraries
 //   GeoRender              choropleth maps and reports
-//   GeoBatch               manifests, incremental reruns (the only user of Yams)
-//   GeoJoin                points to P-codes
+//   GeoBatch               manifests, incremental reruns (the only user of Yams; above GeoVector: vector: entries)
 //   GeoVector              vector indicators per zone (points counted, lines measured, polygons overlaid; above GeoJoin)
+//   GeoJoin                points to P-codes
 //   GeoKit                 zonal engine and job, roll-up, indicator tables, P-codes, metadata
 //   GeoGDAL                the only importer of CGeo: rasters, vectors, CRS, GEOS, writers, SHA-256
 //   GeoCore                plain Swift: grids, coverage, statistics, indexes, tables, worker pool
@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "GeoGDAL", dependencies: ["GeoCore", "CGeo"]),
         .target(name: "GeoKit", dependencies: ["GeoCore", "GeoGDAL"]),
         .target(name: "GeoJoin", dependencies: ["GeoCore", "GeoGDAL", "GeoKit"]),
-        .target(name: "GeoBatch", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", .product(name: "Yams", package: "Yams")]),
+        .target(name: "GeoBatch", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoJoin", "GeoVector", .product(name: "Yams", package: "Yams")]),
         .target(name: "GeoRender", dependencies: ["GeoCore", "GeoGDAL", "GeoKit"]),
         // Vector indicators per zone: points counted with the join's pass, lines and polygons overlaid.
         .target(name: "GeoVector", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoJoin"]),
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore", "GeoTestSupport"]),
         .testTarget(name: "GeoKitTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoTestSupport"]),
         .testTarget(name: "GeoJoinTests", dependencies: ["GeoCore", "GeoGDAL", "GeoJoin", "GeoTestSupport"]),
-        .testTarget(name: "GeoBatchTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoBatch", "GeoTestSupport",
+        .testTarget(name: "GeoBatchTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoVector", "GeoBatch", "GeoTestSupport",
                                                           .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "GeoVectorTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoJoin", "GeoVector", "GeoTestSupport"]),
         .testTarget(name: "GeoRenderTests", dependencies: ["GeoCore", "GeoGDAL", "GeoKit", "GeoRender", "GeoTestSupport"]),

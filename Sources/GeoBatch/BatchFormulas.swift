@@ -29,9 +29,14 @@ public let batchFormulaTable = "formulas"
 extension ManifestParser {
     /// The top-level `formulas:` list, checked against the indicators' columns (per-class
     /// columns are checked by their prefix here and by name when the table is written).
-    func formulas(_ n: Node, indicators: [BatchIndicator], zones: BatchZones) throws -> [BatchFormula] {
+    func formulas(_ n: Node, indicators: [BatchIndicator], vector: [BatchVectorLayer] = [], zones: BatchZones) throws -> [BatchFormula] {
         guard case .sequence = n, !items(n).isEmpty else { throw error(n, "'formulas' must be a list of formulas (- name: ..., formula: ...)") }
-        let columns = batchFormulaColumns(indicators)
+        var columns = batchFormulaColumns(indicators)
+        for v in vector {
+            columns.scalar += v.formulaColumns.scalar
+            columns.textPrefixes += v.formulaColumns.classPrefixes
+        }
+        if !vector.isEmpty { columns.scalar += ZoneAreaVariable.allCases.map(\.rawValue) }
         var out: [BatchFormula] = []
         for item in items(n) {
             let m = try mapping(item, "a formula", keys: ["name", "formula", "unit", "description"])
@@ -52,7 +57,7 @@ extension ManifestParser {
             for c in formula.columns where !columns.accepts(c) && !out.contains(where: { $0.formula.name == c }) {
                 let why = ZoneAreaVariable(rawValue: c) != nil
                     ? "zone areas are not kept by batch runs; use geotool zonal --formula for \(c)"
-                    : "no column '\(c)' in the indicators' tables\(didYouMean(c, columns.scalar)) (columns: \(columns.listed))"
+                    : "no column '\(c)' in the indicators' \(vector.isEmpty ? "" : "or vector layers' ")tables\(didYouMean(c, columns.scalar)) (columns: \(columns.listed))"
                 throw error(textNode, "formula '\(named.text)': \(why)")
             }
             out.append(BatchFormula(formula: named, line: line(item)))
@@ -65,13 +70,16 @@ extension ManifestParser {
 struct BatchFormulaColumns {
     var scalar: [String]
     var classPrefixes: [String]
+    /// Per-class columns of vector layers (`schools_count_primary`): any class after the prefix.
+    var textPrefixes: [String] = []
 
     func accepts(_ name: String) -> Bool {
         scalar.contains(name) || classPrefixes.contains { name.hasPrefix($0) && Double(name.dropFirst($0.count)) != nil }
+            || textPrefixes.contains { name.hasPrefix($0) && name.count > $0.count }
     }
 
     var listed: String {
-        let shown = scalar.prefix(30) + classPrefixes.prefix(10).map { $0 + "V" }
+        let shown = scalar.prefix(30) + classPrefixes.prefix(10).map { $0 + "V" } + textPrefixes.prefix(10).map { $0 + "CLASS" }
         return shown.joined(separator: ", ") + (scalar.count > 30 || classPrefixes.count > 10 ? ", ..." : "")
     }
 }
@@ -98,9 +106,10 @@ extension BatchRunner {
     struct FormulaCell { var series: Int; var entry: Int; var key: Int }
 
     /// Write `formulas.csv` and its sidecar from the cached values of every indicator.
-    package func writeFormulaTable(zones: BatchZonesCache?, report: inout BatchReport) throws {
+    package func writeFormulaTable(zones: BatchZonesCache?, vector: BatchVectorCache? = nil, report: inout BatchReport) throws {
         guard !manifest.formulas.isEmpty else { return }
-        guard let zc = zones else { throw GeoKitError.internal("no zone units cached") }
+        // Without raster indicators, the vector table's rows.
+        guard let zc = zones ?? (manifest.indicators.isEmpty ? vector?.zonesCache : nil) else { throw GeoKitError.internal("no zone units cached") }
         let started = Date()
         let allSeries = try manifest.indicators.map { try loadSeries($0, units: zc.units.count) }
         var cells: [String: FormulaCell] = [:]
@@ -114,11 +123,24 @@ extension BatchRunner {
         let formulas = manifest.formulas
         for (k, f) in formulas.enumerated() {
             for c in f.formula.formula.columns where cells[c] == nil && !formulas[..<k].contains(where: { $0.formula.name == c }) {
+                if let v = vector, v.columns.contains(c) || (ZoneAreaVariable(rawValue: c) != nil && v.columns.contains("zone_area_km2")) { continue }
+                let known = cells.keys.sorted() + (vector?.columns ?? [])
                 throw GeoKitError(.input, file: manifest.path, line: f.line,
-                                  "formula '\(f.formula.text)': no column '\(c)' in the indicators' tables\(didYouMean(c, cells.keys.sorted()))")
+                                  "formula '\(f.formula.text)': no column '\(c)' in the indicators' \(vector == nil ? "" : "or vector ")tables\(didYouMean(c, known))")
             }
         }
-        let values = zc.units.indices.map { u in formulaValues(unit: u, cells: cells, series: allSeries) }
+        let vectorColumns = vector.map { v in Dictionary(v.columns.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a }) } ?? [:]
+        let vectorUnits = vector?.unitIndex ?? [:]
+        let values = zc.units.indices.map { u in
+            formulaValues(unit: u, cells: cells, series: allSeries) { name in
+                // A vector column of the same unit (by level and id), zone areas from its km2.
+                guard let v = vector, let row = vectorUnits["\(zc.units[u].level)\t\(zc.units[u].id)"] ?? vectorUnits[zc.units[u].id] else { return nil }
+                if let a = ZoneAreaVariable(rawValue: name), vectorColumns[name] == nil {
+                    return vectorColumns["zone_area_km2"].flatMap { v.values[row][$0] }.map { $0 * 1e6 / a.squareMetres }
+                }
+                return vectorColumns[name].flatMap { v.values[row][$0] }
+            }
+        }
         let out = BatchRunner.tablePath(manifest, batchFormulaTable)
         let header = formulaHeader(zc)
         try writeAtomically([ZonalResult.sidecarPath(for: out), out]) { tmps in
@@ -135,12 +157,13 @@ extension BatchRunner {
     }
 
     /// The formulas' values for unit `u`, in order (a formula may use an earlier one's).
-    private func formulaValues(unit u: Int, cells: [String: FormulaCell], series: [BatchSeries]) -> [Double?] {
+    private func formulaValues(unit u: Int, cells: [String: FormulaCell], series: [BatchSeries], vector: (String) -> Double?) -> [Double?] {
         var values: [Double?] = []
         for f in manifest.formulas {
             values.append(f.formula.formula.evaluate { name in
                 if let c = cells[name] { return series[c.series].value(unit: u, entry: c.entry, stat: c.key) }
-                return manifest.formulas.firstIndex { $0.formula.name == name }.flatMap { $0 < values.count ? values[$0] : nil }
+                if let k = manifest.formulas.firstIndex(where: { $0.formula.name == name }) { return k < values.count ? values[k] : nil }
+                return vector(name)
             })
         }
         return values
@@ -190,8 +213,10 @@ extension BatchRunner {
             defs[f.name] = d
         }
         let used = Set(manifest.formulas.flatMap(\.formula.formula.columns))
+        let vectorUsed = manifest.vector.contains { v in used.contains { $0.hasPrefix(v.name + "_") || $0.hasPrefix("zone_area_") } }
         let sources = manifest.indicators.filter { ind in used.contains { $0.hasPrefix(ind.name + "_") } }
             .map { ["title": $0.name, "path": BatchRunner.tablePath(manifest, $0.name)] }
+            + (vectorUsed ? [["title": batchVectorTable, "path": BatchRunner.tablePath(manifest, batchVectorTable)]] : [])
         return [
             "profile": "tabular-data-package", "name": batchFormulaTable,
             "title": "Derived indicators by \(zc.idField)", "created": iso.string(from: started),

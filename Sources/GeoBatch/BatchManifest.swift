@@ -72,6 +72,8 @@ public struct BatchManifest: Sendable {
     public var indicators: [BatchIndicator]
     /// Derived indicators over the indicators' columns (`formulas:`), written to `formulas.csv`.
     public var formulas: [BatchFormula] = []
+    /// Vector layers summarised per zone (`vector:`), written to `vector.csv`.
+    public var vector: [BatchVectorLayer] = []
 
     /// Read and check a manifest: every file exists, every pattern matches, dates parse and
     /// match the bands, statistics are known. Errors read `FILE:LINE: reason`.
@@ -94,7 +96,7 @@ public struct BatchManifest: Sendable {
         } catch let e as YamlError {
             throw p.yamlError(e)
         }
-        let top = try p.mapping(root, "the manifest", keys: ["zones", "output", "indicators", "formulas"])
+        let top = try p.mapping(root, "the manifest", keys: ["zones", "output", "indicators", "vector", "formulas"])
         // Zones.
         guard let zn = top["zones"] else { throw p.error(root, "missing 'zones:' (the zones layer: path, id...)") }
         let z = try p.mapping(zn, "zones", keys: ["path", "layer", "id", "include", "rollup"])
@@ -132,11 +134,13 @@ public struct BatchManifest: Sendable {
         outputDir = outDir
         self.format = format
         // Indicators.
-        guard let inode = top["indicators"] else { throw p.error(root, "missing 'indicators:' (a list of indicators)") }
-        guard case .sequence = inode, !p.items(inode).isEmpty else { throw p.error(inode, "'indicators' must be a list of indicators") }
+        // A manifest of vector layers alone needs no raster indicator.
+        let inode = top["indicators"]
+        if inode == nil && top["vector"] == nil { throw p.error(root, "missing 'indicators:' (a list of indicators) or 'vector:' (a list of layers)") }
+        if let inode { guard case .sequence = inode, !p.items(inode).isEmpty else { throw p.error(inode, "'indicators' must be a list of indicators") } }
         var list: [BatchIndicator] = []
         var names: [String: Int] = [:]
-        for n in p.items(inode) {
+        for n in inode.map(p.items) ?? [] {
             let ind = try p.indicator(n)
             for derived in [ind.name] + derivedIndicatorNames(ind) {
                 if let other = names[derived] {
@@ -148,11 +152,12 @@ public struct BatchManifest: Sendable {
         }
         for k in list.indices { try p.resolveCondition(&list[k], among: list) }
         indicators = list
+        if let vn = top["vector"] { vector = try p.vectorLayers(vn, taken: names) }
         if let fn = top["formulas"] {
             if let other = names[batchFormulaTable] {
                 throw p.error(fn, "'formulas:' writes \(batchFormulaTable).csv, and the indicator on line \(other) is named '\(batchFormulaTable)'; rename it")
             }
-            formulas = try p.formulas(fn, indicators: list, zones: zones)
+            formulas = try p.formulas(fn, indicators: list, vector: vector, zones: zones)
         }
     }
 }

@@ -69,7 +69,8 @@ extension BatchRunner {
             try finishIndicator(ind, valueKey: vk, zones: zonesCache, report: &report)
             progress?(ii + 1, manifest.indicators.count)
         }
-        try writeFormulaTable(zones: zonesCache, report: &report)
+        let vector = try runVector(zonesKey: zk, report: &report)
+        try writeFormulaTable(zones: zonesCache, vector: vector, report: &report)
         try writeJSONAtomically(state, to: statePath)
         // Consumed: the next round of parts plans from the state just written.
         for (path, _) in shards {

@@ -13,9 +13,10 @@ extension BatchRunner {
     /// replaced atomically. Returns the names loaded and those already up to date.
     public static func loadIntoPostgres(_ manifest: BatchManifest, output: String) throws -> (loaded: [String], upToDate: [String]) {
         var loaded: [String] = [], upToDate: [String] = []
-        for ind in manifest.indicators {
-            let target = try PostgresTarget(output: output, table: ind.name.lowercased())
-            let csvPath = tablePath(manifest, ind.name), sidePath = ZonalResult.sidecarPath(for: csvPath)
+        // Each indicator's table, and `vector.csv` when the manifest has `vector:` layers.
+        for name in manifest.indicators.map(\.name) + (manifest.vector.isEmpty ? [] : [batchVectorTable]) {
+            let target = try PostgresTarget(output: output, table: name.lowercased())
+            let csvPath = tablePath(manifest, name), sidePath = ZonalResult.sidecarPath(for: csvPath)
             guard let sideData = FileManager.default.contents(atPath: sidePath),
                   let side = try JSONSerialization.jsonObject(with: sideData) as? [String: Any] else {
                 throw GeoKitError.input(sidePath, "no metadata sidecar to load with \(csvPath)")
@@ -39,14 +40,14 @@ extension BatchRunner {
             let pkg = postgresPackage(side, target: target, rows: table.rows.count)
             let json = try sidecarData(pkg, for: target.qualifiedName)
             if let stored = try target.storedMetadata(), canonicalJSON(Data(stored.utf8)) == canonicalJSON(json) {
-                upToDate.append(ind.name)
+                upToDate.append(name)
                 continue
             }
-            let keys = [[table.columns[0]], ["pcode", "indicator", "stat", "band", "date"]]
+            let keys = [[table.columns[0]], ["pcode", "indicator", "stat", "band", "date"], ["pcode", "level", "indicator"]]
             let key = keys.first { table.isUniqueKey($0) } ?? []
             try table.writePostgres(target, primaryKey: key, textColumns: isText, metadata: json,
-                                    comment: "\(pkg["title"] as? String ?? ind.name); written by geotool batch \(GeoKitVersion.string); metadata in \(target.metadataTable)")
-            loaded.append(ind.name)
+                                    comment: "\(pkg["title"] as? String ?? name); written by geotool batch \(GeoKitVersion.string); metadata in \(target.metadataTable)")
+            loaded.append(name)
         }
         return (loaded, upToDate)
     }

@@ -54,6 +54,8 @@ public struct BatchReport: Sendable {
     public var warnings: [GeoWarning] = []
     /// `--merge`: the parts merged (the raster work above is theirs).
     public var partsMerged = 0
+    /// The manifest's `vector:` layers were computed (not taken from the cache).
+    public var vectorComputed = false
     public var didRasterWork: Bool { passes > 0 }
 }
 
@@ -230,7 +232,8 @@ public final class BatchRunner {
                                zonesCache: &zonesCache, progress: &progress, report: &report)
             try finishIndicator(ind, valueKey: vk, zones: zonesCache, report: &report)
         }
-        try writeFormulaTable(zones: zonesCache, report: &report)
+        let vector = try runVector(zonesKey: zk, report: &report)
+        try writeFormulaTable(zones: zonesCache, vector: vector, report: &report)
         try writeJSONAtomically(state, to: statePath)
         return report
     }
@@ -537,12 +540,17 @@ public final class BatchRunner {
     package func checkOutputs() throws {
         var inputs = [manifest.path, manifest.zones.path]
         for ind in manifest.indicators { inputs += ind.sources.map { datasetFile($0.path) } + (ind.weights.map { [$0] } ?? []) }
+        inputs += manifest.vector.map(\.path)
         var outputs = manifest.indicators.map { ind -> OutputSafety.Output in
             let t = BatchRunner.tablePath(manifest, ind.name)
             return OutputSafety.Output(t, sidecar: ZonalResult.sidecarPath(for: t))
         }
         if !manifest.formulas.isEmpty {
             let t = BatchRunner.tablePath(manifest, batchFormulaTable)
+            outputs.append(OutputSafety.Output(t, sidecar: ZonalResult.sidecarPath(for: t)))
+        }
+        if !manifest.vector.isEmpty {
+            let t = BatchRunner.tablePath(manifest, batchVectorTable)
             outputs.append(OutputSafety.Output(t, sidecar: ZonalResult.sidecarPath(for: t)))
         }
         outputs.append(OutputSafety.Output(statePath))

@@ -84,6 +84,8 @@ package struct BatchState: Codable {
     package var zonesKey: String?
     package var inputs: [String: BatchInputRecord] = [:]
     package var indicators: [String: BatchIndicatorState] = [:]
+    /// `vector.csv` (nil: the manifest has no `vector:`).
+    package var vector: BatchVectorState?
 }
 
 package struct CachedUnit: Codable { var id: String; var level: String; var name: String; var attributes: [String]; var empty: Bool }

@@ -163,34 +163,47 @@ public func lineLengths(_ features: VectorFeatures, classOf: [Int32], classes: I
     let n = zones.count
     let chunk = 256
     let tasks = (features.wkb.count + chunk - 1) / chunk
-    let merged = Merged(LineLengths(total: Array(repeating: 0, count: n), byClass: Array(repeating: 0, count: n * classes)))
-    try WorkerPool(threads: threads).run(tasks: tasks, state: { () throws -> (OverlayWorker, LineLengths) in
-        (OverlayWorker(zones), LineLengths(total: Array(repeating: 0, count: n), byClass: Array(repeating: 0, count: n * classes)))
-    }, task: { state, k in
-        let w = state.0
+    // Each task keeps its pieces' lengths (zone, class, metres) in feature order; they are
+    // added in task order afterwards, so each zone's sums run in feature order whatever the
+    // threads, and a run over a subset of the features gives the same sums for the zones
+    // those features cover (what `geotool vector --part` relies on).
+    let pieces = TaskPieces<(Int32, Int32, Double)>(tasks: tasks)
+    try WorkerPool(threads: threads).run(tasks: tasks, state: { () throws -> OverlayWorker in
+        OverlayWorker(zones)
+    }, task: { w, k in
+        var mine: [(Int32, Int32, Double)] = []
         for f in (k * chunk)..<min(features.wkb.count, (k + 1) * chunk) {
             var rest = try Geometry(wkb: features.wkb[f], context: w.context)
-            let c = Int(classOf[f])
+            let c = classOf[f]
             for z32 in w.candidates(features.boxes[f]) {
                 if rest.isEmpty { break }
-                let z = Int(z32)
-                guard let (zg, zp) = try w.zone(z), zp.intersects(rest) else { continue }
+                guard let (zg, zp) = try w.zone(Int(z32)), zp.intersects(rest) else { continue }
                 if zp.containsProperly(rest) {
-                    let len = measure.length(rest.lineStrings())
-                    state.1.total[z] += len; state.1.byClass[z * classes + c] += len
+                    mine.append((z32, c, measure.length(rest.lineStrings())))
                     break
                 }
                 let piece = try rest.intersection(zg)
-                let len = measure.length(piece.lineStrings())
-                state.1.total[z] += len; state.1.byClass[z * classes + c] += len
+                mine.append((z32, c, measure.length(piece.lineStrings())))
                 rest = try rest.difference(zg)
             }
         }
+        pieces.set(k, mine)
         done.add(min(features.wkb.count, (k + 1) * chunk) - k * chunk)
-    }, finish: { state in
-        merged.add(state.1)
     })
-    return merged.value
+    var out = LineLengths(total: Array(repeating: 0, count: n), byClass: Array(repeating: 0, count: n * classes))
+    for list in pieces.lists {
+        for (z, c, len) in list { out.total[Int(z)] += len; out.byClass[Int(z) * classes + Int(c)] += len }
+    }
+    return out
+}
+
+/// Per task, what it found, kept in task order.
+private final class TaskPieces<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var store: [[T]]
+    init(tasks: Int) { store = Array(repeating: [], count: tasks) }
+    func set(_ k: Int, _ v: [T]) { lock.lock(); store[k] = v; lock.unlock() }
+    var lists: [[T]] { lock.lock(); defer { lock.unlock() }; return store }
 }
 
 /// Pieces smaller than this share of their zone's area are rounding slivers, not overlaps:
@@ -209,7 +222,7 @@ public func polygonOverlap(_ features: VectorFeatures, classOf: [Int32], classes
     let tasks = (features.wkb.count + chunk - 1) / chunk
     // Pass 1: pieces (WKB) of each feature in each zone it overlaps.
     let pieces = PieceStore(zones: n)
-    try WorkerPool(threads: threads).run(tasks: tasks, state: { () throws -> (OverlayWorker, [(Int32, Int32, [UInt8])]) in
+    try WorkerPool(threads: threads).run(tasks: tasks, state: { () throws -> (OverlayWorker, [(Int32, Int32, Int, [UInt8])]) in
         (OverlayWorker(zones), [])
     }, task: { state, k in
         let w = state.0
@@ -222,7 +235,7 @@ public func polygonOverlap(_ features: VectorFeatures, classOf: [Int32], classes
                 let polys = piece.polygons()
                 // A sliver of rounding (a polygon along the zone's edge, reprojected) is no overlap.
                 guard measure.area(polys) > sliverShare * w.area(z, measure) else { continue }
-                state.1.append((z32, classOf[f], wkbOf(polys)))
+                state.1.append((z32, classOf[f], f, wkbOf(polys)))
             }
         }
         if state.1.count > 4096 { pieces.add(state.1); state.1.removeAll() }
@@ -310,13 +323,18 @@ private final class DoneCount: @unchecked Sendable {
 /// Polygon pieces by zone, added by the workers under a lock.
 private final class PieceStore: @unchecked Sendable {
     private let lock = NSLock()
-    private var lists: [[(Int32, [UInt8])]]
+    private var lists: [[(Int32, Int, [UInt8])]]
     init(zones: Int) { lists = Array(repeating: [], count: zones) }
-    func add(_ part: [(Int32, Int32, [UInt8])]) {
+    func add(_ part: [(Int32, Int32, Int, [UInt8])]) {
         lock.lock(); defer { lock.unlock() }
-        for (z, c, w) in part { lists[Int(z)].append((c, w)) }
+        for (z, c, f, w) in part { lists[Int(z)].append((c, f, w)) }
     }
-    func byZone() -> [[(Int32, [UInt8])]] { lock.lock(); defer { lock.unlock() }; return lists }
+    /// Each zone's pieces in feature order (whatever thread found them first), so the
+    /// dissolve, and the area, do not depend on the threads or on other zones' features.
+    func byZone() -> [[(Int32, [UInt8])]] {
+        lock.lock(); defer { lock.unlock() }
+        return lists.map { $0.sorted { $0.1 < $1.1 }.map { ($0.0, $0.2) } }
+    }
 }
 
 extension Geometry {

@@ -19,6 +19,9 @@ public struct MergedPart: Sendable {
     public var command: String
     public var started: String
     public var seconds: Double
+    package init(path: String, index: Int, sha256: String, command: String, started: String, seconds: Double) {
+        self.path = path; self.index = index; self.sha256 = sha256; self.command = command; self.started = started; self.seconds = seconds
+    }
 }
 
 public struct MergeResult: Sendable {

@@ -53,6 +53,15 @@ public struct VectorJob: Sendable {
     /// Derived indicators (`--formula 'schools_per_km2 = schools_count / zone_area_km2'`),
     /// evaluated per row from its own values after the roll-up, as zonal's.
     public var formulas: [NamedFormula] = []
+    /// `--part I/N`: compute the rows of a contiguous share of the zones (in input order)
+    /// only, for `geotool merge` (see VectorParts.swift). Every layer is still cut by all the
+    /// zones, so a line on the border of two zones in different parts counts once.
+    public var part: PartIndex?
+    /// Add a country row to the roll-up, its code the P-codes' letters (MMR), as `zonal` and
+    /// batch's raster tables do (a batch manifest's tables then have the same rows).
+    public var countryRow = false
+    /// Add `zone_area_km2` even with points only (a batch manifest's formulas may use it).
+    public var withZoneArea = false
     /// Called as each layer's points or features are done: (layer name, done, total).
     public var progress: (@Sendable (String, Int, Int) -> Void)?
 
@@ -100,6 +109,9 @@ public struct VectorResult: Sendable {
     /// What each layer was, and how it was measured, for the sidecar.
     public var method: [String]
     public var zoneCount: Int
+    /// Each zone's roll-up codes and the country row's code (for a part's merge).
+    public var parentCodes: [[String]] = []
+    public var country: String?
 }
 
 /// The columns of a run as they are made, with their values per zone, the warnings and
@@ -151,29 +163,39 @@ extension VectorJob {
         cols.warnings = joiner.warnings
         var areaColumn = -1
         let formulaUsesArea = formulas.contains { f in f.formula.columns.contains { ZoneAreaVariable(rawValue: $0) != nil } }
-        if !features.isEmpty || formulaUsesArea {
+        if !features.isEmpty || formulaUsesArea || withZoneArea {
             areaColumn = cols.add("zone_area_km2", unit: "km2", measure.areaNote("the zone's area"), zones.map { measure.area($0.geometry) / 1e6 })
         }
         for spec in points { try addPoints(spec, joiner, &cols) }
         let overlay = OverlayZones(wkb: joiner.zones.wkb, boxes: joiner.zones.boxes, order: tieBreakOrder(zones.map(\.id)))
-        for spec in features { try addFeatures(spec, overlay, joiner.zonesCRS, measure, areaColumn: areaColumn, &cols) }
+        let kept = part.map { zoneShare($0, of: zones.count) } ?? 0..<zones.count
+        for spec in features {
+            try addFeatures(spec, overlay, joiner.zonesCRS, measure, areaColumn: areaColumn, near: part == nil ? nil : kept.map { joiner.zones.boxes[$0] }, &cols)
+        }
         try addFormulas(&cols)
-        // Rows: the zones, then the roll-up units.
-        var units = zones.enumerated().map { z, zone in
-            VectorUnit(id: zone.id, level: AdminLevel(field: idField)?.name ?? "zone", attributes: Array(zone.attributes.prefix(includeFields.count)),
+        // Rows: the zones (of the part), then the roll-up units (a part's are made by the merge).
+        let all = joinOptions.includeFields
+        let idx = rollupFields.map { f in all.firstIndex(of: f)! }   // include fields first, roll-up fields after (unless shared)
+        let parents = zones.map { z in idx.map { z.attributes[$0] } }
+        var units = kept.map { z in
+            VectorUnit(id: zones[z].id, level: AdminLevel(field: idField)?.name ?? "zone", attributes: Array(zones[z].attributes.prefix(includeFields.count)),
                        values: cols.values.map { $0.isEmpty ? .nan : $0[z] }, zones: [z])
         }
-        if !rollupFields.isEmpty {
-            // Include fields come first in the join's list; roll-up fields follow (unless shared).
-            let all = joinOptions.includeFields
-            let idx = rollupFields.map { f in all.firstIndex(of: f)! }
-            let chains = ParentChains.fromFields(rollupFields, codes: zones.map { z in idx.map { z.attributes[$0] } }, country: nil)
+        let country = countryRow && !rollupFields.isEmpty ? guessCountry(zones.map(\.id)) : nil
+        if !rollupFields.isEmpty && part == nil {
+            let chains = ParentChains.fromFields(rollupFields, codes: parents, country: country)
             units += rollupUnits(chains, units: units, columns: cols.columns)
         }
-        return VectorResult(idField: joiner.zoneLayer.idField, includeFields: includeFields, hasRollup: !rollupFields.isEmpty,
-                            columns: cols.columns, units: units, warnings: cols.warnings, zonesCRS: joiner.zonesCRS.wkt,
-                            zoneWKB: joiner.zones.wkb, method: cols.method, zoneCount: zones.count)
+        var r = VectorResult(idField: joiner.zoneLayer.idField, includeFields: includeFields, hasRollup: !rollupFields.isEmpty,
+                             columns: cols.columns, units: units, warnings: cols.warnings, zonesCRS: joiner.zonesCRS.wkt,
+                             zoneWKB: joiner.zones.wkb, method: cols.method, zoneCount: zones.count)
+        r.parentCodes = parents
+        r.country = country
+        return r
     }
+
+    /// Part I of N's zones: a contiguous run of the input order, the same for every run.
+    func zoneShare(_ p: PartIndex, of n: Int) -> Range<Int> { (p.index * n / p.count)..<((p.index + 1) * n / p.count) }
 
     /// The formulas as columns after the layers', each name it uses checked: a shown column,
     /// a zone area or an earlier formula (one line naming the formula and a near column).
@@ -240,12 +262,20 @@ extension VectorJob {
 
     /// A line or polygon layer: read in the zones' CRS, cut by the zones, measured.
     private func addFeatures(_ spec: FeatureLayerSpec, _ overlay: OverlayZones, _ zonesCRS: SpatialReference, _ measure: Measure,
-                             areaColumn: Int, _ cols: inout Columns) throws {
-        let f = try VectorDataset(path: spec.path).readFeatures(spec.part, layer: spec.layer, filter: spec.filter, classField: spec.by, target: zonesCRS)
+                             areaColumn: Int, near: [Box]?, _ cols: inout Columns) throws {
+        var f = try VectorDataset(path: spec.path).readFeatures(spec.part, layer: spec.layer, filter: spec.filter, classField: spec.by, target: zonesCRS)
         if f.crsAssumed { cols.warn(.crs, spec.path, "layer has no CRS; taken to be the zones' (\(zonesCRS.shortName))") }
         if f.repaired > 0 { cols.warn(.geometry, spec.path, "\(f.repaired) invalid polygon(s) repaired with make-valid") }
         if f.skipped > 0 { cols.warn(.geometry, spec.path, "\(f.skipped) feature(s) have no \(spec.part == .lines ? "line" : "polygon") geometry and are left out") }
-        let (classes, classOf) = spec.by == nil ? ([], [Int32](repeating: 0, count: f.classValues.count)) : classify(f.classValues)
+        var (classes, classOf) = spec.by == nil ? ([], [Int32](repeating: 0, count: f.classValues.count)) : classify(f.classValues)
+        if let near {
+            // A part: the classes of every feature (so every part has the same columns), the
+            // features that may touch its zones (the rest add nothing to them).
+            let tree = BoxTree(near)
+            var hits: [Int32] = [], stack: [Int32] = []
+            let keep = f.boxes.indices.filter { k in hits.removeAll(keepingCapacity: true); tree.query(f.boxes[k], into: &hits, stack: &stack); return !hits.isEmpty }
+            f.wkb = keep.map { f.wkb[$0] }; f.boxes = keep.map { f.boxes[$0] }; classOf = keep.map { classOf[$0] }
+        }
         let k = max(1, classes.count), n = cols.zoneCount
         func perClass(_ v: [Double], _ c: Int, _ scale: Double) -> [Double] { (0..<n).map { v[$0 * k + c] / scale } }
         switch spec.part {
@@ -346,7 +376,7 @@ package func columnSlug(_ s: String) -> String {
 }
 
 /// Roll-up units: each parent's additive values are the sums of its zones'.
-private func rollupUnits(_ chains: ParentChains, units: [VectorUnit], columns: [VectorColumn]) -> [VectorUnit] {
+package func rollupUnits(_ chains: ParentChains, units: [VectorUnit], columns: [VectorColumn]) -> [VectorUnit] {
     var index: [ParentChains.Parent: Int] = [:]
     var out: [VectorUnit] = []
     for (z, chain) in chains.chains.enumerated() {

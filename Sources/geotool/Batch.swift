@@ -142,8 +142,11 @@ struct Batch: ParsableCommand {
                     "wrote \(report.tablesWritten.count) table(s) to \(m.outputDir)" +
                     (report.tablesUpToDate.isEmpty ? "" : ", \(report.tablesUpToDate.count) up to date") + " (\(secs) s)")
             } else if !report.didRasterWork {
-                summary("nothing changed: no raster work (\(report.plan.count) file(s) unchanged); " +
-                    (report.tablesWritten.isEmpty ? "tables up to date" : "rewrote \(report.tablesWritten.joined(separator: ", ")) from the cache") + " (\(secs) s)")
+                // The vector layers computed (not from the cache) are said as such.
+                let rewritten = report.tablesWritten.filter { !(report.vectorComputed && $0 == "vector") }
+                summary((report.vectorComputed ? "no raster work (\(report.plan.count) file(s) unchanged); computed the vector layers into vector.csv"
+                                                : "nothing changed: no raster work (\(report.plan.count) file(s) unchanged)") + "; " +
+                    (rewritten.isEmpty ? "tables up to date" : "rewrote \(rewritten.joined(separator: ", ")) from the cache") + " (\(secs) s)")
             } else {
                 summary("computed \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) in \(report.passes) coverage pass(es); " +
                     "wrote \(report.tablesWritten.count) table(s) to \(m.outputDir) (\(secs) s)")

@@ -3,12 +3,15 @@ import Foundation
 import GeoCore
 import GeoGDAL
 import GeoKit
+import GeoVector
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Merge the part files of a distributed zonal run (geotool zonal --part I/N --partial PATH) into its table.",
+        abstract: "Merge the part files of a distributed zonal or vector run (geotool zonal|vector --part I/N --partial PATH) into its table.",
         discussion: """
         The table is the one geotool zonal writes with the same options in one run, byte for byte: the parts hold each zone's accumulators, and roll-ups, medians, class fractions and data-quality columns are finished here from them. The options that shape the numbers (stats, rasters, zones, weights, rollup, min-coverage, units, name-col...) are those the parts were run with; the table's shape is chosen here. The merge reads the zones and the rasters' headers again (for names, geometry and the sidecar), not the rasters' cells.
+
+        Parts of geotool vector hold their zones' rows (counts, lengths, areas, sums); the merge puts them in the zones' order and makes the roll-up rows from them (densities, shares and means from the summed parts), so the table is the single run's, byte for byte.
 
         Parts of different runs (other inputs by SHA-256, other options, other zones, another geotool), a missing or duplicated part and a truncated or edited part file are refused with one line naming the file.
 
@@ -46,6 +49,7 @@ struct Merge: ParsableCommand {
     func run() throws {
         Console.shared.set(quietness.level)
         do {
+            if VectorMerge.isPart(parts[0]) { return try mergeVector() }
             try OutputSafety.prepare(inputs: parts + ZonalMerge.inputs(ofPart: parts[0]),
                                      outputs: output == "-" ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
             let started = Date()
@@ -63,5 +67,22 @@ struct Merge: ParsableCommand {
         } catch let e as GeoKitError {
             fail(e.messageWithHint)
         }
+    }
+
+    /// Parts of `geotool vector --part`: the zones' rows in order, then the roll-ups.
+    private func mergeVector() throws {
+        if output == "-" { throw GeoKitError.argument("-o -: a vector table is written to a file (.csv, .xlsx, .gpkg...)") }
+        try OutputSafety.prepare(inputs: parts + VectorMerge.inputs(ofPart: parts[0]),
+                                 outputs: [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
+        let started = Date()
+        let merged = try VectorMerge.run(parts)
+        warn(merged.result.warnings, listedIn: ZonalResult.sidecarPath(for: output))
+        var run = RunInfo(commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started,
+                          seconds: Date().timeIntervalSince(started), hashes: merged.hashes, format: format, hxl: hxl)
+        run.parts = merged.parts
+        try merged.result.write(to: output, format: format, bom: bom, guardFormulas: !noFormulaGuard, run: run, sources: merged.sources)
+        let secs = String(format: "%.2f", Date().timeIntervalSince(started))
+        Console.shared.summary("geotool: merged \(merged.parts.count) parts: \(merged.result.units.count) units (\(merged.result.zoneCount) zones) to \(output) in \(secs) s",
+                               listedIn: ZonalResult.sidecarPath(for: output))
     }
 }

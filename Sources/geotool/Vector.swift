@@ -34,6 +34,10 @@ struct Vector: ParsableCommand {
               --polygons protected=wdpa.gpkg --by protected=category \\
               --rollup DT_PCODE,ST_PCODE -o tdi.csv
 
+        Distributed: --part I/N --partial FILE computes the rows of a share of the zones (every layer still cut by all the zones, so a border piece counts once); geotool merge PART... -o OUT makes the table, byte for byte the single run's.
+
+        In a batch manifest: a vector: list beside the raster indicators, with formulas over both (docs/batch.md).
+
         See docs/vector.md.
         """
     )
@@ -116,8 +120,17 @@ struct Vector: ParsableCommand {
     @Flag(help: "Start CSV output with a byte-order mark (for Excel).")
     var bom = false
 
-    @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with the zones' geometry .gpkg, .geojson, .fgb or .shp; PG:\"dbname=...\" a PostgreSQL table (with --table).")
-    var output: String
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Output table: .csv, .xlsx, or with the zones' geometry .gpkg, .geojson, .fgb or .shp; PG:\"dbname=...\" a PostgreSQL table (with --table).")
+    var outputOption: String?
+
+    var output: String { outputOption ?? "" }
+
+    // Distributed runs: part I of N writes the rows of its share of the zones; geotool merge makes the table.
+    @Option(help: ArgumentHelp("Compute only part I of N (I from 0 to N-1, as SLURM_ARRAY_TASK_ID): the rows of a share of the zones; needs --partial instead of -o.", valueName: "I/N"))
+    var part: String?
+
+    @Option(help: ArgumentHelp("Part file to write with --part (merge the parts with geotool merge PART... -o OUT).", valueName: "PATH"))
+    var partial: String?
 
     @Option(help: "Table to write (or replace) with -o PG:...: NAME or SCHEMA.NAME.")
     var table: String?
@@ -132,6 +145,13 @@ struct Vector: ParsableCommand {
             throw ValidationError("give at least one layer: --points NAME=PATH, --lines NAME=PATH or --polygons NAME=PATH")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if part != nil || partial != nil {
+            guard part != nil, partial != nil else { throw ValidationError("--part I/N and --partial PATH go together (a part run writes a part file; geotool merge writes the table)") }
+            if outputOption != nil { throw ValidationError("-o and --partial: a part run writes only its part file; give -o to geotool merge") }
+            do { _ = try PartIndex(parsing: part!) } catch let e as GeoKitError { throw ValidationError(e.message) }
+            return try validateLayers()
+        }
+        guard outputOption != nil else { throw ValidationError("missing -o OUTPUT (or --part I/N --partial PATH for one part of a distributed run)") }
         let ext = (output as NSString).pathExtension.lowercased()
         if try validatePostgresOutput(output, table: table, geometry: geometry, hxl: hxl, long: format == .long) {
             // A database table: no file checks.
@@ -144,6 +164,10 @@ struct Vector: ParsableCommand {
         if hxl && !["csv", "xlsx"].contains(ext) {
             throw ValidationError("\(output): the HXL row goes in CSV and XLSX tables (leave out --hxl, or write .csv or .xlsx)")
         }
+        try validateLayers()
+    }
+
+    private func validateLayers() throws {
         if let d = delimiter, parseDelimiter(d) == nil { throw ValidationError("--delimiter takes ',', ';' or tab, not '\(d)'") }
         let layerNames = try (points + lines + polygons).map { try pair($0, "--points/--lines/--polygons").0 }
         if let dup = Dictionary(grouping: layerNames, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
@@ -169,8 +193,12 @@ struct Vector: ParsableCommand {
             let lineSpecs = try lines.map { try pair($0, "--lines") }
             let polygonSpecs = try polygons.map { try pair($0, "--polygons") }
             let inputs = [zones] + (pointSpecs + lineSpecs + polygonSpecs).map(\.1)
-            let pg = PostgresTarget.isPostgres(output) ? try PostgresTarget(output: output, table: table) : nil
-            try OutputSafety.prepare(inputs: inputs, outputs: pg != nil ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
+            let pg = partial == nil && PostgresTarget.isPostgres(output) ? try PostgresTarget(output: output, table: table) : nil
+            if let partial {
+                try OutputSafety.prepare(inputs: inputs, outputs: [.init(partial, option: "--partial")])
+            } else {
+                try OutputSafety.prepare(inputs: inputs, outputs: pg != nil ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
+            }
             let started = Date()
             let hashes = InputHashes(paths: inputs)
             var job = VectorJob(zonesPath: zones, idField: id)
@@ -194,8 +222,20 @@ struct Vector: ParsableCommand {
             job.features = try lineSpecs.map { try feature($0, .lines, wheres) } + polygonSpecs.map { try feature($0, .polygons, wheres) }
             let bar = ProgressBar(enabled: Console.shared.showsProgress, unit: "features")
             job.progress = { _, done, total in bar.update(done, total) }
+            if let part { job.part = try PartIndex(parsing: part) }
             let result = try job.run()
             bar.finish()
+            if let partial, let index = job.part {
+                // A part writes its zones' rows only: the table's shape goes to the merge.
+                warn(result.warnings, listedIn: nil)
+                let file = VectorPartFile(result, job: job, hashes: hashes.wait(), sources: inputs,
+                                          command: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started,
+                                          seconds: Date().timeIntervalSince(started))
+                try file.write(to: partial)
+                let secs = String(format: "%.2f", Date().timeIntervalSince(started))
+                Console.shared.summary("geotool: wrote part \(index.index)/\(index.count) (\(file.zones.count) zones) to \(partial) in \(secs) s")
+                return
+            }
             warn(result.warnings, listedIn: pg?.metadataTable ?? ZonalResult.sidecarPath(for: output))
             let run = RunInfo(commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started,
                               seconds: Date().timeIntervalSince(started), hashes: hashes.wait(), format: format, hxl: hxl)

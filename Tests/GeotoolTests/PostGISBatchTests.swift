@@ -47,4 +47,38 @@ final class PostGISBatchTests: HostileTestCase {
         XCTAssertTrue(again.stderr.contains("up to date: rain"), again.stderr)
         XCTAssertEqual(try s.psql("SELECT written_at FROM geokit_metadata WHERE table_name = 'rain'"), written)
     }
+
+    /// `vector:` layers go to the database too: the table `vector`, keyed by the id, with
+    /// the schools counted by hand (A: lon 0..2 holds two, B one; the fourth is outside).
+    func testBatchLoadsTheVectorTable() throws {
+        let s = try PostgresServer()
+        defer { s.stop() }
+        zonesAB()
+        try raster16("pop.tif")
+        write("schools.csv", "id,level,longitude,latitude\ns1,primary,0.5,1.5\ns2,middle,1.5,3.5\ns3,primary,3.5,0.5\ns4,primary,9,9\n")
+        let m = write("m.yaml", """
+            zones:
+              path: z.geojson
+              id: zid
+            output:
+              dir: out
+              format: wide
+            indicators:
+              - name: pop
+                source: pop.tif
+                stats: [sum]
+            vector:
+              - name: schools
+                points: schools.csv
+                count_by: level
+
+            """)
+        let r = try runGeotool(["batch", m, "--quiet", "--database", s.output])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try s.psql("SELECT zid || ' ' || schools_count || ' ' || schools_count_primary FROM vector ORDER BY zid"), "A 2 1\nB 1 1")
+        XCTAssertEqual(try s.psql("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) WHERE i.indrelid = 'vector'::regclass AND i.indisprimary"), "zid")
+        let again = try runGeotool(["batch", m, "--database", s.output])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("up to date: pop, vector"), again.stderr)
+    }
 }
