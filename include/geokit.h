@@ -86,6 +86,9 @@ int geokit_job_set_stats(geokit_job *job, const char *stats);
 int geokit_job_set_method(geokit_job *job, const char *method);
 /* Worker threads (0: one per core). */
 int geokit_job_set_threads(geokit_job *job, int32_t threads);
+/* Memory bound of a run in MB (decoded blocks, zones, result values); 0: half the machine's
+ * memory (the default). A run estimated above it fails with GEOKIT_ERR_ARGUMENT. */
+int geokit_job_set_max_memory(geokit_job *job, int64_t megabytes);
 
 /* Run the job. progress may be NULL. cancel may be NULL; when *cancel becomes non-zero
  * (set by any thread) the run stops between row bands and returns -1 with

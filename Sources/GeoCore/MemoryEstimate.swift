@@ -35,7 +35,7 @@ public struct MemoryEstimate: Sendable, Equatable {
     public func check(budget: Int) throws {
         guard bytes > budget else { return }
         func mb(_ b: Int) -> String { String(Int((Double(b) / 1_048_576).rounded(.up))) }
-        throw GeoKitError.argument("the run needs about \(mb(bytes)) MB besides its raster blocks (zones \(mb(zoneBytes)) MB, \(units) rows x \(scalarValues) values \(mb(valueBytes)) MB, class tables \(mb(classBytes)) MB), more than --max-memory \(mb(budget)) MB",
-                                   hint: "raise --max-memory, ask fewer statistics (an operation per raster: --op), or run in parts (--part I/N)")
+        throw GeoKitError.argument("the run needs about \(mb(bytes)) MB besides its raster blocks (zones \(mb(zoneBytes)) MB, \(units) rows x \(scalarValues) values \(mb(valueBytes)) MB, class tables \(mb(classBytes)) MB), more than \(Setting.maxMemory) \(mb(budget)) MB",
+                                   hint: "raise \(Setting.maxMemory), ask fewer statistics (an operation per raster: \(Setting.op)), or run in parts (\(Setting.part, "I/N"))")
     }
 }

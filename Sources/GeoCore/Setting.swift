@@ -12,7 +12,7 @@ public enum Setting: String, Sendable, CaseIterable {
     case decimalComma = "decimal-comma", delimiter, checkCol = "check-col", idCol = "id-col"
     case breaks, outline, myanmarText = "myanmar-text", allowDuplicateIDs = "allow-duplicate-ids"
     case country, variable = "var", raster, bands, minCoverage = "min-coverage", stats, weights
-    case zones, id, rollup, gazetteer, output, merge
+    case zones, id, rollup, gazetteer, output, merge, maxMemory = "max-memory", op, classes
 
     /// How a front end words settings.
     public enum Style: Sendable {

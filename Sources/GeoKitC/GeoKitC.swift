@@ -19,6 +19,11 @@ final class CJob {
     var stats: [Statistic] = [.mean]
     var method: CoverageMethod = .exact
     var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// The run's memory bound (decoded blocks, zones, result values): half the machine's
+    /// memory unless set. geotool's 512 MB default suits a shared server; a library's caller
+    /// holds the results in its own process anyway (200,000 zones x 90 steps x 2 statistics
+    /// are 288 MB of values).
+    var maxMemory = Int(ProcessInfo.processInfo.physicalMemory / 2)
     var result: ZonalResult?
     /// The added columns of the last join (geokit_job_join).
     var joinTable: Table?
@@ -207,6 +212,13 @@ public func geokit_job_set_threads(_ p: OpaquePointer, _ threads: Int32) -> Int3
     return 0
 }
 
+@_cdecl("geokit_job_set_max_memory")
+public func geokit_job_set_max_memory(_ p: OpaquePointer, _ megabytes: Int64) -> Int32 {
+    let j = job(p)
+    j.maxMemory = megabytes > 0 ? Int(megabytes) << 20 : Int(ProcessInfo.processInfo.physicalMemory / 2)
+    return 0
+}
+
 // MARK: - Running
 
 public typealias GeoKitProgress = @convention(c) (Int64, Int64, UnsafeMutableRawPointer?) -> Void
@@ -224,6 +236,7 @@ public func geokit_job_run(_ p: OpaquePointer, _ progress: GeoKitProgress?, _ us
         var zj = ZonalJob(zonesPath: zonesPath, layer: j.layer, idField: j.idField, rasters: j.rasters, stats: j.stats, method: j.method)
         zj.memoryZones = j.memoryZones
         zj.threads = j.threads
+        zj.maxMemory = j.maxMemory
         zj.allowDuplicateIDs = true
         zj.zoneCache = j.zoneCache
         zj.coverageCache = j.coverageCache

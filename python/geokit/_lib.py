@@ -51,6 +51,7 @@ _SIGNATURES = {
     "geokit_job_coverage_reused": (i64, [c_job]),
     "geokit_job_set_method": (ctypes.c_int, [c_job, c_str]),
     "geokit_job_set_threads": (ctypes.c_int, [c_job, i32]),
+    "geokit_job_set_max_memory": (ctypes.c_int, [c_job, ctypes.c_int64]),
     "geokit_job_run": (ctypes.c_int, [c_job, PROGRESS, ctypes.c_void_p, ctypes.POINTER(i32)]),
     "geokit_job_progress": (None, [c_job, ctypes.POINTER(i64), ctypes.POINTER(i64)]),
     "geokit_job_error_kind": (i32, [c_job]),

@@ -489,7 +489,7 @@ def _with_geometry(df, zones_gdf, zones, id_field, layer):
 
 def zonal_stats(raster, zones, stats=("mean",), method="exact", *, id_field=None, layer=None, band=None, name=None,
                 transform=None, crs=None, nodata=None, zones_crs=None, geometry=False, threads=0,
-                progress=None, metadata=False):
+                progress=None, metadata=False, max_memory=None):
     """Zonal statistics of ``raster`` over ``zones``, in process.
 
     raster: a path (any GDAL raster), a numpy array (rows, cols) or (bands, rows, cols) with
@@ -504,6 +504,8 @@ def zonal_stats(raster, zones, stats=("mean",), method="exact", *, id_field=None
         stdev, median, p90, majority, frac, coverage, ...).
     method: "exact", "center" or "all-touched".
     progress: True (a tqdm bar), a tqdm bar, or a function(done, total) of cells.
+    max_memory: the run's memory bound in MB (decoded blocks, zones, result values); default
+        half the machine's memory. A run estimated above it raises ArgumentError.
 
     Returns a pandas DataFrame indexed by zone id (a GeoDataFrame with ``geometry=True``); for a
     DataArray with a time dimension, an xarray Dataset with dimensions (zone, time), a variable
@@ -511,7 +513,8 @@ def zonal_stats(raster, zones, stats=("mean",), method="exact", *, id_field=None
     (result, metadata dict). Ctrl-C cancels the run (KeyboardInterrupt is raised).
     """
     args = dict(stats=stats, method=method, id_field=id_field, layer=layer, band=band, name=name, transform=transform,
-                crs=crs, nodata=nodata, zones_crs=zones_crs, geometry=geometry, threads=threads, metadata=metadata)
+                crs=crs, nodata=nodata, zones_crs=zones_crs, geometry=geometry, threads=threads, metadata=metadata,
+                max_memory=max_memory)
     chunks = _time_chunks(raster)
     if chunks is None:
         return _zonal_stats(raster, zones, progress=progress, **args)
@@ -602,28 +605,29 @@ def prepare_zones(zones, id_field=None, layer=None, zones_crs=None):
 
 
 def _zonal_stats(raster, zones, stats, method, id_field, layer, band, name, transform, crs, nodata, zones_crs, geometry,
-                 threads, progress, metadata):
+                 threads, progress, metadata, max_memory=None):
     if isinstance(zones, PreparedZones):
         with zones._lock:
             return _zonal_run(zones._job, raster, zones.source, stats, method, id_field or zones.id_field, zones.layer,
                               band, name, transform, crs, nodata, geometry, threads, progress, metadata,
-                              zones_gdf=zones.frame, prepared=True)
+                              zones_gdf=zones.frame, prepared=True, max_memory=max_memory)
     job = _Job()
     try:
         return _zonal_run(job, raster, zones, stats, method, id_field, layer, band, name, transform, crs, nodata,
-                          geometry, threads, progress, metadata, zones_crs=zones_crs)
+                          geometry, threads, progress, metadata, zones_crs=zones_crs, max_memory=max_memory)
     finally:
         job.close()
 
 
 def _zonal_run(job, raster, zones, stats, method, id_field, layer, band, name, transform, crs, nodata, geometry,
-               threads, progress, metadata, zones_crs=None, zones_gdf=None, prepared=False):
+               threads, progress, metadata, zones_crs=None, zones_gdf=None, prepared=False, max_memory=None):
     if isinstance(stats, str):
         stats = [stats]
     try:
         job.check(job.lib.geokit_job_set_stats(job.handle, ",".join(stats).encode()))
         job.check(job.lib.geokit_job_set_method(job.handle, str(method).encode()))
         job.check(job.lib.geokit_job_set_threads(job.handle, int(threads)))
+        job.check(job.lib.geokit_job_set_max_memory(job.handle, int(max_memory or 0)))
         if prepared:
             job.lib.geokit_job_clear_rasters(job.handle)
         else:

@@ -157,6 +157,18 @@ def test_messages_name_keyword_arguments_not_command_line_flags(townships, tmp_p
     assert "layer=" in str(e.value) and "--" not in str(e.value), str(e.value)
 
 
+def test_max_memory_bounds_the_run_and_names_the_keyword(townships):
+    # 330 townships x 1 value need far less than 1 MB; 1 MB of budget refuses nothing, and the
+    # default (half the machine's memory) takes runs that geotool's 512 MB would refuse.
+    ok = geokit.zonal_stats(str(RASTER), townships, stats=["mean"], id_field=ID, max_memory=1)
+    assert len(ok) == len(townships)
+    many = np.ones((400, 300, 300), dtype=np.float32)   # 400 bands: 330 x 400 x 2 values
+    with pytest.raises(geokit.ArgumentError) as e:
+        geokit.zonal_stats(many, townships, stats=["mean", "max"], id_field=ID, transform=(0.05, 0, 92, 0, -0.05, 28.6),
+                           crs="EPSG:4326", max_memory=1)
+    assert "max_memory=" in str(e.value) and "--" not in str(e.value), str(e.value)
+
+
 def test_unknown_statistic_raises_argument_error():
     with pytest.raises(geokit.ArgumentError):
         geokit.zonal_stats(str(RASTER), str(ZONES), stats=["meen"], id_field=ID)
