@@ -59,24 +59,7 @@ public final class ArrayRaster: RasterSource, Sendable {
     public func read(band b: Int, window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer) throws {
         let band = try self.band(b)
         try check(window)
-        func fill<T>(_: T.Type, _ convert: (Double) -> T) {
-            let out = buffer.assumingMemoryBound(to: T.self)
-            var k = 0
-            for r in window.row..<window.rowEnd {
-                let base = r * grid.cols
-                for c in window.col..<window.colEnd { out[k] = convert(band.values[base + c]); k += 1 }
-            }
-        }
-        switch type {
-        case .uint8: fill(UInt8.self) { UInt8($0) }
-        case .int8: fill(Int8.self) { Int8($0) }
-        case .uint16: fill(UInt16.self) { UInt16($0) }
-        case .int16: fill(Int16.self) { Int16($0) }
-        case .uint32: fill(UInt32.self) { UInt32($0) }
-        case .int32: fill(Int32.self) { Int32($0) }
-        case .float32: fill(Float.self) { Float($0) }
-        case .float64: fill(Double.self) { $0 }
-        }
+        writeWindow(window, as: type, into: buffer) { band.values[$0 * grid.cols + $1] }
     }
 
     public func readMask(band b: Int, window: Window, into buffer: UnsafeMutablePointer<UInt8>) throws {
@@ -118,5 +101,27 @@ public final class ArrayRaster: RasterSource, Sendable {
                 k += 1
             }
         }
+    }
+}
+
+/// The cells of `window`, row by row, converted to `type` into `buffer`; `value(row, col)`
+/// reads one cell (the in-memory sources' read when the caller asks for another type).
+func writeWindow(_ window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer, value: (Int, Int) -> Double) {
+    func fill<T>(_: T.Type, _ convert: (Double) -> T) {
+        let out = buffer.assumingMemoryBound(to: T.self)
+        var k = 0
+        for r in window.row..<window.rowEnd {
+            for c in window.col..<window.colEnd { out[k] = convert(value(r, c)); k += 1 }
+        }
+    }
+    switch type {
+    case .uint8: fill(UInt8.self) { UInt8($0) }
+    case .int8: fill(Int8.self) { Int8($0) }
+    case .uint16: fill(UInt16.self) { UInt16($0) }
+    case .int16: fill(Int16.self) { Int16($0) }
+    case .uint32: fill(UInt32.self) { UInt32($0) }
+    case .int32: fill(Int32.self) { Int32($0) }
+    case .float32: fill(Float.self) { Float($0) }
+    case .float64: fill(Double.self) { $0 }
     }
 }

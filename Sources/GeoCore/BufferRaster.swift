@@ -58,23 +58,7 @@ public final class BufferRaster: RasterSource, @unchecked Sendable {
             }
             return
         }
-        func fill<T>(_: T.Type, _ convert: (Double) -> T) {
-            let out = buffer.assumingMemoryBound(to: T.self)
-            var k = 0
-            for r in window.row..<window.rowEnd {
-                for c in window.col..<window.colEnd { out[k] = convert(value(plane, r * grid.cols + c)); k += 1 }
-            }
-        }
-        switch want {
-        case .uint8: fill(UInt8.self) { UInt8($0) }
-        case .int8: fill(Int8.self) { Int8($0) }
-        case .uint16: fill(UInt16.self) { UInt16($0) }
-        case .int16: fill(Int16.self) { Int16($0) }
-        case .uint32: fill(UInt32.self) { UInt32($0) }
-        case .int32: fill(Int32.self) { Int32($0) }
-        case .float32: fill(Float.self) { Float($0) }
-        case .float64: fill(Double.self) { $0 }
-        }
+        writeWindow(window, as: want, into: buffer) { value(plane, $0 * grid.cols + $1) }
     }
 
     /// No mask: nodata (and NaN) mark the invalid cells.

@@ -59,7 +59,8 @@ public final class Geometry {
         return Geometry(context, h)
     }
 
-    private func coordinates(_ ring: OpaquePointer) -> [Point] {
+    /// The points of a line string or ring of this geometry's context.
+    func coordinates(_ ring: OpaquePointer) -> [Point] {
         guard let seq = GEOSGeom_getCoordSeq_r(context.handle, ring) else { return [] }
         var n: UInt32 = 0
         GEOSCoordSeq_getSize_r(context.handle, seq, &n)

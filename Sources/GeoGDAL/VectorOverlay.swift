@@ -359,16 +359,8 @@ extension Geometry {
         func visit(_ g: OpaquePointer) {
             let t = GEOSGeomTypeId_r(context.handle, g)
             if t == Int32(GEOS_LINESTRING.rawValue) || t == Int32(GEOS_LINEARRING.rawValue) {
-                guard let seq = GEOSGeom_getCoordSeq_r(context.handle, g) else { return }
-                var n: UInt32 = 0
-                GEOSCoordSeq_getSize_r(context.handle, seq, &n)
-                var pts = [Point](repeating: Point(0, 0), count: Int(n))
-                for i in 0..<Int(n) {
-                    var x = 0.0, y = 0.0
-                    GEOSCoordSeq_getXY_r(context.handle, seq, UInt32(i), &x, &y)
-                    pts[i] = Point(x, y)
-                }
-                out.append(pts)
+                guard GEOSGeom_getCoordSeq_r(context.handle, g) != nil else { return }
+                out.append(coordinates(g))
             } else if t == Int32(GEOS_MULTILINESTRING.rawValue) || t == Int32(GEOS_GEOMETRYCOLLECTION.rawValue) {
                 let n = GEOSGetNumGeometries_r(context.handle, g)
                 if n > 0 { for i in 0..<n { if let p = GEOSGetGeometryN_r(context.handle, g, i) { visit(p) } } }
