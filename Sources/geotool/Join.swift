@@ -60,8 +60,9 @@ struct Join: ParsableCommand {
     @Flag(name: .customLong("decimal-comma"), help: "Coordinates of a ';' or tab separated CSV use a decimal comma (16,8).")
     var decimalComma = false
 
-    @Option(name: .customLong("where"), help: ArgumentHelp("Only the zones matching this OGR attribute filter (SQL WHERE), e.g. \"ST_PCODE = 'MMR013'\".", valueName: "EXPR"))
-    var whereFilter: String?
+    @OptionGroup var zoneFilter: ZoneFilterOptions
+    var layer: String? { zoneFilter.layer }
+    var whereFilter: String? { zoneFilter.whereFilter }
 
     @Option(name: .customLong("points-where"), help: ArgumentHelp("Only the points matching this OGR attribute filter (OGR point layers, not CSV).", valueName: "EXPR"))
     var pointsWhere: String?
@@ -78,8 +79,6 @@ struct Join: ParsableCommand {
     @Option(help: "Zones: any OGR polygon layer, in any CRS.")
     var zones: String
 
-    @Option(help: "Layer name in the zones file (default: the first layer).")
-    var layer: String?
 
     @Option(help: "Zone field holding the P-code to attach, e.g. VT_PCODE.")
     var id: String

@@ -29,11 +29,10 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Zones layer to draw maps with (any OGR vector).")
     var zones: String?
 
-    @Option(name: .customLong("where"), help: ArgumentHelp("Only the zones matching this OGR attribute filter (SQL WHERE), e.g. \"ST_PCODE = 'MMR013'\".", valueName: "EXPR"))
-    var whereFilter: String?
+    @OptionGroup var zoneFilter: ZoneFilterOptions
+    var layer: String? { zoneFilter.layer }
+    var whereFilter: String? { zoneFilter.whereFilter }
 
-    @Option(help: "Layer name in the zones file (default: the first layer).")
-    var layer: String?
 
     @Option(help: "Zone field holding the P-code (with --zones); the table's column of that name, else its first, is the id.")
     var id: String?

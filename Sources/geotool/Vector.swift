@@ -45,8 +45,6 @@ struct Vector: ParsableCommand {
     @Option(help: "Zones: any OGR polygon layer.")
     var zones: String
 
-    @Option(help: "Layer name in the zones file (default: the first layer).")
-    var layer: String?
 
     @Option(help: "Zone field with each zone's P-code, e.g. TS_PCODE.")
     var id: String
@@ -57,8 +55,9 @@ struct Vector: ParsableCommand {
     @Option(help: ArgumentHelp("Add parent rows from these zone fields, finest first, e.g. DT_PCODE,ST_PCODE.", valueName: "FIELDS"))
     var rollup: String?
 
-    @Option(name: .customLong("where"), help: ArgumentHelp("Only the zones matching this OGR attribute filter (SQL WHERE).", valueName: "EXPR"))
-    var whereFilter: String?
+    @OptionGroup var zoneFilter: ZoneFilterOptions
+    var layer: String? { zoneFilter.layer }
+    var whereFilter: String? { zoneFilter.whereFilter }
 
     @Option(parsing: .singleValue, help: ArgumentHelp("A point layer to count (CSV or OGR), repeatable.", valueName: "NAME=PATH"))
     var points: [String] = []

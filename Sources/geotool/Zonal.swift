@@ -59,11 +59,10 @@ struct Zonal: ParsableCommand {
     @Option(help: "Zones layer: any OGR vector (GeoPackage, GeoJSON, TopoJSON, shapefile...).")
     var zones: String
 
-    @Option(help: "Layer name in the zones file (default: the first layer).")
-    var layer: String?
 
-    @Option(name: .customLong("where"), help: ArgumentHelp("Only the zones matching this OGR attribute filter (SQL WHERE), e.g. \"ST_PCODE = 'MMR013'\".", valueName: "EXPR"))
-    var whereFilter: String?
+    @OptionGroup var zoneFilter: ZoneFilterOptions
+    var layer: String? { zoneFilter.layer }
+    var whereFilter: String? { zoneFilter.whereFilter }
 
     @Option(help: "Field holding each zone's identifier (P-code), e.g. TS_PCODE.")
     var id: String
