@@ -48,7 +48,7 @@ extension VectorDataset {
         var classIndex: Int32 = -1
         if let classField {
             guard let i = names.firstIndex(where: { $0.lowercased() == classField.lowercased() }) else {
-                throw GeoKitError.input(path, "no field '\(classField)' for --by\(didYouMean(classField, names)) (fields: \(names.joined(separator: ", ")))")
+                throw GeoKitError.input(path, "no field '\(classField)' for \(Setting.by)\(didYouMean(classField, names)) (fields: \(names.joined(separator: ", ")))")
             }
             classIndex = Int32(i)
         }

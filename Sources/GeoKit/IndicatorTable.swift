@@ -394,7 +394,7 @@ public struct IndicatorTable: Sendable {
                 throw GeoKitError.input(path, "no rows at level '\(r)'\(didYouMean(r, levels)) (levels in the table: \(list))")
             }
             if let z = zoneLevel, let lr = AdminLevel.allCases.first(where: { $0.name == l }), lr != z {
-                throw GeoKitError.argument("--level \(l) but the zones' \(zonesIDField ?? "ids") are \(z.name) units; map \(l) rows with \(l) boundaries and their P-code field (e.g. --zones \(l == "district" ? "districts" : l == "state" ? "states" : l + "s").json --id \(l == "district" ? "DT_PCODE" : l == "state" ? "ST_PCODE" : "TS_PCODE"))")
+                throw GeoKitError.argument("\(Setting.level, l) but the zones' \(zonesIDField ?? "ids") are \(z.name) units; map \(l) rows with \(l) boundaries and their P-code field (e.g. --zones \(l == "district" ? "districts" : l == "state" ? "states" : l + "s").json --id \(l == "district" ? "DT_PCODE" : l == "state" ? "ST_PCODE" : "TS_PCODE"))")
             }
             return l
         }
@@ -435,13 +435,13 @@ public struct IndicatorTable: Sendable {
             return out
         }
         var parts: [String] = []
-        if shape == .wide { parts.append("--column (\(choices { $0.label }.joined(separator: ", ")))") }
-        for (flag, vals) in [("--indicator", choices { $0.indicator }), ("--stat", choices { $0.stat }),
-                             ("--band", choices { $0.band.map(String.init) }), ("--date", choices { $0.date })] where vals.count > 1 || (cand.isEmpty && !vals.isEmpty && shape == .long) {
+        if shape == .wide { parts.append("\(Setting.column) (\(choices { $0.label }.joined(separator: ", ")))") }
+        for (flag, vals) in [(Setting.indicator, choices { $0.indicator }), (Setting.stat, choices { $0.stat }),
+                             (Setting.band, choices { $0.band.map(String.init) }), (Setting.date, choices { $0.date })] where vals.count > 1 || (cand.isEmpty && !vals.isEmpty && shape == .long) {
             parts.append("\(flag) (\(vals.joined(separator: ", ")))")
         }
         if cand.isEmpty {
-            throw GeoKitError.input(path, "no value matches the given --indicator/--stat/--band/--date; choose with \(parts.joined(separator: ", "))")
+            throw GeoKitError.input(path, "no value matches the given \(Setting.indicator)/\(Setting.stat)/\(Setting.band)/\(Setting.date); choose with \(parts.joined(separator: ", "))")
         }
         throw GeoKitError.input(path, "\(cand.count) values could be mapped; choose one with \(parts.joined(separator: " and "))")
     }
@@ -460,7 +460,7 @@ public struct IndicatorTable: Sendable {
     /// coverage column.
     public func insufficient(_ s: Int, units us: [Int], minCoverage: Double) throws -> [Bool] {
         guard let c = coverageSeries(for: s) else {
-            throw GeoKitError.input(path, "--min-coverage needs a coverage column, and the table has none",
+            throw GeoKitError.input(path, "\(Setting.minCoverage) needs a coverage column, and the table has none",
                                     hint: "add coverage to the statistics (geotool zonal --stats ...,coverage)")
         }
         return us.map { u in value(s, u) != nil && (values[c][u].map { $0 < minCoverage } ?? true) }

@@ -321,7 +321,7 @@ extension EmptySum {
     var sidecarText: String {
         switch self {
         case .empty: return "sum and weighted_sum are empty for a unit that covers no cell with a value (outside the raster or all nodata), as mean is"
-        case .zero: return "sum and weighted_sum are 0 for a unit that covers no cell with a value (--empty-sum zero, as exactextract)"
+        case .zero: return "sum and weighted_sum are 0 for a unit that covers no cell with a value (\(Setting.emptySum, "zero"), as exactextract)"
         }
     }
 }

@@ -36,11 +36,11 @@ public struct RasterSpec: Sendable, Equatable {
         }
         guard !rest.isEmpty else { throw GeoKitError.argument("'\(text)': expected NAME=PATH[:BAND]") }
         if let name, name.isEmpty {
-            throw GeoKitError.argument("--raster '\(text)': the name before '=' is empty; give one (NAME=PATH) or leave out the '=' to take the file's name")
+            throw GeoKitError.argument("\(Setting.raster, "'\(text)'"): the name before '=' is empty; give one (NAME=PATH) or leave out the '=' to take the file's name")
         }
         if let name, !name.isEmpty {
             guard isColumnName(name) else {
-                throw GeoKitError.argument("--raster '\(text)': the name '\(name)' may hold only letters, digits and _ (it starts the column names); e.g. \(columnName(name))=\(rest)")
+                throw GeoKitError.argument("\(Setting.raster, "'\(text)'"): the name '\(name)' may hold only letters, digits and _ (it starts the column names); e.g. \(columnName(name))=\(rest)")
             }
             self.init(name: name, path: rest, band: band)
         } else {

@@ -472,7 +472,7 @@ package final class ClassGuard: @unchecked Sendable {
         let src = sources[s], names = stats.map(\.name).joined(separator: ", ")
         return GeoKitError(.input, file: src.key,
                            "band \(src.band): more than \(formatCount(limit)) distinct values in the zones, too many for categorical statistics (\(names)): a continuous raster?",
-                           hint: "bin it into classes with --classes NAME=B0,B1,...[:LABELS] (e.g. dem=0,500,1000,2000), or ask categorical statistics of categorical rasters only (--op 'frac(hazard)' --op 'sum(pop)'); median and pNN need no classes")
+                           hint: "bin it into classes with \(Setting.classes) NAME=B0,B1,...[:LABELS] (e.g. dem=0,500,1000,2000), or ask categorical statistics of categorical rasters only (\(Setting.op) 'frac(hazard)' \(Setting.op) 'sum(pop)'); median and pNN need no classes")
     }
 }
 

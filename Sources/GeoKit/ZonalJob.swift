@@ -172,13 +172,13 @@ extension ZonalJob {
         let stats = runStats
         guard !stats.isEmpty else { throw GeoKitError.argument("no statistics requested") }
         if let f = minCoverage {
-            guard f >= 0 && f <= 1 else { throw GeoKitError.argument("--min-coverage takes a share between 0 and 1, not \(formatNumber(f))") }
+            guard f >= 0 && f <= 1 else { throw GeoKitError.argument("\(Setting.minCoverage) takes a share between 0 and 1, not \(formatNumber(f))") }
             guard stats.contains(.coverage) else {
-                throw GeoKitError.argument("--min-coverage compares each unit's coverage statistic: add coverage to " + (operations.isEmpty ? "--stats" : "the operations (--op 'coverage(NAME)')"))
+                throw GeoKitError.argument("\(Setting.minCoverage) compares each unit's coverage statistic: add coverage to " + (operations.isEmpty ? "\(Setting.stats)" : "the operations (--op 'coverage(NAME)')"))
             }
         }
         if operations.isEmpty && stats.contains(where: \.needsWeights) && weights == nil {
-            throw GeoKitError.argument("weighted statistics need --weights NAME=PATH")
+            throw GeoKitError.argument("weighted statistics need \(Setting.weights, "NAME=PATH")")
         }
         let nameWarnings = try checkRasterNames()
         try checkClasses()
@@ -459,7 +459,7 @@ extension ZonalJob {
             }
         }
         guard !low.isEmpty else { return nil }
-        return GeoWarning(.outside, file: zonesPath, "\(low.count) unit(s) with coverage below \(formatNumber(f)) (--min-coverage): their statistics are empty (count and coverage kept): ",
+        return GeoWarning(.outside, file: zonesPath, "\(low.count) unit(s) with coverage below \(formatNumber(f)) (\(Setting.minCoverage)): their statistics are empty (count and coverage kept): ",
                           listing: low)
     }
 
@@ -538,7 +538,7 @@ extension ZonalJob {
         let names = rasters.map(\.name)
         func spec(_ name: String, in op: RasterOperation) throws -> Int {
             guard let k = names.firstIndex(of: name) else {
-                throw GeoKitError.argument("--op '\(op.text)': no raster named '\(name)'\(didYouMean(name, names)); declare it with --raster \(name)=PATH")
+                throw GeoKitError.argument("\(Setting.op, "'\(op.text)'"): no raster named '\(name)'\(didYouMean(name, names)); declare it with \(Setting.raster, "\(name)=PATH")")
             }
             return k
         }
@@ -554,7 +554,7 @@ extension ZonalJob {
             statsOf[t, default: []].append(op.statistic)
             if let w = op.weights {
                 if let other = weightsOf[t], other != w {
-                    throw GeoKitError.argument("--op '\(op.text)': \(op.raster) is already weighted by \(other) in another operation; one weights raster per raster and condition")
+                    throw GeoKitError.argument("\(Setting.op, "'\(op.text)'"): \(op.raster) is already weighted by \(other) in another operation; one weights raster per raster and condition")
                 }
                 weightsOf[t] = w
             }
@@ -565,7 +565,7 @@ extension ZonalJob {
             guard let c = t.condition else { continue }
             let key = t.raster + "_where_" + c.columnSuffix
             if let other = suffixes[key], other != c {
-                throw GeoKitError.argument("--op: the conditions '\(other.text)' and '\(c.text)' on \(t.raster) would name the same columns (\(key)); write one of them otherwise (e.g. a range as A..B)")
+                throw GeoKitError.argument("\(Setting.op): the conditions '\(other.text)' and '\(c.text)' on \(t.raster) would name the same columns (\(key)); write one of them otherwise (e.g. a range as A..B)")
             }
             suffixes[key] = c
         }
@@ -578,7 +578,7 @@ extension ZonalJob {
                 let ck = names.firstIndex(of: c.raster)!
                 let r = opened[ck], b = rasters[ck].band ?? 1
                 if rasters[ck].band == nil && r.bands.count > 1 {
-                    throw GeoKitError.input(r.path, "the condition '\(c.text)' reads one band, and \(r.path) has \(r.bands.count): name one (--raster \(c.raster)=\(r.path):BAND)")
+                    throw GeoKitError.input(r.path, "the condition '\(c.text)' reads one band, and \(r.path) has \(r.bands.count): name one (\(Setting.raster) \(c.raster)=\(r.path):BAND)")
                 }
                 return SourceCondition(raster: r.opener, band: b, info: r.bands[b - 1], test: c.test)
             }
@@ -631,11 +631,11 @@ extension ZonalJob {
         let names = rasters.map(\.name)
         for name in classes.keys.sorted() {
             guard names.contains(name) else {
-                throw GeoKitError.argument("--classes \(name)=...: no raster named '\(name)'\(didYouMean(name, names)); declare it with --raster \(name)=PATH")
+                throw GeoKitError.argument("\(Setting.classes, "\(name)=..."): no raster named '\(name)'\(didYouMean(name, names)); declare it with \(Setting.raster, "\(name)=PATH")")
             }
             let asked = operations.isEmpty ? stats : operations.filter { $0.raster == name }.map(\.statistic)
             if let st = asked.first(where: { $0.needsHistogram && $0.classColumnPrefix == nil && $0 != .variety }) {
-                throw GeoKitError.argument("--classes \(name)=\(classes[name]!.text): \(st.name) of \(name) would read its bins, not its values; ask frac, class_area, weighted_frac or variety of a classed raster (or leave out --classes)")
+                throw GeoKitError.argument("\(Setting.classes, "\(name)=\(classes[name]!.text)"): \(st.name) of \(name) would read its bins, not its values; ask frac, class_area, weighted_frac or variety of a classed raster (or leave out --classes)")
             }
         }
     }
@@ -661,7 +661,7 @@ extension ZonalJob {
     private func readZoneInput(target: SpatialReference?) throws -> ZoneInput {
         if let m = memoryZones {
             guard includeFields.isEmpty && rollup.isEmpty && whereFilter == nil && buffer == nil else {
-                throw GeoKitError.argument("zones in memory have ids and geometries only: no include fields, roll-up, --where or --buffer")
+                throw GeoKitError.argument("zones in memory have ids and geometries only: no include fields, roll-up, \(Setting.where) or \(Setting.buffer)")
             }
             let zoneLayer = try readMemoryZones(name: m.name, wkb: m.wkb, ids: m.ids, crs: m.crs, target: target,
                                                 keepWKB: keepGeometry, threads: threads)

@@ -29,11 +29,11 @@ public struct PartIndex: Sendable, Equatable {
     public init(parsing text: String) throws {
         let bits = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard bits.count == 2, let i = bits[0], let n = bits[1] else {
-            throw GeoKitError.argument("--part takes I/N (part I of N, I from 0 to N-1), e.g. 0/4, not '\(text)'")
+            throw GeoKitError.argument("\(Setting.part) takes I/N (part I of N, I from 0 to N-1), e.g. 0/4, not '\(text)'")
         }
-        guard n >= 1 else { throw GeoKitError.argument("--part \(text): N, the number of parts, must be at least 1") }
+        guard n >= 1 else { throw GeoKitError.argument("\(Setting.part, text): N, the number of parts, must be at least 1") }
         guard i >= 0 && i < n else {
-            throw GeoKitError.argument("--part \(text): I counts from 0 to N-1 (as SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX do), so part \(i) of \(n) does not exist; the parts are 0/\(n) ... \(n - 1)/\(n)")
+            throw GeoKitError.argument("\(Setting.part, text): I counts from 0 to N-1 (as SLURM_ARRAY_TASK_ID and JOB_COMPLETION_INDEX do), so part \(i) of \(n) does not exist; the parts are 0/\(n) ... \(n - 1)/\(n)")
         }
         index = i; count = n
     }
