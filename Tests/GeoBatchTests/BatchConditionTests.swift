@@ -114,4 +114,41 @@ final class BatchConditionTests: XCTestCase {
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("a.yaml:") && bad.stderr.contains("acre"), bad.stderr)
     }
+
+    /// A derived series over a conditioned indicator: the annual sum of the monthly count of
+    /// cells where rain > 100, on the 2 x 2 monthly fixture (whole cells), against numpy's
+    /// count of months x cells above 100 per year (recorded: 1981-1985 give 16, 20, 16, 16, 16,
+    /// by `(a > 100).reshape(30, 12, 4).sum(axis=(1, 2))` on the file's 360 bands).
+    func testAnnualSeriesOfAConditionedIndicator() throws {
+        let rain = Fixtures.path("timeseries/monthly_rain.nc")
+        try #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"A"},"geometry":{"type":"Polygon","coordinates":[[[95.5,20.5],[96.5,20.5],[96.5,19.5],[95.5,19.5],[95.5,20.5]]]}}]}"#
+            .write(toFile: dir + "/cells.geojson", atomically: true, encoding: .utf8)
+        let text = """
+        zones:
+          path: \(dir)/cells.geojson
+          id: id
+        output:
+          dir: \(dir)/out
+          format: long
+        indicators:
+          - name: rain
+            source: \(rain)
+            stats: [count]
+            where: rain > 100
+            derive:
+              annual: sum
+
+        """
+        try text.write(toFile: dir + "/d.yaml", atomically: true, encoding: .utf8)
+        let r = try runGeotool(["batch", dir + "/d.yaml", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let t = try Table.readCSV(path: dir + "/out/rain.csv")
+        let ci = t.columns.firstIndex(of: "indicator")!, cs = t.columns.firstIndex(of: "stat")!
+        let cd = t.columns.firstIndex(of: "date")!, cv = t.columns.firstIndex(of: "value")!
+        var annual: [String: Double] = [:]
+        for row in t.rows where row[ci] == .text("rain_annual") && row[cs] == .text("count") {
+            if case .text(let d) = row[cd] { annual[d] = row[cv].doubleValue }
+        }
+        XCTAssertEqual(["1981", "1982", "1983", "1984", "1985"].map { annual[$0] ?? -1 }, [16, 20, 16, 16, 16])
+    }
 }
