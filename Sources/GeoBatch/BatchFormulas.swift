@@ -193,40 +193,34 @@ extension BatchRunner {
 
     /// The formulas table's data package: each formula's column (or long rows) described
     /// with its formula, unit and the empty rule.
-    private func formulaSidecar(_ zc: BatchZonesCache, header: [String], rows: Int, started: Date) -> [String: Any] {
+    private func formulaSidecar(_ zc: BatchZonesCache, header: [String], rows: Int, started: Date) -> DataPackage {
         let iso = ISO8601DateFormatter()
-        let byName = Dictionary(manifest.formulas.map { ($0.formula.name, $0.formula) }) { a, _ in a }
-        let fields = header.map { c -> [String: Any] in
-            var f: [String: Any] = ["name": c, "type": byName[c] != nil || c == "value" ? "number" : c == "band" ? "integer" : "string"]
+        let named = manifest.formulas.map(\.formula)
+        let byName = Dictionary(named.map { ($0.name, $0) }) { a, _ in a }
+        let fields = header.map { c in
+            var f = DataPackage.Field(name: c, type: byName[c] != nil || c == "value" ? "number" : c == "band" ? "integer" : "string")
             if let nf = byName[c] {
-                f["formula"] = nf.formula.text
-                f["description"] = (nf.description.map { $0 + "; " } ?? "") + "derived: \(nf.formula.text); " + formulaEmptyRule
-                if let u = nf.unit { f["unit"] = u }
+                f.formula = nf.formula.text
+                f.description = (nf.description.map { $0 + "; " } ?? "") + "derived: \(nf.formula.text); " + formulaEmptyRule
+                f.unit = nf.unit
             }
             return f
         }
-        var defs: [String: Any] = [:]
-        for f in manifest.formulas.map(\.formula) {
-            var d: [String: Any] = ["formula": f.formula.text]
-            if let u = f.unit { d["unit"] = u }
-            if let t = f.description { d["description"] = t }
-            defs[f.name] = d
-        }
-        let used = Set(manifest.formulas.flatMap(\.formula.formula.columns))
+        let used = Set(named.flatMap(\.formula.columns))
         let vectorUsed = manifest.vector.contains { v in used.contains { $0.hasPrefix(v.name + "_") || $0.hasPrefix("zone_area_") } }
         let sources = manifest.indicators.filter { ind in used.contains { $0.hasPrefix(ind.name + "_") } }
-            .map { ["title": $0.name, "path": BatchRunner.tablePath(manifest, $0.name)] }
-            + (vectorUsed ? [["title": batchVectorTable, "path": BatchRunner.tablePath(manifest, batchVectorTable)]] : [])
-        return [
-            "profile": "tabular-data-package", "name": batchFormulaTable,
-            "title": "Derived indicators by \(zc.idField)", "created": iso.string(from: started),
-            "resources": [["name": batchFormulaTable, "path": batchFormulaTable + ".csv", "profile": "tabular-data-resource",
-                           "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "rows": rows,
-                           "schema": ["fields": fields, "missingValues": [""]]]],
-            "sources": sources,
-            "geotool": ["version": GeoKitVersion.string, "command": options.commandLine, "manifest": manifest.path],
-            "method": ["formulas": ["formulas": defs, "empty_rule": formulaEmptyRule, "order": manifest.formulas.map(\.formula.name)],
-                       "rollup": zc.hasRollup ? "roll-up rows evaluate each formula on their own merged values (a district's sum over its sum)" : "none"],
-        ]
+            .map { DataPackage.Source(title: $0.name, path: BatchRunner.tablePath(manifest, $0.name)) }
+            + (vectorUsed ? [DataPackage.Source(title: batchVectorTable, path: BatchRunner.tablePath(manifest, batchVectorTable))] : [])
+        var run = DataPackage.Run(version: GeoKitVersion.string, gdal: nil, command: options.commandLine)
+        run.manifest = manifest.path
+        var pkg = DataPackage(name: batchFormulaTable, title: "Derived indicators by \(zc.idField)", created: iso.string(from: started),
+                              resources: [DataPackage.Resource(name: batchFormulaTable, path: batchFormulaTable + ".csv", format: "csv",
+                                                               mediatype: "text/csv", fields: fields, rows: rows)],
+                              sources: sources, geotool: run)
+        var m = DataPackage.Method()
+        m.formulas = formulaDefinitions(named)
+        m.rollup = zc.hasRollup ? "roll-up rows evaluate each formula on their own merged values (a district's sum over its sum)" : "none"
+        pkg.method = m
+        return pkg
     }
 }

@@ -17,16 +17,16 @@ extension BatchRunner {
         for name in manifest.indicators.map(\.name) + (manifest.vector.isEmpty ? [] : [batchVectorTable]) {
             let target = try PostgresTarget(output: output, table: name.lowercased())
             let csvPath = tablePath(manifest, name), sidePath = ZonalResult.sidecarPath(for: csvPath)
-            guard let sideData = FileManager.default.contents(atPath: sidePath),
-                  let side = try JSONSerialization.jsonObject(with: sideData) as? [String: Any] else {
+            guard let sideData = FileManager.default.contents(atPath: sidePath) else {
                 throw GeoKitError.input(sidePath, "no metadata sidecar to load with \(csvPath)")
             }
+            let side = try DataPackage.decode(sideData, path: sidePath)
             var table = try Table.readCSV(path: csvPath)
             // Column types as the sidecar declares them (readCSV guesses from the values).
-            let fields = ((side["resources"] as? [[String: Any]])?.first?["schema"] as? [String: Any])?["fields"] as? [[String: Any]] ?? []
+            let fields = side.resources.first?.schema.fields ?? []
             var isText = table.columns.map { _ in true }
             for (c, name) in table.columns.enumerated() {
-                let type = fields.first { $0["name"] as? String == name }?["type"] as? String
+                let type = fields.first { $0.name == name }?.type
                 isText[c] = type != "number"
                 for r in table.rows.indices {
                     switch table.rows[r][c] {
@@ -39,22 +39,17 @@ extension BatchRunner {
             }
             let pkg = postgresPackage(side, target: target, rows: table.rows.count)
             let json = try sidecarData(pkg, for: target.qualifiedName)
-            if let stored = try target.storedMetadata(), canonicalJSON(Data(stored.utf8)) == canonicalJSON(json) {
+            if let stored = try target.storedMetadata(), JSONValue.canonicalText(of: Data(stored.utf8)) == JSONValue.canonicalText(of: json) {
                 upToDate.append(name)
                 continue
             }
             let keys = [[table.columns[0]], ["pcode", "indicator", "stat", "band", "date"], ["pcode", "level", "indicator"]]
             let key = keys.first { table.isUniqueKey($0) } ?? []
             try table.writePostgres(target, primaryKey: key, textColumns: isText, metadata: json,
-                                    comment: "\(pkg["title"] as? String ?? name); written by geotool batch \(GeoKitVersion.string); metadata in \(target.metadataTable)")
+                                    comment: "\(pkg.title); written by geotool batch \(GeoKitVersion.string); metadata in \(target.metadataTable)")
             loaded.append(name)
         }
         return (loaded, upToDate)
     }
 }
 
-/// JSON text in one canonical form (sorted keys), to compare a sidecar with a jsonb value.
-package func canonicalJSON(_ data: Data) -> String? {
-    guard let obj = try? JSONSerialization.jsonObject(with: data) else { return nil }
-    return (try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys, .withoutEscapingSlashes])).map { String(decoding: $0, as: UTF8.self) }
-}

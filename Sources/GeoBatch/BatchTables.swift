@@ -229,13 +229,13 @@ extension BatchRunner {
         pkg = describeBatch(pkg, ind, series: series, rows: rows, columns: columns, valueUnit: valueUnit)
         // The raster list, built here once per file with every band of the series (the
         // result above holds the first band only).
-        pkg["rasters"] = ind.sources.map { s -> [String: Any] in
+        pkg.rasters = ind.sources.map { s in
             let r = rasters[s.path]!
             return sidecarRasterEntry(name: ind.name, path: s.path, sha256: hashes[s.path] ?? "", crs: st.rasterCRS, crsAssumed: r.crsAssumedFromCF,
                                       bandsTotal: r.bands.count, pixelType: r.bands[0].type, grid: r.grid,
                                       bands: s.bands.enumerated().map { SidecarBand(band: $1, info: r.bands[$1 - 1], date: s.dates[$0], unit: valueUnit) })
         }
-        pkg["sources"] = [["title": "zones", "path": z.path]] + ind.sources.map { ["title": ind.name, "path": $0.path] }
+        pkg.sources = [DataPackage.Source(title: "zones", path: z.path)] + ind.sources.map { DataPackage.Source(title: ind.name, path: $0.path) }
         try writeSidecar(pkg, for: out, temporary: temporary)
     }
 
@@ -266,7 +266,7 @@ extension BatchRunner {
     }
 
     /// The batch's additions to the sidecar: the indicator, its series and derived rows.
-    package func describeBatch(_ pkgIn: [String: Any], _ ind: BatchIndicator, series: BatchSeries, rows: Int, columns: [String], valueUnit: String?) -> [String: Any] {
+    package func describeBatch(_ pkgIn: DataPackage, _ ind: BatchIndicator, series: BatchSeries, rows: Int, columns: [String], valueUnit: String?) -> DataPackage {
         var pkg = pkgIn
         var derived: [String: String] = [:]
         if let a = ind.annual {
@@ -280,79 +280,74 @@ extension BatchRunner {
         let time = timeDefinitions(ind)
         for d in time { derived[d.name] = d.definition }
         let title = ind.description.isEmpty ? ind.name : "\(ind.name): \(ind.description)"
-        pkg["title"] = title + " by \(manifest.zones.id)"
-        if !ind.description.isEmpty { pkg["description"] = ind.description }
-        var batch: [String: Any] = ["manifest": manifest.path, "indicator": ind.name, "source": ind.sourceText,
-                                    "files": ind.sources.count, "bands": ind.sources.reduce(0) { $0 + $1.bands.count },
-                                    "row_order": manifest.format == .long
-                                        ? "units (zones in input order, then roll-ups), then indicator (observed, then derived), then date, then statistic"
-                                        : "units (zones in input order, then roll-ups)"]
-        if let u = valueUnit { batch["unit"] = u }
-        if !derived.isEmpty { batch["derived"] = derived }
+        pkg.title = title + " by \(manifest.zones.id)"
+        if !ind.description.isEmpty { pkg.description = ind.description }
+        var batch = DataPackage.Batch(manifest: manifest.path, indicator: ind.name, source: ind.sourceText,
+                                      files: ind.sources.count, bands: ind.sources.reduce(0) { $0 + $1.bands.count },
+                                      rowOrder: manifest.format == .long
+                                          ? "units (zones in input order, then roll-ups), then indicator (observed, then derived), then date, then statistic"
+                                          : "units (zones in input order, then roll-ups)")
+        batch.unit = valueUnit
+        if !derived.isEmpty { batch.derived = derived }
         if !time.isEmpty {
             // Each change-over-time series' unit; "VALUE" stands for each statistic's own unit.
-            batch["derived_units"] = Dictionary(uniqueKeysWithValues: time.map { ($0.name, $0.unit.text(statUnit: "VALUE")) })
+            batch.derivedUnits = Dictionary(uniqueKeysWithValues: time.map { ($0.name, $0.unit.text(statUnit: "VALUE")) })
         }
-        pkg["batch"] = batch
-        if var resources = pkg["resources"] as? [[String: Any]], var r = resources.first {
-            r["rows"] = rows
-            if var schema = r["schema"] as? [String: Any], var fields = schema["fields"] as? [[String: Any]] {
-                // Wide tables: the derived columns after the observed ones.
-                let known = Set(fields.compactMap { $0["name"] as? String })
-                for c in columns where !known.contains(c) {
-                    var f: [String: Any] = ["name": c, "type": "number"]
-                    // Observed columns NAME_DATE_STAT.
-                    let isDerived = derived.keys.contains { c.hasPrefix($0 + "_") }
-                    if let key = series.keys.first(where: { c.hasSuffix("_" + $0) }), let ks = batchKeyStat(key, ind.stats), !isDerived {
-                        let st = ind.stats[ks.stat]
-                        let date = String(c.dropFirst(ind.name.count + 1).dropLast(key.count + 1))
-                        f["description"] = "\(ind.areaUnit.definition(of: st)) of \(ind.name)" + (date.isEmpty ? "" : " (\(date))") +
-                            (ks.classValue.map { ", class \(formatNumber($0))" } ?? "") +
-                            (ind.condition.map { ", only where \($0.text) (each cell counts with the share of its area where the condition holds; cells where \($0.raster) is nodata do not count)" } ?? "") +
-                            "; \(ind.method.rawValue) method"
-                        if let u = ind.areaUnit.unit(of: st, valueUnit: valueUnit) { f["unit"] = u }
-                    }
-                    fields.append(f)
-                }
-                for i in fields.indices {
-                    let name = fields[i]["name"] as? String ?? ""
-                    if name == "indicator" {
-                        fields[i]["description"] = "\(ind.name): the series' values" + derived.keys.sorted().map { "; \($0): \(derived[$0]!)" }.joined()
-                    } else if name == "band" {
-                        fields[i]["description"] = "band number in the source file; empty on derived rows"
-                        fields[i]["type"] = "integer"
-                    } else if name == "date" {
-                        fields[i]["description"] = "date of the band (YYYY-MM), or the year (YYYY) of annual rows"
-                            + (time.isEmpty ? "" : "; of seasons, the year of their first month; of dekads, their first day (YYYY-MM-DD); of trends and year-of-change summaries, the period FIRST-LAST")
-                    } else if fields[i]["description"] == nil {
-                        // The longest derived name the column starts with (rain_anomaly_pct_..., not rain_anomaly).
-                        if let k = derived.keys.filter({ name.hasPrefix($0 + "_") }).max(by: { $0.count < $1.count }) {
-                            fields[i]["description"] = derived[k]!
-                            if let u = time.first(where: { $0.name == k })?.unit, let st = series.keys.first(where: { name.hasSuffix("_" + $0) })
-                                .flatMap({ batchKeyStat($0, ind.stats) }).map({ ind.stats[$0.stat] }) ?? ind.stats.first(where: { name.hasSuffix("_" + $0.name) }) {
-                                let text = u.text(statUnit: st.unit(valueUnit: valueUnit))
-                                if !text.isEmpty { fields[i]["unit"] = text }
-                            }
-                        }
-                    }
-                }
-                // A condition (`where:`) on every statistic of the indicator's own values.
-                if let c = ind.condition {
-                    let method = "; \(ind.method.rawValue) method"
-                    for i in fields.indices {
-                        guard let d = fields[i]["description"] as? String, d.contains(" of \(ind.name)"), d.hasSuffix(method), !d.contains("only where") else { continue }
-                        fields[i]["description"] = String(d.dropLast(method.count)) + ", only where \(c.text) (each cell counts with the share of its area where the condition holds; cells where \(c.raster) is nodata do not count)" + method
-                    }
-                }
-                // In the table's column order (per-class columns are known only from the values).
-                let byName = Dictionary(fields.map { ($0["name"] as? String ?? "", $0) }) { a, _ in a }
-                if columns.allSatisfy({ byName[$0] != nil }) { fields = columns.map { byName[$0]! } }
-                schema["fields"] = fields
-                r["schema"] = schema
+        pkg.batch = batch
+        guard !pkg.resources.isEmpty else { return pkg }
+        pkg.resource.rows = rows
+        var fields = pkg.resource.schema.fields
+        // Wide tables: the derived columns after the observed ones.
+        let known = Set(fields.map(\.name))
+        for c in columns where !known.contains(c) {
+            var f = DataPackage.Field(name: c, type: "number")
+            // Observed columns NAME_DATE_STAT.
+            let isDerived = derived.keys.contains { c.hasPrefix($0 + "_") }
+            if let key = series.keys.first(where: { c.hasSuffix("_" + $0) }), let ks = batchKeyStat(key, ind.stats), !isDerived {
+                let st = ind.stats[ks.stat]
+                let date = String(c.dropFirst(ind.name.count + 1).dropLast(key.count + 1))
+                f.description = "\(ind.areaUnit.definition(of: st)) of \(ind.name)" + (date.isEmpty ? "" : " (\(date))") +
+                    (ks.classValue.map { ", class \(formatNumber($0))" } ?? "") +
+                    (ind.condition.map { ", only where \($0.text) (each cell counts with the share of its area where the condition holds; cells where \($0.raster) is nodata do not count)" } ?? "") +
+                    "; \(ind.method.rawValue) method"
+                f.unit = ind.areaUnit.unit(of: st, valueUnit: valueUnit)
             }
-            resources[0] = r
-            pkg["resources"] = resources
+            fields.append(f)
         }
+        for i in fields.indices {
+            let name = fields[i].name
+            if name == "indicator" {
+                fields[i].description = "\(ind.name): the series' values" + derived.keys.sorted().map { "; \($0): \(derived[$0]!)" }.joined()
+            } else if name == "band" {
+                fields[i].description = "band number in the source file; empty on derived rows"
+                fields[i].type = "integer"
+            } else if name == "date" {
+                fields[i].description = "date of the band (YYYY-MM), or the year (YYYY) of annual rows"
+                    + (time.isEmpty ? "" : "; of seasons, the year of their first month; of dekads, their first day (YYYY-MM-DD); of trends and year-of-change summaries, the period FIRST-LAST")
+            } else if fields[i].description == nil {
+                // The longest derived name the column starts with (rain_anomaly_pct_..., not rain_anomaly).
+                if let k = derived.keys.filter({ name.hasPrefix($0 + "_") }).max(by: { $0.count < $1.count }) {
+                    fields[i].description = derived[k]!
+                    if let u = time.first(where: { $0.name == k })?.unit, let st = series.keys.first(where: { name.hasSuffix("_" + $0) })
+                        .flatMap({ batchKeyStat($0, ind.stats) }).map({ ind.stats[$0.stat] }) ?? ind.stats.first(where: { name.hasSuffix("_" + $0.name) }) {
+                        let text = u.text(statUnit: st.unit(valueUnit: valueUnit))
+                        if !text.isEmpty { fields[i].unit = text }
+                    }
+                }
+            }
+        }
+        // A condition (`where:`) on every statistic of the indicator's own values.
+        if let c = ind.condition {
+            let method = "; \(ind.method.rawValue) method"
+            for i in fields.indices {
+                guard let d = fields[i].description, d.contains(" of \(ind.name)"), d.hasSuffix(method), !d.contains("only where") else { continue }
+                fields[i].description = String(d.dropLast(method.count)) + ", only where \(c.text) (each cell counts with the share of its area where the condition holds; cells where \(c.raster) is nodata do not count)" + method
+            }
+        }
+        // In the table's column order (per-class columns are known only from the values).
+        let byName = Dictionary(fields.map { ($0.name, $0) }) { a, _ in a }
+        if columns.allSatisfy({ byName[$0] != nil }) { fields = columns.map { byName[$0]! } }
+        pkg.resource.schema.fields = fields
         return pkg
     }
 }

@@ -100,8 +100,12 @@ public struct TableMetadata: Sendable {
         public var title: String?
         public var unit: String?
         public var description: String?
-        public init(name: String, title: String? = nil, unit: String? = nil, description: String? = nil) {
-            self.name = name; self.title = title; self.unit = unit; self.description = description
+        /// The Frictionless type (`string`, `number`, `integer`...).
+        public var type: String?
+        /// A derived column's formula (geotool's `--formula`).
+        public var formula: String?
+        public init(name: String, title: String? = nil, unit: String? = nil, description: String? = nil, type: String? = nil, formula: String? = nil) {
+            self.name = name; self.title = title; self.unit = unit; self.description = description; self.type = type; self.formula = formula
         }
     }
     public var path: String?
@@ -176,7 +180,8 @@ public struct TableMetadata: Sendable {
         let schema = res["schema"] as? [String: Any] ?? [:]
         for f in schema["fields"] as? [[String: Any]] ?? [] {
             guard let name = text(f["name"]) else { continue }
-            fields[name] = Field(name: name, title: text(f["title"]), unit: text(f["unit"]), description: text(f["description"]))
+            fields[name] = Field(name: name, title: text(f["title"]), unit: text(f["unit"]), description: text(f["description"]),
+                                 type: text(f["type"]), formula: text(f["formula"]))
         }
     }
 }

@@ -156,19 +156,17 @@ public struct MyanmarTextCheck: Sendable {
 
     /// The sidecar's `myanmar_text` entry for the inputs of a run, or nil when none has
     /// news (so a run on Unicode-only text writes the sidecar it always did).
-    public static func sidecarEntry(_ checks: [MyanmarTextCheck]) -> [String: Any]? {
+    public static func sidecarEntry(_ checks: [MyanmarTextCheck]) -> DataPackage.MyanmarTextReport? {
         guard let mode = checks.first?.mode, checks.contains(where: \.hasNews) else { return nil }
-        var entry: [String: Any] = [
-            "mode": mode.rawValue,
-            "method": "myanmar-tools' Markov model (Google, Apache-2.0) per value: Zawgyi when P(Zawgyi) > \(MyanmarEncoding.zawgyiAbove), Unicode when < \(MyanmarEncoding.unicodeBelow), ambiguous in between; values without Myanmar letters are not counted",
-            "columns": checks.flatMap { c in
-                c.counts.filter { $0.myanmar > 0 }.map { n -> [String: Any] in
-                    ["source": c.source, "file": c.file, "column": n.column,
-                     "unicode": n.unicode, "zawgyi": n.zawgyi, "ambiguous": n.ambiguous, "converted": n.converted]
+        return DataPackage.MyanmarTextReport(
+            mode: mode.rawValue,
+            method: "myanmar-tools' Markov model (Google, Apache-2.0) per value: Zawgyi when P(Zawgyi) > \(MyanmarEncoding.zawgyiAbove), Unicode when < \(MyanmarEncoding.unicodeBelow), ambiguous in between; values without Myanmar letters are not counted",
+            columns: checks.flatMap { c in
+                c.counts.filter { $0.myanmar > 0 }.map { n in
+                    DataPackage.MyanmarTextReport.Column(source: c.source, file: c.file, column: n.column, unicode: n.unicode,
+                                                         zawgyi: n.zawgyi, ambiguous: n.ambiguous, converted: n.converted)
                 }
             },
-        ]
-        if mode == .unicode { entry["conversion"] = "Zawgyi values converted with ICU's Zawgyi-my transform, then normalised to NFC; ambiguous and Unicode values left as written" }
-        return entry
+            conversion: mode == .unicode ? "Zawgyi values converted with ICU's Zawgyi-my transform, then normalised to NFC; ambiguous and Unicode values left as written" : nil)
     }
 }

@@ -244,18 +244,6 @@ public func writeFileChecked(_ bytes: Data, to path: String, displayPath: String
     }
 }
 
-/// A JSON value with every NaN and ±infinity replaced by null: the number rule of every
-/// output (JSON null; empty in CSV and spreadsheets).
-public func jsonSafe(_ value: Any) -> Any {
-    switch value {
-    case let d as [String: Any]: return d.mapValues(jsonSafe)
-    case let a as [Any]: return a.map(jsonSafe)
-    case let v as Double: return v.isFinite ? value : NSNull()
-    case let v as Float: return v.isFinite ? value : NSNull()
-    default: return value
-    }
-}
-
 /// The folder holding `path` ("." for a bare name). Not NSString's
 /// `deletingLastPathComponent`: the Foundation of Swift 6.3 on Linux traps on a
 /// one-character path ("d").

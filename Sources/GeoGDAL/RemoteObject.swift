@@ -54,14 +54,3 @@ public func inputSize(_ path: String) -> Int {
     return ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
 }
 
-/// The sidecar's checksum fields for an input: `sha256` for a local file, `etag` (or the
-/// size and time) for a remote object, with `checksum` naming which.
-public func checksumFields(_ digest: String) -> [String: Any] {
-    if digest.hasPrefix("etag:") {
-        return ["etag": String(digest.dropFirst(5)), "checksum": "etag (remote object: not read twice to hash it)"]
-    }
-    if digest.hasPrefix("size:") {
-        return ["checksum": "size and modification time (remote object without an ETag): " + digest]
-    }
-    return ["sha256": digest]
-}

@@ -38,28 +38,28 @@ extension PointJoinResult {
         }
         let isText = t.columns.indices.map { c in t.rows.contains { if case .text = $0[c] { return true }; return false } }
         let iso = ISO8601DateFormatter()
-        let fields: [[String: Any]] = t.columns.enumerated().map { ["name": $1, "type": isText[$0] ? "string" : "number"] }
+        let fields = t.columns.enumerated().map { DataPackage.Field(name: $1, type: isText[$0] ? "string" : "number") }
         var counts: [String: Int] = [:]
         for (m, c) in self.counts { counts[m.label] = c }
-        var pkg: [String: Any] = [
-            "profile": "tabular-data-package", "name": safeName(target.table),
-            "title": "Points of \((points.path as NSString).lastPathComponent) joined to \(idField)",
-            "created": iso.string(from: started),
-            "resources": [["name": safeName(target.table), "path": target.qualifiedName, "format": "postgresql", "rows": t.rows.count,
-                           "profile": "tabular-data-resource", "schema": ["fields": fields, "missingValues": [""]]]],
-            "sources": [["title": "points", "path": points.path], ["title": "zones", "path": zonesPath]],
-            "geotool": ["version": GeoKitVersion.string, "gdal": GDAL.version, "command": PostgresTarget.display(commandLine),
-                        "started": iso.string(from: started), "seconds": (Date().timeIntervalSince(started) * 1000).rounded() / 1000],
-            "match": counts,
-            "coordinates": points.coordinatesNote(crs: crsWKT),
-            "warnings": warnings.map(\.message),
-        ]
-        if let m = myanmarTextEntry { pkg["myanmar_text"] = m }
+        var run = DataPackage.Run(version: GeoKitVersion.string, gdal: GDAL.version, command: PostgresTarget.display(commandLine))
+        run.started = iso.string(from: started)
+        run.seconds = (Date().timeIntervalSince(started) * 1000).rounded() / 1000
+        var pkg = DataPackage(name: safeName(target.table),
+                              title: "Points of \((points.path as NSString).lastPathComponent) joined to \(idField)",
+                              created: iso.string(from: started),
+                              resources: [DataPackage.Resource(name: safeName(target.table), path: target.qualifiedName, format: "postgresql",
+                                                               encoding: nil, fields: fields, rows: t.rows.count)],
+                              sources: [DataPackage.Source(title: "points", path: points.path), DataPackage.Source(title: "zones", path: zonesPath)],
+                              geotool: run)
+        pkg.match = counts
+        pkg.coordinates = points.coordinatesNote(crs: crsWKT)
+        pkg.warnings = warnings.map(\.message)
+        pkg.myanmarText = myanmarTextEntry
         let json = try sidecarData(pkg, for: target.qualifiedName)
         let geoms: [[UInt8]?]? = geometry
             ? (0..<points.count).map { points.status[$0] == .ok ? pointWKB(x: points.x[$0], y: points.y[$0]) : nil } : nil
         try t.writePostgres(target, geometries: geoms, crsWKT: crsWKT, geometryKind: .point, primaryKey: key, textColumns: isText,
-                            metadata: json, comment: "\(pkg["title"]!); written by geotool \(GeoKitVersion.string); metadata in \(target.metadataTable)")
+                            metadata: json, comment: "\(pkg.title); written by geotool \(GeoKitVersion.string); metadata in \(target.metadataTable)")
         return warnings
     }
 }

@@ -95,7 +95,7 @@ extension PointJoinResult {
     public var zawgyiRowCount: Int { zawgyiFields.count }
 
     /// The metadata's `myanmar_text` entry (nil when the text had nothing to report).
-    public var myanmarTextEntry: [String: Any]? { MyanmarTextCheck.sidecarEntry(myanmarText) }
+    public var myanmarTextEntry: DataPackage.MyanmarTextReport? { MyanmarTextCheck.sidecarEntry(myanmarText) }
 }
 
 /// How join compares ids and codes: a Zawgyi value in its Unicode form, any other as

@@ -110,10 +110,12 @@ public struct IndicatorTable: Sendable {
     public static func read(_ path: String, idHint: String? = nil) throws -> IndicatorTable {
         let (raw, layerLevels) = try readRaw(path)
         let (meta, metaWarning) = TableMetadata.sidecar(for: path)
-        var json: [String: Any] = [:]
-        if let p = meta?.path, let d = FileManager.default.contents(atPath: p),
-           let o = try? JSONSerialization.jsonObject(with: d) as? [String: Any] { json = o }
-        var t = try IndicatorTable(raw: raw, path: path, metadata: meta, sidecar: json, idHint: idHint, layerLevels: layerLevels)
+        // geotool's own sidecar must decode; another tool's Data Package is read leniently (meta).
+        var package: DataPackage?
+        if let p = meta?.path, let d = FileManager.default.contents(atPath: p), DataPackage.isGeotoolSidecar(d) {
+            package = try DataPackage.decode(d, path: p)
+        }
+        var t = try IndicatorTable(raw: raw, path: path, metadata: meta, sidecar: package, idHint: idHint, layerLevels: layerLevels)
         if let metaWarning { t.warnings.append(metaWarning) }
         return t
     }
@@ -186,7 +188,7 @@ public struct IndicatorTable: Sendable {
 
     // MARK: roles
 
-    init(raw t: Table, path: String, metadata meta: TableMetadata?, sidecar json: [String: Any], idHint: String?,
+    init(raw t: Table, path: String, metadata meta: TableMetadata?, sidecar package: DataPackage?, idHint: String?,
          layerLevels: [String]?) throws {
         self.path = path
         metadata = meta
@@ -196,23 +198,17 @@ public struct IndicatorTable: Sendable {
             switch c { case .text(let s): return s.trimmingCharacters(in: .whitespaces); case .number(let v): return formatNumber(v); case .empty: return "" }
         }
         guard !t.columns.isEmpty else { throw GeoKitError.input(path, "no columns") }
-        let res = (json["resources"] as? [[String: Any]])?.first ?? [:]
-        let schemaTypes: [String: String] = Dictionary(((res["schema"] as? [String: Any])?["fields"] as? [[String: Any]] ?? []).compactMap { f in
-            (f["name"] as? String).map { ($0, f["type"] as? String ?? "") }
-        }, uniquingKeysWith: { a, _ in a })
-        let rasters = json["rasters"] as? [[String: Any]] ?? []
+        // Column types and formulas from any Data Package (read leniently); rasters and the id
+        // field from geotool's own.
+        let schemaTypes = (meta?.fields ?? [:]).mapValues { $0.type ?? "" }
+        let rasters = package?.rasters ?? []
         var dates: [String: [Int: String]] = [:]
         for r in rasters {
-            guard let n = r["name"] as? String else { continue }
-            for b in r["bands"] as? [[String: Any]] ?? [] {
-                if let k = b["band"] as? Int, let d = b["date"] as? String { dates[n, default: [:]][k] = d }
-            }
+            for b in r.bands { if let d = b.date { dates[r.name, default: [:]][b.band] = d } }
         }
-        let rasterNames = Set(rasters.compactMap { $0["name"] as? String })
+        let rasterNames = Set(rasters.map(\.name))
         // Derived indicators (`--formula`): plain value columns, whatever their names end with.
-        let formulaColumns = Set(((res["schema"] as? [String: Any])?["fields"] as? [[String: Any]] ?? []).compactMap { f in
-            f["formula"] != nil ? f["name"] as? String : nil
-        })
+        let formulaColumns = Set((meta?.fields ?? [:]).values.filter { $0.formula != nil }.map(\.name))
         let isLong = col("indicator") != nil && col("stat") != nil && col("value") != nil
         shape = isLong ? .long : .wide
         roles = [Role](repeating: .other, count: t.columns.count)
@@ -220,7 +216,7 @@ public struct IndicatorTable: Sendable {
         var idCol: Int
         if isLong {
             idCol = col("pcode") ?? 0
-        } else if let f = (json["zones"] as? [String: Any])?["id_field"] as? String, let k = col(f), k == 0 || levelCol == nil {
+        } else if let f = package?.zones?.idField, let k = col(f), k == 0 || levelCol == nil {
             idCol = k
         } else if levelCol == nil, let h = idHint, let k = col(h) {
             idCol = k

@@ -48,114 +48,114 @@ extension ZonalResult {
     }
 
     /// Frictionless Data Package describing `table` written at `output`.
-    public func dataPackage(output: String, run: RunInfo) -> [String: Any] {
+    public func dataPackage(output: String, run: RunInfo) -> DataPackage {
         let layout = self.layout(run.format, hxl: run.hxl)
         let file = (output as NSString).lastPathComponent
         let stem = (file as NSString).deletingPathExtension
         let ext = (file as NSString).pathExtension.lowercased()
         let iso = ISO8601DateFormatter()
-        var fields: [[String: Any]] = []
+        var pkg = DataPackage(name: safeName(stem),
+                              title: "Zonal statistics: \(bands.map(\.rasterName).uniqued().joined(separator: ", ")) by \(zones.idField)",
+                              created: iso.string(from: run.started),
+                              resources: [tableResource(layout: layout, file: file, ext: ext, run: run)],
+                              sources: [], geotool: runEntry(run, iso: iso))
+        let rasters = rasterEntries(run)
+        pkg.sources = [DataPackage.Source(title: "zones", path: zones.path)] + rasters.map { DataPackage.Source(title: $0.name, path: $0.path) }
+        pkg.zones = zonesEntry(run)
+        pkg.rasters = rasters
+        pkg.method = methodEntry
+        pkg.warnings = warnings.map(\.message)
+        pkg.limitations = limitations
+        // Only when there is something to say (a Zawgyi value, or conversion asked for).
+        pkg.myanmarText = myanmarText.flatMap { MyanmarTextCheck.sidecarEntry([$0]) }
+        return pkg
+    }
+
+    /// The table's resource: every column with its type, meaning, unit and HXL tag.
+    private func tableResource(layout: (columns: [String], hxl: [String]?, isText: [Bool]), file: String, ext: String, run: RunInfo) -> DataPackage.Resource {
         let cols = indicatorColumns
         // A shapefile's field names are cut to 10 characters: the sidecar names them as
         // written and gives each shortened one's full name in its description.
         let written = ext == "shp" ? OGRFormat.shapefileFieldNames(layout.columns) : layout.columns
-        for (i, name) in layout.columns.enumerated() {
-            var f: [String: Any] = ["name": written[i]]
-            f["type"] = layout.isText[i] ? "string" : "number"
-            if run.format == .wide, i >= layout.columns.count - formulas.count, case let k = i - (layout.columns.count - formulas.count) {
-                f["formula"] = formulas[k].formula.text
-            }
+        let firstFormula = layout.columns.count - formulas.count
+        let fields = layout.columns.enumerated().map { i, name in
+            var f = DataPackage.Field(name: written[i], type: layout.isText[i] ? "string" : "number")
+            if run.format == .wide, i >= firstFormula { f.formula = formulas[i - firstFormula].formula.text }
             if let d = describe(column: name, format: run.format, indicators: cols) {
-                f["description"] = d.description
-                if let u = d.unit { f["unit"] = u }
+                f.description = d.description
+                f.unit = d.unit
             }
             if written[i] != name {
                 let note = "\(name) (shortened to \(written[i]) for the shapefile)"
-                f["description"] = (f["description"] as? String).map { note + ": " + $0 } ?? note
+                f.description = f.description.map { note + ": " + $0 } ?? note
             }
-            if let hxl = layout.hxl { f["hxl"] = hxl[i] }
-            fields.append(f)
+            f.hxl = layout.hxl?[i]
+            return f
         }
-        var resource: [String: Any] = [
-            "name": safeName(stem), "path": file, "profile": "tabular-data-resource",
-            "format": ext, "mediatype": ext == "csv" ? "text/csv" : ext == "gpkg" ? "application/geopackage+sqlite3" :
-                ext == "geojson" ? "application/geo+json" : ext == "fgb" ? "application/flatgeobuf" : ext == "shp" ? "application/x-esri-shapefile" :
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "encoding": "utf-8", "schema": ["fields": fields, "missingValues": [""]],
-            "rows": rowCount(run.format),
-        ]
-        // Frictionless dialect: the header is row 1; the HXL row (row 2) is a comment row, so
-        // a standard reader does not take it for data.
+        var r = DataPackage.Resource(name: safeName((file as NSString).deletingPathExtension), path: file, format: ext,
+                                     mediatype: DataPackage.mediaType(ext), fields: fields, rows: rowCount(run.format))
         if ext == "csv" {
-            var dialect: [String: Any] = ["delimiter": ",", "header": true, "headerRows": [1]]
-            if layout.hxl != nil { dialect["commentRows"] = [2] }
-            resource["dialect"] = dialect
+            r.dialect = DataPackage.Dialect(delimiter: ",", hxl: layout.hxl != nil)
         } else if ext == "xlsx" && layout.hxl != nil {
-            resource["dialect"] = ["header": true, "headerRows": [1], "commentRows": [2]]
+            r.dialect = DataPackage.Dialect(delimiter: nil, hxl: true)
         }
         if ext == "gpkg" {
-            let parts = gpkgLayers(run.format)
             // A roll-up level's layer names its code column for the level: said here.
-            resource["layers"] = parts.map { part -> [String: Any] in
-                var entry: [String: Any] = ["name": part.name, "rows": part.rows.count]
-                if let id = part.fields?.first?.name { entry["id_field"] = id }
-                return entry
-            }
+            r.layers = gpkgLayers(run.format).map { DataPackage.Layer(name: $0.name, rows: $0.rows.count, idField: $0.fields?.first?.name) }
         }
-        var rasters: [[String: Any]] = []
+        return r
+    }
+
+    /// The run: version, GDAL, command line, time, table shape, and a merge's parts.
+    private func runEntry(_ run: RunInfo, iso: ISO8601DateFormatter) -> DataPackage.Run {
+        var g = DataPackage.Run(version: GeoKitVersion.string, gdal: GDAL.version, command: run.commandLine)
+        g.started = iso.string(from: run.started)
+        g.seconds = (run.seconds * 1000).rounded() / 1000
+        g.format = run.format.rawValue
+        g.hxl = run.hxl
+        if !run.parts.isEmpty {
+            g.parts = run.parts.map { DataPackage.Part(part: $0.index, path: $0.path, sha256: $0.sha256, command: $0.command, started: $0.started, seconds: $0.seconds) }
+        }
+        return g
+    }
+
+    /// One entry per raster file, with the bands used.
+    private func rasterEntries(_ run: RunInfo) -> [DataPackage.RasterFile] {
         var seen = Set<String>()
         let bandsByPath = Dictionary(grouping: bands, by: \.path)
-        for b in bands where !seen.contains(b.path) {
-            seen.insert(b.path)
-            rasters.append(sidecarRasterEntry(name: b.rasterName, path: b.path, sha256: run.hashes[b.path] ?? "", crs: rasterCRS,
-                                              crsAssumed: crsAssumedPaths.contains(b.path),
-                                              bandsTotal: b.bandCount, pixelType: b.source.info.type, grid: b.grid,
-                                              bands: bandsByPath[b.path]!.map { SidecarBand(band: $0.band, info: $0.source.info, date: $0.date, unit: $0.unit) }))
+        return bands.compactMap { b in
+            guard seen.insert(b.path).inserted else { return nil }
+            return sidecarRasterEntry(name: b.rasterName, path: b.path, sha256: run.hashes[b.path] ?? "", crs: rasterCRS,
+                                      crsAssumed: crsAssumedPaths.contains(b.path),
+                                      bandsTotal: b.bandCount, pixelType: b.source.info.type, grid: b.grid,
+                                      bands: bandsByPath[b.path]!.map { SidecarBand(band: $0.band, info: $0.source.info, date: $0.date, unit: $0.unit) })
         }
-        var zonesInfo: [String: Any] = ["path": zones.path, "layer": zones.layer,
-                                        "bytes": fileSize(zones.path), "features": zones.featureCount, "id_field": zones.idField,
-                                        "attribution": "Administrative boundaries and P-codes: Myanmar Information Management Unit (MIMU)"]
-        zonesInfo.merge(checksumFields(run.hashes[zones.path] ?? "")) { a, _ in a }
-        if let v = zones.pcodeVersion { zonesInfo["pcode_version"] = v }
-        if let l = idLevel { zonesInfo["id_level"] = l.name }
-        if let w = whereFilter { zonesInfo["where"] = w }
-        var statDefs: [String: String] = [:]
-        for s in stats { statDefs[s.name] = s.definition }
-        var method: [String: Any] = [
-            "coverage": self.method.rawValue,
-            "coverage_definition": self.method == .exact ? "each cell weighted by the exact fraction of its area inside the zone"
-                : self.method == .center ? "a cell counts fully when its centre is inside the zone" : "every cell the zone touches counts fully",
-            "statistics": statDefs,
-            "cell_area": "true area: ellipsoidal zone between each row's latitudes on geographic rasters, planar on projected ones",
-            "rollup": hasRollup ? "parent rows merge their zones' accumulators (sums add, means weighted by covered area, quantiles from merged distributions); `cells` counts shared boundary cells once per zone" : "none",
-        ]
-        if stats.contains(where: \.isSumOfValues) { method["empty_sum"] = emptySum.sidecarText }
-        if areaUnit != .m2 { method["area_unit"] = "\(areaUnit.rawValue): area and class_area computed in square metres and divided by \(formatNumber(areaUnit.squareMetres))" }
-        if let f = filteredRollup { method["rollup_filter"] = f.sidecar }
-        if !formulas.isEmpty { method["formulas"] = formulaSidecar }
-        var pkg: [String: Any] = [
-            "profile": "tabular-data-package",
-            "name": safeName(stem),
-            "title": "Zonal statistics: \(bands.map(\.rasterName).uniqued().joined(separator: ", ")) by \(zones.idField)",
-            "created": iso.string(from: run.started),
-            "resources": [resource],
-            "sources": [["title": "zones", "path": zones.path]] + rasters.map { ["title": $0["name"]!, "path": $0["path"]!] },
-            "geotool": [
-                "version": GeoKitVersion.string, "gdal": GDAL.version, "command": run.commandLine,
-                "started": iso.string(from: run.started), "seconds": (run.seconds * 1000).rounded() / 1000,
-                "format": run.format.rawValue, "hxl": run.hxl,
-            ].merging(run.parts.isEmpty ? [:] : ["parts": run.parts.map { p -> [String: Any] in
-                ["part": p.index, "path": p.path, "sha256": p.sha256, "command": p.command, "started": p.started, "seconds": p.seconds]
-            }]) { a, _ in a },
-            "zones": zonesInfo,
-            "rasters": rasters,
-            "method": method,
-            "warnings": warnings.map(\.message),
-            "limitations": limitations,
-        ]
-        // Only when there is something to say (a Zawgyi value, or conversion asked for).
-        if let m = myanmarText.flatMap({ MyanmarTextCheck.sidecarEntry([$0]) }) { pkg["myanmar_text"] = m }
-        return pkg
+    }
+
+    private func zonesEntry(_ run: RunInfo) -> DataPackage.Zones {
+        var z = DataPackage.Zones(path: zones.path, layer: zones.layer, bytes: fileSize(zones.path), features: zones.featureCount,
+                                  idField: zones.idField,
+                                  attribution: "Administrative boundaries and P-codes: Myanmar Information Management Unit (MIMU)",
+                                  checksum: DataPackage.Checksum(digest: run.hashes[zones.path] ?? ""))
+        z.pcodeVersion = zones.pcodeVersion
+        z.idLevel = idLevel?.name
+        z.where = whereFilter
+        return z
+    }
+
+    private var methodEntry: DataPackage.Method {
+        var m = DataPackage.Method()
+        m.coverage = method.rawValue
+        m.coverageDefinition = method == .exact ? "each cell weighted by the exact fraction of its area inside the zone"
+            : method == .center ? "a cell counts fully when its centre is inside the zone" : "every cell the zone touches counts fully"
+        m.statistics = Dictionary(stats.map { ($0.name, $0.definition) }, uniquingKeysWith: { _, b in b })
+        m.cellArea = "true area: ellipsoidal zone between each row's latitudes on geographic rasters, planar on projected ones"
+        m.rollup = hasRollup ? "parent rows merge their zones' accumulators (sums add, means weighted by covered area, quantiles from merged distributions); `cells` counts shared boundary cells once per zone" : "none"
+        if stats.contains(where: \.isSumOfValues) { m.emptySum = emptySum.sidecarText }
+        if areaUnit != .m2 { m.areaUnit = "\(areaUnit.rawValue): area and class_area computed in square metres and divided by \(formatNumber(areaUnit.squareMetres))" }
+        m.rollupFilter = filteredRollup?.sidecar
+        if !formulas.isEmpty { m.formulas = formulaSidecar }
+        return m
     }
 
     /// The layers of a GeoPackage: `zonal` holds the zones' rows; each roll-up level its own
@@ -301,19 +301,21 @@ extension ZonalResult {
     }
 
     /// The sidecar's `method.formulas`: each formula by name, with its unit, and the empty rule.
-    var formulaSidecar: [String: Any] {
-        var byName: [String: Any] = [:]
-        for f in formulas {
-            var d: [String: Any] = ["formula": f.formula.text]
-            if let u = f.unit { d["unit"] = u }
-            if let t = f.description { d["description"] = t }
-            if f.formula.columns.contains(where: { ZoneAreaVariable(rawValue: $0) != nil }) {
-                d["zone_area"] = "zone_area_m2/ha/km2: the zone's own area (ellipsoidal on geographic rasters, planar on projected ones); a roll-up row's is the sum of its zones'"
-            }
-            byName[f.name] = d
-        }
-        return ["formulas": byName, "empty_rule": formulaEmptyRule, "order": formulas.map(\.name)]
+    var formulaSidecar: DataPackage.Formulas {
+        formulaDefinitions(formulas)
     }
+}
+
+/// The sidecar's `formulas`: each formula by name, with its unit, and the empty rule.
+package func formulaDefinitions(_ formulas: [NamedFormula]) -> DataPackage.Formulas {
+    var byName: [String: DataPackage.Formulas.Definition] = [:]
+    for f in formulas {
+        let usesArea = f.formula.columns.contains { ZoneAreaVariable(rawValue: $0) != nil }
+        byName[f.name] = DataPackage.Formulas.Definition(
+            formula: f.formula.text, unit: f.unit, description: f.description,
+            zoneArea: usesArea ? "zone_area_m2/ha/km2: the zone's own area (ellipsoidal on geographic rasters, planar on projected ones); a roll-up row's is the sum of its zones'" : nil)
+    }
+    return DataPackage.Formulas(formulas: byName, emptyRule: formulaEmptyRule, order: formulas.map(\.name))
 }
 
 extension EmptySum {
@@ -341,45 +343,39 @@ package struct SidecarBand {
 /// size, CRS, grid and the bands used, with their nodata, description, date, unit and
 /// scale/offset. `geotool zonal` and `geotool batch` both describe their rasters through here.
 package func sidecarRasterEntry(name: String, path: String, sha256: String, crs: String?, crsAssumed: Bool = false, bandsTotal: Int,
-                                pixelType: PixelType, grid g: Grid, bands: [SidecarBand]) -> [String: Any] {
-    var r: [String: Any] = ["name": name, "path": path, "bytes": fileSize(path), "crs": crs ?? "unknown",
-                            "bands_total": bandsTotal, "pixel_type": pixelType.rawValue]
-    // A CRS geotool assumed (CF coordinates name no datum), not one the file states.
-    if crsAssumed { r["crs_assumed"] = cfAssumedCRSNote }
-    // A variable of a NetCDF file or Zarr store: `bytes` counts that file, named here.
-    if !isRemotePath(path), datasetFile(path) != path { r["file"] = datasetFile(path) }
-    r.merge(checksumFields(sha256)) { a, _ in a }
-    r["grid"] = ["columns": g.cols, "rows": g.rows, "cell_size": [g.dx, g.dy], "extent": [g.left, g.bottom, g.right, g.top]]
-    r["bands"] = bands.map { b -> [String: Any] in
-        var d: [String: Any] = ["band": b.band]
-        if let nd = b.info.nodata { d["nodata"] = nd }
-        if !b.info.description.isEmpty { d["description"] = b.info.description }
-        if let date = b.date { d["date"] = date }
-        if let u = b.unit { d["unit"] = u }
-        if b.info.scale != 1 || b.info.offset != 0 { d["scale"] = b.info.scale; d["offset"] = b.info.offset }
-        return d
-    }
-    return r
+                                pixelType: PixelType, grid g: Grid, bands: [SidecarBand]) -> DataPackage.RasterFile {
+    DataPackage.RasterFile(
+        name: name, path: path,
+        // A variable of a NetCDF file or Zarr store: `bytes` counts that file, named here.
+        file: !isRemotePath(path) && datasetFile(path) != path ? datasetFile(path) : nil,
+        bytes: fileSize(path), crs: crs ?? "unknown",
+        // A CRS geotool assumed (CF coordinates name no datum), not one the file states.
+        crsAssumed: crsAssumed ? cfAssumedCRSNote : nil,
+        bandsTotal: bandsTotal, pixelType: pixelType.rawValue, checksum: DataPackage.Checksum(digest: sha256),
+        grid: DataPackage.GridEntry(columns: g.cols, rows: g.rows, cellSize: [g.dx, g.dy], extent: [g.left, g.bottom, g.right, g.top]),
+        bands: bands.map { b in
+            let scaled = b.info.scale != 1 || b.info.offset != 0
+            return DataPackage.Band(band: b.band, nodata: b.info.nodata, description: b.info.description.isEmpty ? nil : b.info.description,
+                                    date: b.date, unit: b.unit, scale: scaled ? b.info.scale : nil, offset: scaled ? b.info.offset : nil)
+        })
 }
 
 /// The one sidecar writer: a data package as sorted, pretty JSON beside `output`, written
 /// atomically (or to `temporary`, when the caller writes it together with its table).
 /// Every command that writes a table writes its metadata through here.
-public func writeSidecar(_ package: [String: Any], for output: String, temporary: String? = nil) throws {
+public func writeSidecar(_ package: DataPackage, for output: String, temporary: String? = nil) throws {
     let data = try sidecarData(package, for: output)
     let side = ZonalResult.sidecarPath(for: output)
     if let temporary { try writeFileChecked(data, to: temporary, displayPath: side); return }
     try writeAtomically(side) { tmp in try writeFileChecked(data, to: tmp, displayPath: side) }
 }
 
-/// The sidecar's bytes: NaN and ±infinity (a NaN nodata, say) written as null, the number
-/// rule of every output; an error names the sidecar.
-public func sidecarData(_ package: [String: Any], for output: String) throws -> Data {
-    let side = ZonalResult.sidecarPath(for: output)
+/// The sidecar's bytes; an error names the sidecar.
+public func sidecarData(_ package: DataPackage, for output: String) throws -> Data {
     do {
-        return try JSONSerialization.data(withJSONObject: jsonSafe(package), options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return try package.encoded()
     } catch {
-        throw GeoKitError.io(side, "cannot write the metadata: \(error.localizedDescription)")
+        throw GeoKitError.io(ZonalResult.sidecarPath(for: output), "cannot write the metadata: \(error.localizedDescription)")
     }
 }
 

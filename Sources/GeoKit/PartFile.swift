@@ -19,23 +19,6 @@ import GeoGDAL
 
 let partMagic: [UInt8] = Array("GEOPART".utf8) + [2]
 
-/// What a part file says about itself and its run.
-struct PartHeader {
-    var path: String
-    var part: Int
-    var parts: Int
-    var split: String
-    var geotool: String
-    /// The run's identity: job options, inputs' SHA-256, zones, band cut (canonical JSON
-    /// per key), compared between parts.
-    var run: [String: String]
-    var runObject: [String: Any]
-    var zonesInPart: Int
-    var records: Int
-    var sha256: String
-    var info: [String: Any]
-}
-
 /// Streams records to a temporary file, hashing as it goes; `finish` adds the header and
 /// the checksum, then the caller renames it.
 final class PartWriter {
@@ -84,9 +67,11 @@ final class PartWriter {
     }
 
     /// End the records, add the header and the checksum.
-    func finish(header: [String: Any]) throws {
+    func finish(header: PartHeaderRecord) throws {
         buffer.u8(0)
-        let json = try JSONSerialization.data(withJSONObject: jsonSafe(header), options: [.sortedKeys, .withoutEscapingSlashes])
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let json = try e.encode(header)
         buffer.bytes += json
         buffer.u64(UInt64(json.count))
         flush()
@@ -127,16 +112,8 @@ struct PartFile {
         }
         let headerStart = n - 72 - headerLength
         guard headerLength > 0, headerStart > partMagic.count, data[data.startIndex + headerStart - 1] == 0,
-              let obj = try? JSONSerialization.jsonObject(with: data.subdata(in: headerStart..<(n - 72))) as? [String: Any],
-              let part = obj["part"] as? Int, let parts = obj["parts"] as? Int, let split = obj["split"] as? String,
-              let geotool = obj["geotool"] as? String, let run = obj["run"] as? [String: Any],
-              let zonesInPart = obj["zones_in_part"] as? Int, let records = obj["records"] as? Int else { throw corrupt }
-        var canonical: [String: String] = [:]
-        for (k, v) in run {
-            canonical[k] = canonicalJSON(v)
-        }
-        header = PartHeader(path: path, part: part, parts: parts, split: split, geotool: geotool, run: canonical, runObject: run,
-                            zonesInPart: zonesInPart, records: records, sha256: sha, info: obj)
+              let record = try? JSONDecoder().decode(PartHeaderRecord.self, from: data.subdata(in: headerStart..<(n - 72))) else { throw corrupt }
+        header = PartHeader(path: path, sha256: sha, record: record)
         self.data = data
         recordsRange = partMagic.count..<(headerStart - 1)
     }

@@ -7,21 +7,17 @@ import GeoGDAL
 
 /// The sidecar's data package adapted to a database table: the resource is the table, and
 /// no password of the connection reaches the recorded command line.
-public func postgresPackage(_ pkg: [String: Any], target: PostgresTarget, rows: Int) -> [String: Any] {
+public func postgresPackage(_ pkg: DataPackage, target: PostgresTarget, rows: Int) -> DataPackage {
     var pkg = pkg
-    pkg["name"] = safeName(target.table)
-    if var resources = pkg["resources"] as? [[String: Any]], !resources.isEmpty {
-        resources[0]["name"] = safeName(target.table)
-        resources[0]["path"] = target.qualifiedName
-        resources[0]["format"] = "postgresql"
-        resources[0]["rows"] = rows
-        for k in ["mediatype", "encoding", "dialect", "layers"] { resources[0][k] = nil }
-        pkg["resources"] = resources
+    pkg.name = safeName(target.table)
+    if !pkg.resources.isEmpty {
+        pkg.resource.name = safeName(target.table)
+        pkg.resource.path = target.qualifiedName
+        pkg.resource.format = "postgresql"
+        pkg.resource.rows = rows
+        pkg.resource.mediatype = nil; pkg.resource.encoding = nil; pkg.resource.dialect = nil; pkg.resource.layers = nil
     }
-    if var g = pkg["geotool"] as? [String: Any], let cmd = g["command"] as? String {
-        g["command"] = PostgresTarget.display(cmd)
-        pkg["geotool"] = g
-    }
+    pkg.geotool.command = PostgresTarget.display(pkg.geotool.command)
     return pkg
 }
 
@@ -46,12 +42,12 @@ extension ZonalResult {
             key = []
         }
         var pkg = postgresPackage(dataPackage(output: target.table, run: run), target: target, rows: table.rows.count)
-        pkg["warnings"] = (pkg["warnings"] as? [String] ?? []) + warnings.map(\.message)
+        pkg.warnings = (pkg.warnings ?? []) + warnings.map(\.message)
         let json = try sidecarData(pkg, for: target.qualifiedName)
         let geoms: [[UInt8]?]? = geometry && format == .wide
             ? geometries + [[UInt8]?](repeating: nil, count: max(0, table.rows.count - geometries.count)) : nil
         try table.writePostgres(target, geometries: geoms, crsWKT: zonesCRS, primaryKey: key, textColumns: layout(format).isText, metadata: json,
-                                comment: "\(pkg["title"] as? String ?? "geotool table"); written by geotool \(GeoKitVersion.string); metadata in \(target.metadataTable)")
+                                comment: "\(pkg.title); written by geotool \(GeoKitVersion.string); metadata in \(target.metadataTable)")
         return warnings
     }
 }

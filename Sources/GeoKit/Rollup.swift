@@ -232,13 +232,11 @@ public struct FilteredRollup: Sendable {
     }
 
     /// The sidecar's `method.rollup_filter`.
-    var sidecar: [String: Any] {
-        var d: [String: Any] = [
-            "where": filter,
-            "rule": "parent rows merge only the zones matching \(Setting.where); a parent listed in partial_parents holds only some of its zones (counted in the unfiltered layer); as the filter leaves zones out, the country row is left out unless \(Setting.country) is given",
-            "partial_parents": partial.map { ["level": $0.level, "code": $0.code, "zones": $0.zones, "zones_in_layer": $0.of] },
-        ]
-        if let c = countryLeftOut { d["country_row_left_out"] = c }
-        return d
+    var sidecar: DataPackage.RollupFilter {
+        DataPackage.RollupFilter(
+            where: filter,
+            rule: "parent rows merge only the zones matching \(Setting.where); a parent listed in partial_parents holds only some of its zones (counted in the unfiltered layer); as the filter leaves zones out, the country row is left out unless \(Setting.country) is given",
+            partialParents: partial.map { DataPackage.RollupFilter.PartialParent(level: $0.level, code: $0.code, zones: $0.zones, zonesInLayer: $0.of) },
+            countryRowLeftOut: countryLeftOut)
     }
 }

@@ -37,15 +37,16 @@ public enum ZonalMerge {
         guard !paths.isEmpty else { throw GeoKitError.argument("give the part files to merge") }
         let headers = try checkParts(paths)
         let first = headers[0]
-        var job = try ZonalJob(partOptions: first.runObject["job"] as? [String: Any] ?? [:], path: first.path)
+        var job = try ZonalJob(partOptions: first.run.job, path: first.path)
         job.keepGeometry = keepGeometry
         let p = try job.prepare()
         // The zones (or the rasters) read now must be those the parts read.
         let ids = SHA256.hex(text: p.input.zones.map(\.id).joined(separator: "\n"))
-        if let z = first.runObject["zones"] as? [String: Any], (z["ids_sha256"] as? String) != ids || (z["count"] as? Int) != p.input.zones.count {
-            throw GeoKitError.input(job.zonesPath, "the zones differ from those the parts were computed on (\((z["count"] as? Int) ?? 0) zones then, \(p.input.zones.count) now); rerun the parts")
+        let z = first.run.zones
+        if z.idsSha256 != ids || z.count != p.input.zones.count {
+            throw GeoKitError.input(job.zonesPath, "the zones differ from those the parts were computed on (\(z.count) zones then, \(p.input.zones.count) now); rerun the parts")
         }
-        if (first.runObject["bands"] as? [String]) != p.bands.map(\.label) {
+        if first.run.bands != p.bands.map(\.label) {
             throw GeoKitError.input(job.rasters[0].path, "the rasters' bands differ from those the parts were computed on; rerun the parts")
         }
         var state = job.startResults(p)
@@ -118,10 +119,9 @@ public enum ZonalMerge {
             job.endGroup(gi, p, &state)
         }
         let result = try job.finish(p, state)
-        let hashes = (first.runObject["inputs"] as? [String: String]) ?? [:]
+        let hashes = first.run.inputs
         let parts = ordered.map { h in
-            MergedPart(path: h.path, index: h.part, sha256: h.sha256, command: h.info["command"] as? String ?? "",
-                       started: h.info["started"] as? String ?? "", seconds: (h.info["seconds"] as? NSNumber)?.doubleValue ?? 0)
+            MergedPart(path: h.path, index: h.part, sha256: h.sha256, command: h.record.command, started: h.record.started, seconds: h.record.seconds)
         }
         return MergeResult(result: result, hashes: hashes, parts: parts)
     }
@@ -129,7 +129,7 @@ public enum ZonalMerge {
     /// The inputs (zones, rasters...) the run of part file `path` read: no output may be one.
     public static func inputs(ofPart path: String) throws -> [String] {
         let h = try PartFile(path: path).header
-        return try ZonalJob(partOptions: h.runObject["job"] as? [String: Any] ?? [:], path: path).inputPaths
+        return try ZonalJob(partOptions: h.run.job, path: path).inputPaths
     }
 
     /// Read every part's header (checking each file whole), and refuse parts of different
@@ -166,28 +166,22 @@ public enum ZonalMerge {
 
     /// What differs between two parts' runs, in words, or nil.
     private static func difference(_ a: PartHeader, _ b: PartHeader) -> String? {
-        if a.run["inputs"] != b.run["inputs"] {
-            let ia = a.runObject["inputs"] as? [String: String] ?? [:], ib = b.runObject["inputs"] as? [String: String] ?? [:]
+        if a.run.inputs != b.run.inputs {
+            let ia = a.run.inputs, ib = b.run.inputs
             if let p = ia.keys.sorted().first(where: { ib[$0] != nil && ib[$0] != ia[$0] }) {
                 return "the input \(p) has another SHA-256 (it changed between the part runs)"
             }
             return "other input files (\(ib.keys.sorted().joined(separator: ", ")) instead of \(ia.keys.sorted().joined(separator: ", ")))"
         }
-        if a.run["job"] != b.run["job"] {
-            let ja = a.runObject["job"] as? [String: Any] ?? [:], jb = b.runObject["job"] as? [String: Any] ?? [:]
-            let keys = Set(ja.keys).union(jb.keys).sorted().filter { k in
-                canonicalJSON(ja[k]) != canonicalJSON(jb[k])
-            }
-            return "other options (\(keys.map { "\($0): \(canonicalJSON(jb[$0])) instead of \(canonicalJSON(ja[$0]))" }.joined(separator: "; ")))"
+        if a.run.job != b.run.job {
+            return "other options (\(a.run.job.differences(from: b.run.job).joined(separator: "; ")))"
         }
-        if a.run["zones"] != b.run["zones"] { return "other zones" }
-        if a.run != b.run { return "another band cut or other bands (\(a.run.keys.sorted().filter { a.run[$0] != b.run[$0] }.joined(separator: ", ")))" }
+        if a.run.zones != b.run.zones { return "other zones" }
+        if a.run != b.run {
+            let differing = (a.run.bandRows != b.run.bandRows ? ["band_rows"] : []) + (a.run.bands != b.run.bands ? ["bands"] : [])
+            return "another band cut or other bands (\(differing.joined(separator: ", ")))"
+        }
         return nil
     }
 }
 
-/// A JSON value as sorted, compact text (absent: "none").
-func canonicalJSON(_ v: Any?) -> String {
-    guard let v else { return "none" }
-    return String(decoding: (try? JSONSerialization.data(withJSONObject: jsonSafe(v), options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes])) ?? Data(), as: UTF8.self)
-}

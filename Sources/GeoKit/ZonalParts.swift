@@ -53,58 +53,44 @@ public struct PartRunInfo: Sendable {
 extension ZonalJob {
     /// The options that shape the results, as recorded in part files (and read back by the
     /// merge). Threads, memory and output options are not among them.
-    var partOptions: [String: Any] {
-        var o: [String: Any] = [
-            "zones": zonesPath, "id": idField, "include_cols": includeFields, "rasters": rasters.map(\.given),
-            "stats": stats.map(\.name), "method": method.rawValue, "rollup": rollup, "allow_duplicate_ids": allowDuplicateIDs,
-            "units": units, "distinct_raster_names": distinctRasterNames,
-        ]
-        if let layer { o["layer"] = layer }
-        if let weights { o["weights"] = weights.given }
-        if let whereFilter { o["where"] = whereFilter }
-        if let gazetteer { o["gazetteer"] = gazetteer }
-        if let country { o["country"] = country }
-        if let nameField { o["name_col"] = nameField }
-        if let minCoverage { o["min_coverage"] = minCoverage }
-        if let buffer { o["buffer_m"] = buffer }
-        // Recorded only when not the default, so part files of default runs keep their bytes.
-        if emptySum != .empty { o["empty_sum"] = emptySum.rawValue }
-        if myanmarText != .detect { o["myanmar_text"] = myanmarText.rawValue }   // absent (detect) in older parts too
-        if !formulas.isEmpty { o["formulas"] = formulas.map(\.text) }   // evaluated by the merge, after its roll-up
-        if !operations.isEmpty { o["operations"] = operations.map(\.text) }
-        if !classes.isEmpty { o["classes"] = classes.mapValues(\.text) }
-        if areaUnit != .m2 { o["area_unit"] = areaUnit.rawValue }
-        return o
+    var partOptions: PartOptions {
+        PartOptions(zones: zonesPath, layer: layer, id: idField, includeCols: includeFields, rasters: rasters.map(\.given),
+                    weights: weights?.given, stats: stats.map(\.name), method: method.rawValue, rollup: rollup,
+                    allowDuplicateIds: allowDuplicateIDs, units: units, distinctRasterNames: distinctRasterNames,
+                    where: whereFilter, gazetteer: gazetteer, country: country, nameCol: nameField, minCoverage: minCoverage,
+                    bufferM: buffer,
+                    // Recorded only when not the default, so part files of default runs keep their bytes.
+                    emptySum: emptySum != .empty ? emptySum.rawValue : nil,
+                    myanmarText: myanmarText != .detect ? myanmarText.rawValue : nil,   // absent (detect) in older parts too
+                    formulas: formulas.isEmpty ? nil : formulas.map(\.text),
+                    operations: operations.isEmpty ? nil : operations.map(\.text),
+                    classes: classes.isEmpty ? nil : classes.mapValues(\.text),
+                    areaUnit: areaUnit != .m2 ? areaUnit.rawValue : nil)
     }
 
     /// The job a part file records; `path` names the file in errors.
-    init(partOptions o: [String: Any], path: String) throws {
+    init(partOptions o: PartOptions, path: String) throws {
         let bad = GeoKitError.input(path, "corrupt part file (its options do not read back); rerun that part")
-        guard let zones = o["zones"] as? String, let id = o["id"] as? String, let include = o["include_cols"] as? [String],
-              let rasters = o["rasters"] as? [String], let stats = o["stats"] as? [String],
-              let method = (o["method"] as? String).flatMap(CoverageMethod.init(rawValue:)) else { throw bad }
-        self.init(zonesPath: zones, layer: o["layer"] as? String, idField: id, includeFields: include,
-                  rasters: try RasterSpec.parsingRecorded(rasters), weights: try (o["weights"] as? String).map(RasterSpec.init(parsing:)),
-                  stats: try stats.map(Statistic.init(parsing:)), method: method)
-        rollup = o["rollup"] as? [String] ?? []
-        allowDuplicateIDs = o["allow_duplicate_ids"] as? Bool ?? false
-        units = o["units"] as? [String: String] ?? [:]
-        distinctRasterNames = o["distinct_raster_names"] as? Bool ?? true
-        whereFilter = o["where"] as? String
-        gazetteer = o["gazetteer"] as? String
-        country = o["country"] as? String
-        nameField = o["name_col"] as? String
-        minCoverage = (o["min_coverage"] as? NSNumber)?.doubleValue
-        buffer = (o["buffer_m"] as? NSNumber)?.doubleValue
-        if let e = o["empty_sum"] { guard let v = (e as? String).flatMap(EmptySum.init(rawValue:)) else { throw bad }; emptySum = v }
-        myanmarText = (o["myanmar_text"] as? String).flatMap(MyanmarTextMode.init(rawValue:)) ?? .detect
-        if let f = o["formulas"] { guard let texts = f as? [String] else { throw bad }; formulas = try texts.map(NamedFormula.init(parsing:)) }
-        if let a = o["area_unit"] { guard let u = (a as? String).flatMap(AreaUnit.init(rawValue:)) else { throw bad }; areaUnit = u }
-        if let c = o["classes"] {
-            guard let t = c as? [String: String] else { throw bad }
-            classes = try t.mapValues(ClassBreaks.init(parsing:))
-        }
-        if let ops = o["operations"] { guard let t = ops as? [String] else { throw bad }; operations = try t.map(RasterOperation.init(parsing:)) }
+        guard let method = CoverageMethod(rawValue: o.method) else { throw bad }
+        self.init(zonesPath: o.zones, layer: o.layer, idField: o.id, includeFields: o.includeCols,
+                  rasters: try RasterSpec.parsingRecorded(o.rasters), weights: try o.weights.map(RasterSpec.init(parsing:)),
+                  stats: try o.stats.map(Statistic.init(parsing:)), method: method)
+        rollup = o.rollup ?? []
+        allowDuplicateIDs = o.allowDuplicateIds ?? false
+        units = o.units ?? [:]
+        distinctRasterNames = o.distinctRasterNames ?? true
+        whereFilter = o.where
+        gazetteer = o.gazetteer
+        country = o.country
+        nameField = o.nameCol
+        minCoverage = o.minCoverage
+        buffer = o.bufferM
+        if let e = o.emptySum { guard let v = EmptySum(rawValue: e) else { throw bad }; emptySum = v }
+        myanmarText = o.myanmarText.flatMap(MyanmarTextMode.init(rawValue:)) ?? .detect
+        if let f = o.formulas { formulas = try f.map(NamedFormula.init(parsing:)) }
+        if let a = o.areaUnit { guard let u = AreaUnit(rawValue: a) else { throw bad }; areaUnit = u }
+        if let c = o.classes { classes = try c.mapValues(ClassBreaks.init(parsing:)) }
+        if let ops = o.operations { operations = try ops.map(RasterOperation.init(parsing:)) }
     }
 
     /// The files whose SHA-256 identifies a run's inputs.
@@ -178,20 +164,15 @@ extension ZonalJob {
             }
             zoneCount = split == .zones ? mine.count : 0
             let h = hashes()
-            let run: [String: Any] = [
-                "job": partOptions,
-                "inputs": Dictionary(uniqueKeysWithValues: inputPaths.uniqued().map { ($0, h[$0] ?? "unreadable") }),
-                "zones": ["count": p.input.zones.count, "ids_sha256": SHA256.hex(text: p.input.zones.map(\.id).joined(separator: "\n"))],
-                "band_rows": bandRows,
-                "bands": p.bands.map(\.label),
-            ]
+            let run = PartRun(job: partOptions,
+                              inputs: Dictionary(uniqueKeysWithValues: inputPaths.uniqued().map { ($0, h[$0] ?? "unreadable") }),
+                              zones: PartRun.Zones(count: p.input.zones.count, idsSha256: SHA256.hex(text: p.input.zones.map(\.id).joined(separator: "\n"))),
+                              bandRows: bandRows, bands: p.bands.map(\.label))
             let iso = ISO8601DateFormatter()
-            try writer.finish(header: [
-                "format": "geotool zonal part", "geotool": GeoKitVersion.string, "part": part.index, "parts": part.count,
-                "split": split.rawValue, "run": run, "zones_in_part": zoneCount, "records": writer.records,
-                "command": commandLine, "started": iso.string(from: started),
-                "seconds": (Date().timeIntervalSince(started) * 1000).rounded() / 1000,
-            ])
+            try writer.finish(header: PartHeaderRecord(
+                geotool: GeoKitVersion.string, part: part.index, parts: part.count, split: split.rawValue, run: run,
+                zonesInPart: zoneCount, records: writer.records, command: commandLine, started: iso.string(from: started),
+                seconds: (Date().timeIntervalSince(started) * 1000).rounded() / 1000))
         }
         return (zoneCount, p.input.warnings + GDALMessages.shared.drain())
     }

@@ -109,42 +109,36 @@ extension VectorResult {
 
     /// The Frictionless data package of the table: every column with its meaning and unit,
     /// the sources, the method, the warnings.
-    public func dataPackage(output: String, table t: Table, run: RunInfo, sources: [String]) -> [String: Any] {
+    public func dataPackage(output: String, table t: Table, run: RunInfo, sources: [String]) -> DataPackage {
         let file = (output as NSString).lastPathComponent
         let ext = (file as NSString).pathExtension.lowercased()
         let byName = Dictionary(columns.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let fields: [[String: Any]] = t.columns.enumerated().map { k, name in
-            var f: [String: Any] = ["name": name]
-            if let tags = t.hxl { f["hxl"] = tags[k] }
-            if let c = byName[name] {
-                f["type"] = "number"; f["description"] = c.description
-                if let u = c.unit { f["unit"] = u }
-            } else {
-                f["type"] = name == "value" ? "number" : "string"
-            }
+        let fields = t.columns.enumerated().map { k, name in
+            var f = DataPackage.Field(name: name, type: byName[name] != nil || name == "value" ? "number" : "string")
+            f.hxl = t.hxl?[k]
+            f.description = byName[name]?.description
+            f.unit = byName[name]?.unit
             return f
         }
         let iso = ISO8601DateFormatter()
-        return [
-            "profile": "tabular-data-package",
-            "name": safeName((file as NSString).deletingPathExtension),
-            "title": "Vector indicators by \(idField)",
-            "created": iso.string(from: run.started),
-            "resources": [[
-                "name": safeName((file as NSString).deletingPathExtension), "path": file, "profile": "tabular-data-resource",
-                "format": ext, "encoding": "utf-8", "schema": ["fields": fields, "missingValues": [""]], "rows": t.rows.count,
-            ].merging(ext == "csv" ? ["dialect": ["delimiter": ",", "header": true, "headerRows": [1]].merging(t.hxl == nil ? [:] : ["commentRows": [2]]) { a, _ in a }] : [:]) { a, _ in a }],
-            "sources": sources.map { ["path": $0, "sha256": run.hashes[$0] ?? ""] },
-            "geotool": ["version": GeoKitVersion.string, "gdal": GDAL.version, "command": run.commandLine,
-                        "started": iso.string(from: run.started), "seconds": (run.seconds * 1000).rounded() / 1000,
-                        "format": run.format.rawValue, "hxl": run.hxl] as [String: Any],
-            "method": [
-                "layers": method,
-                "rollup": hasRollup ? "counts, lengths, areas and sums of a parent are the sums of its zones'; densities, shares and means are recomputed from the summed parts" : "none",
-                "zones": "one row per zone feature, in input order; a zone with nothing in it has counts, lengths and areas of 0",
-            ] as [String: Any],
-            "warnings": warnings.map(\.message),
-        ]
+        let name = safeName((file as NSString).deletingPathExtension)
+        var resource = DataPackage.Resource(name: name, path: file, format: ext, fields: fields, rows: t.rows.count)
+        if ext == "csv" { resource.dialect = DataPackage.Dialect(delimiter: ",", hxl: t.hxl != nil) }
+        var g = DataPackage.Run(version: GeoKitVersion.string, gdal: GDAL.version, command: run.commandLine)
+        g.started = iso.string(from: run.started)
+        g.seconds = (run.seconds * 1000).rounded() / 1000
+        g.format = run.format.rawValue
+        g.hxl = run.hxl
+        var pkg = DataPackage(name: name, title: "Vector indicators by \(idField)", created: iso.string(from: run.started),
+                              resources: [resource], sources: sources.map { DataPackage.Source(title: nil, path: $0, sha256: run.hashes[$0] ?? "") },
+                              geotool: g)
+        var m = DataPackage.Method()
+        m.layers = method
+        m.rollup = hasRollup ? "counts, lengths, areas and sums of a parent are the sums of its zones'; densities, shares and means are recomputed from the summed parts" : "none"
+        m.zones = "one row per zone feature, in input order; a zone with nothing in it has counts, lengths and areas of 0"
+        pkg.method = m
+        pkg.warnings = warnings.map(\.message)
+        return pkg
     }
 }
 
@@ -163,7 +157,7 @@ extension VectorResult {
             key = []
         }
         var pkg = postgresPackage(dataPackage(output: target.table, table: t, run: run, sources: sources), target: target, rows: t.rows.count)
-        pkg["warnings"] = (pkg["warnings"] as? [String] ?? []) + warnings.map(\.message)
+        pkg.warnings = (pkg.warnings ?? []) + warnings.map(\.message)
         let json = try sidecarData(pkg, for: target.qualifiedName)
         let lead = 1 + (hasRollup ? 1 : 0) + includeFields.count
         let textColumns = format == .wide

@@ -135,11 +135,10 @@ final class MyanmarTextCheckTests: XCTestCase {
         XCTAssertEqual(check.warnings.first?.kind, .text)
         XCTAssertEqual(check.warnings.first?.file, "r.csv")
         let entry = MyanmarTextCheck.sidecarEntry([check])!
-        XCTAssertEqual(entry["mode"] as? String, "detect")
-        XCTAssertNil(entry["conversion"])
-        let cols = entry["columns"] as! [[String: Any]]
-        XCTAssertEqual(cols.count, 1)   // the code column has no Myanmar value
-        XCTAssertEqual(cols[0]["zawgyi"] as? Int, 2); XCTAssertEqual(cols[0]["ambiguous"] as? Int, 1)
+        XCTAssertEqual(entry.mode, "detect")
+        XCTAssertNil(entry.conversion)
+        XCTAssertEqual(entry.columns.count, 1)   // the code column has no Myanmar value
+        XCTAssertEqual(entry.columns[0].zawgyi, 2); XCTAssertEqual(entry.columns[0].ambiguous, 1)
     }
 
     func testUnicodeModeConvertsZawgyiOnly() {
@@ -150,8 +149,8 @@ final class MyanmarTextCheckTests: XCTestCase {
         XCTAssertEqual(asked, [zawgyi])
         XCTAssertEqual(names, ["converted:" + zawgyi, unicode, ambiguous, "Latin"])
         XCTAssertEqual(check.counts[0].converted, 1)
-        XCTAssertEqual(MyanmarTextCheck.sidecarEntry([check])?["mode"] as? String, "unicode")
-        XCTAssertNotNil(MyanmarTextCheck.sidecarEntry([check])?["conversion"])
+        XCTAssertEqual(MyanmarTextCheck.sidecarEntry([check])?.mode, "unicode")
+        XCTAssertNotNil(MyanmarTextCheck.sidecarEntry([check])?.conversion)
     }
 
     /// Unicode-only text: nothing to say, so no warning and no sidecar entry (the run's

@@ -141,7 +141,7 @@ final class MyanmarRegisterTests: XCTestCase {
             XCTAssertEqual(x.split(separator: ",", omittingEmptySubsequences: false).dropLast(), y.split(separator: ",", omittingEmptySubsequences: false).dropLast())
         }
         XCTAssertEqual(points.myanmar.check!.counts[2].converted, 3)
-        XCTAssertEqual(r.myanmarTextEntry?["mode"] as? String, "unicode")
+        XCTAssertEqual(r.myanmarTextEntry?.mode, "unicode")
     }
 
     /// The QA report lists a row whose only flag is zawgyi, with its Unicode spelling (MIMU's).

@@ -185,4 +185,21 @@ final class IndicatorTableTests: XCTestCase {
         XCTAssertTrue((pkg["warnings"] as! [String]).contains { $0.contains("MMR010001") }, "warnings travel with the data")
         XCTAssertTrue(((pkg["geotool"] as! [String: Any])["command"] as! String).contains("--rollup ST_PCODE"))
     }
+
+    /// A sidecar geotool wrote (it has a `geotool` run) that no longer decodes is an error
+    /// naming the sidecar, not metadata silently dropped; another tool's package is read as it is.
+    func testABrokenGeotoolSidecarIsAnErrorNamingIt() throws {
+        let dir = Fixtures.tempDir()
+        let csv = dir + "/t.csv"
+        try "id,x_mean\nA,1\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let side = csv + ".datapackage.json"
+        try #"{"profile": "tabular-data-package", "geotool": {"version": "0.1.0", "command": "geotool zonal"}, "resources": "t.csv"}"#
+            .write(toFile: side, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try IndicatorTable.read(csv)) { e in
+            XCTAssertEqual((e as? GeoKitError)?.file, side)
+            XCTAssertEqual((e as? GeoKitError)?.kind, .input)
+        }
+        try #"{"profile": "tabular-data-package", "resources": "t.csv"}"#.write(toFile: side, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try IndicatorTable.read(csv).idField, "id")
+    }
 }
