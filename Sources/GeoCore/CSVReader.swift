@@ -131,7 +131,7 @@ public struct TableMetadata: Sendable {
         let base = (csvPath as NSString).deletingPathExtension
         for p in [base + ".datapackage.json", csvPath + ".datapackage.json"] where FileManager.default.fileExists(atPath: p) {
             guard let data = FileManager.default.contents(atPath: p),
-                  let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                  case .object(let root)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
                 return (nil, "\(p): not a JSON object; metadata ignored")
             }
             return (TableMetadata(json: root, path: p), nil)
@@ -139,46 +139,50 @@ public struct TableMetadata: Sendable {
         return (nil, nil)
     }
 
-    public init(json root: [String: Any], path: String? = nil) {
+    /// Any Frictionless Data Package, read leniently: a member of an unexpected shape is
+    /// skipped (geotool's own sidecars are checked strictly by `DataPackage`).
+    public init(json root: [String: JSONValue], path: String? = nil) {
         self.path = path
-        func text(_ v: Any?) -> String? {
+        func text(_ v: JSONValue?) -> String? {
             switch v {
-            case let s as String: return s.isEmpty ? nil : s
-            case let n as NSNumber: return n.stringValue
-            case let a as [Any]: let t = a.compactMap(text); return t.isEmpty ? nil : t.joined(separator: "; ")
-            case let d as [String: Any]:
+            case .string(let s)?: return s.isEmpty ? nil : s
+            case .number(let n)?: return formatNumber(n)
+            case .bool(let b)?: return b ? "true" : "false"
+            case .array(let a)?: let t = a.compactMap { text($0) }; return t.isEmpty ? nil : t.joined(separator: "; ")
+            case .object(let d)?:
                 let parts = ["title", "name", "path", "url", "description"].compactMap { text(d[$0]) }
                 return parts.isEmpty ? nil : parts.joined(separator: ", ")
             default: return nil
             }
         }
-        func list(_ v: Any?) -> [String] {
-            if let a = v as? [Any] { return a.compactMap(text) }
+        func list(_ v: JSONValue?) -> [String] {
+            if case .array(let a)? = v { return a.compactMap { text($0) } }
             return text(v).map { [$0] } ?? []
         }
-        let res = (root["resources"] as? [[String: Any]])?.first ?? [:]
+        func object(_ v: JSONValue?) -> [String: JSONValue]? { if case .object(let d)? = v { return d }; return nil }
+        let res: [String: JSONValue] = { if case .array(let a)? = root["resources"], let r = object(a.first) { return r }; return [:] }()
         title = text(root["title"]) ?? text(res["title"])
         description = text(root["description"]) ?? text(res["description"])
         created = text(root["created"]) ?? text(root["date"]) ?? text(res["created"])
         sources = list(root["sources"]) + list(res["sources"])
-        func flatten(_ v: Any?) -> String? {
-            if let d = v as? [String: Any] {
+        func flatten(_ v: JSONValue?) -> String? {
+            if let d = object(v) {
                 let parts = d.keys.sorted().compactMap { k in flatten(d[k]).map { "\(k): \($0)" } }
                 return parts.isEmpty ? nil : parts.joined(separator: "; ")
             }
             return text(v)
         }
         for m in [root["method"], res["method"]] {
-            if let d = m as? [String: Any] {
+            if let d = object(m) {
                 for k in d.keys.sorted() { if let t = flatten(d[k]) { method.append((k.replacingOccurrences(of: "_", with: " "), t)) } }
             } else if let t = text(m) { method.append(("method", t)) }
         }
         warnings = list(root["warnings"]) + list(res["warnings"])
         limitations = list(root["limitations"])
-        zonesAttribution = (root["zones"] as? [String: Any]).flatMap { text($0["attribution"]) }
+        zonesAttribution = object(root["zones"]).flatMap { text($0["attribution"]) }
         licenses = list(root["licenses"]) + list(res["licenses"])
-        let schema = res["schema"] as? [String: Any] ?? [:]
-        for f in schema["fields"] as? [[String: Any]] ?? [] {
+        guard case .array(let fieldList)? = object(res["schema"])?["fields"] else { return }
+        for case .object(let f) in fieldList {
             guard let name = text(f["name"]) else { continue }
             fields[name] = Field(name: name, title: text(f["title"]), unit: text(f["unit"]), description: text(f["description"]),
                                  type: text(f["type"]), formula: text(f["formula"]))

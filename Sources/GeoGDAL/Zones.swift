@@ -254,16 +254,16 @@ extension VectorDataset {
     package func restoreNullTopoJSONFeatures(_ zones: [Zone], layer: String, idField: String, includeFields: [String],
                                      warnings: inout [GeoWarning]) -> [Zone] {
         guard let data = FileManager.default.contents(atPath: path),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let objects = root["objects"] as? [String: Any],
-              let obj = objects[layer] as? [String: Any],
-              let geoms = obj["geometries"] as? [[String: Any]] else { return zones }
-        let isNull = geoms.map { $0["type"] == nil || $0["type"] is NSNull }
+              case .object(let root)? = try? JSONDecoder().decode(JSONValue.self, from: data),
+              case .object(let objects)? = root["objects"], case .object(let obj)? = objects[layer],
+              case .array(let geomValues)? = obj["geometries"] else { return zones }
+        let geoms: [[String: JSONValue]] = geomValues.map { if case .object(let g) = $0 { return g }; return [:] }
+        let isNull = geoms.map { $0["type"] == nil || $0["type"] == .null }
         guard isNull.contains(true), isNull.filter({ !$0 }).count == zones.count else { return zones }
-        func text(_ v: Any?) -> String {
+        func text(_ v: JSONValue?) -> String {
             switch v {
-            case let s as String: return s
-            case let n as NSNumber: return n.stringValue
+            case .string(let s)?: return s
+            case .number(let n)?: return formatNumber(n)
             default: return ""
             }
         }
@@ -271,7 +271,7 @@ extension VectorDataset {
         var next = 0
         for (i, null) in isNull.enumerated() {
             if null {
-                let props = geoms[i]["properties"] as? [String: Any] ?? [:]
+                let props: [String: JSONValue] = { if case .object(let p)? = geoms[i]["properties"] { return p }; return [:] }()
                 let id = text(props[idField])
                 warnings.append(GeoWarning(.geometry, file: path, "feature \(i) (\(idField)=\(id)): null geometry (GDAL's TopoJSON reader skips it); its row is empty",
                                            topic: .noGeometry, subject: id.isEmpty ? "feature \(i)" : id))
