@@ -274,38 +274,14 @@ public struct IndicatorTable: Sendable {
         func seriesFor(wideName fullName: String) -> Series {
             var s = Series(label: fullName, indicator: fullName, stat: nil, band: nil, date: nil,
                            unit: meta?.fields[fullName]?.unit, description: meta?.fields[fullName]?.description, isQuality: false)
-            var label: String?
-            if formulaColumns.contains(fullName) { return s }
-            // An operation's condition (`pop_sum_where_hazard_ge_3`): the statistic carries it;
-            // `pop_where_hazard_ge_3_nodata` is the share where the condition's raster has no value.
-            var name = fullName, whereSuffix = ""
-            if let w = fullName.range(of: "_where_"), w.lowerBound > fullName.startIndex {
-                name = String(fullName[..<w.lowerBound]); whereSuffix = String(fullName[w.lowerBound...])
-                if whereSuffix.hasSuffix("_nodata") && !name.isEmpty {
-                    label = name; s.stat = String(whereSuffix.dropFirst())
-                }
+            guard !formulaColumns.contains(fullName), let key = ColumnKey(parsing: fullName) else { return s }
+            // The statistic carries the class and the condition (`frac_3`, `sum_where_hazard_ge_3`).
+            s.stat = key.statText
+            s.indicator = key.label
+            if !rasterNames.contains(key.label), let b = key.label.range(of: #"_b[0-9]+$"#, options: .regularExpression) {
+                s.indicator = String(key.label[..<b.lowerBound]); s.band = Int(key.label[b].dropFirst(2))
             }
-            if label == nil {
-                if let m = name.range(of: #"_(frac|area)_-?[0-9][0-9.eE+-]*$"#, options: .regularExpression) {
-                    label = String(name[..<m.lowerBound]); s.stat = String(name[m].dropFirst())
-                } else if let m = name.range(of: #"_p[0-9]+(\.[0-9]+)?$"#, options: .regularExpression) {
-                    label = String(name[..<m.lowerBound]); s.stat = String(name[m].dropFirst())
-                } else {
-                    for st in Statistic.all.map(\.name).filter({ !$0.hasPrefix("p") }).sorted(by: { $0.count > $1.count })
-                        where name.hasSuffix("_" + st) && name.count > st.count + 1 {
-                        label = String(name.dropLast(st.count + 1)); s.stat = st
-                        break
-                    }
-                }
-            }
-            if label != nil, !whereSuffix.isEmpty, let st = s.stat, !st.hasPrefix("where_") { s.stat = st + whereSuffix }
-            if let label {
-                s.indicator = label
-                if !rasterNames.contains(label), let b = label.range(of: #"_b[0-9]+$"#, options: .regularExpression) {
-                    s.indicator = String(label[..<b.lowerBound]); s.band = Int(label[b].dropFirst(2))
-                }
-                if let d = dates[s.indicator] { s.date = d[s.band ?? 1] }
-            }
+            if let d = dates[s.indicator] { s.date = d[s.band ?? 1] }
             s.isQuality = s.stat.map(Self.isQuality) ?? false
             return s
         }

@@ -34,11 +34,9 @@ public struct OutputBand: Sendable {
     /// `pop_sum_where_hazard_ge_3`, `pop_where_hazard_ge_3_nodata`. The one place column names
     /// of indicators are made.
     public func columnName(_ stat: Statistic, classValue: Double? = nil) -> String {
-        // The share where the condition's raster has no value: `pop_where_hazard_ge_3_nodata`.
-        if let c = condition, stat == .whereNodata { return "\(label)_where_\(c.columnSuffix)_nodata" }
-        let base = classValue.map { "\(label)_\(stat.classColumnPrefix!)_\(classBreaks?.columnSuffix($0) ?? formatNumber($0))" }
-            ?? "\(label)_\(stat.name)"
-        return base + (condition.map { "_where_" + $0.columnSuffix } ?? "")
+        ColumnKey(label: label, stat: classValue == nil ? stat.name : stat.classColumnPrefix!,
+                  classSuffix: classValue.map { classBreaks?.columnSuffix($0) ?? formatNumber($0) },
+                  condition: condition?.columnSuffix).name
     }
 }
 
