@@ -174,7 +174,7 @@ extension ZonalJob {
         if let f = minCoverage {
             guard f >= 0 && f <= 1 else { throw GeoKitError.argument("\(Setting.minCoverage) takes a share between 0 and 1, not \(formatNumber(f))") }
             guard stats.contains(.coverage) else {
-                throw GeoKitError.argument("\(Setting.minCoverage) compares each unit's coverage statistic: add coverage to " + (operations.isEmpty ? "\(Setting.stats)" : "the operations (--op 'coverage(NAME)')"))
+                throw GeoKitError.argument("\(Setting.minCoverage) compares each unit's coverage statistic: add coverage to " + (operations.isEmpty ? "\(Setting.stats)" : "the operations (\(Setting.op, "coverage(NAME)", quoted: true))"))
             }
         }
         if operations.isEmpty && stats.contains(where: \.needsWeights) && weights == nil {
@@ -635,7 +635,7 @@ extension ZonalJob {
             }
             let asked = operations.isEmpty ? stats : operations.filter { $0.raster == name }.map(\.statistic)
             if let st = asked.first(where: { $0.needsHistogram && $0.classColumnPrefix == nil && $0 != .variety }) {
-                throw GeoKitError.argument("\(Setting.classes, "\(name)=\(classes[name]!.text)"): \(st.name) of \(name) would read its bins, not its values; ask frac, class_area, weighted_frac or variety of a classed raster (or leave out --classes)")
+                throw GeoKitError.argument("\(Setting.classes, "\(name)=\(classes[name]!.text)"): \(st.name) of \(name) would read its bins, not its values; ask frac, class_area, weighted_frac or variety of a classed raster (or leave out \(Setting.classes))")
             }
         }
     }

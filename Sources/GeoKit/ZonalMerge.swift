@@ -159,7 +159,7 @@ public enum ZonalMerge {
         let missing = (0..<a.parts).filter { byIndex[$0] == nil }
         if !missing.isEmpty {
             let list = missing.prefix(20).map(String.init).joined(separator: ", ") + (missing.count > 20 ? ", ... (\(missing.count) in all)" : "")
-            throw GeoKitError.input(a.path, "part(s) \(list) of \(a.parts) are missing (parts count from 0 to \(a.parts - 1)); run them (--part I/\(a.parts)) and give every part to merge")
+            throw GeoKitError.input(a.path, "part(s) \(list) of \(a.parts) are missing (parts count from 0 to \(a.parts - 1)); run them (\(Setting.part, "I/\(a.parts)")) and give every part to merge")
         }
         return headers
     }
