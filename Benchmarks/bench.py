@@ -2,7 +2,7 @@
 """geotool against its peers, in one run, on the same data.
 
   python3 Benchmarks/bench.py [--data bench-data/full] [--zones bench-data/zones]
-                              [--cases 1,2,3,4,5,6] [--repeat 3] [--no-rasterstats]
+                              [--cases 1,2,3,4,5,6,7] [--repeat 3] [--no-rasterstats]
                               [--baseline OTHER_GEOTOOL] [--no-peers]
 
 Data: the national layers of ../shared/bench/make-layers.py and the zones of
@@ -120,6 +120,10 @@ def main():
         "4": dict(title="precip 516 bands x 13,726 tracts: mean of every band", zones=tracts, idf="VT_PCODE",
                   raster=D("precip.tif"), gt=["--raster", "precip=" + D("precip.tif"), "--stats", "mean"],
                   ee="mean", rs=None, cli=("", D("precip.tif"), ["mean"], None)),
+        # Issue 29's village-tract row: per-zone cost at the level most indicators are published.
+        "7": dict(title="ntl x 13,726 tracts: sum mean", zones=tracts, idf="VT_PCODE",
+                  raster=D("ntl.tif"), gt=["--raster", "ntl=" + D("ntl.tif"), "--stats", "sum,mean"],
+                  ee="sum,mean", rs=None, no_py=True, cli=("ntl", D("ntl.tif"), ["sum", "mean"], None)),
         # Many small zones: per-zone cost (Benchmarks/make_voronoi.py makes them).
         "6": dict(title="ntl x 200,000 Voronoi cells: sum mean", zones=os.path.join(a.zones, "voronoi200k.gpkg"),
                   idf="cell_id", raster=D("ntl.tif"), gt=["--raster", "ntl=" + D("ntl.tif"), "--stats", "sum,mean"],
@@ -147,8 +151,8 @@ def main():
                 gr.append(timed(base + ["--threads", str(a.threads), "-o", out]))
                 br.append(timed(based + ["--threads", str(a.threads), "-o", outb]))
             g_cpu, b_cpu = statistics.median(CPU[cpu0::2]), statistics.median(CPU[cpu0 + 1::2])
-            if c == "6":
-                notes.append("case 6: baseline CPU (user+sys) %.2f s" % b_cpu)
+            if c in ("6", "7"):
+                notes.append("case %s: baseline CPU (user+sys) %.2f s" % (c, b_cpu))
             g = (statistics.median(r[0] for r in gr), max(r[1] for r in gr), [round(r[0], 2) for r in gr])
             b = (statistics.median(r[0] for r in br), max(r[1] for r in br), [round(r[0], 2) for r in br])
             same_b = open(out, "rb").read() == open(outb, "rb").read()
@@ -160,11 +164,11 @@ def main():
         cpu0 = len(CPU)
         floor = median_run([READ_FLOOR, k["raster"], "--threads", str(a.threads)], a.repeat)
         floor_cpu = statistics.median(CPU[cpu0:])
-        if c == "6":
+        if c in ("6", "7"):
             n = len(pd.read_csv(out))
-            notes.append("case 6: geotool CPU (user+sys) %.2f s, read floor CPU %.2f s; per-zone overhead "
+            notes.append("case %s: geotool CPU (user+sys) %.2f s, read floor CPU %.2f s; per-zone overhead "
                          "(geotool - read floor) / %d zones: %.2f us wall, %.2f us CPU"
-                         % (g_cpu, floor_cpu, n, (g[0] - floor[0]) / n * 1e6, (g_cpu - floor_cpu) / n * 1e6))
+                         % (c, g_cpu, floor_cpu, n, (g[0] - floor[0]) / n * 1e6, (g_cpu - floor_cpu) / n * 1e6))
         # Same numbers for one thread.
         out1 = os.path.join(tmp, "gt%s_1.csv" % c)
         timed(base + ["--threads", "1", "-o", out1])
@@ -205,9 +209,9 @@ def main():
                 clio = os.path.join(tmp, "eecli%s_%s.csv" % (c, best))
                 cpu0 = len(CPU)
                 runs = [tried[best]] + [timed(cmd + ["--strategy", best, "-o", clio]) for _ in range(a.repeat - 1)]
-                if c == "6":
-                    notes.append("case 6: exactextract CLI %s CPU (user+sys, median of the repeats) %.2f s"
-                                 % (best, statistics.median(CPU[cpu0:] or [float("nan")])))
+                if c in ("6", "7"):
+                    notes.append("case %s: exactextract CLI %s CPU (user+sys, median of the repeats) %.2f s"
+                                 % (c, best, statistics.median(CPU[cpu0:] or [float("nan")])))
                 e2 = (statistics.median(r[0] for r in runs), max(r[1] for r in runs), [round(r[0], 2) for r in runs])
                 rows.append((c, "", "exactextract CLI, %s (best of %s)" % (best, ", ".join("%s %.1f s" % (t, tried[t][0]) for t in tried)),
                              e2, e2[0] / g[0]))

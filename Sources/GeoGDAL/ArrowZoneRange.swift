@@ -149,6 +149,7 @@ extension VectorDataset {
         defer { if let other { GDALClose(other.ds) } }
         func viaOGR(_ fid: Int64, index: Int) throws -> Zone? {
             if other == nil {
+                GDAL.initialize()   // this thread's GDAL settings (a worker thread)
                 CPLPushErrorHandler(CPLQuietErrorHandler)
                 let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil)
                 CPLPopErrorHandler()

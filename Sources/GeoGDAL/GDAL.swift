@@ -4,7 +4,7 @@ import GeoCore
 
 // The C boundary. GeoGDAL is the only target that imports CGeo (GDAL/OGR/OSR/CPL, GEOS,
 // PROJ, OpenSSL's libcrypto); everything above it sees Swift values and classes that free
-// their handles in deinit. This file holds the process-wide GDAL setup and error handling:
+// their handles in deinit. This file holds the GDAL setup (per thread) and error handling:
 // GDAL's messages never reach stderr directly: errors are turned into thrown
 // `GeoKitError`s by the calls that fail, warnings are collected as `GeoWarning`s.
 
@@ -37,19 +37,34 @@ private let gdalErrorHandler: CPLErrorHandler = { errClass, _, message in
 }
 
 public enum GDAL {
-    private static let once: Void = {
-        CPLSetConfigOption("GDAL_PAM_ENABLED", "NO")   // no .aux.xml beside the user's rasters
-        CPLSetConfigOption("CPL_LOG", "/dev/null")
-        CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0")
+    /// Process-wide, once: the drivers, and netCDF's chunk cache before any file is opened
+    /// (the first open sizes it; the slice of the default --max-memory GDAL's block cache gets).
+    private static let registered: Void = {
         GDALAllRegister()
-        CPLSetErrorHandler(gdalErrorHandler)
-        // Before any file is opened (the first open sizes its chunk cache): the slice of the
-        // default --max-memory that GDAL's block cache gets too.
         GDAL.setNetCDFChunkCache(bytes: 64 << 20)
     }()
 
-    /// Register drivers and install the error handler (idempotent, thread-safe).
-    public static func initialize() { _ = once }
+    /// Marks a thread whose GDAL state is set (its value is never read, only its presence).
+    private static let threadKey: pthread_key_t = {
+        var k = pthread_key_t()
+        pthread_key_create(&k, nil)
+        return k
+    }()
+
+    /// Register the drivers (once), and set this thread's GDAL state (once per thread): its
+    /// configuration (no `.aux.xml` beside the user's rasters, GeoJSON objects of any size)
+    /// as thread-local options, and our warning collector pushed on its error-handler stack.
+    /// Nothing process-wide changes, so another GDAL user in the process (osgeo.gdal, a
+    /// plugin) keeps its own settings and handler. Every call that opens a GDAL or OGR
+    /// dataset calls this first.
+    public static func initialize() {
+        _ = registered
+        guard pthread_getspecific(threadKey) == nil else { return }
+        CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", "NO")
+        CPLSetThreadLocalConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0")
+        CPLPushErrorHandler(gdalErrorHandler)
+        pthread_setspecific(threadKey, UnsafeRawPointer(bitPattern: 1))
+    }
 
     /// Set the block cache size in bytes (call before the first read).
     /// netCDF chunks get as much again, per file opened from now on (NetCDFChunkCache.swift).

@@ -106,6 +106,7 @@ extension VectorDataset {
         // What GDAL says on opening the file and the layer was said once by the main handle
         // (a warning per range repeated it on stderr and in the sidecar): this handle is
         // opened quietly, and if it cannot be, one reader reads the layer.
+        GDAL.initialize()   // this thread's GDAL settings (a worker thread)
         CPLPushErrorHandler(CPLQuietErrorHandler)
         let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil)
         defer { if let ds { GDALClose(ds) } }

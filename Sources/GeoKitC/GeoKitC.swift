@@ -491,8 +491,7 @@ public func geokit_result_metadata_json(_ p: OpaquePointer) -> UnsafePointer<CCh
     guard let r = j.result else { return nil }
     let run = RunInfo(commandLine: "geokit (C interface)", started: Date(), seconds: 0, hashes: [:], format: .wide, hxl: false)
     let pkg = r.dataPackage(output: "zonal.csv", run: run)
-    guard let data = try? JSONSerialization.data(withJSONObject: pkg, options: [.sortedKeys]),
-          let text = String(data: data, encoding: .utf8) else { return nil }
+    guard let data = try? pkg.encoded(), let text = String(data: data, encoding: .utf8) else { return nil }
     return j.cString("metadata", text)
 }
 
