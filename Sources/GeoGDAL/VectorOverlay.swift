@@ -112,6 +112,8 @@ private final class OverlayWorker {
     let zones: OverlayZones
     var geometry: [Geometry?]
     var prepared: [PreparedGeometry?]
+    /// Per zone, its edges once looked at (`.some(nil)`: not to be tested without GEOS).
+    var edges: [ZoneEdges??]
     var candidates: [Int32] = [], stack: [Int32] = []
     var areas: [Double]
     // Worker-local copies of the index (as the join's workers keep): one shared buffer's
@@ -126,6 +128,15 @@ private final class OverlayWorker {
         self.zones = zones
         geometry = Array(repeating: nil, count: zones.count)
         prepared = Array(repeating: nil, count: zones.count)
+        edges = Array(repeating: nil, count: zones.count)
+    }
+
+    /// The zone's edges for the tests without GEOS (nil: too many edges, or no zone).
+    func edges(_ z: Int) -> ZoneEdges? {
+        if let e = edges[z] { return e }
+        let e = geometry[z].flatMap { ZoneEdges($0.polygons()) }
+        edges[z] = .some(e)
+        return e
     }
 
     func zone(_ z: Int) throws -> (Geometry, PreparedGeometry)? {
@@ -173,18 +184,33 @@ public func lineLengths(_ features: VectorFeatures, classOf: [Int32], classes: I
     }, task: { w, k in
         var mine: [(Int32, Int32, Double)] = []
         for f in (k * chunk)..<min(features.wkb.count, (k + 1) * chunk) {
-            var rest = try Geometry(wkb: features.wkb[f], context: w.context)
+            // Plain lines are first tested without GEOS, zone by zone, while the answer is
+            // certain (inside or away from the zone); the GEOS geometry is made at the first
+            // zone that needs it, and does the rest as before.
+            let plain = plainLineStrings(wkb: features.wkb[f])
+            var rest: Geometry? = plain == nil ? try Geometry(wkb: features.wkb[f], context: w.context) : nil
             let c = classOf[f]
-            for z32 in w.candidates(features.boxes[f]) {
-                if rest.isEmpty { break }
-                guard let (zg, zp) = try w.zone(Int(z32)), zp.intersects(rest) else { continue }
-                if zp.containsProperly(rest) {
-                    mine.append((z32, c, measure.length(rest.lineStrings())))
+            zones: for z32 in w.candidates(features.boxes[f]) {
+                if let r = rest, r.isEmpty { break }
+                if rest == nil, let plain {
+                    guard try w.zone(Int(z32)) != nil else { continue }
+                    switch w.edges(Int(z32))?.relation(plain) {
+                    case .disjoint?: continue zones
+                    case .inside?:
+                        mine.append((z32, c, measure.length(plain)))
+                        break zones
+                    case nil:
+                        rest = try Geometry(wkb: features.wkb[f], context: w.context)
+                    }
+                }
+                guard let r = rest, let (zg, zp) = try w.zone(Int(z32)), zp.intersects(r) else { continue }
+                if zp.containsProperly(r) {
+                    mine.append((z32, c, measure.length(r.lineStrings())))
                     break
                 }
-                let piece = try rest.intersection(zg)
+                let piece = try r.intersection(zg)
                 mine.append((z32, c, measure.length(piece.lineStrings())))
-                rest = try rest.difference(zg)
+                rest = try r.difference(zg)
             }
         }
         pieces.set(k, mine)
