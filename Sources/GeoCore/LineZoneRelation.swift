@@ -17,14 +17,16 @@ public enum LineZoneRelation: Sendable, Equatable {
     case disjoint
 }
 
-/// A zone's edges, for `relation`.
-public struct ZoneEdges: Sendable {
-    private var ax: [Double] = [], ay: [Double] = [], bx: [Double] = [], by: [Double] = []
+/// A zone's edges, for `relation` (a class: the overlay's hot loop passes it around
+/// without retaining four arrays).
+public final class ZoneEdges: Sendable {
+    private let ax: [Double], ay: [Double], bx: [Double], by: [Double]
     private let margin: Double
 
     /// Nil for a zone of more than `maxEdges` edges (testing every edge would cost more than
     /// GEOS's indexed predicates) or with coordinates that are not finite.
     public init?(_ zone: MultiPolygon, maxEdges: Int = 256) {
+        var ax: [Double] = [], ay: [Double] = [], bx: [Double] = [], by: [Double] = []
         var scale = 1.0
         for poly in zone.polygons {
             for ring in [poly.shell] + poly.holes {
@@ -40,6 +42,7 @@ public struct ZoneEdges: Sendable {
             }
         }
         guard ax.count <= maxEdges else { return nil }
+        self.ax = ax; self.ay = ay; self.bx = bx; self.by = by
         margin = 1e-9 * scale
     }
 

@@ -356,9 +356,24 @@ func multiLineString(wkb b: UnsafeRawBufferPointer) -> ([UInt8], Box)?? {
     guard b.count >= 9, b[0] == 1 else { return nil }
     switch u32(1) {
     case 2:
+        // The common case, without a list of parts: the line string as the one part.
         let n = u32(5)
         guard b.count == 9 + 16 * n else { return nil }
-        parts = [(0, n)]
+        guard n > 0 else { return .some(nil) }
+        var box = Box.empty
+        for i in 0..<n {
+            let x = double(9 + 16 * i), y = double(17 + 16 * i)
+            guard !x.isNaN && !y.isNaN else { return nil }
+            box.expand(x: x, y: y)
+        }
+        var out = [UInt8](repeating: 0, count: 9 + b.count)
+        out.withUnsafeMutableBytes { o in
+            o.storeBytes(of: 1, toByteOffset: 0, as: UInt8.self)
+            o.storeBytes(of: UInt32(5).littleEndian, toByteOffset: 1, as: UInt32.self)
+            o.storeBytes(of: UInt32(1).littleEndian, toByteOffset: 5, as: UInt32.self)
+            o.baseAddress!.advanced(by: 9).copyMemory(from: b.baseAddress!, byteCount: b.count)
+        }
+        return .some((out, box))
     case 5:
         let k = u32(5)
         var at = 9

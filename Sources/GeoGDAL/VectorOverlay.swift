@@ -106,14 +106,17 @@ public struct PolygonOverlap: Sendable {
     public var featuresByClass: [Double]
 }
 
+/// A zone's edges, when it has few enough to be tested without GEOS.
+struct EdgesOf { let value: ZoneEdges? }
+
 /// One worker's GEOS context and the zones it prepared.
 private final class OverlayWorker {
     let context = GEOSContext()
     let zones: OverlayZones
     var geometry: [Geometry?]
     var prepared: [PreparedGeometry?]
-    /// Per zone, its edges once looked at (`.some(nil)`: not to be tested without GEOS).
-    var edges: [ZoneEdges??]
+    /// Per zone, its edges once looked at (`.some(nil)`: no zone).
+    var edges: [EdgesOf??]
     var candidates: [Int32] = [], stack: [Int32] = []
     var areas: [Double]
     // Worker-local copies of the index (as the join's workers keep): one shared buffer's
@@ -131,10 +134,11 @@ private final class OverlayWorker {
         edges = Array(repeating: nil, count: zones.count)
     }
 
-    /// The zone's edges for the tests without GEOS (nil: too many edges, or no zone).
-    func edges(_ z: Int) -> ZoneEdges? {
+    /// The zone's edges for the tests without GEOS (`value` nil: too many edges), or nil
+    /// for no zone (an empty geometry), as `zone` says.
+    func edges(_ z: Int) throws -> EdgesOf? {
         if let e = edges[z] { return e }
-        let e = geometry[z].flatMap { ZoneEdges($0.polygons()) }
+        let e = try zone(z).map { EdgesOf(value: ZoneEdges($0.0.polygons())) }
         edges[z] = .some(e)
         return e
     }
@@ -159,8 +163,16 @@ private final class OverlayWorker {
         candidates.removeAll(keepingCapacity: true)
         tree.query(b, into: &candidates, stack: &stack)
         if candidates.count < 2 { return candidates }
-        let order = self.order
-        return candidates.sorted { order[Int($0)] < order[Int($1)] }
+        // Insertion sort in place (a handful of zones): no new array per feature.
+        order.withUnsafeBufferPointer { order in
+            for i in 1..<candidates.count {
+                let c = candidates[i], key = order[Int(c)]
+                var j = i - 1
+                while j >= 0 && order[Int(candidates[j])] > key { candidates[j + 1] = candidates[j]; j -= 1 }
+                candidates[j + 1] = c
+            }
+        }
+        return candidates
     }
 }
 
@@ -193,8 +205,8 @@ public func lineLengths(_ features: VectorFeatures, classOf: [Int32], classes: I
             zones: for z32 in w.candidates(features.boxes[f]) {
                 if let r = rest, r.isEmpty { break }
                 if rest == nil, let plain {
-                    guard try w.zone(Int(z32)) != nil else { continue }
-                    switch w.edges(Int(z32))?.relation(plain) {
+                    guard let edges = try w.edges(Int(z32)) else { continue }
+                    switch edges.value?.relation(plain) {
                     case .disjoint?: continue zones
                     case .inside?:
                         mine.append((z32, c, measure.length(plain)))
