@@ -151,7 +151,8 @@ extension VectorJob {
         opts.layer = layer
         opts.includeFields = (includeFields + rollupFields).uniqued()
         opts.zonesFilter = zonesFilter
-        opts.borderToleranceMetres = borderToleranceMetres
+        // The tolerance's edge index is for points only: a run without them skips building it.
+        opts.borderToleranceMetres = points.isEmpty ? 0 : borderToleranceMetres
         opts.nearestMetres = 0
         opts.threads = max(1, threads)
         return opts
