@@ -48,7 +48,7 @@ private struct ArrowColumns {
 }
 
 /// One batch's columns, read by row.
-private struct ArrowBatch {
+struct ArrowBatch {
     let array: ArrowArray
 
     var count: Int { Int(array.length) }
@@ -60,6 +60,12 @@ private struct ArrowBatch {
         guard a.null_count != 0, let bits = a.buffers[0] else { return false }
         let k = Int(a.offset) + row
         return bits.load(fromByteOffset: k >> 3, as: UInt8.self) & (1 << UInt8(k & 7)) == 0
+    }
+
+    func int32(_ column: Int, _ row: Int) -> Int32? {
+        let a = child(column)
+        if isNull(a, row) { return nil }
+        return a.buffers[1]!.load(fromByteOffset: (Int(a.offset) + row) * 4, as: Int32.self)
     }
 
     func int64(_ column: Int, _ row: Int) -> Int64? {
@@ -79,7 +85,7 @@ private struct ArrowBatch {
 
     /// A field as the reader gives it as text ("" for null); nil when only OGR can say
     /// (not UTF-8, or a NUL that OGR's C string would end at).
-    func text(_ column: (child: Int, kind: ArrowColumns.Kind), _ row: Int) -> String? {
+    fileprivate func text(_ column: (child: Int, kind: ArrowColumns.Kind), _ row: Int) -> String? {
         switch column.kind {
         case .int64:
             return int64(column.child, row).map { String($0) } ?? ""

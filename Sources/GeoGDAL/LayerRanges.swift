@@ -154,7 +154,7 @@ extension VectorDataset {
     }
 
     /// `parts` ranges of near-equal size over the layer's `total` features, or nil.
-    private func layerRanges(_ l: OGRLayerH, layerName: String, total: Int, parts: Int) -> [LayerRange]? {
+    func layerRanges(_ l: OGRLayerH, layerName: String, total: Int, parts: Int) -> [LayerRange]? {
         guard parts > 1 else { return nil }
         let firsts = (0..<parts).map { $0 * total / parts }
         let counts = firsts.indices.map { k in (k + 1 < parts ? firsts[k + 1] : total) - firsts[k] }
@@ -218,17 +218,17 @@ extension VectorDataset {
 }
 
 /// Whether GDAL warned on a range's handle (its own thread's handler).
-private final class WarningSeen { var seen = false }
+final class WarningSeen { var seen = false }
 
 /// Notes a GDAL warning in the `WarningSeen` pushed with it, less the unclosed-ring one.
-private let noteWarning: CPLErrorHandler = { errClass, _, message in
+let noteWarning: CPLErrorHandler = { errClass, _, message in
     guard errClass == CE_Warning, let message, let data = CPLGetErrorHandlerUserData() else { return }
     if isUnclosedRingWarning(String(cString: message)) { return }
     Unmanaged<WarningSeen>.fromOpaque(data).takeUnretainedValue().seen = true
 }
 
 /// An SQL identifier in double quotes.
-private func quotedIdentifier(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+func quotedIdentifier(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
 extension VectorDataset {
     /// True when `threads` readers read the layer in ranges, false when it falls back to one

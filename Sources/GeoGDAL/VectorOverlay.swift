@@ -106,12 +106,17 @@ public struct PolygonOverlap: Sendable {
     public var featuresByClass: [Double]
 }
 
+/// A zone's edges, when it has few enough to be tested without GEOS.
+struct EdgesOf { let value: ZoneEdges? }
+
 /// One worker's GEOS context and the zones it prepared.
 private final class OverlayWorker {
     let context = GEOSContext()
     let zones: OverlayZones
     var geometry: [Geometry?]
     var prepared: [PreparedGeometry?]
+    /// Per zone, its edges once looked at (`.some(nil)`: no zone).
+    var edges: [EdgesOf??]
     var candidates: [Int32] = [], stack: [Int32] = []
     var areas: [Double]
     // Worker-local copies of the index (as the join's workers keep): one shared buffer's
@@ -126,6 +131,16 @@ private final class OverlayWorker {
         self.zones = zones
         geometry = Array(repeating: nil, count: zones.count)
         prepared = Array(repeating: nil, count: zones.count)
+        edges = Array(repeating: nil, count: zones.count)
+    }
+
+    /// The zone's edges for the tests without GEOS (`value` nil: too many edges), or nil
+    /// for no zone (an empty geometry), as `zone` says.
+    func edges(_ z: Int) throws -> EdgesOf? {
+        if let e = edges[z] { return e }
+        let e = try zone(z).map { EdgesOf(value: ZoneEdges($0.0.polygons())) }
+        edges[z] = .some(e)
+        return e
     }
 
     func zone(_ z: Int) throws -> (Geometry, PreparedGeometry)? {
@@ -148,8 +163,16 @@ private final class OverlayWorker {
         candidates.removeAll(keepingCapacity: true)
         tree.query(b, into: &candidates, stack: &stack)
         if candidates.count < 2 { return candidates }
-        let order = self.order
-        return candidates.sorted { order[Int($0)] < order[Int($1)] }
+        // Insertion sort in place (a handful of zones): no new array per feature.
+        order.withUnsafeBufferPointer { order in
+            for i in 1..<candidates.count {
+                let c = candidates[i], key = order[Int(c)]
+                var j = i - 1
+                while j >= 0 && order[Int(candidates[j])] > key { candidates[j + 1] = candidates[j]; j -= 1 }
+                candidates[j + 1] = c
+            }
+        }
+        return candidates
     }
 }
 
@@ -173,18 +196,33 @@ public func lineLengths(_ features: VectorFeatures, classOf: [Int32], classes: I
     }, task: { w, k in
         var mine: [(Int32, Int32, Double)] = []
         for f in (k * chunk)..<min(features.wkb.count, (k + 1) * chunk) {
-            var rest = try Geometry(wkb: features.wkb[f], context: w.context)
+            // Plain lines are first tested without GEOS, zone by zone, while the answer is
+            // certain (inside or away from the zone); the GEOS geometry is made at the first
+            // zone that needs it, and does the rest as before.
+            let plain = plainLineStrings(wkb: features.wkb[f])
+            var rest: Geometry? = plain == nil ? try Geometry(wkb: features.wkb[f], context: w.context) : nil
             let c = classOf[f]
-            for z32 in w.candidates(features.boxes[f]) {
-                if rest.isEmpty { break }
-                guard let (zg, zp) = try w.zone(Int(z32)), zp.intersects(rest) else { continue }
-                if zp.containsProperly(rest) {
-                    mine.append((z32, c, measure.length(rest.lineStrings())))
+            zones: for z32 in w.candidates(features.boxes[f]) {
+                if let r = rest, r.isEmpty { break }
+                if rest == nil, let plain {
+                    guard let edges = try w.edges(Int(z32)) else { continue }
+                    switch edges.value?.relation(plain) {
+                    case .disjoint?: continue zones
+                    case .inside?:
+                        mine.append((z32, c, measure.length(plain)))
+                        break zones
+                    case nil:
+                        rest = try Geometry(wkb: features.wkb[f], context: w.context)
+                    }
+                }
+                guard let r = rest, let (zg, zp) = try w.zone(Int(z32)), zp.intersects(r) else { continue }
+                if zp.containsProperly(r) {
+                    mine.append((z32, c, measure.length(r.lineStrings())))
                     break
                 }
-                let piece = try rest.intersection(zg)
+                let piece = try r.intersection(zg)
                 mine.append((z32, c, measure.length(piece.lineStrings())))
-                rest = try rest.difference(zg)
+                rest = try r.difference(zg)
             }
         }
         pieces.set(k, mine)

@@ -165,6 +165,35 @@ public final class PointJoiner {
 
     public var zoneCount: Int { zones.ids.count }
 
+    /// The location pass's plan for `points` in `pointsCRS`; a bad CRS pair fails here.
+    private func plan(_ points: PointTable, pointsCRS: SpatialReference) throws -> JoinPlan {
+        // Geographic CRS for distances: the zones' own, or its geographic base.
+        let geoCRS = try zonesCRS.geographicBase()
+        let ellipsoid: Ellipsoid
+        if case .geographic(let e) = geoCRS.areaModel { ellipsoid = e } else { ellipsoid = .wgs84 }
+        let plan = JoinPlan(zones: zones, n: points.count, nearest: options.nearestMetres,
+                            pointsGeographic: pointsCRS.isGeographic,
+                            zonesGeographic: zonesCRS.isGeographic,
+                            zonesMetresPerUnit: zonesCRS.metresPerUnit,
+                            needPointTransform: !pointsCRS.isSame(zonesCRS),
+                            pointsAreGeo: pointsCRS.isSame(geoCRS),
+                            ellipsoid: ellipsoid,
+                            pointsWKT: pointsCRS.wkt, zonesWKT: zonesCRS.wkt, geoWKT: geoCRS.wkt)
+        // A bad CRS pair fails here, on this thread, with a clear message.
+        if plan.needPointTransform { _ = try CoordinateTransform(from: pointsCRS, to: zonesCRS) }
+        return plan
+    }
+
+    /// Each point's zone by the location pass alone, where it counts: inside a zone or on a
+    /// border (the join's rule), else -1 (nearest, swapped, outside and unusable rows). What `join` adds (identical rows, codes, flags) is not made.
+    package func countedZones(_ points: PointTable, progress: ((Int, Int) -> Void)? = nil) throws -> [Int32] {
+        let pointsCRS = try SpatialReference(definition: options.pointsCRS ?? points.crsWKT ?? "EPSG:4326")
+        let plan = try plan(points, pointsCRS: pointsCRS)
+        var result = PointJoinResult(n: points.count)
+        try plan.run(points: points, into: &result, threads: max(1, options.threads), progress: progress)
+        return result.spatial.indices.map { i in (result.spatial[i] == .inside || result.spatial[i] == .border) ? result.zone[i] : -1 }
+    }
+
     /// Join every point. Throws for unusable inputs (missing columns, unknown CRS).
     /// `progress(points located, points)` as the workers finish chunks.
     public func join(_ points: PointTable, progress: ((Int, Int) -> Void)? = nil) throws -> PointJoinResult {
@@ -186,21 +215,7 @@ public final class PointJoiner {
             }
             registerValues = v
         }
-        // Geographic CRS for distances: the zones' own, or its geographic base.
-        let geoCRS = try zonesCRS.geographicBase()
-        let ellipsoid: Ellipsoid
-        if case .geographic(let e) = geoCRS.areaModel { ellipsoid = e } else { ellipsoid = .wgs84 }
-        let plan = JoinPlan(zones: zones, n: points.count, nearest: options.nearestMetres,
-                            pointsGeographic: pointsCRS.isGeographic,
-                            zonesGeographic: zonesCRS.isGeographic,
-                            zonesMetresPerUnit: zonesCRS.metresPerUnit,
-                            needPointTransform: !pointsCRS.isSame(zonesCRS),
-                            pointsAreGeo: pointsCRS.isSame(geoCRS),
-                            ellipsoid: ellipsoid,
-                            pointsWKT: pointsCRS.wkt, zonesWKT: zonesCRS.wkt, geoWKT: geoCRS.wkt)
-        // A bad CRS pair fails here, on this thread, with a clear message.
-        if plan.needPointTransform { _ = try CoordinateTransform(from: pointsCRS, to: zonesCRS) }
-
+        let plan = try plan(points, pointsCRS: pointsCRS)
         var result = PointJoinResult(n: points.count)
         result.zoneIDs = zones.ids
         result.zoneAttributes = zones.attributes

@@ -62,6 +62,9 @@ public struct VectorJob: Sendable {
     public var countryRow = false
     /// Add `zone_area_km2` even with points only (a batch manifest's formulas may use it).
     public var withZoneArea = false
+    /// OGR point layers read as typed columns (false: as the join's register, every field as
+    /// text; the tests compare the two).
+    package var typedPointLayers = true
     /// Called as each layer's points or features are done: (layer name, done, total).
     public var progress: (@Sendable (String, Int, Int) -> Void)?
 
@@ -148,7 +151,8 @@ extension VectorJob {
         opts.layer = layer
         opts.includeFields = (includeFields + rollupFields).uniqued()
         opts.zonesFilter = zonesFilter
-        opts.borderToleranceMetres = borderToleranceMetres
+        // The tolerance's edge index is for points only: a run without them skips building it.
+        opts.borderToleranceMetres = points.isEmpty ? 0 : borderToleranceMetres
         opts.nearestMetres = 0
         opts.threads = max(1, threads)
         return opts
@@ -157,6 +161,7 @@ extension VectorJob {
     public func run() throws -> VectorResult {
         // The join's zones: read once (repaired by make-valid), indexed, for points and the rest.
         let joiner = try PointJoiner(zonesPath: zonesPath, options: joinOptions)
+        PhaseTiming.mark("vector: zones read and indexed")
         let zones = joiner.zoneLayer.zones
         let measure = Measure(crs: joiner.zonesCRS)
         var cols = Columns(zoneCount: zones.count)
@@ -219,36 +224,31 @@ extension VectorJob {
 
     /// A point layer: located by the join's pass, then counted, per class, summed.
     private func addPoints(_ spec: PointLayerSpec, _ joiner: PointJoiner, _ cols: inout Columns) throws {
-        if spec.filter != nil && ((spec.path as NSString).pathExtension.lowercased() == "csv" || spec.delimiter != nil) {
+        if spec.filter != nil && isCSV(spec) {
             throw GeoKitError(.argument, file: spec.path, "\(Setting.layerWhere, "\(spec.name)=...") filters OGR layers (GeoJSON, GeoPackage...), not a CSV",
                               hint: "filter the CSV first, or convert it to a GeoPackage")
         }
-        var table = try PointTable.read(path: spec.path, xColumn: spec.x, yColumn: spec.y, layer: spec.layer,
-                                        delimiter: spec.delimiter, decimalComma: spec.decimalComma, filter: spec.filter, crs: spec.crs)
-        cols.warnings += table.warnings
-        table.warnings = []
-        // Points in a CRS of their own (--points-crs): the join takes it from its options.
-        var own = joinOptions
-        own.pointsCRS = spec.crs
-        let zoneOf = countedZone(try (spec.crs == nil ? joiner : try PointJoiner(zonesPath: zonesPath, options: own)).join(table, progress: progress.map { p in { p(spec.name, $0, $1) } }))
+        let p = try layerPoints(spec, joiner) ?? registerPoints(spec, joiner)
+        PhaseTiming.mark("points \(spec.name): read and located")
+        cols.warnings += p.warnings
+        let zoneOf = p.zoneOf
         let outside = zoneOf.filter { $0 < 0 }.count
         if outside > 0 {
-            cols.warn(.outside, spec.path, "\(outside) of \(table.count) point(s) are in no zone (outside, within no border tolerance, or with unusable coordinates) and are not counted")
+            cols.warn(.outside, spec.path, "\(outside) of \(zoneOf.count) point(s) are in no zone (outside, within no border tolerance, or with unusable coordinates) and are not counted")
         }
         let n = cols.zoneCount
         var count = [Double](repeating: 0, count: n)
         for z in zoneOf where z >= 0 { count[Int(z)] += 1 }
         cols.add("\(spec.name)_count", unit: nil, "points of \(spec.path) in the zone (inside it, or on its border by join's rule: each point counted once)", count)
-        for col in spec.countBy {
-            let (classes, classOf) = classify(try column(table, col, spec))
+        for (col, (classes, classOf)) in zip(spec.countBy, p.classes) {
             var k = [[Double]](repeating: [Double](repeating: 0, count: n), count: classes.count)
             for (r, z) in zoneOf.enumerated() where z >= 0 { k[Int(classOf[r])][Int(z)] += 1 }
             for (c, cls) in classes.enumerated() {
                 cols.add("\(spec.name)_count_\(cls.slug)", unit: nil, "points of \(spec.path) in the zone with \(col) = '\(cls.value)'", k[c])
             }
         }
-        for col in (spec.sum + spec.mean).uniqued() {
-            let (sum, valued, bad) = sums(try column(table, col, spec), zoneOf, zones: n)
+        for (col, values) in zip(numberColumns(spec), p.numbers) {
+            let (sum, valued, bad) = sums(values, zoneOf, zones: n)
             if bad > 0 { cols.warn(.input, spec.path, "\(bad) value(s) of \(col) are not numbers and are left out of its sum and mean") }
             let name = "\(spec.name)_\(columnSlug(col))"
             let s = cols.add(name + "_sum", unit: nil, hidden: !spec.sum.contains(col), "sum of \(col) over the points of \(spec.path) in the zone", sum)
@@ -257,17 +257,89 @@ extension VectorJob {
                 cols.ratio(name + "_mean", s, k, unit: nil, "mean of \(col) over the points of \(spec.path) in the zone that have one")
             }
         }
+        PhaseTiming.mark("points \(spec.name): counted")
         cols.method.append("\(spec.name): points of \(spec.path) located with geotool join's pass (GEOS covers, border tolerance \(formatNumber(borderToleranceMetres)) m); a point on the border of two zones counts for one (the zone that covers it, else the lowest id in string order); nearest and swapped-coordinate matches are not counted")
+    }
+
+    private func isCSV(_ spec: PointLayerSpec) -> Bool {
+        (spec.path as NSString).pathExtension.lowercased() == "csv" || spec.delimiter != nil
+    }
+
+    /// The columns summed or averaged, each once.
+    private func numberColumns(_ spec: PointLayerSpec) -> [String] { (spec.sum + spec.mean).uniqued() }
+
+    /// The joiner that locates a layer's points: the run's, or one for points in a CRS of their own (--points-crs).
+    private func pointJoiner(_ spec: PointLayerSpec, _ joiner: PointJoiner) throws -> PointJoiner {
+        guard spec.crs != nil else { return joiner }
+        var own = joinOptions
+        own.pointsCRS = spec.crs
+        return try PointJoiner(zonesPath: zonesPath, options: own)
+    }
+
+    /// A CSV register (or an OGR layer whose named columns are not all fields: the
+    /// register's coordinate columns) read as `geotool join` reads it: every field as text.
+    private func registerPoints(_ spec: PointLayerSpec, _ joiner: PointJoiner) throws -> CountedPoints {
+        var table = try PointTable.read(path: spec.path, xColumn: spec.x, yColumn: spec.y, layer: spec.layer,
+                                        delimiter: spec.delimiter, decimalComma: spec.decimalComma, filter: spec.filter, crs: spec.crs)
+        let warnings = table.warnings
+        table.warnings = []
+        let zoneOf = countedZone(try pointJoiner(spec, joiner).join(table, progress: progress.map { p in { p(spec.name, $0, $1) } }))
+        return CountedPoints(zoneOf: zoneOf, classes: try spec.countBy.map { classify(try column(table, $0, spec)) },
+                             numbers: try numberColumns(spec).map { try column(table, $0, spec).map(PointNumber.value) }, warnings: warnings)
+    }
+
+    /// An OGR point layer read as typed columns (only the fields the run needs, positions as
+    /// numbers, class values interned), located by the join's pass alone; nil for a CSV, or
+    /// when a named column is not a field of the layer (the register path then reads it,
+    /// and says what is missing). Counts and sums are the register path's.
+    private func layerPoints(_ spec: PointLayerSpec, _ joiner: PointJoiner) throws -> CountedPoints? {
+        guard typedPointLayers, !isCSV(spec) else { return nil }
+        guard let read = try VectorDataset(path: spec.path).readPointColumns(layer: spec.layer, filter: spec.filter, textFields: spec.countBy,
+                                                                           numberFields: numberColumns(spec), threads: max(1, threads))
+        else { return nil }
+        PhaseTiming.mark("points \(spec.name): \(read.count) read")
+        var warnings: [GeoWarning] = []
+        let notPoints = read.position.filter { $0 == .notPoint }.count
+        if notPoints > 0 { warnings.append(GeoWarning(.input, file: spec.path, "\(spec.path): \(notPoints) feature(s) are not points; flagged invalid_coords")) }
+        warnings += myanmarCheck(spec.path, read).warnings
+        let table = PointTable.inMemory(name: spec.path, x: read.x, y: read.y, crs: read.crsWKT)
+        let zoneOf = try pointJoiner(spec, joiner).countedZones(table, progress: progress.map { p in { p(spec.name, $0, $1) } })
+        let classes = read.text.map { classify(interned: $0.values, $0.ids) }
+        let numbers = read.numbers.map { column -> [Double] in
+            switch column {
+            case .values(let v): return v
+            case .text(let c):
+                let value = c.values.map(PointNumber.value)
+                return c.ids.map { value[Int($0)] }
+            }
+        }
+        return CountedPoints(zoneOf: zoneOf, classes: classes, numbers: numbers, warnings: warnings)
+    }
+
+    /// The Myanmar text of the fields read, as the register checks its rows: each distinct
+    /// value classified once, counted for every row that has it.
+    private func myanmarCheck(_ path: String, _ read: PointColumns) -> MyanmarTextCheck {
+        var check = MyanmarTextCheck(file: path, source: "points", unit: "row", mode: .detect, columns: read.fieldNames)
+        var seen = Set<Int>()
+        let texts = read.text + read.numbers.compactMap { if case .text(let c) = $0 { return c } else { return nil } }
+        for c in texts where seen.insert(c.field).inserted {
+            let encoding = c.values.map { MyanmarEncoding(of: $0) }
+            guard encoding.contains(where: { $0 != nil }) else { continue }
+            for (r, id) in c.ids.enumerated() { if let e = encoding[Int(id)] { check.count(e, column: c.field, at: r + 1) } }
+        }
+        return check
     }
 
     /// A line or polygon layer: read in the zones' CRS, cut by the zones, measured.
     private func addFeatures(_ spec: FeatureLayerSpec, _ overlay: OverlayZones, _ zonesCRS: SpatialReference, _ measure: Measure,
                              areaColumn: Int, near: [Box]?, _ cols: inout Columns) throws {
-        var f = try VectorDataset(path: spec.path).readFeatures(spec.part, layer: spec.layer, filter: spec.filter, classField: spec.by, target: zonesCRS)
+        var f = try VectorDataset(path: spec.path).readFeatures(spec.part, layer: spec.layer, filter: spec.filter, classField: spec.by, target: zonesCRS,
+                                                                threads: max(1, threads))
+        PhaseTiming.mark("\(spec.name): \(f.wkb.count) \(spec.part.rawValue) read")
         if f.crsAssumed { cols.warn(.crs, spec.path, "layer has no CRS; taken to be the zones' (\(zonesCRS.shortName))") }
         if f.repaired > 0 { cols.warn(.geometry, spec.path, "\(f.repaired) invalid polygon(s) repaired with make-valid") }
         if f.skipped > 0 { cols.warn(.geometry, spec.path, "\(f.skipped) feature(s) have no \(spec.part == .lines ? "line" : "polygon") geometry and are left out") }
-        var (classes, classOf) = spec.by == nil ? ([], [Int32](repeating: 0, count: f.classValues.count)) : classify(f.classValues)
+        var (classes, classOf) = spec.by == nil ? ([], [Int32](repeating: 0, count: f.classIds.count)) : classify(interned: f.classNames, f.classIds)
         if let near {
             // A part: the classes of every feature (so every part has the same columns), the
             // features that may touch its zones (the rest add nothing to them).
@@ -281,6 +353,7 @@ extension VectorJob {
         switch spec.part {
         case .lines:
             let r = try lineLengths(f, classOf: classOf, classes: k, zones: overlay, measure: measure, threads: threads, progress: layerProgress(spec.name))
+            PhaseTiming.mark("\(spec.name): lines measured")
             let total = cols.add("\(spec.name)_length_km", unit: "km", measure.lengthNote("length of the lines of \(spec.path) inside the zone"), r.total.map { $0 / 1000 })
             cols.ratio("\(spec.name)_density", total, areaColumn, unit: "km/km2", "km of line of \(spec.path) per km2 of the zone")
             for (c, cls) in classes.enumerated() {
@@ -290,6 +363,7 @@ extension VectorJob {
             cols.method.append("\(spec.name): lines of \(spec.path) cut by each zone with GEOS and measured \(measure.kindNote); a piece on the border of two zones (or where zones overlap) counts once, for the zone first in id order (string order, then input order)")
         case .polygons:
             let r = try polygonOverlap(f, classOf: classOf, classes: k, zones: overlay, measure: measure, threads: threads, progress: layerProgress(spec.name))
+            PhaseTiming.mark("\(spec.name): polygons overlapped")
             let total = cols.add("\(spec.name)_area_km2", unit: "km2", measure.areaNote("area of the zone covered by the polygons of \(spec.path), overlaps dissolved"), r.area.map { $0 / 1e6 })
             cols.ratio("\(spec.name)_share", total, areaColumn, unit: "1", "share of the zone's area covered by the polygons of \(spec.path) (0 to 1)")
             cols.add("\(spec.name)_features", unit: nil, "polygons of \(spec.path) overlapping the zone (a roll-up adds its zones' counts: a polygon over two zones counts twice)", r.features)
@@ -314,18 +388,24 @@ extension VectorJob {
     }
 }
 
+/// A point layer's values as counted: each point's zone (-1: not counted), per count-by
+/// column its classes and each point's, per number column each point's value
+/// (`PointNumber`), and what reading it noticed.
+private struct CountedPoints {
+    var zoneOf: [Int32]
+    var classes: [(classes: [(slug: String, value: String)], classOf: [Int32])]
+    var numbers: [[Double]]
+    var warnings: [GeoWarning]
+}
+
 /// Per zone, the sum of a column's numbers over its points and how many had one; and how
-/// many values were neither blank nor a number.
-package func sums(_ values: [String], _ zoneOf: [Int32], zones n: Int) -> (sum: [Double], valued: [Double], bad: Int) {
+/// many values were neither blank nor a number (`PointNumber`).
+package func sums(_ values: [Double], _ zoneOf: [Int32], zones n: Int) -> (sum: [Double], valued: [Double], bad: Int) {
     var s = [Double](repeating: 0, count: n), m = [Double](repeating: 0, count: n)
     var bad = 0
     for (r, z) in zoneOf.enumerated() where z >= 0 {
-        // Most values are plain numbers: trimmed only when they do not read as one.
-        guard let x = Double(values[r]) ?? Double(values[r].trimmingCharacters(in: .whitespaces)), x.isFinite else {
-            if !values[r].allSatisfy(\.isWhitespace) { bad += 1 }
-            continue
-        }
-        s[Int(z)] += x; m[Int(z)] += 1
+        let x = values[r]
+        if x.isFinite { s[Int(z)] += x; m[Int(z)] += 1 } else if x == PointNumber.notANumber { bad += 1 }
     }
     return (s, m, bad)
 }
@@ -360,6 +440,13 @@ package func classify(_ values: [String]) -> (classes: [(slug: String, value: St
     var byValue: [String: Int32] = [:]
     for (v, slug) in slugOf { byValue[v] = index[slug]! }
     return (classes, values.map { byValue[$0]! })
+}
+
+/// The same for interned values: the distinct values in order of first appearance, and
+/// each feature's.
+package func classify(interned values: [String], _ ids: [Int32]) -> (classes: [(slug: String, value: String)], classOf: [Int32]) {
+    let (classes, classOfValue) = classify(values)
+    return (classes, ids.map { classOfValue[Int($0)] })
 }
 
 /// A class value as it names columns: trimmed; blank is `none`.
