@@ -151,6 +151,7 @@ extension VectorDataset {
     /// One range on a handle of its own; false when what was read is not exactly the range
     /// (or GDAL warned: one reader then reads the layer and says what it says).
     private static func readPoints(range: LayerRange, of path: String, layer: String, into b: PointBuilder) -> Bool {
+        GDAL.initialize()   // this thread's GDAL settings (a worker thread)
         CPLPushErrorHandler(CPLQuietErrorHandler)
         let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil)
         defer { if let ds { GDALClose(ds) } }

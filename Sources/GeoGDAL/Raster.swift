@@ -164,6 +164,7 @@ public final class Raster: RasterSource {
     /// In the band's own type, blocks are decoded with GDALReadBlock straight into the buffer's
     /// rows: no block cache (whose global lock serialises workers) and no second copy.
     public func read(band: Int, window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer) throws {
+        GDAL.initialize()   // a worker's warnings are collected too (a pointer lookup once set)
         let b = GDALGetRasterBand(handle, Int32(band))
         let info = bands[band - 1]
         if serialisedReads { Raster.serialReadLock.lock() }
@@ -200,6 +201,7 @@ public final class Raster: RasterSource {
 
     /// Read the band's mask (0 = invalid) for `window`.
     public func readMask(band: Int, window: Window, into buffer: UnsafeMutablePointer<UInt8>) throws {
+        GDAL.initialize()   // a worker's warnings are collected too (a pointer lookup once set)
         let m = GDALGetMaskBand(GDALGetRasterBand(handle, Int32(band)))
         let err = GDALRasterIO(m, GF_Read, Int32(window.col), Int32(window.row), Int32(window.cols), Int32(window.rows),
                                buffer, Int32(window.cols), Int32(window.rows), GDT_Byte, 0, 0)
@@ -210,6 +212,7 @@ public final class Raster: RasterSource {
     /// a grid in the same CRS. Cells outside this raster get NaN. Used for weights whose grid
     /// differs from the value grid.
     public func readResampled(band: Int, onto target: Grid, window: Window, into out: UnsafeMutablePointer<Double>) throws {
+        GDAL.initialize()   // a worker's warnings are collected too (a pointer lookup once set)
         if WeightAggregation.applies(fine: grid, target: target) {
             return try readAggregated(band: band, onto: target, window: window, into: out)
         }

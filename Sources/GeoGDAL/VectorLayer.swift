@@ -125,6 +125,7 @@ extension VectorDataset {
     /// One range on a handle of its own; false when what was read is not exactly the range,
     /// a feature failed, or GDAL warned.
     private static func readFeatures(range: LayerRange, of path: String, layer: String, ignored: [String], into r: FeatureReader) -> Bool {
+        GDAL.initialize()   // this thread's GDAL settings (a worker thread)
         CPLPushErrorHandler(CPLQuietErrorHandler)
         let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil)
         defer { if let ds { GDALClose(ds) } }
