@@ -56,9 +56,11 @@ final class PredictorBlocks {
         raw.deallocate(); planes.deallocate()
     }
 
-    /// Decode block (`col`, `row`) into `out` (blockCols x blockRows samples): false when
-    /// GDAL must (nothing is assumed written then).
-    func read(col: Int, row: Int, into out: UnsafeMutableRawPointer) -> Bool {
+    /// Decode block (`col`, `row`) and write its cells inside `window` to `buffer` (the
+    /// window's cells, row-major): false when GDAL must (nothing is assumed written then).
+    /// Only the block's rows inside the window are undone, and only its columns inside the
+    /// window gathered: no copy from a block buffer.
+    func read(col: Int, row: Int, window: Window, into buffer: UnsafeMutableRawPointer) -> Bool {
         guard let off = metadataInt(band, "BLOCK_OFFSET_\(col)_\(row)"), let size = metadataInt(band, "BLOCK_SIZE_\(col)_\(row)"),
               off > 0, size > 0 else { return false }
         // A strip past the last row holds only the rows left; a tile always holds a whole tile.
@@ -70,8 +72,15 @@ final class PredictorBlocks {
         if planeBytes < expected { planes.deallocate(); planes = .allocate(byteCount: expected, alignment: 64); planeBytes = expected }
         var got = 0
         guard libdeflate_zlib_decompress(decompressor, raw, size, planes, expected, &got) == LIBDEFLATE_SUCCESS, got == expected else { return false }
-        for r in 0..<rows {
-            undoFloatPredictor(planes + r * rowBytes, samples: blockCols, sampleBytes: sampleBytes, into: out + r * rowBytes)
+        let tr0 = row * blockRows, tc0 = col * blockCols
+        let r0 = max(window.row, tr0), r1 = min(window.rowEnd, tr0 + rows)
+        let c0 = max(window.col, tc0), c1 = min(window.colEnd, tc0 + blockCols)
+        guard r0 < r1, c0 < c1 else { decoded += 1; return true }
+        for r in r0..<r1 {
+            let planesOfRow = planes + (r - tr0) * rowBytes
+            undoByteDifferences(planesOfRow, count: rowBytes)
+            gatherPlanes(planesOfRow, samples: blockCols, range: (c0 - tc0)..<(c1 - tc0), sampleBytes: sampleBytes,
+                         into: buffer + ((r - window.row) * window.cols + (c0 - window.col)) * sampleBytes)
         }
         decoded += 1
         return true
@@ -83,7 +92,14 @@ final class PredictorBlocks {
 /// byte before it. The running sum is taken in place, then the planes are gathered into
 /// little-endian values in `out`.
 package func undoFloatPredictor(_ row: UnsafeMutableRawPointer, samples: Int, sampleBytes: Int, into out: UnsafeMutableRawPointer) {
-    let n = samples * sampleBytes
+    undoByteDifferences(row, count: samples * sampleBytes)
+    gatherPlanes(row, samples: samples, range: 0..<samples, sampleBytes: sampleBytes, into: out)
+}
+
+/// The running sum of `count` bytes in place (each byte was stored as the difference from
+/// the one before it), modulo 256.
+@inline(__always)
+private func undoByteDifferences(_ row: UnsafeMutableRawPointer, count n: Int) {
     let bytes = row.assumingMemoryBound(to: UInt8.self)
     // The running sum, 8 bytes at a time: within a word, three shifted adds that carry no
     // bit across a byte (sums of bytes modulo 256), then the previous word's last byte.
@@ -105,16 +121,24 @@ package func undoFloatPredictor(_ row: UnsafeMutableRawPointer, samples: Int, sa
         last = last &+ bytes[i]
         bytes[i] = last
     }
+}
+
+/// Samples `range` of a row of `samples` values stored as byte planes (the most significant
+/// bytes first), as little-endian values from `out` on.
+@inline(__always)
+private func gatherPlanes(_ row: UnsafeMutableRawPointer, samples: Int, range: Range<Int>, sampleBytes: Int, into out: UnsafeMutableRawPointer) {
+    let bytes = row.assumingMemoryBound(to: UInt8.self)
+    let first = range.lowerBound
     if sampleBytes == 4 {
         let o = out.assumingMemoryBound(to: UInt32.self)
         let p0 = bytes, p1 = bytes + samples, p2 = bytes + 2 * samples, p3 = bytes + 3 * samples
-        for k in 0..<samples {
-            o[k] = (UInt32(p0[k]) << 24 | UInt32(p1[k]) << 16 | UInt32(p2[k]) << 8 | UInt32(p3[k])).littleEndian
+        for k in range {
+            o[k - first] = (UInt32(p0[k]) << 24 | UInt32(p1[k]) << 16 | UInt32(p2[k]) << 8 | UInt32(p3[k])).littleEndian
         }
     } else {
         let o = out.assumingMemoryBound(to: UInt8.self)
-        for k in 0..<samples {
-            for j in 0..<sampleBytes { o[k * sampleBytes + j] = bytes[(sampleBytes - 1 - j) * samples + k] }
+        for k in range {
+            for j in 0..<sampleBytes { o[(k - first) * sampleBytes + j] = bytes[(sampleBytes - 1 - j) * samples + k] }
         }
     }
 }

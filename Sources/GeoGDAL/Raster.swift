@@ -186,9 +186,10 @@ public final class Raster: RasterSource {
             let own = predictorBlocks[band] ?? nil
             for brow in (window.row / by)...((window.rowEnd - 1) / by) {
                 for bcol in (window.col / bx)...((window.colEnd - 1) / bx) {
+                    // Decoded here straight into the window's rows, or by GDAL into the tile, copied.
+                    if own?.read(col: bcol, row: brow, window: window, into: buffer) == true { continue }
                     CPLErrorReset()
-                    if own?.read(col: bcol, row: brow, into: tile!) != true,
-                       GDALReadBlock(b, Int32(bcol), Int32(brow), tile) != CE_None {
+                    if GDALReadBlock(b, Int32(bcol), Int32(brow), tile) != CE_None {
                         throw GeoKitError.io(path, "cannot read block (\(bcol), \(brow)) of band \(band): \(GDAL.lastError("read error"))")
                     }
                     let tr0 = brow * by, tc0 = bcol * bx
