@@ -19,6 +19,9 @@
 #include <geodesic.h>
 #include <openssl/evp.h>
 #include <openssl/crypto.h>
+// libdeflate (a dependency of libgdal-dev): GeoTIFF blocks with the floating-point predictor
+// are inflated and decoded by GeoGDAL itself (PredictorBlocks.swift).
+#include <libdeflate.h>
 
 // ICU, declared here with plain C types rather than through ICU's headers: Foundation
 // brings its own copy of ICU's types (module _FoundationICU, its functions renamed

@@ -130,8 +130,9 @@ func loneRingPoints(wkb b: UnsafeRawBufferPointer) -> [Point]? {
 extension VectorDataset {
     /// The features of `range` through the Arrow stream of `l` (a handle already filtered to
     /// the range's FIDs), each zone to `place`: nil when the stream cannot serve this reader
-    /// (then OGR reads the range), false when what came is not exactly the range.
-    static func readArrow(range: LayerRange, layer l: OGRLayerH, path: String, layerName: String, reader: ZoneFeatureReader,
+    /// (then OGR reads the range), false when what came is not exactly the range. `other`
+    /// gives a second handle on the layer (the worker's, opened when first asked for).
+    static func readArrow(range: LayerRange, layer l: OGRLayerH, other: () -> OGRLayerH?, reader: ZoneFeatureReader,
                           stop: Cancellation, place: (Zone) -> Void) throws -> Bool? {
         guard reader.takesLoneRings, OGR_L_TestCapability(l, OLCFastGetArrowStream) != 0 else { return nil }
         var stream = ArrowArrayStream()
@@ -151,20 +152,8 @@ extension VectorDataset {
         let pcodeColumn = rules.pcodeVersionIndex.map { columns.fields[$0]! }
 
         // Features the stream cannot make, fetched through OGR on a handle of their own.
-        var other: (ds: GDALDatasetH, layer: OGRLayerH)?
-        defer { if let other { GDALClose(other.ds) } }
         func viaOGR(_ fid: Int64, index: Int) throws -> Zone? {
-            if other == nil {
-                GDAL.initialize()   // this thread's GDAL settings (a worker thread)
-                CPLPushErrorHandler(CPLQuietErrorHandler)
-                let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil)
-                CPLPopErrorHandler()
-                guard let ds else { return nil }
-                guard let ol = GDALDatasetGetLayerByName(ds, layerName) else { GDALClose(ds); return nil }
-                ignoreFields(rules.ignoredFields, on: ol)
-                other = (ds, ol)
-            }
-            guard let f = OGR_L_GetFeature(other!.layer, GIntBig(fid)) else { return nil }
+            guard let ol = other(), let f = OGR_L_GetFeature(ol, GIntBig(fid)) else { return nil }
             defer { OGR_F_Destroy(f) }
             return try reader.read(f, index: index)
         }

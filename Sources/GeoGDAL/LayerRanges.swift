@@ -13,6 +13,11 @@ import GeoCore
 //   are the features' positions: a range starts with SetNextByIndex.
 // Anything else (a --where filter, views, other drivers, a range that read other features
 // than planned or on which GDAL warned) is read by one reader.
+// A worker opens its handle once, on its first range, and positions it anew for each range it
+// takes (opening a GeoPackage is a few milliseconds: with a handle per range, the opens of 8
+// ranges weighed as much as reading 13,726 village tracts). So there can be more ranges than
+// workers at no cost, and a count of ranges that is a multiple of the workers keeps them
+// busy to the end.
 
 /// A range of features, and how a fresh handle is put at its start.
 struct LayerRange {
@@ -50,7 +55,8 @@ extension VectorDataset {
                         newReader: () throws -> ZoneFeatureReader) throws -> ZonesRead? {
         let minPerRange = max(1, minPerRange)   // 0 divided the count by zero
         guard threads > 1, filter == nil, total >= 2 * minPerRange,
-              let ranges = layerRanges(l, layerName: layerName, total: total, parts: min(4 * threads, total / minPerRange))
+              let ranges = layerRanges(l, layerName: layerName, total: total,
+                                       parts: layerRangeCount(total: total, threads: threads, minPerRange: minPerRange))
         else { return nil }
         PhaseTiming.mark("zones: \(ranges.count) ranges planned")
         // Readers are made here, on one thread (their PROJ objects are made from shared ones).
@@ -66,10 +72,13 @@ extension VectorDataset {
             let base = buffer.baseAddress!
             placed.withUnsafeMutableBufferPointer { out in
                 let out = out
-                WorkerPool(threads: threads).run(tasks: ranges.count, cancellation: stop) { k in
+                let ignored = readers[0].rules.ignoredFields
+                WorkerPool(threads: threads).run(tasks: ranges.count, cancellation: stop, state: {
+                    RangeHandle(path: path, layer: layerName, ignoredFields: ignored)
+                }) { handle, k in
                     var n = 0
                     do {
-                        let exact = try Self.read(range: ranges[k], of: path, layer: layerName, into: readers[k], stop: stop) { z in
+                        let exact = try Self.read(range: ranges[k], on: handle, into: readers[k], stop: stop) { z in
                             (base + ranges[k].first + n).initialize(to: z); n += 1
                         }
                         out[k] = exact ? .success(n) : nil
@@ -99,19 +108,15 @@ extension VectorDataset {
         return ZonesRead(zones: zones, reader: readers[0])
     }
 
-    /// Read `range` on a handle of its own, each zone to `place`; false when what was read
+    /// Read `range` on the worker's own handle, each zone to `place`; false when what was read
     /// is not exactly the range.
-    private static func read(range: LayerRange, of path: String, layer: String, into reader: ZoneFeatureReader, stop: Cancellation,
+    private static func read(range: LayerRange, on handle: RangeHandle, into reader: ZoneFeatureReader, stop: Cancellation,
                              place: (Zone) -> Void) throws -> Bool {
         // What GDAL says on opening the file and the layer was said once by the main handle
         // (a warning per range repeated it on stderr and in the sidecar): this handle is
-        // opened quietly, and if it cannot be, one reader reads the layer.
-        GDAL.initialize()   // this thread's GDAL settings (a worker thread)
+        // opened and positioned quietly, and if it cannot be, one reader reads the layer.
         CPLPushErrorHandler(CPLQuietErrorHandler)
-        let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil)
-        defer { if let ds { GDALClose(ds) } }
-        let positioned: OGRLayerH? = ds.flatMap { GDALDatasetGetLayerByName($0, layer) }.flatMap { l in
-            ignoreFields(reader.rules.ignoredFields, on: l)
+        let positioned: OGRLayerH? = handle.layer().flatMap { l in
             switch range.start {
             case .fid(let lo, let hi):
                 let fid = quotedIdentifier(String(cString: OGR_L_GetFIDColumn(l)))
@@ -133,7 +138,7 @@ extension VectorDataset {
         CPLPushErrorHandlerEx(noteWarning, Unmanaged.passUnretained(warned).toOpaque())
         defer { CPLPopErrorHandler() }
         if case .fid = range.start,
-           let exact = try readArrow(range: range, layer: l, path: path, layerName: layer, reader: reader, stop: stop, place: place) {
+           let exact = try readArrow(range: range, layer: l, other: handle.otherLayer, reader: reader, stop: stop, place: place) {
             return withExtendedLifetime(warned) { exact && !warned.seen }
         }
         var previous: Int64?
@@ -154,6 +159,7 @@ extension VectorDataset {
     }
 
     /// `parts` ranges of near-equal size over the layer's `total` features, or nil.
+    /// (`layerRangeCount` chooses `parts`.)
     func layerRanges(_ l: OGRLayerH, layerName: String, total: Int, parts: Int) -> [LayerRange]? {
         guard parts > 1 else { return nil }
         let firsts = (0..<parts).map { $0 * total / parts }
@@ -214,6 +220,65 @@ extension VectorDataset {
         defer { OGR_F_Destroy(f) }
         guard OGR_F_GetFieldCount(f) > 0, OGR_F_IsFieldSetAndNotNull(f, 0) != 0 else { return nil }
         return Int64(OGR_F_GetFieldAsInteger64(f, 0))
+    }
+}
+
+/// How many ranges `threads` workers cut a layer of `total` features into: at least
+/// `minPerRange` features each, at most 4 per worker, and a multiple of the workers when
+/// there are more ranges than workers (3 equal ranges on 2 workers left one idle for the
+/// last third). Fewer than 2 means one reader.
+package func layerRangeCount(total: Int, threads: Int, minPerRange: Int) -> Int {
+    let threads = max(1, threads)
+    let most = min(4 * threads, total / max(1, minPerRange))
+    guard most > threads else { return most }
+    // Rounded up to whole rounds of the workers: a range then holds a little less than the
+    // minimum, which bounded the cost of a handle's open when every range opened its own.
+    return min(4 * threads, (most + threads - 1) / threads * threads)
+}
+
+/// A worker's handle on the layer: opened quietly on its first range, positioned anew for
+/// each range it takes, closed when the worker is done. A second handle, opened when first
+/// needed, fetches by FID the features the Arrow stream cannot make.
+final class RangeHandle {
+    private let path: String, layerName: String, ignoredFields: [String]
+    private var ds: GDALDatasetH?, l: OGRLayerH?, opened = false
+    private var other: (ds: GDALDatasetH, layer: OGRLayerH)?, otherOpened = false
+
+    init(path: String, layer: String, ignoredFields: [String]) {
+        self.path = path; self.layerName = layer; self.ignoredFields = ignoredFields
+    }
+    deinit {
+        if let ds { GDALClose(ds) }
+        if let other { GDALClose(other.ds) }
+    }
+
+    /// The layer (nil when it cannot be opened), with the fields no zone needs ignored.
+    func layer() -> OGRLayerH? {
+        if !opened {
+            opened = true
+            (ds, l) = open()
+        }
+        return l
+    }
+
+    /// The second handle's layer, for `OGR_L_GetFeature`.
+    func otherLayer() -> OGRLayerH? {
+        if !otherOpened {
+            otherOpened = true
+            let (d, ol) = open()
+            if let d, let ol { other = (d, ol) } else if let d { GDALClose(d) }
+        }
+        return other?.layer
+    }
+
+    private func open() -> (GDALDatasetH?, OGRLayerH?) {
+        GDAL.initialize()   // this thread's GDAL settings (a worker thread)
+        CPLPushErrorHandler(CPLQuietErrorHandler)
+        defer { CPLPopErrorHandler() }
+        guard let d = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil) else { return (nil, nil) }
+        guard let layer = GDALDatasetGetLayerByName(d, layerName) else { return (d, nil) }
+        ignoreFields(ignoredFields, on: layer)
+        return (d, layer)
     }
 }
 

@@ -128,6 +128,11 @@ public final class Raster: RasterSource {
     /// taken uncontended (reads are serialised either way; the other worker computes).
     private lazy var serialisedReads = ["netCDF", "HDF5", "HDF5Image"].contains(driverName)
     private static let serialReadLock = NSLock()
+    /// Per band (by index), its blocks' own decoder when it has one (PredictorBlocks.swift);
+    /// made on the band's first read.
+    private var predictorBlocks: [Int: PredictorBlocks?] = [:]
+    /// Blocks of band `band` decoded by GeoGDAL rather than GDAL so far (tests).
+    package func blocksDecodedHere(band: Int) -> Int { (predictorBlocks[band] ?? nil)?.decoded ?? 0 }
 
     deinit {
         tile?.deallocate()
@@ -176,8 +181,14 @@ public final class Raster: RasterSource {
                 tileBytes = bx * by * size
                 tile = UnsafeMutableRawPointer.allocate(byteCount: tileBytes, alignment: 64)
             }
+            if predictorBlocks[band] == nil, multidim == nil, let b {
+                predictorBlocks[band] = PredictorBlocks(dataset: handle, band: b, path: path, type: type, blockCols: bx, blockRows: by)
+            }
+            let own = predictorBlocks[band] ?? nil
             for brow in (window.row / by)...((window.rowEnd - 1) / by) {
                 for bcol in (window.col / bx)...((window.colEnd - 1) / bx) {
+                    // Decoded here straight into the window's rows, or by GDAL into the tile, copied.
+                    if own?.read(col: bcol, row: brow, window: window, into: buffer) == true { continue }
                     CPLErrorReset()
                     if GDALReadBlock(b, Int32(bcol), Int32(brow), tile) != CE_None {
                         throw GeoKitError.io(path, "cannot read block (\(bcol), \(brow)) of band \(band): \(GDAL.lastError("read error"))")

@@ -150,6 +150,20 @@ final class ParallelZoneReadTests: XCTestCase {
         XCTAssertEqual(codes(serial), (0..<200).filter { ($0 + 1) % 5 != 0 }.map { 1000 + $0 })
     }
 
+    /// Ranges come in whole rounds of the workers (a worker reuses its handle from range to
+    /// range), at most 4 per worker, and none below twice the minimum.
+    func testRangeCountIsWholeRoundsOfTheWorkers() {
+        // 13,726 village tracts on 2 workers: 3 ranges of 4,096 or more left one worker idle
+        // for the last third; 4 ranges give each two.
+        XCTAssertEqual(layerRangeCount(total: 13_726, threads: 2, minPerRange: 4096), 4)
+        XCTAssertEqual(layerRangeCount(total: 13_726, threads: 3, minPerRange: 4096), 3)
+        XCTAssertEqual(layerRangeCount(total: 20_000, threads: 3, minPerRange: 4096), 6)
+        XCTAssertEqual(layerRangeCount(total: 200_000, threads: 2, minPerRange: 4096), 8)
+        XCTAssertEqual(layerRangeCount(total: 8192, threads: 2, minPerRange: 4096), 2)
+        XCTAssertEqual(layerRangeCount(total: 8191, threads: 2, minPerRange: 4096), 1)
+        XCTAssertEqual(layerRangeCount(total: 30, threads: 3, minPerRange: 0), 12)
+    }
+
     func testNoMinimumPerRangeCutsTheLayerIntoFourRangesPerThread() throws {
         let gpkg = try layer(tempDir() + "/small.gpkg", polygons(30))
         try assertRangesReadAsOne(gpkg, parallel: true) { ds, threads, _ in

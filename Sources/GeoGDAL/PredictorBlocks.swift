@@ -1,0 +1,152 @@
+import CGeo
+import Foundation
+import GeoCore
+
+// GeoTIFF blocks compressed with DEFLATE and the floating-point predictor (PREDICTOR=3),
+// decoded here instead of by libtiff. libtiff undoes that predictor a byte at a time (a
+// running sum over each row's bytes, then a gather of the four byte planes into values,
+// through a temporary copy): on the 10.5 million Float32 cells of a national night-lights
+// layer that was 70 ms of CPU, more than the inflating. Here the raw block is read with
+// GDAL's VSI, inflated by libdeflate (as libtiff does), and the predictor undone with
+// 8-byte words (the running sum) and a loop the compiler vectorises (the gather): the same
+// bytes, a few times faster. Anything else (another compression or predictor, a big-endian
+// or pixel-interleaved file, a block missing from the file, a block that does not inflate
+// to its exact size) is left to GDAL, block by block.
+
+/// The blocks of one band of one GeoTIFF handle (a worker's), decoded as described above.
+final class PredictorBlocks {
+    private let file: UnsafeMutablePointer<VSILFILE>
+    private let band: GDALRasterBandH
+    private let decompressor: OpaquePointer
+    private let blockCols: Int, blockRows: Int, sampleBytes: Int, rasterRows: Int, tiled: Bool
+    private var raw = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 64)
+    private var rawBytes = 1
+    private var planes = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 64)
+    private var planeBytes = 1
+    /// Blocks decoded here (tests check that the path was taken).
+    private(set) var decoded = 0
+
+    /// Nil unless band `b` of `ds` (the file `path`) is one this reader decodes exactly.
+    init?(dataset ds: GDALDatasetH, band b: GDALRasterBandH, path: String, type: PixelType, blockCols: Int, blockRows: Int) {
+        guard type == .float32 || type == .float64,
+              GDALGetDriverShortName(GDALGetDatasetDriver(ds)).map({ String(cString: $0) }) == "GTiff",
+              imageStructure(ds, b, "COMPRESSION") == "DEFLATE", imageStructure(ds, b, "PREDICTOR") == "3",
+              imageStructure(ds, b, "NBITS") == nil,
+              GDALGetRasterCount(ds) == 1 || imageStructure(ds, b, "INTERLEAVE") == "BAND",
+              GDALGetMetadataItem(b, "BLOCK_OFFSET_0_0", "TIFF") != nil,
+              let f = VSIFOpenL(path, "rb") else { return nil }
+        // Little-endian files only ("II", classic or BigTIFF): the predictor's byte planes
+        // are the value's bytes from the most significant, and libtiff hands them over in the
+        // host's order, which this reader assumes is little-endian too.
+        var magic = [UInt8](repeating: 0, count: 2)
+        guard VSIFReadL(&magic, 1, 2, f) == 2, magic == [0x49, 0x49], UInt16(littleEndian: 1) == 1,
+              let d = libdeflate_alloc_decompressor() else { VSIFCloseL(f); return nil }
+        file = f; band = b; decompressor = d
+        self.blockCols = blockCols; self.blockRows = blockRows; sampleBytes = type.size
+        rasterRows = Int(GDALGetRasterBandYSize(b))
+        // A stripped file's block is a strip as wide as the raster (the last one holds only the
+        // rows left); a tiled one's, a whole tile. A tile as wide as the raster is taken for a
+        // strip: its last one then inflates past the size expected and goes to GDAL.
+        tiled = blockCols != Int(GDALGetRasterBandXSize(b))
+    }
+
+    deinit {
+        VSIFCloseL(file)
+        libdeflate_free_decompressor(decompressor)
+        raw.deallocate(); planes.deallocate()
+    }
+
+    /// Decode block (`col`, `row`) and write its cells inside `window` to `buffer` (the
+    /// window's cells, row-major): false when GDAL must (nothing is assumed written then).
+    /// Only the block's rows inside the window are undone, and only its columns inside the
+    /// window gathered: no copy from a block buffer.
+    func read(col: Int, row: Int, window: Window, into buffer: UnsafeMutableRawPointer) -> Bool {
+        guard let off = metadataInt(band, "BLOCK_OFFSET_\(col)_\(row)"), let size = metadataInt(band, "BLOCK_SIZE_\(col)_\(row)"),
+              off > 0, size > 0 else { return false }
+        // A strip past the last row holds only the rows left; a tile always holds a whole tile.
+        let rows = tiled ? blockRows : min(blockRows, rasterRows - row * blockRows)
+        let rowBytes = blockCols * sampleBytes, expected = rows * rowBytes
+        guard rows > 0 else { return false }
+        if rawBytes < size { raw.deallocate(); raw = .allocate(byteCount: size, alignment: 64); rawBytes = size }
+        guard VSIFSeekL(file, vsi_l_offset(off), SEEK_SET) == 0, VSIFReadL(raw, 1, size, file) == size else { return false }
+        if planeBytes < expected { planes.deallocate(); planes = .allocate(byteCount: expected, alignment: 64); planeBytes = expected }
+        var got = 0
+        guard libdeflate_zlib_decompress(decompressor, raw, size, planes, expected, &got) == LIBDEFLATE_SUCCESS, got == expected else { return false }
+        let tr0 = row * blockRows, tc0 = col * blockCols
+        let r0 = max(window.row, tr0), r1 = min(window.rowEnd, tr0 + rows)
+        let c0 = max(window.col, tc0), c1 = min(window.colEnd, tc0 + blockCols)
+        guard r0 < r1, c0 < c1 else { decoded += 1; return true }
+        for r in r0..<r1 {
+            let planesOfRow = planes + (r - tr0) * rowBytes
+            undoByteDifferences(planesOfRow, count: rowBytes)
+            gatherPlanes(planesOfRow, samples: blockCols, range: (c0 - tc0)..<(c1 - tc0), sampleBytes: sampleBytes,
+                         into: buffer + ((r - window.row) * window.cols + (c0 - window.col)) * sampleBytes)
+        }
+        decoded += 1
+        return true
+    }
+}
+
+/// Undo TIFF's floating-point predictor on one row: `row` holds `samples` values as byte
+/// planes (all most significant bytes first), each byte stored as the difference from the
+/// byte before it. The running sum is taken in place, then the planes are gathered into
+/// little-endian values in `out`.
+package func undoFloatPredictor(_ row: UnsafeMutableRawPointer, samples: Int, sampleBytes: Int, into out: UnsafeMutableRawPointer) {
+    undoByteDifferences(row, count: samples * sampleBytes)
+    gatherPlanes(row, samples: samples, range: 0..<samples, sampleBytes: sampleBytes, into: out)
+}
+
+/// The running sum of `count` bytes in place (each byte was stored as the difference from
+/// the one before it), modulo 256.
+@inline(__always)
+private func undoByteDifferences(_ row: UnsafeMutableRawPointer, count n: Int) {
+    let bytes = row.assumingMemoryBound(to: UInt8.self)
+    // The running sum, 8 bytes at a time: within a word, three shifted adds that carry no
+    // bit across a byte (sums of bytes modulo 256), then the previous word's last byte.
+    let words = n / 8
+    var carry: UInt64 = 0
+    let low7: UInt64 = 0x7f7f_7f7f_7f7f_7f7f, high: UInt64 = 0x8080_8080_8080_8080
+    @inline(__always) func addBytes(_ a: UInt64, _ b: UInt64) -> UInt64 { ((a & low7) &+ (b & low7)) ^ ((a ^ b) & high) }
+    for w in 0..<words {
+        var x = UInt64(littleEndian: (row + 8 * w).loadUnaligned(as: UInt64.self))
+        x = addBytes(x, x << 8)
+        x = addBytes(x, x << 16)
+        x = addBytes(x, x << 32)
+        x = addBytes(x, carry &* 0x0101_0101_0101_0101)
+        (row + 8 * w).storeBytes(of: x.littleEndian, as: UInt64.self)
+        carry = x >> 56
+    }
+    var last = UInt8(truncatingIfNeeded: carry)
+    for i in (8 * words)..<n {
+        last = last &+ bytes[i]
+        bytes[i] = last
+    }
+}
+
+/// Samples `range` of a row of `samples` values stored as byte planes (the most significant
+/// bytes first), as little-endian values from `out` on.
+@inline(__always)
+private func gatherPlanes(_ row: UnsafeMutableRawPointer, samples: Int, range: Range<Int>, sampleBytes: Int, into out: UnsafeMutableRawPointer) {
+    let bytes = row.assumingMemoryBound(to: UInt8.self)
+    let first = range.lowerBound
+    if sampleBytes == 4 {
+        let o = out.assumingMemoryBound(to: UInt32.self)
+        let p0 = bytes, p1 = bytes + samples, p2 = bytes + 2 * samples, p3 = bytes + 3 * samples
+        for k in range {
+            o[k - first] = (UInt32(p0[k]) << 24 | UInt32(p1[k]) << 16 | UInt32(p2[k]) << 8 | UInt32(p3[k])).littleEndian
+        }
+    } else {
+        let o = out.assumingMemoryBound(to: UInt8.self)
+        for k in range {
+            for j in 0..<sampleBytes { o[(k - first) * sampleBytes + j] = bytes[(sampleBytes - 1 - j) * samples + k] }
+        }
+    }
+}
+
+private func imageStructure(_ ds: GDALDatasetH, _ b: GDALRasterBandH, _ key: String) -> String? {
+    (GDALGetMetadataItem(b, key, "IMAGE_STRUCTURE") ?? GDALGetMetadataItem(ds, key, "IMAGE_STRUCTURE")).map { String(cString: $0) }
+}
+
+private func metadataInt(_ b: GDALRasterBandH, _ key: String) -> Int? {
+    GDALGetMetadataItem(b, key, "TIFF").flatMap { Int(String(cString: $0)) }
+}
