@@ -99,6 +99,18 @@ final class TimeSeriesTests: XCTestCase {
                 XCTAssertEqual(sortedMedian(&a), want, "n \(n), \(distinct) distinct")
             }
         }
+        // Many values (the bracketed median): sorted, reversed, and a sample that misses the
+        // median's rank (every value the stride samples is the largest: the selection over all).
+        for n in [2048, 2049, 5000, 10836, 10837] {
+            let random = (0..<n).map { _ in Double.random(in: -5..<5, using: &rng) }
+            var missed = (0..<n).map { Double($0 % 97) }
+            for i in 0..<256 { missed[i * n / 256] = 1e9 }
+            for var a in [random, random.sorted(), random.sorted().reversed(), missed] {
+                let s = a.sorted()
+                let want = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
+                XCTAssertEqual(sortedMedian(&a), want, "n \(n)")
+            }
+        }
         var empty: [Double] = []
         XCTAssertTrue(sortedMedian(&empty).isNaN)
     }

@@ -55,10 +55,10 @@ public enum GammaDistribution {
     /// P(X ≤ x) for every x of `xs`, all with shape `a` and scale `scale` (one fit of SPI's,
     /// evaluated for each year of a calendar month), into `out` (resized to `xs`'s count). The
     /// same values as `cdf` one by one, to within an ulp or two: below the switch point the
-    /// series runs for 8 values at once in lockstep (the factor x/(a+n) as x·(1/(a+n)), one
-    /// division per term for the 8, each value's sum continued until all 8 have converged,
-    /// whose last terms fall below half an ulp of their sum); above it, the continued fraction
-    /// value by value.
+    /// series runs for 8 values at once in lockstep, in order of x (so the 8 need similar
+    /// numbers of terms), with the factor x/(a+n) as x·(1/(a+n)) (one division per term for
+    /// the 8), each sum continued until all 8 have converged (the extra terms fall below half
+    /// an ulp of their sum); above it, the continued fraction value by value.
     public static func cdf(_ xs: [Double], shape a: Double, scale: Double, logGammaShape: Double? = nil, into out: inout [Double]) {
         out.removeAll(keepingCapacity: true)
         guard a.isFinite, a > 0, scale.isFinite, scale > 0 else {
@@ -79,6 +79,9 @@ public enum GammaDistribution {
                     out[k] = regularizedLowerGamma(a, y, logGammaA: lgA)
                 }
             }
+            // Lanes of similar x: a group of 8 runs as many terms as its largest x needs.
+            var lanes = UnsafeMutableBufferPointer(rebasing: series[0..<count])
+            lanes.sort { xs[$0] < xs[$1] }
             var start = 0
             while start < count {
                 let lanes = min(8, count - start)
@@ -98,7 +101,11 @@ public enum GammaDistribution {
     static func lowerGammaSeries8(_ a: Double, _ x: SIMD8<Double>) -> SIMD8<Double> {
         var ap = a
         var term = SIMD8<Double>(repeating: 1 / a), sum = term
-        for _ in 0..<10_000 {
+        // Convergence tested every second term (the test costs as much as a term).
+        for _ in 0..<5_000 {
+            ap += 1
+            term *= x * (1 / ap)
+            sum += term
             ap += 1
             term *= x * (1 / ap)
             sum += term
