@@ -79,9 +79,16 @@ public enum GammaDistribution {
                     out[k] = regularizedLowerGamma(a, y, logGammaA: lgA)
                 }
             }
-            // Lanes of similar x: a group of 8 runs as many terms as its largest x needs.
-            var lanes = UnsafeMutableBufferPointer(rebasing: series[0..<count])
-            lanes.sort { xs[$0] < xs[$1] }
+            // Lanes of similar x: a group of 8 runs as many terms as its largest x needs. An
+            // insertion sort of the few indices by x (a month's years: about 40).
+            xs.withUnsafeBufferPointer { x in
+                for i in 1..<max(1, count) {
+                    let k = series[i], v = x[k]
+                    var j = i
+                    while j > 0 && x[series[j - 1]] > v { series[j] = series[j - 1]; j -= 1 }
+                    series[j] = k
+                }
+            }
             var start = 0
             while start < count {
                 let lanes = min(8, count - start)

@@ -56,11 +56,17 @@ public enum SPI {
     /// Sums over `scale` consecutive steps ending at each step; NaN for the first scale − 1
     /// steps and for any window holding a NaN.
     public static func scaledSums(_ values: [Double], scale: Int) -> [Double] {
-        values.indices.map { i in
-            guard i >= scale - 1 else { return .nan }
-            var s = 0.0
-            for k in (i - scale + 1)...i { s += values[k] }
-            return s
+        [Double](unsafeUninitializedCapacity: values.count) { out, count in
+            values.withUnsafeBufferPointer { v in
+                for i in v.indices {
+                    guard i >= scale - 1 else { out[i] = .nan; continue }
+                    // Each window summed afresh in order (not a running sum: the same roundings as ever).
+                    var s = 0.0
+                    for k in (i - scale + 1)...i { s += v[k] }
+                    out[i] = s
+                }
+            }
+            count = values.count
         }
     }
 
