@@ -179,13 +179,13 @@ package struct DerivedComputer {
         }
         if let z = t.zscore {
             let zs = StandardizedAnomaly.compute(values: values, keys: entryKeys, years: entryYears, baseline: z.years, minValidShare: z.minValid)
-            out += zip(dates, zs).map { DerivedRow(kind: "zscore", date: $0, value: $1, unit: .dimensionless) }
+            for k in dates.indices { out.append(DerivedRow(kind: "zscore", date: dates[k], value: zs[k], unit: .dimensionless)) }
         }
         if let b = t.spiBaseline, let m = monthlyValues {
             for scale in t.spiScales {
                 let spi = SPI.compute(m, scale: scale, baseline: b.years, minValidShare: b.minValid)
                 let kind = "spi_\(scale)"
-                out += dates.indices.map { DerivedRow(kind: kind, date: dates[$0], value: spi[monthlyStep[$0]], unit: .dimensionless) }
+                for k in dates.indices { out.append(DerivedRow(kind: kind, date: dates[k], value: spi[monthlyStep[k]], unit: .dimensionless)) }
             }
         }
         for s in t.seasons {

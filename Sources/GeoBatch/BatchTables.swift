@@ -463,7 +463,7 @@ package struct BatchTableLayout {
         for k in series.entries.indices {
             for s in series.keys.indices {
                 buf += prefix; buf += nameCell; buf += middle[k][s]
-                buf += formatNumber(series.value(unit: u, entry: k, stat: s)).utf8
+                appendNumber(series.value(unit: u, entry: k, stat: s), to: &buf)
                 buf += tail[s]
                 n += 1
             }
@@ -477,13 +477,14 @@ package struct BatchTableLayout {
         for g in derived {
             guard let shape = g.rows.first else { continue }
             var kindCell: [UInt8] = [], kind = ""
+            let labelCells = g.labels.map { Array(($0 + ",,").utf8) }
             for i in shape.indices {
                 if shape[i].kind != kind { kind = shape[i].kind; kindCell = Array((csvQuote("\(ind.name)_\(kind)") + ",").utf8) }
-                for (j, label) in g.labels.enumerated() {
+                for j in g.labels.indices {
                     let r = g.rows[j][i]
                     buf += prefix; buf += kindCell
-                    buf += (label + ",," + r.date + ",").utf8
-                    buf += formatNumber(r.value).utf8
+                    buf += labelCells[j]; buf += r.date.utf8; buf.append(0x2C)
+                    appendNumber(r.value, to: &buf)
                     buf += derivedTails[g.stats[j]][r.unit]!
                     n += 1
                 }
@@ -498,11 +499,11 @@ package struct BatchTableLayout {
         let cells = ([unit.id] + (levelColumn ? [unit.level] : []) + (nameColumn ? [unit.name] : []) + unit.attributes).map(csvQuote)
         buf += cells.joined(separator: ",").utf8
         for k in series.entries.indices {
-            for s in series.keys.indices { buf.append(0x2C); buf += formatNumber(series.value(unit: u, entry: k, stat: s)).utf8 }
+            for s in series.keys.indices { buf.append(0x2C); appendNumber(series.value(unit: u, entry: k, stat: s), to: &buf) }
         }
         for g in derived {
             guard let shape = g.rows.first else { continue }
-            for i in shape.indices { for j in g.labels.indices { buf.append(0x2C); buf += formatNumber(g.rows[j][i].value).utf8 } }
+            for i in shape.indices { for j in g.labels.indices { buf.append(0x2C); appendNumber(g.rows[j][i].value, to: &buf) } }
         }
         buf.append(0x0A)
     }

@@ -39,6 +39,46 @@ public func formatNumber(_ v: Double) -> String {
     return v.description   // the same text as "\(v)", without the interpolation buffer
 }
 
+/// `formatNumber(v)`'s text appended to `bytes` without making a String (a table writer
+/// formats millions of numbers): integers digit by digit, other values through Double's
+/// `TextOutputStreamable` conformance, which hands its shortest digits to the stream as
+/// bytes (`_writeASCII`) where `description` allocates a String for each.
+package func appendNumber(_ v: Double, to bytes: inout [UInt8]) {
+    if !v.isFinite { return }
+    if v == v.rounded() && abs(v) < 1e15 {
+        appendInteger(Int64(v), to: &bytes)
+        return
+    }
+    withUnsafeMutablePointer(to: &bytes) { p in
+        var sink = ByteArraySink(bytes: p)
+        v.write(to: &sink)
+    }
+}
+
+/// `String(n)`'s digits appended to `bytes`.
+package func appendInteger(_ n: Int64, to bytes: inout [UInt8]) {
+    if n < 0 { bytes.append(0x2D) }
+    var m = n.magnitude
+    // At most 20 digits, written backwards into a small buffer.
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { d in
+        var k = 20
+        repeat {
+            k -= 1
+            d[k] = 0x30 + UInt8(m % 10)
+            m /= 10
+        } while m > 0
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: d[k..<20]))
+    }
+}
+
+/// A text stream into a byte array (valid while the pointer is).
+struct ByteArraySink: TextOutputStream {
+    let bytes: UnsafeMutablePointer<[UInt8]>
+    mutating func write(_ string: String) { bytes.pointee += string.utf8 }
+    /// Called by the standard library's number types with their ASCII digits.
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.pointee.append(contentsOf: buffer) }
+}
+
 /// A field quoted when it holds a comma, a quote or a line break (RFC 4180). Bytes are
 /// tested, not Characters: "\r\n" is one Character, and so is a comma followed by a
 /// combining mark (common in Myanmar script), and neither equals "," or "\n".

@@ -36,6 +36,21 @@ final class OutputSafetyCoreTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: dir + "/t.csv", encoding: .utf8), "a,b,c\n,,1.5\n")
     }
 
+    /// The table writers' byte path gives formatNumber's text: integers, the 1e15 edge,
+    /// exponents, negative zero, empty for NaN and infinities, and random bit patterns.
+    func testAppendNumberIsFormatNumber() {
+        var values: [Double] = [0, -0.0, 1, -1, 42, 1e15 - 1, 1e15, -1e15, 1e16, 1e-5, 1.5e-7, 0.1, -2.5, 123456.789, 5e-324,
+                                .greatestFiniteMagnitude, -.greatestFiniteMagnitude, Double(Int64.max), .nan, .infinity, -.infinity]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 { values.append(Double(bitPattern: rng.next())) }
+        for _ in 0..<20_000 { values.append(Double(Int64.random(in: -1_000_000_000...1_000_000_000)) / 1000) }
+        for v in values {
+            var bytes: [UInt8] = [0x2C]
+            appendNumber(v, to: &bytes)
+            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "," + formatNumber(v), "\(v.bitPattern)")
+        }
+    }
+
     func testJSONNumbersNaNAndInfinityAreNull() throws {
         let v = JSONValue.object(["a": .number(.nan), "b": .array([.number(1.5), .number(-.infinity)]), "c": .object(["d": .number(.infinity)]),
                                   "e": .number(3), "f": .string("x")])

@@ -8,6 +8,11 @@ final class TimeSeriesTests: XCTestCase {
         XCTAssertEqual(StandardNormal.quantile(0.5), 0, accuracy: 1e-15)
         XCTAssertEqual(StandardNormal.quantile(0.001), -3.090232306167813, accuracy: 1e-13)
         XCTAssertEqual(StandardNormal.quantile(1e-10), -6.361340902404056, accuracy: 1e-12)
+        // scipy.stats.norm.ppf; the last two in AS 241's far tail (p < e^-25).
+        XCTAssertEqual(StandardNormal.quantile(0.9), 1.2815515655446004, accuracy: 1e-15)
+        XCTAssertEqual(StandardNormal.quantile(0.3), -0.5244005127080407, accuracy: 1e-15)
+        XCTAssertEqual(StandardNormal.quantile(1e-20), -9.262340089798408, accuracy: 1e-13)
+        XCTAssertEqual(StandardNormal.quantile(1 - 1e-12), 7.034483825180214, accuracy: 1e-4)
         XCTAssertEqual(StandardNormal.quantile(0), -.infinity)
         XCTAssertTrue(StandardNormal.quantile(1.5).isNaN)
         for p in stride(from: 0.001, to: 1, by: 0.013) {
@@ -25,6 +30,31 @@ final class TimeSeriesTests: XCTestCase {
         }
         XCTAssertEqual(GammaDistribution.cdf(0, shape: 2, scale: 1), 0)
         XCTAssertTrue(GammaDistribution.cdf(1, shape: .infinity, scale: 0).isNaN)
+    }
+
+    /// The CDF of many values at once (SPI's calendar months) against the same closed forms,
+    /// across the series' range and past it (the continued fraction: x ≥ a + 1 + 4√a), with
+    /// more values than one lane group of 8, and the edge values in between.
+    func testGammaCDFOfManyValuesClosedForms() {
+        let xs = stride(from: 0.01, through: 60, by: 0.37).map { $0 } + [0, -1, .nan, .infinity]
+        var out: [Double] = []
+        GammaDistribution.cdf(xs.map { 2 * $0 }, shape: 3, scale: 2, into: &out)
+        XCTAssertEqual(out.count, xs.count)
+        for (x, p) in zip(xs, out) {
+            if x.isNaN { XCTAssertTrue(p.isNaN); continue }
+            let want = x <= 0 ? 0 : x == .infinity ? 1 : 1 - exp(-x) * (1 + x + x * x / 2)
+            XCTAssertEqual(p, want, accuracy: 1e-14, "P(3, \(x))")
+        }
+        GammaDistribution.cdf(xs, shape: 0.5, scale: 1, into: &out)
+        for (x, p) in zip(xs, out) where x > 0 && x.isFinite { XCTAssertEqual(p, erf(x.squareRoot()), accuracy: 1e-15, "P(1/2, \(x))") }
+        GammaDistribution.cdf(xs, shape: 1, scale: 1, into: &out)
+        for (x, p) in zip(xs, out) where x > 0 && x.isFinite { XCTAssertEqual(p, 1 - exp(-x), accuracy: 1e-15, "P(1, \(x))") }
+        // A large shape (SPI-12's) against the value-by-value CDF, and a shape that is no shape.
+        let big = stride(from: 40.0, through: 140, by: 1.3).map { $0 }
+        GammaDistribution.cdf(big, shape: 80, scale: 1, into: &out)
+        for (x, p) in zip(big, out) { XCTAssertEqual(p, GammaDistribution.cdf(x, shape: 80, scale: 1), accuracy: 1e-14 * max(p, 1e-300) + 1e-300, "P(80, \(x))") }
+        GammaDistribution.cdf([1, 2], shape: .nan, scale: 1, into: &out)
+        XCTAssertTrue(out.count == 2 && out.allSatisfy(\.isNaN))
     }
 
     /// S, ties and the gap rule by hand: 1, 2, 2, 4 has S = 5 (one tied pair), Var(S) =
@@ -67,6 +97,18 @@ final class TimeSeriesTests: XCTestCase {
                 let s = a.sorted()
                 let want = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
                 XCTAssertEqual(sortedMedian(&a), want, "n \(n), \(distinct) distinct")
+            }
+        }
+        // Many values (the bracketed median): sorted, reversed, and a sample that misses the
+        // median's rank (every value the stride samples is the largest: the selection over all).
+        for n in [2048, 2049, 5000, 10836, 10837] {
+            let random = (0..<n).map { _ in Double.random(in: -5..<5, using: &rng) }
+            var missed = (0..<n).map { Double($0 % 97) }
+            for i in 0..<256 { missed[i * n / 256] = 1e9 }
+            for var a in [random, random.sorted(), random.sorted().reversed(), missed] {
+                let s = a.sorted()
+                let want = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
+                XCTAssertEqual(sortedMedian(&a), want, "n \(n)")
             }
         }
         var empty: [Double] = []

@@ -27,8 +27,10 @@ public enum SPI {
         let sums = scaledSums(series.values.map { $0 < 0 ? 0 : $0 }, scale: scale)
         var out = [Double](repeating: .nan, count: sums.count)
         let first = series.firstYear * 12 + series.firstMonth - 1
-        var calibration: [Double] = []
+        var calibration: [Double] = [], monthSums: [Double] = [], probabilities: [Double] = []
         calibration.reserveCapacity(baseline.count)
+        monthSums.reserveCapacity(sums.count / 12 + 1)
+        probabilities.reserveCapacity(sums.count / 12 + 1)
         for month in 0..<12 {
             // The steps of this calendar month: i ≡ month − first (mod 12).
             let start = ((month - first) % 12 + 12) % 12
@@ -40,8 +42,13 @@ public enum SPI {
             }
             guard !calibration.isEmpty, Double(calibration.count) >= minValidShare * Double(baseline.count) else { continue }
             let fit = Fit(calibration)
+            // The month's sums evaluated together: one shape and scale for all of them.
+            monthSums.removeAll(keepingCapacity: true)
             i = start
-            while i < sums.count { out[i] = fit.spi(sums[i]); i += 12 }
+            while i < sums.count { monthSums.append(sums[i]); i += 12 }
+            fit.spi(monthSums, into: &probabilities)
+            i = start
+            for z in probabilities { out[i] = z; i += 12 }
         }
         return out
     }
@@ -49,11 +56,17 @@ public enum SPI {
     /// Sums over `scale` consecutive steps ending at each step; NaN for the first scale − 1
     /// steps and for any window holding a NaN.
     public static func scaledSums(_ values: [Double], scale: Int) -> [Double] {
-        values.indices.map { i in
-            guard i >= scale - 1 else { return .nan }
-            var s = 0.0
-            for k in (i - scale + 1)...i { s += values[k] }
-            return s
+        [Double](unsafeUninitializedCapacity: values.count) { out, count in
+            values.withUnsafeBufferPointer { v in
+                for i in v.indices {
+                    guard i >= scale - 1 else { out[i] = .nan; continue }
+                    // Each window summed afresh in order (not a running sum: the same roundings as ever).
+                    var s = 0.0
+                    for k in (i - scale + 1)...i { s += v[k] }
+                    out[i] = s
+                }
+            }
+            count = values.count
         }
     }
 
@@ -81,8 +94,22 @@ public enum SPI {
 
         public func spi(_ x: Double) -> Double {
             guard !x.isNaN else { return .nan }
+            return index(x <= 0 ? 0 : GammaDistribution.cdf(x, shape: alpha, scale: beta, logGammaShape: logGammaAlpha))
+        }
+
+        /// `spi` of every sum of `xs`, into `out`: the gamma CDFs of the positive sums computed
+        /// together (`GammaDistribution.cdf` of many values).
+        public func spi(_ xs: [Double], into out: inout [Double]) {
+            GammaDistribution.cdf(xs, shape: alpha, scale: beta, logGammaShape: logGammaAlpha, into: &out)
+            for k in xs.indices {
+                let x = xs[k]
+                out[k] = x.isNaN ? .nan : index(x <= 0 ? 0 : out[k])
+            }
+        }
+
+        /// The index of a sum whose gamma CDF is `g`: p0 + (1 − p0) g as a standard normal value, clipped.
+        func index(_ g: Double) -> Double {
             let p0 = probabilityOfZero >= 1 ? 0 : probabilityOfZero
-            let g = x <= 0 ? 0 : GammaDistribution.cdf(x, shape: alpha, scale: beta, logGammaShape: logGammaAlpha)
             let z = StandardNormal.quantile(p0 + (1 - p0) * g)
             return z.isNaN ? .nan : min(SPI.bound, max(-SPI.bound, z))
         }

@@ -29,7 +29,7 @@ public struct SeasonalKendall: Sendable, Equatable {
             variance += MannKendall.variance(x)
             pairs += Double(x.count * (x.count - 1)) / 2
             n += x.count
-            TheilSen.appendSlopes(x: t, y: x, to: &slopes)
+            TheilSen.appendSlopes(x: t, y: x, to: &slopes, presentAndIncreasing: true)
         }
         test = MannKendall(s: s, varianceS: variance, pairs: pairs, n: n)
         slope = sortedMedian(&slopes)
