@@ -61,6 +61,12 @@ public final class BufferRaster: RasterSource, @unchecked Sendable {
         writeWindow(window, as: want, into: buffer) { value(plane, $0 * grid.cols + $1) }
     }
 
+    /// The caller's plane of band `b`, read in place (no window copied).
+    public func cellsInPlace(band b: Int) -> (base: UnsafeRawPointer, pitch: Int)? {
+        guard b >= 1 && b <= bands.count else { return nil }
+        return (base + (b - 1) * planeBytes, grid.cols)
+    }
+
     /// No mask: nodata (and NaN) mark the invalid cells.
     public func readMask(band b: Int, window: Window, into buffer: UnsafeMutablePointer<UInt8>) throws {
         try check(b, window)

@@ -61,6 +61,15 @@ public protocol RasterSource: AnyObject {
     /// nodata is then NaN), else sampled at each target cell's centre (nearest). Cells
     /// outside this raster get NaN.
     func readResampled(band: Int, onto target: Grid, window: Window, into out: UnsafeMutablePointer<Double>) throws
+    /// Band `band`'s cells where they already lie in memory, in the band's own type and
+    /// row-major with `pitch` cells per row (cell (r, c) is element r * pitch + c), for
+    /// sources that hold their cells (`BufferRaster`): the engine folds them there instead
+    /// of copying windows out. nil (the default) for sources that decode.
+    func cellsInPlace(band: Int) -> (base: UnsafeRawPointer, pitch: Int)?
+}
+
+extension RasterSource {
+    public func cellsInPlace(band: Int) -> (base: UnsafeRawPointer, pitch: Int)? { nil }
 }
 
 /// Opens a reader of one raster; each worker calls it once. `key` names the raster (its
