@@ -44,6 +44,7 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
                                         _ areas: [Double], _ weights: UnsafeMutablePointer<Double>?, _ rules: [ValueRules],
                                         _ out: UnsafeMutablePointer<ZoneStats>, _ stride: Int) {
     let nBands = block.planes.count, pitch = block.pitch
+    let plain = weights == nil ? PlainRules(rules) : nil
     let planes = block.planes.map { $0.assumingMemoryBound(to: T.self) }
     planes.withUnsafeBufferPointer { planes in
       rules.withUnsafeBufferPointer { rules in
@@ -64,6 +65,25 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
                         let off = r * pitch + c
                         let w = weights.map { UnsafePointer($0 + r * read.cols + c) }
                         let len = Int(span.len), f = span.fraction, a = area[r]
+                        if len == 1, let plain {
+                            // One cell (most spans of small zones): `accumulateSpan`'s one-cell
+                            // path with the rules' tests made once for every band.
+                            let fa = f * Double(len) * a
+                            for k in 0..<nBands {
+                                let v = planes[k][off].double
+                                acc[k].cells += 1
+                                acc[k].totalArea += fa
+                                if v != v || (plain.hasNodata && v == plain.nodata) { acc[k].nodataCount += f; continue }
+                                if plain.moments {
+                                    acc[k].add(value: v, coverage: f, cellArea: a)
+                                } else {
+                                    acc[k].count += f; acc[k].sum += f * v; acc[k].area += f * a
+                                    if v < acc[k].min { acc[k].min = v }
+                                    if v > acc[k].max { acc[k].max = v }
+                                }
+                            }
+                            continue
+                        }
                         for k in 0..<nBands {
                             accumulateSpan(planes[k] + off, len: len, coverage: f, cellArea: a, mask: nil,
                                            weights: w, rules: rules[k], into: &acc[k])
@@ -76,5 +96,19 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
           }
         }
       }
+    }
+}
+
+/// Rules every band shares that leave a value as it is (no scale or offset, no class table):
+/// then a one-cell span needs only the nodata test, made the same way for every band.
+private struct PlainRules {
+    var hasNodata: Bool, nodata: Double, moments: Bool
+    init?(_ rules: [ValueRules]) {
+        guard let first = rules.first else { return nil }
+        for r in rules {
+            guard r.scale == 1, r.offset == 0, !r.histogram, r.classBreaks == nil, r.moments == first.moments,
+                  r.nodata?.bitPattern == first.nodata?.bitPattern else { return nil }
+        }
+        hasNodata = first.nodata != nil; nodata = first.nodata ?? .nan; moments = first.moments
     }
 }

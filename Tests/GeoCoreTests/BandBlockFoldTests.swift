@@ -121,6 +121,16 @@ final class BandBlockFoldTests: XCTestCase {
         }
     }
 
+    func testFloatCubeWithSharedRules() {
+        // Every band with the same rules and no weights: one-cell spans take the shared path.
+        for moments in [false, true] {
+            let rules = (0..<9).map { _ in ValueRules(nodata: -9999, moments: moments) }
+            check(Float.self, type: .float32, bands: 9, rules: rules, weights: false, seed: moments ? 12 : 13) { rng, b in
+                switch rng.int(10) { case 0: return .nan; case 1: return -9999; default: return Float(rng.unit() * 50 - Double(b)) }
+            }
+        }
+    }
+
     func testFloatCubeWithWeights() {
         let rules = (0..<5).map { _ in ValueRules(nodata: -1) }
         check(Float.self, type: .float32, bands: 5, rules: rules, weights: true, seed: 2) { rng, _ in
