@@ -36,6 +36,11 @@ public struct BandInfo: Sendable, Equatable {
     public var description: String
     /// The unit of the values ("m", "mm"...), when known.
     public var unit: String?
+    /// Each band's blocks decode on their own (a band-interleaved GeoTIFF, an array in
+    /// memory): workers reading different bands of one row band decode nothing twice. Not
+    /// so for a pixel-interleaved file or a netCDF chunk spanning time steps, whose blocks
+    /// hold several bands: the engine then keeps a row band's bands on one worker.
+    public var decodesApart: Bool = false
 
     public init(index: Int, type: PixelType, nodata: Double? = nil, scale: Double = 1, offset: Double = 0,
                 blockCols: Int = 256, blockRows: Int = 256, hasMask: Bool = false, description: String = "",

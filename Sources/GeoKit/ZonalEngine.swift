@@ -131,7 +131,10 @@ public final class ZonalEngine {
         let chunk = min(sources.count, partialChunk)
         // Few row bands and many sources (a cube): each row band's sources are cut into
         // pieces, tasks of their own, so every worker stays busy to the last block.
-        let pieces = bandSink != nil ? 1 : Self.piecesPerBand(rowBands: work.count, sources: chunk, threads: threads)
+        // Only when each band decodes on its own: a block holding several bands (a
+        // pixel-interleaved file, a netCDF chunk of several steps) is decoded by one worker.
+        let pieces = bandSink != nil || !sources.allSatisfy(\.info.decodesApart) ? 1
+            : Self.piecesPerBand(rowBands: work.count, sources: chunk, threads: threads)
         var cached: [CoverageList]? = reused?.coverages
         let pool = WorkerPool(threads: threads)
         // Every band's coverage first, kept: when the sources come in chunks (each pass

@@ -1,6 +1,8 @@
 import XCTest
 import GeoCore
+import GeoGDAL
 import GeoKit
+import GeoTestSupport
 
 /// A many-band raster (a daily cube) through the engine: its bands folded together
 /// (`BandBlock`), read in place from the caller's memory (`BufferRaster`) or decoded
@@ -85,6 +87,21 @@ final class CubeEngineTests: XCTestCase {
     func testCubeWithoutMoments() throws { try check(stats: [.mean, .max]) }
 
     func testCubeWithMoments() throws { try check(stats: [.count, .sum, .mean, .min, .max, .variance, .cells, .nodataFrac]) }
+
+    func testBandsDecodeApartOnlyInSeparatePlanes() throws {
+        // A band-interleaved GeoTIFF's bands are cut into pieces; a pixel-interleaved one's
+        // tiles hold every band, so they are not (each worker would decode every tile).
+        let dir = Fixtures.tempDir()
+        let src = Fixtures.path("mimu/rainfall_dekad.tif")
+        for (interleave, apart) in [("BAND", true), ("PIXEL", false)] {
+            let out = dir + "/three-\(interleave).tif"
+            let r = try runProcess("/usr/bin/gdal_translate", ["-q", "-b", "1", "-b", "1", "-b", "1", "-co", "TILED=YES",
+                                                             "-co", "INTERLEAVE=\(interleave)", src, out])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Raster(path: out).bands.map(\.decodesApart), [apart, apart, apart], interleave)
+        }
+        XCTAssertTrue(try Raster(path: src).bands.allSatisfy(\.decodesApart), "one band")
+    }
 
     func testPieces() {
         // Consecutive, in order, covering the range, sizes within one.
