@@ -37,8 +37,10 @@ public final class ArrayRaster: RasterSource, Sendable {
         self.grid = grid
         data = bands
         self.bands = bands.enumerated().map { i, b in
-            BandInfo(index: i + 1, type: b.type, nodata: b.nodata, scale: b.scale, offset: b.offset,
-                     blockCols: blockCols, blockRows: blockRows, hasMask: b.mask != nil)
+            var info = BandInfo(index: i + 1, type: b.type, nodata: b.nodata, scale: b.scale, offset: b.offset,
+                                blockCols: blockCols, blockRows: blockRows, hasMask: b.mask != nil)
+            info.decodesApart = true   // each band its own array
+            return info
         }
     }
 

@@ -18,7 +18,11 @@ public final class BufferRaster: RasterSource, @unchecked Sendable {
     public init(name: String, base: UnsafeRawPointer, type: PixelType, bandCount: Int, grid: Grid,
                 nodata: Double?, blockRows: Int = 256) {
         path = name; self.base = base; self.type = type; self.grid = grid
-        bands = (0..<bandCount).map { BandInfo(index: $0 + 1, type: type, nodata: nodata, blockCols: grid.cols, blockRows: blockRows) }
+        bands = (0..<bandCount).map {
+            var b = BandInfo(index: $0 + 1, type: type, nodata: nodata, blockCols: grid.cols, blockRows: blockRows)
+            b.decodesApart = true
+            return b
+        }
     }
 
     /// An opener for the engine: every worker shares this instance.
@@ -59,6 +63,12 @@ public final class BufferRaster: RasterSource, @unchecked Sendable {
             return
         }
         writeWindow(window, as: want, into: buffer) { value(plane, $0 * grid.cols + $1) }
+    }
+
+    /// The caller's plane of band `b`, read in place (no window copied).
+    public func cellsInPlace(band b: Int) -> (base: UnsafeRawPointer, pitch: Int)? {
+        guard b >= 1 && b <= bands.count else { return nil }
+        return (base + (b - 1) * planeBytes, grid.cols)
     }
 
     /// No mask: nodata (and NaN) mark the invalid cells.

@@ -36,6 +36,11 @@ public struct BandInfo: Sendable, Equatable {
     public var description: String
     /// The unit of the values ("m", "mm"...), when known.
     public var unit: String?
+    /// Each band's blocks decode on their own (a band-interleaved GeoTIFF, an array in
+    /// memory): workers reading different bands of one row band decode nothing twice. Not
+    /// so for a pixel-interleaved file or a netCDF chunk spanning time steps, whose blocks
+    /// hold several bands: the engine then keeps a row band's bands on one worker.
+    public var decodesApart: Bool = false
 
     public init(index: Int, type: PixelType, nodata: Double? = nil, scale: Double = 1, offset: Double = 0,
                 blockCols: Int = 256, blockRows: Int = 256, hasMask: Bool = false, description: String = "",
@@ -61,6 +66,15 @@ public protocol RasterSource: AnyObject {
     /// nodata is then NaN), else sampled at each target cell's centre (nearest). Cells
     /// outside this raster get NaN.
     func readResampled(band: Int, onto target: Grid, window: Window, into out: UnsafeMutablePointer<Double>) throws
+    /// Band `band`'s cells where they already lie in memory, in the band's own type and
+    /// row-major with `pitch` cells per row (cell (r, c) is element r * pitch + c), for
+    /// sources that hold their cells (`BufferRaster`): the engine folds them there instead
+    /// of copying windows out. nil (the default) for sources that decode.
+    func cellsInPlace(band: Int) -> (base: UnsafeRawPointer, pitch: Int)?
+}
+
+extension RasterSource {
+    public func cellsInPlace(band: Int) -> (base: UnsafeRawPointer, pitch: Int)? { nil }
 }
 
 /// Opens a reader of one raster; each worker calls it once. `key` names the raster (its

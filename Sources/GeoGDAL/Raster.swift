@@ -89,6 +89,10 @@ public final class Raster: RasterSource {
             throw GeoKitError.input(path, "raster has no bands")
         }
         var infos: [BandInfo] = []
+        // A GeoTIFF of one band, or of separate planes: each band's tiles decode on their own.
+        let driver = GDALGetDatasetDriver(h).flatMap { GDALGetDriverShortName($0) }.map { String(cString: $0) }
+        let interleave = GDALGetMetadataItem(h, "INTERLEAVE", "IMAGE_STRUCTURE").map { String(cString: $0) }
+        let apart = driver == "GTiff" && (n == 1 || interleave == "BAND")
         for i in 1...n {
             let b = GDALGetRasterBand(h, Int32(i))
             var has: Int32 = 0
@@ -105,11 +109,13 @@ public final class Raster: RasterSource {
                 GDALClose(h)
                 throw GeoKitError.input(path, "band \(i) holds complex values (\(name)); geotool summarises real values only")
             }
-            infos.append(BandInfo(index: i, type: type,
-                                  nodata: has != 0 ? nd : nil, scale: sok != 0 ? scale : 1,
-                                  offset: ook != 0 ? offset : 0, blockCols: Int(bx), blockRows: Int(by),
-                                  hasMask: realMask, description: desc,
-                                  unit: GDALGetRasterUnitType(b).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }))
+            var info = BandInfo(index: i, type: type,
+                                nodata: has != 0 ? nd : nil, scale: sok != 0 ? scale : 1,
+                                offset: ook != 0 ? offset : 0, blockCols: Int(bx), blockRows: Int(by),
+                                hasMask: realMask, description: desc,
+                                unit: GDALGetRasterUnitType(b).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 })
+            info.decodesApart = apart
+            infos.append(info)
         }
         bands = infos
     }

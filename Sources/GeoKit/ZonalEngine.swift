@@ -119,7 +119,7 @@ public final class ZonalEngine {
         if rowBands?.contains(0) != false { for z in zones.indices where lastBand[z] < 0 { sink(z, 0, template) } }
         let work = (0..<nBands).filter { !bucket[$0].isEmpty && rowBands?.contains($0) != false }
         guard !work.isEmpty else { return }
-        let threads = max(1, min(options.threads, work.count))
+        let threads = max(1, min(options.threads, work.count * sources.count))
         PhaseTiming.mark("zones bucketed")
 
         // Partial accumulators (zones of a band x sources) must fit the budget too: with many
@@ -129,11 +129,17 @@ public final class ZonalEngine {
         let perWorker = max(options.minPartialBytes, options.maxMemory / threads / 2)
         let partialChunk = max(1, perWorker / max(1, maxZones * MemoryLayout<ZoneStats>.stride * 3))
         let chunk = min(sources.count, partialChunk)
+        // Few row bands and many sources (a cube): each row band's sources are cut into
+        // pieces, tasks of their own, so every worker stays busy to the last block.
+        // Only when each band decodes on its own: a block holding several bands (a
+        // pixel-interleaved file, a netCDF chunk of several steps) is decoded by one worker.
+        let pieces = bandSink != nil || !sources.allSatisfy(\.info.decodesApart) ? 1
+            : Self.piecesPerBand(rowBands: work.count, sources: chunk, threads: threads)
         var cached: [CoverageList]? = reused?.coverages
         let pool = WorkerPool(threads: threads)
         // Every band's coverage first, kept: when the sources come in chunks (each pass
-        // reuses it), or for the next run.
-        if cached == nil && (chunk < sources.count || cacheKey != nil) {
+        // reuses it), when a band's pieces go to several workers, or for the next run.
+        if cached == nil && (chunk < sources.count || pieces > 1 || cacheKey != nil) {
             var all = [CoverageList](repeating: CoverageList(), count: nBands)
             let lock = NSLock()
             pool.run(tasks: work.count) { k in
@@ -152,30 +158,49 @@ public final class ZonalEngine {
             openers.append(o)
         }
 
+        // Partials are large (zones x sources accumulators): the merger hands merged ones back
+        // for the next row bands, so their memory is not faulted in afresh for every band.
+        let recycler = PartialRecycler(keep: threads)
         try withoutActuallyEscaping(sink) { sink in
             for pass in 0..<passes {
                 let range = (pass * chunk)..<min(sources.count, (pass + 1) * chunk)
                 let merger = OrderedMerger(order: work, firstBand: firstBand, lastBand: lastBand, sink: { z, stats in sink(z, range.lowerBound, stats) },
                                            raw: bandSink.map { s in { b, partial in s(b, range.lowerBound, partial) } },
                                            progress: progress.map { p in { done, _ in p(pass * cellsPerPass + done, passes * cellsPerPass) } },
-                                           totalCells: cellsPerPass, classGuard: classGuard, firstSource: range.lowerBound)
-                let finished = try pool.run(tasks: work.count, cancellation: options.cancellation, state: { () throws -> WorkerState in
+                                           totalCells: cellsPerPass, classGuard: classGuard, firstSource: range.lowerBound,
+                                           recycler: recycler)
+                let finished = try pool.run(tasks: work.count * pieces, cancellation: options.cancellation, state: { () throws -> WorkerState in
                     var handles: [String: any RasterSource] = [:]
                     for o in openers { handles[o.key] = try o() }
                     return WorkerState(handles: handles)
                 }, task: { w, k in
-                    let b = work[k]
+                    let b = work[k / pieces], piece = k % pieces
                     let covs = cached?[b] ?? self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b],
                                                             prepared: prepared, windows: windows)
-                    let partial = try self.processBand(b, bandRows: bandRows, sourceRange: range, zoneIDs: bucket[b],
-                                                       coverages: covs, windows: windows, handles: w.handles,
-                                                       buffers: &w.buffers, template: template, rules: rules, classGuard: classGuard)
-                    try merger.deliver(band: b, partial: partial,
+                    let partial = try self.processBand(b, bandRows: bandRows, sourceRange: Self.piece(piece, of: pieces, range),
+                                                       zoneIDs: bucket[b], coverages: covs, windows: windows, handles: w.handles,
+                                                       buffers: &w.buffers, template: template, rules: rules, classGuard: classGuard,
+                                                       recycled: recycler.take())
+                    try merger.deliver(band: b, piece: piece, of: pieces, partial: partial,
                                        cells: min(bandRows, self.grid.rows - b * bandRows) * self.grid.cols)
                 })
                 if !finished { throw GeoKitError(.cancelled, "cancelled") }
             }
         }
+    }
+
+    /// Pieces each row band's sources are cut into: about 16 tasks per worker (so the last
+    /// ones are short), pieces of at least 8 sources (each still folds its bands together).
+    package static func piecesPerBand(rowBands: Int, sources: Int, threads: Int) -> Int {
+        guard threads > 1 else { return 1 }
+        let wanted = (16 * threads + rowBands - 1) / rowBands
+        return max(1, min(wanted, sources / 8))
+    }
+
+    /// Piece `k` of `pieces` of `range`: consecutive, in order, sizes differing by at most one.
+    package static func piece(_ k: Int, of pieces: Int, _ range: Range<Int>) -> Range<Int> {
+        let n = range.count
+        return (range.lowerBound + k * n / pieces)..<(range.lowerBound + (k + 1) * n / pieces)
     }
 
     /// The coverage of each zone of a row band, restricted to the band's rows.
@@ -187,7 +212,8 @@ public final class ZonalEngine {
 
     private func processBand(_ b: Int, bandRows: Int, sourceRange: Range<Int>, zoneIDs: [Int], coverages: CoverageList,
                              windows: [Window], handles: [String: any RasterSource], buffers: inout BandBuffers,
-                             template: [ZoneStats], rules: [ValueRules], classGuard: ClassGuard?) throws -> BandPartial {
+                             template: [ZoneStats], rules: [ValueRules], classGuard: ClassGuard?,
+                             recycled: [ZoneStats] = []) throws -> BandPartial {
         let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
         // Read only the columns the band's zones reach.
         var c0 = Int.max, c1 = Int.min
@@ -197,7 +223,8 @@ public final class ZonalEngine {
         // Partials, source-major: stats[source * nZones + zone], so folding one decoded band
         // walks its zones' accumulators contiguously.
         let nZ = zoneIDs.count
-        var stats = [ZoneStats]()
+        var stats = recycled
+        stats.removeAll(keepingCapacity: true)
         stats.reserveCapacity(nZ * sourceRange.count)
         for si in sourceRange { stats.append(contentsOf: repeatElement(template[si], count: nZ)) }
         var weightPtr: UnsafeMutablePointer<Double>?
@@ -218,7 +245,19 @@ public final class ZonalEngine {
         }
         try stats.withUnsafeMutableBufferPointer { sp in
             let base = sp.baseAddress!
-            for si in sourceRange {
+            var next = sourceRange.lowerBound
+            while next < sourceRange.upperBound {
+                // Bands of one raster folded together: their coverage walked once.
+                let group = bandGroup(from: next, upTo: sourceRange.upperBound, read: read, handles: handles)
+                if group.count > 1 {
+                    try foldGroup(group, firstSource: sourceRange.lowerBound, read: read, coverages: coverages, areas: areas,
+                                  weights: weightPtr, handles: handles, buffers: &buffers, rules: rules, into: base, zones: nZ)
+                    if let classGuard { for si in group { for z in 0..<nZ { try classGuard.checkSize(base[(si - sourceRange.lowerBound) * nZ + z], source: si) } } }
+                    next = group.upperBound
+                    continue
+                }
+                let si = next
+                next += 1
                 let info = sources[si].info
                 let raw = buffers.values(bytes: read.cellCount * info.type.size)
                 let handle = handles[sources[si].key]!
@@ -236,6 +275,56 @@ public final class ZonalEngine {
             }
         }
         return BandPartial(zones: zoneIDs, stats: stats)
+    }
+
+    /// Most bands folded in one pass: their accumulators of a zone stay in the first cache
+    /// level while its spans are walked.
+    package static let maxGroupBands = 32
+
+    /// The sources from `first` on that fold together (`foldCoverages` of a `BandBlock`):
+    /// bands of one raster in one pixel type, without mask or condition, as many as the
+    /// decode budget holds (`rowsPerBand`'s) unless the raster's cells are read in place.
+    private func bandGroup(from first: Int, upTo end: Int, read: Window, handles: [String: any RasterSource]) -> Range<Int> {
+        func alone(_ s: BandSource) -> Bool { s.condition != nil || s.info.hasMask }
+        let head = sources[first]
+        guard !alone(head) else { return first..<(first + 1) }
+        let inPlace = handles[head.key]!.cellsInPlace(band: head.band) != nil
+        let bandBytes = read.cellCount * head.info.type.size
+        let budget = max(8 << 20, options.maxMemory / max(1, options.threads) / 4)
+        let most = min(Self.maxGroupBands, inPlace ? Self.maxGroupBands : max(1, budget / max(1, bandBytes)))
+        var last = first + 1
+        while last < end && last - first < most {
+            let s = sources[last]
+            guard !alone(s), s.key == head.key, s.info.type == head.info.type else { break }
+            last += 1
+        }
+        return first..<last
+    }
+
+    /// Fold sources `group` (one raster's bands, see `bandGroup`) over the row band `read`:
+    /// read in place, or decoded into one buffer of a plane per band.
+    private func foldGroup(_ group: Range<Int>, firstSource: Int, read: Window, coverages: CoverageList, areas: [Double],
+                           weights: UnsafeMutablePointer<Double>?, handles: [String: any RasterSource], buffers: inout BandBuffers,
+                           rules: [ValueRules], into base: UnsafeMutablePointer<ZoneStats>, zones nZ: Int) throws {
+        let type = sources[group.lowerBound].info.type
+        let handle = handles[sources[group.lowerBound].key]!
+        var planes: [UnsafeRawPointer] = []
+        planes.reserveCapacity(group.count)
+        var pitch = read.cols
+        let inPlace = group.compactMap { handle.cellsInPlace(band: sources[$0].band) }
+        if inPlace.count == group.count, let first = inPlace.first, inPlace.allSatisfy({ $0.pitch == first.pitch }) {
+            pitch = first.pitch
+            for p in inPlace { planes.append(p.base + (read.row * p.pitch + read.col) * type.size) }
+        } else {
+            let bandBytes = read.cellCount * type.size
+            let raw = buffers.values(bytes: bandBytes * group.count)
+            for (k, si) in group.enumerated() {
+                try handle.read(band: sources[si].band, window: read, as: type, into: raw + k * bandBytes)
+                planes.append(UnsafeRawPointer(raw + k * bandBytes))
+            }
+        }
+        foldCoverages(BandBlock(planes: planes, pitch: pitch, type: type), coverages, read: read, rowAreas: areas,
+                      weights: weights, rules: Array(rules[group]), into: base + (group.lowerBound - firstSource) * nZ, stride: nZ)
     }
 
     /// The distinct conditions of sources `range`, in their first source's order.
@@ -356,7 +445,10 @@ package struct BandBuffers {
 /// Merges band results in band order and hands finished zones to the sink.
 package final class OrderedMerger: @unchecked Sendable {
     private let lock = NSLock()
-    private var pending: [Int: BandPartial] = [:]
+    /// Row bands whose pieces are not all in yet.
+    private var arriving: [Int: [(Int, BandPartial)]] = [:]
+    /// Row bands with all their pieces, waiting for their turn.
+    private var pending: [Int: [BandPartial]] = [:]
     private var open: [Int: [ZoneStats]] = [:]
     private var position = 0
     private let order: [Int]
@@ -373,54 +465,90 @@ package final class OrderedMerger: @unchecked Sendable {
     private let classGuard: ClassGuard?
     /// The engine's index of the partials' first source (a pass may take a chunk of them).
     private let firstSource: Int
+    /// Where merged partials go back for reuse.
+    private let recycler: PartialRecycler?
 
     package init(order: [Int], firstBand: [Int], lastBand: [Int], sink: @escaping (Int, [ZoneStats]) -> Void,
                  raw: ((Int, BandPartial) -> Void)? = nil, progress: ((Int, Int) -> Void)?, totalCells: Int,
-                 classGuard: ClassGuard? = nil, firstSource: Int = 0) {
+                 classGuard: ClassGuard? = nil, firstSource: Int = 0, recycler: PartialRecycler? = nil) {
         self.order = order; self.firstBand = firstBand; self.lastBand = lastBand; self.sink = sink; self.raw = raw; self.progress = progress
-        self.totalCells = totalCells; self.classGuard = classGuard; self.firstSource = firstSource
+        self.totalCells = totalCells; self.classGuard = classGuard; self.firstSource = firstSource; self.recycler = recycler
     }
 
-    package func deliver(band: Int, partial: BandPartial, cells: Int) throws {
+    /// Piece `piece` of `pieces` of row band `band`'s partials (consecutive sources, in
+    /// order); a band is merged when all its pieces are in, in band order.
+    package func deliver(band: Int, piece: Int = 0, of pieces: Int = 1, partial: BandPartial, cells: Int) throws {
         lock.lock(); defer { lock.unlock() }
-        pending[band] = partial
+        var parts = arriving.removeValue(forKey: band) ?? []
+        parts.append((piece, partial))
+        guard parts.count == pieces else { arriving[band] = parts; return }
+        pending[band] = parts.sorted { $0.0 < $1.0 }.map(\.1)
         cellsDone += cells
         while position < order.count, let ready = pending.removeValue(forKey: order[position]) {
             let b = order[position]
-            let nZ = ready.zones.count
-            let nS = nZ == 0 ? 0 : ready.stats.count / nZ
+            let nZ = ready[0].zones.count
+            // Sources of each piece, in order: piece p holds sources first[p]..<first[p+1].
+            let counts = ready.map { nZ == 0 ? 0 : $0.stats.count / nZ }
+            let nS = counts.reduce(0, +)
             if let raw {
-                // A rows part's partials go on unmerged; their values still count.
-                if let classGuard { for i in 0..<nS { try classGuard.add(ready.stats[(i * nZ)..<((i + 1) * nZ)], source: firstSource + i) } }
-                raw(b, ready); position += 1; continue
+                // A rows part's partials go on unmerged (in one piece); their values still count.
+                precondition(ready.count == 1, "rows parts are not cut into pieces")
+                if let classGuard { for i in 0..<nS { try classGuard.add(ready[0].stats[(i * nZ)..<((i + 1) * nZ)], source: firstSource + i) } }
+                raw(b, ready[0]); position += 1; continue
             }
-            for (zi, z) in ready.zones.enumerated() {
+            for (zi, z) in ready[0].zones.enumerated() {
                 // Most small zones lie in one band: no lookup of accumulators left open, and
                 // their accumulators go to the sink in one reused array, not one per zone.
                 if firstBand[z] == b {
+                    scratch.removeAll(keepingCapacity: true)
+                    for (p, part) in ready.enumerated() { for i in 0..<counts[p] { scratch.append(part.stats[i * nZ + zi]) } }
                     if lastBand[z] == b {
-                        scratch.removeAll(keepingCapacity: true)
-                        for i in 0..<nS { scratch.append(ready.stats[i * nZ + zi]) }
                         try classGuard?.add(scratch, first: firstSource)
                         sink(z, scratch)
                     } else {
-                        open[z] = (0..<nS).map { ready.stats[$0 * nZ + zi] }
+                        open[z] = scratch
                     }
                     continue
                 }
                 var acc = open.removeValue(forKey: z)!
-                for i in 0..<nS {
-                    acc[i].merge(ready.stats[i * nZ + zi])
-                    try classGuard?.checkSize(acc[i], source: firstSource + i)
+                var k = 0
+                for (p, part) in ready.enumerated() {
+                    for i in 0..<counts[p] {
+                        acc[k].merge(part.stats[i * nZ + zi])
+                        try classGuard?.checkSize(acc[k], source: firstSource + k)
+                        k += 1
+                    }
                 }
                 if lastBand[z] == b {
                     try classGuard?.add(acc, first: firstSource)
                     sink(z, acc)
                 } else { open[z] = acc }
             }
+            for part in ready { recycler?.give(part.stats) }
             position += 1
         }
         progress?(cellsDone, totalCells)
+    }
+}
+
+/// Partial accumulator arrays handed back by the merger once merged and taken by the workers
+/// for their next row band: the memory stays mapped (a fresh array of 10^7 accumulators is
+/// faulted in and zeroed by the kernel page by page). Keeps at most `keep` arrays.
+package final class PartialRecycler: @unchecked Sendable {
+    // @unchecked: `arrays` is behind `lock`.
+    private let lock = NSLock()
+    private var arrays: [[ZoneStats]] = []
+    private let keep: Int
+    package init(keep: Int) { self.keep = keep }
+
+    package func take() -> [ZoneStats] {
+        lock.lock(); defer { lock.unlock() }
+        return arrays.popLast() ?? []
+    }
+
+    package func give(_ a: [ZoneStats]) {
+        lock.lock(); defer { lock.unlock() }
+        if arrays.count < keep { arrays.append(a) }
     }
 }
 

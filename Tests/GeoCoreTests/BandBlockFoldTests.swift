@@ -1,0 +1,171 @@
+import XCTest
+@testable import GeoCore
+
+/// Many bands folded in one pass over the coverage (`foldCoverages` of a `BandBlock`) give
+/// the same bits as the band-by-band fold, for every pixel type, with nodata, NaN, scale and
+/// offset, weights, class tables, spans of one cell and long runs, zones without spans, a
+/// read window inside the raster, and the cells read in place (the raster's pitch) or from
+/// decoded windows (the window's pitch). The sums are also checked against a plain loop over
+/// the cells.
+final class BandBlockFoldTests: XCTestCase {
+    /// A small generator, so the arrays are the same every run.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
+        mutating func unit() -> Double { Double(next() % 1_000_000) / 1_000_000 }
+        mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    static let rows = 23, cols = 31
+    static let read = Window(row: 3, col: 4, rows: 17, cols: 22)
+
+    /// Spans of `zones` zones inside `read`: cells of one, long interior runs, fractions of 1
+    /// and between 0 and 1; every fourth zone has none.
+    static func coverages(zones: Int, _ rng: inout Random) -> CoverageList {
+        var list = CoverageList()
+        for z in 0..<zones {
+            if z % 4 != 3 {
+                for _ in 0..<(1 + rng.int(6)) {
+                    let row = read.row + rng.int(read.rows)
+                    let col = read.col + rng.int(read.cols)
+                    let len = rng.int(3) == 0 ? 1 + rng.int(read.colEnd - col) : 1
+                    let f = rng.int(2) == 0 ? 1 : max(0.001, rng.unit())
+                    list.spans.append(Span(row: row, col: col, len: len, fraction: f))
+                }
+            }
+            list.endZone()
+        }
+        return list
+    }
+
+    /// Every field of an accumulator, as bits (class tables compared on their own).
+    static func bits(_ s: ZoneStats) -> [UInt64] {
+        [s.count, s.sum, s.mean, s.m2, s.min, s.max, s.nodataCount, s.area, s.totalArea, s.weightCount, s.weightSum,
+         s.zoneArea, s.conditionNodataArea].map(\.bitPattern) + [UInt64(bitPattern: Int64(s.cells))]
+    }
+
+    /// Fold `bands` planes (each rows x cols of T) both ways and compare every accumulator.
+    func check<T: RasterScalar>(_: T.Type, type: PixelType, bands: Int, rules: [ValueRules], weights: Bool,
+                                histogram: Bool = false, denseBytes: Bool = false, seed: UInt64,
+                                value: (inout Random, Int) -> T, file: StaticString = #filePath, line: UInt = #line) {
+        var rng = Random(state: seed)
+        let read = Self.read, cols = Self.cols
+        let planes: [[T]] = (0..<bands).map { b in (0..<(Self.rows * cols)).map { _ in value(&rng, b) } }
+        let windows: [[T]] = planes.map { p in (read.row..<read.rowEnd).flatMap { r in p[(r * cols + read.col)..<(r * cols + read.colEnd)] } }
+        var w: [Double] = (0..<read.cellCount).map { _ in rng.int(5) == 0 ? .nan : rng.unit() * 3 }
+        let zones = 60
+        let covs = Self.coverages(zones: zones, &rng)
+        let areas = (0..<read.rows).map { 1000 + Double($0) * 0.37 }
+        let template = ZoneStats(histogram: histogram, denseBytes: denseBytes)
+
+        // Band by band, as the engine folded before: out[band * zones + zone].
+        var byBand = [ZoneStats](repeating: template, count: bands * zones)
+        w.withUnsafeMutableBufferPointer { wp in
+            byBand.withUnsafeMutableBufferPointer { out in
+                for b in 0..<bands {
+                    var window = windows[b]
+                    window.withUnsafeMutableBytes { raw in
+                        foldCoverages(raw.baseAddress!, type: type, covs, read: read, rowAreas: areas, mask: nil,
+                                      weights: weights ? wp.baseAddress! : nil, rules: rules[b], into: out.baseAddress! + b * zones)
+                    }
+                }
+            }
+        }
+        // All bands at once, over the decoded windows (pitch = the window's width) and in
+        // place (pitch = the raster's width, planes from the window's first cell).
+        for inPlace in [false, true] {
+            var together = [ZoneStats](repeating: template, count: bands * zones)
+            let sources = inPlace ? planes : windows
+            let pointers = sources.map { a in a.withUnsafeBytes { UnsafeMutableRawPointer.allocate(byteCount: $0.count, alignment: 16) } }
+            defer { pointers.forEach { $0.deallocate() } }
+            for (p, a) in zip(pointers, sources) { a.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+            let block = BandBlock(planes: pointers.map { UnsafeRawPointer($0 + (inPlace ? (read.row * cols + read.col) * type.size : 0)) },
+                                  pitch: inPlace ? cols : read.cols, type: type)
+            w.withUnsafeMutableBufferPointer { wp in
+                together.withUnsafeMutableBufferPointer { out in
+                    foldCoverages(block, covs, read: read, rowAreas: areas, weights: weights ? wp.baseAddress! : nil,
+                                  rules: rules, into: out.baseAddress!, stride: zones)
+                }
+            }
+            for i in 0..<(bands * zones) {
+                XCTAssertEqual(Self.bits(together[i]), Self.bits(byBand[i]), "band \(i / zones), zone \(i % zones), in place: \(inPlace)",
+                               file: file, line: line)
+                XCTAssertEqual(together[i].histogram?.dense, byBand[i].histogram?.dense, file: file, line: line)
+                XCTAssertEqual(together[i].histogram?.sparse, byBand[i].histogram?.sparse, file: file, line: line)
+            }
+        }
+        // Not only equal to each other: the sums are those of a plain loop over the cells.
+        for b in 0..<bands {
+            let r = rules[b]
+            for z in 0..<zones {
+                var count = 0.0, sum = 0.0
+                for span in covs.spans[covs.starts[z]..<covs.starts[z + 1]] {
+                    for c in Int(span.col)..<Int(span.col + span.len) {
+                        let raw = planes[b][Int(span.row) * cols + c].double
+                        if raw.isNaN || raw == r.nodata { continue }
+                        count += span.fraction; sum += span.fraction * (raw * r.scale + r.offset)
+                    }
+                }
+                let s = byBand[b * zones + z]
+                XCTAssertEqual(s.count, count, accuracy: 1e-9, file: file, line: line)
+                XCTAssertEqual(s.sum, sum, accuracy: 1e-9 * max(1, abs(sum)), file: file, line: line)
+            }
+        }
+    }
+
+    func testFloatCubeWithNaNAndNodata() {
+        // Bands with their own nodata; with and without moments (mean,max asks none).
+        let rules = (0..<7).map { ValueRules(nodata: $0 % 3 == 0 ? nil : -9999, moments: $0 % 2 == 0) }
+        check(Float.self, type: .float32, bands: 7, rules: rules, weights: false, seed: 1) { rng, b in
+            switch rng.int(10) { case 0: return .nan; case 1: return -9999; default: return Float(rng.unit() * 50 + Double(b)) }
+        }
+    }
+
+    func testFloatCubeWithSharedRules() {
+        // Every band with the same rules and no weights: one-cell spans take the shared path.
+        for moments in [false, true] {
+            let rules = (0..<9).map { _ in ValueRules(nodata: -9999, moments: moments) }
+            check(Float.self, type: .float32, bands: 9, rules: rules, weights: false, seed: moments ? 12 : 13) { rng, b in
+                switch rng.int(10) { case 0: return .nan; case 1: return -9999; default: return Float(rng.unit() * 50 - Double(b)) }
+            }
+        }
+    }
+
+    func testFloatCubeWithWeights() {
+        let rules = (0..<5).map { _ in ValueRules(nodata: -1) }
+        check(Float.self, type: .float32, bands: 5, rules: rules, weights: true, seed: 2) { rng, _ in
+            rng.int(8) == 0 ? -1 : Float(rng.unit() * 1e4)
+        }
+    }
+
+    func testIntegersScaledAndOffset() {
+        let rules = (0..<4).map { ValueRules(nodata: -32768, scale: $0 == 1 ? 0.01 : 1, offset: $0 == 1 ? 273.15 : 0) }
+        check(Int16.self, type: .int16, bands: 4, rules: rules, weights: false, seed: 3) { rng, _ in
+            rng.int(9) == 0 ? -32768 : Int16(rng.int(20000) - 10000)
+        }
+        let wide = (0..<3).map { _ in ValueRules(nodata: 0) }
+        check(UInt32.self, type: .uint32, bands: 3, rules: wide, weights: true, seed: 4) { rng, _ in UInt32(rng.int(1 << 30)) }
+        check(Int32.self, type: .int32, bands: 3, rules: wide, weights: false, seed: 5) { rng, _ in Int32(rng.int(1 << 30)) - (1 << 29) }
+        check(UInt16.self, type: .uint16, bands: 2, rules: Array(wide.prefix(2)), weights: false, seed: 6) { rng, _ in UInt16(rng.int(65536)) }
+        check(Int8.self, type: .int8, bands: 2, rules: Array(wide.prefix(2)), weights: false, seed: 7) { rng, _ in Int8(rng.int(256) - 128) }
+        check(Double.self, type: .float64, bands: 3, rules: wide, weights: true, seed: 8) { rng, _ in rng.unit() * 1e6 - 5e5 }
+    }
+
+    func testClassTables() {
+        // Byte classes in the dense table (with weights), and a float's classes in the sparse one.
+        let bytes = (0..<4).map { _ in ValueRules(nodata: 255, histogram: true) }
+        check(UInt8.self, type: .uint8, bands: 4, rules: bytes, weights: true, histogram: true, denseBytes: true, seed: 9) { rng, _ in
+            rng.int(12) == 0 ? 255 : UInt8(rng.int(6))
+        }
+        let floats = (0..<3).map { _ in ValueRules(nodata: nil, histogram: true) }
+        check(Float.self, type: .float32, bands: 3, rules: floats, weights: false, histogram: true, seed: 10) { rng, _ in
+            Float(rng.int(5)) * 0.5
+        }
+    }
+
+    func testOneBandIsTheSameToo() {
+        check(Float.self, type: .float32, bands: 1, rules: [ValueRules(nodata: nil)], weights: false, seed: 11) { rng, _ in
+            Float(rng.unit())
+        }
+    }
+}

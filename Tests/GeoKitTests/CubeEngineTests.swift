@@ -1,0 +1,120 @@
+import XCTest
+import GeoCore
+import GeoGDAL
+import GeoKit
+import GeoTestSupport
+
+/// A many-band raster (a daily cube) through the engine: its bands folded together
+/// (`BandBlock`), read in place from the caller's memory (`BufferRaster`) or decoded
+/// (`ArrayRaster`), each row band's sources cut into pieces that several workers fold, give
+/// the same bits as the bands run one at a time (the band-by-band fold, which
+/// `ZonalEngineTests` holds to brute-force numbers), for any thread count.
+final class CubeEngineTests: XCTestCase {
+    static let grid = Grid(left: 100, top: 50, dx: 2, dy: 0.5, cols: 40, rows: 90)
+    static let bands = 24
+
+    /// Band b's cell (r, c): quarters (exact in Float32), with NaN and nodata sprinkled.
+    static func value(_ b: Int, _ r: Int, _ c: Int) -> Double {
+        if (r * 5 + c + b) % 31 == 0 { return -999 }
+        if (r + c * 3 + b * 7) % 53 == 0 { return .nan }
+        let k: Int = (r * 37 + c * 11 + b * 13) % 29
+        return Double(k) * 0.25 - 3 + Double(b)
+    }
+
+    static let planes: [[Double]] = (0..<bands).map { b in (0..<grid.rows).flatMap { r in (0..<grid.cols).map { c in value(b, r, c) } } }
+
+    /// Small zones (a few cells, fractions at their edges) and large ones crossing row bands.
+    static let zones: [Zone] = {
+        var out: [Zone] = []
+        for k in 0..<60 {
+            let c0 = Double(k % 12) * 3.3 + 0.2, r0 = Double(k / 12) * 17.1 + 0.4
+            out.append(ZonalEngineTests.zone(out.count, [.init(shell: .init(c0: c0, r0: r0, c1: c0 + 2.45, r1: r0 + 3.7))]))
+        }
+        out.append(ZonalEngineTests.zone(out.count, [.init(shell: .init(c0: 1.5, r0: 2.25, c1: 38.6, r1: 87.3),
+                                                          holes: [.init(c0: 10.5, r0: 20.5, c1: 20.25, r1: 40.75)])]))
+        out.append(ZonalEngineTests.zone(out.count, [.init(shell: .init(c0: 30.1, r0: 0, c1: 40, r1: 90))]))
+        return out
+    }()
+
+    /// Every zone's accumulators of every band, from one engine run over `sources`.
+    func run(_ sources: [BandSource], stats: [Statistic], threads: Int, minBandRows: Int = 8) throws -> [[ZoneStats]] {
+        var opts = EngineOptions()
+        opts.stats = stats; opts.threads = threads; opts.minBandRows = minBandRows
+        let engine = ZonalEngine(grid: Self.grid, areaModel: .planar(metresPerUnit: 10), sources: sources, options: opts)
+        var out = [[ZoneStats]](repeating: [ZoneStats](repeating: ZoneStats(), count: sources.count), count: Self.zones.count)
+        try engine.run(zones: Self.zones, sink: { z, first, accs in
+            for (k, a) in accs.enumerated() { out[z][first + k] = a }
+        })
+        return out
+    }
+
+    static func bits(_ s: ZoneStats) -> [UInt64] {
+        [s.count, s.sum, s.mean, s.m2, s.min, s.max, s.nodataCount, s.area, s.totalArea, s.weightCount, s.weightSum]
+            .map(\.bitPattern) + [UInt64(s.cells)]
+    }
+
+    func assertSameBits(_ a: [[ZoneStats]], _ b: [[ZoneStats]], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        for z in a.indices {
+            for s in a[z].indices where Self.bits(a[z][s]) != Self.bits(b[z][s]) {
+                XCTFail("\(what): zone \(z) band \(s + 1) differs", file: file, line: line)
+                return
+            }
+        }
+    }
+
+    func check(stats: [Statistic]) throws {
+        let array = ArrayRaster(grid: Self.grid, bands: Self.planes.map { .init($0, type: .float32, nodata: -999) }, blockRows: 8)
+        let arraySources = array.bands.map { BandSource(raster: array.opener, band: $0.index, info: $0) }
+        // The bands one at a time: the band-by-band fold.
+        var oneByOne = [[ZoneStats]](repeating: [], count: Self.zones.count)
+        for s in arraySources {
+            let r = try run([s], stats: stats, threads: 1)
+            for z in r.indices { oneByOne[z].append(r[z][0]) }
+        }
+        // The caller's Float32 cube, read in place.
+        let floats = Self.planes.flatMap { $0.map(Float.init) }
+        try floats.withUnsafeBytes { buf in
+            let cube = BufferRaster(name: "cube", base: buf.baseAddress!, type: .float32, bandCount: Self.bands, grid: Self.grid,
+                                    nodata: -999, blockRows: 8)
+            let cubeSources = cube.bands.map { BandSource(raster: cube.opener, band: $0.index, info: $0) }
+            for threads in [1, 2, 3] {
+                assertSameBits(try run(arraySources, stats: stats, threads: threads), oneByOne, "decoded, \(threads) threads")
+                assertSameBits(try run(cubeSources, stats: stats, threads: threads), oneByOne, "in place, \(threads) threads")
+            }
+        }
+    }
+
+    func testCubeWithoutMoments() throws { try check(stats: [.mean, .max]) }
+
+    func testCubeWithMoments() throws { try check(stats: [.count, .sum, .mean, .min, .max, .variance, .cells, .nodataFrac]) }
+
+    func testBandsDecodeApartOnlyInSeparatePlanes() throws {
+        // A band-interleaved GeoTIFF's bands are cut into pieces; a pixel-interleaved one's
+        // tiles hold every band, so they are not (each worker would decode every tile).
+        let dir = Fixtures.tempDir()
+        let src = Fixtures.path("mimu/rainfall_dekad.tif")
+        for (interleave, apart) in [("BAND", true), ("PIXEL", false)] {
+            let out = dir + "/three-\(interleave).tif"
+            let r = try runProcess("/usr/bin/gdal_translate", ["-q", "-b", "1", "-b", "1", "-b", "1", "-co", "TILED=YES",
+                                                             "-co", "INTERLEAVE=\(interleave)", src, out])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Raster(path: out).bands.map(\.decodesApart), [apart, apart, apart], interleave)
+        }
+        XCTAssertTrue(try Raster(path: src).bands.allSatisfy(\.decodesApart), "one band")
+    }
+
+    func testPieces() {
+        // Consecutive, in order, covering the range, sizes within one.
+        let r = 5..<29
+        for n in 1...7 {
+            let parts = (0..<n).map { ZonalEngine.piece($0, of: n, r) }
+            XCTAssertEqual(parts.first?.lowerBound, 5); XCTAssertEqual(parts.last?.upperBound, 29)
+            for k in 1..<n { XCTAssertEqual(parts[k - 1].upperBound, parts[k].lowerBound) }
+            XCTAssertLessThanOrEqual(parts.map(\.count).max()! - parts.map(\.count).min()!, 1)
+        }
+        XCTAssertEqual(ZonalEngine.piecesPerBand(rowBands: 9, sources: 90, threads: 2), 4)
+        XCTAssertEqual(ZonalEngine.piecesPerBand(rowBands: 9, sources: 90, threads: 1), 1)
+        XCTAssertEqual(ZonalEngine.piecesPerBand(rowBands: 100, sources: 90, threads: 2), 1)
+        XCTAssertEqual(ZonalEngine.piecesPerBand(rowBands: 9, sources: 1, threads: 2), 1)
+    }
+}
