@@ -151,21 +151,23 @@ def run(cmd, env=None):
     return dt, p.stderr
 
 
-def geotool_times(geotool, work, zones, source, derive, repeats, threads):
+def geotool_times(geotool, work, zones, source, derive, repeats, threads, max_memory=None):
     """Median times: the zonal run, the derived series (GEOTOOL_TIMING), the rerun with
     derive and the rerun without it."""
     plain = manifest(work, zones, source, None)
     with_derive = manifest(work, zones, source, derive)
     env = dict(os.environ, GEOTOOL_TIMING="1")
+    # A daily series of many years holds rows x days values: more than the default --max-memory.
+    memory = ["--max-memory", str(max_memory)] if max_memory else []
     zonal, derived, rewrite, rewrite_plain = [], [], [], []
     for _ in range(repeats):
         shutil.rmtree(os.path.join(work, "out"), ignore_errors=True)
-        zonal.append(run([geotool, "batch", plain, "--quiet", "--threads", str(threads)])[0])
-        dt, err = run([geotool, "batch", with_derive, "--quiet", "--threads", str(threads)], env)
+        zonal.append(run([geotool, "batch", plain, "--quiet", "--threads", str(threads)] + memory)[0])
+        dt, err = run([geotool, "batch", with_derive, "--quiet", "--threads", str(threads)] + memory, env)
         rewrite.append(dt)
         m = re.search(r"derived series computed in ([0-9.]+) s", err)
         derived.append(float(m.group(1)) if m else float("nan"))
-        rewrite_plain.append(run([geotool, "batch", plain, "--quiet", "--threads", str(threads)])[0])
+        rewrite_plain.append(run([geotool, "batch", plain, "--quiet", "--threads", str(threads)] + memory)[0])
     # Leave the plain table: the reference reads it.
     return {k: statistics.median(v) for k, v in
             dict(zonal=zonal, derived=derived, rewrite=rewrite, rewrite_plain=rewrite_plain).items()}
@@ -306,6 +308,8 @@ def main():
     ap.add_argument("--synthetic", help="ZONES,MONTHS: made-up zones and monthly rain (a smoke run)")
     ap.add_argument("--daily-years", type=int, default=0, help="also a daily series of N years (synthetic, noleap)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
+    ap.add_argument("--max-memory", type=int, help="geotool's --max-memory (MB) for the daily runs")
+    ap.add_argument("--daily-only", action="store_true", help="skip the monthly series")
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="ts-bench-")
     try:
@@ -326,10 +330,10 @@ def main():
         derive = ["annual: sum", f"zscore: {{baseline: [{baseline[0]}, {baseline[1]}]}}",
                   f"spi: {{scales: [1, 3, 6, 12], baseline: [{baseline[0]}, {baseline[1]}]}}",
                   "season: {monsoon: [6, 10], dry: [11, 4]}", "trend: {}", "seasonal_trend: {}"]
-        g = geotool_times(a.geotool, work, zones, source, derive, a.repeats, a.threads)
-        values, read = read_wide(os.path.join(work, "out", "precip.csv"), "precip", dates)
-        ref = reference_monthly(values, dates, baseline)
-        report(f"monthly: {values.shape[0]} zones x {values.shape[1]} months, baseline {baseline[0]}-{baseline[1]}, "
+        g = geotool_times(a.geotool, work, zones, source, derive, a.repeats, a.threads) if not a.daily_only else None
+        values, read = read_wide(os.path.join(work, "out", "precip.csv"), "precip", dates) if not a.daily_only else (None, 0)
+        ref = reference_monthly(values, dates, baseline) if not a.daily_only else None
+        if not a.daily_only: report(f"monthly: {values.shape[0]} zones x {values.shape[1]} months, baseline {baseline[0]}-{baseline[1]}, "
                f"{a.threads} thread(s), medians of {a.repeats}", g, read, ref)
         if a.daily_years:
             if extent is None:
@@ -337,7 +341,8 @@ def main():
                 extent = tuple(float(v) if i < 2 else int(v) for i, v in enumerate(ext))
             path = synthetic_daily(work, extent, a.daily_years)
             ddates = [str(d) for d in range(365 * a.daily_years)]
-            gd = geotool_times(a.geotool, work, zones, path, ["dekad: sum", "extremes: {threshold: 1, days_ge: [10]}"], a.repeats, a.threads)
+            gd = geotool_times(a.geotool, work, zones, path, ["dekad: sum", "extremes: {threshold: 1, days_ge: [10]}"], a.repeats, a.threads,
+                               a.max_memory)
             import pandas as pd
             t = time.perf_counter()
             df = pd.read_csv(os.path.join(work, "out", "precip.csv"))
