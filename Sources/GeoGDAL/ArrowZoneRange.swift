@@ -13,8 +13,9 @@ import GeoCore
 // range, a null, text that is not UTF-8) is fetched by its FID through OGR and read by
 // the reader as usual, so a zone comes out the same either way.
 
-/// Where the columns a reader needs are in the stream.
-private struct ArrowColumns {
+/// Where a layer's columns are in its Arrow stream: the FID, the geometry (WKB), and the
+/// fields a read needs by OGR index, with their type (zones, points and lines read alike).
+struct ArrowColumns {
     enum Kind { case utf8, int64, int32 }
     var fid: Int
     var geometry: Int

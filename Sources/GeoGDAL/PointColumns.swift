@@ -151,28 +151,13 @@ extension VectorDataset {
     /// One range on a handle of its own; false when what was read is not exactly the range
     /// (or GDAL warned: one reader then reads the layer and says what it says).
     private static func readPoints(range: LayerRange, of path: String, layer: String, into b: PointBuilder) -> Bool {
-        GDAL.initialize()   // this thread's GDAL settings (a worker thread)
-        CPLPushErrorHandler(CPLQuietErrorHandler)
-        let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil)
-        defer { if let ds { GDALClose(ds) } }
-        let positioned: OGRLayerH? = ds.flatMap { GDALDatasetGetLayerByName($0, layer) }.flatMap { l in
-            ignoreFields(b.plan.ignored, on: l)
-            return positionLayer(l, at: range) ? l : nil
+        readRangeOnItsOwnHandle(range, of: path, layer: layer, ignored: b.plan.ignored) { l in
+            if case .fid = range.start, OGR_L_TestCapability(l, OLCFastGetArrowStream) != 0 {
+                if b.readArrow(l, range: range) { return b.count == range.count }
+                b.reset(); OGR_L_ResetReading(l)
+            }
+            return b.readFeatures(l, range: range) && b.count == range.count
         }
-        CPLPopErrorHandler()
-        guard let l = positioned else { return false }
-        let warned = WarningSeen()
-        CPLPushErrorHandlerEx(noteWarning, Unmanaged.passUnretained(warned).toOpaque())
-        defer { CPLPopErrorHandler() }
-        var read = false
-        if case .fid = range.start, OGR_L_TestCapability(l, OLCFastGetArrowStream) != 0 {
-            read = b.readArrow(l, range: range)
-            if !read { b.reset(); OGR_L_ResetReading(l) }
-        }
-        if !read {
-            guard b.readFeatures(l, range: range) else { return false }
-        }
-        return withExtendedLifetime(warned) { !warned.seen && b.count == range.count }
     }
 }
 
@@ -255,7 +240,8 @@ final class PointBuilder: @unchecked Sendable {   // used by one thread at a tim
         var schema = ArrowSchema()
         guard stream.get_schema(&stream, &schema) == 0 else { return false }
         defer { schema.release?(&schema) }
-        guard let cols = PointArrowColumns(schema, layer: l, plan: plan) else { return false }
+        guard let cols = ArrowColumns(schema, layer: l, needed: plan.textFields + plan.integerFields) else { return false }
+        let textColumns = plan.textFields.map { cols.fields[$0]! }, integerColumns = plan.integerFields.map { cols.fields[$0]! }
         var previous: Int64?
         while true {
             var array = ArrowArray()
@@ -273,21 +259,11 @@ final class PointBuilder: @unchecked Sendable {   // used by one thread at a tim
                 }
                 add(batch.bytes(cols.geometry, row).map(pointPosition(wkb:)) ?? (.missing, .nan, .nan))
             }
-            for (k, c) in cols.texts.enumerated() {
+            for (k, c) in textColumns.enumerated() {
                 textIds[k].reserveCapacity(textIds[k].count + batch.count)
-                for row in 0..<batch.count {
-                    switch c.kind {
-                    case .utf8:
-                        var b = batch.bytes(c.child, row) ?? UnsafeRawBufferPointer(start: nil, count: 0)
-                        // OGR's C string ends at a NUL.
-                        if let z = b.firstIndex(of: 0) { b = UnsafeRawBufferPointer(rebasing: b[..<z]) }
-                        textIds[k].append(texts[k].id(b))
-                    case .int64: textIds[k].append(texts[k].id(integer: batch.int64(c.child, row)))
-                    case .int32: textIds[k].append(texts[k].id(integer: batch.int32(c.child, row).map(Int64.init)))
-                    }
-                }
+                for row in 0..<batch.count { textIds[k].append(texts[k].id(batch, c, row)) }
             }
-            for (k, c) in cols.integers.enumerated() {
+            for (k, c) in integerColumns.enumerated() {
                 numbers[k].reserveCapacity(numbers[k].count + batch.count)
                 for row in 0..<batch.count {
                     switch c.kind {
@@ -327,40 +303,6 @@ final class PointBuilder: @unchecked Sendable {   // used by one thread at a tim
     }
 }
 
-/// Where the columns of a point read are in an Arrow stream.
-private struct PointArrowColumns {
-    enum Kind { case utf8, int64, int32 }
-    var fid: Int, geometry: Int
-    var texts: [(child: Int, kind: Kind)] = []
-    var integers: [(child: Int, kind: Kind)] = []
-
-    init?(_ schema: ArrowSchema, layer l: OGRLayerH, plan: PointReadPlan) {
-        var byName: [String: (Int, String)] = [:]
-        for i in 0..<Int(schema.n_children) {
-            guard let c = schema.children[i]?.pointee, let name = c.name, let format = c.format else { return nil }
-            byName[String(cString: name)] = (i, String(cString: format))
-        }
-        let fidName = String(cString: OGR_L_GetFIDColumn(l))
-        let geomName = String(cString: OGR_L_GetGeometryColumn(l))
-        guard let f = byName[fidName.isEmpty ? "OGC_FID" : fidName], f.1 == "l",
-              let g = byName[geomName.isEmpty ? "wkb_geometry" : geomName], g.1 == "z" else { return nil }
-        fid = f.0; geometry = g.0
-        let defn = OGR_L_GetLayerDefn(l)
-        func column(_ i: Int32) -> (Int, Kind)? {
-            let name = String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)))
-            guard let (child, format) = byName[name] else { return nil }
-            switch format {
-            case "u": return (child, .utf8)
-            case "l": return (child, .int64)
-            case "i": return (child, .int32)
-            default: return nil
-            }
-        }
-        for i in plan.textFields { guard let c = column(i) else { return nil }; texts.append(c) }
-        for i in plan.integerFields { guard let c = column(i) else { return nil }; integers.append(c) }
-    }
-}
-
 /// Distinct byte strings, each given an id in order of first appearance (open addressing
 /// on an FNV-1a hash: no allocation for a text already seen).
 struct TextInterner {
@@ -383,6 +325,19 @@ struct TextInterner {
         values.append(Array(b)); hashes.append(h); slots[i] = id
         if values.count * 2 > slots.count { grow() }
         return id
+    }
+
+    /// The id of a text or integer cell of an Arrow column (a text up to its first NUL, as
+    /// OGR's C string ends there).
+    mutating func id(_ batch: ArrowBatch, _ c: (child: Int, kind: ArrowColumns.Kind), _ row: Int) -> Int32 {
+        switch c.kind {
+        case .utf8:
+            var b = batch.bytes(c.child, row) ?? UnsafeRawBufferPointer(start: nil, count: 0)
+            if let z = b.firstIndex(of: 0) { b = UnsafeRawBufferPointer(rebasing: b[..<z]) }
+            return id(b)
+        case .int64: return id(integer: batch.int64(c.child, row))
+        case .int32: return id(integer: batch.int32(c.child, row).map(Int64.init))
+        }
     }
 
     /// An integer field's value by its decimal text ("" for null), as OGR writes it.

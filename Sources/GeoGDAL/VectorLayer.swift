@@ -125,28 +125,13 @@ extension VectorDataset {
     /// One range on a handle of its own; false when what was read is not exactly the range,
     /// a feature failed, or GDAL warned.
     private static func readFeatures(range: LayerRange, of path: String, layer: String, ignored: [String], into r: FeatureReader) -> Bool {
-        GDAL.initialize()   // this thread's GDAL settings (a worker thread)
-        CPLPushErrorHandler(CPLQuietErrorHandler)
-        let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil)
-        defer { if let ds { GDALClose(ds) } }
-        let positioned: OGRLayerH? = ds.flatMap { GDALDatasetGetLayerByName($0, layer) }.flatMap { l in
-            ignoreFields(ignored, on: l)
-            return positionLayer(l, at: range) ? l : nil
+        readRangeOnItsOwnHandle(range, of: path, layer: layer, ignored: ignored) { l in
+            if case .fid = range.start, OGR_L_TestCapability(l, OLCFastGetArrowStream) != 0 {
+                if (try? r.readArrow(l, range: range)) == true { return r.featureCount == range.count }
+                r.reset(); OGR_L_ResetReading(l)
+            }
+            return (try? r.readFeatures(l, range: range)) == true && r.featureCount == range.count
         }
-        CPLPopErrorHandler()
-        guard let l = positioned else { return false }
-        let warned = WarningSeen()
-        CPLPushErrorHandlerEx(noteWarning, Unmanaged.passUnretained(warned).toOpaque())
-        defer { CPLPopErrorHandler() }
-        var read = false
-        if case .fid = range.start, OGR_L_TestCapability(l, OLCFastGetArrowStream) != 0 {
-            read = (try? r.readArrow(l, range: range)) ?? false
-            if !read { r.reset(); OGR_L_ResetReading(l) }
-        }
-        if !read {
-            guard (try? r.readFeatures(l, range: range)) == true else { return false }
-        }
-        return withExtendedLifetime(warned) { !warned.seen && r.featureCount == range.count }
     }
 }
 
@@ -163,6 +148,30 @@ extension VectorFeatures {
         }
         classNames = all.values.map { String(decoding: $0, as: UTF8.self) }
     }
+}
+
+/// One range of a layer read on a handle of its own (a worker's), opened and positioned
+/// quietly (what GDAL says on opening was said once by the main handle): `read` reads the
+/// positioned layer and says whether it got exactly the range. False when the handle cannot
+/// be opened or positioned, when `read` says so, or when GDAL warned while it read (one
+/// reader then reads the layer and says what it says).
+func readRangeOnItsOwnHandle(_ range: LayerRange, of path: String, layer: String, ignored: [String],
+                             _ read: (OGRLayerH) -> Bool) -> Bool {
+    GDAL.initialize()   // this thread's GDAL settings (a worker thread)
+    CPLPushErrorHandler(CPLQuietErrorHandler)
+    let ds = GDALOpenEx(path, UInt32(GDAL_OF_VECTOR | GDAL_OF_READONLY), nil, nil, nil)
+    defer { if let ds { GDALClose(ds) } }
+    let positioned: OGRLayerH? = ds.flatMap { GDALDatasetGetLayerByName($0, layer) }.flatMap { l in
+        ignoreFields(ignored, on: l)
+        return positionLayer(l, at: range) ? l : nil
+    }
+    CPLPopErrorHandler()
+    guard let l = positioned else { return false }
+    let warned = WarningSeen()
+    CPLPushErrorHandlerEx(noteWarning, Unmanaged.passUnretained(warned).toOpaque())
+    defer { CPLPopErrorHandler() }
+    let exact = read(l)
+    return withExtendedLifetime(warned) { exact && !warned.seen }
 }
 
 /// Puts a fresh handle at the start of a range: a FID interval, or a position.
@@ -246,7 +255,8 @@ final class FeatureReader: @unchecked Sendable {   // used by one thread at a ti
         var schema = ArrowSchema()
         guard stream.get_schema(&stream, &schema) == 0 else { return false }
         defer { schema.release?(&schema) }
-        guard let cols = ArrowFeatureColumns(schema, layer: l, classIndex: classIndex) else { return false }
+        guard let cols = ArrowColumns(schema, layer: l, needed: classIndex >= 0 ? [classIndex] : []) else { return false }
+        let classColumn = classIndex >= 0 ? cols.fields[classIndex] : nil
         var previous: Int64?
         while true {
             var array = ArrowArray()
@@ -270,16 +280,7 @@ final class FeatureReader: @unchecked Sendable {   // used by one thread at a ti
                     defer { OGR_G_DestroyGeometry(h) }
                     guard try keep(h, fid: fid) else { continue }
                 }
-                switch cols.classKind {
-                case nil: classIds.append(classes.id(UnsafeRawBufferPointer(start: nil, count: 0)))
-                case .utf8?:
-                    var b = batch.bytes(cols.classColumn, row) ?? UnsafeRawBufferPointer(start: nil, count: 0)
-                    // OGR's C string ends at a NUL.
-                    if let z = b.firstIndex(of: 0) { b = UnsafeRawBufferPointer(rebasing: b[..<z]) }
-                    classIds.append(classes.id(b))
-                case .int64?: classIds.append(classes.id(integer: batch.int64(cols.classColumn, row)))
-                case .int32?: classIds.append(classes.id(integer: batch.int32(cols.classColumn, row).map(Int64.init)))
-                }
+                classIds.append(classColumn.map { classes.id(batch, $0, row) } ?? classes.id(UnsafeRawBufferPointer(start: nil, count: 0)))
             }
         }
         return featureCount == range.count
@@ -314,36 +315,6 @@ final class FeatureReader: @unchecked Sendable {   // used by one thread at a ti
     }
 }
 
-/// Where the columns of a feature read are in an Arrow stream.
-private struct ArrowFeatureColumns {
-    enum Kind { case utf8, int64, int32 }
-    var fid: Int, geometry: Int
-    var classColumn = -1
-    var classKind: Kind?
-
-    init?(_ schema: ArrowSchema, layer l: OGRLayerH, classIndex: Int32) {
-        var byName: [String: (Int, String)] = [:]
-        for i in 0..<Int(schema.n_children) {
-            guard let c = schema.children[i]?.pointee, let name = c.name, let format = c.format else { return nil }
-            byName[String(cString: name)] = (i, String(cString: format))
-        }
-        let fidName = String(cString: OGR_L_GetFIDColumn(l))
-        let geomName = String(cString: OGR_L_GetGeometryColumn(l))
-        guard let f = byName[fidName.isEmpty ? "OGC_FID" : fidName], f.1 == "l",
-              let g = byName[geomName.isEmpty ? "wkb_geometry" : geomName], g.1 == "z" else { return nil }
-        fid = f.0; geometry = g.0
-        guard classIndex >= 0 else { return }
-        let name = String(cString: OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(l), classIndex)))
-        guard let (child, format) = byName[name] else { return nil }
-        classColumn = child
-        switch format {
-        case "u": classKind = .utf8
-        case "l": classKind = .int64
-        case "i": classKind = .int32
-        default: return nil
-        }
-    }
-}
 
 /// The multi line string a 2D little-endian LineString or MultiLineString (of such line
 /// strings) becomes when read through OGR (`partOf`, then ISO WKB): its non-empty line

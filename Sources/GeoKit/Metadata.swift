@@ -33,7 +33,7 @@ public struct RunInfo: Sendable {
     public var format: TableFormat
     public var hxl: Bool
     /// The part runs a merged table comes from (`geotool merge`), else empty.
-    public var parts: [MergedPart] = []
+    public var parts: [DataPackage.Part] = []
     public init(commandLine: String, started: Date, seconds: Double, hashes: [String: String], format: TableFormat, hxl: Bool) {
         self.commandLine = commandLine; self.started = started; self.seconds = seconds; self.hashes = hashes
         self.format = format; self.hxl = hxl
@@ -114,7 +114,7 @@ extension ZonalResult {
         g.format = run.format.rawValue
         g.hxl = run.hxl
         if !run.parts.isEmpty {
-            g.parts = run.parts.map { DataPackage.Part(part: $0.index, path: $0.path, sha256: $0.sha256, command: $0.command, started: $0.started, seconds: $0.seconds) }
+            g.parts = run.parts
         }
         return g
     }

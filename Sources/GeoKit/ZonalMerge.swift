@@ -11,24 +11,12 @@ import GeoGDAL
 // row bands' partials instead, folded here in band order; zones crossing a part boundary
 // stay open until their last band.
 
-/// A part as the merged table's sidecar records it.
-public struct MergedPart: Sendable {
-    public var path: String
-    public var index: Int
-    public var sha256: String
-    public var command: String
-    public var started: String
-    public var seconds: Double
-    package init(path: String, index: Int, sha256: String, command: String, started: String, seconds: Double) {
-        self.path = path; self.index = index; self.sha256 = sha256; self.command = command; self.started = started; self.seconds = seconds
-    }
-}
 
 public struct MergeResult: Sendable {
     public var result: ZonalResult
     /// The inputs' SHA-256 as the parts recorded them.
     public var hashes: [String: String]
-    public var parts: [MergedPart]
+    public var parts: [DataPackage.Part]
 }
 
 public enum ZonalMerge {
@@ -121,7 +109,7 @@ public enum ZonalMerge {
         let result = try job.finish(p, state)
         let hashes = first.run.inputs
         let parts = ordered.map { h in
-            MergedPart(path: h.path, index: h.part, sha256: h.sha256, command: h.record.command, started: h.record.started, seconds: h.record.seconds)
+            DataPackage.Part(part: h.part, path: h.path, sha256: h.sha256, command: h.record.command, started: h.record.started, seconds: h.record.seconds)
         }
         return MergeResult(result: result, hashes: hashes, parts: parts)
     }

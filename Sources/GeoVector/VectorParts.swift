@@ -140,7 +140,7 @@ public enum VectorMerge {
     }
 
     /// The merged result, the inputs' hashes and the parts, for the table and its sidecar.
-    public static func run(_ paths: [String]) throws -> (result: VectorResult, hashes: [String: String], parts: [MergedPart], sources: [String]) {
+    public static func run(_ paths: [String]) throws -> (result: VectorResult, hashes: [String: String], parts: [DataPackage.Part], sources: [String]) {
         let files = try paths.map { ($0, try read($0)) }
         let first = files[0].1
         var byIndex: [Int: (String, VectorPartFile)] = [:]
@@ -181,9 +181,9 @@ public enum VectorMerge {
                                   warnings: first.warnings.map { GeoWarning(GeoWarning.Kind(rawValue: $0.kind) ?? .input, file: $0.file, $0.message) },
                                   zonesCRS: first.zonesCRS, zoneWKB: zones.map { [UInt8]($0.wkb) }, method: first.method, zoneCount: zones.count)
         result.parentCodes = zones.map(\.parents)
-        let parts = try (0..<first.parts).map { k -> MergedPart in
+        let parts = try (0..<first.parts).map { k -> DataPackage.Part in
             let (path, f) = byIndex[k]!
-            return MergedPart(path: path, index: k, sha256: try SHA256.hex(fileAt: path), command: f.command, started: f.started, seconds: f.seconds)
+            return DataPackage.Part(part: k, path: path, sha256: try SHA256.hex(fileAt: path), command: f.command, started: f.started, seconds: f.seconds)
         }
         return (result, first.hashes, parts, first.sources)
     }
