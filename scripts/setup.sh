@@ -8,7 +8,7 @@
 # independent GEOS check of join's border rule; and the test Python environment below).
 set -euo pipefail
 pkgs=(libgdal-dev libgeos-dev libproj-dev libssl-dev libicu-dev pkg-config librsvg2-bin fonts-noto-core)
-if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin qgis python3-qgis python3-shapely python3-venv postgresql-15 postgresql-15-postgis-3); fi
+if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin python3-gdal qgis python3-qgis python3-shapely python3-venv postgresql-15 postgresql-15-postgis-3); fi
 # The distributed tests start a one-node Slurm cluster (docs/distributed.md).
 if [ "${1:-}" = "test" ]; then pkgs+=(slurm-wlm munge); fi
 need=()
