@@ -105,10 +105,13 @@ public struct OverlayZones: Sendable {
     /// line on the border of two zones goes to the first.
     public var order: [Int32]
     package var tree: BoxTree
+    /// The same boxes on a grid: most features (short road segments) lie within one cell.
+    package var grid: BoxGrid
 
     public init(wkb: [[UInt8]], boxes: [Box], order: [Int32]) {
         self.wkb = wkb; self.boxes = boxes; self.order = order
         tree = BoxTree(boxes)
+        grid = BoxGrid(boxes)
     }
     public var count: Int { wkb.count }
 }
@@ -138,20 +141,26 @@ private final class OverlayWorker {
     var geometry: [Geometry?]
     var prepared: [PreparedGeometry?]
     /// Per zone, its edges once looked at (`.some(nil)`: no zone).
-    var edges: [EdgesOf??]
-    var candidates: [Int32] = [], stack: [Int32] = []
+    @exclusivity(unchecked) var edges: [EdgesOf??]
+    // The hot loop's buffers, used by this worker's thread alone: no dynamic exclusivity checks.
+    @exclusivity(unchecked) var candidates: [Int32] = []
+    @exclusivity(unchecked) var stack: [Int32] = []
     var areas: [Double]
     /// The cut without GEOS: its buffers, the zones it cuts by and their lengths.
-    var cutter = LineCutter()
-    var cutZones: [ZoneEdges] = [], cutIds: [Int32] = [], cutLengths: [Double] = []
+    @exclusivity(unchecked) var cutter = LineCutter()
+    @exclusivity(unchecked) var cutZones: [ZoneEdges] = []
+    @exclusivity(unchecked) var cutIds: [Int32] = []
+    @exclusivity(unchecked) var cutLengths: [Double] = []
     // Worker-local copies of the index (as the join's workers keep): one shared buffer's
     // reference count bounces between cores otherwise.
     let tree: BoxTree
+    let grid: BoxGrid
     let order: [Int32]
 
     init(_ zones: OverlayZones) {
         areas = Array(repeating: .nan, count: zones.count)
         tree = zones.tree.deepCopy()
+        grid = zones.grid.deepCopy()
         order = zones.order.map { $0 }
         self.zones = zones
         geometry = Array(repeating: nil, count: zones.count)
@@ -209,7 +218,7 @@ private final class OverlayWorker {
     /// Zones whose box meets `b`, in tie-break order.
     func candidates(_ b: Box) -> [Int32] {
         candidates.removeAll(keepingCapacity: true)
-        tree.query(b, into: &candidates, stack: &stack)
+        if !grid.query(b, into: &candidates) { tree.query(b, into: &candidates, stack: &stack) }
         if candidates.count < 2 { return candidates }
         // Insertion sort in place (a handful of zones): no new array per feature.
         order.withUnsafeBufferPointer { order in
