@@ -16,6 +16,8 @@ public struct Measure: Sendable {
     }
     public let kind: Kind
     private let geod: GeodesicBox?
+    /// `geod`'s struct, kept alive by it: read without retaining the box in the hot loop.
+    nonisolated(unsafe) private let geodPointer: UnsafeMutablePointer<geod_geodesic>?
 
     public init(_ kind: Kind) {
         self.kind = kind
@@ -24,6 +26,7 @@ public struct Measure: Sendable {
         } else {
             geod = nil
         }
+        geodPointer = geod?.pointer
     }
 
     /// The measure of a CRS: geodesic on its ellipsoid when geographic, else planar.
@@ -50,7 +53,11 @@ public struct Measure: Sendable {
     /// Length in metres of the segment ab: `length([a, b])` without an array.
     @inline(__always)
     public func length(_ a: Point, _ b: Point) -> Double {
-        if let g = geod { return g.distance(a, b) }
+        if let g = geodPointer {
+            var s = 0.0
+            geod_inverse(g, a.y, a.x, b.y, b.x, &s, nil, nil)
+            return s
+        }
         guard case .planar(let m) = kind else { return 0 }
         return hypot(b.x - a.x, b.y - a.y) * m
     }
