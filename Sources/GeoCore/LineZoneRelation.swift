@@ -20,8 +20,9 @@ public enum LineZoneRelation: Sendable, Equatable {
 /// A zone's edges, for `relation` (a class: the overlay's hot loop passes it around
 /// without retaining four arrays).
 public final class ZoneEdges: Sendable {
-    private let ax: [Double], ay: [Double], bx: [Double], by: [Double]
-    private let margin: Double
+    // Internal: `LineCutter` (LineZoneCut.swift) walks the same edges.
+    let ax: [Double], ay: [Double], bx: [Double], by: [Double]
+    let margin: Double
 
     /// Nil for a zone of more than `maxEdges` edges (testing every edge would cost more than
     /// GEOS's indexed predicates) or with coordinates that are not finite.
@@ -77,7 +78,7 @@ public final class ZoneEdges: Sendable {
     }
 
     /// Even-odd rule over every ring (the zone's polygons do not overlap: a valid multipolygon).
-    private func contains(_ p: Point) -> Bool {
+    func contains(_ p: Point) -> Bool {
         var inside = false
         for k in ax.indices where (ay[k] > p.y) != (by[k] > p.y) {
             let x = ax[k] + (p.y - ay[k]) / (by[k] - ay[k]) * (bx[k] - ax[k])

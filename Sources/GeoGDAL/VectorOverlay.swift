@@ -15,17 +15,18 @@ public struct Measure: Sendable {
         case planar(metresPerUnit: Double)
     }
     public let kind: Kind
-    private let geod: geod_geodesic?
+    private let geod: GeodesicBox?
+    /// `geod`'s struct, kept alive by it: read without retaining the box in the hot loop.
+    nonisolated(unsafe) private let geodPointer: UnsafeMutablePointer<geod_geodesic>?
 
     public init(_ kind: Kind) {
         self.kind = kind
         if case .geodesic(let e) = kind {
-            var g = geod_geodesic()
-            geod_init(&g, e.semiMajor, e.flattening)
-            geod = g
+            geod = GeodesicBox(e)
         } else {
             geod = nil
         }
+        geodPointer = geod?.pointer
     }
 
     /// The measure of a CRS: geodesic on its ellipsoid when geographic, else planar.
@@ -40,12 +41,8 @@ public struct Measure: Sendable {
     public func length(_ points: [Point]) -> Double {
         guard points.count > 1 else { return 0 }
         var total = 0.0
-        if var g = geod {
-            for i in 1..<points.count {
-                var s = 0.0, a1 = 0.0, a2 = 0.0
-                geod_inverse(&g, points[i - 1].y, points[i - 1].x, points[i].y, points[i].x, &s, &a1, &a2)
-                total += s
-            }
+        if let g = geod {
+            for i in 1..<points.count { total += g.distance(points[i - 1], points[i]) }
             return total
         }
         guard case .planar(let m) = kind else { return 0 }
@@ -53,14 +50,26 @@ public struct Measure: Sendable {
         return total * m
     }
 
+    /// Length in metres of the segment ab: `length([a, b])` without an array.
+    @inline(__always)
+    public func length(_ a: Point, _ b: Point) -> Double {
+        if let g = geodPointer {
+            var s = 0.0
+            geod_inverse(g, a.y, a.x, b.y, b.x, &s, nil, nil)
+            return s
+        }
+        guard case .planar(let m) = kind else { return 0 }
+        return hypot(b.x - a.x, b.y - a.y) * m
+    }
+
     /// Area in square metres of a ring (its orientation does not matter).
     public func area(_ ring: Ring) -> Double {
         let pts = ring.points
         guard pts.count > 2 else { return 0 }
-        if var g = geod {
+        if let g = geod {
             var lats = pts.map(\.y), lons = pts.map(\.x)
             var a = 0.0, p = 0.0
-            geod_polygonarea(&g, &lats, &lons, Int32(pts.count), &a, &p)
+            geod_polygonarea(g.pointer, &lats, &lons, Int32(pts.count), &a, &p)
             return abs(a)
         }
         guard case .planar(let m) = kind else { return 0 }
@@ -75,6 +84,26 @@ public struct Measure: Sendable {
     }
 }
 
+/// PROJ's geodesic of an ellipsoid, set up once and only read afterwards (so shared by
+/// threads), passed to PROJ by pointer: the struct is some 400 bytes, copied per call otherwise.
+private final class GeodesicBox: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<geod_geodesic>
+    init(_ e: Ellipsoid) {
+        pointer = .allocate(capacity: 1)
+        pointer.initialize(to: geod_geodesic())
+        geod_init(pointer, e.semiMajor, e.flattening)
+    }
+    deinit { pointer.deallocate() }
+
+    /// Geodesic distance in metres between two (longitude, latitude) points.
+    @inline(__always)
+    func distance(_ a: Point, _ b: Point) -> Double {
+        var s = 0.0
+        geod_inverse(pointer, a.y, a.x, b.y, b.x, &s, nil, nil)
+        return s
+    }
+}
+
 /// Zones as the overlay needs them: WKB, boxes and the order that breaks ties on borders.
 public struct OverlayZones: Sendable {
     public var wkb: [[UInt8]]
@@ -83,10 +112,13 @@ public struct OverlayZones: Sendable {
     /// line on the border of two zones goes to the first.
     public var order: [Int32]
     package var tree: BoxTree
+    /// The same boxes on a grid: most features (short road segments) lie within one cell.
+    package var grid: BoxGrid
 
     public init(wkb: [[UInt8]], boxes: [Box], order: [Int32]) {
         self.wkb = wkb; self.boxes = boxes; self.order = order
         tree = BoxTree(boxes)
+        grid = BoxGrid(boxes)
     }
     public var count: Int { wkb.count }
 }
@@ -116,17 +148,26 @@ private final class OverlayWorker {
     var geometry: [Geometry?]
     var prepared: [PreparedGeometry?]
     /// Per zone, its edges once looked at (`.some(nil)`: no zone).
-    var edges: [EdgesOf??]
-    var candidates: [Int32] = [], stack: [Int32] = []
+    @exclusivity(unchecked) var edges: [EdgesOf??]
+    // The hot loop's buffers, used by this worker's thread alone: no dynamic exclusivity checks.
+    @exclusivity(unchecked) var candidates: [Int32] = []
+    @exclusivity(unchecked) var stack: [Int32] = []
     var areas: [Double]
+    /// The cut without GEOS: its buffers, the zones it cuts by and their lengths.
+    @exclusivity(unchecked) var cutter = LineCutter()
+    @exclusivity(unchecked) var cutZones: [ZoneEdges] = []
+    @exclusivity(unchecked) var cutIds: [Int32] = []
+    @exclusivity(unchecked) var cutLengths: [Double] = []
     // Worker-local copies of the index (as the join's workers keep): one shared buffer's
     // reference count bounces between cores otherwise.
     let tree: BoxTree
+    let grid: BoxGrid
     let order: [Int32]
 
     init(_ zones: OverlayZones) {
         areas = Array(repeating: .nan, count: zones.count)
         tree = zones.tree.deepCopy()
+        grid = zones.grid.deepCopy()
         order = zones.order.map { $0 }
         self.zones = zones
         geometry = Array(repeating: nil, count: zones.count)
@@ -152,6 +193,29 @@ private final class OverlayWorker {
         return (g, p)
     }
 
+    /// The lengths in metres of the plain lines inside each candidate zone (in tie-break
+    /// order), cut without GEOS, added to `out` as (zone, class, metres) for the zones they
+    /// are in; false (nothing added) when the cut is not certain or a zone has too many
+    /// edges: GEOS then cuts the feature.
+    func cut(_ lines: [[Point]], _ box: Box, class c: Int32, _ measure: Measure, into out: inout [(Int32, Int32, Double)]) throws -> Bool {
+        cutZones.removeAll(keepingCapacity: true); cutIds.removeAll(keepingCapacity: true)
+        for z32 in candidates(box) {
+            guard let e = try edges(Int(z32)) else { continue }
+            guard let v = e.value else { return false }
+            cutZones.append(v); cutIds.append(z32)
+        }
+        guard cutter.cut(lines, by: cutZones) else { return false }
+        if cutter.pieces.isEmpty { return true }
+        cutLengths.removeAll(keepingCapacity: true)
+        cutLengths.append(contentsOf: repeatElement(-1, count: cutZones.count))
+        for piece in cutter.pieces {
+            let k = Int(piece.zone)
+            cutLengths[k] = max(cutLengths[k], 0) + measure.length(piece.a, piece.b)
+        }
+        for k in cutLengths.indices where cutLengths[k] >= 0 { out.append((cutIds[k], c, cutLengths[k])) }
+        return true
+    }
+
     /// The zone's area in m² (measured once).
     func area(_ z: Int, _ measure: Measure) -> Double {
         if areas[z].isNaN { areas[z] = geometry[z].map { measure.area($0.polygons()) } ?? 0 }
@@ -161,7 +225,7 @@ private final class OverlayWorker {
     /// Zones whose box meets `b`, in tie-break order.
     func candidates(_ b: Box) -> [Int32] {
         candidates.removeAll(keepingCapacity: true)
-        tree.query(b, into: &candidates, stack: &stack)
+        if !grid.query(b, into: &candidates) { tree.query(b, into: &candidates, stack: &stack) }
         if candidates.count < 2 { return candidates }
         // Insertion sort in place (a handful of zones): no new array per feature.
         order.withUnsafeBufferPointer { order in
@@ -196,12 +260,14 @@ public func lineLengths(_ features: VectorFeatures, classOf: [Int32], classes: I
     }, task: { w, k in
         var mine: [(Int32, Int32, Double)] = []
         for f in (k * chunk)..<min(features.wkb.count, (k + 1) * chunk) {
-            // Plain lines are first tested without GEOS, zone by zone, while the answer is
-            // certain (inside or away from the zone); the GEOS geometry is made at the first
-            // zone that needs it, and does the rest as before.
+            // Plain lines are cut without GEOS (GeoCore's `LineCutter`) when the cut is
+            // certain: clean crossings of the zones' edges only. Otherwise they are tested
+            // zone by zone, while the answer is certain (inside or away from the zone); the
+            // GEOS geometry is made at the first zone that needs it, and does the rest.
             let plain = plainLineStrings(wkb: features.wkb[f])
-            var rest: Geometry? = plain == nil ? try Geometry(wkb: features.wkb[f], context: w.context) : nil
             let c = classOf[f]
+            if let plain, try w.cut(plain, features.boxes[f], class: c, measure, into: &mine) { continue }
+            var rest: Geometry? = plain == nil ? try Geometry(wkb: features.wkb[f], context: w.context) : nil
             zones: for z32 in w.candidates(features.boxes[f]) {
                 if let r = rest, r.isEmpty { break }
                 if rest == nil, let plain {

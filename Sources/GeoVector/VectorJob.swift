@@ -360,7 +360,7 @@ extension VectorJob {
                 cols.add("\(spec.name)_length_km_\(cls.slug)", unit: "km", "length of the lines of \(spec.path) with \(spec.by!) = '\(cls.value)' inside the zone",
                          perClass(r.byClass, c, 1000))
             }
-            cols.method.append("\(spec.name): lines of \(spec.path) cut by each zone with GEOS and measured \(measure.kindNote); a piece on the border of two zones (or where zones overlap) counts once, for the zone first in id order (string order, then input order)")
+            cols.method.append("\(spec.name): lines of \(spec.path) cut by each zone (at their crossings with its edges; with GEOS where a line touches a vertex or runs along or ends on an edge) and measured \(measure.kindNote); a piece on the border of two zones (or where zones overlap) counts once, for the zone first in id order (string order, then input order)")
         case .polygons:
             let r = try polygonOverlap(f, classOf: classOf, classes: k, zones: overlay, measure: measure, threads: threads, progress: layerProgress(spec.name))
             PhaseTiming.mark("\(spec.name): polygons overlapped")

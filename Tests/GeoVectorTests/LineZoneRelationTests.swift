@@ -73,3 +73,59 @@ final class LineZoneRelationTests: XCTestCase {
         XCTAssertGreaterThan(certain, 15_000)
     }
 }
+
+/// GeoCore's cut without GEOS (`LineCutter`) against GEOS's intersection and difference,
+/// as the overlay cut before: on many segments around two zones sharing an edge (one with
+/// a hole), every certain cut gives each zone GEOS's length; most cuts are certain.
+final class LineZoneCutAgainstGEOSTests: XCTestCase {
+    func testCertainCutsAreGEOSs() throws {
+        let holed = MultiPolygon([Polygon(shell: Ring([(0, 0), (10, 0), (10, 10), (0, 10), (0, 0)]),
+                                          holes: [Ring([(4, 4), (6, 4), (6, 6), (4, 6), (4, 4)])])])
+        let right = MultiPolygon([Polygon(shell: Ring([(10, 0), (20, 0), (20, 10), (10, 10), (10, 0)]))])
+        let zones = [holed, right]
+        let edges = try zones.map { try XCTUnwrap(ZoneEdges($0)) }
+        let ctx = GEOSContext()
+        let zg = try zones.map { try Geometry(wkb: wkbOf($0), context: ctx) }
+        let planar = Measure(.planar(metresPerUnit: 1))
+        var cutter = LineCutter()
+        var state: UInt64 = 0x2545F4914F6CDD1D
+        func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        var certain = 0, crossing = 0
+        for k in 0..<20_000 {
+            // Some ends snapped to the zones' grid (on edges, at corners): those are left to GEOS.
+            var p = Point(-2 + 24 * next(), -2 + 14 * next())
+            let len = [0.01, 0.5, 3, 12][k % 4] * next()
+            var q = Point(p.x + len * cos(7 * next()), p.y + len * sin(7 * next()))
+            if k % 7 == 0 { p = Point(p.x.rounded(), p.y) }
+            if k % 11 == 0 { q = Point(q.x, q.y.rounded()) }
+            let mid = Point((p.x + q.x) / 2, (p.y + q.y) / 2)
+            let line = k % 3 == 0 ? [p, mid, q] : [p, q]
+            guard cutter.cut([line], by: edges) else { continue }
+            certain += 1
+            var mine = [0.0, 0.0]
+            for piece in cutter.pieces { mine[Int(piece.zone)] += planar.length(piece.a, piece.b) }
+            // GEOS, as the overlay cut before: the first zone's closed polygon, then the rest.
+            var rest = try Geometry(wkb: wkbOf(line), context: ctx)
+            var geos = [0.0, 0.0]
+            for z in zones.indices {
+                geos[z] = planar.length(try rest.intersection(zg[z]).lineStrings())
+                rest = try rest.difference(zg[z])
+            }
+            if cutter.pieces.count > 1 { crossing += 1 }
+            for z in zones.indices { XCTAssertEqual(mine[z], geos[z], accuracy: 1e-12 * max(1, len), "line \(k): \(line), zone \(z)") }
+        }
+        XCTAssertGreaterThan(certain, 15_000)
+        XCTAssertGreaterThan(crossing, 1_000)
+    }
+}
+
+/// WKB of a 2D line string (little-endian).
+private func wkbOf(_ line: [Point]) -> [UInt8] {
+    var b: [UInt8] = [1, 2, 0, 0, 0]
+    withUnsafeBytes(of: UInt32(line.count).littleEndian) { b += $0 }
+    for p in line {
+        withUnsafeBytes(of: p.x.bitPattern.littleEndian) { b += $0 }
+        withUnsafeBytes(of: p.y.bitPattern.littleEndian) { b += $0 }
+    }
+    return b
+}
