@@ -268,87 +268,134 @@ extension BatchRunner {
     /// The batch's additions to the sidecar: the indicator, its series and derived rows.
     package func describeBatch(_ pkgIn: DataPackage, _ ind: BatchIndicator, series: BatchSeries, rows: Int, columns: [String], valueUnit: String?) -> DataPackage {
         var pkg = pkgIn
-        var derived: [String: String] = [:]
-        if let a = ind.annual {
-            derived["\(ind.name)_annual"] = "\(a == .sum ? "sum" : "mean") of the 12 monthly (or every daily) values of each statistic per unit and calendar year (date YYYY); only complete years"
-        }
-        if let b = ind.baseline {
-            let period = ind.sources.first?.dates.first??.count == 10 ? "calendar day (month and day; 29 February with 29 February only)" : "calendar month"
-            derived["\(ind.name)_anomaly"] = "value minus the mean of the same unit, statistic and \(period) over the baseline years \(b.lowerBound)-\(b.upperBound)"
-            derived["\(ind.name)_anomaly_pct"] = "the anomaly as a percentage of that baseline mean; empty where the mean is 0 or missing"
-        }
-        let time = timeDefinitions(ind)
-        for d in time { derived[d.name] = d.definition }
+        let derived = BatchDerivedText(ind)
         let title = ind.description.isEmpty ? ind.name : "\(ind.name): \(ind.description)"
         pkg.title = title + " by \(manifest.zones.id)"
         if !ind.description.isEmpty { pkg.description = ind.description }
+        pkg.batch = batchEntry(ind, derived: derived, valueUnit: valueUnit)
+        guard !pkg.resources.isEmpty else { return pkg }
+        pkg.resource.rows = rows
+        let context = BatchFieldText(ind: ind, series: series, derived: derived, valueUnit: valueUnit)
+        var fields = pkg.resource.schema.fields
+        // Wide tables: the derived columns after the observed ones.
+        let known = Set(fields.map(\.name))
+        fields += columns.filter { !known.contains($0) }.map(context.observedOrDerivedField)
+        for i in fields.indices { context.describe(&fields[i]) }
+        if let c = ind.condition { context.addCondition(c, to: &fields) }
+        // In the table's column order (per-class columns are known only from the values).
+        let byName = Dictionary(fields.map { ($0.name, $0) }) { a, _ in a }
+        if columns.allSatisfy({ byName[$0] != nil }) { fields = columns.map { byName[$0]! } }
+        pkg.resource.schema.fields = fields
+        return pkg
+    }
+
+    /// The sidecar's `batch` member: the manifest, the indicator, its series and derived rows.
+    private func batchEntry(_ ind: BatchIndicator, derived: BatchDerivedText, valueUnit: String?) -> DataPackage.Batch {
         var batch = DataPackage.Batch(manifest: manifest.path, indicator: ind.name, source: ind.sourceText,
                                       files: ind.sources.count, bands: ind.sources.reduce(0) { $0 + $1.bands.count },
                                       rowOrder: manifest.format == .long
                                           ? "units (zones in input order, then roll-ups), then indicator (observed, then derived), then date, then statistic"
                                           : "units (zones in input order, then roll-ups)")
         batch.unit = valueUnit
-        if !derived.isEmpty { batch.derived = derived }
-        if !time.isEmpty {
+        if !derived.definitions.isEmpty { batch.derived = derived.definitions }
+        if !derived.time.isEmpty {
             // Each change-over-time series' unit; "VALUE" stands for each statistic's own unit.
-            batch.derivedUnits = Dictionary(uniqueKeysWithValues: time.map { ($0.name, $0.unit.text(statUnit: "VALUE")) })
+            batch.derivedUnits = Dictionary(uniqueKeysWithValues: derived.time.map { ($0.name, $0.unit.text(statUnit: "VALUE")) })
         }
-        pkg.batch = batch
-        guard !pkg.resources.isEmpty else { return pkg }
-        pkg.resource.rows = rows
-        var fields = pkg.resource.schema.fields
-        // Wide tables: the derived columns after the observed ones.
-        let known = Set(fields.map(\.name))
-        for c in columns where !known.contains(c) {
-            var f = DataPackage.Field(name: c, type: "number")
-            // Observed columns NAME_DATE_STAT.
-            let isDerived = derived.keys.contains { c.hasPrefix($0 + "_") }
-            if let key = series.keys.first(where: { c.hasSuffix("_" + $0) }), let ks = batchKeyStat(key, ind.stats), !isDerived {
-                let st = ind.stats[ks.stat]
-                let date = String(c.dropFirst(ind.name.count + 1).dropLast(key.count + 1))
-                f.description = "\(ind.areaUnit.definition(of: st)) of \(ind.name)" + (date.isEmpty ? "" : " (\(date))") +
-                    (ks.classValue.map { ", class \(formatNumber($0))" } ?? "") +
-                    (ind.condition.map { ", only where \($0.text) (each cell counts with the share of its area where the condition holds; cells where \($0.raster) is nodata do not count)" } ?? "") +
-                    "; \(ind.method.rawValue) method"
-                f.unit = ind.areaUnit.unit(of: st, valueUnit: valueUnit)
+        return batch
+    }
+}
+
+/// The definitions of an indicator's derived series (annual, anomaly, change over time), by
+/// the series' name (`rain_annual`), as the sidecar gives them.
+struct BatchDerivedText {
+    var definitions: [String: String] = [:]
+    /// The change-over-time series, with their units.
+    let time: [(name: String, definition: String, unit: DerivedUnit)]
+
+    init(_ ind: BatchIndicator) {
+        if let a = ind.annual {
+            definitions["\(ind.name)_annual"] = "\(a == .sum ? "sum" : "mean") of the 12 monthly (or every daily) values of each statistic per unit and calendar year (date YYYY); only complete years"
+        }
+        if let b = ind.baseline {
+            let period = ind.sources.first?.dates.first??.count == 10 ? "calendar day (month and day; 29 February with 29 February only)" : "calendar month"
+            definitions["\(ind.name)_anomaly"] = "value minus the mean of the same unit, statistic and \(period) over the baseline years \(b.lowerBound)-\(b.upperBound)"
+            definitions["\(ind.name)_anomaly_pct"] = "the anomaly as a percentage of that baseline mean; empty where the mean is 0 or missing"
+        }
+        time = timeDefinitions(ind)
+        for d in time { definitions[d.name] = d.definition }
+    }
+
+    /// The longest derived name a column starts with (rain_anomaly_pct_..., not rain_anomaly).
+    func series(ofColumn name: String) -> String? {
+        definitions.keys.filter { name.hasPrefix($0 + "_") }.max { $0.count < $1.count }
+    }
+}
+
+/// The descriptions and units of one indicator's table fields.
+struct BatchFieldText {
+    let ind: BatchIndicator
+    let series: BatchSeries
+    let derived: BatchDerivedText
+    let valueUnit: String?
+
+    /// A wide column the table model did not describe: an observed NAME_DATE_STAT column (its
+    /// statistic, date, class and condition) or a derived one (described later).
+    func observedOrDerivedField(_ c: String) -> DataPackage.Field {
+        var f = DataPackage.Field(name: c, type: "number")
+        let isDerived = derived.definitions.keys.contains { c.hasPrefix($0 + "_") }
+        if let key = series.keys.first(where: { c.hasSuffix("_" + $0) }), let ks = batchKeyStat(key, ind.stats), !isDerived {
+            let st = ind.stats[ks.stat]
+            let date = String(c.dropFirst(ind.name.count + 1).dropLast(key.count + 1))
+            f.description = "\(ind.areaUnit.definition(of: st)) of \(ind.name)" + (date.isEmpty ? "" : " (\(date))") +
+                (ks.classValue.map { ", class \(formatNumber($0))" } ?? "") +
+                (ind.condition.map(conditionText) ?? "") +
+                "; \(ind.method.rawValue) method"
+            f.unit = ind.areaUnit.unit(of: st, valueUnit: valueUnit)
+        }
+        return f
+    }
+
+    /// The long table's shared columns (indicator, band, date), and a derived column's
+    /// definition and unit.
+    func describe(_ field: inout DataPackage.Field) {
+        switch field.name {
+        case "indicator":
+            let defs = derived.definitions
+            field.description = "\(ind.name): the series' values" + defs.keys.sorted().map { "; \($0): \(defs[$0]!)" }.joined()
+        case "band":
+            field.description = "band number in the source file; empty on derived rows"
+            field.type = "integer"
+        case "date":
+            field.description = "date of the band (YYYY-MM), or the year (YYYY) of annual rows"
+                + (derived.time.isEmpty ? "" : "; of seasons, the year of their first month; of dekads, their first day (YYYY-MM-DD); of trends and year-of-change summaries, the period FIRST-LAST")
+        default:
+            guard field.description == nil, let k = derived.series(ofColumn: field.name) else { return }
+            field.description = derived.definitions[k]!
+            if let u = derived.time.first(where: { $0.name == k })?.unit, let st = statistic(ofColumn: field.name) {
+                let text = u.text(statUnit: st.unit(valueUnit: valueUnit))
+                if !text.isEmpty { field.unit = text }
             }
-            fields.append(f)
         }
+    }
+
+    /// The statistic a column ends with: a series key's (`..._mean`, `..._class_area_3`), else a name's.
+    private func statistic(ofColumn name: String) -> Statistic? {
+        series.keys.first { name.hasSuffix("_" + $0) }.flatMap { batchKeyStat($0, ind.stats) }.map { ind.stats[$0.stat] }
+            ?? ind.stats.first { name.hasSuffix("_" + $0.name) }
+    }
+
+    /// A condition (`where:`) on every statistic of the indicator's own values.
+    func addCondition(_ c: CellCondition, to fields: inout [DataPackage.Field]) {
+        let method = "; \(ind.method.rawValue) method"
         for i in fields.indices {
-            let name = fields[i].name
-            if name == "indicator" {
-                fields[i].description = "\(ind.name): the series' values" + derived.keys.sorted().map { "; \($0): \(derived[$0]!)" }.joined()
-            } else if name == "band" {
-                fields[i].description = "band number in the source file; empty on derived rows"
-                fields[i].type = "integer"
-            } else if name == "date" {
-                fields[i].description = "date of the band (YYYY-MM), or the year (YYYY) of annual rows"
-                    + (time.isEmpty ? "" : "; of seasons, the year of their first month; of dekads, their first day (YYYY-MM-DD); of trends and year-of-change summaries, the period FIRST-LAST")
-            } else if fields[i].description == nil {
-                // The longest derived name the column starts with (rain_anomaly_pct_..., not rain_anomaly).
-                if let k = derived.keys.filter({ name.hasPrefix($0 + "_") }).max(by: { $0.count < $1.count }) {
-                    fields[i].description = derived[k]!
-                    if let u = time.first(where: { $0.name == k })?.unit, let st = series.keys.first(where: { name.hasSuffix("_" + $0) })
-                        .flatMap({ batchKeyStat($0, ind.stats) }).map({ ind.stats[$0.stat] }) ?? ind.stats.first(where: { name.hasSuffix("_" + $0.name) }) {
-                        let text = u.text(statUnit: st.unit(valueUnit: valueUnit))
-                        if !text.isEmpty { fields[i].unit = text }
-                    }
-                }
-            }
+            guard let d = fields[i].description, d.contains(" of \(ind.name)"), d.hasSuffix(method), !d.contains("only where") else { continue }
+            fields[i].description = String(d.dropLast(method.count)) + conditionText(c) + method
         }
-        // A condition (`where:`) on every statistic of the indicator's own values.
-        if let c = ind.condition {
-            let method = "; \(ind.method.rawValue) method"
-            for i in fields.indices {
-                guard let d = fields[i].description, d.contains(" of \(ind.name)"), d.hasSuffix(method), !d.contains("only where") else { continue }
-                fields[i].description = String(d.dropLast(method.count)) + ", only where \(c.text) (each cell counts with the share of its area where the condition holds; cells where \(c.raster) is nodata do not count)" + method
-            }
-        }
-        // In the table's column order (per-class columns are known only from the values).
-        let byName = Dictionary(fields.map { ($0.name, $0) }) { a, _ in a }
-        if columns.allSatisfy({ byName[$0] != nil }) { fields = columns.map { byName[$0]! } }
-        pkg.resource.schema.fields = fields
-        return pkg
+    }
+
+    private func conditionText(_ c: CellCondition) -> String {
+        ", only where \(c.text) (each cell counts with the share of its area where the condition holds; cells where \(c.raster) is nodata do not count)"
     }
 }
 
