@@ -141,7 +141,7 @@ extension ManifestParser {
         if isCSV {
             fields = try csvHeader(v.path, delimiter: v.delimiter, node: node, shown: shown)
         } else {
-            do { fields = try VectorDataset(path: v.path).fieldNames(layer: v.layer) } catch let e as GeoKitError {
+            do { fields = try probe.vectorFields(v.path, layer: v.layer) } catch let e as GeoKitError {
                 throw error(m["layer"] ?? node, "\(shown): \(e.problem)")
             }
         }
@@ -157,9 +157,7 @@ extension ManifestParser {
     /// A CSV's column names: its first line, split at the given delimiter or the one the
     /// join's reader would find.
     private func csvHeader(_ path: String, delimiter: UInt8?, node: Node, shown: String) throws -> [String] {
-        guard let h = FileHandle(forReadingAtPath: path) else { throw error(node, "\(shown): cannot be read") }
-        defer { try? h.close() }
-        let head = (try? h.read(upToCount: 1 << 16)) ?? Data()
+        guard let head = probe.head(of: path, count: 1 << 16) else { throw error(node, "\(shown): cannot be read") }
         var bytes = Array(head.prefix { $0 != 0x0A && $0 != 0x0D })
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         // The separator as the join's CSV reader finds it.

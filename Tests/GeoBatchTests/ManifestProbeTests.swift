@@ -1,0 +1,180 @@
+import XCTest
+import Foundation
+import GeoCore
+import GeoBatch
+
+/// Manifests parsed and checked with no file on disk and no GDAL: the files a manifest names
+/// are held in memory by `MemoryFiles`, a probe that answers from what it holds.
+final class ManifestProbeTests: XCTestCase {
+    let path = "/survey/m.yaml"
+
+    /// The folder /survey: a zones layer, a 3-band series dated by its PATH.bands.txt, a
+    /// 2-band raster dated by its band descriptions, monthly files for a pattern (one of
+    /// them with 2 bands), a dates file.
+    func files() -> MemoryFiles {
+        let f = MemoryFiles([
+            "/survey/z.geojson": .layer(["zones": ["zid", "TS_PCODE", "ST_PCODE"]]),
+            "/survey/series.tif": .raster(bands: 3),
+            "/survey/series.tif.bands.txt": .text("2001-01\n2001-02\n\n2001-03\n"),
+            "/survey/described.tif": .raster(bands: 2, descriptions: ["2002-01", "2002-02"]),
+            "/survey/short.txt": .text("2001-01\n2001-02\n"),
+            "/survey/months/rain-2002.01.tif": .raster(bands: 2),
+            "/survey/months/readme.txt": .text("not a month"),
+        ])
+        for m in [3, 1, 2] { f.items[String(format: "/survey/months/rain-2001.%02d.tif", m)] = .raster(bands: 1) }
+        return f
+    }
+
+    func manifest(_ indicators: String, zonesId: String = "TS_PCODE") -> String {
+        """
+        zones:
+          path: z.geojson
+          id: \(zonesId)
+          rollup: [ST_PCODE]
+        indicators:
+        \(indicators)
+        """
+    }
+
+    func testSeriesPatternAndZonesAreReadFromTheProbe() throws {
+        let text = manifest("""
+          - name: series
+            source: series.tif
+            stats: [mean]
+          - name: described
+            source: described.tif
+            band: 2
+            stats: mean
+          - name: rain
+            source: months/rain-{yyyy}.{mm}.tif
+            stats: [max]
+        """)
+        let probe = files()
+        probe.items["/survey/months/rain-2002.01.tif"] = nil
+        let m = try BatchManifest(yaml: text, path: path, probe: probe)
+        XCTAssertEqual(m.zones.path, "/survey/z.geojson")
+        XCTAssertEqual(m.zones.id, "TS_PCODE")
+        XCTAssertEqual(m.zones.rollup, ["ST_PCODE"])
+        XCTAssertEqual(m.outputDir, "/survey/out")
+        XCTAssertEqual(m.indicators.map(\.name), ["series", "described", "rain"])
+        // Dates from the sidecar, blank lines skipped.
+        XCTAssertEqual(m.indicators[0].sources.map(\.path), ["/survey/series.tif"])
+        XCTAssertEqual(m.indicators[0].sources.map(\.bands), [[1, 2, 3]])
+        XCTAssertEqual(m.indicators[0].sources.map(\.dates), [["2001-01", "2001-02", "2001-03"]])
+        // `band: 2` of a raster whose band descriptions are dates.
+        XCTAssertEqual(m.indicators[1].sources.map(\.path), ["/survey/described.tif"])
+        XCTAssertEqual(m.indicators[1].sources.map(\.bands), [[2]])
+        XCTAssertEqual(m.indicators[1].sources.map(\.dates), [["2002-02"]])
+        // The pattern's files in date order (listed 03, 01, 02), readme.txt not matched.
+        XCTAssertEqual(m.indicators[2].sources.map(\.path), (1...3).map { String(format: "/survey/months/rain-2001.%02d.tif", $0) })
+        XCTAssertEqual(m.indicators[2].sources.map(\.dates), [["2001-01"], ["2001-02"], ["2001-03"]])
+    }
+
+    func testErrorsNameTheManifestAndTheLineOfTheMistake() throws {
+        // (indicator entry, zones id, the line the error is on, what it says)
+        let cases: [(String, String, Int, String)] = [
+            ("  - name: a\n    source: series.tif\n    stats: [mean]", "TS_PCOD", 3,
+             "no field 'TS_PCOD' in z.geojson (did you mean 'TS_PCODE'?); fields: zid, TS_PCODE, ST_PCODE"),
+            ("  - name: a\n    source: nothere.tif\n    stats: [mean]", "TS_PCODE", 7, "nothere.tif: no such file (looked for /survey/nothere.tif)"),
+            // A folder is allowed (a Zarr store), and is not a raster.
+            ("  - name: a\n    source: months\n    stats: [mean]", "TS_PCODE", 7, "/survey/months: not a raster GDAL can read"),
+            ("  - name: a\n    source: months\n    weights: months\n    stats: [weighted_mean]", "TS_PCODE", 8, "months: no such file (looked for /survey/months)"),
+            ("  - name: a\n    source: series.tif\n    band: 4\n    stats: [mean]", "TS_PCODE", 8, "series.tif has no band 4 (it has 3)"),
+            ("  - name: a\n    source: series.tif\n    dates: short.txt\n    stats: [mean]", "TS_PCODE", 8,
+             "short.txt has 2 date(s) for the 3 band(s) of series.tif"),
+            ("  - name: a\n    source: months/rain-{yyyy}.{mm}.tif\n    stats: [mean]", "TS_PCODE", 7,
+             "indicator 'a': rain-2002.01.tif has 2 bands; a pattern's files hold one band each (or give 'band:')"),
+            ("  - name: a\n    source: nofolder/rain-{yyyy}.tif\n    stats: [mean]", "TS_PCODE", 7,
+             "indicator 'a': no folder /survey/nofolder for the pattern 'nofolder/rain-{yyyy}.tif'"),
+            // The probe's own error (no line) gets the source's line.
+            ("  - name: a\n    source: short.txt\n    stats: [mean]", "TS_PCODE", 7, "not a raster GDAL can read"),
+        ]
+        for (entry, id, line, problem) in cases {
+            let text = manifest(entry, zonesId: id)
+            XCTAssertThrowsError(try BatchManifest(yaml: text, path: path, probe: files()), entry) { e in
+                guard let e = e as? GeoKitError else { return XCTFail("\(e)") }
+                XCTAssertEqual(e.line, line, "\(entry): \(e)")
+                XCTAssertTrue(e.message.hasPrefix("\(path):\(line): ") && e.problem.contains(problem), "\(entry): \(e.message)")
+            }
+        }
+    }
+
+    func testTheProbeAnswersFromItsFiles() throws {
+        let f = files()
+        XCTAssertEqual(f.kind(of: "/survey/months"), .folder)
+        XCTAssertEqual(f.kind(of: "/survey/series.tif"), .file)
+        XCTAssertNil(f.kind(of: "/survey/mon"))
+        XCTAssertEqual(f.entries(of: "/survey")?.sorted(), ["described.tif", "months", "series.tif", "series.tif.bands.txt", "short.txt", "z.geojson"])
+        XCTAssertEqual(try f.bandDates("/survey/described.tif"), ManifestBandDates(dates: ["2002-01", "2002-02"]))
+        f.items["/survey/described.tif"] = .raster(bands: 2, descriptions: ["2002-01", "rainfall"])
+        XCTAssertEqual(try f.bandDates("/survey/described.tif"), ManifestBandDates(dates: ["2002-01", nil]))
+        XCTAssertThrowsError(try f.vectorFields("/survey/z.geojson", layer: "roads"))
+    }
+}
+
+/// Files in memory: text, rasters (a band count and band descriptions) and vector layers
+/// (their fields by layer name). Folders are the paths' prefixes. Answers as GDAL and the file
+/// system would: band dates from PATH.bands.txt, else descriptions that are dates.
+final class MemoryFiles: ManifestProbe {
+    enum Item {
+        case text(String)
+        case raster(bands: Int, descriptions: [String] = [])
+        case layer([String: [String]])
+    }
+    var items: [String: Item]
+
+    init(_ items: [String: Item]) { self.items = items }
+
+    func kind(of path: String) -> ManifestPathKind? {
+        if items[path] != nil { return .file }
+        return items.keys.contains { $0.hasPrefix(path + "/") } ? .folder : nil
+    }
+
+    func text(of path: String) -> String? {
+        if case .text(let t)? = items[path] { return t }
+        return nil
+    }
+
+    func head(of path: String, count: Int) -> Data? { text(of: path).map { Data($0.utf8.prefix(count)) } }
+
+    func entries(of folder: String) -> [String]? {
+        guard kind(of: folder) == .folder else { return nil }
+        let inside = items.keys.filter { $0.hasPrefix(folder + "/") }.map { $0.dropFirst(folder.count + 1).prefix { $0 != "/" } }
+        return Set(inside.map(String.init)).sorted()
+    }
+
+    func vectorFields(_ path: String, layer: String?) throws -> [String] {
+        guard case .layer(let layers)? = items[path] else { throw GeoKitError.input(path, "not a vector layer GDAL can read") }
+        let name = layer ?? layers.keys.sorted()[0]
+        guard let fields = layers[name] else { throw GeoKitError.input(path, "no layer '\(name)' (layers: \(layers.keys.sorted().joined(separator: ", ")))") }
+        return fields
+    }
+
+    func bandCount(_ path: String) throws -> Int { try raster(path).bands }
+
+    func bandDates(_ path: String) throws -> ManifestBandDates {
+        let r = try raster(path)
+        let sidecar = path + ".bands.txt"
+        if let text = text(of: sidecar) {
+            let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard lines.count == r.bands else { throw GeoKitError.input(sidecar, "\(lines.count) date(s) for \(r.bands) band(s)") }
+            return ManifestBandDates(dates: lines)
+        }
+        return ManifestBandDates(dates: (0..<r.bands).map { b in
+            b < r.descriptions.count && isBandDate(r.descriptions[b]) ? r.descriptions[b] : nil
+        })
+    }
+
+    func variables(_ path: String) throws -> (variables: [ManifestVariable], hasBands: Bool) {
+        _ = try raster(path)
+        return ([], true)
+    }
+
+    private func raster(_ path: String) throws -> (bands: Int, descriptions: [String]) {
+        guard case .raster(let n, let d)? = items[path] else {
+            if kind(of: path) == nil { throw GeoKitError.input(path, "no such file") }
+            throw GeoKitError.input(path, "not a raster GDAL can read")
+        }
+        return (n, d)
+    }
+}
