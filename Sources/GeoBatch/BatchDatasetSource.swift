@@ -1,8 +1,6 @@
 import Foundation
 import Yams
 import GeoCore
-import GeoGDAL
-import GeoKit
 
 // A single-file source that is a variable of a NetCDF file or Zarr store: `source: f.nc`
 // with `var: precip`, or the GDAL name `NETCDF:f.nc:precip` / `ZARR:"s.zarr":/precip`.

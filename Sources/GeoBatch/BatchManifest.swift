@@ -1,12 +1,15 @@
 import Foundation
 import Yams
 import GeoCore
-import GeoGDAL
-import GeoKit
 
 // `geotool batch` manifests: zones, an output folder and a list of indicators (a raster
 // series each), read from YAML with line numbers kept on every node so that a mistake is
 // reported as `indicators.yaml:12: reason` before any work.
+// The parser (this file and the ones extending `ManifestParser`: BatchDatasetSource,
+// BatchDeriveManifest, BatchVectorManifest, BatchFormulaManifest) imports neither GDAL nor
+// GeoKit and opens no file: what the files it names hold comes from a `ManifestProbe`
+// (ManifestProbe.swift; `GDALManifestProbe` on a real run, files in memory in the tests and
+// the fuzzer).
 
 /// One file of an indicator's series and the bands of it that are used.
 public struct BatchSource: Sendable, Equatable {
@@ -74,19 +77,6 @@ public struct BatchManifest: Sendable {
     public var formulas: [BatchFormula] = []
     /// Vector layers summarised per zone (`vector:`), written to `vector.csv`.
     public var vector: [BatchVectorLayer] = []
-
-    /// Read and check a manifest: every file exists, every pattern matches, dates parse and
-    /// match the bands, statistics are known. Errors read `FILE:LINE: reason`.
-    public init(path: String) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw GeoKitError.input(path, "cannot read the manifest (no such file?)")
-        }
-        try self.init(yaml: text, path: path)
-    }
-
-    public init(yaml text: String, path: String) throws {
-        try self.init(yaml: text, path: path, probe: GDALManifestProbe())
-    }
 
     /// The same with the files the manifest names seen through `probe` (tests and the fuzzer
     /// give one over files in memory).

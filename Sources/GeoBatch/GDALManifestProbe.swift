@@ -3,6 +3,21 @@ import GeoCore
 import GeoGDAL
 import GeoKit
 
+extension BatchManifest {
+    /// Read and check a manifest: every file exists, every pattern matches, dates parse and
+    /// match the bands, statistics are known. Errors read `FILE:LINE: reason`.
+    public init(path: String) throws {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw GeoKitError.input(path, "cannot read the manifest (no such file?)")
+        }
+        try self.init(yaml: text, path: path)
+    }
+
+    public init(yaml text: String, path: String) throws {
+        try self.init(yaml: text, path: path, probe: GDALManifestProbe())
+    }
+}
+
 /// The manifest check's probe on a real run: the file system, GDAL and object storage.
 package final class GDALManifestProbe: ManifestProbe {
     /// The raster opened last (a file's bands are asked, then its dates); one only, so that a
