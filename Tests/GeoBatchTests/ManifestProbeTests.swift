@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import GeoCore
 import GeoBatch
+import GeoTestSupport
 
 /// Manifests parsed and checked with no file on disk and no GDAL: the files a manifest names
 /// are held in memory by `MemoryFiles`, a probe that answers from what it holds.
@@ -109,5 +110,75 @@ final class ManifestProbeTests: XCTestCase {
         f.items["/survey/described.tif"] = .raster(bands: 2, descriptions: ["2002-01", "rainfall"])
         XCTAssertEqual(try f.bandDates("/survey/described.tif"), ManifestBandDates(dates: ["2002-01", nil]))
         XCTAssertThrowsError(try f.vectorFields("/survey/z.geojson", layer: "roads"))
+    }
+}
+
+/// The in-memory probe answers as GDAL and the file system do: the same manifests over the
+/// same files, written to disk (rasters by gdal_create) and held in memory, give the same
+/// series and the same errors.
+final class ManifestProbeAgreementTests: XCTestCase {
+    func tool(_ name: String, _ args: [String]) throws {
+        let r = try runProcess("/usr/bin/" + name, args)
+        XCTAssertEqual(r.status, 0, "\(name): \(r.stderr)")
+    }
+
+    func raster(_ path: String, bands: Int) throws {
+        try tool("gdal_create", ["-q", "-of", "GTiff", "-outsize", "4", "4", "-bands", "\(bands)", "-ot", "Byte", "-burn", "1",
+                                 "-a_srs", "EPSG:4326", "-a_ullr", "92", "29", "96", "25", path])
+    }
+
+    func testDiskThroughGDALAndMemoryGiveTheSameManifestAndErrors() throws {
+        let dir = Fixtures.tempDir()
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/months", withIntermediateDirectories: true)
+        let zones = #"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"zid":"a","TS_PCODE":"MMR001"},"geometry":{"type":"Polygon","coordinates":[[[92,25],[96,25],[96,29],[92,25]]]}}]}"#
+        try zones.write(toFile: dir + "/z.geojson", atomically: true, encoding: .utf8)
+        try raster(dir + "/series.tif", bands: 3)
+        try "2001-01\n2001-02\n2001-03\n".write(toFile: dir + "/series.tif.bands.txt", atomically: true, encoding: .utf8)
+        try raster(dir + "/nodates.tif", bands: 2)
+        try "2001-01\n2001-02\n".write(toFile: dir + "/short.txt", atomically: true, encoding: .utf8)
+        for m in 1...3 { try raster(dir + String(format: "/months/rain-2001.%02d.tif", m), bands: 1) }
+        try raster(dir + "/months/rain-2002.01.tif", bands: 2)
+        let memory = MemoryFiles([
+            dir + "/z.geojson": .layer(["z": ["zid", "TS_PCODE"]]),
+            dir + "/series.tif": .raster(bands: 3),
+            dir + "/series.tif.bands.txt": .text("2001-01\n2001-02\n2001-03\n"),
+            dir + "/nodates.tif": .raster(bands: 2),
+            dir + "/short.txt": .text("2001-01\n2001-02\n"),
+            dir + "/months/rain-2001.01.tif": .raster(bands: 1),
+            dir + "/months/rain-2001.02.tif": .raster(bands: 1),
+            dir + "/months/rain-2001.03.tif": .raster(bands: 1),
+            dir + "/months/rain-2002.01.tif": .raster(bands: 2),
+        ])
+        let entries = [
+            "source: series.tif", "source: nodates.tif", "source: nodates.tif\n    band: 2", "source: months/rain-{yyyy}.{mm}.tif\n    band: 1",
+            // Errors.
+            "source: series.tif\n    band: 4", "source: series.tif\n    dates: short.txt", "source: months/rain-{yyyy}.{mm}.tif",
+            "source: nothere.tif", "source: short.txt", "source: nofolder/x-{yyyy}.tif", "source: series.tif\n    # id TS_PCOD",
+        ]
+        for entry in entries {
+            let id = entry.hasSuffix("TS_PCOD") ? "TS_PCOD" : "TS_PCODE"
+            let text = "zones:\n  path: z.geojson\n  id: \(id)\nindicators:\n  - name: a\n    \(entry)\n    stats: [mean]\n"
+            let path = dir + "/m.yaml"
+            let onDisk = Result { try BatchManifest(yaml: text, path: path) }
+            let inMemory = Result { try BatchManifest(yaml: text, path: path, probe: memory) }
+            switch (onDisk, inMemory) {
+            case (.success(let d), .success(let m)):
+                XCTAssertEqual(d.zones.path, m.zones.path, entry)
+                XCTAssertEqual(d.indicators[0].sources.map(\.path), m.indicators[0].sources.map(\.path), entry)
+                XCTAssertEqual(d.indicators[0].sources.map(\.bands), m.indicators[0].sources.map(\.bands), entry)
+                XCTAssertEqual(d.indicators[0].sources.map(\.dates), m.indicators[0].sources.map(\.dates), entry)
+            case (.failure(let d as GeoKitError), .failure(let m as GeoKitError)):
+                XCTAssertEqual(d.line, m.line, entry)
+                // GDAL's own words for a file it cannot open differ from the probe's; the rest is the parser's.
+                if entry == "source: short.txt" {
+                    XCTAssertTrue(d.problem.contains("short.txt") && m.problem.contains("short.txt"), "\(d) / \(m)")
+                } else {
+                    XCTAssertEqual(d.message, m.message, entry)
+                }
+            default:
+                XCTFail("\(entry): on disk \(onDisk), in memory \(inMemory)")
+            }
+        }
     }
 }
