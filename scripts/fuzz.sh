@@ -2,8 +2,8 @@
 # Build and run the libFuzzer targets of Fuzz/ (coverage, csv, manifest) for SECONDS each
 # (default 120). Each target is compiled with swiftc directly (no change to Package.swift):
 #   coverage, csv: Sources/GeoCore/**/*.swift + Fuzz/<target>/main.swift, one module
-#   manifest:      GeoCore + Sources/GeoBatch/BatchManifest.swift (imports stripped) + Fuzz/manifest
-#                  (GDAL stand-ins and the target), linked with Yams built from its checkout
+#   manifest:      GeoCore + GeoBatch's manifest parser + the tests' in-memory ManifestProbe
+#                  (imports stripped) + Fuzz/manifest, linked with Yams built from its checkout
 # with -sanitize=fuzzer,address. Corpora live in Fuzz/corpus/<target>/ (new finds are added
 # there); crashes are written to Fuzz/crashes/<target>/ and make the script exit non-zero.
 # Leak detection is off: Foundation's FileManager.contents(atPath:) leaks 4 KB per empty file
@@ -25,6 +25,13 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -g -package-name GeoKit)
 
 core_sources() { find Sources/GeoCore -name '*.swift' | sort; }
+
+# The manifest parser: GeoBatch's files that read a manifest (no GDAL, no file system: a
+# ManifestProbe answers), and the probe over files in memory that the tests use.
+manifest_sources=(Sources/GeoBatch/BatchManifest.swift Sources/GeoBatch/ManifestProbe.swift
+    Sources/GeoBatch/BatchDatasetSource.swift Sources/GeoBatch/BatchDeriveManifest.swift Sources/GeoBatch/BatchDerived.swift
+    Sources/GeoBatch/BatchSeries.swift Sources/GeoBatch/BatchVectorManifest.swift Sources/GeoBatch/BatchFormulaManifest.swift
+    Tests/GeoBatchTests/MemoryFiles.swift)
 
 yams_dir() {
     # Yams as SwiftPM checked it out for the root package (swift package resolve fetches it).
@@ -54,10 +61,16 @@ build() {
         "$SWIFTC" -sanitize=fuzzer,address -parse-as-library -O -g -wmo -module-name Yams -D SWIFT_PACKAGE -emit-module \
             -emit-module-path "$BUILD/yams/Yams.swiftmodule" -I "$y/Sources/CYaml/include" -c \
             $(find "$y/Sources/Yams" -name '*.swift' | sort) -o "$BUILD/yams/Yams.o"
-        # The real parser, its imports of GeoGDAL/GeoKit/GeoCore removed (one module here).
-        sed -E '/^import (GeoGDAL|GeoKit|GeoCore)$/d' Sources/GeoBatch/BatchManifest.swift > "$BUILD/BatchManifest.swift"
+        # The real parser (it needs GeoCore and Yams only: files reach it through a
+        # ManifestProbe) and the tests' in-memory probe, their imports of GeoCore and
+        # GeoBatch removed (one module here).
+        local parser=()
+        for f in "${manifest_sources[@]}"; do
+            sed -E '/^import (GeoCore|GeoBatch)$/d' "$f" > "$BUILD/$(basename "$f")"
+            parser+=("$BUILD/$(basename "$f")")
+        done
         "$SWIFTC" "${FLAGS[@]}" -module-name ManifestFuzz -I "$BUILD/yams" -I "$y/Sources/CYaml/include" \
-            $(core_sources) "$BUILD/BatchManifest.swift" Fuzz/manifest/Stubs.swift Fuzz/manifest/main.swift \
+            $(core_sources) "${parser[@]}" Fuzz/manifest/main.swift \
             "$BUILD/yams/Yams.o" "${objs[@]}" -o "$out" ;;
     esac
 }

@@ -1,35 +1,39 @@
 import Foundation
 import Yams
 
-// libFuzzer target: `geotool batch` manifests through the real parser
-// (Sources/GeoBatch/BatchManifest.swift, with GDAL stood in for by Stubs.swift). The input is
-// the manifest's text (bytes decoded as UTF-8, as String(contentsOfFile:) would after a check);
-// it is parsed in a fixture folder holding a zones layer, a 3-band series with dates, monthly
-// files for patterns, a weights raster, dates files good and bad, and a raster with no band
-// dates. Checks: no crash or hang; every error is a GeoKitError naming the manifest with a line
-// number; a manifest that parses has indicators with unique names, bands and dates of equal
-// counts and dates that are real dates, each at most once.
+// libFuzzer target: `geotool batch` manifests through the real parser (BatchManifest.swift and
+// the files that extend ManifestParser, listed in scripts/fuzz.sh), which sees the files a
+// manifest names only through a `ManifestProbe`. Here that is `MemoryFiles`
+// (Tests/GeoBatchTests/MemoryFiles.swift, as the tests use it), a folder held in memory: a
+// zones layer, a 3-band series with dates, monthly files for patterns (months 13 and 14 bad,
+// one file of 2 bands), a weights raster, dates files good and bad, a raster with no band
+// dates, one whose band descriptions are dates, a points CSV and junk. The input is the
+// manifest's text (bytes decoded as UTF-8, as String(contentsOfFile:) would after a check).
+// Checks: no crash or hang; every error is a GeoKitError naming the manifest with a line
+// number; a manifest that parses has indicators or vector layers, indicators with unique
+// names, bands and dates of equal counts and dates that are real dates, each at most once.
 
-let folder: String = {
-    let d = NSTemporaryDirectory() + "geokit-fuzz-manifest-\(getpid())"
-    let fm = FileManager.default
-    try? fm.createDirectory(atPath: d + "/months", withIntermediateDirectories: true)
-    func put(_ name: String, _ text: String) { _ = fm.createFile(atPath: d + "/" + name, contents: Data(text.utf8)) }
-    put("z.geojson", "ZONES zid,TS,ST_PCODE,DT_PCODE\n")
-    put("series.tif", "RASTER 3\n")
-    put("series.tif.bands.txt", "2001-01\n2001-02\n2001-03\n")
-    put("described.tif", "RASTER 2\n2002-01,2002-02\n")
-    put("nodates.tif", "RASTER 2\n")
-    put("w.tif", "RASTER 1\n")
-    put("d.txt", "2001-01\n2001-02\n2001-03\n")
-    put("bad-dates.txt", "2001-01\n2001-13\n2001-03\n")
-    put("junk.tif", "\u{1}\u{2}garbage")
-    for m in 1...14 { put(String(format: "months/rain-2001.%02d.tif", m), "RASTER 1\n") }
-    put("months/rain-2002.01.tif", "RASTER 2\n")
-    return d
-}()
+let folder = "/fuzz"
 let manifestPath = folder + "/m.yaml"
 let skipKnown = ProcessInfo.processInfo.environment["GEOKIT_FUZZ_SKIP_KNOWN"] == "1"
+
+let files: MemoryFiles = {
+    var items: [String: MemoryFiles.Item] = [
+        "z.geojson": .layer(["zones": ["zid", "TS", "ST_PCODE", "DT_PCODE"]]),
+        "series.tif": .raster(bands: 3),
+        "series.tif.bands.txt": .text("2001-01\n2001-02\n2001-03\n"),
+        "described.tif": .raster(bands: 2, descriptions: ["2002-01", "2002-02"]),
+        "nodates.tif": .raster(bands: 2),
+        "w.tif": .raster(bands: 1),
+        "d.txt": .text("2001-01\n2001-02\n2001-03\n"),
+        "bad-dates.txt": .text("2001-01\n2001-13\n2001-03\n"),
+        "junk.tif": .text("\u{1}\u{2}garbage"),
+        "points.csv": .text("x,y,kind,people\n96.1,19.7,school,30\n"),
+        "months/rain-2002.01.tif": .raster(bands: 2),
+    ]
+    for m in 1...14 { items[String(format: "months/rain-2001.%02d.tif", m)] = .raster(bands: 1) }
+    return MemoryFiles(Dictionary(uniqueKeysWithValues: items.map { (folder + "/" + $0.key, $0.value) }))
+}()
 
 func fail(_ msg: String) -> Never {
     FileHandle.standardError.write(Data("manifest fuzz: \(msg)\n".utf8))
@@ -43,10 +47,9 @@ public func fuzzManifest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     // BatchManifest(path:) reads with String(contentsOfFile:encoding: .utf8), which refuses
     // invalid UTF-8; only valid text reaches the parser.
     guard let text = String(bytes: bytes, encoding: .utf8) else { return 0 }
-    _ = folder
     do {
-        let m = try BatchManifest(yaml: text, path: manifestPath)
-        if m.indicators.isEmpty { fail("a manifest without indicators parsed") }
+        let m = try BatchManifest(yaml: text, path: manifestPath, probe: files)
+        if m.indicators.isEmpty && m.vector.isEmpty { fail("a manifest without indicators or vector layers parsed") }
         var names = Set<String>()
         for ind in m.indicators {
             if !names.insert(ind.name).inserted { fail("indicator name \(ind.name) twice") }

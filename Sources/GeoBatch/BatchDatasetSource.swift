@@ -1,8 +1,6 @@
 import Foundation
 import Yams
 import GeoCore
-import GeoGDAL
-import GeoKit
 
 // A single-file source that is a variable of a NetCDF file or Zarr store: `source: f.nc`
 // with `var: precip`, or the GDAL name `NETCDF:f.nc:precip` / `ZARR:"s.zarr":/precip`.
@@ -50,11 +48,11 @@ extension ManifestParser {
         return (known[0].dataset, source)
     }
 
-    private func variables(_ path: String, node: Node) throws -> (variables: [RasterVariable], hasBands: Bool) {
-        do { return try rasterVariables(path: path) } catch let e as GeoKitError { throw e.at(file: file, line: line(node)) }
+    private func variables(_ path: String, node: Node) throws -> (variables: [ManifestVariable], hasBands: Bool) {
+        do { return try probe.variables(path) } catch let e as GeoKitError { throw e.at(file: file, line: line(node)) }
     }
 
-    private func unknownVariable(_ v: String, file source: String, known: [RasterVariable], node: Node, what: String) -> GeoKitError {
+    private func unknownVariable(_ v: String, file source: String, known: [ManifestVariable], node: Node, what: String) -> GeoKitError {
         let names = known.map(\.name)
         let hint = suggestion(v, names).map { " (did you mean '\($0)'?)" } ?? ""
         return error(node, "\(what): \(source) has no variable '\(v)'\(hint); it holds \(names.joined(separator: ", "))")

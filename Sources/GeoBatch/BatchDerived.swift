@@ -374,3 +374,73 @@ func timeDefinitions(_ ind: BatchIndicator) -> [(name: String, definition: Strin
     }
     return out
 }
+
+/// Annual aggregates (complete years only) and anomalies against the baseline mean of the
+/// same calendar month (of a daily series: the same calendar day), for one unit and
+/// statistic, in date order.
+package func derivedRows(dates: [String], values: [Double], annual: AnnualAggregate?, baseline: ClosedRange<Int>?,
+                         calendar: CFCalendar = .gregorian) -> [DerivedRow] {
+    let daily = dates.first?.count == 10
+    var out: [DerivedRow] = []
+    if let annual {
+        out = daily ? dailyAnnualRows(dates: dates, values: values, annual: annual, calendar: calendar)
+            : monthlyAnnualRows(dates: dates, values: values, annual: annual)
+    }
+    if let baseline { out += anomalyRows(dates: dates, values: values, baseline: baseline, daily: daily) }
+    return out
+}
+
+/// Annual sums (or means) of a monthly series: years holding all 12 months.
+package func monthlyAnnualRows(dates: [String], values: [Double], annual: AnnualAggregate) -> [DerivedRow] {
+    let ym = dates.map { (Int($0.prefix(4))!, Int($0.suffix(2))!) }
+    var years: [Int: [Int]] = [:]
+    for (k, d) in ym.enumerated() { years[d.0, default: []].append(k) }
+    return years.keys.sorted().filter { y in Set(years[y]!.map { ym[$0].1 }).count == 12 }.map { y in
+        let sum = years[y]!.map { values[$0] }.reduce(0, +)
+        return DerivedRow(kind: "annual", date: String(format: "%04d", y), value: annual == .sum ? sum : sum / 12)
+    }
+}
+
+/// Anomalies and their percentages: each value minus the mean of the values of the same
+/// calendar month (daily: month and day, so 29 February is compared with 29 February only,
+/// and a 360-day calendar's 30 February with its own) in the baseline years, missing
+/// values left out of the mean.
+package func anomalyRows(dates: [String], values: [Double], baseline: ClosedRange<Int>, daily: Bool) -> [DerivedRow] {
+    // Key MM * 100 + DD (DD 0 on a monthly series): at most 1231.
+    let keys = dates.map { d in Int(d.dropFirst(5).prefix(2))! * 100 + (daily ? Int(d.suffix(2))! : 0) }
+    return anomalyRows(dates: dates, keys: keys, years: dates.map { Int($0.prefix(4))! }, values: values, baseline: baseline)
+}
+
+/// The same from each date's calendar key (MM * 100 + DD) and year, parsed once by the caller.
+func anomalyRows(dates: [String], keys: [Int], years: [Int], values: [Double], baseline: ClosedRange<Int>) -> [DerivedRow] {
+    var sums = [Double](repeating: 0, count: 1300), counts = [Int](repeating: 0, count: 1300)
+    for k in dates.indices where baseline.contains(years[k]) && !values[k].isNaN {
+        sums[keys[k]] += values[k]; counts[keys[k]] += 1
+    }
+    var anomalies: [DerivedRow] = [], pct: [DerivedRow] = []
+    anomalies.reserveCapacity(dates.count); pct.reserveCapacity(dates.count)
+    for (k, key) in keys.enumerated() {
+        let mean = counts[key] > 0 ? sums[key] / Double(counts[key]) : .nan
+        let a = values[k] - mean
+        anomalies.append(DerivedRow(kind: "anomaly", date: dates[k], value: a))
+        pct.append(DerivedRow(kind: "anomaly_pct", date: dates[k], value: mean == 0 ? .nan : a / mean * 100, unit: .percent))
+    }
+    return anomalies + pct
+}
+
+/// Annual sums (or means) of a daily series: years holding every day of their calendar
+/// (360, 365 or 366 days), as the monthly rule asks for all 12 months.
+package func dailyAnnualRows(dates: [String], values: [Double], annual: AnnualAggregate, calendar: CFCalendar) -> [DerivedRow] {
+    var years: [Int: (days: Set<String>, sum: Double)] = [:]
+    for (k, d) in dates.enumerated() {
+        let y = Int(d.prefix(4))!
+        var e = years[y] ?? ([], 0)
+        e.days.insert(d); e.sum += values[k]
+        years[y] = e
+    }
+    return years.keys.sorted().compactMap { y in
+        let e = years[y]!, n = calendar.daysInYear(y)
+        guard e.days.count == n else { return nil }
+        return DerivedRow(kind: "annual", date: String(format: "%04d", y), value: annual == .sum ? e.sum : e.sum / Double(n))
+    }
+}

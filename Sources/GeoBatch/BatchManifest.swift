@@ -1,12 +1,15 @@
 import Foundation
 import Yams
 import GeoCore
-import GeoGDAL
-import GeoKit
 
 // `geotool batch` manifests: zones, an output folder and a list of indicators (a raster
 // series each), read from YAML with line numbers kept on every node so that a mistake is
 // reported as `indicators.yaml:12: reason` before any work.
+// The parser (this file and the ones extending `ManifestParser`: BatchDatasetSource,
+// BatchDeriveManifest, BatchVectorManifest, BatchFormulaManifest) imports neither GDAL nor
+// GeoKit and opens no file: what the files it names hold comes from a `ManifestProbe`
+// (ManifestProbe.swift; `GDALManifestProbe` on a real run, files in memory in the tests and
+// the fuzzer).
 
 /// One file of an indicator's series and the bands of it that are used.
 public struct BatchSource: Sendable, Equatable {
@@ -75,20 +78,13 @@ public struct BatchManifest: Sendable {
     /// Vector layers summarised per zone (`vector:`), written to `vector.csv`.
     public var vector: [BatchVectorLayer] = []
 
-    /// Read and check a manifest: every file exists, every pattern matches, dates parse and
-    /// match the bands, statistics are known. Errors read `FILE:LINE: reason`.
-    public init(path: String) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw GeoKitError.input(path, "cannot read the manifest (no such file?)")
-        }
-        try self.init(yaml: text, path: path)
-    }
-
-    public init(yaml text: String, path: String) throws {
+    /// The same with the files the manifest names seen through `probe` (tests and the fuzzer
+    /// give one over files in memory).
+    package init(yaml text: String, path: String, probe: any ManifestProbe) throws {
         self.path = path
         let abs = URL(fileURLWithPath: path).standardizedFileURL
         folder = abs.deletingLastPathComponent().path
-        let p = ManifestParser(file: path, folder: folder)
+        let p = ManifestParser(file: path, folder: folder, probe: probe)
         let root: Node
         do {
             guard let n = try Yams.compose(yaml: text) else { throw GeoKitError(.input, file: path, line: 1, "the manifest is empty") }
@@ -108,8 +104,7 @@ public struct BatchManifest: Sendable {
         let rollup = try z["rollup"].map { try p.stringList($0, "zones: rollup") } ?? []
         // The layer and its fields, so a typo in a field name is caught here.
         do {
-            let vds = try VectorDataset(path: zpath.path)
-            let fields = try vds.fieldNames(layer: layer)
+            let fields = try p.probe.vectorFields(zpath.path, layer: layer)
             let named: [(Node, String)] = [(idNode, id)] + include.map { (z["include"]!, $0) } + rollup.map { (z["rollup"]!, $0) }
             for (node, f) in named where !fields.contains(f) {
                 let near = suggestion(f, fields).map { " (did you mean '\($0)'?)" } ?? ""
@@ -165,6 +160,8 @@ public struct BatchManifest: Sendable {
 struct ManifestParser {
     package let file: String
     package let folder: String
+    /// What the files the manifest names hold (GDAL on a real run).
+    package let probe: any ManifestProbe
 
     package func line(_ n: Node?) -> Int { n?.mark?.line ?? 1 }
     package func error(_ n: Node?, _ msg: String) -> GeoKitError { GeoKitError(.input, file: file, line: line(n), msg) }
@@ -243,12 +240,12 @@ struct ManifestParser {
     /// through GDAL).
     package func existingPath(_ given: String, node: Node, folderAllowed: Bool) throws -> String {
         let p = resolve(given)
+        let kind = probe.kind(of: p)
         if isRemotePath(p) {
-            do { _ = try RemoteObject(path: p) } catch { throw self.error(node, "\(given): no such object (or it cannot be read)") }
+            guard kind != nil else { throw self.error(node, "\(given): no such object (or it cannot be read)") }
             return p
         }
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir), folderAllowed || !isDir.boolValue else {
+        guard let kind, folderAllowed || kind == .file else {
             throw error(node, "\(given): no such file (looked for \(p))")
         }
         return p
@@ -366,34 +363,36 @@ struct ManifestParser {
     /// from the raster: PATH.bands.txt or band descriptions).
     package func fileSource(_ f: (path: String, given: String), node sourceNode: Node, band: Int?, bandNode: Node?, datesNode: Node?, what: String) throws -> BatchSource {
         let source = f.given
-        let r: Raster
-        do { r = try Raster(path: f.path) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
+        let bandCount: Int
+        do { bandCount = try probe.bandCount(f.path) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
         let bands: [Int]
         if let b = band {
-            guard b <= r.bands.count else { throw error(bandNode, "\(source) has no band \(b) (it has \(r.bands.count))") }
+            guard b <= bandCount else { throw error(bandNode, "\(source) has no band \(b) (it has \(bandCount))") }
             bands = [b]
         } else {
-            bands = Array(1...r.bands.count)
+            bands = Array(1...bandCount)
         }
         var all: [String?]
+        var calendar: CFCalendar?
         if let dn = datesNode {
-            all = try datesFile(dn, bandCount: r.bands.count, source: source, what: what)
+            all = try datesFile(dn, bandCount: bandCount, source: source, what: what)
         } else {
-            do { all = try bandDates(path: f.path, raster: r) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
+            let found: ManifestBandDates
+            do { found = try probe.bandDates(f.path) } catch let e as GeoKitError { throw e.at(file: file, line: line(sourceNode)) }
+            all = found.dates
+            calendar = found.calendar
             // Dates of a CF time coordinate are days of its calendar (30 February in 360_day).
-            let calendarDates = !FileManager.default.fileExists(atPath: f.path + ".bands.txt") && (try? r.cfTime()) != nil
-            for (i, d) in all.enumerated() where !calendarDates {
+            for (i, d) in all.enumerated() where !found.fromCFTime {
                 if let d, !isBandDate(d) { throw error(sourceNode, "\(source): band \(i + 1) has a bad date '\(d)'") }
             }
         }
-        let calendar = datesNode == nil && !FileManager.default.fileExists(atPath: f.path + ".bands.txt") ? (try? r.cfTime())??.axis.calendar : nil
         return BatchSource(path: f.path, bands: bands, dates: bands.map { all[$0 - 1] }, calendar: calendar)
     }
 
     /// `dates:`: a text file with one date per band of the source (blank lines skipped).
     package func datesFile(_ dn: Node, bandCount: Int, source: String, what: String) throws -> [String] {
         let d = try existingFile((try string(dn, "\(what): dates"), dn))
-        let text = (try? String(contentsOfFile: d.path, encoding: .utf8)) ?? ""
+        let text = probe.text(of: d.path) ?? ""
         var dates: [String] = []
         for (i, l) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let t = l.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -487,7 +486,7 @@ struct ManifestParser {
         guard order.contains("yyyy") else { throw error(node, "\(what): the pattern '\(pattern)' needs {yyyy}") }
         if order.contains("dd") && !order.contains("mm") { throw error(node, "\(what): '{dd}' needs '{mm}' in '\(pattern)'") }
         let re = try NSRegularExpression(pattern: regex)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir) else {
+        guard let names = probe.entries(of: dir.isEmpty ? "." : dir) else {
             throw error(node, "\(what): no folder \(dir) for the pattern '\(pattern)'")
         }
         var found: [(date: String, path: String)] = []
@@ -503,13 +502,13 @@ struct ManifestParser {
         guard !found.isEmpty else { throw error(node, "\(what): no file matches the pattern '\(pattern)' (in \(dir))") }
         found.sort { $0.date != $1.date ? $0.date < $1.date : $0.path < $1.path }
         return try found.map { f in
-            let r: Raster
-            do { r = try Raster(path: f.path) } catch let e as GeoKitError { throw e.at(file: file, line: line(node)) }
+            let bandCount: Int
+            do { bandCount = try probe.bandCount(f.path) } catch let e as GeoKitError { throw e.at(file: file, line: line(node)) }
             let b = band ?? 1
-            if band == nil && r.bands.count > 1 {
-                throw error(node, "\(what): \((f.path as NSString).lastPathComponent) has \(r.bands.count) bands; a pattern's files hold one band each (or give 'band:')")
+            if band == nil && bandCount > 1 {
+                throw error(node, "\(what): \((f.path as NSString).lastPathComponent) has \(bandCount) bands; a pattern's files hold one band each (or give 'band:')")
             }
-            guard b <= r.bands.count else { throw error(node, "\((f.path as NSString).lastPathComponent) has no band \(b)") }
+            guard b <= bandCount else { throw error(node, "\((f.path as NSString).lastPathComponent) has no band \(b)") }
             return BatchSource(path: f.path, bands: [b], dates: [f.date])
         }
     }

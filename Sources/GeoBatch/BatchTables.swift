@@ -8,105 +8,6 @@ import GeoKit
 // series, then date, then statistic; derived series (annual, anomaly, anomaly_pct) after
 // the observed values of each unit. Streamed to a temporary file and renamed.
 
-/// An indicator's series and values, loaded from the cache.
-public struct BatchSeries {
-    public struct Entry { public var source: Int; public var bandIndex: Int; public var band: Int; public var date: String?; public var path: String }
-    public var entries: [Entry]
-    package var values: [[Double]]           // per source: [unit][band][source key]
-    package var bandCounts: [Int]
-    /// The value keys of the table (statistics; per-class ones as `frac_2`), in zonal's order.
-    public var keys: [String]
-    /// Per key, its statistic (index into the indicator's statistics).
-    package var keyStats: [Int]
-    /// Per source, its own keys' count, and per table key its index among them (nil: a class
-    /// the file does not hold).
-    package var sourceKeyCounts: [Int]
-    package var sourceKeyIndex: [[Int?]]
-    public var statCount: Int { keys.count }
-
-    public func value(unit u: Int, entry k: Int, stat s: Int) -> Double {
-        let e = entries[k], n = sourceKeyCounts[e.source]
-        let base = (u * bandCounts[e.source] + e.bandIndex) * n
-        if let i = sourceKeyIndex[e.source][s] { return values[e.source][base + i] }
-        // A class the file does not hold: a share of 0 where the band has a value of that
-        // statistic for the unit, else none (zonal's rule).
-        for (t, i) in sourceKeyIndex[e.source].enumerated() where keyStats[t] == keyStats[s] {
-            if let i, !values[e.source][base + i].isNaN { return 0 }
-        }
-        return .nan
-    }
-}
-
-/// Annual aggregates (complete years only) and anomalies against the baseline mean of the
-/// same calendar month (of a daily series: the same calendar day), for one unit and
-/// statistic, in date order.
-package func derivedRows(dates: [String], values: [Double], annual: AnnualAggregate?, baseline: ClosedRange<Int>?,
-                         calendar: CFCalendar = .gregorian) -> [DerivedRow] {
-    let daily = dates.first?.count == 10
-    var out: [DerivedRow] = []
-    if let annual {
-        out = daily ? dailyAnnualRows(dates: dates, values: values, annual: annual, calendar: calendar)
-            : monthlyAnnualRows(dates: dates, values: values, annual: annual)
-    }
-    if let baseline { out += anomalyRows(dates: dates, values: values, baseline: baseline, daily: daily) }
-    return out
-}
-
-/// Annual sums (or means) of a monthly series: years holding all 12 months.
-package func monthlyAnnualRows(dates: [String], values: [Double], annual: AnnualAggregate) -> [DerivedRow] {
-    let ym = dates.map { (Int($0.prefix(4))!, Int($0.suffix(2))!) }
-    var years: [Int: [Int]] = [:]
-    for (k, d) in ym.enumerated() { years[d.0, default: []].append(k) }
-    return years.keys.sorted().filter { y in Set(years[y]!.map { ym[$0].1 }).count == 12 }.map { y in
-        let sum = years[y]!.map { values[$0] }.reduce(0, +)
-        return DerivedRow(kind: "annual", date: String(format: "%04d", y), value: annual == .sum ? sum : sum / 12)
-    }
-}
-
-/// Anomalies and their percentages: each value minus the mean of the values of the same
-/// calendar month (daily: month and day, so 29 February is compared with 29 February only,
-/// and a 360-day calendar's 30 February with its own) in the baseline years, missing
-/// values left out of the mean.
-package func anomalyRows(dates: [String], values: [Double], baseline: ClosedRange<Int>, daily: Bool) -> [DerivedRow] {
-    // Key MM * 100 + DD (DD 0 on a monthly series): at most 1231.
-    let keys = dates.map { d in Int(d.dropFirst(5).prefix(2))! * 100 + (daily ? Int(d.suffix(2))! : 0) }
-    return anomalyRows(dates: dates, keys: keys, years: dates.map { Int($0.prefix(4))! }, values: values, baseline: baseline)
-}
-
-/// The same from each date's calendar key (MM * 100 + DD) and year, parsed once by the caller.
-func anomalyRows(dates: [String], keys: [Int], years: [Int], values: [Double], baseline: ClosedRange<Int>) -> [DerivedRow] {
-    var sums = [Double](repeating: 0, count: 1300), counts = [Int](repeating: 0, count: 1300)
-    for k in dates.indices where baseline.contains(years[k]) && !values[k].isNaN {
-        sums[keys[k]] += values[k]; counts[keys[k]] += 1
-    }
-    var anomalies: [DerivedRow] = [], pct: [DerivedRow] = []
-    anomalies.reserveCapacity(dates.count); pct.reserveCapacity(dates.count)
-    for (k, key) in keys.enumerated() {
-        let mean = counts[key] > 0 ? sums[key] / Double(counts[key]) : .nan
-        let a = values[k] - mean
-        anomalies.append(DerivedRow(kind: "anomaly", date: dates[k], value: a))
-        pct.append(DerivedRow(kind: "anomaly_pct", date: dates[k], value: mean == 0 ? .nan : a / mean * 100, unit: .percent))
-    }
-    return anomalies + pct
-}
-
-/// Annual sums (or means) of a daily series: years holding every day of their calendar
-/// (360, 365 or 366 days), as the monthly rule asks for all 12 months.
-package func dailyAnnualRows(dates: [String], values: [Double], annual: AnnualAggregate, calendar: CFCalendar) -> [DerivedRow] {
-    var years: [Int: (days: Set<String>, sum: Double)] = [:]
-    for (k, d) in dates.enumerated() {
-        let y = Int(d.prefix(4))!
-        var e = years[y] ?? ([], 0)
-        e.days.insert(d); e.sum += values[k]
-        years[y] = e
-    }
-    return years.keys.sorted().compactMap { y in
-        let e = years[y]!, n = calendar.daysInYear(y)
-        guard e.days.count == n else { return nil }
-        return DerivedRow(kind: "annual", date: String(format: "%04d", y), value: annual == .sum ? e.sum : e.sum / Double(n))
-    }
-}
-
 extension BatchRunner {
     package func loadSeries(_ ind: BatchIndicator, units: Int) throws -> BatchSeries {
         let st = state.indicators[ind.name]!
@@ -268,96 +169,135 @@ extension BatchRunner {
     /// The batch's additions to the sidecar: the indicator, its series and derived rows.
     package func describeBatch(_ pkgIn: DataPackage, _ ind: BatchIndicator, series: BatchSeries, rows: Int, columns: [String], valueUnit: String?) -> DataPackage {
         var pkg = pkgIn
-        var derived: [String: String] = [:]
-        if let a = ind.annual {
-            derived["\(ind.name)_annual"] = "\(a == .sum ? "sum" : "mean") of the 12 monthly (or every daily) values of each statistic per unit and calendar year (date YYYY); only complete years"
-        }
-        if let b = ind.baseline {
-            let period = ind.sources.first?.dates.first??.count == 10 ? "calendar day (month and day; 29 February with 29 February only)" : "calendar month"
-            derived["\(ind.name)_anomaly"] = "value minus the mean of the same unit, statistic and \(period) over the baseline years \(b.lowerBound)-\(b.upperBound)"
-            derived["\(ind.name)_anomaly_pct"] = "the anomaly as a percentage of that baseline mean; empty where the mean is 0 or missing"
-        }
-        let time = timeDefinitions(ind)
-        for d in time { derived[d.name] = d.definition }
+        let derived = BatchDerivedText(ind)
         let title = ind.description.isEmpty ? ind.name : "\(ind.name): \(ind.description)"
         pkg.title = title + " by \(manifest.zones.id)"
         if !ind.description.isEmpty { pkg.description = ind.description }
-        var batch = DataPackage.Batch(manifest: manifest.path, indicator: ind.name, source: ind.sourceText,
-                                      files: ind.sources.count, bands: ind.sources.reduce(0) { $0 + $1.bands.count },
-                                      rowOrder: manifest.format == .long
-                                          ? "units (zones in input order, then roll-ups), then indicator (observed, then derived), then date, then statistic"
-                                          : "units (zones in input order, then roll-ups)")
-        batch.unit = valueUnit
-        if !derived.isEmpty { batch.derived = derived }
-        if !time.isEmpty {
-            // Each change-over-time series' unit; "VALUE" stands for each statistic's own unit.
-            batch.derivedUnits = Dictionary(uniqueKeysWithValues: time.map { ($0.name, $0.unit.text(statUnit: "VALUE")) })
-        }
-        pkg.batch = batch
+        pkg.batch = batchEntry(ind, derived: derived, valueUnit: valueUnit)
         guard !pkg.resources.isEmpty else { return pkg }
         pkg.resource.rows = rows
+        let context = BatchFieldText(ind: ind, series: series, derived: derived, valueUnit: valueUnit)
         var fields = pkg.resource.schema.fields
         // Wide tables: the derived columns after the observed ones.
         let known = Set(fields.map(\.name))
-        for c in columns where !known.contains(c) {
-            var f = DataPackage.Field(name: c, type: "number")
-            // Observed columns NAME_DATE_STAT.
-            let isDerived = derived.keys.contains { c.hasPrefix($0 + "_") }
-            if let key = series.keys.first(where: { c.hasSuffix("_" + $0) }), let ks = batchKeyStat(key, ind.stats), !isDerived {
-                let st = ind.stats[ks.stat]
-                let date = String(c.dropFirst(ind.name.count + 1).dropLast(key.count + 1))
-                f.description = "\(ind.areaUnit.definition(of: st)) of \(ind.name)" + (date.isEmpty ? "" : " (\(date))") +
-                    (ks.classValue.map { ", class \(formatNumber($0))" } ?? "") +
-                    (ind.condition.map { ", only where \($0.text) (each cell counts with the share of its area where the condition holds; cells where \($0.raster) is nodata do not count)" } ?? "") +
-                    "; \(ind.method.rawValue) method"
-                f.unit = ind.areaUnit.unit(of: st, valueUnit: valueUnit)
-            }
-            fields.append(f)
-        }
-        for i in fields.indices {
-            let name = fields[i].name
-            if name == "indicator" {
-                fields[i].description = "\(ind.name): the series' values" + derived.keys.sorted().map { "; \($0): \(derived[$0]!)" }.joined()
-            } else if name == "band" {
-                fields[i].description = "band number in the source file; empty on derived rows"
-                fields[i].type = "integer"
-            } else if name == "date" {
-                fields[i].description = "date of the band (YYYY-MM), or the year (YYYY) of annual rows"
-                    + (time.isEmpty ? "" : "; of seasons, the year of their first month; of dekads, their first day (YYYY-MM-DD); of trends and year-of-change summaries, the period FIRST-LAST")
-            } else if fields[i].description == nil {
-                // The longest derived name the column starts with (rain_anomaly_pct_..., not rain_anomaly).
-                if let k = derived.keys.filter({ name.hasPrefix($0 + "_") }).max(by: { $0.count < $1.count }) {
-                    fields[i].description = derived[k]!
-                    if let u = time.first(where: { $0.name == k })?.unit, let st = series.keys.first(where: { name.hasSuffix("_" + $0) })
-                        .flatMap({ batchKeyStat($0, ind.stats) }).map({ ind.stats[$0.stat] }) ?? ind.stats.first(where: { name.hasSuffix("_" + $0.name) }) {
-                        let text = u.text(statUnit: st.unit(valueUnit: valueUnit))
-                        if !text.isEmpty { fields[i].unit = text }
-                    }
-                }
-            }
-        }
-        // A condition (`where:`) on every statistic of the indicator's own values.
-        if let c = ind.condition {
-            let method = "; \(ind.method.rawValue) method"
-            for i in fields.indices {
-                guard let d = fields[i].description, d.contains(" of \(ind.name)"), d.hasSuffix(method), !d.contains("only where") else { continue }
-                fields[i].description = String(d.dropLast(method.count)) + ", only where \(c.text) (each cell counts with the share of its area where the condition holds; cells where \(c.raster) is nodata do not count)" + method
-            }
-        }
+        fields += columns.filter { !known.contains($0) }.map(context.observedOrDerivedField)
+        for i in fields.indices { context.describe(&fields[i]) }
+        if let c = ind.condition { context.addCondition(c, to: &fields) }
         // In the table's column order (per-class columns are known only from the values).
         let byName = Dictionary(fields.map { ($0.name, $0) }) { a, _ in a }
         if columns.allSatisfy({ byName[$0] != nil }) { fields = columns.map { byName[$0]! } }
         pkg.resource.schema.fields = fields
         return pkg
     }
+
+    /// The sidecar's `batch` member: the manifest, the indicator, its series and derived rows.
+    private func batchEntry(_ ind: BatchIndicator, derived: BatchDerivedText, valueUnit: String?) -> DataPackage.Batch {
+        var batch = DataPackage.Batch(manifest: manifest.path, indicator: ind.name, source: ind.sourceText,
+                                      files: ind.sources.count, bands: ind.sources.reduce(0) { $0 + $1.bands.count },
+                                      rowOrder: manifest.format == .long
+                                          ? "units (zones in input order, then roll-ups), then indicator (observed, then derived), then date, then statistic"
+                                          : "units (zones in input order, then roll-ups)")
+        batch.unit = valueUnit
+        if !derived.definitions.isEmpty { batch.derived = derived.definitions }
+        if !derived.time.isEmpty {
+            // Each change-over-time series' unit; "VALUE" stands for each statistic's own unit.
+            batch.derivedUnits = Dictionary(uniqueKeysWithValues: derived.time.map { ($0.name, $0.unit.text(statUnit: "VALUE")) })
+        }
+        return batch
+    }
 }
 
-/// The column prefix of a series entry in wide tables, `zonal`'s rule: `NAME_DATE` for a
-/// dated band; else `NAME` when the series is one band (a one-band file, or `band:`), and
-/// `NAME_bN` for band N of several.
-package func batchColumnPrefix(_ name: String, _ e: BatchSeries.Entry, entries: Int) -> String {
-    if let d = e.date { return "\(name)_\(d)" }
-    return entries == 1 ? name : "\(name)_b\(e.band)"
+/// The definitions of an indicator's derived series (annual, anomaly, change over time), by
+/// the series' name (`rain_annual`), as the sidecar gives them.
+struct BatchDerivedText {
+    var definitions: [String: String] = [:]
+    /// The change-over-time series, with their units.
+    let time: [(name: String, definition: String, unit: DerivedUnit)]
+
+    init(_ ind: BatchIndicator) {
+        if let a = ind.annual {
+            definitions["\(ind.name)_annual"] = "\(a == .sum ? "sum" : "mean") of the 12 monthly (or every daily) values of each statistic per unit and calendar year (date YYYY); only complete years"
+        }
+        if let b = ind.baseline {
+            let period = ind.sources.first?.dates.first??.count == 10 ? "calendar day (month and day; 29 February with 29 February only)" : "calendar month"
+            definitions["\(ind.name)_anomaly"] = "value minus the mean of the same unit, statistic and \(period) over the baseline years \(b.lowerBound)-\(b.upperBound)"
+            definitions["\(ind.name)_anomaly_pct"] = "the anomaly as a percentage of that baseline mean; empty where the mean is 0 or missing"
+        }
+        time = timeDefinitions(ind)
+        for d in time { definitions[d.name] = d.definition }
+    }
+
+    /// The longest derived name a column starts with (rain_anomaly_pct_..., not rain_anomaly).
+    func series(ofColumn name: String) -> String? {
+        definitions.keys.filter { name.hasPrefix($0 + "_") }.max { $0.count < $1.count }
+    }
+}
+
+/// The descriptions and units of one indicator's table fields.
+struct BatchFieldText {
+    let ind: BatchIndicator
+    let series: BatchSeries
+    let derived: BatchDerivedText
+    let valueUnit: String?
+
+    /// A wide column the table model did not describe: an observed NAME_DATE_STAT column (its
+    /// statistic, date, class and condition) or a derived one (described later).
+    func observedOrDerivedField(_ c: String) -> DataPackage.Field {
+        var f = DataPackage.Field(name: c, type: "number")
+        let isDerived = derived.definitions.keys.contains { c.hasPrefix($0 + "_") }
+        if let key = series.keys.first(where: { c.hasSuffix("_" + $0) }), let ks = batchKeyStat(key, ind.stats), !isDerived {
+            let st = ind.stats[ks.stat]
+            let date = String(c.dropFirst(ind.name.count + 1).dropLast(key.count + 1))
+            f.description = "\(ind.areaUnit.definition(of: st)) of \(ind.name)" + (date.isEmpty ? "" : " (\(date))") +
+                (ks.classValue.map { ", class \(formatNumber($0))" } ?? "") +
+                (ind.condition.map(conditionText) ?? "") +
+                "; \(ind.method.rawValue) method"
+            f.unit = ind.areaUnit.unit(of: st, valueUnit: valueUnit)
+        }
+        return f
+    }
+
+    /// The long table's shared columns (indicator, band, date), and a derived column's
+    /// definition and unit.
+    func describe(_ field: inout DataPackage.Field) {
+        switch field.name {
+        case "indicator":
+            let defs = derived.definitions
+            field.description = "\(ind.name): the series' values" + defs.keys.sorted().map { "; \($0): \(defs[$0]!)" }.joined()
+        case "band":
+            field.description = "band number in the source file; empty on derived rows"
+            field.type = "integer"
+        case "date":
+            field.description = "date of the band (YYYY-MM), or the year (YYYY) of annual rows"
+                + (derived.time.isEmpty ? "" : "; of seasons, the year of their first month; of dekads, their first day (YYYY-MM-DD); of trends and year-of-change summaries, the period FIRST-LAST")
+        default:
+            guard field.description == nil, let k = derived.series(ofColumn: field.name) else { return }
+            field.description = derived.definitions[k]!
+            if let u = derived.time.first(where: { $0.name == k })?.unit, let st = statistic(ofColumn: field.name) {
+                let text = u.text(statUnit: st.unit(valueUnit: valueUnit))
+                if !text.isEmpty { field.unit = text }
+            }
+        }
+    }
+
+    /// The statistic a column ends with: a series key's (`..._mean`, `..._class_area_3`), else a name's.
+    private func statistic(ofColumn name: String) -> Statistic? {
+        series.keys.first { name.hasSuffix("_" + $0) }.flatMap { batchKeyStat($0, ind.stats) }.map { ind.stats[$0.stat] }
+            ?? ind.stats.first { name.hasSuffix("_" + $0.name) }
+    }
+
+    /// A condition (`where:`) on every statistic of the indicator's own values.
+    func addCondition(_ c: CellCondition, to fields: inout [DataPackage.Field]) {
+        let method = "; \(ind.method.rawValue) method"
+        for i in fields.indices {
+            guard let d = fields[i].description, d.contains(" of \(ind.name)"), d.hasSuffix(method), !d.contains("only where") else { continue }
+            fields[i].description = String(d.dropLast(method.count)) + conditionText(c) + method
+        }
+    }
+
+    private func conditionText(_ c: CellCondition) -> String {
+        ", only where \(c.text) (each cell counts with the share of its area where the condition holds; cells where \(c.raster) is nodata do not count)"
+    }
 }
 
 /// The shape of an indicator's table: its header, and its rows as bytes. The parts of a row

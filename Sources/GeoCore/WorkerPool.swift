@@ -26,17 +26,21 @@ public struct WorkerPool: Sendable {
         guard tasks > 0 else { return true }
         let shared = PoolState()
         let workers = min(threads, tasks)
+        // The job's contexts (its GDAL warning collector) on every worker.
+        let contexts = WorkerContexts.current
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            do {
-                var state = try makeState()
-                while !shared.failed && !(cancellation?.isCancelled ?? false) {
-                    let k = shared.next()
-                    if k >= tasks { break }
-                    try task(&state, k)
+            WorkerContexts.entering(contexts) {
+                do {
+                    var state = try makeState()
+                    while !shared.failed && !(cancellation?.isCancelled ?? false) {
+                        let k = shared.next()
+                        if k >= tasks { break }
+                        try task(&state, k)
+                    }
+                    try finish(&state)
+                } catch {
+                    shared.fail(error)
                 }
-                try finish(&state)
-            } catch {
-                shared.fail(error)
             }
         }
         if let e = shared.error { throw e }

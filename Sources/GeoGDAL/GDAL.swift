@@ -8,11 +8,37 @@ import GeoCore
 // GDAL's messages never reach stderr directly: errors are turned into thrown
 // `GeoKitError`s by the calls that fail, warnings are collected as `GeoWarning`s.
 
-/// Messages GDAL raised as warnings, collected from every thread.
-public final class GDALMessages: @unchecked Sendable {
+/// Messages GDAL raised as warnings. Each job owns one (`collecting`), set on its own thread
+/// and on its pools' workers, so that two jobs running at once in one process keep their
+/// warnings apart; a thread outside any job collects into `shared`.
+public final class GDALMessages: @unchecked Sendable, WorkerContext {
     private let lock = NSLock()
     private var items: [String] = []
+    /// The collector of threads that run no job.
     public static let shared = GDALMessages()
+
+    public init() {}
+
+    /// The collector of the job running on this thread (`shared` outside a job).
+    public static var current: GDALMessages {
+        WorkerContexts.current.last { $0 is GDALMessages } as? GDALMessages ?? shared
+    }
+
+    /// Run `body` (a job) with GDAL's warnings of this thread, and of the workers of every pool
+    /// it runs, collected here.
+    public func collecting<T>(_ body: () throws -> T) rethrows -> T {
+        try WorkerContexts.with(self, body)
+    }
+
+    /// On a thread that starts working for the job: this collector on top of the thread's
+    /// error-handler stack, itself as the handler's user data.
+    public func enter() {
+        GDAL.initialize()
+        CPLPushErrorHandlerEx(collectingHandler, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    public func leave() { CPLPopErrorHandler() }
+
     /// Each message once: a notice about a file (GeoPackage's `user_version`) comes again
     /// from every handle that opens it.
     package func append(_ s: String) { lock.lock(); if items.count < 1000 && !items.contains(s) { items.append(s) }; lock.unlock() }
@@ -29,11 +55,18 @@ func isFormatVersionNote(_ message: String) -> Bool {
     message.contains("user_version=") && message.hasSuffix("may only be partially supported")
 }
 
+/// The handler of threads outside any job (pushed once per thread by `GDAL.initialize`).
 private let gdalErrorHandler: CPLErrorHandler = { errClass, _, message in
     // Called on whichever thread raised it. Errors stay readable via CPLGetLastErrorMsg.
     if errClass == CE_Warning, let message {
         GDALMessages.shared.append(String(cString: message))
     }
+}
+
+/// A job's handler: its collector is the handler's user data (`GDALMessages.enter`).
+private let collectingHandler: CPLErrorHandler = { errClass, _, message in
+    guard errClass == CE_Warning, let message, let data = CPLGetErrorHandlerUserData() else { return }
+    Unmanaged<GDALMessages>.fromOpaque(data).takeUnretainedValue().append(String(cString: message))
 }
 
 public enum GDAL {

@@ -9,15 +9,6 @@ public struct RasterVariable: Sendable, Equatable {
     public var dataset: String
 }
 
-/// The variable a subdataset name points to: what follows its last colon, without the
-/// leading `/` of Zarr and HDF5 array paths.
-package func variableName(ofDataset dataset: String) -> String {
-    guard let colon = dataset.lastIndex(of: ":") else { return dataset }
-    var v = String(dataset[dataset.index(after: colon)...])
-    while v.hasPrefix("/") { v.removeFirst() }
-    return v
-}
-
 /// The gridded variables of the raster file at `path`, and whether GDAL opens the file itself
 /// as a raster with bands. A file with several variables lists them as subdatasets (and has
 /// no bands); a NetCDF file with one is opened as that variable (named in its bands'

@@ -91,18 +91,3 @@ public final class SHA256 {
     }
 }
 
-/// The file behind a GDAL dataset name: `NETCDF:"file.nc":var`, `NETCDF:file.nc:var`,
-/// `HDF5:file.h5://path`, `ZARR:"store.zarr":/array` name a variable in a file (or store),
-/// which is what gets hashed; other names are returned as they are.
-public func datasetFile(_ name: String) -> String {
-    for prefix in ["NETCDF:", "HDF5:", "HDF4_SDS:", "ZARR:", "GPKG:"] where name.uppercased().hasPrefix(prefix) {
-        let rest = name.dropFirst(prefix.count)
-        if rest.hasPrefix("\""), let end = rest.dropFirst().firstIndex(of: "\"") {
-            return String(rest.dropFirst()[..<end])
-        }
-        // Unquoted: the file is up to the last colon that is followed by the variable.
-        if let colon = rest.lastIndex(of: ":") { return String(rest[..<colon]) }
-        return String(rest)
-    }
-    return name
-}

@@ -300,13 +300,14 @@ private func featuresOutOfDegrees(_ l: OGRLayerH) -> (bad: Int, total: Int) {
     return (bad, total)
 }
 
-/// GDAL's warnings as the process-wide handler keeps them, less "Non closed ring detected"
-/// (readZones closes such rings and says so once per feature). Pushed around reads only.
+/// GDAL's warnings as the thread's collector keeps them (its job's, else the shared one), less
+/// "Non closed ring detected" (readZones closes such rings and says so once per feature).
+/// Pushed around reads only.
 let withoutUnclosedRingWarnings: CPLErrorHandler = { errClass, _, message in
     guard errClass == CE_Warning, let message else { return }
     let s = String(cString: message)
     if isUnclosedRingWarning(s) { return }
-    GDALMessages.shared.append(s)
+    GDALMessages.current.append(s)
 }
 
 package func wkbOf(_ g: OGRGeometryH) -> [UInt8] {

@@ -5,8 +5,6 @@ import GeoGDAL
 // Results as tables: wide (one row per unit, a column per indicator) or long (one row per
 // unit x indicator x statistic x band), with an optional HXL hashtag row for HDX.
 
-public enum TableFormat: String, Sendable, CaseIterable { case wide, long }
-
 /// The long table's `stat` of a formula's rows (`--formula`).
 public let formulaStatName = "formula"
 

@@ -142,7 +142,13 @@ struct ResultState {
 
 extension ZonalJob {
     /// Check inputs, read zones, run the engine for each grid, roll up, and return results.
+    /// GDAL's warnings on the job's threads are its own (`GDALMessages.collecting`), given in
+    /// the result.
     public func run(progress: ((Int, Int) -> Void)? = nil) throws -> ZonalResult {
+        try GDALMessages().collecting { try runCollectingWarnings(progress: progress) }
+    }
+
+    private func runCollectingWarnings(progress: ((Int, Int) -> Void)?) throws -> ZonalResult {
         let p = try prepare()
         try memoryEstimate(p).check(budget: maxMemory)
         PhaseTiming.mark("prepared")
@@ -808,7 +814,7 @@ extension ZonalJob {
                                        idField: zoneLayer.idField, pcodeVersion: zoneLayer.pcodeVersion, crs: zoneLayer.crsWKT)
         var r = ZonalResult(units: units, bands: bands, stats: runStats, idField: zoneLayer.idField, includeFields: includeFields,
                             hasRollup: hasRollup, geometries: zoneLayer.zones.map(\.wkb) + rollupGeometries, zonesCRS: zoneLayer.crsWKT,
-                            warnings: input.warnings + GDALMessages.shared.drain(), zones: summary, rasterCRS: rasterCRS,
+                            warnings: input.warnings + GDALMessages.current.drain(), zones: summary, rasterCRS: rasterCRS,
                             method: method, idLevel: input.check.dominantLevel)
         r.myanmarText = input.myanmarText
         r.areaUnit = areaUnit

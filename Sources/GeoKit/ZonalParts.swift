@@ -136,6 +136,14 @@ extension ZonalJob {
     /// renamed). `hashes` gives the inputs' SHA-256 when the engine is done.
     public func runPart(_ part: PartIndex, split: PartSplit, to output: String, commandLine: String,
                         hashes: () -> [String: String], progress: ((Int, Int) -> Void)? = nil) throws -> (zones: Int, warnings: [GeoWarning]) {
+        // GDAL's warnings on the part's threads are its own, as in `run`.
+        try GDALMessages().collecting {
+            try runPartCollectingWarnings(part, split: split, to: output, commandLine: commandLine, hashes: hashes, progress: progress)
+        }
+    }
+
+    private func runPartCollectingWarnings(_ part: PartIndex, split: PartSplit, to output: String, commandLine: String,
+                                           hashes: () -> [String: String], progress: ((Int, Int) -> Void)?) throws -> (zones: Int, warnings: [GeoWarning]) {
         let started = Date()
         let p = try prepare()
         let mine = split == .zones ? partZones(p, part) : Array(p.input.zones.indices)
@@ -174,7 +182,7 @@ extension ZonalJob {
                 zonesInPart: zoneCount, records: writer.records, command: commandLine, started: iso.string(from: started),
                 seconds: (Date().timeIntervalSince(started) * 1000).rounded() / 1000))
         }
-        return (zoneCount, p.input.warnings + GDALMessages.shared.drain())
+        return (zoneCount, p.input.warnings + GDALMessages.current.drain())
     }
 }
 

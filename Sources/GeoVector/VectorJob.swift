@@ -455,13 +455,6 @@ package func classKey(_ s: String) -> String {
     return t.isEmpty ? "none" : t
 }
 
-/// A value made safe for a column name: letters and digits kept (any script), the rest `_`.
-package func columnSlug(_ s: String) -> String {
-    var out = ""
-    for ch in s.lowercased() { out.append(ch.isLetter || ch.isNumber ? ch : "_") }
-    return out
-}
-
 /// Roll-up units: each parent's additive values are the sums of its zones'.
 package func rollupUnits(_ chains: ParentChains, units: [VectorUnit], columns: [VectorColumn]) -> [VectorUnit] {
     var index: [ParentChains.Parent: Int] = [:]
