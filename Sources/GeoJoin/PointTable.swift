@@ -334,7 +334,7 @@ extension PointTable {
                                       hint: otherSeparatorHint(header, sep))
                 }
                 for name in names { if let k = norm.firstIndex(of: name) { return k } }
-                throw GeoKitError(.input, file: path, "no \(what) column found (looked for \(names.joined(separator: "/")); name it with --\(what == "longitude" ? "x" : "y")); columns: \(header.joined(separator: ", "))",
+                throw GeoKitError(.input, file: path, "no \(what) column found (looked for \(names.joined(separator: "/")); name it with \(what == "longitude" ? Setting.x : Setting.y)); columns: \(header.joined(separator: ", "))",
                                   hint: otherSeparatorHint(header, sep))
             }
             let xk = try find(xColumn, xNames, "longitude")

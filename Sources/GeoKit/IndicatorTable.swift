@@ -366,7 +366,7 @@ public struct IndicatorTable: Sendable {
                 throw GeoKitError.input(path, "no rows at level '\(r)'\(didYouMean(r, levels)) (levels in the table: \(list))")
             }
             if let z = zoneLevel, let lr = AdminLevel.allCases.first(where: { $0.name == l }), lr != z {
-                throw GeoKitError.argument("\(Setting.level, l) but the zones' \(zonesIDField ?? "ids") are \(z.name) units; map \(l) rows with \(l) boundaries and their P-code field (e.g. --zones \(l == "district" ? "districts" : l == "state" ? "states" : l + "s").json --id \(l == "district" ? "DT_PCODE" : l == "state" ? "ST_PCODE" : "TS_PCODE"))")
+                throw GeoKitError.argument("\(Setting.level, l) but the zones' \(zonesIDField ?? "ids") are \(z.name) units; map \(l) rows with \(l) boundaries and their P-code field (e.g. \(Setting.zones, (l == "district" ? "districts" : l == "state" ? "states" : l + "s") + ".json") \(Setting.id, l == "district" ? "DT_PCODE" : l == "state" ? "ST_PCODE" : "TS_PCODE"))")
             }
             return l
         }
@@ -374,7 +374,7 @@ public struct IndicatorTable: Sendable {
             if levels.contains(z.name) { return z.name }
             if levels == [""] { return "" }
             throw GeoKitError.input(path, "the table has no \(z.name) rows to match the zones' \(zonesIDField ?? "ids") (levels in the table: \(list))",
-                                    hint: "roll up with `geotool zonal --rollup` to get \(z.name) rows, or give zones at one of the table's levels")
+                                    remedy: .rollUpZonal(level: z.name))
         }
         return levels.first ?? ""
     }
@@ -433,7 +433,7 @@ public struct IndicatorTable: Sendable {
     public func insufficient(_ s: Int, units us: [Int], minCoverage: Double) throws -> [Bool] {
         guard let c = coverageSeries(for: s) else {
             throw GeoKitError.input(path, "\(Setting.minCoverage) needs a coverage column, and the table has none",
-                                    hint: "add coverage to the statistics (geotool zonal --stats ...,coverage)")
+                                    remedy: .addZonalStatistic(.coverage))
         }
         return us.map { u in value(s, u) != nil && (values[c][u].map { $0 < minCoverage } ?? true) }
     }

@@ -152,7 +152,7 @@ struct Batch: ParsableCommand {
                     "wrote \(report.tablesWritten.count) table(s) to \(m.outputDir) (\(secs) s)")
             }
         } catch let e as GeoKitError {
-            fail(e.messageWithHint)
+            fail(e.commandLineMessage)
         }
     }
 }

@@ -241,7 +241,7 @@ struct Join: ParsableCommand {
             }
             if !counts.isEmpty { Console.shared.detail(String(counts.dropLast())) }
         } catch let e as GeoKitError {
-            fail(e.messageWithHint)
+            fail(e.commandLineMessage)
         }
     }
 }

@@ -193,7 +193,7 @@ struct Map: ParsableCommand {
             let drawn = geometry.paths.filter { !$0.isEmpty }.count
             Console.shared.summary("geotool: wrote \(output) (\(bytes / 1024) KB): \(drawn) units drawn, \(c.classCount) \(c.explicitBreaks ? "user-defined" : c.scheme.rawValue) classes, \(c.missing - (insufficient?.filter { $0 }.count ?? 0)) with no data\(insufficient.map { ", \($0.filter { $0 }.count) with insufficient data" } ?? "")")
         } catch let e as GeoKitError {
-            fail(e.messageWithHint)
+            fail(e.commandLineMessage)
         }
     }
 }

@@ -197,7 +197,7 @@ struct ReportCommand: ParsableCommand {
             }
             Console.shared.summary("geotool: wrote \(output) (\(html.utf8.count / 1024) KB): \(indicators.count) indicator(s), \(t.rows.count) \(lvl.isEmpty ? "" : lvl + " ")rows")
         } catch let e as GeoKitError {
-            fail(e.messageWithHint)
+            fail(e.commandLineMessage)
         }
     }
 }
