@@ -16,6 +16,10 @@ import sys
 
 # Numeric kernels left long on purpose: (file suffix, function name) -> why.
 KERNELS = {
+    ("Sources/GeoCore/SpanKernel.swift", "accumulateSpan"):
+        "the per-cell span kernel (inlined into every pixel type's specialisation): one cell, the "
+        "vectorised exact integer pass, the two float passes, weights and histogram over one run of "
+        "cells; kept whole as the numeric kernels are",
 }
 
 KEYWORDS = ("func", "init", "deinit", "subscript")
