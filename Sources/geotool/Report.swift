@@ -105,14 +105,16 @@ struct ReportCommand: ParsableCommand {
             // Names and other text of the table (not its id), as drawn and listed.
             for w in try t.checkMyanmarText(myanmarText.mode, file: table, columns: Array(t.columns.indices.dropFirst())).warnings { warn(w) }
             let nameColumn = try unitNameColumn(&t, tableNames: view.nameColumn, zoneNames: zoneNames)
-            let insufficient = try blankInsufficientUnits(&t, model: model, units: view.units, chosen: chosen, indicators: indicators)
+            let insufficient = try minCoverage.map {
+                try model.emptyInsufficientUnits(&t, series: chosen, columns: indicators, units: view.units, minCoverage: $0)
+            } ?? [:]
             var (geometry, rowOfZone, notes) = try mapOfZones(layerData, table: t, level: lvl)
             if !lvl.isEmpty && model.levels.count > 1 { notes.append("\(lvl.prefix(1).uppercased() + lvl.dropFirst()) rows only (the table also has \(model.levels.filter { $0 != lvl }.joined(separator: ", ")) rows; see --level).") }
             var input = ReportInput(table: t, tablePath: table, idColumn: 0, nameColumn: nameColumn, indicators: indicators,
                                     metadata: model.metadata, geometry: geometry, rowOfZone: rowOfZone, zonesPath: zones, notes: notes)
             input.insufficient = insufficient
             input.minCoverage = minCoverage
-            input.metadata = seriesMetadata(model, chosen: chosen)
+            input.metadata = model.metadata(describing: chosen)
             let html = reportHTML(input, options: try reportOptions(model, level: lvl, geometry: geometry))
             try writeAtomically(output) { tmp in
                 try writeFileChecked(Data(html.utf8), to: tmp, displayPath: output)
@@ -155,40 +157,12 @@ struct ReportCommand: ParsableCommand {
     }
 
     /// The column naming the units: --name, else the table's, where units without a name in
-    /// the table (roll-up rows) take the zones' name (in a `name` column added when the
-    /// table has none).
+    /// the table (roll-up rows) take the zones' name.
     private func unitNameColumn(_ t: inout Table, tableNames: Int?, zoneNames: [String: String]) throws -> Int? {
-        var nameColumn = tableNames
-        if !zoneNames.isEmpty {
-            if nameColumn == nil {
-                t.columns.append("name")
-                for r in t.rows.indices { t.rows[r].append(.empty) }
-                nameColumn = t.columns.count - 1
-            }
-            for r in t.rows.indices where t.rows[r][nameColumn!] == .empty {
-                if let n = zoneNames[t.rows[r][0].csv] { t.rows[r][nameColumn!] = .text(n) }
-            }
-        }
-        if let name {
-            guard let k = t.columnIndex(name) else { throw GeoKitError.input(table, "no column '\(name)' for --name\(didYouMean(name, t.columns)) (columns: \(t.columns.joined(separator: ", ")))") }
-            nameColumn = k
-        }
-        return nameColumn
-    }
-
-    /// With --min-coverage: the values of units below it emptied, and which units they are
-    /// (by indicator column).
-    private func blankInsufficientUnits(_ t: inout Table, model: IndicatorTable, units: [Int], chosen: [Int],
-                                        indicators: [Int]) throws -> [Int: [Bool]] {
-        guard let minCoverage else { return [:] }
-        var insufficient: [Int: [Bool]] = [:]
-        for (j, s) in chosen.enumerated() {
-            let flags = try model.insufficient(s, units: units, minCoverage: minCoverage)
-            let k = indicators[j]
-            for r in t.rows.indices where flags[r] { t.rows[r][k] = .empty }
-            insufficient[k] = flags
-        }
-        return insufficient
+        let nameColumn = t.fillUnitNames(column: tableNames, from: zoneNames)
+        guard let name else { return nameColumn }
+        guard let k = t.columnIndex(name) else { throw GeoKitError.input(table, "no column '\(name)' for --name\(didYouMean(name, t.columns)) (columns: \(t.columns.joined(separator: ", ")))") }
+        return k
     }
 
     /// The map's geometry and each zone's row, with notes on the zones and rows that do not
@@ -205,18 +179,6 @@ struct ReportCommand: ParsableCommand {
         let geometry = try MapGeometry.build(layer: layerData, size: 560, warnings: &gw)
         warn(gw, listedIn: nil)
         return (geometry, join.rowOfZone, notes)
-    }
-
-    /// The sidecar's metadata with the units and descriptions of long-table series (the
-    /// sidecar names only the long columns).
-    private func seriesMetadata(_ model: IndicatorTable, chosen: [Int]) -> TableMetadata? {
-        let meta = model.metadata
-        var m = meta ?? TableMetadata()
-        for s in chosen where m.fields[model.series[s].label] == nil {
-            let x = model.series[s]
-            m.fields[x.label] = TableMetadata.Field(name: x.label, title: nil, unit: x.unit, description: x.description)
-        }
-        return meta != nil || chosen.contains(where: { model.series[$0].unit != nil }) ? m : meta
     }
 
     /// The page's title, classes, palette, breaks, source and outline.
