@@ -53,10 +53,12 @@ extension ManifestParser {
                 throw error(nameNode, "formula '\(name)': the name is already a column of the formulas table ('\(clash)')")
             }
             for c in formula.columns where !columns.accepts(c) && !out.contains(where: { $0.formula.name == c }) {
-                let why = ZoneAreaVariable(rawValue: c) != nil
-                    ? "zone areas are not kept by batch runs; use geotool zonal --formula for \(c)"
-                    : "no column '\(c)' in the indicators' \(vector.isEmpty ? "" : "or vector layers' ")tables\(didYouMean(c, columns.scalar)) (columns: \(columns.listed))"
-                throw error(textNode, "formula '\(named.text)': \(why)")
+                if ZoneAreaVariable(rawValue: c) != nil {
+                    var e = error(textNode, "formula '\(named.text)': zone areas are not kept by batch runs")
+                    e.remedy = .zonalFormula(variable: c)
+                    throw e
+                }
+                throw error(textNode, "formula '\(named.text)': no column '\(c)' in the indicators' \(vector.isEmpty ? "" : "or vector layers' ")tables\(didYouMean(c, columns.scalar)) (columns: \(columns.listed))")
             }
             out.append(BatchFormula(formula: named, line: line(item)))
         }

@@ -94,7 +94,7 @@ extension BatchRunner {
             found.append((i, n, f))
         }
         guard let first = found.first else {
-            throw GeoKitError.input(partsDir, "no parts to merge", hint: "run geotool batch \(manifest.path) --part I/N for I = 0 to N-1 first")
+            throw GeoKitError.input(partsDir, "no parts to merge", remedy: .runBatchParts(manifest: manifest.path, parts: nil))
         }
         if let other = found.first(where: { $0.count != first.count }) {
             throw GeoKitError.input(partsDir, "parts of different splits: \(first.name) and \(other.name)", hint: "remove the stale ones, or rerun the parts")
@@ -103,7 +103,7 @@ extension BatchRunner {
         let missing = (0..<n).filter { i in !found.contains { $0.index == i } }
         if !missing.isEmpty {
             throw GeoKitError.input(partsDir, "missing part(s) \(missing.map(String.init).joined(separator: ", ")) of \(n)",
-                                    hint: "run geotool batch \(manifest.path) --part I/\(n) for each, then merge")
+                                    remedy: .runBatchParts(manifest: manifest.path, parts: n))
         }
         var out: [(path: String, shard: BatchPartShard)] = []
         var seen: [Int: String] = [:]
@@ -125,30 +125,30 @@ extension BatchRunner {
     /// A shard belongs to this run, holds the share this run gives its part, is finished, and
     /// its records and cache files are those of the files as they are now.
     package func checkShard(_ s: BatchPartShard, at path: String, run: BatchRunFingerprint, share: [BatchPlanItem]) throws {
-        let rerun = "rerun geotool batch \(manifest.path) --part \(s.part)/\(s.parts)"
+        let rerun = Remedy.rerunBatchPart(manifest: manifest.path, part: s.part, parts: s.parts)
         if s.run.geotool != run.geotool {
-            throw GeoKitError.input(path, "computed by geotool \(s.run.geotool), not this geotool \(run.geotool)", hint: rerun)
+            throw GeoKitError.input(path, "computed by geotool \(s.run.geotool), not this geotool \(run.geotool)", remedy: rerun)
         }
-        if s.run.manifest != run.manifest { throw GeoKitError.input(path, "computed for another manifest (its SHA-256 differs from \(manifest.path)'s)", hint: rerun) }
-        if s.run.zones != run.zones { throw GeoKitError.input(path, "computed for other zones (file, layer, id, include or rollup differ)", hint: rerun) }
+        if s.run.manifest != run.manifest { throw GeoKitError.input(path, "computed for another manifest (its SHA-256 differs from \(manifest.path)'s)", remedy: rerun) }
+        if s.run.zones != run.zones { throw GeoKitError.input(path, "computed for other zones (file, layer, id, include or rollup differ)", remedy: rerun) }
         if s.run.state != run.state {
-            throw GeoKitError.input(path, "computed against another state of \(manifest.outputDir) (a run or merge happened since)", hint: rerun)
+            throw GeoKitError.input(path, "computed against another state of \(manifest.outputDir) (a run or merge happened since)", remedy: rerun)
         }
         guard s.items == share.map({ batchItemKey($0.indicator, $0.path) }) else {
-            throw GeoKitError.input(path, "holds another share of the work than the inputs now give (a file was added or changed since the part ran)", hint: rerun)
+            throw GeoKitError.input(path, "holds another share of the work than the inputs now give (a file was added or changed since the part ran)", remedy: rerun)
         }
-        guard s.complete else { throw GeoKitError.input(path, "is unfinished (the part was stopped before its end)", hint: rerun) }
+        guard s.complete else { throw GeoKitError.input(path, "is unfinished (the part was stopped before its end)", remedy: rerun) }
         let dir = (path as NSString).deletingPathExtension
         for it in share {
             guard let rec = s.indicators[it.indicator]?.sources[it.path] else {
-                throw GeoKitError.input(path, "has no values for \(it.path) (\(it.indicator))", hint: rerun)
+                throw GeoKitError.input(path, "has no values for \(it.path) (\(it.indicator))", remedy: rerun)
             }
             guard rec.fingerprint == (try check(it.path).fp) else {
-                throw GeoKitError.input(path, "\(it.path) changed after the part computed it", hint: rerun)
+                throw GeoKitError.input(path, "\(it.path) changed after the part computed it", remedy: rerun)
             }
             let key = it.indicator + "/" + rec.cache
             guard let data = FileManager.default.contents(atPath: dir + "/" + key), SHA256.hex(data) == s.cacheSHA256[key] else {
-                throw GeoKitError.input(path, "the values of \(it.path) (\(dir)/\(key)) are missing or damaged", hint: rerun)
+                throw GeoKitError.input(path, "the values of \(it.path) (\(dir)/\(key)) are missing or damaged", remedy: rerun)
             }
         }
     }

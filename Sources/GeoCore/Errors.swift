@@ -28,13 +28,23 @@ public struct GeoKitError: Error, CustomStringConvertible, Equatable, Sendable {
     public var problem: String
     /// What the user can do about it, when there is something to say (e.g. an option).
     public var hint: String?
+    /// The run that fixes it, as facts a front end words (in the place of `hint`).
+    public var remedy: Remedy?
 
     public init(_ kind: Kind, file: String? = nil, line: Int? = nil, _ problem: String, hint: String? = nil) {
         self.kind = kind; self.file = file; self.line = line; self.problem = problem; self.hint = hint
     }
 
+    public init(_ kind: Kind, file: String? = nil, line: Int? = nil, _ problem: String, remedy: Remedy) {
+        self.init(kind, file: file, line: line, problem)
+        self.remedy = remedy
+    }
+
     public static func input(_ file: String, _ problem: String, hint: String? = nil) -> GeoKitError {
         GeoKitError(.input, file: file, problem, hint: hint)
+    }
+    public static func input(_ file: String, _ problem: String, remedy: Remedy) -> GeoKitError {
+        GeoKitError(.input, file: file, problem, remedy: remedy)
     }
     public static func crs(_ file: String?, _ problem: String) -> GeoKitError { GeoKitError(.crs, file: file, problem) }
     public static func argument(_ problem: String, hint: String? = nil) -> GeoKitError {
@@ -48,8 +58,12 @@ public struct GeoKitError: Error, CustomStringConvertible, Equatable, Sendable {
         guard let file else { return problem }
         return line.map { "\(file):\($0): \(problem)" } ?? "\(file): \(problem)"
     }
-    /// The message with its hint, as the CLI prints it.
-    public var messageWithHint: String { hint.map { "\(message) (\($0))" } ?? message }
+    /// The message with its hint (a remedy in the library's words).
+    public var messageWithHint: String { worded(remedy: \.description) }
+    /// The message with its hint, a remedy worded by `words` (as a front end says it).
+    public func worded(remedy words: (Remedy) -> String) -> String {
+        (remedy.map(words) ?? hint).map { "\(message) (\($0))" } ?? message
+    }
     public var description: String { messageWithHint }
 
     /// The same error placed at `line` of `file` (manifest errors point at their line).

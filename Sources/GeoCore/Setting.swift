@@ -13,7 +13,7 @@ public enum Setting: String, Sendable, CaseIterable {
     case breaks, outline, myanmarText = "myanmar-text", allowDuplicateIDs = "allow-duplicate-ids"
     case country, variable = "var", raster, bands, minCoverage = "min-coverage", stats, weights
     case zones, id, rollup, gazetteer, output, merge, maxMemory = "max-memory", op, classes
-    case emptySum = "empty-sum", by, level, column, indicator, stat, band, date
+    case emptySum = "empty-sum", by, level, column, indicator, stat, band, date, x, y
 
     /// How a front end words settings.
     public enum Style: Sendable {

@@ -132,40 +132,11 @@ extension Table {
                     throw GeoKitError.io(path, "cannot create layer \(part.name): \(gdalError("unknown error"))")
                 }
                 let fields = part.fields ?? fieldNames.enumerated().map { OGRLayerPart.Field(column: $0, name: $1) }
-                for field in fields {
-                    let (c, name) = (field.column, field.name)
-                    let fd = OGR_Fld_Create(name, isText[c] ? OFTString : OFTReal)
-                    let err = OGR_L_CreateField(layer, fd, 1)
-                    OGR_Fld_Destroy(fd)
-                    if err != OGRERR_NONE { throw GeoKitError.io(path, "cannot create column \(name): \(gdalError("unknown error"))") }
-                }
+                try createFields(fields, on: layer, isText: isText, path: path, error: gdalError)
                 // Drivers without transactions refuse to start one: then there is none to commit.
                 let inTransaction = GDALDatasetStartTransaction(ds, 0) == OGRERR_NONE
-                let defn = OGR_L_GetLayerDefn(layer)
-                for i in part.rows {
-                    let row = rows[i]
-                    let f = OGR_F_Create(defn)
-                    for (k, field) in fields.enumerated() {
-                        switch row[field.column] {
-                        case .text(let s): OGR_F_SetFieldString(f, Int32(k), s)
-                        // The number rule: NaN and ±infinity are empty cells.
-                        case .number(let v): if v.isFinite { OGR_F_SetFieldDouble(f, Int32(k), v) }
-                        case .empty: OGR_F_SetFieldNull(f, Int32(k))
-                        }
-                    }
-                    if let geoms = geometries, i < geoms.count, var wkb = geoms[i] {
-                        var g: OGRGeometryH?
-                        wkb.withUnsafeMutableBufferPointer { _ = OGR_G_CreateFromWkb($0.baseAddress, srs, &g, Int32($0.count)) }
-                        if let g {
-                            OGR_F_SetGeometryDirectly(f, geometryKind == .point ? g : zoneKind.conform(g))
-                        }
-                    }
-                    if OGR_L_CreateFeature(layer, f) != OGRERR_NONE {
-                        OGR_F_Destroy(f)
-                        throw GeoKitError.io(path, "cannot write row \(i + 1): \(gdalError("unknown error"))")
-                    }
-                    OGR_F_Destroy(f)
-                }
+                try writeFeatures(part.rows, to: layer, fields: fields, geometries: geometries, srs: srs,
+                                  conform: { geometryKind == .point ? $0 : zoneKind.conform($0) }, path: path, error: gdalError)
                 if inTransaction && GDALDatasetCommitTransaction(ds) != OGRERR_NONE {
                     throw GeoKitError.io(path, "cannot write: \(gdalError("unknown error"))")
                 }
@@ -182,13 +153,49 @@ extension Table {
         }
         // A shapefile's companions take their final names now; the .shp is renamed last by
         // the caller's writeAtomically.
-        if shapefile && tmp != path {
-            let tmpStem = (tmp as NSString).deletingPathExtension, stem = (path as NSString).deletingPathExtension
-            for e in OGRFormat.shapefileParts where FileManager.default.fileExists(atPath: tmpStem + "." + e) {
-                if rename(tmpStem + "." + e, stem + "." + e) != 0 {
-                    throw GeoKitError.io(stem + "." + e, "cannot write: \(String(cString: strerror(errno)))")
+        if shapefile && tmp != path { try renameShapefileCompanions(of: tmp, to: path) }
+    }
+
+    /// The columns `fields` on `layer`: text where `isText` says, else reals.
+    private func createFields(_ fields: [OGRLayerPart.Field], on layer: OGRLayerH, isText: [Bool], path: String,
+                              error: (String) -> String) throws {
+        for field in fields {
+            let (c, name) = (field.column, field.name)
+            let fd = OGR_Fld_Create(name, isText[c] ? OFTString : OFTReal)
+            let err = OGR_L_CreateField(layer, fd, 1)
+            OGR_Fld_Destroy(fd)
+            if err != OGRERR_NONE { throw GeoKitError.io(path, "cannot create column \(name): \(error("unknown error"))") }
+        }
+    }
+
+    /// Rows `indices` as features of `layer`: their `fields`, and their geometries (WKB in
+    /// `srs`, made the layer's type by `conform`). Errors name `path`; `error(fallback)`:
+    /// GDAL's last error.
+    private func writeFeatures(_ indices: [Int], to layer: OGRLayerH, fields: [OGRLayerPart.Field], geometries: [[UInt8]?]?,
+                               srs: OGRSpatialReferenceH?, conform: (OGRGeometryH) -> OGRGeometryH?, path: String,
+                               error: (String) -> String) throws {
+        let defn = OGR_L_GetLayerDefn(layer)
+        for i in indices {
+            let row = rows[i]
+            let f = OGR_F_Create(defn)
+            for (k, field) in fields.enumerated() {
+                switch row[field.column] {
+                case .text(let s): OGR_F_SetFieldString(f, Int32(k), s)
+                // The number rule: NaN and ±infinity are empty cells.
+                case .number(let v): if v.isFinite { OGR_F_SetFieldDouble(f, Int32(k), v) }
+                case .empty: OGR_F_SetFieldNull(f, Int32(k))
                 }
             }
+            if let geoms = geometries, i < geoms.count, var wkb = geoms[i] {
+                var g: OGRGeometryH?
+                wkb.withUnsafeMutableBufferPointer { _ = OGR_G_CreateFromWkb($0.baseAddress, srs, &g, Int32($0.count)) }
+                if let g { OGR_F_SetGeometryDirectly(f, conform(g)) }
+            }
+            if OGR_L_CreateFeature(layer, f) != OGRERR_NONE {
+                OGR_F_Destroy(f)
+                throw GeoKitError.io(path, "cannot write row \(i + 1): \(error("unknown error"))")
+            }
+            OGR_F_Destroy(f)
         }
     }
 
@@ -242,4 +249,15 @@ package func isCompleteZip(_ path: String) -> Bool {
         i -= 1
     }
     return false
+}
+
+/// A shapefile's companions (.dbf, .shx, .prj, .cpg) written beside temporary `tmp` renamed
+/// beside `path`.
+private func renameShapefileCompanions(of tmp: String, to path: String) throws {
+    let tmpStem = (tmp as NSString).deletingPathExtension, stem = (path as NSString).deletingPathExtension
+    for e in OGRFormat.shapefileParts where FileManager.default.fileExists(atPath: tmpStem + "." + e) {
+        if rename(tmpStem + "." + e, stem + "." + e) != 0 {
+            throw GeoKitError.io(stem + "." + e, "cannot write: \(String(cString: strerror(errno)))")
+        }
+    }
 }

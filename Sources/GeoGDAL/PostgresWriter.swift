@@ -115,39 +115,39 @@ extension Table {
                               textColumns: [Bool]? = nil, metadata: Data? = nil, comment: String? = nil) throws {
         GDAL.initialize()
         let shown = PostgresTarget.display("PG:" + target.connection)
-        func fail(_ what: String) -> GeoKitError {
-            let msg = GDAL.lastError("unknown error").split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0 != "PQconnectdb failed." }.joined(separator: "; ")
-            return GeoKitError.io(shown, "\(what): \(PostgresTarget.display(msg))")
-        }
-        // The connection names the program, for whoever watches pg_stat_activity.
-        var conn = target.connection
-        if conn.range(of: "application_name", options: .caseInsensitive) == nil && !conn.contains("://") {
-            conn += " application_name=geotool"
-        }
         CPLErrorReset()
-        guard let ds = GDALOpenEx("PG:" + conn, UInt32(GDAL_OF_VECTOR | GDAL_OF_UPDATE | GDAL_OF_VERBOSE_ERROR), nil, nil, nil) else {
-            throw fail("cannot connect to PostgreSQL")
+        guard let ds = GDALOpenEx("PG:" + connectionNamingGeotool(target.connection), UInt32(GDAL_OF_VECTOR | GDAL_OF_UPDATE | GDAL_OF_VERBOSE_ERROR), nil, nil, nil) else {
+            throw PostgresTransaction.failure(shown, "cannot connect to PostgreSQL")
         }
         var committed = false
         defer {
             if !committed { GDALDatasetRollbackTransaction(ds) }
             GDALClose(ds)
         }
+        let tx = PostgresTransaction(ds: ds, shown: shown)
         CPLErrorReset()
-        guard GDALDatasetStartTransaction(ds, 0) == OGRERR_NONE else { throw fail("cannot start a transaction") }
-
-        func sql(_ statement: String, _ what: String) throws {
-            CPLErrorReset()
-            let res = GDALDatasetExecuteSQL(ds, statement, nil, nil)
-            if let res { GDALDatasetReleaseResultSet(ds, res) }
-            if CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal { throw fail(what) }
-        }
+        guard GDALDatasetStartTransaction(ds, 0) == OGRERR_NONE else { throw tx.fail("cannot start a transaction") }
         let final = target.qualifiedName
         let tmpName = "\(target.table)__geotool_\(getpid())"
-        let tmp = (target.schema.map { $0 + "." } ?? "") + tmpName
-        let fid = "fid"
+        try loadRows(tx, into: (target.schema.map { $0 + "." } ?? "") + tmpName, final: final, geometries: geometries, crsWKT: crsWKT,
+                     geometryKind: geometryKind)
+        // The swap, still inside the transaction.
+        let isText = textColumns ?? columns.indices.map { c in rows.contains { if case .text = $0[c] { return true }; return false } }
+        let numbers = columns.indices.filter { !isText[$0] }.map { quoteIdentifier(columns[$0]) }
+        try tx.replace(target, with: tmpName, numberColumns: numbers, primaryKey: primaryKey, spatialIndex: geometries != nil)
+        if let comment { try tx.sql("COMMENT ON TABLE \(final) IS \(quoteLiteral(comment))", "cannot comment on \(final)") }
+        if let metadata { try tx.upsertMetadata(metadata, of: target) }
+        CPLErrorReset()
+        guard GDALDatasetCommitTransaction(ds) == OGRERR_NONE, CPLGetLastErrorType() != CE_Failure else {
+            throw tx.fail("cannot commit \(final)")
+        }
+        committed = true
+    }
 
+    /// The rows (and `geometries`, WKB in `crsWKT`) into a new layer `table` of the
+    /// transaction's database, every column as text (`final`: the table's name in errors).
+    private func loadRows(_ tx: PostgresTransaction, into table: String, final: String, geometries: [[UInt8]?]?, crsWKT: String?,
+                          geometryKind: OGRGeometryKind) throws {
         var srs: OGRSpatialReferenceH?
         if let crsWKT, geometries != nil {
             srs = OSRNewSpatialReference(crsWKT)
@@ -157,20 +157,19 @@ extension Table {
         let gtype = geometries == nil ? wkbNone : geometryKind == .point ? wkbPoint : wkbMultiPolygon
         var options: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
         // Names exactly as in the CSV and the metadata (no laundering); doubles, not numeric(w,p).
-        for (k, v) in [("LAUNDER", "NO"), ("PRECISION", "NO"), ("FID", fid), ("GEOMETRY_NAME", "geom"), ("DIM", "2")] {
+        for (k, v) in [("LAUNDER", "NO"), ("PRECISION", "NO"), ("FID", postgresFID), ("GEOMETRY_NAME", "geom"), ("DIM", "2")] {
             options = CSLSetNameValue(options, k, v)
         }
         defer { CSLDestroy(options) }
         CPLErrorReset()
-        guard let layer = GDALDatasetCreateLayer(ds, tmp, srs, gtype, options) else { throw fail("cannot create table \(final)") }
-        let isText = textColumns ?? columns.indices.map { c in rows.contains { if case .text = $0[c] { return true }; return false } }
-        for (c, name) in columns.enumerated() {
+        guard let layer = GDALDatasetCreateLayer(tx.ds, table, srs, gtype, options) else { throw tx.fail("cannot create table \(final)") }
+        for name in columns {
             // Numbers go in as their shortest exact text and become doubles after the load:
             // GDAL's PostgreSQL driver writes reals with 15 significant digits, which loses bits.
             let fd = OGR_Fld_Create(name, OFTString)
             let err = OGR_L_CreateField(layer, fd, 1)
             OGR_Fld_Destroy(fd)
-            if err != OGRERR_NONE { throw fail("cannot create column \(name) of \(final)") }
+            if err != OGRERR_NONE { throw tx.fail("cannot create column \(name) of \(final)") }
         }
         let defn = OGR_L_GetLayerDefn(layer)
         for (i, row) in rows.enumerated() {
@@ -191,13 +190,55 @@ extension Table {
             CPLErrorReset()
             let err = OGR_L_CreateFeature(layer, f)
             OGR_F_Destroy(f)
-            if err != OGRERR_NONE { throw fail("cannot write row \(i + 1) of \(final)") }
+            if err != OGRERR_NONE { throw tx.fail("cannot write row \(i + 1) of \(final)") }
         }
         CPLErrorReset()
-        if OGR_L_SyncToDisk(layer) != OGRERR_NONE { throw fail("cannot write \(final)") }
+        if OGR_L_SyncToDisk(layer) != OGRERR_NONE { throw tx.fail("cannot write \(final)") }
+    }
+}
 
-        // The swap, still inside the transaction.
-        let numbers = columns.indices.filter { !isText[$0] }.map { quoteIdentifier(columns[$0]) }
+/// The column OGR numbers a PostgreSQL table's rows in (the key when no other is given).
+private let postgresFID = "fid"
+
+/// The connection string naming the program, for whoever watches pg_stat_activity.
+private func connectionNamingGeotool(_ connection: String) -> String {
+    var conn = connection
+    if conn.range(of: "application_name", options: .caseInsensitive) == nil && !conn.contains("://") {
+        conn += " application_name=geotool"
+    }
+    return conn
+}
+
+/// A PostgreSQL dataset inside the transaction of one table's write, and its errors (naming
+/// the connection as `shown`, without its password).
+private struct PostgresTransaction {
+    let ds: GDALDatasetH
+    let shown: String
+
+    /// GDAL's last error after `what`, PostgreSQL's noise left out.
+    static func failure(_ shown: String, _ what: String) -> GeoKitError {
+        let msg = GDAL.lastError("unknown error").split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0 != "PQconnectdb failed." }.joined(separator: "; ")
+        return GeoKitError.io(shown, "\(what): \(PostgresTarget.display(msg))")
+    }
+    func fail(_ what: String) -> GeoKitError { Self.failure(shown, what) }
+
+    /// Run `statement`; an error saying `what` failed when it does.
+    func sql(_ statement: String, _ what: String) throws {
+        CPLErrorReset()
+        let res = GDALDatasetExecuteSQL(ds, statement, nil, nil)
+        if let res { GDALDatasetReleaseResultSet(ds, res) }
+        if CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal { throw fail(what) }
+    }
+
+    /// The loaded table `tmpName` in the place of `target`'s: number columns made doubles,
+    /// the key (`primaryKey`, else OGR's fid) and the spatial index named after the table.
+    func replace(_ target: PostgresTarget, with tmpName: String, numberColumns numbers: [String], primaryKey: [String],
+                 spatialIndex: Bool) throws {
+        let final = target.qualifiedName
+        let schemaPrefix = target.schema.map { $0 + "." } ?? ""
+        let tmp = schemaPrefix + tmpName
+        let fid = postgresFID
         if !numbers.isEmpty {
             try sql("ALTER TABLE \(tmp) " + numbers.map { "ALTER COLUMN \($0) TYPE double precision USING \($0)::double precision" }.joined(separator: ", "),
                     "cannot write the numbers of \(final)")
@@ -206,7 +247,6 @@ extension Table {
         if keyed { try sql("ALTER TABLE \(tmp) DROP COLUMN \(fid)", "cannot write \(final)") }
         try sql("DROP TABLE IF EXISTS \(final)", "cannot replace \(final)")
         try sql("ALTER TABLE \(tmp) RENAME TO \(target.table)", "cannot rename the new table to \(final)")
-        let schemaPrefix = target.schema.map { $0 + "." } ?? ""
         if keyed {
             try sql("ALTER TABLE \(final) ADD CONSTRAINT \(target.table)_pkey PRIMARY KEY (\(primaryKey.map(quoteIdentifier).joined(separator: ", ")))",
                     "cannot add the primary key (\(primaryKey.joined(separator: ", "))) to \(final)")
@@ -217,24 +257,20 @@ extension Table {
             try sql("ALTER SEQUENCE IF EXISTS \(schemaPrefix)\(quoteIdentifier(tmpName + "_" + fid + "_seq")) RENAME TO \(quoteIdentifier(target.table + "_" + fid + "_seq"))",
                     "cannot rename the sequence of \(final)")
         }
-        if geometries != nil {
+        if spatialIndex {
             try sql("ALTER INDEX IF EXISTS \(schemaPrefix)\(quoteIdentifier(tmpName + "_geom_geom_idx")) RENAME TO \(quoteIdentifier(target.table + "_geom_idx"))",
                     "cannot rename the spatial index of \(final)")
         }
-        if let comment { try sql("COMMENT ON TABLE \(final) IS \(quoteLiteral(comment))", "cannot comment on \(final)") }
-        if let metadata {
-            let m = target.metadataTable
-            try sql("CREATE TABLE IF NOT EXISTS \(m) (table_name text PRIMARY KEY, metadata jsonb NOT NULL, written_at timestamptz NOT NULL DEFAULT now())",
-                    "cannot create \(m)")
-            try sql("INSERT INTO \(m) (table_name, metadata, written_at) VALUES (\(quoteLiteral(target.table)), \(quoteLiteral(String(decoding: metadata, as: UTF8.self)))::jsonb, now()) "
-                    + "ON CONFLICT (table_name) DO UPDATE SET metadata = EXCLUDED.metadata, written_at = EXCLUDED.written_at",
-                    "cannot write the metadata of \(final) into \(m)")
-        }
-        CPLErrorReset()
-        guard GDALDatasetCommitTransaction(ds) == OGRERR_NONE, CPLGetLastErrorType() != CE_Failure else {
-            throw fail("cannot commit \(final)")
-        }
-        committed = true
+    }
+
+    /// The sidecar's JSON into the schema's metadata table, replacing the table's row.
+    func upsertMetadata(_ metadata: Data, of target: PostgresTarget) throws {
+        let m = target.metadataTable
+        try sql("CREATE TABLE IF NOT EXISTS \(m) (table_name text PRIMARY KEY, metadata jsonb NOT NULL, written_at timestamptz NOT NULL DEFAULT now())",
+                "cannot create \(m)")
+        try sql("INSERT INTO \(m) (table_name, metadata, written_at) VALUES (\(quoteLiteral(target.table)), \(quoteLiteral(String(decoding: metadata, as: UTF8.self)))::jsonb, now()) "
+                + "ON CONFLICT (table_name) DO UPDATE SET metadata = EXCLUDED.metadata, written_at = EXCLUDED.written_at",
+                "cannot write the metadata of \(target.qualifiedName) into \(m)")
     }
 }
 

@@ -81,15 +81,9 @@ final class ZoneFeatureReader {
         if pcodeVersion == nil, let pv = rules.pcodeVersionIndex, OGR_F_IsFieldSetAndNotNull(f, pv) != 0 {
             pcodeVersion = text(f, pv)
         }
-        // Read only for a warning: a copy per feature is a reference count that the readers
-        // of all ranges would touch at once (they share the rules' strings).
-        var path: String { rules.path }
-        // Built only for a warning: most features never need it.
-        var label: String { id.isEmpty ? "feature \(index)" : "feature \(index) (\(rules.idField)=\(id))" }
-        var subject: String { id.isEmpty ? "feature \(index)" : id }
         var zone = Zone(index: index, id: id, attributes: attrs, geometry: MultiPolygon([]), wkb: nil)
         guard let gref = OGR_F_GetGeometryRef(f), OGR_G_IsEmpty(gref) == 0 else {
-            warnings.append(GeoWarning(.geometry, file: path, "\(label): no geometry; its row is empty", topic: .noGeometry, subject: subject))
+            warn(.noGeometry, index, id, "no geometry; its row is empty")
             return zone
         }
         features += 1
@@ -100,86 +94,120 @@ final class ZoneFeatureReader {
             var e = OGREnvelope()
             OGR_G_GetEnvelope(gref, &e)
             if !fitsDegrees(e) {
-                warnings.append(GeoWarning(.geometry, file: path, "\(label): coordinates out of range for degrees (extent \(e.MinX), \(e.MinY) - \(e.MaxX), \(e.MaxY)) in a layer whose CRS is geographic; its row is empty", topic: .outOfDegrees, subject: subject))
+                warn(.outOfDegrees, index, id, "coordinates out of range for degrees (extent \(e.MinX), \(e.MinY) - \(e.MaxX), \(e.MaxY)) in a layer whose CRS is geographic; its row is empty")
                 return zone
             }
         }
+        var disc: OGRGeometryH?
+        defer { if let disc { OGR_G_DestroyGeometry(disc) } }
+        if rules.pointsAndLines && pointOrLine {
+            guard let d = try readPointsOrLines(gref, into: &zone, index: index, id: id) else { return zone }
+            disc = d
+        }
+        readPolygons(gref, disc: disc, into: &zone, index: index, id: id)
+        return zone
+    }
+
+    /// A geometry warning about feature `index` (its id, when it has one).
+    private func warn(_ topic: GeoWarning.Topic, _ index: Int, _ id: String, _ what: String) {
+        warnings.append(GeoWarning(.geometry, file: rules.path, "\(featureLabel(index, id)): \(what)", topic: topic,
+                                   subject: id.isEmpty ? "feature \(index)" : id))
+    }
+
+    /// `feature N (ID_FIELD=id)`, built only for a message: most features never need it.
+    private func featureLabel(_ index: Int, _ id: String) -> String {
+        id.isEmpty ? "feature \(index)" : "feature \(index) (\(rules.idField)=\(id))"
+    }
+
+    /// A point or line feature `g` (in a layer read with points and lines): its points and
+    /// lines into `zone` (transformed to the raster's CRS), and nil; or with discs, the
+    /// disc that replaces the points, in the target CRS, to be read on as a polygon (the
+    /// caller frees it).
+    private func readPointsOrLines(_ g: OGRGeometryH, into zone: inout Zone, index: Int, id: String) throws -> OGRGeometryH? {
+        let parts = pointsAndLinesOf(g)
+        if discs != nil, !parts.lines.isEmpty {
+            throw GeoKitError(.argument, file: rules.path, "\(featureLabel(index, id)) is a line: \(Setting.buffer) applies to point zones only",
+                              hint: "leave out \(Setting.buffer) to weight each cell by the length of line in it, or buffer the lines first (e.g. with QGIS or ogr2ogr) and give polygons")
+        }
+        if let discs {
+            guard let d = discs.discs(around: parts.points) else {
+                warn(.notBuffered, index, id, "cannot be transformed to WGS 84 for \(Setting.buffer); its row is empty")
+                return nil
+            }
+            zone.isBufferedPoint = true
+            return d
+        }
+        guard let t = transform else {
+            (zone.points, zone.lines) = parts
+            return nil
+        }
+        // The feature's own geometry is read in place: transformed in a copy.
+        let copy = OGR_G_Clone(g)!
+        defer { OGR_G_DestroyGeometry(copy) }
+        if OGR_G_Transform(copy, t.handle) != OGRERR_NONE {
+            warn(.notTransformed, index, id, "cannot be transformed to the raster's CRS; its row is empty")
+            return nil
+        }
+        (zone.points, zone.lines) = pointsAndLinesOf(copy)
+        return nil
+    }
+
+    /// The polygons of feature geometry `gref` (or of `disc`, already in the target CRS)
+    /// into `zone`: rings closed, transformed to the raster's CRS, repaired by GEOS when
+    /// invalid.
+    private func readPolygons(_ gref: OGRGeometryH, disc: OGRGeometryH?, into zone: inout Zone, index: Int, id: String) {
         // The feature's own geometry is read in place; a copy is made only to change it
-        // (close rings, transform, replace by discs).
-        var g = gref
+        // (close rings, transform). A disc is the caller's to change.
+        var g = disc ?? gref
         var owned: OGRGeometryH?
         defer { if let owned { OGR_G_DestroyGeometry(owned) } }
-        func own() { if owned == nil { owned = OGR_G_Clone(gref); g = owned! } }
-        var inTarget = false
-        if rules.pointsAndLines && pointOrLine {
-            let parts = pointsAndLinesOf(g)
-            if discs != nil, !parts.lines.isEmpty {
-                throw GeoKitError(.argument, file: path, "\(label) is a line: \(Setting.buffer) applies to point zones only",
-                                  hint: "leave out \(Setting.buffer) to weight each cell by the length of line in it, or buffer the lines first (e.g. with QGIS or ogr2ogr) and give polygons")
-            }
-            if let discs {
-                // The disc replaces the point, already in the target CRS; then on as a polygon.
-                guard let d = discs.discs(around: parts.points) else {
-                    warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to WGS 84 for \(Setting.buffer); its row is empty", topic: .notBuffered, subject: subject))
-                    return zone
-                }
-                if let o = owned { OGR_G_DestroyGeometry(o) }
-                owned = d; g = d
-                inTarget = true
-                zone.isBufferedPoint = true
-            } else {
-                if let t = transform {
-                    own()
-                    if OGR_G_Transform(g, t.handle) != OGRERR_NONE {
-                        warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty", topic: .notTransformed, subject: subject))
-                        return zone
-                    }
-                    (zone.points, zone.lines) = pointsAndLinesOf(g)
-                } else {
-                    (zone.points, zone.lines) = parts
-                }
-                return zone
-            }
-        }
+        func own() { if disc == nil && owned == nil { owned = OGR_G_Clone(gref); g = owned! } }
+        let inTarget = disc != nil
         // Nothing to change (no transform): a closed simple ring is the zone as it is, found
         // without the walk over the rings below. (An unclosed ring is not "certainly valid".)
         if !inTarget && transform == nil, let shell = certainlyValidShell(g) {
             zone.geometry = MultiPolygon([Polygon(shell: Ring(shell))])
-            return zone
+            return
         }
         // GDAL reads unclosed rings as they are (GEOS cannot): close them first.
         let unclosed = unclosedRings(g)
         if unclosed > 0 {
             own()
             OGR_G_CloseRings(g)
-            warnings.append(GeoWarning(.geometry, file: path, "\(label): \(unclosed) ring(s) not closed; closed by repeating the first point", topic: .unclosedRings, subject: subject))
+            warn(.unclosedRings, index, id, "\(unclosed) ring(s) not closed; closed by repeating the first point")
         }
         if !inTarget, let t = transform {
             own()
             if OGR_G_Transform(g, t.handle) != OGRERR_NONE {
-                warnings.append(GeoWarning(.geometry, file: path, "\(label): cannot be transformed to the raster's CRS; its row is empty", topic: .notTransformed, subject: subject))
-                return zone
+                warn(.notTransformed, index, id, "cannot be transformed to the raster's CRS; its row is empty")
+                return
             }
         }
         if let shell = certainlyValidShell(g) {
             zone.geometry = MultiPolygon([Polygon(shell: Ring(shell))])
-            return zone
+            return
         }
+        zone.geometry = repairedPolygons(g, index, id)
+    }
+
+    /// The polygonal part of `g` through GEOS, made valid when it is not (with a warning).
+    private func repairedPolygons(_ g: OGRGeometryH, _ index: Int, _ id: String) -> MultiPolygon {
         do {
             var geom = try Geometry(wkb: wkbOf(g), context: ctx)
             if !geom.isValid {
                 let why = geom.invalidReason
                 geom = try geom.makeValid()
-                warnings.append(GeoWarning(.geometry, file: path, "\(label): invalid geometry (\(why)); repaired with GEOS make-valid", topic: .repairedGeometry, subject: subject))
+                warn(.repairedGeometry, index, id, "invalid geometry (\(why)); repaired with GEOS make-valid")
             }
-            zone.geometry = geom.polygons()
-            if zone.geometry.isEmpty {
-                warnings.append(GeoWarning(.geometry, file: path, "\(label): geometry has no polygonal part; its row is empty", topic: .notPolygonal, subject: subject))
+            let polygons = geom.polygons()
+            if polygons.isEmpty {
+                warn(.notPolygonal, index, id, "geometry has no polygonal part; its row is empty")
             }
+            return polygons
         } catch {
-            warnings.append(GeoWarning(.geometry, file: path, "\(label): \(error); its row is empty", topic: .unreadableGeometry, subject: subject))
+            warn(.unreadableGeometry, index, id, "\(error); its row is empty")
+            return MultiPolygon([])
         }
-        return zone
     }
 
     /// Whether a lone ring read elsewhere (from a stream's WKB) can be the zone as it is: no

@@ -129,41 +129,9 @@ public final class VectorDataset {
 
         CPLPushErrorHandler(withoutUnclosedRingWarnings)
         defer { CPLPopErrorHandler() }
-        var transformTarget: (SpatialReference, SpatialReference)?
-        var layerSRS: SpatialReference?
-        if let s = OGR_L_GetSpatialRef(l) { layerSRS = SpatialReference(borrowing: s) }
-        // GeoJSON and TopoJSON are WGS84 longitude/latitude by definition (RFC 7946; TopoJSON
-        // follows GeoJSON): a file without a CRS member has that CRS, not none.
-        if layerSRS == nil, ["GeoJSON", "TopoJSON", "GeoJSONSeq"].contains(driverName) {
-            layerSRS = try SpatialReference(definition: "EPSG:4326")
-        }
+        let layerSRS = try layerCRS(l)
         var warnings: [GeoWarning] = []
-        /// Features whose coordinates cannot be degrees in a geographic layer (a typo such as
-        /// 962.0 for 96.2) get an empty row, unless most of the layer is so (a wrong .prj).
-        var checkDegrees = false
-        if let target {
-            if let src = layerSRS {
-                var env = OGREnvelope()
-                var takeAsTarget = false
-                if src.isGeographic && OGR_L_GetExtent(l, &env, 1) == OGRERR_NONE && !fitsDegrees(env) {
-                    let (bad, total) = featuresOutOfDegrees(l)
-                    if bad * 2 > total {
-                        // A wrong .prj is common: degrees cannot exceed these ranges.
-                        takeAsTarget = true
-                        warnings.append(GeoWarning(.crs, file: path, "\(path): layer CRS \(src.shortName) is geographic but its coordinates are not degrees (extent \(env.MinX), \(env.MinY) - \(env.MaxX), \(env.MaxY)); taking them as the raster's CRS (\(target.shortName))"))
-                    } else {
-                        checkDegrees = true
-                    }
-                }
-                if !takeAsTarget && !src.isSame(target) {
-                    // Made by each reader (PROJ objects are not shared across threads); the
-                    // first one made reports a CRS pair PROJ cannot transform.
-                    transformTarget = (src, target)
-                }
-            } else {
-                warnings.append(GeoWarning(.crs, file: path, "\(path): layer has no CRS; assuming the raster's (\(target.shortName))"))
-            }
-        }
+        let (transformTarget, checkDegrees) = target.map { crsPlan(l, layerSRS: layerSRS, target: $0, warnings: &warnings) } ?? (nil, false)
         let defn = OGR_L_GetLayerDefn(l)
         let integerFields = Set(([idIndex] + incIndex + [pcodeV].compactMap { $0 }).filter {
             let t = OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, $0))
@@ -194,10 +162,7 @@ public final class VectorDataset {
         if !pointsAndLines && features > 0 && pointsOrLines == features {
             throw GeoKitError.input(path, "zones must be polygons; point and line zones are not supported yet (layer '\(layerName)' has \(features) point or line feature(s) and no polygon)")
         }
-        if !notUTF8.isEmpty {
-            let fields = notUTF8.keys.sorted().map { "'\(names[Int($0)])' (\(notUTF8[$0]!) value(s))" }
-            warnings.append(GeoWarning(.input, file: path, "\(path): layer '\(layerName)': text that is not UTF-8 in field(s) \(fields.joined(separator: ", ")); read as Windows-1252 (Latin-1). For a shapefile, a .cpg file naming its encoding (or SHAPE_ENCODING) lets GDAL decode it exactly"))
-        }
+        if !notUTF8.isEmpty { warnings.append(notUTF8Warning(notUTF8, names: names, layerName: layerName)) }
         if driverName == "TopoJSON" {
             zones = restoreNullTopoJSONFeatures(zones, layer: layerName, idField: names[Int(idIndex)],
                                                 includeFields: incIndex.map { names[Int($0)] }, warnings: &warnings)
@@ -207,6 +172,46 @@ public final class VectorDataset {
                               pcodeVersion: pcodeVersion)
         layer.zonesFromStream = read.reader.fromStream
         return layer
+    }
+
+    /// The layer's CRS. GeoJSON and TopoJSON are WGS84 longitude/latitude by definition (RFC
+    /// 7946; TopoJSON follows GeoJSON): a file without a CRS member has that CRS, not none.
+    private func layerCRS(_ l: OGRLayerH) throws -> SpatialReference? {
+        if let s = OGR_L_GetSpatialRef(l) { return SpatialReference(borrowing: s) }
+        if ["GeoJSON", "TopoJSON", "GeoJSONSeq"].contains(driverName) { return try SpatialReference(definition: "EPSG:4326") }
+        return nil
+    }
+
+    /// How the features reach `target`: the CRS pair to transform between (nil: none), and
+    /// whether each feature is checked for degrees. Features whose coordinates cannot be
+    /// degrees in a geographic layer (a typo such as 962.0 for 96.2) get an empty row,
+    /// unless most of the layer is so (a wrong .prj): then the layer is taken as in `target`.
+    private func crsPlan(_ l: OGRLayerH, layerSRS: SpatialReference?, target: SpatialReference,
+                         warnings: inout [GeoWarning]) -> ((SpatialReference, SpatialReference)?, Bool) {
+        guard let src = layerSRS else {
+            warnings.append(GeoWarning(.crs, file: path, "\(path): layer has no CRS; assuming the raster's (\(target.shortName))"))
+            return (nil, false)
+        }
+        var env = OGREnvelope()
+        var checkDegrees = false
+        if src.isGeographic && OGR_L_GetExtent(l, &env, 1) == OGRERR_NONE && !fitsDegrees(env) {
+            let (bad, total) = featuresOutOfDegrees(l)
+            if bad * 2 > total {
+                // A wrong .prj is common: degrees cannot exceed these ranges.
+                warnings.append(GeoWarning(.crs, file: path, "\(path): layer CRS \(src.shortName) is geographic but its coordinates are not degrees (extent \(env.MinX), \(env.MinY) - \(env.MaxX), \(env.MaxY)); taking them as the raster's CRS (\(target.shortName))"))
+                return (nil, false)
+            }
+            checkDegrees = true
+        }
+        // Made by each reader (PROJ objects are not shared across threads); the first one
+        // made reports a CRS pair PROJ cannot transform.
+        return (src.isSame(target) ? nil : (src, target), checkDegrees)
+    }
+
+    /// Fields with text that is not UTF-8 (`notUTF8`: values by field index), read as Latin-1.
+    private func notUTF8Warning(_ notUTF8: [Int32: Int], names: [String], layerName: String) -> GeoWarning {
+        let fields = notUTF8.keys.sorted().map { "'\(names[Int($0)])' (\(notUTF8[$0]!) value(s))" }
+        return GeoWarning(.input, file: path, "\(path): layer '\(layerName)': text that is not UTF-8 in field(s) \(fields.joined(separator: ", ")); read as Windows-1252 (Latin-1). For a shapefile, a .cpg file naming its encoding (or SHAPE_ENCODING) lets GDAL decode it exactly")
     }
 }
 

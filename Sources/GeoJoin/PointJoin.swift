@@ -120,7 +120,7 @@ public final class PointJoiner {
             else {
                 let names = try ds.fieldNames(layer: options.layer)
                 guard let f = names.first(where: { $0.lowercased() == want }) else {
-                    throw GeoKitError.input(zonesPath, "no field '\(options.checkField ?? col)'\(didYouMean(options.checkField ?? col, names)) to compare with \(Setting.checkCol, col) (fields: \(names.joined(separator: ", "))); use --check-col \(col)=FIELD")
+                    throw GeoKitError.input(zonesPath, "no field '\(options.checkField ?? col)'\(didYouMean(options.checkField ?? col, names)) to compare with \(Setting.checkCol, col) (fields: \(names.joined(separator: ", "))); use \(Setting.checkCol, "\(col)=FIELD")")
                 }
                 include.append(f)
                 checkIndex = include.count - 1

@@ -294,16 +294,7 @@ private func missingMarker(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) 
 extension PointTable {
     package static func readCSV(path: String, xColumn: String?, yColumn: String?, delimiter: UInt8? = nil,
                                 decimalComma: Bool = false) throws -> PointTable {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            if !FileManager.default.fileExists(atPath: path) { throw GeoKitError.input(path, "no such file") }
-            throw GeoKitError.input(path, "cannot read")
-        }
-        var bytes = [UInt8](data)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        // A register saved in a Western code page: decoded as such, and said, rather than
-        // every accented name becoming U+FFFD in the output without a word.
-        let legacy = !isValidUTF8(bytes)
-        if legacy { bytes = Array(decodeLegacyText(bytes).utf8) }
+        let (bytes, legacy) = try registerBytes(path)
         let n = bytes.count
         var header: [String] = []
         var i = 0
@@ -314,31 +305,9 @@ extension PointTable {
         var longRows = 0
         var sep = commaByte
         try bytes.withUnsafeBufferPointer { p in
-            // Header: the first non-blank line.
-            while i < n && (p[i] == lfByte || p[i] == crByte) { i += 1 }
-            guard i < n else { throw GeoKitError.input(path, "empty file") }
-            // The separator: given, else the header's.
-            sep = delimiter ?? detectSeparator(p, from: i, limit: n)
-            if decimalComma && sep == commaByte {
-                throw GeoKitError(.argument, file: path, "\(Setting.decimalComma) needs a ';' or tab separated file (in a comma-separated one a decimal comma splits the number)",
-                                  hint: "give \(Setting.delimiter, "';'") when the file is separated by semicolons")
-            }
-            guard scanRecord(p, &i, limit: n, separator: sep, { _, fs, fe, q in header.append(decodeField(p, fs, fe, q)) }) != nil else {
-                throw GeoKitError.input(path, "unterminated quoted field in the header")
-            }
-            func find(_ given: String?, _ names: [String], _ what: String) throws -> Int {
-                let norm = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-                if let given {
-                    if let k = header.firstIndex(of: given) ?? norm.firstIndex(of: given.lowercased()) { return k }
-                    throw GeoKitError(.input, file: path, "no column '\(given)'\(didYouMean(given, header)) (columns: \(header.joined(separator: ", ")))",
-                                      hint: otherSeparatorHint(header, sep))
-                }
-                for name in names { if let k = norm.firstIndex(of: name) { return k } }
-                throw GeoKitError(.input, file: path, "no \(what) column found (looked for \(names.joined(separator: "/")); name it with --\(what == "longitude" ? "x" : "y")); columns: \(header.joined(separator: ", "))",
-                                  hint: otherSeparatorHint(header, sep))
-            }
-            let xk = try find(xColumn, xNames, "longitude")
-            let yk = try find(yColumn, yNames, "latitude")
+            (header, sep) = try readHeader(p, &i, path: path, delimiter: delimiter, decimalComma: decimalComma)
+            let xk = try coordinateColumn(header, xColumn, xNames, "longitude", path: path, separator: sep)
+            let yk = try coordinateColumn(header, yColumn, yNames, "latitude", path: path, separator: sep)
             if xk == yk { throw GeoKitError.input(path, "the same column '\(header[xk])' for x and y") }
             xName = header[xk]; yName = header[yk]
             let estimate = n / max(1, i) + 16
@@ -355,17 +324,11 @@ extension PointTable {
                 var nf = 0
                 // Fields beyond the header's (Excel writes `A,16.5,95.5,,`): where the
                 // header's last field ends, and the first extra field that is not empty.
-                var headerEnd = 0, extra: (k: Int, fs: Int, fe: Int, q: Bool)?
+                var headerEnd = 0, extra: ExtraField?
                 var risky = false
                 guard var re = scanRecord(p, &i, limit: n, separator: sep, { k, fs, fe, q in
                     nf = k + 1
-                    // A field that may run as a spreadsheet formula (first byte = + - @ tab CR):
-                    // looked at closely only when the output is written.
-                    let first = q ? fs + 1 : fs
-                    if first < fe {
-                        let b = p[first]
-                        if b == 0x3D || b == 0x2B || b == 0x2D || b == 0x40 || b == 0x09 || b == 0x0D { risky = true }
-                    }
+                    if mayRunAsFormula(p, fs, fe, q) { risky = true }
                     if k == xk { (xs_, xv) = parseCoordinate(p, fs, fe, q, decimalComma: decimalComma) }
                     else if k == yk { (ys_, yv) = parseCoordinate(p, fs, fe, q, decimalComma: decimalComma) }
                     // A `;` or tab file whose coordinates read with a decimal comma: say so
@@ -375,7 +338,7 @@ extension PointTable {
                         decimalCommaValue = decodeField(p, fs, fe, q)
                     }
                     if k == ncol - 1 { headerEnd = fe }
-                    else if k >= ncol && extra == nil && fe > fs && !(q && fe - fs == 2) { extra = (k, fs, fe, q) }
+                    else if k >= ncol && extra == nil && fe > fs && !(q && fe - fs == 2) { extra = ExtraField(k: k, fs: fs, fe: fe, q: q) }
                 }) else {
                     throw GeoKitError.input(path, "unterminated quoted field in data row \(row + 1)")
                 }
@@ -385,22 +348,14 @@ extension PointTable {
                                       hint: "give \(Setting.decimalComma) to read it as \(v.replacingOccurrences(of: ",", with: "."))")
                 }
                 if nf > ncol {
-                    if let e = extra {
-                        let line = 1 + UnsafeBufferPointer(rebasing: p[..<rs]).reduce(0) { $0 + ($1 == lfByte ? 1 : 0) }
-                        var value = decodeField(p, e.fs, e.fe, e.q)
-                        if value.count > 40 { value = String(value.prefix(40)) + "..." }
-                        throw GeoKitError(.input, file: path, line: line,
-                                          "data row \(row) has \(nf) fields for the header's \(ncol), and field \(e.k + 1) is not empty ('\(value)')",
-                                          hint: "name the extra column(s) in the header, or fix the row")
-                    }
+                    if let e = extra { throw extraFieldError(p, e, rowStart: rs, row: row, fields: nf, headerFields: ncol, path: path) }
                     // Only empty fields beyond the header: the row ends with its last header field.
                     longRows += 1
                     re = headerEnd; nf = ncol
                 }
                 starts.append(rs); ends.append(re); counts.append(Int32(nf))
                 if risky { riskyRows.insert(row - 1) }
-                let st: CoordinateStatus = (xs_ == .missing || ys_ == .missing) ? .missing
-                    : (xs_ == .invalid || ys_ == .invalid) ? .invalid : .ok
+                let st = pointStatus(xs_, ys_)
                 status.append(st)
                 xs.append(st == .ok ? xv : .nan); ys.append(st == .ok ? yv : .nan)
             }
@@ -413,6 +368,86 @@ extension PointTable {
                                crsWKT: nil, warnings: warnings, coordinates: .given(x: xName!, y: yName!), source: .csv(records))
         try table.checkMyanmarText(.detect)
         return table
+    }
+
+    /// Whether a field may run as a spreadsheet formula (its first byte = + - @ tab CR):
+    /// looked at closely only when the output is written.
+    @inline(__always)
+    private static func mayRunAsFormula(_ p: UnsafeBufferPointer<UInt8>, _ fs: Int, _ fe: Int, _ q: Bool) -> Bool {
+        let first = q ? fs + 1 : fs
+        guard first < fe else { return false }
+        let b = p[first]
+        return b == 0x3D || b == 0x2B || b == 0x2D || b == 0x40 || b == 0x09 || b == 0x0D
+    }
+
+    /// A point's status from its coordinates': missing when one is, else invalid when one is.
+    @inline(__always)
+    private static func pointStatus(_ x: CoordinateStatus, _ y: CoordinateStatus) -> CoordinateStatus {
+        (x == .missing || y == .missing) ? .missing : (x == .invalid || y == .invalid) ? .invalid : .ok
+    }
+
+    /// A register's bytes as UTF-8 without a byte order mark, and whether they were not
+    /// UTF-8 (a register saved in a Western code page: decoded as such, and said, rather
+    /// than every accented name becoming U+FFFD in the output without a word).
+    private static func registerBytes(_ path: String) throws -> (bytes: [UInt8], legacy: Bool) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if !FileManager.default.fileExists(atPath: path) { throw GeoKitError.input(path, "no such file") }
+            throw GeoKitError.input(path, "cannot read")
+        }
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        let legacy = !isValidUTF8(bytes)
+        if legacy { bytes = Array(decodeLegacyText(bytes).utf8) }
+        return (bytes, legacy)
+    }
+
+    /// The header (the first non-blank line, from `i`, which is left at the first row) and
+    /// the separator: `delimiter`, else the header's.
+    private static func readHeader(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, path: String, delimiter: UInt8?,
+                                   decimalComma: Bool) throws -> (header: [String], separator: UInt8) {
+        let n = p.count
+        while i < n && (p[i] == lfByte || p[i] == crByte) { i += 1 }
+        guard i < n else { throw GeoKitError.input(path, "empty file") }
+        let sep = delimiter ?? detectSeparator(p, from: i, limit: n)
+        if decimalComma && sep == commaByte {
+            throw GeoKitError(.argument, file: path, "\(Setting.decimalComma) needs a ';' or tab separated file (in a comma-separated one a decimal comma splits the number)",
+                              hint: "give \(Setting.delimiter, "';'") when the file is separated by semicolons")
+        }
+        var header: [String] = []
+        guard scanRecord(p, &i, limit: n, separator: sep, { _, fs, fe, q in header.append(decodeField(p, fs, fe, q)) }) != nil else {
+            throw GeoKitError.input(path, "unterminated quoted field in the header")
+        }
+        return (header, sep)
+    }
+
+    /// The column of the `what` coordinate: `given` (exactly, else in any case), else the
+    /// first of `names` (in any case).
+    private static func coordinateColumn(_ header: [String], _ given: String?, _ names: [String], _ what: String, path: String,
+                                         separator sep: UInt8) throws -> Int {
+        let norm = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        if let given {
+            if let k = header.firstIndex(of: given) ?? norm.firstIndex(of: given.lowercased()) { return k }
+            throw GeoKitError(.input, file: path, "no column '\(given)'\(didYouMean(given, header)) (columns: \(header.joined(separator: ", ")))",
+                              hint: otherSeparatorHint(header, sep))
+        }
+        for name in names { if let k = norm.firstIndex(of: name) { return k } }
+        throw GeoKitError(.input, file: path, "no \(what) column found (looked for \(names.joined(separator: "/")); name it with \(what == "longitude" ? Setting.x : Setting.y)); columns: \(header.joined(separator: ", "))",
+                          hint: otherSeparatorHint(header, sep))
+    }
+
+    /// A field beyond the header's that is not empty: its index and bytes (`q`: quoted).
+    private struct ExtraField { var k: Int, fs: Int, fe: Int, q: Bool }
+
+    /// The error for data row `row` (starting at byte `rowStart`) holding `fields` fields
+    /// for the header's `headerFields`, the first extra one `e` not empty.
+    private static func extraFieldError(_ p: UnsafeBufferPointer<UInt8>, _ e: ExtraField, rowStart rs: Int, row: Int, fields nf: Int,
+                                        headerFields ncol: Int, path: String) -> GeoKitError {
+        let line = 1 + UnsafeBufferPointer(rebasing: p[..<rs]).reduce(0) { $0 + ($1 == lfByte ? 1 : 0) }
+        var value = decodeField(p, e.fs, e.fe, e.q)
+        if value.count > 40 { value = String(value.prefix(40)) + "..." }
+        return GeoKitError(.input, file: path, line: line,
+                           "data row \(row) has \(nf) fields for the header's \(ncol), and field \(e.k + 1) is not empty ('\(value)')",
+                           hint: "name the extra column(s) in the header, or fix the row")
     }
 
     package static func readOGR(path: String, layer name: String?, filter: String? = nil, crs: String? = nil) throws -> PointTable {

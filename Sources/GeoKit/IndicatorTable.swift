@@ -193,27 +193,66 @@ public struct IndicatorTable: Sendable {
         self.path = path
         metadata = meta
         columns = t.columns
-        func col(_ n: String) -> Int? { t.columnIndex(n) }
-        func text(_ c: TableCell) -> String {
-            switch c { case .text(let s): return s.trimmingCharacters(in: .whitespaces); case .number(let v): return formatNumber(v); case .empty: return "" }
-        }
         guard !t.columns.isEmpty else { throw GeoKitError.input(path, "no columns") }
-        // Column types and formulas from any Data Package (read leniently); rasters and the id
-        // field from geotool's own.
-        let schemaTypes = (meta?.fields ?? [:]).mapValues { $0.type ?? "" }
-        let rasters = package?.rasters ?? []
-        var dates: [String: [Int: String]] = [:]
-        for r in rasters {
-            for b in r.bands { if let d = b.date { dates[r.name, default: [:]][b.band] = d } }
-        }
-        let rasterNames = Set(rasters.map(\.name))
-        // Derived indicators (`--formula`): plain value columns, whatever their names end with.
-        let formulaColumns = Set((meta?.fields ?? [:]).values.filter { $0.formula != nil }.map(\.name))
-        let isLong = col("indicator") != nil && col("stat") != nil && col("value") != nil
+        let isLong = t.columnIndex("indicator") != nil && t.columnIndex("stat") != nil && t.columnIndex("value") != nil
         shape = isLong ? .long : .wide
-        roles = [Role](repeating: .other, count: t.columns.count)
-        var levelCol = col("level")
+        let plan = Self.columnPlan(t, isLong: isLong, metadata: meta, sidecar: package, idHint: idHint)
+        roles = plan.roles
+        idField = t.columns[plan.idCol]
+        nameField = plan.nameCol.map { t.columns[$0] }
+        includeFields = plan.includes.map { t.columns[$0] }
+        let ids = t.rows.map { Self.cellText($0[plan.idCol]) }
+        let rowLevel = Self.rowLevels(t, ids: ids, levelColumn: plan.levelCol, layerLevels: layerLevels)
+        if isLong {
+            let long = Self.readLong(t, plan, ids: ids, rowLevel: rowLevel)
+            units = long.units
+            series = long.series
+            values = long.values
+        } else {
+            units = t.rows.indices.map { r in Self.unit(t, plan, row: r, id: ids[r], level: rowLevel[r]) }
+            let names = WideSeriesNames(metadata: meta, sidecar: package)
+            series = []
+            values = []
+            for k in plan.valueCols {
+                roles[k] = .series(series.count)
+                series.append(names.series(t.columns[k]))
+                values.append(t.rows.map { $0[k].doubleValue })
+            }
+        }
+        var lv: [String] = []
+        for u in units where !lv.contains(u.level) { lv.append(u.level) }
+        levels = lv
+        presence = Self.presence(series)
+        if series.isEmpty {
+            throw GeoKitError.input(path, "no numeric column to map or report on (columns: \(t.columns.joined(separator: ", ")))")
+        }
+    }
+
+    /// Which column of a file is which: the id, level and name columns, the include columns
+    /// and (wide tables) the value columns.
+    private struct ColumnPlan {
+        var roles: [Role]
         var idCol: Int
+        var levelCol: Int?
+        var nameCol: Int?
+        var includes: [Int]
+        var valueCols: [Int]
+    }
+
+    /// The text of a cell, as an id, name, level or attribute.
+    private static func cellText(_ c: TableCell) -> String {
+        switch c { case .text(let s): return s.trimmingCharacters(in: .whitespaces); case .number(let v): return formatNumber(v); case .empty: return "" }
+    }
+
+    /// The roles of `t`'s columns: column types from any Data Package (read leniently), the
+    /// id field from geotool's own sidecar, else `idHint`, else the first column.
+    private static func columnPlan(_ t: Table, isLong: Bool, metadata meta: TableMetadata?, sidecar package: DataPackage?,
+                                   idHint: String?) -> ColumnPlan {
+        func col(_ n: String) -> Int? { t.columnIndex(n) }
+        let schemaTypes = (meta?.fields ?? [:]).mapValues { $0.type ?? "" }
+        var roles = [Role](repeating: .other, count: t.columns.count)
+        var levelCol = col("level")
+        let idCol: Int
         if isLong {
             idCol = col("pcode") ?? 0
         } else if let f = package?.zones?.idField, let k = col(f), k == 0 || levelCol == nil {
@@ -224,7 +263,6 @@ public struct IndicatorTable: Sendable {
             idCol = 0
         }
         roles[idCol] = .id
-        idField = t.columns[idCol]
         if let l = levelCol, l != idCol { roles[l] = .level } else { levelCol = nil }
         let longFields = ["indicator", "stat", "band", "date", "value", "unit"]
         var nameCol: Int? = isLong ? col("name") : nil
@@ -242,38 +280,106 @@ public struct IndicatorTable: Sendable {
             let numeric = levelCol != nil && name == "name" ? false : declared.map { $0 == "number" || $0 == "integer" } ?? t.isNumeric(k)
             if numeric { valueCols.append(k) } else { roles[k] = .include; includes.append(k) }
         }
-        if !isLong, levelCol != nil, let k = col("name"), roles[k] == .include {
-            // A wide roll-up table's own name column: every row's name at its level.
-            nameCol = k
-        } else if !isLong {
-            let incNames = includes.map { t.columns[$0] }
-            let preferred = parentNameField(idField, incNames)
-                ?? incNames.first { ["name", "ts", "dt", "st", "vt", "township", "district", "state"].contains($0.lowercased()) }
-                ?? incNames.first { n in !n.lowercased().contains("pcode") && !n.lowercased().hasSuffix("_mmr") && !n.lowercased().hasSuffix("_my") }
-            nameCol = preferred.flatMap { col($0) }
+        if !isLong {
+            nameCol = wideNameColumn(t, idField: t.columns[idCol], includes: includes, rollup: levelCol != nil, roles: roles)
         }
-        nameField = nameCol.map { t.columns[$0] }
-        includeFields = includes.map { t.columns[$0] }
+        return ColumnPlan(roles: roles, idCol: idCol, levelCol: levelCol, nameCol: nameCol, includes: includes, valueCols: valueCols)
+    }
 
-        // Levels: the level column, else the GeoPackage layer, else the ids' P-code level.
-        let ids = t.rows.map { text($0[idCol]) }
+    /// A wide table's column of unit names: a roll-up table's own `name` column (every row's
+    /// name at its level), else the include column that reads most like a name.
+    private static func wideNameColumn(_ t: Table, idField: String, includes: [Int], rollup: Bool, roles: [Role]) -> Int? {
+        if rollup, let k = t.columnIndex("name"), roles[k] == .include { return k }
+        let incNames = includes.map { t.columns[$0] }
+        let preferred = parentNameField(idField, incNames)
+            ?? incNames.first { ["name", "ts", "dt", "st", "vt", "township", "district", "state"].contains($0.lowercased()) }
+            ?? incNames.first { n in !n.lowercased().contains("pcode") && !n.lowercased().hasSuffix("_mmr") && !n.lowercased().hasSuffix("_my") }
+        return preferred.flatMap { t.columnIndex($0) }
+    }
+
+    /// Each row's level: the level column, else the GeoPackage layer, else the ids' P-code level.
+    private static func rowLevels(_ t: Table, ids: [String], levelColumn levelCol: Int?, layerLevels: [String]?) -> [String] {
         let defaultLevel = IDCheck(ids: ids).dominantLevel?.name ?? ""
-        let rowLevel: [String] = t.rows.indices.map { r in
-            if let l = levelCol, case let s = text(t.rows[r][l]), !s.isEmpty { return s }
+        return t.rows.indices.map { r in
+            if let l = levelCol, case let s = cellText(t.rows[r][l]), !s.isEmpty { return s }
             if let ll = layerLevels, !ll[r].isEmpty { return ll[r] }
             return defaultLevel
         }
-        func attrs(_ r: Int) -> [String: String] {
-            var a: [String: String] = [:]
-            for k in includes { a[t.columns[k]] = text(t.rows[r][k]) }
-            return a
+    }
+
+    /// Row `r` of `t` as a unit: its id, name, level and include columns.
+    private static func unit(_ t: Table, _ plan: ColumnPlan, row r: Int, id: String, level: String) -> Unit {
+        var a: [String: String] = [:]
+        for k in plan.includes { a[t.columns[k]] = cellText(t.rows[r][k]) }
+        return Unit(id: id, name: plan.nameCol.map { cellText(t.rows[r][$0]) } ?? "", level: level, attributes: a)
+    }
+
+    /// A long table's units (one per level and id, rows without an id left out), series (one
+    /// per indicator, statistic, band and date) and values.
+    private static func readLong(_ t: Table, _ plan: ColumnPlan, ids: [String], rowLevel: [String])
+        -> (units: [Unit], series: [Series], values: [[Double?]]) {
+        func col(_ n: String) -> Int? { t.columnIndex(n) }
+        let ci = col("indicator")!, cs = col("stat")!, cv = col("value")!
+        let cb = col("band"), cd = col("date"), cu = col("unit")
+        var units: [Unit] = [], series: [Series] = []
+        var unitOf: [String: Int] = [:], seriesOf: [String: Int] = [:]
+        var bandsOf: [String: Set<Int>] = [:]
+        for r in t.rows { if let b = cb.flatMap({ r[$0].doubleValue }) { bandsOf[cellText(r[ci]), default: []].insert(Int(b)) } }
+        var cells: [(Int, Int, Double?)] = []
+        for (r, row) in t.rows.enumerated() {
+            let id = ids[r]
+            guard !id.isEmpty else { continue }
+            let ukey = rowLevel[r] + "\u{1}" + id
+            let u: Int
+            if let x = unitOf[ukey] { u = x } else {
+                u = units.count; unitOf[ukey] = u
+                units.append(unit(t, plan, row: r, id: id, level: rowLevel[r]))
+            }
+            let ind = cellText(row[ci]), st = cellText(row[cs])
+            let band = cb.flatMap { row[$0].doubleValue }.map { Int($0) }
+            let date = cd.map { cellText(row[$0]) }.flatMap { $0.isEmpty ? nil : $0 }
+            let skey = [ind, st, band.map(String.init) ?? "", date ?? ""].joined(separator: "\u{1}")
+            let s: Int
+            if let x = seriesOf[skey] { s = x } else {
+                s = series.count; seriesOf[skey] = s
+                let multi = (bandsOf[ind]?.count ?? 0) > 1
+                // A formula's rows are named as its wide column is: the formula's name.
+                let label = st == formulaStatName ? ind : ind + (multi ? "_b\(band ?? 1)" : "") + "_" + st
+                series.append(Series(label: label, indicator: ind, stat: st, band: band, date: date,
+                                     unit: cu.map { cellText(row[$0]) }.flatMap { $0.isEmpty ? nil : $0 },
+                                     description: nil, isQuality: isQuality(st)))
+            }
+            cells.append((s, u, row[cv].doubleValue))
         }
-        var units: [Unit] = []
-        var series: [Series] = []
-        var values: [[Double?]] = []
-        func seriesFor(wideName fullName: String) -> Series {
+        var values = series.map { _ in [Double?](repeating: nil, count: units.count) }
+        for (s, u, v) in cells { values[s][u] = v }
+        return (units, series, values)
+    }
+
+    /// What a wide table's column names say, read with the sidecar: the raster (and band)
+    /// and statistic of geotool's own columns, dates from geotool's sidecar, units and
+    /// descriptions from any.
+    private struct WideSeriesNames {
+        var metadata: TableMetadata?
+        var dates: [String: [Int: String]] = [:]
+        var rasterNames: Set<String>
+        /// Derived indicators (`--formula`): plain value columns, whatever their names end with.
+        var formulaColumns: Set<String>
+
+        init(metadata meta: TableMetadata?, sidecar package: DataPackage?) {
+            metadata = meta
+            let rasters = package?.rasters ?? []
+            for r in rasters {
+                for b in r.bands { if let d = b.date { dates[r.name, default: [:]][b.band] = d } }
+            }
+            rasterNames = Set(rasters.map(\.name))
+            formulaColumns = Set((meta?.fields ?? [:]).values.filter { $0.formula != nil }.map(\.name))
+        }
+
+        /// The series of the column named `fullName`.
+        func series(_ fullName: String) -> Series {
             var s = Series(label: fullName, indicator: fullName, stat: nil, band: nil, date: nil,
-                           unit: meta?.fields[fullName]?.unit, description: meta?.fields[fullName]?.description, isQuality: false)
+                           unit: metadata?.fields[fullName]?.unit, description: metadata?.fields[fullName]?.description, isQuality: false)
             guard !formulaColumns.contains(fullName), let key = ColumnKey(parsing: fullName) else { return s }
             // The statistic carries the class and the condition (`frac_3`, `sum_where_hazard_ge_3`).
             s.stat = key.statText
@@ -282,61 +388,15 @@ public struct IndicatorTable: Sendable {
                 s.indicator = String(key.label[..<b.lowerBound]); s.band = Int(key.label[b].dropFirst(2))
             }
             if let d = dates[s.indicator] { s.date = d[s.band ?? 1] }
-            s.isQuality = s.stat.map(Self.isQuality) ?? false
+            s.isQuality = s.stat.map(IndicatorTable.isQuality) ?? false
             return s
         }
-        if isLong {
-            let ci = col("indicator")!, cs = col("stat")!, cv = col("value")!
-            let cb = col("band"), cd = col("date"), cu = col("unit")
-            var unitOf: [String: Int] = [:], seriesOf: [String: Int] = [:]
-            var bandsOf: [String: Set<Int>] = [:]
-            for r in t.rows { if let b = cb.flatMap({ r[$0].doubleValue }) { bandsOf[text(r[ci]), default: []].insert(Int(b)) } }
-            var cells: [(Int, Int, Double?)] = []
-            for (r, row) in t.rows.enumerated() {
-                let id = ids[r]
-                guard !id.isEmpty else { continue }
-                let ukey = rowLevel[r] + "\u{1}" + id
-                let u: Int
-                if let x = unitOf[ukey] { u = x } else {
-                    u = units.count; unitOf[ukey] = u
-                    units.append(Unit(id: id, name: nameCol.map { text(row[$0]) } ?? "", level: rowLevel[r], attributes: attrs(r)))
-                }
-                let ind = text(row[ci]), st = text(row[cs])
-                let band = cb.flatMap { row[$0].doubleValue }.map { Int($0) }
-                let date = cd.map { text(row[$0]) }.flatMap { $0.isEmpty ? nil : $0 }
-                let skey = [ind, st, band.map(String.init) ?? "", date ?? ""].joined(separator: "\u{1}")
-                let s: Int
-                if let x = seriesOf[skey] { s = x } else {
-                    s = series.count; seriesOf[skey] = s
-                    let multi = (bandsOf[ind]?.count ?? 0) > 1
-                    // A formula's rows are named as its wide column is: the formula's name.
-                    let label = st == formulaStatName ? ind : ind + (multi ? "_b\(band ?? 1)" : "") + "_" + st
-                    series.append(Series(label: label, indicator: ind, stat: st, band: band, date: date,
-                                         unit: cu.map { text(row[$0]) }.flatMap { $0.isEmpty ? nil : $0 },
-                                         description: nil, isQuality: Self.isQuality(st)))
-                }
-                cells.append((s, u, row[cv].doubleValue))
-            }
-            values = series.map { _ in [Double?](repeating: nil, count: units.count) }
-            for (s, u, v) in cells { values[s][u] = v }
-        } else {
-            for (r, row) in t.rows.enumerated() {
-                units.append(Unit(id: ids[r], name: nameCol.map { text(row[$0]) } ?? "", level: rowLevel[r], attributes: attrs(r)))
-            }
-            for k in valueCols {
-                roles[k] = .series(series.count)
-                series.append(seriesFor(wideName: t.columns[k]))
-                values.append(t.rows.map { $0[k].doubleValue })
-            }
-        }
-        self.units = units
-        self.series = series
-        self.values = values
-        var lv: [String] = []
-        for u in units where !lv.contains(u.level) { lv.append(u.level) }
-        levels = lv
-        // Presence: the same raster, band and date's count, else its coverage.
-        presence = series.indices.map { s in
+    }
+
+    /// Per series, the series telling whether a unit was measured at all: the same raster,
+    /// band and date's count, else its coverage.
+    private static func presence(_ series: [Series]) -> [Int?] {
+        series.indices.map { s in
             guard !series[s].isQuality, series[s].stat != nil else { return nil }
             let a = series[s]
             func same(_ q: Int, _ st: String) -> Bool {
@@ -344,9 +404,6 @@ public struct IndicatorTable: Sendable {
                 return b.stat == st && b.indicator == a.indicator && b.band == a.band && b.date == a.date
             }
             return series.indices.first { same($0, "count") } ?? series.indices.first { same($0, "coverage") }
-        }
-        if series.isEmpty {
-            throw GeoKitError.input(path, "no numeric column to map or report on (columns: \(t.columns.joined(separator: ", ")))")
         }
     }
 
@@ -366,7 +423,7 @@ public struct IndicatorTable: Sendable {
                 throw GeoKitError.input(path, "no rows at level '\(r)'\(didYouMean(r, levels)) (levels in the table: \(list))")
             }
             if let z = zoneLevel, let lr = AdminLevel.allCases.first(where: { $0.name == l }), lr != z {
-                throw GeoKitError.argument("\(Setting.level, l) but the zones' \(zonesIDField ?? "ids") are \(z.name) units; map \(l) rows with \(l) boundaries and their P-code field (e.g. --zones \(l == "district" ? "districts" : l == "state" ? "states" : l + "s").json --id \(l == "district" ? "DT_PCODE" : l == "state" ? "ST_PCODE" : "TS_PCODE"))")
+                throw GeoKitError.argument("\(Setting.level, l) but the zones' \(zonesIDField ?? "ids") are \(z.name) units; map \(l) rows with \(l) boundaries and their P-code field (e.g. \(Setting.zones, (l == "district" ? "districts" : l == "state" ? "states" : l + "s") + ".json") \(Setting.id, l == "district" ? "DT_PCODE" : l == "state" ? "ST_PCODE" : "TS_PCODE"))")
             }
             return l
         }
@@ -374,7 +431,7 @@ public struct IndicatorTable: Sendable {
             if levels.contains(z.name) { return z.name }
             if levels == [""] { return "" }
             throw GeoKitError.input(path, "the table has no \(z.name) rows to match the zones' \(zonesIDField ?? "ids") (levels in the table: \(list))",
-                                    hint: "roll up with `geotool zonal --rollup` to get \(z.name) rows, or give zones at one of the table's levels")
+                                    remedy: .rollUpZonal(level: z.name))
         }
         return levels.first ?? ""
     }
@@ -433,7 +490,7 @@ public struct IndicatorTable: Sendable {
     public func insufficient(_ s: Int, units us: [Int], minCoverage: Double) throws -> [Bool] {
         guard let c = coverageSeries(for: s) else {
             throw GeoKitError.input(path, "\(Setting.minCoverage) needs a coverage column, and the table has none",
-                                    hint: "add coverage to the statistics (geotool zonal --stats ...,coverage)")
+                                    remedy: .addZonalStatistic(.coverage))
         }
         return us.map { u in value(s, u) != nil && (values[c][u].map { $0 < minCoverage } ?? true) }
     }

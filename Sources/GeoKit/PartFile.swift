@@ -97,7 +97,7 @@ struct PartFile {
         }
         let n = data.count
         guard n >= partMagic.count, Array(data.prefix(7)) == Array(partMagic.prefix(7)) else {
-            throw GeoKitError.input(path, "not a geotool part file (write one with geotool zonal --part I/N --partial \((path as NSString).lastPathComponent))")
+            throw GeoKitError.input(path, "not a geotool part file", remedy: .writeZonalPart(partial: (path as NSString).lastPathComponent))
         }
         guard data[data.startIndex + 7] == partMagic[7] else {
             throw GeoKitError.input(path, "part file format \(data[data.startIndex + 7]) is not the one this geotool reads (\(partMagic[7])); rerun the part with this geotool")

@@ -38,7 +38,8 @@ public struct RasterInfo {
     }
 
     /// The text `geotool info` prints: the grid and CRS, then a summary of the bands, and
-    /// with `bands` a line per band.
+    /// with `bands` a line per band (without, a front end may say how to see them when
+    /// `hasBandDetails`).
     public func text(bands perBand: Bool) -> String {
         let r = raster, g = r.grid
         var s = "raster: \(r.path)\n"
@@ -50,11 +51,12 @@ public struct RasterInfo {
         s += bandSummary()
         if perBand {
             for b in r.bands { s += bandLine(b) + "\n" }
-        } else if r.bands.count > 1 {
-            s += "band details: geotool info --bands \(shellQuote(r.path))\n"
         }
         return s
     }
+
+    /// Whether the summary leaves out details a line per band would give (several bands).
+    public var hasBandDetails: Bool { raster.bands.count > 1 }
 
     /// The CRS the raster reports, and why when it was taken from CF coordinates.
     func crsLine() -> String {
@@ -148,5 +150,5 @@ func runs(_ values: [String]) -> String {
         parts.append("\(values[start]) (\(bands))")
         start = i
     }
-    return parts.count > 6 ? parts.prefix(6).joined(separator: ", ") + ", ... (\(parts.count - 6) more runs; see --bands)" : parts.joined(separator: ", ")
+    return parts.count > 6 ? parts.prefix(6).joined(separator: ", ") + ", ... (\(parts.count - 6) more runs; see \(Setting.bands))" : parts.joined(separator: ", ")
 }

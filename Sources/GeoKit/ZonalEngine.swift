@@ -105,16 +105,7 @@ public final class ZonalEngine {
 
         let classGuard = options.categorical.isEmpty ? nil : ClassGuard(sources: sources, stats: options.categorical, limit: options.maxClasses)
         let nBands = (grid.rows + bandRows - 1) / bandRows
-        // Zones per row band, and each zone's last band (when it can be handed on).
-        var bucket = [[Int]](repeating: [], count: nBands)
-        var firstBand = [Int](repeating: -1, count: zones.count)
-        var lastBand = [Int](repeating: -1, count: zones.count)
-        for (z, w) in windows.enumerated() where !w.isEmpty {
-            let b0 = w.row / bandRows, b1 = (w.rowEnd - 1) / bandRows
-            for b in b0...b1 { bucket[b].append(z) }
-            firstBand[z] = b0
-            lastBand[z] = b1
-        }
+        let (bucket, firstBand, lastBand) = Self.bucketZones(windows, zoneCount: zones.count, bands: nBands, bandRows: bandRows)
         // Zones that touch no cell are complete now (in a rows part: the one holding band 0).
         if rowBands?.contains(0) != false { for z in zones.indices where lastBand[z] < 0 { sink(z, 0, template) } }
         let work = (0..<nBands).filter { !bucket[$0].isEmpty && rowBands?.contains($0) != false }
@@ -140,23 +131,13 @@ public final class ZonalEngine {
         // Every band's coverage first, kept: when the sources come in chunks (each pass
         // reuses it), when a band's pieces go to several workers, or for the next run.
         if cached == nil && (chunk < sources.count || pieces > 1 || cacheKey != nil) {
-            var all = [CoverageList](repeating: CoverageList(), count: nBands)
-            let lock = NSLock()
-            pool.run(tasks: work.count) { k in
-                let b = work[k]
-                let c = self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b], prepared: prepared, windows: windows)
-                lock.lock(); all[b] = c; lock.unlock()
-            }
+            let all = everyBandsCoverage(work, of: nBands, bucket: bucket, bandRows: bandRows, prepared: prepared, pool: pool)
             cached = all
             if let cacheKey { options.coverageCache!.store(.init(key: cacheKey, prepared: prepared, coverages: all)) }
         }
         let cellsPerPass = work.reduce(0) { $0 + min(bandRows, grid.rows - $1 * bandRows) * grid.cols }
         let passes = (sources.count + chunk - 1) / chunk
-        // One opener per distinct raster: each worker opens each raster once.
-        var openers: [RasterOpener] = []
-        for o in sources.map(\.raster) + sources.compactMap(\.condition?.raster) + (weights.map { [$0.raster] } ?? []) where !openers.contains(where: { $0.key == o.key }) {
-            openers.append(o)
-        }
+        let openers = distinctOpeners
 
         // Partials are large (zones x sources accumulators): the merger hands merged ones back
         // for the next row bands, so their memory is not faulted in afresh for every band.
@@ -187,6 +168,44 @@ public final class ZonalEngine {
                 if !finished { throw GeoKitError(.cancelled, "cancelled") }
             }
         }
+    }
+
+    /// The zones of each row band, and each zone's first and last band (-1 for a zone that
+    /// touches no cell; a zone is handed on after its last band).
+    private static func bucketZones(_ windows: [Window], zoneCount: Int, bands nBands: Int, bandRows: Int) -> ([[Int]], [Int], [Int]) {
+        var bucket = [[Int]](repeating: [], count: nBands)
+        var firstBand = [Int](repeating: -1, count: zoneCount)
+        var lastBand = [Int](repeating: -1, count: zoneCount)
+        for (z, w) in windows.enumerated() where !w.isEmpty {
+            let b0 = w.row / bandRows, b1 = (w.rowEnd - 1) / bandRows
+            for b in b0...b1 { bucket[b].append(z) }
+            firstBand[z] = b0
+            lastBand[z] = b1
+        }
+        return (bucket, firstBand, lastBand)
+    }
+
+    /// The coverage of row bands `work` (of `nBands`) by their zones, computed on `pool`.
+    private func everyBandsCoverage(_ work: [Int], of nBands: Int, bucket: [[Int]], bandRows: Int, prepared: PreparedZones,
+                                    pool: WorkerPool) -> [CoverageList] {
+        var all = [CoverageList](repeating: CoverageList(), count: nBands)
+        let lock = NSLock()
+        pool.run(tasks: work.count) { k in
+            let b = work[k]
+            let c = self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b], prepared: prepared, windows: prepared.windows)
+            lock.lock(); all[b] = c; lock.unlock()
+        }
+        return all
+    }
+
+    /// One opener per distinct raster (values, conditions, weights): each worker opens each
+    /// raster once.
+    private var distinctOpeners: [RasterOpener] {
+        var openers: [RasterOpener] = []
+        for o in sources.map(\.raster) + sources.compactMap(\.condition?.raster) + (weights.map { [$0.raster] } ?? []) where !openers.contains(where: { $0.key == o.key }) {
+            openers.append(o)
+        }
+        return openers
     }
 
     /// Pieces each row band's sources are cut into: about 16 tasks per worker (so the last

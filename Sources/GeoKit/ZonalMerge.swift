@@ -28,7 +28,22 @@ public enum ZonalMerge {
         var job = try ZonalJob(partOptions: first.run.job, path: first.path)
         job.keepGeometry = keepGeometry
         let p = try job.prepare()
-        // The zones (or the rasters) read now must be those the parts read.
+        try checkSameInputs(first, job, p)
+        let ordered = headers.sorted { $0.part < $1.part }
+        let merger = PartMerger(job: job, p, first: first)
+        for gi in p.groups.indices {
+            try merger.mergeGroup(gi, of: ordered) { k in progress?(gi * ordered.count + k + 1, p.groups.count * ordered.count) }
+        }
+        let result = try job.finish(p, merger.state)
+        let hashes = first.run.inputs
+        let parts = ordered.map { h in
+            DataPackage.Part(part: h.part, path: h.path, sha256: h.sha256, command: h.record.command, started: h.record.started, seconds: h.record.seconds)
+        }
+        return MergeResult(result: result, hashes: hashes, parts: parts)
+    }
+
+    /// The zones (or the rasters) read now must be those the parts read.
+    private static func checkSameInputs(_ first: PartHeader, _ job: ZonalJob, _ p: PreparedRun) throws {
         let ids = SHA256.hex(text: p.input.zones.map(\.id).joined(separator: "\n"))
         let z = first.run.zones
         if z.idsSha256 != ids || z.count != p.input.zones.count {
@@ -37,81 +52,6 @@ public enum ZonalMerge {
         if first.run.bands != p.bands.map(\.label) {
             throw GeoKitError.input(job.rasters[0].path, "the rasters' bands differ from those the parts were computed on; rerun the parts")
         }
-        var state = job.startResults(p)
-        let ordered = headers.sorted { $0.part < $1.part }
-        let totalSteps = p.groups.count * ordered.count
-        for gi in p.groups.indices {
-            job.beginGroup(gi, p, &state)
-            // Roll-up sums depend on the order zones reach their parents: parts follow the
-            // first grid's order; other grids' zones are sorted into theirs.
-            let sortFirst = gi > 0 && state.rollup != nil && first.split == PartSplit.zones.rawValue
-            var held: [(key: Int, zone: Int, first: Int, accs: [ZoneStats])] = []
-            var delivered = 0
-            // --split rows: row bands' partials, folded per zone in band order as the
-            // engine's merger does; a zone is done at its last band.
-            let nSources = p.groups[gi].bands.count
-            var lastBand: [Int] = []
-            if first.split == PartSplit.rows.rawValue { lastBand = job.completionKeys(gi, p, zones: Array(p.input.zones.indices)) }
-            var open: [Int: [ZoneStats?]] = [:]
-            var sourcesDone: [Int: Int] = [:]
-            let foldBand = { (h: PartHeader, b: Int, firstSource: Int, partial: BandPartial) throws in
-                let nZ = partial.zones.count
-                let nS = nZ == 0 ? 0 : partial.stats.count / nZ
-                guard firstSource + nS <= nSources else {
-                    throw GeoKitError.input(h.path, "corrupt part file (a band out of range); rerun that part")
-                }
-                for (zi, z) in partial.zones.enumerated() {
-                    guard z < lastBand.count else { throw GeoKitError.input(h.path, "corrupt part file (a zone out of range); rerun that part") }
-                    var acc = open.removeValue(forKey: z) ?? [ZoneStats?](repeating: nil, count: nSources)
-                    for k in 0..<nS {
-                        let s = partial.stats[k * nZ + zi]
-                        if acc[firstSource + k] == nil { acc[firstSource + k] = s } else { acc[firstSource + k]!.merge(s) }
-                    }
-                    if lastBand[z] == b { sourcesDone[z, default: 0] += nS }
-                    if sourcesDone[z] == nSources {
-                        sourcesDone[z] = nil
-                        var accs = acc.map { $0! }
-                        if !p.zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = p.zoneAreas[z] } }
-                        delivered += nSources
-                        job.add(gi, p, &state, zone: z, first: 0, accs)
-                    } else {
-                        open[z] = acc
-                    }
-                }
-            }
-            for (k, h) in ordered.enumerated() {
-                let part = try PartFile(path: h.path)
-                guard part.header.sha256 == h.sha256 else {
-                    throw GeoKitError.input(h.path, "the part file changed while it was being merged")
-                }
-                try part.forEachRecord({ g, z, firstBand, key, accs in
-                    guard g == gi else { return }
-                    guard z < p.input.zones.count, firstBand + accs.count <= p.groups[gi].bands.count else {
-                        throw GeoKitError.input(h.path, "corrupt part file (a zone or band out of range); rerun that part")
-                    }
-                    delivered += accs.count
-                    if sortFirst { held.append((key, z, firstBand, accs)) } else { job.add(gi, p, &state, zone: z, first: firstBand, accs) }
-                }, band: { g, b, firstSource, partial in
-                    guard g == gi, !lastBand.isEmpty else { return }
-                    try foldBand(h, b, firstSource, partial)
-                })
-                progress?(gi * ordered.count + k + 1, totalSteps)
-            }
-            if sortFirst {
-                held.sort { $0.key != $1.key ? $0.key < $1.key : $0.zone != $1.zone ? $0.zone < $1.zone : $0.first < $1.first }
-                for r in held { job.add(gi, p, &state, zone: r.zone, first: r.first, r.accs) }
-            }
-            guard delivered == p.input.zones.count * p.groups[gi].bands.count else {
-                throw GeoKitError.input(first.path, "the parts do not hold every zone once (\(delivered) accumulators for \(p.input.zones.count) zones x \(p.groups[gi].bands.count) bands); rerun the parts")
-            }
-            job.endGroup(gi, p, &state)
-        }
-        let result = try job.finish(p, state)
-        let hashes = first.run.inputs
-        let parts = ordered.map { h in
-            DataPackage.Part(part: h.part, path: h.path, sha256: h.sha256, command: h.record.command, started: h.record.started, seconds: h.record.seconds)
-        }
-        return MergeResult(result: result, hashes: hashes, parts: parts)
     }
 
     /// The inputs (zones, rasters...) the run of part file `path` read: no output may be one.
@@ -173,3 +113,99 @@ public enum ZonalMerge {
     }
 }
 
+
+/// The parts' records handed to one run's finishing code, a grid group at a time, each
+/// group from every part in index order. A class: the part reader's closures add to the
+/// results it holds.
+private final class PartMerger {
+    let job: ZonalJob
+    let p: PreparedRun
+    /// The first part given (its split is every part's; errors about the whole name it).
+    let first: PartHeader
+    var state: ResultState
+    // The group being merged: records held for sorting, accumulators handed on, and for
+    // --split rows each zone's last band, its sources so far and those done.
+    private var held: [(key: Int, zone: Int, first: Int, accs: [ZoneStats])] = []
+    private var delivered = 0
+    private var lastBand: [Int] = []
+    private var open: [Int: [ZoneStats?]] = [:]
+    private var sourcesDone: [Int: Int] = [:]
+
+    init(job: ZonalJob, _ p: PreparedRun, first: PartHeader) {
+        self.job = job; self.p = p; self.first = first
+        state = job.startResults(p)
+    }
+
+    /// Group `gi` of every part of `ordered`; `partDone(k)` after the k-th part.
+    func mergeGroup(_ gi: Int, of ordered: [PartHeader], partDone: (Int) -> Void) throws {
+        job.beginGroup(gi, p, &state)
+        // Roll-up sums depend on the order zones reach their parents: parts follow the
+        // first grid's order; other grids' zones are sorted into theirs.
+        let sortFirst = gi > 0 && state.rollup != nil && first.split == PartSplit.zones.rawValue
+        held = []; delivered = 0; open = [:]; sourcesDone = [:]
+        // --split rows: row bands' partials, folded per zone in band order as the
+        // engine's merger does; a zone is done at its last band.
+        lastBand = first.split == PartSplit.rows.rawValue ? job.completionKeys(gi, p, zones: Array(p.input.zones.indices)) : []
+        for (k, h) in ordered.enumerated() {
+            try readGroup(gi, of: h, sortFirst: sortFirst)
+            partDone(k)
+        }
+        if sortFirst {
+            held.sort { $0.key != $1.key ? $0.key < $1.key : $0.zone != $1.zone ? $0.zone < $1.zone : $0.first < $1.first }
+            for r in held { job.add(gi, p, &state, zone: r.zone, first: r.first, r.accs) }
+        }
+        guard delivered == p.input.zones.count * p.groups[gi].bands.count else {
+            throw GeoKitError.input(first.path, "the parts do not hold every zone once (\(delivered) accumulators for \(p.input.zones.count) zones x \(p.groups[gi].bands.count) bands); rerun the parts")
+        }
+        job.endGroup(gi, p, &state)
+    }
+
+    /// Part `h`'s records of group `gi`: zones' accumulators handed on (or held to be
+    /// sorted), row bands' partials folded.
+    private func readGroup(_ gi: Int, of h: PartHeader, sortFirst: Bool) throws {
+        let part = try PartFile(path: h.path)
+        guard part.header.sha256 == h.sha256 else {
+            throw GeoKitError.input(h.path, "the part file changed while it was being merged")
+        }
+        try part.forEachRecord({ g, z, firstBand, key, accs in
+            guard g == gi else { return }
+            guard z < self.p.input.zones.count, firstBand + accs.count <= self.p.groups[gi].bands.count else {
+                throw GeoKitError.input(h.path, "corrupt part file (a zone or band out of range); rerun that part")
+            }
+            self.delivered += accs.count
+            if sortFirst { self.held.append((key, z, firstBand, accs)) } else { self.job.add(gi, self.p, &self.state, zone: z, first: firstBand, accs) }
+        }, band: { g, b, firstSource, partial in
+            guard g == gi, !self.lastBand.isEmpty else { return }
+            try self.foldBand(gi, h, b, firstSource, partial)
+        })
+    }
+
+    /// Row band `b`'s partials into their zones' accumulators; a zone whose every source
+    /// has had its last band is handed on.
+    private func foldBand(_ gi: Int, _ h: PartHeader, _ b: Int, _ firstSource: Int, _ partial: BandPartial) throws {
+        let nSources = p.groups[gi].bands.count
+        let nZ = partial.zones.count
+        let nS = nZ == 0 ? 0 : partial.stats.count / nZ
+        guard firstSource + nS <= nSources else {
+            throw GeoKitError.input(h.path, "corrupt part file (a band out of range); rerun that part")
+        }
+        for (zi, z) in partial.zones.enumerated() {
+            guard z < lastBand.count else { throw GeoKitError.input(h.path, "corrupt part file (a zone out of range); rerun that part") }
+            var acc = open.removeValue(forKey: z) ?? [ZoneStats?](repeating: nil, count: nSources)
+            for k in 0..<nS {
+                let s = partial.stats[k * nZ + zi]
+                if acc[firstSource + k] == nil { acc[firstSource + k] = s } else { acc[firstSource + k]!.merge(s) }
+            }
+            if lastBand[z] == b { sourcesDone[z, default: 0] += nS }
+            if sourcesDone[z] == nSources {
+                sourcesDone[z] = nil
+                var accs = acc.map { $0! }
+                if !p.zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = p.zoneAreas[z] } }
+                delivered += nSources
+                job.add(gi, p, &state, zone: z, first: 0, accs)
+            } else {
+                open[z] = acc
+            }
+        }
+    }
+}

@@ -192,7 +192,7 @@ private func indicatorSection(_ page: ReportPage, number n: Int, column k: Int) 
 private func indicatorMap(_ page: ReportPage, number n: Int, column col: String, unit: String?,
                           values: [Double?], classification c: Classification, insufficient: [Bool]? = nil) -> String {
     guard let g = page.input.geometry else {
-        return "<p class=\"note\">No zones given: no map (use --zones and --id).</p>\n"
+        return "<p class=\"note\">No zones given: no map (use \(Setting.zones) and \(Setting.id)).</p>\n"
     }
     var mo = MapOptions()
     mo.legendTitle = col; mo.unit = unit; mo.attribution = page.options.attribution

@@ -70,59 +70,18 @@ struct Batch: ParsableCommand {
             let partSpec = try part.map(BatchPartSpec.init(parsing:))
             let m = try BatchManifest(path: manifest)
             // The manifest is read first: a script for a broken one would fail on the cluster.
-            if distributed.emit != nil {
-                let path = absolutePath(manifest, cwd: FileManager.default.currentDirectoryPath)
-                let args = ["batch", path] + (threads.map { ["--threads", "\($0)"] } ?? []) + ["--max-memory", "\(maxMemory)"] +
-                    (batchSize > 0 ? ["--batch-size", "\(batchSize)"] : []) + quietness.arguments
-                try distributed.print(.batch(manifest: path), arguments: args, threads: threads, maxMemoryMB: maxMemory,
-                                      defaultName: "geotool-" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension, partDir: path + ".parts")
-                return
-            }
-            var opts = BatchOptions()
-            opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
-            opts.maxMemory = maxMemory << 20
-            opts.batchSize = batchSize
-            opts.commandLine = CommandLine.arguments.map(shellQuote).joined(separator: " ")
-            let runner = BatchRunner(manifest: m, options: opts)
+            if distributed.emit != nil { return try printJobScript() }
+            let runner = BatchRunner(manifest: m, options: batchOptions())
+            if dryRun { return try printPlan(m, try partSpec.map(runner.planPart) ?? runner.plan()) }
             // Lines as the work goes: with the progress only; the summary: unless -qqq.
             let console = Console.shared
-            let say = { (s: String) in if console.showsProgress { console.detail("geotool: \(s)") } }
             let listed = "the tables' metadata sidecars in \(m.outputDir)"
-            let summary = { (s: String) in console.summary("geotool: \(s)", listedIn: listed) }
-            if dryRun {
-                let plan = try partSpec.map(runner.planPart) ?? runner.plan()
-                var out = ""
-                for ind in m.indicators {
-                    let items = plan.filter { $0.indicator == ind.name }
-                    let todo = items.filter { $0.status != .unchanged }
-                    out += "\(ind.name): \(todo.reduce(0) { $0 + $1.bands }) band(s) of \(todo.count) file(s) to compute, \(items.count - todo.count) file(s) unchanged\n"
-                    for i in items {
-                        out += "  \(i.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(i.path) (\(i.bands) band\(i.bands == 1 ? "" : "s"))\(i.reason.isEmpty ? "" : ": " + i.reason)\n"
-                    }
-                }
-                FileHandle.standardOutput.write(Data(out.utf8))
-                return
-            }
             // Progress lines over the bands to compute (a merge: the indicators merged); batch
             // draws its own terminal line.
             let bar = ProgressBar(enabled: console.showsProgress, terminal: false)
             bar.update(0, 1)
             let tty = console.showsProgress && isatty(2) == 1 && !bar.lines
-            var last = Date.distantPast
-            runner.progress = { p in
-                bar.update(Int(p.overallDone * 1000), p.overallTotal * 1000)
-                guard tty, Date().timeIntervalSince(last) > 0.2 || p.overallDone >= Double(p.overallTotal) else { return }
-                last = Date()
-                let ind = p.indicatorTotal > 0 ? 100 * p.indicatorDone / Double(p.indicatorTotal) : 100
-                let all = p.overallTotal > 0 ? 100 * p.overallDone / Double(p.overallTotal) : 100
-                let line = String(format: "\r%@ (%d/%d): %3.0f%%   overall %3.0f%% (%.0f/%d bands) ",
-                                  p.indicator, p.indicatorIndex + 1, p.indicatorCount, ind, all, p.overallDone, p.overallTotal)
-                FileHandle.standardError.write(Data(line.utf8))
-            }
-            runner.log = { s in
-                if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-                say(s)
-            }
+            showProgress(of: runner, on: bar, terminalLine: tty)
             let report = try partSpec.map(runner.runPart) ?? (merge ? runner.merge(progress: bar.update) : runner.run())
             if let database, partSpec == nil {
                 let pg = try BatchRunner.loadIntoPostgres(m, output: database)
@@ -134,25 +93,83 @@ struct Batch: ParsableCommand {
             // The zones' warnings when they were read, and each pass's new ones (all in the sidecars).
             warn(report.warnings, listedIn: listed)
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))
-            if let partSpec {
-                summary("part \(partSpec): \(report.plan.count) file(s) in its share; computed \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) " +
-                    "in \(report.passes) coverage pass(es); wrote \(m.outputDir)/.geotool-batch-parts/part-\(partSpec.index)-of-\(partSpec.count).json (\(secs) s)")
-            } else if merge {
-                summary("merged \(report.partsMerged) part(s): \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) computed by the parts; " +
-                    "wrote \(report.tablesWritten.count) table(s) to \(m.outputDir)" +
-                    (report.tablesUpToDate.isEmpty ? "" : ", \(report.tablesUpToDate.count) up to date") + " (\(secs) s)")
-            } else if !report.didRasterWork {
-                // The vector layers computed (not from the cache) are said as such.
-                let rewritten = report.tablesWritten.filter { !(report.vectorComputed && $0 == "vector") }
-                summary((report.vectorComputed ? "no raster work (\(report.plan.count) file(s) unchanged); computed the vector layers into vector.csv"
-                                                : "nothing changed: no raster work (\(report.plan.count) file(s) unchanged)") + "; " +
-                    (rewritten.isEmpty ? "tables up to date" : "rewrote \(rewritten.joined(separator: ", ")) from the cache") + " (\(secs) s)")
-            } else {
-                summary("computed \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) in \(report.passes) coverage pass(es); " +
-                    "wrote \(report.tablesWritten.count) table(s) to \(m.outputDir) (\(secs) s)")
-            }
+            console.summary("geotool: " + summary(of: report, m, part: partSpec, seconds: secs), listedIn: listed)
         } catch let e as GeoKitError {
-            fail(e.messageWithHint)
+            fail(e.commandLineMessage)
         }
+    }
+
+    /// `--emit`: the job script that runs the manifest's parts and merge on a cluster.
+    private func printJobScript() throws {
+        let path = absolutePath(manifest, cwd: FileManager.default.currentDirectoryPath)
+        let args = ["batch", path] + (threads.map { ["--threads", "\($0)"] } ?? []) + ["--max-memory", "\(maxMemory)"] +
+            (batchSize > 0 ? ["--batch-size", "\(batchSize)"] : []) + quietness.arguments
+        try distributed.print(.batch(manifest: path), arguments: args, threads: threads, maxMemoryMB: maxMemory,
+                              defaultName: "geotool-" + ((path as NSString).lastPathComponent as NSString).deletingPathExtension, partDir: path + ".parts")
+    }
+
+    /// The run's request from the options.
+    private func batchOptions() -> BatchOptions {
+        var opts = BatchOptions()
+        opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        opts.maxMemory = maxMemory << 20
+        opts.batchSize = batchSize
+        opts.commandLine = CommandLine.arguments.map(shellQuote).joined(separator: " ")
+        return opts
+    }
+
+    /// `--dry-run`: per indicator, what a run would compute and what is unchanged.
+    private func printPlan(_ m: BatchManifest, _ plan: [BatchPlanItem]) throws {
+        var out = ""
+        for ind in m.indicators {
+            let items = plan.filter { $0.indicator == ind.name }
+            let todo = items.filter { $0.status != .unchanged }
+            out += "\(ind.name): \(todo.reduce(0) { $0 + $1.bands }) band(s) of \(todo.count) file(s) to compute, \(items.count - todo.count) file(s) unchanged\n"
+            for i in items {
+                out += "  \(i.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(i.path) (\(i.bands) band\(i.bands == 1 ? "" : "s"))\(i.reason.isEmpty ? "" : ": " + i.reason)\n"
+            }
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
+    /// The runner's progress on `bar` and, on a terminal, its own line (indicator and
+    /// overall); its log lines with the progress only.
+    private func showProgress(of runner: BatchRunner, on bar: ProgressBar, terminalLine tty: Bool) {
+        let console = Console.shared
+        var last = Date.distantPast
+        runner.progress = { p in
+            bar.update(Int(p.overallDone * 1000), p.overallTotal * 1000)
+            guard tty, Date().timeIntervalSince(last) > 0.2 || p.overallDone >= Double(p.overallTotal) else { return }
+            last = Date()
+            let ind = p.indicatorTotal > 0 ? 100 * p.indicatorDone / Double(p.indicatorTotal) : 100
+            let all = p.overallTotal > 0 ? 100 * p.overallDone / Double(p.overallTotal) : 100
+            let line = String(format: "\r%@ (%d/%d): %3.0f%%   overall %3.0f%% (%.0f/%d bands) ",
+                              p.indicator, p.indicatorIndex + 1, p.indicatorCount, ind, all, p.overallDone, p.overallTotal)
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        runner.log = { s in
+            if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if console.showsProgress { console.detail("geotool: \(s)") }
+        }
+    }
+
+    /// The summary line (after `geotool: `) of a part, a merge or a run.
+    private func summary(of report: BatchReport, _ m: BatchManifest, part partSpec: BatchPartSpec?, seconds secs: String) -> String {
+        if let partSpec {
+            return "part \(partSpec): \(report.plan.count) file(s) in its share; computed \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) " +
+                "in \(report.passes) coverage pass(es); wrote \(m.outputDir)/.geotool-batch-parts/part-\(partSpec.index)-of-\(partSpec.count).json (\(secs) s)"
+        } else if merge {
+            return "merged \(report.partsMerged) part(s): \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) computed by the parts; " +
+                "wrote \(report.tablesWritten.count) table(s) to \(m.outputDir)" +
+                (report.tablesUpToDate.isEmpty ? "" : ", \(report.tablesUpToDate.count) up to date") + " (\(secs) s)"
+        } else if !report.didRasterWork {
+            // The vector layers computed (not from the cache) are said as such.
+            let rewritten = report.tablesWritten.filter { !(report.vectorComputed && $0 == "vector") }
+            return (report.vectorComputed ? "no raster work (\(report.plan.count) file(s) unchanged); computed the vector layers into vector.csv"
+                                          : "nothing changed: no raster work (\(report.plan.count) file(s) unchanged)") + "; " +
+                (rewritten.isEmpty ? "tables up to date" : "rewrote \(rewritten.joined(separator: ", ")) from the cache") + " (\(secs) s)"
+        }
+        return "computed \(report.bandsComputed) band(s) of \(report.filesComputed) file(s) in \(report.passes) coverage pass(es); " +
+            "wrote \(report.tablesWritten.count) table(s) to \(m.outputDir) (\(secs) s)"
     }
 }

@@ -35,6 +35,7 @@ extension GeoTool {
             try command.run()
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }
+            if let e = error as? GeoKitError { fail(e.commandLineMessage) }
             let msg = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             fail(msg + (error is GeoKitError ? "" : " (see geotool --help)"))
         }

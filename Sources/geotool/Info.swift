@@ -21,7 +21,9 @@ struct Info: ParsableCommand {
 
     func run() throws {
         if let r = try? Raster(path: file) {
-            print(RasterInfo(raster: r).text(bands: bands), terminator: "")
+            let info = RasterInfo(raster: r)
+            print(info.text(bands: bands) + (!bands && info.hasBandDetails ? "band details: geotool info --bands \(shellQuote(r.path))\n" : ""),
+                  terminator: "")
             return
         }
         // A NetCDF file or Zarr store of several variables: which ones, and how to name one.

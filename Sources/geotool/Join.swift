@@ -155,32 +155,12 @@ struct Join: ParsableCommand {
             try OutputSafety.prepare(inputs: [points, zones], outputs: (output == "-" || pg != nil ? [] : [.init(output, option: "-o")] + shapefileParts(output))
                                      + (report.map { [.init($0, option: "--report")] } ?? []))
             let started = Date()
-            var opts = PointJoinOptions(idField: id)
-            opts.includeFields = includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
-            opts.layer = layer
-            opts.nearestMetres = try parseDistance(nearest, option: "--nearest")
-            opts.borderToleranceMetres = try parseDistance(borderTolerance, option: "--border-tolerance")
-            opts.pointsCRS = pointsCRS
-            opts.zonesFilter = whereFilter
-            opts.idColumn = idCol
-            if let c = checkCol {
-                let parts = c.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
-                opts.checkColumn = parts[0]
-                opts.checkField = parts.count > 1 ? parts[1] : nil
-            }
-            opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
-            opts.myanmarText = myanmarText.mode
+            let opts = try joinOptions()
             let bar = ProgressBar(enabled: Console.shared.showsProgress, unit: "points")
             bar.update(0, 1)
             var marks: [(String, Date)] = [("start", started)]
-            var pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer,
-                                          delimiter: delimiter.flatMap(parseDelimiter), decimalComma: decimalComma, filter: pointsWhere,
-                                          crs: pointsCRS)
-            if myanmarText.mode == .unicode { try pts.checkMyanmarText(.unicode) }
+            let pts = try readPoints()
             marks.append(("read points", Date()))
-            if let nameCol, pts.columnIndex(nameCol) == nil {
-                throw GeoKitError.input(points, "no column '\(nameCol)' for --name-col\(didYouMean(nameCol, pts.columns)) (columns: \(pts.columns.joined(separator: ", ")))")
-            }
             let joiner = try PointJoiner(zonesPath: zones, options: opts)
             marks.append(("read zones", Date()))
             warn(pts.warnings, listedIn: nil)
@@ -190,59 +170,109 @@ struct Join: ParsableCommand {
             // The points' CRS, for outputs with geometry.
             let crsWKT = OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased()) || (pg != nil && geometry)
                 ? try SpatialReference(definition: pointsCRS ?? pts.crsWKT ?? "EPSG:4326").wkt : nil
-            if (output as NSString).pathExtension.lowercased() == "shp" { warnShapefileNames(result.outputColumns(pts), output) }
-            if (output as NSString).pathExtension.lowercased() == "fgb" {
-                // GDAL's FlatGeobuf writer skips features without geometry.
-                let missing = pts.status.filter { $0 != .ok }.count
-                if missing > 0 { warn("\(output): \(missing) row(s) without valid coordinates are left out (FlatGeobuf holds no feature without geometry); write .gpkg, .geojson or .csv to keep them") }
-            }
+            warnOfOutputFormat(result, pts)
             marks.append(("join", Date()))
-            if let pg {
-                // The QA report (a file) first, then the table: both or an error.
-                if let report {
-                    try result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn)
-                        .write(to: report, layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
-                }
-                for w in try result.writePostgres(pts, zonesPath: zones, target: pg, geometry: geometry, crsWKT: crsWKT, idColumn: idCol,
-                                                  commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started) { warn(w) }
-            } else if let report, output == "-" {
-                // Standard output is not renamed: the report first, then the table.
-                try result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn, nameColumn: nameCol)
-                    .write(to: report, layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
-                try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard)
-            } else if let report {
-                // Table and QA report together: the report renamed first, the table last.
-                let qa = result.report(pts, idColumn: idCol, checkColumn: opts.checkColumn, nameColumn: nameCol)
-                try writeAtomically([report, output]) { tmps in
-                    try result.write(pts, to: output, temporary: tmps[1], bom: bom, guardFormulas: !noFormulaGuard, crsWKT: crsWKT)
-                    try qa.write(to: report, temporary: tmps[0], layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
-                }
-            } else {
-                try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard, crsWKT: crsWKT)
-            }
+            try writeOutputs(result, pts, postgres: pg, crsWKT: crsWKT, checkColumn: opts.checkColumn, started: started)
             marks.append(("write", Date()))
             bar.finish()
             let secs = String(format: "%.2f", Date().timeIntervalSince(started))
             Console.shared.summary("geotool: joined \(pts.count) points to \(joiner.zoneCount) zones in \(secs) s -> \(output == "-" ? "standard output" : pg?.displayName ?? output)")
-            // The count of each match under it (with -q; -qq keeps the one line).
-            var counts = ""
-            for (m, c) in result.counts {
-                counts += "  " + m.label.padding(toLength: 15, withPad: " ", startingAt: 0) + String(c) + "\n"
-            }
-            // Flags, not match values: said apart, so that the counts above still add up.
-            if result.duplicateRowCount > 0 {
-                counts += "  and \(result.duplicateRowCount) row(s) flagged duplicate_row (identical to another row)\n"
-            }
-            if result.zawgyiRowCount > 0 {
-                counts += "  and \(result.zawgyiRowCount) row(s) flagged zawgyi (Zawgyi-encoded text\(myanmarText.mode == .unicode ? ", converted to Unicode" : ""))\n"
-            }
-            if ProcessInfo.processInfo.environment["GEOTOOL_TIMING"] != nil {
-                for k in 1..<marks.count { counts += String(format: "  time %@ %.3f s\n", marks[k].0, marks[k].1.timeIntervalSince(marks[k - 1].1)) }
-            }
+            let counts = matchCounts(result, marks: marks)
             if !counts.isEmpty { Console.shared.detail(String(counts.dropLast())) }
         } catch let e as GeoKitError {
-            fail(e.messageWithHint)
+            fail(e.commandLineMessage)
         }
+    }
+
+    /// The join's request from the options.
+    private func joinOptions() throws -> PointJoinOptions {
+        var opts = PointJoinOptions(idField: id)
+        opts.includeFields = includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
+        opts.layer = layer
+        opts.nearestMetres = try parseDistance(nearest, option: "--nearest")
+        opts.borderToleranceMetres = try parseDistance(borderTolerance, option: "--border-tolerance")
+        opts.pointsCRS = pointsCRS
+        opts.zonesFilter = whereFilter
+        opts.idColumn = idCol
+        if let c = checkCol {
+            let parts = c.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            opts.checkColumn = parts[0]
+            opts.checkField = parts.count > 1 ? parts[1] : nil
+        }
+        opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        opts.myanmarText = myanmarText.mode
+        return opts
+    }
+
+    /// The points, checked for Myanmar text (with --myanmar-text unicode) and for --name-col.
+    private func readPoints() throws -> PointTable {
+        var pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer,
+                                      delimiter: delimiter.flatMap(parseDelimiter), decimalComma: decimalComma, filter: pointsWhere,
+                                      crs: pointsCRS)
+        if myanmarText.mode == .unicode { try pts.checkMyanmarText(.unicode) }
+        if let nameCol, pts.columnIndex(nameCol) == nil {
+            throw GeoKitError.input(points, "no column '\(nameCol)' for --name-col\(didYouMean(nameCol, pts.columns)) (columns: \(pts.columns.joined(separator: ", ")))")
+        }
+        return pts
+    }
+
+    /// What the output's format loses: a Shapefile's long names, a FlatGeobuf's rows without
+    /// coordinates.
+    private func warnOfOutputFormat(_ result: PointJoinResult, _ pts: PointTable) {
+        if (output as NSString).pathExtension.lowercased() == "shp" { warnShapefileNames(result.outputColumns(pts), output) }
+        if (output as NSString).pathExtension.lowercased() == "fgb" {
+            // GDAL's FlatGeobuf writer skips features without geometry.
+            let missing = pts.status.filter { $0 != .ok }.count
+            if missing > 0 { warn("\(output): \(missing) row(s) without valid coordinates are left out (FlatGeobuf holds no feature without geometry); write .gpkg, .geojson or .csv to keep them") }
+        }
+    }
+
+    /// The joined table and the QA report (with --report): both or an error.
+    private func writeOutputs(_ result: PointJoinResult, _ pts: PointTable, postgres pg: PostgresTarget?, crsWKT: String?,
+                              checkColumn: String?, started: Date) throws {
+        if let pg {
+            // The QA report (a file) first, then the table: both or an error.
+            if let report {
+                try result.report(pts, idColumn: idCol, checkColumn: checkColumn)
+                    .write(to: report, layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
+            }
+            for w in try result.writePostgres(pts, zonesPath: zones, target: pg, geometry: geometry, crsWKT: crsWKT, idColumn: idCol,
+                                              commandLine: CommandLine.arguments.map(shellQuote).joined(separator: " "), started: started) { warn(w) }
+        } else if let report, output == "-" {
+            // Standard output is not renamed: the report first, then the table.
+            try result.report(pts, idColumn: idCol, checkColumn: checkColumn, nameColumn: nameCol)
+                .write(to: report, layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
+            try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard)
+        } else if let report {
+            // Table and QA report together: the report renamed first, the table last.
+            let qa = result.report(pts, idColumn: idCol, checkColumn: checkColumn, nameColumn: nameCol)
+            try writeAtomically([report, output]) { tmps in
+                try result.write(pts, to: output, temporary: tmps[1], bom: bom, guardFormulas: !noFormulaGuard, crsWKT: crsWKT)
+                try qa.write(to: report, temporary: tmps[0], layerName: "qa", bom: bom, guardFormulas: !noFormulaGuard)
+            }
+        } else {
+            try result.write(pts, to: output, bom: bom, guardFormulas: !noFormulaGuard, crsWKT: crsWKT)
+        }
+    }
+
+    /// The count of each match, the flags and (GEOTOOL_TIMING) the phases' times: lines to
+    /// say under the summary (with -q; -qq keeps the one line).
+    private func matchCounts(_ result: PointJoinResult, marks: [(String, Date)]) -> String {
+        var counts = ""
+        for (m, c) in result.counts {
+            counts += "  " + m.label.padding(toLength: 15, withPad: " ", startingAt: 0) + String(c) + "\n"
+        }
+        // Flags, not match values: said apart, so that the counts above still add up.
+        if result.duplicateRowCount > 0 {
+            counts += "  and \(result.duplicateRowCount) row(s) flagged duplicate_row (identical to another row)\n"
+        }
+        if result.zawgyiRowCount > 0 {
+            counts += "  and \(result.zawgyiRowCount) row(s) flagged zawgyi (Zawgyi-encoded text\(myanmarText.mode == .unicode ? ", converted to Unicode" : ""))\n"
+        }
+        if ProcessInfo.processInfo.environment["GEOTOOL_TIMING"] != nil {
+            for k in 1..<marks.count { counts += String(format: "  time %@ %.3f s\n", marks[k].0, marks[k].1.timeIntervalSince(marks[k - 1].1)) }
+        }
+        return counts
     }
 }
 

@@ -125,75 +125,99 @@ struct Map: ParsableCommand {
             let rsvg = png ? try findRsvgConvert() : nil
             let model = try IndicatorTable.read(table, idHint: id)
             for w in model.warnings { warn(w) }
-            let meta = model.metadata
             let si = try model.selectSeries(column: column, indicator: indicator, stat: stat, band: band, date: date)
             let series = model.series[si]
-            var layerData = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: labels.map { [$0] } ?? [], filter: whereFilter)
-            layerData.warnings += try layerData.checkMyanmarText(myanmarText.mode).warnings
-            warn(layerData.warnings, listedIn: nil)
+            let layerData = try readZoneLayer()
             let lvl = try model.level(requested: level, zonesIDField: layerData.idField, zoneIDs: layerData.zones.map(\.id))
             let view = model.wideView(level: lvl, series: [si])
-            let t = view.table
-            let k = t.columns.count - 1
-            let join = ZoneTableJoin(table: t, zoneIDs: layerData.zones.map(\.id), idField: nil)
-            for p in join.problems(tablePath: table, zonesPath: zones) { warn(p) }
-            if join.rowOfZone.allSatisfy({ $0 == nil }) {
-                throw GeoKitError(.input, "no zone of \(zones) matches a \(lvl.isEmpty ? "" : lvl + " ")row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"), table ids like \(t.rows.first.map { $0[0].csv } ?? "?"))")
-            }
+            let join = try joinZones(layerData, to: view.table, level: lvl)
             bar.update(1, 4)
             var geomWarnings: [GeoWarning] = []
             let geometry = try MapGeometry.build(layer: layerData, size: Double(size), labelField: labels, warnings: &geomWarnings)
             warn(geomWarnings, listedIn: nil)
             bar.update(2, 4)
 
-            var values = join.values(t, column: k)
-            var insufficient: [Bool]?
-            if let minCoverage {
-                let flags = try model.insufficient(si, units: view.units, minCoverage: minCoverage)
-                let z = join.rowOfZone.map { r in r.map { flags[$0] } ?? false }
-                for i in z.indices where z[i] { values[i] = nil }
-                insufficient = z
-            }
+            var values = join.values(view.table, column: view.table.columns.count - 1)
+            let insufficient = try blankInsufficientZones(&values, model: model, series: si, units: view.units, join: join)
             let c = try printing.breaks.map { Classification(values: values, breaks: try parseBreaks($0), palette: palette) }
                 ?? Classification(values: values, classes: classes, scheme: scheme, palette: palette)
             if printing.breaks == nil && c.classCount < classes {
                 warn("\(series.label): only \(c.classCount) distinct class(es) with --scheme \(scheme.rawValue) (tied values)")
             }
-            var o = MapOptions()
-            o.title = title ?? series.label
-            o.legendTitle = legendTitle ?? series.label
-            o.source = printing.source ?? defaultSource(meta)
-            if let outline = printing.outline {
-                o.outline = try readOutline(outline, nameField: printing.outlineName, label: printing.outlineLabel, on: geometry,
-                                            myanmarText: myanmarText.mode)
-            }
-            if let d = series.description { o.subtitle = d }
-            o.unit = series.unit ?? meta?.unit(of: series.label)
-            o.insufficient = insufficient
-            o.minCoverage = minCoverage
-            o.attribution = attribution
-            o.notes = ["Data: \((table as NSString).lastPathComponent), column \(series.label)\(lvl.isEmpty ? "" : ", \(lvl) rows"). Projection: \(geometry.projectionName). Made with geotool \(GeoKitVersion.string)."]
-            o.drawLabels = labels != nil
-            o.tooltips = geometry.ids.count <= 5000
+            let o = try mapOptions(series, metadata: model.metadata, geometry: geometry, level: lvl, insufficient: insufficient)
             let svg = choroplethSVG(geometry, values: values, classification: c, options: o)
             bar.update(3, 4)
-
-            try writeAtomically(output) { tmp in
-                if let rsvg {
-                    let svgTmp = tmp + ".svg"
-                    defer { try? FileManager.default.removeItem(atPath: svgTmp) }
-                    try writeFileChecked(Data(svg.utf8), to: svgTmp, displayPath: output)
-                    try runRsvg(rsvg, svg: svgTmp, png: tmp, zoom: pngScale)
-                } else {
-                    try writeFileChecked(Data(svg.utf8), to: tmp, displayPath: output)
-                }
-            }
+            try writeMap(svg, rsvg: rsvg)
             bar.finish()
             let bytes = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
             let drawn = geometry.paths.filter { !$0.isEmpty }.count
             Console.shared.summary("geotool: wrote \(output) (\(bytes / 1024) KB): \(drawn) units drawn, \(c.classCount) \(c.explicitBreaks ? "user-defined" : c.scheme.rawValue) classes, \(c.missing - (insufficient?.filter { $0 }.count ?? 0)) with no data\(insufficient.map { ", \($0.filter { $0 }.count) with insufficient data" } ?? "")")
         } catch let e as GeoKitError {
-            fail(e.messageWithHint)
+            fail(e.commandLineMessage)
+        }
+    }
+
+    /// The zones (with the label field), their problems warned.
+    private func readZoneLayer() throws -> ZoneLayer {
+        var layerData = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: labels.map { [$0] } ?? [], filter: whereFilter)
+        layerData.warnings += try layerData.checkMyanmarText(myanmarText.mode).warnings
+        warn(layerData.warnings, listedIn: nil)
+        return layerData
+    }
+
+    /// Each zone's row of the table; its problems warned, an error when no zone matches.
+    private func joinZones(_ layerData: ZoneLayer, to t: Table, level lvl: String) throws -> ZoneTableJoin {
+        let join = ZoneTableJoin(table: t, zoneIDs: layerData.zones.map(\.id), idField: nil)
+        for p in join.problems(tablePath: table, zonesPath: zones) { warn(p) }
+        if join.rowOfZone.allSatisfy({ $0 == nil }) {
+            throw GeoKitError(.input, "no zone of \(zones) matches a \(lvl.isEmpty ? "" : lvl + " ")row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"), table ids like \(t.rows.first.map { $0[0].csv } ?? "?"))")
+        }
+        return join
+    }
+
+    /// With --min-coverage: the values of zones below it emptied, and which zones they are.
+    private func blankInsufficientZones(_ values: inout [Double?], model: IndicatorTable, series si: Int, units: [Int],
+                                        join: ZoneTableJoin) throws -> [Bool]? {
+        guard let minCoverage else { return nil }
+        let flags = try model.insufficient(si, units: units, minCoverage: minCoverage)
+        let z = join.rowOfZone.map { r in r.map { flags[$0] } ?? false }
+        for i in z.indices where z[i] { values[i] = nil }
+        return z
+    }
+
+    /// The map's titles, source, outline, unit, notes and labels.
+    private func mapOptions(_ series: IndicatorTable.Series, metadata meta: TableMetadata?, geometry: MapGeometry, level lvl: String,
+                            insufficient: [Bool]?) throws -> MapOptions {
+        var o = MapOptions()
+        o.title = title ?? series.label
+        o.legendTitle = legendTitle ?? series.label
+        o.source = printing.source ?? defaultSource(meta)
+        if let outline = printing.outline {
+            o.outline = try readOutline(outline, nameField: printing.outlineName, label: printing.outlineLabel, on: geometry,
+                                        myanmarText: myanmarText.mode)
+        }
+        if let d = series.description { o.subtitle = d }
+        o.unit = series.unit ?? meta?.unit(of: series.label)
+        o.insufficient = insufficient
+        o.minCoverage = minCoverage
+        o.attribution = attribution
+        o.notes = ["Data: \((table as NSString).lastPathComponent), column \(series.label)\(lvl.isEmpty ? "" : ", \(lvl) rows"). Projection: \(geometry.projectionName). Made with geotool \(GeoKitVersion.string)."]
+        o.drawLabels = labels != nil
+        o.tooltips = geometry.ids.count <= 5000
+        return o
+    }
+
+    /// The SVG, or with rsvg-convert the PNG drawn from it, written atomically.
+    private func writeMap(_ svg: String, rsvg: String?) throws {
+        try writeAtomically(output) { tmp in
+            if let rsvg {
+                let svgTmp = tmp + ".svg"
+                defer { try? FileManager.default.removeItem(atPath: svgTmp) }
+                try writeFileChecked(Data(svg.utf8), to: svgTmp, displayPath: output)
+                try runRsvg(rsvg, svg: svgTmp, png: tmp, zoom: pngScale)
+            } else {
+                try writeFileChecked(Data(svg.utf8), to: tmp, displayPath: output)
+            }
         }
     }
 }

@@ -65,7 +65,7 @@ struct Merge: ParsableCommand {
             run.parts = merged.parts
             try writeZonalTable(result, to: output, run: run, bom: bom, guardFormulas: !noFormulaGuard, started: started)
         } catch let e as GeoKitError {
-            fail(e.messageWithHint)
+            fail(e.commandLineMessage)
         }
     }
 

@@ -14,6 +14,6 @@ func validatePostgresOutput(_ output: String, table: String?, geometry: Bool, hx
     let shown = PostgresTarget.display(output)
     if hxl { throw ValidationError("\(shown): a PostgreSQL table has no HXL row (HXL tags go under the header of CSV and XLSX tables); leave out --hxl") }
     if geometry && long { throw ValidationError("\(shown): --geometry needs a wide table (a long table has a row per statistic, not per unit)") }
-    do { _ = try PostgresTarget(output: output, table: table) } catch let e as GeoKitError { throw ValidationError(e.messageWithHint) }
+    do { _ = try PostgresTarget(output: output, table: table) } catch let e as GeoKitError { throw ValidationError(e.commandLineMessage) }
     return true
 }

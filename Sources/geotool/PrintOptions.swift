@@ -20,7 +20,7 @@ struct PrintOptions: ParsableArguments {
     var outlineLabel: String?
 
     func validate() throws {
-        if let b = breaks { do { _ = try parseBreaks(b) } catch let e as GeoKitError { throw ValidationError(e.messageWithHint) } }
+        if let b = breaks { do { _ = try parseBreaks(b) } catch let e as GeoKitError { throw ValidationError(e.commandLineMessage) } }
         if outlineName != nil && outline == nil { throw ValidationError("--outline-name needs --outline (the boundaries to draw)") }
         if outlineLabel != nil && outline == nil { throw ValidationError("--outline-label needs --outline (the boundaries to draw)") }
     }

@@ -96,108 +96,105 @@ struct ReportCommand: ParsableCommand {
                                      outputs: [.init(output)])
             let model = try IndicatorTable.read(table, idHint: id)
             for w in model.warnings { warn(w) }
-            let meta = model.metadata
-            // The series: --columns by name (quality ones too), else every indicator statistic.
-            var chosen: [Int]
-            if let columns {
-                chosen = try columns.split(separator: ",").map { try model.selectSeries(column: $0.trimmingCharacters(in: .whitespaces)) }
-            } else {
-                chosen = model.indicatorSeries.filter { k in
-                    let s = model.series[k]
-                    return (indicator == nil || s.indicator.lowercased() == indicator!.lowercased())
-                        && (stat == nil || s.stat?.lowercased() == stat!.lowercased())
-                }
-                if chosen.isEmpty {
-                    throw GeoKitError.input(table, "no indicator matches (indicators: \(model.indicatorSeries.map { model.series[$0].label }.joined(separator: ", ")))")
-                }
-            }
-            var layerData: ZoneLayer?
-            var zoneNames: [String: String] = [:]
-            if let zones, let id {
-                let fields = try VectorDataset(path: zones).fieldNames(layer: layer)
-                let nameField = parentNameField(id, fields)
-                var l = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: nameField.map { [$0] } ?? [], filter: whereFilter)
-                l.warnings += try l.checkMyanmarText(myanmarText.mode).warnings
-                warn(l.warnings, listedIn: nil)
-                if nameField != nil { for z in l.zones where !z.attributes[0].isEmpty { zoneNames[z.id] = z.attributes[0] } }
-                layerData = l
-            }
+            let chosen = try chosenSeries(model)
+            let (layerData, zoneNames) = try readZoneLayer()
             let lvl = try model.level(requested: level, zonesIDField: layerData?.idField, zoneIDs: layerData?.zones.map(\.id) ?? [])
             let view = model.wideView(level: lvl, series: chosen)
             var t = view.table
             let indicators = Array((t.columns.count - chosen.count)..<t.columns.count)
             // Names and other text of the table (not its id), as drawn and listed.
             for w in try t.checkMyanmarText(myanmarText.mode, file: table, columns: Array(t.columns.indices.dropFirst())).warnings { warn(w) }
-            // Units without a name in the table (roll-up rows) take the zones' name.
-            var nameColumn = view.nameColumn
-            if !zoneNames.isEmpty {
-                if nameColumn == nil {
-                    t.columns.append("name")
-                    for r in t.rows.indices { t.rows[r].append(.empty) }
-                    nameColumn = t.columns.count - 1
-                }
-                for r in t.rows.indices where t.rows[r][nameColumn!] == .empty {
-                    if let n = zoneNames[t.rows[r][0].csv] { t.rows[r][nameColumn!] = .text(n) }
-                }
-            }
-            if let name {
-                guard let k = t.columnIndex(name) else { throw GeoKitError.input(table, "no column '\(name)' for --name\(didYouMean(name, t.columns)) (columns: \(t.columns.joined(separator: ", ")))") }
-                nameColumn = k
-            }
-            var insufficient: [Int: [Bool]] = [:]
-            if let minCoverage {
-                for (j, s) in chosen.enumerated() {
-                    let flags = try model.insufficient(s, units: view.units, minCoverage: minCoverage)
-                    let k = indicators[j]
-                    for r in t.rows.indices where flags[r] { t.rows[r][k] = .empty }
-                    insufficient[k] = flags
-                }
-            }
-            var notes: [String] = []
-            var geometry: MapGeometry?
-            var rowOfZone: [Int?] = []
-            if let layerData, let zones {
-                let join = ZoneTableJoin(table: t, zoneIDs: layerData.zones.map(\.id), idField: nil)
-                for p in join.problems(tablePath: table, zonesPath: zones) { warn(p); notes.append(p.message) }
-                if join.rowOfZone.allSatisfy({ $0 == nil }) {
-                    throw GeoKitError(.input, "no zone of \(zones) matches a \(lvl.isEmpty ? "" : lvl + " ")row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"))")
-                }
-                var gw: [GeoWarning] = []
-                geometry = try MapGeometry.build(layer: layerData, size: 560, warnings: &gw)
-                warn(gw, listedIn: nil)
-                rowOfZone = join.rowOfZone
-            }
+            let nameColumn = try unitNameColumn(&t, tableNames: view.nameColumn, zoneNames: zoneNames)
+            let insufficient = try minCoverage.map {
+                try model.emptyInsufficientUnits(&t, series: chosen, columns: indicators, units: view.units, minCoverage: $0)
+            } ?? [:]
+            var (geometry, rowOfZone, notes) = try mapOfZones(layerData, table: t, level: lvl)
             if !lvl.isEmpty && model.levels.count > 1 { notes.append("\(lvl.prefix(1).uppercased() + lvl.dropFirst()) rows only (the table also has \(model.levels.filter { $0 != lvl }.joined(separator: ", ")) rows; see --level).") }
             var input = ReportInput(table: t, tablePath: table, idColumn: 0, nameColumn: nameColumn, indicators: indicators,
-                                    metadata: meta, geometry: geometry, rowOfZone: rowOfZone, zonesPath: zones, notes: notes)
+                                    metadata: model.metadata, geometry: geometry, rowOfZone: rowOfZone, zonesPath: zones, notes: notes)
             input.insufficient = insufficient
             input.minCoverage = minCoverage
-            // Units and descriptions of long-table series (the sidecar names only the long columns).
-            var m = meta ?? TableMetadata()
-            for s in chosen where m.fields[model.series[s].label] == nil {
-                let x = model.series[s]
-                m.fields[x.label] = TableMetadata.Field(name: x.label, title: nil, unit: x.unit, description: x.description)
-            }
-            if meta != nil || chosen.contains(where: { model.series[$0].unit != nil }) { input.metadata = m }
-            var o = ReportOptions()
-            o.title = title ?? model.title(level: lvl) ?? "Report: \((table as NSString).lastPathComponent)"
-            o.classes = classes
-            o.scheme = scheme
-            o.palette = palette
-            o.attribution = attribution
-            o.breaks = try printing.breaks.map { try parseBreaks($0) }
-            o.source = printing.source ?? defaultSource(meta)
-            if let outline = printing.outline, let geometry {
-                o.outline = try readOutline(outline, nameField: printing.outlineName, label: printing.outlineLabel, on: geometry,
-                                            myanmarText: myanmarText.mode)
-            }
-            let html = reportHTML(input, options: o)
+            input.metadata = model.metadata(describing: chosen)
+            let html = reportHTML(input, options: try reportOptions(model, level: lvl, geometry: geometry))
             try writeAtomically(output) { tmp in
                 try writeFileChecked(Data(html.utf8), to: tmp, displayPath: output)
             }
             Console.shared.summary("geotool: wrote \(output) (\(html.utf8.count / 1024) KB): \(indicators.count) indicator(s), \(t.rows.count) \(lvl.isEmpty ? "" : lvl + " ")rows")
         } catch let e as GeoKitError {
-            fail(e.messageWithHint)
+            fail(e.commandLineMessage)
         }
+    }
+
+    /// The series to report: --columns by name (quality ones too), else every indicator
+    /// statistic of --indicator and --stat.
+    private func chosenSeries(_ model: IndicatorTable) throws -> [Int] {
+        if let columns {
+            return try columns.split(separator: ",").map { try model.selectSeries(column: $0.trimmingCharacters(in: .whitespaces)) }
+        }
+        let chosen = model.indicatorSeries.filter { k in
+            let s = model.series[k]
+            return (indicator == nil || s.indicator.lowercased() == indicator!.lowercased())
+                && (stat == nil || s.stat?.lowercased() == stat!.lowercased())
+        }
+        if chosen.isEmpty {
+            throw GeoKitError.input(table, "no indicator matches (indicators: \(model.indicatorSeries.map { model.series[$0].label }.joined(separator: ", ")))")
+        }
+        return chosen
+    }
+
+    /// The zones of --zones (nil without), and their names by id when the layer has a name
+    /// field beside --id.
+    private func readZoneLayer() throws -> (ZoneLayer?, [String: String]) {
+        guard let zones, let id else { return (nil, [:]) }
+        let fields = try VectorDataset(path: zones).fieldNames(layer: layer)
+        let nameField = parentNameField(id, fields)
+        var l = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: nameField.map { [$0] } ?? [], filter: whereFilter)
+        l.warnings += try l.checkMyanmarText(myanmarText.mode).warnings
+        warn(l.warnings, listedIn: nil)
+        var zoneNames: [String: String] = [:]
+        if nameField != nil { for z in l.zones where !z.attributes[0].isEmpty { zoneNames[z.id] = z.attributes[0] } }
+        return (l, zoneNames)
+    }
+
+    /// The column naming the units: --name, else the table's, where units without a name in
+    /// the table (roll-up rows) take the zones' name.
+    private func unitNameColumn(_ t: inout Table, tableNames: Int?, zoneNames: [String: String]) throws -> Int? {
+        let nameColumn = t.fillUnitNames(column: tableNames, from: zoneNames)
+        guard let name else { return nameColumn }
+        guard let k = t.columnIndex(name) else { throw GeoKitError.input(table, "no column '\(name)' for --name\(didYouMean(name, t.columns)) (columns: \(t.columns.joined(separator: ", ")))") }
+        return k
+    }
+
+    /// The map's geometry and each zone's row, with notes on the zones and rows that do not
+    /// match (also warned); nothing without zones.
+    private func mapOfZones(_ layerData: ZoneLayer?, table t: Table, level lvl: String) throws -> (MapGeometry?, [Int?], [String]) {
+        guard let layerData, let zones else { return (nil, [], []) }
+        var notes: [String] = []
+        let join = ZoneTableJoin(table: t, zoneIDs: layerData.zones.map(\.id), idField: nil)
+        for p in join.problems(tablePath: table, zonesPath: zones) { warn(p); notes.append(p.message) }
+        if join.rowOfZone.allSatisfy({ $0 == nil }) {
+            throw GeoKitError(.input, "no zone of \(zones) matches a \(lvl.isEmpty ? "" : lvl + " ")row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"))")
+        }
+        var gw: [GeoWarning] = []
+        let geometry = try MapGeometry.build(layer: layerData, size: 560, warnings: &gw)
+        warn(gw, listedIn: nil)
+        return (geometry, join.rowOfZone, notes)
+    }
+
+    /// The page's title, classes, palette, breaks, source and outline.
+    private func reportOptions(_ model: IndicatorTable, level lvl: String, geometry: MapGeometry?) throws -> ReportOptions {
+        var o = ReportOptions()
+        o.title = title ?? model.title(level: lvl) ?? "Report: \((table as NSString).lastPathComponent)"
+        o.classes = classes
+        o.scheme = scheme
+        o.palette = palette
+        o.attribution = attribution
+        o.breaks = try printing.breaks.map { try parseBreaks($0) }
+        o.source = printing.source ?? defaultSource(model.metadata)
+        if let outline = printing.outline, let geometry {
+            o.outline = try readOutline(outline, nameField: printing.outlineName, label: printing.outlineLabel, on: geometry,
+                                        myanmarText: myanmarText.mode)
+        }
+        return o
     }
 }

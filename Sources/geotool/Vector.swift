@@ -251,7 +251,7 @@ struct Vector: ParsableCommand {
             Console.shared.summary("geotool: wrote \(result.units.count) units (\(result.zoneCount) zones) to \(output) in \(secs) s",
                                    listedIn: ZonalResult.sidecarPath(for: output))
         } catch let e as GeoKitError {
-            fail(e.messageWithHint)
+            fail(e.commandLineMessage)
         }
     }
 

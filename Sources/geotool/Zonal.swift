@@ -319,7 +319,7 @@ struct Zonal: ParsableCommand {
             try writeZonalTable(result, to: output, run: run, bom: bom, guardFormulas: !noFormulaGuard, started: started)
             releaseInBackground(result)
         } catch let e as GeoKitError {
-            fail(e.messageWithHint)
+            fail(e.commandLineMessage)
         }
     }
 }

@@ -148,7 +148,8 @@ extension BatchTests {
         let path = try partsManifest(dir, out: "out")
         try batchFails([path, "--part", "4/4"], "parts count from 0 to N-1 (as SLURM_ARRAY_TASK_ID), so part 4 of 4 does not exist; use 0/4 to 3/4")
         try batchFails([path, "--part", "x"], "give I/N")
-        try batchFails([path, "--merge"], "no parts to merge")
+        // The library names the run that fixes it (a `Remedy`); the CLI words it as a command line.
+        try batchFails([path, "--merge"], "no parts to merge (run geotool batch \(path) --part I/N for I = 0 to N-1 first)")
         let parts = dir + "/out/.geotool-batch-parts"
         for i in 0..<3 { try batchCLI([path, "--part", "\(i)/3"]) }
         let fm = FileManager.default
@@ -160,7 +161,7 @@ extension BatchTests {
         }
 
         try fm.removeItem(atPath: parts + "/part-1-of-3.json")
-        try batchFails([path, "--merge"], "\(parts): missing part(s) 1 of 3")
+        try batchFails([path, "--merge"], "\(parts): missing part(s) 1 of 3 (run geotool batch \(path) --part I/3 for each, then merge)")
         try restore()
         // Truncated, or one byte changed.
         let p1 = parts + "/part-1-of-3.json"
@@ -186,6 +187,7 @@ extension BatchTests {
         try batchCLI([path, "--part", "2/3"])
         _ = try partsManifest(dir, out: "out")
         try batchFails([path, "--merge"], "\(parts)/part-2-of-3.json: computed for another manifest")
+        try batchFails([path, "--merge"], "'s) (rerun geotool batch \(path) --part 2/3)")
         // A part of another geotool: its shard re-signed after the version was changed.
         try restore()
         let p0 = parts + "/part-0-of-3.json"

@@ -1,0 +1,56 @@
+import Foundation
+import GeoCore
+import GeoKit
+
+// The table a report shows, made from the table model: the units' names (the zones' for
+// units the table names not), insufficient units' values left out, and the descriptions of
+// a long table's series. `geotool report` chooses the series and reads the zones; this is
+// the rest of the work before the page.
+
+extension Table {
+    /// Names for the rows (units, with their id in column 0) without one in column `names`,
+    /// from `zoneNames` by id; a `name` column is added when `names` is nil. Returns the
+    /// names' column (`names` when there are no zone names).
+    public mutating func fillUnitNames(column names: Int?, from zoneNames: [String: String]) -> Int? {
+        guard !zoneNames.isEmpty else { return names }
+        let k: Int
+        if let names { k = names } else {
+            columns.append("name")
+            for r in rows.indices { rows[r].append(.empty) }
+            k = columns.count - 1
+        }
+        for r in rows.indices where rows[r][k] == .empty {
+            if let n = zoneNames[rows[r][0].csv] { rows[r][k] = .text(n) }
+        }
+        return k
+    }
+}
+
+extension IndicatorTable {
+    /// Series `chosen` (the wide table `t`'s columns `columns`, its rows the units `units`):
+    /// the values of units whose coverage is below `minCoverage` emptied, and which units
+    /// they are, by column.
+    public func emptyInsufficientUnits(_ t: inout Table, series chosen: [Int], columns: [Int], units: [Int],
+                                       minCoverage: Double) throws -> [Int: [Bool]] {
+        var flagsByColumn: [Int: [Bool]] = [:]
+        for (j, s) in chosen.enumerated() {
+            let flags = try insufficient(s, units: units, minCoverage: minCoverage)
+            let k = columns[j]
+            for r in t.rows.indices where flags[r] { t.rows[r][k] = .empty }
+            flagsByColumn[k] = flags
+        }
+        return flagsByColumn
+    }
+
+    /// The table's metadata with the units and descriptions of the `chosen` series it does
+    /// not name (a long table's sidecar names only its long columns); nil when there is
+    /// neither.
+    public func metadata(describing chosen: [Int]) -> TableMetadata? {
+        var m = metadata ?? TableMetadata()
+        for s in chosen where m.fields[series[s].label] == nil {
+            let x = series[s]
+            m.fields[x.label] = TableMetadata.Field(name: x.label, title: nil, unit: x.unit, description: x.description)
+        }
+        return metadata != nil || chosen.contains(where: { series[$0].unit != nil }) ? m : metadata
+    }
+}
