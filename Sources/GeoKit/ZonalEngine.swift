@@ -160,7 +160,15 @@ public final class ZonalEngine {
 
         // Partials are large (zones x sources accumulators): the merger hands merged ones back
         // for the next row bands, so their memory is not faulted in afresh for every band.
-        let recycler = PartialRecycler(keep: threads)
+        // Each partial is made with room for the largest (the most zones, the widest piece),
+        // so a recycled one always fits; and with room for those waiting in the merger.
+        let recycler = PartialRecycler(keep: pieces + 2 * threads)
+        let partialCapacity = maxZones * ((chunk + pieces - 1) / pieces)
+        // Zone-major partials (a zone's accumulators side by side) when every source folds
+        // in band blocks and the partials are merged here: the fold and the merger then walk
+        // memory in order instead of one stream per source (a cache miss each, 10^7 times).
+        let zoneMajor = bandSink == nil && sources.count > 1 && !options.histogram && classGuard == nil
+            && sources.allSatisfy { $0.condition == nil && !$0.info.hasMask }
         try withoutActuallyEscaping(sink) { sink in
             for pass in 0..<passes {
                 let range = (pass * chunk)..<min(sources.count, (pass + 1) * chunk)
@@ -177,10 +185,11 @@ public final class ZonalEngine {
                     let b = work[k / pieces], piece = k % pieces
                     let covs = cached?[b] ?? self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b],
                                                             prepared: prepared, windows: windows)
+                    var recycled = recycler.take()
                     let partial = try self.processBand(b, bandRows: bandRows, sourceRange: Self.piece(piece, of: pieces, range),
                                                        zoneIDs: bucket[b], coverages: covs, windows: windows, handles: w.handles,
                                                        buffers: &w.buffers, template: template, rules: rules, classGuard: classGuard,
-                                                       recycled: recycler.take())
+                                                       recycled: &recycled, capacity: partialCapacity, zoneMajor: zoneMajor)
                     try merger.deliver(band: b, piece: piece, of: pieces, partial: partial,
                                        cells: min(bandRows, self.grid.rows - b * bandRows) * self.grid.cols)
                 })
@@ -213,7 +222,7 @@ public final class ZonalEngine {
     private func processBand(_ b: Int, bandRows: Int, sourceRange: Range<Int>, zoneIDs: [Int], coverages: CoverageList,
                              windows: [Window], handles: [String: any RasterSource], buffers: inout BandBuffers,
                              template: [ZoneStats], rules: [ValueRules], classGuard: ClassGuard?,
-                             recycled: [ZoneStats] = []) throws -> BandPartial {
+                             recycled: inout [ZoneStats], capacity: Int = 0, zoneMajor: Bool = false) throws -> BandPartial {
         let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
         // Read only the columns the band's zones reach.
         var c0 = Int.max, c1 = Int.min
@@ -221,12 +230,21 @@ public final class ZonalEngine {
         let read = Window(row: r0, col: c0, rows: r1 - r0, cols: c1 - c0)
         let areas = areaModel.rowAreas(grid, rows: r0..<r1)
         // Partials, source-major: stats[source * nZones + zone], so folding one decoded band
-        // walks its zones' accumulators contiguously.
-        let nZ = zoneIDs.count
-        var stats = recycled
+        // walks its zones' accumulators contiguously; or zone-major, stats[zone * nSources +
+        // source] (every source folded in band blocks; the templates are then all alike,
+        // without class tables).
+        let nZ = zoneIDs.count, nS = sourceRange.count
+        // Swapped out of `recycled`, not copied: a copy would share the buffer, and the first
+        // change of a shared array copies it (into fresh pages, faulted in one by one).
+        var stats: [ZoneStats] = []
+        swap(&stats, &recycled)
         stats.removeAll(keepingCapacity: true)
-        stats.reserveCapacity(nZ * sourceRange.count)
-        for si in sourceRange { stats.append(contentsOf: repeatElement(template[si], count: nZ)) }
+        stats.reserveCapacity(max(capacity, nZ * nS))
+        if zoneMajor {
+            stats.append(contentsOf: repeatElement(template[sourceRange.lowerBound], count: nZ * nS))
+        } else {
+            for si in sourceRange { stats.append(contentsOf: repeatElement(template[si], count: nZ)) }
+        }
         var weightPtr: UnsafeMutablePointer<Double>?
         if let wsrc = weights, options.weights {
             let p = buffers.weights(count: read.cellCount)
@@ -249,9 +267,10 @@ public final class ZonalEngine {
             while next < sourceRange.upperBound {
                 // Bands of one raster folded together: their coverage walked once.
                 let group = bandGroup(from: next, upTo: sourceRange.upperBound, read: read, handles: handles)
-                if group.count > 1 {
+                if group.count > 1 || zoneMajor {
                     try foldGroup(group, firstSource: sourceRange.lowerBound, read: read, coverages: coverages, areas: areas,
-                                  weights: weightPtr, handles: handles, buffers: &buffers, rules: rules, into: base, zones: nZ)
+                                  weights: weightPtr, handles: handles, buffers: &buffers, rules: rules, into: base, zones: nZ,
+                                  zoneStride: zoneMajor ? nS : nil)
                     if let classGuard { for si in group { for z in 0..<nZ { try classGuard.checkSize(base[(si - sourceRange.lowerBound) * nZ + z], source: si) } } }
                     next = group.upperBound
                     continue
@@ -274,7 +293,7 @@ public final class ZonalEngine {
                 if let classGuard { for z in 0..<nZ { try classGuard.checkSize(out[z], source: si) } }
             }
         }
-        return BandPartial(zones: zoneIDs, stats: stats)
+        return BandPartial(zones: zoneIDs, stats: stats, zoneMajor: zoneMajor)
     }
 
     /// Most bands folded in one pass: their accumulators of a zone stay in the first cache
@@ -305,7 +324,8 @@ public final class ZonalEngine {
     /// read in place, or decoded into one buffer of a plane per band.
     private func foldGroup(_ group: Range<Int>, firstSource: Int, read: Window, coverages: CoverageList, areas: [Double],
                            weights: UnsafeMutablePointer<Double>?, handles: [String: any RasterSource], buffers: inout BandBuffers,
-                           rules: [ValueRules], into base: UnsafeMutablePointer<ZoneStats>, zones nZ: Int) throws {
+                           rules: [ValueRules], into base: UnsafeMutablePointer<ZoneStats>, zones nZ: Int,
+                           zoneStride: Int? = nil) throws {
         let type = sources[group.lowerBound].info.type
         let handle = handles[sources[group.lowerBound].key]!
         var planes: [UnsafeRawPointer] = []
@@ -323,8 +343,15 @@ public final class ZonalEngine {
                 planes.append(UnsafeRawPointer(raw + k * bandBytes))
             }
         }
-        foldCoverages(BandBlock(planes: planes, pitch: pitch, type: type), coverages, read: read, rowAreas: areas,
-                      weights: weights, rules: Array(rules[group]), into: base + (group.lowerBound - firstSource) * nZ, stride: nZ)
+        let block = BandBlock(planes: planes, pitch: pitch, type: type)
+        if let zoneStride {
+            // Zone-major: source s of zone zi at base[zi * zoneStride + s - firstSource].
+            foldCoverages(block, coverages, read: read, rowAreas: areas, weights: weights, rules: Array(rules[group]),
+                          into: base + (group.lowerBound - firstSource), stride: 1, zoneStride: zoneStride)
+        } else {
+            foldCoverages(block, coverages, read: read, rowAreas: areas, weights: weights, rules: Array(rules[group]),
+                          into: base + (group.lowerBound - firstSource) * nZ, stride: nZ)
+        }
     }
 
     /// The distinct conditions of sources `range`, in their first source's order.
@@ -368,10 +395,19 @@ private struct ConditionKey: Hashable {
     init(_ c: SourceCondition) { raster = c.raster.key; band = c.band; test = c.test }
 }
 
-/// One row band's partial accumulators: stats[source * zones.count + zone].
+/// One row band's partial accumulators: stats[source * zones.count + zone], or, when
+/// `zoneMajor`, stats[zone * sources + source].
 package struct BandPartial {
     package var zones: [Int]
     package var stats: [ZoneStats]
+    package var zoneMajor = false
+    package init(zones: [Int], stats: [ZoneStats], zoneMajor: Bool = false) {
+        self.zones = zones; self.stats = stats; self.zoneMajor = zoneMajor
+    }
+    /// Source `source`'s accumulator of the `zi`-th zone, of `sources` sources.
+    @inline(__always) package func index(zone zi: Int, source: Int, sources: Int) -> Int {
+        zoneMajor ? zi * sources + source : source * zones.count + zi
+    }
 }
 
 /// What a worker keeps across row bands: its readers and its decode buffers.
@@ -467,6 +503,8 @@ package final class OrderedMerger: @unchecked Sendable {
     private let firstSource: Int
     /// Where merged partials go back for reuse.
     private let recycler: PartialRecycler?
+    /// Partials merged by the last call, for the recycler at the next.
+    private var retired: [[ZoneStats]] = []
 
     package init(order: [Int], firstBand: [Int], lastBand: [Int], sink: @escaping (Int, [ZoneStats]) -> Void,
                  raw: ((Int, BandPartial) -> Void)? = nil, progress: ((Int, Int) -> Void)?, totalCells: Int,
@@ -479,6 +517,12 @@ package final class OrderedMerger: @unchecked Sendable {
     /// order); a band is merged when all its pieces are in, in band order.
     package func deliver(band: Int, piece: Int = 0, of pieces: Int = 1, partial: BandPartial, cells: Int) throws {
         lock.lock(); defer { lock.unlock() }
+        // Partials merged by the previous call go back for reuse only now: that call's own
+        // references to them (its locals, the delivering worker's) are gone, so a worker
+        // taking one reuses its memory rather than copying it (an array still shared is
+        // copied on its first change, and the copy's pages faulted in afresh).
+        if let recycler { for a in retired { recycler.give(a) } }
+        retired.removeAll(keepingCapacity: true)
         var parts = arriving.removeValue(forKey: band) ?? []
         parts.append((piece, partial))
         guard parts.count == pieces else { arriving[band] = parts; return }
@@ -501,7 +545,13 @@ package final class OrderedMerger: @unchecked Sendable {
                 // their accumulators go to the sink in one reused array, not one per zone.
                 if firstBand[z] == b {
                     scratch.removeAll(keepingCapacity: true)
-                    for (p, part) in ready.enumerated() { for i in 0..<counts[p] { scratch.append(part.stats[i * nZ + zi]) } }
+                    for (p, part) in ready.enumerated() {
+                        if part.zoneMajor {
+                            scratch.append(contentsOf: part.stats[(zi * counts[p])..<((zi + 1) * counts[p])])
+                        } else {
+                            for i in 0..<counts[p] { scratch.append(part.stats[i * nZ + zi]) }
+                        }
+                    }
                     if lastBand[z] == b {
                         try classGuard?.add(scratch, first: firstSource)
                         sink(z, scratch)
@@ -514,7 +564,7 @@ package final class OrderedMerger: @unchecked Sendable {
                 var k = 0
                 for (p, part) in ready.enumerated() {
                     for i in 0..<counts[p] {
-                        acc[k].merge(part.stats[i * nZ + zi])
+                        acc[k].merge(part.stats[part.index(zone: zi, source: i, sources: counts[p])])
                         try classGuard?.checkSize(acc[k], source: firstSource + k)
                         k += 1
                     }
@@ -524,7 +574,7 @@ package final class OrderedMerger: @unchecked Sendable {
                     sink(z, acc)
                 } else { open[z] = acc }
             }
-            for part in ready { recycler?.give(part.stats) }
+            if recycler != nil { for part in ready { retired.append(part.stats) } }
             position += 1
         }
         progress?(cellsDone, totalCells)
