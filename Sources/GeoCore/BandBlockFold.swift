@@ -47,6 +47,9 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
                                         _ out: UnsafeMutablePointer<ZoneStats>, _ stride: Int, _ zoneStride: Int) {
     let nBands = block.planes.count, pitch = block.pitch
     let plain = weights == nil ? PlainRules(rules) : nil
+    // Plain rules are alike in every field: one value for every band, passed as it is (a
+    // band's own, read from the array, is a copy of the struct, an outlined copy per call).
+    let shared = rules[0]
     let planes = block.planes.map { $0.assumingMemoryBound(to: T.self) }
     planes.withUnsafeBufferPointer { planes in
       rules.withUnsafeBufferPointer { rules in
@@ -84,6 +87,13 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
                                     if v < acc[k].min { acc[k].min = v }
                                     if v > acc[k].max { acc[k].max = v }
                                 }
+                            }
+                            continue
+                        }
+                        if plain != nil {
+                            for k in 0..<nBands {
+                                accumulateSpan(planes[k] + off, len: len, coverage: f, cellArea: a, mask: nil,
+                                               weights: w, rules: shared, into: &acc[k])
                             }
                             continue
                         }
