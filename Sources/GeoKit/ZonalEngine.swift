@@ -503,8 +503,10 @@ package final class OrderedMerger: @unchecked Sendable {
     private let firstSource: Int
     /// Where merged partials go back for reuse.
     private let recycler: PartialRecycler?
-    /// Partials merged by the last call, for the recycler at the next.
+    /// Partials merged, for the recycler at the next delivery.
     private var retired: [[ZoneStats]] = []
+    /// Whether a thread is merging (`open`, `scratch`, the sink are its own meanwhile).
+    private var merging = false
 
     package init(order: [Int], firstBand: [Int], lastBand: [Int], sink: @escaping (Int, [ZoneStats]) -> Void,
                  raw: ((Int, BandPartial) -> Void)? = nil, progress: ((Int, Int) -> Void)?, totalCells: Int,
@@ -516,66 +518,90 @@ package final class OrderedMerger: @unchecked Sendable {
     /// Piece `piece` of `pieces` of row band `band`'s partials (consecutive sources, in
     /// order); a band is merged when all its pieces are in, in band order.
     package func deliver(band: Int, piece: Int = 0, of pieces: Int = 1, partial: BandPartial, cells: Int) throws {
-        lock.lock(); defer { lock.unlock() }
-        // Partials merged by the previous call go back for reuse only now: that call's own
-        // references to them (its locals, the delivering worker's) are gone, so a worker
-        // taking one reuses its memory rather than copying it (an array still shared is
-        // copied on its first change, and the copy's pages faulted in afresh).
+        lock.lock()
+        // Partials merged before go back for reuse only now, from the merger's loop below
+        // (not while its `ready` still held them): a worker taking one then reuses its
+        // memory rather than copying it (an array still shared is copied on its first
+        // change, and the copy's pages faulted in afresh).
         if let recycler { for a in retired { recycler.give(a) } }
         retired.removeAll(keepingCapacity: true)
         var parts = arriving.removeValue(forKey: band) ?? []
         parts.append((piece, partial))
-        guard parts.count == pieces else { arriving[band] = parts; return }
+        guard parts.count == pieces else { arriving[band] = parts; lock.unlock(); return }
         pending[band] = parts.sorted { $0.0 < $1.0 }.map(\.1)
+        parts = []
         cellsDone += cells
+        progress?(cellsDone, totalCells)
+        // One merger at a time, in band order; a worker that finds another merging leaves
+        // its band to it and goes back to folding (waiting for the lock while a whole row
+        // band was merged left that core idle).
+        guard !merging else { lock.unlock(); return }
+        merging = true
         while position < order.count, let ready = pending.removeValue(forKey: order[position]) {
             let b = order[position]
-            let nZ = ready[0].zones.count
-            // Sources of each piece, in order: piece p holds sources first[p]..<first[p+1].
-            let counts = ready.map { nZ == 0 ? 0 : $0.stats.count / nZ }
-            let nS = counts.reduce(0, +)
-            if let raw {
-                // A rows part's partials go on unmerged (in one piece); their values still count.
-                precondition(ready.count == 1, "rows parts are not cut into pieces")
-                if let classGuard { for i in 0..<nS { try classGuard.add(ready[0].stats[(i * nZ)..<((i + 1) * nZ)], source: firstSource + i) } }
-                raw(b, ready[0]); position += 1; continue
+            lock.unlock()
+            let merged: [[ZoneStats]]
+            do {
+                merged = try merge(consume ready, band: b)
+            } catch {
+                lock.lock(); merging = false; lock.unlock()
+                throw error
             }
-            for (zi, z) in ready[0].zones.enumerated() {
-                // Most small zones lie in one band: no lookup of accumulators left open, and
-                // their accumulators go to the sink in one reused array, not one per zone.
-                if firstBand[z] == b {
-                    if ready[0].zoneMajor {
-                        copyZoneMajor(ready, counts: counts, zone: zi, total: nS)
-                    } else {
-                        scratch.removeAll(keepingCapacity: true)
-                        for (p, part) in ready.enumerated() { for i in 0..<counts[p] { scratch.append(part.stats[i * nZ + zi]) } }
-                    }
-                    if lastBand[z] == b {
-                        try classGuard?.add(scratch, first: firstSource)
-                        sink(z, scratch)
-                    } else {
-                        open[z] = scratch
-                    }
-                    continue
-                }
-                var acc = open.removeValue(forKey: z)!
-                var k = 0
-                for (p, part) in ready.enumerated() {
-                    for i in 0..<counts[p] {
-                        acc[k].merge(part.stats[part.index(zone: zi, source: i, sources: counts[p])])
-                        try classGuard?.checkSize(acc[k], source: firstSource + k)
-                        k += 1
-                    }
-                }
-                if lastBand[z] == b {
-                    try classGuard?.add(acc, first: firstSource)
-                    sink(z, acc)
-                } else { open[z] = acc }
-            }
-            if recycler != nil { for part in ready { retired.append(part.stats) } }
+            lock.lock()
+            if recycler != nil { retired += merged }
             position += 1
         }
-        progress?(cellsDone, totalCells)
+        merging = false
+        lock.unlock()
+    }
+
+    /// Merge row band `b`'s pieces (all in, their turn come): zones finished go to the sink.
+    /// Returns the partials' arrays, for reuse. Called by one thread at a time, without the lock.
+    private func merge(_ ready: consuming [BandPartial], band b: Int) throws -> [[ZoneStats]] {
+        let nZ = ready[0].zones.count
+        // Sources of each piece, in order: piece p holds sources first[p]..<first[p+1].
+        let counts = ready.map { nZ == 0 ? 0 : $0.stats.count / nZ }
+        let nS = counts.reduce(0, +)
+        if let raw {
+            // A rows part's partials go on unmerged (in one piece); their values still count.
+            precondition(ready.count == 1, "rows parts are not cut into pieces")
+            if let classGuard { for i in 0..<nS { try classGuard.add(ready[0].stats[(i * nZ)..<((i + 1) * nZ)], source: firstSource + i) } }
+            raw(b, ready[0])
+            return []
+        }
+        for (zi, z) in ready[0].zones.enumerated() {
+            // Most small zones lie in one band: no lookup of accumulators left open, and
+            // their accumulators go to the sink in one reused array, not one per zone.
+            if firstBand[z] == b {
+                if ready[0].zoneMajor {
+                    copyZoneMajor(ready, counts: counts, zone: zi, total: nS)
+                } else {
+                    scratch.removeAll(keepingCapacity: true)
+                    for (p, part) in ready.enumerated() { for i in 0..<counts[p] { scratch.append(part.stats[i * nZ + zi]) } }
+                }
+                if lastBand[z] == b {
+                    try classGuard?.add(scratch, first: firstSource)
+                    sink(z, scratch)
+                } else {
+                    open[z] = scratch
+                }
+                continue
+            }
+            var acc = open.removeValue(forKey: z)!
+            var k = 0
+            for (p, part) in ready.enumerated() {
+                for i in 0..<counts[p] {
+                    acc[k].merge(part.stats[part.index(zone: zi, source: i, sources: counts[p])])
+                    try classGuard?.checkSize(acc[k], source: firstSource + k)
+                    k += 1
+                }
+            }
+            if lastBand[z] == b {
+                try classGuard?.add(acc, first: firstSource)
+                sink(z, acc)
+            } else { open[z] = acc }
+        }
+        return ready.map(\.stats)
     }
 
     /// The `zi`-th zone's accumulators of zone-major pieces `parts` into `scratch`, as bytes:
