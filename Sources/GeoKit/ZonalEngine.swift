@@ -51,6 +51,12 @@ public final class ZonalEngine {
     public let sources: [BandSource]
     public let weights: BandSource?
     public let options: EngineOptions
+    /// Partials whose memory was allocated afresh (not a recycled one's) in the last run:
+    /// a few, however many row bands (tests hold the recycling to it).
+    package var partialAllocations: Int { countLock.lock(); defer { countLock.unlock() }; return allocations }
+    private var allocations = 0
+    private let countLock = NSLock()
+    private func countPartialAllocation() { countLock.lock(); allocations += 1; countLock.unlock() }
 
     /// `sources` must all be on `grid`; `weights` may be on any grid in the same CRS
     /// (it is sampled onto `grid`).
@@ -92,6 +98,7 @@ public final class ZonalEngine {
     package func run(zones: [Zone], rowBands: Range<Int>?, sink: (Int, Int, [ZoneStats]) -> Void,
                      bandSink: ((Int, Int, BandPartial) -> Void)?, progress: ((Int, Int) -> Void)? = nil) throws {
         let bandRows = rowsPerBand(readCols: grid.cols)
+        countLock.lock(); allocations = 0; countLock.unlock()
         let cacheKey = options.coverageCache == nil || rowBands != nil ? nil
             : CoverageCache.Key(grid: grid, method: options.method, bandRows: bandRows, zoneCount: zones.count,
                                 zones: options.coverageZonesKey)
@@ -186,10 +193,12 @@ public final class ZonalEngine {
                     let covs = cached?[b] ?? self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b],
                                                             prepared: prepared, windows: windows)
                     var recycled = recycler.take()
+                    let reused = recycled.withUnsafeBufferPointer { $0.baseAddress }
                     let partial = try self.processBand(b, bandRows: bandRows, sourceRange: Self.piece(piece, of: pieces, range),
                                                        zoneIDs: bucket[b], coverages: covs, windows: windows, handles: w.handles,
                                                        buffers: &w.buffers, template: template, rules: rules, classGuard: classGuard,
                                                        recycled: &recycled, capacity: partialCapacity, zoneMajor: zoneMajor)
+                    if partial.stats.withUnsafeBufferPointer({ $0.baseAddress }) != reused { self.countPartialAllocation() }
                     try merger.deliver(band: b, piece: piece, of: pieces, partial: partial,
                                        cells: min(bandRows, self.grid.rows - b * bandRows) * self.grid.cols)
                 })
