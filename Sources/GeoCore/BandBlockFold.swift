@@ -20,31 +20,36 @@ package struct BandBlock {
 }
 
 /// Fold every zone's coverage of one row band into the accumulators of K bands at once:
-/// band k's accumulator of zone `zi` is `out[k * stride + zi]` and gets `rules[k]`.
+/// band k's accumulator of zone `zi` is `out[k * stride + zi * zoneStride]` and gets
+/// `rules[k]`: band-major (`stride` = zones, `zoneStride` 1) or zone-major (`stride` 1,
+/// `zoneStride` = bands per zone, a zone's accumulators side by side in memory).
 /// `weights` (NaN = missing) is laid out over `read` (pitch `read.cols`), as the
 /// band-by-band fold takes it; no mask and no condition (those sources fold one by one).
 package func foldCoverages(_ block: BandBlock, _ coverages: CoverageList, read: Window, rowAreas: [Double],
                            weights: UnsafeMutablePointer<Double>?, rules: [ValueRules],
-                           into out: UnsafeMutablePointer<ZoneStats>, stride: Int) {
+                           into out: UnsafeMutablePointer<ZoneStats>, stride: Int, zoneStride: Int = 1) {
     precondition(block.planes.count == rules.count, "one rule per band")
     guard !block.planes.isEmpty else { return }
     switch block.type {
-    case .uint8: foldBlock(UInt8.self, block, coverages, read, rowAreas, weights, rules, out, stride)
-    case .int8: foldBlock(Int8.self, block, coverages, read, rowAreas, weights, rules, out, stride)
-    case .uint16: foldBlock(UInt16.self, block, coverages, read, rowAreas, weights, rules, out, stride)
-    case .int16: foldBlock(Int16.self, block, coverages, read, rowAreas, weights, rules, out, stride)
-    case .uint32: foldBlock(UInt32.self, block, coverages, read, rowAreas, weights, rules, out, stride)
-    case .int32: foldBlock(Int32.self, block, coverages, read, rowAreas, weights, rules, out, stride)
-    case .float32: foldBlock(Float.self, block, coverages, read, rowAreas, weights, rules, out, stride)
-    case .float64: foldBlock(Double.self, block, coverages, read, rowAreas, weights, rules, out, stride)
+    case .uint8: foldBlock(UInt8.self, block, coverages, read, rowAreas, weights, rules, out, stride, zoneStride)
+    case .int8: foldBlock(Int8.self, block, coverages, read, rowAreas, weights, rules, out, stride, zoneStride)
+    case .uint16: foldBlock(UInt16.self, block, coverages, read, rowAreas, weights, rules, out, stride, zoneStride)
+    case .int16: foldBlock(Int16.self, block, coverages, read, rowAreas, weights, rules, out, stride, zoneStride)
+    case .uint32: foldBlock(UInt32.self, block, coverages, read, rowAreas, weights, rules, out, stride, zoneStride)
+    case .int32: foldBlock(Int32.self, block, coverages, read, rowAreas, weights, rules, out, stride, zoneStride)
+    case .float32: foldBlock(Float.self, block, coverages, read, rowAreas, weights, rules, out, stride, zoneStride)
+    case .float64: foldBlock(Double.self, block, coverages, read, rowAreas, weights, rules, out, stride, zoneStride)
     }
 }
 
 private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverages: CoverageList, _ read: Window,
                                         _ areas: [Double], _ weights: UnsafeMutablePointer<Double>?, _ rules: [ValueRules],
-                                        _ out: UnsafeMutablePointer<ZoneStats>, _ stride: Int) {
+                                        _ out: UnsafeMutablePointer<ZoneStats>, _ stride: Int, _ zoneStride: Int) {
     let nBands = block.planes.count, pitch = block.pitch
     let plain = weights == nil ? PlainRules(rules) : nil
+    // Plain rules are alike in every field: one value for every band, passed as it is (a
+    // band's own, read from the array, is a copy of the struct, an outlined copy per call).
+    let shared = rules[0]
     let planes = block.planes.map { $0.assumingMemoryBound(to: T.self) }
     planes.withUnsafeBufferPointer { planes in
       rules.withUnsafeBufferPointer { rules in
@@ -58,7 +63,8 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
                     if lo == hi { continue }
                     // The zone's K accumulators moved into the scratch (no copies, no
                     // reference counts), folded there, and moved back.
-                    for k in 0..<nBands { (acc + k).moveInitialize(from: out + k * stride + zi, count: 1) }
+                    let zoneOut = out + zi * zoneStride
+                    for k in 0..<nBands { (acc + k).moveInitialize(from: zoneOut + k * stride, count: 1) }
                     for si in lo..<hi {
                         let span = spans[si]
                         let r = Int(span.row) - read.row, c = Int(span.col) - read.col
@@ -84,12 +90,19 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
                             }
                             continue
                         }
+                        if plain != nil {
+                            for k in 0..<nBands {
+                                accumulateSpan(planes[k] + off, len: len, coverage: f, cellArea: a, mask: nil,
+                                               weights: w, rules: shared, into: &acc[k])
+                            }
+                            continue
+                        }
                         for k in 0..<nBands {
                             accumulateSpan(planes[k] + off, len: len, coverage: f, cellArea: a, mask: nil,
                                            weights: w, rules: rules[k], into: &acc[k])
                         }
                     }
-                    for k in 0..<nBands { (out + k * stride + zi).moveInitialize(from: acc + k, count: 1) }
+                    for k in 0..<nBands { (zoneOut + k * stride).moveInitialize(from: acc + k, count: 1) }
                 }
               }
             }

@@ -80,6 +80,10 @@ public struct ZoneStats: Sendable {
     /// Sums for weighted statistics: coverage x weight, and coverage x weight x value.
     public var weightCount = 0.0
     public var weightSum = 0.0
+    /// The only field holding references: an accumulator without a class table is plain
+    /// bytes, which the engine relies on to copy and reset zone-major partials as bytes
+    /// (`ZonalEngine.resetBitwise`, `OrderedMerger.copyZoneMajor`). A new field holding a
+    /// reference must end that.
     public var histogram: ClassHistogram?
     /// The zone's own area in m² (same measure as cell areas), for `coverage`.
     public var zoneArea = 0.0

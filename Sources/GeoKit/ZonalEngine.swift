@@ -51,6 +51,12 @@ public final class ZonalEngine {
     public let sources: [BandSource]
     public let weights: BandSource?
     public let options: EngineOptions
+    /// Partials whose memory was allocated afresh (not a recycled one's) in the last run:
+    /// a few, however many row bands (tests hold the recycling to it).
+    package var partialAllocations: Int { countLock.lock(); defer { countLock.unlock() }; return allocations }
+    private var allocations = 0
+    private let countLock = NSLock()
+    private func countPartialAllocation() { countLock.lock(); allocations += 1; countLock.unlock() }
 
     /// `sources` must all be on `grid`; `weights` may be on any grid in the same CRS
     /// (it is sampled onto `grid`).
@@ -92,6 +98,7 @@ public final class ZonalEngine {
     package func run(zones: [Zone], rowBands: Range<Int>?, sink: (Int, Int, [ZoneStats]) -> Void,
                      bandSink: ((Int, Int, BandPartial) -> Void)?, progress: ((Int, Int) -> Void)? = nil) throws {
         let bandRows = rowsPerBand(readCols: grid.cols)
+        countLock.lock(); allocations = 0; countLock.unlock()
         let cacheKey = options.coverageCache == nil || rowBands != nil ? nil
             : CoverageCache.Key(grid: grid, method: options.method, bandRows: bandRows, zoneCount: zones.count,
                                 zones: options.coverageZonesKey)
@@ -141,7 +148,15 @@ public final class ZonalEngine {
 
         // Partials are large (zones x sources accumulators): the merger hands merged ones back
         // for the next row bands, so their memory is not faulted in afresh for every band.
-        let recycler = PartialRecycler(keep: threads)
+        // Each partial is made with room for the largest (the most zones, the widest piece),
+        // so a recycled one always fits; and with room for those waiting in the merger.
+        let recycler = PartialRecycler(keep: pieces + 2 * threads)
+        let partialCapacity = maxZones * ((chunk + pieces - 1) / pieces)
+        // Zone-major partials (a zone's accumulators side by side) when every source folds
+        // in band blocks and the partials are merged here: the fold and the merger then walk
+        // memory in order instead of one stream per source (a cache miss each, 10^7 times).
+        let zoneMajor = bandSink == nil && sources.count > 1 && !options.histogram && classGuard == nil
+            && sources.allSatisfy { $0.condition == nil && !$0.info.hasMask }
         try withoutActuallyEscaping(sink) { sink in
             for pass in 0..<passes {
                 let range = (pass * chunk)..<min(sources.count, (pass + 1) * chunk)
@@ -158,10 +173,13 @@ public final class ZonalEngine {
                     let b = work[k / pieces], piece = k % pieces
                     let covs = cached?[b] ?? self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b],
                                                             prepared: prepared, windows: windows)
+                    var recycled = recycler.take()
+                    let reused = recycled.withUnsafeBufferPointer { $0.baseAddress }
                     let partial = try self.processBand(b, bandRows: bandRows, sourceRange: Self.piece(piece, of: pieces, range),
                                                        zoneIDs: bucket[b], coverages: covs, windows: windows, handles: w.handles,
                                                        buffers: &w.buffers, template: template, rules: rules, classGuard: classGuard,
-                                                       recycled: recycler.take())
+                                                       recycled: &recycled, capacity: partialCapacity, zoneMajor: zoneMajor)
+                    if partial.stats.withUnsafeBufferPointer({ $0.baseAddress }) != reused { self.countPartialAllocation() }
                     try merger.deliver(band: b, piece: piece, of: pieces, partial: partial,
                                        cells: min(bandRows, self.grid.rows - b * bandRows) * self.grid.cols)
                 })
@@ -232,7 +250,7 @@ public final class ZonalEngine {
     private func processBand(_ b: Int, bandRows: Int, sourceRange: Range<Int>, zoneIDs: [Int], coverages: CoverageList,
                              windows: [Window], handles: [String: any RasterSource], buffers: inout BandBuffers,
                              template: [ZoneStats], rules: [ValueRules], classGuard: ClassGuard?,
-                             recycled: [ZoneStats] = []) throws -> BandPartial {
+                             recycled: inout [ZoneStats], capacity: Int = 0, zoneMajor: Bool = false) throws -> BandPartial {
         let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
         // Read only the columns the band's zones reach.
         var c0 = Int.max, c1 = Int.min
@@ -240,12 +258,21 @@ public final class ZonalEngine {
         let read = Window(row: r0, col: c0, rows: r1 - r0, cols: c1 - c0)
         let areas = areaModel.rowAreas(grid, rows: r0..<r1)
         // Partials, source-major: stats[source * nZones + zone], so folding one decoded band
-        // walks its zones' accumulators contiguously.
-        let nZ = zoneIDs.count
-        var stats = recycled
-        stats.removeAll(keepingCapacity: true)
-        stats.reserveCapacity(nZ * sourceRange.count)
-        for si in sourceRange { stats.append(contentsOf: repeatElement(template[si], count: nZ)) }
+        // walks its zones' accumulators contiguously; or zone-major, stats[zone * nSources +
+        // source] (every source folded in band blocks; the templates are then all alike,
+        // without class tables).
+        let nZ = zoneIDs.count, nS = sourceRange.count
+        // Swapped out of `recycled`, not copied: a copy would share the buffer, and the first
+        // change of a shared array copies it (into fresh pages, faulted in one by one).
+        var stats: [ZoneStats] = []
+        swap(&stats, &recycled)
+        if zoneMajor {
+            resetBitwise(&stats, to: template[sourceRange.lowerBound], count: nZ * nS, capacity: capacity)
+        } else {
+            stats.removeAll(keepingCapacity: true)
+            stats.reserveCapacity(max(capacity, nZ * nS))
+            for si in sourceRange { stats.append(contentsOf: repeatElement(template[si], count: nZ)) }
+        }
         var weightPtr: UnsafeMutablePointer<Double>?
         if let wsrc = weights, options.weights {
             let p = buffers.weights(count: read.cellCount)
@@ -268,9 +295,10 @@ public final class ZonalEngine {
             while next < sourceRange.upperBound {
                 // Bands of one raster folded together: their coverage walked once.
                 let group = bandGroup(from: next, upTo: sourceRange.upperBound, read: read, handles: handles)
-                if group.count > 1 {
+                if group.count > 1 || zoneMajor {
                     try foldGroup(group, firstSource: sourceRange.lowerBound, read: read, coverages: coverages, areas: areas,
-                                  weights: weightPtr, handles: handles, buffers: &buffers, rules: rules, into: base, zones: nZ)
+                                  weights: weightPtr, handles: handles, buffers: &buffers, rules: rules, into: base, zones: nZ,
+                                  zoneStride: zoneMajor ? nS : nil)
                     if let classGuard { for si in group { for z in 0..<nZ { try classGuard.checkSize(base[(si - sourceRange.lowerBound) * nZ + z], source: si) } } }
                     next = group.upperBound
                     continue
@@ -293,7 +321,30 @@ public final class ZonalEngine {
                 if let classGuard { for z in 0..<nZ { try classGuard.checkSize(out[z], source: si) } }
             }
         }
-        return BandPartial(zones: zoneIDs, stats: stats)
+        return BandPartial(zones: zoneIDs, stats: stats, zoneMajor: zoneMajor)
+    }
+
+    /// `stats` as `count` copies of `template`, which has no class table, as every element of
+    /// a zone-major partial: such an accumulator holds no reference, so the elements kept
+    /// are overwritten as bytes (a typed reset destroyed and copied each, an outlined call
+    /// apiece, 10^7 per run) and only the count changes as typed.
+    private func resetBitwise(_ stats: inout [ZoneStats], to template: ZoneStats, count: Int, capacity: Int) {
+        precondition(template.histogram == nil, "zone-major partials have no class tables")
+        stats.reserveCapacity(max(capacity, count))
+        if stats.count > count { stats.removeLast(stats.count - count) }
+        let kept = stats.count
+        stats.withUnsafeMutableBufferPointer { buf in
+            guard kept > 0, let base = buf.baseAddress else { return }
+            withUnsafeBytes(of: template) { t in UnsafeMutableRawPointer(base).copyMemory(from: t.baseAddress!, byteCount: t.count) }
+            // Doubling copies of the first element.
+            var filled = 1
+            while filled < kept {
+                let n = min(filled, kept - filled)
+                UnsafeMutableRawPointer(base + filled).copyMemory(from: base, byteCount: n * MemoryLayout<ZoneStats>.stride)
+                filled += n
+            }
+        }
+        if kept < count { stats.append(contentsOf: repeatElement(template, count: count - kept)) }
     }
 
     /// Most bands folded in one pass: their accumulators of a zone stay in the first cache
@@ -324,7 +375,8 @@ public final class ZonalEngine {
     /// read in place, or decoded into one buffer of a plane per band.
     private func foldGroup(_ group: Range<Int>, firstSource: Int, read: Window, coverages: CoverageList, areas: [Double],
                            weights: UnsafeMutablePointer<Double>?, handles: [String: any RasterSource], buffers: inout BandBuffers,
-                           rules: [ValueRules], into base: UnsafeMutablePointer<ZoneStats>, zones nZ: Int) throws {
+                           rules: [ValueRules], into base: UnsafeMutablePointer<ZoneStats>, zones nZ: Int,
+                           zoneStride: Int? = nil) throws {
         let type = sources[group.lowerBound].info.type
         let handle = handles[sources[group.lowerBound].key]!
         var planes: [UnsafeRawPointer] = []
@@ -342,8 +394,15 @@ public final class ZonalEngine {
                 planes.append(UnsafeRawPointer(raw + k * bandBytes))
             }
         }
-        foldCoverages(BandBlock(planes: planes, pitch: pitch, type: type), coverages, read: read, rowAreas: areas,
-                      weights: weights, rules: Array(rules[group]), into: base + (group.lowerBound - firstSource) * nZ, stride: nZ)
+        let block = BandBlock(planes: planes, pitch: pitch, type: type)
+        if let zoneStride {
+            // Zone-major: source s of zone zi at base[zi * zoneStride + s - firstSource].
+            foldCoverages(block, coverages, read: read, rowAreas: areas, weights: weights, rules: Array(rules[group]),
+                          into: base + (group.lowerBound - firstSource), stride: 1, zoneStride: zoneStride)
+        } else {
+            foldCoverages(block, coverages, read: read, rowAreas: areas, weights: weights, rules: Array(rules[group]),
+                          into: base + (group.lowerBound - firstSource) * nZ, stride: nZ)
+        }
     }
 
     /// The distinct conditions of sources `range`, in their first source's order.
@@ -387,10 +446,19 @@ private struct ConditionKey: Hashable {
     init(_ c: SourceCondition) { raster = c.raster.key; band = c.band; test = c.test }
 }
 
-/// One row band's partial accumulators: stats[source * zones.count + zone].
+/// One row band's partial accumulators: stats[source * zones.count + zone], or, when
+/// `zoneMajor`, stats[zone * sources + source].
 package struct BandPartial {
     package var zones: [Int]
     package var stats: [ZoneStats]
+    package var zoneMajor = false
+    package init(zones: [Int], stats: [ZoneStats], zoneMajor: Bool = false) {
+        self.zones = zones; self.stats = stats; self.zoneMajor = zoneMajor
+    }
+    /// Source `source`'s accumulator of the `zi`-th zone, of `sources` sources.
+    @inline(__always) package func index(zone zi: Int, source: Int, sources: Int) -> Int {
+        zoneMajor ? zi * sources + source : source * zones.count + zi
+    }
 }
 
 /// What a worker keeps across row bands: its readers and its decode buffers.
@@ -486,6 +554,10 @@ package final class OrderedMerger: @unchecked Sendable {
     private let firstSource: Int
     /// Where merged partials go back for reuse.
     private let recycler: PartialRecycler?
+    /// Partials merged, for the recycler at the next delivery.
+    private var retired: [[ZoneStats]] = []
+    /// Whether a thread is merging (`open`, `scratch`, the sink are its own meanwhile).
+    private var merging = false
 
     package init(order: [Int], firstBand: [Int], lastBand: [Int], sink: @escaping (Int, [ZoneStats]) -> Void,
                  raw: ((Int, BandPartial) -> Void)? = nil, progress: ((Int, Int) -> Void)?, totalCells: Int,
@@ -497,56 +569,108 @@ package final class OrderedMerger: @unchecked Sendable {
     /// Piece `piece` of `pieces` of row band `band`'s partials (consecutive sources, in
     /// order); a band is merged when all its pieces are in, in band order.
     package func deliver(band: Int, piece: Int = 0, of pieces: Int = 1, partial: BandPartial, cells: Int) throws {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        // Partials merged before go back for reuse only now, from the merger's loop below
+        // (not while its `ready` still held them): a worker taking one then reuses its
+        // memory rather than copying it (an array still shared is copied on its first
+        // change, and the copy's pages faulted in afresh).
+        if let recycler { for a in retired { recycler.give(a) } }
+        retired.removeAll(keepingCapacity: true)
         var parts = arriving.removeValue(forKey: band) ?? []
         parts.append((piece, partial))
-        guard parts.count == pieces else { arriving[band] = parts; return }
+        guard parts.count == pieces else { arriving[band] = parts; lock.unlock(); return }
         pending[band] = parts.sorted { $0.0 < $1.0 }.map(\.1)
+        parts = []
         cellsDone += cells
+        progress?(cellsDone, totalCells)
+        // One merger at a time, in band order; a worker that finds another merging leaves
+        // its band to it and goes back to folding (waiting for the lock while a whole row
+        // band was merged left that core idle).
+        guard !merging else { lock.unlock(); return }
+        merging = true
         while position < order.count, let ready = pending.removeValue(forKey: order[position]) {
             let b = order[position]
-            let nZ = ready[0].zones.count
-            // Sources of each piece, in order: piece p holds sources first[p]..<first[p+1].
-            let counts = ready.map { nZ == 0 ? 0 : $0.stats.count / nZ }
-            let nS = counts.reduce(0, +)
-            if let raw {
-                // A rows part's partials go on unmerged (in one piece); their values still count.
-                precondition(ready.count == 1, "rows parts are not cut into pieces")
-                if let classGuard { for i in 0..<nS { try classGuard.add(ready[0].stats[(i * nZ)..<((i + 1) * nZ)], source: firstSource + i) } }
-                raw(b, ready[0]); position += 1; continue
+            lock.unlock()
+            let merged: [[ZoneStats]]
+            do {
+                merged = try merge(consume ready, band: b)
+            } catch {
+                lock.lock(); merging = false; lock.unlock()
+                throw error
             }
-            for (zi, z) in ready[0].zones.enumerated() {
-                // Most small zones lie in one band: no lookup of accumulators left open, and
-                // their accumulators go to the sink in one reused array, not one per zone.
-                if firstBand[z] == b {
-                    scratch.removeAll(keepingCapacity: true)
-                    for (p, part) in ready.enumerated() { for i in 0..<counts[p] { scratch.append(part.stats[i * nZ + zi]) } }
-                    if lastBand[z] == b {
-                        try classGuard?.add(scratch, first: firstSource)
-                        sink(z, scratch)
-                    } else {
-                        open[z] = scratch
-                    }
-                    continue
-                }
-                var acc = open.removeValue(forKey: z)!
-                var k = 0
-                for (p, part) in ready.enumerated() {
-                    for i in 0..<counts[p] {
-                        acc[k].merge(part.stats[i * nZ + zi])
-                        try classGuard?.checkSize(acc[k], source: firstSource + k)
-                        k += 1
-                    }
-                }
-                if lastBand[z] == b {
-                    try classGuard?.add(acc, first: firstSource)
-                    sink(z, acc)
-                } else { open[z] = acc }
-            }
-            for part in ready { recycler?.give(part.stats) }
+            lock.lock()
+            if recycler != nil { retired += merged }
             position += 1
         }
-        progress?(cellsDone, totalCells)
+        merging = false
+        lock.unlock()
+    }
+
+    /// Merge row band `b`'s pieces (all in, their turn come): zones finished go to the sink.
+    /// Returns the partials' arrays, for reuse. Called by one thread at a time, without the lock.
+    private func merge(_ ready: consuming [BandPartial], band b: Int) throws -> [[ZoneStats]] {
+        let nZ = ready[0].zones.count
+        // Sources of each piece, in order: piece p holds sources first[p]..<first[p+1].
+        let counts = ready.map { nZ == 0 ? 0 : $0.stats.count / nZ }
+        let nS = counts.reduce(0, +)
+        if let raw {
+            // A rows part's partials go on unmerged (in one piece); their values still count.
+            precondition(ready.count == 1, "rows parts are not cut into pieces")
+            if let classGuard { for i in 0..<nS { try classGuard.add(ready[0].stats[(i * nZ)..<((i + 1) * nZ)], source: firstSource + i) } }
+            raw(b, ready[0])
+            return []
+        }
+        for (zi, z) in ready[0].zones.enumerated() {
+            // Most small zones lie in one band: no lookup of accumulators left open, and
+            // their accumulators go to the sink in one reused array, not one per zone.
+            if firstBand[z] == b {
+                if ready[0].zoneMajor {
+                    copyZoneMajor(ready, counts: counts, zone: zi, total: nS)
+                } else {
+                    scratch.removeAll(keepingCapacity: true)
+                    for (p, part) in ready.enumerated() { for i in 0..<counts[p] { scratch.append(part.stats[i * nZ + zi]) } }
+                }
+                if lastBand[z] == b {
+                    try classGuard?.add(scratch, first: firstSource)
+                    sink(z, scratch)
+                } else {
+                    open[z] = scratch
+                }
+                continue
+            }
+            var acc = open.removeValue(forKey: z)!
+            var k = 0
+            for (p, part) in ready.enumerated() {
+                for i in 0..<counts[p] {
+                    acc[k].merge(part.stats[part.index(zone: zi, source: i, sources: counts[p])])
+                    try classGuard?.checkSize(acc[k], source: firstSource + k)
+                    k += 1
+                }
+            }
+            if lastBand[z] == b {
+                try classGuard?.add(acc, first: firstSource)
+                sink(z, acc)
+            } else { open[z] = acc }
+        }
+        return ready.map(\.stats)
+    }
+
+    /// The `zi`-th zone's accumulators of zone-major pieces `parts` into `scratch`, as bytes:
+    /// zone-major partials have no class tables, so an accumulator holds no reference and
+    /// its bytes are a copy (a typed copy was an outlined call per accumulator, 10^7 of them).
+    private func copyZoneMajor(_ parts: [BandPartial], counts: [Int], zone zi: Int, total: Int) {
+        if scratch.count != total { scratch = [ZoneStats](repeating: ZoneStats(), count: total) }
+        scratch.withUnsafeMutableBufferPointer { dst in
+            var at = 0
+            for (p, part) in parts.enumerated() {
+                precondition(part.zoneMajor)
+                part.stats.withUnsafeBufferPointer { src in
+                    UnsafeMutableRawPointer(dst.baseAddress! + at)
+                        .copyMemory(from: src.baseAddress! + zi * counts[p], byteCount: counts[p] * MemoryLayout<ZoneStats>.stride)
+                }
+                at += counts[p]
+            }
+        }
     }
 }
 

@@ -94,6 +94,26 @@ final class BandBlockFoldTests: XCTestCase {
                 XCTAssertEqual(together[i].histogram?.sparse, byBand[i].histogram?.sparse, file: file, line: line)
             }
         }
+        // Zone-major (the engine's partials when every source folds in blocks): zone z's
+        // accumulators side by side, out[z * bands + band], the same bits.
+        var zoneMajor = [ZoneStats](repeating: template, count: bands * zones)
+        let pointers = windows.map { a in a.withUnsafeBytes { UnsafeMutableRawPointer.allocate(byteCount: $0.count, alignment: 16) } }
+        defer { pointers.forEach { $0.deallocate() } }
+        for (p, a) in zip(pointers, windows) { a.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+        w.withUnsafeMutableBufferPointer { wp in
+            zoneMajor.withUnsafeMutableBufferPointer { out in
+                foldCoverages(BandBlock(planes: pointers.map { UnsafeRawPointer($0) }, pitch: read.cols, type: type), covs, read: read,
+                              rowAreas: areas, weights: weights ? wp.baseAddress! : nil, rules: rules, into: out.baseAddress!,
+                              stride: 1, zoneStride: bands)
+            }
+        }
+        for b in 0..<bands {
+            for z in 0..<zones {
+                XCTAssertEqual(Self.bits(zoneMajor[z * bands + b]), Self.bits(byBand[b * zones + z]), "zone-major: band \(b), zone \(z)",
+                               file: file, line: line)
+                XCTAssertEqual(zoneMajor[z * bands + b].histogram?.sparse, byBand[b * zones + z].histogram?.sparse, file: file, line: line)
+            }
+        }
         // Not only equal to each other: the sums are those of a plain loop over the cells.
         for b in 0..<bands {
             let r = rules[b]

@@ -86,6 +86,26 @@ final class CubeEngineTests: XCTestCase {
 
     func testCubeWithoutMoments() throws { try check(stats: [.mean, .max]) }
 
+    /// Row bands' partials reuse the memory of those merged before: on one thread, a
+    /// partial in folding and one waiting to go back to the recycler, whatever the number
+    /// of row bands (each was allocated afresh when the worker's copy of a recycled array
+    /// shared its buffer and copied it on its first change).
+    func testPartialsAreRecycled() throws {
+        for zoneMajor in [true, false] {
+            let array = ArrayRaster(grid: Self.grid, bands: Self.planes.map { .init($0, type: .float32, nodata: -999) }, blockRows: 8)
+            // With a class statistic the partials stay band-major.
+            let stats: [Statistic] = zoneMajor ? [.mean, .max] : [.mean, .majority]
+            var opts = EngineOptions()
+            opts.stats = stats; opts.threads = 1; opts.minBandRows = 8
+            let engine = ZonalEngine(grid: Self.grid, areaModel: .planar(metresPerUnit: 10),
+                                     sources: array.bands.map { BandSource(raster: array.opener, band: $0.index, info: $0) }, options: opts)
+            try engine.run(zones: Self.zones, sink: { _, _, _ in })
+            XCTAssertEqual(engine.rowsPerBand(readCols: Self.grid.cols), 8)
+            XCTAssertLessThanOrEqual(engine.partialAllocations, 3, "12 row bands, zone-major: \(zoneMajor)")
+            XCTAssertGreaterThanOrEqual(engine.partialAllocations, 1)
+        }
+    }
+
     func testCubeWithMoments() throws { try check(stats: [.count, .sum, .mean, .min, .max, .variance, .cells, .nodataFrac]) }
 
     func testBandsDecodeApartOnlyInSeparatePlanes() throws {

@@ -392,3 +392,37 @@ def test_per_class_dataset_matches_per_step_runs(townships):
         for v in ["frac_1", "frac_2", "frac_3", "mean"]:
             want = one[v].values if v in one else np.full(len(one), np.nan)
             np.testing.assert_array_equal(ds[v].isel(time=t).values, want, err_msg=f"step {t} {v}")
+
+
+def test_large_results_in_mapped_memory_equal_the_per_step_frames(monkeypatch):
+    """A (zone, time) matrix above the size limit is made in an mmap (see _empty_matrix) and
+    filled by geokit_result_copy_matrix in chunks of rows on several threads: every value in
+    its place, as the per-step DataFrames (copied column by column) give them."""
+    import mmap
+    import geopandas as gpd
+    import shapely
+    import xarray as xr
+    import geokit.zonal as gz
+    n, side = 100, 0.1  # 10,000 square zones (more than one chunk of rows), a cell each and its neighbours' edges
+    x, y = np.meshgrid(np.arange(n) * side, np.arange(n) * side)
+    boxes = shapely.box(x.ravel() + 0.013, y.ravel() + 0.021, x.ravel() + side + 0.017, y.ravel() + side + 0.011)
+    zones = gpd.GeoDataFrame({"zid": [f"Z{i:05d}" for i in range(len(boxes))]}, geometry=boxes, crs="EPSG:4326")
+    rng = np.random.default_rng(5)
+    values = (rng.random((3, n + 2, n + 2)) * 10).astype("float32")
+    values[1, :5, :7] = np.nan
+    cube = xr.DataArray(values, dims=("time", "lat", "lon"), name="v",
+                        coords={"time": pd.date_range("2024-01-01", periods=3),
+                                "lat": (n + 1.5 - np.arange(n + 2)) * side, "lon": (np.arange(n + 2) + 0.5) * side})
+    monkeypatch.setattr(gz, "_MAPPED_MATRIX_BYTES", 0)
+    ds = geokit.zonal_stats(cube, zones, stats=["mean", "max"], id_field="zid", threads=2)
+    bases, b = [], ds["mean"].values
+    while b is not None:
+        bases.append(b)
+        b = getattr(b, "base", None) if not isinstance(b, (mmap.mmap, memoryview)) else getattr(b, "obj", None)
+    assert any(isinstance(b, mmap.mmap) for b in bases), [type(b) for b in bases]
+    assert list(ds.zone.values) == list(zones["zid"])
+    for t in range(3):
+        one = geokit.zonal_stats(cube.isel(time=t), zones, stats=["mean", "max"], id_field="zid", threads=1)
+        for s in ["mean", "max"]:
+            np.testing.assert_array_equal(ds[s].isel(time=t).values, one[s].values, err_msg=f"step {t} {s}")
+    assert np.isnan(ds["mean"].values).sum() > 0 and np.isfinite(ds["mean"].values).sum() > 20000
