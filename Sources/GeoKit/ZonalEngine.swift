@@ -99,12 +99,7 @@ public final class ZonalEngine {
                      bandSink: ((Int, Int, BandPartial) -> Void)?, progress: ((Int, Int) -> Void)? = nil) throws {
         let bandRows = rowsPerBand(readCols: grid.cols)
         countLock.lock(); allocations = 0; countLock.unlock()
-        let cacheKey = options.coverageCache == nil || rowBands != nil ? nil
-            : CoverageCache.Key(grid: grid, method: options.method, bandRows: bandRows, zoneCount: zones.count,
-                                zones: options.coverageZonesKey)
-        let reused = cacheKey.flatMap { options.coverageCache!.lookup($0) }
-        let prepared = reused?.prepared ?? PreparedZones(zones, on: grid, threads: options.threads)
-        PhaseTiming.mark(reused == nil ? "zones in grid units" : "zones and coverage reused")
+        let (prepared, reused, cacheKey) = preparedZones(zones, bandRows: bandRows, rowBands: rowBands)
         let windows = prepared.windows
         let template = sources.map { ZoneStats(histogram: options.histogram, denseBytes: $0.info.type == .uint8) }
         let rules = sources.map { ValueRules(nodata: $0.info.nodata, scale: $0.info.scale, offset: $0.info.offset,
@@ -120,19 +115,8 @@ public final class ZonalEngine {
         let threads = max(1, min(options.threads, work.count * sources.count))
         PhaseTiming.mark("zones bucketed")
 
-        // Partial accumulators (zones of a band x sources) must fit the budget too: with many
-        // bands and many zones, take the sources in chunks and keep each zone's coverage of
-        // each band (a few spans) so it is still computed once.
         let maxZones = bucket.map(\.count).max() ?? 1
-        let perWorker = max(options.minPartialBytes, options.maxMemory / threads / 2)
-        let partialChunk = max(1, perWorker / max(1, maxZones * MemoryLayout<ZoneStats>.stride * 3))
-        let chunk = min(sources.count, partialChunk)
-        // Few row bands and many sources (a cube): each row band's sources are cut into
-        // pieces, tasks of their own, so every worker stays busy to the last block.
-        // Only when each band decodes on its own: a block holding several bands (a
-        // pixel-interleaved file, a netCDF chunk of several steps) is decoded by one worker.
-        let pieces = bandSink != nil || !sources.allSatisfy(\.info.decodesApart) ? 1
-            : Self.piecesPerBand(rowBands: work.count, sources: chunk, threads: threads)
+        let (chunk, pieces) = sourceChunks(maxZones: maxZones, rowBands: work.count, threads: threads, unmerged: bandSink != nil)
         var cached: [CoverageList]? = reused?.coverages
         let pool = WorkerPool(threads: threads)
         // Every band's coverage first, kept: when the sources come in chunks (each pass
@@ -152,11 +136,7 @@ public final class ZonalEngine {
         // so a recycled one always fits; and with room for those waiting in the merger.
         let recycler = PartialRecycler(keep: pieces + 2 * threads)
         let partialCapacity = maxZones * ((chunk + pieces - 1) / pieces)
-        // Zone-major partials (a zone's accumulators side by side) when every source folds
-        // in band blocks and the partials are merged here: the fold and the merger then walk
-        // memory in order instead of one stream per source (a cache miss each, 10^7 times).
-        let zoneMajor = bandSink == nil && sources.count > 1 && !options.histogram && classGuard == nil
-            && sources.allSatisfy { $0.condition == nil && !$0.info.hasMask }
+        let zoneMajor = zoneMajorPartials(unmerged: bandSink != nil, classGuard: classGuard)
         try withoutActuallyEscaping(sink) { sink in
             for pass in 0..<passes {
                 let range = (pass * chunk)..<min(sources.count, (pass + 1) * chunk)
@@ -186,6 +166,44 @@ public final class ZonalEngine {
                 if !finished { throw GeoKitError(.cancelled, "cancelled") }
             }
         }
+    }
+
+    /// The zones in grid units, and their coverage when a cached run on the same grid has it
+    /// (not for a rows part: it covers some row bands only).
+    private func preparedZones(_ zones: [Zone], bandRows: Int, rowBands: Range<Int>?)
+        -> (PreparedZones, CoverageCache.Entry?, CoverageCache.Key?) {
+        let cacheKey = options.coverageCache == nil || rowBands != nil ? nil
+            : CoverageCache.Key(grid: grid, method: options.method, bandRows: bandRows, zoneCount: zones.count,
+                                zones: options.coverageZonesKey)
+        let reused = cacheKey.flatMap { options.coverageCache!.lookup($0) }
+        let prepared = reused?.prepared ?? PreparedZones(zones, on: grid, threads: options.threads)
+        PhaseTiming.mark(reused == nil ? "zones in grid units" : "zones and coverage reused")
+        return (prepared, reused, cacheKey)
+    }
+
+    /// How many sources a pass takes, and in how many pieces a row band's sources are cut.
+    /// Partial accumulators (zones of a band x sources) must fit the budget too: with many
+    /// bands and many zones, take the sources in chunks and keep each zone's coverage of
+    /// each band (a few spans) so it is still computed once. Few row bands and many sources
+    /// (a cube): each row band's sources are cut into pieces, tasks of their own, so every
+    /// worker stays busy to the last block; only when each band decodes on its own (a block
+    /// holding several bands, pixel-interleaved or a netCDF chunk of several steps, is
+    /// decoded by one worker) and the partials are merged here.
+    private func sourceChunks(maxZones: Int, rowBands: Int, threads: Int, unmerged: Bool) -> (chunk: Int, pieces: Int) {
+        let perWorker = max(options.minPartialBytes, options.maxMemory / threads / 2)
+        let partialChunk = max(1, perWorker / max(1, maxZones * MemoryLayout<ZoneStats>.stride * 3))
+        let chunk = min(sources.count, partialChunk)
+        let pieces = unmerged || !sources.allSatisfy(\.info.decodesApart) ? 1
+            : Self.piecesPerBand(rowBands: rowBands, sources: chunk, threads: threads)
+        return (chunk, pieces)
+    }
+
+    /// Zone-major partials (a zone's accumulators side by side) when every source folds in
+    /// band blocks and the partials are merged here: the fold and the merger then walk
+    /// memory in order instead of one stream per source (a cache miss each, 10^7 times).
+    private func zoneMajorPartials(unmerged: Bool, classGuard: ClassGuard?) -> Bool {
+        !unmerged && sources.count > 1 && !options.histogram && classGuard == nil
+            && sources.allSatisfy { $0.condition == nil && !$0.info.hasMask }
     }
 
     /// The zones of each row band, and each zone's first and last band (-1 for a zone that
