@@ -15,6 +15,10 @@ if outside=$(grep -rlE '^\s*(@_implementationOnly )?import CGeo' Sources Tests B
     echo "test: only GeoGDAL may import CGeo; also imported by: $outside" >&2
     exit 1
 fi
+# No function over 80 lines outside the named numeric kernels (issue 27's rule), checked
+# with Debian's own python3 (the script uses the standard library only).
+/usr/bin/python3 scripts/function-lengths.py >/dev/null ||
+    { /usr/bin/python3 scripts/function-lengths.py | tail -5 >&2; echo "test: a function over 80 lines (scripts/function-lengths.py)" >&2; exit 1; }
 
 # The library as another package uses it: Examples/ depends on this package by path.
 swift build --package-path Examples 2>&1 | tail -1
