@@ -65,7 +65,7 @@ public final class CSVWriter {
         for (i, c) in cells.enumerated() {
             if i > 0 { bytes.append(44) }
             switch c {
-            case .number(let v): var t = formatNumber(v); t.withUTF8 { bytes.append(contentsOf: $0) }
+            case .number(let v): appendNumber(v, to: &bytes)   // formatNumber's text, no String per value
             case .text(let s): bytes += csvQuote(guardsFormulas ? guardFormula(s) : s).utf8
             case .empty: break
             }
