@@ -107,9 +107,9 @@ extension ZoneEdges {
             var a = Point(ax[e], ay[e]), b = Point(bx[e], by[e])
             if max(a.x, b.x) < x0 || min(a.x, b.x) > x1 || max(a.y, b.y) < y0 || min(a.y, b.y) > y1 { continue }
             if (b.x, b.y) < (a.x, a.y) { swap(&a, &b) }
-            if segmentDistance2(a, p, q) < m2 || segmentDistance2(b, p, q) < m2 || segmentDistance2(p, a, b) < m2 || segmentDistance2(q, a, b) < m2 { return false }
-            let o1 = orientation(p, q, a), o2 = orientation(p, q, b)
-            let o3 = orientation(a, b, p), o4 = orientation(a, b, q)
+            if distance2(a, p, q) < m2 || distance2(b, p, q) < m2 || distance2(p, a, b) < m2 || distance2(q, a, b) < m2 { return false }
+            let o1 = orient(p, q, a), o2 = orient(p, q, b)
+            let o3 = orient(a, b, p), o4 = orient(a, b, q)
             // Every end is farther than the margin from the other segment: they cross iff
             // each separates the other's ends strictly.
             guard (o1 < 0) != (o2 < 0) && o1 != 0 && o2 != 0 && (o3 < 0) != (o4 < 0) && o3 != 0 && o4 != 0 else { continue }
@@ -136,16 +136,3 @@ extension ZoneEdges {
     return Point(x / w + midx, y / w + midy)
 }
 
-@inline(__always) private func orientation(_ a: Point, _ b: Point, _ c: Point) -> Double {
-    (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
-}
-
-/// Squared distance from p to the segment ab.
-@inline(__always) private func segmentDistance2(_ p: Point, _ a: Point, _ b: Point) -> Double {
-    let dx = b.x - a.x, dy = b.y - a.y
-    let len2 = dx * dx + dy * dy
-    var t = len2 > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2 : 0
-    t = min(1, max(0, t))
-    let ex = a.x + t * dx - p.x, ey = a.y + t * dy - p.y
-    return ex * ex + ey * ey
-}

@@ -88,12 +88,13 @@ public final class ZoneEdges: Sendable {
     }
 }
 
-@inline(__always) private func orient(_ a: Point, _ b: Point, _ c: Point) -> Double {
+/// Twice the signed area of abc: > 0 when c is left of ab (the line cutter uses it too).
+@inline(__always) func orient(_ a: Point, _ b: Point, _ c: Point) -> Double {
     (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
 }
 
 /// Squared distance from p to the segment ab.
-@inline(__always) private func distance2(_ p: Point, _ a: Point, _ b: Point) -> Double {
+@inline(__always) func distance2(_ p: Point, _ a: Point, _ b: Point) -> Double {
     let dx = b.x - a.x, dy = b.y - a.y
     let len2 = dx * dx + dy * dy
     var t = len2 > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2 : 0
