@@ -27,8 +27,8 @@ struct Batch: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "List what would be computed and why (new, changed, unchanged); compute nothing.")
     var dryRun = false
 
-    @Option(help: "Worker threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var workers: WorkerOptions
+    var threads: Int? { workers.threads }
 
     @Option(name: .customLong("max-memory"), help: "Memory budget for decoded blocks, in MB.")
     var maxMemory: Int = 512
@@ -54,7 +54,6 @@ struct Batch: ParsableCommand {
     func validate() throws {
         if distributed.emit != nil && dryRun { throw ValidationError("--emit prints a job script and --dry-run a plan: give one of them") }
         if distributed.emit != nil && (part != nil || merge) { throw ValidationError("--emit prints a job script that runs --part and --merge itself: leave them out") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
         if batchSize < 0 { throw ValidationError("--batch-size must be 0 (automatic) or more") }
         if part != nil && merge { throw ValidationError("--part computes a part, --merge merges them: give one") }
@@ -111,7 +110,7 @@ struct Batch: ParsableCommand {
     /// The run's request from the options.
     private func batchOptions() -> BatchOptions {
         var opts = BatchOptions()
-        opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        opts.threads = workers.count
         opts.maxMemory = maxMemory << 20
         opts.batchSize = batchSize
         opts.commandLine = CommandLine.arguments.map(shellQuote).joined(separator: " ")
