@@ -120,11 +120,9 @@ struct Batch: ParsableCommand {
     /// `--dry-run`: per indicator, what a run would compute and what is unchanged.
     private func printPlan(_ m: BatchManifest, _ plan: [BatchPlanItem]) throws {
         var out = ""
-        for ind in m.indicators {
-            let items = plan.filter { $0.indicator == ind.name }
-            let todo = items.filter { $0.status != .unchanged }
-            out += "\(ind.name): \(todo.reduce(0) { $0 + $1.bands }) band(s) of \(todo.count) file(s) to compute, \(items.count - todo.count) file(s) unchanged\n"
-            for i in items {
+        for ind in m.plansByIndicator(plan) {
+            out += "\(ind.indicator): \(ind.bandsToCompute) band(s) of \(ind.toCompute.count) file(s) to compute, \(ind.unchangedFiles) file(s) unchanged\n"
+            for i in ind.items {
                 out += "  \(i.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(i.path) (\(i.bands) band\(i.bands == 1 ? "" : "s"))\(i.reason.isEmpty ? "" : ": " + i.reason)\n"
             }
         }
@@ -163,7 +161,7 @@ struct Batch: ParsableCommand {
                 (report.tablesUpToDate.isEmpty ? "" : ", \(report.tablesUpToDate.count) up to date") + " (\(secs) s)"
         } else if !report.didRasterWork {
             // The vector layers computed (not from the cache) are said as such.
-            let rewritten = report.tablesWritten.filter { !(report.vectorComputed && $0 == "vector") }
+            let rewritten = report.tablesRewrittenFromCache
             return (report.vectorComputed ? "no raster work (\(report.plan.count) file(s) unchanged); computed the vector layers into vector.csv"
                                           : "nothing changed: no raster work (\(report.plan.count) file(s) unchanged)") + "; " +
                 (rewritten.isEmpty ? "tables up to date" : "rewrote \(rewritten.joined(separator: ", ")) from the cache") + " (\(secs) s)"

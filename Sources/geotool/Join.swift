@@ -193,7 +193,7 @@ struct Join: ParsableCommand {
         if (output as NSString).pathExtension.lowercased() == "shp" { warnShapefileNames(result.outputColumns(pts), output) }
         if (output as NSString).pathExtension.lowercased() == "fgb" {
             // GDAL's FlatGeobuf writer skips features without geometry.
-            let missing = pts.status.filter { $0 != .ok }.count
+            let missing = pts.rowsWithoutCoordinates
             if missing > 0 { warn("\(output): \(missing) row(s) without valid coordinates are left out (FlatGeobuf holds no feature without geometry); write .gpkg, .geojson or .csv to keep them") }
         }
     }

@@ -342,7 +342,7 @@ func writeZonalTable(_ result: ZonalResult, to output: String, run: RunInfo, bom
     PhaseTiming.mark("write")
     if (output as NSString).pathExtension.lowercased() == "fgb" {
         // GDAL's FlatGeobuf writer skips features without geometry (empty zones).
-        let missing = result.geometries.filter { $0 == nil }.count
+        let missing = result.unitsWithoutGeometry
         if missing > 0 { warn("\(output): \(missing) unit(s) without geometry are left out (FlatGeobuf holds no feature without geometry); write .gpkg or .geojson to keep them") }
     }
     let noValue = result.pointsWithoutValue.isEmpty ? "" : "; \(result.pointsWithoutValue.count) point zone(s) without a value (outside the raster or on nodata)"
@@ -364,10 +364,9 @@ func shapefileParts(_ output: String) -> [OutputSafety.Output] {
 
 /// One warning listing the field names a shapefile shortens (old -> new).
 func warnShapefileNames(_ columns: [String], _ output: String) {
-    let short = OGRFormat.shapefileFieldNames(columns)
-    let changed = zip(columns, short).filter { $0 != $1 }
+    let changed = OGRFormat.shapefileRenames(columns)
     guard !changed.isEmpty else { return }
-    warn("\(output): a shapefile's field names have at most 10 characters; \(changed.count) renamed: " + changed.map { "\($0) -> \($1)" }.joined(separator: ", "))
+    warn("\(output): a shapefile's field names have at most 10 characters; \(changed.count) renamed: " + changed.map { "\($0.from) -> \($0.to)" }.joined(separator: ", "))
 }
 
 /// The extensions zonal writes.
