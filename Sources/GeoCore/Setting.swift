@@ -10,7 +10,7 @@ import Foundation
 public enum Setting: String, Sendable, CaseIterable {
     case layer, `where`, pointsWhere = "points-where", layerWhere = "layer-where", buffer, hxl, table, part, partial
     case decimalComma = "decimal-comma", delimiter, checkCol = "check-col", idCol = "id-col"
-    case breaks, outline, myanmarText = "myanmar-text", allowDuplicateIDs = "allow-duplicate-ids"
+    case breaks, outline, outlineName = "outline-name", myanmarText = "myanmar-text", allowDuplicateIDs = "allow-duplicate-ids"
     case country, variable = "var", raster, bands, minCoverage = "min-coverage", stats, weights
     case zones, id, rollup, gazetteer, output, merge, maxMemory = "max-memory", op, classes
     case emptySum = "empty-sum", by, level, column, indicator, stat, band, date, x, y

@@ -20,6 +20,11 @@ public enum OGRFormat {
     /// The companion files of a shapefile, written and renamed with the `.shp`.
     public static let shapefileParts = ["shx", "dbf", "prj", "cpg"]
 
+    /// The names `shapefileFieldNames` changes, each with its shapefile name, in order.
+    public static func shapefileRenames(_ names: [String]) -> [(from: String, to: String)] {
+        zip(names, shapefileFieldNames(names)).filter { $0 != $1 }.map { (from: $0, to: $1) }
+    }
+
     /// Field names a shapefile (dBase, 10 characters) can hold, unique case-insensitively:
     /// a longer name is cut to 10 characters, or, when that is taken, to fewer followed
     /// by `_1`, `_2`... (`rain_mean_2001_01` -> `rain_mean_`, then `rain_mea_1`).

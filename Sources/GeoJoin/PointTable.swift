@@ -530,3 +530,9 @@ extension PointTable {
                           source: .rows(rows ?? Array(repeating: [], count: x.count)))
     }
 }
+
+extension PointTable {
+    /// Rows without valid coordinates (blank, not numbers, out of range): no point geometry,
+    /// so a FlatGeobuf output leaves them out.
+    public var rowsWithoutCoordinates: Int { status.filter { $0 != .ok }.count }
+}

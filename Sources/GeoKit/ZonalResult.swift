@@ -148,3 +148,8 @@ public struct ZoneLayerSummary: Sendable {
         self.path = path; self.layer = layer; self.featureCount = featureCount; self.idField = idField; self.pcodeVersion = pcodeVersion; self.crs = crs
     }
 }
+
+extension ZonalResult {
+    /// Units with no geometry (empty zones), which a FlatGeobuf output leaves out.
+    public var unitsWithoutGeometry: Int { geometries.filter { $0 == nil }.count }
+}

@@ -4,8 +4,8 @@ import GeoKit
 
 // The table a report shows, made from the table model: the units' names (the zones' for
 // units the table names not), insufficient units' values left out, and the descriptions of
-// a long table's series. `geotool report` chooses the series and reads the zones; this is
-// the rest of the work before the page.
+// a long table's series, and which series to show. `geotool report` reads its options and
+// calls these (and MapInputs.swift's) before the page.
 
 extension Table {
     /// Names for the rows (units, with their id in column 0) without one in column `names`,
@@ -27,6 +27,22 @@ extension Table {
 }
 
 extension IndicatorTable {
+    /// The series a report shows: `columns` by name (quality ones too), else every indicator
+    /// statistic of `indicator` and `stat` (any when nil, case-insensitive); an error naming
+    /// `tablePath` when none matches.
+    public func reportSeries(columns: [String]?, indicator: String?, stat: String?, tablePath: String) throws -> [Int] {
+        if let columns { return try columns.map { try selectSeries(column: $0) } }
+        let chosen = indicatorSeries.filter { k in
+            let s = series[k]
+            return (indicator == nil || s.indicator.lowercased() == indicator!.lowercased())
+                && (stat == nil || s.stat?.lowercased() == stat!.lowercased())
+        }
+        if chosen.isEmpty {
+            throw GeoKitError.input(tablePath, "no indicator matches (indicators: \(indicatorSeries.map { series[$0].label }.joined(separator: ", ")))")
+        }
+        return chosen
+    }
+
     /// Series `chosen` (the wide table `t`'s columns `columns`, its rows the units `units`):
     /// the values of units whose coverage is below `minCoverage` emptied, and which units
     /// they are, by column.

@@ -27,8 +27,8 @@ struct Batch: ParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "List what would be computed and why (new, changed, unchanged); compute nothing.")
     var dryRun = false
 
-    @Option(help: "Worker threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var workers: WorkerOptions
+    var threads: Int? { workers.threads }
 
     @Option(name: .customLong("max-memory"), help: "Memory budget for decoded blocks, in MB.")
     var maxMemory: Int = 512
@@ -54,7 +54,6 @@ struct Batch: ParsableCommand {
     func validate() throws {
         if distributed.emit != nil && dryRun { throw ValidationError("--emit prints a job script and --dry-run a plan: give one of them") }
         if distributed.emit != nil && (part != nil || merge) { throw ValidationError("--emit prints a job script that runs --part and --merge itself: leave them out") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
         if batchSize < 0 { throw ValidationError("--batch-size must be 0 (automatic) or more") }
         if part != nil && merge { throw ValidationError("--part computes a part, --merge merges them: give one") }
@@ -111,7 +110,7 @@ struct Batch: ParsableCommand {
     /// The run's request from the options.
     private func batchOptions() -> BatchOptions {
         var opts = BatchOptions()
-        opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        opts.threads = workers.count
         opts.maxMemory = maxMemory << 20
         opts.batchSize = batchSize
         opts.commandLine = CommandLine.arguments.map(shellQuote).joined(separator: " ")
@@ -121,11 +120,9 @@ struct Batch: ParsableCommand {
     /// `--dry-run`: per indicator, what a run would compute and what is unchanged.
     private func printPlan(_ m: BatchManifest, _ plan: [BatchPlanItem]) throws {
         var out = ""
-        for ind in m.indicators {
-            let items = plan.filter { $0.indicator == ind.name }
-            let todo = items.filter { $0.status != .unchanged }
-            out += "\(ind.name): \(todo.reduce(0) { $0 + $1.bands }) band(s) of \(todo.count) file(s) to compute, \(items.count - todo.count) file(s) unchanged\n"
-            for i in items {
+        for ind in m.plansByIndicator(plan) {
+            out += "\(ind.indicator): \(ind.bandsToCompute) band(s) of \(ind.toCompute.count) file(s) to compute, \(ind.unchangedFiles) file(s) unchanged\n"
+            for i in ind.items {
                 out += "  \(i.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(i.path) (\(i.bands) band\(i.bands == 1 ? "" : "s"))\(i.reason.isEmpty ? "" : ": " + i.reason)\n"
             }
         }
@@ -164,7 +161,7 @@ struct Batch: ParsableCommand {
                 (report.tablesUpToDate.isEmpty ? "" : ", \(report.tablesUpToDate.count) up to date") + " (\(secs) s)"
         } else if !report.didRasterWork {
             // The vector layers computed (not from the cache) are said as such.
-            let rewritten = report.tablesWritten.filter { !(report.vectorComputed && $0 == "vector") }
+            let rewritten = report.tablesRewrittenFromCache
             return (report.vectorComputed ? "no raster work (\(report.plan.count) file(s) unchanged); computed the vector layers into vector.csv"
                                           : "nothing changed: no raster work (\(report.plan.count) file(s) unchanged)") + "; " +
                 (rewritten.isEmpty ? "tables up to date" : "rewrote \(rewritten.joined(separator: ", ")) from the cache") + " (\(secs) s)"

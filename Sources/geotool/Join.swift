@@ -54,40 +54,20 @@ struct Join: ParsableCommand {
     @Option(help: "Layer of the points file when it is not a CSV (default: the first).")
     var pointsLayer: String?
 
-    @Option(help: "Field separator of a CSV: ',', ';' or tab (default: the header's).")
-    var delimiter: String?
-
-    @Flag(name: .customLong("decimal-comma"), help: "Coordinates of a ';' or tab separated CSV use a decimal comma (16,8).")
-    var decimalComma = false
-
-    @OptionGroup var zoneFilter: ZoneFilterOptions
-    var layer: String? { zoneFilter.layer }
-    var whereFilter: String? { zoneFilter.whereFilter }
-
     @Option(name: .customLong("points-where"), help: ArgumentHelp("Only the points matching this OGR attribute filter (OGR point layers, not CSV).", valueName: "EXPR"))
     var pointsWhere: String?
 
-    @Option(help: "Longitude / easting column of a CSV (default: longitude, lon, long, lng or x).")
-    var x: String?
+    @OptionGroup var pointReading: PointReadingOptions
+    var pointsCRS: String? { pointReading.pointsCRS }
 
-    @Option(help: "Latitude / northing column of a CSV (default: latitude, lat or y).")
-    var y: String?
-
-    @Option(name: .customLong("points-crs"), help: "CRS of the points (default: the layer's, EPSG:4326 for CSV).")
-    var pointsCRS: String?
-
-    @Option(help: "Zones: any OGR polygon layer, in any CRS.")
-    var zones: String
-
-
-    @Option(help: "Zone field holding the P-code to attach, e.g. VT_PCODE.")
-    var id: String
+    @OptionGroup var zoneOptions: ZoneOptions
+    var zones: String { zoneOptions.zones }
+    var id: String { zoneOptions.id }
+    var layer: String? { zoneOptions.filter.layer }
+    var whereFilter: String? { zoneOptions.filter.whereFilter }
 
     @Option(name: .customLong("include-cols"), help: "More zone fields to attach, comma-separated.")
     var includeCols: String?
-
-    @Option(name: .customLong("border-tolerance"), help: "A point this close to a zone counts as in it; within it of two zones it is on their border (default 0.2m: the rounding of 6-decimal coordinates; 0 = exact).")
-    var borderTolerance: String = "0.2m"
 
     @Option(help: "Search radius for points outside every zone: e.g. 2km, 500m; 0 = no search.")
     var nearest: String = "0"
@@ -101,14 +81,12 @@ struct Join: ParsableCommand {
     @Option(name: .customLong("name-col"), help: "Points column with each row's name, shown in --report (default: a column called name, or ending in name).")
     var nameCol: String?
 
-    @Option(help: "Worker threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var workers: WorkerOptions
+    var threads: Int? { workers.threads }
 
-    @Flag(name: .customLong("no-formula-guard"), help: "Write text exactly as it is, even fields a spreadsheet would run as formulas (=, +, -, @ first); by default they get a leading apostrophe (CSV injection).")
-    var noFormulaGuard = false
-
-    @Flag(help: "Start CSV output with a byte-order mark (for Excel).")
-    var bom = false
+    @OptionGroup var textOutput: TextOutputOptions
+    var noFormulaGuard: Bool { textOutput.noFormulaGuard }
+    var bom: Bool { textOutput.bom }
 
     @Option(name: .shortAndLong, help: "Output table: .csv, .xlsx, or with point geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output; PG:\"dbname=...\" a PostgreSQL table (with --table).")
     var output: String
@@ -127,7 +105,6 @@ struct Join: ParsableCommand {
     @OptionGroup var myanmarText: MyanmarTextOptions
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         let pg = try validatePostgresOutput(output, table: table, geometry: geometry)
         let ext = output == "-" ? "csv" : (output as NSString).pathExtension.lowercased()
         if !pg && !zonalOutputFormats.contains(ext) {
@@ -138,12 +115,6 @@ struct Join: ParsableCommand {
             if !["csv", "gpkg", "xlsx"].contains(ext) {
                 throw ValidationError("\(report): unknown output format\(didYouMean(ext, ["csv", "gpkg", "xlsx"], prefix: ".")); use .csv, .gpkg or .xlsx")
             }
-        }
-        if let d = delimiter, parseDelimiter(d) == nil {
-            throw ValidationError("--delimiter takes ',', ';' or tab, not '\(d)'")
-        }
-        if decimalComma, let d = delimiter, parseDelimiter(d) == UInt8(ascii: ",") {
-            throw ValidationError("--decimal-comma needs a ';' or tab separated file (in a comma-separated one a decimal comma splits the number)")
         }
     }
 
@@ -190,7 +161,7 @@ struct Join: ParsableCommand {
         opts.includeFields = includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
         opts.layer = layer
         opts.nearestMetres = try parseDistance(nearest, option: "--nearest")
-        opts.borderToleranceMetres = try parseDistance(borderTolerance, option: "--border-tolerance")
+        opts.borderToleranceMetres = try pointReading.borderToleranceMetres()
         opts.pointsCRS = pointsCRS
         opts.zonesFilter = whereFilter
         opts.idColumn = idCol
@@ -199,15 +170,15 @@ struct Join: ParsableCommand {
             opts.checkColumn = parts[0]
             opts.checkField = parts.count > 1 ? parts[1] : nil
         }
-        opts.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        opts.threads = workers.count
         opts.myanmarText = myanmarText.mode
         return opts
     }
 
     /// The points, checked for Myanmar text (with --myanmar-text unicode) and for --name-col.
     private func readPoints() throws -> PointTable {
-        var pts = try PointTable.read(path: points, xColumn: x, yColumn: y, layer: pointsLayer,
-                                      delimiter: delimiter.flatMap(parseDelimiter), decimalComma: decimalComma, filter: pointsWhere,
+        var pts = try PointTable.read(path: points, xColumn: pointReading.x, yColumn: pointReading.y, layer: pointsLayer,
+                                      delimiter: pointReading.delimiterByte, decimalComma: pointReading.decimalComma, filter: pointsWhere,
                                       crs: pointsCRS)
         if myanmarText.mode == .unicode { try pts.checkMyanmarText(.unicode) }
         if let nameCol, pts.columnIndex(nameCol) == nil {
@@ -222,7 +193,7 @@ struct Join: ParsableCommand {
         if (output as NSString).pathExtension.lowercased() == "shp" { warnShapefileNames(result.outputColumns(pts), output) }
         if (output as NSString).pathExtension.lowercased() == "fgb" {
             // GDAL's FlatGeobuf writer skips features without geometry.
-            let missing = pts.status.filter { $0 != .ok }.count
+            let missing = pts.rowsWithoutCoordinates
             if missing > 0 { warn("\(output): \(missing) row(s) without valid coordinates are left out (FlatGeobuf holds no feature without geometry); write .gpkg, .geojson or .csv to keep them") }
         }
     }

@@ -23,18 +23,13 @@ struct Merge: ParsableCommand {
     @Argument(help: ArgumentHelp("The part files, every index 0 ... N-1 once, in any order.", valueName: "PART"))
     var parts: [String] = []
 
-    @Option(help: "Table shape: wide (a row per unit, a column per indicator) or long (a row per unit x indicator x statistic x band). (default: wide)",
-            transform: choice())
-    var format: TableFormat = .wide
+    @OptionGroup var shape: TableShapeOptions
+    var format: TableFormat { shape.format }
+    var hxl: Bool { shape.hxl }
 
-    @Flag(help: "Add the HXL hashtag row under the header (for HDX): CSV and XLSX (second row); not GeoPackage.")
-    var hxl = false
-
-    @Flag(help: "Start the CSV with a byte-order mark (for Excel).")
-    var bom = false
-
-    @Flag(name: .customLong("no-formula-guard"), help: "Write text exactly as it is, even fields a spreadsheet would run as formulas (=, +, -, @ first); by default they get a leading apostrophe (CSV injection).")
-    var noFormulaGuard = false
+    @OptionGroup var textOutput: TextOutputOptions
+    var noFormulaGuard: Bool { textOutput.noFormulaGuard }
+    var bom: Bool { textOutput.bom }
 
     @OptionGroup var quietness: QuietOptions
 

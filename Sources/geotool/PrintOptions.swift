@@ -1,5 +1,6 @@
 import ArgumentParser
 import GeoCore
+import GeoGDAL
 import GeoRender
 
 /// What a printed map carries besides its units, the same for `map` and `report`.
@@ -18,6 +19,17 @@ struct PrintOptions: ParsableArguments {
 
     @Option(name: .customLong("outline-label"), help: ArgumentHelp("The outline's entry in the legend (default: its level, e.g. \"State/region boundaries\" for a layer with ST_PCODE).", valueName: "TEXT"))
     var outlineLabel: String?
+
+    @Option(help: "Attribution line naming the boundaries' source.")
+    var attribution: String = "Boundaries: MIMU"
+
+    /// The `--outline` boundaries on `map`'s frame (nil without), their warnings said.
+    func readOutline(on map: MapGeometry, myanmarText: MyanmarTextMode) throws -> OutlineGeometry? {
+        guard let outline else { return nil }
+        return try OutlineGeometry.read(outline, nameField: outlineName, label: outlineLabel, on: map, myanmarText: myanmarText) {
+            warn($0, listedIn: nil)
+        }
+    }
 
     func validate() throws {
         if let b = breaks { do { _ = try parseBreaks(b) } catch let e as GeoKitError { throw ValidationError(e.commandLineMessage) } }

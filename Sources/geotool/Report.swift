@@ -55,14 +55,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Column with unit names for the rankings (default: a text column such as TS).")
     var name: String?
 
-    @Option(help: "Number of map classes (2-9).")
-    var classes: Int = 5
-
-    @Option(help: "Class breaks: quantile, equal or jenks. (default: quantile)", transform: choice())
-    var scheme: ClassScheme = .quantile
-
-    @Option(help: ArgumentHelp("Colour palette (as geotool map's); values of both signs get RdBu unless a diverging palette is given. (default: YlOrRd)", valueName: "NAME"), transform: paletteNamed)
-    var palette: Palette = .standard
+    @OptionGroup var classing: ClassOptions
 
     @Option(help: "Page title (default: from the metadata, else the table's name).")
     var title: String?
@@ -71,9 +64,6 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var myanmarText: MyanmarTextOptions
 
-    @Option(help: "Attribution line naming the boundaries' source.")
-    var attribution: String = "Boundaries: MIMU"
-
     @Option(name: .shortAndLong, help: "Output .html file.")
     var output: String
 
@@ -81,7 +71,6 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         if zones != nil && id == nil { throw ValidationError("--zones needs --id (the zones' P-code field)") }
-        if !(2...9).contains(classes) { throw ValidationError("--classes must be between 2 and 9") }
         if let m = minCoverage, !(m >= 0 && m <= 1) { throw ValidationError("--min-coverage must be between 0 and 1") }
         if printing.outline != nil && zones == nil { throw ValidationError("--outline needs --zones and --id (the map to draw it on)") }
         let ext = (output as NSString).pathExtension.lowercased()
@@ -96,7 +85,8 @@ struct ReportCommand: ParsableCommand {
                                      outputs: [.init(output)])
             let model = try IndicatorTable.read(table, idHint: id)
             for w in model.warnings { warn(w) }
-            let chosen = try chosenSeries(model)
+            let chosen = try model.reportSeries(columns: columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
+                                                indicator: indicator, stat: stat, tablePath: table)
             let (layerData, zoneNames) = try readZoneLayer()
             let lvl = try model.level(requested: level, zonesIDField: layerData?.idField, zoneIDs: layerData?.zones.map(\.id) ?? [])
             let view = model.wideView(level: lvl, series: chosen)
@@ -125,35 +115,13 @@ struct ReportCommand: ParsableCommand {
         }
     }
 
-    /// The series to report: --columns by name (quality ones too), else every indicator
-    /// statistic of --indicator and --stat.
-    private func chosenSeries(_ model: IndicatorTable) throws -> [Int] {
-        if let columns {
-            return try columns.split(separator: ",").map { try model.selectSeries(column: $0.trimmingCharacters(in: .whitespaces)) }
-        }
-        let chosen = model.indicatorSeries.filter { k in
-            let s = model.series[k]
-            return (indicator == nil || s.indicator.lowercased() == indicator!.lowercased())
-                && (stat == nil || s.stat?.lowercased() == stat!.lowercased())
-        }
-        if chosen.isEmpty {
-            throw GeoKitError.input(table, "no indicator matches (indicators: \(model.indicatorSeries.map { model.series[$0].label }.joined(separator: ", ")))")
-        }
-        return chosen
-    }
-
-    /// The zones of --zones (nil without), and their names by id when the layer has a name
-    /// field beside --id.
+    /// The zones of --zones (nil without), their warnings said, and their names by id when
+    /// the layer has a name field beside --id.
     private func readZoneLayer() throws -> (ZoneLayer?, [String: String]) {
         guard let zones, let id else { return (nil, [:]) }
-        let fields = try VectorDataset(path: zones).fieldNames(layer: layer)
-        let nameField = parentNameField(id, fields)
-        var l = try VectorDataset(path: zones).readZones(layer: layer, idField: id, includeFields: nameField.map { [$0] } ?? [], filter: whereFilter)
-        l.warnings += try l.checkMyanmarText(myanmarText.mode).warnings
+        let (l, names) = try ZoneLayer.readForReport(zones, layer: layer, idField: id, filter: whereFilter, myanmarText: myanmarText.mode)
         warn(l.warnings, listedIn: nil)
-        var zoneNames: [String: String] = [:]
-        if nameField != nil { for z in l.zones where !z.attributes[0].isEmpty { zoneNames[z.id] = z.attributes[0] } }
-        return (l, zoneNames)
+        return (l, names)
     }
 
     /// The column naming the units: --name, else the table's, where units without a name in
@@ -170,11 +138,8 @@ struct ReportCommand: ParsableCommand {
     private func mapOfZones(_ layerData: ZoneLayer?, table t: Table, level lvl: String) throws -> (MapGeometry?, [Int?], [String]) {
         guard let layerData, let zones else { return (nil, [], []) }
         var notes: [String] = []
-        let join = ZoneTableJoin(table: t, zoneIDs: layerData.zones.map(\.id), idField: nil)
-        for p in join.problems(tablePath: table, zonesPath: zones) { warn(p); notes.append(p.message) }
-        if join.rowOfZone.allSatisfy({ $0 == nil }) {
-            throw GeoKitError(.input, "no zone of \(zones) matches a \(lvl.isEmpty ? "" : lvl + " ")row of \(table) (zone ids like \(layerData.zones.first?.id ?? "?"))")
-        }
+        let join = try ZoneTableJoin.matching(layerData, to: t, level: lvl, tablePath: table, zonesPath: zones,
+                                              tableIDsInError: false) { p in warn(p); notes.append(p.message) }
         var gw: [GeoWarning] = []
         let geometry = try MapGeometry.build(layer: layerData, size: 560, warnings: &gw)
         warn(gw, listedIn: nil)
@@ -185,16 +150,13 @@ struct ReportCommand: ParsableCommand {
     private func reportOptions(_ model: IndicatorTable, level lvl: String, geometry: MapGeometry?) throws -> ReportOptions {
         var o = ReportOptions()
         o.title = title ?? model.title(level: lvl) ?? "Report: \((table as NSString).lastPathComponent)"
-        o.classes = classes
-        o.scheme = scheme
-        o.palette = palette
-        o.attribution = attribution
+        o.classes = classing.classes
+        o.scheme = classing.scheme
+        o.palette = classing.palette
+        o.attribution = printing.attribution
         o.breaks = try printing.breaks.map { try parseBreaks($0) }
-        o.source = printing.source ?? defaultSource(model.metadata)
-        if let outline = printing.outline, let geometry {
-            o.outline = try readOutline(outline, nameField: printing.outlineName, label: printing.outlineLabel, on: geometry,
-                                        myanmarText: myanmarText.mode)
-        }
+        o.source = printing.source ?? defaultMapSource(model.metadata)
+        if let geometry { o.outline = try printing.readOutline(on: geometry, myanmarText: myanmarText.mode) }
         return o
     }
 }

@@ -42,22 +42,17 @@ struct Vector: ParsableCommand {
         """
     )
 
-    @Option(help: "Zones: any OGR polygon layer.")
-    var zones: String
-
-
-    @Option(help: "Zone field with each zone's P-code, e.g. TS_PCODE.")
-    var id: String
+    @OptionGroup var zoneOptions: ZoneOptions
+    var zones: String { zoneOptions.zones }
+    var id: String { zoneOptions.id }
+    var layer: String? { zoneOptions.filter.layer }
+    var whereFilter: String? { zoneOptions.filter.whereFilter }
 
     @Option(name: .customLong("include-cols"), help: "More zone fields to copy to the table, comma-separated.")
     var includeCols: String?
 
     @Option(help: ArgumentHelp("Add parent rows from these zone fields, finest first, e.g. DT_PCODE,ST_PCODE.", valueName: "FIELDS"))
     var rollup: String?
-
-    @OptionGroup var zoneFilter: ZoneFilterOptions
-    var layer: String? { zoneFilter.layer }
-    var whereFilter: String? { zoneFilter.whereFilter }
 
     @Option(parsing: .singleValue, help: ArgumentHelp("A point layer to count (CSV or OGR), repeatable.", valueName: "NAME=PATH"))
     var points: [String] = []
@@ -83,41 +78,21 @@ struct Vector: ParsableCommand {
     @Option(name: .customLong("layer-where"), parsing: .singleValue, help: ArgumentHelp("Only the features of NAME (an OGR layer) matching this filter.", valueName: "NAME=EXPR"))
     var layerWhere: [String] = []
 
-    @Option(help: "Longitude / easting column of CSV points (default: longitude, lon, long, lng or x).")
-    var x: String?
-
     @Option(name: .customLong("formula"), help: ArgumentHelp("Derived indicator, NAME = FORMULA [UNIT]: arithmetic (+ - * /, parentheses, min, max, abs) on the output's columns and zone_area_m2/ha/km2; repeatable. Evaluated per row after the roll-up; empty on an empty operand or a division by zero (docs/formulas.md).", valueName: "NAME = FORMULA [UNIT]"))
     var formulaList: [String] = []
 
-    @Option(help: "Latitude / northing column of CSV points (default: latitude, lat or y).")
-    var y: String?
+    @OptionGroup var pointReading: PointReadingOptions
 
-    @Option(help: "Field separator of CSV points: ',', ';' or tab (default: the header's).")
-    var delimiter: String?
+    @OptionGroup var shape: TableShapeOptions
+    var format: TableFormat { shape.format }
+    var hxl: Bool { shape.hxl }
 
-    @Flag(name: .customLong("decimal-comma"), help: "Coordinates of a ';' or tab separated CSV use a decimal comma.")
-    var decimalComma = false
+    @OptionGroup var workers: WorkerOptions
+    var threads: Int? { workers.threads }
 
-    @Option(name: .customLong("points-crs"), help: "CRS of the points (default: the layer's, EPSG:4326 for CSV).")
-    var pointsCRS: String?
-
-    @Option(name: .customLong("border-tolerance"), help: "A point this close to a zone counts as in it (default 0.2m, as in join; 0 = exact).")
-    var borderTolerance: String = "0.2m"
-
-    @Option(help: "Table shape: wide (a row per unit) or long (a row per unit x indicator). (default: wide)", transform: choice())
-    var format: TableFormat = .wide
-
-    @Flag(help: "Add the HXL hashtag row under the header (for HDX): CSV and XLSX (second row); not GeoPackage.")
-    var hxl = false
-
-    @Option(help: "Worker threads (default: all cores).")
-    var threads: Int?
-
-    @Flag(name: .customLong("no-formula-guard"), help: "Write text exactly as it is, even fields a spreadsheet would run as formulas.")
-    var noFormulaGuard = false
-
-    @Flag(help: "Start CSV output with a byte-order mark (for Excel).")
-    var bom = false
+    @OptionGroup var textOutput: TextOutputOptions
+    var noFormulaGuard: Bool { textOutput.noFormulaGuard }
+    var bom: Bool { textOutput.bom }
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output table: .csv, .xlsx, or with the zones' geometry .gpkg, .geojson, .fgb or .shp; PG:\"dbname=...\" a PostgreSQL table (with --table).")
     var outputOption: String?
@@ -143,7 +118,6 @@ struct Vector: ParsableCommand {
         if points.isEmpty && lines.isEmpty && polygons.isEmpty {
             throw ValidationError("give at least one layer: --points NAME=PATH, --lines NAME=PATH or --polygons NAME=PATH")
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if part != nil || partial != nil {
             guard part != nil, partial != nil else { throw ValidationError("--part I/N and --partial PATH go together (a part run writes a part file; geotool merge writes the table)") }
             if outputOption != nil { throw ValidationError("-o and --partial: a part run writes only its part file; give -o to geotool merge") }
@@ -167,7 +141,6 @@ struct Vector: ParsableCommand {
     }
 
     private func validateLayers() throws {
-        if let d = delimiter, parseDelimiter(d) == nil { throw ValidationError("--delimiter takes ',', ';' or tab, not '\(d)'") }
         let layerNames = try (points + lines + polygons).map { try pair($0, "--points/--lines/--polygons").0 }
         if let dup = Dictionary(grouping: layerNames, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
             throw ValidationError("two layers are named '\(dup)': give each its own NAME")
@@ -205,14 +178,14 @@ struct Vector: ParsableCommand {
             job.includeFields = list(includeCols)
             job.rollupFields = list(rollup)
             job.zonesFilter = whereFilter
-            job.borderToleranceMetres = try parseDistance(borderTolerance, option: "--border-tolerance")
-            job.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            job.borderToleranceMetres = try pointReading.borderToleranceMetres()
+            job.threads = workers.count
             job.formulas = try formulaList.map(NamedFormula.init(parsing:))
             let wheres = try Dictionary(layerWhere.map { try pair($0, "--layer-where") }, uniquingKeysWith: { _, b in b })
             job.points = try pointSpecs.map { name, path in
                 var s = PointLayerSpec(name: name, path: path)
-                s.x = x; s.y = y; s.delimiter = delimiter.flatMap(parseDelimiter); s.decimalComma = decimalComma
-                s.crs = pointsCRS; s.filter = wheres[name]
+                s.x = pointReading.x; s.y = pointReading.y; s.delimiter = pointReading.delimiterByte
+                s.decimalComma = pointReading.decimalComma; s.crs = pointReading.pointsCRS; s.filter = wheres[name]
                 s.countBy = try values(countBy, for: name, "--count-by")
                 s.sum = try values(sum, for: name, "--sum")
                 s.mean = try values(mean, for: name, "--mean")

@@ -56,16 +56,11 @@ struct Zonal: ParsableCommand {
         """
     )
 
-    @Option(help: "Zones layer: any OGR vector (GeoPackage, GeoJSON, TopoJSON, shapefile...).")
-    var zones: String
-
-
-    @OptionGroup var zoneFilter: ZoneFilterOptions
-    var layer: String? { zoneFilter.layer }
-    var whereFilter: String? { zoneFilter.whereFilter }
-
-    @Option(help: "Field holding each zone's identifier (P-code), e.g. TS_PCODE.")
-    var id: String
+    @OptionGroup var zoneOptions: ZoneOptions
+    var zones: String { zoneOptions.zones }
+    var id: String { zoneOptions.id }
+    var layer: String? { zoneOptions.filter.layer }
+    var whereFilter: String? { zoneOptions.filter.whereFilter }
 
     @Option(name: .customLong("raster"), help: ArgumentHelp("Raster to summarise, NAME=PATH[:BAND]; repeat for more. Without :BAND every band is used.", valueName: "NAME=PATH[:BAND]"))
     var rasters: [String] = []
@@ -100,8 +95,8 @@ struct Zonal: ParsableCommand {
     @Option(name: .customLong("include-cols"), help: "Zone fields to copy into the output, comma-separated.")
     var includeCols: String?
 
-    @Option(help: "Worker threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var workers: WorkerOptions
+    var threads: Int? { workers.threads }
 
     @Option(name: .customLong("max-memory"), help: "Memory budget in MB: decoded blocks and partial accumulators fit it; a run whose zones, values and class tables alone do not is refused up front (docs/indicators.md).")
     var maxMemory: Int = 512
@@ -115,12 +110,9 @@ struct Zonal: ParsableCommand {
     @Option(help: "Code of the country row in roll-ups (default: the P-codes' letters, e.g. MMR).")
     var country: String?
 
-    @Option(help: "Table shape: wide (a row per unit, a column per indicator) or long (a row per unit x indicator x statistic x band). (default: wide)",
-            transform: choice())
-    var format: TableFormat = .wide
-
-    @Flag(help: "Add the HXL hashtag row under the header (for HDX): CSV and XLSX (second row); not GeoPackage.")
-    var hxl = false
+    @OptionGroup var shape: TableShapeOptions
+    var format: TableFormat { shape.format }
+    var hxl: Bool { shape.hxl }
 
     @Option(name: .customLong("min-coverage"), help: ArgumentHelp("Empty the statistics (all but count and coverage) of units whose coverage (covered share of their area) is below F, e.g. 0.5; needs coverage in --stats. One warning lists them.", valueName: "F"))
     var minCoverage: Double?
@@ -139,11 +131,9 @@ struct Zonal: ParsableCommand {
 
     @OptionGroup var quietness: QuietOptions
 
-    @Flag(name: .customLong("no-formula-guard"), help: "Write text exactly as it is, even fields a spreadsheet would run as formulas (=, +, -, @ first); by default they get a leading apostrophe (CSV injection).")
-    var noFormulaGuard = false
-
-    @Flag(help: "Start the CSV with a byte-order mark (for Excel).")
-    var bom = false
+    @OptionGroup var textOutput: TextOutputOptions
+    var noFormulaGuard: Bool { textOutput.noFormulaGuard }
+    var bom: Bool { textOutput.bom }
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output table: .csv, .xlsx, or with zone geometry .gpkg, .geojson, .fgb or .shp; - writes CSV to standard output; PG:\"dbname=...\" a PostgreSQL table (with --table).")
     var outputOption: String?
@@ -184,7 +174,6 @@ struct Zonal: ParsableCommand {
             throw ValidationError("missing -o OUTPUT (or --part I/N --partial PATH for one part of a distributed run)")
         }
         if variables != nil && variableList.isEmpty { throw ValidationError("--var takes variable names, e.g. --var precip,tmax") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if maxMemory < 16 { throw ValidationError("--max-memory must be at least 16 (MB)") }
         if stats != nil && !operations.isEmpty {
             throw ValidationError("--stats and --op: with operations, give every statistic as one (e.g. --op 'mean(ntl)'); --stats applies to every raster")
@@ -271,7 +260,7 @@ struct Zonal: ParsableCommand {
             job.operations = try operations.map(RasterOperation.init(parsing:))
             for c in classes { let (name, breaks) = try parseClasses(c); job.classes[name] = breaks }
             job.areaUnit = areaUnit
-            job.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+            job.threads = workers.count
             job.maxMemory = maxMemory << 20
             let pg = PostgresTarget.isPostgres(output) ? try PostgresTarget(output: output, table: table) : nil
             job.keepGeometry = pg == nil ? OGRFormat.spatial.contains((output as NSString).pathExtension.lowercased()) : geometry
@@ -353,7 +342,7 @@ func writeZonalTable(_ result: ZonalResult, to output: String, run: RunInfo, bom
     PhaseTiming.mark("write")
     if (output as NSString).pathExtension.lowercased() == "fgb" {
         // GDAL's FlatGeobuf writer skips features without geometry (empty zones).
-        let missing = result.geometries.filter { $0 == nil }.count
+        let missing = result.unitsWithoutGeometry
         if missing > 0 { warn("\(output): \(missing) unit(s) without geometry are left out (FlatGeobuf holds no feature without geometry); write .gpkg or .geojson to keep them") }
     }
     let noValue = result.pointsWithoutValue.isEmpty ? "" : "; \(result.pointsWithoutValue.count) point zone(s) without a value (outside the raster or on nodata)"
@@ -375,10 +364,9 @@ func shapefileParts(_ output: String) -> [OutputSafety.Output] {
 
 /// One warning listing the field names a shapefile shortens (old -> new).
 func warnShapefileNames(_ columns: [String], _ output: String) {
-    let short = OGRFormat.shapefileFieldNames(columns)
-    let changed = zip(columns, short).filter { $0 != $1 }
+    let changed = OGRFormat.shapefileRenames(columns)
     guard !changed.isEmpty else { return }
-    warn("\(output): a shapefile's field names have at most 10 characters; \(changed.count) renamed: " + changed.map { "\($0) -> \($1)" }.joined(separator: ", "))
+    warn("\(output): a shapefile's field names have at most 10 characters; \(changed.count) renamed: " + changed.map { "\($0.from) -> \($0.to)" }.joined(separator: ", "))
 }
 
 /// The extensions zonal writes.
