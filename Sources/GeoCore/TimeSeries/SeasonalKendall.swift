@@ -25,8 +25,9 @@ public struct SeasonalKendall: Sendable, Equatable {
         var slopes: [Double] = []
         slopes.reserveCapacity(seasons.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 })
         for (x, t) in zip(seasons, times) {
-            s += MannKendall.score(x)
-            variance += MannKendall.variance(x)
+            let (score, v) = MannKendall.scoreAndVariance(x)
+            s += score
+            variance += v
             pairs += Double(x.count * (x.count - 1)) / 2
             n += x.count
             TheilSen.appendSlopes(x: t, y: x, to: &slopes, presentAndIncreasing: true)
