@@ -43,4 +43,25 @@ final class TrendKernelTests: XCTestCase {
         XCTAssertEqual(t?.senSlope ?? .nan, (1.5 + 5.0 / 3) / 2, accuracy: 1e-15)
         XCTAssertEqual(t?.mannKendall.varianceS, 156.0 / 18)
     }
+
+    /// The seasonal slopes written into one buffer equal the season-by-season appends (the
+    /// same slopes in the same order), also when a season has a gap (the appends, per season),
+    /// and by hand: seasons (2001, 1), (2002, 3) and (2001, 5), (2003, 1), (2004, 2) give
+    /// 2, then −2, −1, 1.
+    func testWithinSeasonSlopesEqualAppends() {
+        XCTAssertEqual(SeasonalKendall.withinSeasonSlopes([[1, 3], [5, 1, 2]], times: [[2001, 2002], [2001, 2003, 2004]]), [2, -2, -1, 1])
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<100 {
+            let seasons = (0..<12).map { _ in (0..<Int.random(in: 0...45, using: &rng)).map { _ in Double.random(in: 0...400, using: &rng) } }
+            var times = seasons.map { s in s.indices.map { Double(1981 + $0) } }
+            var values = seasons
+            // Every fourth round a gap in one season, or years out of order in another: the appends' own paths.
+            if round % 4 == 1, let m = values.indices.first(where: { values[$0].count > 2 }) { values[m][1] = .nan }
+            if round % 4 == 3, let m = times.indices.first(where: { times[$0].count > 2 }) { times[m].swapAt(0, 2) }
+            var want: [Double] = []
+            for (x, t) in zip(values, times) { TheilSen.appendSlopes(x: t, y: x, to: &want, presentAndIncreasing: true) }
+            let got = SeasonalKendall.withinSeasonSlopes(values, times: times)
+            XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern))
+        }
+    }
 }
