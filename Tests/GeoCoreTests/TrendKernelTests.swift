@@ -64,4 +64,22 @@ final class TrendKernelTests: XCTestCase {
             XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern))
         }
     }
+
+    /// The slopes of an empty array (written into a new buffer) equal those appended after
+    /// others (zeros appended, then written), and the pairs' slopes by hand.
+    func testSlopesIntoEmptyEqualAppended() {
+        var slopes: [Double] = []
+        TheilSen.appendSlopes(x: [2001, 2002, 2004], y: [1, 3, 9], to: &slopes, presentAndIncreasing: true)
+        XCTAssertEqual(slopes, [2, 8.0 / 3, 3])
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<100 {
+            let n = Int.random(in: 0...60, using: &rng)
+            let x = (0..<n).map { Double(1981 + $0) }, y = x.map { _ in Double.random(in: 0...3000, using: &rng) }
+            var fresh: [Double] = [], after: [Double] = [42]
+            TheilSen.appendSlopes(x: x, y: y, to: &fresh, presentAndIncreasing: true)
+            TheilSen.appendSlopes(x: x, y: y, to: &after, presentAndIncreasing: true)
+            XCTAssertEqual(fresh.count, n * (n - 1) / 2)
+            XCTAssertEqual(([42] + fresh).map(\.bitPattern), after.map(\.bitPattern))
+        }
+    }
 }

@@ -19,8 +19,17 @@ public enum TheilSen {
     /// in the same order without a test per pair (a loop the compiler vectorises).
     public static func appendSlopes(x: [Double], y: [Double], to slopes: inout [Double], presentAndIncreasing: Bool = false) {
         if presentAndIncreasing && zip(x, x.dropFirst()).allSatisfy({ $0 < $1 }) && !y.contains(where: \.isNaN) {
-            let start = slopes.count
-            slopes.append(contentsOf: repeatElement(0, count: x.count * (x.count - 1) / 2))
+            let start = slopes.count, pairs = x.count * (x.count - 1) / 2
+            if start == 0 {
+                // Written straight into a new buffer (an element-wise append of zeros first cost
+                // as much as the slopes: a yearly trend's 903).
+                slopes = [Double](unsafeUninitializedCapacity: pairs) { out, count in
+                    writeSlopesOfIncreasing(x: x, y: y, to: out, at: 0)
+                    count = pairs
+                }
+                return
+            }
+            slopes.append(contentsOf: repeatElement(0, count: pairs))
             slopes.withUnsafeMutableBufferPointer { writeSlopesOfIncreasing(x: x, y: y, to: $0, at: start) }
             return
         }
