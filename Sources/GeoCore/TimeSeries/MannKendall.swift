@@ -20,8 +20,8 @@ public struct MannKendall: Sendable, Equatable {
     /// others is kept), as pymannkendall's `skip`.
     public init(_ values: [Double]) {
         let x = values.filter { !$0.isNaN }
-        let score = Self.score(x)
-        self.init(s: score, varianceS: Self.variance(x), pairs: Double(x.count * (x.count - 1)) / 2, n: x.count)
+        let (score, variance) = Self.scoreAndVariance(x)
+        self.init(s: score, varianceS: variance, pairs: Double(x.count * (x.count - 1)) / 2, n: x.count)
     }
 
     /// From S, Var(S) and the number of pairs (summed over the seasons of a seasonal test).
@@ -48,6 +48,28 @@ public struct MannKendall: Sendable, Equatable {
             }
             return Double(s)
         }
+    }
+
+    /// `score` and `variance` of values none of which is NaN, in one pass over the pairs: it
+    /// counts the increasing and the decreasing pairs, and the pairs neither are, the equal
+    /// ones, tell whether there are ties at all. Without ties the variance needs no sort (the
+    /// ties' sum is 0); with them it is `variance`'s. The same two numbers bit for bit.
+    public static func scoreAndVariance(_ x: [Double]) -> (s: Double, variance: Double) {
+        let (up, down) = x.withUnsafeBufferPointer { x -> (Int, Int) in
+            var up = 0, down = 0
+            for i in x.indices {
+                let xi = x[i]
+                for j in (i + 1)..<x.count {
+                    up &+= Int(unsafeBitCast(x[j] > xi, to: UInt8.self))
+                    down &+= Int(unsafeBitCast(x[j] < xi, to: UInt8.self))
+                }
+            }
+            return (up, down)
+        }
+        let s = Double(up - down)
+        guard up + down == x.count * (x.count - 1) / 2 else { return (s, variance(x)) }
+        let n = Double(x.count)
+        return (s, (n * (n - 1) * (2 * n + 5) - 0.0) / 18)
     }
 
     /// Var(S) with the ties correction.

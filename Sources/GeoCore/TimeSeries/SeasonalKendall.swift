@@ -22,16 +22,36 @@ public struct SeasonalKendall: Sendable, Equatable {
     /// slopes as above (missing values left out either way), in the same order.
     public init(presentValues seasons: [[Double]], times: [[Double]]) {
         var s = 0.0, variance = 0.0, pairs = 0.0, n = 0
-        var slopes: [Double] = []
-        slopes.reserveCapacity(seasons.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 })
-        for (x, t) in zip(seasons, times) {
-            s += MannKendall.score(x)
-            variance += MannKendall.variance(x)
+        for x in seasons {
+            let (score, v) = MannKendall.scoreAndVariance(x)
+            s += score
+            variance += v
             pairs += Double(x.count * (x.count - 1)) / 2
             n += x.count
-            TheilSen.appendSlopes(x: t, y: x, to: &slopes, presentAndIncreasing: true)
         }
+        var slopes = Self.withinSeasonSlopes(seasons, times: times)
         test = MannKendall(s: s, varianceS: variance, pairs: pairs, n: n)
         slope = sortedMedian(&slopes)
+    }
+
+    /// Every season's pairwise slopes, season by season, in `TheilSen.appendSlopes`' order.
+    /// Seasons of increasing years without a missing value (every one `Trend.seasonal`
+    /// gives) are written straight into one buffer of the total count, not appended season
+    /// by season (an element-wise append of zeros first).
+    static func withinSeasonSlopes(_ seasons: [[Double]], times: [[Double]]) -> [Double] {
+        guard seasons.count == times.count, zip(times, seasons).allSatisfy({ TheilSen.isPresentAndIncreasing(x: $0, y: $1) }) else {
+            var slopes: [Double] = []
+            for (x, t) in zip(seasons, times) { TheilSen.appendSlopes(x: t, y: x, to: &slopes, presentAndIncreasing: true) }
+            return slopes
+        }
+        let total = seasons.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 }
+        return [Double](unsafeUninitializedCapacity: total) { out, count in
+            var start = 0
+            for (x, t) in zip(seasons, times) {
+                TheilSen.writeSlopesOfIncreasing(x: t, y: x, to: out, at: start)
+                start += x.count * (x.count - 1) / 2
+            }
+            count = total
+        }
     }
 }

@@ -19,25 +19,44 @@ public enum TheilSen {
     /// in the same order without a test per pair (a loop the compiler vectorises).
     public static func appendSlopes(x: [Double], y: [Double], to slopes: inout [Double], presentAndIncreasing: Bool = false) {
         if presentAndIncreasing && zip(x, x.dropFirst()).allSatisfy({ $0 < $1 }) && !y.contains(where: \.isNaN) {
-            let n = x.count, start = slopes.count
-            slopes.append(contentsOf: repeatElement(0, count: n * (n - 1) / 2))
-            slopes.withUnsafeMutableBufferPointer { out in
-                x.withUnsafeBufferPointer { x in
-                    y.withUnsafeBufferPointer { y in
-                        var k = start
-                        for i in 0..<n {
-                            let xi = x[i], yi = y[i]
-                            for j in (i + 1)..<n { out[k + j - i - 1] = (y[j] - yi) / (x[j] - xi) }
-                            k += n - i - 1
-                        }
-                    }
+            let start = slopes.count, pairs = x.count * (x.count - 1) / 2
+            if start == 0 {
+                // Written straight into a new buffer (an element-wise append of zeros first cost
+                // as much as the slopes: a yearly trend's 903).
+                slopes = [Double](unsafeUninitializedCapacity: pairs) { out, count in
+                    writeSlopesOfIncreasing(x: x, y: y, to: out, at: 0)
+                    count = pairs
                 }
+                return
             }
+            slopes.append(contentsOf: repeatElement(0, count: pairs))
+            slopes.withUnsafeMutableBufferPointer { writeSlopesOfIncreasing(x: x, y: y, to: $0, at: start) }
             return
         }
         for i in x.indices where !y[i].isNaN {
             for j in x.indices where x[j] > x[i] && !y[j].isNaN {
                 slopes.append((y[j] - y[i]) / (x[j] - x[i]))
+            }
+        }
+    }
+
+    /// Whether `appendSlopes`' fast path applies: x strictly increasing and no y missing.
+    static func isPresentAndIncreasing(x: [Double], y: [Double]) -> Bool {
+        x.count == y.count && zip(x, x.dropFirst()).allSatisfy({ $0 < $1 }) && !y.contains(where: \.isNaN)
+    }
+
+    /// The slopes of every pair j > i of (x, y), x strictly increasing and no y missing,
+    /// written to `out` from `start` on (n(n−1)/2 of them, in `appendSlopes`' order).
+    static func writeSlopesOfIncreasing(x: [Double], y: [Double], to out: UnsafeMutableBufferPointer<Double>, at start: Int) {
+        let n = x.count
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeBufferPointer { y in
+                var k = start
+                for i in 0..<n {
+                    let xi = x[i], yi = y[i]
+                    for j in (i + 1)..<n { out[k + j - i - 1] = (y[j] - yi) / (x[j] - xi) }
+                    k += n - i - 1
+                }
             }
         }
     }

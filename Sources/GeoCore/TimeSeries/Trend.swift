@@ -20,12 +20,25 @@ public struct Trend: Sendable, Equatable {
     /// The trend of yearly values over `period` (the years of `years` when nil).
     public static func yearly(years: [Int], values: [Double], period: ClosedRange<Int>?, minValidShare: Double) -> Trend? {
         guard let period = period ?? years.min().map({ $0...years.max()! }) else { return nil }
-        let pts = zip(years, values).filter { period.contains($0.0) }.sorted { $0.0 < $1.0 }
-        let valid = pts.filter { !$0.1.isNaN }
-        guard valid.count >= 3, Double(valid.count) >= minValidShare * Double(period.count) else { return nil }
-        let x = valid.map { Double($0.0) }, y = valid.map(\.1)
-        return Trend(n: valid.count, senSlope: TheilSen.slope(x: x, y: y), olsSlope: LeastSquares.slope(x: x, y: y),
+        let (x, y) = presentInPeriod(years: years, values: values, period: period)
+        guard x.count >= 3, Double(x.count) >= minValidShare * Double(period.count) else { return nil }
+        return Trend(n: x.count, senSlope: TheilSen.slope(x: x, y: y), olsSlope: LeastSquares.slope(x: x, y: y),
                      mannKendall: MannKendall(y))
+    }
+
+    /// The years of `period` with a value, in order, and their values. Years in increasing
+    /// order (every series the batch gives) are taken in one pass; others are sorted by year
+    /// first, as before.
+    static func presentInPeriod(years: [Int], values: [Double], period: ClosedRange<Int>) -> (x: [Double], y: [Double]) {
+        var x: [Double] = [], y: [Double] = []
+        x.reserveCapacity(years.count); y.reserveCapacity(years.count)
+        if zip(years, years.dropFirst()).allSatisfy({ $0 < $1 }) {
+            for (year, v) in zip(years, values) where period.contains(year) && !v.isNaN { x.append(Double(year)); y.append(v) }
+            return (x, y)
+        }
+        let pts = zip(years, values).filter { period.contains($0.0) }.sorted { $0.0 < $1.0 }
+        for (year, v) in pts where !v.isNaN { x.append(Double(year)); y.append(v) }
+        return (x, y)
     }
 
     /// The seasonal trend of a monthly series over `period` (its years when nil): the
