@@ -48,6 +48,40 @@ struct ArrowColumns {
     }
 }
 
+/// An OGR layer's Arrow stream with FIDs (`INCLUDE_FID=YES`), batch by batch: the stream,
+/// its schema and each batch are opened and released here for every reader (zones, points,
+/// lines). Nil when GDAL gives no stream or it does not serve the `needed` fields (the caller
+/// reads through OGR); false when a batch cannot be had or `body` refuses one.
+func forEachArrowBatch(_ l: OGRLayerH, needed: [Int32], body: (ArrowColumns, ArrowBatch) throws -> Bool) rethrows -> Bool? {
+    var stream = ArrowArrayStream()
+    var options: [UnsafeMutablePointer<CChar>?] = [strdup("INCLUDE_FID=YES"), nil]
+    defer { free(options[0]) }
+    guard options.withUnsafeMutableBufferPointer({ OGR_L_GetArrowStream(l, &stream, $0.baseAddress) }) else { return nil }
+    defer { stream.release?(&stream) }
+    var schema = ArrowSchema()
+    guard stream.get_schema(&stream, &schema) == 0 else { return nil }
+    defer { schema.release?(&schema) }
+    guard let columns = ArrowColumns(schema, layer: l, needed: needed) else { return nil }
+    while true {
+        var array = ArrowArray()
+        guard stream.get_next(&stream, &array) == 0 else { return false }
+        guard array.release != nil else { return true }
+        defer { array.release?(&array) }
+        guard try body(columns, ArrowBatch(array: array)) else { return false }
+    }
+}
+
+/// A range's features come in FID order, none twice: each FID must be above the last.
+struct FIDOrder {
+    private var previous: Int64?
+
+    mutating func accepts(_ fid: Int64?) -> Bool {
+        guard let fid, previous.map({ fid > $0 }) ?? true else { return false }
+        previous = fid
+        return true
+    }
+}
+
 /// One batch's columns, read by row.
 struct ArrowBatch {
     let array: ArrowArray
@@ -136,21 +170,8 @@ extension VectorDataset {
     static func readArrow(range: LayerRange, layer l: OGRLayerH, other: () -> OGRLayerH?, reader: ZoneFeatureReader,
                           stop: Cancellation, place: (Zone) -> Void) throws -> Bool? {
         guard reader.takesLoneRings, OGR_L_TestCapability(l, OLCFastGetArrowStream) != 0 else { return nil }
-        var stream = ArrowArrayStream()
-        var options: [UnsafeMutablePointer<CChar>?] = [strdup("INCLUDE_FID=YES"), nil]
-        defer { free(options[0]) }
-        let got = options.withUnsafeMutableBufferPointer { OGR_L_GetArrowStream(l, &stream, $0.baseAddress) }
-        guard got else { return nil }
-        defer { stream.release?(&stream) }
-        var schema = ArrowSchema()
-        guard stream.get_schema(&stream, &schema) == 0 else { return nil }
-        defer { schema.release?(&schema) }
         let rules = reader.rules
         let needed = [rules.idIndex] + rules.includeIndexes + [rules.pcodeVersionIndex].compactMap { $0 }
-        guard let columns = ArrowColumns(schema, layer: l, needed: needed) else { return nil }
-        let idColumn = columns.fields[rules.idIndex]!
-        let includeColumns = rules.includeIndexes.map { columns.fields[$0]! }
-        let pcodeColumn = rules.pcodeVersionIndex.map { columns.fields[$0]! }
 
         // Features the stream cannot make, fetched through OGR on a handle of their own.
         func viaOGR(_ fid: Int64, index: Int) throws -> Zone? {
@@ -160,19 +181,16 @@ extension VectorDataset {
         }
 
         var n = 0
-        var previous: Int64?
-        while true {
+        var order = FIDOrder()
+        let read = try forEachArrowBatch(l, needed: needed) { columns, batch in
             if stop.isCancelled { return false }
-            var array = ArrowArray()
-            guard stream.get_next(&stream, &array) == 0 else { return false }
-            guard array.release != nil else { break }
-            defer { array.release?(&array) }
-            let batch = ArrowBatch(array: array)
             guard n + batch.count <= range.count else { return false }
+            let idColumn = columns.fields[rules.idIndex]!
+            let includeColumns = rules.includeIndexes.map { columns.fields[$0]! }
+            let pcodeColumn = rules.pcodeVersionIndex.map { columns.fields[$0]! }
             for row in 0..<batch.count {
-                guard let fid = batch.int64(columns.fid, row) else { return false }
-                if let p = previous, fid <= p { return false }
-                previous = fid
+                let fidValue = batch.int64(columns.fid, row)
+                guard order.accepts(fidValue), let fid = fidValue else { return false }
                 let index = range.first + n
                 n += 1
                 // A zone made here, or nil for OGR to make.
@@ -200,7 +218,8 @@ extension VectorDataset {
                     return false
                 }
             }
+            return true
         }
-        return n == range.count
+        return read.map { $0 && n == range.count }
     }
 }

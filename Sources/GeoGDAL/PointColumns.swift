@@ -232,31 +232,12 @@ final class PointBuilder: @unchecked Sendable {   // used by one thread at a tim
     /// Through the layer's Arrow stream; false when the stream does not serve these fields
     /// (types other than text and integers) or, for a range, is not exactly its features.
     func readArrow(_ l: OGRLayerH, range: LayerRange?) -> Bool {
-        var stream = ArrowArrayStream()
-        var options: [UnsafeMutablePointer<CChar>?] = [strdup("INCLUDE_FID=YES"), nil]
-        defer { free(options[0]) }
-        guard options.withUnsafeMutableBufferPointer({ OGR_L_GetArrowStream(l, &stream, $0.baseAddress) }) else { return false }
-        defer { stream.release?(&stream) }
-        var schema = ArrowSchema()
-        guard stream.get_schema(&stream, &schema) == 0 else { return false }
-        defer { schema.release?(&schema) }
-        guard let cols = ArrowColumns(schema, layer: l, needed: plan.textFields + plan.integerFields) else { return false }
-        let textColumns = plan.textFields.map { cols.fields[$0]! }, integerColumns = plan.integerFields.map { cols.fields[$0]! }
-        var previous: Int64?
-        while true {
-            var array = ArrowArray()
-            guard stream.get_next(&stream, &array) == 0 else { return false }
-            guard array.release != nil else { break }
-            defer { array.release?(&array) }
-            let batch = ArrowBatch(array: array)
+        var order = FIDOrder()
+        let read = forEachArrowBatch(l, needed: plan.textFields + plan.integerFields) { cols, batch in
             if let range, count + batch.count > range.count { return false }
+            let textColumns = plan.textFields.map { cols.fields[$0]! }, integerColumns = plan.integerFields.map { cols.fields[$0]! }
             for row in 0..<batch.count {
-                if range != nil {
-                    // A range's features in FID order, none twice.
-                    guard let fid = batch.int64(cols.fid, row) else { return false }
-                    if let p = previous, fid <= p { return false }
-                    previous = fid
-                }
+                if range != nil, !order.accepts(batch.int64(cols.fid, row)) { return false }
                 add(batch.bytes(cols.geometry, row).map(pointPosition(wkb:)) ?? (.missing, .nan, .nan))
             }
             for (k, c) in textColumns.enumerated() {
@@ -273,7 +254,9 @@ final class PointBuilder: @unchecked Sendable {   // used by one thread at a tim
                     }
                 }
             }
+            return true
         }
+        guard read == true else { return false }
         return range.map { count == $0.count } ?? true
     }
 

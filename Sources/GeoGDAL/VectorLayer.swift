@@ -247,28 +247,13 @@ final class FeatureReader: @unchecked Sendable {   // used by one thread at a ti
     /// Through the layer's Arrow stream (a range of FIDs); false when the stream does not
     /// serve the class field's type, or is not exactly the range's features.
     func readArrow(_ l: OGRLayerH, range: LayerRange) throws -> Bool {
-        var stream = ArrowArrayStream()
-        var options: [UnsafeMutablePointer<CChar>?] = [strdup("INCLUDE_FID=YES"), nil]
-        defer { free(options[0]) }
-        guard options.withUnsafeMutableBufferPointer({ OGR_L_GetArrowStream(l, &stream, $0.baseAddress) }) else { return false }
-        defer { stream.release?(&stream) }
-        var schema = ArrowSchema()
-        guard stream.get_schema(&stream, &schema) == 0 else { return false }
-        defer { schema.release?(&schema) }
-        guard let cols = ArrowColumns(schema, layer: l, needed: classIndex >= 0 ? [classIndex] : []) else { return false }
-        let classColumn = classIndex >= 0 ? cols.fields[classIndex] : nil
-        var previous: Int64?
-        while true {
-            var array = ArrowArray()
-            guard stream.get_next(&stream, &array) == 0 else { return false }
-            guard array.release != nil else { break }
-            defer { array.release?(&array) }
-            let batch = ArrowBatch(array: array)
+        var order = FIDOrder()
+        let read = try forEachArrowBatch(l, needed: classIndex >= 0 ? [classIndex] : []) { cols, batch in
             guard featureCount + batch.count <= range.count else { return false }
+            let classColumn = classIndex >= 0 ? cols.fields[classIndex] : nil
             for row in 0..<batch.count {
-                guard let fid = batch.int64(cols.fid, row) else { return false }
-                if let p = previous, fid <= p { return false }
-                previous = fid
+                let fidValue = batch.int64(cols.fid, row)
+                guard order.accepts(fidValue), let fid = fidValue else { return false }
                 featureCount += 1
                 guard let g = batch.bytes(cols.geometry, row) else { skipped += 1; continue }
                 if transform == nil && part == .lines, let lines = multiLineString(wkb: g) {
@@ -282,8 +267,9 @@ final class FeatureReader: @unchecked Sendable {   // used by one thread at a ti
                 }
                 classIds.append(classColumn.map { classes.id(batch, $0, row) } ?? classes.id(UnsafeRawBufferPointer(start: nil, count: 0)))
             }
+            return true
         }
-        return featureCount == range.count
+        return read == true && featureCount == range.count
     }
 
     /// Keep the `part` of a feature's geometry (transformed, polygons repaired): false when
