@@ -77,6 +77,7 @@ package struct PreparedZones: Sendable {
         var events = EventList()
         var list = CoverageList()
         list.starts.reserveCapacity(ids.count + 1)
+        list.spans.reserveCapacity(Self.expectedSpans(of: ids, rows: rows, windows: windows))
         windows.withUnsafeBufferPointer { windows in
             // Runs of ids in one chunk (the engine's ids are in order) share its buffers.
             var i = 0
@@ -108,5 +109,21 @@ package struct PreparedZones: Sendable {
             }
         }
         return list
+    }
+
+    /// About how many spans the coverages of zones `ids` cut to `rows` hold, so that the
+    /// list is allocated once: with 10^5 small zones, growing it by doubling (a copy of
+    /// every span so far, into fresh pages) cost a twentieth of the run. A zone of r rows
+    /// and c columns has at most r * c spans (one per cell); a compact one about one
+    /// interior run per row plus its boundary cells (about 2 (r + c)). An estimate only:
+    /// a longer boundary still grows the list.
+    package static func expectedSpans(of ids: [Int], rows: Window, windows: [Window]) -> Int {
+        var n = 0
+        for z in ids {
+            let w = windows[z].intersection(rows)
+            guard !w.isEmpty else { continue }
+            n += min(w.rows * w.cols, 3 * w.rows + 2 * w.cols)
+        }
+        return n
     }
 }

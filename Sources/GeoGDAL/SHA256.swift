@@ -40,7 +40,7 @@ public final class SHA256 {
     }
     public static func hex(text: String) -> String { hex(Array(text.utf8)) }
 
-    /// SHA-256 of a file, streamed in 8 MB reads; throws for an unreadable file. A folder
+    /// SHA-256 of a file, streamed in 256 KB reads; throws for an unreadable file. A folder
     /// (zones given as a folder of shapefiles, a raster path that is a folder) is hashed as
     /// the SHA-256 of its entries' names and hashes (`name<TAB>hash` lines, sorted by name;
     /// subfolders likewise, symbolic links to folders not followed), so it stays unchanged
@@ -71,21 +71,24 @@ public final class SHA256 {
             }
             return hex(text: lines)
         }
-        guard let f = fopen(path, "rb") else {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
             throw GeoKitError.input(path, "cannot read (\(String(cString: strerror(errno))))")
         }
-        defer { fclose(f) }
+        defer { close(fd) }
         let h = SHA256()
-        let size = 8 << 20
+        // Reads of 256 KB, not 8 MB: the buffer stays in the core's cache between the
+        // kernel's copy and the digest's read, instead of a round trip through memory (a
+        // tenth of a hash's time; the inputs of a run are hashed while the engine runs).
+        let size = 256 << 10
         let buf = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
         defer { buf.deallocate() }
         while true {
-            let n = fread(buf, 1, size, f)
-            if n > 0 { h.update(UnsafeRawBufferPointer(start: buf, count: n)) }
-            if n < size {
-                if ferror(f) != 0 { throw GeoKitError.input(path, "cannot read (\(String(cString: strerror(errno))))") }
-                break
-            }
+            let n = read(fd, buf, size)
+            if n > 0 { h.update(UnsafeRawBufferPointer(start: buf, count: n)); continue }
+            if n == 0 { break }
+            if errno == EINTR { continue }
+            throw GeoKitError.input(path, "cannot read (\(String(cString: strerror(errno))))")
         }
         return h.hexDigest()
     }

@@ -638,12 +638,17 @@ package final class OrderedMerger: @unchecked Sendable {
             raw(b, ready[0])
             return []
         }
+        // The reused array as a local for the loop: passed to the sink from a property, it
+        // was retained and released per zone (the sink might have changed the property).
+        var scratch: [ZoneStats] = []
+        swap(&scratch, &self.scratch)
+        defer { swap(&scratch, &self.scratch) }
         for (zi, z) in ready[0].zones.enumerated() {
             // Most small zones lie in one band: no lookup of accumulators left open, and
             // their accumulators go to the sink in one reused array, not one per zone.
             if firstBand[z] == b {
                 if ready[0].zoneMajor {
-                    copyZoneMajor(ready, counts: counts, zone: zi, total: nS)
+                    copyZoneMajor(ready, counts: counts, zone: zi, total: nS, into: &scratch)
                 } else {
                     scratch.removeAll(keepingCapacity: true)
                     for (p, part) in ready.enumerated() { for i in 0..<counts[p] { scratch.append(part.stats[i * nZ + zi]) } }
@@ -676,7 +681,7 @@ package final class OrderedMerger: @unchecked Sendable {
     /// The `zi`-th zone's accumulators of zone-major pieces `parts` into `scratch`, as bytes:
     /// zone-major partials have no class tables, so an accumulator holds no reference and
     /// its bytes are a copy (a typed copy was an outlined call per accumulator, 10^7 of them).
-    private func copyZoneMajor(_ parts: [BandPartial], counts: [Int], zone zi: Int, total: Int) {
+    private func copyZoneMajor(_ parts: [BandPartial], counts: [Int], zone zi: Int, total: Int, into scratch: inout [ZoneStats]) {
         if scratch.count != total { scratch = [ZoneStats](repeating: ZoneStats(), count: total) }
         scratch.withUnsafeMutableBufferPointer { dst in
             var at = 0

@@ -160,8 +160,10 @@ extension ZonalJob {
             let g = p.groups[gi], cells = g.grid.rows * g.grid.cols, base = cellsBefore
             let groupProgress: ((Int, Int) -> Void)? = progress.map { p in { done, total in p(base + done * cells / max(total, 1), totalCells) } }
             beginGroup(gi, p, &state)
-            try computeGroup(gi, p, zones: nil, progress: groupProgress) { z, first, accs in
-                add(gi, p, &state, zone: z, first: first, accs)
+            try withGroupScalars(gi, p) { scalars in
+                try computeGroup(gi, p, zones: nil, progress: groupProgress) { z, first, accs in
+                    add(gi, p, &state, zone: z, first: first, accs, scalars)
+                }
             }
             endGroup(gi, p, &state)
             cellsBefore += cells
@@ -290,6 +292,9 @@ extension ZonalJob {
         let zones = subset.map { $0.map { all[$0] } } ?? all
         try engine(gi, p).run(zones: zones, sink: { zi, first, accsIn in
             let z = subset?[zi] ?? zi
+            // Without zone areas the merger's array goes on as it is (a copy of it was a
+            // retain and release per zone, on the merger's one thread).
+            if p.zoneAreas.isEmpty { sink(z, first, accsIn); return }
             var accs = accsIn
             if !p.zoneAreas.isEmpty { for k in accs.indices { accs[k].zoneArea = p.zoneAreas[z] } }
             sink(z, first, accs)
@@ -333,24 +338,40 @@ extension ZonalJob {
         })
     }
 
+    /// Where group `gi`'s values go in a zone's row: its bands, their (shared) one-column
+    /// statistics and each band's offset, read in place.
+    struct GroupScalars {
+        let bands: UnsafeBufferPointer<Int>, stats: UnsafeBufferPointer<Statistic>, offset: UnsafeBufferPointer<Int>
+    }
+
+    /// `body` with group `gi`'s `GroupScalars`, valid during the call.
+    func withGroupScalars<R>(_ gi: Int, _ p: PreparedRun, _ body: (GroupScalars) throws -> R) rethrows -> R {
+        let bands = p.groups[gi].bands
+        return try bands.withUnsafeBufferPointer { b in
+            try p.layout.scalars[b[0]].withUnsafeBufferPointer { st in
+                try p.layout.scalarOffset.withUnsafeBufferPointer { o in try body(GroupScalars(bands: b, stats: st, offset: o)) }
+            }
+        }
+    }
+
     /// A zone's accumulators of the group's bands first..<first+accs.count go to its row, and
     /// to its parents' (whose sums depend on the order of these calls: the engine's).
     func add(_ gi: Int, _ p: PreparedRun, _ s: inout ResultState, zone z: Int, first: Int, _ accs: [ZoneStats]) {
+        withGroupScalars(gi, p) { add(gi, p, &s, zone: z, first: first, accs, $0) }
+    }
+
+    /// `add` with the group's scalars looked up once for all its zones: per zone, the
+    /// lookups retained and released the group's arrays, shared with the engine's threads
+    /// (a contended count each time, on the merger's one thread, 10^5 times).
+    func add(_ gi: Int, _ p: PreparedRun, _ s: inout ResultState, zone z: Int, first: Int, _ accs: [ZoneStats], _ g: GroupScalars) {
         if p.isPointZone[z] && accs.contains(where: { $0.count == 0 }) { s.noValue.insert(z) }
-        // Called once per zone: through buffers, no array slice made (a retain and release each).
         let base = z * s.scalarWidth
-        // The group's bands share their statistics.
-        p.groups[gi].bands.withUnsafeBufferPointer { bands in
-            p.layout.scalars[bands[0]].withUnsafeBufferPointer { scalarStats in
-                p.layout.scalarOffset.withUnsafeBufferPointer { offset in
-                    s.zoneScalar.withUnsafeMutableBufferPointer { out in
-                        for k in accs.indices {
-                            let o = base + offset[bands[first + k]]
-                            for si in scalarStats.indices {
-                                out[o + si] = scalarStats[si].value(of: accs[k], emptySum: emptySum).map { p.layout.areaUnit.scaled($0, scalarStats[si]) } ?? .nan
-                            }
-                        }
-                    }
+        let bands = g.bands, scalarStats = g.stats, offset = g.offset
+        s.zoneScalar.withUnsafeMutableBufferPointer { out in
+            for k in accs.indices {
+                let o = base + offset[bands[first + k]]
+                for si in scalarStats.indices {
+                    out[o + si] = scalarStats[si].value(of: accs[k], emptySum: emptySum).map { p.layout.areaUnit.scaled($0, scalarStats[si]) } ?? .nan
                 }
             }
         }

@@ -91,4 +91,37 @@ final class PreparedZonesTests: XCTestCase {
             XCTAssertEqual(cells * grid.dx * grid.dy, area, accuracy: max(1e-9, area * 1e-9), "zone \(z.id)")
         }
     }
+
+    /// Rectangles of m + 1 columns and n + 1 rows, edges off the cell lines: by hand, each
+    /// row they touch is three spans (the left cell, the run between, the right cell). The
+    /// list of a row band is allocated once with room for the estimate, 3 r + 2 c a zone,
+    /// which is at least that.
+    func testCoverageListIsAllocatedOnceForCompactZones() {
+        var zs: [Zone] = []
+        for i in 0..<400 {
+            let b = 3 + (i * 7) % 180, a = 2 + (i * 13) % 230, m = 2 + i % 9, n = i % 11
+            let u0 = Double(b) + 0.2, u1 = Double(b + m) + 0.8, v0 = Double(a) + 0.3, v1 = Double(a + n) + 0.7
+            let x0 = grid.left + u0 * grid.dx, x1 = grid.left + u1 * grid.dx
+            let y0 = grid.top - v1 * grid.dy, y1 = grid.top - v0 * grid.dy
+            let ring = Ring([Point(x0, y0), Point(x1, y0), Point(x1, y1), Point(x0, y1), Point(x0, y0)])
+            zs.append(Zone(index: i, id: "r\(i)", attributes: [], geometry: MultiPolygon([Polygon(shell: ring)])))
+        }
+        let prepared = PreparedZones(zs, on: grid, threads: 2)
+        for rows in [grid.full, Window(row: 60, col: 0, rows: 64, cols: grid.cols)] {
+            let ids = zs.indices.filter { !prepared.windows[$0].intersection(rows).isEmpty }
+            XCTAssertGreaterThan(ids.count, 20)
+            var byHand = 0, estimate = 0
+            for z in ids {
+                let i = z, m = 2 + i % 9, n = i % 11, a = 2 + (i * 13) % 230
+                let r = min(a + n + 1, rows.rowEnd) - max(a, rows.row)
+                byHand += 3 * r
+                estimate += min(r * (m + 1), 3 * r + 2 * (m + 1))
+            }
+            let list = prepared.coverages(of: ids, rows: rows, .exact)
+            XCTAssertEqual(list.spans.count, byHand)
+            XCTAssertEqual(PreparedZones.expectedSpans(of: ids, rows: rows, windows: prepared.windows), estimate)
+            XCTAssertGreaterThanOrEqual(estimate, byHand)
+            XCTAssertGreaterThanOrEqual(list.spans.capacity, estimate, "room for the estimate from the start")
+        }
+    }
 }
