@@ -121,11 +121,14 @@ extension BatchRunner {
         let results = UnsafeMutableBufferPointer<(bytes: [UInt8], rows: Int)>.allocate(capacity: units.count)
         results.initialize(repeating: ([], 0))
         defer { results.deinitialize(); results.deallocate() }
-        // Each task writes its own slot.
-        WorkerPool(threads: options.threads).run(tasks: units.count) { k in
+        // Each task writes its own slot; a worker reserves as many bytes as its last unit took
+        // (units' rows are alike: no regrowing and copying of a unit's buffer as it fills).
+        WorkerPool(threads: options.threads).run(tasks: units.count, state: { 0 }) { (lastSize: inout Int, k: Int) in
             let u = units.lowerBound + k
             var bytes: [UInt8] = []
+            bytes.reserveCapacity(lastSize + lastSize / 8)
             let rows = layout.appendRows(unit: zc.units[u], index: u, derived: derived[k], to: &bytes)
+            lastSize = bytes.count
             results[k] = (bytes, rows)
         }
         return Array(results)
