@@ -79,20 +79,37 @@ extension BatchRunner {
             buf.reserveCapacity(1 << 21)
             buf += Array((layout.header.map(csvQuote).joined(separator: ",") + "\n").utf8)
             // Units in blocks: each block's derived series computed in parallel (units are
-            // independent), then its units' rows encoded in parallel, then written in order.
+            // independent), then its units' rows encoded, in parallel waves of a few units
+            // (each unit into a buffer kept from wave to wave), and written in order.
             let block = 256
+            var encoder = RowEncoder(waveSize: max(8, 4 * options.threads))
             for start in stride(from: 0, to: zc.units.count, by: block) {
                 let units = start..<min(zc.units.count, start + block)
                 // The derived series' time alone, for GEOTOOL_TIMING (the benchmark's "derived step").
                 let t0 = PhaseTiming.enabled ? DispatchTime.now().uptimeNanoseconds : 0
                 let derived = try derivedGroups(layout, units: units)
                 if PhaseTiming.enabled { derivedNanoseconds += DispatchTime.now().uptimeNanoseconds - t0 }
-                for encoded in encodedRows(layout, zones: zc, units: units, derived: derived) {
-                    rowCount += encoded.rows
-                    buf += encoded.bytes
-                    if buf.count >= 1 << 20 {
-                        try w.writeEncoded(buf)
-                        buf.removeAll(keepingCapacity: true)
+                if options.threads == 1 {
+                    // One thread: straight into the write buffer.
+                    for u in units {
+                        rowCount += layout.appendRows(unit: zc.units[u], index: u, derived: derived[u - start], to: &buf)
+                        if buf.count >= 1 << 20 {
+                            try w.writeEncoded(buf)
+                            buf.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    continue
+                }
+                for wave in stride(from: start, to: units.upperBound, by: encoder.waveSize) {
+                    let waveUnits = wave..<min(units.upperBound, wave + encoder.waveSize)
+                    encoder.encode(layout, zones: zc, units: waveUnits, derived: derived[(wave - start)...], threads: options.threads)
+                    for k in waveUnits.indices.map({ $0 - wave }) {
+                        rowCount += encoder.rows[k]
+                        buf += encoder.bytes[k]
+                        if buf.count >= 1 << 20 {
+                            try w.writeEncoded(buf)
+                            buf.removeAll(keepingCapacity: true)
+                        }
                     }
                 }
             }
@@ -111,26 +128,6 @@ extension BatchRunner {
         defer { results.deinitialize(); results.deallocate() }
         // Each task writes its own slot.
         try WorkerPool(threads: options.threads).run(tasks: units.count) { k in results[k] = layout.derivedGroups(unit: units.lowerBound + k) }
-        return Array(results)
-    }
-
-    /// The rows of `units` as bytes, each unit's with its row count, encoded on the run's
-    /// threads (formatting the numbers is most of a table's writing).
-    func encodedRows(_ layout: BatchTableLayout, zones zc: BatchZonesCache, units: Range<Int>,
-                     derived: [[BatchTableLayout.DerivedGroup]]) -> [(bytes: [UInt8], rows: Int)] {
-        let results = UnsafeMutableBufferPointer<(bytes: [UInt8], rows: Int)>.allocate(capacity: units.count)
-        results.initialize(repeating: ([], 0))
-        defer { results.deinitialize(); results.deallocate() }
-        // Each task writes its own slot; a worker reserves as many bytes as its last unit took
-        // (units' rows are alike: no regrowing and copying of a unit's buffer as it fills).
-        WorkerPool(threads: options.threads).run(tasks: units.count, state: { 0 }) { (lastSize: inout Int, k: Int) in
-            let u = units.lowerBound + k
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(lastSize + lastSize / 8)
-            let rows = layout.appendRows(unit: zc.units[u], index: u, derived: derived[k], to: &bytes)
-            lastSize = bytes.count
-            results[k] = (bytes, rows)
-        }
         return Array(results)
     }
 
@@ -225,6 +222,38 @@ extension BatchRunner {
             batch.derivedUnits = Dictionary(uniqueKeysWithValues: derived.time.map { ($0.name, $0.unit.text(statUnit: "VALUE")) })
         }
         return batch
+    }
+}
+
+/// Encodes a few units' table rows at once on the run's threads (formatting the numbers is
+/// most of a table's writing): each unit of a wave into its own buffer, the buffers kept
+/// from wave to wave (a long table's unit with derived series takes hundreds of kilobytes:
+/// fresh buffers would cost page faults, and a whole block's would hold 100 MB).
+struct RowEncoder {
+    let waveSize: Int
+    /// The last wave's units' rows and row counts.
+    var bytes: [[UInt8]]
+    var rows: [Int]
+
+    init(waveSize: Int) {
+        self.waveSize = waveSize
+        bytes = Array(repeating: [], count: waveSize)
+        rows = Array(repeating: 0, count: waveSize)
+    }
+
+    /// Encode `units` (at most `waveSize`), whose derived groups `derived` starts with.
+    mutating func encode(_ layout: BatchTableLayout, zones zc: BatchZonesCache, units: Range<Int>,
+                         derived: ArraySlice<[BatchTableLayout.DerivedGroup]>, threads: Int) {
+        let first = derived.startIndex
+        bytes.withUnsafeMutableBufferPointer { b in
+            rows.withUnsafeMutableBufferPointer { r in
+                // Each task writes its own slot.
+                WorkerPool(threads: threads).run(tasks: units.count) { k in
+                    b[k].removeAll(keepingCapacity: true)
+                    r[k] = layout.appendRows(unit: zc.units[units.lowerBound + k], index: units.lowerBound + k, derived: derived[first + k], to: &b[k])
+                }
+            }
+        }
     }
 }
 
