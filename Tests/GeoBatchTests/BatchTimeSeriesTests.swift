@@ -323,8 +323,9 @@ final class BatchTimeSeriesTests: XCTestCase {
             let cells = (0..<20).map { Float(v * (1 + Double(($0 * 7 + k) % 11) / 10)) }
             try writeGeoTIFF(path: dir + String(format: "/m/r-%04d.%02d.tif", 1981 + k / 12, k % 12 + 1), grid: grid, bands: [cells])
         }
-        // Six zones, one cell each, listed out of grid order.
-        let cells = [(3, 1), (0, 0), (4, 3), (1, 2), (2, 0), (0, 3)]
+        // Twenty zones, one cell each, listed out of grid order (on 3 threads, rows are
+        // encoded 12 units at a time: two waves).
+        let cells = (0..<20).map { i in ((i * 7) % 20 % 5, (i * 7) % 20 / 5) }
         let features = cells.enumerated().map { i, c in
             let x0 = 95 + 0.5 * Double(c.0), y0 = 21 - 0.5 * Double(c.1)
             return #"{"type":"Feature","properties":{"id":"Z\#(i)"},"geometry":{"type":"Polygon","coordinates":[[[\#(x0),\#(y0)],[\#(x0 + 0.5),\#(y0)],[\#(x0 + 0.5),\#(y0 - 0.5)],[\#(x0),\#(y0 - 0.5)],[\#(x0),\#(y0)]]]}}"#
@@ -356,20 +357,20 @@ final class BatchTimeSeriesTests: XCTestCase {
             XCTAssertEqual(tables[0], tables[1], format)
             let lines = tables[1].split(separator: "\n").dropFirst()
             if format == "wide" {
-                XCTAssertEqual(lines.map { String($0.prefix(2)) }, (0..<6).map { "Z\($0)" })
+                XCTAssertEqual(lines.map { String($0.prefix { $0 != "," }) }, (0..<20).map { "Z\($0)" })
                 continue
             }
-            // Long: runs of one zone's rows, Z0 to Z5, each as long as the others.
+            // Long: runs of one zone's rows, Z0 to Z19, each as long as the others.
             var runs: [(id: Substring, count: Int)] = []
             for l in lines {
                 let id = l.prefix { $0 != "," }
                 if runs.last?.id == id { runs[runs.count - 1].count += 1 } else { runs.append((id, 1)) }
             }
-            XCTAssertEqual(runs.map { String($0.id) }, (0..<6).map { "Z\($0)" })
+            XCTAssertEqual(runs.map { String($0.id) }, (0..<20).map { "Z\($0)" })
             XCTAssertEqual(Set(runs.map(\.count)).count, 1)
             // The zones' own values: their SPI-3 of 1985-12 are not all equal.
             let spi = try rows(dir + "/out/rain.csv").filter { $0["indicator"] == "rain_spi_3" && $0["date"] == "1985-12" && $0["stat"] == "mean" }
-            XCTAssertEqual(spi.count, 6)
+            XCTAssertEqual(spi.count, 20)
             XCTAssertGreaterThan(Set(spi.map { $0["value"]! }).count, 1)
         }
     }
