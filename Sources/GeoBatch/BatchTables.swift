@@ -79,10 +79,10 @@ extension BatchRunner {
             buf.reserveCapacity(1 << 21)
             buf += Array((layout.header.map(csvQuote).joined(separator: ",") + "\n").utf8)
             // Units in blocks: each block's derived series computed in parallel (units are
-            // independent), then its units' rows encoded, in parallel waves of a few units
-            // (each unit into a buffer kept from wave to wave), and written in order.
+            // independent), then its units' rows encoded in parallel waves of units (each
+            // unit into a buffer kept from wave to wave), and written in order.
             let block = 256
-            var encoder = RowEncoder(waveSize: max(8, 4 * options.threads))
+            var encoder = RowEncoder(threads: options.threads, maxUnits: block)
             for start in stride(from: 0, to: zc.units.count, by: block) {
                 let units = start..<min(zc.units.count, start + block)
                 // The derived series' time alone, for GEOTOOL_TIMING (the benchmark's "derived step").
@@ -100,7 +100,9 @@ extension BatchRunner {
                     }
                     continue
                 }
-                for wave in stride(from: start, to: units.upperBound, by: encoder.waveSize) {
+                // The wave size changes after the first wave: not a stride.
+                var wave = start
+                while wave < units.upperBound {
                     let waveUnits = wave..<min(units.upperBound, wave + encoder.waveSize)
                     encoder.encode(layout, zones: zc, units: waveUnits, derived: derived[(wave - start)...], threads: options.threads)
                     for k in waveUnits.indices.map({ $0 - wave }) {
@@ -111,6 +113,7 @@ extension BatchRunner {
                             buf.removeAll(keepingCapacity: true)
                         }
                     }
+                    wave = waveUnits.upperBound
                 }
             }
             try w.writeEncoded(buf)
@@ -225,26 +228,37 @@ extension BatchRunner {
     }
 }
 
-/// Encodes a few units' table rows at once on the run's threads (formatting the numbers is
-/// most of a table's writing): each unit of a wave into its own buffer, the buffers kept
-/// from wave to wave (a long table's unit with derived series takes hundreds of kilobytes:
-/// fresh buffers would cost page faults, and a whole block's would hold 100 MB).
+/// Encodes units' table rows on the run's threads (formatting the numbers is most of a
+/// table's writing), a wave of units at a time: each unit of a wave into its own buffer, the
+/// buffers kept from wave to wave (fresh ones would cost page faults). A wave holds about
+/// 16 MB of rows: a whole block of wide rows, a few dozen units of long ones (a unit with
+/// derived series takes hundreds of kilobytes there: a block's would hold 100 MB).
 struct RowEncoder {
-    let waveSize: Int
+    /// Units per wave: 4 per thread at first, then as many as 16 MB holds (up to `maxUnits`).
+    private(set) var waveSize: Int
+    let minUnits: Int, maxUnits: Int
     /// The last wave's units' rows and row counts.
-    var bytes: [[UInt8]]
-    var rows: [Int]
+    var bytes: [[UInt8]] = []
+    var rows: [Int] = []
 
-    init(waveSize: Int) {
-        self.waveSize = waveSize
-        bytes = Array(repeating: [], count: waveSize)
-        rows = Array(repeating: 0, count: waveSize)
+    init(threads: Int, maxUnits: Int) {
+        minUnits = min(maxUnits, 4 * threads)
+        self.maxUnits = maxUnits
+        waveSize = minUnits
     }
 
     /// Encode `units` (at most `waveSize`), whose derived groups `derived` starts with.
     mutating func encode(_ layout: BatchTableLayout, zones zc: BatchZonesCache, units: Range<Int>,
                          derived: ArraySlice<[BatchTableLayout.DerivedGroup]>, threads: Int) {
         let first = derived.startIndex
+        if bytes.count < units.count {
+            bytes += Array(repeating: [], count: units.count - bytes.count)
+            rows += Array(repeating: 0, count: units.count - rows.count)
+        }
+        defer {
+            let largest = bytes.prefix(units.count).map(\.count).max() ?? 0
+            waveSize = max(minUnits, min(maxUnits, (16 << 20) / max(1, largest)))
+        }
         bytes.withUnsafeMutableBufferPointer { b in
             rows.withUnsafeMutableBufferPointer { r in
                 // Each task writes its own slot.

@@ -311,7 +311,7 @@ final class BatchTimeSeriesTests: XCTestCase {
     }
 
     /// The rows of each block of units are encoded on the run's threads and written in unit
-    /// order: the tables (long and wide) are the same bytes on 1 and 3 threads, and the long
+    /// order: the tables (long and wide) are the same bytes on 1, 2 and 3 threads, and the long
     /// one holds each zone's rows together, zones in input order, all with the same rows.
     func testTablesAreTheSameOnAnyNumberOfThreads() throws {
         let values = oracleNumbers(batch["values"]).prefix(72)
@@ -323,8 +323,8 @@ final class BatchTimeSeriesTests: XCTestCase {
             let cells = (0..<20).map { Float(v * (1 + Double(($0 * 7 + k) % 11) / 10)) }
             try writeGeoTIFF(path: dir + String(format: "/m/r-%04d.%02d.tif", 1981 + k / 12, k % 12 + 1), grid: grid, bands: [cells])
         }
-        // Twenty zones, one cell each, listed out of grid order (on 3 threads, rows are
-        // encoded 12 units at a time: two waves).
+        // Twenty zones, one cell each, listed out of grid order (rows are encoded 4 units per
+        // thread at first, then in larger waves: on 2 threads 8 units, then 12).
         let cells = (0..<20).map { i in ((i * 7) % 20 % 5, (i * 7) % 20 / 5) }
         let features = cells.enumerated().map { i, c in
             let x0 = 95 + 0.5 * Double(c.0), y0 = 21 - 0.5 * Double(c.1)
@@ -347,15 +347,16 @@ final class BatchTimeSeriesTests: XCTestCase {
         """
         for format in ["long", "wide"] {
             var tables: [String] = []
-            for threads in ["1", "3"] {
+            for threads in ["1", "2", "3"] {
                 let m = try write(dir, ind, format: format, zones: zones)
                 try? FileManager.default.removeItem(atPath: dir + "/out")
                 let r = try runGeotool(["batch", m, "--threads", threads, "--quiet"])
                 XCTAssertEqual(r.status, 0, r.stderr)
                 tables.append(try String(contentsOfFile: dir + "/out/rain.csv", encoding: .utf8))
             }
-            XCTAssertEqual(tables[0], tables[1], format)
-            let lines = tables[1].split(separator: "\n").dropFirst()
+            XCTAssertEqual(tables[0], tables[1], format + ", 2 threads")
+            XCTAssertEqual(tables[0], tables[2], format + ", 3 threads")
+            let lines = tables[2].split(separator: "\n").dropFirst()
             if format == "wide" {
                 XCTAssertEqual(lines.map { String($0.prefix { $0 != "," }) }, (0..<20).map { "Z\($0)" })
                 continue
