@@ -45,6 +45,34 @@ package struct DerivedRow {
     var unit: DerivedUnit = .value
 }
 
+/// Where `DerivedComputer` puts the rows it computes. A row's kind, date and unit depend on
+/// the dates alone, so a table takes them once (`DerivedRows`, from any values) and per
+/// unit only the values (`DerivedValues`): the kind and date are autoclosures, never
+/// evaluated for the values (no String per row and unit).
+protocol DerivedSink {
+    mutating func add(_ kind: @autoclosure () -> String, _ date: @autoclosure () -> String, _ value: Double, _ unit: DerivedUnit)
+}
+
+/// Whole rows.
+struct DerivedRows: DerivedSink {
+    var rows: [DerivedRow] = []
+    mutating func add(_ kind: @autoclosure () -> String, _ date: @autoclosure () -> String, _ value: Double, _ unit: DerivedUnit) {
+        rows.append(DerivedRow(kind: kind(), date: date(), value: value, unit: unit))
+    }
+}
+
+/// The values alone, in the rows' order.
+struct DerivedValues: DerivedSink {
+    var values: [Double] = []
+    mutating func add(_ kind: @autoclosure () -> String, _ date: @autoclosure () -> String, _ value: Double, _ unit: DerivedUnit) {
+        values.append(value)
+    }
+}
+
+extension DerivedSink {
+    mutating func add(_ row: DerivedRow) { add(row.kind, row.date, row.value, row.unit) }
+}
+
 /// The quantities of a trend, in table order.
 let trendQuantities: [(name: String, unit: DerivedUnit)] = [("sen_slope", .perYear), ("ols_slope", .perYear), ("mk_p", .dimensionless),
                                                             ("mk_z", .dimensionless), ("mk_s", .dimensionless), ("mk_var_s", .dimensionless),
@@ -105,6 +133,8 @@ package struct DerivedComputer {
     /// A monthly series' complete years (all 12 months dated), in order, with their entries
     /// (in date order) and date cells; nil where `monthlyAnnualRows` is used instead.
     let annualYears: [(year: Int, label: String, entries: [Int])]?
+    /// Those years' numbers.
+    let annualYearNumbers: [Int]
     /// How many rows `rows` gives (the same for any values), reserved up front.
     var rowCount = 0
 
@@ -115,6 +145,7 @@ package struct DerivedComputer {
         entryYears = kind == .other ? [] : dates.map { Int($0.prefix(4))! }
         entryKeys = kind == .monthly || kind == .daily ? dates.map { d in Int(d.dropFirst(5).prefix(2))! * 100 + (d.count == 10 ? Int(d.suffix(2))! : 0) } : []
         annualYears = kind == .monthly ? Self.completeYears(dates) : nil
+        annualYearNumbers = annualYears?.map(\.year) ?? []
         if kind == .monthly {
             let ym = dates.map { (year: Int($0.prefix(4))!, month: Int($0.suffix(2))!) }
             let m = MonthlySeries(dates: ym, values: dates.map { _ in .nan })
@@ -140,23 +171,29 @@ package struct DerivedComputer {
         return years.keys.sorted().filter { y in Set(years[y]!.map { ym[$0].1 }).count == 12 }.map { ($0, yearLabel($0), years[$0]!) }
     }
 
-    /// The annual and anomaly rows (`derivedRows`), with what the dates give computed once.
-    func observedRows(_ values: [Double]) -> [DerivedRow] {
+    /// The annual and anomaly rows (`derivedRows`), with what the dates give computed once;
+    /// the annual values with their years (a trend's input; none without `annual`).
+    func observedRows<S: DerivedSink>(_ values: [Double], into out: inout S) -> (years: [Int], values: [Double]) {
         guard let years = annualYears else {
-            return derivedRows(dates: dates, values: values, annual: ind.annual, baseline: ind.baseline, calendar: ind.calendar)
+            let rows = derivedRows(dates: dates, values: values, annual: ind.annual, baseline: ind.baseline, calendar: ind.calendar)
+            for r in rows { out.add(r) }
+            let a = rows.prefix { $0.kind == "annual" }
+            return (a.map { Int($0.date)! }, a.map(\.value))
         }
-        var out: [DerivedRow] = []
-        out.reserveCapacity(max(rowCount, years.count + (ind.baseline == nil ? 0 : 2 * dates.count)))
+        var annualValues: [Double] = []
         if let annual = ind.annual {
+            annualValues.reserveCapacity(years.count)
             for y in years {
                 // Summed in date order from 0, as `monthlyAnnualRows`.
                 var sum = 0.0
                 for k in y.entries { sum += values[k] }
-                out.append(DerivedRow(kind: "annual", date: y.label, value: annual == .sum ? sum : sum / 12))
+                let v = annual == .sum ? sum : sum / 12
+                out.add("annual", y.label, v, .value)
+                annualValues.append(v)
             }
         }
-        if let baseline = ind.baseline { out += anomalyRows(dates: dates, keys: entryKeys, years: entryYears, values: values, baseline: baseline) }
-        return out
+        if let baseline = ind.baseline { anomalyRows(dates: dates, keys: entryKeys, years: entryYears, values: values, baseline: baseline, into: &out) }
+        return (ind.annual == nil ? [] : annualYearNumbers, annualValues)
     }
 
     /// The values placed on the monthly series' steps (nil unless monthly).
@@ -166,49 +203,62 @@ package struct DerivedComputer {
         return m
     }
 
-    /// The derived rows of one statistic's values (one per date, in date order), by kind then date.
+    /// The derived rows of one statistic's values (one per date, in date order), by kind then
+    /// date: the table's shape (kinds, dates and units, the same for any values).
     func rows(_ values: [Double]) -> [DerivedRow] {
+        var sink = DerivedRows()
+        sink.rows.reserveCapacity(rowCount)
+        rows(values, into: &sink)
+        return sink.rows
+    }
+
+    /// The values of `rows(values)` alone, in its order (what changes from unit to unit).
+    func derivedValues(_ values: [Double]) -> [Double] {
+        var sink = DerivedValues()
+        sink.values.reserveCapacity(rowCount)
+        rows(values, into: &sink)
+        return sink.values
+    }
+
+    /// The derived rows into `out`: by kind then date.
+    func rows<S: DerivedSink>(_ values: [Double], into out: inout S) {
         let t = ind.time
-        var out = observedRows(values)
+        let annual = observedRows(values, into: &out)
         let monthlyValues = monthlyWith(values)
         var yearly: [(base: String, years: [Int], values: [Double])] = []
         if kind == .yearly { yearly.append(("", entryYears, values)) }
-        if ind.annual != nil {
-            let a = out.prefix { $0.kind == "annual" }
-            yearly.append(("annual", a.map { Int($0.date)! }, a.map(\.value)))
-        }
+        if ind.annual != nil { yearly.append(("annual", annual.years, annual.values)) }
         if let z = t.zscore {
             let zs = StandardizedAnomaly.compute(values: values, keys: entryKeys, years: entryYears, baseline: z.years, minValidShare: z.minValid)
-            for k in dates.indices { out.append(DerivedRow(kind: "zscore", date: dates[k], value: zs[k], unit: .dimensionless)) }
+            for k in dates.indices { out.add("zscore", dates[k], zs[k], .dimensionless) }
         }
         if let b = t.spiBaseline, let m = monthlyValues {
             for scale in t.spiScales {
                 let spi = SPI.compute(m, scale: scale, baseline: b.years, minValidShare: b.minValid)
-                let kind = "spi_\(scale)"
-                for k in dates.indices { out.append(DerivedRow(kind: kind, date: dates[k], value: spi[monthlyStep[k]], unit: .dimensionless)) }
+                for k in dates.indices { out.add("spi_\(scale)", dates[k], spi[monthlyStep[k]], .dimensionless) }
             }
         }
         for s in t.seasons {
             let totals = monthlyValues.map { SeasonTotals.monthly($0, season: s, aggregate: t.seasonAggregate) } ?? seasonTotals(s, values)
             let kind = "season_\(s.name)"
-            out += totals.map { DerivedRow(kind: kind, date: yearLabel($0.year), value: $0.value) }
-            if let b = ind.baseline { out += seasonAnomalies(kind, totals, baseline: b) }
+            for x in totals { out.add(kind, yearLabel(x.year), x.value, .value) }
+            if let b = ind.baseline { seasonAnomalies(kind, totals, baseline: b, into: &out) }
             yearly.append((kind, totals.map(\.year), totals.map(\.value)))
         }
         if let agg = t.dekad, let d = withValues(values) {
-            out += Dekads.totals(d, aggregate: agg).map { DerivedRow(kind: "dekad", date: yearLabel($0.year) + ($0.month < 10 ? "-0" : "-") + String($0.month) + ($0.firstDay < 10 ? "-0" : "-") + String($0.firstDay), value: $0.value) }
+            for x in Dekads.totals(d, aggregate: agg) {
+                out.add("dekad", yearLabel(x.year) + (x.month < 10 ? "-0" : "-") + String(x.month) + (x.firstDay < 10 ? "-0" : "-") + String(x.firstDay), x.value, .value)
+            }
         }
-        if let o = t.extremes, let d = withValues(values) { out += extremeRows(DailyExtremes.compute(d, options: o), o) }
-        if let tr = t.trend { for y in yearly { out += trendRows(y.base, years: y.years, values: y.values, tr) } }
+        if let o = t.extremes, let d = withValues(values) { extremeRows(DailyExtremes.compute(d, options: o), o, into: &out) }
+        if let tr = t.trend { for y in yearly { trendRows(y.base, years: y.years, values: y.values, tr, into: &out) } }
         if let st = t.seasonalTrend, let m = monthlyValues {
             let period = st.period ?? m.firstYear...m.yearMonth(m.count - 1).year
             let r = Trend.seasonal(m, period: period, minValidShare: st.minValid)
-            let label = "\(period.lowerBound)-\(period.upperBound)"
-            out += seasonalTrendQuantities.map { q in
-                DerivedRow(kind: "seasonal_trend_" + q.name, date: label, value: r.map { trendValue($0, q.name) } ?? .nan, unit: q.unit)
+            for q in seasonalTrendQuantities {
+                out.add("seasonal_trend_" + q.name, periodLabel(period), r.map { trendValue($0, q.name) } ?? .nan, q.unit)
             }
         }
-        return out
     }
 
     /// The daily series of these values.
@@ -231,35 +281,31 @@ package struct DerivedComputer {
 
     /// Each season's value minus the mean of the season over the baseline's years (label
     /// years), and that as a percentage of the mean.
-    func seasonAnomalies(_ kind: String, _ totals: [(year: Int, value: Double)], baseline: ClosedRange<Int>) -> [DerivedRow] {
+    func seasonAnomalies<S: DerivedSink>(_ kind: String, _ totals: [(year: Int, value: Double)], baseline: ClosedRange<Int>, into out: inout S) {
         let base = totals.filter { baseline.contains($0.year) && !$0.value.isNaN }.map(\.value)
         let mean = base.isEmpty ? .nan : base.reduce(0, +) / Double(base.count)
-        let years = totals.map { yearLabel($0.year) }
-        return zip(years, totals).map { DerivedRow(kind: kind + "_anomaly", date: $0, value: $1.value - mean) }
-            + zip(years, totals).map { DerivedRow(kind: kind + "_anomaly_pct", date: $0, value: mean == 0 ? .nan : ($1.value - mean) / mean * 100, unit: .percent) }
+        for x in totals { out.add(kind + "_anomaly", yearLabel(x.year), x.value - mean, .value) }
+        for x in totals { out.add(kind + "_anomaly_pct", yearLabel(x.year), mean == 0 ? .nan : (x.value - mean) / mean * 100, .percent) }
     }
 
-    func extremeRows(_ years: [DailyExtremes.Year], _ o: DailyExtremes.Options) -> [DerivedRow] {
-        let labels = years.map { yearLabel($0.year) }
+    func extremeRows<S: DerivedSink>(_ years: [DailyExtremes.Year], _ o: DailyExtremes.Options, into out: inout S) {
         let kinds = extremeKinds(o)
-        var out: [DerivedRow] = []
         for (i, kind) in kinds.enumerated() {
-            for (y, label) in zip(years, labels) {
+            for y in years {
                 let (v, unit): (Double, DerivedUnit) = i == 0 ? (y.longestDrySpell, .days) : i == 1 ? (y.longestWetSpell, .days)
                     : i < kinds.count - 2 ? (y.daysAtOrAbove[i - 2], .days) : i == kinds.count - 2 ? (y.maxOneDay, .value) : (y.maxWindow, .value)
-                out.append(DerivedRow(kind: kind, date: label, value: v, unit: unit))
+                out.add(kind, yearLabel(y.year), v, unit)
             }
         }
-        return out
     }
 
     /// A yearly series' trend rows, dated by the period (given, or the series' years).
-    func trendRows(_ base: String, years: [Int], values: [Double], _ tr: TimeDerive.TrendSetting) -> [DerivedRow] {
-        guard let period = tr.period ?? years.min().map({ $0...years.max()! }) else { return [] }
+    func trendRows<S: DerivedSink>(_ base: String, years: [Int], values: [Double], _ tr: TimeDerive.TrendSetting, into out: inout S) {
+        guard let period = tr.period ?? years.min().map({ $0...years.max()! }) else { return }
         let r = Trend.yearly(years: years, values: values, period: period, minValidShare: tr.minValid)
-        let label = "\(period.lowerBound)-\(period.upperBound)"
-        let prefix = (base.isEmpty ? "" : base + "_") + "trend_"
-        return trendQuantities.map { q in DerivedRow(kind: prefix + q.name, date: label, value: r.map { trendValue($0, q.name) } ?? .nan, unit: q.unit) }
+        for q in trendQuantities {
+            out.add((base.isEmpty ? "" : base + "_") + "trend_" + q.name, periodLabel(period), r.map { trendValue($0, q.name) } ?? .nan, q.unit)
+        }
     }
 
     func trendValue(_ t: Trend, _ q: String) -> Double {
@@ -278,19 +324,33 @@ package struct DerivedComputer {
     /// The year-of-change rows of one per-class statistic: the amount per year, the first,
     /// last and peak years and the total (dated by the series' years), then its trend.
     func lossRows(_ classes: [(value: Double, amount: Double)]) -> [DerivedRow] {
-        guard let fy = ind.time.lossFirstYear else { return [] }
+        var sink = DerivedRows()
+        lossRows(classes, into: &sink)
+        return sink.rows
+    }
+
+    /// The values of `lossRows` alone.
+    func lossValues(_ classes: [(value: Double, amount: Double)]) -> [Double] {
+        var sink = DerivedValues()
+        lossRows(classes, into: &sink)
+        return sink.values
+    }
+
+    func lossRows<S: DerivedSink>(_ classes: [(value: Double, amount: Double)], into out: inout S) {
+        guard let fy = ind.time.lossFirstYear else { return }
         let c = ChangeYears(classes: classes, firstYear: fy)
-        guard let y0 = c.years.first, let y1 = c.years.last else { return [] }
-        let span = "\(y0)-\(y1)"
-        var out = zip(c.years, c.amounts).map { DerivedRow(kind: "loss", date: yearLabel($0), value: $1) }
-        out += [DerivedRow(kind: "loss_first_year", date: span, value: c.firstYear, unit: .year),
-                DerivedRow(kind: "loss_last_year", date: span, value: c.lastYear, unit: .year),
-                DerivedRow(kind: "loss_peak_year", date: span, value: c.peakYear, unit: .year),
-                DerivedRow(kind: "loss_total", date: span, value: c.total)]
-        if let tr = ind.time.trend { out += trendRows("loss", years: c.years, values: c.amounts, tr) }
-        return out
+        guard let y0 = c.years.first, let y1 = c.years.last else { return }
+        for (y, v) in zip(c.years, c.amounts) { out.add("loss", yearLabel(y), v, .value) }
+        out.add("loss_first_year", "\(y0)-\(y1)", c.firstYear, .year)
+        out.add("loss_last_year", "\(y0)-\(y1)", c.lastYear, .year)
+        out.add("loss_peak_year", "\(y0)-\(y1)", c.peakYear, .year)
+        out.add("loss_total", "\(y0)-\(y1)", c.total, .value)
+        if let tr = ind.time.trend { trendRows("loss", years: c.years, values: c.amounts, tr, into: &out) }
     }
 }
+
+/// A period's date cell (FIRST-LAST).
+func periodLabel(_ p: ClosedRange<Int>) -> String { "\(p.lowerBound)-\(p.upperBound)" }
 
 /// The sidecar's definition (method, baseline, parameters) and unit of every
 /// change-over-time series of an indicator, by its name (`NAME_spi_3`).
@@ -413,19 +473,23 @@ package func anomalyRows(dates: [String], values: [Double], baseline: ClosedRang
 
 /// The same from each date's calendar key (MM * 100 + DD) and year, parsed once by the caller.
 func anomalyRows(dates: [String], keys: [Int], years: [Int], values: [Double], baseline: ClosedRange<Int>) -> [DerivedRow] {
+    var sink = DerivedRows()
+    anomalyRows(dates: dates, keys: keys, years: years, values: values, baseline: baseline, into: &sink)
+    return sink.rows
+}
+
+/// The anomalies (every date), then their percentages, into `out`.
+func anomalyRows<S: DerivedSink>(dates: [String], keys: [Int], years: [Int], values: [Double], baseline: ClosedRange<Int>, into out: inout S) {
     var sums = [Double](repeating: 0, count: 1300), counts = [Int](repeating: 0, count: 1300)
     for k in dates.indices where baseline.contains(years[k]) && !values[k].isNaN {
         sums[keys[k]] += values[k]; counts[keys[k]] += 1
     }
-    var anomalies: [DerivedRow] = [], pct: [DerivedRow] = []
-    anomalies.reserveCapacity(dates.count); pct.reserveCapacity(dates.count)
+    func mean(_ key: Int) -> Double { counts[key] > 0 ? sums[key] / Double(counts[key]) : .nan }
+    for (k, key) in keys.enumerated() { out.add("anomaly", dates[k], values[k] - mean(key), .value) }
     for (k, key) in keys.enumerated() {
-        let mean = counts[key] > 0 ? sums[key] / Double(counts[key]) : .nan
-        let a = values[k] - mean
-        anomalies.append(DerivedRow(kind: "anomaly", date: dates[k], value: a))
-        pct.append(DerivedRow(kind: "anomaly_pct", date: dates[k], value: mean == 0 ? .nan : a / mean * 100, unit: .percent))
+        let m = mean(key), a = values[k] - m
+        out.add("anomaly_pct", dates[k], m == 0 ? .nan : a / m * 100, .percent)
     }
-    return anomalies + pct
 }
 
 /// Annual sums (or means) of a daily series: years holding every day of their calendar

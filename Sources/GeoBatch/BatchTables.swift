@@ -79,20 +79,41 @@ extension BatchRunner {
             buf.reserveCapacity(1 << 21)
             buf += Array((layout.header.map(csvQuote).joined(separator: ",") + "\n").utf8)
             // Units in blocks: each block's derived series computed in parallel (units are
-            // independent), then its rows written in order.
+            // independent), then its units' rows encoded in parallel waves of units (each
+            // unit into a buffer kept from wave to wave), and written in order.
             let block = 256
+            var encoder = RowEncoder(threads: options.threads, maxUnits: block)
             for start in stride(from: 0, to: zc.units.count, by: block) {
                 let units = start..<min(zc.units.count, start + block)
                 // The derived series' time alone, for GEOTOOL_TIMING (the benchmark's "derived step").
                 let t0 = PhaseTiming.enabled ? DispatchTime.now().uptimeNanoseconds : 0
                 let derived = try derivedGroups(layout, units: units)
                 if PhaseTiming.enabled { derivedNanoseconds += DispatchTime.now().uptimeNanoseconds - t0 }
-                for u in units {
-                    rowCount += layout.appendRows(unit: zc.units[u], index: u, derived: derived[u - start], to: &buf)
-                    if buf.count >= 1 << 20 {
-                        try w.writeEncoded(buf)
-                        buf.removeAll(keepingCapacity: true)
+                if options.threads == 1 {
+                    // One thread: straight into the write buffer.
+                    for u in units {
+                        rowCount += layout.appendRows(unit: zc.units[u], index: u, derived: derived[u - start], to: &buf)
+                        if buf.count >= 1 << 20 {
+                            try w.writeEncoded(buf)
+                            buf.removeAll(keepingCapacity: true)
+                        }
                     }
+                    continue
+                }
+                // The wave size changes after the first wave: not a stride.
+                var wave = start
+                while wave < units.upperBound {
+                    let waveUnits = wave..<min(units.upperBound, wave + encoder.waveSize)
+                    encoder.encode(layout, zones: zc, units: waveUnits, derived: derived[(wave - start)...], threads: options.threads)
+                    for k in waveUnits.indices.map({ $0 - wave }) {
+                        rowCount += encoder.rows[k]
+                        buf += encoder.bytes[k]
+                        if buf.count >= 1 << 20 {
+                            try w.writeEncoded(buf)
+                            buf.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    wave = waveUnits.upperBound
                 }
             }
             try w.writeEncoded(buf)
@@ -204,6 +225,49 @@ extension BatchRunner {
             batch.derivedUnits = Dictionary(uniqueKeysWithValues: derived.time.map { ($0.name, $0.unit.text(statUnit: "VALUE")) })
         }
         return batch
+    }
+}
+
+/// Encodes units' table rows on the run's threads (formatting the numbers is most of a
+/// table's writing), a wave of units at a time: each unit of a wave into its own buffer, the
+/// buffers kept from wave to wave (fresh ones would cost page faults). A wave holds about
+/// 16 MB of rows: a whole block of wide rows, a few dozen units of long ones (a unit with
+/// derived series takes hundreds of kilobytes there: a block's would hold 100 MB).
+struct RowEncoder {
+    /// Units per wave: 4 per thread at first, then as many as 16 MB holds (up to `maxUnits`).
+    private(set) var waveSize: Int
+    let minUnits: Int, maxUnits: Int
+    /// The last wave's units' rows and row counts.
+    var bytes: [[UInt8]] = []
+    var rows: [Int] = []
+
+    init(threads: Int, maxUnits: Int) {
+        minUnits = min(maxUnits, 4 * threads)
+        self.maxUnits = maxUnits
+        waveSize = minUnits
+    }
+
+    /// Encode `units` (at most `waveSize`), whose derived groups `derived` starts with.
+    mutating func encode(_ layout: BatchTableLayout, zones zc: BatchZonesCache, units: Range<Int>,
+                         derived: ArraySlice<[BatchTableLayout.DerivedGroup]>, threads: Int) {
+        let first = derived.startIndex
+        if bytes.count < units.count {
+            bytes += Array(repeating: [], count: units.count - bytes.count)
+            rows += Array(repeating: 0, count: units.count - rows.count)
+        }
+        defer {
+            let largest = bytes.prefix(units.count).map(\.count).max() ?? 0
+            waveSize = max(minUnits, min(maxUnits, (16 << 20) / max(1, largest)))
+        }
+        bytes.withUnsafeMutableBufferPointer { b in
+            rows.withUnsafeMutableBufferPointer { r in
+                // Each task writes its own slot.
+                WorkerPool(threads: threads).run(tasks: units.count) { k in
+                    b[k].removeAll(keepingCapacity: true)
+                    r[k] = layout.appendRows(unit: zc.units[units.lowerBound + k], index: units.lowerBound + k, derived: derived[first + k], to: &b[k])
+                }
+            }
+        }
     }
 }
 
@@ -323,12 +387,19 @@ package struct BatchTableLayout {
     let tail: [[UInt8]]
     /// Per statistic, the unit cell (",unit\n") of each derived unit.
     let derivedTails: [[DerivedUnit: [UInt8]]]
+    /// The kinds, dates and units of a value key's derived rows and of a per-class
+    /// statistic's year-of-change rows (the same for every unit: their values are not used).
+    let seriesShape: [DerivedRow]
+    let lossShape: [DerivedRow]
+    /// Their long rows' cells, encoded once: per row "NAME_kind," and "date,".
+    let seriesCells: [(kind: [UInt8], date: [UInt8])]
+    let lossCells: [(kind: [UInt8], date: [UInt8])]
 
     struct LossInput { var label: String; var stat: Int; var classes: [(value: Double, key: Int)] }
 
-    /// A group of derived inputs sharing one shape of rows: its inputs' stat cells and
-    /// statistics, and each input's rows.
-    struct DerivedGroup { var labels: [String]; var stats: [Int]; var rows: [[DerivedRow]] }
+    /// A group of derived inputs sharing one shape of rows (`seriesShape` or `lossShape`): its
+    /// inputs' stat cells and statistics, and each input's values in the shape's order.
+    struct DerivedGroup { var labels: [String]; var stats: [Int]; var loss: Bool; var values: [[Double]] }
 
     init(_ ind: BatchIndicator, series: BatchSeries, zones zc: BatchZonesCache, format: TableFormat, valueUnit: String?) {
         self.ind = ind
@@ -338,7 +409,8 @@ package struct BatchTableLayout {
         nameColumn = wideNameColumn(hasRollup: zc.hasRollup, includeFields: zc.includeFields)
         dates = series.entries.map { $0.date ?? "" }
         computer = DerivedComputer(ind, dates: dates)
-        seriesDerived = !computer.rows(dates.map { _ in 0 }).isEmpty
+        seriesShape = computer.rows(dates.map { _ in 0 })
+        seriesDerived = !seriesShape.isEmpty
         lossInputs = ind.time.lossFirstYear == nil ? [] : ind.stats.indices.compactMap { st in
             guard ind.stats[st].classColumnPrefix != nil else { return nil }
             let classes = series.keys.indices.compactMap { k -> (value: Double, key: Int)? in
@@ -347,6 +419,10 @@ package struct BatchTableLayout {
             }
             return LossInput(label: ind.stats[st].name, stat: st, classes: classes)
         }
+        let computer = computer
+        lossShape = lossInputs.first.map { i in computer.lossRows(i.classes.map { ($0.value, 0) }) } ?? []
+        seriesCells = Self.longCells(ind.name, seriesShape)
+        lossCells = Self.longCells(ind.name, lossShape)
         nameCell = Array((csvQuote(ind.name) + ",").utf8)
         middle = series.entries.map { e in series.keys.map { Array(($0 + ",\(e.band)," + (e.date ?? "") + ",").utf8) } }
         tail = series.keyStats.map { Array(("," + csvQuote(ind.stats[$0].unit(valueUnit: valueUnit) ?? "") + "\n").utf8) }
@@ -355,8 +431,8 @@ package struct BatchTableLayout {
             return Dictionary(uniqueKeysWithValues: units.map { ($0, Array(("," + csvQuote($0.text(statUnit: st.unit(valueUnit: valueUnit))) + "\n").utf8)) })
         }
         header = long ? ["pcode", "name", "level"] + zc.includeFields + ["indicator", "stat", "band", "date", "value", "unit"]
-            : Self.wideHeader(ind, series: series, zones: zc) + Self.derivedWideColumns(ind.name, computer: computer, seriesDerived: seriesDerived,
-                                                                                       keys: series.keys, lossInputs: lossInputs, dates: dates)
+            : Self.wideHeader(ind, series: series, zones: zc) + Self.derivedWideColumns(ind.name, seriesShape: seriesShape, keys: series.keys,
+                                                                                       lossShape: lossShape, lossInputs: lossInputs)
     }
 
     /// The unit's derived rows, in groups: per value key (from its values in date order), then
@@ -364,13 +440,13 @@ package struct BatchTableLayout {
     func derivedGroups(unit u: Int) -> [DerivedGroup] {
         var groups: [DerivedGroup] = []
         if seriesDerived {
-            groups.append(DerivedGroup(labels: series.keys, stats: series.keyStats, rows: series.keys.indices.map { s in
-                computer.rows(series.entries.indices.map { series.value(unit: u, entry: $0, stat: s) })
+            groups.append(DerivedGroup(labels: series.keys, stats: series.keyStats, loss: false, values: series.keys.indices.map { s in
+                computer.derivedValues(series.entries.indices.map { series.value(unit: u, entry: $0, stat: s) })
             }))
         }
         if !lossInputs.isEmpty {
-            groups.append(DerivedGroup(labels: lossInputs.map(\.label), stats: lossInputs.map(\.stat), rows: lossInputs.map { i in
-                computer.lossRows(i.classes.map { ($0.value, series.value(unit: u, entry: 0, stat: $0.key)) })
+            groups.append(DerivedGroup(labels: lossInputs.map(\.label), stats: lossInputs.map(\.stat), loss: true, values: lossInputs.map { i in
+                computer.lossValues(i.classes.map { ($0.value, series.value(unit: u, entry: 0, stat: $0.key)) })
             }))
         }
         return groups
@@ -415,17 +491,16 @@ package struct BatchTableLayout {
     func appendDerivedLongRows(prefix: [UInt8], derived: [DerivedGroup], to buf: inout [UInt8]) -> Int {
         var n = 0
         for g in derived {
-            guard let shape = g.rows.first else { continue }
-            var kindCell: [UInt8] = [], kind = ""
+            guard !g.values.isEmpty else { continue }
+            let shape = g.loss ? lossShape : seriesShape
+            let cells = g.loss ? lossCells : seriesCells
             let labelCells = g.labels.map { Array(($0 + ",,").utf8) }
             for i in shape.indices {
-                if shape[i].kind != kind { kind = shape[i].kind; kindCell = Array((csvQuote("\(ind.name)_\(kind)") + ",").utf8) }
                 for j in g.labels.indices {
-                    let r = g.rows[j][i]
-                    buf += prefix; buf += kindCell
-                    buf += labelCells[j]; buf += r.date.utf8; buf.append(0x2C)
-                    appendNumber(r.value, to: &buf)
-                    buf += derivedTails[g.stats[j]][r.unit]!
+                    buf += prefix; buf += cells[i].kind
+                    buf += labelCells[j]; buf += cells[i].date
+                    appendNumber(g.values[j][i], to: &buf)
+                    buf += derivedTails[g.stats[j]][shape[i].unit]!
                     n += 1
                 }
             }
@@ -442,23 +517,23 @@ package struct BatchTableLayout {
             for s in series.keys.indices { buf.append(0x2C); appendNumber(series.value(unit: u, entry: k, stat: s), to: &buf) }
         }
         for g in derived {
-            guard let shape = g.rows.first else { continue }
-            for i in shape.indices { for j in g.labels.indices { buf.append(0x2C); appendNumber(g.rows[j][i].value, to: &buf) } }
+            guard let count = g.values.first?.count else { continue }
+            for i in 0..<count { for j in g.values.indices { buf.append(0x2C); appendNumber(g.values[j][i], to: &buf) } }
         }
         buf.append(0x0A)
     }
 
+    /// Each derived row's indicator cell ("NAME_kind,") and date cell ("date,") as bytes.
+    static func longCells(_ name: String, _ shape: [DerivedRow]) -> [(kind: [UInt8], date: [UInt8])] {
+        shape.map { (Array((csvQuote("\(name)_\($0.kind)") + ",").utf8), Array(($0.date + ",").utf8)) }
+    }
+
     /// The wide header's derived columns, in the order `appendWideRow` writes them: the
     /// rows' kinds and dates do not depend on the values, so zeros stand for them.
-    static func derivedWideColumns(_ name: String, computer: DerivedComputer, seriesDerived: Bool, keys: [String], lossInputs: [LossInput],
-                                   dates: [String]) -> [String] {
+    static func derivedWideColumns(_ name: String, seriesShape: [DerivedRow], keys: [String], lossShape: [DerivedRow], lossInputs: [LossInput]) -> [String] {
         var cols: [String] = []
-        if seriesDerived {
-            for r in computer.rows(dates.map { _ in 0 }) { for k in keys { cols.append("\(name)_\(r.kind)_\(r.date)_\(k)") } }
-        }
-        if let shape = lossInputs.first.map({ i in computer.lossRows(i.classes.map { ($0.value, 0) }) }) {
-            for r in shape { for i in lossInputs { cols.append("\(name)_\(r.kind)_\(r.date)_\(i.label)") } }
-        }
+        for r in seriesShape { for k in keys { cols.append("\(name)_\(r.kind)_\(r.date)_\(k)") } }
+        for r in lossShape { for i in lossInputs { cols.append("\(name)_\(r.kind)_\(r.date)_\(i.label)") } }
         return cols
     }
 }

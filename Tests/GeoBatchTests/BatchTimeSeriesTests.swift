@@ -310,6 +310,72 @@ final class BatchTimeSeriesTests: XCTestCase {
         XCTAssertEqual(value(before, "rain_season_dry", "1983"), value(after, "rain_season_dry", "1983"), "July is not in the dry season")
     }
 
+    /// The rows of each block of units are encoded on the run's threads and written in unit
+    /// order: the tables (long and wide) are the same bytes on 1, 2 and 3 threads, and the long
+    /// one holds each zone's rows together, zones in input order, all with the same rows.
+    func testTablesAreTheSameOnAnyNumberOfThreads() throws {
+        let values = oracleNumbers(batch["values"]).prefix(72)
+        let grid = Grid(left: 95, top: 21, dx: 0.5, dy: 0.5, cols: 5, rows: 4)
+        let dir = Fixtures.tempDir()
+        try FileManager.default.createDirectory(atPath: dir + "/m", withIntermediateDirectories: true)
+        for (k, v) in values.enumerated() {
+            // Each cell its own multiple of the month's value, so each zone has its own series.
+            let cells = (0..<20).map { Float(v * (1 + Double(($0 * 7 + k) % 11) / 10)) }
+            try writeGeoTIFF(path: dir + String(format: "/m/r-%04d.%02d.tif", 1981 + k / 12, k % 12 + 1), grid: grid, bands: [cells])
+        }
+        // Twenty zones, one cell each, listed out of grid order (rows are encoded 4 units per
+        // thread at first, then in larger waves: on 2 threads 8 units, then 12).
+        let cells = (0..<20).map { i in ((i * 7) % 20 % 5, (i * 7) % 20 / 5) }
+        let features = cells.enumerated().map { i, c in
+            let x0 = 95 + 0.5 * Double(c.0), y0 = 21 - 0.5 * Double(c.1)
+            return #"{"type":"Feature","properties":{"id":"Z\#(i)"},"geometry":{"type":"Polygon","coordinates":[[[\#(x0),\#(y0)],[\#(x0 + 0.5),\#(y0)],[\#(x0 + 0.5),\#(y0 - 0.5)],[\#(x0),\#(y0 - 0.5)],[\#(x0),\#(y0)]]]}}"#
+        }
+        let zones = dir + "/zones.geojson"
+        try (#"{"type":"FeatureCollection","features":["# + features.joined(separator: ",") + "]}").write(toFile: zones, atomically: true, encoding: .utf8)
+        let ind = """
+          - name: rain
+            unit: mm
+            source: m/r-{yyyy}.{mm}.tif
+            stats: [mean, max]
+            derive:
+              annual: sum
+              zscore: {baseline: [1981, 1985]}
+              spi: {scales: [1, 3], baseline: [1981, 1985]}
+              season: {dry: [11, 4]}
+              trend: {}
+              seasonal_trend: {}
+        """
+        for format in ["long", "wide"] {
+            var tables: [String] = []
+            for threads in ["1", "2", "3"] {
+                let m = try write(dir, ind, format: format, zones: zones)
+                try? FileManager.default.removeItem(atPath: dir + "/out")
+                let r = try runGeotool(["batch", m, "--threads", threads, "--quiet"])
+                XCTAssertEqual(r.status, 0, r.stderr)
+                tables.append(try String(contentsOfFile: dir + "/out/rain.csv", encoding: .utf8))
+            }
+            XCTAssertEqual(tables[0], tables[1], format + ", 2 threads")
+            XCTAssertEqual(tables[0], tables[2], format + ", 3 threads")
+            let lines = tables[2].split(separator: "\n").dropFirst()
+            if format == "wide" {
+                XCTAssertEqual(lines.map { String($0.prefix { $0 != "," }) }, (0..<20).map { "Z\($0)" })
+                continue
+            }
+            // Long: runs of one zone's rows, Z0 to Z19, each as long as the others.
+            var runs: [(id: Substring, count: Int)] = []
+            for l in lines {
+                let id = l.prefix { $0 != "," }
+                if runs.last?.id == id { runs[runs.count - 1].count += 1 } else { runs.append((id, 1)) }
+            }
+            XCTAssertEqual(runs.map { String($0.id) }, (0..<20).map { "Z\($0)" })
+            XCTAssertEqual(Set(runs.map(\.count)).count, 1)
+            // The zones' own values: their SPI-3 of 1985-12 are not all equal.
+            let spi = try rows(dir + "/out/rain.csv").filter { $0["indicator"] == "rain_spi_3" && $0["date"] == "1985-12" && $0["stat"] == "mean" }
+            XCTAssertEqual(spi.count, 20)
+            XCTAssertGreaterThan(Set(spi.map { $0["value"]! }).count, 1)
+        }
+    }
+
     /// SPI-3 of the last month mapped with `geotool map` from the long table.
     func testMapOfTheLastMonthsSPI() throws {
         let table = try monthlyRun()

@@ -40,7 +40,11 @@ final class OutputSafetyCoreTests: XCTestCase {
     /// exponents, negative zero, empty for NaN and infinities, and random bit patterns.
     func testAppendNumberIsFormatNumber() {
         var values: [Double] = [0, -0.0, 1, -1, 42, 1e15 - 1, 1e15, -1e15, 1e16, 1e-5, 1.5e-7, 0.1, -2.5, 123456.789, 5e-324,
-                                .greatestFiniteMagnitude, -.greatestFiniteMagnitude, Double(Int64.max), .nan, .infinity, -.infinity]
+                                .greatestFiniteMagnitude, -.greatestFiniteMagnitude, Double(Int64.max), .nan, .infinity, -.infinity,
+                                // Around the whole-number test (converted to Int64 and back): halves, the last
+                                // doubles below and above 1e15 and whole numbers, Int64's limits.
+                                0.5, -0.5, 1e15 - 0.5, -(1e15 - 0.5), (1e15).nextDown, -(1e15).nextDown, (1e15).nextUp, 2.0.nextUp,
+                                (-3.0).nextDown, (4503599627370496.0).nextDown, 4503599627370497, Double(Int64.min), -9.3e18, 9.3e18]
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<20_000 { values.append(Double(bitPattern: rng.next())) }
         for _ in 0..<20_000 { values.append(Double(Int64.random(in: -1_000_000_000...1_000_000_000)) / 1000) }
