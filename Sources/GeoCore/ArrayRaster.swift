@@ -64,6 +64,18 @@ public final class ArrayRaster: RasterSource, Sendable {
         writeWindow(window, as: type, into: buffer) { band.values[$0 * grid.cols + $1] }
     }
 
+    /// Bands side by side (`RasterSource`), as a GeoTIFF with its own block decoder gives them:
+    /// each band read as a plane, then laid out cell by cell (`interleaveBands`).
+    public func readSideBySide(bands: [Int], window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer) throws -> Bool {
+        guard bands.count > 1 else { return false }
+        let bandBytes = window.cellCount * type.size
+        let planes = UnsafeMutableRawPointer.allocate(byteCount: max(1, bandBytes * bands.count), alignment: 16)
+        defer { planes.deallocate() }
+        for (k, b) in bands.enumerated() { try read(band: b, window: window, as: type, into: planes + k * bandBytes) }
+        interleaveBands((0..<bands.count).map { UnsafeRawPointer(planes + $0 * bandBytes) }, cells: window.cellCount, size: type.size, into: buffer)
+        return true
+    }
+
     public func readMask(band b: Int, window: Window, into buffer: UnsafeMutablePointer<UInt8>) throws {
         let band = try self.band(b)
         try check(window)

@@ -7,16 +7,56 @@
 // the same order, so the results are the same bits (tested in `BandBlockFoldTests`).
 
 /// K bands of one raster under one read window, as the kernels read them: band k's cell
-/// (read.row + r, read.col + c) is element `r * pitch + c` of `planes[k]`, all of `type`.
-/// `pitch` is the window's width for decoded buffers, or the raster's width when the cells
-/// are read in place (an array in the caller's memory).
+/// (read.row + r, read.col + c) is element `(r * pitch + c) * cellStride` of `planes[k]`,
+/// all of `type`. `pitch` is the window's width for decoded buffers, or the raster's width
+/// when the cells are read in place (an array in the caller's memory). `cellStride` is 1
+/// for planes (a band's cells side by side), K for cells side by side (`[cell][band]`, see
+/// `interleaveBands`: `planes[k]` then points at band k of the first cell), which only the
+/// folds `foldsCellInterleaved` admits read.
 package struct BandBlock {
     package var planes: [UnsafeRawPointer]
     package var pitch: Int
     package var type: PixelType
-    package init(planes: [UnsafeRawPointer], pitch: Int, type: PixelType) {
-        self.planes = planes; self.pitch = pitch; self.type = type
+    package var cellStride: Int
+    package init(planes: [UnsafeRawPointer], pitch: Int, type: PixelType, cellStride: Int = 1) {
+        self.planes = planes; self.pitch = pitch; self.type = type; self.cellStride = cellStride
     }
+}
+
+/// Whether bands of `type` under `rules` (and weights or not) fold from cells side by side
+/// (`BandBlock.cellStride` > 1): rules every band shares that leave values as they are, no
+/// weights, and no small integers (whose runs keep exact integer sums, band by band).
+package func foldsCellInterleaved(type: PixelType, rules: [ValueRules], weights: Bool) -> Bool {
+    guard !weights, PlainRules(rules) != nil else { return false }
+    return [.uint32, .int32, .float32, .float64].contains(type)
+}
+
+/// K planes of `cells` values of `size` bytes each into `out` as cells side by side: band k
+/// of cell i at element `i * K + k`. In chunks of cells, so the chunk's `[cell][band]`
+/// rows stay in the first cache levels while each plane's part is written into them.
+package func interleaveBands(_ planes: [UnsafeRawPointer], cells: Int, size: Int, into out: UnsafeMutableRawPointer) {
+    let n = planes.count
+    let chunk = max(1, 16_384 / max(1, n * size))
+    var start = 0
+    while start < cells {
+        let end = min(cells, start + chunk)
+        for (k, plane) in planes.enumerated() {
+            switch size {
+            case 4: copyStrided(UInt32.self, plane, out, k, n, start, end)
+            case 8: copyStrided(UInt64.self, plane, out, k, n, start, end)
+            case 2: copyStrided(UInt16.self, plane, out, k, n, start, end)
+            default: copyStrided(UInt8.self, plane, out, k, n, start, end)
+            }
+        }
+        start = end
+    }
+}
+
+@inline(__always)
+private func copyStrided<E>(_: E.Type, _ plane: UnsafeRawPointer, _ out: UnsafeMutableRawPointer, _ k: Int, _ n: Int,
+                            _ start: Int, _ end: Int) {
+    let src = plane.assumingMemoryBound(to: E.self), dst = out.assumingMemoryBound(to: E.self)
+    for i in start..<end { dst[i * n + k] = src[i] }
 }
 
 /// Fold every zone's coverage of one row band into the accumulators of K bands at once:
@@ -45,12 +85,19 @@ package func foldCoverages(_ block: BandBlock, _ coverages: CoverageList, read: 
 private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverages: CoverageList, _ read: Window,
                                         _ areas: [Double], _ weights: UnsafeMutablePointer<Double>?, _ rules: [ValueRules],
                                         _ out: UnsafeMutablePointer<ZoneStats>, _ stride: Int, _ zoneStride: Int) {
-    let nBands = block.planes.count, pitch = block.pitch
+    let nBands = block.planes.count, pitch = block.pitch, cs = block.cellStride
     let plain = weights == nil ? PlainRules(rules) : nil
     // Plain rules are alike in every field: one value for every band, passed as it is (a
     // band's own, read from the array, is a copy of the struct, an outlined copy per call).
     let shared = rules[0]
     let planes = block.planes.map { $0.assumingMemoryBound(to: T.self) }
+    // Runs of float cells under plain rules fold across the bands (`CrossBandRun`); small
+    // integers keep `accumulateSpan`'s exact integer sums.
+    let run = plain.flatMap { T.isSmallInteger ? nil : CrossBandRun(bands: nBands, rules: $0) }
+    defer { run?.deallocate() }
+    precondition(cs == 1 || run != nil, "cells side by side only where foldsCellInterleaved admits them")
+    precondition(cs == 1 || (cs == nBands && block.planes.indices.allSatisfy { block.planes[$0] == block.planes[0] + $0 * block.type.size }),
+                 "cells side by side: band k at the first band's element + k")
     planes.withUnsafeBufferPointer { planes in
       rules.withUnsafeBufferPointer { rules in
         areas.withUnsafeBufferPointer { area in
@@ -68,13 +115,20 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
                     for si in lo..<hi {
                         let span = spans[si]
                         let r = Int(span.row) - read.row, c = Int(span.col) - read.col
-                        let off = r * pitch + c
+                        let off = (r * pitch + c) * cs
                         let w = weights.map { UnsafePointer($0 + r * read.cols + c) }
                         let len = Int(span.len), f = span.fraction, a = area[r]
                         if len == 1, let plain {
                             // One cell (most spans of small zones): `accumulateSpan`'s one-cell
                             // path with the rules' tests made once for every band.
                             let fa = f * Double(len) * a
+                            if let run {
+                                // Every band's cell loaded before any is folded: the loads
+                                // (one cache line per band) are in flight together.
+                                for k in 0..<nBands { run.values[k] = planes[k][off].double }
+                                for k in 0..<nBands { foldCell(run.values[k], f: f, fa: fa, a: a, plain: plain, into: &acc[k]) }
+                                continue
+                            }
                             for k in 0..<nBands {
                                 let v = planes[k][off].double
                                 acc[k].cells += 1
@@ -88,6 +142,10 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
                                     if v > acc[k].max { acc[k].max = v }
                                 }
                             }
+                            continue
+                        }
+                        if let run {
+                            run.fold(planes.baseAddress!, offset: off, len: len, cellStride: cs, coverage: f, cellArea: a, into: acc)
                             continue
                         }
                         if plain != nil {
@@ -123,5 +181,100 @@ private struct PlainRules {
                   r.nodata?.bitPattern == first.nodata?.bitPattern else { return nil }
         }
         hasNodata = first.nodata != nil; nodata = first.nodata ?? .nan; moments = first.moments
+    }
+}
+
+/// One cell of value `v` with coverage `f` (area share `fa` = f x a) under plain rules, as
+/// `accumulateSpan`'s one-cell path folds it (the extremes taken by selects, not branches:
+/// the same values).
+@inline(__always)
+private func foldCell(_ v: Double, f: Double, fa: Double, a: Double, plain: PlainRules, into s: inout ZoneStats) {
+    s.cells += 1
+    s.totalArea += fa
+    if v != v || (plain.hasNodata && v == plain.nodata) { s.nodataCount += f; return }
+    if plain.moments {
+        s.add(value: v, coverage: f, cellArea: a)
+    } else {
+        s.count += f; s.sum += f * v; s.area += f * a
+        s.min = v < s.min ? v : s.min
+        s.max = v > s.max ? v : s.max
+    }
+}
+
+/// A run of cells (one span) of K float bands under plain rules, folded cell by cell across
+/// the bands: band k's running count, sum and extremes (and, for moments, its squared
+/// deviations) are element k of small arrays, so the K sums are K independent chains the
+/// processor overlaps, where `accumulateSpan` walks one band's chain (an add's latency per
+/// cell) and then the next. Each band still adds its cells in the same order, with the same
+/// operations, then merges the run as `accumulateSpan` does: the same bits.
+private final class CrossBandRun {
+    let bands: Int
+    let hasNodata: Bool, nodata: Double, moments: Bool
+    /// Per band: valid cells, sum, minimum, maximum, squared deviations; and a cell's values.
+    let count: UnsafeMutablePointer<Int>
+    let sum, low, high, m2, values: UnsafeMutablePointer<Double>
+
+    init(bands: Int, rules: PlainRules) {
+        self.bands = bands
+        hasNodata = rules.hasNodata; nodata = rules.nodata; moments = rules.moments
+        count = .allocate(capacity: bands)
+        sum = .allocate(capacity: 5 * bands)
+        low = sum + bands; high = sum + 2 * bands; m2 = sum + 3 * bands; values = sum + 4 * bands
+    }
+
+    func deallocate() { count.deallocate(); sum.deallocate() }
+
+    /// Fold `len` cells from element `offset` on, `cs` elements apart, of every plane (coverage `f`, cell area `a`) into
+    /// `acc[k]`, band k's accumulator.
+    @inline(__always)
+    func fold<T: RasterScalar>(_ planes: UnsafePointer<UnsafePointer<T>>, offset: Int, len: Int, cellStride cs: Int,
+                               coverage f: Double, cellArea a: Double, into acc: UnsafeMutablePointer<ZoneStats>) {
+        let last = offset + len * cs
+        // No nodata: `nodata` is NaN, which no value equals (NaN is tested on its own).
+        let k0 = bands, nd = nodata
+        let count = self.count, sum = self.sum, low = self.low, high = self.high, m2 = self.m2
+        for k in 0..<k0 { count[k] = 0; sum[k] = 0; low[k] = .infinity; high[k] = -.infinity; m2[k] = 0 }
+        @inline(__always) func add(_ k: Int, _ v: Double) {
+            let ok = v == v && v != nd
+            count[k] &+= ok ? 1 : 0
+            sum[k] = ok ? sum[k] + v : sum[k]
+            low[k] = ok && v < low[k] ? v : low[k]
+            high[k] = ok && v > high[k] ? v : high[k]
+        }
+        if cs == k0 && k0 > 1 {
+            // Cells side by side: a cell's bands are one run of memory (`planes[k]` is
+            // `planes[0] + k`).
+            let base = planes[0]
+            for i in Swift.stride(from: offset, to: last, by: cs) {
+                let cell = base + i
+                for k in 0..<k0 { add(k, cell[k].double) }
+            }
+        } else {
+            for i in Swift.stride(from: offset, to: last, by: cs) {
+                for k in 0..<k0 { add(k, planes[k][i].double) }
+            }
+        }
+        if moments {
+            // Squared deviations about each band's own run mean (`accumulateSpan`'s pass 2).
+            for k in 0..<k0 { values[k] = count[k] > 0 ? sum[k] / Double(count[k]) : 0 }
+            for i in Swift.stride(from: offset, to: last, by: cs) {
+                for k in 0..<k0 {
+                    let v = planes[k][i].double
+                    let ok = v == v && v != nd
+                    let d = v - values[k]
+                    m2[k] = ok ? m2[k] + d * d : m2[k]
+                }
+            }
+        }
+        for k in 0..<k0 {
+            let n = count[k]
+            acc[k].cells += len
+            acc[k].totalArea += f * Double(len) * a
+            acc[k].nodataCount += f * Double(len - n)
+            guard n > 0 else { continue }
+            let runMean = sum[k] / Double(n)
+            acc[k].addRun(n: Double(n), runSum: sum[k], runMean: runMean, runM2: m2[k], min: low[k], max: high[k],
+                          coverage: f, cellArea: a)
+        }
     }
 }

@@ -71,10 +71,16 @@ public protocol RasterSource: AnyObject {
     /// sources that hold their cells (`BufferRaster`): the engine folds them there instead
     /// of copying windows out. nil (the default) for sources that decode.
     func cellsInPlace(band: Int) -> (base: UnsafeRawPointer, pitch: Int)?
+    /// Read `window` of bands `bands` (1-based) as `type` into `buffer` with each cell's bands
+    /// side by side: band k of the window's cell i at element `i * bands.count + k`, laid
+    /// out as each block is decoded (while it is in cache). False, with nothing written,
+    /// when this source has no such read: the caller reads the bands one by one.
+    func readSideBySide(bands: [Int], window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer) throws -> Bool
 }
 
 extension RasterSource {
     public func cellsInPlace(band: Int) -> (base: UnsafeRawPointer, pitch: Int)? { nil }
+    public func readSideBySide(bands: [Int], window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer) throws -> Bool { false }
 }
 
 /// Opens a reader of one raster; each worker calls it once. `key` names the raster (its

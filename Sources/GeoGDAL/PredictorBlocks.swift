@@ -61,6 +61,18 @@ final class PredictorBlocks {
     /// Only the block's rows inside the window are undone, and only its columns inside the
     /// window gathered: no copy from a block buffer.
     func read(col: Int, row: Int, window: Window, into buffer: UnsafeMutableRawPointer) -> Bool {
+        guard inflate(col: col, row: row) else { return false }
+        let r0 = max(window.row, inflatedRow0), r1 = min(window.rowEnd, inflatedRow0 + inflatedRows)
+        for r in r0..<max(r0, r1) { gather(row: r, window: window, into: buffer, cellStride: 1) }
+        return true
+    }
+
+    /// Block (`col`, `row`) as inflated by `inflate`: its rows, and where it starts.
+    private var inflatedRows = 0, inflatedRow0 = 0, inflatedCol0 = 0
+
+    /// Inflate block (`col`, `row`) into this reader's scratch (its byte planes, the
+    /// predictor not yet undone): false when GDAL must decode it.
+    func inflate(col: Int, row: Int) -> Bool {
         guard let off = metadataInt(band, "BLOCK_OFFSET_\(col)_\(row)"), let size = metadataInt(band, "BLOCK_SIZE_\(col)_\(row)"),
               off > 0, size > 0 else { return false }
         // A strip past the last row holds only the rows left; a tile always holds a whole tile.
@@ -72,18 +84,22 @@ final class PredictorBlocks {
         if planeBytes < expected { planes.deallocate(); planes = .allocate(byteCount: expected, alignment: 64); planeBytes = expected }
         var got = 0
         guard libdeflate_zlib_decompress(decompressor, raw, size, planes, expected, &got) == LIBDEFLATE_SUCCESS, got == expected else { return false }
-        let tr0 = row * blockRows, tc0 = col * blockCols
-        let r0 = max(window.row, tr0), r1 = min(window.rowEnd, tr0 + rows)
-        let c0 = max(window.col, tc0), c1 = min(window.colEnd, tc0 + blockCols)
-        guard r0 < r1, c0 < c1 else { decoded += 1; return true }
-        for r in r0..<r1 {
-            let planesOfRow = planes + (r - tr0) * rowBytes
-            undoByteDifferences(planesOfRow, count: rowBytes)
-            gatherPlanes(planesOfRow, samples: blockCols, range: (c0 - tc0)..<(c1 - tc0), sampleBytes: sampleBytes,
-                         into: buffer + ((r - window.row) * window.cols + (c0 - window.col)) * sampleBytes)
-        }
+        inflatedRows = rows; inflatedRow0 = row * blockRows; inflatedCol0 = col * blockCols
         decoded += 1
         return true
+    }
+
+    /// Raster row `r` of the inflated block, its columns inside `window`: the predictor undone
+    /// (once per row) and the values written to the window's cells in `buffer`, `cellStride`
+    /// values apart (1: one band's plane; K: this band's place among K side by side).
+    func gather(row r: Int, window: Window, into buffer: UnsafeMutableRawPointer, cellStride: Int) {
+        let tc0 = inflatedCol0, rowBytes = blockCols * sampleBytes
+        let c0 = max(window.col, tc0), c1 = min(window.colEnd, tc0 + blockCols)
+        guard c0 < c1, r >= inflatedRow0, r < inflatedRow0 + inflatedRows else { return }
+        let planesOfRow = planes + (r - inflatedRow0) * rowBytes
+        undoByteDifferences(planesOfRow, count: rowBytes)
+        gatherPlanes(planesOfRow, samples: blockCols, range: (c0 - tc0)..<(c1 - tc0), sampleBytes: sampleBytes, stride: cellStride,
+                     into: buffer + ((r - window.row) * window.cols + (c0 - window.col)) * cellStride * sampleBytes)
     }
 }
 
@@ -93,7 +109,7 @@ final class PredictorBlocks {
 /// little-endian values in `out`.
 package func undoFloatPredictor(_ row: UnsafeMutableRawPointer, samples: Int, sampleBytes: Int, into out: UnsafeMutableRawPointer) {
     undoByteDifferences(row, count: samples * sampleBytes)
-    gatherPlanes(row, samples: samples, range: 0..<samples, sampleBytes: sampleBytes, into: out)
+    gatherPlanes(row, samples: samples, range: 0..<samples, sampleBytes: sampleBytes, stride: 1, into: out)
 }
 
 /// The running sum of `count` bytes in place (each byte was stored as the difference from
@@ -124,21 +140,29 @@ private func undoByteDifferences(_ row: UnsafeMutableRawPointer, count n: Int) {
 }
 
 /// Samples `range` of a row of `samples` values stored as byte planes (the most significant
-/// bytes first), as little-endian values from `out` on.
+/// bytes first), as little-endian values from `out` on, `stride` values apart.
 @inline(__always)
-private func gatherPlanes(_ row: UnsafeMutableRawPointer, samples: Int, range: Range<Int>, sampleBytes: Int, into out: UnsafeMutableRawPointer) {
+private func gatherPlanes(_ row: UnsafeMutableRawPointer, samples: Int, range: Range<Int>, sampleBytes: Int, stride: Int,
+                          into out: UnsafeMutableRawPointer) {
     let bytes = row.assumingMemoryBound(to: UInt8.self)
     let first = range.lowerBound
     if sampleBytes == 4 {
         let o = out.assumingMemoryBound(to: UInt32.self)
         let p0 = bytes, p1 = bytes + samples, p2 = bytes + 2 * samples, p3 = bytes + 3 * samples
-        for k in range {
-            o[k - first] = (UInt32(p0[k]) << 24 | UInt32(p1[k]) << 16 | UInt32(p2[k]) << 8 | UInt32(p3[k])).littleEndian
+        if stride == 1 {
+            // Apart from the loop below only in the stride the compiler knows (it vectorises this one).
+            for k in range {
+                o[k - first] = (UInt32(p0[k]) << 24 | UInt32(p1[k]) << 16 | UInt32(p2[k]) << 8 | UInt32(p3[k])).littleEndian
+            }
+        } else {
+            for k in range {
+                o[(k - first) * stride] = (UInt32(p0[k]) << 24 | UInt32(p1[k]) << 16 | UInt32(p2[k]) << 8 | UInt32(p3[k])).littleEndian
+            }
         }
     } else {
         let o = out.assumingMemoryBound(to: UInt8.self)
         for k in range {
-            for j in 0..<sampleBytes { o[(k - first) * sampleBytes + j] = bytes[(sampleBytes - 1 - j) * samples + k] }
+            for j in 0..<sampleBytes { o[(k - first) * stride * sampleBytes + j] = bytes[(sampleBytes - 1 - j) * samples + k] }
         }
     }
 }

@@ -216,6 +216,72 @@ public final class Raster: RasterSource {
         if err != CE_None { throw GeoKitError.io(path, "cannot read band \(band) at \(window): \(GDAL.lastError("read error"))") }
     }
 
+    /// Bands `bands` of `window` with each cell's bands side by side (`RasterSource`): when
+    /// every band's blocks are decoded here (`PredictorBlocks`: a DEFLATE, PREDICTOR=3
+    /// GeoTIFF of separate planes), block by block: each band's block inflated, then row by
+    /// row, each band's row undone and written into its place among the K, while the row
+    /// of K side by side is in the first cache levels. A block GDAL must decode is read
+    /// band by band into the tile and copied into place.
+    public func readSideBySide(bands: [Int], window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer) throws -> Bool {
+        GDAL.initialize()
+        guard bands.count > 1, multidim == nil, !serialisedReads, let first = bands.first else { return false }
+        let info = self.bands[first - 1]
+        let bx = info.blockCols, by = info.blockRows, size = type.size, n = bands.count
+        guard bx > 0, by > 0 else { return false }
+        var readers: [PredictorBlocks] = []
+        for band in bands {
+            let b = GDALGetRasterBand(handle, Int32(band))
+            let bi = self.bands[band - 1]
+            guard bi.type == type, bi.blockCols == bx, bi.blockRows == by, let b, GDALGetRasterDataType(b) == type.gdal else { return false }
+            if predictorBlocks[band] == nil {
+                predictorBlocks[band] = PredictorBlocks(dataset: handle, band: b, path: path, type: type, blockCols: bx, blockRows: by)
+            }
+            guard let own = predictorBlocks[band] ?? nil else { return false }
+            readers.append(own)
+        }
+        if tileBytes < bx * by * size {
+            tile?.deallocate()
+            tileBytes = bx * by * size
+            tile = UnsafeMutableRawPointer.allocate(byteCount: tileBytes, alignment: 64)
+        }
+        var inflated = [Bool](repeating: false, count: n)
+        for brow in (window.row / by)...((window.rowEnd - 1) / by) {
+            let tr0 = brow * by
+            let r0 = max(window.row, tr0), r1 = min(window.rowEnd, tr0 + by)
+            for bcol in (window.col / bx)...((window.colEnd - 1) / bx) {
+                for k in 0..<n { inflated[k] = readers[k].inflate(col: bcol, row: brow) }
+                for r in r0..<r1 {
+                    for k in 0..<n where inflated[k] { readers[k].gather(row: r, window: window, into: buffer + k * size, cellStride: n) }
+                }
+                for k in 0..<n where !inflated[k] {
+                    try copyBlockSideBySide(band: bands[k], col: bcol, row: brow, window: window, size: size, place: k, of: n, into: buffer)
+                }
+            }
+        }
+        return true
+    }
+
+    /// Block (`col`, `row`) of `band` decoded by GDAL into the tile, its cells inside `window`
+    /// copied to their place `place` among `count` side by side.
+    private func copyBlockSideBySide(band: Int, col: Int, row: Int, window: Window, size: Int, place: Int, of count: Int,
+                                     into buffer: UnsafeMutableRawPointer) throws {
+        let info = bands[band - 1], bx = info.blockCols, by = info.blockRows
+        CPLErrorReset()
+        if GDALReadBlock(GDALGetRasterBand(handle, Int32(band)), Int32(col), Int32(row), tile) != CE_None {
+            throw GeoKitError.io(path, "cannot read block (\(col), \(row)) of band \(band): \(GDAL.lastError("read error"))")
+        }
+        let tr0 = row * by, tc0 = col * bx
+        let r0 = max(window.row, tr0), r1 = min(window.rowEnd, tr0 + by)
+        let c0 = max(window.col, tc0), c1 = min(window.colEnd, tc0 + bx)
+        guard r0 < r1, c0 < c1 else { return }
+        for r in r0..<r1 {
+            for c in c0..<c1 {
+                (buffer + (((r - window.row) * window.cols + (c - window.col)) * count + place) * size)
+                    .copyMemory(from: tile! + ((r - tr0) * bx + (c - tc0)) * size, byteCount: size)
+            }
+        }
+    }
+
     /// Read the band's mask (0 = invalid) for `window`.
     public func readMask(band: Int, window: Window, into buffer: UnsafeMutablePointer<UInt8>) throws {
         GDAL.initialize()   // a worker's warnings are collected too (a pointer lookup once set)

@@ -399,7 +399,7 @@ public final class ZonalEngine {
         let handle = handles[sources[group.lowerBound].key]!
         var planes: [UnsafeRawPointer] = []
         planes.reserveCapacity(group.count)
-        var pitch = read.cols
+        var pitch = read.cols, cellStride = 1
         let inPlace = group.compactMap { handle.cellsInPlace(band: sources[$0].band) }
         if inPlace.count == group.count, let first = inPlace.first, inPlace.allSatisfy({ $0.pitch == first.pitch }) {
             pitch = first.pitch
@@ -407,12 +407,21 @@ public final class ZonalEngine {
         } else {
             let bandBytes = read.cellCount * type.size
             let raw = buffers.values(bytes: bandBytes * group.count)
-            for (k, si) in group.enumerated() {
-                try handle.read(band: sources[si].band, window: read, as: type, into: raw + k * bandBytes)
-                planes.append(UnsafeRawPointer(raw + k * bandBytes))
+            let bands = group.map { sources[$0].band }
+            if Self.cellsSideBySide(group, type: type, rules: rules, weights: weights != nil),
+               try handle.readSideBySide(bands: bands, window: read, as: type, into: raw) {
+                // Each cell's bands side by side, laid out as each block was decoded: a
+                // zone's span is one run of memory, not one cache line per band.
+                planes = (0..<group.count).map { UnsafeRawPointer(raw + $0 * type.size) }
+                cellStride = group.count
+            } else {
+                for (k, band) in bands.enumerated() {
+                    try handle.read(band: band, window: read, as: type, into: raw + k * bandBytes)
+                    planes.append(UnsafeRawPointer(raw + k * bandBytes))
+                }
             }
         }
-        let block = BandBlock(planes: planes, pitch: pitch, type: type)
+        let block = BandBlock(planes: planes, pitch: pitch, type: type, cellStride: cellStride)
         if let zoneStride {
             // Zone-major: source s of zone zi at base[zi * zoneStride + s - firstSource].
             foldCoverages(block, coverages, read: read, rowAreas: areas, weights: weights, rules: Array(rules[group]),
@@ -421,6 +430,11 @@ public final class ZonalEngine {
             foldCoverages(block, coverages, read: read, rowAreas: areas, weights: weights, rules: Array(rules[group]),
                           into: base + (group.lowerBound - firstSource) * nZ, stride: nZ)
         }
+    }
+
+    /// Whether decoded bands `group` are folded from cells side by side (`foldsCellInterleaved`).
+    private static func cellsSideBySide(_ group: Range<Int>, type: PixelType, rules: [ValueRules], weights: Bool) -> Bool {
+        group.count > 1 && foldsCellInterleaved(type: type, rules: Array(rules[group]), weights: weights)
     }
 
     /// The distinct conditions of sources `range`, in their first source's order.

@@ -114,6 +114,36 @@ final class BandBlockFoldTests: XCTestCase {
                 XCTAssertEqual(zoneMajor[z * bands + b].histogram?.sparse, byBand[b * zones + z].histogram?.sparse, file: file, line: line)
             }
         }
+        // Cells side by side (`[cell][band]`, as the engine lays out decoded bands whose rules
+        // admit it): the same bits, band-major and zone-major.
+        if foldsCellInterleaved(type: type, rules: rules, weights: weights) {
+            let sideBySide = UnsafeMutableRawPointer.allocate(byteCount: read.cellCount * bands * type.size, alignment: 16)
+            defer { sideBySide.deallocate() }
+            interleaveBands(pointers.map { UnsafeRawPointer($0) }, cells: read.cellCount, size: type.size, into: sideBySide)
+            let block = BandBlock(planes: (0..<bands).map { UnsafeRawPointer(sideBySide + $0 * type.size) }, pitch: read.cols,
+                                  type: type, cellStride: bands)
+            for zoneMajorLayout in [false, true] {
+                var out = [ZoneStats](repeating: template, count: bands * zones)
+                out.withUnsafeMutableBufferPointer { o in
+                    foldCoverages(block, covs, read: read, rowAreas: areas, weights: nil, rules: rules, into: o.baseAddress!,
+                                  stride: zoneMajorLayout ? 1 : zones, zoneStride: zoneMajorLayout ? bands : 1)
+                }
+                for b in 0..<bands {
+                    for z in 0..<zones {
+                        let got = out[zoneMajorLayout ? z * bands + b : b * zones + z]
+                        XCTAssertEqual(Self.bits(got), Self.bits(byBand[b * zones + z]),
+                                       "side by side (zone-major: \(zoneMajorLayout)): band \(b), zone \(z)", file: file, line: line)
+                    }
+                }
+            }
+            // The layout itself: band k of cell i at element i * K + k.
+            for i in [0, read.cellCount / 2, read.cellCount - 1] {
+                for k in 0..<bands {
+                    XCTAssertEqual(memcmp(sideBySide + (i * bands + k) * type.size, pointers[k] + i * type.size, type.size), 0,
+                                   file: file, line: line)
+                }
+            }
+        }
         // Not only equal to each other: the sums are those of a plain loop over the cells.
         for b in 0..<bands {
             let r = rules[b]
@@ -128,7 +158,11 @@ final class BandBlockFoldTests: XCTestCase {
                 }
                 let s = byBand[b * zones + z]
                 XCTAssertEqual(s.count, count, accuracy: 1e-9, file: file, line: line)
-                XCTAssertEqual(s.sum, sum, accuracy: 1e-9 * max(1, abs(sum)), file: file, line: line)
+                if sum.isFinite {
+                    XCTAssertEqual(s.sum, sum, accuracy: 1e-9 * max(1, abs(sum)), file: file, line: line)
+                } else {
+                    XCTAssertEqual(s.sum, sum, file: file, line: line)  // an infinite value among the cells
+                }
             }
         }
     }
@@ -149,6 +183,64 @@ final class BandBlockFoldTests: XCTestCase {
                 switch rng.int(10) { case 0: return .nan; case 1: return -9999; default: return Float(rng.unit() * 50 - Double(b)) }
             }
         }
+    }
+
+    func testRunsFoldedAcrossBandsForEveryWideType() {
+        // Shared plain rules: runs of float, Double and 32-bit integer cells fold across the
+        // bands (`CrossBandRun`), one cell at a time over all bands; 32 bands (the most in a
+        // block), with and without nodata and moments, and the awkward values: NaN, the nodata
+        // value, signed zeros, infinities.
+        for moments in [false, true] {
+            for nodata in [nil, -9999.0] {
+                let rules = (0..<32).map { _ in ValueRules(nodata: nodata, moments: moments) }
+                let seed: UInt64 = (moments ? 20 : 30) + (nodata == nil ? 0 : 1)
+                check(Double.self, type: .float64, bands: 32, rules: rules, weights: false, seed: seed) { rng, b in
+                    switch rng.int(24) {
+                    case 0: return .nan
+                    case 1: return -9999
+                    case 2: return -0.0
+                    case 3: return 0.0
+                    case 4: return b % 5 == 0 ? .infinity : -1e300
+                    default: return rng.unit() * 1e6 - 5e5 + Double(b)
+                    }
+                }
+                check(Float.self, type: .float32, bands: 17, rules: Array(rules.prefix(17)), weights: false, seed: seed + 100) { rng, b in
+                    switch rng.int(16) {
+                    case 0: return .nan
+                    case 1: return -9999
+                    case 2: return -0.0
+                    case 3: return b % 3 == 0 ? -.infinity : 3.5e38
+                    default: return Float(rng.unit() * 80 - 40)
+                    }
+                }
+                check(Int32.self, type: .int32, bands: 8, rules: Array(rules.prefix(8)), weights: false, seed: seed + 200) { rng, _ in
+                    rng.int(7) == 0 ? -9999 : Int32(rng.int(1 << 30)) - (1 << 29)
+                }
+                check(UInt32.self, type: .uint32, bands: 8, rules: Array(rules.prefix(8)), weights: false, seed: seed + 300) { rng, _ in
+                    UInt32(rng.int(1 << 31))
+                }
+                // Small integers keep their exact integer sums (not folded across bands).
+                check(Int16.self, type: .int16, bands: 8, rules: Array(rules.prefix(8)), weights: false, seed: seed + 400) { rng, _ in
+                    rng.int(7) == 0 ? -9999 : Int16(rng.int(20000) - 10000)
+                }
+            }
+        }
+    }
+
+    func testWhichBandsFoldFromCellsSideBySide() {
+        let plain = (0..<3).map { _ in ValueRules(nodata: -1, moments: false) }
+        XCTAssertTrue(foldsCellInterleaved(type: .float32, rules: plain, weights: false))
+        XCTAssertTrue(foldsCellInterleaved(type: .float64, rules: plain, weights: false))
+        XCTAssertTrue(foldsCellInterleaved(type: .int32, rules: plain, weights: false))
+        XCTAssertFalse(foldsCellInterleaved(type: .float32, rules: plain, weights: true), "weights")
+        XCTAssertFalse(foldsCellInterleaved(type: .int16, rules: plain, weights: false), "small integers: exact integer sums")
+        XCTAssertFalse(foldsCellInterleaved(type: .uint8, rules: plain, weights: false))
+        XCTAssertFalse(foldsCellInterleaved(type: .float32, rules: plain + [ValueRules(nodata: -2, moments: false)], weights: false),
+                       "another nodata")
+        XCTAssertFalse(foldsCellInterleaved(type: .float32, rules: [ValueRules(nodata: -1, scale: 0.1, moments: false)], weights: false),
+                       "scaled")
+        XCTAssertFalse(foldsCellInterleaved(type: .float32, rules: [ValueRules(nodata: nil, histogram: true)], weights: false),
+                       "class table")
     }
 
     func testFloatCubeWithWeights() {

@@ -82,6 +82,34 @@ final class CubeEngineTests: XCTestCase {
                 assertSameBits(try run(cubeSources, stats: stats, threads: threads), oneByOne, "in place, \(threads) threads")
             }
         }
+        // The cube as a tiled GeoTIFF with DEFLATE and the floating-point predictor: its
+        // bands decoded block by block with each cell's bands side by side (`readSideBySide`).
+        let dir = Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try writeGeoTIFF(path: dir + "/plain.tif", grid: Self.grid, bands: Self.planes.map { $0.map(Float.init) }, nodata: -999)
+        let r = try runProcess("/usr/bin/gdal_translate", ["-q", "-co", "TILED=YES", "-co", "BLOCKXSIZE=16", "-co", "BLOCKYSIZE=16",
+                                                         "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=3", "-co", "INTERLEAVE=BAND",
+                                                         dir + "/plain.tif", dir + "/cube.tif"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let tiff = try Raster(path: dir + "/cube.tif")
+        let tiffSources = tiff.bands.map { BandSource(raster: Raster.opener(path: dir + "/cube.tif"), band: $0.index, info: $0) }
+        // Its row bands are its 16-row tiles (the arrays' are 8 rows): against its own bands
+        // one at a time, and against the arrays cut the same way.
+        var tiffOneByOne = [[ZoneStats]](repeating: [], count: Self.zones.count)
+        for s in tiffSources {
+            let r = try run([s], stats: stats, threads: 1, minBandRows: 16)
+            for z in r.indices { tiffOneByOne[z].append(r[z][0]) }
+        }
+        let arrays16 = ArrayRaster(grid: Self.grid, bands: Self.planes.map { .init($0, type: .float32, nodata: -999) }, blockRows: 16)
+        assertSameBits(try run(arrays16.bands.map { BandSource(raster: arrays16.opener, band: $0.index, info: $0) }, stats: stats,
+                               threads: 1, minBandRows: 16), tiffOneByOne, "arrays in 16-row bands")
+        for threads in [1, 2] {
+            assertSameBits(try run(tiffSources, stats: stats, threads: threads, minBandRows: 16), tiffOneByOne, "GeoTIFF, \(threads) threads")
+        }
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: Self.grid.cols * 16 * 2 * 4, alignment: 8)
+        defer { buf.deallocate() }
+        XCTAssertTrue(try tiff.readSideBySide(bands: [1, 2], window: Window(row: 0, col: 0, rows: 16, cols: Self.grid.cols), as: .float32, into: buf),
+                      "the GeoTIFF's bands are read side by side")
     }
 
     func testCubeWithoutMoments() throws { try check(stats: [.mean, .max]) }

@@ -113,6 +113,62 @@ final class PredictorBlocksTests: XCTestCase {
         }
     }
 
+    /// Bands read with each cell's bands side by side (`readSideBySide`, the engine's layout
+    /// for a cube's fold): band k of cell i at element i * K + k, the bits written, tiled and
+    /// in strips, Float32 and Float64; a tile GDAL must read (a sparse file leaves a tile of
+    /// zeros unwritten) is put in its place too; another predictor has no such read.
+    func testBandsSideBySide() throws {
+        let d = Fixtures.tempDir()
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
+        let base = values()
+        // Three bands apart from each other; band 2 has a 16 x 16 tile of zeros.
+        let bands: [[Float]] = (0..<3).map { b in
+            base.enumerated().map { i, v in
+                if b == 2 && (i / cols) < 16 && (i % cols) >= 16 && (i % cols) < 32 { return 0 }
+                return v.isNaN ? v : v * Float(b + 1) + Float(b)
+            }
+        }
+        let grid = Grid(left: 92, top: 20, dx: 0.01, dy: 0.01, cols: cols, rows: rows)
+        try writeGeoTIFF(path: d + "/cube.tif", grid: grid, bands: bands)
+        let variants: [(String, [String], Bool)] = [
+            ("tiled", ["-co", "TILED=YES", "-co", "BLOCKXSIZE=16", "-co", "BLOCKYSIZE=16", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=3",
+                       "-co", "INTERLEAVE=BAND", "-co", "SPARSE_OK=TRUE"], true),
+            ("strips64", ["-ot", "Float64", "-co", "BLOCKYSIZE=7", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=3", "-co", "INTERLEAVE=BAND"], true),
+            ("predictor1", ["-co", "TILED=YES", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=1", "-co", "INTERLEAVE=BAND"], false)]
+        for (name, options, sideBySide) in variants {
+            let path = d + "/\(name).tif"
+            try translate(d + "/cube.tif", path, options)
+            let r = try Raster(path: path)
+            let type = r.bands[0].type
+            for w in windows {
+                let buf = UnsafeMutableRawPointer.allocate(byteCount: w.cellCount * 3 * 8, alignment: 8)
+                defer { buf.deallocate() }
+                let done = try r.readSideBySide(bands: [1, 2, 3], window: w, as: type, into: buf)
+                XCTAssertEqual(done, sideBySide, "\(name) \(w)")
+                guard done else { continue }
+                var got: [UInt64] = [], want: [UInt64] = []
+                for i in 0..<w.cellCount {
+                    let row = w.row + i / w.cols, col = w.col + i % w.cols
+                    for k in 0..<3 {
+                        let e = (i * 3 + k) * type.size
+                        got.append(type == .float32 ? Double(buf.load(fromByteOffset: e, as: Float.self)).bitPattern
+                                                    : buf.load(fromByteOffset: e, as: Double.self).bitPattern)
+                        want.append(Double(bands[k][row * cols + col]).bitPattern)
+                    }
+                }
+                XCTAssertEqual(got, want, "\(name) \(w)")
+            }
+        }
+        // The sparse tile was indeed left to GDAL: band 3 decodes one block fewer here.
+        let sparse = try Raster(path: d + "/tiled.tif")
+        let whole = Window(row: 0, col: 0, rows: rows, cols: cols)
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: whole.cellCount * 3 * 4, alignment: 8)
+        defer { buf.deallocate() }
+        XCTAssertTrue(try sparse.readSideBySide(bands: [1, 2, 3], window: whole, as: .float32, into: buf))
+        XCTAssertEqual(sparse.blocksDecodedHere(band: 1), 15)
+        XCTAssertEqual(sparse.blocksDecodedHere(band: 3), 14)
+    }
+
     /// The predictor undone on rows of every length (the 8-byte steps and the bytes left),
     /// against the predictor applied here by its definition (TIFF Technical Note 3): the
     /// values' bytes as planes from the most significant, each byte minus the one before it.
