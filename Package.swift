@@ -11,7 +11,7 @@ import PackageDescription
 //   GeoKit                 zonal engine and job, roll-up, indicator tables, P-codes, metadata
 //   GeoGDAL                the only importer of CGeo: rasters, vectors, CRS, GEOS, writers, SHA-256
 //   GeoCore                plain Swift: grids, coverage, statistics, indexes, tables, worker pool
-//   CGeo                   C APIs of GDAL/OGR, GEOS, PROJ, OpenSSL's libcrypto and ICU (Debian -dev packages)
+//   CGeo                   C APIs of GDAL/OGR, GEOS, PROJ, OpenSSL's libcrypto, ICU and HDF5 (Debian -dev packages)
 let package = Package(
     name: "GeoKit",
     platforms: [.macOS(.v13)],
@@ -35,7 +35,7 @@ let package = Package(
         .systemLibrary(
             name: "CGeo",
             pkgConfig: "gdal",
-            providers: [.apt(["libgdal-dev", "libgeos-dev", "libproj-dev", "libssl-dev", "libicu-dev"])]
+            providers: [.apt(["libgdal-dev", "libgeos-dev", "libproj-dev", "libssl-dev", "libicu-dev", "libhdf5-dev"])]
         ),
         .target(name: "GeoCore"),
         .target(name: "GeoGDAL", dependencies: ["GeoCore", "CGeo"]),

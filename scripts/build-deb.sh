@@ -86,7 +86,8 @@ for f in README.md CHANGELOG.md DATA.md NOTICE; do
     [ -f "$f" ] && gzip -9nc "$f" >"$doc/$f.gz"
 done
 
-# Depends from the libraries the binary links (libgdal32, libgeos-c1v5, libproj25, libssl3, libicu72...).
+# Depends from the libraries the binary links (libgdal32, libgeos-c1v5, libproj25, libssl3, libicu72,
+# libhdf5-103-1...).
 mkdir -p "$work/debian" "$root/DEBIAN"
 printf 'Source: geotool\n\nPackage: geotool\nArchitecture: amd64\n' >"$work/debian/control"
 depends=$(cd "$work" && dpkg-shlibdeps -O -e geotool/usr/bin/geotool 2>/dev/null | sed -n 's/^shlibs:Depends=//p')

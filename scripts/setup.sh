@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Install what is missing (Debian 12): `setup.sh` what a run needs (GDAL, GEOS, PROJ,
-# OpenSSL's libcrypto and ICU, which GeoGDAL links; librsvg's rsvg-convert for PNG maps);
+# OpenSSL's libcrypto, ICU and HDF5 (serial build: raw netCDF-4 chunks), which GeoGDAL links; librsvg's rsvg-convert for PNG maps);
 # `setup.sh test` adds what the tests need (headless Chromium for the report test, GDAL's
 # command-line tools, QGIS with its Python bindings for the QGIS plugin's tests: qgis_process
 # and python3-qgis, which also brings numpy and GDAL's Python bindings; PostgreSQL 15 and
 # PostGIS 3, which the database tests start in a temporary folder; python3-shapely, an
 # independent GEOS check of join's border rule; and the test Python environment below).
 set -euo pipefail
-pkgs=(libgdal-dev libgeos-dev libproj-dev libssl-dev libicu-dev pkg-config librsvg2-bin fonts-noto-core)
+pkgs=(libgdal-dev libgeos-dev libproj-dev libssl-dev libicu-dev libhdf5-dev pkg-config librsvg2-bin fonts-noto-core)
 if [ "${1:-}" = "test" ]; then pkgs+=(chromium gdal-bin python3-gdal qgis python3-qgis python3-shapely python3-venv postgresql-15 postgresql-15-postgis-3); fi
 # The distributed tests start a one-node Slurm cluster (docs/distributed.md).
 if [ "${1:-}" = "test" ]; then pkgs+=(slurm-wlm munge); fi

@@ -75,6 +75,9 @@ public enum GDAL {
     private static let registered: Void = {
         GDALAllRegister()
         GDAL.setNetCDFChunkCache(bytes: 64 << 20)
+        // HDF5 prints its error stack to stderr on any failed call, libnetcdf's probes for
+        // optional attributes included; GDAL reports the errors that matter.
+        geokit_h5_quiet()
     }()
 
     /// Marks a thread whose GDAL state is set (its value is never read, only its presence).

@@ -75,6 +75,14 @@ package final class MultidimArray {
         return y[1] > y[0]
     }
 
+    /// Whether the y dimension's coordinate (the one before last) grows with the index; nil
+    /// when it has no coordinate of two values or more.
+    package var yCoordinateAscending: Bool? {
+        let n = GDALMDArrayGetDimensionCount(array)
+        guard n >= 2, let y = coordinate(n - 2), y.count >= 2, y[0] != y[y.count - 1] else { return nil }
+        return y[y.count - 1] > y[0]
+    }
+
     /// The geotransform of the y-reversed view (GDAL gives a view none): from the cell
     /// centres of regularly spaced x and y coordinates; nil when the array is not reversed
     /// or a coordinate is missing or irregular.

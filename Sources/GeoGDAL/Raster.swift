@@ -53,7 +53,9 @@ public final class Raster: RasterSource {
         // multidimensional API it is one raster with a band per time step.
         let md = path.uppercased().hasPrefix("ZARR:") ? MultidimArray(file: datasetFile(path), array: variableName(ofDataset: path)) : nil
         multidim = md
-        guard let h = md?.classicView() ?? (md == nil ? GDALOpenEx(path, flags, nil, nil, nil) : nil) else {
+        // Under the HDF5 lock: opening a netCDF-4 file is HDF5 calls, and another worker may be
+        // reading raw chunks (NetCDFRowChunks).
+        guard let h = md?.classicView() ?? (md == nil ? HDF5Access.locked { GDALOpenEx(path, flags, nil, nil, nil) } : nil) else {
             let file = datasetFile(path)
             if !FileManager.default.fileExists(atPath: file) && !file.hasPrefix("/vsi") {
                 throw GeoKitError.input(path, "no such file")
@@ -69,23 +71,23 @@ public final class Raster: RasterSource {
         let cols = Int(GDALGetRasterXSize(h)), rows = Int(GDALGetRasterYSize(h))
         // A file of several variables (NetCDF, Zarr) opens as a bandless container of them.
         if GDALGetRasterCount(h) == 0, let vars = try? rasterVariables(path: path).variables, !vars.isEmpty {
-            GDALClose(h)
+            HDF5Access.locked { GDALClose(h) }
             throw GeoKitError.input(path, "holds \(vars.count) variables (\(vars.map(\.name).joined(separator: ", "))); choose one, e.g. \(vars[0].dataset)")
         }
         if let flippedGT = md?.flippedGeotransform() {
             gt = flippedGT
         } else if GDALGetGeoTransform(h, &gt) != CE_None {
-            GDALClose(h)
+            HDF5Access.locked { GDALClose(h) }
             throw GeoKitError.input(path, "raster has no georeferencing (geotransform)")
         }
         guard let g = Grid(geotransform: gt, cols: cols, rows: rows) else {
-            GDALClose(h)
+            HDF5Access.locked { GDALClose(h) }
             throw GeoKitError.input(path, "rotated or south-up rasters are not supported (geotransform \(gt))")
         }
         grid = g
         let n = Int(GDALGetRasterCount(h))
         if n == 0 {
-            GDALClose(h)
+            HDF5Access.locked { GDALClose(h) }
             throw GeoKitError.input(path, "raster has no bands")
         }
         var infos: [BandInfo] = []
@@ -106,7 +108,7 @@ public final class Raster: RasterSource {
             let desc = GDALGetDescription(b).map { String(cString: $0) } ?? ""
             guard let type = PixelType(band: b!) else {
                 let name = String(cString: GDALGetDataTypeName(GDALGetRasterDataType(b)))
-                GDALClose(h)
+                HDF5Access.locked { GDALClose(h) }
                 throw GeoKitError.input(path, "band \(i) holds complex values (\(name)); geotool summarises real values only")
             }
             var info = BandInfo(index: i, type: type,
@@ -117,7 +119,31 @@ public final class Raster: RasterSource {
             info.decodesApart = apart
             infos.append(info)
         }
+        rowChunks = driver == "netCDF" ? Self.makeRowChunks(handle: h, path: path, grid: g, bands: infos) : nil
+        // One-row chunks hold one band each: a row band's bands may be cut between workers.
+        if rowChunks != nil { for i in infos.indices { infos[i].decodesApart = true } }
         bands = infos
+    }
+
+    /// The raw-chunk reader of a netCDF-4 variable of one-row chunks (NetCDFRowChunks.swift),
+    /// or nil when GDAL reads the file.
+    private static func makeRowChunks(handle h: GDALDatasetH, path: String, grid: Grid, bands: [BandInfo]) -> NetCDFRowChunks? {
+        guard HDF5Access.rawChunksEnabled, let type = bands.first?.type, bands.allSatisfy({ $0.type == type }) else { return nil }
+        let file = datasetFile(path)
+        // Attributes GDAL's netCDF driver acts on (valid range, longitude wrap): left to it.
+        let b1 = GDALGetRasterBand(h, 1)
+        func attribute(_ key: String) -> String? { GDALGetMetadataItem(b1, key, nil).map { String(cString: $0) } }
+        guard attribute("valid_range") == nil, attribute("valid_min") == nil, attribute("valid_max") == nil,
+              attribute("standard_name") != "longitude", !(attribute("units") ?? "").lowercased().hasPrefix("degree"),
+              !file.hasPrefix("/vsi"), FileManager.default.fileExists(atPath: file),
+              let variable = path.uppercased().hasPrefix("NETCDF:") ? variableName(ofDataset: path)
+                : GDALGetMetadataItem(GDALGetRasterBand(h, 1), "NETCDF_VARNAME", nil).map({ String(cString: $0) }) else { return nil }
+        // GDAL shows a file stored south to north flipped; without a y coordinate, do not guess.
+        guard let ascending = HDF5Access.locked({ MultidimArray(file: file, array: variable)?.yCoordinateAscending }),
+              let chunks = NetCDFRowChunks(path: file, variable: variable, grid: grid, bands: bands.count, type: type,
+                                           nodata: bands[0].nodata, yAscending: ascending),
+              chunks.agreesWithGDAL(h, type: type) else { return nil }
+        return chunks
     }
 
     /// Opens a `Raster` on `path` for each engine worker.
@@ -133,7 +159,12 @@ public final class Raster: RasterSource {
     /// reading. A window of such a raster is read under one lock of ours instead, so GDAL's is
     /// taken uncontended (reads are serialised either way; the other worker computes).
     private lazy var serialisedReads = ["netCDF", "HDF5", "HDF5Image"].contains(driverName)
-    private static let serialReadLock = NSLock()
+    /// The HDF5 lock: GDAL's netCDF and HDF5 drivers call HDF5 too.
+    private static var serialReadLock: NSLock { HDF5Access.lock }
+    /// A netCDF-4 variable of one-row chunks, read raw and inflated on the calling worker.
+    private let rowChunks: NetCDFRowChunks?
+    /// Chunks decoded by GeoGDAL rather than GDAL so far (tests).
+    package var rawChunksDecoded: Int { rowChunks?.decoded ?? 0 }
     /// Per band (by index), its blocks' own decoder when it has one (PredictorBlocks.swift);
     /// made on the band's first read.
     private var predictorBlocks: [Int: PredictorBlocks?] = [:]
@@ -142,7 +173,7 @@ public final class Raster: RasterSource {
 
     deinit {
         tile?.deallocate()
-        GDALClose(handle)
+        HDF5Access.locked { GDALClose(handle) }
     }
 
     /// The raster's CRS: GDAL's, or WGS 84 for a NetCDF variable or Zarr array on CF
@@ -178,6 +209,8 @@ public final class Raster: RasterSource {
         GDAL.initialize()   // a worker's warnings are collected too (a pointer lookup once set)
         let b = GDALGetRasterBand(handle, Int32(band))
         let info = bands[band - 1]
+        // Raw chunks fetched under the HDF5 lock, inflated here, outside it.
+        if type == info.type, let rowChunks, rowChunks.read(band: band, window: window, into: buffer) { return }
         if serialisedReads { Raster.serialReadLock.lock() }
         defer { if serialisedReads { Raster.serialReadLock.unlock() } }
         if type == info.type && info.blockCols > 0 && info.blockRows > 0 && GDALGetRasterDataType(b) == type.gdal {
@@ -282,9 +315,21 @@ public final class Raster: RasterSource {
         }
     }
 
+    /// Read `window` of band `band` with GDALRasterIO alone (no raw chunks, no block decoder
+    /// of ours): the oracle the tests hold the other paths to.
+    package func readWithGDAL(band: Int, window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer) throws {
+        let err = HDF5Access.locked {
+            GDALRasterIO(GDALGetRasterBand(handle, Int32(band)), GF_Read, Int32(window.col), Int32(window.row), Int32(window.cols),
+                         Int32(window.rows), buffer, Int32(window.cols), Int32(window.rows), type.gdal, 0, 0)
+        }
+        if err != CE_None { throw GeoKitError.io(path, "cannot read band \(band) at \(window): \(GDAL.lastError("read error"))") }
+    }
+
     /// Read the band's mask (0 = invalid) for `window`.
     public func readMask(band: Int, window: Window, into buffer: UnsafeMutablePointer<UInt8>) throws {
         GDAL.initialize()   // a worker's warnings are collected too (a pointer lookup once set)
+        if serialisedReads { Raster.serialReadLock.lock() }
+        defer { if serialisedReads { Raster.serialReadLock.unlock() } }
         let m = GDALGetMaskBand(GDALGetRasterBand(handle, Int32(band)))
         let err = GDALRasterIO(m, GF_Read, Int32(window.col), Int32(window.row), Int32(window.cols), Int32(window.rows),
                                buffer, Int32(window.cols), Int32(window.rows), GDT_Byte, 0, 0)
@@ -296,6 +341,8 @@ public final class Raster: RasterSource {
     /// differs from the value grid.
     public func readResampled(band: Int, onto target: Grid, window: Window, into out: UnsafeMutablePointer<Double>) throws {
         GDAL.initialize()   // a worker's warnings are collected too (a pointer lookup once set)
+        if serialisedReads { Raster.serialReadLock.lock() }
+        defer { if serialisedReads { Raster.serialReadLock.unlock() } }
         if WeightAggregation.applies(fine: grid, target: target) {
             return try readAggregated(band: band, onto: target, window: window, into: out)
         }

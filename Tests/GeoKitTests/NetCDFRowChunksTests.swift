@@ -1,0 +1,117 @@
+import Foundation
+import XCTest
+import GeoCore
+import GeoGDAL
+import GeoTestSupport
+
+/// netCDF-4 variables of one-row chunks are read from their raw HDF5 chunks and inflated by
+/// GeoGDAL (`NetCDFRowChunks`). The bytes must be GDAL's: every window of every band of the
+/// fixtures (TestRasters/netcdf/make_row_chunks.py: float32/64, int16/32, uint8/16, with and
+/// without shuffle, chunks as wide as the grid or not, latitudes north to south or south to
+/// north, fill values and NaN) read both ways, GDALRasterIO being the oracle. Chunks
+/// spanning two steps, an uncompressed variable, a chunk never written and the setting
+/// GEOTOOL_NETCDF_RAW_CHUNKS=0 go to GDAL.
+final class NetCDFRowChunksTests: XCTestCase {
+    let dir = Fixtures.path("netcdf")
+    let raw = ["rows_f32_shuffle.nc", "rows_f64_shuffle.nc", "rows_i16_asc.nc", "rows_u8_shuffle.nc", "rows_u16.nc",
+               "rows_i32_shuffle.nc"]
+
+    /// Windows of the 13 x 9 grid: whole, cutting chunk columns, one cell, one row, the last rows.
+    let windows = [Window(row: 0, col: 0, rows: 9, cols: 13), Window(row: 2, col: 3, rows: 5, cols: 8),
+                   Window(row: 8, col: 12, rows: 1, cols: 1), Window(row: 4, col: 0, rows: 1, cols: 13),
+                   Window(row: 6, col: 6, rows: 3, cols: 7)]
+
+    /// Band `band`'s `w` read by `r` (through raw chunks when it takes them) and by GDAL alone.
+    private func bothWays(_ r: Raster, band: Int, _ w: Window) throws -> (ours: [UInt8], gdal: [UInt8]) {
+        let type = r.bands[band - 1].type
+        var ours = [UInt8](repeating: 0xAB, count: w.cellCount * type.size), gdal = [UInt8](repeating: 0xCD, count: ours.count)
+        try ours.withUnsafeMutableBytes { try r.read(band: band, window: w, as: type, into: $0.baseAddress!) }
+        try gdal.withUnsafeMutableBytes { try r.readWithGDAL(band: band, window: w, as: type, into: $0.baseAddress!) }
+        return (ours, gdal)
+    }
+
+    private func assertAllWindowsAsGDAL(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let r = try Raster(path: path)
+        for band in 1...r.bands.count {
+            for w in windows {
+                let (ours, gdal) = try bothWays(r, band: band, w)
+                XCTAssertEqual(ours, gdal, "\(path) band \(band) \(w)", file: file, line: line)
+            }
+        }
+    }
+
+    func testRawChunksReadAsGDAL() throws {
+        for name in raw {
+            let path = dir + "/" + name
+            try assertAllWindowsAsGDAL(path)
+            let r = try Raster(path: path)
+            XCTAssertTrue(r.bands.allSatisfy(\.decodesApart), "\(name): one-row chunks decode apart")
+            _ = try bothWays(r, band: 1, windows[0])
+            XCTAssertEqual(r.rawChunksDecoded, 9 * Int((13 + chunkCols(name) - 1) / chunkCols(name)), "\(name): every chunk of the window raw")
+        }
+    }
+
+    /// The NETCDF:"file":var form reads the same raw chunks.
+    func testSubdatasetName() throws {
+        let r = try Raster(path: "NETCDF:\"\(dir)/rows_f32_shuffle.nc\":v")
+        let (ours, gdal) = try bothWays(r, band: 2, windows[1])
+        XCTAssertEqual(ours, gdal)
+        XCTAssertGreaterThan(r.rawChunksDecoded, 0)
+    }
+
+    private func chunkCols(_ name: String) -> Int { name == "rows_i16_asc.nc" ? 5 : name == "rows_i32_shuffle.nc" ? 7 : 13 }
+
+    func testOtherLayoutsGoToGDAL() throws {
+        for name in ["steps2.nc", "nofilter.nc"] {
+            let path = dir + "/" + name
+            try assertAllWindowsAsGDAL(path)
+            let r = try Raster(path: path)
+            _ = try bothWays(r, band: 1, windows[0])
+            XCTAssertEqual(r.rawChunksDecoded, 0, name)
+            XCTAssertFalse(r.bands.contains(where: \.decodesApart), "\(name): GDAL's netCDF reads are not cut between workers")
+        }
+    }
+
+    /// A step never written has no chunks: GDAL reads its fill values; the others are raw.
+    func testMissingChunksReadByGDAL() throws {
+        let path = dir + "/rows_sparse.nc"
+        try assertAllWindowsAsGDAL(path)
+        let r = try Raster(path: path)
+        let (ours, gdal) = try bothWays(r, band: 2, windows[0])
+        XCTAssertEqual(ours, gdal)
+        XCTAssertEqual(r.rawChunksDecoded, 0)
+        let fill = (0..<(9 * 13)).flatMap { _ in withUnsafeBytes(of: Float(-9999)) { Array($0) } }
+        XCTAssertEqual(ours, fill, "the unwritten step is its fill value")
+        _ = try bothWays(r, band: 3, windows[0])
+        XCTAssertEqual(r.rawChunksDecoded, 9)
+    }
+
+    func testSettingTurnsThePathOff() throws {
+        setenv("GEOTOOL_NETCDF_RAW_CHUNKS", "0", 1)
+        defer { unsetenv("GEOTOOL_NETCDF_RAW_CHUNKS") }
+        let r = try Raster(path: dir + "/rows_f32_shuffle.nc")
+        let (ours, gdal) = try bothWays(r, band: 1, windows[0])
+        XCTAssertEqual(ours, gdal)
+        XCTAssertEqual(r.rawChunksDecoded, 0)
+    }
+
+    /// HDF5's shuffle by hand: byte j of value k sits at j * n + k.
+    func testUnshuffle() {
+        let values: [UInt32] = [0x0403_0201, 0x0807_0605, 0x0C0B_0A09]
+        let shuffled: [UInt8] = [0x01, 0x05, 0x09, 0x02, 0x06, 0x0A, 0x03, 0x07, 0x0B, 0x04, 0x08, 0x0C]
+        var out = [UInt32](repeating: 0, count: 2)
+        shuffled.withUnsafeBytes { s in out.withUnsafeMutableBytes { unshuffle(s.baseAddress!, elements: 3, elementBytes: 4, range: 1..<3, into: $0.baseAddress!) } }
+        XCTAssertEqual(out, Array(values[1...]))
+        let shorts: [UInt8] = [0x34, 0x78, 0x12, 0x56]   // 0x1234, 0x5678
+        var s16 = [UInt16](repeating: 0, count: 2)
+        shorts.withUnsafeBytes { s in s16.withUnsafeMutableBytes { unshuffle(s.baseAddress!, elements: 2, elementBytes: 2, range: 0..<2, into: $0.baseAddress!) } }
+        XCTAssertEqual(s16, [0x1234, 0x5678])
+        // Eight-byte values take the general loop.
+        let longs: [UInt64] = [0x0102_0304_0506_0708, 0x1112_1314_1516_1718]
+        let bytes = longs.flatMap { withUnsafeBytes(of: $0.littleEndian) { Array($0) } }
+        let shuffled8 = (0..<8).flatMap { j in (0..<2).map { k in bytes[k * 8 + j] } }
+        var s64 = [UInt64](repeating: 0, count: 2)
+        shuffled8.withUnsafeBytes { s in s64.withUnsafeMutableBytes { unshuffle(s.baseAddress!, elements: 2, elementBytes: 8, range: 0..<2, into: $0.baseAddress!) } }
+        XCTAssertEqual(s64, longs)
+    }
+}
