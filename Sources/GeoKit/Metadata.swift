@@ -204,7 +204,8 @@ extension ZonalResult {
 
     package var limitations: [String] {
         var l: [String] = []
-        let empty = units.filter(\.isEmptyGeometry).count
+        // Counted in place: `filter` copied every row (a retain and release each).
+        let empty = units.reduce(0) { $1.isEmptyGeometry ? $0 + 1 : $0 }
         if empty > 0 { l.append("\(empty) unit(s) have no geometry: their values are empty") }
         if method != .exact && hasRollup {
             l.append("with the \(method.rawValue) method, roll-ups add their zones' cells: a cell on a shared border may count in two zones")
