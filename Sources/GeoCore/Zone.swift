@@ -24,13 +24,25 @@ public struct Zone: Sendable {
         self.index = index; self.id = id; self.attributes = attributes; self.geometry = geometry; self.wkb = wkb
     }
 
+    // Inlinable (these and vertexCount): called from GeoKit on zones[i] of a buffer, an opaque
+    // getter made a copy of the zone (a retain and release of each of its arrays) per call.
     /// No polygon, point or line to summarise (a null, empty or unusable feature).
-    public var isEmpty: Bool { geometry.isEmpty && points.isEmpty && lines.isEmpty }
+    @inlinable public var isEmpty: Bool { geometry.isEmpty && points.isEmpty && lines.isEmpty }
+    /// Points of all its geometry: polygon rings (shells and holes), points and line vertices.
+    @inlinable public var vertexCount: Int {
+        var n = points.count
+        for l in lines { n += l.count }
+        for p in geometry.polygons {
+            n += p.shell.points.count
+            for h in p.holes { n += h.points.count }
+        }
+        return n
+    }
     /// A zone of points or lines rather than polygons.
-    public var isPointOrLine: Bool { !points.isEmpty || !lines.isEmpty }
+    @inlinable public var isPointOrLine: Bool { !points.isEmpty || !lines.isEmpty }
 
     /// Bounds of whatever geometry the zone has.
-    public var bounds: Box {
+    @inlinable public var bounds: Box {
         var b = geometry.bounds
         for p in points { b.expand(x: p.x, y: p.y) }
         for l in lines { for p in l { b.expand(x: p.x, y: p.y) } }

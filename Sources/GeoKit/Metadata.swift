@@ -204,7 +204,12 @@ extension ZonalResult {
 
     package var limitations: [String] {
         var l: [String] = []
-        let empty = units.filter(\.isEmptyGeometry).count
+        // Counted in place: `filter` (and `reduce`) copied every row (a retain and release each).
+        let empty = units.withUnsafeBufferPointer { rows in
+            var n = 0
+            for i in rows.indices where rows[i].isEmptyGeometry { n += 1 }
+            return n
+        }
         if empty > 0 { l.append("\(empty) unit(s) have no geometry: their values are empty") }
         if method != .exact && hasRollup {
             l.append("with the \(method.rawValue) method, roll-ups add their zones' cells: a cell on a shared border may count in two zones")

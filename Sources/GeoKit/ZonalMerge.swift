@@ -34,7 +34,7 @@ public enum ZonalMerge {
         for gi in p.groups.indices {
             try merger.mergeGroup(gi, of: ordered) { k in progress?(gi * ordered.count + k + 1, p.groups.count * ordered.count) }
         }
-        let result = try job.finish(p, merger.state)
+        let result = try job.finish(p, merger.takeState())
         let hashes = first.run.inputs
         let parts = ordered.map { h in
             DataPackage.Part(part: h.part, path: h.path, sha256: h.sha256, command: h.record.command, started: h.record.started, seconds: h.record.seconds)
@@ -134,6 +134,13 @@ private final class PartMerger {
     init(job: ZonalJob, _ p: PreparedRun, first: PartHeader) {
         self.job = job; self.p = p; self.first = first
         state = job.startResults(p)
+    }
+
+    /// The merged rows, handed on without a copy (the merger is done with them).
+    func takeState() -> ResultState {
+        var taken = ResultState(units: [], zoneScalar: [], scalarWidth: 0, rollup: nil, warnings: [])
+        swap(&taken, &state)
+        return taken
     }
 
     /// Group `gi` of every part of `ordered`; `partDone(k)` after the k-th part.
