@@ -129,19 +129,7 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
                                 for k in 0..<nBands { foldCell(run.values[k], f: f, fa: fa, a: a, plain: plain, into: &acc[k]) }
                                 continue
                             }
-                            for k in 0..<nBands {
-                                let v = planes[k][off].double
-                                acc[k].cells += 1
-                                acc[k].totalArea += fa
-                                if v != v || (plain.hasNodata && v == plain.nodata) { acc[k].nodataCount += f; continue }
-                                if plain.moments {
-                                    acc[k].add(value: v, coverage: f, cellArea: a)
-                                } else {
-                                    acc[k].count += f; acc[k].sum += f * v; acc[k].area += f * a
-                                    if v < acc[k].min { acc[k].min = v }
-                                    if v > acc[k].max { acc[k].max = v }
-                                }
-                            }
+                            foldCellOfEveryBand(planes, at: off, f: f, fa: fa, a: a, plain: plain, into: acc)
                             continue
                         }
                         if let run {
@@ -167,6 +155,26 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
           }
         }
       }
+    }
+}
+
+/// One cell of every band (bands in planes) folded under plain rules: `accumulateSpan`'s
+/// one-cell path, with the rules' tests made once for all the bands.
+@inline(__always)
+private func foldCellOfEveryBand<T: RasterScalar>(_ planes: UnsafeBufferPointer<UnsafePointer<T>>, at off: Int, f: Double, fa: Double,
+                                                  a: Double, plain: PlainRules, into acc: UnsafeMutablePointer<ZoneStats>) {
+    for k in planes.indices {
+        let v = planes[k][off].double
+        acc[k].cells += 1
+        acc[k].totalArea += fa
+        if v != v || (plain.hasNodata && v == plain.nodata) { acc[k].nodataCount += f; continue }
+        if plain.moments {
+            acc[k].add(value: v, coverage: f, cellArea: a)
+        } else {
+            acc[k].count += f; acc[k].sum += f * v; acc[k].area += f * a
+            if v < acc[k].min { acc[k].min = v }
+            if v > acc[k].max { acc[k].max = v }
+        }
     }
 }
 

@@ -104,12 +104,65 @@ private final class PoolState: @unchecked Sendable {
 
 /// Drop the last reference to `value` on another thread: freeing 10^5 zones or rows is
 /// tens of milliseconds the caller need not wait for (and at exit, need not wait for at all).
+/// While `DeferredRelease` holds, the value is kept until `releaseHeld`.
 package func releaseInBackground<T>(_ value: consuming T) {
     let box = ReleaseBox(value)
-    DispatchQueue.global(qos: .utility).async { box.value = nil }
+    if DeferredRelease.keep(box) { return }
+    DispatchQueue.global(qos: .utility).async { box.drop() }
 }
 
-private final class ReleaseBox<T>: @unchecked Sendable {
+/// Frees put off while a command writes its output. On two cores the background free of
+/// 200,000 prepared zones ran on the core the table's rows were being encoded on, and the
+/// write waited for it; a command that writes right after its job holds the frees, writes,
+/// then lets them go (a process about to exit need not wait for them). Library callers
+/// (Python, C) never hold: their frees go to the background at once.
+package enum DeferredRelease {
+    private static let held = HeldValues()
+
+    /// From now on, `releaseInBackground` keeps what it is given.
+    package static func hold() { held.set(holding: true) }
+
+    /// Stop holding, and free what was kept on another thread.
+    package static func releaseHeld() {
+        let boxes = held.set(holding: false)
+        guard !boxes.isEmpty else { return }
+        DispatchQueue.global(qos: .utility).async { for b in boxes { b.drop() } }
+    }
+
+    /// How many values are held now (for tests).
+    package static var heldCount: Int { held.count }
+
+    static func keep(_ box: any DroppableBox) -> Bool { held.keep(box) }
+}
+
+protocol DroppableBox: AnyObject, Sendable { func drop() }
+
+private final class HeldValues: @unchecked Sendable {
+    private let lock = NSLock()
+    private var holding = false
+    private var boxes: [any DroppableBox] = []
+
+    /// Returns what was held when `holding` turns off.
+    @discardableResult
+    func set(holding h: Bool) -> [any DroppableBox] {
+        lock.lock(); defer { lock.unlock() }
+        holding = h
+        if h { return [] }
+        defer { boxes = [] }
+        return boxes
+    }
+
+    func keep(_ box: any DroppableBox) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        if holding { boxes.append(box) }
+        return holding
+    }
+
+    var count: Int { lock.lock(); defer { lock.unlock() }; return boxes.count }
+}
+
+private final class ReleaseBox<T>: DroppableBox, @unchecked Sendable {
     var value: T?
     init(_ value: consuming T) { self.value = value }
+    func drop() { value = nil }
 }

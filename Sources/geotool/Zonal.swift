@@ -287,6 +287,9 @@ struct Zonal: ParsableCommand {
             try OutputSafety.prepare(inputs: [zones] + job.rasters.map(\.path) + (job.weights.map { [$0.path] } ?? []) + (gazetteer.map { [$0] } ?? []),
                                      outputs: output == "-" || pg != nil ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
             let started = Date()
+            // The job's prepared zones are freed after the table is written, not while it is.
+            DeferredRelease.hold()
+            defer { DeferredRelease.releaseHeld() }
             // Checksums for the sidecar, computed while the engine runs.
             let hashes = InputHashes(paths: [zones] + job.rasters.map(\.path))
             let bar = ProgressBar(enabled: Console.shared.showsProgress)

@@ -112,3 +112,40 @@ final class WorkerPoolTests: XCTestCase {
         XCTAssertEqual(chunks, [0..<3, 3..<6, 6..<9, 9..<10])
     }
 }
+
+/// Counts its own deinit, to see when the last reference went.
+private final class Freed: @unchecked Sendable {
+    static let lock = NSLock()
+    nonisolated(unsafe) static var count = 0
+    deinit { Freed.lock.lock(); Freed.count += 1; Freed.lock.unlock() }
+    static var freed: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
+
+final class DeferredReleaseTests: XCTestCase {
+    /// Waits up to 5 s for `n` values freed in all.
+    private func waitFreed(_ n: Int) -> Bool {
+        let deadline = Date().addingTimeInterval(5)
+        while Freed.freed < n && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        return Freed.freed >= n
+    }
+
+    func testHeldValuesAreFreedOnlyAfterTheHoldEnds() {
+        let before = Freed.freed
+        DeferredRelease.hold()
+        releaseInBackground(Freed())
+        releaseInBackground(Freed())
+        Thread.sleep(forTimeInterval: 0.1)   // time enough for a background free to have run
+        XCTAssertEqual(Freed.freed, before, "a held value was freed while the hold lasted")
+        XCTAssertEqual(DeferredRelease.heldCount, 2)
+        DeferredRelease.releaseHeld()
+        XCTAssertEqual(DeferredRelease.heldCount, 0)
+        XCTAssertTrue(waitFreed(before + 2))
+    }
+
+    func testWithoutAHoldValuesAreFreedInTheBackground() {
+        let before = Freed.freed
+        releaseInBackground(Freed())
+        XCTAssertEqual(DeferredRelease.heldCount, 0)
+        XCTAssertTrue(waitFreed(before + 1))
+    }
+}
