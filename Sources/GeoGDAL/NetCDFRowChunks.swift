@@ -184,10 +184,12 @@ final class NetCDFRowChunks {
         }
         return HDF5Access.locked {
             var at = 0
+            // One offset array for every chunk (not an allocation each, under the lock).
+            var offset: [hsize_t] = [hsize_t(band - 1), 0, 0]
             for r in window.row..<window.rowEnd {
-                let fileRow = flipped ? rows - 1 - r : r
+                offset[1] = hsize_t(flipped ? rows - 1 - r : r)
                 for k in firstChunk...lastChunk {
-                    var offset: [hsize_t] = [hsize_t(band - 1), hsize_t(fileRow), hsize_t(k * chunkCols)]
+                    offset[2] = hsize_t(k * chunkCols)
                     var bytes: hsize_t = 0, mask: UInt32 = 0
                     guard H5Dget_chunk_storage_size(dataset, &offset, &bytes) >= 0, bytes > 0, Int(bytes) <= most,
                           H5Dread_chunk(dataset, hid_t(H5P_DEFAULT), &offset, &mask, staging + at) >= 0 else { return false }
@@ -221,6 +223,17 @@ extension NetCDFRowChunks {
         decoded = 0
         return true
     }
+}
+
+/// Whether GDAL's netCDF driver may take variable `variable` for a longitude, whose values
+/// it wraps (`NCDFIsVarLongitude`: standard_name or long_name "longitude", CF's eastward
+/// degree units, or the name lon / longitude): such a variable is left to GDAL. Other units
+/// in degrees (degrees_Celsius) are not longitudes.
+package func isLongitudeLike(variable: String, standardName: String?, longName: String?, units: String?) -> Bool {
+    let eastUnits: Set<String> = ["degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese"]
+    return standardName?.lowercased() == "longitude" || longName?.lowercased() == "longitude"
+        || units.map { eastUnits.contains($0.lowercased()) } == true
+        || ["lon", "longitude"].contains(variable.lowercased())
 }
 
 /// NaN among `count` values of float `type` at `values` replaced by `value` (in that type).

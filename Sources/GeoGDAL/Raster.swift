@@ -134,10 +134,11 @@ public final class Raster: RasterSource {
         let b1 = GDALGetRasterBand(h, 1)
         func attribute(_ key: String) -> String? { GDALGetMetadataItem(b1, key, nil).map { String(cString: $0) } }
         guard attribute("valid_range") == nil, attribute("valid_min") == nil, attribute("valid_max") == nil,
-              attribute("standard_name") != "longitude", !(attribute("units") ?? "").lowercased().hasPrefix("degree"),
               !file.hasPrefix("/vsi"), FileManager.default.fileExists(atPath: file),
               let variable = path.uppercased().hasPrefix("NETCDF:") ? variableName(ofDataset: path)
-                : GDALGetMetadataItem(GDALGetRasterBand(h, 1), "NETCDF_VARNAME", nil).map({ String(cString: $0) }) else { return nil }
+                : GDALGetMetadataItem(GDALGetRasterBand(h, 1), "NETCDF_VARNAME", nil).map({ String(cString: $0) }),
+              !isLongitudeLike(variable: variable, standardName: attribute("standard_name"), longName: attribute("long_name"),
+                               units: attribute("units")) else { return nil }
         // GDAL shows a file stored south to north flipped; without a y coordinate, do not guess.
         guard let ascending = HDF5Access.locked({ MultidimArray(file: file, array: variable)?.yCoordinateAscending }),
               let chunks = NetCDFRowChunks(path: file, variable: variable, grid: grid, bands: bands.count, type: type,

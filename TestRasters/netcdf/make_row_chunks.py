@@ -21,6 +21,8 @@ the raw chunks, and compare the bytes; nothing here is an expected answer.
   nofilter.nc           float32, chunks (1, 1, 13), not compressed (GDAL reads it)
   rows_cube.nc          float32, 16 steps x 24 x 30, chunks (1, 1, 30), shuffle: values in
                         tenths, for a zonal run whose row band is cut between workers
+  rows_degc.nc          float32, chunks (1, 1, 13), shuffle, units degrees_Celsius: a variable
+                        in degrees that is not a longitude (read raw)
 """
 import os
 
@@ -32,7 +34,7 @@ ROWS, COLS, RES = 9, 13, 0.01
 
 
 def make(name, dtype, fill, chunks, steps=4, shuffle=True, zlib=True, ascending=False, skip=(), nan=False, seed=1,
-         rows=ROWS, cols=COLS, tenths=False):
+         rows=ROWS, cols=COLS, tenths=False, units=None):
     rng = np.random.default_rng(seed)
     info = np.iinfo(dtype) if np.issubdtype(dtype, np.integer) else None
     path = os.path.join(HERE, name)
@@ -52,6 +54,8 @@ def make(name, dtype, fill, chunks, steps=4, shuffle=True, zlib=True, ascending=
         lon[:] = 95.0 + RES * (np.arange(cols) + 0.5)
         v = nc.createVariable("v", dtype, ("time", "lat", "lon"), zlib=zlib, complevel=1, shuffle=shuffle,
                               chunksizes=chunks, fill_value=fill)
+        if units:
+            v.units = units
         for k in range(steps):
             if info is not None:
                 a = rng.integers(max(info.min, -30000), min(info.max, 30000), size=(rows, cols), endpoint=True).astype(dtype)
@@ -78,6 +82,7 @@ def main():
     make("steps2.nc", "f4", -9999.0, (2, 1, COLS), seed=8)
     make("nofilter.nc", "f4", -9999.0, (1, 1, COLS), zlib=False, shuffle=False, seed=9)
     make("rows_cube.nc", "f4", -9999.0, (1, 1, 30), steps=16, rows=24, cols=30, tenths=True, seed=10)
+    make("rows_degc.nc", "f4", -9999.0, (1, 1, COLS), seed=11, units="degrees_Celsius")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import GeoTestSupport
 final class NetCDFRowChunksTests: XCTestCase {
     let dir = Fixtures.path("netcdf")
     let raw = ["rows_f32_shuffle.nc", "rows_f64_shuffle.nc", "rows_i16_asc.nc", "rows_u8_shuffle.nc", "rows_u16.nc",
-               "rows_i32_shuffle.nc"]
+               "rows_i32_shuffle.nc", "rows_degc.nc"]
 
     /// Windows of the 13 x 9 grid: whole, cutting chunk columns, one cell, one row, the last rows.
     let windows = [Window(row: 0, col: 0, rows: 9, cols: 13), Window(row: 2, col: 3, rows: 5, cols: 8),
@@ -96,6 +96,19 @@ final class NetCDFRowChunksTests: XCTestCase {
     }
 
     /// HDF5's shuffle by hand: byte j of value k sits at j * n + k.
+    /// Longitudes (which GDAL wraps) go to GDAL; other variables in degrees do not.
+    func testLongitudeLikeVariables() {
+        XCTAssertTrue(isLongitudeLike(variable: "x", standardName: "longitude", longName: nil, units: nil))
+        XCTAssertTrue(isLongitudeLike(variable: "x", standardName: nil, longName: "Longitude", units: nil))
+        XCTAssertTrue(isLongitudeLike(variable: "x", standardName: nil, longName: nil, units: "degrees_east"))
+        XCTAssertTrue(isLongitudeLike(variable: "x", standardName: nil, longName: nil, units: "degree_E"))
+        XCTAssertTrue(isLongitudeLike(variable: "lon", standardName: nil, longName: nil, units: nil))
+        XCTAssertFalse(isLongitudeLike(variable: "tas", standardName: "air_temperature", longName: "Near-surface air temperature",
+                                       units: "degrees_Celsius"))
+        XCTAssertFalse(isLongitudeLike(variable: "precip", standardName: nil, longName: nil, units: "mm"))
+        XCTAssertFalse(isLongitudeLike(variable: "lat", standardName: "latitude", longName: nil, units: "degrees_north"))
+    }
+
     func testUnshuffle() {
         let values: [UInt32] = [0x0403_0201, 0x0807_0605, 0x0C0B_0A09]
         let shuffled: [UInt8] = [0x01, 0x05, 0x09, 0x02, 0x06, 0x0A, 0x03, 0x07, 0x0B, 0x04, 0x08, 0x0C]
