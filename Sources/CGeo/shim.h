@@ -24,13 +24,20 @@
 #include <libdeflate.h>
 // HDF5 (libhdf5-dev, Debian's serial build, the one libnetcdf links): a netCDF-4 variable
 // of one-row chunks is read as raw chunks (H5Dread_chunk) and inflated by GeoGDAL on every
-// worker (NetCDFRowChunks.swift). The serial build is not thread-safe: GeoGDAL makes every
-// H5* call under one lock. The path is Debian's (no pkg-config module for two packages).
+// worker (NetCDFRowChunks.swift). libnetcdf inside GDAL is not thread-safe: GeoGDAL makes
+// every H5* call, and every GDAL netCDF/HDF5 open, close and read, under one lock. The path is Debian's (no pkg-config module for two packages).
 #include <hdf5/serial/hdf5.h>
 /// A file opened read-only, or a negative id. (H5F_ACC_RDONLY is a macro Swift cannot import.)
 static inline hid_t geokit_h5_open_readonly(const char *path) { return H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); }
 /// HDF5 prints its error stack to stderr by default; a failure here only means "let GDAL read it".
+/// Debian's build is thread-safe, so the setting is the calling thread's own: call it on each.
 static inline void geokit_h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, (H5E_auto2_t)0, (void *)0); }
+/// Whether HDF5 prints this thread's errors to stderr (tests).
+static inline int geokit_h5_prints_errors(void) {
+    H5E_auto2_t f = 0; void *d = 0;
+    H5Eget_auto2(H5E_DEFAULT, &f, &d);
+    return f != 0;
+}
 
 // ICU, declared here with plain C types rather than through ICU's headers: Foundation
 // brings its own copy of ICU's types (module _FoundationICU, its functions renamed

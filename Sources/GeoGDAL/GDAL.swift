@@ -75,9 +75,6 @@ public enum GDAL {
     private static let registered: Void = {
         GDALAllRegister()
         GDAL.setNetCDFChunkCache(bytes: 64 << 20)
-        // HDF5 prints its error stack to stderr on any failed call, libnetcdf's probes for
-        // optional attributes included; GDAL reports the errors that matter.
-        geokit_h5_quiet()
     }()
 
     /// Marks a thread whose GDAL state is set (its value is never read, only its presence).
@@ -99,6 +96,10 @@ public enum GDAL {
         CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", "NO")
         CPLSetThreadLocalConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0")
         CPLPushErrorHandler(gdalErrorHandler)
+        // HDF5 prints its error stack to stderr on any failed call, libnetcdf's probes for
+        // optional attributes included (GDAL reports the errors that matter). Its setting is
+        // per thread: each worker that opens a netCDF file needs it too.
+        HDF5Access.locked { geokit_h5_quiet() }
         pthread_setspecific(threadKey, UnsafeRawPointer(bitPattern: 1))
     }
 
@@ -113,6 +114,9 @@ public enum GDAL {
         let s = String(cString: m).trimmingCharacters(in: .whitespacesAndNewlines)
         return s.isEmpty ? fallback : s
     }
+
+    /// Whether HDF5 would print this thread's errors to stderr (tests).
+    package static var hdf5PrintsErrors: Bool { HDF5Access.locked { geokit_h5_prints_errors() != 0 } }
 
     public static var version: String { String(cString: GDALVersionInfo("RELEASE_NAME")) }
 }

@@ -22,8 +22,8 @@ import GeoCore
 // left to GDAL. `GEOTOOL_NETCDF_RAW_CHUNKS=0` turns the path off.
 
 /// Every HDF5 call of the process, and every GDAL netCDF/HDF5 open, close and read of
-/// GeoGDAL, under one lock: Debian's HDF5 is the serial (not thread-safe) build, shared with
-/// libnetcdf inside GDAL.
+/// GeoGDAL, under one lock: HDF5 is shared with libnetcdf inside GDAL, which is not
+/// thread-safe (GDAL 3.6 serialises its own netCDF calls, not ours).
 package enum HDF5Access {
     package static let lock = NSLock()
 
@@ -31,6 +31,24 @@ package enum HDF5Access {
     package static func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock(); defer { lock.unlock() }
         return try body()
+    }
+
+    /// Run `body` under the lock when `guarded`, else straight.
+    package static func locked<T>(if guarded: Bool, _ body: () throws -> T) rethrows -> T {
+        guarded ? try locked(body) : try body()
+    }
+
+    /// Whether opening `path` with GDAL may call HDF5 or libnetcdf, so the open (and close)
+    /// goes under the lock. The driver is known only after the open: every local file counts
+    /// (its open is short), a remote one only by a netCDF or HDF5 name or prefix. A remote
+    /// open waits on the network: under the lock it would hold every other worker's netCDF
+    /// reads, and two workers' opens of one COG would take turns.
+    package static func mayOpenHDF5(_ path: String) -> Bool {
+        guard isRemotePath(path) else { return true }
+        let upper = path.uppercased()
+        if ["NETCDF:", "HDF5:", "HDF4:", "HDF5IMAGE:"].contains(where: { upper.hasPrefix($0) }) { return true }
+        let ext = (datasetFile(path) as NSString).pathExtension.lowercased()
+        return ["nc", "nc4", "cdf", "h5", "hdf5", "he5", "hdf", "h4"].contains(ext)
     }
 
     /// Whether the raw-chunk path may be taken: not when GEOTOOL_NETCDF_RAW_CHUNKS=0.

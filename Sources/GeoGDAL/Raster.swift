@@ -44,6 +44,8 @@ public final class Raster: RasterSource {
 
     /// The Zarr array behind `handle`, kept open as long as its classic view.
     let multidim: MultidimArray?
+    /// Whether the handle was opened, and is closed, under the HDF5 lock (`HDF5Access.mayOpenHDF5`).
+    private let opensUnderHDF5Lock: Bool
 
     public init(path: String) throws {
         GDAL.initialize()
@@ -55,7 +57,9 @@ public final class Raster: RasterSource {
         multidim = md
         // Under the HDF5 lock: opening a netCDF-4 file is HDF5 calls, and another worker may be
         // reading raw chunks (NetCDFRowChunks).
-        guard let h = md?.classicView() ?? (md == nil ? HDF5Access.locked { GDALOpenEx(path, flags, nil, nil, nil) } : nil) else {
+        let guarded = HDF5Access.mayOpenHDF5(path)
+        opensUnderHDF5Lock = guarded
+        guard let h = md?.classicView() ?? (md == nil ? HDF5Access.locked(if: guarded) { GDALOpenEx(path, flags, nil, nil, nil) } : nil) else {
             let file = datasetFile(path)
             if !FileManager.default.fileExists(atPath: file) && !file.hasPrefix("/vsi") {
                 throw GeoKitError.input(path, "no such file")
@@ -71,23 +75,23 @@ public final class Raster: RasterSource {
         let cols = Int(GDALGetRasterXSize(h)), rows = Int(GDALGetRasterYSize(h))
         // A file of several variables (NetCDF, Zarr) opens as a bandless container of them.
         if GDALGetRasterCount(h) == 0, let vars = try? rasterVariables(path: path).variables, !vars.isEmpty {
-            HDF5Access.locked { GDALClose(h) }
+            HDF5Access.locked(if: guarded) { GDALClose(h) }
             throw GeoKitError.input(path, "holds \(vars.count) variables (\(vars.map(\.name).joined(separator: ", "))); choose one, e.g. \(vars[0].dataset)")
         }
         if let flippedGT = md?.flippedGeotransform() {
             gt = flippedGT
         } else if GDALGetGeoTransform(h, &gt) != CE_None {
-            HDF5Access.locked { GDALClose(h) }
+            HDF5Access.locked(if: guarded) { GDALClose(h) }
             throw GeoKitError.input(path, "raster has no georeferencing (geotransform)")
         }
         guard let g = Grid(geotransform: gt, cols: cols, rows: rows) else {
-            HDF5Access.locked { GDALClose(h) }
+            HDF5Access.locked(if: guarded) { GDALClose(h) }
             throw GeoKitError.input(path, "rotated or south-up rasters are not supported (geotransform \(gt))")
         }
         grid = g
         let n = Int(GDALGetRasterCount(h))
         if n == 0 {
-            HDF5Access.locked { GDALClose(h) }
+            HDF5Access.locked(if: guarded) { GDALClose(h) }
             throw GeoKitError.input(path, "raster has no bands")
         }
         var infos: [BandInfo] = []
@@ -108,7 +112,7 @@ public final class Raster: RasterSource {
             let desc = GDALGetDescription(b).map { String(cString: $0) } ?? ""
             guard let type = PixelType(band: b!) else {
                 let name = String(cString: GDALGetDataTypeName(GDALGetRasterDataType(b)))
-                HDF5Access.locked { GDALClose(h) }
+                HDF5Access.locked(if: guarded) { GDALClose(h) }
                 throw GeoKitError.input(path, "band \(i) holds complex values (\(name)); geotool summarises real values only")
             }
             var info = BandInfo(index: i, type: type,
@@ -174,7 +178,7 @@ public final class Raster: RasterSource {
 
     deinit {
         tile?.deallocate()
-        HDF5Access.locked { GDALClose(handle) }
+        HDF5Access.locked(if: opensUnderHDF5Lock) { GDALClose(handle) }
     }
 
     /// The raster's CRS: GDAL's, or WGS 84 for a NetCDF variable or Zarr array on CF

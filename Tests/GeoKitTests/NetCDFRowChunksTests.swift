@@ -97,6 +97,42 @@ final class NetCDFRowChunksTests: XCTestCase {
 
     /// HDF5's shuffle by hand: byte j of value k sits at j * n + k.
     /// Longitudes (which GDAL wraps) go to GDAL; other variables in degrees do not.
+    /// HDF5's error printing is per thread (Debian's build is thread-safe): a worker thread that
+    /// opens a netCDF-4 file must have it off too, or libnetcdf's failed probes for optional
+    /// attributes print "HDF5-DIAG" stacks on the user's stderr.
+    func testHDF5ErrorsAreQuietOnEveryThread() throws {
+        final class Seen: @unchecked Sendable { var prints = true, opened = false }   // written by the thread, read after it
+        let seen = Seen()
+        let path = dir + "/nofilter.nc"
+        GDAL.initialize()   // here first, as the CLI's main thread does before its workers
+        let stderrText = try capturingStandardError {
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                GDAL.initialize()
+                seen.prints = GDAL.hdf5PrintsErrors
+                seen.opened = (try? Raster(path: path).bands.count) != nil
+                done.signal()
+            }.start()
+            done.wait()
+        }
+        XCTAssertTrue(seen.opened)
+        XCTAssertFalse(seen.prints, "a worker thread's HDF5 errors still go to stderr")
+        XCTAssertFalse(stderrText.contains("HDF5-DIAG"), stderrText)
+    }
+
+    /// A remote raster's open skips the HDF5 lock unless its name says netCDF or HDF5; local
+    /// files always take it.
+    func testWhichOpensTakeTheHDF5Lock() {
+        XCTAssertTrue(HDF5Access.mayOpenHDF5("/data/ntl.tif"))
+        XCTAssertTrue(HDF5Access.mayOpenHDF5("/data/rain.nc"))
+        XCTAssertFalse(HDF5Access.mayOpenHDF5("/vsis3/bucket/ntl.tif"))
+        XCTAssertFalse(HDF5Access.mayOpenHDF5("/vsicurl/https://example.org/cog.tif"))
+        XCTAssertTrue(HDF5Access.mayOpenHDF5("/vsis3/bucket/rain.nc"))
+        XCTAssertTrue(HDF5Access.mayOpenHDF5("/vsis3/bucket/swath.H5"))
+        XCTAssertTrue(HDF5Access.mayOpenHDF5("NETCDF:\"/vsis3/bucket/rain\":precip"))
+        XCTAssertTrue(HDF5Access.mayOpenHDF5("HDF5:\"/vsicurl/https://example.org/x\"://a/b"))
+    }
+
     func testLongitudeLikeVariables() {
         XCTAssertTrue(isLongitudeLike(variable: "x", standardName: "longitude", longName: nil, units: nil))
         XCTAssertTrue(isLongitudeLike(variable: "x", standardName: nil, longName: "Longitude", units: nil))
@@ -127,4 +163,23 @@ final class NetCDFRowChunksTests: XCTestCase {
         shuffled8.withUnsafeBytes { s in s64.withUnsafeMutableBytes { unshuffle(s.baseAddress!, elements: 2, elementBytes: 8, range: 0..<2, into: $0.baseAddress!) } }
         XCTAssertEqual(s64, longs)
     }
+}
+
+/// What `body` writes to file descriptor 2 (HDF5 prints there directly, not through Swift).
+private func capturingStandardError(_ body: () throws -> Void) throws -> String {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("stderr-\(UUID().uuidString)").path
+    let fd = open(file, O_CREAT | O_RDWR | O_TRUNC, 0o600)
+    guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
+    let saved = dup(2)
+    fflush(stderr)
+    dup2(fd, 2)
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    do {
+        try body()
+    } catch {
+        fflush(stderr); dup2(saved, 2); close(saved); close(fd)
+        throw error
+    }
+    fflush(stderr); dup2(saved, 2); close(saved); close(fd)
+    return (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
 }
