@@ -152,7 +152,7 @@ public final class ZonalEngine {
                 }, task: { w, k in
                     let b = work[k / pieces], piece = k % pieces
                     let covs = cached?[b] ?? self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b],
-                                                            prepared: prepared, windows: windows)
+                                                            prepared: prepared, into: &w.coverages)
                     var recycled = recycler.take()
                     let reused = recycled.withUnsafeBufferPointer { $0.baseAddress }
                     let partial = try self.processBand(b, bandRows: bandRows, sourceRange: Self.piece(piece, of: pieces, range),
@@ -228,7 +228,7 @@ public final class ZonalEngine {
         let lock = NSLock()
         pool.run(tasks: work.count) { k in
             let b = work[k]
-            let c = self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b], prepared: prepared, windows: prepared.windows)
+            let c = self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b], prepared: prepared)
             lock.lock(); all[b] = c; lock.unlock()
         }
         return all
@@ -259,10 +259,19 @@ public final class ZonalEngine {
     }
 
     /// The coverage of each zone of a row band, restricted to the band's rows.
-    private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: PreparedZones, windows: [Window]) -> CoverageList {
+    private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: PreparedZones) -> CoverageList {
+        var list = CoverageList()
+        return coverages(band: b, bandRows: bandRows, zoneIDs: zoneIDs, prepared: prepared, into: &list)
+    }
+
+    /// The same in `list`'s storage (a worker's, reused for every row band it takes), and
+    /// returned: the caller's copy shares it until the next band refills it.
+    private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: PreparedZones,
+                           into list: inout CoverageList) -> CoverageList {
         let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
         let rowsOfBand = Window(row: r0, col: 0, rows: r1 - r0, cols: grid.cols)
-        return prepared.coverages(of: zoneIDs, rows: rowsOfBand, options.method)
+        prepared.coverages(of: zoneIDs, rows: rowsOfBand, options.method, into: &list)
+        return list
     }
 
     private func processBand(_ b: Int, bandRows: Int, sourceRange: Range<Int>, zoneIDs: [Int], coverages: CoverageList,
@@ -497,6 +506,8 @@ package struct BandPartial {
 package final class WorkerState {
     package let handles: [String: any RasterSource]
     package var buffers = BandBuffers()
+    /// The row band's coverages, refilled in place for every band the worker takes.
+    package var coverages = CoverageList()
     package init(handles: [String: any RasterSource]) { self.handles = handles }
     deinit { buffers.release() }
 }
