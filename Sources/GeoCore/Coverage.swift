@@ -58,6 +58,12 @@ package struct CoverageList {
     package var count: Int { starts.count - 1 }
     /// Close the current zone's spans (those appended since the last call).
     package mutating func endZone() { starts.append(spans.count) }
+    /// No zone, the storage kept for the next list.
+    package mutating func removeAll() {
+        spans.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+        starts.append(0)
+    }
 }
 
 /// A zone prepared for coverage on one grid: its edges in grid units, oriented so that the

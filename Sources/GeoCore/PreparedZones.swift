@@ -21,30 +21,35 @@ package struct PreparedZones: Sendable {
         var edges: [GridPolygon.Edge] = []
         var starts: [Int] = [0]
         var bounds: [GridPolygon.Bounds] = []
-        var windows: [Window] = []
         /// Point and line zones by their place in the chunk.
         var cells: [Int: CellWeights] = [:]
     }
 
     /// Zones in chunks on `threads` threads.
     package init(_ zones: [Zone], on grid: Grid, threads: Int) {
-        chunks = [Chunk](repeating: Chunk(), count: (zones.count + Self.chunkSize - 1) / Self.chunkSize)
-        chunks.withUnsafeMutableBufferPointer { out in
-            let out = out
-            zones.withUnsafeBufferPointer { zones in
-                WorkerPool(threads: threads).run(count: zones.count, chunk: Self.chunkSize) { k, range in
-                    out[k] = Self.chunk(UnsafeBufferPointer(rebasing: zones[range]), on: grid)
+        var made = [Chunk](repeating: Chunk(), count: (zones.count + Self.chunkSize - 1) / Self.chunkSize)
+        // Windows are read by zone index by the engine: one array of them, each chunk's
+        // written in place by the thread that made it (joined afterwards, they were 6 MB
+        // copied into fresh pages on one thread for 200,000 zones).
+        windows = [Window](unsafeUninitializedCapacity: zones.count) { windowsOut, initialized in
+            let windowsOut = windowsOut
+            made.withUnsafeMutableBufferPointer { out in
+                let out = out
+                zones.withUnsafeBufferPointer { zones in
+                    WorkerPool(threads: threads).run(count: zones.count, chunk: Self.chunkSize) { k, range in
+                        out[k] = Self.chunk(UnsafeBufferPointer(rebasing: zones[range]), on: grid,
+                                            windows: UnsafeMutableBufferPointer(rebasing: windowsOut[range]))
+                    }
                 }
             }
+            initialized = zones.count
         }
-        // Windows are read by zone index by the engine: one array of them (small).
-        windows.reserveCapacity(zones.count)
-        for c in chunks { windows += c.windows }
+        chunks = made
     }
 
     /// One chunk of zones, read in place (a copy of each zone retained and released every
-    /// part of it).
-    private static func chunk(_ zones: UnsafeBufferPointer<Zone>, on grid: Grid) -> Chunk {
+    /// part of it); their windows initialised in `windows` (as many as the zones).
+    private static func chunk(_ zones: UnsafeBufferPointer<Zone>, on grid: Grid, windows: UnsafeMutableBufferPointer<Window>) -> Chunk {
         var c = Chunk()
         c.starts.reserveCapacity(zones.count + 1)
         c.bounds.reserveCapacity(zones.count)
@@ -64,9 +69,11 @@ package struct PreparedZones: Sendable {
             c.starts.append(c.edges.count)
         }
         let full = grid.full
-        c.windows = (0..<zones.count).map { k in
-            if !c.cells.isEmpty, let w = c.cells[k] { return w.window(in: full) }
-            return c.starts[k + 1] > c.starts[k] ? c.bounds[k].window(in: full) : Window(row: 0, col: 0, rows: 0, cols: 0)
+        for k in zones.indices {
+            let w: Window
+            if !c.cells.isEmpty, let cw = c.cells[k] { w = cw.window(in: full) }
+            else { w = c.starts[k + 1] > c.starts[k] ? c.bounds[k].window(in: full) : Window(row: 0, col: 0, rows: 0, cols: 0) }
+            (windows.baseAddress! + k).initialize(to: w)
         }
         return c
     }
@@ -74,8 +81,18 @@ package struct PreparedZones: Sendable {
     /// The coverages of zones `ids`, each within its window cut to `rows`, in one list (in
     /// the order of `ids`). One pass holds the shared buffers for all of them.
     package func coverages(of ids: [Int], rows: Window, _ method: CoverageMethod) -> CoverageList {
-        var events = EventList()
         var list = CoverageList()
+        coverages(of: ids, rows: rows, method, into: &list)
+        return list
+    }
+
+    /// The same into `list`, emptied first but its storage kept: a worker that fills one
+    /// list for every row band faults its pages in once, not once per band (with 10^5
+    /// small zones a band's spans are megabytes of fresh pages, and their faults were a
+    /// twentieth of the run's CPU).
+    package func coverages(of ids: [Int], rows: Window, _ method: CoverageMethod, into list: inout CoverageList) {
+        var events = EventList()
+        list.removeAll()
         list.starts.reserveCapacity(ids.count + 1)
         list.spans.reserveCapacity(Self.expectedSpans(of: ids, rows: rows, windows: windows))
         windows.withUnsafeBufferPointer { windows in
@@ -108,7 +125,6 @@ package struct PreparedZones: Sendable {
                 i = j
             }
         }
-        return list
     }
 
     /// About how many spans the coverages of zones `ids` cut to `rows` hold, so that the

@@ -123,7 +123,7 @@ public func writeAtomically(_ paths: [String], _ write: ([String]) throws -> Voi
     do {
         try write(tmps)
         for (path, tmp) in zip(paths, tmps) {
-            if rename(tmp, path) != 0 {
+            if replaceFile(tmp, path) != 0 {
                 throw GeoKitError.io(path, "cannot write: \(String(cString: strerror(errno)))")
             }
         }

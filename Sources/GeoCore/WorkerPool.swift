@@ -118,6 +118,7 @@ package func releaseInBackground<T>(_ value: consuming T) {
 /// (Python, C) never hold: their frees go to the background at once.
 package enum DeferredRelease {
     private static let held = HeldValues()
+    private static let kept = KeptValues()
 
     /// From now on, `releaseInBackground` keeps what it is given.
     package static func hold() { held.set(holding: true) }
@@ -127,6 +128,15 @@ package enum DeferredRelease {
         let boxes = held.set(holding: false)
         guard !boxes.isEmpty else { return }
         DispatchQueue.global(qos: .utility).async { for b in boxes { b.drop() } }
+    }
+
+    /// Stop holding, and keep what was held for good: for a process about to exit, whose
+    /// memory the system takes back at once (freeing it value by value first is work on
+    /// the way out). Only a command-line program may choose this.
+    package static func keepHeldUntilExit() {
+        let boxes = held.set(holding: false)
+        guard !boxes.isEmpty else { return }
+        kept.append(boxes)
     }
 
     /// How many values are held now (for tests).
@@ -159,6 +169,13 @@ private final class HeldValues: @unchecked Sendable {
     }
 
     var count: Int { lock.lock(); defer { lock.unlock() }; return boxes.count }
+}
+
+/// Values kept until the process exits.
+private final class KeptValues: @unchecked Sendable {
+    private let lock = NSLock()
+    private var boxes: [any DroppableBox] = []
+    func append(_ more: [any DroppableBox]) { lock.lock(); boxes += more; lock.unlock() }
 }
 
 private final class ReleaseBox<T>: DroppableBox, @unchecked Sendable {

@@ -151,12 +151,11 @@ public final class ZonalEngine {
                     return WorkerState(handles: handles)
                 }, task: { w, k in
                     let b = work[k / pieces], piece = k % pieces
-                    let covs = cached?[b] ?? self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b],
-                                                            prepared: prepared, windows: windows)
                     var recycled = recycler.take()
                     let reused = recycled.withUnsafeBufferPointer { $0.baseAddress }
                     let partial = try self.processBand(b, bandRows: bandRows, sourceRange: Self.piece(piece, of: pieces, range),
-                                                       zoneIDs: bucket[b], coverages: covs, windows: windows, handles: w.handles,
+                                                       zoneIDs: bucket[b], coverages: cached?[b], prepared: prepared, list: &w.coverages,
+                                                       windows: windows, handles: w.handles,
                                                        buffers: &w.buffers, template: template, rules: rules, classGuard: classGuard,
                                                        recycled: &recycled, capacity: partialCapacity, zoneMajor: zoneMajor)
                     if partial.stats.withUnsafeBufferPointer({ $0.baseAddress }) != reused { self.countPartialAllocation() }
@@ -228,7 +227,7 @@ public final class ZonalEngine {
         let lock = NSLock()
         pool.run(tasks: work.count) { k in
             let b = work[k]
-            let c = self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b], prepared: prepared, windows: prepared.windows)
+            let c = self.coverages(band: b, bandRows: bandRows, zoneIDs: bucket[b], prepared: prepared)
             lock.lock(); all[b] = c; lock.unlock()
         }
         return all
@@ -259,17 +258,55 @@ public final class ZonalEngine {
     }
 
     /// The coverage of each zone of a row band, restricted to the band's rows.
-    private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: PreparedZones, windows: [Window]) -> CoverageList {
-        let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
-        let rowsOfBand = Window(row: r0, col: 0, rows: r1 - r0, cols: grid.cols)
-        return prepared.coverages(of: zoneIDs, rows: rowsOfBand, options.method)
+    private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: PreparedZones) -> CoverageList {
+        var list = CoverageList()
+        return coverages(band: b, bandRows: bandRows, zoneIDs: zoneIDs, prepared: prepared, into: &list)
     }
 
-    private func processBand(_ b: Int, bandRows: Int, sourceRange: Range<Int>, zoneIDs: [Int], coverages: CoverageList,
+    /// The same in `list`'s storage (a worker's, reused for every row band it takes), and
+    /// returned: the caller's copy shares it until the next band refills it.
+    private func coverages(band b: Int, bandRows: Int, zoneIDs: [Int], prepared: PreparedZones,
+                           into list: inout CoverageList) -> CoverageList {
+        let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
+        let rowsOfBand = Window(row: r0, col: 0, rows: r1 - r0, cols: grid.cols)
+        prepared.coverages(of: zoneIDs, rows: rowsOfBand, options.method, into: &list)
+        return list
+    }
+
+    /// Zones whose coverages are made and folded together when a row band has one source:
+    /// their spans (a megabyte or so) are folded while still in the core's cache, and the
+    /// worker's list never holds a whole band's (with 10^5 small zones, tens of megabytes of
+    /// pages, each faulted in: a quarter of the run's page faults).
+    package static let coverageChunk = 2048
+
+    /// `fold(list, first)` over the row band's coverages: `given` whole (first 0), or, when
+    /// nil, made here in `list` in chunks of `coverageChunk` zones (first: the chunk's first
+    /// zone's place in `zoneIDs`). Each zone's spans are the same either way, and a zone's
+    /// accumulator sees them in the same order.
+    private func forEachCoverageChunk(_ given: CoverageList?, band b: Int, bandRows: Int, zoneIDs: [Int], prepared: PreparedZones,
+                                      list: inout CoverageList, _ fold: (CoverageList, Int) throws -> Void) rethrows {
+        if let given { try fold(given, 0); return }
+        var first = 0
+        while first < zoneIDs.count {
+            let chunk = Array(zoneIDs[first..<min(zoneIDs.count, first + Self.coverageChunk)])
+            try fold(coverages(band: b, bandRows: bandRows, zoneIDs: chunk, prepared: prepared, into: &list), first)
+            first += chunk.count
+        }
+    }
+
+    /// One row band's sources folded into a partial. `given`: the band's coverages when they
+    /// were computed before (kept for every band, or a cache's); else they are made here in
+    /// `list` (the worker's): in chunks of zones when the band has one source to fold, whole
+    /// otherwise (every source walks them).
+    private func processBand(_ b: Int, bandRows: Int, sourceRange: Range<Int>, zoneIDs: [Int], coverages given: CoverageList?,
+                             prepared: PreparedZones, list: inout CoverageList,
                              windows: [Window], handles: [String: any RasterSource], buffers: inout BandBuffers,
                              template: [ZoneStats], rules: [ValueRules], classGuard: ClassGuard?,
                              recycled: inout [ZoneStats], capacity: Int = 0, zoneMajor: Bool = false) throws -> BandPartial {
         let r0 = b * bandRows, r1 = min(grid.rows, r0 + bandRows)
+        let inChunks = given == nil && sourceRange.count == 1 && !zoneMajor
+        let coverages = given ?? (inChunks ? CoverageList()
+            : self.coverages(band: b, bandRows: bandRows, zoneIDs: zoneIDs, prepared: prepared, into: &list))
         // Read only the columns the band's zones reach.
         var c0 = Int.max, c1 = Int.min
         for z in zoneIDs { c0 = min(c0, windows[z].col); c1 = max(c1, windows[z].colEnd) }
@@ -314,6 +351,7 @@ public final class ZonalEngine {
                 // Bands of one raster folded together: their coverage walked once.
                 let group = bandGroup(from: next, upTo: sourceRange.upperBound, read: read, handles: handles)
                 if group.count > 1 || zoneMajor {
+                    precondition(!inChunks, "a band folded in zone chunks has one source")
                     try foldGroup(group, firstSource: sourceRange.lowerBound, read: read, coverages: coverages, areas: areas,
                                   weights: weightPtr, handles: handles, buffers: &buffers, rules: rules, into: base, zones: nZ,
                                   zoneStride: zoneMajor ? nS : nil)
@@ -334,8 +372,11 @@ public final class ZonalEngine {
                 }
                 let out = base + (si - sourceRange.lowerBound) * nZ
                 let condition = sources[si].condition.map { c in shares[keys.firstIndex(of: ConditionKey(c))!] }
-                foldCoverages(raw, type: info.type, coverages, read: read, rowAreas: areas, mask: maskPtr,
-                              weights: weightPtr, condition: condition, rules: rules[si], into: out)
+                forEachCoverageChunk(inChunks ? nil : coverages, band: b, bandRows: bandRows, zoneIDs: zoneIDs, prepared: prepared,
+                                     list: &list) { chunk, first in
+                    foldCoverages(raw, type: info.type, chunk, read: read, rowAreas: areas, mask: maskPtr,
+                                  weights: weightPtr, condition: condition, rules: rules[si], into: out + first)
+                }
                 if let classGuard { for z in 0..<nZ { try classGuard.checkSize(out[z], source: si) } }
             }
         }
@@ -497,6 +538,8 @@ package struct BandPartial {
 package final class WorkerState {
     package let handles: [String: any RasterSource]
     package var buffers = BandBuffers()
+    /// The row band's coverages, refilled in place for every band the worker takes.
+    package var coverages = CoverageList()
     package init(handles: [String: any RasterSource]) { self.handles = handles }
     deinit { buffers.release() }
 }

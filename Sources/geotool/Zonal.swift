@@ -287,9 +287,10 @@ struct Zonal: ParsableCommand {
             try OutputSafety.prepare(inputs: [zones] + job.rasters.map(\.path) + (job.weights.map { [$0.path] } ?? []) + (gazetteer.map { [$0] } ?? []),
                                      outputs: output == "-" || pg != nil ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
             let started = Date()
-            // The job's prepared zones are freed after the table is written, not while it is.
+            // The job's prepared zones and rows are not freed while the table is written, nor
+            // after it: the process exits next, and the system takes its memory back whole.
             DeferredRelease.hold()
-            defer { DeferredRelease.releaseHeld() }
+            defer { DeferredRelease.keepHeldUntilExit() }
             // Checksums for the sidecar, computed while the engine runs.
             let hashes = InputHashes(paths: [zones] + job.rasters.map(\.path))
             let bar = ProgressBar(enabled: Console.shared.showsProgress)

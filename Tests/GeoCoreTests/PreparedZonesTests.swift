@@ -69,6 +69,28 @@ final class PreparedZonesTests: XCTestCase {
         }
     }
 
+    /// A list refilled for another row band holds what a fresh list of that band holds, in
+    /// the storage it had (a worker's list is faulted in once, not once per band).
+    func testCoveragesRefilledInPlaceAreAFreshListsCoverages() {
+        let zs = zones(6_000)
+        let prepared = PreparedZones(zs, on: grid, threads: 2)
+        let wide = Window(row: 0, col: 0, rows: 128, cols: grid.cols), narrow = Window(row: 130, col: 0, rows: 64, cols: grid.cols)
+        let ids = { (rows: Window) in zs.indices.filter { !prepared.windows[$0].intersection(rows).isEmpty } }
+        var list = CoverageList()
+        prepared.coverages(of: ids(wide), rows: wide, .exact, into: &list)
+        XCTAssertEqual(list.count, ids(wide).count)
+        let storage = list.spans.withUnsafeBufferPointer { $0.baseAddress }, capacity = list.spans.capacity
+        for method in CoverageMethod.allCases {
+            prepared.coverages(of: ids(narrow), rows: narrow, method, into: &list)
+            let fresh = prepared.coverages(of: ids(narrow), rows: narrow, method)
+            XCTAssertGreaterThan(fresh.spans.count, 1000)
+            XCTAssertEqual(list.starts, fresh.starts, "\(method)")
+            XCTAssertEqual(list.spans, fresh.spans, "\(method)")
+            XCTAssertEqual(list.spans.withUnsafeBufferPointer { $0.baseAddress }, storage, "\(method): the list's storage was replaced")
+            XCTAssertEqual(list.spans.capacity, capacity)
+        }
+    }
+
     func testExactCoverageAddsUpToTheShoelaceArea() {
         let zs = zones(3_000).filter { !$0.geometry.isEmpty }
         let prepared = PreparedZones(zs, on: grid, threads: 2)

@@ -142,6 +142,21 @@ final class DeferredReleaseTests: XCTestCase {
         XCTAssertTrue(waitFreed(before + 2))
     }
 
+    /// What a command keeps until its process exits is never freed, and the hold is over:
+    /// what is released next goes to the background as before.
+    func testValuesKeptUntilExitAreNotFreed() {
+        let before = Freed.freed
+        DeferredRelease.hold()
+        releaseInBackground(Freed())
+        releaseInBackground(Freed())
+        DeferredRelease.keepHeldUntilExit()
+        XCTAssertEqual(DeferredRelease.heldCount, 0, "no longer holding")
+        Thread.sleep(forTimeInterval: 0.1)   // time enough for a background free to have run
+        XCTAssertEqual(Freed.freed, before, "a value kept until exit was freed")
+        releaseInBackground(Freed())
+        XCTAssertTrue(waitFreed(before + 1))
+    }
+
     func testWithoutAHoldValuesAreFreedInTheBackground() {
         let before = Freed.freed
         releaseInBackground(Freed())

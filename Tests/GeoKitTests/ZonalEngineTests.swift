@@ -99,6 +99,7 @@ final class ZonalEngineTests: XCTestCase {
         var maxMemory: Int?
         var minPartialBytes: Int?
         var method = CoverageMethod.exact
+        var coverageCache: CoverageCache?
     }
 
     func runEngine(_ raster: ArrayRaster, weights: ArrayRaster? = nil, zones: [Zone] = zones, stats: [Statistic],
@@ -116,6 +117,7 @@ final class ZonalEngineTests: XCTestCase {
         if let m = run.minBandRows { opts.minBandRows = m }
         if let m = run.maxMemory { opts.maxMemory = m }
         if let m = run.minPartialBytes { opts.minPartialBytes = m }
+        opts.coverageCache = run.coverageCache
         let sources = raster.bands.map { BandSource(raster: raster.opener, band: $0.index, info: $0) }
         let w = weights.map { BandSource(raster: $0.opener, band: 1, info: $0.bands[0]) }
         let engine = ZonalEngine(grid: raster.grid, areaModel: areaModel, sources: sources, weights: w, options: opts)
@@ -257,6 +259,35 @@ final class ZonalEngineTests: XCTestCase {
         }
         let e = Self.expected(Self.shapes[2]) { r, c in Self.floatValue(r, c) * 12 + 11 }
         assertMatches(chunked[2][11], e, "band 12 of the zone with a hole")
+    }
+
+    /// More zones in a row band than `coverageChunk`: their coverages are made and folded
+    /// chunk by chunk. Every bit as when each band's coverages are made whole first (as
+    /// they are for a coverage cache), on 1 and 2 threads, and a sample of zones against
+    /// the brute force.
+    func testZonesFoldedInCoverageChunksEqualWholeLists() throws {
+        var values: [Double] = []
+        for r in 0..<Self.grid.rows { for c in 0..<Self.grid.cols { values.append(sin(Double(r) * 0.37 + Double(c) * 1.3) * 100 / 3) } }
+        let raster = ArrayRaster(grid: Self.grid, bands: [.init(values)], blockRows: 8)
+        var shapes: [[RectPolygon]] = []
+        for i in 0..<(3 * ZonalEngine.coverageChunk + 17) {
+            let c0 = Double((i * 7) % 37) + Double(i % 4) * 0.25, r0 = Double((i * 13) % 84) + Double(i % 3) * 0.3
+            shapes.append([RectPolygon(shell: Rect(c0: c0, r0: r0, c1: c0 + 1.5 + Double(i % 3), r1: r0 + 0.8 + Double(i % 5)))])
+        }
+        let zones = shapes.enumerated().map { Self.zone($0.offset, $0.element) }
+        let stats: [Statistic] = [.count, .mean, .stdev, .min, .max]
+        // Two row bands (64 rows and 26), each with more zones than three chunks hold.
+        let whole = try runEngine(raster, zones: zones, stats: stats, Run(threads: 1, minBandRows: 64, coverageCache: CoverageCache()))
+        for threads in [1, 2] {
+            let chunked = try runEngine(raster, zones: zones, stats: stats, Run(threads: threads, minBandRows: 64))
+            for z in zones.indices where bits(chunked[z][0]) != bits(whole[z][0]) {
+                XCTFail("zone \(z), \(threads) threads: chunks and whole lists differ"); break
+            }
+        }
+        for z in stride(from: 0, to: zones.count, by: 97) {
+            let e = Self.expected(shapes[z]) { r, c in values[r * Self.grid.cols + c] }
+            assertMatches(whole[z][0], e, "zone \(z)")
+        }
     }
 
     func testMaskedCellsCountAsNodata() throws {
