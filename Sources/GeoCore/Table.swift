@@ -123,7 +123,9 @@ public func writeAtomically(_ paths: [String], _ write: ([String]) throws -> Voi
     do {
         try write(tmps)
         for (path, tmp) in zip(paths, tmps) {
-            if replaceFile(tmp, path) != 0 {
+            // A plain rename over the old file: on ext4 it also writes the new file out first, so
+            // after a crash the path holds the old table or the new one, never an empty file.
+            if rename(tmp, path) != 0 {
                 throw GeoKitError.io(path, "cannot write: \(String(cString: strerror(errno)))")
             }
         }
