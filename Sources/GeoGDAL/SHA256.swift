@@ -40,7 +40,8 @@ public final class SHA256 {
     }
     public static func hex(text: String) -> String { hex(Array(text.utf8)) }
 
-    /// SHA-256 of a file, streamed in 256 KB reads; throws for an unreadable file. A folder
+    /// SHA-256 of a file, streamed in 256 KB reads (remembered for large files:
+    /// ChecksumCache.swift); throws for an unreadable file. A folder
     /// (zones given as a folder of shapefiles, a raster path that is a folder) is hashed as
     /// the SHA-256 of its entries' names and hashes (`name<TAB>hash` lines, sorted by name;
     /// subfolders likewise, symbolic links to folders not followed), so it stays unchanged
@@ -76,6 +77,15 @@ public final class SHA256 {
             throw GeoKitError.input(path, "cannot read (\(String(cString: strerror(errno))))")
         }
         defer { close(fd) }
+        let before = ChecksumCache.identity(fd)
+        if let before, let known = ChecksumCache.digest(for: before.name) { return known }
+        let digest = try hex(fd: fd, path: path)
+        if let before, before.settled, ChecksumCache.identity(fd)?.name == before.name { ChecksumCache.store(digest, for: before.name) }
+        return digest
+    }
+
+    /// SHA-256 of the open file `fd` (`path` names it in errors).
+    private static func hex(fd: Int32, path: String) throws -> String {
         let h = SHA256()
         // Reads of 256 KB, not 8 MB: the buffer stays in the core's cache between the
         // kernel's copy and the digest's read, instead of a round trip through memory (a
