@@ -186,4 +186,26 @@ final class PredictorBlocksTests: XCTestCase {
             XCTAssertEqual(out.map(\.bitPattern), v.map(\.bitPattern), "\(n) samples")
         }
     }
+
+    /// Every byte value in every position of the 16-byte steps (and the bytes left): rows of
+    /// 1 to 40 samples of random bits, 4- and 8-byte samples, against the definition.
+    func testUndoFloatPredictorOnRandomBits() {
+        var state: UInt64 = 7
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state }
+        for size in [4, 8] {
+            for n in 1...40 {
+                let v: [UInt64] = (0..<n).map { _ in size == 4 ? next() >> 32 : next() }
+                var planes = [UInt8](repeating: 0, count: size * n)
+                for k in 0..<n { for j in 0..<size { planes[j * n + k] = UInt8(truncatingIfNeeded: v[k] >> (8 * (size - 1 - j))) } }
+                var coded = planes
+                for i in stride(from: coded.count - 1, to: 0, by: -1) { coded[i] = coded[i] &- coded[i - 1] }
+                var out = [UInt8](repeating: 0, count: size * n)
+                coded.withUnsafeMutableBytes { row in
+                    out.withUnsafeMutableBytes { undoFloatPredictor(row.baseAddress!, samples: n, sampleBytes: size, into: $0.baseAddress!) }
+                }
+                let got: [UInt64] = (0..<n).map { k in (0..<size).reduce(UInt64(0)) { $0 | UInt64(out[k * size + $1]) << (8 * $1) } }
+                XCTAssertEqual(got, v, "\(n) samples of \(size) bytes")
+            }
+        }
+    }
 }
