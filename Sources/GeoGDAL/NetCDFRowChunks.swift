@@ -237,13 +237,15 @@ package func isLongitudeLike(variable: String, standardName: String?, longName: 
 }
 
 /// NaN among `count` values of float `type` at `values` replaced by `value` (in that type).
+/// Every value is written back (itself or `value`): a select the compiler vectorises, where
+/// a store only under a test was a branch per value (a third of the time).
 package func replaceNaN(_ values: UnsafeMutableRawPointer, count: Int, type: PixelType, with value: Double) {
     if type == .float32 {
         let v = values.assumingMemoryBound(to: Float.self), x = Float(value)
-        for i in 0..<count where v[i].isNaN { v[i] = x }
+        for i in 0..<count { let e = v[i]; v[i] = e != e ? x : e }
     } else if type == .float64 {
         let v = values.assumingMemoryBound(to: Double.self)
-        for i in 0..<count where v[i].isNaN { v[i] = value }
+        for i in 0..<count { let e = v[i]; v[i] = e != e ? value : e }
     }
 }
 
