@@ -169,6 +169,34 @@ final class PredictorBlocksTests: XCTestCase {
         XCTAssertEqual(sparse.blocksDecodedHere(band: 3), 14)
     }
 
+    /// Rows wider than the 256 values gathered at a time among bands side by side: float32
+    /// strips 600 wide, windows of several such pieces and a remainder, against the values
+    /// written.
+    func testBandsSideBySideOnWideRows() throws {
+        let d = Fixtures.tempDir()
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
+        let wide = 600, high = 4
+        let bands: [[Float]] = (0..<3).map { b in (0..<(wide * high)).map { i in Float(i) * (b == 1 ? -0.37 : 1.25) + Float(b) * 1e6 + 0.5 } }
+        try writeGeoTIFF(path: d + "/wide.tif", grid: Grid(left: 92, top: 20, dx: 0.01, dy: 0.01, cols: wide, rows: high), bands: bands)
+        try translate(d + "/wide.tif", d + "/strips.tif", ["-co", "BLOCKYSIZE=2", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=3",
+                                                          "-co", "INTERLEAVE=BAND"])
+        let r = try Raster(path: d + "/strips.tif")
+        for w in [Window(row: 0, col: 0, rows: high, cols: wide), Window(row: 1, col: 3, rows: 2, cols: 590)] {
+            let buf = UnsafeMutableRawPointer.allocate(byteCount: w.cellCount * 3 * 4, alignment: 8)
+            defer { buf.deallocate() }
+            XCTAssertTrue(try r.readSideBySide(bands: [1, 2, 3], window: w, as: .float32, into: buf), "\(w)")
+            var got: [UInt32] = [], want: [UInt32] = []
+            for i in 0..<w.cellCount {
+                let row = w.row + i / w.cols, col = w.col + i % w.cols
+                for k in 0..<3 {
+                    got.append(buf.load(fromByteOffset: (i * 3 + k) * 4, as: UInt32.self))
+                    want.append(bands[k][row * wide + col].bitPattern)
+                }
+            }
+            XCTAssertEqual(got, want, "\(w)")
+        }
+    }
+
     /// The predictor undone on rows of every length (the 8-byte steps and the bytes left),
     /// against the predictor applied here by its definition (TIFF Technical Note 3): the
     /// values' bytes as planes from the most significant, each byte minus the one before it.
