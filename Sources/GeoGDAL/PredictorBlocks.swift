@@ -163,9 +163,11 @@ private func gatherPlanes(_ row: UnsafeMutableRawPointer, samples: Int, range: R
         let o = out.assumingMemoryBound(to: UInt32.self)
         let p0 = bytes, p1 = bytes + samples, p2 = bytes + 2 * samples, p3 = bytes + 3 * samples
         if stride == 1 {
-            // Apart from the loop below only in the stride the compiler knows (it vectorises this one).
-            for k in range {
-                o[k - first] = (UInt32(p0[k]) << 24 | UInt32(p1[k]) << 16 | UInt32(p2[k]) << 8 | UInt32(p3[k])).littleEndian
+            // Apart from the loop below only in the stride the compiler knows; counted from 0
+            // (no overflow check per value), it vectorises this one.
+            let q0 = p0 + first, q1 = p1 + first, q2 = p2 + first, q3 = p3 + first
+            for j in 0..<range.count {
+                o[j] = (UInt32(q0[j]) << 24 | UInt32(q1[j]) << 16 | UInt32(q2[j]) << 8 | UInt32(q3[j])).littleEndian
             }
         } else {
             // Among K bands side by side: the values made 256 at a time by the vectorised
