@@ -270,8 +270,8 @@ private final class CrossBandRun {
     /// Pass 1 of `fold`: band k's valid cells (`count`), their sum and extremes over the run.
     /// Four bands at a time in vectors (one lane per band), the cells of the run in order in
     /// each lane: every band sees the same values in the same order with the same operations
-    /// as one at a time (the sum kept, not added to, where a cell is not valid, so a -0 sum
-    /// stays -0), but four bands' chains go through one instruction each. Element i of band k
+    /// as one at a time (the sum, count and extremes kept by a select where a cell is NaN or
+    /// nodata), but four bands' chains go through one instruction each. Element i of band k
     /// is `planes[k][i]` in both layouts (cells side by side: `planes[k]` is `planes[0] + k`).
     @inline(__always)
     private func scan<T: RasterScalar>(_ planes: UnsafePointer<UnsafePointer<T>>, from offset: Int, to last: Int, by cs: Int) {
