@@ -209,11 +209,11 @@ private func foldCell(_ v: Double, f: Double, fa: Double, a: Double, plain: Plai
     }
 }
 
-/// A run of cells (one span) of K float bands under plain rules, folded cell by cell across
-/// the bands: band k's running count, sum and extremes (and, for moments, its squared
-/// deviations) are element k of small arrays, so the K sums are K independent chains the
-/// processor overlaps, where `accumulateSpan` walks one band's chain (an add's latency per
-/// cell) and then the next. Each band still adds its cells in the same order, with the same
+/// A run of cells (one span) of K float bands under plain rules, folded across the bands:
+/// band k's running count, sum and extremes (and, for moments, its squared deviations) are
+/// element k of small arrays, taken four bands at a time in vector lanes (`scan`), so the
+/// K sums are independent chains the processor overlaps, where `accumulateSpan` walks one
+/// band's chain (an add's latency per cell) and then the next. Each band still adds its cells in the same order, with the same
 /// operations, then merges the run as `accumulateSpan` does: the same bits.
 private final class CrossBandRun {
     let bands: Int
@@ -241,27 +241,8 @@ private final class CrossBandRun {
         // No nodata: `nodata` is NaN, which no value equals (NaN is tested on its own).
         let k0 = bands, nd = nodata
         let count = self.count, sum = self.sum, low = self.low, high = self.high, m2 = self.m2
-        for k in 0..<k0 { count[k] = 0; sum[k] = 0; low[k] = .infinity; high[k] = -.infinity; m2[k] = 0 }
-        @inline(__always) func add(_ k: Int, _ v: Double) {
-            let ok = v == v && v != nd
-            count[k] &+= ok ? 1 : 0
-            sum[k] = ok ? sum[k] + v : sum[k]
-            low[k] = ok && v < low[k] ? v : low[k]
-            high[k] = ok && v > high[k] ? v : high[k]
-        }
-        if cs == k0 && k0 > 1 {
-            // Cells side by side: a cell's bands are one run of memory (`planes[k]` is
-            // `planes[0] + k`).
-            let base = planes[0]
-            for i in Swift.stride(from: offset, to: last, by: cs) {
-                let cell = base + i
-                for k in 0..<k0 { add(k, cell[k].double) }
-            }
-        } else {
-            for i in Swift.stride(from: offset, to: last, by: cs) {
-                for k in 0..<k0 { add(k, planes[k][i].double) }
-            }
-        }
+        scan(planes, from: offset, to: last, by: cs)
+        for k in 0..<k0 { m2[k] = 0 }
         if moments {
             // Squared deviations about each band's own run mean (`accumulateSpan`'s pass 2).
             for k in 0..<k0 { values[k] = count[k] > 0 ? sum[k] / Double(count[k]) : 0 }
@@ -283,6 +264,48 @@ private final class CrossBandRun {
             let runMean = sum[k] / Double(n)
             acc[k].addRun(n: Double(n), runSum: sum[k], runMean: runMean, runM2: m2[k], min: low[k], max: high[k],
                           coverage: f, cellArea: a)
+        }
+    }
+
+    /// Pass 1 of `fold`: band k's valid cells (`count`), their sum and extremes over the run.
+    /// Four bands at a time in vectors (one lane per band), the cells of the run in order in
+    /// each lane: every band sees the same values in the same order with the same operations
+    /// as one at a time (the sum, count and extremes kept by a select where a cell is NaN or
+    /// nodata), but four bands' chains go through one instruction each. Element i of band k
+    /// is `planes[k][i]` in both layouts (cells side by side: `planes[k]` is `planes[0] + k`).
+    @inline(__always)
+    private func scan<T: RasterScalar>(_ planes: UnsafePointer<UnsafePointer<T>>, from offset: Int, to last: Int, by cs: Int) {
+        typealias Lanes = SIMD4<Double>
+        let nd = nodata, ndLanes = Lanes(repeating: nodata)
+        var g = 0
+        while g + 4 <= bands {
+            let p0 = planes[g], p1 = planes[g + 1], p2 = planes[g + 2], p3 = planes[g + 3]
+            var n = SIMD4<Int64>(repeating: 0), s = Lanes(repeating: 0)
+            var lo = Lanes(repeating: .infinity), hi = Lanes(repeating: -.infinity)
+            for i in Swift.stride(from: offset, to: last, by: cs) {
+                let v = Lanes(p0[i].double, p1[i].double, p2[i].double, p3[i].double)
+                let ok = (v .== v) .& (v .!= ndLanes)
+                n &+= SIMD4<Int64>(repeating: 0).replacing(with: 1, where: ok)
+                s = s.replacing(with: s + v, where: ok)
+                lo = lo.replacing(with: v, where: ok .& (v .< lo))
+                hi = hi.replacing(with: v, where: ok .& (v .> hi))
+            }
+            for j in 0..<4 { count[g + j] = Int(n[j]); sum[g + j] = s[j]; low[g + j] = lo[j]; high[g + j] = hi[j] }
+            g += 4
+        }
+        // The last bands (fewer than four) one at a time, the same operations.
+        for k in g..<bands {
+            let p = planes[k]
+            var n = 0, s = 0.0, lo = Double.infinity, hi = -Double.infinity
+            for i in Swift.stride(from: offset, to: last, by: cs) {
+                let v = p[i].double
+                let ok = v == v && v != nd
+                n &+= ok ? 1 : 0
+                s = ok ? s + v : s
+                lo = ok && v < lo ? v : lo
+                hi = ok && v > hi ? v : hi
+            }
+            count[k] = n; sum[k] = s; low[k] = lo; high[k] = hi
         }
     }
 }

@@ -116,26 +116,39 @@ package func undoFloatPredictor(_ row: UnsafeMutableRawPointer, samples: Int, sa
 /// the one before it), modulo 256.
 @inline(__always)
 private func undoByteDifferences(_ row: UnsafeMutableRawPointer, count n: Int) {
-    let bytes = row.assumingMemoryBound(to: UInt8.self)
-    // The running sum, 8 bytes at a time: within a word, three shifted adds that carry no
-    // bit across a byte (sums of bytes modulo 256), then the previous word's last byte.
-    let words = n / 8
-    var carry: UInt64 = 0
-    let low7: UInt64 = 0x7f7f_7f7f_7f7f_7f7f, high: UInt64 = 0x8080_8080_8080_8080
-    @inline(__always) func addBytes(_ a: UInt64, _ b: UInt64) -> UInt64 { ((a & low7) &+ (b & low7)) ^ ((a ^ b) & high) }
-    for w in 0..<words {
-        var x = UInt64(littleEndian: (row + 8 * w).loadUnaligned(as: UInt64.self))
-        x = addBytes(x, x << 8)
-        x = addBytes(x, x << 16)
-        x = addBytes(x, x << 32)
-        x = addBytes(x, carry &* 0x0101_0101_0101_0101)
-        (row + 8 * w).storeBytes(of: x.littleEndian, as: UInt64.self)
-        carry = x >> 56
+    typealias Bytes = SIMD16<UInt8>
+    // 16 bytes at a time: the running sum within the vector in four shifted adds (by 1, 2, 4
+    // and 8 bytes; lane-wise adds are sums modulo 256), then the sum of every byte before
+    // it added to all 16. That carry grows by this vector's total, taken off the chain from
+    // one vector to the next (which is then one add).
+    let vectors = n / 16
+    var carry = Bytes(repeating: 0)
+    for v in 0..<vectors {
+        var x = (row + 16 * v).loadUnaligned(as: Bytes.self)
+        x &+= shiftedUp(x, 1)
+        x &+= shiftedUp(x, 2)
+        x &+= shiftedUp(x, 4)
+        x &+= shiftedUp(x, 8)
+        (row + 16 * v).storeBytes(of: x &+ carry, as: Bytes.self)
+        carry &+= Bytes(repeating: x[15])
     }
-    var last = UInt8(truncatingIfNeeded: carry)
-    for i in (8 * words)..<n {
+    let bytes = row.assumingMemoryBound(to: UInt8.self)
+    var last = carry[0]
+    for i in (16 * vectors)..<n {
         last = last &+ bytes[i]
         bytes[i] = last
+    }
+}
+
+/// `v`'s bytes moved `by` lanes up (towards the end), zeros coming in: one byte shift of the
+/// register (the compiler makes the constant shuffles `pslldq`).
+@inline(__always)
+private func shiftedUp(_ v: SIMD16<UInt8>, _ by: Int) -> SIMD16<UInt8> {
+    switch by {
+    case 1: return SIMD16(0, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14])
+    case 2: return SIMD16(0, 0, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13])
+    case 4: return SIMD16(0, 0, 0, 0, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11])
+    default: return SIMD16(0, 0, 0, 0, 0, 0, 0, 0, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7])
     }
 }
 
@@ -150,13 +163,32 @@ private func gatherPlanes(_ row: UnsafeMutableRawPointer, samples: Int, range: R
         let o = out.assumingMemoryBound(to: UInt32.self)
         let p0 = bytes, p1 = bytes + samples, p2 = bytes + 2 * samples, p3 = bytes + 3 * samples
         if stride == 1 {
-            // Apart from the loop below only in the stride the compiler knows (it vectorises this one).
-            for k in range {
-                o[k - first] = (UInt32(p0[k]) << 24 | UInt32(p1[k]) << 16 | UInt32(p2[k]) << 8 | UInt32(p3[k])).littleEndian
+            // Apart from the loop below only in the stride the compiler knows; counted from 0
+            // (no overflow check per value), it vectorises this one.
+            let q0 = p0 + first, q1 = p1 + first, q2 = p2 + first, q3 = p3 + first
+            for j in 0..<range.count {
+                o[j] = (UInt32(q0[j]) << 24 | UInt32(q1[j]) << 16 | UInt32(q2[j]) << 8 | UInt32(q3[j])).littleEndian
             }
         } else {
-            for k in range {
-                o[(k - first) * stride] = (UInt32(p0[k]) << 24 | UInt32(p1[k]) << 16 | UInt32(p2[k]) << 8 | UInt32(p3[k])).littleEndian
+            // Among K bands side by side: the values made 256 at a time by the vectorised
+            // loop into a small buffer, then stored K apart (one load and one store each,
+            // where making each value beside its strided store was a dozen instructions).
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 256) { tmp in
+                let t = tmp.baseAddress!
+                var start = first
+                while start < range.upperBound {
+                    let n = min(range.upperBound, start + 256) - start
+                    let q0 = p0 + start, q1 = p1 + start, q2 = p2 + start, q3 = p3 + start
+                    for j in 0..<n {
+                        t[j] = (UInt32(q0[j]) << 24 | UInt32(q1[j]) << 16 | UInt32(q2[j]) << 8 | UInt32(q3[j])).littleEndian
+                    }
+                    var dst = o + (start - first) * stride
+                    for j in 0..<n {
+                        dst.pointee = t[j]
+                        dst += stride
+                    }
+                    start += n
+                }
             }
         }
     } else {

@@ -227,6 +227,39 @@ final class BandBlockFoldTests: XCTestCase {
         }
     }
 
+    func testRunsFoldedFourBandsAtATimeWithEveryTail() {
+        // Runs fold four bands at a time (one vector lane per band) and the last one to three
+        // bands one at a time: 1 to 9 bands cover no full group, full groups only, and each
+        // tail, with the awkward values in every lane (NaN, the nodata value, signed zeros,
+        // infinities of both signs), with and without nodata and moments.
+        for bands in 1...9 {
+            for moments in [false, true] {
+                for nodata in [nil, -9999.0] {
+                    let rules = (0..<bands).map { _ in ValueRules(nodata: nodata, moments: moments) }
+                    let seed = UInt64(500 + bands * 4) + (moments ? 2 : 0) + (nodata == nil ? 0 : 1)
+                    check(Float.self, type: .float32, bands: bands, rules: rules, weights: false, seed: seed) { rng, b in
+                        switch rng.int(12) {
+                        case 0: return .nan
+                        case 1: return -9999
+                        case 2: return -0.0
+                        case 3: return 0.0
+                        case 4: return b % 2 == 0 ? .infinity : -.infinity
+                        default: return Float(rng.unit() * 80 - 40)
+                        }
+                    }
+                    check(Double.self, type: .float64, bands: bands, rules: rules, weights: false, seed: seed + 1000) { rng, _ in
+                        switch rng.int(10) {
+                        case 0: return .nan
+                        case 1: return -9999
+                        case 2: return -0.0
+                        default: return rng.unit() * 1e6 - 5e5
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testWhichBandsFoldFromCellsSideBySide() {
         let plain = (0..<3).map { _ in ValueRules(nodata: -1, moments: false) }
         XCTAssertTrue(foldsCellInterleaved(type: .float32, rules: plain, weights: false))

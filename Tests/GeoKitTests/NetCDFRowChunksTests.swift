@@ -163,6 +163,28 @@ final class NetCDFRowChunksTests: XCTestCase {
         shuffled8.withUnsafeBytes { s in s64.withUnsafeMutableBytes { unshuffle(s.baseAddress!, elements: 2, elementBytes: 8, range: 0..<2, into: $0.baseAddress!) } }
         XCTAssertEqual(s64, longs)
     }
+
+    /// NaN of any sign or payload becomes the value; everything else stays as its bits
+    /// (signed zeros, infinities, the largest values), for both float types, over lengths
+    /// that leave every remainder of the vector loop.
+    func testReplaceNaN() {
+        let payload = Float(bitPattern: 0x7FC0_1234), negative = Float(bitPattern: 0xFFC0_0000)
+        let kept: [Float] = [0, -0.0, .infinity, -.infinity, .greatestFiniteMagnitude, -1.5, .leastNonzeroMagnitude]
+        for n in 1...37 {
+            let v: [Float] = (0..<n).map { i in i % 3 == 0 ? [Float.nan, payload, negative][i % 9 / 3] : kept[i % kept.count] }
+            var f = v
+            f.withUnsafeMutableBytes { replaceNaN($0.baseAddress!, count: n, type: .float32, with: -9999) }
+            XCTAssertEqual(f.map(\.bitPattern), v.map { ($0.isNaN ? Float(-9999) : $0).bitPattern }, "\(n) float32")
+            let dv = v.map(Double.init)
+            var d = dv
+            d.withUnsafeMutableBytes { replaceNaN($0.baseAddress!, count: n, type: .float64, with: 1e300) }
+            XCTAssertEqual(d.map(\.bitPattern), dv.map { ($0.isNaN ? 1e300 : $0).bitPattern }, "\(n) float64")
+        }
+        // Other types are left alone.
+        var ints: [Int32] = [-1, 0x7FC0_0000]
+        ints.withUnsafeMutableBytes { replaceNaN($0.baseAddress!, count: 2, type: .int32, with: 5) }
+        XCTAssertEqual(ints, [-1, 0x7FC0_0000])
+    }
 }
 
 /// What `body` writes to file descriptor 2 (HDF5 prints there directly, not through Swift).

@@ -169,6 +169,34 @@ final class PredictorBlocksTests: XCTestCase {
         XCTAssertEqual(sparse.blocksDecodedHere(band: 3), 14)
     }
 
+    /// Rows wider than the 256 values gathered at a time among bands side by side: float32
+    /// strips 600 wide, windows of several such pieces and a remainder, against the values
+    /// written.
+    func testBandsSideBySideOnWideRows() throws {
+        let d = Fixtures.tempDir()
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
+        let wide = 600, high = 4
+        let bands: [[Float]] = (0..<3).map { b in (0..<(wide * high)).map { i in Float(i) * (b == 1 ? -0.37 : 1.25) + Float(b) * 1e6 + 0.5 } }
+        try writeGeoTIFF(path: d + "/wide.tif", grid: Grid(left: 92, top: 20, dx: 0.01, dy: 0.01, cols: wide, rows: high), bands: bands)
+        try translate(d + "/wide.tif", d + "/strips.tif", ["-co", "BLOCKYSIZE=2", "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=3",
+                                                          "-co", "INTERLEAVE=BAND"])
+        let r = try Raster(path: d + "/strips.tif")
+        for w in [Window(row: 0, col: 0, rows: high, cols: wide), Window(row: 1, col: 3, rows: 2, cols: 590)] {
+            let buf = UnsafeMutableRawPointer.allocate(byteCount: w.cellCount * 3 * 4, alignment: 8)
+            defer { buf.deallocate() }
+            XCTAssertTrue(try r.readSideBySide(bands: [1, 2, 3], window: w, as: .float32, into: buf), "\(w)")
+            var got: [UInt32] = [], want: [UInt32] = []
+            for i in 0..<w.cellCount {
+                let row = w.row + i / w.cols, col = w.col + i % w.cols
+                for k in 0..<3 {
+                    got.append(buf.load(fromByteOffset: (i * 3 + k) * 4, as: UInt32.self))
+                    want.append(bands[k][row * wide + col].bitPattern)
+                }
+            }
+            XCTAssertEqual(got, want, "\(w)")
+        }
+    }
+
     /// The predictor undone on rows of every length (the 8-byte steps and the bytes left),
     /// against the predictor applied here by its definition (TIFF Technical Note 3): the
     /// values' bytes as planes from the most significant, each byte minus the one before it.
@@ -184,6 +212,28 @@ final class PredictorBlocksTests: XCTestCase {
                 out.withUnsafeMutableBytes { undoFloatPredictor(row.baseAddress!, samples: n, sampleBytes: 4, into: $0.baseAddress!) }
             }
             XCTAssertEqual(out.map(\.bitPattern), v.map(\.bitPattern), "\(n) samples")
+        }
+    }
+
+    /// Every byte value in every position of the 16-byte steps (and the bytes left): rows of
+    /// 1 to 40 samples of random bits, 4- and 8-byte samples, against the definition.
+    func testUndoFloatPredictorOnRandomBits() {
+        var state: UInt64 = 7
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state }
+        for size in [4, 8] {
+            for n in 1...40 {
+                let v: [UInt64] = (0..<n).map { _ in size == 4 ? next() >> 32 : next() }
+                var planes = [UInt8](repeating: 0, count: size * n)
+                for k in 0..<n { for j in 0..<size { planes[j * n + k] = UInt8(truncatingIfNeeded: v[k] >> (8 * (size - 1 - j))) } }
+                var coded = planes
+                for i in stride(from: coded.count - 1, to: 0, by: -1) { coded[i] = coded[i] &- coded[i - 1] }
+                var out = [UInt8](repeating: 0, count: size * n)
+                coded.withUnsafeMutableBytes { row in
+                    out.withUnsafeMutableBytes { undoFloatPredictor(row.baseAddress!, samples: n, sampleBytes: size, into: $0.baseAddress!) }
+                }
+                let got: [UInt64] = (0..<n).map { k in (0..<size).reduce(UInt64(0)) { $0 | UInt64(out[k * size + $1]) << (8 * $1) } }
+                XCTAssertEqual(got, v, "\(n) samples of \(size) bytes")
+            }
         }
     }
 }
