@@ -68,10 +68,11 @@ extension TheilSen {
     /// missing y (every series' pairs j > i, series after series: `writeSlopesOfIncreasing`'
     /// order), the value `sortedMedian` gives of them all. From 512 slopes on (a yearly
     /// trend's 903, a seasonal one's ~11,000) they are not stored: the values of a strided
-    /// sample of 256 bracket the median's rank as `bracketedMedian`'s do, and one pass
-    /// computes each slope, counts those below the bracket and keeps those in it (a sixth).
-    /// Below 512, or when the bracket misses (then the slopes are computed again, all
-    /// stored), the selection over all of them.
+    /// sample (256 slopes; 128 below 2,048) bracket the median's rank as `bracketedMedian`'s
+    /// do, and one pass computes each slope, counts those below the bracket and keeps those
+    /// in it (a sixth to a fifth). Below 512, or when the bracket misses (then the slopes
+    /// are computed again, all stored), the selection over all of them. The median is a
+    /// value of the slopes' multiset (or the mean of two), so it is the same however found.
     static func medianOfSlopesOfIncreasing(x: [[Double]], y: [[Double]]) -> Double {
         let total = x.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 }
         if total >= 512, let m = bracketedMedianOfSlopes(x: x, y: y, total: total) { return m }
