@@ -82,4 +82,114 @@ final class TrendKernelTests: XCTestCase {
             XCTAssertEqual(([42] + fresh).map(\.bitPattern), after.map(\.bitPattern))
         }
     }
+
+    /// The pairwise slopes' median computed without storing the slopes (from 512 of them on)
+    /// equals the median of all of them sorted (numpy's rule, the mean of the two middle ones
+    /// of an even count), bit for bit: one series (a yearly trend's 43 years, 903 slopes; 30
+    /// years, 435, the stored path), 12 seasons (a seasonal trend's ~11,000), with ties (dry
+    /// months' zeros, few distinct values) and with equal values throughout; through
+    /// `TheilSen.slope` and the seasonal Kendall entry too.
+    func testMedianOfSlopesWithoutStoringEqualsSortedMedian() {
+        func sortedMedianOfAll(_ x: [[Double]], _ y: [[Double]]) -> Double {
+            var all: [Double] = []
+            for (xs, ys) in zip(x, y) {
+                for i in xs.indices { for j in xs.indices where j > i { all.append((ys[j] - ys[i]) / (xs[j] - xs[i])) } }
+            }
+            all.sort()
+            let n = all.count
+            return n % 2 == 1 ? all[n / 2] : (all[n / 2 - 1] + all[n / 2]) / 2
+        }
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<240 {
+            let seasons = round % 2 == 0 ? 1 : 12
+            let years = [30, 32, 33, 43, 44][round % 5]
+            let x = (0..<seasons).map { _ in (0..<years).map { Double(1981 + $0) } }
+            let y: [[Double]] = x.map { xs in
+                xs.map { _ in
+                    switch round % 4 {
+                    case 0: return Double.random(in: 0...3000, using: &rng)
+                    case 1: return Double.random(in: 0...1, using: &rng) < 0.7 ? 0 : Double.random(in: 0...50, using: &rng)
+                    case 2: return Double(Int.random(in: 0...3, using: &rng))
+                    default: return 7
+                    }
+                }
+            }
+            let want = sortedMedianOfAll(x, y)
+            XCTAssertEqual(TheilSen.medianOfSlopesOfIncreasing(x: x, y: y).bitPattern, want.bitPattern, "round \(round)")
+            if seasons == 1 {
+                XCTAssertEqual(TheilSen.slope(x: x[0], y: y[0]).bitPattern, want.bitPattern, "round \(round)")
+            } else {
+                XCTAssertEqual(SeasonalKendall(presentValues: y, times: x).slope.bitPattern, want.bitPattern, "round \(round)")
+            }
+        }
+        // By hand: 1, 3, 2, 6 at 2001-2004 (slopes 2, 0.5, 5/3, −1, 1.5, 4).
+        XCTAssertEqual(TheilSen.medianOfSlopesOfIncreasing(x: [[2001, 2002, 2003, 2004]], y: [[1, 3, 2, 6]]), (1.5 + 5.0 / 3) / 2)
+    }
+
+    /// A selection from a position on (the values before it ≤ the rest, as a previous
+    /// selection leaves them) gives the sorted array's value there.
+    func testSelectionFromAPreviousOne() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let n = Int.random(in: 2...300, using: &rng)
+            var a = (0..<n).map { _ in Double(Int.random(in: 0...40, using: &rng)) }
+            let sorted = a.sorted()
+            let k1 = Int.random(in: 0..<(n - 1), using: &rng), k2 = Int.random(in: (k1 + 1)..<n, using: &rng)
+            XCTAssertEqual(select(&a, k1), sorted[k1])
+            XCTAssertEqual(select(&a, k2, from: k1 + 1), sorted[k2])
+        }
+    }
+
+    /// The series of 8 values with its convergence tested in the slowest lane alone (then in
+    /// all 8) gives the sums of testing all 8 every second term (the loop it replaced, written
+    /// out here) bit for bit, whichever lane is named (a wrong one only costs time); and for
+    /// a = 1 the sum Σ x^n / (n + 1)! is (e^x − 1)/x.
+    func testGammaSeriesTestedInTheSlowestLaneEqualsAllLanes() {
+        func allLanes(_ a: Double, _ x: SIMD8<Double>) -> SIMD8<Double> {
+            var ap = a
+            var term = SIMD8<Double>(repeating: 1 / a), sum = term
+            for _ in 0..<5_000 {
+                ap += 1
+                term *= x * (1 / ap)
+                sum += term
+                ap += 1
+                term *= x * (1 / ap)
+                sum += term
+                if all(term .< sum * 1e-16) { break }
+            }
+            return sum
+        }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let a = [Double.random(in: 0.3...3, using: &rng), Double.random(in: 3...40, using: &rng), Double.random(in: 40...200, using: &rng)].randomElement(using: &rng)!
+            let lanes = Int.random(in: 1...8, using: &rng)
+            var x = SIMD8<Double>(repeating: 0)
+            for l in 0..<lanes { x[l] = Double.random(in: 0.001...(a + 1 + 4 * a.squareRoot()), using: &rng) }
+            let slowest = (0..<8).max { x[$0] < x[$1] }!
+            let want = allLanes(a, x)
+            for hint in [slowest] + Array(0..<8) {
+                let got = GammaDistribution.lowerGammaSeries8(a, x, slowestLane: hint)
+                for l in 0..<8 { XCTAssertEqual(got[l].bitPattern, want[l].bitPattern, "a \(a), x \(x), lane \(l), hint \(hint)") }
+            }
+        }
+        let x = SIMD8<Double>(0.1, 0.5, 1, 2, 3, 4.5, 6, 8)
+        let sum = GammaDistribution.lowerGammaSeries8(1, x, slowestLane: 7)
+        for l in 0..<8 { XCTAssertEqual(sum[l], (exp(x[l]) - 1) / x[l], accuracy: 1e-14 * sum[l]) }
+    }
+
+    /// The z-scores' slots found through an array (keys 0-9999, MM * 100 + DD) equal those of
+    /// the dictionary (any other key): the same z-scores bit for bit for keys shifted out of
+    /// that range; slots numbered in order of first appearance.
+    func testZScoreSlotsByArrayEqualDictionary() {
+        XCTAssertTrue(StandardizedAnomaly.slotsOf([300, 100, 300, 1231, 100]) == ([0, 1, 0, 2, 1], 3))
+        XCTAssertTrue(StandardizedAnomaly.slotsOf([-5, 20_000, -5]) == ([0, 1, 0], 2))
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let years = (0..<516).map { 1981 + $0 / 12 }, months = (0..<516).map { ($0 % 12 + 1) * 100 }
+            let values = years.map { _ in Double.random(in: 0...1, using: &rng) < 0.05 ? .nan : Double.random(in: 0...900, using: &rng) }
+            let byArray = StandardizedAnomaly.compute(values: values, keys: months, years: years, baseline: 1991...2020, minValidShare: 0.8)
+            let byDictionary = StandardizedAnomaly.compute(values: values, keys: months.map { $0 + 50_000 }, years: years, baseline: 1991...2020, minValidShare: 0.8)
+            XCTAssertEqual(byArray.map(\.bitPattern), byDictionary.map(\.bitPattern))
+        }
+    }
 }

@@ -84,8 +84,12 @@ public enum GammaDistribution {
             while start < count {
                 let lanes = min(8, count - start)
                 var y = SIMD8<Double>(repeating: 0)
-                for l in 0..<lanes { y[l] = xs[series[start + l]] / scale }
-                let sum = lowerGammaSeries8(a, y)
+                var slowest = 0
+                for l in 0..<lanes {
+                    y[l] = xs[series[start + l]] / scale
+                    if y[l] > y[slowest] { slowest = l }
+                }
+                let sum = lowerGammaSeries8(a, y, slowestLane: slowest)
                 for l in 0..<lanes { out[series[start + l]] = sum[l] * exp(-y[l] + a * log(y[l]) - lgA) }
                 start += 8
             }
@@ -96,18 +100,30 @@ public enum GammaDistribution {
     static func seriesLimit(_ a: Double) -> Double { a + 1 + 4 * a.squareRoot() }
 
     /// Σ x^n / (a (a+1) ... (a+n)) for 8 values of x at once (unused lanes 0).
-    static func lowerGammaSeries8(_ a: Double, _ x: SIMD8<Double>) -> SIMD8<Double> {
+    /// `slowestLane`: the lane of the largest x, the last to converge (a term's ratio to the
+    /// partial sum, 1 / Σ_{k≤n} (c_k / c_n) x^(k−n), grows with x). Its term and sum are
+    /// kept again as scalars (the same operations, so the same values) and tested alone
+    /// every second term: the test of the 8 lanes cost as much as a term. The 8 lanes are
+    /// tested when it passes, so the sums are those of testing the 8 lanes every time.
+    static func lowerGammaSeries8(_ a: Double, _ x: SIMD8<Double>, slowestLane: Int = 0) -> SIMD8<Double> {
         var ap = a
         var term = SIMD8<Double>(repeating: 1 / a), sum = term
-        // Convergence tested every second term (the test costs as much as a term).
+        let xSlowest = x[slowestLane]
+        var termSlowest = 1 / a, sumSlowest = termSlowest
         for _ in 0..<5_000 {
             ap += 1
-            term *= x * (1 / ap)
+            let r1 = 1 / ap
+            term *= x * r1
             sum += term
+            termSlowest *= xSlowest * r1
+            sumSlowest += termSlowest
             ap += 1
-            term *= x * (1 / ap)
+            let r2 = 1 / ap
+            term *= x * r2
             sum += term
-            if all(term .< sum * 1e-16) { break }
+            termSlowest *= xSlowest * r2
+            sumSlowest += termSlowest
+            if termSlowest < sumSlowest * 1e-16, all(term .< sum * 1e-16) { break }
         }
         return sum
     }

@@ -29,9 +29,15 @@ public struct SeasonalKendall: Sendable, Equatable {
             pairs += Double(x.count * (x.count - 1)) / 2
             n += x.count
         }
-        var slopes = Self.withinSeasonSlopes(seasons, times: times)
         test = MannKendall(s: s, varianceS: variance, pairs: pairs, n: n)
-        slope = sortedMedian(&slopes)
+        if seasons.count == times.count, zip(times, seasons).allSatisfy({ TheilSen.isPresentAndIncreasing(x: $0, y: $1) }) {
+            // Every season's years increasing without a gap (every one `Trend.seasonal` gives):
+            // the median without storing the ~11,000 slopes.
+            slope = TheilSen.medianOfSlopesOfIncreasing(x: times, y: seasons)
+        } else {
+            var slopes = Self.withinSeasonSlopes(seasons, times: times)
+            slope = sortedMedian(&slopes)
+        }
     }
 
     /// Every season's pairwise slopes, season by season, in `TheilSen.appendSlopes`' order.

@@ -50,10 +50,16 @@ public enum SeasonTotals {
         let firstYear = series.firstYear - 1, lastYear = series.yearMonth(series.count - 1).year
         var out: [(Int, Double)] = []
         let months = season.months
+        // Summed in place in the months' order from 0 (`combine`'s sum; no arrays per year:
+        // this runs per zone, statistic and season).
         for y in firstYear...lastYear {
-            let steps = months.map { series.index(year: y + $0.yearOffset, month: $0.month) }
-            guard steps.allSatisfy({ $0 != nil && series.dated[$0!] }) else { continue }
-            out.append((y, combine(steps.map { series.values[$0!] }, aggregate)))
+            var sum = 0.0, complete = true
+            for m in months {
+                guard let i = series.index(year: y + m.yearOffset, month: m.month), series.dated[i] else { complete = false; break }
+                sum += series.values[i]
+            }
+            guard complete else { continue }
+            out.append((y, aggregate == .sum ? sum : sum / Double(months.count)))
         }
         return out
     }

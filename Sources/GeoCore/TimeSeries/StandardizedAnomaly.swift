@@ -11,17 +11,15 @@ public enum StandardizedAnomaly {
     /// `keys`: each value's calendar period (any integer, e.g. MM * 100 + DD); `years`: its
     /// year. Missing values (NaN) are left out of the baseline's mean and sd.
     public static func compute(values: [Double], keys: [Int], years: [Int], baseline: ClosedRange<Int>, minValidShare: Double) -> [Double] {
-        // Each key's slot (keys are few: 12 months, or 366 month-days), found once per key.
-        var slotOf: [Int: Int] = [:]
-        let slots = keys.map { k in slotOf[k] ?? { slotOf[k] = slotOf.count; return slotOf.count - 1 }() }
+        let (slots, slotCount) = slotsOf(keys)
         // The baseline's sums in the values' order (as the mean of each group's values), then
         // the squared deviations in the same order.
-        var sum = [Double](repeating: 0, count: slotOf.count), count = [Int](repeating: 0, count: slotOf.count)
+        var sum = [Double](repeating: 0, count: slotCount), count = [Int](repeating: 0, count: slotCount)
         for k in values.indices where baseline.contains(years[k]) && !values[k].isNaN {
             sum[slots[k]] += values[k]; count[slots[k]] += 1
         }
         let mean = sum.indices.map { sum[$0] / Double(count[$0]) }
-        var squares = [Double](repeating: 0, count: slotOf.count)
+        var squares = [Double](repeating: 0, count: slotCount)
         for k in values.indices where baseline.contains(years[k]) && !values[k].isNaN {
             let d = values[k] - mean[slots[k]]
             squares[slots[k]] += d * d
@@ -36,5 +34,23 @@ public enum StandardizedAnomaly {
             let j = slots[k]
             return sd[j].isNaN ? .nan : (values[k] - mean[j]) / sd[j]
         }
+    }
+
+    /// Each key's slot (keys are few: 12 months, or 366 month-days), numbered in order of
+    /// first appearance, and how many. Keys of 0-9999 (MM * 100 + DD) through an array, not
+    /// a dictionary (hashing each key cost as much as the z-scores: this runs per zone).
+    static func slotsOf(_ keys: [Int]) -> (slots: [Int], count: Int) {
+        var count = 0
+        if let top = keys.max(), top < 10_000, keys.allSatisfy({ $0 >= 0 }) {
+            var slotOf = [Int](repeating: -1, count: top + 1)
+            let slots = keys.map { k in
+                if slotOf[k] < 0 { slotOf[k] = count; count += 1 }
+                return slotOf[k]
+            }
+            return (slots, count)
+        }
+        var slotOf: [Int: Int] = [:]
+        let slots = keys.map { k in slotOf[k] ?? { slotOf[k] = count; count += 1; return count - 1 }() }
+        return (slots, count)
     }
 }

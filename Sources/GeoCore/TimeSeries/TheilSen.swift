@@ -8,6 +8,7 @@ import Foundation
 public enum TheilSen {
     /// The slope; pairs with a missing (NaN) y are left out; NaN with no pair.
     public static func slope(x: [Double], y: [Double]) -> Double {
+        if isPresentAndIncreasing(x: x, y: y) { return medianOfSlopesOfIncreasing(x: [x], y: [y]) }
         var slopes: [Double] = []
         appendSlopes(x: x, y: y, to: &slopes, presentAndIncreasing: true)
         return sortedMedian(&slopes)
@@ -62,6 +63,81 @@ public enum TheilSen {
     }
 }
 
+extension TheilSen {
+    /// The median of the pairwise slopes of several series of strictly increasing x without a
+    /// missing y (every series' pairs j > i, series after series: `writeSlopesOfIncreasing`'
+    /// order), the value `sortedMedian` gives of them all. From 512 slopes on (a yearly
+    /// trend's 903, a seasonal one's ~11,000) they are not stored: the values of a strided
+    /// sample (256 slopes; 128 below 2,048) bracket the median's rank as `bracketedMedian`'s
+    /// do, and one pass computes each slope, counts those below the bracket and keeps those
+    /// in it (a sixth to a fifth). Below 512, or when the bracket misses (then the slopes
+    /// are computed again, all stored), the selection over all of them. The median is a
+    /// value of the slopes' multiset (or the mean of two), so it is the same however found.
+    static func medianOfSlopesOfIncreasing(x: [[Double]], y: [[Double]]) -> Double {
+        let total = x.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 }
+        if total >= 512, let m = bracketedMedianOfSlopes(x: x, y: y, total: total) { return m }
+        var slopes = [Double](unsafeUninitializedCapacity: total) { out, count in
+            var start = 0
+            for (xs, ys) in zip(x, y) {
+                writeSlopesOfIncreasing(x: xs, y: ys, to: out, at: start)
+                start += xs.count * (xs.count - 1) / 2
+            }
+            count = total
+        }
+        return sortedMedian(&slopes)
+    }
+
+    /// `bracketedMedian` of the slopes, computed as they are counted; nil when the bracket misses.
+    static func bracketedMedianOfSlopes(x: [[Double]], y: [[Double]], total n: Int) -> Double? {
+        // Below 2048 slopes (a yearly trend's 903) a sample of 128 with a margin of 14 (about
+        // the same 2.5 standard deviations of the median's rank in the sample): selecting in
+        // the sample cost more than the bracket's larger middle.
+        let (s, margin) = n < 2048 ? (128, 14) : (bracketSampleSize, bracketMargin)
+        // The sample: the slopes at positions k·n/s of the order above, as `bracketedMedian` samples.
+        var sample = [Double](repeating: 0, count: s)
+        var k = 0, target = 0, rowStart = 0
+        for (xs, ys) in zip(x, y) {
+            let m = xs.count
+            for i in 0..<m {
+                let rowEnd = rowStart + m - i - 1
+                while k < s && target < rowEnd {
+                    let j = i + 1 + target - rowStart
+                    sample[k] = (ys[j] - ys[i]) / (xs[j] - xs[i])
+                    k += 1
+                    target = k * n / s
+                }
+                rowStart = rowEnd
+            }
+        }
+        guard let (lo, hi) = bracket(&sample, margin: margin) else { return nil }
+        var below = 0, above = 0
+        var middle = [Double](unsafeUninitializedCapacity: n) { buf, count in
+            var m = 0
+            for (xs, ys) in zip(x, y) {
+                xs.withUnsafeBufferPointer { xs in
+                    ys.withUnsafeBufferPointer { ys in
+                        for i in xs.indices {
+                            let xi = xs[i], yi = ys[i]
+                            for j in (i + 1)..<xs.count {
+                                // Branch-free, as `bracketedMedian`'s pass.
+                                let v = (ys[j] - yi) / (xs[j] - xi)
+                                let isBelow = unsafeBitCast(v < lo, to: UInt8.self), isAbove = unsafeBitCast(v > hi, to: UInt8.self)
+                                let inside = unsafeBitCast(v >= lo, to: UInt8.self) & unsafeBitCast(v <= hi, to: UInt8.self)
+                                buf[m] = v
+                                m &+= Int(inside)
+                                below &+= Int(isBelow)
+                                above &+= Int(isAbove)
+                            }
+                        }
+                    }
+                }
+            }
+            count = m
+        }
+        return medianOfMiddle(&middle, below: below, above: above, count: n)
+    }
+}
+
 /// The median as numpy's (the mean of the two middle values of an even count); NaN when
 /// empty. Reorders `values` (a selection, not a sort: linear time on average).
 public func sortedMedian(_ values: inout [Double]) -> Double {
@@ -83,10 +159,9 @@ public func sortedMedian(_ values: inout [Double]) -> Double {
 /// as `sortedMedian`'s selection over all; nil when the bracket misses the median's rank
 /// (then the caller selects over all) or a value is NaN.
 func bracketedMedian(_ values: [Double]) -> Double? {
-    let n = values.count, s = 256, margin = 20
+    let n = values.count, s = bracketSampleSize
     var sample = (0..<s).map { values[$0 * n / s] }
-    let lo = select(&sample, s / 2 - margin), hi = select(&sample, s / 2 + margin)
-    guard !lo.isNaN, !hi.isNaN else { return nil }
+    guard let (lo, hi) = bracket(&sample) else { return nil }
     var below = 0, above = 0
     var middle = [Double](unsafeUninitializedCapacity: n) { buf, count in
         var m = 0
@@ -103,7 +178,30 @@ func bracketedMedian(_ values: [Double]) -> Double? {
         }
         count = m
     }
-    // NaN is in none of the three.
+    return medianOfMiddle(&middle, below: below, above: above, count: n)
+}
+
+/// The sample a bracketed median draws (strided), and its values' ranks either side of its
+/// middle that make the bracket (20 of 256: 2.5 standard deviations of the median's rank in
+/// the sample, which misses it about once in 80).
+let bracketSampleSize = 256
+let bracketMargin = 20
+
+/// The bracket of a sample (reordered): its values `margin` ranks either side of its middle; nil if one is NaN.
+func bracket(_ sample: inout [Double], margin: Int = bracketMargin) -> (lo: Double, hi: Double)? {
+    let s = sample.count, kLo = s / 2 - margin
+    let lo = select(&sample, kLo)
+    guard !lo.isNaN else { return nil }
+    // The upper bound among the values after the lower one (none of them smaller).
+    let hi = select(&sample, s / 2 + margin, from: kLo + 1)
+    guard !hi.isNaN else { return nil }
+    return (lo, hi)
+}
+
+/// The median of `count` values of which `below` lie below the bracket, `above` above it and
+/// `middle` (reordered) in it; nil when the median's rank is outside the bracket or a value
+/// was NaN (in none of the three).
+func medianOfMiddle(_ middle: inout [Double], below: Int, above: Int, count n: Int) -> Double? {
     guard below + middle.count + above == n else { return nil }
     // The ranks of the middle values (the lower one of an even count too) within `middle`.
     let k = n / 2 - below
@@ -120,9 +218,10 @@ func bracketedMedian(_ values: [Double]) -> Double? {
 /// partition; NaN if a pivot is NaN). The partitions are branch-free (a swap every step, the
 /// boundary moved by the comparison): on a median of pairwise slopes the comparisons are
 /// unpredictable, and mispredicted branches cost more than the swaps.
-func select(_ a: inout [Double], _ k: Int) -> Double {
+/// `from`: the values before it are known to be ≤ the rest (a previous selection's), left alone.
+func select(_ a: inout [Double], _ k: Int, from start: Int = 0) -> Double {
     a.withUnsafeMutableBufferPointer { a in
-        var lo = 0, hi = a.count - 1
+        var lo = start, hi = a.count - 1
         // Everything left of lo is ≤ everything in lo...hi, everything right of hi ≥ it.
         while lo < hi {
             let mid = lo + (hi - lo) / 2
