@@ -87,7 +87,9 @@ final class OutputSafetyCoreTests: XCTestCase {
         for _ in 0..<100_000 { values.append(Double.random(in: -1e4...1e4)) }
         for _ in 0..<50_000 { values.append(Double(Int64.random(in: -1_000_000_000...1_000_000_000)) / 100) }
         for _ in 0..<50_000 { values.append(Double.random(in: 0...1)) }
-        for v in values where v.isFinite {
+        values = values.filter(\.isFinite)
+        var row = ""
+        for v in values {
             var bytes: [UInt8] = [0x2C]
             appendNumber(v, to: &bytes)
             var streamed = ""
@@ -99,7 +101,15 @@ final class OutputSafetyCoreTests: XCTestCase {
                 XCTFail("\(v.bitPattern): \(text) != ,\(expected) (stream: \(streamed))")
                 return
             }
+            row += "," + expected
         }
+        // The same values as one wide row (one capacity check for all), after a cell.
+        var bytes = Array("id".utf8)
+        appendNumbers(values.count, after: 0x2C, to: &bytes) { values[$0] }
+        XCTAssertTrue(String(decoding: bytes, as: UTF8.self) == "id" + row)
+        var empty: [UInt8] = []
+        appendNumbers(3, after: 0x2C, to: &empty) { [Double.nan, .infinity, -0.0][$0] }
+        XCTAssertEqual(String(decoding: empty, as: UTF8.self), ",,,0")
     }
 
     /// Numbers appended to a buffer that must grow (and to one shared with a copy) land
