@@ -80,6 +80,14 @@ public final class CSVWriter {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
+    /// Whole rows encoded in several buffers (rows encoded in parallel, one buffer per unit or
+    /// chunk), written in their order without first being copied together: what the writer
+    /// holds goes first, then each buffer as it is.
+    public func writeEncoded(parts: ArraySlice<[UInt8]>) throws {
+        try flush()
+        for p in parts where !p.isEmpty { try put(p) }
+    }
+
     public func flush() throws {
         guard !buffer.isEmpty else { return }
         try put(buffer)
@@ -98,6 +106,10 @@ public final class CSVWriter {
 
     private func put(_ bytes: [UInt8]) throws {
         let n = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
-        guard n == bytes.count else { throw GeoKitError.io(displayPath, "cannot write (\(String(cString: strerror(errno))))") }
+        guard n == bytes.count else { throw writeError() }
+    }
+
+    private func writeError() -> GeoKitError {
+        GeoKitError.io(displayPath, "cannot write (\(String(cString: strerror(errno))))")
     }
 }

@@ -40,45 +40,72 @@ public func formatNumber(_ v: Double) -> String {
 }
 
 /// `formatNumber(v)`'s text appended to `bytes` without making a String (a table writer
-/// formats millions of numbers): integers digit by digit, other values through Double's
-/// `TextOutputStreamable` conformance, which hands its shortest digits to the stream as
-/// bytes (`_writeASCII`) where `description` allocates a String for each.
+/// formats millions of numbers): written straight into the array's spare capacity, integers
+/// digit by digit, other values by the standard library's own shortest round-trip digits.
 package func appendNumber(_ v: Double, to bytes: inout [UInt8]) {
-    if !v.isFinite { return }
+    bytes.append(addingCapacity: numberRoom) { span in
+        span.withUnsafeMutableBufferPointer { b, count in count = writeNumber(v, at: b.baseAddress!) }
+    }
+}
+
+/// `count` numbers, `value(0)` to `value(count - 1)`, appended to `bytes`, each after
+/// `separator` (a wide row's cells): `appendNumber`'s text, with one capacity check for them all.
+package func appendNumbers(_ count: Int, after separator: UInt8, to bytes: inout [UInt8], _ value: (Int) -> Double) {
+    guard count > 0 else { return }
+    bytes.append(addingCapacity: count * (1 + numberRoom)) { span in
+        span.withUnsafeMutableBufferPointer { b, written in
+            let start = b.baseAddress!
+            var p = start
+            for i in 0..<count {
+                p.pointee = separator
+                p += 1 + writeNumber(value(i), at: p + 1)
+            }
+            written = p - start
+        }
+    }
+}
+
+/// The room a number's text needs at the pointer `writeNumber` writes at (the formatter's
+/// buffer; a Double's text is at most 24 bytes, `-2.2250738585072014e-308`).
+private let numberRoom = 32
+
+/// `formatNumber(v)`'s text at `p`, which has `numberRoom` bytes; its length.
+private func writeNumber(_ v: Double, at p: UnsafeMutablePointer<UInt8>) -> Int {
+    if !v.isFinite { return 0 }
     // A whole number below 1e15 as an integer: tested by converting to Int64 and back (two
     // instructions), not `v == v.rounded()` (a call to libm's round per value); the same set.
-    if abs(v) < 1e15, Double(Int64(v)) == v {
-        appendInteger(Int64(v), to: &bytes)
-        return
-    }
-    withUnsafeMutablePointer(to: &bytes) { p in
-        var sink = ByteArraySink(bytes: p)
-        v.write(to: &sink)
-    }
+    if abs(v) < 1e15, Double(Int64(v)) == v { return writeInteger(Int64(v), at: p) }
+    // Filled with "0" first, as `description` fills its buffer: the formatter leaves some
+    // leading zeros ("0.00...") unwritten (Swift 6.3's entry point does not fill).
+    p.initialize(repeating: 0x30, count: numberRoom)
+    return Int(truncatingIfNeeded: shortestDigits(p, UInt(numberRoom), v, false))
 }
 
-/// `String(n)`'s digits appended to `bytes`.
-package func appendInteger(_ n: Int64, to bytes: inout [UInt8]) {
-    if n < 0 { bytes.append(0x2D) }
+/// The standard library's shortest round-trip digits of a Double: the runtime's exported
+/// entry point to the formatter behind `Double.description` and `Double.write(to:)`
+/// (`_Float64ToASCII` on a 32-byte buffer of "0"s), which moves the text to the buffer's
+/// start and returns its length. Called directly, the digits land in the table's buffer:
+/// `write(to:)` hands them to a generic stream and `Array.append(contentsOf:)` per number
+/// (a quarter of a batch table's writing).
+@_silgen_name("swift_float64ToString")
+private func shortestDigits(_ buffer: UnsafeMutablePointer<UInt8>, _ length: UInt, _ value: Double, _ debug: Bool) -> UInt64
+
+/// `String(n)`'s digits at `p` (at most 20 bytes); their length.
+private func writeInteger(_ n: Int64, at p: UnsafeMutablePointer<UInt8>) -> Int {
     var m = n.magnitude
-    // At most 20 digits, written backwards into a small buffer.
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { d in
-        var k = 20
-        repeat {
-            k -= 1
-            d[k] = 0x30 + UInt8(m % 10)
-            m /= 10
-        } while m > 0
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: d[k..<20]))
-    }
-}
-
-/// A text stream into a byte array (valid while the pointer is).
-struct ByteArraySink: TextOutputStream {
-    let bytes: UnsafeMutablePointer<[UInt8]>
-    mutating func write(_ string: String) { bytes.pointee += string.utf8 }
-    /// Called by the standard library's number types with their ASCII digits.
-    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.pointee.append(contentsOf: buffer) }
+    var digits = 1
+    var t = m
+    while t >= 10 { t /= 10; digits += 1 }
+    let length = (n < 0 ? 1 : 0) + digits
+    if n < 0 { p.pointee = 0x2D }
+    // Backwards from the last digit.
+    var k = length
+    repeat {
+        k -= 1
+        p[k] = 0x30 + UInt8(truncatingIfNeeded: m % 10)
+        m /= 10
+    } while m > 0
+    return length
 }
 
 /// A field quoted when it holds a comma, a quote or a line break (RFC 4180). Bytes are

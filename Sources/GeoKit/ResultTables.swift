@@ -171,7 +171,7 @@ extension ZonalResult {
                     out[k] = bytes
                 }
             }
-            for e in encoded { try w.writeEncoded(e) }
+            try w.writeEncoded(parts: encoded[...])   // in order, not copied together first
             next = window.upperBound
         }
     }

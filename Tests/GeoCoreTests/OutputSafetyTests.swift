@@ -55,6 +55,87 @@ final class OutputSafetyCoreTests: XCTestCase {
         }
     }
 
+    /// appendNumber writes the runtime's shortest digits straight into the array; its text must
+    /// stay the standard library's: `String(describing:)` and the stream path the writers used
+    /// before (`Double.write(to:)`), for every class of double where a formatter can slip.
+    func testAppendNumberIsTheStandardLibrarysText() {
+        var values: [Double] = [0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude,
+                                .leastNormalMagnitude.nextDown, .greatestFiniteMagnitude, .ulpOfOne, 1 / 3, 2 / 3, 0.1 + 0.2]
+        // Powers of ten and their neighbours, both signs (the decimal/exponent switches sit there).
+        for e in -323...308 {
+            let p = Double("1e\(e)")!
+            values += [p, p.nextUp, p.nextDown, -p, 5 * p, 9.999999999999999 * p]
+        }
+        // Powers of two (subnormals to the largest) and their neighbours.
+        for e in -1074...1023 {
+            let p = Double(sign: .plus, exponent: e, significand: 1)
+            values += [p, p.nextUp, p.nextDown, -p]
+        }
+        // Whole numbers around 2^53, 2^54, 1e15 and 1e16, and halves around them.
+        for base in [9007199254740992.0, 18014398509481984, 1e15, 1e16, 1e17] {
+            var v = base
+            for _ in 0..<40 { values += [v, -v, v + 0.5, v - 0.5]; v = v.nextDown }
+            v = base
+            for _ in 0..<40 { values += [v, -v]; v = v.nextUp }
+        }
+        var rng = SystemRandomNumberGenerator()
+        // Random bit patterns: every exponent, subnormals included.
+        for _ in 0..<200_000 { values.append(Double(bitPattern: rng.next())) }
+        // Subnormals alone.
+        for _ in 0..<20_000 { values.append(Double(bitPattern: rng.next() >> 12)) }
+        // Tables' own kind of values: means of a few decimals, short decimals, shares.
+        for _ in 0..<100_000 { values.append(Double.random(in: -1e4...1e4)) }
+        for _ in 0..<50_000 { values.append(Double(Int64.random(in: -1_000_000_000...1_000_000_000)) / 100) }
+        for _ in 0..<50_000 { values.append(Double.random(in: 0...1)) }
+        values = values.filter(\.isFinite)
+        var row = ""
+        for v in values {
+            var bytes: [UInt8] = [0x2C]
+            appendNumber(v, to: &bytes)
+            var streamed = ""
+            v.write(to: &streamed)
+            let expected = abs(v) < 1e15 && v == v.rounded() ? String(Int64(v)) : String(describing: v)
+            let text = String(decoding: bytes, as: UTF8.self)
+            // One failure is enough (a broken formatter would report a million).
+            if text != "," + expected || streamed != String(describing: v) {
+                XCTFail("\(v.bitPattern): \(text) != ,\(expected) (stream: \(streamed))")
+                return
+            }
+            row += "," + expected
+        }
+        // The same values as one wide row (one capacity check for all), after a cell.
+        var bytes = Array("id".utf8)
+        appendNumbers(values.count, after: 0x2C, to: &bytes) { values[$0] }
+        XCTAssertTrue(String(decoding: bytes, as: UTF8.self) == "id" + row)
+        var empty: [UInt8] = []
+        appendNumbers(3, after: 0x2C, to: &empty) { [Double.nan, .infinity, -0.0][$0] }
+        XCTAssertEqual(String(decoding: empty, as: UTF8.self), ",,,0")
+    }
+
+    /// Numbers appended to a buffer that must grow (and to one shared with a copy) land
+    /// where they should: the spare-capacity path respects the array's value semantics.
+    func testAppendNumberGrowsAndCopiesTheBuffer() {
+        var bytes: [UInt8] = []
+        var expected = ""
+        for i in 0..<10_000 {
+            let v = Double(i) * 1.25 - 3000.3
+            appendNumber(v, to: &bytes); bytes.append(0x2C)
+            expected += formatNumber(v) + ","
+            if i == 5_000 {
+                let copy = bytes
+                appendNumber(-0.5, to: &bytes)
+                XCTAssertEqual(String(decoding: copy, as: UTF8.self), expected)
+                bytes.removeLast(4)
+            }
+        }
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), expected)
+        var exact: [UInt8] = []
+        exact.reserveCapacity(3)
+        appendNumber(-123456789012345, to: &exact)
+        appendNumber(-2.2250738585072014e-308, to: &exact)
+        XCTAssertEqual(String(decoding: exact, as: UTF8.self), "-123456789012345-2.2250738585072014e-308")
+    }
+
     func testJSONNumbersNaNAndInfinityAreNull() throws {
         let v = JSONValue.object(["a": .number(.nan), "b": .array([.number(1.5), .number(-.infinity)]), "c": .object(["d": .number(.infinity)]),
                                   "e": .number(3), "f": .string("x")])
