@@ -100,26 +100,11 @@ public final class Raster: RasterSource {
         let interleave = GDALGetMetadataItem(h, "INTERLEAVE", "IMAGE_STRUCTURE").map { String(cString: $0) }
         let apart = driver == "GTiff" && (n == 1 || interleave == "BAND")
         for i in 1...n {
-            let b = GDALGetRasterBand(h, Int32(i))
-            var has: Int32 = 0
-            let nd = GDALGetRasterNoDataValue(b, &has)
-            var sok: Int32 = 0, ook: Int32 = 0
-            let scale = GDALGetRasterScale(b, &sok), offset = GDALGetRasterOffset(b, &ook)
-            var bx: Int32 = 0, by: Int32 = 0
-            GDALGetBlockSize(b, &bx, &by)
-            let mf = GDALGetMaskFlags(b)
-            let realMask = (mf & GMF_ALL_VALID) == 0 && (mf & GMF_NODATA) == 0
-            let desc = GDALGetDescription(b).map { String(cString: $0) } ?? ""
-            guard let type = PixelType(band: b!) else {
-                let name = String(cString: GDALGetDataTypeName(GDALGetRasterDataType(b)))
+            guard var info = Self.bandInfo(GDALGetRasterBand(h, Int32(i))!, index: i) else {
+                let name = String(cString: GDALGetDataTypeName(GDALGetRasterDataType(GDALGetRasterBand(h, Int32(i)))))
                 HDF5Access.locked(if: guarded) { GDALClose(h) }
                 throw GeoKitError.input(path, "band \(i) holds complex values (\(name)); geotool summarises real values only")
             }
-            var info = BandInfo(index: i, type: type,
-                                nodata: has != 0 ? nd : nil, scale: sok != 0 ? scale : 1,
-                                offset: ook != 0 ? offset : 0, blockCols: Int(bx), blockRows: Int(by),
-                                hasMask: realMask, description: desc,
-                                unit: GDALGetRasterUnitType(b).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 })
             info.decodesApart = apart
             infos.append(info)
         }
@@ -127,6 +112,24 @@ public final class Raster: RasterSource {
         // One-row chunks hold one band each: a row band's bands may be cut between workers.
         if rowChunks != nil { for i in infos.indices { infos[i].decodesApart = true } }
         bands = infos
+    }
+
+    /// Band `b`'s description (number `index`), or nil for complex values.
+    private static func bandInfo(_ b: GDALRasterBandH, index i: Int) -> BandInfo? {
+        guard let type = PixelType(band: b) else { return nil }
+        var has: Int32 = 0
+        let nd = GDALGetRasterNoDataValue(b, &has)
+        var sok: Int32 = 0, ook: Int32 = 0
+        let scale = GDALGetRasterScale(b, &sok), offset = GDALGetRasterOffset(b, &ook)
+        var bx: Int32 = 0, by: Int32 = 0
+        GDALGetBlockSize(b, &bx, &by)
+        let mf = GDALGetMaskFlags(b)
+        let realMask = (mf & GMF_ALL_VALID) == 0 && (mf & GMF_NODATA) == 0
+        return BandInfo(index: i, type: type,
+                        nodata: has != 0 ? nd : nil, scale: sok != 0 ? scale : 1,
+                        offset: ook != 0 ? offset : 0, blockCols: Int(bx), blockRows: Int(by),
+                        hasMask: realMask, description: GDALGetDescription(b).map { String(cString: $0) } ?? "",
+                        unit: GDALGetRasterUnitType(b).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// The raw-chunk reader of a netCDF-4 variable of one-row chunks (NetCDFRowChunks.swift),

@@ -317,17 +317,7 @@ public final class ZonalEngine {
         // source] (every source folded in band blocks; the templates are then all alike,
         // without class tables).
         let nZ = zoneIDs.count, nS = sourceRange.count
-        // Swapped out of `recycled`, not copied: a copy would share the buffer, and the first
-        // change of a shared array copies it (into fresh pages, faulted in one by one).
-        var stats: [ZoneStats] = []
-        swap(&stats, &recycled)
-        if zoneMajor {
-            resetBitwise(&stats, to: template[sourceRange.lowerBound], count: nZ * nS, capacity: capacity)
-        } else {
-            stats.removeAll(keepingCapacity: true)
-            stats.reserveCapacity(max(capacity, nZ * nS))
-            for si in sourceRange { stats.append(contentsOf: repeatElement(template[si], count: nZ)) }
-        }
+        var stats = freshPartials(&recycled, template: template, sourceRange: sourceRange, zones: nZ, capacity: capacity, zoneMajor: zoneMajor)
         var weightPtr: UnsafeMutablePointer<Double>?
         if let wsrc = weights, options.weights {
             let p = buffers.weights(count: read.cellCount)
@@ -381,6 +371,23 @@ public final class ZonalEngine {
             }
         }
         return BandPartial(zones: zoneIDs, stats: stats, zoneMajor: zoneMajor)
+    }
+
+    /// A band's partials, every accumulator its source's template, in `recycled`'s storage:
+    /// swapped out of it, not copied (a copy would share the buffer, and the first change of a
+    /// shared array copies it into fresh pages, faulted in one by one).
+    private func freshPartials(_ recycled: inout [ZoneStats], template: [ZoneStats], sourceRange: Range<Int>, zones nZ: Int,
+                               capacity: Int, zoneMajor: Bool) -> [ZoneStats] {
+        var stats: [ZoneStats] = []
+        swap(&stats, &recycled)
+        if zoneMajor {
+            resetBitwise(&stats, to: template[sourceRange.lowerBound], count: nZ * sourceRange.count, capacity: capacity)
+        } else {
+            stats.removeAll(keepingCapacity: true)
+            stats.reserveCapacity(max(capacity, nZ * sourceRange.count))
+            for si in sourceRange { stats.append(contentsOf: repeatElement(template[si], count: nZ)) }
+        }
+        return stats
     }
 
     /// `stats` as `count` copies of `template`, which has no class table, as every element of

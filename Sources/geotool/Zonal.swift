@@ -237,20 +237,7 @@ struct Zonal: ParsableCommand {
     func run() throws {
         Console.shared.set(quietness.level)
         do {
-            if distributed.emit != nil {
-                try OutputSafety.check(inputs: [], outputs: [.init(output)])
-                let cwd = FileManager.default.currentDirectoryPath
-                // A part writes only accumulators: the output and the table's shape go to the merge.
-                let args = jobArguments(Array(CommandLine.arguments.dropFirst()), cwd: cwd, drop: EmitOptions.names.union(["-o", "--output", "--format"]),
-                                        dropFlags: ["--hxl", "--bom", "--no-formula-guard"],
-                                        pathOptions: ["--zones", "--gazetteer"], specOptions: ["--raster", "--weights"])
-                let merge = (format == .wide ? [] : ["--format", format.rawValue]) + (hxl ? ["--hxl"] : []) + (bom ? ["--bom"] : []) +
-                    (noFormulaGuard ? ["--no-formula-guard"] : []) + quietness.arguments
-                let out = absolutePath(output, cwd: cwd)
-                try distributed.print(.zonal(output: out, mergeOptions: merge), arguments: args, threads: threads, maxMemoryMB: maxMemory,
-                                      defaultName: "geotool-" + ((out as NSString).lastPathComponent as NSString).deletingPathExtension, partDir: out + ".parts")
-                return
-            }
+            if distributed.emit != nil { return try emitJob() }
             let statList = try (stats ?? "count,mean").split(separator: ",").map { try Statistic(parsing: String($0)) }
             var job = ZonalJob(zonesPath: zones, layer: layer, idField: id,
                                includeFields: includeCols.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } ?? [],
@@ -318,6 +305,21 @@ struct Zonal: ParsableCommand {
 }
 
 extension Zonal {
+    /// `--emit`: print the job script whose parts run this command on pieces of the zones.
+    private func emitJob() throws {
+        try OutputSafety.check(inputs: [], outputs: [.init(output)])
+        let cwd = FileManager.default.currentDirectoryPath
+        // A part writes only accumulators: the output and the table's shape go to the merge.
+        let args = jobArguments(Array(CommandLine.arguments.dropFirst()), cwd: cwd, drop: EmitOptions.names.union(["-o", "--output", "--format"]),
+                                dropFlags: ["--hxl", "--bom", "--no-formula-guard"],
+                                pathOptions: ["--zones", "--gazetteer"], specOptions: ["--raster", "--weights"])
+        let merge = (format == .wide ? [] : ["--format", format.rawValue]) + (hxl ? ["--hxl"] : []) + (bom ? ["--bom"] : []) +
+            (noFormulaGuard ? ["--no-formula-guard"] : []) + quietness.arguments
+        let out = absolutePath(output, cwd: cwd)
+        try distributed.print(.zonal(output: out, mergeOptions: merge), arguments: args, threads: threads, maxMemoryMB: maxMemory,
+                              defaultName: "geotool-" + ((out as NSString).lastPathComponent as NSString).deletingPathExtension, partDir: out + ".parts")
+    }
+
     /// `--part I/N --partial PATH`: compute a share of the zones into a part file.
     func runPart(_ job: ZonalJob, _ index: PartIndex, to path: String) throws {
         try OutputSafety.prepare(inputs: job.inputPaths, outputs: [.init(path, option: "--partial")])
