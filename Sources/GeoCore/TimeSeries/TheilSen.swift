@@ -119,14 +119,7 @@ extension TheilSen {
                         for i in xs.indices {
                             let xi = xs[i], yi = ys[i]
                             for j in (i + 1)..<xs.count {
-                                // Branch-free, as `bracketedMedian`'s pass.
-                                let v = (ys[j] - yi) / (xs[j] - xi)
-                                let isBelow = unsafeBitCast(v < lo, to: UInt8.self), isAbove = unsafeBitCast(v > hi, to: UInt8.self)
-                                let inside = unsafeBitCast(v >= lo, to: UInt8.self) & unsafeBitCast(v <= hi, to: UInt8.self)
-                                buf[m] = v
-                                m &+= Int(inside)
-                                below &+= Int(isBelow)
-                                above &+= Int(isAbove)
+                                keepInBracket((ys[j] - yi) / (xs[j] - xi), lo: lo, hi: hi, into: buf, at: &m, below: &below, above: &above)
                             }
                         }
                     }
@@ -166,19 +159,24 @@ func bracketedMedian(_ values: [Double]) -> Double? {
     var middle = [Double](unsafeUninitializedCapacity: n) { buf, count in
         var m = 0
         values.withUnsafeBufferPointer { v in
-            // Branch-free: each value is stored, and kept when it lies in [lo, hi].
-            for x in v {
-                let isBelow = unsafeBitCast(x < lo, to: UInt8.self), isAbove = unsafeBitCast(x > hi, to: UInt8.self)
-                let inside = unsafeBitCast(x >= lo, to: UInt8.self) & unsafeBitCast(x <= hi, to: UInt8.self)
-                buf[m] = x
-                m &+= Int(inside)
-                below &+= Int(isBelow)
-                above &+= Int(isAbove)
-            }
+            for x in v { keepInBracket(x, lo: lo, hi: hi, into: buf, at: &m, below: &below, above: &above) }
         }
         count = m
     }
     return medianOfMiddle(&middle, below: below, above: above, count: n)
+}
+
+/// One value of a bracketed median's pass, branch-free: stored at `buf[m]` and kept (m moves
+/// on) when it lies in [lo, hi], counted when below or above.
+@inline(__always)
+private func keepInBracket(_ x: Double, lo: Double, hi: Double, into buf: UnsafeMutableBufferPointer<Double>, at m: inout Int,
+                           below: inout Int, above: inout Int) {
+    let isBelow = unsafeBitCast(x < lo, to: UInt8.self), isAbove = unsafeBitCast(x > hi, to: UInt8.self)
+    let inside = unsafeBitCast(x >= lo, to: UInt8.self) & unsafeBitCast(x <= hi, to: UInt8.self)
+    buf[m] = x
+    m &+= Int(inside)
+    below &+= Int(isBelow)
+    above &+= Int(isAbove)
 }
 
 /// The sample a bracketed median draws (strided), and its values' ranks either side of its
