@@ -98,8 +98,10 @@ public enum GDAL {
         CPLPushErrorHandler(gdalErrorHandler)
         // HDF5 prints its error stack to stderr on any failed call, libnetcdf's probes for
         // optional attributes included (GDAL reports the errors that matter). Its setting is
-        // per thread: each worker that opens a netCDF file needs it too.
-        HDF5Access.locked { geokit_h5_quiet() }
+        // per thread: each worker that opens a netCDF file needs it too. Not under the HDF5
+        // lock: the call is HDF5's own (thread-safe) on this thread's stack, and a thread's
+        // first GDAL call may come under the lock (MultidimArray's open), which is not reentrant.
+        geokit_h5_quiet()
         pthread_setspecific(threadKey, UnsafeRawPointer(bitPattern: 1))
     }
 
