@@ -106,10 +106,6 @@ public final class CSVWriter {
 
     private func put(_ bytes: [UInt8]) throws {
         let n = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
-        guard n == bytes.count else { throw writeError() }
-    }
-
-    private func writeError() -> GeoKitError {
-        GeoKitError.io(displayPath, "cannot write (\(String(cString: strerror(errno))))")
+        guard n == bytes.count else { throw GeoKitError.io(displayPath, "cannot write (\(String(cString: strerror(errno))))") }
     }
 }
