@@ -151,10 +151,25 @@ extension ZonalResult {
         // chunks in memory stays near 8 MB whatever the table's width.
         let cells = format == .wide ? 2 + includeFields.count + indicatorColumns.count + formulas.count
                                     : (indicatorColumns.count + formulas.count) * (10 + includeFields.count)
-        let perChunk = max(16, min(4096, (1 << 20) / max(1, 12 * cells)))
+        // Rows the run formatted ahead (a wide table of its zone rows only, as this writer encodes them).
+        let ahead = rowsAhead.flatMap { a in
+            format == .wide && a.guardsFormulas == w.guardsFormulas && a.zoneCount == units.count ? a : nil
+        }
+        if let ahead {
+            ahead.close()
+            PhaseTiming.mark("rows formatted ahead: \(ahead.formatted) of \(ahead.chunkCount) chunks")
+        }
+        let perChunk = ahead?.chunkZones ?? Self.rowsPerChunk(cells: cells)
         let threads = ProcessInfo.processInfo.activeProcessorCount
         let chunks = (units.count + perChunk - 1) / perChunk
-        guard chunks > 1, threads > 1 else { try forEachRow(format) { try w.writeRow($0) }; return }
+        guard chunks > 1, threads > 1 else {
+            guard let ahead else { try forEachRow(format) { try w.writeRow($0) }; return }
+            for c in 0..<chunks {
+                if let bytes = ahead.take(c) { try w.writeEncoded(bytes); continue }
+                try forEachRow(format, units: (c * perChunk)..<min(units.count, (c + 1) * perChunk)) { try w.writeRow($0) }
+            }
+            return
+        }
         let guards = w.guardsFormulas
         var next = 0
         while next < chunks {
@@ -164,6 +179,7 @@ extension ZonalResult {
                 let out = out
                 WorkerPool(threads: threads).run(tasks: window.count) { k in
                     let c = window.lowerBound + k
+                    if let bytes = ahead?.take(c) { out[k] = bytes; return }
                     var bytes: [UInt8] = []
                     forEachRow(format, units: (c * perChunk)..<min(units.count, (c + 1) * perChunk)) {
                         CSVWriter.encode($0, guardsFormulas: guards, into: &bytes)
@@ -174,6 +190,12 @@ extension ZonalResult {
             try w.writeEncoded(parts: encoded[...])   // in order, not copied together first
             next = window.upperBound
         }
+    }
+
+    /// Units per chunk of rows encoded together: about a megabyte of text (`cells` cells
+    /// per unit).
+    package static func rowsPerChunk(cells: Int) -> Int {
+        max(16, min(4096, (1 << 20) / max(1, 12 * cells)))
     }
 
     public func rowCount(_ format: TableFormat) -> Int {

@@ -58,6 +58,13 @@ public struct ZonalJob: Sendable {
     public var cancellation: Cancellation?
     /// Zones and their coverage kept between runs with the same zones (CoverageCache.swift).
     public var zoneCache: ZoneCache?
+    /// Set by a caller that writes the result at once, unchanged, as a wide CSV table: the
+    /// zones' rows are formatted while the engine runs (RowsAhead.swift).
+    public var rowsAhead: RowsAheadRequest?
+    /// Tests: the rows formatted ahead at normal priority, all of them before the write, in
+    /// chunks of this many zones (else the writer's).
+    package var rowsAheadDrained = false
+    package var rowsAheadChunkZones: Int?
     public var coverageCache: CoverageCache?
 
     public init(zonesPath: String, layer: String? = nil, idField: String, includeFields: [String] = [],
@@ -130,7 +137,7 @@ struct ResultState {
     /// The zones' scalar values, zone-major: zoneScalar[zone * scalarWidth + band * nScalar +
     /// stat]. One flat array, not an array per zone: the engine stores 10^5 zones' values in
     /// any order, and a store into a zone's own array was a cache miss each.
-    var zoneScalar: [Double]
+    var zoneScalar: ScalarStore
     var scalarWidth: Int
     var rollup: Rollup?
     var warnings: [GeoWarning]
@@ -154,26 +161,58 @@ extension ZonalJob {
         PhaseTiming.mark("prepared")
         var state = startResults(p)
         PhaseTiming.mark("result rows")
-        let totalCells = p.groups.reduce(0) { $0 + $1.grid.rows * $1.grid.cols }
-        var cellsBefore = 0
-        for gi in p.groups.indices {
-            let g = p.groups[gi], cells = g.grid.rows * g.grid.cols, base = cellsBefore
-            let groupProgress: ((Int, Int) -> Void)? = progress.map { p in { done, total in p(base + done * cells / max(total, 1), totalCells) } }
-            beginGroup(gi, p, &state)
-            try withGroupScalars(gi, p) { scalars in
-                try computeGroup(gi, p, zones: nil, progress: groupProgress) { z, first, accs in
-                    add(gi, p, &state, zone: z, first: first, accs, scalars)
+        let ahead = rowsAhead(p, state)
+        ahead?.start()
+        do {
+            let totalCells = p.groups.reduce(0) { $0 + $1.grid.rows * $1.grid.cols }
+            var cellsBefore = 0
+            for gi in p.groups.indices {
+                let g = p.groups[gi], cells = g.grid.rows * g.grid.cols, base = cellsBefore
+                let groupProgress: ((Int, Int) -> Void)? = progress.map { p in { done, total in p(base + done * cells / max(total, 1), totalCells) } }
+                beginGroup(gi, p, &state)
+                try withGroupScalars(gi, p) { scalars in
+                    try computeGroup(gi, p, zones: nil, progress: groupProgress) { z, first, accs in
+                        add(gi, p, &state, zone: z, first: first, accs, scalars)
+                        ahead?.received(zone: z, accumulators: accs.count)
+                    }
                 }
+                endGroup(gi, p, &state)
+                cellsBefore += cells
             }
-            endGroup(gi, p, &state)
-            cellsBefore += cells
+            ahead?.engineDone()
+            PhaseTiming.mark("engine done")
+            // Moved, not copied: a copy of the rows would be made (200,000 retains) when
+            // finish writes the zones' values into them while this frame still held them.
+            var result = try finish(p, consume state)
+            result.rowsAhead = ahead
+            releaseInBackground(p)
+            return result
+        } catch {
+            ahead?.close()
+            throw error
         }
-        PhaseTiming.mark("engine done")
-        // Moved, not copied: a copy of the rows would be made (200,000 retains) when
-        // finish writes the zones' values into them while this frame still held them.
-        let result = try finish(p, consume state)
-        releaseInBackground(p)
-        return result
+    }
+
+    /// The rows formatted ahead, when asked for and the table's zone rows are known before
+    /// the run finishes: one grid group (a zone is final after its last band), a wide table
+    /// of scalar statistics only, no roll-up rows, formulas or `--min-coverage` (each
+    /// changes rows after the engine), and more than one thread (the rows are formatted on
+    /// a core of their own).
+    private func rowsAhead(_ p: PreparedRun, _ s: ResultState) -> RowsAhead? {
+        guard let request = rowsAhead, threads > 1, p.groups.count == 1, p.chains == nil, formulas.isEmpty, minCoverage == nil,
+              !p.hasClassStats, !p.input.zones.isEmpty else { return nil }
+        let l = p.layout
+        var columns: [Int] = []
+        for b in p.bands.indices {
+            for st in l.stats[b] {
+                guard let k = l.scalars[b].firstIndex(of: st) else { return nil }
+                columns.append(l.scalarOffset[b] + k)
+            }
+        }
+        let cells = 2 + includeFields.count + columns.count   // as the writer counts a wide row
+        return RowsAhead(ids: s.units.map(\.id), attributes: s.units.map(\.attributes), store: s.zoneScalar, width: s.scalarWidth,
+                         columns: columns, expected: p.groups[0].bands.count, chunkZones: rowsAheadChunkZones ?? ZonalResult.rowsPerChunk(cells: cells),
+                         guardsFormulas: request.guardsFormulas, budget: max(16 << 20, maxMemory / 8), drainOnClose: rowsAheadDrained)
     }
 
     /// Everything before the engine: checks, rasters opened, zones read (in the rasters'
@@ -262,21 +301,9 @@ extension ZonalJob {
     /// Empty rows for the zones (and a roll-up when asked for), with the warnings so far.
     func startResults(_ p: PreparedRun) -> ResultState {
         let width = p.layout.scalarWidth
-        return ResultState(units: zoneUnits(p.input), zoneScalar: nanArray(count: width * p.input.zones.count),
+        return ResultState(units: zoneUnits(p.input), zoneScalar: ScalarStore(nanCount: width * p.input.zones.count, threads: threads),
                     scalarWidth: width,
                     rollup: p.chains.map { Rollup($0, layout: p.layout, emptySum: emptySum) }, warnings: p.input.warnings)
-    }
-
-    /// `count` NaNs, written in chunks on the run's threads (a cube's 200,000 zones x 180
-    /// values are 288 MB of fresh pages, faulted in as they are first written).
-    func nanArray(count: Int) -> [Double] {
-        [Double](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let base = SendableDoubles(buffer.baseAddress)
-            WorkerPool(threads: threads).run(count: count, chunk: 1 << 20) { _, range in
-                (base.pointer! + range.lowerBound).initialize(repeating: .nan, count: range.count)
-            }
-            initialized = count
-        }
     }
 
     /// The engine of grid group `gi`.
@@ -375,12 +402,11 @@ extension ZonalJob {
         if p.isPointZone[z] && accs.contains(where: { $0.count == 0 }) { s.noValue.insert(z) }
         let base = z * s.scalarWidth
         let bands = g.bands, scalarStats = g.stats, offset = g.offset
-        s.zoneScalar.withUnsafeMutableBufferPointer { out in
-            for k in accs.indices {
-                let o = base + offset[bands[first + k]]
-                for si in scalarStats.indices {
-                    out[o + si] = scalarStats[si].value(of: accs[k], emptySum: emptySum).map { p.layout.areaUnit.scaled($0, scalarStats[si]) } ?? .nan
-                }
+        let out = s.zoneScalar.values
+        for k in accs.indices {
+            let o = base + offset[bands[first + k]]
+            for si in scalarStats.indices {
+                out[o + si] = scalarStats[si].value(of: accs[k], emptySum: emptySum).map { p.layout.areaUnit.scaled($0, scalarStats[si]) } ?? .nan
             }
         }
         if p.hasClassStats { s.units[z].recordClasses(accs, bands: p.groups[gi].bands[first..<(first + accs.count)], layout: p.layout) }
@@ -446,14 +472,15 @@ extension ZonalJob {
     private func fillZoneScalars(_ s: inout ResultState) {
         let width = s.scalarWidth
         guard width > 0 else { return }
-        s.zoneScalar.withUnsafeBufferPointer { flat in
+        let flat = UnsafeBufferPointer(start: s.zoneScalar.values, count: s.zoneScalar.count)
+        withExtendedLifetime(s.zoneScalar) {
             s.units.withUnsafeMutableBufferPointer { units in
                 WorkerPool(threads: threads).run(count: flat.count / width, chunk: 8192) { _, range in
                     for z in range { units[z].scalar = Array(flat[(z * width)..<((z + 1) * width)]) }
                 }
             }
         }
-        s.zoneScalar = []
+        s.zoneScalar = .empty
     }
 
     /// Distinct raster names (an error naming both specs otherwise); a warning per name made
@@ -884,8 +911,3 @@ private struct OpenedRaster {
     }
 }
 
-/// A pointer handed to worker threads that write disjoint parts of what it points to.
-private struct SendableDoubles: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Double>?
-    init(_ p: UnsafeMutablePointer<Double>?) { pointer = p }
-}

@@ -138,7 +138,7 @@ private final class PartMerger {
 
     /// The merged rows, handed on without a copy (the merger is done with them).
     func takeState() -> ResultState {
-        var taken = ResultState(units: [], zoneScalar: [], scalarWidth: 0, rollup: nil, warnings: [])
+        var taken = ResultState(units: [], zoneScalar: .empty, scalarWidth: 0, rollup: nil, warnings: [])
         swap(&taken, &state)
         return taken
     }

@@ -122,6 +122,9 @@ public struct ZonalResult: Sendable {
     public var filteredRollup: FilteredRollup?
     /// Per roll-up level (`district`), the zones' field holding its codes (`DT_PCODE`).
     public var levelCodeFields: [String: String] = [:]
+    /// The zone rows formatted while the run's engine ran (`ZonalJob.rowsAhead`), taken by
+    /// the CSV writer; nil unless asked for.
+    package var rowsAhead: RowsAhead?
     /// The Myanmar text of the zone fields read (counts, conversions), for the sidecar.
     public var myanmarText: MyanmarTextCheck?
     /// Derived indicators (`--formula`): columns after the statistics, evaluated per row.

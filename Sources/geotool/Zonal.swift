@@ -273,6 +273,10 @@ struct Zonal: ParsableCommand {
             // Refuse an output that is an input (or whose sidecar is), before any work.
             try OutputSafety.prepare(inputs: [zones] + job.rasters.map(\.path) + (job.weights.map { [$0.path] } ?? []) + (gazetteer.map { [$0] } ?? []),
                                      outputs: output == "-" || pg != nil ? [] : [.init(output, sidecar: ZonalResult.sidecarPath(for: output))] + shapefileParts(output))
+            // A wide CSV table written at once: its rows are formatted while the engine runs.
+            if pg == nil && output != "-" && format == .wide && (output as NSString).pathExtension.lowercased() == "csv" {
+                job.rowsAhead = RowsAheadRequest(guardsFormulas: !noFormulaGuard)
+            }
             let started = Date()
             // The job's prepared zones and rows are not freed while the table is written, nor
             // after it: the process exits next, and the system takes its memory back whole.
