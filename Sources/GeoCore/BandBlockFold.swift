@@ -261,6 +261,10 @@ private final class CrossBandRun {
             acc[k].totalArea += f * Double(len) * a
             acc[k].nodataCount += f * Double(len - n)
             guard n > 0 else { continue }
+            guard moments else {
+                acc[k].addRunSums(n: Double(n), runSum: sum[k], min: low[k], max: high[k], coverage: f, cellArea: a)
+                continue
+            }
             let runMean = sum[k] / Double(n)
             acc[k].addRun(n: Double(n), runSum: sum[k], runMean: runMean, runM2: m2[k], min: low[k], max: high[k],
                           coverage: f, cellArea: a)

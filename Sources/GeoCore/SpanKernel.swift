@@ -146,8 +146,12 @@ public func accumulateSpan<T: RasterScalar>(_ values: UnsafePointer<T>, len: Int
             }
         }
     }
-    let runMean = sum / Double(n)
-    s.addRun(n: Double(n), runSum: sum, runMean: runMean, runM2: m2, min: mn, max: mx, coverage: f, cellArea: cellArea)
+    if rules.moments {
+        let runMean = sum / Double(n)
+        s.addRun(n: Double(n), runSum: sum, runMean: runMean, runM2: m2, min: mn, max: mx, coverage: f, cellArea: cellArea)
+    } else {
+        s.addRunSums(n: Double(n), runSum: sum, min: mn, max: mx, coverage: f, cellArea: cellArea)
+    }
     if let weights {
         var wc = 0.0, ws = 0.0
         for i in 0..<len {

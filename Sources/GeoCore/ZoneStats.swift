@@ -128,6 +128,20 @@ public struct ZoneStats: Sendable {
         area += w * a
     }
 
+    /// `addRun` without the moments (mean and m2 stay as they are): what a run changes when
+    /// no statistic reads them (`mean` is `sum / count`), with the same bits for every other
+    /// field. Spares the three divisions of each band's run.
+    @inline(__always)
+    public mutating func addRunSums(n: Double, runSum: Double, min mn: Double, max mx: Double, coverage c: Double, cellArea a: Double) {
+        let w = n * c
+        guard w > 0 else { return }
+        count = count + w
+        sum += c * runSum
+        if mn < min { min = mn }
+        if mx > max { max = mx }
+        area += w * a
+    }
+
     public mutating func merge(_ o: ZoneStats) {
         if o.count > 0 {
             let total = count + o.count
