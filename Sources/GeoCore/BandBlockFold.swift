@@ -104,14 +104,16 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
           coverages.spans.withUnsafeBufferPointer { spans in
             coverages.starts.withUnsafeBufferPointer { starts in
               withUnsafeTemporaryAllocation(of: ZoneStats.self, capacity: nBands) { scratch in
-                let acc = scratch.baseAddress!
+                // Zone-major partials (stride 1) hold a zone's K accumulators side by side
+                // already: folded where they are. Otherwise they are moved into the scratch
+                // (no copies, no reference counts), folded there, and moved back.
+                let inPlace = stride == 1
                 for zi in 0..<coverages.count {
                     let lo = starts[zi], hi = starts[zi + 1]
                     if lo == hi { continue }
-                    // The zone's K accumulators moved into the scratch (no copies, no
-                    // reference counts), folded there, and moved back.
                     let zoneOut = out + zi * zoneStride
-                    for k in 0..<nBands { (acc + k).moveInitialize(from: zoneOut + k * stride, count: 1) }
+                    let acc = inPlace ? zoneOut : scratch.baseAddress!
+                    if !inPlace { for k in 0..<nBands { (acc + k).moveInitialize(from: zoneOut + k * stride, count: 1) } }
                     for si in lo..<hi {
                         let span = spans[si]
                         let r = Int(span.row) - read.row, c = Int(span.col) - read.col
@@ -148,7 +150,7 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
                                            weights: w, rules: rules[k], into: &acc[k])
                         }
                     }
-                    for k in 0..<nBands { (zoneOut + k * stride).moveInitialize(from: acc + k, count: 1) }
+                    if !inPlace { for k in 0..<nBands { (zoneOut + k * stride).moveInitialize(from: acc + k, count: 1) } }
                 }
               }
             }
