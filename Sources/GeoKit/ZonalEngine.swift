@@ -57,6 +57,10 @@ public final class ZonalEngine {
     private var allocations = 0
     private let countLock = NSLock()
     private func countPartialAllocation() { countLock.lock(); allocations += 1; countLock.unlock() }
+    /// Decode buffers allocated by the workers in the last run: one each (tests hold it).
+    package var decodeAllocations: Int { countLock.lock(); defer { countLock.unlock() }; return decodes }
+    private var decodes = 0
+    private func countDecodeAllocations(_ n: Int) { countLock.lock(); decodes += n; countLock.unlock() }
 
     /// `sources` must all be on `grid`; `weights` may be on any grid in the same CRS
     /// (it is sampled onto `grid`).
@@ -98,7 +102,7 @@ public final class ZonalEngine {
     package func run(zones: [Zone], rowBands: Range<Int>?, sink: (Int, Int, [ZoneStats]) -> Void,
                      bandSink: ((Int, Int, BandPartial) -> Void)?, progress: ((Int, Int) -> Void)? = nil) throws {
         let bandRows = rowsPerBand(readCols: grid.cols)
-        countLock.lock(); allocations = 0; countLock.unlock()
+        countLock.lock(); allocations = 0; decodes = 0; countLock.unlock()
         let (prepared, reused, cacheKey) = preparedZones(zones, bandRows: bandRows, rowBands: rowBands)
         let windows = prepared.windows
         let template = sources.map { ZoneStats(histogram: options.histogram, denseBytes: $0.info.type == .uint8) }
@@ -137,6 +141,7 @@ public final class ZonalEngine {
         let recycler = PartialRecycler(keep: pieces + 2 * threads)
         let partialCapacity = maxZones * ((chunk + pieces - 1) / pieces)
         let zoneMajor = zoneMajorPartials(unmerged: bandSink != nil, classGuard: classGuard)
+        let decodeBytes = largestDecode(bandRows: bandRows, pieceSources: (chunk + pieces - 1) / pieces)
         try withoutActuallyEscaping(sink) { sink in
             for pass in 0..<passes {
                 let range = (pass * chunk)..<min(sources.count, (pass + 1) * chunk)
@@ -148,7 +153,13 @@ public final class ZonalEngine {
                 let finished = try pool.run(tasks: work.count * pieces, cancellation: options.cancellation, state: { () throws -> WorkerState in
                     var handles: [String: any RasterSource] = [:]
                     for o in openers { handles[o.key] = try o() }
-                    return WorkerState(handles: handles)
+                    let w = WorkerState(handles: handles)
+                    // The decode buffer at its largest from the start: grown as row bands
+                    // widened and pieces differed by a band, each new one was faulted in afresh.
+                    if handles[self.sources[0].key]!.cellsInPlace(band: self.sources[0].band) == nil {
+                        _ = w.buffers.values(bytes: decodeBytes)
+                    }
+                    return w
                 }, task: { w, k in
                     let b = work[k / pieces], piece = k % pieces
                     var recycled = recycler.take()
@@ -161,10 +172,19 @@ public final class ZonalEngine {
                     if partial.stats.withUnsafeBufferPointer({ $0.baseAddress }) != reused { self.countPartialAllocation() }
                     try merger.deliver(band: b, piece: piece, of: pieces, partial: partial,
                                        cells: min(bandRows, self.grid.rows - b * bandRows) * self.grid.cols)
-                })
+                }, finish: { w in self.countDecodeAllocations(w.buffers.valueAllocations) })
                 if !finished { throw GeoKitError(.cancelled, "cancelled") }
             }
         }
+    }
+
+    /// The largest buffer a task decodes into: a piece's bands of a full-width row band, as
+    /// many as `bandGroup` folds together within the decode budget.
+    private func largestDecode(bandRows: Int, pieceSources: Int) -> Int {
+        let budget = max(8 << 20, options.maxMemory / max(1, options.threads) / 4)
+        let bandBytes = bandRows * grid.cols * (sources.map { $0.info.type.size }.max() ?? 8)
+        let most = min(Self.maxGroupBands, max(1, budget / max(1, bandBytes)))
+        return bandBytes * max(1, min(pieceSources, most))
     }
 
     /// The zones in grid units, and their coverage when a cached run on the same grid has it
@@ -563,9 +583,13 @@ package struct BandBuffers {
 
     package init() {}
 
+    /// Values buffers allocated (each grown one is a new allocation, faulted in afresh).
+    package private(set) var valueAllocations = 0
+
     package mutating func values(bytes: Int) -> UnsafeMutableRawPointer {
         if let raw, rawBytes >= bytes { return raw }
         raw?.deallocate()
+        valueAllocations += 1
         raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16); rawBytes = bytes
         return raw!
     }

@@ -134,6 +134,26 @@ final class CubeEngineTests: XCTestCase {
         }
     }
 
+    /// Each worker allocates its decode buffer once, though the row bands read widen (the
+    /// first one's zone reaches 6 columns, the others' 40) and a row band's pieces differ by
+    /// a band (21 bands in pieces of 10 and 11): a grown buffer was a new one, its pages
+    /// faulted in afresh.
+    func testDecodeBufferAllocatedOnce() throws {
+        let planes = (0..<21).map { Self.planes[$0 % Self.bands] }
+        let array = ArrayRaster(grid: Self.grid, bands: planes.map { .init($0, type: .float32, nodata: -999) }, blockRows: 8)
+        let zones = [ZonalEngineTests.zone(0, [.init(shell: .init(c0: 0.5, r0: 0.5, c1: 5.5, r1: 7.5))]),
+                     ZonalEngineTests.zone(1, [.init(shell: .init(c0: 0.25, r0: 8.5, c1: 39.5, r1: 89.5))])]
+        for threads in [1, 2] {
+            var opts = EngineOptions()
+            opts.stats = [.mean, .max]; opts.threads = threads; opts.minBandRows = 8
+            let engine = ZonalEngine(grid: Self.grid, areaModel: .planar(metresPerUnit: 10),
+                                     sources: array.bands.map { BandSource(raster: array.opener, band: $0.index, info: $0) }, options: opts)
+            XCTAssertEqual(ZonalEngine.piecesPerBand(rowBands: 12, sources: 21, threads: 2), 2)
+            try engine.run(zones: zones, sink: { _, _, _ in })
+            XCTAssertEqual(engine.decodeAllocations, threads, "\(threads) threads")
+        }
+    }
+
     func testCubeWithMoments() throws { try check(stats: [.count, .sum, .mean, .min, .max, .variance, .cells, .nodataFrac]) }
 
     func testBandsDecodeApartOnlyInSeparatePlanes() throws {
