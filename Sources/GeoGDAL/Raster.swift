@@ -286,13 +286,22 @@ public final class Raster: RasterSource {
             tile = UnsafeMutableRawPointer.allocate(byteCount: tileBytes, alignment: 64)
         }
         var inflated = [Bool](repeating: false, count: n)
+        // The readers without a reference count per call (a million gathers a cube: a retain
+        // and release each was 2% of the run); this handle's `predictorBlocks` holds them.
+        let unretained = readers.map { Unmanaged.passUnretained($0) }
         for brow in (window.row / by)...((window.rowEnd - 1) / by) {
             let tr0 = brow * by
             let r0 = max(window.row, tr0), r1 = min(window.rowEnd, tr0 + by)
             for bcol in (window.col / bx)...((window.colEnd - 1) / bx) {
                 for k in 0..<n { inflated[k] = readers[k].inflate(col: bcol, row: brow) }
-                for r in r0..<r1 {
-                    for k in 0..<n where inflated[k] { readers[k].gather(row: r, window: window, into: buffer + k * size, cellStride: n) }
+                inflated.withUnsafeBufferPointer { inflated in
+                    unretained.withUnsafeBufferPointer { readers in
+                        for r in r0..<r1 {
+                            for k in 0..<n where inflated[k] {
+                                readers[k]._withUnsafeGuaranteedRef { $0.gather(row: r, window: window, into: buffer + k * size, cellStride: n) }
+                            }
+                        }
+                    }
                 }
                 for k in 0..<n where !inflated[k] {
                     try copyBlockSideBySide(band: bands[k], col: bcol, row: brow, window: window, size: size, place: k, of: n, into: buffer)
