@@ -20,7 +20,7 @@ mp.mp.dps = 60
 K = 12        # c_0 ... c_11: for a >= 20 the next term is below 1e-17 of the tail (checked below)
 DEGREE = 34   # eta^0 ... eta^34: |eta| <= 1.05 in the expansion's domain (radius 2 sqrt(pi))
 N = DEGREE + 2 * K + 4
-ERFCX_K, ERFCX_TERMS = 3, 22   # erfcx(t) as a polynomial in u = (t - 3) / (t + 3), t in [0, 12]
+ERFCX_K, ERFCX_TERMS, ERFCX_MAX = 3, 18, 5   # erfcx(t) as a polynomial in u = (t - 3) / (t + 3), t in [0, 5]
 
 
 def mul(a, b, n):
@@ -90,8 +90,8 @@ def temme_q(C, a, x):
 def erfcx_polynomial():
     kk = mp.mpf(ERFCX_K)
     coefficients, error = mp.chebyfit(lambda u: mp.exp((kk * (1 + u) / (1 - u)) ** 2) * mp.erfc(kk * (1 + u) / (1 - u)),
-                                      [-1, mp.mpf('0.6')], ERFCX_TERMS, error=True)
-    assert error < 1e-17, error
+                                      [-1, (ERFCX_MAX - kk) / (ERFCX_MAX + kk)], ERFCX_TERMS, error=True)
+    assert error < 3e-17, error
     return list(reversed(coefficients))  # lowest power first
 
 
@@ -129,7 +129,7 @@ def main():
         "        " + ", ".join(mp.nstr(v, 3, min_fixed=0, max_fixed=0) for v in k_bound) + ",",
         "    ]",
         "",
-        f"    /// erfcx(t) = e^(t^2) erfc(t) = sum_j erfcx[j] u^j, u = (t - {ERFCX_K}) / (t + {ERFCX_K}), for 0 <= t <= 12.",
+        f"    /// erfcx(t) = e^(t^2) erfc(t) = sum_j erfcx[j] u^j, u = (t - {ERFCX_K}) / (t + {ERFCX_K}), for 0 <= t <= {ERFCX_MAX}.",
         "    static let erfcx: [Double] = [",
     ]
     for i in range(0, len(erfcx), 4):

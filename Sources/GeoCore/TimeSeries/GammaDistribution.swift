@@ -73,6 +73,7 @@ public enum GammaDistribution {
         // Outside the expansion's domain, the series or the continued fraction (an empty range below a = 20).
         let (temmeLow, temmeHigh) = GammaTemme.domain(a).map { ($0.lowerBound, $0.upperBound) } ?? (1, 0)
         out.append(contentsOf: repeatElement(0, count: xs.count))
+        out.withUnsafeMutableBufferPointer { out in xs.withUnsafeBufferPointer { xs in
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * xs.count) { indices in
             let series = UnsafeMutableBufferPointer(rebasing: indices[..<xs.count])
             let temme = UnsafeMutableBufferPointer(rebasing: indices[xs.count...])
@@ -116,6 +117,7 @@ public enum GammaDistribution {
                 start += 8
             }
         }
+        } }
     }
 
     /// Below this x, P(a, x) by its series (see the top).

@@ -19,7 +19,8 @@ import Foundation
 // value would cost more than the series saves at these shapes (Benchmarks/gamma_temme_bound.swift).
 //
 // Domain: a ≥ 20 (the 12th term is below 1e-17 of the tail there) and −0.57 ≤ μ ≤ 0.9
-// (|t| ≤ 0.4: t's series to 20 terms; |η| ≤ 1.05) and aη²/2 ≤ 100 (erfcx's polynomial).
+// (|t| ≤ 0.4: t's series to 20 terms; |η| ≤ 1.05) and aη²/2 ≤ 25 (erfcx's polynomial, √y ≤ 5;
+// beyond, the tail is below 1e-11 and SPI clipped).
 // Accuracy: about 1e-15 of the smaller of P and Q (P = 1 − Q above the mean).
 
 struct GammaTemme {
@@ -32,13 +33,14 @@ struct GammaTemme {
     let etaTerms: Int
     /// Terms of ln(1 + μ)'s series in t = μ/(2 + μ) needed over the values' μ.
     let atanhTerms: Int
-    let inverseRootTwoPiA: Double, rootHalfA: Double
+    let inverseA: Double, inverseRootTwoPiA: Double, rootHalfA: Double
 
     /// For values x/scale from `lowest` to `highest` (all `covers`): the polynomials are cut
     /// where their next terms fall below 2^−58 over that range (SPI's values of a calendar
     /// month need 15-25 powers of η at SPI-12's shapes, not 35).
     init(shape a: Double, lowest: Double, highest: Double) {
         self.a = a
+        inverseA = 1 / a
         inverseRootTwoPiA = 1 / (2 * Double.pi * a).squareRoot()
         rootHalfA = (a / 2).squareRoot()
         let low = (lowest - a) / a, high = (highest - a) / a
@@ -52,7 +54,6 @@ struct GammaTemme {
         while terms < width, GammaTemmeCoefficients.bound[terms] * power >= 0x1p-58 { terms += 1; power *= etaMax }
         var kTerms = 1, inversePower = 1 / a
         while kTerms < k, GammaTemmeCoefficients.kBound[kTerms] * inversePower >= 0x1p-58 { kTerms += 1; inversePower /= a }
-        etaTerms = terms
         var sum = [Double](repeating: 0, count: terms)
         GammaTemmeCoefficients.table.withUnsafeBufferPointer { table in
             sum.withUnsafeMutableBufferPointer { sum in
@@ -63,6 +64,10 @@ struct GammaTemme {
                 }
             }
         }
+        // Cut again by the sum's own coefficients (the bound above is the largest c_k,n).
+        power = pow(etaMax, Double(terms - 1))
+        while terms > 1, abs(sum[terms - 1]) * power < 0x1p-58 { terms -= 1; power /= etaMax }
+        etaTerms = terms
         polynomial = sum
         // The dropped part of μ − ln(1 + μ) relative to it (≈ 2t²): t^(2j+1) / (2j + 3) for the first dropped j.
         var j = 1, tPower = tMax * tMax * tMax
@@ -71,12 +76,12 @@ struct GammaTemme {
     }
 
     /// The values x (in units of the scale) in the expansion's domain for shape `a`: none below
-    /// a = 20; −0.57 ≤ μ ≤ 0.9 and aη²/2 ≤ 100, by aη²/2 ≤ aμ² / (2 (1 + min(μ, 0))):
-    /// μ ≤ √(200/a) above the mean, aμ² ≤ 200 (1 + μ) below.
+    /// a = 20; −0.57 ≤ μ ≤ 0.9 and aη²/2 ≤ 25, by aη²/2 ≤ aμ² / (2 (1 + min(μ, 0))):
+    /// μ ≤ √(50/a) above the mean, aμ² ≤ 50 (1 + μ) below.
     static func domain(_ a: Double) -> ClosedRange<Double>? {
         guard a >= minShape, a.isFinite else { return nil }
-        let low = max(minMu, (200 - (200 * 200 + 800 * a).squareRoot()) / (2 * a))
-        let high = min(maxMu, (200 / a).squareRoot())
+        let low = max(minMu, (50 - (50 * 50 + 200 * a).squareRoot()) / (2 * a))
+        let high = min(maxMu, (50 / a).squareRoot())
         return a * (1 + low)...a * (1 + high)
     }
 
@@ -86,7 +91,7 @@ struct GammaTemme {
 
     /// P(a, x) for 8 values of x, each between the `lowest` and `highest` of the init.
     func p8(_ x: SIMD8<Double>) -> SIMD8<Double> {
-        let mu = (x - a) / a
+        let mu = (x - a) * inverseA
         let t = mu / (2 + mu), t2 = t * t
         let s = Self.atanhSeries.withUnsafeBufferPointer { Self.polynomial($0, count: atanhTerms, at: t2) }
         let halfEta2 = mu * t - 2 * t * t2 * s
