@@ -40,7 +40,8 @@ struct GammaTemme {
     /// month need 15-25 powers of η at SPI-12's shapes, not 35).
     init(shape a: Double, lowest: Double, highest: Double) {
         self.a = a
-        inverseA = 1 / a
+        let inverseA = 1 / a
+        self.inverseA = inverseA
         inverseRootTwoPiA = 1 / (2 * Double.pi * a).squareRoot()
         rootHalfA = (a / 2).squareRoot()
         let low = (lowest - a) / a, high = (highest - a) / a
@@ -52,26 +53,30 @@ struct GammaTemme {
         // (bounded by the table's largest coefficient of each power, GammaTemmeCoefficients.bound).
         var terms = 1, power = etaMax
         while terms < width, GammaTemmeCoefficients.bound[terms] * power >= 0x1p-58 { terms += 1; power *= etaMax }
-        var kTerms = 1, inversePower = 1 / a
-        while kTerms < k, GammaTemmeCoefficients.kBound[kTerms] * inversePower >= 0x1p-58 { kTerms += 1; inversePower /= a }
+        var kTerms = 1, inversePower = inverseA
+        while kTerms < k, GammaTemmeCoefficients.kBound[kTerms] * inversePower >= 0x1p-58 { kTerms += 1; inversePower *= inverseA }
         var sum = [Double](repeating: 0, count: terms)
         GammaTemmeCoefficients.table.withUnsafeBufferPointer { table in
             sum.withUnsafeMutableBufferPointer { sum in
-                let inverseA = 1 / a
-                for n in 0..<terms { sum[n] = table[(kTerms - 1) * width + n] }
+                guard let table = table.baseAddress, let sum = sum.baseAddress else { return }
+                let top = table + (kTerms - 1) * width
+                for n in 0..<terms { sum[n] = top[n] }
                 for j in stride(from: kTerms - 2, through: 0, by: -1) {
-                    for n in 0..<terms { sum[n] = sum[n] * inverseA + table[j * width + n] }
+                    let row = table + j * width
+                    for n in 0..<terms { sum[n] = sum[n] * inverseA + row[n] }
                 }
             }
         }
         // Cut again by the sum's own coefficients (the bound above is the largest c_k,n).
-        power = pow(etaMax, Double(terms - 1))
-        while terms > 1, abs(sum[terms - 1]) * power < 0x1p-58 { terms -= 1; power /= etaMax }
+        if etaMax > 0 {
+            power /= etaMax   // etaMax^(terms − 1)
+            while terms > 1, abs(sum[terms - 1]) * power < 0x1p-58 { terms -= 1; power /= etaMax }
+        }
         etaTerms = terms
         polynomial = sum
         // The dropped part of μ − ln(1 + μ) relative to it (≈ 2t²): t^(2j+1) / (2j + 3) for the first dropped j.
         var j = 1, tPower = tMax * tMax * tMax
-        while j < Self.atanhSeries.count, tPower / Double(2 * j + 3) >= 0x1p-58 { j += 1; tPower *= tMax * tMax }
+        while j < Self.atanhSeries.count, tPower >= 0x1p-58 * Double(2 * j + 3) { j += 1; tPower *= tMax * tMax }
         atanhTerms = j
     }
 
