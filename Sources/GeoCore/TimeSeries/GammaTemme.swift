@@ -15,13 +15,14 @@ import Foundation
 // by the series of ln(1 + μ) in t = μ/(2 + μ) (no cancellation near μ = 0), erfc as
 // e^−y erfcx(√y) with y = aη²/2 (one exp shared with the second term, no t² rounding in
 // erfc's exponent) and erfcx a polynomial in (√y − 3)/(√y + 3), and an exp of our own
-// (Cody-Waite reduction, degree-13 Taylor polynomial, ~1 ulp). glibc's scalar log, erfc and exp per
+// (Cody-Waite reduction, degree-13 Taylor polynomial, 2 ulps). glibc's scalar log, erfc and exp per
 // value would cost more than the series saves at these shapes (Benchmarks/gamma_temme_bound.swift).
 //
 // Domain: a ≥ 20 (the 12th term is below 1e-17 of the tail there) and −0.57 ≤ μ ≤ 0.9
 // (|t| ≤ 0.4: t's series to 20 terms; |η| ≤ 1.05) and aη²/2 ≤ 25 (erfcx's polynomial, √y ≤ 5;
 // beyond, the tail is below 1e-11 and SPI clipped).
-// Accuracy: about 1e-15 of the smaller of P and Q (P = 1 − Q above the mean).
+// Accuracy: (4 + 2y)ε of the smaller of P and Q (P = 1 − Q above the mean), y = aη²/2: the
+// rounding of y carries over to e^−y (1e-15 near the mean, 1e-14 where the tail is 1e-11).
 
 struct GammaTemme {
     static let minShape = 20.0
@@ -105,14 +106,16 @@ struct GammaTemme {
         let absEta = (2 * halfEta2).squareRoot()
         let eta = absEta.replacing(with: -absEta, where: below)
         let sum = polynomial.withUnsafeBufferPointer { Self.polynomial($0, count: etaTerms, at: eta) }
-        let erfcx = GammaTemmeCoefficients.erfcx.withUnsafeBufferPointer { c in
-            let root = absEta * rootHalfA   // √y
-            return Self.polynomial(c, count: c.count, at: (root - 3) / (root + 3))
-        }
+        let erfcx = Self.erfcx(absEta * rootHalfA)   // of √y
         // The smaller tail: Q above the mean, P below (erfc(−z) = 2 − erfc(z) turns the sign).
         let second = sum * inverseRootTwoPiA
         let tail = Self.exp(-y) * (0.5 * erfcx + second.replacing(with: -second, where: below))
         return (1 - tail).replacing(with: tail, where: below)
+    }
+
+    /// e^(t²) erfc(t) for 0 ≤ t ≤ 5 (the generator checks the fit to 3e-17; a few ulps in doubles).
+    @inline(__always) static func erfcx(_ t: SIMD8<Double>) -> SIMD8<Double> {
+        GammaTemmeCoefficients.erfcx.withUnsafeBufferPointer { polynomial($0, count: $0.count, at: (t - 3) / (t + 3)) }
     }
 
     /// Σ c[i] x^i for i < count, as two Horner chains in x² (the even and the odd powers): twice
@@ -135,7 +138,7 @@ struct GammaTemme {
                                       0.001388888888888889, 0.0001984126984126984, 2.48015873015873e-05, 2.7557319223985893e-06,
                                       2.755731922398589e-07, 2.505210838544172e-08, 2.08767569878681e-09, 1.6059043836821613e-10]
 
-    /// e^x for −708 ≤ x ≤ 0 to about an ulp: x = k ln 2 + r with |r| ≤ ln 2 / 2 (ln 2 in two
+    /// e^x for −708 ≤ x ≤ 0 to 2 ulps: x = k ln 2 + r with |r| ≤ ln 2 / 2 (ln 2 in two
     /// parts, the first exact in k · ln2High), e^r by its Taylor polynomial to r¹³ (the rest
     /// below 4e-18), and 2^k put in the exponent bits.
     static func exp(_ x: SIMD8<Double>) -> SIMD8<Double> {
