@@ -8,7 +8,11 @@ import Foundation
 // the fraction costs two dependent divisions, so the series is the faster of the two up to
 // about four standard deviations above the mean (measured for a from 0.7 to 150: at
 // a + 1 + 3√a the series takes 55-260 ns, the fraction 85-370 ns). The two agree to about
-// 1e-14 there. SPI evaluates this for every month of every zone.
+// 1e-14 there. SPI evaluates this for every month of every zone. For a ≥ 20 near the mean
+// (GammaTemme.domain) both `cdf`s use Temme's uniform asymptotic expansion instead
+// (GammaTemme.swift): the same cost at every a where the series' grows with √a, and none of
+// the series' prefix rounding (4ε·a|ln x| of P); `regularizedLowerGamma` stays the series and
+// the fraction.
 
 public enum GammaDistribution {
     /// P(X ≤ x) for shape `a` and scale `scale`; NaN unless both are finite and positive.
