@@ -8,14 +8,20 @@ import Foundation
 // the fraction costs two dependent divisions, so the series is the faster of the two up to
 // about four standard deviations above the mean (measured for a from 0.7 to 150: at
 // a + 1 + 3√a the series takes 55-260 ns, the fraction 85-370 ns). The two agree to about
-// 1e-14 there. SPI evaluates this for every month of every zone.
+// 1e-14 there. SPI evaluates this for every month of every zone. For a ≥ 20 near the mean
+// (GammaTemme.domain) both `cdf`s use Temme's uniform asymptotic expansion instead
+// (GammaTemme.swift): the same cost at every a where the series' grows with √a, and none of
+// the series' prefix rounding (4ε·a|ln x| of P); `regularizedLowerGamma` stays the series and
+// the fraction.
 
 public enum GammaDistribution {
     /// P(X ≤ x) for shape `a` and scale `scale`; NaN unless both are finite and positive.
     /// `logGammaShape`: ln Γ(a), when the caller evaluates many x for one a.
     public static func cdf(_ x: Double, shape a: Double, scale: Double, logGammaShape: Double? = nil) -> Double {
         guard a.isFinite, a > 0, scale.isFinite, scale > 0, !x.isNaN else { return .nan }
-        return regularizedLowerGamma(a, x / scale, logGammaA: logGammaShape ?? logGamma(a))
+        let y = x / scale
+        if let domain = GammaTemme.domain(a), domain.contains(y) { return GammaTemme(shape: a, lowest: y, highest: y).p8(SIMD8(repeating: y))[0] }
+        return regularizedLowerGamma(a, y, logGammaA: logGammaShape ?? logGamma(a))
     }
 
     /// P(a, x) = γ(a, x) / Γ(a), for a > 0; 0 for x ≤ 0, 1 at +∞.
@@ -68,12 +74,22 @@ public enum GammaDistribution {
         }
         let lgA = logGammaShape ?? logGamma(a)
         let switchPoint = seriesLimit(a)
+        // Outside the expansion's domain, the series or the continued fraction (an empty range below a = 20).
+        let (temmeLow, temmeHigh) = GammaTemme.domain(a).map { ($0.lowerBound, $0.upperBound) } ?? (1, 0)
         out.append(contentsOf: repeatElement(0, count: xs.count))
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: xs.count) { series in
-            var count = 0
+        out.withUnsafeMutableBufferPointer { out in xs.withUnsafeBufferPointer { xs in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * xs.count) { indices in
+            let series = UnsafeMutableBufferPointer(rebasing: indices[..<xs.count])
+            let temme = UnsafeMutableBufferPointer(rebasing: indices[xs.count...])
+            var count = 0, temmeCount = 0, temmeLowest = Double.infinity, temmeHighest = -Double.infinity
             for (k, x) in xs.enumerated() {
                 let y = x / scale
-                if x.isNaN { out[k] = .nan } else if y <= 0 { out[k] = 0 } else if y == .infinity { out[k] = 1 } else if y < switchPoint {
+                if x.isNaN { out[k] = .nan } else if y <= 0 { out[k] = 0 } else if y == .infinity { out[k] = 1 } else if y >= temmeLow && y <= temmeHigh {
+                    temme[temmeCount] = k
+                    temmeCount += 1
+                    temmeLowest = min(temmeLowest, y)
+                    temmeHighest = max(temmeHighest, y)
+                } else if y < switchPoint {
                     series[count] = k
                     count += 1
                 } else {
@@ -93,7 +109,19 @@ public enum GammaDistribution {
                 for l in 0..<lanes { out[series[start + l]] = sum[l] * exp(-y[l] + a * log(y[l]) - lgA) }
                 start += 8
             }
+            guard temmeCount > 0 else { return }
+            let expansion = GammaTemme(shape: a, lowest: temmeLowest, highest: temmeHighest)
+            start = 0
+            while start < temmeCount {
+                let lanes = min(8, temmeCount - start)
+                var y = SIMD8<Double>(repeating: a)   // unused lanes at the mean
+                for l in 0..<lanes { y[l] = xs[temme[start + l]] / scale }
+                let p = expansion.p8(y)
+                for l in 0..<lanes { out[temme[start + l]] = p[l] }
+                start += 8
+            }
         }
+        } }
     }
 
     /// Below this x, P(a, x) by its series (see the top).

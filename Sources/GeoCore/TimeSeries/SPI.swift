@@ -29,26 +29,28 @@ public enum SPI {
         let first = series.firstYear * 12 + series.firstMonth - 1
         var calibration: [Double] = [], monthSums: [Double] = [], probabilities: [Double] = []
         calibration.reserveCapacity(baseline.count)
-        monthSums.reserveCapacity(sums.count / 12 + 1)
-        probabilities.reserveCapacity(sums.count / 12 + 1)
-        for month in 0..<12 {
-            // The steps of this calendar month: i ≡ month − first (mod 12).
-            let start = ((month - first) % 12 + 12) % 12
-            calibration.removeAll(keepingCapacity: true)
-            var i = start
-            while i < sums.count {
-                if baseline.contains((first + i) / 12), !sums[i].isNaN { calibration.append(sums[i]) }
-                i += 12
+        sums.withUnsafeBufferPointer { sums in
+            for month in 0..<12 {
+                // The steps of this calendar month: i ≡ month − first (mod 12).
+                let start = ((month - first) % 12 + 12) % 12
+                let steps = start < sums.count ? (sums.count - start + 11) / 12 : 0
+                calibration.removeAll(keepingCapacity: true)
+                let firstYear = (first + start) / 12
+                for k in 0..<steps where baseline.contains(firstYear + k) && !sums[start + 12 * k].isNaN {
+                    calibration.append(sums[start + 12 * k])
+                }
+                guard !calibration.isEmpty, Double(calibration.count) >= minValidShare * Double(baseline.count) else { continue }
+                let fit = Fit(calibration)
+                // The month's sums evaluated together: one shape and scale for all of them.
+                monthSums = [Double](unsafeUninitializedCapacity: steps) { m, count in
+                    for k in 0..<steps { m[k] = sums[start + 12 * k] }
+                    count = steps
+                }
+                fit.spi(monthSums, into: &probabilities)
+                out.withUnsafeMutableBufferPointer { out in
+                    for k in 0..<steps { out[start + 12 * k] = probabilities[k] }
+                }
             }
-            guard !calibration.isEmpty, Double(calibration.count) >= minValidShare * Double(baseline.count) else { continue }
-            let fit = Fit(calibration)
-            // The month's sums evaluated together: one shape and scale for all of them.
-            monthSums.removeAll(keepingCapacity: true)
-            i = start
-            while i < sums.count { monthSums.append(sums[i]); i += 12 }
-            fit.spi(monthSums, into: &probabilities)
-            i = start
-            for z in probabilities { out[i] = z; i += 12 }
         }
         return out
     }
@@ -58,12 +60,26 @@ public enum SPI {
     public static func scaledSums(_ values: [Double], scale: Int) -> [Double] {
         [Double](unsafeUninitializedCapacity: values.count) { out, count in
             values.withUnsafeBufferPointer { v in
-                for i in v.indices {
-                    guard i >= scale - 1 else { out[i] = .nan; continue }
-                    // Each window summed afresh in order (not a running sum: the same roundings as ever).
+                let n = v.count, first = min(n, max(scale - 1, 0))
+                for i in 0..<first { out[i] = .nan }
+                // Each window summed afresh in order (not a running sum: the same roundings as
+                // ever), 8 windows at a time: lane j adds v[i + j − scale + 1 + k] for k = 0, 1, ...
+                // (8 independent chains of additions where one window's chain waited on each add).
+                var i = first
+                if let base = v.baseAddress {
+                    let raw = UnsafeRawPointer(base)
+                    while i + 8 <= n {
+                        var s = SIMD8<Double>(repeating: 0)
+                        for k in (i - scale + 1)...i { s += raw.loadUnaligned(fromByteOffset: k * 8, as: SIMD8<Double>.self) }
+                        for j in 0..<8 { out[i + j] = s[j] }
+                        i += 8
+                    }
+                }
+                while i < n {
                     var s = 0.0
                     for k in (i - scale + 1)...i { s += v[k] }
                     out[i] = s
+                    i += 1
                 }
             }
             count = values.count
@@ -101,10 +117,14 @@ public enum SPI {
         /// together (`GammaDistribution.cdf` of many values).
         public func spi(_ xs: [Double], into out: inout [Double]) {
             GammaDistribution.cdf(xs, shape: alpha, scale: beta, logGammaShape: logGammaAlpha, into: &out)
+            let p0 = probabilityOfZero >= 1 ? 0 : probabilityOfZero
             for k in xs.indices {
                 let x = xs[k]
-                out[k] = x.isNaN ? .nan : index(x <= 0 ? 0 : out[k])
+                out[k] = x.isNaN ? .nan : p0 + (1 - p0) * (x <= 0 ? 0 : out[k])
             }
+            // Φ⁻¹ of the probabilities together (`index`'s, value by value), then clipped.
+            StandardNormal.quantiles(&out)
+            for k in out.indices where !out[k].isNaN { out[k] = min(SPI.bound, max(-SPI.bound, out[k])) }
         }
 
         /// The index of a sum whose gamma CDF is `g`: p0 + (1 − p0) g as a standard normal value, clipped.

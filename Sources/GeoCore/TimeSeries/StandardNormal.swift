@@ -50,4 +50,40 @@ public enum StandardNormal {
         }
         return q < 0 ? -x : x
     }
+
+    /// `quantile` of every value of `p`, in place, with the same roundings: the central values
+    /// (|p − ½| ≤ 0.425, no transcendental function) 8 at a time in SIMD lanes, whose two
+    /// degree-7 polynomials are chains of dependent multiply-adds one value at a time; the
+    /// tails value by value.
+    public static func quantiles(_ p: inout [Double]) {
+        p.withUnsafeMutableBufferPointer { p in
+            var start = 0
+            while start < p.count {
+                let lanes = min(8, p.count - start)
+                var v = SIMD8<Double>(repeating: 0.5)
+                for l in 0..<lanes { v[l] = p[start + l] }
+                let z = central8(v)
+                for l in 0..<lanes {
+                    let q = v[l] - 0.5
+                    p[start + l] = abs(q) <= 0.425 ? z[l] : quantile(v[l])
+                }
+                start += 8
+            }
+        }
+    }
+
+    /// AS 241's central rational function (|p − ½| ≤ 0.425) for 8 values, term by term as `quantile`'s.
+    static func central8(_ p: SIMD8<Double>) -> SIMD8<Double> {
+        let q = p - 0.5
+        let r = 0.180625 - q * q
+        var num = 2.5090809287301226727e3 * r
+        for c in [3.3430575583588128105e4, 6.7265770927008700853e4, 4.5921953931549871457e4, 1.3731693765509461125e4,
+                  1.9715909503065514427e3, 1.3314166789178437745e2] { num = (num + c) * r }
+        num = num + 3.3871328727963666080e0
+        var den = 5.2264952788528545610e3 * r
+        for c in [2.8729085735721942674e4, 3.9307895800092710610e4, 2.1213794301586595867e4, 5.3941960214247511077e3,
+                  6.8718700749205790830e2, 4.2313330701600911252e1] { den = (den + c) * r }
+        den = den + 1
+        return q * num / den
+    }
 }
