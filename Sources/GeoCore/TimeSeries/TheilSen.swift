@@ -111,15 +111,43 @@ extension TheilSen {
         }
         guard let (lo, hi) = bracket(&sample, margin: margin) else { return nil }
         var below = 0, above = 0
+        // Values of magnitude below 2^1000 make no NaN slope (no difference overflows, and
+        // x − xi > 0): then a slope not below and not in the bracket is above it, and is not
+        // counted. Each row's slopes are computed first, in a loop of their own (the
+        // divisions vectorised, the ones below counted), then kept in a second.
+        let small = x.allSatisfy(areSmall) && y.allSatisfy(areSmall)
+        let longestRow = x.reduce(0) { max($0, $1.count) }
         var middle = [Double](unsafeUninitializedCapacity: n) { buf, count in
             var m = 0
-            for (xs, ys) in zip(x, y) {
-                xs.withUnsafeBufferPointer { xs in
-                    ys.withUnsafeBufferPointer { ys in
-                        for i in xs.indices {
-                            let xi = xs[i], yi = ys[i]
-                            for j in (i + 1)..<xs.count {
-                                keepInBracket((ys[j] - yi) / (xs[j] - xi), lo: lo, hi: hi, into: buf, at: &m, below: &below, above: &above)
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, longestRow)) { row in
+                let r = row.baseAddress!
+                for (xs, ys) in zip(x, y) {
+                    xs.withUnsafeBufferPointer { xb in
+                        ys.withUnsafeBufferPointer { yb in
+                            guard let xp = xb.baseAddress, let yp = yb.baseAddress else { return }
+                            let c = xb.count
+                            for i in 0..<c {
+                                let xi = xp[i], yi = yp[i], len = c &- i &- 1
+                                let xr = xp + (i &+ 1), yr = yp + (i &+ 1)
+                                var j = 0, rowBelow = 0
+                                while j < len {
+                                    let v = (yr[j] - yi) / (xr[j] - xi)
+                                    r[j] = v
+                                    rowBelow &+= Int(unsafeBitCast(v < lo, to: UInt8.self))
+                                    j &+= 1
+                                }
+                                j = 0
+                                if small {
+                                    below &+= rowBelow
+                                    while j < len {
+                                        let v = r[j]
+                                        buf[m] = v
+                                        m &+= Int(unsafeBitCast(v >= lo, to: UInt8.self) & unsafeBitCast(v <= hi, to: UInt8.self))
+                                        j &+= 1
+                                    }
+                                } else {
+                                    while j < len { keepInBracket(r[j], lo: lo, hi: hi, into: buf, at: &m, below: &below, above: &above); j &+= 1 }
+                                }
                             }
                         }
                     }
@@ -127,8 +155,16 @@ extension TheilSen {
             }
             count = m
         }
+        if small { above = n - below - middle.count }
         return medianOfMiddle(&middle, below: below, above: above, count: n)
     }
+}
+
+/// Whether every value is finite and of magnitude below 2^1000 (so that no difference of two
+/// overflows).
+@inline(__always)
+func areSmall(_ values: [Double]) -> Bool {
+    values.allSatisfy { $0.magnitude < 0x1p1000 }
 }
 
 /// The median as numpy's (the mean of the two middle values of an even count); NaN when
