@@ -191,6 +191,32 @@ final class TrendKernelTests: XCTestCase {
         }
     }
 
+    /// The selection gives the sorted array's value at every position, on distinct values
+    /// (the pivot alone equal to itself: no pass gathering equals), on values with ties, and
+    /// on equal values throughout; NaN when a pivot is NaN, as before.
+    func testSelectionAtEveryPositionEqualsSorted() {
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<60 {
+            let n = Int.random(in: 1...200, using: &rng)
+            let a = (0..<n).map { _ in
+                switch round % 3 {
+                case 0: return Double.random(in: -5...5, using: &rng)
+                case 1: return Double(Int.random(in: 0...4, using: &rng))
+                default: return 2.5
+                }
+            }
+            let sorted = a.sorted()
+            for k in 0..<n {
+                var b = a
+                XCTAssertEqual(select(&b, k), sorted[k], "round \(round), k \(k)")
+                XCTAssertEqual(b.sorted(), sorted)
+                XCTAssertTrue(b[..<k].allSatisfy { $0 <= sorted[k] } && b[k...].allSatisfy { $0 >= sorted[k] }, "round \(round), k \(k)")
+            }
+        }
+        var nan: [Double] = [.nan, .nan, .nan]
+        XCTAssertTrue(select(&nan, 1).isNaN)
+    }
+
     /// The series of 8 values with its convergence tested in the slowest lane alone (then in
     /// all 8) gives the sums of testing all 8 every second term (the loop it replaced, written
     /// out here) bit for bit, whichever lane is named (a wrong one only costs time); and for

@@ -249,7 +249,8 @@ func medianOfMiddle(_ middle: inout [Double], below: Int, above: Int, count n: I
 
 /// Reorder `a` so that a[k] is the value a sort would put there, with no larger value before
 /// it and no smaller one after (quickselect with a median-of-three pivot and a three-way
-/// partition; NaN if a pivot is NaN). The partitions are branch-free (a swap every step, the
+/// partition, whose second pass, gathering the pivot's equals, runs only when there are some;
+/// NaN if a pivot is NaN). The partitions are branch-free (a swap every step, the
 /// boundary moved by the comparison): on a median of pairwise slopes the comparisons are
 /// unpredictable, and mispredicted branches cost more than the swaps.
 /// `from`: the values before it are known to be ≤ the rest (a previous selection's), left alone.
@@ -263,16 +264,31 @@ func select(_ a: inout [Double], _ k: Int, from start: Int = 0) -> Double {
             if a[hi] < a[lo] { a.swapAt(hi, lo) }
             if a[hi] < a[mid] { a.swapAt(hi, mid) }
             let pivot = a[mid]
-            // Values below the pivot to the front of lo...hi,
-            var less = lo
-            for i in lo...hi { let v = a[i]; a[i] = a[less]; a[less] = v; less &+= Int(unsafeBitCast(v < pivot, to: UInt8.self)) }
+            guard !pivot.isNaN else { return .nan }
+            // The pivot kept aside at hi while the others are partitioned: the values below it
+            // to the front of lo..<hi, those equal to it counted.
+            a.swapAt(mid, hi)
+            var less = lo, equal = 0
+            for i in lo..<hi {
+                let v = a[i]; a[i] = a[less]; a[less] = v
+                less &+= Int(unsafeBitCast(v < pivot, to: UInt8.self))
+                equal &+= Int(unsafeBitCast(v == pivot, to: UInt8.self))
+            }
             if k < less { hi = less - 1; continue }
-            // then the values equal to it (at least the pivot itself, so each round shrinks the range).
-            var equal = less
-            for i in less...hi { let v = a[i]; a[i] = a[equal]; a[equal] = v; equal &+= Int(unsafeBitCast(v == pivot, to: UInt8.self)) }
-            guard equal > less else { return .nan }
-            if k < equal { return pivot }
-            lo = equal
+            if equal == 0 {
+                // No other value equals the pivot (the usual case with slopes): it goes between
+                // the two parts, without the pass that gathers its equals.
+                a.swapAt(less, hi)
+                if k == less { return pivot }
+                lo = less + 1
+                continue
+            }
+            // Else the values equal to it (the pivot too) to the front of the rest, so each
+            // round shrinks the range.
+            var end = less
+            for i in less...hi { let v = a[i]; a[i] = a[end]; a[end] = v; end &+= Int(unsafeBitCast(v == pivot, to: UInt8.self)) }
+            if k < end { return pivot }
+            lo = end
         }
         return a[k]
     }
