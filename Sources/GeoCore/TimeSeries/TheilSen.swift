@@ -43,7 +43,11 @@ public enum TheilSen {
 
     /// Whether `appendSlopes`' fast path applies: x strictly increasing and no y missing.
     static func isPresentAndIncreasing(x: [Double], y: [Double]) -> Bool {
-        x.count == y.count && zip(x, x.dropFirst()).allSatisfy({ $0 < $1 }) && !y.contains(where: \.isNaN)
+        guard x.count == y.count else { return false }
+        // Indexed loops (zip with dropFirst was not inlined: this runs per season and zone).
+        for i in y.indices where y[i].isNaN { return false }
+        for i in x.indices.dropFirst() where !(x[i - 1] < x[i]) { return false }
+        return true
     }
 
     /// The slopes of every pair j > i of (x, y), x strictly increasing and no y missing,
