@@ -130,6 +130,8 @@ package struct DerivedComputer {
     /// Per entry: its year and its calendar key (MM * 100 + DD; DD 0 when monthly).
     let entryYears: [Int]
     let entryKeys: [Int]
+    /// Each entry's slot among the calendar keys, and how many (the z-score's groups).
+    let keySlots: (slots: [Int], count: Int)
     /// A monthly series' complete years (all 12 months dated), in order, with their entries
     /// (in date order) and date cells; nil where `monthlyAnnualRows` is used instead.
     let annualYears: [(year: Int, label: String, entries: [Int])]?
@@ -144,6 +146,7 @@ package struct DerivedComputer {
         kind = seriesDates(dates)
         entryYears = kind == .other ? [] : dates.map { Int($0.prefix(4))! }
         entryKeys = kind == .monthly || kind == .daily ? dates.map { d in Int(d.dropFirst(5).prefix(2))! * 100 + (d.count == 10 ? Int(d.suffix(2))! : 0) } : []
+        keySlots = StandardizedAnomaly.slotsOf(entryKeys)
         annualYears = kind == .monthly ? Self.completeYears(dates) : nil
         annualYearNumbers = annualYears?.map(\.year) ?? []
         if kind == .monthly {
@@ -229,7 +232,8 @@ package struct DerivedComputer {
         if kind == .yearly { yearly.append(("", entryYears, values)) }
         if ind.annual != nil { yearly.append(("annual", annual.years, annual.values)) }
         if let z = t.zscore {
-            let zs = StandardizedAnomaly.compute(values: values, keys: entryKeys, years: entryYears, baseline: z.years, minValidShare: z.minValid)
+            let zs = StandardizedAnomaly.compute(values: values, slots: keySlots.slots, slotCount: keySlots.count, years: entryYears,
+                                                 baseline: z.years, minValidShare: z.minValid)
             for k in dates.indices { out.add("zscore", dates[k], zs[k], .dimensionless) }
         }
         if let b = t.spiBaseline, let m = monthlyValues {

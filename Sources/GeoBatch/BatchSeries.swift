@@ -3,25 +3,55 @@ import Foundation
 /// An indicator's series and values, loaded from the cache.
 public struct BatchSeries {
     public struct Entry { public var source: Int; public var bandIndex: Int; public var band: Int; public var date: String?; public var path: String }
-    public var entries: [Entry]
-    package var values: [[Double]]           // per source: [unit][band][source key]
-    package var bandCounts: [Int]
+    public let entries: [Entry]
+    package let values: [[Double]]           // per source: [unit][band][source key]
+    package let bandCounts: [Int]
     /// The value keys of the table (statistics; per-class ones as `frac_2`), in zonal's order.
-    public var keys: [String]
+    public let keys: [String]
     /// Per key, its statistic (index into the indicator's statistics).
-    package var keyStats: [Int]
+    package let keyStats: [Int]
     /// Per source, its own keys' count, and per table key its index among them (nil: a class
     /// the file does not hold).
-    package var sourceKeyCounts: [Int]
-    package var sourceKeyIndex: [[Int?]]
+    package let sourceKeyCounts: [Int]
+    package let sourceKeyIndex: [[Int?]]
     public var statCount: Int { keys.count }
+    /// Per entry, where its values lie in its source's array (flat: `value` is called per
+    /// value of every table, and copying an `Entry`, with its two strings, cost more than
+    /// the lookup).
+    private let slots: [Slot]
+    /// Per source and table key, the key's index among the source's keys (-1: none).
+    private let keySlots: [Int]
+
+    private struct Slot { var source: Int; var bandOffset: Int; var unitStride: Int }
+
+    package init(entries: [Entry], values: [[Double]], bandCounts: [Int], keys: [String], keyStats: [Int], sourceKeyCounts: [Int],
+                 sourceKeyIndex: [[Int?]]) {
+        self.entries = entries; self.values = values; self.bandCounts = bandCounts; self.keys = keys; self.keyStats = keyStats
+        self.sourceKeyCounts = sourceKeyCounts; self.sourceKeyIndex = sourceKeyIndex
+        slots = entries.map { e in
+            Slot(source: e.source, bandOffset: e.bandIndex * sourceKeyCounts[e.source], unitStride: bandCounts[e.source] * sourceKeyCounts[e.source])
+        }
+        keySlots = sourceKeyIndex.flatMap { $0.map { $0 ?? -1 } }
+    }
 
     public func value(unit u: Int, entry k: Int, stat s: Int) -> Double {
+        let p = slots[k]
+        let i = keySlots[p.source * keys.count + s]
+        if i >= 0 { return values[p.source][u * p.unitStride + p.bandOffset + i] }
+        return absentClassValue(unit: u, entry: k, stat: s)
+    }
+
+    /// One statistic's values of unit `u`, in entry (date) order, into `out` (one per entry).
+    package func unitValues(unit u: Int, stat s: Int, into out: inout [Double]) {
+        out.removeAll(keepingCapacity: true)
+        for k in slots.indices { out.append(value(unit: u, entry: k, stat: s)) }
+    }
+
+    /// A class the file does not hold: a share of 0 where the band has a value of that
+    /// statistic for the unit, else none (zonal's rule).
+    private func absentClassValue(unit u: Int, entry k: Int, stat s: Int) -> Double {
         let e = entries[k], n = sourceKeyCounts[e.source]
         let base = (u * bandCounts[e.source] + e.bandIndex) * n
-        if let i = sourceKeyIndex[e.source][s] { return values[e.source][base + i] }
-        // A class the file does not hold: a share of 0 where the band has a value of that
-        // statistic for the unit, else none (zonal's rule).
         for (t, i) in sourceKeyIndex[e.source].enumerated() where keyStats[t] == keyStats[s] {
             if let i, !values[e.source][base + i].isNaN { return 0 }
         }

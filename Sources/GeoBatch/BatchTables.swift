@@ -436,8 +436,12 @@ package struct BatchTableLayout {
     func derivedGroups(unit u: Int) -> [DerivedGroup] {
         var groups: [DerivedGroup] = []
         if seriesDerived {
+            // One buffer for the unit's values of each statistic in turn.
+            var values: [Double] = []
+            values.reserveCapacity(series.entries.count)
             groups.append(DerivedGroup(labels: series.keys, stats: series.keyStats, loss: false, values: series.keys.indices.map { s in
-                computer.derivedValues(series.entries.indices.map { series.value(unit: u, entry: $0, stat: s) })
+                series.unitValues(unit: u, stat: s, into: &values)
+                return computer.derivedValues(values)
             }))
         }
         if !lossInputs.isEmpty {

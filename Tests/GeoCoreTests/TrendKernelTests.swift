@@ -126,6 +126,57 @@ final class TrendKernelTests: XCTestCase {
         XCTAssertEqual(TheilSen.medianOfSlopesOfIncreasing(x: [[2001, 2002, 2003, 2004]], y: [[1, 3, 2, 6]]), (1.5 + 5.0 / 3) / 2)
     }
 
+    /// The same median when values are too large for the one-sided count (differences that
+    /// overflow to infinities: those slopes are counted on both sides, as before): 12
+    /// seasons of 43 years whose values are near ±1e308 or ordinary, against the sorted median.
+    func testMedianOfSlopesOfHugeValuesEqualsSortedMedian() {
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<40 {
+            let x = (0..<12).map { _ in (0..<43).map { Double(1981 + $0) } }
+            let y: [[Double]] = x.map { xs in
+                xs.map { _ in
+                    let r = Double.random(in: 0...1, using: &rng)
+                    return r < 0.1 ? 1e308 : r < 0.2 ? -1e308 : r < 0.25 ? 0x1p1000 : Double.random(in: 0...100, using: &rng)
+                }
+            }
+            var all: [Double] = []
+            for (xs, ys) in zip(x, y) {
+                for i in xs.indices { for j in xs.indices where j > i { all.append((ys[j] - ys[i]) / (xs[j] - xs[i])) } }
+            }
+            all.sort()
+            let n = all.count, want = (all[n / 2 - 1] + all[n / 2]) / 2
+            XCTAssertEqual(TheilSen.medianOfSlopesOfIncreasing(x: x, y: y).bitPattern, want.bitPattern, "round \(round)")
+        }
+    }
+
+    /// The present values of each calendar month, read month by month 12 steps apart, equal
+    /// those found step by step (the loop it replaced, written out here): series starting in
+    /// any month, with absent and empty months, over periods inside, across and outside them.
+    func testPresentByCalendarMonthEqualsStepByStep() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let count = Int.random(in: 0...60, using: &rng)
+            let values = (0..<count).map { _ in Double.random(in: 0...1, using: &rng) < 0.2 ? .nan : Double.random(in: 0...90, using: &rng) }
+            let s = MonthlySeries(firstYear: Int.random(in: 1990...1995, using: &rng), firstMonth: Int.random(in: 1...12, using: &rng), values: values)
+            let a = Int.random(in: 1985...2000, using: &rng), period = a...(a + Int.random(in: 0...6, using: &rng))
+            var wantValues = [[Double]](repeating: [], count: 12), wantTimes = [[Double]](repeating: [], count: 12)
+            for i in s.values.indices {
+                let (y, m) = s.yearMonth(i)
+                guard period.contains(y), !s.values[i].isNaN else { continue }
+                wantValues[m - 1].append(s.values[i]); wantTimes[m - 1].append(Double(y))
+            }
+            let got = Trend.presentByCalendarMonth(s, period: period)
+            XCTAssertEqual(got.values, wantValues)
+            XCTAssertEqual(got.times, wantTimes)
+        }
+        // By hand: November 2000 to February 2001, then a gap, then January 2002.
+        let s = MonthlySeries(dates: [(2000, 11), (2000, 12), (2001, 1), (2001, 2), (2002, 1)], values: [1, 2, 3, .nan, 5])
+        let got = Trend.presentByCalendarMonth(s, period: 2000...2002)
+        XCTAssertEqual(got.values[0], [3, 5]); XCTAssertEqual(got.times[0], [2001, 2002])
+        XCTAssertEqual(got.values[1], []); XCTAssertEqual(got.values[10], [1]); XCTAssertEqual(got.times[11], [2000])
+        XCTAssertEqual(got.values.map(\.count), [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1])
+    }
+
     /// A selection from a position on (the values before it ≤ the rest, as a previous
     /// selection leaves them) gives the sorted array's value there.
     func testSelectionFromAPreviousOne() {
@@ -138,6 +189,32 @@ final class TrendKernelTests: XCTestCase {
             XCTAssertEqual(select(&a, k1), sorted[k1])
             XCTAssertEqual(select(&a, k2, from: k1 + 1), sorted[k2])
         }
+    }
+
+    /// The selection gives the sorted array's value at every position, on distinct values
+    /// (the pivot alone equal to itself: no pass gathering equals), on values with ties, and
+    /// on equal values throughout; NaN when a pivot is NaN, as before.
+    func testSelectionAtEveryPositionEqualsSorted() {
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<60 {
+            let n = Int.random(in: 1...200, using: &rng)
+            let a = (0..<n).map { _ in
+                switch round % 3 {
+                case 0: return Double.random(in: -5...5, using: &rng)
+                case 1: return Double(Int.random(in: 0...4, using: &rng))
+                default: return 2.5
+                }
+            }
+            let sorted = a.sorted()
+            for k in 0..<n {
+                var b = a
+                XCTAssertEqual(select(&b, k), sorted[k], "round \(round), k \(k)")
+                XCTAssertEqual(b.sorted(), sorted)
+                XCTAssertTrue(b[..<k].allSatisfy { $0 <= sorted[k] } && b[k...].allSatisfy { $0 >= sorted[k] }, "round \(round), k \(k)")
+            }
+        }
+        var nan: [Double] = [.nan, .nan, .nan]
+        XCTAssertTrue(select(&nan, 1).isNaN)
     }
 
     /// The series of 8 values with its convergence tested in the slowest lane alone (then in

@@ -12,6 +12,13 @@ public enum StandardizedAnomaly {
     /// year. Missing values (NaN) are left out of the baseline's mean and sd.
     public static func compute(values: [Double], keys: [Int], years: [Int], baseline: ClosedRange<Int>, minValidShare: Double) -> [Double] {
         let (slots, slotCount) = slotsOf(keys)
+        return compute(values: values, slots: slots, slotCount: slotCount, years: years, baseline: baseline, minValidShare: minValidShare)
+    }
+
+    /// The same from `slotsOf(keys)`, found once by a caller that has many series of the same
+    /// dates (a batch table's zones).
+    package static func compute(values: [Double], slots: [Int], slotCount: Int, years: [Int], baseline: ClosedRange<Int>,
+                                minValidShare: Double) -> [Double] {
         // The baseline's sums in the values' order (as the mean of each group's values), then
         // the squared deviations in the same order.
         var sum = [Double](repeating: 0, count: slotCount), count = [Int](repeating: 0, count: slotCount)
@@ -39,7 +46,7 @@ public enum StandardizedAnomaly {
     /// Each key's slot (keys are few: 12 months, or 366 month-days), numbered in order of
     /// first appearance, and how many. Keys of 0-9999 (MM * 100 + DD) through an array, not
     /// a dictionary (hashing each key cost as much as the z-scores: this runs per zone).
-    static func slotsOf(_ keys: [Int]) -> (slots: [Int], count: Int) {
+    package static func slotsOf(_ keys: [Int]) -> (slots: [Int], count: Int) {
         var count = 0
         if let top = keys.max(), top < 10_000, keys.allSatisfy({ $0 >= 0 }) {
             var slotOf = [Int](repeating: -1, count: top + 1)

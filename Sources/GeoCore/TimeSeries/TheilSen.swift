@@ -43,7 +43,11 @@ public enum TheilSen {
 
     /// Whether `appendSlopes`' fast path applies: x strictly increasing and no y missing.
     static func isPresentAndIncreasing(x: [Double], y: [Double]) -> Bool {
-        x.count == y.count && zip(x, x.dropFirst()).allSatisfy({ $0 < $1 }) && !y.contains(where: \.isNaN)
+        guard x.count == y.count else { return false }
+        // Indexed loops (zip with dropFirst was not inlined: this runs per season and zone).
+        for i in y.indices where y[i].isNaN { return false }
+        for i in x.indices.dropFirst() where !(x[i - 1] < x[i]) { return false }
+        return true
     }
 
     /// The slopes of every pair j > i of (x, y), x strictly increasing and no y missing,
@@ -111,15 +115,43 @@ extension TheilSen {
         }
         guard let (lo, hi) = bracket(&sample, margin: margin) else { return nil }
         var below = 0, above = 0
+        // Values of magnitude below 2^1000 make no NaN slope (no difference overflows, and
+        // x − xi > 0): then a slope not below and not in the bracket is above it, and is not
+        // counted. Each row's slopes are computed first, in a loop of their own (the
+        // divisions vectorised, the ones below counted), then kept in a second.
+        let small = x.allSatisfy(areSmall) && y.allSatisfy(areSmall)
+        let longestRow = x.reduce(0) { max($0, $1.count) }
         var middle = [Double](unsafeUninitializedCapacity: n) { buf, count in
             var m = 0
-            for (xs, ys) in zip(x, y) {
-                xs.withUnsafeBufferPointer { xs in
-                    ys.withUnsafeBufferPointer { ys in
-                        for i in xs.indices {
-                            let xi = xs[i], yi = ys[i]
-                            for j in (i + 1)..<xs.count {
-                                keepInBracket((ys[j] - yi) / (xs[j] - xi), lo: lo, hi: hi, into: buf, at: &m, below: &below, above: &above)
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, longestRow)) { row in
+                let r = row.baseAddress!
+                for (xs, ys) in zip(x, y) {
+                    xs.withUnsafeBufferPointer { xb in
+                        ys.withUnsafeBufferPointer { yb in
+                            guard let xp = xb.baseAddress, let yp = yb.baseAddress else { return }
+                            let c = xb.count
+                            for i in 0..<c {
+                                let xi = xp[i], yi = yp[i], len = c &- i &- 1
+                                let xr = xp + (i &+ 1), yr = yp + (i &+ 1)
+                                var j = 0, rowBelow = 0
+                                while j < len {
+                                    let v = (yr[j] - yi) / (xr[j] - xi)
+                                    r[j] = v
+                                    rowBelow &+= Int(unsafeBitCast(v < lo, to: UInt8.self))
+                                    j &+= 1
+                                }
+                                j = 0
+                                if small {
+                                    below &+= rowBelow
+                                    while j < len {
+                                        let v = r[j]
+                                        buf[m] = v
+                                        m &+= Int(unsafeBitCast(v >= lo, to: UInt8.self) & unsafeBitCast(v <= hi, to: UInt8.self))
+                                        j &+= 1
+                                    }
+                                } else {
+                                    while j < len { keepInBracket(r[j], lo: lo, hi: hi, into: buf, at: &m, below: &below, above: &above); j &+= 1 }
+                                }
                             }
                         }
                     }
@@ -127,8 +159,16 @@ extension TheilSen {
             }
             count = m
         }
+        if small { above = n - below - middle.count }
         return medianOfMiddle(&middle, below: below, above: above, count: n)
     }
+}
+
+/// Whether every value is finite and of magnitude below 2^1000 (so that no difference of two
+/// overflows).
+@inline(__always)
+func areSmall(_ values: [Double]) -> Bool {
+    values.allSatisfy { $0.magnitude < 0x1p1000 }
 }
 
 /// The median as numpy's (the mean of the two middle values of an even count); NaN when
@@ -213,7 +253,8 @@ func medianOfMiddle(_ middle: inout [Double], below: Int, above: Int, count n: I
 
 /// Reorder `a` so that a[k] is the value a sort would put there, with no larger value before
 /// it and no smaller one after (quickselect with a median-of-three pivot and a three-way
-/// partition; NaN if a pivot is NaN). The partitions are branch-free (a swap every step, the
+/// partition, whose second pass, gathering the pivot's equals, runs only when there are some;
+/// NaN if a pivot is NaN). The partitions are branch-free (a swap every step, the
 /// boundary moved by the comparison): on a median of pairwise slopes the comparisons are
 /// unpredictable, and mispredicted branches cost more than the swaps.
 /// `from`: the values before it are known to be ≤ the rest (a previous selection's), left alone.
@@ -227,16 +268,31 @@ func select(_ a: inout [Double], _ k: Int, from start: Int = 0) -> Double {
             if a[hi] < a[lo] { a.swapAt(hi, lo) }
             if a[hi] < a[mid] { a.swapAt(hi, mid) }
             let pivot = a[mid]
-            // Values below the pivot to the front of lo...hi,
-            var less = lo
-            for i in lo...hi { let v = a[i]; a[i] = a[less]; a[less] = v; less &+= Int(unsafeBitCast(v < pivot, to: UInt8.self)) }
+            guard !pivot.isNaN else { return .nan }
+            // The pivot kept aside at hi while the others are partitioned: the values below it
+            // to the front of lo..<hi, those equal to it counted.
+            a.swapAt(mid, hi)
+            var less = lo, equal = 0
+            for i in lo..<hi {
+                let v = a[i]; a[i] = a[less]; a[less] = v
+                less &+= Int(unsafeBitCast(v < pivot, to: UInt8.self))
+                equal &+= Int(unsafeBitCast(v == pivot, to: UInt8.self))
+            }
             if k < less { hi = less - 1; continue }
-            // then the values equal to it (at least the pivot itself, so each round shrinks the range).
-            var equal = less
-            for i in less...hi { let v = a[i]; a[i] = a[equal]; a[equal] = v; equal &+= Int(unsafeBitCast(v == pivot, to: UInt8.self)) }
-            guard equal > less else { return .nan }
-            if k < equal { return pivot }
-            lo = equal
+            if equal == 0 {
+                // No other value equals the pivot (the usual case with slopes): it goes between
+                // the two parts, without the pass that gathers its equals.
+                a.swapAt(less, hi)
+                if k == less { return pivot }
+                lo = less + 1
+                continue
+            }
+            // Else the values equal to it (the pivot too) to the front of the rest, so each
+            // round shrinks the range.
+            var end = less
+            for i in less...hi { let v = a[i]; a[i] = a[end]; a[end] = v; end &+= Int(unsafeBitCast(v == pivot, to: UInt8.self)) }
+            if k < end { return pivot }
+            lo = end
         }
         return a[k]
     }

@@ -46,19 +46,49 @@ public struct Trend: Sendable, Equatable {
     public static func seasonal(_ series: MonthlySeries, period: ClosedRange<Int>?, minValidShare: Double) -> Trend? {
         guard series.count > 0 else { return nil }
         let period = period ?? series.firstYear...series.yearMonth(series.count - 1).year
-        // Per calendar month, its present values and their years in time order (flat
-        // buffers: this runs once per zone and statistic).
-        var values = [[Double]](repeating: [], count: 12), times = [[Double]](repeating: [], count: 12)
-        for m in 0..<12 { values[m].reserveCapacity(period.count); times[m].reserveCapacity(period.count) }
-        var valid = 0
-        for i in series.values.indices {
-            let (y, m) = series.yearMonth(i)
-            guard period.contains(y), !series.values[i].isNaN else { continue }
-            values[m - 1].append(series.values[i]); times[m - 1].append(Double(y))
-            valid += 1
-        }
+        // Per calendar month, its present values and their years in time order.
+        let (values, times) = presentByCalendarMonth(series, period: period)
+        let valid = values.reduce(0) { $0 + $1.count }
         guard valid >= 3, Double(valid) >= minValidShare * Double(12 * period.count) else { return nil }
         let sk = SeasonalKendall(presentValues: values, times: times)
         return Trend(n: valid, senSlope: sk.slope, olsSlope: .nan, mannKendall: sk.test)
+    }
+}
+
+extension Trend {
+    /// Per calendar month (January first), the series' values in `period` that are present,
+    /// in time order, and their years. Each month's steps are read 12 apart into an array
+    /// made at its size (appending to 24 arrays by turns, the month of each step computed,
+    /// cost a fifth of a seasonal trend).
+    static func presentByCalendarMonth(_ series: MonthlySeries, period: ClosedRange<Int>) -> (values: [[Double]], times: [[Double]]) {
+        var values: [[Double]] = [], times: [[Double]] = []
+        values.reserveCapacity(12); times.reserveCapacity(12)
+        guard series.firstYear >= 0, (1...12).contains(series.firstMonth) else {
+            // Outside the steps' usual numbering (`yearMonth` of a negative step count): step by step.
+            values = [[Double]](repeating: [], count: 12); times = [[Double]](repeating: [], count: 12)
+            for i in series.values.indices {
+                let (y, m) = series.yearMonth(i)
+                guard period.contains(y), !series.values[i].isNaN else { continue }
+                values[m - 1].append(series.values[i]); times[m - 1].append(Double(y))
+            }
+            return (values, times)
+        }
+        series.values.withUnsafeBufferPointer { v in
+            for month in 1...12 {
+                // The first step of this month, and its year.
+                let first = (month - series.firstMonth + 12) % 12
+                let steps = first < v.count ? (v.count - first + 11) / 12 : 0
+                var year = series.firstYear + (series.firstMonth - 1 + first) / 12
+                var x = [Double](repeating: 0, count: steps), t = [Double](repeating: 0, count: steps)
+                var n = 0, i = first
+                while i < v.count {
+                    if period.contains(year) && !v[i].isNaN { x[n] = v[i]; t[n] = Double(year); n += 1 }
+                    i += 12; year += 1
+                }
+                x.removeLast(steps - n); t.removeLast(steps - n)
+                values.append(x); times.append(t)
+            }
+        }
+        return (values, times)
     }
 }
