@@ -52,7 +52,10 @@ package final class RowsAhead: @unchecked Sendable {
     let zoneCount: Int
     let guardsFormulas: Bool
     private let ids: [String], attributes: [[String]]
-    private let store: ScalarStore, width: Int
+    /// The zones' values: read by the formatting thread only, and let go when it ends (a
+    /// cube's store can be hundreds of megabytes; the run's rows hold their own copies by then).
+    private var store: ScalarStore?
+    private let width: Int
     /// Each indicator column's place in a zone's scalar values, in the table's order.
     private let columns: [Int]
     /// Accumulators a zone receives before its row is final (the group's bands).
@@ -164,6 +167,7 @@ package final class RowsAhead: @unchecked Sendable {
         }
         running = false
         cond.unlock()
+        store = nil
     }
 
     /// Chunk `c`'s rows as `forEachRow` makes a zone's wide row (id, include-columns, then
@@ -171,7 +175,7 @@ package final class RowsAhead: @unchecked Sendable {
     /// run closed meanwhile (checked every 64 rows).
     private func format(chunk c: Int, row: inout [TableCell], into out: inout [UInt8]) -> Bool {
         let zones = (c * chunkZones)..<min(zoneCount, (c + 1) * chunkZones)
-        let values = store.values
+        guard let values = store?.values else { return false }
         for z in zones {
             if (z - zones.lowerBound) % 64 == 63 && isClosed { return false }
             row.removeAll(keepingCapacity: true)

@@ -2,7 +2,7 @@ import XCTest
 import Foundation
 import GeoCore
 import GeoGDAL
-import GeoKit
+@testable import GeoKit
 import GeoTestSupport
 
 /// A wide CSV table's zone rows formatted while the engine runs (`ZonalJob.rowsAhead`,
@@ -139,6 +139,29 @@ final class RowsAheadTests: XCTestCase {
     /// A cube whose last row of tiles (rows 144-149, the third row band) is garbage in every
     /// band: the run fails after the first row bands' zones were final (their rows formatted
     /// ahead), and nothing is written.
+    /// The formatting thread lets go of the zones' values when it ends: a cube's store can be
+    /// hundreds of megabytes, and the result's rows hold their own copies by then.
+    func testTheZonesValuesAreLetGoWhenTheThreadEnds() throws {
+        weak var weakStore: ScalarStore?
+        let ahead: RowsAhead = {
+            let store = ScalarStore(nanCount: 4 * 3, threads: 1)
+            store.values[0] = 1.5
+            weakStore = store
+            return RowsAhead(ids: ["a", "b", "c", "d"], attributes: [[], [], [], []], store: store, width: 3, columns: [0, 1, 2],
+                             expected: 1, chunkZones: 2, guardsFormulas: true, budget: 1 << 20, drainOnClose: true)
+        }()
+        XCTAssertNotNil(weakStore, "held until the thread has formatted")
+        ahead.start()
+        for z in 0..<4 { ahead.received(zone: z, accumulators: 1) }
+        ahead.engineDone()
+        let deadline = Date().addingTimeInterval(10)
+        while weakStore != nil && Date() < deadline { usleep(1000) }
+        XCTAssertNil(weakStore, "the values' store outlived the formatting thread")
+        ahead.close()
+        XCTAssertEqual(ahead.take(0).map { String(decoding: $0, as: UTF8.self) }, "a,1.5,,\nb,,,\n")
+        XCTAssertEqual(ahead.take(1).map { String(decoding: $0, as: UTF8.self) }, "c,,,\nd,,,\n")
+    }
+
     func testAnErrorMidRunWritesNothing() throws {
         let f = try fixture()
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: f.raster)))
