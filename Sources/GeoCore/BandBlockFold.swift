@@ -99,9 +99,12 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
     // into accumulators held band by band in vectors (`CrossBandSums`).
     let sums = plain.flatMap { T.isSmallInteger || $0.moments ? nil : CrossBandSums(bands: nBands, rules: $0) }
     defer { sums?.deallocate() }
+    // Cells side by side are a decoded window's (pitch = its width): `read.cellCount` cells.
+    sums?.elements = cs > 1 ? read.rows * pitch * cs : 0
     precondition(cs == 1 || run != nil, "cells side by side only where foldsCellInterleaved admits them")
     precondition(cs == 1 || (cs == nBands && block.planes.indices.allSatisfy { block.planes[$0] == block.planes[0] + $0 * block.type.size }),
                  "cells side by side: band k at the first band's element + k")
+    precondition(cs == 1 || pitch == read.cols, "cells side by side: a decoded window")
     planes.withUnsafeBufferPointer { planes in
       rules.withUnsafeBufferPointer { rules in
         areas.withUnsafeBufferPointer { area in
@@ -341,6 +344,8 @@ private final class CrossBandSums {
     /// Group g (bands 4g..<4g+4) at `fields + 7 * g`: total area, nodata count, count, sum,
     /// area, minimum, maximum. Lanes past the last band are folded too, and never read.
     let fields: UnsafeMutablePointer<Lanes>
+    /// Cells side by side: the elements of the block from the first band of its first cell.
+    var elements = 0
 
     init(bands: Int, rules: PlainRules) {
         self.bands = bands
@@ -379,13 +384,17 @@ private final class CrossBandSums {
     @inline(__always)
     private func lanes<T: RasterScalar>(_ planes: UnsafePointer<UnsafePointer<T>>, group g: Int, _ i: Int, cellStride cs: Int) -> Lanes {
         let k = 4 * g
-        if k + 4 <= bands {
-            if cs > 1 && T.self == Float.self {
+        // The last group of cells side by side reads on into the next cell's first bands
+        // (lanes never read back), except at the buffer's end.
+        if cs > 1 && (k + 4 <= bands || i + k + 4 <= elements) {
+            if T.self == Float.self {
                 return Lanes(UnsafeRawPointer(planes[k] + i).loadUnaligned(as: SIMD4<Float>.self))
             }
-            if cs > 1 && T.self == Double.self {
+            if T.self == Double.self {
                 return UnsafeRawPointer(planes[k] + i).loadUnaligned(as: Lanes.self)
             }
+        }
+        if k + 4 <= bands {
             return Lanes(planes[k][i].double, planes[k + 1][i].double, planes[k + 2][i].double, planes[k + 3][i].double)
         }
         var v = Lanes.zero
