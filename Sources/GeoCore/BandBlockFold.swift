@@ -95,9 +95,16 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
     // integers keep `accumulateSpan`'s exact integer sums.
     let run = plain.flatMap { T.isSmallInteger ? nil : CrossBandRun(bands: nBands, rules: $0) }
     defer { run?.deallocate() }
+    // Without moments (a cube's mean, max, sum...), a zone's bands are folded four at a time
+    // into accumulators held band by band in vectors (`CrossBandSums`).
+    let sums = plain.flatMap { T.isSmallInteger || $0.moments ? nil : CrossBandSums(bands: nBands, rules: $0) }
+    defer { sums?.deallocate() }
+    // Cells side by side are a decoded window's (pitch = its width): `read.cellCount` cells.
+    sums?.elements = cs > 1 ? read.rows * pitch * cs : 0
     precondition(cs == 1 || run != nil, "cells side by side only where foldsCellInterleaved admits them")
     precondition(cs == 1 || (cs == nBands && block.planes.indices.allSatisfy { block.planes[$0] == block.planes[0] + $0 * block.type.size }),
                  "cells side by side: band k at the first band's element + k")
+    precondition(cs == 1 || pitch == read.cols, "cells side by side: a decoded window")
     planes.withUnsafeBufferPointer { planes in
       rules.withUnsafeBufferPointer { rules in
         areas.withUnsafeBufferPointer { area in
@@ -112,6 +119,11 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
                     let lo = starts[zi], hi = starts[zi + 1]
                     if lo == hi { continue }
                     let zoneOut = out + zi * zoneStride
+                    if let sums {
+                        sums.foldZone(planes.baseAddress!, spans: spans, lo..<hi, read: read, pitch: pitch, cellStride: cs,
+                                      areas: area, into: zoneOut, stride: stride)
+                        continue
+                    }
                     let acc = inPlace ? zoneOut : scratch.baseAddress!
                     if !inPlace { for k in 0..<nBands { (acc + k).moveInitialize(from: zoneOut + k * stride, count: 1) } }
                     for si in lo..<hi {
@@ -312,6 +324,163 @@ private final class CrossBandRun {
                 hi = ok && v > hi ? v : hi
             }
             count[k] = n; sum[k] = s; low[k] = lo; high[k] = hi
+        }
+    }
+}
+
+/// A zone's spans of K float bands under plain rules, without moments, folded four bands at
+/// a time: while the zone's spans are walked, the fields a span changes (total area, nodata
+/// count, count, sum, area, extremes) of four bands are the lanes of one vector each, so a
+/// cell of four bands is a few vector operations instead of a scalar read, add and write
+/// per field and band. The vectors are loaded from the zone's accumulators before its spans
+/// and stored back after, so each field still sees the same operations in the same order as
+/// `accumulateSpan` (a one-cell span: its adds under a select where the cell is valid; a run:
+/// the run's count, sum and extremes, then `addRunSums`): the same bits. `cells` is an
+/// integer, added once per zone.
+private final class CrossBandSums {
+    typealias Lanes = SIMD4<Double>
+    let bands: Int
+    let nodata: Double
+    /// Group g (bands 4g..<4g+4) at `fields + 7 * g`: total area, nodata count, count, sum,
+    /// area, minimum, maximum. Lanes past the last band are folded too, and never read.
+    let fields: UnsafeMutablePointer<Lanes>
+    /// Cells side by side: the elements of the block from the first band of its first cell.
+    var elements = 0
+
+    init(bands: Int, rules: PlainRules) {
+        self.bands = bands
+        nodata = rules.nodata  // NaN without nodata: no value equals it
+        let n = 7 * ((bands + 3) / 4)
+        fields = .allocate(capacity: n)
+        fields.initialize(repeating: .zero, count: n)
+    }
+
+    func deallocate() { fields.deallocate() }
+
+    /// Fold spans `range` of one zone into its accumulators, band k's at `out + k * stride`.
+    @inline(__always)
+    func foldZone<T: RasterScalar>(_ planes: UnsafePointer<UnsafePointer<T>>, spans: UnsafeBufferPointer<Span>, _ range: Range<Int>,
+                                   read: Window, pitch: Int, cellStride cs: Int, areas: UnsafeBufferPointer<Double>,
+                                   into out: UnsafeMutablePointer<ZoneStats>, stride: Int) {
+        load(out, stride)
+        var cells = 0
+        for si in range {
+            let span = spans[si]
+            let r = Int(span.row) - read.row, c = Int(span.col) - read.col
+            let off = (r * pitch + c) * cs
+            let len = Int(span.len)
+            cells &+= len
+            if len == 1 {
+                foldCell(planes, at: off, cellStride: cs, coverage: span.fraction, cellArea: areas[r])
+            } else {
+                foldRun(planes, from: off, len: len, cellStride: cs, coverage: span.fraction, cellArea: areas[r])
+            }
+        }
+        store(out, stride, cells: cells)
+    }
+
+    /// Bands 4g..<4g+4 of element i (lanes past the last band read as 0). Cells side by side
+    /// (`cs` > 1) hold the four as consecutive values: one load, converted in the vector.
+    @inline(__always)
+    private func lanes<T: RasterScalar>(_ planes: UnsafePointer<UnsafePointer<T>>, group g: Int, _ i: Int, cellStride cs: Int) -> Lanes {
+        let k = 4 * g
+        // The last group of cells side by side reads on into the next cell's first bands
+        // (lanes never read back), except at the buffer's end.
+        if cs > 1 && (k + 4 <= bands || i + k + 4 <= elements) {
+            if T.self == Float.self {
+                return Lanes(UnsafeRawPointer(planes[k] + i).loadUnaligned(as: SIMD4<Float>.self))
+            }
+            if T.self == Double.self {
+                return UnsafeRawPointer(planes[k] + i).loadUnaligned(as: Lanes.self)
+            }
+        }
+        if k + 4 <= bands {
+            return Lanes(planes[k][i].double, planes[k + 1][i].double, planes[k + 2][i].double, planes[k + 3][i].double)
+        }
+        var v = Lanes.zero
+        for j in 0..<(bands - k) { v[j] = planes[k + j][i].double }
+        return v
+    }
+
+    /// Values of four bands with NaN where a value is the nodata value: then a value is
+    /// valid where it equals itself, and `x < lo ? x : lo` (one `minpd`) keeps the extremes
+    /// of the valid values only, as the one-band kernel's tests do.
+    @inline(__always)
+    private func marked(_ v: Lanes, _ nd: Lanes) -> Lanes { v.replacing(with: .nan, where: v .== nd) }
+
+    /// One cell: `foldCell`'s operations. A field that only a valid (or only an invalid) cell
+    /// changes gets `+ 0` from the others: the same bits, as these sums of coverage, area and
+    /// coverage x value start at +0 and are never -0 (an add gives -0 only from two -0).
+    @inline(__always)
+    private func foldCell<T: RasterScalar>(_ planes: UnsafePointer<UnsafePointer<T>>, at off: Int, cellStride cs: Int,
+                                           coverage f: Double, cellArea a: Double) {
+        let fv = Lanes(repeating: f), fa = Lanes(repeating: f * Double(1) * a), area = Lanes(repeating: f * a)
+        let nd = Lanes(repeating: nodata)
+        for g in 0..<((bands + 3) / 4) {
+            let v = marked(lanes(planes, group: g, off, cellStride: cs), nd)
+            let ok = v .== v
+            let p = fields + 7 * g
+            p[0] = p[0] + fa
+            p[1] = p[1] + fv.replacing(with: 0, where: ok)
+            p[2] = p[2] + fv.replacing(with: 0, where: .!ok)
+            p[3] = p[3] + (fv * v).replacing(with: 0, where: .!ok)
+            p[4] = p[4] + area.replacing(with: 0, where: .!ok)
+            p[5] = p[5].replacing(with: v, where: v .< p[5])
+            p[6] = p[6].replacing(with: v, where: v .> p[6])
+        }
+    }
+
+    /// A run: each band's valid cells, sum and extremes over the run (in cell order), then
+    /// `accumulateSpan`'s merge of the run (`addRunSums`), under a select.
+    @inline(__always)
+    private func foldRun<T: RasterScalar>(_ planes: UnsafePointer<UnsafePointer<T>>, from off: Int, len: Int, cellStride cs: Int,
+                                          coverage f: Double, cellArea a: Double) {
+        let last = off + len * cs
+        let fv = Lanes(repeating: f), av = Lanes(repeating: a), nd = Lanes(repeating: nodata)
+        let lenD = Double(len), total = Lanes(repeating: f * lenD * a)
+        for g in 0..<((bands + 3) / 4) {
+            // The count as integer lanes: a true lane of the mask is -1.
+            var n = SIMD4<Int64>.zero, s = Lanes.zero
+            var lo = Lanes(repeating: .infinity), hi = Lanes(repeating: -.infinity)
+            for i in Swift.stride(from: off, to: last, by: cs) {
+                let v = marked(lanes(planes, group: g, i, cellStride: cs), nd)
+                let ok = v .== v
+                n &-= unsafeBitCast(ok, to: SIMD4<Int64>.self)
+                s = s + v.replacing(with: 0, where: .!ok)  // s starts at +0: never -0
+                lo = lo.replacing(with: v, where: v .< lo)
+                hi = hi.replacing(with: v, where: v .> hi)
+            }
+            let nd = Lanes(Double(n[0]), Double(n[1]), Double(n[2]), Double(n[3]))
+            let p = fields + 7 * g
+            p[0] = p[0] + total
+            p[1] = p[1] + fv * (Lanes(repeating: lenD) - nd)  // f x (len - n): both exact integers
+            // `addRunSums`: nothing unless n x f > 0.
+            let w = nd * fv
+            let has = w .> 0
+            p[2] = p[2].replacing(with: p[2] + w, where: has)
+            p[3] = p[3].replacing(with: p[3] + fv * s, where: has)
+            p[5] = p[5].replacing(with: lo, where: has .& (lo .< p[5]))
+            p[6] = p[6].replacing(with: hi, where: has .& (hi .> p[6]))
+            p[4] = p[4].replacing(with: p[4] + w * av, where: has)
+        }
+    }
+
+    @inline(__always)
+    private func load(_ out: UnsafeMutablePointer<ZoneStats>, _ stride: Int) {
+        for k in 0..<bands {
+            let s = out + k * stride, p = fields + 7 * (k >> 2), l = k & 3
+            p[0][l] = s.pointee.totalArea; p[1][l] = s.pointee.nodataCount; p[2][l] = s.pointee.count
+            p[3][l] = s.pointee.sum; p[4][l] = s.pointee.area; p[5][l] = s.pointee.min; p[6][l] = s.pointee.max
+        }
+    }
+
+    @inline(__always)
+    private func store(_ out: UnsafeMutablePointer<ZoneStats>, _ stride: Int, cells: Int) {
+        for k in 0..<bands {
+            let s = out + k * stride, p = fields + 7 * (k >> 2), l = k & 3
+            s.pointee.cells += cells
+            s.pointee.totalArea = p[0][l]; s.pointee.nodataCount = p[1][l]; s.pointee.count = p[2][l]
+            s.pointee.sum = p[3][l]; s.pointee.area = p[4][l]; s.pointee.min = p[5][l]; s.pointee.max = p[6][l]
         }
     }
 }

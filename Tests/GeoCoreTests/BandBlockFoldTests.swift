@@ -313,4 +313,93 @@ final class BandBlockFoldTests: XCTestCase {
             Float(rng.unit())
         }
     }
+
+    /// Plain bands without moments fold four at a time into vector accumulators held over a
+    /// zone's spans (`CrossBandSums`); a last group of one to three bands of cells side by
+    /// side reads on into the next cell, except at the buffer's end. Every zone here ends on
+    /// the window's last cell, and the same coverage is folded twice into the same
+    /// accumulators (so they start a zone holding values, not the template): the same bits
+    /// as the band-by-band fold, twice, for 1 to 9 and 23 bands (the engine's pieces of a
+    /// 90-band cube), float and double, with NaN, nodata, signed zeros and infinities.
+    func testVectorAccumulatorsFromTheLastCellAndNotEmpty() {
+        let read = Self.read
+        for bands in Array(1...9) + [23] {
+            for nodata in [nil, -9999.0] {
+                var rng = Random(state: UInt64(700 + bands) + (nodata == nil ? 0 : 50))
+                var list = CoverageList()
+                for z in 0..<40 {
+                    for _ in 0..<(z % 4) {
+                        let row = read.row + rng.int(read.rows), col = read.col + rng.int(read.cols)
+                        let len = rng.int(2) == 0 ? 1 : 1 + rng.int(read.colEnd - col)
+                        list.spans.append(Span(row: row, col: col, len: len, fraction: rng.int(2) == 0 ? 1 : max(0.001, rng.unit())))
+                    }
+                    let len = z % 3 == 0 ? 1 : 1 + rng.int(read.cols)
+                    list.spans.append(Span(row: read.rowEnd - 1, col: read.colEnd - len, len: len, fraction: max(0.001, rng.unit())))
+                    list.endZone()
+                }
+                let rules = (0..<bands).map { _ in ValueRules(nodata: nodata, moments: false) }
+                let floats: [[Float]] = (0..<bands).map { b in
+                    (0..<read.cellCount).map { _ in
+                        switch rng.int(14) {
+                        case 0: return .nan
+                        case 1: return -9999
+                        case 2: return -0.0
+                        case 3: return 0.0
+                        case 4: return b % 2 == 0 ? .infinity : -.infinity
+                        default: return Float(rng.unit() * 80 - 40)
+                        }
+                    }
+                }
+                foldTwiceBothWays(Float.self, type: .float32, floats, list, rules: rules, bands: bands)
+                foldTwiceBothWays(Double.self, type: .float64, floats.map { $0.map { Double($0) * 1.5 } }, list, rules: rules, bands: bands)
+            }
+        }
+    }
+
+    /// `windows` (one decoded window per band) folded twice band by band, and twice from
+    /// cells side by side and from planes, band-major and zone-major: every field the same bits.
+    private func foldTwiceBothWays<T: RasterScalar>(_: T.Type, type: PixelType, _ windows: [[T]], _ covs: CoverageList,
+                                                     rules: [ValueRules], bands: Int, line: UInt = #line) {
+        let read = Self.read, zones = covs.count
+        let areas = (0..<read.rows).map { 900 + Double($0) * 0.61 }
+        var byBand = [ZoneStats](repeating: ZoneStats(), count: bands * zones)
+        byBand.withUnsafeMutableBufferPointer { out in
+            for _ in 0..<2 {
+                for b in 0..<bands {
+                    var window = windows[b]
+                    window.withUnsafeMutableBytes { raw in
+                        foldCoverages(raw.baseAddress!, type: type, covs, read: read, rowAreas: areas, mask: nil, weights: nil,
+                                      rules: rules[b], into: out.baseAddress! + b * zones)
+                    }
+                }
+            }
+        }
+        let planes = windows.map { a in a.withUnsafeBytes { UnsafeMutableRawPointer.allocate(byteCount: $0.count, alignment: 16) } }
+        defer { planes.forEach { $0.deallocate() } }
+        for (p, a) in zip(planes, windows) { a.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+        // Exactly the window's cells side by side: a read past the last cell would leave the buffer.
+        let sideBySide = UnsafeMutableRawPointer.allocate(byteCount: read.cellCount * bands * type.size, alignment: 16)
+        defer { sideBySide.deallocate() }
+        interleaveBands(planes.map { UnsafeRawPointer($0) }, cells: read.cellCount, size: type.size, into: sideBySide)
+        let blocks = [BandBlock(planes: planes.map { UnsafeRawPointer($0) }, pitch: read.cols, type: type),
+                      BandBlock(planes: (0..<bands).map { UnsafeRawPointer(sideBySide + $0 * type.size) }, pitch: read.cols,
+                                type: type, cellStride: bands)]
+        for (layout, block) in ["planes", "side by side"].enumerated().map({ ($0.element, blocks[$0.offset]) }) {
+            for zoneMajor in [false, true] {
+                var out = [ZoneStats](repeating: ZoneStats(), count: bands * zones)
+                out.withUnsafeMutableBufferPointer { o in
+                    for _ in 0..<2 {
+                        foldCoverages(block, covs, read: read, rowAreas: areas, weights: nil, rules: rules, into: o.baseAddress!,
+                                      stride: zoneMajor ? 1 : zones, zoneStride: zoneMajor ? bands : 1)
+                    }
+                }
+                for b in 0..<bands {
+                    for z in 0..<zones {
+                        XCTAssertEqual(Self.bits(out[zoneMajor ? z * bands + b : b * zones + z]), Self.bits(byBand[b * zones + z]),
+                                       "\(T.self), \(layout), zone-major \(zoneMajor): \(bands) bands, band \(b), zone \(z)", line: line)
+                    }
+                }
+            }
+        }
+    }
 }
