@@ -24,7 +24,7 @@ public enum SPI {
 
     /// The SPI of every month of `series` at `scale` months, fitted over `baseline` (years).
     public static func compute(_ series: MonthlySeries, scale: Int, baseline: ClosedRange<Int>, minValidShare: Double) -> [Double] {
-        let sums = scaledSums(series.values.map { $0 < 0 ? 0 : $0 }, scale: scale)
+        let sums = scaledSums(nonNegative(series.values), scale: scale)
         var out = [Double](repeating: .nan, count: sums.count)
         let first = series.firstYear * 12 + series.firstMonth - 1
         var calibration: [Double] = [], monthSums: [Double] = [], probabilities: [Double] = []
@@ -53,6 +53,17 @@ public enum SPI {
             }
         }
         return out
+    }
+
+    /// The values with negatives set to 0 (NaN kept), written into a new buffer (a `map`
+    /// appended value by value, checking the capacity each time).
+    static func nonNegative(_ values: [Double]) -> [Double] {
+        [Double](unsafeUninitializedCapacity: values.count) { out, count in
+            values.withUnsafeBufferPointer { v in
+                for i in v.indices { let x = v[i]; out[i] = x < 0 ? 0 : x }
+            }
+            count = values.count
+        }
     }
 
     /// Sums over `scale` consecutive steps ending at each step; NaN for the first scale − 1
