@@ -69,6 +69,20 @@ struct DerivedValues: DerivedSink {
     }
 }
 
+/// The values alone, written into memory the caller sized (`DerivedComputer.rowCount`, the
+/// same for any values): `Array.append` per value checked the array's uniqueness by a call
+/// (some 2,700 values per unit).
+struct DerivedValuesBuffer: DerivedSink {
+    let base: UnsafeMutablePointer<Double>
+    let capacity: Int
+    var count = 0
+    mutating func add(_ kind: @autoclosure () -> String, _ date: @autoclosure () -> String, _ value: Double, _ unit: DerivedUnit) {
+        precondition(count < capacity, "more derived values than the rows counted for the dates")
+        base[count] = value
+        count += 1
+    }
+}
+
 extension DerivedSink {
     mutating func add(_ row: DerivedRow) { add(row.kind, row.date, row.value, row.unit) }
 }
@@ -217,10 +231,16 @@ package struct DerivedComputer {
 
     /// The values of `rows(values)` alone, in its order (what changes from unit to unit).
     func derivedValues(_ values: [Double]) -> [Double] {
-        var sink = DerivedValues()
-        sink.values.reserveCapacity(rowCount)
-        rows(values, into: &sink)
-        return sink.values
+        guard rowCount > 0 else {
+            var sink = DerivedValues()
+            rows(values, into: &sink)
+            return sink.values
+        }
+        return [Double](unsafeUninitializedCapacity: rowCount) { buffer, count in
+            var sink = DerivedValuesBuffer(base: buffer.baseAddress!, capacity: rowCount)
+            rows(values, into: &sink)
+            count = sink.count
+        }
     }
 
     /// The derived rows into `out`: by kind then date.

@@ -43,8 +43,12 @@ public struct BatchSeries {
 
     /// One statistic's values of unit `u`, in entry (date) order, into `out` (one per entry).
     package func unitValues(unit u: Int, stat s: Int, into out: inout [Double]) {
-        out.removeAll(keepingCapacity: true)
-        for k in slots.indices { out.append(value(unit: u, entry: k, stat: s)) }
+        // Stored through a buffer pointer (an append per value checked the array's uniqueness).
+        let n = slots.count
+        if out.count != n { out = [Double](repeating: 0, count: n) }
+        out.withUnsafeMutableBufferPointer { o in
+            for k in 0..<n { o[k] = value(unit: u, entry: k, stat: s) }
+        }
     }
 
     /// A class the file does not hold: a share of 0 where the band has a value of that

@@ -269,4 +269,64 @@ final class TrendKernelTests: XCTestCase {
             XCTAssertEqual(byArray.map(\.bitPattern), byDictionary.map(\.bitPattern))
         }
     }
+
+    /// Mann-Kendall's signs counted in the Sen slope's pass over the pairs equal those of a
+    /// pass of their own (`MannKendall.signCounts`), and the median is the same: one and 12
+    /// series of 30 to 44 years (435 to 946 pairs each: both sides of the 512 pairs from which
+    /// the bracketed pass runs), continuous values, many ties, all equal, and huge values
+    /// (whose slopes overflow: the two-sided count). By hand: 1, 3, 2, 6 has 5 increasing pairs
+    /// and 1 decreasing (S = 4).
+    func testSignsCountedWithTheSlopesEqualTheirOwnPass() {
+        var signs: [TheilSen.SignCounts] = []
+        _ = TheilSen.medianOfSlopesOfIncreasing(x: [[2001, 2002, 2003, 2004]], y: [[1, 3, 2, 6]], signs: &signs, countSigns: true)
+        XCTAssertEqual(signs, [TheilSen.SignCounts(up: 5, down: 1)])
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<250 {
+            let seasons = round % 2 == 0 ? 1 : 12
+            let years = [30, 32, 33, 43, 44][round % 5]
+            let x = (0..<seasons).map { _ in (0..<years).map { Double(1981 + $0) } }
+            let y: [[Double]] = x.map { xs in
+                xs.map { _ in
+                    switch round % 5 {
+                    case 0: return Double.random(in: 0...3000, using: &rng)
+                    case 1: return Double.random(in: 0...1, using: &rng) < 0.7 ? 0 : Double.random(in: 0...50, using: &rng)
+                    case 2: return Double(Int.random(in: 0...3, using: &rng))
+                    case 3: return Double.random(in: 0...1, using: &rng) < 0.2 ? 1e308 : Double.random(in: -1e308...0, using: &rng)
+                    default: return 7
+                    }
+                }
+            }
+            let median = TheilSen.medianOfSlopesOfIncreasing(x: x, y: y, signs: &signs, countSigns: true)
+            XCTAssertEqual(median.bitPattern, TheilSen.medianOfSlopesOfIncreasing(x: x, y: y).bitPattern, "round \(round)")
+            XCTAssertEqual(signs, y.map(MannKendall.signCounts), "round \(round)")
+        }
+    }
+
+    /// The trend tests with the signs counted in the slopes' pass equal the tests computed
+    /// on their own, as before (`MannKendall(values)`; per season `scoreAndVariance`, summed):
+    /// yearly and seasonal, with ties, with gaps in the years, and with one season's years out
+    /// of order (the path without the bracketed pass).
+    func testTrendTestsEqualTheTestsOnTheirOwn() {
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<120 {
+            let ties = round % 3 == 1
+            func value() -> Double { ties ? Double(Int.random(in: 0...4, using: &rng)) : Double.random(in: 0...900, using: &rng) }
+            let years = Array(1981...2023)
+            let values = years.map { _ in round % 3 == 2 && Double.random(in: 0...1, using: &rng) < 0.1 ? Double.nan : value() }
+            let t = Trend.yearly(years: years, values: values, period: nil, minValidShare: 0.5)
+            XCTAssertEqual(t?.mannKendall, MannKendall(values), "round \(round)")
+            XCTAssertEqual(t?.senSlope.bitPattern, TheilSen.slope(x: years.map(Double.init), y: values).bitPattern, "round \(round)")
+
+            let seasons = (0..<12).map { _ in years.map { _ in value() } }
+            var times = seasons.map { $0.indices.map { Double(1981 + $0) } }
+            if round % 3 == 2 { times[4].swapAt(0, 2) }
+            let sk = SeasonalKendall(presentValues: seasons, times: times)
+            var s = 0.0, variance = 0.0, pairs = 0.0, n = 0
+            for x in seasons {
+                let (score, v) = MannKendall.scoreAndVariance(x)
+                s += score; variance += v; pairs += Double(x.count * (x.count - 1)) / 2; n += x.count
+            }
+            XCTAssertEqual(sk.test, MannKendall(s: s, varianceS: variance, pairs: pairs, n: n), "round \(round)")
+        }
+    }
 }

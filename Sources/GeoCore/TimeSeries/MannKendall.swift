@@ -55,7 +55,12 @@ public struct MannKendall: Sendable, Equatable {
     /// ones, tell whether there are ties at all. Without ties the variance needs no sort (the
     /// ties' sum is 0); with them it is `variance`'s. The same two numbers bit for bit.
     public static func scoreAndVariance(_ x: [Double]) -> (s: Double, variance: Double) {
-        let (up, down) = x.withUnsafeBufferPointer { x -> (Int, Int) in
+        scoreAndVariance(x, signCounts(x))
+    }
+
+    /// The pairs i < j with x_j > x_i and with x_j < x_i, of values none of which is NaN.
+    static func signCounts(_ x: [Double]) -> TheilSen.SignCounts {
+        x.withUnsafeBufferPointer { x in
             var up = 0, down = 0
             for i in x.indices {
                 let xi = x[i]
@@ -64,8 +69,13 @@ public struct MannKendall: Sendable, Equatable {
                     down &+= Int(unsafeBitCast(x[j] < xi, to: UInt8.self))
                 }
             }
-            return (up, down)
+            return TheilSen.SignCounts(up: up, down: down)
         }
+    }
+
+    /// `scoreAndVariance` from the values' `signCounts` (counted elsewhere, as the Sen slope's pass does).
+    static func scoreAndVariance(_ x: [Double], _ counts: TheilSen.SignCounts) -> (s: Double, variance: Double) {
+        let up = counts.up, down = counts.down
         let s = Double(up - down)
         guard up + down == x.count * (x.count - 1) / 2 else { return (s, variance(x)) }
         let n = Double(x.count)

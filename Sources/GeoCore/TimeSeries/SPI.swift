@@ -24,7 +24,7 @@ public enum SPI {
 
     /// The SPI of every month of `series` at `scale` months, fitted over `baseline` (years).
     public static func compute(_ series: MonthlySeries, scale: Int, baseline: ClosedRange<Int>, minValidShare: Double) -> [Double] {
-        let sums = scaledSums(series.values.map { $0 < 0 ? 0 : $0 }, scale: scale)
+        let sums = scaledSums(nonNegative(series.values), scale: scale)
         var out = [Double](repeating: .nan, count: sums.count)
         let first = series.firstYear * 12 + series.firstMonth - 1
         var calibration: [Double] = [], monthSums: [Double] = [], probabilities: [Double] = []
@@ -53,6 +53,17 @@ public enum SPI {
             }
         }
         return out
+    }
+
+    /// The values with negatives set to 0 (NaN kept), written into a new buffer (a `map`
+    /// appended value by value, checking the capacity each time).
+    static func nonNegative(_ values: [Double]) -> [Double] {
+        [Double](unsafeUninitializedCapacity: values.count) { out, count in
+            values.withUnsafeBufferPointer { v in
+                for i in v.indices { let x = v[i]; out[i] = x < 0 ? 0 : x }
+            }
+            count = values.count
+        }
     }
 
     /// Sums over `scale` consecutive steps ending at each step; NaN for the first scale − 1
@@ -118,13 +129,21 @@ public enum SPI {
         public func spi(_ xs: [Double], into out: inout [Double]) {
             GammaDistribution.cdf(xs, shape: alpha, scale: beta, logGammaShape: logGammaAlpha, into: &out)
             let p0 = probabilityOfZero >= 1 ? 0 : probabilityOfZero
-            for k in xs.indices {
-                let x = xs[k]
-                out[k] = x.isNaN ? .nan : p0 + (1 - p0) * (x <= 0 ? 0 : out[k])
+            // Through buffer pointers: element by element, `out[k] =` on the inout array checked
+            // its uniqueness by a call per value (a quarter of this function's own time).
+            xs.withUnsafeBufferPointer { xs in
+                out.withUnsafeMutableBufferPointer { out in
+                    for k in xs.indices {
+                        let x = xs[k]
+                        out[k] = x.isNaN ? .nan : p0 + (1 - p0) * (x <= 0 ? 0 : out[k])
+                    }
+                }
             }
             // Φ⁻¹ of the probabilities together (`index`'s, value by value), then clipped.
             StandardNormal.quantiles(&out)
-            for k in out.indices where !out[k].isNaN { out[k] = min(SPI.bound, max(-SPI.bound, out[k])) }
+            out.withUnsafeMutableBufferPointer { out in
+                for k in out.indices where !out[k].isNaN { out[k] = min(SPI.bound, max(-SPI.bound, out[k])) }
+            }
         }
 
         /// The index of a sum whose gamma CDF is `g`: p0 + (1 − p0) g as a standard normal value, clipped.

@@ -21,23 +21,27 @@ public struct SeasonalKendall: Sendable, Equatable {
     /// Per season, its present values in time order and their years. The same sums and
     /// slopes as above (missing values left out either way), in the same order.
     public init(presentValues seasons: [[Double]], times: [[Double]]) {
+        var signs: [TheilSen.SignCounts]
+        if seasons.count == times.count, zip(times, seasons).allSatisfy({ TheilSen.isPresentAndIncreasing(x: $0, y: $1) }) {
+            // Every season's years increasing without a gap (every one `Trend.seasonal` gives):
+            // the median without storing the ~11,000 slopes, and each season's Mann-Kendall
+            // signs counted in the same pass over the pairs.
+            signs = []
+            slope = TheilSen.medianOfSlopesOfIncreasing(x: times, y: seasons, signs: &signs, countSigns: true)
+        } else {
+            var slopes = Self.withinSeasonSlopes(seasons, times: times)
+            slope = sortedMedian(&slopes)
+            signs = seasons.map(MannKendall.signCounts)
+        }
         var s = 0.0, variance = 0.0, pairs = 0.0, n = 0
-        for x in seasons {
-            let (score, v) = MannKendall.scoreAndVariance(x)
+        for (x, counts) in zip(seasons, signs) {
+            let (score, v) = MannKendall.scoreAndVariance(x, counts)
             s += score
             variance += v
             pairs += Double(x.count * (x.count - 1)) / 2
             n += x.count
         }
         test = MannKendall(s: s, varianceS: variance, pairs: pairs, n: n)
-        if seasons.count == times.count, zip(times, seasons).allSatisfy({ TheilSen.isPresentAndIncreasing(x: $0, y: $1) }) {
-            // Every season's years increasing without a gap (every one `Trend.seasonal` gives):
-            // the median without storing the ~11,000 slopes.
-            slope = TheilSen.medianOfSlopesOfIncreasing(x: times, y: seasons)
-        } else {
-            var slopes = Self.withinSeasonSlopes(seasons, times: times)
-            slope = sortedMedian(&slopes)
-        }
     }
 
     /// Every season's pairwise slopes, season by season, in `TheilSen.appendSlopes`' order.

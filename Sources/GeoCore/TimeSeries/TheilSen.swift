@@ -78,8 +78,24 @@ extension TheilSen {
     /// are computed again, all stored), the selection over all of them. The median is a
     /// value of the slopes' multiset (or the mean of two), so it is the same however found.
     static func medianOfSlopesOfIncreasing(x: [[Double]], y: [[Double]]) -> Double {
+        var signs: [SignCounts] = []
+        return medianOfSlopesOfIncreasing(x: x, y: y, signs: &signs, countSigns: false)
+    }
+
+    /// Pairs j > i of one series with y_j > y_i (`up`) and y_j < y_i (`down`): Mann-Kendall's
+    /// S = up − down, and whether there are ties (up + down < the pairs).
+    public struct SignCounts: Equatable, Sendable {
+        public var up = 0, down = 0
+    }
+
+    /// The same median, and into `signs` each series' `SignCounts` of its y (the sign of a
+    /// slope's numerator, counted in the pass that computes the slopes, where the bracketed
+    /// median makes one; else by `MannKendall.signCounts`) when `countSigns`.
+    static func medianOfSlopesOfIncreasing(x: [[Double]], y: [[Double]], signs: inout [SignCounts], countSigns: Bool) -> Double {
         let total = x.reduce(0) { $0 + $1.count * ($1.count - 1) / 2 }
-        if total >= 512, let m = bracketedMedianOfSlopes(x: x, y: y, total: total) { return m }
+        signs = [SignCounts](repeating: SignCounts(), count: x.count)
+        if total >= 512, let m = bracketedMedianOfSlopes(x: x, y: y, total: total, signs: &signs) { return m }
+        if countSigns { signs = y.map(MannKendall.signCounts) }
         var slopes = [Double](unsafeUninitializedCapacity: total) { out, count in
             var start = 0
             for (xs, ys) in zip(x, y) {
@@ -92,7 +108,9 @@ extension TheilSen {
     }
 
     /// `bracketedMedian` of the slopes, computed as they are counted; nil when the bracket misses.
-    static func bracketedMedianOfSlopes(x: [[Double]], y: [[Double]], total n: Int) -> Double? {
+    /// `signs` (one per series, zero): the series' `SignCounts`, counted in the same pass
+    /// (left incomplete when nil is returned before it).
+    static func bracketedMedianOfSlopes(x: [[Double]], y: [[Double]], total n: Int, signs: inout [SignCounts]) -> Double? {
         // Below 2048 slopes (a yearly trend's 903) a sample of 128 with a margin of 14 (about
         // the same 2.5 standard deviations of the median's rank in the sample): selecting in
         // the sample cost more than the bracket's larger middle.
@@ -125,11 +143,13 @@ extension TheilSen {
             var m = 0
             withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, longestRow)) { row in
                 let r = row.baseAddress!
-                for (xs, ys) in zip(x, y) {
+                for (series, (xs, ys)) in zip(x, y).enumerated() {
                     xs.withUnsafeBufferPointer { xb in
                         ys.withUnsafeBufferPointer { yb in
                             guard let xp = xb.baseAddress, let yp = yb.baseAddress else { return }
                             let c = xb.count
+                            var up = 0, down = 0
+                            defer { signs[series] = SignCounts(up: up, down: down) }
                             for i in 0..<c {
                                 let xi = xp[i], yi = yp[i], len = c &- i &- 1
                                 let xr = xp + (i &+ 1), yr = yp + (i &+ 1)
@@ -138,6 +158,9 @@ extension TheilSen {
                                     let v = (yr[j] - yi) / (xr[j] - xi)
                                     r[j] = v
                                     rowBelow &+= Int(unsafeBitCast(v < lo, to: UInt8.self))
+                                    // Mann-Kendall's signs, as `MannKendall.signCounts` counts them.
+                                    up &+= Int(unsafeBitCast(yr[j] > yi, to: UInt8.self))
+                                    down &+= Int(unsafeBitCast(yr[j] < yi, to: UInt8.self))
                                     j &+= 1
                                 }
                                 j = 0

@@ -22,8 +22,17 @@ public struct Trend: Sendable, Equatable {
         guard let period = period ?? years.min().map({ $0...years.max()! }) else { return nil }
         let (x, y) = presentInPeriod(years: years, values: values, period: period)
         guard x.count >= 3, Double(x.count) >= minValidShare * Double(period.count) else { return nil }
-        return Trend(n: x.count, senSlope: TheilSen.slope(x: x, y: y), olsSlope: LeastSquares.slope(x: x, y: y),
-                     mannKendall: MannKendall(y))
+        guard TheilSen.isPresentAndIncreasing(x: x, y: y) else {
+            return Trend(n: x.count, senSlope: TheilSen.slope(x: x, y: y), olsSlope: LeastSquares.slope(x: x, y: y),
+                         mannKendall: MannKendall(y))
+        }
+        // The years in order without a gap (always, from `presentInPeriod`): S's signs counted
+        // in the Sen slope's pass over the pairs (`TheilSen.slope` and `MannKendall(y)` alike).
+        var signs: [TheilSen.SignCounts] = []
+        let sen = TheilSen.medianOfSlopesOfIncreasing(x: [x], y: [y], signs: &signs, countSigns: true)
+        let (s, variance) = MannKendall.scoreAndVariance(y, signs[0])
+        return Trend(n: x.count, senSlope: sen, olsSlope: LeastSquares.slope(x: x, y: y),
+                     mannKendall: MannKendall(s: s, varianceS: variance, pairs: Double(y.count * (y.count - 1)) / 2, n: y.count))
     }
 
     /// The years of `period` with a value, in order, and their values. Years in increasing
