@@ -19,15 +19,16 @@ final class PredictorBlocks {
     private let band: GDALRasterBandH
     private let decompressor: OpaquePointer
     private let blockCols: Int, blockRows: Int, sampleBytes: Int, rasterRows: Int, tiled: Bool
-    private var raw = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 64)
-    private var rawBytes = 1
-    private var planes = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 64)
-    private var planeBytes = 1
+    /// The handle's scratch, shared by its bands' readers.
+    private let scratch: BlockScratch
+    /// The block last inflated (in the scratch's plane `slot` given then).
+    private var planes: UnsafeMutableRawPointer?
     /// Blocks decoded here (tests check that the path was taken).
     private(set) var decoded = 0
 
     /// Nil unless band `b` of `ds` (the file `path`) is one this reader decodes exactly.
-    init?(dataset ds: GDALDatasetH, band b: GDALRasterBandH, path: String, type: PixelType, blockCols: Int, blockRows: Int) {
+    init?(dataset ds: GDALDatasetH, band b: GDALRasterBandH, path: String, type: PixelType, blockCols: Int, blockRows: Int,
+          scratch: BlockScratch) {
         guard type == .float32 || type == .float64,
               GDALGetDriverShortName(GDALGetDatasetDriver(ds)).map({ String(cString: $0) }) == "GTiff",
               imageStructure(ds, b, "COMPRESSION") == "DEFLATE", imageStructure(ds, b, "PREDICTOR") == "3",
@@ -41,7 +42,7 @@ final class PredictorBlocks {
         var magic = [UInt8](repeating: 0, count: 2)
         guard VSIFReadL(&magic, 1, 2, f) == 2, magic == [0x49, 0x49], UInt16(littleEndian: 1) == 1,
               let d = libdeflate_alloc_decompressor() else { VSIFCloseL(f); return nil }
-        file = f; band = b; decompressor = d
+        file = f; band = b; decompressor = d; self.scratch = scratch
         self.blockCols = blockCols; self.blockRows = blockRows; sampleBytes = type.size
         rasterRows = Int(GDALGetRasterBandYSize(b))
         // A stripped file's block is a strip as wide as the raster (the last one holds only the
@@ -53,7 +54,6 @@ final class PredictorBlocks {
     deinit {
         VSIFCloseL(file)
         libdeflate_free_decompressor(decompressor)
-        raw.deallocate(); planes.deallocate()
     }
 
     /// Decode block (`col`, `row`) and write its cells inside `window` to `buffer` (the
@@ -61,7 +61,7 @@ final class PredictorBlocks {
     /// Only the block's rows inside the window are undone, and only its columns inside the
     /// window gathered: no copy from a block buffer.
     func read(col: Int, row: Int, window: Window, into buffer: UnsafeMutableRawPointer) -> Bool {
-        guard inflate(col: col, row: row) else { return false }
+        guard inflate(col: col, row: row, slot: 0) else { return false }
         let r0 = max(window.row, inflatedRow0), r1 = min(window.rowEnd, inflatedRow0 + inflatedRows)
         for r in r0..<max(r0, r1) { gather(row: r, window: window, into: buffer, cellStride: 1) }
         return true
@@ -70,18 +70,22 @@ final class PredictorBlocks {
     /// Block (`col`, `row`) as inflated by `inflate`: its rows, and where it starts.
     private var inflatedRows = 0, inflatedRow0 = 0, inflatedCol0 = 0
 
-    /// Inflate block (`col`, `row`) into this reader's scratch (its byte planes, the
-    /// predictor not yet undone): false when GDAL must decode it.
-    func inflate(col: Int, row: Int) -> Bool {
+    /// Inflate block (`col`, `row`) into plane `slot` of the handle's scratch (its byte
+    /// planes, the predictor not yet undone; the slot is this reader's until its rows are
+    /// gathered): false when GDAL must decode it.
+    func inflate(col: Int, row: Int, slot: Int) -> Bool {
         guard let off = metadataInt(band, "BLOCK_OFFSET_\(col)_\(row)"), let size = metadataInt(band, "BLOCK_SIZE_\(col)_\(row)"),
               off > 0, size > 0 else { return false }
         // A strip past the last row holds only the rows left; a tile always holds a whole tile.
         let rows = tiled ? blockRows : min(blockRows, rasterRows - row * blockRows)
         let rowBytes = blockCols * sampleBytes, expected = rows * rowBytes
         guard rows > 0 else { return false }
-        if rawBytes < size { raw.deallocate(); raw = .allocate(byteCount: size, alignment: 64); rawBytes = size }
+        // Room for a whole block as it inflates: a compressed block is rarely larger, so the
+        // buffer is not grown (and its new pages faulted in) block after block.
+        let raw = scratch.raw(bytes: size, atLeast: blockRows * rowBytes)
         guard VSIFSeekL(file, vsi_l_offset(off), SEEK_SET) == 0, VSIFReadL(raw, 1, size, file) == size else { return false }
-        if planeBytes < expected { planes.deallocate(); planes = .allocate(byteCount: expected, alignment: 64); planeBytes = expected }
+        let planes = scratch.plane(slot, bytes: blockRows * rowBytes)
+        self.planes = planes
         var got = 0
         guard libdeflate_zlib_decompress(decompressor, raw, size, planes, expected, &got) == LIBDEFLATE_SUCCESS, got == expected else { return false }
         inflatedRows = rows; inflatedRow0 = row * blockRows; inflatedCol0 = col * blockCols
@@ -95,11 +99,50 @@ final class PredictorBlocks {
     func gather(row r: Int, window: Window, into buffer: UnsafeMutableRawPointer, cellStride: Int) {
         let tc0 = inflatedCol0, rowBytes = blockCols * sampleBytes
         let c0 = max(window.col, tc0), c1 = min(window.colEnd, tc0 + blockCols)
-        guard c0 < c1, r >= inflatedRow0, r < inflatedRow0 + inflatedRows else { return }
+        guard c0 < c1, r >= inflatedRow0, r < inflatedRow0 + inflatedRows, let planes else { return }
         let planesOfRow = planes + (r - inflatedRow0) * rowBytes
         undoByteDifferences(planesOfRow, count: rowBytes)
         gatherPlanes(planesOfRow, samples: blockCols, range: (c0 - tc0)..<(c1 - tc0), sampleBytes: sampleBytes, stride: cellStride,
                      into: buffer + ((r - window.row) * window.cols + (c0 - window.col)) * cellStride * sampleBytes)
+    }
+}
+
+/// Scratch memory of one handle's `PredictorBlocks` (a worker's), shared by all its bands:
+/// the block as read from the file, and the inflated blocks, one plane slot per band read
+/// side by side at once. Each reader had its own: a 90-band cube cost each worker 90
+/// inflated blocks and 90 raw buffers (grown block by block), 40 MB of pages faulted in,
+/// where a piece of 23 bands needs 23 and one. Used by one thread at a time (the handle's).
+final class BlockScratch {
+    private var rawBuffer: UnsafeMutableRawPointer?
+    private var rawBytes = 0
+    private var planes: [(base: UnsafeMutableRawPointer, bytes: Int)] = []
+    /// Buffers allocated so far (tests hold the sharing to it).
+    private(set) var allocations = 0
+
+    /// The buffer for a block of `bytes` as read; made with room for `atLeast`.
+    func raw(bytes: Int, atLeast: Int) -> UnsafeMutableRawPointer {
+        if let rawBuffer, rawBytes >= bytes { return rawBuffer }
+        rawBuffer?.deallocate()
+        rawBytes = max(bytes, atLeast)
+        rawBuffer = .allocate(byteCount: rawBytes, alignment: 64)
+        allocations += 1
+        return rawBuffer!
+    }
+
+    /// Inflated block slot `slot`, of at least `bytes`.
+    func plane(_ slot: Int, bytes: Int) -> UnsafeMutableRawPointer {
+        while planes.count <= slot { planes.append((.allocate(byteCount: 1, alignment: 64), 0)) }
+        if planes[slot].bytes < bytes {
+            planes[slot].base.deallocate()
+            planes[slot] = (.allocate(byteCount: bytes, alignment: 64), bytes)
+            allocations += 1
+        }
+        return planes[slot].base
+    }
+
+    deinit {
+        rawBuffer?.deallocate()
+        for p in planes { p.base.deallocate() }
     }
 }
 

@@ -176,6 +176,10 @@ public final class Raster: RasterSource {
     /// Per band (by index), its blocks' own decoder when it has one (PredictorBlocks.swift);
     /// made on the band's first read.
     private var predictorBlocks: [Int: PredictorBlocks?] = [:]
+    /// Their scratch memory, one for all the bands.
+    private let blockScratch = BlockScratch()
+    /// Buffers that scratch allocated (tests).
+    package var blockScratchAllocations: Int { blockScratch.allocations }
     /// Blocks of band `band` decoded by GeoGDAL rather than GDAL so far (tests).
     package func blocksDecodedHere(band: Int) -> Int { (predictorBlocks[band] ?? nil)?.decoded ?? 0 }
 
@@ -229,7 +233,8 @@ public final class Raster: RasterSource {
                 tile = UnsafeMutableRawPointer.allocate(byteCount: tileBytes, alignment: 64)
             }
             if predictorBlocks[band] == nil, multidim == nil, let b {
-                predictorBlocks[band] = PredictorBlocks(dataset: handle, band: b, path: path, type: type, blockCols: bx, blockRows: by)
+                predictorBlocks[band] = PredictorBlocks(dataset: handle, band: b, path: path, type: type, blockCols: bx, blockRows: by,
+                                                        scratch: blockScratch)
             }
             let own = predictorBlocks[band] ?? nil
             for brow in (window.row / by)...((window.rowEnd - 1) / by) {
@@ -275,7 +280,8 @@ public final class Raster: RasterSource {
             let bi = self.bands[band - 1]
             guard bi.type == type, bi.blockCols == bx, bi.blockRows == by, let b, GDALGetRasterDataType(b) == type.gdal else { return false }
             if predictorBlocks[band] == nil {
-                predictorBlocks[band] = PredictorBlocks(dataset: handle, band: b, path: path, type: type, blockCols: bx, blockRows: by)
+                predictorBlocks[band] = PredictorBlocks(dataset: handle, band: b, path: path, type: type, blockCols: bx, blockRows: by,
+                                                        scratch: blockScratch)
             }
             guard let own = predictorBlocks[band] ?? nil else { return false }
             readers.append(own)
@@ -293,7 +299,7 @@ public final class Raster: RasterSource {
             let tr0 = brow * by
             let r0 = max(window.row, tr0), r1 = min(window.rowEnd, tr0 + by)
             for bcol in (window.col / bx)...((window.colEnd - 1) / bx) {
-                for k in 0..<n { inflated[k] = readers[k].inflate(col: bcol, row: brow) }
+                for k in 0..<n { inflated[k] = readers[k].inflate(col: bcol, row: brow, slot: k) }
                 inflated.withUnsafeBufferPointer { inflated in
                     unretained.withUnsafeBufferPointer { readers in
                         for r in r0..<r1 {

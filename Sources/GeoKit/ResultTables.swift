@@ -159,7 +159,7 @@ extension ZonalResult {
             ahead.close()
             PhaseTiming.mark("rows formatted ahead: \(ahead.formatted) of \(ahead.chunkCount) chunks")
         }
-        let perChunk = ahead?.chunkZones ?? Self.rowsPerChunk(cells: cells)
+        let perChunk = ahead?.chunkZones ?? writerChunkZones.map { max(1, $0) } ?? Self.rowsPerChunk(cells: cells)
         let threads = ProcessInfo.processInfo.activeProcessorCount
         let chunks = (units.count + perChunk - 1) / perChunk
         guard chunks > 1, threads > 1 else {
@@ -172,22 +172,27 @@ extension ZonalResult {
         }
         let guards = w.guardsFormulas
         var next = 0
+        // One buffer per place in the window, reused window after window (emptied, its
+        // capacity kept): a buffer per chunk was freed and its successor's pages faulted in
+        // afresh, as it grew, about twice the table's size in page faults.
+        var encoded = [[UInt8]](repeating: [], count: min(chunks, 4 * threads))
         while next < chunks {
             let window = next..<min(chunks, next + 4 * threads)
-            var encoded = [[UInt8]](repeating: [], count: window.count)
             encoded.withUnsafeMutableBufferPointer { out in
                 let out = out
                 WorkerPool(threads: threads).run(tasks: window.count) { k in
                     let c = window.lowerBound + k
                     if let bytes = ahead?.take(c) { out[k] = bytes; return }
                     var bytes: [UInt8] = []
+                    swap(&bytes, &out[k])
+                    bytes.removeAll(keepingCapacity: true)
                     forEachRow(format, units: (c * perChunk)..<min(units.count, (c + 1) * perChunk)) {
                         CSVWriter.encode($0, guardsFormulas: guards, into: &bytes)
                     }
-                    out[k] = bytes
+                    swap(&bytes, &out[k])
                 }
             }
-            try w.writeEncoded(parts: encoded[...])   // in order, not copied together first
+            try w.writeEncoded(parts: encoded[..<window.count])   // in order, not copied together first
             next = window.upperBound
         }
     }

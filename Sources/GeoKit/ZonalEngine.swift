@@ -176,6 +176,8 @@ public final class ZonalEngine {
                 if !finished { throw GeoKitError(.cancelled, "cancelled") }
             }
         }
+        PhaseTiming.mark("engine: \(passes) passes of \(chunk) sources in \(pieces) pieces, \(maxZones) zones in a row band at most; "
+                         + "\(self.partialAllocations) partials, \(self.decodeAllocations) decode buffers allocated")
     }
 
     /// The largest buffer a task decodes into: a piece's bands of a full-width row band, as
@@ -660,8 +662,6 @@ package final class OrderedMerger: @unchecked Sendable {
     private let firstSource: Int
     /// Where merged partials go back for reuse.
     private let recycler: PartialRecycler?
-    /// Partials merged, for the recycler at the next delivery.
-    private var retired: [[ZoneStats]] = []
     /// Whether a thread is merging (`open`, `scratch`, the sink are its own meanwhile).
     private var merging = false
 
@@ -676,12 +676,6 @@ package final class OrderedMerger: @unchecked Sendable {
     /// order); a band is merged when all its pieces are in, in band order.
     package func deliver(band: Int, piece: Int = 0, of pieces: Int = 1, partial: BandPartial, cells: Int) throws {
         lock.lock()
-        // Partials merged before go back for reuse only now, from the merger's loop below
-        // (not while its `ready` still held them): a worker taking one then reuses its
-        // memory rather than copying it (an array still shared is copied on its first
-        // change, and the copy's pages faulted in afresh).
-        if let recycler { for a in retired { recycler.give(a) } }
-        retired.removeAll(keepingCapacity: true)
         var parts = arriving.removeValue(forKey: band) ?? []
         parts.append((piece, partial))
         guard parts.count == pieces else { arriving[band] = parts; lock.unlock(); return }
@@ -697,15 +691,19 @@ package final class OrderedMerger: @unchecked Sendable {
         while position < order.count, let ready = pending.removeValue(forKey: order[position]) {
             let b = order[position]
             lock.unlock()
-            let merged: [[ZoneStats]]
             do {
-                merged = try merge(consume ready, band: b)
+                var merged = try merge(consume ready, band: b)
+                // The partials go back for reuse as soon as they are merged (they waited for
+                // the next delivery, so a worker that had merged took a fresh one for its next
+                // row band), moved, not copied: nothing else refers to them once `ready` is
+                // consumed, so a worker taking one reuses its memory (an array still shared is
+                // copied on its first change, the copy's pages faulted in afresh).
+                while let a = merged.popLast() { recycler?.give(a) }
             } catch {
                 lock.lock(); merging = false; lock.unlock()
                 throw error
             }
             lock.lock()
-            if recycler != nil { retired += merged }
             position += 1
         }
         merging = false
@@ -800,9 +798,11 @@ package final class PartialRecycler: @unchecked Sendable {
         return arrays.popLast() ?? []
     }
 
-    package func give(_ a: [ZoneStats]) {
+    /// Takes `a` over: the caller must hold no other reference to it (a worker taking it
+    /// would otherwise copy it on its first change).
+    package func give(_ a: consuming [ZoneStats]) {
         lock.lock(); defer { lock.unlock() }
-        if arrays.count < keep { arrays.append(a) }
+        if arrays.count < keep { arrays.append(consume a) }
     }
 }
 

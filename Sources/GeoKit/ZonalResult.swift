@@ -125,6 +125,9 @@ public struct ZonalResult: Sendable {
     /// The zone rows formatted while the run's engine ran (`ZonalJob.rowsAhead`), taken by
     /// the CSV writer; nil unless asked for.
     package var rowsAhead: RowsAhead?
+    /// Units per chunk of rows the CSV writer encodes together, when not its own choice
+    /// (`rowsPerChunk`): tests cut small tables into many chunks.
+    package var writerChunkZones: Int?
     /// The Myanmar text of the zone fields read (counts, conversions), for the sidecar.
     public var myanmarText: MyanmarTextCheck?
     /// Derived indicators (`--formula`): columns after the statistics, evaluated per row.

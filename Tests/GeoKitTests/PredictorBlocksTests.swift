@@ -169,6 +169,46 @@ final class PredictorBlocksTests: XCTestCase {
         XCTAssertEqual(sparse.blocksDecodedHere(band: 3), 14)
     }
 
+    /// A handle's bands share its scratch: one buffer for a block as read and one inflated
+    /// block per band read side by side at once, whatever the bands (each band's reader had
+    /// its own, a 90-band cube's worth of pages per worker). Reads one after another that
+    /// reuse a slot for other bands, and a plain read between them, still give the values
+    /// written.
+    func testBandsShareTheHandlesScratch() throws {
+        let d = Fixtures.tempDir()
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
+        let base = values()
+        let bands: [[Float]] = (0..<6).map { b in base.map { $0.isNaN ? $0 : $0 * Float(b + 1) - Float(b) } }
+        let grid = Grid(left: 92, top: 20, dx: 0.01, dy: 0.01, cols: cols, rows: rows)
+        try writeGeoTIFF(path: d + "/six.tif", grid: grid, bands: bands)
+        try translate(d + "/six.tif", d + "/tiled.tif", ["-co", "TILED=YES", "-co", "BLOCKXSIZE=16", "-co", "BLOCKYSIZE=16",
+                                                         "-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=3", "-co", "INTERLEAVE=BAND"])
+        let r = try Raster(path: d + "/tiled.tif")
+        let w = Window(row: 5, col: 9, rows: 30, cols: 40)
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: w.cellCount * 6 * 4, alignment: 8)
+        defer { buf.deallocate() }
+        func assertWritten(_ read: [Int], sideBySide: Bool) {
+            for i in 0..<w.cellCount {
+                let cell = (w.row + i / w.cols) * cols + w.col + i % w.cols
+                for (k, band) in read.enumerated() {
+                    let at = sideBySide ? i * read.count + k : i
+                    guard buf.load(fromByteOffset: at * 4, as: UInt32.self) == bands[band - 1][cell].bitPattern else {
+                        return XCTFail("bands \(read): band \(band) cell \(i)")
+                    }
+                }
+            }
+        }
+        for read in [[1, 2, 3], [4, 5, 6], [6, 2], [3, 4, 5, 1]] {
+            XCTAssertTrue(try r.readSideBySide(bands: read, window: w, as: .float32, into: buf))
+            assertWritten(read, sideBySide: true)
+            try r.read(band: read[0], window: w, as: .float32, into: buf)
+            assertWritten([read[0]], sideBySide: false)
+        }
+        XCTAssertEqual((1...6).map { r.blocksDecodedHere(band: $0) }.min()! > 0, true)
+        // Four inflated blocks (the most bands read at once) and the raw buffer, made once.
+        XCTAssertEqual(r.blockScratchAllocations, 4 + 1)
+    }
+
     /// Rows wider than the 256 values gathered at a time among bands side by side: float32
     /// strips 600 wide, windows of several such pieces and a remainder, against the values
     /// written.

@@ -105,6 +105,23 @@ final class RowsAheadTests: XCTestCase {
         }
     }
 
+    /// The writer alone, its rows encoded in parallel chunks of 1 to 9 zones (several windows
+    /// of chunks, each window's buffers those of the window before, emptied: a longer chunk
+    /// followed by a shorter one in the same buffer), writes the bytes it writes in one piece.
+    func testChunksEncodedInReusedBuffersAreTheWholeTable() throws {
+        let f = try fixture()
+        let one = try table(job(f, threads: 1, ahead: false, guardFormulas: true), dir: f.dir, guardFormulas: true)
+        XCTAssertEqual(String(decoding: one.bytes, as: UTF8.self).split(separator: "\n").count, 1 + 63)
+        for chunk in [1, 2, 5, 9] {
+            var result = one.result
+            result.writerChunkZones = chunk
+            let out = f.dir + "/chunks\(chunk).csv"
+            try result.write(to: out, format: .wide, hxl: false, guardFormulas: true,
+                             run: RunInfo(commandLine: "test", started: Date(), seconds: 0, hashes: [:], format: .wide, hxl: false))
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), one.bytes, "chunks of \(chunk) zones")
+        }
+    }
+
     /// Rows formatted with one guard are not used by a writer with the other, nor for a long
     /// table: the writer formats those itself.
     func testRowsAheadUnusedWhereTheTableDiffers() throws {
