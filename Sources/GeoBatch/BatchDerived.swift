@@ -216,7 +216,16 @@ package struct DerivedComputer {
     /// The values placed on the monthly series' steps (nil unless monthly).
     func monthlyWith(_ values: [Double]) -> MonthlySeries? {
         guard var m = monthly else { return nil }
-        for (k, step) in monthlyStep.enumerated() { m.values[step] = values[k] }
+        precondition(values.count == monthlyStep.count, "one value per date")
+        // Stored through buffer pointers: `m.values[step] =` checked the array's uniqueness
+        // (and the index) by a call per value. The steps are the series' own (from `index`).
+        m.values.withUnsafeMutableBufferPointer { v in
+            values.withUnsafeBufferPointer { x in
+                monthlyStep.withUnsafeBufferPointer { steps in
+                    for k in steps.indices { v[steps[k]] = x[k] }
+                }
+            }
+        }
         return m
     }
 

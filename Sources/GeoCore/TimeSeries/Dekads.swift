@@ -18,7 +18,7 @@ public enum Dekads {
     public static func totals(_ series: DailySeries, aggregate: Aggregate) -> [(year: Int, month: Int, firstDay: Int, value: Double)] {
         guard series.count > 0 else { return [] }
         let first = series.date(0), last = series.date(series.count - 1)
-        var out: [(Int, Int, Int, Double)] = []
+        var out: [(year: Int, month: Int, firstDay: Int, value: Double)] = []   // labelled as the result: no cast per element
         var (y, m) = (first.year, first.month)
         while (y, m) <= (last.year, last.month) {
             for k in 1...3 {

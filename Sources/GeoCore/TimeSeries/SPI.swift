@@ -27,24 +27,31 @@ public enum SPI {
         let sums = scaledSums(nonNegative(series.values), scale: scale)
         var out = [Double](repeating: .nan, count: sums.count)
         let first = series.firstYear * 12 + series.firstMonth - 1
-        var calibration: [Double] = [], monthSums: [Double] = [], probabilities: [Double] = []
-        calibration.reserveCapacity(baseline.count)
+        // The calendar month's baseline sums and all its sums are gathered through buffer
+        // pointers into arrays made once: `append` per value called the runtime's uniqueness
+        // check each time, and an array per month cost an allocation (and a metadata lookup).
+        var calibration = [Double](repeating: 0, count: (sums.count + 11) / 12)
+        var monthSums: [Double] = [], probabilities: [Double] = []
         sums.withUnsafeBufferPointer { sums in
             for month in 0..<12 {
                 // The steps of this calendar month: i ≡ month − first (mod 12).
                 let start = ((month - first) % 12 + 12) % 12
                 let steps = start < sums.count ? (sums.count - start + 11) / 12 : 0
-                calibration.removeAll(keepingCapacity: true)
                 let firstYear = (first + start) / 12
-                for k in 0..<steps where baseline.contains(firstYear + k) && !sums[start + 12 * k].isNaN {
-                    calibration.append(sums[start + 12 * k])
+                let fit: Fit? = calibration.withUnsafeMutableBufferPointer { c in
+                    var n = 0
+                    for k in 0..<steps where baseline.contains(firstYear + k) && !sums[start + 12 * k].isNaN {
+                        c[n] = sums[start + 12 * k]
+                        n += 1
+                    }
+                    guard n > 0, Double(n) >= minValidShare * Double(baseline.count) else { return nil }
+                    return Fit(UnsafeBufferPointer(rebasing: c[..<n]))
                 }
-                guard !calibration.isEmpty, Double(calibration.count) >= minValidShare * Double(baseline.count) else { continue }
-                let fit = Fit(calibration)
+                guard let fit else { continue }
                 // The month's sums evaluated together: one shape and scale for all of them.
-                monthSums = [Double](unsafeUninitializedCapacity: steps) { m, count in
+                if monthSums.count != steps { monthSums = [Double](repeating: 0, count: steps) }
+                monthSums.withUnsafeMutableBufferPointer { m in
                     for k in 0..<steps { m[k] = sums[start + 12 * k] }
-                    count = steps
                 }
                 fit.spi(monthSums, into: &probabilities)
                 out.withUnsafeMutableBufferPointer { out in
@@ -106,6 +113,11 @@ public enum SPI {
 
         /// Fitted to the baseline's sums (none missing).
         public init(_ sums: [Double]) {
+            self = sums.withUnsafeBufferPointer { Fit($0) }
+        }
+
+        /// The same from memory (the sums `compute` gathers into a buffer of its own).
+        init(_ sums: UnsafeBufferPointer<Double>) {
             var zeros = 0, positive = 0, sum = 0.0, sumLog = 0.0
             for x in sums {
                 if x == 0 { zeros += 1 } else if x > 0 { positive += 1; sum += x; sumLog += log(x) }

@@ -22,7 +22,9 @@ public struct Season: Sendable, Equatable {
 
     /// Its months in order, as offsets of year from the label year (0, or 1 after the year end).
     public var months: [(yearOffset: Int, month: Int)] {
-        var out: [(Int, Int)] = []
+        // Built with the labels of the result: an array of unlabelled tuples returned as
+        // labelled ones is converted by `_arrayForceCast`, a dynamic cast per element.
+        var out: [(yearOffset: Int, month: Int)] = []
         var m = firstMonth, off = 0
         while true {
             out.append((off, m))
@@ -48,7 +50,9 @@ public enum SeasonTotals {
     public static func monthly(_ series: MonthlySeries, season: Season, aggregate: Aggregate) -> [(year: Int, value: Double)] {
         guard series.count > 0 else { return [] }
         let firstYear = series.firstYear - 1, lastYear = series.yearMonth(series.count - 1).year
-        var out: [(Int, Double)] = []
+        // Labelled as the result (unlabelled tuples were converted by a dynamic cast per year).
+        var out: [(year: Int, value: Double)] = []
+        out.reserveCapacity(lastYear - firstYear + 1)
         let months = season.months
         // Summed in place in the months' order from 0 (`combine`'s sum; no arrays per year:
         // this runs per zone, statistic and season).
@@ -69,7 +73,7 @@ public enum SeasonTotals {
     public static func daily(_ series: DailySeries, season: Season, aggregate: Aggregate) -> [(year: Int, value: Double)] {
         guard series.count > 0 else { return [] }
         let firstYear = series.date(0).year - 1, lastYear = series.date(series.count - 1).year
-        var out: [(Int, Double)] = []
+        var out: [(year: Int, value: Double)] = []   // labelled as the result: no cast per element
         for y in firstYear...lastYear {
             let m0 = season.months.first!, m1 = season.months.last!
             let endYear = y + m1.yearOffset + (m1.month == 12 ? 1 : 0), endMonth = m1.month == 12 ? 1 : m1.month + 1
