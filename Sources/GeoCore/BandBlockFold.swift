@@ -87,8 +87,7 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
                                         _ out: UnsafeMutablePointer<ZoneStats>, _ stride: Int, _ zoneStride: Int) {
     let nBands = block.planes.count, pitch = block.pitch, cs = block.cellStride
     let plain = weights == nil ? PlainRules(rules) : nil
-    // Plain rules are alike in every field: one value for every band, passed as it is (a
-    // band's own, read from the array, is a copy of the struct, an outlined copy per call).
+    // Plain rules are alike in every band: one value, passed as it is (not a copy per call).
     let shared = rules[0]
     let planes = block.planes.map { $0.assumingMemoryBound(to: T.self) }
     // Runs of float cells under plain rules fold across the bands (`CrossBandRun`); small
@@ -97,14 +96,9 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
     defer { run?.deallocate() }
     // Without moments (a cube's mean, max, sum...), a zone's bands are folded four at a time
     // into accumulators held band by band in vectors (`CrossBandSums`).
-    let sums = plain.flatMap { T.isSmallInteger || $0.moments ? nil : CrossBandSums(bands: nBands, rules: $0) }
+    let sums = plain.flatMap { T.isSmallInteger || $0.moments ? nil : CrossBandSums(bands: nBands, rules: $0, block: block, read: read) }
     defer { sums?.deallocate() }
-    // Cells side by side are a decoded window's (pitch = its width): `read.cellCount` cells.
-    sums?.elements = cs > 1 ? read.rows * pitch * cs : 0
-    precondition(cs == 1 || run != nil, "cells side by side only where foldsCellInterleaved admits them")
-    precondition(cs == 1 || (cs == nBands && block.planes.indices.allSatisfy { block.planes[$0] == block.planes[0] + $0 * block.type.size }),
-                 "cells side by side: band k at the first band's element + k")
-    precondition(cs == 1 || pitch == read.cols, "cells side by side: a decoded window")
+    checkCellsSideBySide(block, read: read, foldedAcross: run != nil)
     planes.withUnsafeBufferPointer { planes in
       rules.withUnsafeBufferPointer { rules in
         areas.withUnsafeBufferPointer { area in
@@ -137,10 +131,7 @@ private func foldBlock<T: RasterScalar>(_: T.Type, _ block: BandBlock, _ coverag
                             // path with the rules' tests made once for every band.
                             let fa = f * Double(len) * a
                             if let run {
-                                // Every band's cell loaded before any is folded: the loads
-                                // (one cache line per band) are in flight together.
-                                for k in 0..<nBands { run.values[k] = planes[k][off].double }
-                                for k in 0..<nBands { foldCell(run.values[k], f: f, fa: fa, a: a, plain: plain, into: &acc[k]) }
+                                run.foldCell(planes.baseAddress!, at: off, f: f, fa: fa, a: a, plain: plain, into: acc)
                                 continue
                             }
                             foldCellOfEveryBand(planes, at: off, f: f, fa: fa, a: a, plain: plain, into: acc)
@@ -229,6 +220,18 @@ private func foldCell(_ v: Double, f: Double, fa: Double, a: Double, plain: Plai
 /// K sums are independent chains the processor overlaps, where `accumulateSpan` walks one
 /// band's chain (an add's latency per cell) and then the next. Each band still adds its cells in the same order, with the same
 /// operations, then merges the run as `accumulateSpan` does: the same bits.
+/// Cells side by side (`cellStride` > 1) only where `foldsCellInterleaved` admits them (runs
+/// folded across the bands): band k at the first band's element + k, in a decoded window
+/// (pitch = its width), which `CrossBandSums` reads to its end.
+private func checkCellsSideBySide(_ block: BandBlock, read: Window, foldedAcross: Bool) {
+    let cs = block.cellStride
+    guard cs > 1 else { return }
+    precondition(foldedAcross, "cells side by side only where foldsCellInterleaved admits them")
+    precondition(cs == block.planes.count && block.planes.indices.allSatisfy { block.planes[$0] == block.planes[0] + $0 * block.type.size },
+                 "cells side by side: band k at the first band's element + k")
+    precondition(block.pitch == read.cols, "cells side by side: a decoded window")
+}
+
 private final class CrossBandRun {
     let bands: Int
     let hasNodata: Bool, nodata: Double, moments: Bool
@@ -245,6 +248,16 @@ private final class CrossBandRun {
     }
 
     func deallocate() { count.deallocate(); sum.deallocate() }
+
+    /// One cell (element `off` of every plane) folded as `foldCell` folds it, band by band.
+    @inline(__always)
+    func foldCell<T: RasterScalar>(_ planes: UnsafePointer<UnsafePointer<T>>, at off: Int, f: Double, fa: Double, a: Double,
+                                   plain: PlainRules, into acc: UnsafeMutablePointer<ZoneStats>) {
+        // Every band's cell loaded before any is folded: the loads (one cache line per band)
+        // are in flight together.
+        for k in 0..<bands { values[k] = planes[k][off].double }
+        for k in 0..<bands { GeoCore.foldCell(values[k], f: f, fa: fa, a: a, plain: plain, into: &acc[k]) }
+    }
 
     /// Fold `len` cells from element `offset` on, `cs` elements apart, of every plane (coverage `f`, cell area `a`) into
     /// `acc[k]`, band k's accumulator.
@@ -344,11 +357,13 @@ private final class CrossBandSums {
     /// Group g (bands 4g..<4g+4) at `fields + 7 * g`: total area, nodata count, count, sum,
     /// area, minimum, maximum. Lanes past the last band are folded too, and never read.
     let fields: UnsafeMutablePointer<Lanes>
-    /// Cells side by side: the elements of the block from the first band of its first cell.
-    var elements = 0
+    /// Cells side by side: the elements of the block from the first band of its first cell
+    /// (a decoded window's: pitch = its width).
+    let elements: Int
 
-    init(bands: Int, rules: PlainRules) {
+    init(bands: Int, rules: PlainRules, block: BandBlock, read: Window) {
         self.bands = bands
+        elements = block.cellStride > 1 ? read.rows * block.pitch * block.cellStride : 0
         nodata = rules.nodata  // NaN without nodata: no value equals it
         let n = 7 * ((bands + 3) / 4)
         fields = .allocate(capacity: n)

@@ -13,6 +13,18 @@ final class BandBlockFoldTests: XCTestCase {
         var state: UInt64
         mutating func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 11 }
         mutating func unit() -> Double { Double(next() % 1_000_000) / 1_000_000 }
+        /// NaN, the nodata value -9999, signed zeros, an infinity (its sign by band) or a
+        /// plain value, one of `n` cases each of the first five.
+        mutating func awkwardFloat(band b: Int, outOf n: Int) -> Float {
+            switch int(n) {
+            case 0: return .nan
+            case 1: return -9999
+            case 2: return -0.0
+            case 3: return 0.0
+            case 4: return b % 2 == 0 ? .infinity : -.infinity
+            default: return Float(unit() * 80 - 40)
+            }
+        }
         mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     }
 
@@ -238,14 +250,7 @@ final class BandBlockFoldTests: XCTestCase {
                     let rules = (0..<bands).map { _ in ValueRules(nodata: nodata, moments: moments) }
                     let seed = UInt64(500 + bands * 4) + (moments ? 2 : 0) + (nodata == nil ? 0 : 1)
                     check(Float.self, type: .float32, bands: bands, rules: rules, weights: false, seed: seed) { rng, b in
-                        switch rng.int(12) {
-                        case 0: return .nan
-                        case 1: return -9999
-                        case 2: return -0.0
-                        case 3: return 0.0
-                        case 4: return b % 2 == 0 ? .infinity : -.infinity
-                        default: return Float(rng.unit() * 80 - 40)
-                        }
+                        rng.awkwardFloat(band: b, outOf: 12)
                     }
                     check(Double.self, type: .float64, bands: bands, rules: rules, weights: false, seed: seed + 1000) { rng, _ in
                         switch rng.int(10) {
@@ -339,16 +344,7 @@ final class BandBlockFoldTests: XCTestCase {
                 }
                 let rules = (0..<bands).map { _ in ValueRules(nodata: nodata, moments: false) }
                 let floats: [[Float]] = (0..<bands).map { b in
-                    (0..<read.cellCount).map { _ in
-                        switch rng.int(14) {
-                        case 0: return .nan
-                        case 1: return -9999
-                        case 2: return -0.0
-                        case 3: return 0.0
-                        case 4: return b % 2 == 0 ? .infinity : -.infinity
-                        default: return Float(rng.unit() * 80 - 40)
-                        }
-                    }
+                    (0..<read.cellCount).map { _ in rng.awkwardFloat(band: b, outOf: 14) }
                 }
                 foldTwiceBothWays(Float.self, type: .float32, floats, list, rules: rules, bands: bands)
                 foldTwiceBothWays(Double.self, type: .float64, floats.map { $0.map { Double($0) * 1.5 } }, list, rules: rules, bands: bands)
