@@ -3,6 +3,20 @@ import XCTest
 
 /// Issue 24's faster trend kernels against the ones they replace: the same numbers bit for bit.
 final class TrendKernelTests: XCTestCase {
+    /// `count` values of one kind: 0 continuous rain, 1 mostly dry months, 2 many ties,
+    /// 3 huge values (slopes that overflow), 4 all equal.
+    static func values(count: Int, kind: Int, using rng: inout SystemRandomNumberGenerator) -> [Double] {
+        (0..<count).map { _ in
+            switch kind {
+            case 0: return Double.random(in: 0...3000, using: &rng)
+            case 1: return Double.random(in: 0...1, using: &rng) < 0.7 ? 0 : Double.random(in: 0...50, using: &rng)
+            case 2: return Double(Int.random(in: 0...3, using: &rng))
+            case 3: return Double.random(in: 0...1, using: &rng) < 0.2 ? 1e308 : Double.random(in: -1e308...0, using: &rng)
+            default: return 7
+            }
+        }
+    }
+
     /// S and Var(S) from one pass over the pairs equal `score` and `variance` (the sort of
     /// the ties' correction) on random series with and without ties, and by hand: 1, 2, 3, 4
     /// has S = 6 and no ties, Var(S) = 4·3·13/18; 1, 2, 2, 4 has S = 5, Var(S) = (156 − 18)/18.
@@ -104,16 +118,7 @@ final class TrendKernelTests: XCTestCase {
             let seasons = round % 2 == 0 ? 1 : 12
             let years = [30, 32, 33, 43, 44][round % 5]
             let x = (0..<seasons).map { _ in (0..<years).map { Double(1981 + $0) } }
-            let y: [[Double]] = x.map { xs in
-                xs.map { _ in
-                    switch round % 4 {
-                    case 0: return Double.random(in: 0...3000, using: &rng)
-                    case 1: return Double.random(in: 0...1, using: &rng) < 0.7 ? 0 : Double.random(in: 0...50, using: &rng)
-                    case 2: return Double(Int.random(in: 0...3, using: &rng))
-                    default: return 7
-                    }
-                }
-            }
+            let y = x.map { Self.values(count: $0.count, kind: [0, 1, 2, 4][round % 4], using: &rng) }
             let want = sortedMedianOfAll(x, y)
             XCTAssertEqual(TheilSen.medianOfSlopesOfIncreasing(x: x, y: y).bitPattern, want.bitPattern, "round \(round)")
             if seasons == 1 {
@@ -285,17 +290,7 @@ final class TrendKernelTests: XCTestCase {
             let seasons = round % 2 == 0 ? 1 : 12
             let years = [30, 32, 33, 43, 44][round % 5]
             let x = (0..<seasons).map { _ in (0..<years).map { Double(1981 + $0) } }
-            let y: [[Double]] = x.map { xs in
-                xs.map { _ in
-                    switch round % 5 {
-                    case 0: return Double.random(in: 0...3000, using: &rng)
-                    case 1: return Double.random(in: 0...1, using: &rng) < 0.7 ? 0 : Double.random(in: 0...50, using: &rng)
-                    case 2: return Double(Int.random(in: 0...3, using: &rng))
-                    case 3: return Double.random(in: 0...1, using: &rng) < 0.2 ? 1e308 : Double.random(in: -1e308...0, using: &rng)
-                    default: return 7
-                    }
-                }
-            }
+            let y = x.map { Self.values(count: $0.count, kind: round % 5, using: &rng) }
             let median = TheilSen.medianOfSlopesOfIncreasing(x: x, y: y, signs: &signs, countSigns: true)
             XCTAssertEqual(median.bitPattern, TheilSen.medianOfSlopesOfIncreasing(x: x, y: y).bitPattern, "round \(round)")
             XCTAssertEqual(signs, y.map(MannKendall.signCounts), "round \(round)")

@@ -20,7 +20,13 @@ public struct MannKendall: Sendable, Equatable {
     /// others is kept), as pymannkendall's `skip`.
     public init(_ values: [Double]) {
         let x = values.filter { !$0.isNaN }
-        let (score, variance) = Self.scoreAndVariance(x)
+        self.init(present: x, signs: Self.signCounts(x))
+    }
+
+    /// The same from values none of which is NaN and their `signCounts` (counted elsewhere:
+    /// the Sen slope's pass over the pairs counts them).
+    init(present x: [Double], signs: TheilSen.SignCounts) {
+        let (score, variance) = Self.scoreAndVariance(x, signs)
         self.init(s: score, varianceS: variance, pairs: Double(x.count * (x.count - 1)) / 2, n: x.count)
     }
 

@@ -30,9 +30,8 @@ public struct Trend: Sendable, Equatable {
         // in the Sen slope's pass over the pairs (`TheilSen.slope` and `MannKendall(y)` alike).
         var signs: [TheilSen.SignCounts] = []
         let sen = TheilSen.medianOfSlopesOfIncreasing(x: [x], y: [y], signs: &signs, countSigns: true)
-        let (s, variance) = MannKendall.scoreAndVariance(y, signs[0])
         return Trend(n: x.count, senSlope: sen, olsSlope: LeastSquares.slope(x: x, y: y),
-                     mannKendall: MannKendall(s: s, varianceS: variance, pairs: Double(y.count * (y.count - 1)) / 2, n: y.count))
+                     mannKendall: MannKendall(present: y, signs: signs[0]))
     }
 
     /// The years of `period` with a value, in order, and their values. Years in increasing
