@@ -155,21 +155,23 @@ extension ZonalResult {
         let ahead = rowsAhead.flatMap { a in
             format == .wide && a.guardsFormulas == w.guardsFormulas && a.zoneCount == units.count ? a : nil
         }
+        if ahead == nil { rowsAhead?.close() }   // rows for another table: its threads stop
         if let ahead {
-            ahead.close()
             PhaseTiming.mark("rows formatted ahead: \(ahead.formatted) of \(ahead.chunkCount) chunks")
-        }
-        let perChunk = ahead?.chunkZones ?? writerChunkZones.map { max(1, $0) } ?? Self.rowsPerChunk(cells: cells)
-        let threads = ProcessInfo.processInfo.activeProcessorCount
-        let chunks = (units.count + perChunk - 1) / perChunk
-        guard chunks > 1, threads > 1 else {
-            guard let ahead else { try forEachRow(format) { try w.writeRow($0) }; return }
-            for c in 0..<chunks {
-                if let bytes = ahead.take(c) { try w.writeEncoded(bytes); continue }
-                try forEachRow(format, units: (c * perChunk)..<min(units.count, (c + 1) * perChunk)) { try w.writeRow($0) }
-            }
+            let guards = w.guardsFormulas, perChunk = ahead.chunkZones
+            try ahead.write({ try w.writeEncoded($0); try w.startWritingOut() }, pending: { c, bytes in
+                forEachRow(format, units: (c * perChunk)..<min(units.count, (c + 1) * perChunk)) {
+                    CSVWriter.encode($0, guardsFormulas: guards, into: &bytes)
+                }
+            })
+            try w.startWritingOut(last: true)
+            PhaseTiming.mark("rows: \(ahead.formatted) of \(ahead.chunkCount) chunks formatted by the threads, the others by the writer")
             return
         }
+        let perChunk = writerChunkZones.map { max(1, $0) } ?? Self.rowsPerChunk(cells: cells)
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let chunks = (units.count + perChunk - 1) / perChunk
+        guard chunks > 1, threads > 1 else { try forEachRow(format) { try w.writeRow($0) }; return }
         let guards = w.guardsFormulas
         var next = 0
         // One buffer per place in the window, reused window after window (emptied, its
@@ -182,7 +184,6 @@ extension ZonalResult {
                 let out = out
                 WorkerPool(threads: threads).run(tasks: window.count) { k in
                     let c = window.lowerBound + k
-                    if let bytes = ahead?.take(c) { out[k] = bytes; return }
                     var bytes: [UInt8] = []
                     swap(&bytes, &out[k])
                     bytes.removeAll(keepingCapacity: true)
@@ -193,8 +194,10 @@ extension ZonalResult {
                 }
             }
             try w.writeEncoded(parts: encoded[..<window.count])   // in order, not copied together first
+            try w.startWritingOut()
             next = window.upperBound
         }
+        try w.startWritingOut(last: true)
     }
 
     /// Units per chunk of rows encoded together: about a megabyte of text (`cells` cells

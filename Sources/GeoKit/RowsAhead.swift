@@ -45,22 +45,29 @@ final class ScalarStore: @unchecked Sendable {
     deinit { values.deallocate() }
 }
 
-/// Zone rows of a wide CSV table, formatted chunk by chunk as their zones become final.
+/// Zone rows of a wide CSV table, formatted chunk by chunk as their zones become final, and
+/// written in order by the table's writer (`write`).
+///
+/// During the engine one thread of the lowest priority formats the chunks made final; once
+/// the engine is done it stops, and a thread of normal priority formats the rest while the
+/// run finishes, then beside the writer, which writes the chunks in order and formats the
+/// next unformatted one itself rather than wait: both cores are busy to the last chunk.
 package final class RowsAhead: @unchecked Sendable {
     /// Zones per chunk (the writer's chunks of the same table: `ZonalResult.rowsPerChunk`).
     let chunkZones: Int
     let zoneCount: Int
     let guardsFormulas: Bool
     private let ids: [String], attributes: [[String]]
-    /// The zones' values: read by the formatting thread only, and let go when it ends (a
-    /// cube's store can be hundreds of megabytes; the run's rows hold their own copies by then).
+    /// The zones' values, let go (under `cond`) once no chunk will be formatted from them
+    /// any more: a cube's store can be hundreds of megabytes, and the run's rows hold their
+    /// own copies by then. A formatter holds its own reference while it formats.
     private var store: ScalarStore?
     private let width: Int
     /// Each indicator column's place in a zone's scalar values, in the table's order.
     private let columns: [Int]
     /// Accumulators a zone receives before its row is final (the group's bands).
     private let expected: Int
-    /// Most bytes of text held (the table's rows wait in memory until it is written).
+    /// Most bytes of formatted text held before it is written.
     private let budget: Int
 
     // The merger's (one thread at a time): accumulators still to come per zone, final
@@ -68,15 +75,39 @@ package final class RowsAhead: @unchecked Sendable {
     private var missing: [Int32]
     private var left: [Int32]
 
+    /// Where a chunk's rows are (under `cond`).
+    private enum Chunk {
+        /// Some zone not final yet (after the engine: rows the writer makes from the result).
+        case pending
+        /// Every zone final, not yet formatted.
+        case ready
+        /// Being formatted.
+        case claimed
+        case formatted([UInt8])
+        /// Handed to the writer.
+        case taken
+
+        var isReady: Bool { if case .ready = self { return true }; return false }
+        var isClaimed: Bool { if case .claimed = self { return true }; return false }
+    }
+
     private let cond = NSCondition()
-    private var ready: [Int] = [], next = 0
-    private var text: [[UInt8]?]
+    private var chunks: [Chunk]
+    /// No `.ready` chunk lies below it.
+    private var lowestReady = 0
     private var held = 0
-    private var closed = false, running = true, ended = false
-    /// Chunks formatted here (tests check that the path was taken).
+    /// Buffers of chunks written, emptied, for the next chunks (fresh ones are faulted in
+    /// page by page: a table's size in page faults); the largest chunk's size so far.
+    private var spare: [[UInt8]] = []
+    private var largest = 0
+    private var closed = false, ended = false, writing = false
+    /// Formatting threads running, and those of them of normal priority.
+    private var helpers = 0, normal = 0
+    /// Chunks formatted by the threads (tests check that the path was taken).
     package var formatted: Int { cond.lock(); defer { cond.unlock() }; return formattedCount }
     private var formattedCount = 0
-    /// Tests: format every ready chunk before `close` returns (no idle priority).
+    /// Tests: the writer waits until the threads have formatted every final chunk, and the
+    /// threads run at normal priority.
     private let drainOnClose: Bool
 
     init(ids: [String], attributes: [[String]], store: ScalarStore, width: Int, columns: [Int], expected: Int,
@@ -86,19 +117,27 @@ package final class RowsAhead: @unchecked Sendable {
         self.expected = expected; self.chunkZones = per; self.guardsFormulas = guardsFormulas
         self.budget = budget; self.drainOnClose = drainOnClose
         zoneCount = n
-        let chunks = (n + per - 1) / per
+        let count = (n + per - 1) / per
         missing = [Int32](repeating: Int32(expected), count: n)
-        left = (0..<chunks).map { Int32(min(n, ($0 + 1) * per) - $0 * per) }
-        text = [[UInt8]?](repeating: nil, count: chunks)
+        left = (0..<count).map { Int32(min(n, ($0 + 1) * per) - $0 * per) }
+        chunks = [Chunk](repeating: .pending, count: count)
     }
 
-    package var chunkCount: Int { text.count }
+    package var chunkCount: Int { chunks.count }
 
-    /// Start the formatting thread.
+    /// Start the formatting thread of the engine's time (lowest priority).
     func start() {
+        cond.lock()
+        helpers += 1
+        if drainOnClose { normal += 1 }
+        cond.unlock()
+        spawn(idle: !drainOnClose)
+    }
+
+    private func spawn(idle: Bool) {
         let t = Thread { [self] in
-            if !drainOnClose { Self.lowerPriority() }
-            work()
+            if idle { Self.lowerPriority() }
+            work(idle: idle)
         }
         t.stackSize = 1 << 20
         t.start()
@@ -113,26 +152,31 @@ package final class RowsAhead: @unchecked Sendable {
         left[c] -= 1
         guard left[c] == 0 else { return }
         cond.lock()
-        ready.append(c)
+        chunks[c] = .ready
+        lowestReady = min(lowestReady, c)
         cond.signal()
         cond.unlock()
     }
 
-    /// Every zone is final (the engine is done): the formatting thread ends once it has
-    /// formatted the chunks ready (it does not wait for more).
+    /// Every zone is final (the engine is done): the idle thread ends after its chunk, and a
+    /// thread of normal priority formats the chunks left while the run finishes.
     func engineDone() {
         cond.lock()
         ended = true
+        let more = !closed && hasReady
+        if more { helpers += 1; normal += 1 }
         cond.broadcast()
         cond.unlock()
+        if more { spawn(idle: false) }
     }
 
-    /// No more chunks: the formatting thread stops (a chunk it is formatting is dropped, and
-    /// the writer formats it). After this, `take` hands over what was formatted.
+    /// No more chunks: the formatting threads stop (a chunk being formatted is dropped) and
+    /// the values are let go. After this, `take` hands over what was formatted.
     func close() {
         cond.lock()
-        if drainOnClose { while running && next < ready.count { cond.unlock(); usleep(1000); cond.lock() } }
         closed = true
+        store = nil
+        spare = []
         cond.broadcast()
         cond.unlock()
     }
@@ -140,56 +184,181 @@ package final class RowsAhead: @unchecked Sendable {
     /// Chunk `c`'s rows, if they were formatted (then handed over: taken once).
     func take(_ c: Int) -> [UInt8]? {
         cond.lock(); defer { cond.unlock() }
-        precondition(closed, "rows taken before the run closed them")
-        let t = text[c]
-        text[c] = nil
+        guard case .formatted(let t) = chunks[c] else { return nil }
+        chunks[c] = .taken
+        held -= t.count
         return t
     }
 
-    private func work() {
-        var row: [TableCell] = []
-        cond.lock()
-        while true {
-            while next == ready.count && !closed && !ended { cond.wait() }
-            if closed || held >= budget || next == ready.count { break }
-            let c = ready[next]
-            cond.unlock()
-            var out: [UInt8] = []
-            let complete = format(chunk: c, row: &row, into: &out)
-            cond.lock()
-            // Counted done only now: `close` (drained, for tests) waits for it.
-            next += 1
-            if complete && !closed {
-                held += out.count
-                text[c] = out
-                formattedCount += 1
+    /// Every chunk's rows to `put`, in order: those formatted so far, the others formatted
+    /// here (beside a thread that formats them too); `pending(c, &bytes)` makes those of a
+    /// chunk whose zones were not all final (from the run's result, as the writer would).
+    /// The threads are stopped when it returns or throws.
+    package func write(_ put: ([UInt8]) throws -> Void, pending: (Int, inout [UInt8]) -> Void) throws {
+        defer { close() }
+        begin()
+        var own: [UInt8] = []
+        for c in chunks.indices {
+            while true {
+                cond.lock()
+                switch chunks[c] {
+                case .formatted(let bytes):
+                    chunks[c] = .taken
+                    held -= bytes.count
+                    cond.broadcast()
+                    cond.unlock()
+                    try put(bytes)
+                    recycle(bytes)
+                case .pending, .ready, .taken:
+                    let values = chunks[c].isReady ? claim(c) : nil
+                    chunks[c] = .taken
+                    cond.unlock()
+                    own.removeAll(keepingCapacity: true)
+                    if let values { format(chunk: c, values, into: &own) } else { pending(c, &own) }
+                    try put(own)
+                case .claimed:
+                    // A thread formats it: format the next one meanwhile, or wait.
+                    if let d = claimLowestReady() {
+                        let values = store!
+                        var bytes = buffer()
+                        cond.unlock()
+                        format(chunk: d, values, into: &bytes)
+                        cond.lock()
+                        stored(d, bytes)
+                    } else {
+                        cond.wait()
+                    }
+                    cond.unlock()
+                    continue
+                }
+                break
             }
         }
-        running = false
+    }
+
+    /// An empty buffer for a chunk (under `cond`): a written chunk's, or one the size of the
+    /// largest chunk so far.
+    private func buffer() -> [UInt8] {
+        if let b = spare.popLast() { return b }
+        var b: [UInt8] = []
+        b.reserveCapacity(largest + largest / 8)
+        return b
+    }
+
+    /// Chunk `c` formatted (under `cond`).
+    private func stored(_ c: Int, _ bytes: [UInt8]) {
+        chunks[c] = .formatted(bytes)
+        held += bytes.count
+        largest = max(largest, bytes.count)
+    }
+
+    /// A written chunk's buffer, emptied, for another chunk.
+    private func recycle(_ bytes: consuming [UInt8]) {
+        var b = bytes
+        b.removeAll(keepingCapacity: true)
+        cond.lock()
+        spare.append(b)
         cond.unlock()
-        store = nil
+    }
+
+    /// The writer starts: a formatting thread of normal priority beside it if none runs (one
+    /// that stopped at the budget while nothing was written). Drained (tests): first the
+    /// threads format every final chunk, or stop at the budget.
+    private func begin() {
+        cond.lock()
+        if drainOnClose { while helpers > 0 && (hasReady || chunks.contains { $0.isClaimed }) { cond.wait() } }
+        writing = true
+        let more = normal == 0 && hasReady && !closed
+        if more { helpers += 1; normal += 1 }
+        cond.unlock()
+        if more { spawn(idle: false) }
+    }
+
+    /// Claim chunk `c` (ready), under `cond`: the values to format it from.
+    private func claim(_ c: Int) -> ScalarStore {
+        chunks[c] = .claimed
+        let values = store!
+        releaseIfDone()
+        return values
+    }
+
+    /// The lowest ready chunk, claimed (under `cond`).
+    private func claimLowestReady() -> Int? {
+        while lowestReady < chunks.count && !chunks[lowestReady].isReady { lowestReady += 1 }
+        guard lowestReady < chunks.count else { return nil }
+        let c = lowestReady
+        chunks[c] = .claimed
+        return c
+    }
+
+    private var hasReady: Bool {
+        while lowestReady < chunks.count && !chunks[lowestReady].isReady { lowestReady += 1 }
+        return lowestReady < chunks.count
+    }
+
+    /// Let the values go once no chunk will be formatted from them (the engine is done and
+    /// none is ready); formatters hold their own reference.
+    private func releaseIfDone() {
+        if ended && !hasReady { store = nil }
+    }
+
+    /// A formatting thread: the lowest ready chunk at a time, while the text held is within
+    /// the budget (beyond it, it waits for the writer to take some, or ends if the writer
+    /// has not started). The idle thread ends with the engine.
+    private func work(idle: Bool) {
+        cond.lock()
+        while !closed && !(idle && ended) {
+            if held >= budget {
+                if writing { cond.wait(); continue }
+                break
+            }
+            guard let c = claimLowestReady() else {
+                if ended { break }
+                cond.wait()
+                continue
+            }
+            let values = store!
+            releaseIfDone()
+            var bytes = buffer()
+            cond.unlock()
+            let complete = format(chunk: c, values, into: &bytes, stopWhenClosed: true)
+            cond.lock()
+            guard complete && !closed else { break }
+            stored(c, bytes)
+            formattedCount += 1
+            cond.broadcast()
+        }
+        helpers -= 1
+        if !idle { normal -= 1 }
+        releaseIfDone()
+        cond.broadcast()
+        cond.unlock()
     }
 
     /// Chunk `c`'s rows as `forEachRow` makes a zone's wide row (id, include-columns, then
-    /// the indicators: empty where NaN) and `CSVWriter.encode` writes it; false when the
-    /// run closed meanwhile (checked every 64 rows).
-    private func format(chunk c: Int, row: inout [TableCell], into out: inout [UInt8]) -> Bool {
+    /// the indicators: empty where NaN or infinite) and `CSVWriter.encode` writes it, straight
+    /// from the values into bytes; false when the run closed meanwhile (checked every 64
+    /// rows, if asked).
+    @discardableResult
+    private func format(chunk c: Int, _ store: ScalarStore, into out: inout [UInt8], stopWhenClosed: Bool = false) -> Bool {
         let zones = (c * chunkZones)..<min(zoneCount, (c + 1) * chunkZones)
-        guard let values = store?.values else { return false }
-        for z in zones {
-            if (z - zones.lowerBound) % 64 == 63 && isClosed { return false }
-            row.removeAll(keepingCapacity: true)
-            row.reserveCapacity(1 + attributes[z].count + columns.count)
-            row.append(.text(ids[z]))
-            for a in attributes[z] { row.append(.text(a)) }
-            let base = values + z * width
-            for k in columns {
-                let v = base[k]
-                row.append(v.isNaN ? .empty : .number(v))
+        let values = store.values
+        withExtendedLifetime(store) {
+            columns.withUnsafeBufferPointer { columns in
+                for z in zones {
+                    if stopWhenClosed && (z - zones.lowerBound) % 64 == 63 && isClosed { return }
+                    CSVWriter.appendField(ids[z], guardsFormulas: guardsFormulas, to: &out)
+                    for a in attributes[z] {
+                        out.append(44)
+                        CSVWriter.appendField(a, guardsFormulas: guardsFormulas, to: &out)
+                    }
+                    let base = values + z * width
+                    appendNumbers(columns.count, after: 44, to: &out) { base[columns[$0]] }
+                    out.append(10)
+                }
             }
-            CSVWriter.encode(row, guardsFormulas: guardsFormulas, into: &out)
         }
-        return true
+        return !stopWhenClosed || !isClosed
     }
 
     private var isClosed: Bool { cond.lock(); defer { cond.unlock() }; return closed }
