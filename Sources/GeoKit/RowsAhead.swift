@@ -158,17 +158,22 @@ package final class RowsAhead: @unchecked Sendable {
         cond.unlock()
     }
 
-    /// Every zone is final (the engine is done): the idle thread ends after its chunk, and a
-    /// thread of normal priority formats the chunks left while the run finishes.
+    /// Every zone is final (the engine is done): the idle thread ends after its chunk, and
+    /// threads of normal priority (one per core but the writer's) format the chunks left
+    /// while the run finishes.
     func engineDone() {
         cond.lock()
         ended = true
-        let more = !closed && hasReady
-        if more { helpers += 1; normal += 1 }
+        let more = closed || !hasReady ? 0 : max(0, Self.formatters - 1 - normal)
+        helpers += more; normal += more
         cond.broadcast()
         cond.unlock()
-        if more { spawn(idle: false) }
+        for _ in 0..<more { spawn(idle: false) }
     }
+
+    /// Threads of normal priority that format beside the writer after the engine, the
+    /// writer included: one per core (the old writer's encoding pool).
+    private static var formatters: Int { max(2, min(16, ProcessInfo.processInfo.activeProcessorCount)) }
 
     /// No more chunks: the formatting threads stop (a chunk being formatted is dropped) and
     /// the values are let go. After this, `take` hands over what was formatted.
@@ -261,17 +266,17 @@ package final class RowsAhead: @unchecked Sendable {
         cond.unlock()
     }
 
-    /// The writer starts: a formatting thread of normal priority beside it if none runs (one
-    /// that stopped at the budget while nothing was written). Drained (tests): first the
+    /// The writer starts: formatting threads of normal priority beside it if fewer run (some
+    /// stopped at the budget while nothing was written). Drained (tests): first the
     /// threads format every final chunk, or stop at the budget.
     private func begin() {
         cond.lock()
         if drainOnClose { while helpers > 0 && (hasReady || chunks.contains { $0.isClaimed }) { cond.wait() } }
         writing = true
-        let more = normal == 0 && hasReady && !closed
-        if more { helpers += 1; normal += 1 }
+        let more = closed || !hasReady ? 0 : max(0, Self.formatters - 1 - normal)
+        helpers += more; normal += more
         cond.unlock()
-        if more { spawn(idle: false) }
+        for _ in 0..<more { spawn(idle: false) }
     }
 
     /// Claim chunk `c` (ready), under `cond`: the values to format it from.
