@@ -7,11 +7,12 @@ import GeoCore
 // merger, or for the last pieces of the last row band). A zone's row is final once its last
 // row band is merged: its chunk of rows (consecutive zones, as the writer cuts them) is
 // formatted, when every zone of it is final, on one thread of the lowest priority
-// (SCHED_IDLE on Linux: it runs only on a core nothing else wants), and the writer takes the
-// chunks formatted so far and formats the others itself, as before. The rows are formatted
-// by the same steps as the writer's (`ZonalResult.forEachRow`'s wide rows, `CSVWriter.encode`),
-// into memory only: the table is still written at the end, to a temporary renamed into
-// place, so an error or an interrupt leaves no output.
+// (SCHED_IDLE on Linux: it runs only on a core nothing else wants). After the engine, threads
+// of normal priority format the chunks left, and the writer writes them in order, formatting
+// the next one itself rather than wait (`write`). The rows are the bytes the writer's steps
+// make (`ZonalResult.forEachRow`'s wide rows, `CSVWriter.encode`), made straight from the
+// values, into memory only: the table is still written at the end, to a temporary renamed
+// into place, so an error or an interrupt leaves no output.
 
 /// What a run's caller asks of `ZonalJob.run` when it writes the result at once, unchanged,
 /// as a wide CSV table: its rows formatted ahead (see above).
