@@ -299,6 +299,11 @@ public final class Raster: RasterSource {
             let tr0 = brow * by
             let r0 = max(window.row, tr0), r1 = min(window.rowEnd, tr0 + by)
             for bcol in (window.col / bx)...((window.colEnd - 1) / bx) {
+                if type == .float32 {
+                    interleaveFloat32Block(unretained, inflated: &inflated, block: (bcol, brow), rows: r0..<r1,
+                                           cols: max(window.col, bcol * bx)..<min(window.colEnd, (bcol + 1) * bx),
+                                           window: window, into: buffer)
+                } else {
                 for k in 0..<n { inflated[k] = readers[k].inflate(col: bcol, row: brow, slot: k) }
                 inflated.withUnsafeBufferPointer { inflated in
                     unretained.withUnsafeBufferPointer { readers in
@@ -309,12 +314,42 @@ public final class Raster: RasterSource {
                         }
                     }
                 }
+                }
                 for k in 0..<n where !inflated[k] {
                     try copyBlockSideBySide(band: bands[k], col: bcol, row: brow, window: window, size: size, place: k, of: n, into: buffer)
                 }
             }
         }
         return true
+    }
+
+    /// Float32 block `block` of every reader, its rows `rows` and columns `cols`, written side by
+    /// side into the `window` in `buffer`: each band's block inflated and at once its rows
+    /// decoded into values in place (while the block is in the second cache level: decoded
+    /// row by row across the bands, every plane's first load waited for memory), then row by
+    /// row the bands' values interleaved into their places. `inflated` tells which bands were
+    /// decoded here; the places of the others are filled with zeros, which the caller
+    /// overwrites.
+    private func interleaveFloat32Block(_ readers: [Unmanaged<PredictorBlocks>], inflated: inout [Bool], block: (col: Int, row: Int),
+                                        rows: Range<Int>, cols: Range<Int>, window: Window, into buffer: UnsafeMutableRawPointer) {
+        let n = readers.count, count = cols.count
+        let zeros = blockScratch.rows(bytes: 2 * count * 4)
+        zeros.initializeMemory(as: UInt8.self, repeating: 0, count: count * 4)
+        withUnsafeTemporaryAllocation(of: UnsafeRawPointer.self, capacity: n) { starts in
+            for k in 0..<n {
+                inflated[k] = readers[k]._withUnsafeGuaranteedRef { reader in
+                    guard reader.inflate(col: block.col, row: block.row, slot: k) else { return false }
+                    reader.decodeFloat32InPlace(rows: rows, cols: cols, scratch: zeros + count * 4)
+                    return true
+                }
+            }
+            guard count > 0 else { return }
+            for r in rows {
+                for k in 0..<n { starts[k] = inflated[k] ? readers[k]._withUnsafeGuaranteedRef { $0.decodedRow(r) } : UnsafeRawPointer(zeros) }
+                interleaveBands(starts.baseAddress!, bands: n, count: count,
+                                into: buffer + ((r - window.row) * window.cols + (cols.lowerBound - window.col)) * n * 4)
+            }
+        }
     }
 
     /// Block (`col`, `row`) of `band` decoded by GDAL into the tile, its cells inside `window`
