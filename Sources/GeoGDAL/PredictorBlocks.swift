@@ -87,7 +87,9 @@ final class PredictorBlocks {
         // buffer is not grown (and its new pages faulted in) block after block.
         let raw = scratch.raw(bytes: size, atLeast: blockRows * rowBytes)
         guard VSIFSeekL(file, vsi_l_offset(off), SEEK_SET) == 0, VSIFReadL(raw, 1, size, file) == size else { return false }
-        let planes = scratch.plane(slot, bytes: blockRows * rowBytes)
+        // A row more than the block, before it: `decodeFloat32InPlace` writes each row's values
+        // where the row before it was.
+        let planes = scratch.plane(slot, bytes: (blockRows + 1) * rowBytes) + rowBytes
         self.planes = planes
         var got = 0
         guard libdeflate_zlib_decompress(decompressor, raw, size, planes, expected, &got) == LIBDEFLATE_SUCCESS, got == expected else { return false }
@@ -109,21 +111,21 @@ final class PredictorBlocks {
     }
 
     /// Float32 only: rows `rows` of the inflated block, raster columns `cols` (inside the
-    /// block), the predictor undone and each row's values written side by side from the row's
-    /// start, over its planes (`decodedRow`), through `scratch` (a row's values).
-    func decodeFloat32InPlace(rows: Range<Int>, cols: Range<Int>, scratch: UnsafeMutableRawPointer) {
+    /// block), the predictor undone and each row's values written side by side from where the
+    /// row before it starts (`decodedRow`; the first row's, in the row kept free before the
+    /// block), over planes already decoded: no copy back.
+    func decodeFloat32InPlace(rows: Range<Int>, cols: Range<Int>) {
         guard let planes, !cols.isEmpty else { return }
-        let range = (cols.lowerBound - inflatedCol0)..<(cols.upperBound - inflatedCol0)
+        let range = (cols.lowerBound - inflatedCol0)..<(cols.upperBound - inflatedCol0), rowBytes = blockCols * 4
         for r in max(rows.lowerBound, inflatedRow0)..<max(rows.lowerBound, min(rows.upperBound, inflatedRow0 + inflatedRows)) {
-            let row = planes + (r - inflatedRow0) * blockCols * 4
-            undoFloat32Row(row, samples: blockCols, range: range, into: scratch)
-            row.copyMemory(from: scratch, byteCount: range.count * 4)
+            let row = planes + (r - inflatedRow0) * rowBytes
+            undoFloat32Row(row, samples: blockCols, range: range, into: row - rowBytes)
         }
     }
 
     /// Raster row `r`'s values after `decodeFloat32InPlace`.
     func decodedRow(_ r: Int) -> UnsafeRawPointer {
-        UnsafeRawPointer(planes! + (r - inflatedRow0) * blockCols * 4)
+        UnsafeRawPointer(planes! + (r - inflatedRow0 - 1) * blockCols * 4)
     }
 }
 
@@ -149,7 +151,7 @@ final class BlockScratch {
         return rawBuffer!
     }
 
-    /// A row of zeros and a row's values (`Raster.readSideBySide` of float32 bands); not
+    /// A row of zeros (`Raster.readSideBySide` of float32 bands, for a band GDAL decodes); not
     /// counted in `allocations`.
     func rows(bytes: Int) -> UnsafeMutableRawPointer {
         if let rowsBuffer, rowsBytes >= bytes { return rowsBuffer }
@@ -411,16 +413,20 @@ private func interleaveHighPairs(_ a: Bytes, _ b: Bytes) -> Bytes {
 package func interleaveBands(_ rows: UnsafePointer<UnsafeRawPointer>, bands: Int, count: Int, into out: UnsafeMutableRawPointer) {
     typealias Four = SIMD4<UInt32>
     let dst = out.assumingMemoryBound(to: UInt32.self)
-    var c = 0
+    // Four bands at a time along the row (four rows read in order; the cells' row, 4K bytes
+    // each, stays in the first cache level from one group of bands to the next).
+    let cells = count / 4 * 4
     if bands >= 4 {
-        while c + 4 <= count {
-            var k = 0
-            while true {
-                let k0 = min(k, bands - 4)
-                let a = rows[k0].loadUnaligned(fromByteOffset: 4 * c, as: Four.self)
-                let b = rows[k0 + 1].loadUnaligned(fromByteOffset: 4 * c, as: Four.self)
-                let e = rows[k0 + 2].loadUnaligned(fromByteOffset: 4 * c, as: Four.self)
-                let f = rows[k0 + 3].loadUnaligned(fromByteOffset: 4 * c, as: Four.self)
+        var k = 0
+        while true {
+            let k0 = min(k, bands - 4)
+            let r0 = rows[k0], r1 = rows[k0 + 1], r2 = rows[k0 + 2], r3 = rows[k0 + 3]
+            var c = 0
+            while c < cells {
+                let a = r0.loadUnaligned(fromByteOffset: 4 * c, as: Four.self)
+                let b = r1.loadUnaligned(fromByteOffset: 4 * c, as: Four.self)
+                let e = r2.loadUnaligned(fromByteOffset: 4 * c, as: Four.self)
+                let f = r3.loadUnaligned(fromByteOffset: 4 * c, as: Four.self)
                 let ab01 = Four(a[0], b[0], a[1], b[1]), ab23 = Four(a[2], b[2], a[3], b[3])
                 let ef01 = Four(e[0], f[0], e[1], f[1]), ef23 = Four(e[2], f[2], e[3], f[3])
                 let d = UnsafeMutableRawPointer(dst + c * bands + k0), cell = 4 * bands
@@ -428,12 +434,13 @@ package func interleaveBands(_ rows: UnsafePointer<UnsafeRawPointer>, bands: Int
                 d.storeBytes(of: Four(ab01[2], ab01[3], ef01[2], ef01[3]), toByteOffset: cell, as: Four.self)
                 d.storeBytes(of: Four(ab23[0], ab23[1], ef23[0], ef23[1]), toByteOffset: 2 * cell, as: Four.self)
                 d.storeBytes(of: Four(ab23[2], ab23[3], ef23[2], ef23[3]), toByteOffset: 3 * cell, as: Four.self)
-                if k0 + 4 >= bands { break }
-                k += 4
+                c += 4
             }
-            c += 4
+            if k0 + 4 >= bands { break }
+            k += 4
         }
     }
+    var c = bands >= 4 ? cells : 0
     while c < count {
         for k in 0..<bands { dst[c * bands + k] = rows[k].load(fromByteOffset: 4 * c, as: UInt32.self) }
         c += 1

@@ -325,7 +325,7 @@ public final class Raster: RasterSource {
 
     /// Float32 block `block` of every reader, its rows `rows` and columns `cols`, written side by
     /// side into the `window` in `buffer`: each band's block inflated and at once its rows
-    /// decoded into values in place (while the block is in the second cache level: decoded
+    /// decoded into values over its planes (while the block is in the second cache level: decoded
     /// row by row across the bands, every plane's first load waited for memory), then row by
     /// row the bands' values interleaved into their places. `inflated` tells which bands were
     /// decoded here; the places of the others are filled with zeros, which the caller
@@ -333,13 +333,13 @@ public final class Raster: RasterSource {
     private func interleaveFloat32Block(_ readers: [Unmanaged<PredictorBlocks>], inflated: inout [Bool], block: (col: Int, row: Int),
                                         rows: Range<Int>, cols: Range<Int>, window: Window, into buffer: UnsafeMutableRawPointer) {
         let n = readers.count, count = cols.count
-        let zeros = blockScratch.rows(bytes: 2 * count * 4)
+        let zeros = blockScratch.rows(bytes: count * 4)
         zeros.initializeMemory(as: UInt8.self, repeating: 0, count: count * 4)
         withUnsafeTemporaryAllocation(of: UnsafeRawPointer.self, capacity: n) { starts in
             for k in 0..<n {
                 inflated[k] = readers[k]._withUnsafeGuaranteedRef { reader in
                     guard reader.inflate(col: block.col, row: block.row, slot: k) else { return false }
-                    reader.decodeFloat32InPlace(rows: rows, cols: cols, scratch: zeros + count * 4)
+                    reader.decodeFloat32InPlace(rows: rows, cols: cols)
                     return true
                 }
             }
