@@ -199,7 +199,7 @@ package func undoPredictorRow(_ row: UnsafeMutableRawPointer, samples: Int, samp
         gatherPlanes(row, samples: samples, range: range, sampleBytes: sampleBytes, stride: stride, into: out)
         return
     }
-    let offsets = planeRunningSums(row, samples: samples)
+    let offsets = planeRunningSums(row, samples: samples, range: range)
     if stride == 1 { return gatherPlanes4(row, samples: samples, range: range, offsets: offsets, into: out) }
     // Among K bands side by side: 256 values at a time into a small buffer, then stored K apart.
     withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 256) { tmp in
@@ -283,24 +283,28 @@ private func metadataInt(_ b: GDALRasterBandH, _ key: String) -> Int? {
 
 /// Undo TIFF's floating-point predictor on a row of `samples` float32 values (four byte
 /// planes, the most significant first) and write the values of samples `range` to `out`,
-/// side by side, little-endian. The planes are left holding each plane's own running sum
-/// (from zero, see `planeRunningSums`), not the row's.
+/// side by side, little-endian. The planes' bytes in `range` are left holding a running sum
+/// short of the row's (see `planeRunningSums`).
 @inline(__always)
 func undoFloat32Row(_ row: UnsafeMutableRawPointer, samples: Int, range: Range<Int>, into out: UnsafeMutableRawPointer) {
-    let offsets = planeRunningSums(row, samples: samples)
+    let offsets = planeRunningSums(row, samples: samples, range: range)
     gatherPlanes4(row, samples: samples, range: range, offsets: offsets, into: out)
 }
 
-/// The running sum of a row's four planes of `samples` bytes taken in place, each plane from
-/// zero, four independent chains (the sum of the whole row, one byte after another, was one
-/// chain: each vector waited for the one before it). Returns what each plane's bytes lack of
-/// the row's sum: the total of the planes before it (modulo 256), in every lane.
+/// The running sum of a row's four planes of `samples` bytes taken in place over `range`,
+/// four independent chains (the sum of the whole row, one byte after another, was one chain:
+/// each vector waited for the one before it), each plane's from the sum of its bytes before
+/// `range`. Bytes outside `range` are only summed (a tile at the raster's right edge is
+/// mostly outside it). Returns what each plane's bytes lack of the row's sum: the total of
+/// the planes before it (modulo 256), in every lane.
 @inline(__always)
-private func planeRunningSums(_ row: UnsafeMutableRawPointer, samples n: Int) -> (Bytes, Bytes, Bytes, Bytes) {
+private func planeRunningSums(_ row: UnsafeMutableRawPointer, samples n: Int, range: Range<Int>) -> (Bytes, Bytes, Bytes, Bytes) {
     let p0 = row, p1 = row + n, p2 = row + 2 * n, p3 = row + 3 * n
-    var c0 = Bytes(repeating: 0), c1 = c0, c2 = c0, c3 = c0
-    var o = 0
-    while o + 16 <= n {
+    let first = range.lowerBound, end = range.upperBound
+    var c0 = Bytes(repeating: byteSum(p0, 0..<first)), c1 = Bytes(repeating: byteSum(p1, 0..<first))
+    var c2 = Bytes(repeating: byteSum(p2, 0..<first)), c3 = Bytes(repeating: byteSum(p3, 0..<first))
+    var o = first
+    while o + 16 <= end {
         let x0 = runningSum(p0.loadUnaligned(fromByteOffset: o, as: Bytes.self)) &+ c0
         let x1 = runningSum(p1.loadUnaligned(fromByteOffset: o, as: Bytes.self)) &+ c1
         let x2 = runningSum(p2.loadUnaligned(fromByteOffset: o, as: Bytes.self)) &+ c2
@@ -312,17 +316,38 @@ private func planeRunningSums(_ row: UnsafeMutableRawPointer, samples n: Int) ->
         c0 = lastLane(x0); c1 = lastLane(x1); c2 = lastLane(x2); c3 = lastLane(x3)
         o += 16
     }
-    var t0 = c0[0], t1 = c1[0], t2 = c2[0], t3 = c3[0]
+    var t0 = c0[0], t1 = c1[0], t2 = c2[0]
+    var t3 = c3[0]
     let b0 = p0.assumingMemoryBound(to: UInt8.self), b1 = p1.assumingMemoryBound(to: UInt8.self)
     let b2 = p2.assumingMemoryBound(to: UInt8.self), b3 = p3.assumingMemoryBound(to: UInt8.self)
-    while o < n {
+    while o < end {
         t0 &+= b0[o]; b0[o] = t0
         t1 &+= b1[o]; b1[o] = t1
         t2 &+= b2[o]; b2[o] = t2
         t3 &+= b3[o]; b3[o] = t3
         o += 1
     }
+    // The planes' totals: the last plane's is not needed.
+    t0 &+= byteSum(p0, end..<n); t1 &+= byteSum(p1, end..<n); t2 &+= byteSum(p2, end..<n)
     return (Bytes(repeating: 0), Bytes(repeating: t0), Bytes(repeating: t0 &+ t1), Bytes(repeating: t0 &+ t1 &+ t2))
+}
+
+/// The sum of bytes `range` from `p`, modulo 256.
+@inline(__always)
+private func byteSum(_ p: UnsafeMutableRawPointer, _ range: Range<Int>) -> UInt8 {
+    guard !range.isEmpty else { return 0 }
+    var acc = Bytes(repeating: 0)
+    var o = range.lowerBound
+    while o + 16 <= range.upperBound {
+        acc &+= p.loadUnaligned(fromByteOffset: o, as: Bytes.self)
+        o += 16
+    }
+    var sum = acc.wrappedSum()
+    while o < range.upperBound {
+        sum &+= p.load(fromByteOffset: o, as: UInt8.self)
+        o += 1
+    }
+    return sum
 }
 
 /// The running sum within one vector: four shifted adds (lane-wise adds are sums modulo 256).
