@@ -266,7 +266,8 @@ public final class Raster: RasterSource {
     /// every band's blocks are decoded here (`PredictorBlocks`: a DEFLATE, PREDICTOR=3
     /// GeoTIFF of separate planes), block by block: each band's block inflated, then row by
     /// row, each band's row undone and written into its place among the K, while the row
-    /// of K side by side is in the first cache levels. A block GDAL must decode is read
+    /// of K side by side is in the first cache levels (float32: each band's block decoded
+    /// right after its inflate, then its rows interleaved, `interleaveFloat32Block`). A block GDAL must decode is read
     /// band by band into the tile and copied into place.
     public func readSideBySide(bands: [Int], window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer) throws -> Bool {
         GDAL.initialize()
@@ -304,16 +305,16 @@ public final class Raster: RasterSource {
                                            cols: max(window.col, bcol * bx)..<min(window.colEnd, (bcol + 1) * bx),
                                            window: window, into: buffer)
                 } else {
-                for k in 0..<n { inflated[k] = readers[k].inflate(col: bcol, row: brow, slot: k) }
-                inflated.withUnsafeBufferPointer { inflated in
-                    unretained.withUnsafeBufferPointer { readers in
-                        for r in r0..<r1 {
-                            for k in 0..<n where inflated[k] {
-                                readers[k]._withUnsafeGuaranteedRef { $0.gather(row: r, window: window, into: buffer + k * size, cellStride: n) }
+                    for k in 0..<n { inflated[k] = readers[k].inflate(col: bcol, row: brow, slot: k) }
+                    inflated.withUnsafeBufferPointer { inflated in
+                        unretained.withUnsafeBufferPointer { readers in
+                            for r in r0..<r1 {
+                                for k in 0..<n where inflated[k] {
+                                    readers[k]._withUnsafeGuaranteedRef { $0.gather(row: r, window: window, into: buffer + k * size, cellStride: n) }
+                                }
                             }
                         }
                     }
-                }
                 }
                 for k in 0..<n where !inflated[k] {
                     try copyBlockSideBySide(band: bands[k], col: bcol, row: brow, window: window, size: size, place: k, of: n, into: buffer)
