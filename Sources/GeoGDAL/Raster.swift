@@ -266,7 +266,8 @@ public final class Raster: RasterSource {
     /// every band's blocks are decoded here (`PredictorBlocks`: a DEFLATE, PREDICTOR=3
     /// GeoTIFF of separate planes), block by block: each band's block inflated, then row by
     /// row, each band's row undone and written into its place among the K, while the row
-    /// of K side by side is in the first cache levels. A block GDAL must decode is read
+    /// of K side by side is in the first cache levels (float32: each band's block decoded
+    /// right after its inflate, then its rows interleaved, `interleaveFloat32Block`). A block GDAL must decode is read
     /// band by band into the tile and copied into place.
     public func readSideBySide(bands: [Int], window: Window, as type: PixelType, into buffer: UnsafeMutableRawPointer) throws -> Bool {
         GDAL.initialize()
@@ -299,12 +300,18 @@ public final class Raster: RasterSource {
             let tr0 = brow * by
             let r0 = max(window.row, tr0), r1 = min(window.rowEnd, tr0 + by)
             for bcol in (window.col / bx)...((window.colEnd - 1) / bx) {
-                for k in 0..<n { inflated[k] = readers[k].inflate(col: bcol, row: brow, slot: k) }
-                inflated.withUnsafeBufferPointer { inflated in
-                    unretained.withUnsafeBufferPointer { readers in
-                        for r in r0..<r1 {
-                            for k in 0..<n where inflated[k] {
-                                readers[k]._withUnsafeGuaranteedRef { $0.gather(row: r, window: window, into: buffer + k * size, cellStride: n) }
+                if type == .float32 {
+                    interleaveFloat32Block(unretained, inflated: &inflated, block: (bcol, brow), rows: r0..<r1,
+                                           cols: max(window.col, bcol * bx)..<min(window.colEnd, (bcol + 1) * bx),
+                                           window: window, into: buffer)
+                } else {
+                    for k in 0..<n { inflated[k] = readers[k].inflate(col: bcol, row: brow, slot: k) }
+                    inflated.withUnsafeBufferPointer { inflated in
+                        unretained.withUnsafeBufferPointer { readers in
+                            for r in r0..<r1 {
+                                for k in 0..<n where inflated[k] {
+                                    readers[k]._withUnsafeGuaranteedRef { $0.gather(row: r, window: window, into: buffer + k * size, cellStride: n) }
+                                }
                             }
                         }
                     }
@@ -315,6 +322,35 @@ public final class Raster: RasterSource {
             }
         }
         return true
+    }
+
+    /// Float32 block `block` of every reader, its rows `rows` and columns `cols`, written side by
+    /// side into the `window` in `buffer`: each band's block inflated and at once its rows
+    /// decoded into values over its planes (while the block is in the second cache level: decoded
+    /// row by row across the bands, every plane's first load waited for memory), then row by
+    /// row the bands' values interleaved into their places. `inflated` tells which bands were
+    /// decoded here; the places of the others are filled with zeros, which the caller
+    /// overwrites.
+    private func interleaveFloat32Block(_ readers: [Unmanaged<PredictorBlocks>], inflated: inout [Bool], block: (col: Int, row: Int),
+                                        rows: Range<Int>, cols: Range<Int>, window: Window, into buffer: UnsafeMutableRawPointer) {
+        let n = readers.count, count = cols.count
+        let zeros = blockScratch.rows(bytes: count * 4)
+        zeros.initializeMemory(as: UInt8.self, repeating: 0, count: count * 4)
+        withUnsafeTemporaryAllocation(of: UnsafeRawPointer.self, capacity: n) { starts in
+            for k in 0..<n {
+                inflated[k] = readers[k]._withUnsafeGuaranteedRef { reader in
+                    guard reader.inflate(col: block.col, row: block.row, slot: k) else { return false }
+                    reader.decodeFloat32InPlace(rows: rows, cols: cols)
+                    return true
+                }
+            }
+            guard count > 0 else { return }
+            for r in rows {
+                for k in 0..<n { starts[k] = inflated[k] ? readers[k]._withUnsafeGuaranteedRef { $0.decodedRow(r) } : UnsafeRawPointer(zeros) }
+                interleaveBands(starts.baseAddress!, bands: n, count: count,
+                                into: buffer + ((r - window.row) * window.cols + (cols.lowerBound - window.col)) * n * 4)
+            }
+        }
     }
 
     /// Block (`col`, `row`) of `band` decoded by GDAL into the tile, its cells inside `window`

@@ -121,8 +121,9 @@ final class PredictorBlocksTests: XCTestCase {
         let d = Fixtures.tempDir()
         addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
         let base = values()
-        // Three bands apart from each other; band 2 has a 16 x 16 tile of zeros.
-        let bands: [[Float]] = (0..<3).map { b in
+        // Six bands apart from each other (four and more are interleaved four by four); band 3
+        // has a 16 x 16 tile of zeros.
+        let bands: [[Float]] = (0..<6).map { b in
             base.enumerated().map { i, v in
                 if b == 2 && (i / cols) < 16 && (i % cols) >= 16 && (i % cols) < 32 { return 0 }
                 return v.isNaN ? v : v * Float(b + 1) + Float(b)
@@ -141,16 +142,16 @@ final class PredictorBlocksTests: XCTestCase {
             let r = try Raster(path: path)
             let type = r.bands[0].type
             for w in windows {
-                let buf = UnsafeMutableRawPointer.allocate(byteCount: w.cellCount * 3 * 8, alignment: 8)
+                let buf = UnsafeMutableRawPointer.allocate(byteCount: w.cellCount * 6 * 8, alignment: 8)
                 defer { buf.deallocate() }
-                let done = try r.readSideBySide(bands: [1, 2, 3], window: w, as: type, into: buf)
+                let done = try r.readSideBySide(bands: Array(1...6), window: w, as: type, into: buf)
                 XCTAssertEqual(done, sideBySide, "\(name) \(w)")
                 guard done else { continue }
                 var got: [UInt64] = [], want: [UInt64] = []
                 for i in 0..<w.cellCount {
                     let row = w.row + i / w.cols, col = w.col + i % w.cols
-                    for k in 0..<3 {
-                        let e = (i * 3 + k) * type.size
+                    for k in 0..<6 {
+                        let e = (i * 6 + k) * type.size
                         got.append(type == .float32 ? Double(buf.load(fromByteOffset: e, as: Float.self)).bitPattern
                                                     : buf.load(fromByteOffset: e, as: Double.self).bitPattern)
                         want.append(Double(bands[k][row * cols + col]).bitPattern)
@@ -162,9 +163,9 @@ final class PredictorBlocksTests: XCTestCase {
         // The sparse tile was indeed left to GDAL: band 3 decodes one block fewer here.
         let sparse = try Raster(path: d + "/tiled.tif")
         let whole = Window(row: 0, col: 0, rows: rows, cols: cols)
-        let buf = UnsafeMutableRawPointer.allocate(byteCount: whole.cellCount * 3 * 4, alignment: 8)
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: whole.cellCount * 6 * 4, alignment: 8)
         defer { buf.deallocate() }
-        XCTAssertTrue(try sparse.readSideBySide(bands: [1, 2, 3], window: whole, as: .float32, into: buf))
+        XCTAssertTrue(try sparse.readSideBySide(bands: Array(1...6), window: whole, as: .float32, into: buf))
         XCTAssertEqual(sparse.blocksDecodedHere(band: 1), 15)
         XCTAssertEqual(sparse.blocksDecodedHere(band: 3), 14)
     }
@@ -273,6 +274,71 @@ final class PredictorBlocksTests: XCTestCase {
                 }
                 let got: [UInt64] = (0..<n).map { k in (0..<size).reduce(UInt64(0)) { $0 | UInt64(out[k * size + $1]) << (8 * $1) } }
                 XCTAssertEqual(got, v, "\(n) samples of \(size) bytes")
+            }
+        }
+    }
+
+    /// The predictor undone by the vector kernels against the definition applied a byte at a
+    /// time: random bits in rows of odd and even lengths (the 16-byte steps and the bytes
+    /// left, of the planes and of the values gathered), 4- and 8-byte samples, every first
+    /// sample and end of the samples gathered, written 1 to 5 values apart. Values outside
+    /// those places keep the buffer's fill.
+    func testUndoPredictorRowsAgainstBytes() {
+        var state: UInt64 = 11
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state }
+        for size in [4, 8] {
+            for n in [1, 5, 15, 16, 17, 31, 33, 47, 64, 67, 100, 129] {
+                let v: [UInt64] = (0..<n).map { _ in size == 4 ? next() >> 32 : next() }
+                var coded = [UInt8](repeating: 0, count: size * n)
+                for k in 0..<n { for j in 0..<size { coded[j * n + k] = UInt8(truncatingIfNeeded: v[k] >> (8 * (size - 1 - j))) } }
+                var sum: UInt8 = 0
+                for i in 0..<coded.count { let b = coded[i]; coded[i] = b &- sum; sum = b }
+                let ends = Set([0, 1, n / 3, n / 2, n - 1, n].filter { $0 >= 0 && $0 <= n })
+                for first in ends.sorted() {
+                    for end in ends.sorted() where end > first {
+                        for stride in 1...5 {
+                            var row = coded
+                            let fill: UInt8 = 0xA5
+                            var out = [UInt8](repeating: fill, count: (end - first) * stride * size + 8)
+                            row.withUnsafeMutableBytes { r in
+                                out.withUnsafeMutableBytes {
+                                    undoPredictorRow(r.baseAddress!, samples: n, sampleBytes: size, range: first..<end, stride: stride,
+                                                     into: $0.baseAddress!)
+                                }
+                            }
+                            var want = [UInt8](repeating: fill, count: out.count)
+                            for k in first..<end {
+                                for j in 0..<size { want[((k - first) * stride) * size + j] = UInt8(truncatingIfNeeded: v[k] >> (8 * j)) }
+                            }
+                            if out != want { return XCTFail("\(size)-byte samples, \(n) per row, \(first)..<\(end), stride \(stride)") }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Bands' rows interleaved with each cell's bands side by side against a plain copy: 2 to
+    /// 9 and 23 bands, 0 to 9 and 33 cells, each band's row in its own buffer; nothing outside
+    /// the cells' bands is written.
+    func testInterleaveBandsAgainstACopy() {
+        for bands in Array(2...9) + [23] {
+            for count in Array(0...9) + [33] {
+                let rows: [[UInt32]] = (0..<bands).map { k in (0..<count).map { UInt32(k * 1000 + $0) &* 2654435761 } }
+                var out = [UInt32](repeating: 0xDEAD_BEEF, count: count * bands + 5)
+                let buffers = rows.map { row -> UnsafeMutableRawPointer in
+                    let p = UnsafeMutableRawPointer.allocate(byteCount: max(1, row.count) * 4, alignment: 4)
+                    row.withUnsafeBytes { p.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(p), byteCount: $0.count) }
+                    return p
+                }
+                defer { buffers.forEach { $0.deallocate() } }
+                let starts = buffers.map { UnsafeRawPointer($0) }
+                starts.withUnsafeBufferPointer { s in
+                    out.withUnsafeMutableBytes { interleaveBands(s.baseAddress!, bands: bands, count: count, into: $0.baseAddress!) }
+                }
+                var want = [UInt32](repeating: 0xDEAD_BEEF, count: out.count)
+                for c in 0..<count { for k in 0..<bands { want[c * bands + k] = rows[k][c] } }
+                XCTAssertEqual(out, want, "\(bands) bands, \(count) cells")
             }
         }
     }
