@@ -75,6 +75,7 @@ public enum GDAL {
     private static let registered: Void = {
         GDALAllRegister()
         GDAL.setNetCDFChunkCache(bytes: 64 << 20)
+        PhaseTiming.mark("GDAL drivers registered")
     }()
 
     /// Marks a thread whose GDAL state is set (its value is never read, only its presence).

@@ -32,6 +32,7 @@ extension GeoTool {
         PhaseTiming.begin { FileHandle.standardError.write(Data($0.utf8)) }
         do {
             var command = try parseAsRoot()
+            PhaseTiming.mark("arguments parsed")
             try command.run()
         } catch {
             if exitCode(for: error) == .success { exit(withError: error) }
