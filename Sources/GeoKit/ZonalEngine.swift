@@ -138,7 +138,7 @@ public final class ZonalEngine {
         // for the next row bands, so their memory is not faulted in afresh for every band.
         // Each partial is made with room for the largest (the most zones, the widest piece),
         // so a recycled one always fits; and with room for those waiting in the merger.
-        let recycler = PartialRecycler(keep: pieces + 2 * threads)
+        let recycler = PartialRecycler(keep: Self.livePieces(pieces: pieces, threads: threads))
         let partialCapacity = maxZones * ((chunk + pieces - 1) / pieces)
         let zoneMajor = zoneMajorPartials(unmerged: bandSink != nil, classGuard: classGuard)
         let decodeBytes = largestDecode(bandRows: bandRows, pieceSources: (chunk + pieces - 1) / pieces)
@@ -210,14 +210,38 @@ public final class ZonalEngine {
     /// worker stays busy to the last block; only when each band decodes on its own (a block
     /// holding several bands, pixel-interleaved or a netCDF chunk of several steps, is
     /// decoded by one worker) and the partials are merged here.
+    ///
+    /// The partials' budget is half of `maxMemory` (at least `minPartialBytes` a worker).
+    /// Partials live at once: one piece per worker being folded, and in the merger the
+    /// pieces of the row bands waiting for their turn or being merged: about `livePieces`
+    /// (what the recycler keeps for reuse), each `chunk / pieces` sources wide.
+    /// Counted as three whole chunks a worker, a 90-band cube took two passes at the default
+    /// 512 MB (89 bands, then one), each zone walked twice, for partials that the run never
+    /// held: its peak was the same in one pass.
     private func sourceChunks(maxZones: Int, rowBands: Int, threads: Int, unmerged: Bool) -> (chunk: Int, pieces: Int) {
-        let perWorker = max(options.minPartialBytes, options.maxMemory / threads / 2)
-        let partialChunk = max(1, perWorker / max(1, maxZones * MemoryLayout<ZoneStats>.stride * 3))
-        let chunk = min(sources.count, partialChunk)
-        let pieces = unmerged || !sources.allSatisfy(\.info.decodesApart) ? 1
-            : Self.piecesPerBand(rowBands: rowBands, sources: chunk, threads: threads)
-        return (chunk, pieces)
+        let budget = threads * max(options.minPartialBytes, options.maxMemory / threads / 2)
+        let perSource = max(1, maxZones * MemoryLayout<ZoneStats>.stride)
+        let cut = !unmerged && sources.allSatisfy(\.info.decodesApart)
+        var pieces = cut ? Self.piecesPerBand(rowBands: rowBands, sources: sources.count, threads: threads) : 1
+        while true {
+            let chunk = Self.sourcesPerPass(budget: budget, perSource: perSource, pieces: pieces, threads: threads, sources: sources.count)
+            // Fewer sources may be cut in fewer pieces, each wider: the chunk is sized again.
+            let fewer = cut ? Self.piecesPerBand(rowBands: rowBands, sources: chunk, threads: threads) : 1
+            if fewer >= pieces { return (chunk, pieces) }
+            pieces = fewer
+        }
     }
+
+    /// The most sources (of `sources`, at least one) whose live partials fit `budget`:
+    /// `livePieces` pieces of `perSource` bytes a source, each a `pieces`th of them.
+    package static func sourcesPerPass(budget: Int, perSource: Int, pieces: Int, threads: Int, sources: Int) -> Int {
+        let perPiece = budget / max(1, livePieces(pieces: pieces, threads: threads) * perSource)
+        return max(1, min(sources, pieces * perPiece))
+    }
+
+    /// Partials alive at once, about: a band's pieces in the merger and two per worker (one
+    /// folded, one waiting for its band's turn).
+    package static func livePieces(pieces: Int, threads: Int) -> Int { pieces + 2 * threads }
 
     /// Zone-major partials (a zone's accumulators side by side) when every source folds in
     /// band blocks and the partials are merged here: the fold and the merger then walk
