@@ -211,15 +211,16 @@ public final class ZonalEngine {
     /// holding several bands, pixel-interleaved or a netCDF chunk of several steps, is
     /// decoded by one worker) and the partials are merged here.
     ///
-    /// The partials' budget is half of `maxMemory` (at least `minPartialBytes` a worker).
-    /// Partials live at once: one piece per worker being folded, and in the merger the
-    /// pieces of the row bands waiting for their turn or being merged: about `livePieces`
-    /// (what the recycler keeps for reuse), each `chunk / pieces` sources wide.
-    /// Counted as three whole chunks a worker, a 90-band cube took two passes at the default
-    /// 512 MB (89 bands, then one), each zone walked twice, for partials that the run never
-    /// held: its peak was the same in one pass.
+    /// The partials' budget is a third of `maxMemory` (at least `minPartialBytes` a worker):
+    /// the rest holds the decoded blocks and the zones' values (516 bands x 13,726 village
+    /// tracts: 113 MB). Partials live at once: one piece per worker being folded, and in the
+    /// merger the pieces of the row bands waiting for their turn or being merged: about
+    /// `livePieces` (what the recycler keeps for reuse), each `chunk / pieces` sources wide.
+    /// Counted as three whole chunks a worker (of half the budget), a 90-band cube took two
+    /// passes at the default 512 MB (89 bands, then one), each zone walked twice, for
+    /// partials that the run never held: its peak was the same in one pass.
     private func sourceChunks(maxZones: Int, rowBands: Int, threads: Int, unmerged: Bool) -> (chunk: Int, pieces: Int) {
-        let budget = threads * max(options.minPartialBytes, options.maxMemory / threads / 2)
+        let budget = threads * max(options.minPartialBytes, options.maxMemory / threads / 3)
         let perSource = max(1, maxZones * MemoryLayout<ZoneStats>.stride)
         let cut = !unmerged && sources.allSatisfy(\.info.decodesApart)
         var pieces = cut ? Self.piecesPerBand(rowBands: rowBands, sources: sources.count, threads: threads) : 1
