@@ -190,12 +190,13 @@ final class CubeEngineTests: XCTestCase {
     /// Sources a pass takes: `pieces + 2 * threads` pieces alive, each a `pieces`th of the
     /// chunk's sources, within the budget (figures by hand).
     func testSourcesPerPassFitTheLivePieces() {
-        // The 90-band cube x village tracts at 512 MB: 3,920 zones in a row band, 128-byte
-        // accumulators, 4 pieces, 2 threads: 8 pieces of 66 sources fit 256 MB, so all 90.
+        // The 90-band cube x village tracts at 512 MB (a third for partials, 178,956,970 bytes):
+        // 3,920 zones in a row band, 128-byte accumulators, 4 pieces, 2 threads: 8 pieces of
+        // 44 sources fit (178,956,970 / (8 x 501,760) = 44.6), so 176 sources: all 90.
         let perSource = 3_920 * 128
-        XCTAssertEqual(ZonalEngine.sourcesPerPass(budget: 256 << 20, perSource: perSource, pieces: 4, threads: 2, sources: 90), 90)
-        // At 128 MB (64 MB of partials): 67,108,864 / (8 x 501,760) = 16.7, so 4 x 16 = 64.
-        XCTAssertEqual(ZonalEngine.sourcesPerPass(budget: 64 << 20, perSource: perSource, pieces: 4, threads: 2, sources: 90), 64)
+        XCTAssertEqual(ZonalEngine.sourcesPerPass(budget: (512 << 20) / 3, perSource: perSource, pieces: 4, threads: 2, sources: 90), 90)
+        // At 128 MB: 44,739,242 / 4,014,080 = 11.1, so 4 x 11 = 44.
+        XCTAssertEqual(ZonalEngine.sourcesPerPass(budget: (128 << 20) / 3, perSource: perSource, pieces: 4, threads: 2, sources: 90), 44)
         // Uncut (1 piece), 2 threads: 5 alive; 100 / (5 x 10) = 2.
         XCTAssertEqual(ZonalEngine.sourcesPerPass(budget: 100, perSource: 10, pieces: 1, threads: 2, sources: 90), 2)
         // At least one, at most all.
