@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import GeoCore
+import GeoTestSupport
 @testable import GeoKit
 
 /// `RowsAhead.write`: the zone rows formatted by its threads and by the writer itself, in any
@@ -13,7 +14,7 @@ final class RowsAheadWriterTests: XCTestCase {
     /// largest and smallest, integers, float32 values widened, NaN and infinities, and
     /// random bits.
     static func awkwardValues(_ count: Int, seed: UInt64) -> [Double] {
-        var g = SplitMix(seed)
+        var g = SeededRNG(seed: seed)
         let fixed: [Double] = [0, -0.0, 1, -1, 0.1, 0.5, 1e15, -1e15, 1e15 - 1, -(1e15 - 1), 1e15 + 2, 999999999999999.9,
                                1e16, 123456789012345.6, 9007199254740993, 1e-5, 1e-4, 0.001, 5e-324, -5e-324,
                                2.2250738585072014e-308, 2.225073858507201e-308, .greatestFiniteMagnitude,
@@ -82,7 +83,7 @@ final class RowsAheadWriterTests: XCTestCase {
         let ahead = RowsAhead(ids: c.ids, attributes: c.attrs, store: store, width: c.width, columns: c.columns, expected: 2,
                               chunkZones: chunk, guardsFormulas: guards, budget: budget, drainOnClose: drained)
         ahead.start()
-        var g = SplitMix(seed)
+        var g = SeededRNG(seed: seed)
         var order = Array(0..<c.zones)
         for i in order.indices.reversed() { order.swapAt(i, Int(g.next() % UInt64(i + 1))) }
         for z in order where !never.contains(z) {
@@ -194,18 +195,5 @@ final class RowsAheadWriterTests: XCTestCase {
         }
         XCTAssertGreaterThan(want.count, 8 << 20)
         XCTAssertEqual([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), want)
-    }
-}
-
-/// A small deterministic generator (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
