@@ -48,7 +48,7 @@ public final class CSVWriter {
     public func writeRow(_ cells: [String]) throws {
         for (i, c) in cells.enumerated() {
             if i > 0 { buffer.append(44) }
-            buffer += csvQuote(guardsFormulas ? guardFormula(c) : c).utf8
+            Self.appendField(c, guardsFormulas: guardsFormulas, to: &buffer)
         }
         buffer.append(10)
         if buffer.count >= 1 << 20 { try flush() }
