@@ -59,7 +59,7 @@ public final class Raster: RasterSource {
         // reading raw chunks (NetCDFRowChunks).
         let guarded = HDF5Access.mayOpenHDF5(path)
         opensUnderHDF5Lock = guarded
-        guard let h = md?.classicView() ?? (md == nil ? HDF5Access.locked(if: guarded) { GDALOpenEx(path, flags, nil, nil, nil) } : nil) else {
+        guard let h = md?.classicView() ?? (md == nil ? HDF5Access.locked(if: guarded) { SiblingFiles.open(path, flags: flags) } : nil) else {
             let file = datasetFile(path)
             if !FileManager.default.fileExists(atPath: file) && !file.hasPrefix("/vsi") {
                 throw GeoKitError.input(path, "no such file")

@@ -17,7 +17,7 @@ public func rasterVariables(path: String) throws -> (variables: [RasterVariable]
     GDAL.initialize()
     CPLErrorReset()
     let flags = UInt32(GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR)
-    guard let h = GDALOpenEx(path, flags, nil, nil, nil) else {
+    guard let h = SiblingFiles.open(path, flags: flags) else {
         if !FileManager.default.fileExists(atPath: path) && !path.hasPrefix("/vsi") { throw GeoKitError.input(path, "no such file") }
         throw GeoKitError.input(path, "not a raster GDAL can read (\(GDAL.lastError("unrecognised format")))")
     }
