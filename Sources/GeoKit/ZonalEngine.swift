@@ -132,7 +132,6 @@ public final class ZonalEngine {
         }
         let cellsPerPass = work.reduce(0) { $0 + min(bandRows, grid.rows - $1 * bandRows) * grid.cols }
         let passes = (sources.count + chunk - 1) / chunk
-        let openers = distinctOpeners
 
         // Partials are large (zones x sources accumulators): the merger hands merged ones back
         // for the next row bands, so their memory is not faulted in afresh for every band.
@@ -145,6 +144,7 @@ public final class ZonalEngine {
         try withoutActuallyEscaping(sink) { sink in
             for pass in 0..<passes {
                 let range = (pass * chunk)..<min(sources.count, (pass + 1) * chunk)
+                let openers = distinctOpeners(of: range)
                 let merger = OrderedMerger(order: work, firstBand: firstBand, lastBand: lastBand, sink: { z, stats in sink(z, range.lowerBound, stats) },
                                            raw: bandSink.map { s in { b, partial in s(b, range.lowerBound, partial) } },
                                            progress: progress.map { p in { done, _ in p(pass * cellsPerPass + done, passes * cellsPerPass) } },
@@ -156,7 +156,7 @@ public final class ZonalEngine {
                     let w = WorkerState(handles: handles)
                     // The decode buffer at its largest from the start: grown as row bands
                     // widened and pieces differed by a band, each new one was faulted in afresh.
-                    if handles[self.sources[0].key]!.cellsInPlace(band: self.sources[0].band) == nil {
+                    if handles[self.sources[range.lowerBound].key]!.cellsInPlace(band: self.sources[range.lowerBound].band) == nil {
                         _ = w.buffers.values(bytes: decodeBytes)
                     }
                     return w
@@ -280,11 +280,13 @@ public final class ZonalEngine {
         return all
     }
 
-    /// One opener per distinct raster (values, conditions, weights): each worker opens each
-    /// raster once.
-    private var distinctOpeners: [RasterOpener] {
-        var openers: [RasterOpener] = []
-        for o in sources.map(\.raster) + sources.compactMap(\.condition?.raster) + (weights.map { [$0.raster] } ?? []) where !openers.contains(where: { $0.key == o.key }) {
+    /// One opener per distinct raster of the sources in `range` (values, conditions) and the
+    /// weights: each worker opens each once a pass. Not every source's raster in every pass:
+    /// a batch of 516 one-band files in 6 passes opened each file 6 times a worker.
+    private func distinctOpeners(of range: Range<Int>) -> [RasterOpener] {
+        var openers: [RasterOpener] = [], keys = Set<String>()
+        let used = sources[range]
+        for o in used.map(\.raster) + used.compactMap(\.condition?.raster) + (weights.map { [$0.raster] } ?? []) where keys.insert(o.key).inserted {
             openers.append(o)
         }
         return openers
