@@ -392,7 +392,7 @@ public final class BatchRunner {
             while j < chunk.items.count && chunk.items[j].source.path == s.path {
                 let bi = s.bands.firstIndex(of: chunk.items[j].band)!
                 for (key, c) in bandColumns[j] {
-                    values[bi, default: [:]][key] = result.units.map { result.value($0, c).doubleValue ?? .nan }
+                    values[bi, default: [:]][key] = result.numbers(c)
                 }
                 j += 1
             }
