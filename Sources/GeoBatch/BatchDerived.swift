@@ -266,8 +266,8 @@ package struct DerivedComputer {
             for k in dates.indices { out.add("zscore", dates[k], zs[k], .dimensionless) }
         }
         if let b = t.spiBaseline, let m = monthlyValues {
-            for scale in t.spiScales {
-                let spi = SPI.compute(m, scale: scale, baseline: b.years, minValidShare: b.minValid)
+            // All the scales at once: the series' shared work done once (`SPI.compute(_:scales:)`).
+            for (scale, spi) in zip(t.spiScales, SPI.compute(m, scales: t.spiScales, baseline: b.years, minValidShare: b.minValid)) {
                 for k in dates.indices { out.add("spi_\(scale)", dates[k], spi[monthlyStep[k]], .dimensionless) }
             }
         }

@@ -44,10 +44,11 @@ final class SPIKernelTests: XCTestCase {
     }
 
     /// `compute`, its calendar months' sums gathered into arrays made once through buffer
-    /// pointers, equals the form it replaced (each month's baseline sums appended to an
+    /// pointers (the baseline's sums taken from the month's, and the scales computed together
+    /// by `compute(_:scales:)`), equals the form it replaced (each month's baseline sums appended to an
     /// array, its sums gathered into an array of its own) bit for bit: scales 1 to 12, series
-    /// starting in any month, of any length, with missing values, absent months and a
-    /// `minValidShare` that leaves some months out.
+    /// starting in any month, of any length, with missing values, absent months, baselines
+    /// partly or wholly outside the series and a `minValidShare` that leaves some months out.
     func testComputeEqualsTheAppendedGathers() {
         var state: UInt64 = 21
         func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
@@ -81,11 +82,16 @@ final class SPIKernelTests: XCTestCase {
                 dates.append((1980 + (firstMonth - 1 + k) / 12, (firstMonth - 1 + k) % 12 + 1)); dated.append(v)
             }
             let series = MonthlySeries(dates: dates, values: dated)
-            for scale in [1, 3, 6, 12] {
-                for (baseline, share) in [(1981...2010, 0.8), (1980...1985, 0.0), (1990...1999, 1.0)] {
+            let scales = [1, 3, 6, 12]
+            for (baseline, share) in [(1981...2010, 0.8), (1980...1985, 0.0), (1990...1999, 1.0), (1970...1984, 0.2), (2015...2060, 0.1), (1960...1975, 0.0)] {
+                // The scales one by one and all at once (their buffers shared).
+                let together = SPI.compute(series, scales: scales, baseline: baseline, minValidShare: share)
+                XCTAssertEqual(together.count, scales.count)
+                for (scale, all) in zip(scales, together) {
                     let got = SPI.compute(series, scale: scale, baseline: baseline, minValidShare: share)
                     let want = appended(series, scale: scale, baseline: baseline, minValidShare: share)
                     XCTAssertEqual(got.map(\.bitPattern), want.map(\.bitPattern), "first month \(firstMonth), n \(count), scale \(scale), \(baseline)")
+                    XCTAssertEqual(all.map(\.bitPattern), want.map(\.bitPattern), "scales together: first month \(firstMonth), n \(count), scale \(scale), \(baseline)")
                 }
             }
         }
@@ -104,6 +110,60 @@ final class SPIKernelTests: XCTestCase {
                 XCTAssertEqual(fit.probabilityOfZero.bitPattern, (zeros / Double(sums.count)).bitPattern, "\(sums)")
                 XCTAssertEqual(fit.alpha.bitPattern, alpha.bitPattern, "\(sums)")
                 XCTAssertEqual(fit.beta.bitPattern, (sum / positive / alpha).bitPattern, "\(sums)")
+            }
+        }
+    }
+
+    /// `GammaDistribution.cdf` of many values, each x/scale divided once (kept in `out` until
+    /// its P replaces it) and `out` resized only when its count changes, equals the form it
+    /// replaced (x/scale divided again for the series and the expansion, `out` emptied and
+    /// filled with zeros first) bit for bit: shapes below and above Temme's 20, values in
+    /// the series, the expansion and the continued fraction, zeros, NaNs, infinities, and an
+    /// `out` of another count, or of the same count holding other values, beforehand.
+    func testManyCDFsEqualTheFormReplaced() {
+        func replaced(_ xs: [Double], shape a: Double, scale: Double) -> [Double] {
+            var out = [Double](repeating: 0, count: xs.count)
+            guard a.isFinite, a > 0, scale.isFinite, scale > 0 else { return xs.map { _ in .nan } }
+            let lgA = GammaDistribution.logGamma(a), switchPoint = GammaDistribution.seriesLimit(a)
+            let (temmeLow, temmeHigh) = GammaTemme.domain(a).map { ($0.lowerBound, $0.upperBound) } ?? (1, 0)
+            var series: [Int] = [], temme: [Int] = [], temmeLowest = Double.infinity, temmeHighest = -Double.infinity
+            for (k, x) in xs.enumerated() {
+                let y = x / scale
+                if x.isNaN { out[k] = .nan } else if y <= 0 { out[k] = 0 } else if y == .infinity { out[k] = 1 } else if y >= temmeLow && y <= temmeHigh {
+                    temme.append(k); temmeLowest = min(temmeLowest, y); temmeHighest = max(temmeHighest, y)
+                } else if y < switchPoint { series.append(k) } else { out[k] = GammaDistribution.regularizedLowerGamma(a, y, logGammaA: lgA) }
+            }
+            for start in stride(from: 0, to: series.count, by: 8) {
+                let lanes = min(8, series.count - start)
+                var y = SIMD8<Double>(repeating: 0), slowest = 0
+                for l in 0..<lanes { y[l] = xs[series[start + l]] / scale; if y[l] > y[slowest] { slowest = l } }
+                let sum = GammaDistribution.lowerGammaSeries8(a, y, slowestLane: slowest)
+                for l in 0..<lanes { out[series[start + l]] = sum[l] * exp(-y[l] + a * log(y[l]) - lgA) }
+            }
+            guard !temme.isEmpty else { return out }
+            let expansion = GammaTemme(shape: a, lowest: temmeLowest, highest: temmeHighest)
+            for start in stride(from: 0, to: temme.count, by: 8) {
+                var y = SIMD8<Double>(repeating: a)
+                for l in 0..<min(8, temme.count - start) { y[l] = xs[temme[start + l]] / scale }
+                let p = expansion.p8(y)
+                for l in 0..<min(8, temme.count - start) { out[temme[start + l]] = p[l] }
+            }
+            return out
+        }
+        var state: UInt64 = 33
+        func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        var out: [Double] = [7, 7, 7]
+        for a in [0.6, 2.5, 19.5, 20, 45, 140] {
+            for (scale, n) in [(3.0, 43), (0.7, 5), (12.0, 17), (.nan, 4), (-1.0, 3)] {
+                // Around the mean a·scale, from a hundredth of it to eight times it, with specials.
+                let xs = (0..<n).map { k -> Double in k % 9 == 4 ? .nan : k % 11 == 6 ? 0 : a * 3 * pow(2, 3 * (next() * 2 - 1.3)) }
+                    + [.infinity, -2, a * 3]
+                GammaDistribution.cdf(xs, shape: a, scale: scale, into: &out)
+                let want = replaced(xs, shape: a, scale: scale)
+                XCTAssertEqual(out.map(\.bitPattern), want.map(\.bitPattern), "a \(a), scale \(scale), n \(n)")
+                // Again into the same count (the P of the last call in `out`).
+                GammaDistribution.cdf(xs, shape: a, scale: scale, into: &out)
+                XCTAssertEqual(out.map(\.bitPattern), want.map(\.bitPattern), "again: a \(a), scale \(scale), n \(n)")
             }
         }
     }

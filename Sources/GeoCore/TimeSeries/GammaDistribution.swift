@@ -67,34 +67,42 @@ public enum GammaDistribution {
     /// by value. (Ordering the values first, so that the 8 need similar numbers of terms, cost
     /// as much as it saved on SPI's ~40 values.)
     public static func cdf(_ xs: [Double], shape a: Double, scale: Double, logGammaShape: Double? = nil, into out: inout [Double]) {
-        out.removeAll(keepingCapacity: true)
+        xs.withUnsafeBufferPointer { cdf($0, shape: a, scale: scale, logGammaShape: logGammaShape, into: &out) }
+    }
+
+    /// The same from memory (SPI's buffer of a calendar month's sums). Each x/scale is
+    /// divided once: kept in `out` until its P replaces it.
+    static func cdf(_ xs: UnsafeBufferPointer<Double>, shape a: Double, scale: Double, logGammaShape: Double? = nil, into out: inout [Double]) {
+        // Every value of `out` is written below: resized only (no pass of zeros each time).
+        if out.count != xs.count { out = [Double](repeating: 0, count: xs.count) }
         guard a.isFinite, a > 0, scale.isFinite, scale > 0 else {
-            out.append(contentsOf: repeatElement(.nan, count: xs.count))
+            for k in out.indices { out[k] = .nan }
             return
         }
         let lgA = logGammaShape ?? logGamma(a)
         let switchPoint = seriesLimit(a)
         // Outside the expansion's domain, the series or the continued fraction (an empty range below a = 20).
         let (temmeLow, temmeHigh) = GammaTemme.domain(a).map { ($0.lowerBound, $0.upperBound) } ?? (1, 0)
-        out.append(contentsOf: repeatElement(0, count: xs.count))
-        out.withUnsafeMutableBufferPointer { out in xs.withUnsafeBufferPointer { xs in
+        out.withUnsafeMutableBufferPointer { out in
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * xs.count) { indices in
             let series = UnsafeMutableBufferPointer(rebasing: indices[..<xs.count])
             let temme = UnsafeMutableBufferPointer(rebasing: indices[xs.count...])
             var count = 0, temmeCount = 0, temmeLowest = Double.infinity, temmeHighest = -Double.infinity
-            for (k, x) in xs.enumerated() {
-                let y = x / scale
-                if x.isNaN { out[k] = .nan } else if y <= 0 { out[k] = 0 } else if y == .infinity { out[k] = 1 } else if y >= temmeLow && y <= temmeHigh {
-                    temme[temmeCount] = k
-                    temmeCount += 1
-                    temmeLowest = min(temmeLowest, y)
-                    temmeHighest = max(temmeHighest, y)
-                } else if y < switchPoint {
-                    series[count] = k
-                    count += 1
-                } else {
-                    out[k] = regularizedLowerGamma(a, y, logGammaA: lgA)
-                }
+            // The values of the expansion and of the series (none NaN, ≤ 0 or infinite) listed
+            // without a branch (each index written, the count moved by the test: which of the two
+            // a value falls in was a mispredicted branch); the others, mostly zeros, apart.
+            for k in xs.indices {
+                let y = xs[k] / scale
+                out[k] = y
+                let isTemme = unsafeBitCast(y >= temmeLow, to: UInt8.self) & unsafeBitCast(y <= temmeHigh, to: UInt8.self)
+                let isSeries = (isTemme ^ 1) & unsafeBitCast(y > 0, to: UInt8.self) & unsafeBitCast(y < switchPoint, to: UInt8.self)
+                temme[temmeCount] = k
+                temmeCount &+= Int(isTemme)
+                series[count] = k
+                count &+= Int(isSeries)
+                temmeLowest = min(temmeLowest, isTemme != 0 ? y : .infinity)
+                temmeHighest = max(temmeHighest, isTemme != 0 ? y : -.infinity)
+                if isTemme | isSeries == 0 { out[k] = y.isNaN ? .nan : y <= 0 ? 0 : y == .infinity ? 1 : regularizedLowerGamma(a, y, logGammaA: lgA) }
             }
             var start = 0
             while start < count {
@@ -102,7 +110,7 @@ public enum GammaDistribution {
                 var y = SIMD8<Double>(repeating: 0)
                 var slowest = 0
                 for l in 0..<lanes {
-                    y[l] = xs[series[start + l]] / scale
+                    y[l] = out[series[start + l]]
                     if y[l] > y[slowest] { slowest = l }
                 }
                 let sum = lowerGammaSeries8(a, y, slowestLane: slowest)
@@ -115,13 +123,13 @@ public enum GammaDistribution {
             while start < temmeCount {
                 let lanes = min(8, temmeCount - start)
                 var y = SIMD8<Double>(repeating: a)   // unused lanes at the mean
-                for l in 0..<lanes { y[l] = xs[temme[start + l]] / scale }
+                for l in 0..<lanes { y[l] = out[temme[start + l]] }
                 let p = expansion.p8(y)
                 for l in 0..<lanes { out[temme[start + l]] = p[l] }
                 start += 8
             }
         }
-        } }
+        }
     }
 
     /// Below this x, P(a, x) by its series (see the top).

@@ -24,42 +24,74 @@ public enum SPI {
 
     /// The SPI of every month of `series` at `scale` months, fitted over `baseline` (years).
     public static func compute(_ series: MonthlySeries, scale: Int, baseline: ClosedRange<Int>, minValidShare: Double) -> [Double] {
-        let sums = scaledSums(nonNegative(series.values), scale: scale)
-        var out = [Double](repeating: .nan, count: sums.count)
-        let first = series.firstYear * 12 + series.firstMonth - 1
-        // The calendar month's baseline sums and all its sums are gathered through buffer
-        // pointers into arrays made once: `append` per value called the runtime's uniqueness
-        // check each time, and an array per month cost an allocation (and a metadata lookup).
-        var calibration = [Double](repeating: 0, count: (sums.count + 11) / 12)
-        var monthSums: [Double] = [], probabilities: [Double] = []
-        sums.withUnsafeBufferPointer { sums in
+        compute(series, scales: [scale], baseline: baseline, minValidShare: minValidShare)[0]
+    }
+
+    /// `compute` at each of `scales`, in order: the negatives set to 0 once for all the
+    /// scales, and the calendar months' buffers made once (a batch asks for 1, 3, 6 and 12
+    /// months of every zone).
+    public static func compute(_ series: MonthlySeries, scales: [Int], baseline: ClosedRange<Int>, minValidShare: Double) -> [[Double]] {
+        let values = nonNegative(series.values)
+        var months = CalendarMonths(first: series.firstYear * 12 + series.firstMonth - 1, count: values.count)
+        return scales.map { months.spi(scaledSums(values, scale: $0), baseline: baseline, minValidShare: minValidShare) }
+    }
+
+    /// The buffers of one series' calendar months, made once and reused from month to month
+    /// and scale to scale: `append` per value called the runtime's uniqueness check each
+    /// time, and an array per month cost an allocation (and a metadata lookup).
+    struct CalendarMonths {
+        /// The series' first step, in months since year 0.
+        let first: Int
+        var calibration: [Double], monthSums: [Double], probabilities: [Double] = []
+
+        init(first: Int, count: Int) {
+            self.first = first
+            calibration = [Double](repeating: 0, count: (count + 11) / 12)
+            monthSums = calibration
+            probabilities.reserveCapacity(calibration.count)
+        }
+
+        /// The SPI of every step of `sums` (the series' scaled sums).
+        mutating func spi(_ sums: [Double], baseline: ClosedRange<Int>, minValidShare: Double) -> [Double] {
+            var out = [Double](repeating: .nan, count: sums.count)
             for month in 0..<12 {
                 // The steps of this calendar month: i ≡ month − first (mod 12).
                 let start = ((month - first) % 12 + 12) % 12
                 let steps = start < sums.count ? (sums.count - start + 11) / 12 : 0
-                let firstYear = (first + start) / 12
-                let fit: Fit? = calibration.withUnsafeMutableBufferPointer { c in
-                    var n = 0
-                    for k in 0..<steps where baseline.contains(firstYear + k) && !sums[start + 12 * k].isNaN {
-                        c[n] = sums[start + 12 * k]
-                        n += 1
-                    }
-                    guard n > 0, Double(n) >= minValidShare * Double(baseline.count) else { return nil }
-                    return Fit(UnsafeBufferPointer(rebasing: c[..<n]))
-                }
-                guard let fit else { continue }
+                guard let fit = gather(sums, start: start, steps: steps, baseline: baseline, minValidShare: minValidShare) else { continue }
                 // The month's sums evaluated together: one shape and scale for all of them.
-                if monthSums.count != steps { monthSums = [Double](repeating: 0, count: steps) }
+                monthSums.withUnsafeBufferPointer { fit.spi(UnsafeBufferPointer(rebasing: $0[..<steps]), into: &probabilities) }
+                probabilities.withUnsafeBufferPointer { p in
+                    out.withUnsafeMutableBufferPointer { out in
+                        for k in 0..<steps { out[start + 12 * k] = p[k] }
+                    }
+                }
+            }
+            return out
+        }
+
+        /// The calendar month's sums (steps start, start + 12, ...) into `monthSums`, and its
+        /// fit to those in the baseline's years that are present (in order), gathered from them
+        /// into `calibration`; nil when fewer than `minValidShare` of the baseline's years.
+        mutating func gather(_ sums: [Double], start: Int, steps: Int, baseline: ClosedRange<Int>, minValidShare: Double) -> Fit? {
+            let firstYear = (first + start) / 12
+            // The baseline's steps of the month: k with firstYear + k in the baseline.
+            let kLow = min(steps, max(0, baseline.lowerBound - firstYear)), kHigh = max(kLow, min(steps, baseline.upperBound - firstYear + 1))
+            return sums.withUnsafeBufferPointer { sums in
                 monthSums.withUnsafeMutableBufferPointer { m in
                     for k in 0..<steps { m[k] = sums[start + 12 * k] }
-                }
-                fit.spi(monthSums, into: &probabilities)
-                out.withUnsafeMutableBufferPointer { out in
-                    for k in 0..<steps { out[start + 12 * k] = probabilities[k] }
+                    return calibration.withUnsafeMutableBufferPointer { c in
+                        var n = 0
+                        for k in kLow..<kHigh where !m[k].isNaN {
+                            c[n] = m[k]
+                            n += 1
+                        }
+                        guard n > 0, Double(n) >= minValidShare * Double(baseline.count) else { return nil }
+                        return Fit(UnsafeBufferPointer(rebasing: c[..<n]))
+                    }
                 }
             }
         }
-        return out
     }
 
     /// The values with negatives set to 0 (NaN kept), written into a new buffer (a `map`
@@ -139,16 +171,19 @@ public enum SPI {
         /// `spi` of every sum of `xs`, into `out`: the gamma CDFs of the positive sums computed
         /// together (`GammaDistribution.cdf` of many values).
         public func spi(_ xs: [Double], into out: inout [Double]) {
+            xs.withUnsafeBufferPointer { spi($0, into: &out) }
+        }
+
+        /// The same from memory (`compute`'s buffer of a calendar month's sums).
+        func spi(_ xs: UnsafeBufferPointer<Double>, into out: inout [Double]) {
             GammaDistribution.cdf(xs, shape: alpha, scale: beta, logGammaShape: logGammaAlpha, into: &out)
             let p0 = probabilityOfZero >= 1 ? 0 : probabilityOfZero
             // Through buffer pointers: element by element, `out[k] =` on the inout array checked
             // its uniqueness by a call per value (a quarter of this function's own time).
-            xs.withUnsafeBufferPointer { xs in
-                out.withUnsafeMutableBufferPointer { out in
-                    for k in xs.indices {
-                        let x = xs[k]
-                        out[k] = x.isNaN ? .nan : p0 + (1 - p0) * (x <= 0 ? 0 : out[k])
-                    }
+            out.withUnsafeMutableBufferPointer { out in
+                for k in xs.indices {
+                    let x = xs[k]
+                    out[k] = x.isNaN ? .nan : p0 + (1 - p0) * (x <= 0 ? 0 : out[k])
                 }
             }
             // Φ⁻¹ of the probabilities together (`index`'s, value by value), then clipped.
