@@ -34,14 +34,13 @@ public struct Table: Sendable {
 /// NaN and ±infinity are empty (the number rule of every output: empty in CSV and
 /// spreadsheets, null in JSON, see `jsonSafe`).
 public func formatNumber(_ v: Double) -> String {
-    if !v.isFinite { return "" }
-    if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
-    return v.description   // the same text as "\(v)", without the interpolation buffer
+    // The table writers' bytes, so a cell's text and a row's are one formatter's.
+    String(unsafeUninitializedCapacity: numberRoom) { writeNumber(v, at: $0.baseAddress!) }
 }
 
 /// `formatNumber(v)`'s text appended to `bytes` without making a String (a table writer
 /// formats millions of numbers): written straight into the array's spare capacity, integers
-/// digit by digit, other values by the standard library's own shortest round-trip digits.
+/// digit by digit, other values by `writeShortestDouble` (`description`'s text, our own digits).
 package func appendNumber(_ v: Double, to bytes: inout [UInt8]) {
     bytes.append(addingCapacity: numberRoom) { span in
         span.withUnsafeMutableBufferPointer { b, count in count = writeNumber(v, at: b.baseAddress!) }
@@ -66,7 +65,7 @@ package func appendNumbers(_ count: Int, after separator: UInt8, to bytes: inout
 }
 
 /// The room a number's text needs at the pointer `writeNumber` writes at (the formatter's
-/// buffer; a Double's text is at most 24 bytes, `-2.2250738585072014e-308`).
+/// room; a Double's text is at most 24 bytes, `-2.2250738585072014e-308`).
 private let numberRoom = 32
 
 /// `formatNumber(v)`'s text at `p`, which has `numberRoom` bytes; its length.
@@ -75,20 +74,8 @@ private func writeNumber(_ v: Double, at p: UnsafeMutablePointer<UInt8>) -> Int 
     // A whole number below 1e15 as an integer: tested by converting to Int64 and back (two
     // instructions), not `v == v.rounded()` (a call to libm's round per value); the same set.
     if abs(v) < 1e15, Double(Int64(v)) == v { return writeInteger(Int64(v), at: p) }
-    // Filled with "0" first, as `description` fills its buffer: the formatter leaves some
-    // leading zeros ("0.00...") unwritten (Swift 6.3's entry point does not fill).
-    p.initialize(repeating: 0x30, count: numberRoom)
-    return Int(truncatingIfNeeded: shortestDigits(p, UInt(numberRoom), v, false))
+    return writeShortestDouble(v, at: p)   // `v.description`'s text (ShortestDouble.swift)
 }
-
-/// The standard library's shortest round-trip digits of a Double: the runtime's exported
-/// entry point to the formatter behind `Double.description` and `Double.write(to:)`
-/// (`_Float64ToASCII` on a 32-byte buffer of "0"s), which moves the text to the buffer's
-/// start and returns its length. Called directly, the digits land in the table's buffer:
-/// `write(to:)` hands them to a generic stream and `Array.append(contentsOf:)` per number
-/// (a quarter of a batch table's writing).
-@_silgen_name("swift_float64ToString")
-private func shortestDigits(_ buffer: UnsafeMutablePointer<UInt8>, _ length: UInt, _ value: Double, _ debug: Bool) -> UInt64
 
 /// `String(n)`'s digits at `p` (at most 20 bytes); their length.
 private func writeInteger(_ n: Int64, at p: UnsafeMutablePointer<UInt8>) -> Int {
