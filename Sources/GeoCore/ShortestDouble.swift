@@ -144,9 +144,9 @@ private func writeExponent(_ e: Int, at p: UnsafeMutablePointer<UInt8>) -> Int {
     return 3
 }
 
-/// The number of decimal digits of `n` (1 to 20).
+/// The number of decimal digits of `n` (1 to 20; 0 for 0).
 @inline(__always)
-private func decimalDigitCount(_ n: UInt64) -> Int {
+func decimalDigitCount(_ n: UInt64) -> Int {
     // floor(log10(2^bits)) is the count or one less.
     let bits = 64 - n.leadingZeroBitCount
     let estimate = (bits &* 1233) >> 12
@@ -165,7 +165,7 @@ private let powersOfTen: [UInt64] = [
 /// of the two halves, then of their halves, split in the lanes of one 64-bit word), then two
 /// at a time. A digit at a time from the end was 40% of this formatter's time.
 @inline(__always)
-private func writeDigits(_ n: UInt64, count: Int, at p: UnsafeMutablePointer<UInt8>) {
+func writeDigits(_ n: UInt64, count: Int, at p: UnsafeMutablePointer<UInt8>) {
     var m = n, end = count
     while end >= 8 {
         let (q, r) = m.quotientAndRemainder(dividingBy: 100_000_000)

@@ -77,22 +77,14 @@ private func writeNumber(_ v: Double, at p: UnsafeMutablePointer<UInt8>) -> Int 
     return writeShortestDouble(v, at: p)   // `v.description`'s text (ShortestDouble.swift)
 }
 
-/// `String(n)`'s digits at `p` (at most 20 bytes); their length.
+/// `String(n)`'s digits at `p` (at most 20 bytes); their length. The shortest-digits
+/// formatter's own digit writer (ShortestDouble.swift), eight digits at a time.
 private func writeInteger(_ n: Int64, at p: UnsafeMutablePointer<UInt8>) -> Int {
-    var m = n.magnitude
-    var digits = 1
-    var t = m
-    while t >= 10 { t /= 10; digits += 1 }
-    let length = (n < 0 ? 1 : 0) + digits
+    let sign = n < 0 ? 1 : 0
     if n < 0 { p.pointee = 0x2D }
-    // Backwards from the last digit.
-    var k = length
-    repeat {
-        k -= 1
-        p[k] = 0x30 + UInt8(truncatingIfNeeded: m % 10)
-        m /= 10
-    } while m > 0
-    return length
+    let count = max(1, decimalDigitCount(n.magnitude))   // 0 has one digit
+    writeDigits(n.magnitude, count: count, at: p + sign)
+    return sign + count
 }
 
 /// A field quoted when it holds a comma, a quote or a line break (RFC 4180). Bytes are

@@ -52,6 +52,9 @@ final class OutputSafetyCoreTests: XCTestCase {
             var bytes: [UInt8] = [0x2C]
             appendNumber(v, to: &bytes)
             XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "," + formatNumber(v), "\(v.bitPattern)")
+            // Both now come from one writer: formatNumber against the rule itself too.
+            let rule = !v.isFinite ? "" : abs(v) < 1e15 && v == v.rounded() ? String(Int64(v)) : String(describing: v)
+            XCTAssertEqual(formatNumber(v), rule, "\(v.bitPattern)")
         }
     }
 
