@@ -87,7 +87,8 @@ for f in README.md CHANGELOG.md DATA.md NOTICE; do
 done
 
 # Depends from the libraries the binary links (libgdal32, libgeos-c1v5, libproj25, libssl3, libicu72,
-# libhdf5-103-1...).
+# libhdf5-103-1...; also libxerces-c3.2 and the other dependencies of libgdal32 that CGeo's module
+# map names first for the dynamic loader).
 mkdir -p "$work/debian" "$root/DEBIAN"
 printf 'Source: geotool\n\nPackage: geotool\nArchitecture: amd64\n' >"$work/debian/control"
 depends=$(cd "$work" && dpkg-shlibdeps -O -e geotool/usr/bin/geotool 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
