@@ -9,6 +9,7 @@ import GeoKit
 
 struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "batch",
         abstract: "Compute the indicators of a YAML manifest, incrementally (only new or changed inputs).",
         discussion: """
         The manifest names the zones, an output folder and indicators: a raster series each (one multi-band file with a date per band, or a pattern such as rain/chirps-{yyyy}.{mm}.tif), statistics, method, optional weights and derived series (annual sum or mean, anomaly and z-score against a baseline, SPI, seasons, dekads, daily extremes, year of change, trends and seasonal trends; see docs/timeseries.md). Each indicator gets OUTDIR/NAME.csv and NAME.csv.datapackage.json. A rerun computes only new or changed files; a run may be interrupted at any moment and rerun. See docs/batch.md.

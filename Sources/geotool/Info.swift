@@ -9,6 +9,7 @@ import GeoKit
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "info",
         abstract: "Describe a raster (size, grid, CRS, bands, nodata, dates) or a vector layer.",
         discussion: "Run it on every input before a zonal run: it shows the field names to pass to --id, and a raster's band dates (from RASTER.bands.txt, a CF time coordinate or the band descriptions), summarised for a series (--bands: every band)."
     )

@@ -9,6 +9,7 @@ import GeoKit
 
 struct Join: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "join",
         abstract: "Give every point (school, clinic, village) the P-code of the polygon it falls in, and flag every problem.",
         discussion: """
         Output: every input row, in order, with all its columns, then the zone id (named as --id), the --include-cols, match, distance_m, swapped_<id> and flags.

@@ -9,6 +9,7 @@ import GeoKit
 
 struct Map: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "map",
         abstract: "A choropleth map (SVG or PNG) of one column of a geotool table, joined to the zones by P-code.",
         discussion: """
         Units are classed (quantile, equal interval or Jenks natural breaks) and coloured with a colour-blind-safe palette; a column with negative and positive values (anomalies) gets a diverging palette centred on zero. Units with no value are hatched and counted in the legend. The unit of the column comes from a Data Package sidecar (out.datapackage.json beside out.csv) when there is one.

@@ -7,6 +7,7 @@ import GeoVector
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "merge",
         abstract: "Merge the part files of a distributed zonal or vector run (geotool zonal|vector --part I/N --partial PATH) into its table.",
         discussion: """
         The table is the one geotool zonal writes with the same options in one run, byte for byte: the parts hold each zone's accumulators, and roll-ups, medians, class fractions and data-quality columns are finished here from them. The options that shape the numbers (stats, rasters, zones, weights, rollup, min-coverage, units, name-col...) are those the parts were run with; the table's shape is chosen here. The merge reads the zones and the rasters' headers again (for names, geometry and the sidecar), not the rasters' cells.

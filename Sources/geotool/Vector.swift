@@ -7,6 +7,7 @@ import GeoVector
 
 struct Vector: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "vector",
         abstract: "Vector indicators per zone: points counted, lines measured, polygons overlapped (schools per township, road density, share in protected areas).",
         discussion: """
         Each layer is named (NAME=PATH); its columns start with NAME:

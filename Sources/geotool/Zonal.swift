@@ -9,6 +9,7 @@ import GeoKit
 
 struct Zonal: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "zonal",
         abstract: "Statistics of rasters for every polygon of a zones layer, keyed by its P-code.",
         discussion: """
         Each cell is weighted by the exact fraction of it that the polygon covers (method exact, as exactextract), or counts fully when its centre is inside (center, also spelled centre, as rasterstats) or when the polygon touches it (all-touched).
