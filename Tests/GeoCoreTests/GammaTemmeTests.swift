@@ -166,6 +166,35 @@ final class GammaTemmeTests: XCTestCase {
         for (got, w) in zip(p, want) { XCTAssertTrue(got == w || (got.isNaN && w.isNaN), "\(got) against \(w)") }
     }
 
+    /// Φ⁻¹ of many values equals `quantile` value by value, bit for bit, for every count from 0
+    /// to 17 and 64 (whole groups of 8, stored as vectors, and the last partial group): groups
+    /// all central, groups with tails in any lane, and 0, 1, NaN, values outside [0, 1] and
+    /// the boundaries |p − ½| = 0.425 among them.
+    func testQuantilesEqualQuantileAtEveryCount() {
+        var state: UInt64 = 17
+        func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        let specials: [Double] = [0, 1, .nan, -0.1, 1.5, 0.075, 0.925, 1e-300, 1 - 0x1p-53, 0.5]
+        for count in Array(0...17) + [64] {
+            for pattern in 0..<4 {
+                let p = (0..<count).map { k -> Double in
+                    switch pattern {
+                    case 0: return 0.1 + 0.8 * next()                                     // all central
+                    case 1: return k % 8 == count % 8 ? 0.01 * next() : 0.1 + 0.8 * next()   // one tail per group
+                    case 2: return next()                                                 // mixed
+                    default: return k % 3 == 0 ? specials[k % specials.count] : next()     // specials
+                    }
+                }
+                var got = p
+                StandardNormal.quantiles(&got)
+                let want = p.map(StandardNormal.quantile)
+                XCTAssertEqual(got.count, count)
+                for (k, (g, w)) in zip(got, want).enumerated() {
+                    XCTAssertTrue(g.bitPattern == w.bitPattern || (g.isNaN && w.isNaN), "count \(count), pattern \(pattern), p \(p[k]): \(g) against \(w)")
+                }
+            }
+        }
+    }
+
     /// The scaled sums, 8 windows at a time, equal each window summed alone in order (bit for
     /// bit), with NaNs, for short and long series and scales 1 to 24.
     func testScaledSumsEqualWindowByWindow() {

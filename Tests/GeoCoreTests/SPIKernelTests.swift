@@ -19,6 +19,22 @@ final class SPIKernelTests: XCTestCase {
         }
     }
 
+    /// The branch-free clip equals min(bound, max(−bound, z)) bit for bit (NaN kept NaN): at and
+    /// next to the bounds, zeros of both signs, infinities and random values either side.
+    func testClippedIsTheMinMax() {
+        var state: UInt64 = 13
+        func next() -> Double { state = state &* 6364136223846793005 &+ 1442695040888963407; return Double(state >> 11) / Double(1 << 53) }
+        let b = SPI.bound
+        let values: [Double] = [-.infinity, -b.nextDown, -b, -b.nextUp, -0.0, 0, 1, b.nextDown, b, b.nextUp, .infinity, .nan, -1e300]
+            + (0..<200).map { _ in (next() - 0.5) * 14 }
+        for z in values {
+            let got = SPI.clipped(z)
+            if z.isNaN { XCTAssertTrue(got.isNaN); continue }
+            XCTAssertEqual(got.bitPattern, min(b, max(-b, z)).bitPattern, "z \(z)")
+            XCTAssertLessThanOrEqual(abs(got), b)
+        }
+    }
+
     /// A fit's SPI of many sums (`Fit.spi(_:into:)`, its loops through buffer pointers) equals
     /// the SPI of each sum alone (`Fit.spi(_:)`) to 1e-12 (the gamma CDFs agree to 2e-15 of P,
     /// magnified by 1/φ(z) ≤ 230 inside the clip), and lies within ±3.09: sums with

@@ -29,8 +29,9 @@ struct GammaTemme {
     static let minMu = -0.57, maxMu = 0.9
 
     let a: Double
-    /// Σ_k c_k,n a^−k for n = 0..<etaTerms: the expansion's sum as one polynomial in η.
-    let polynomial: [Double]
+    /// Σ_k c_k,n a^−k for n = 0..<etaTerms: the expansion's sum as one polynomial in η. Held
+    /// in the struct (the table's 35 powers fit in 64 lanes), not an array: an allocation per fit.
+    let polynomial: SIMD64<Double>
     let etaTerms: Int
     /// Terms of ln(1 + μ)'s series in t = μ/(2 + μ) needed over the values' μ.
     let atanhTerms: Int
@@ -50,15 +51,16 @@ struct GammaTemme {
         let etaMax = max(max(high, 0), max(-low, 0) / (1 + min(low, 0)).squareRoot())
         let tMax = max(max(high, 0) / (2 + max(high, 0)), max(-low, 0) / (2 + min(low, 0)))
         let width = GammaTemmeCoefficients.degree + 1, k = GammaTemmeCoefficients.termCount
+        assert(width <= 64, "the polynomial's powers fit in `polynomial`'s 64 lanes")
         // Powers of η and terms c_k a^−k past which the sum's terms fall below 2^−58
         // (bounded by the table's largest coefficient of each power, GammaTemmeCoefficients.bound).
         var terms = 1, power = etaMax
         while terms < width, GammaTemmeCoefficients.bound[terms] * power >= 0x1p-58 { terms += 1; power *= etaMax }
         var kTerms = 1, inversePower = inverseA
         while kTerms < k, GammaTemmeCoefficients.kBound[kTerms] * inversePower >= 0x1p-58 { kTerms += 1; inversePower *= inverseA }
-        var sum = [Double](repeating: 0, count: terms)
+        var sum = SIMD64<Double>()
         GammaTemmeCoefficients.table.withUnsafeBufferPointer { table in
-            sum.withUnsafeMutableBufferPointer { sum in
+            withUnsafeMutableBytes(of: &sum) { $0.withMemoryRebound(to: Double.self) { sum in
                 guard let table = table.baseAddress, let sum = sum.baseAddress else { return }
                 let top = table + (kTerms - 1) * width
                 for n in 0..<terms { sum[n] = top[n] }
@@ -66,7 +68,7 @@ struct GammaTemme {
                     let row = table + j * width
                     for n in 0..<terms { sum[n] = sum[n] * inverseA + row[n] }
                 }
-            }
+            } }
         }
         // Cut again by the sum's own coefficients (the bound above is the largest c_k,n).
         if etaMax > 0 {
@@ -105,7 +107,7 @@ struct GammaTemme {
         let below = mu .< 0
         let absEta = (2 * halfEta2).squareRoot()
         let eta = absEta.replacing(with: -absEta, where: below)
-        let sum = polynomial.withUnsafeBufferPointer { Self.polynomial($0, count: etaTerms, at: eta) }
+        let sum = withUnsafeBytes(of: polynomial) { $0.withMemoryRebound(to: Double.self) { Self.polynomial($0, count: etaTerms, at: eta) } }
         let erfcx = Self.erfcx(absEta * rootHalfA)   // of √y
         // The smaller tail: Q above the mean, P below (erfc(−z) = 2 − erfc(z) turns the sign).
         let second = sum * inverseRootTwoPiA

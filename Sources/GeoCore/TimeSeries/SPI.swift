@@ -136,6 +136,13 @@ public enum SPI {
         }
     }
 
+    /// `z` within ±`bound` (NaN kept), without a branch: the comparisons select the bound
+    /// (a loop the compiler vectorises; `min(bound, max(−bound, z))` of a value not NaN).
+    @inline(__always) static func clipped(_ z: Double) -> Double {
+        let low = z < -bound ? -bound : z
+        return low > bound ? bound : low
+    }
+
     /// One calendar month's fit: the probability of zero and the gamma parameters.
     public struct Fit: Sendable {
         public var probabilityOfZero: Double
@@ -189,7 +196,7 @@ public enum SPI {
             // Φ⁻¹ of the probabilities together (`index`'s, value by value), then clipped.
             StandardNormal.quantiles(&out)
             out.withUnsafeMutableBufferPointer { out in
-                for k in out.indices where !out[k].isNaN { out[k] = min(SPI.bound, max(-SPI.bound, out[k])) }
+                for k in out.indices { out[k] = SPI.clipped(out[k]) }
             }
         }
 

@@ -57,17 +57,34 @@ public enum StandardNormal {
     /// tails value by value.
     public static func quantiles(_ p: inout [Double]) {
         p.withUnsafeMutableBufferPointer { p in
+            guard let base = p.baseAddress else { return }
+            let raw = UnsafeMutableRawPointer(base)
             var start = 0
-            while start < p.count {
-                let lanes = min(8, p.count - start)
-                var v = SIMD8<Double>(repeating: 0.5)
-                for l in 0..<lanes { v[l] = p[start + l] }
+            // Whole groups of 8 loaded and stored as vectors, the tails' lanes (if any) then
+            // replaced from memory by a loop of 8 (a loop of a variable count of lanes read
+            // each lane of the vectors back from the stack, every lane of every group).
+            while start + 8 <= p.count {
+                let v = raw.loadUnaligned(fromByteOffset: start * 8, as: SIMD8<Double>.self)
+                let q = v - 0.5
                 let z = central8(v)
-                for l in 0..<lanes {
-                    let q = v[l] - 0.5
-                    p[start + l] = abs(q) <= 0.425 ? z[l] : quantile(v[l])
+                if all(q .>= -0.425 .& q .<= 0.425) {
+                    raw.storeBytes(of: z, toByteOffset: start * 8, as: SIMD8<Double>.self)
+                } else {
+                    for l in 0..<8 {
+                        let x = p[start + l]
+                        p[start + l] = abs(x - 0.5) <= 0.425 ? z[l] : quantile(x)
+                    }
                 }
                 start += 8
+            }
+            guard start < p.count else { return }
+            let lanes = p.count - start
+            var v = SIMD8<Double>(repeating: 0.5)
+            for l in 0..<lanes { v[l] = p[start + l] }
+            let z = central8(v)
+            for l in 0..<lanes {
+                let q = v[l] - 0.5
+                p[start + l] = abs(q) <= 0.425 ? z[l] : quantile(v[l])
             }
         }
     }
