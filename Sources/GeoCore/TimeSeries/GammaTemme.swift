@@ -51,7 +51,7 @@ struct GammaTemme {
         let etaMax = max(max(high, 0), max(-low, 0) / (1 + min(low, 0)).squareRoot())
         let tMax = max(max(high, 0) / (2 + max(high, 0)), max(-low, 0) / (2 + min(low, 0)))
         let width = GammaTemmeCoefficients.degree + 1, k = GammaTemmeCoefficients.termCount
-        assert(width <= 64, "the polynomial's powers fit in `polynomial`'s 64 lanes")
+        precondition(width <= 64, "the polynomial's powers fit in `polynomial`'s 64 lanes")
         // Powers of η and terms c_k a^−k past which the sum's terms fall below 2^−58
         // (bounded by the table's largest coefficient of each power, GammaTemmeCoefficients.bound).
         var terms = 1, power = etaMax
