@@ -2,11 +2,11 @@ import Foundation
 import XCTest
 import GeoTestSupport
 
-/// geotool's start: before `main`, the dynamic loader binds about 65,000 symbols (libgdal and
+/// geotool's start: before `main`, the dynamic loader binds about 65,800 symbols (libgdal and
 /// most of its C++ dependencies are linked with BIND_NOW), each looked up object by object
 /// from the front of the global scope. CGeo's module map names the libraries that provide
-/// most bindings first, so they lead the scope. The figures come from glibc's own trace (LD_DEBUG=scopes,bindings)
-/// of a real start.
+/// most bindings first, so they lead the scope. The figures come from glibc's own trace
+/// (LD_DEBUG=scopes,bindings) of a real start.
 final class StartupScopeTests: XCTestCase {
     struct Trace {
         /// The global scope: the executable, then its libraries in lookup order.
